@@ -1,0 +1,75 @@
+// argv → a typed request. The question flags come from the one question schema.
+import { parseArgs } from 'node:util';
+import { QUESTIONS } from '../questions.js';
+import { usageError } from './errors.js';
+
+export const TARGETS = ['appwrite', 'langflow'] as const;
+export const COMMANDS = ['verify', 'check'] as const;
+
+export interface Request {
+  command: 'setup' | (typeof COMMANDS)[number];
+  target: string;
+  dir?: string;
+  /** Raw question flag values by question id. */
+  given: Record<string, string>;
+  yes: boolean;
+  dryRun: boolean;
+  noStart: boolean;
+  json: boolean;
+  showSecrets: boolean;
+  replaceCompose: boolean;
+  help: boolean;
+  version: boolean;
+}
+
+const GENERAL = {
+  dir: { type: 'string' },
+  yes: { type: 'boolean', short: 'y' },
+  'dry-run': { type: 'boolean' },
+  'no-start': { type: 'boolean' },
+  json: { type: 'boolean' },
+  'show-secrets': { type: 'boolean' },
+  'replace-compose': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const;
+
+export function parseRequest(argv: string[]): Request {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { ...GENERAL };
+  for (const q of QUESTIONS) options[q.flag] = { type: 'string' };
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw usageError(String((e as Error).message).replace(/^TypeError \[[A-Z_]+\]: /, ''), 'Run harden-init --help for the options.');
+  }
+  const v = parsed.values as Record<string, string | boolean | undefined>;
+  const [first, ...rest] = parsed.positionals;
+  let command: Request['command'] = 'setup';
+  let target = 'appwrite';
+  if (first !== undefined) {
+    if ((COMMANDS as readonly string[]).includes(first)) command = first as Request['command'];
+    else if ((TARGETS as readonly string[]).includes(first)) target = first;
+    else throw usageError(`Unknown target or command "${first}": use one of ${[...TARGETS, ...COMMANDS].join(', ')}.`);
+  }
+  if (rest.length > 0) throw usageError(`Unexpected argument "${rest[0]}".`, 'Run harden-init --help for the options.');
+  const given: Record<string, string> = {};
+  for (const q of QUESTIONS) {
+    const raw = v[q.flag];
+    if (typeof raw === 'string') given[q.id] = raw;
+  }
+  return {
+    command,
+    target,
+    dir: typeof v.dir === 'string' ? v.dir : undefined,
+    given,
+    yes: v.yes === true,
+    dryRun: v['dry-run'] === true,
+    noStart: v['no-start'] === true,
+    json: v.json === true,
+    showSecrets: v['show-secrets'] === true,
+    replaceCompose: v['replace-compose'] === true,
+    help: v.help === true,
+    version: v.version === true,
+  };
+}

@@ -1,0 +1,33 @@
+import { QUESTIONS } from '../questions.js';
+
+export function helpText(version: string): string {
+  const flags = QUESTIONS.map((q) => {
+    const arg = q.choices ? `<${q.choices.map((c) => c.value).join('|')}>` : '<value>';
+    return `  --${`${q.flag} ${arg}`.padEnd(34)} ${q.help}`;
+  });
+  return [
+    `harden-init ${version}: install or re-configure a hardened self-hosted Appwrite (Docker Compose)`,
+    '',
+    'Usage:',
+    '  harden-init [appwrite] [options]   first install, or re-run to change settings',
+    '',
+    'Questions (a flag given is not asked):',
+    ...flags,
+    '',
+    'External database password: asked with a masked prompt, or taken from the HARDEN_INIT_DB_PASSWORD',
+    'environment variable (never a flag: it would show in the process list).',
+    '',
+    'Options:',
+    `  --${'dir <path>'.padEnd(34)} install directory (default ./appwrite)`,
+    `  --${'yes, -y'.padEnd(34)} no prompts: defaults, or the existing install's values, for what is not given`,
+    `  --${'dry-run'.padEnd(34)} show the plan and the diff (secrets masked); write nothing`,
+    `  --${'no-start'.padEnd(34)} write the files, do not run docker`,
+    `  --${'replace-compose'.padEnd(34)} replace a hand-edited docker-compose.yml (the old one is backed up)`,
+    `  --${'json'.padEnd(34)} machine-readable result on stdout; implies no prompts`,
+    `  --${'show-secrets'.padEnd(34)} show secret values in diffs and output`,
+    `  --${'help, -h'.padEnd(34)} this text`,
+    `  --${'version, -v'.padEnd(34)} the version`,
+    '',
+    'Exit codes: 0 done, 1 a step failed, 2 bad usage or input (nothing written), 3 drift, 130 cancelled.',
+  ].join('\n');
+}

@@ -1,0 +1,144 @@
+// Entry point: argv → answers → plan → (dry-run | apply) → next steps. Exit codes per DESIGN.md.
+import { resolve } from 'node:path';
+import * as p from '@clack/prompts';
+import pc from 'picocolors';
+import { parseRequest, type Request } from './args.js';
+import { CliError, EXIT, usageError, stepError } from './errors.js';
+import { helpText } from './help.js';
+import { createUi, type Ui } from './ui.js';
+import { existingAnswers, headlessCommand, parseGiven, resolveHeadless } from './resolve.js';
+import { askAnswers, askDbPassword, chooseComposePolicy, confirmWrite } from './wizard.js';
+import { fileDiffs, summary } from './report.js';
+import { QUESTIONS } from '../questions.js';
+import { loadTemplate, sensitiveNames } from '../engine/template.js';
+import { isExistingInstall, readExisting } from '../engine/existing.js';
+import { plan as makePlan, COMPOSE_FILE, type ComposePolicy, type Plan } from '../engine/plan.js';
+import { getEnv } from '../engine/envfile.js';
+import { applyPlan } from '../apply/apply.js';
+import { passwordError } from '../validate.js';
+import type { Answers } from '../answers.js';
+
+declare const __VERSION__: string | undefined;
+const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
+export const DB_PASSWORD_ENV = 'HARDEN_INIT_DB_PASSWORD';
+
+export async function main(argv: string[]): Promise<number> {
+  let json = argv.includes('--json');
+  try {
+    const req = parseRequest(argv);
+    json = req.json;
+    if (req.help) { process.stdout.write(`${helpText(VERSION)}\n`); return EXIT.ok; }
+    if (req.version) { process.stdout.write(`${VERSION}\n`); return EXIT.ok; }
+    if (req.command !== 'setup') throw usageError(`"harden-init ${req.command}" is not available in this version yet.`);
+    if (req.target !== 'appwrite') throw usageError(`Target "${req.target}" is not supported yet; this version installs appwrite.`);
+    return await setup(req);
+  } catch (e) {
+    return reportError(e, json);
+  }
+}
+
+async function setup(req: Request): Promise<number> {
+  const ui = createUi(req.json);
+  const interactive = !req.yes && !req.json && Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  const dir = resolve(req.dir ?? `./${req.target}`);
+  const given = parseGiven(req.given);
+  const template = loadTemplate();
+  const existing = readExisting(dir);
+  const rerun = isExistingInstall(existing);
+  const current = existingAnswers(existing);
+
+  ui.intro(pc.inverse(` harden-init ${VERSION} `) + ` Appwrite ${template.version}${rerun ? ` (re-run on ${dir})` : ''}`);
+  const answers = interactive ? await askAnswers(given, current) : resolveHeadless(given, current);
+  if (!interactive) {
+    for (const q of QUESTIONS) {
+      const w = q.when(answers) ? q.warn?.(answers[q.id]) : undefined;
+      if (w) ui.warn(w);
+    }
+  }
+  const dbPassword = await externalDbPassword(answers, existing, current, interactive);
+
+  let policy: ComposePolicy = req.replaceCompose ? 'replace' : 'keep';
+  let plan = makePlan(answers, existing, template, { dbPassword, composePolicy: policy });
+  if (plan.composeEdited && interactive && !req.replaceCompose) {
+    const proposed = plan.files.find((f) => f.path.endsWith('.proposed.yml'))!;
+    const [diff] = fileDiffs({ ...plan, changes: [{ ...proposed, path: COMPOSE_FILE, old: existing.compose }] }, new Set(), true);
+    ui.note(diff!.text, `${COMPOSE_FILE}: your file (-) vs harden-init's (+)`);
+    policy = await chooseComposePolicy();
+    plan = makePlan(answers, existing, template, { dbPassword, composePolicy: policy });
+  }
+
+  const sensitive = sensitiveNames(template);
+  ui.note(summary(plan.answers, dir), rerun ? 'Settings' : 'Will install');
+  for (const w of plan.warnings) ui.warn(w);
+  for (const n of plan.notes) ui.info(n);
+  if (plan.generatedSecrets.length) ui.info(`New secrets (crypto-random, in .env only): ${plan.generatedSecrets.join(', ')}`);
+  if (rerun && plan.keptSecrets.length) ui.info(`Kept existing secrets: ${plan.keptSecrets.join(', ')}`);
+
+  if (req.dryRun || (interactive && rerun)) {
+    for (const d of fileDiffs(plan, sensitive, req.showSecrets)) ui.note(d.text || '(empty)', d.path);
+  }
+  const command = headlessCommand(plan.answers, req.dir ?? `./${req.target}`);
+  if (req.dryRun) {
+    ui.outro(plan.changes.length ? `Dry run: ${plan.changes.length} file(s) would change; nothing was written.` : 'Dry run: nothing would change.');
+    return finish(req, plan, dir, command, { written: [] });
+  }
+  if (plan.changes.length === 0) {
+    ui.success('Nothing to change: the install already matches these settings.');
+  } else {
+    if (interactive && !(await confirmWrite(`Write ${plan.changes.map((f) => f.path).join(', ')}?`))) {
+      throw new CliError('Cancelled: nothing was written.', EXIT.cancelled);
+    }
+    let result;
+    try {
+      result = applyPlan(dir, plan.changes, plan.answers.db === 'path' ? [{ path: plan.answers.dbPath!, mode: 0o700 }] : []);
+    } catch (e) {
+      throw stepError(`Writing the install failed: ${(e as Error).message}`, 'Files already replaced are complete; the backup directory holds the previous versions.');
+    }
+    ui.success(`Wrote ${result.written.join(', ')} in ${dir}${result.backupDir ? ` (previous versions in ${result.backupDir})` : ''}`);
+    return finishWritten(req, ui, plan, dir, command, result);
+  }
+  return finishWritten(req, ui, plan, dir, command, { written: [] });
+}
+
+function finishWritten(req: Request, ui: Ui, plan: Plan, dir: string, command: string, result: { written: string[]; backupDir?: string }): number {
+  ui.note(`cd ${dir} && docker compose up -d\n(or docker-compose up -d with Compose v1)`, 'Start or update the stack');
+  ui.note(command, 'Run this again without questions');
+  ui.outro(`Appwrite console: ${plan.answers.https === 'off' ? 'http' : 'https'}://${plan.answers.domain}/`);
+  return finish(req, plan, dir, command, result);
+}
+
+function finish(req: Request, plan: Plan, dir: string, command: string, result: { written: string[]; backupDir?: string }): number {
+  if (req.json) {
+    process.stdout.write(`${JSON.stringify({
+      ok: true, dir, dryRun: req.dryRun, answers: plan.answers,
+      changed: plan.changes.map((f) => f.path), written: result.written, backupDir: result.backupDir,
+      generatedSecrets: plan.generatedSecrets, keptSecrets: plan.keptSecrets,
+      composeEdited: plan.composeEdited, warnings: plan.warnings, notes: plan.notes, headlessCommand: command,
+    }, null, 2)}\n`);
+  }
+  return EXIT.ok;
+}
+
+async function externalDbPassword(a: Answers, existing: ReturnType<typeof readExisting>, current: Partial<Record<keyof Answers, unknown>>, interactive: boolean): Promise<string | undefined> {
+  if (a.db !== 'external') return undefined;
+  const fromEnv = process.env[DB_PASSWORD_ENV];
+  if (fromEnv !== undefined) {
+    const err = passwordError(fromEnv);
+    if (err) throw usageError(`${DB_PASSWORD_ENV}: ${err}`);
+    return fromEnv;
+  }
+  const wasExternal = current.db === 'external' && existing.env && getEnv(existing.env, '_APP_DB_PASS');
+  if (wasExternal) return undefined; // keep the password already in .env
+  if (interactive) return askDbPassword();
+  throw usageError(`The external database password is missing: set ${DB_PASSWORD_ENV} (it is never taken as a flag, which would show in the process list).`);
+}
+
+function reportError(e: unknown, json: boolean): number {
+  const err = e instanceof CliError ? e : new CliError(`Unexpected error: ${(e as Error)?.stack ?? String(e)}`, EXIT.failed);
+  if (json) process.stdout.write(`${JSON.stringify({ ok: false, exitCode: err.exitCode, error: err.message, hint: err.hint })}\n`);
+  if (err.exitCode === EXIT.cancelled) p.cancel(err.message);
+  else process.stderr.write(`${pc.red('✘')} ${err.message}\n${err.hint ? `${pc.dim(err.hint)}\n` : ''}`);
+  return err.exitCode;
+}
+
+main(process.argv.slice(2)).then((code) => { process.exitCode = code; });

@@ -1,0 +1,29 @@
+// Human output goes through clack (it also renders fine without a TTY); --json silences it so stdout
+// carries only the JSON result.
+import * as p from '@clack/prompts';
+
+export interface Ui {
+  intro(title: string): void;
+  info(msg: string): void;
+  step(msg: string): void;
+  warn(msg: string): void;
+  success(msg: string): void;
+  note(body: string, title: string): void;
+  outro(msg: string): void;
+}
+
+export function createUi(json: boolean): Ui {
+  if (json) {
+    const none = () => {};
+    return { intro: none, info: none, step: none, warn: none, success: none, note: none, outro: none };
+  }
+  return {
+    intro: (t) => p.intro(t),
+    info: (m) => p.log.info(m),
+    step: (m) => p.log.step(m),
+    warn: (m) => p.log.warn(m),
+    success: (m) => p.log.success(m),
+    note: (body, title) => p.note(body, title),
+    outro: (m) => p.outro(m),
+  };
+}

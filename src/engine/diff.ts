@@ -1,0 +1,71 @@
+// A line diff (LCS) for showing what a run would change, with secret values masked before diffing.
+import pc from 'picocolors';
+import { parseEnv } from './envfile.js';
+
+export type DiffOp = { op: ' ' | '-' | '+'; line: string };
+
+export function diffLines(a: string[], b: string[]): DiffOp[] {
+  // Trim the common head and tail first: typical edits touch a few lines of a long file.
+  let start = 0;
+  while (start < a.length && start < b.length && a[start] === b[start]) start++;
+  let endA = a.length, endB = b.length;
+  while (endA > start && endB > start && a[endA - 1] === b[endB - 1]) { endA--; endB--; }
+  const A = a.slice(start, endA), B = b.slice(start, endB);
+  const n = A.length, m = B.length;
+  const lcs: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
+  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) {
+    lcs[i]![j] = A[i] === B[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
+  }
+  const ops: DiffOp[] = a.slice(0, start).map((line) => ({ op: ' ', line }));
+  let i = 0, j = 0;
+  while (i < n || j < m) {
+    if (i < n && j < m && A[i] === B[j]) { ops.push({ op: ' ', line: A[i]! }); i++; j++; }
+    else if (j < m && (i === n || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) ops.push({ op: '+', line: B[j++]! });
+    else ops.push({ op: '-', line: A[i++]! });
+  }
+  for (const line of a.slice(endA)) ops.push({ op: ' ', line });
+  return ops;
+}
+
+/** Unified-style text with `context` lines around each change; empty when nothing differs. */
+export function unifiedDiff(oldText: string, newText: string, context = 3): string[] {
+  const ops = diffLines(splitLines(oldText), splitLines(newText));
+  const keep = new Array<boolean>(ops.length).fill(false);
+  ops.forEach((o, k) => {
+    if (o.op === ' ') return;
+    for (let x = Math.max(0, k - context); x <= Math.min(ops.length - 1, k + context); x++) keep[x] = true;
+  });
+  const out: string[] = [];
+  let gap = false;
+  ops.forEach((o, k) => {
+    if (!keep[k]) { gap = true; return; }
+    if (gap && out.length > 0) out.push('…');
+    gap = false;
+    out.push(`${o.op}${o.line}`);
+  });
+  return out;
+}
+
+function splitLines(text: string): string[] {
+  if (text === '') return [];
+  return (text.endsWith('\n') ? text.slice(0, -1) : text).split('\n');
+}
+
+export function colorize(lines: string[]): string {
+  return lines.map((l) => (l.startsWith('+') ? pc.green(l) : l.startsWith('-') ? pc.red(l) : pc.dim(l))).join('\n');
+}
+
+/**
+ * Replaces the values of sensitive keys in .env text by a mask. The new side marks a changed secret
+ * "(changed)" so the diff still shows that something happened, without showing what.
+ */
+export function maskEnvPair(oldText: string, newText: string, sensitive: Set<string>): [string, string] {
+  const oldValues = new Map(parseEnv(oldText).lines.filter((l) => l.key).map((l) => [l.key!, l.value ?? '']));
+  const maskText = (text: string, markChanged: boolean) =>
+    parseEnv(text).lines.map((l) => {
+      if (!l.key || !sensitive.has(l.key) || !l.value) return l.raw;
+      const changed = markChanged && oldValues.has(l.key) && oldValues.get(l.key) !== l.value;
+      return `${l.key}=********${changed ? ' (changed)' : ''}`;
+    }).join('\n') + (text.endsWith('\n') ? '\n' : '');
+  return [maskText(oldText, false), maskText(newText, true)];
+}

@@ -1,0 +1,174 @@
+// ONE schema of the wizard's questions. The flag parser, the --help text, the missing-flag check and the
+// clack flow are all generated from it, so a question cannot exist in one and be forgotten in another.
+import { CONSOLE_MODES, DB_MODES, HTTPS_MODES, type Answers } from './answers.js';
+import {
+  domainError, domainWarning, emailError, hostnameError, hostPathError, identifierError, ipError, parseList, portError,
+} from './validate.js';
+import { isIPv4, isIPv6 } from 'node:net';
+
+export type Parsed = { value: unknown; error?: undefined } | { value?: undefined; error: string };
+
+export interface Choice { value: string; label: string; hint?: string }
+
+export interface Question {
+  id: keyof Answers;
+  flag: string;
+  /** select: one of `choices`; text: free text; flag-only questions are never prompted. */
+  kind: 'select' | 'text';
+  prompted: boolean;
+  message: string;
+  help: string;
+  placeholder?: string;
+  choices?: Choice[];
+  /** Whether the question applies given the answers so far. */
+  when: (a: Partial<Answers>) => boolean;
+  /** Built-in default when there is no existing install; undefined means the answer is required. */
+  fallback?: unknown;
+  parse: (raw: string) => Parsed;
+  /** How the current value is shown as a prompt default / on the headless command line. */
+  format: (value: unknown) => string;
+  warn?: (value: unknown) => string | undefined;
+}
+
+const str = (v: unknown) => String(v);
+const list = (v: unknown) => (v as string[]).join(',');
+
+function oneOf(allowed: readonly string[]) {
+  return (raw: string): Parsed => (allowed.includes(raw) ? { value: raw } : { error: `must be one of ${allowed.join(', ')} (got "${raw}")` });
+}
+function checked(check: (v: string) => string | undefined, convert: (v: string) => unknown = (v) => v) {
+  return (raw: string): Parsed => {
+    const error = check(raw);
+    return error ? { error } : { value: convert(raw) };
+  };
+}
+function listOf(check: (v: string) => string | undefined) {
+  return (raw: string): Parsed => {
+    const { items, error } = parseList(raw, check);
+    return error ? { error } : { value: items };
+  };
+}
+const dbHostError = (v: string) => (isIPv4(v) || isIPv6(v) ? undefined : hostnameError(v));
+
+export const QUESTIONS: Question[] = [
+  {
+    id: 'domain', flag: 'domain', kind: 'text', prompted: true,
+    message: 'Which domain will Appwrite be served on?',
+    help: 'host name the instance is served on (RFC 1123; an IP or localhost works but is warned)',
+    placeholder: 'appwrite.example.com',
+    when: () => true,
+    parse: checked(domainError, (v) => v.toLowerCase().replace(/\.$/, '')), format: str, warn: (v) => domainWarning(String(v)),
+  },
+  {
+    id: 'https', flag: 'https', kind: 'select', prompted: true,
+    message: 'How is HTTPS handled?',
+    help: 'auto: Appwrite gets certificates itself (needs --email, ports 80+443); proxy: TLS ends at your own reverse proxy, HTTPS still forced; off: plain HTTP, local testing only',
+    choices: [
+      { value: 'auto', label: 'Appwrite issues certificates (Let\'s Encrypt)', hint: 'ports 80 and 443 open to the internet' },
+      { value: 'proxy', label: 'Behind my own reverse proxy', hint: 'TLS ends at your proxy; HTTP published on 127.0.0.1 only' },
+      { value: 'off', label: 'Off: plain HTTP', hint: 'local testing only, never production' },
+    ],
+    when: () => true, fallback: 'auto',
+    parse: oneOf(HTTPS_MODES), format: str,
+    warn: (v) => (v === 'off' ? 'HTTPS is off: passwords and sessions travel in clear text. Use this for local testing only.' : undefined),
+  },
+  {
+    id: 'email', flag: 'email', kind: 'text', prompted: true,
+    message: 'Contact e-mail for the certificates (Let\'s Encrypt expiry notices)',
+    help: 'certificate contact e-mail (with --https auto)',
+    placeholder: 'admin@example.com',
+    when: (a) => a.https === 'auto',
+    parse: checked(emailError), format: str,
+  },
+  {
+    id: 'console', flag: 'console', kind: 'select', prompted: true,
+    message: 'Who may create accounts on the Appwrite console?',
+    help: 'root: only the first user signs up, others by invitation; emails: listed addresses; ips: listed client IPs; open: anyone (warned)',
+    choices: [
+      { value: 'root', label: 'Only the first user (root); others by invitation', hint: 'recommended' },
+      { value: 'emails', label: 'Only listed e-mail addresses' },
+      { value: 'ips', label: 'Only listed client IP addresses' },
+      { value: 'open', label: 'Anyone who can reach the console', hint: 'not recommended' },
+    ],
+    when: () => true, fallback: 'root',
+    parse: oneOf(CONSOLE_MODES), format: str,
+    warn: (v) => (v === 'open' ? 'Console sign-up is open: anyone who reaches the console can create an account.' : undefined),
+  },
+  {
+    id: 'consoleEmails', flag: 'console-emails', kind: 'text', prompted: true,
+    message: 'E-mail addresses allowed to sign up (comma-separated)',
+    help: 'comma-separated e-mails allowed to sign up (with --console emails)',
+    placeholder: 'alice@example.com,bob@example.com',
+    when: (a) => a.console === 'emails',
+    parse: listOf(emailError), format: list,
+  },
+  {
+    id: 'consoleIps', flag: 'console-ips', kind: 'text', prompted: true,
+    message: 'Client IP addresses allowed to sign up (comma-separated, exact addresses)',
+    help: 'comma-separated exact IPv4/IPv6 addresses allowed to sign up (with --console ips; no CIDR ranges)',
+    placeholder: '203.0.113.7,2001:db8::1',
+    when: (a) => a.console === 'ips',
+    parse: listOf(ipError), format: list,
+  },
+  {
+    id: 'db', flag: 'db', kind: 'select', prompted: true,
+    message: 'Where does the database live?',
+    help: 'volume: bundled MariaDB in a Docker volume; path: bundled, data in a host directory (--db-path); external: your own MariaDB/MySQL (--db-host ...)',
+    choices: [
+      { value: 'volume', label: 'Bundled MariaDB, data in a Docker volume', hint: 'recommended' },
+      { value: 'path', label: 'Bundled MariaDB, data in a directory on this host' },
+      { value: 'external', label: 'An existing MariaDB/MySQL server' },
+    ],
+    when: () => true, fallback: 'volume',
+    parse: oneOf(DB_MODES), format: str,
+  },
+  {
+    id: 'dbPath', flag: 'db-path', kind: 'text', prompted: true,
+    message: 'Host directory for the database files (created with mode 0700)',
+    help: 'absolute host directory for MariaDB data (with --db path)',
+    placeholder: '/srv/appwrite/mariadb',
+    when: (a) => a.db === 'path',
+    parse: checked(hostPathError, (v) => (v.length > 1 ? v.replace(/\/+$/, '') : v)), format: str,
+  },
+  {
+    id: 'dbHost', flag: 'db-host', kind: 'text', prompted: true,
+    message: 'Database server host', help: 'external database host name or IP (with --db external)',
+    placeholder: 'db.internal.example.com',
+    when: (a) => a.db === 'external',
+    parse: checked(dbHostError), format: str,
+  },
+  {
+    id: 'dbPort', flag: 'db-port', kind: 'text', prompted: true,
+    message: 'Database server port', help: 'external database port (default 3306)',
+    when: (a) => a.db === 'external', fallback: 3306,
+    parse: checked(portError, Number), format: str,
+  },
+  {
+    id: 'dbUser', flag: 'db-user', kind: 'text', prompted: true,
+    message: 'Database user', help: 'external database user',
+    when: (a) => a.db === 'external',
+    parse: checked(identifierError), format: str,
+  },
+  {
+    id: 'dbName', flag: 'db-name', kind: 'text', prompted: true,
+    message: 'Database (schema) name', help: 'external database name (default appwrite)',
+    when: (a) => a.db === 'external', fallback: 'appwrite',
+    parse: checked(identifierError), format: str,
+  },
+  {
+    id: 'httpPort', flag: 'http-port', kind: 'text', prompted: false,
+    message: 'HTTP port', help: 'host port for HTTP (default 80)',
+    when: () => true, fallback: 80,
+    parse: checked(portError, Number), format: str,
+  },
+  {
+    id: 'httpsPort', flag: 'https-port', kind: 'text', prompted: false,
+    message: 'HTTPS port', help: 'host port for HTTPS (default 443; with --https auto)',
+    when: () => true, fallback: 443,
+    parse: checked(portError, Number), format: str,
+  },
+];
+
+export function questionFor(id: keyof Answers): Question {
+  return QUESTIONS.find((q) => q.id === id)!;
+}

@@ -1,0 +1,95 @@
+// Pure validators for user-supplied values. Each returns undefined when the value is fine,
+// otherwise a sentence saying what is allowed (the caller names the field).
+import { isIPv4, isIPv6 } from 'node:net';
+
+const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
+
+/** RFC 1123 host name: dot-separated labels of letters, digits and inner hyphens, 253 chars at most. */
+export function hostnameError(value: string): string | undefined {
+  if (value.length === 0) return 'a host name is required (e.g. appwrite.example.com)';
+  if (value.length > 253) return 'a host name has at most 253 characters';
+  const labels = value.endsWith('.') ? value.slice(0, -1).split('.') : value.split('.');
+  for (const label of labels) {
+    if (!LABEL.test(label)) {
+      return `"${printable(value)}" is not a valid host name: use letters, digits, hyphens and dots (RFC 1123), e.g. appwrite.example.com`;
+    }
+  }
+  return undefined;
+}
+
+/** A domain may also be an IP literal or localhost, which work but cannot get certificates. */
+export function domainError(value: string): string | undefined {
+  if (isIPv4(value) || isIPv6(value)) return undefined;
+  return hostnameError(value);
+}
+
+export function domainWarning(value: string): string | undefined {
+  if (isIPv4(value) || isIPv6(value)) return `${value} is an IP address: browsers will not trust a certificate for it; use a DNS name in production`;
+  if (value === 'localhost' || value.endsWith('.localhost')) return `${value} is only reachable from this machine; use a public DNS name in production`;
+  return undefined;
+}
+
+// Deliberately conservative: the addresses go into Appwrite's comma-separated whitelist and into .env,
+// so no commas, quotes, spaces or shell characters.
+const EMAIL = /^[A-Za-z0-9.!#%&*+/=?^_{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
+
+export function emailError(value: string): string | undefined {
+  if (value.length === 0) return 'an e-mail address is required';
+  if (value.length > 254 || !EMAIL.test(value) || value.includes('..') || value.startsWith('.') || value.split('@')[0]!.endsWith('.')) {
+    return `"${printable(value)}" is not a valid e-mail address (expected name@example.com)`;
+  }
+  return undefined;
+}
+
+/** Appwrite compares the client IP to each entry exactly, so ranges would silently never match. */
+export function ipError(value: string): string | undefined {
+  if (value.includes('/')) {
+    return `"${printable(value)}" is a CIDR range; Appwrite's console IP whitelist matches exact addresses only, so list each address`;
+  }
+  if (isIPv4(value) || isIPv6(value)) return undefined;
+  return `"${printable(value)}" is not an IPv4 or IPv6 address`;
+}
+
+export function portError(value: string): string | undefined {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 65535) return `"${printable(value)}" is not a port number (1-65535)`;
+  return undefined;
+}
+
+/** Host paths end up in a compose volume entry `path:/var/lib/mysql`, so ':' and variables are refused. */
+export function hostPathError(value: string): string | undefined {
+  if (!value.startsWith('/')) return `"${printable(value)}" must be an absolute path (starting with /)`;
+  if (/[:$\n\r\t"'`\\]/.test(value) || /[\u0000-\u001f]/.test(value)) {
+    return `"${printable(value)}" contains a character compose cannot take in a volume path (: $ quotes, backslash or control characters)`;
+  }
+  if (value === '/') return 'the database directory cannot be /';
+  return undefined;
+}
+
+/** Database user and schema names: what MariaDB accepts unquoted and what .env carries unquoted. */
+export function identifierError(value: string): string | undefined {
+  if (!/^[A-Za-z0-9_]{1,64}$/.test(value)) return `"${printable(value)}" must be 1-64 letters, digits or underscores`;
+  return undefined;
+}
+
+/** The external DB password travels in .env single-quoted, the one form every .env reader agrees on. */
+export function passwordError(value: string): string | undefined {
+  if (value.length === 0) return 'the password cannot be empty';
+  if (/['\n\r\u0000]/.test(value)) return 'the password cannot contain a single quote or a line break (.env readers disagree on those)';
+  return undefined;
+}
+
+/** Validates a comma-separated list, each item with `itemError`; returns the cleaned items or an error. */
+export function parseList(value: string, itemError: (v: string) => string | undefined): { items: string[]; error?: string } {
+  const items = value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  if (items.length === 0) return { items, error: 'give at least one entry (comma-separated)' };
+  for (const item of items) {
+    const err = itemError(item);
+    if (err) return { items, error: err };
+  }
+  return { items: [...new Set(items)] };
+}
+
+/** Shows control characters as escapes so an error about a newline is readable. */
+export function printable(value: string): string {
+  return JSON.stringify(value).slice(1, -1);
+}
