@@ -39,7 +39,7 @@ export function renderCompose(template: string, a: Answers): string {
     }
     doc.deleteIn(['volumes', DB_VOLUME]);
   }
-  return doc.toString({ lineWidth: 0 });
+  return doc.toString({ lineWidth: 0, flowCollectionPadding: false });
 }
 
 function setGatewayPorts(doc: Document, a: Answers): void {

@@ -1,0 +1,137 @@
+// Drives the built CLI (bin/harden-init.js) in a real pseudo-terminal, as a person at a keyboard would.
+// The transcript is the raw terminal output; matching is done on it with ANSI escapes stripped.
+import pty from 'node-pty';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+export const BIN = join(ROOT, 'bin', 'harden-init.js');
+
+export const KEY = {
+  enter: '\r',
+  up: '\x1b[A',
+  down: '\x1b[B',
+  backspace: '\x7f',
+  ctrlC: '\x03',
+  ctrlU: '\x15',
+} as const;
+
+// CSI (incl. private modes like ?25l), OSC (BEL or ST terminated), and two-char escapes.
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g;
+
+export function stripAnsi(s: string): string {
+  return s.replace(ANSI, '');
+}
+
+export interface PtyExit { exitCode: number; signal?: number }
+
+export interface PtySession {
+  /** Sends raw bytes (keys) to the terminal. */
+  write(data: string): void;
+  /**
+   * Waits until `what` appears in the (ANSI-stripped) output after the previous match, then moves the
+   * read position past it. Rejects with the transcript tail on timeout or if the process exits first.
+   */
+  waitFor(what: string | RegExp, timeoutMs?: number): Promise<string>;
+  /** Waits for `what`, then sends `keys`. */
+  answer(what: string | RegExp, keys: string, timeoutMs?: number): Promise<void>;
+  /** Resolves with the exit code; rejects with the transcript tail on timeout. */
+  exit(timeoutMs?: number): Promise<PtyExit>;
+  /** Everything the program wrote, raw. */
+  raw(): string;
+  /** Everything the program wrote, ANSI escapes stripped. */
+  text(): string;
+  tail(chars?: number): string;
+  kill(): void;
+}
+
+export interface SpawnOptions {
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  cols?: number;
+  rows?: number;
+}
+
+const DEFAULT_TIMEOUT = 15_000;
+
+export function spawnCli(args: string[], opts: SpawnOptions = {}): PtySession {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries({ ...process.env, ...opts.env })) if (v !== undefined) env[k] = v;
+  // Never let a password from the outer environment answer a prompt for us; keep clack's TTY rendering.
+  delete env.HARDEN_INIT_DB_PASSWORD;
+  delete env.CI;
+  if (opts.env && 'HARDEN_INIT_DB_PASSWORD' in opts.env && opts.env.HARDEN_INIT_DB_PASSWORD !== undefined) {
+    env.HARDEN_INIT_DB_PASSWORD = opts.env.HARDEN_INIT_DB_PASSWORD;
+  }
+
+  const term = pty.spawn(process.execPath, [BIN, ...args], {
+    name: 'xterm-256color',
+    cols: opts.cols ?? 120,
+    rows: opts.rows ?? 40,
+    cwd: opts.cwd ?? ROOT,
+    env,
+  });
+
+  let raw = '';
+  let pos = 0; // read position in the stripped text
+  let exited: PtyExit | undefined;
+  const listeners = new Set<() => void>();
+  const notify = () => { for (const l of [...listeners]) l(); };
+  term.onData((d) => { raw += d; notify(); });
+  term.onExit(({ exitCode, signal }) => { exited = { exitCode, signal }; notify(); });
+
+  const text = () => stripAnsi(raw);
+  const tail = (chars = 2500) => {
+    const t = text();
+    return t.length > chars ? `…${t.slice(-chars)}` : t;
+  };
+
+  const until = <T>(check: () => T | undefined, timeoutMs: number, describe: () => string): Promise<T> =>
+    new Promise<T>((resolveP, rejectP) => {
+      let timer: NodeJS.Timeout | undefined;
+      const done = () => { listeners.delete(tick); if (timer) clearTimeout(timer); };
+      const tick = () => {
+        let v: T | undefined;
+        try { v = check(); } catch (e) { done(); rejectP(e); return; }
+        if (v !== undefined) { done(); resolveP(v); }
+      };
+      timer = setTimeout(() => { done(); rejectP(new Error(`${describe()} (timed out after ${timeoutMs} ms)\n--- transcript tail ---\n${tail()}`)); }, timeoutMs);
+      listeners.add(tick);
+      tick();
+    });
+
+  const session: PtySession = {
+    write(data) { term.write(data); },
+    waitFor(what, timeoutMs = DEFAULT_TIMEOUT) {
+      return until(() => {
+        const t = text();
+        const rest = t.slice(pos);
+        let at = -1;
+        let len = 0;
+        if (typeof what === 'string') { at = rest.indexOf(what); len = what.length; }
+        else {
+          const m = new RegExp(what.source, what.flags.replace('g', '')).exec(rest);
+          if (m) { at = m.index; len = m[0].length; }
+        }
+        if (at >= 0) {
+          pos += at + len;
+          return rest.slice(at, at + len);
+        }
+        if (exited) throw new Error(`process exited (code ${exited.exitCode}) before ${JSON.stringify(String(what))} appeared\n--- transcript tail ---\n${tail()}`);
+        return undefined;
+      }, timeoutMs, () => `waiting for ${JSON.stringify(String(what))}`);
+    },
+    async answer(what, keys, timeoutMs) {
+      await session.waitFor(what, timeoutMs);
+      term.write(keys);
+    },
+    exit(timeoutMs = DEFAULT_TIMEOUT) {
+      return until(() => exited, timeoutMs, () => 'waiting for the process to exit');
+    },
+    raw: () => raw,
+    text,
+    tail,
+    kill() { if (!exited) { try { term.kill(); } catch { /* already gone */ } } },
+  };
+  return session;
+}

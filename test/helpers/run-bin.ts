@@ -1,0 +1,31 @@
+// Runs the built CLI (bin/harden-init.js → dist/) as a user would, without a TTY.
+import { execa } from 'execa';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+export const BIN = join(ROOT, 'bin', 'harden-init.js');
+
+export interface RunResult { exitCode: number; stdout: string; stderr: string }
+
+export async function runBin(args: string[], env: Record<string, string | undefined> = {}, cwd = ROOT): Promise<RunResult> {
+  const childEnv: Record<string, string> = { ...(process.env as Record<string, string>), NO_COLOR: '1' };
+  delete childEnv.HARDEN_INIT_DB_PASSWORD;
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined) delete childEnv[k];
+    else childEnv[k] = v;
+  }
+  const r = await execa('node', [BIN, ...args], {
+    cwd,
+    env: childEnv,
+    extendEnv: false,
+    reject: false,
+    stdin: 'ignore',
+  });
+  return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
+}
+
+export function tempDir(prefix = 'hi-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { parse as dotenvParse } from 'dotenv';
+import { decodeValue, encodeValue, getEnv, parseEnv, serializeEnv, setEnv } from '../../src/engine/envfile.js';
+
+// Values the encoder must accept: anything without a single quote or a line break.
+const encodable = fc.string({ unit: 'binary', maxLength: 40 }).filter((s) => !/['\n\r\u0000]/.test(s));
+const key = fc.stringMatching(/^[A-Z_][A-Z0-9_]{0,15}$/);
+
+describe('.env value encoding', () => {
+  it('round-trips every encodable value through our parser', () => {
+    fc.assert(fc.property(key, encodable, (k, v) => {
+      expect(getEnv(parseEnv(`${k}=${encodeValue(v)}\n`), k)).toBe(v);
+    }));
+  });
+  it('is read back identically by the dotenv package', () => {
+    fc.assert(fc.property(key, encodable, (k, v) => {
+      // dotenv trims unquoted values; our encoder only leaves values of safe characters unquoted.
+      expect(dotenvParse(`${k}=${encodeValue(v)}\n`)[k]).toBe(v);
+    }));
+  });
+  it('leaves generated secrets and plain settings unquoted, quotes the rest', () => {
+    expect(encodeValue('aZ0_-x')).toBe('aZ0_-x');
+    expect(encodeValue('a@example.com,b@example.com')).toBe('a@example.com,b@example.com');
+    expect(encodeValue('p@ss w0rd!')).toBe("'p@ss w0rd!'");
+    expect(encodeValue('$HOME')).toBe("'$HOME'");
+    expect(encodeValue('')).toBe('');
+  });
+  it('refuses values no .env reader agrees on', () => {
+    expect(() => encodeValue("it's")).toThrow(/single quote/);
+    expect(() => encodeValue('a\nb')).toThrow(/line break/);
+  });
+  it('decodes the usual forms', () => {
+    expect(decodeValue('plain # comment')).toBe('plain');
+    expect(decodeValue("'lit $x # y'")).toBe('lit $x # y');
+    expect(decodeValue('"a\\"b\\nc"')).toBe('a"b\nc');
+  });
+});
+
+describe('.env files', () => {
+  it('serialize(parse(text)) gives back the text byte for byte', () => {
+    fc.assert(fc.property(fc.array(fc.oneof(
+      fc.tuple(key, encodable).map(([k, v]) => `${k}=${encodeValue(v)}`),
+      fc.string({ maxLength: 30 }).filter((s) => !s.includes('\n')).map((s) => `# ${s}`),
+      fc.constant(''),
+      fc.constant('export FOO="bar baz"'),
+    ), { maxLength: 20 }), fc.boolean(), (lines, nl) => {
+      const text = lines.join('\n') + (nl && lines.length ? '\n' : '');
+      expect(serializeEnv(parseEnv(text))).toBe(text);
+    }));
+  });
+  it('setEnv changes only the line of its key and keeps every other line as it was', () => {
+    const text = '# mine\nA=1\nCUSTOM="keep  me"  # note\nB=2\n';
+    const out = serializeEnv(setEnv(parseEnv(text), 'A', 'x y'));
+    expect(out).toBe("# mine\nA='x y'\nCUSTOM=\"keep  me\"  # note\nB=2\n");
+  });
+  it('setEnv with the current value leaves the file identical; a new key is appended', () => {
+    const f = parseEnv('A=1\n');
+    expect(setEnv(f, 'A', '1')).toBe(f);
+    expect(serializeEnv(setEnv(f, 'Z', '9'))).toBe('A=1\nZ=9\n');
+  });
+});

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 600_000,
+    // E2E suites share one Docker engine and fixed container names: one file at a time there.
+    fileParallelism: true,
+    reporters: ['default'],
+  },
+});
