@@ -1,0 +1,236 @@
+// The interactive wizard, driven key by key in a real pseudo-terminal against the built binary
+// (run `npm run build` first; `npm test` does).
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { execa } from 'execa';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BIN, KEY, ROOT, spawnCli, type PtySession } from '../helpers/pty.js';
+import { questionFor } from '../../src/questions.js';
+
+const Q = {
+  domain: questionFor('domain').message,
+  https: questionFor('https').message,
+  email: questionFor('email').message,
+  console: questionFor('console').message,
+  consoleEmails: questionFor('consoleEmails').message,
+  consoleIps: questionFor('consoleIps').message,
+  db: questionFor('db').message,
+};
+
+/** The label of a select choice, as rendered next to the active radio (●) once it is highlighted. */
+const choice = (id: 'https' | 'console' | 'db', value: string) => {
+  const c = questionFor(id).choices!.find((x) => x.value === value);
+  if (!c) throw new Error(`no choice ${value} for ${id}`);
+  return `● ${c.label}`;
+};
+
+const WRITE_CONFIRM = /Write [^\n]*\?/;
+
+let sessions: PtySession[] = [];
+let dirs: string[] = [];
+
+function tmp(): string {
+  const d = mkdtempSync(join(tmpdir(), 'hi-pty-'));
+  dirs.push(d);
+  return d;
+}
+
+function start(args: string[]): PtySession {
+  const s = spawnCli(args, { cwd: dirs.at(-1) ?? ROOT, cols: 120, rows: 40 });
+  sessions.push(s);
+  return s;
+}
+
+function envValue(envText: string, name: string): string | undefined {
+  const line = envText.split('\n').find((l) => l.startsWith(`${name}=`));
+  return line?.slice(name.length + 1);
+}
+
+/** Text of the transcript with clack's box drawing removed and wrapped lines joined, for matching long lines. */
+function flat(text: string): string {
+  return text.replace(/\r/g, '').split('\n').map((l) => l.replace(/^[\s│┌└◇◆●▲■├╮╯╰─]+/, '').replace(/[\s│╮╯]+$/, '')).join(' ');
+}
+
+beforeAll(() => {
+  if (!existsSync(join(ROOT, 'dist', 'cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build` first');
+});
+
+afterEach(() => {
+  for (const s of sessions) s.kill();
+  sessions = [];
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  dirs = [];
+});
+
+describe('interactive wizard in a real terminal', () => {
+  it('first install: every question answered by keys writes a 0600 .env and compose file', async () => {
+    const dir = join(tmp(), 'appwrite');
+    const s = start(['--dir', dir, '--no-start']);
+
+    await s.answer(Q.domain, 'appwrite.example.com');
+    await s.answer('appwrite.example.com', KEY.enter);
+    await s.answer(Q.https, KEY.enter); // default: auto
+    await s.waitFor(Q.email);
+    s.write('admin@example.com');
+    await s.answer('admin@example.com', KEY.enter);
+    await s.answer(Q.console, KEY.down);
+    await s.answer(choice('console', 'emails'), KEY.enter);
+    await s.waitFor(Q.consoleEmails);
+    s.write('a@example.com, b@example.com');
+    await s.answer('a@example.com, b@example.com', KEY.enter);
+    await s.answer(Q.db, KEY.enter); // default: volume
+    await s.waitFor('Will install');
+    await s.answer(WRITE_CONFIRM, KEY.enter); // default: yes
+    await s.waitFor('Run this again without questions');
+
+    const { exitCode } = await s.exit();
+    expect(exitCode, s.tail()).toBe(0);
+
+    const envPath = join(dir, '.env');
+    expect(statSync(envPath).mode & 0o777).toBe(0o600);
+    const env = readFileSync(envPath, 'utf8');
+    expect(env).toContain('_APP_CONSOLE_WHITELIST_EMAILS=a@example.com,b@example.com\n');
+    expect(env).toContain('_APP_CONSOLE_WHITELIST_ROOT=disabled\n');
+    expect(env).toContain('_APP_EMAIL_CERTIFICATES=admin@example.com\n');
+    expect(env).toContain('_APP_DOMAIN=appwrite.example.com\n');
+    expect(existsSync(join(dir, 'docker-compose.yml'))).toBe(true);
+
+    expect(flat(s.text())).toContain('--console emails --console-emails a@example.com,b@example.com');
+    const key = envValue(env, '_APP_OPENSSL_KEY_V1');
+    expect(key && key.length).toBeGreaterThan(8);
+    expect(s.raw()).not.toContain(key);
+    expect(s.text()).not.toContain(key);
+  });
+
+  it('an invalid domain is refused inline with what is allowed, and can be corrected', async () => {
+    const dir = join(tmp(), 'appwrite');
+    const s = start(['--dir', dir, '--no-start']);
+
+    await s.answer(Q.domain, 'bad domain!');
+    await s.answer('bad domain!', KEY.enter);
+    await s.waitFor('is not a valid host name: use letters, digits, hyphens and dots');
+    // Still the same prompt: erase the bad input and type a good one.
+    s.write(KEY.backspace.repeat('bad domain!'.length));
+    s.write('appwrite.example.com');
+    await s.answer('appwrite.example.com', KEY.enter);
+    await s.answer(Q.https, KEY.enter);
+    await s.waitFor(Q.email);
+    s.write('admin@example.com');
+    await s.answer('admin@example.com', KEY.enter);
+    await s.answer(Q.console, KEY.enter);
+    await s.answer(Q.db, KEY.enter);
+    await s.answer(WRITE_CONFIRM, KEY.enter);
+
+    const { exitCode } = await s.exit();
+    expect(exitCode, s.tail()).toBe(0);
+    expect(readFileSync(join(dir, '.env'), 'utf8')).toContain('_APP_DOMAIN=appwrite.example.com\n');
+  });
+
+  it('a CIDR range for the console IP list is refused inline; an exact address is accepted', async () => {
+    const dir = join(tmp(), 'appwrite');
+    const s = start(['--dir', dir, '--no-start']);
+
+    await s.answer(Q.domain, 'appwrite.example.com');
+    await s.answer('appwrite.example.com', KEY.enter);
+    await s.answer(Q.https, KEY.enter);
+    await s.waitFor(Q.email);
+    s.write('admin@example.com');
+    await s.answer('admin@example.com', KEY.enter);
+    await s.answer(Q.console, KEY.down);
+    await s.answer(choice('console', 'emails'), KEY.down);
+    await s.answer(choice('console', 'ips'), KEY.enter);
+    await s.waitFor(Q.consoleIps);
+    s.write('10.0.0.0/24');
+    await s.answer('10.0.0.0/24', KEY.enter);
+    await s.waitFor(/is a CIDR range; .* matches exact addresses only/);
+    s.write(KEY.backspace.repeat('10.0.0.0/24'.length));
+    s.write('203.0.113.7');
+    await s.answer('203.0.113.7', KEY.enter);
+    await s.answer(Q.db, KEY.enter);
+    await s.answer(WRITE_CONFIRM, KEY.enter);
+
+    const { exitCode } = await s.exit();
+    expect(exitCode, s.tail()).toBe(0);
+    const env = readFileSync(join(dir, '.env'), 'utf8');
+    expect(env).toContain('_APP_CONSOLE_WHITELIST_IPS=203.0.113.7\n');
+    expect(env).toContain('_APP_CONSOLE_WHITELIST_ROOT=disabled\n');
+  });
+
+  it('Ctrl-C at the first question exits 130 and writes nothing', async () => {
+    const dir = join(tmp(), 'appwrite');
+    const s = start(['--dir', dir, '--no-start']);
+
+    await s.answer(Q.domain, KEY.ctrlC);
+    await s.waitFor('Cancelled');
+    const { exitCode } = await s.exit();
+    expect(exitCode, s.tail()).toBe(130);
+    expect(!existsSync(dir) || readdirSync(dir).length === 0).toBe(true);
+  });
+
+  it('re-run: defaults are the current settings; unchanged answers write nothing, a change shows a masked diff and backs up', async () => {
+    const dir = join(tmp(), 'appwrite');
+    const headless = await execa('node', [BIN, '--dir', dir, '--domain', 'appwrite.example.com', '--email', 'admin@example.com', '--yes', '--no-start'], {
+      cwd: ROOT, env: { NO_COLOR: '1', HARDEN_INIT_DB_PASSWORD: undefined }, extendEnv: true, reject: false, stdin: 'ignore',
+    });
+    expect(headless.exitCode, `${headless.stdout}\n${headless.stderr}`).toBe(0);
+    const envPath = join(dir, '.env');
+    const before = readFileSync(envPath);
+    const key = envValue(before.toString('utf8'), '_APP_OPENSSL_KEY_V1')!;
+    expect(key.length).toBeGreaterThan(8);
+
+    // 1) Nothing changed: every prompt pre-filled with the current value, Enter throughout.
+    {
+      const s = start(['--dir', dir, '--no-start']);
+      await s.waitFor('re-run on');
+      await s.waitFor(Q.domain);
+      await s.answer('appwrite.example.com', KEY.enter);
+      await s.answer(Q.https, KEY.enter);
+      await s.waitFor(Q.email);
+      await s.answer('admin@example.com', KEY.enter);
+      await s.answer(Q.console, KEY.enter);
+      await s.answer(Q.db, KEY.enter);
+      await s.waitFor('Nothing to change');
+      const { exitCode } = await s.exit();
+      expect(exitCode, s.tail()).toBe(0);
+      expect(s.text()).not.toMatch(WRITE_CONFIRM);
+      expect(s.raw()).not.toContain(key);
+      expect(readFileSync(envPath).equals(before)).toBe(true);
+      expect(existsSync(join(dir, '.harden-init', 'backups'))).toBe(false);
+    }
+
+    // 2) Console opened to anyone: a diff naming the variable, secrets masked, confirm, backup.
+    {
+      const s = start(['--dir', dir, '--no-start']);
+      await s.waitFor(Q.domain);
+      await s.answer('appwrite.example.com', KEY.enter);
+      await s.answer(Q.https, KEY.enter);
+      await s.waitFor(Q.email);
+      await s.answer('admin@example.com', KEY.enter);
+      await s.answer(Q.console, KEY.down);
+      await s.answer(choice('console', 'emails'), KEY.down);
+      await s.answer(choice('console', 'ips'), KEY.down);
+      await s.answer(choice('console', 'open'), KEY.enter);
+      await s.waitFor('Console sign-up is open');
+      await s.answer(Q.db, KEY.enter);
+      await s.waitFor('_APP_CONSOLE_WHITELIST_ROOT');
+      await s.answer(WRITE_CONFIRM, KEY.enter);
+      await s.waitFor('Run this again without questions');
+      const { exitCode } = await s.exit();
+      expect(exitCode, s.tail()).toBe(0);
+
+      const text = s.text();
+      expect(text).toMatch(/-\s*_APP_CONSOLE_WHITELIST_ROOT=enabled/);
+      expect(text).toMatch(/\+\s*_APP_CONSOLE_WHITELIST_ROOT=disabled/);
+      expect(text).toContain('********');
+      expect(s.raw()).not.toContain(key);
+
+      const env = readFileSync(envPath, 'utf8');
+      expect(env).toContain('_APP_CONSOLE_WHITELIST_ROOT=disabled\n');
+      expect(envValue(env, '_APP_OPENSSL_KEY_V1')).toBe(key);
+      const backups = join(dir, '.harden-init', 'backups');
+      expect(existsSync(backups)).toBe(true);
+      expect(readdirSync(backups).length).toBeGreaterThan(0);
+    }
+  });
+});
