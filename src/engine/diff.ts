@@ -20,8 +20,9 @@ export function diffLines(a: string[], b: string[]): DiffOp[] {
   let i = 0, j = 0;
   while (i < n || j < m) {
     if (i < n && j < m && A[i] === B[j]) { ops.push({ op: ' ', line: A[i]! }); i++; j++; }
-    else if (j < m && (i === n || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) ops.push({ op: '+', line: B[j++]! });
-    else ops.push({ op: '-', line: A[i++]! });
+    // Removals before additions, as in unified diffs.
+    else if (i < n && (j === m || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) ops.push({ op: '-', line: A[i++]! });
+    else ops.push({ op: '+', line: B[j++]! });
   }
   for (const line of a.slice(endA)) ops.push({ op: ' ', line });
   return ops;
@@ -39,7 +40,7 @@ export function unifiedDiff(oldText: string, newText: string, context = 3): stri
   let gap = false;
   ops.forEach((o, k) => {
     if (!keep[k]) { gap = true; return; }
-    if (gap && out.length > 0) out.push('…');
+    if (gap) out.push('…');
     gap = false;
     out.push(`${o.op}${o.line}`);
   });

@@ -52,6 +52,33 @@ function flat(text: string): string {
   return text.replace(/\r/g, '').split('\n').map((l) => l.replace(/^[\s│┌└◇◆●▲■├╮╯╰─]+/, '').replace(/[\s│╮╯]+$/, '')).join(' ');
 }
 
+const SECRETS: string[] = JSON.parse(readFileSync(join(ROOT, 'templates', 'appwrite', '1.9.5', 'secrets.json'), 'utf8')).generate;
+
+/** No generated secret value is ever printed; wherever a secret variable is shown, its value is masked. */
+function expectSecretsMasked(s: PtySession, envText: string): number {
+  let shown = 0;
+  for (const name of SECRETS) {
+    const value = envValue(envText, name);
+    expect(value && value.length, `${name} in .env`).toBeGreaterThan(8);
+    expect(s.raw()).not.toContain(value);
+    for (const m of s.text().matchAll(new RegExp(`${name}=(\\S*)`, 'g'))) {
+      expect(m[1], `${name} shown unmasked`).toBe('********');
+      shown++;
+    }
+  }
+  return shown;
+}
+
+/** A first install made without questions, as the base of a re-run. */
+async function headlessInstall(): Promise<string> {
+  const dir = join(tmp(), 'appwrite');
+  const r = await execa('node', [BIN, '--dir', dir, '--domain', 'appwrite.example.com', '--email', 'admin@example.com', '--yes', '--no-start'], {
+    cwd: ROOT, env: { NO_COLOR: '1', HARDEN_INIT_DB_PASSWORD: undefined }, extendEnv: true, reject: false, stdin: 'ignore',
+  });
+  expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
+  return dir;
+}
+
 beforeAll(() => {
   if (!existsSync(join(ROOT, 'dist', 'cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build` first');
 });
@@ -97,10 +124,7 @@ describe('interactive wizard in a real terminal', () => {
     expect(existsSync(join(dir, 'docker-compose.yml'))).toBe(true);
 
     expect(flat(s.text())).toContain('--console emails --console-emails a@example.com,b@example.com');
-    const key = envValue(env, '_APP_OPENSSL_KEY_V1');
-    expect(key && key.length).toBeGreaterThan(8);
-    expect(s.raw()).not.toContain(key);
-    expect(s.text()).not.toContain(key);
+    expectSecretsMasked(s, env);
   });
 
   it('an invalid domain is refused inline with what is allowed, and can be corrected', async () => {
@@ -169,11 +193,7 @@ describe('interactive wizard in a real terminal', () => {
   });
 
   it('re-run: defaults are the current settings; unchanged answers write nothing, a change shows a masked diff and backs up', async () => {
-    const dir = join(tmp(), 'appwrite');
-    const headless = await execa('node', [BIN, '--dir', dir, '--domain', 'appwrite.example.com', '--email', 'admin@example.com', '--yes', '--no-start'], {
-      cwd: ROOT, env: { NO_COLOR: '1', HARDEN_INIT_DB_PASSWORD: undefined }, extendEnv: true, reject: false, stdin: 'ignore',
-    });
-    expect(headless.exitCode, `${headless.stdout}\n${headless.stderr}`).toBe(0);
+    const dir = await headlessInstall();
     const envPath = join(dir, '.env');
     const before = readFileSync(envPath);
     const key = envValue(before.toString('utf8'), '_APP_OPENSSL_KEY_V1')!;
@@ -194,7 +214,7 @@ describe('interactive wizard in a real terminal', () => {
       const { exitCode } = await s.exit();
       expect(exitCode, s.tail()).toBe(0);
       expect(s.text()).not.toMatch(WRITE_CONFIRM);
-      expect(s.raw()).not.toContain(key);
+      expectSecretsMasked(s, before.toString('utf8'));
       expect(readFileSync(envPath).equals(before)).toBe(true);
       expect(existsSync(join(dir, '.harden-init', 'backups'))).toBe(false);
     }
@@ -222,8 +242,7 @@ describe('interactive wizard in a real terminal', () => {
       const text = s.text();
       expect(text).toMatch(/-\s*_APP_CONSOLE_WHITELIST_ROOT=enabled/);
       expect(text).toMatch(/\+\s*_APP_CONSOLE_WHITELIST_ROOT=disabled/);
-      expect(text).toContain('********');
-      expect(s.raw()).not.toContain(key);
+      expectSecretsMasked(s, readFileSync(envPath, 'utf8'));
 
       const env = readFileSync(envPath, 'utf8');
       expect(env).toContain('_APP_CONSOLE_WHITELIST_ROOT=disabled\n');
@@ -232,5 +251,34 @@ describe('interactive wizard in a real terminal', () => {
       expect(existsSync(backups)).toBe(true);
       expect(readdirSync(backups).length).toBeGreaterThan(0);
     }
+  });
+
+  it('re-run: a changed domain shows the neighbouring secret lines of .env masked, and keeps them', async () => {
+    const dir = await headlessInstall();
+    const envPath = join(dir, '.env');
+    const before = readFileSync(envPath, 'utf8');
+
+    const s = start(['--dir', dir, '--no-start']);
+    await s.waitFor(Q.domain);
+    await s.waitFor('appwrite.example.com');
+    s.write(KEY.backspace.repeat('appwrite.example.com'.length));
+    s.write('cloud.example.org');
+    await s.answer('cloud.example.org', KEY.enter);
+    await s.answer(Q.https, KEY.enter);
+    await s.waitFor(Q.email);
+    await s.answer('admin@example.com', KEY.enter);
+    await s.answer(Q.console, KEY.enter);
+    await s.answer(Q.db, KEY.enter);
+    await s.waitFor(/\+\s*_APP_DOMAIN=cloud\.example\.org/);
+    await s.answer(WRITE_CONFIRM, KEY.enter);
+    const { exitCode } = await s.exit();
+    expect(exitCode, s.tail()).toBe(0);
+
+    // _APP_OPENSSL_KEY_V1 and _APP_NOTIFICATIONS_TRACKING_SECRET sit right above _APP_DOMAIN: diff context.
+    expect(s.text()).toMatch(/_APP_OPENSSL_KEY_V1=\*{8}/);
+    expect(expectSecretsMasked(s, before)).toBeGreaterThan(0);
+    const after = readFileSync(envPath, 'utf8');
+    expect(after).toContain('_APP_DOMAIN=cloud.example.org\n');
+    for (const name of SECRETS) expect(envValue(after, name), name).toBe(envValue(before, name));
   });
 });
