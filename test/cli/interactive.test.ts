@@ -242,6 +242,8 @@ describe('interactive wizard in a real terminal', () => {
       const text = s.text();
       expect(text).toMatch(/-\s*_APP_CONSOLE_WHITELIST_ROOT=enabled/);
       expect(text).toMatch(/\+\s*_APP_CONSOLE_WHITELIST_ROOT=disabled/);
+      // Unified-diff order: the removed line comes before the added one.
+      expect(text.search(/-\s*_APP_CONSOLE_WHITELIST_ROOT=enabled/)).toBeLessThan(text.search(/\+\s*_APP_CONSOLE_WHITELIST_ROOT=disabled/));
       expectSecretsMasked(s, readFileSync(envPath, 'utf8'));
 
       const env = readFileSync(envPath, 'utf8');
