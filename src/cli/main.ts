@@ -102,8 +102,8 @@ async function setup(req: Request): Promise<number> {
 
 function finishWritten(req: Request, ui: Ui, plan: Plan, dir: string, command: string, result: { written: string[]; backupDir?: string }): number {
   ui.note(`cd ${dir} && docker compose up -d\n(or docker-compose up -d with Compose v1)`, 'Start or update the stack');
-  ui.note(command, 'Run this again without questions');
   ui.outro(`Appwrite console: ${plan.answers.https === 'off' ? 'http' : 'https'}://${plan.answers.domain}/`);
+  ui.raw(`Run this again without questions:\n  ${command}`);
   return finish(req, plan, dir, command, result);
 }
 

@@ -10,12 +10,14 @@ export interface Ui {
   success(msg: string): void;
   note(body: string, title: string): void;
   outro(msg: string): void;
+  /** A line printed as is: never wrapped, so it can be copied into a shell. */
+  raw(line: string): void;
 }
 
 export function createUi(json: boolean): Ui {
   if (json) {
     const none = () => {};
-    return { intro: none, info: none, step: none, warn: none, success: none, note: none, outro: none };
+    return { intro: none, info: none, step: none, warn: none, success: none, note: none, outro: none, raw: none };
   }
   return {
     intro: (t) => p.intro(t),
@@ -25,5 +27,6 @@ export function createUi(json: boolean): Ui {
     success: (m) => p.log.success(m),
     note: (body, title) => p.note(body, title),
     outro: (m) => p.outro(m),
+    raw: (line) => process.stdout.write(`${line}\n`),
   };
 }

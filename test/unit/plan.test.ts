@@ -73,7 +73,7 @@ describe('console whitelist modes', () => {
     ['ips', { consoleIps: ['203.0.113.7', '2001:db8::1'] }, { _APP_CONSOLE_WHITELIST_ROOT: 'disabled', _APP_CONSOLE_WHITELIST_EMAILS: '', _APP_CONSOLE_WHITELIST_IPS: '203.0.113.7,2001:db8::1' }],
     ['open', {}, { _APP_CONSOLE_WHITELIST_ROOT: 'disabled', _APP_CONSOLE_WHITELIST_EMAILS: '', _APP_CONSOLE_WHITELIST_IPS: '' }],
   ] as const)('%s', (mode, extra, expected) => {
-    expect(envOf(fresh({ console: mode, ...extra }))).toMatchObject(expected);
+    expect(envOf(fresh({ console: mode, ...(extra as Partial<Answers>) }))).toMatchObject(expected);
   });
 });
 

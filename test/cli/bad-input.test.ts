@@ -1,0 +1,86 @@
+// Bad input: a clear message naming the field and what is allowed, exit 2, nothing written.
+import { describe, expect, it } from 'vitest';
+import { existsSync, readdirSync, readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runBin, tempDir } from '../helpers/run-bin.js';
+
+const OK = ['--domain', 'appwrite.example.com', '--email', 'admin@example.com'];
+
+describe.concurrent('invalid answers exit 2 and write nothing', () => {
+  it.for([
+    ['newline in the domain', ['--domain', 'appwrite.example.com\nX=1'], /--domain: .*not a valid host name/],
+    ['command substitution in the domain', ['--domain', '$(reboot).example.com'], /--domain: .*not a valid host name/],
+    ['CIDR range in the IP list', [...OK, '--console', 'ips', '--console-ips', '10.0.0.1,10.0.0.0/8'], /--console-ips: .*CIDR range.*exact addresses/],
+    ['bad e-mail', ['--domain', 'appwrite.example.com', '--email', 'admin@'], /--email: .*not a valid e-mail/],
+    ['bad e-mail in the whitelist', [...OK, '--console', 'emails', '--console-emails', 'a@example.com,nope'], /--console-emails: .*not a valid e-mail/],
+    ['unknown HTTPS mode', [...OK, '--https', 'maybe'], /--https: must be one of auto, proxy, off/],
+    ['relative DB path', [...OK, '--db', 'path', '--db-path', 'data/db'], /--db-path: .*absolute path/],
+    ['port out of range', [...OK, '--http-port', '70000'], /--http-port: .*1-65535/],
+    ['unknown flag', [...OK, '--domian', 'x'], /Unknown option '--domian'/],
+    ['unknown target', ['wordpress', ...OK], /Unknown target or command "wordpress"/],
+  ] as const)('%s', async ([, args, message], { expect }) => {
+    const dir = join(tempDir(), 'appwrite');
+    const r = await runBin(['--dir', dir, ...args, '--yes', '--no-start']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it('an external DB without HARDEN_INIT_DB_PASSWORD names the variable', async ({ expect }) => {
+    const dir = join(tempDir(), 'appwrite');
+    const r = await runBin(['--dir', dir, ...OK, '--db', 'external', '--db-host', 'db.example.com', '--db-user', 'aw', '--yes']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/HARDEN_INIT_DB_PASSWORD/);
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it('a DB password .env cannot carry is refused', async ({ expect }) => {
+    const dir = join(tempDir(), 'appwrite');
+    const r = await runBin(['--dir', dir, ...OK, '--db', 'external', '--db-host', 'db.example.com', '--db-user', 'aw', '--yes'], { HARDEN_INIT_DB_PASSWORD: "it's" });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/HARDEN_INIT_DB_PASSWORD: .*single quote/);
+    expect(existsSync(dir)).toBe(false);
+  });
+});
+
+describe.concurrent('missing answers without a terminal', () => {
+  it('no TTY and no --yes: names every missing required flag, exit 2', async ({ expect }) => {
+    const dir = join(tempDir(), 'appwrite');
+    const r = await runBin(['--dir', dir]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/Missing --domain, --email/);
+    expect(existsSync(dir)).toBe(false);
+  });
+  it('--yes without a domain and no existing install: exit 2', async ({ expect }) => {
+    const dir = join(tempDir(), 'appwrite');
+    const r = await runBin(['--dir', dir, '--yes', '--https', 'off']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/Missing --domain\b/);
+    expect(existsSync(dir)).toBe(false);
+  });
+  it('a mode needing a list asks for the list flag', async ({ expect }) => {
+    const dir = join(tempDir(), 'appwrite');
+    const r = await runBin(['--dir', dir, ...OK, '--console', 'ips', '--yes']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/Missing --console-ips/);
+  });
+  it('a bad re-run leaves the existing install byte-identical', async ({ expect }) => {
+    const dir = join(tempDir(), 'appwrite');
+    expect((await runBin(['--dir', dir, ...OK, '--yes', '--no-start'])).exitCode).toBe(0);
+    const before = readdirSync(dir).map((f) => [f, existsSync(join(dir, f)) && f !== '.harden-init' ? readFileSync(join(dir, f), 'utf8') : '']);
+    const r = await runBin(['--dir', dir, '--console', 'ips', '--console-ips', '10.0.0.0/24', '--yes']);
+    expect(r.exitCode).toBe(2);
+    const after = readdirSync(dir).map((f) => [f, existsSync(join(dir, f)) && f !== '.harden-init' ? readFileSync(join(dir, f), 'utf8') : '']);
+    expect(after).toEqual(before);
+    expect(existsSync(join(dir, '.harden-init/backups'))).toBe(false);
+  });
+});
+
+it('a file system failure is exit 1 with the reason', async () => {
+  const base = tempDir();
+  writeFileSync(join(base, 'blocker'), 'x');
+  mkdirSync(join(base, 'ro'));
+  const r = await runBin(['--dir', join(base, 'blocker', 'appwrite'), ...OK, '--yes', '--no-start']);
+  expect(r.exitCode).toBe(1);
+  expect(r.stderr).toMatch(/Writing the install failed: .*(ENOTDIR|EEXIST)/);
+});
