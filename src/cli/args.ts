@@ -18,6 +18,8 @@ export interface Request {
   json: boolean;
   showSecrets: boolean;
   replaceCompose: boolean;
+  /** Seconds to wait for the stack to become healthy. */
+  timeout: number;
   help: boolean;
   version: boolean;
 }
@@ -30,6 +32,7 @@ const GENERAL = {
   json: { type: 'boolean' },
   'show-secrets': { type: 'boolean' },
   'replace-compose': { type: 'boolean' },
+  timeout: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -58,6 +61,11 @@ export function parseRequest(argv: string[]): Request {
     const raw = v[q.flag];
     if (typeof raw === 'string') given[q.id] = raw;
   }
+  let timeout = 300;
+  if (typeof v.timeout === 'string') {
+    if (!/^\d+$/.test(v.timeout) || Number(v.timeout) < 1) throw usageError(`--timeout: must be a whole number of seconds, at least 1 (got "${v.timeout}")`);
+    timeout = Number(v.timeout);
+  }
   return {
     command,
     target,
@@ -69,6 +77,7 @@ export function parseRequest(argv: string[]): Request {
     json: v.json === true,
     showSecrets: v['show-secrets'] === true,
     replaceCompose: v['replace-compose'] === true,
+    timeout,
     help: v.help === true,
     version: v.version === true,
   };

@@ -1,5 +1,6 @@
 // Entry point: argv → answers → plan → (dry-run | apply) → next steps. Exit codes per DESIGN.md.
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import * as p from '@clack/prompts';
 import pc from 'picocolors';
 import { parseRequest, type Request } from './args.js';
@@ -17,6 +18,12 @@ import { getEnv } from '../engine/envfile.js';
 import { applyPlan } from '../apply/apply.js';
 import { passwordError } from '../validate.js';
 import type { Answers } from '../answers.js';
+import { preflight, type PortWanted } from '../docker/preflight.js';
+import { detectCompose, type Compose } from '../docker/compose.js';
+import { startStack, verifyStack, type StackContext, type VerifyOutcome } from './stack.js';
+import { toRecord, parseEnv } from '../engine/envfile.js';
+import { managedValues } from '../targets/appwrite/env-values.js';
+import type { Template } from '../engine/template.js';
 
 declare const __VERSION__: string | undefined;
 const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
@@ -29,6 +36,7 @@ export async function main(argv: string[]): Promise<number> {
     json = req.json;
     if (req.help) { process.stdout.write(`${helpText(VERSION)}\n`); return EXIT.ok; }
     if (req.version) { process.stdout.write(`${VERSION}\n`); return EXIT.ok; }
+    if (req.command === 'verify') return await verifyCommand(req);
     if (req.command !== 'setup') throw usageError(`"harden-init ${req.command}" is not available in this version yet.`);
     if (req.target !== 'appwrite') throw usageError(`Target "${req.target}" is not supported yet; this version installs appwrite.`);
     return await setup(req);
@@ -88,6 +96,7 @@ async function setup(req: Request): Promise<number> {
     if (interactive && !(await confirmWrite(`Write ${plan.changes.map((f) => f.path).join(', ')}?`))) {
       throw new CliError('Cancelled: nothing was written.', EXIT.cancelled);
     }
+    const composeTool = req.noStart ? undefined : await checkCanStart(ui, plan.answers);
     let result;
     try {
       result = applyPlan(dir, plan.changes, plan.answers.db === 'path' ? [{ path: plan.answers.dbPath!, mode: 0o700 }] : []);
@@ -95,28 +104,122 @@ async function setup(req: Request): Promise<number> {
       throw stepError(`Writing the install failed: ${(e as Error).message}`, 'Files already replaced are complete; the backup directory holds the previous versions.');
     }
     ui.success(`Wrote ${result.written.join(', ')} in ${dir}${result.backupDir ? ` (previous versions in ${result.backupDir})` : ''}`);
-    return finishWritten(req, ui, plan, dir, command, result);
+    return finishWritten(req, ui, plan, template, dir, command, result, composeTool);
   }
-  return finishWritten(req, ui, plan, dir, command, { written: [] });
+  const composeTool = req.noStart ? undefined : await checkCanStart(ui, plan.answers);
+  return finishWritten(req, ui, plan, template, dir, command, { written: [] }, composeTool);
 }
 
-function finishWritten(req: Request, ui: Ui, plan: Plan, dir: string, command: string, result: { written: string[]; backupDir?: string }): number {
-  ui.note(`cd ${dir} && docker compose up -d\n(or docker-compose up -d with Compose v1)`, 'Start or update the stack');
-  ui.outro(`Appwrite console: ${plan.answers.https === 'off' ? 'http' : 'https'}://${plan.answers.domain}/`);
+async function finishWritten(req: Request, ui: Ui, plan: Plan, template: Template, dir: string, command: string,
+  result: { written: string[]; backupDir?: string }, composeTool: Compose | undefined): Promise<number> {
+  const url = `${plan.answers.https === 'off' ? 'http' : 'https'}://${plan.answers.domain}/`;
+  if (!composeTool) {
+    ui.note(`cd ${dir} && docker compose up -d\n(or docker-compose up -d with Compose v1)`, 'Start or update the stack');
+    ui.outro(`Then open the Appwrite console: ${url}`);
+    ui.raw(`Run this again without questions:\n  ${command}`);
+    return finish(req, plan, dir, command, result);
+  }
+  const ctx = stackContext(ui, req, dir, composeTool, plan.answers, template);
+  await startStack(ctx);
+  const outcome = await verifyStack(ctx);
+  const code = reportVerify(ui, outcome);
+  if (code === EXIT.ok) {
+    ui.note([
+      `Open ${url} and create the first account${plan.answers.console === 'root' ? ' (the root user; invite everyone else from the console)' : ''}.`,
+      plan.answers.https === 'auto' ? `Point the DNS name ${plan.answers.domain} at this server; Appwrite requests its certificate over port ${plan.answers.httpPort}.` : '',
+      `Check the running stack any time: npx harden-init verify --dir ${req.dir ?? './appwrite'}`,
+    ].filter(Boolean).join('\n'), 'Next');
+    ui.outro(`Appwrite is running: ${url}`);
+  } else {
+    ui.outro('The running stack differs from the files (see above).');
+  }
   ui.raw(`Run this again without questions:\n  ${command}`);
-  return finish(req, plan, dir, command, result);
+  return finish(req, plan, dir, command, result, outcome, code);
 }
 
-function finish(req: Request, plan: Plan, dir: string, command: string, result: { written: string[]; backupDir?: string }): number {
+function stackContext(ui: Ui, req: Request, dir: string, composeTool: Compose, answers: Answers, template: Template): StackContext {
+  const env = toRecord(parseEnv(readFileSync(join(dir, '.env'), 'utf8')));
+  const sensitive = sensitiveNames(template);
+  return {
+    ui, json: req.json, dir, compose: composeTool, answers, env,
+    composeText: readFileSync(join(dir, COMPOSE_FILE), 'utf8'),
+    shown: new Set([...Object.keys(managedValues(answers)), ...template.secrets.generate]),
+    verifiable: new Set(template.variables),
+    live: Boolean(process.stdout.isTTY),
+    sensitive, timeoutMs: req.timeout * 1000,
+  };
+}
+
+function reportVerify(ui: Ui, outcome: VerifyOutcome): number {
+  const { drift, rows } = outcome.comparison;
+  if (drift.length === 0) {
+    ui.success(`Verified with vars: ${rows.length} variables match .env in every container that receives them.`);
+    return EXIT.ok;
+  }
+  ui.warn(`Drift: ${drift.map((r) => `${r.name} (${r.drifted.join(', ')})`).join('; ')}`);
+  for (const reason of outcome.reasons) ui.warn(reason);
+  return EXIT.drift;
+}
+
+/** Preflight: nothing is written when the stack could not be started anyway. */
+async function checkCanStart(ui: Ui, a: Answers): Promise<Compose> {
+  const ports: PortWanted[] = a.https === 'auto'
+    ? [{ port: a.httpPort, host: '0.0.0.0' }, { port: a.httpsPort, host: '0.0.0.0' }]
+    : [{ port: a.httpPort, host: a.https === 'proxy' ? '127.0.0.1' : '0.0.0.0' }];
+  const res = await preflight(ports, (c) => (c.ok ? ui.success(c.label) : ui.warn(`✘ ${c.label}`)));
+  const failed = res.checks.find((c) => !c.ok);
+  if (failed || !res.compose) throw stepError(`Preflight failed: ${failed?.label ?? 'compose not found'}. Nothing was written.`, failed?.hint);
+  return res.compose;
+}
+
+async function verifyCommand(req: Request): Promise<number> {
+  const ui = createUi(req.json);
+  const dir = resolve(req.dir ?? './appwrite');
+  const existing = readExisting(dir);
+  if (!existing.env || existing.compose === undefined) {
+    throw usageError(`No install in ${dir}: .env and docker-compose.yml are needed.`, 'Pass --dir, or install first with harden-init.');
+  }
+  const template = loadTemplate();
+  const current = existingAnswers(existing);
+  const answers = resolveHeadless({}, current);
+  ui.intro(pc.inverse(` harden-init ${VERSION} `) + ` verify ${dir}`);
+  const composeTool = await detectCompose();
+  if (!composeTool) throw stepError('Docker Compose not found (neither `docker compose` nor `docker-compose`).', 'Install the Compose plugin: https://docs.docker.com/compose/install/');
+  const ctx = stackContext(ui, req, dir, composeTool, answers, template);
+  const outcome = await verifyStack(ctx);
+  const code = reportVerify(ui, outcome);
+  ui.outro(code === EXIT.ok ? 'The running stack matches the files.' : 'The running stack differs from the files.');
+  if (req.json) {
+    process.stdout.write(`${JSON.stringify({ ok: code === EXIT.ok, dir, ...verifyJson(outcome) }, null, 2)}\n`);
+  }
+  return code;
+}
+
+function verifyJson(o: VerifyOutcome) {
+  return {
+    health: o.health,
+    drift: o.comparison.drift.map((r) => ({ name: r.name, services: r.drifted })),
+    reasons: o.reasons,
+    variables: o.comparison.rows.map((r) => ({
+      name: r.name, ok: r.ok,
+      expected: r.secret && r.expected ? '********' : r.expected,
+      running: r.secret && r.running ? '********' : r.running ?? null,
+    })),
+  };
+}
+
+function finish(req: Request, plan: Plan, dir: string, command: string, result: { written: string[]; backupDir?: string },
+  outcome?: VerifyOutcome, code: number = EXIT.ok): number {
   if (req.json) {
     process.stdout.write(`${JSON.stringify({
-      ok: true, dir, dryRun: req.dryRun, answers: plan.answers,
+      ok: code === EXIT.ok, dir, dryRun: req.dryRun, answers: plan.answers,
       changed: plan.changes.map((f) => f.path), written: result.written, backupDir: result.backupDir,
       generatedSecrets: plan.generatedSecrets, keptSecrets: plan.keptSecrets,
       composeEdited: plan.composeEdited, warnings: plan.warnings, notes: plan.notes, headlessCommand: command,
+      verify: outcome ? verifyJson(outcome) : undefined,
     }, null, 2)}\n`);
   }
-  return EXIT.ok;
+  return code;
 }
 
 async function externalDbPassword(a: Answers, existing: ReturnType<typeof readExisting>, current: Partial<Record<keyof Answers, unknown>>, interactive: boolean): Promise<string | undefined> {

@@ -1,0 +1,146 @@
+// After the files are written: compose config → up -d (streamed) → wait healthy → verify with `vars`.
+// `harden-init verify` runs the last two alone.
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import * as p from '@clack/prompts';
+import pc from 'picocolors';
+import { compose, docker, tail, type Compose } from '../docker/compose.js';
+import { waitHealthy } from '../verify/health.js';
+import { parseVars } from '../verify/vars.js';
+import { expectations } from '../verify/expectations.js';
+import { compare, type Comparison, type Row } from '../verify/compare.js';
+import { stepError, CliError, EXIT } from './errors.js';
+import type { Ui } from './ui.js';
+import type { Answers } from '../answers.js';
+
+export interface StackContext {
+  ui: Ui;
+  json: boolean;
+  dir: string;
+  compose: Compose;
+  answers: Answers;
+  env: Record<string, string>;
+  composeText: string;
+  /** Variables harden-init decides: always shown in the table. */
+  shown: Set<string>;
+  /** Variables Appwrite's `vars` prints (its variables.php list); others cannot be checked this way. */
+  verifiable: Set<string>;
+  /** Whether stdout is a terminal (live task log and spinner) or a log file (plain lines). */
+  live: boolean;
+  sensitive: Set<string>;
+  timeoutMs: number;
+}
+
+export interface VerifyOutcome { comparison: Comparison; reasons: string[]; health: string }
+
+export async function startStack(ctx: StackContext): Promise<void> {
+  const dropEnv = Object.keys(ctx.env);
+  const config = await compose(ctx.compose, ['config', '--quiet'], { cwd: ctx.dir, dropEnv });
+  if (config.exitCode !== 0) {
+    throw stepError(`docker compose config rejected the files:\n${tail(String(config.all ?? ''))}`, 'The written files and backups are kept; fix the file or re-run harden-init.');
+  }
+  ctx.ui.success('docker compose config: the files are valid');
+
+  const log = ctx.json ? undefined : ctx.live ? p.taskLog({ title: `docker compose up -d (${ctx.compose.flavor})`, limit: 12 }) : plainLog(ctx.ui, `docker compose up -d (${ctx.compose.flavor})`);
+  const up = compose(ctx.compose, ['up', '-d', '--remove-orphans'], { cwd: ctx.dir, dropEnv });
+  let output = '';
+  for await (const line of up.iterable({ from: 'all' })) {
+    output += `${line}\n`;
+    log?.message(String(line));
+  }
+  const result = await up;
+  if (result.exitCode !== 0) {
+    log?.error('docker compose up failed', { showLog: false });
+    throw stepError(`docker compose up -d failed (exit ${result.exitCode}):\n${tail(output)}`, 'The written files and backups are kept; fix the cause and re-run.');
+  }
+  log?.success('Stack started', { showLog: false });
+}
+
+export async function verifyStack(ctx: StackContext): Promise<VerifyOutcome> {
+  const dropEnv = Object.keys(ctx.env);
+  const services = await compose(ctx.compose, ['config', '--services'], { cwd: ctx.dir, dropEnv });
+  const expected = String(services.stdout).split('\n').filter(Boolean).length;
+  const spin = ctx.json ? undefined : ctx.live ? p.spinner() : plainSpinner(ctx.ui);
+  spin?.start('Waiting for the stack to become healthy');
+  const health = await waitHealthy(ctx.compose, ctx.dir, dropEnv, { port: ctx.answers.httpPort, host: ctx.answers.domain, path: '/v1/health/version' },
+    expected, ctx.timeoutMs, (what) => spin?.message(`Waiting for the stack: ${what}`));
+  if (!health.ok) {
+    spin?.error('The stack did not become healthy');
+    throw new CliError(`${health.reason}${health.logs ? `\nLast log lines of ${health.container}:\n${health.logs}` : ''}`, EXIT.failed,
+      `See all logs with: cd ${ctx.dir} && docker compose logs`);
+  }
+  spin?.stop(`Stack healthy: ${health.detail}`);
+
+  const exp = expectations(ctx.composeText, ctx.env).filter((e) => ctx.verifiable.has(e.name));
+  const serviceNames = [...new Set(exp.map((e) => e.service))];
+  const running = new Map<string, Map<string, string>>();
+  await pool(serviceNames, 6, async (svc) => {
+    const r = await compose(ctx.compose, ['exec', '-T', svc, 'vars'], { cwd: ctx.dir, dropEnv, timeoutMs: 60_000 });
+    if (r.exitCode !== 0) throw stepError(`docker compose exec -T ${svc} vars failed: ${tail(String(r.all ?? ''), 5)}`);
+    running.set(svc, parseVars(String(r.stdout)));
+  });
+  const comparison = compare(exp, running, ctx.sensitive);
+  const reasons = await driftReasons(ctx, comparison.drift);
+  if (!ctx.json) ctx.ui.raw(table(comparison.rows.filter((r) => ctx.shown.has(r.name) || !r.ok), ctx.sensitive));
+  return { comparison, reasons, health: health.detail };
+}
+
+function mask(row: Row, value: string | undefined): string {
+  if (value === undefined) return '(differs by service)';
+  if (row.secret && value) return '********';
+  return value.length > 48 ? `${value.slice(0, 45)}...` : value || '(empty)';
+}
+
+export function table(rows: Row[], _sensitive: Set<string>): string {
+  const cells = rows.map((r) => [r.name, mask(r, r.expected), mask(r, r.running), r.ok ? '✔' : `✘ ${r.drifted.join(', ')}`]);
+  const head = ['variable', 'expected (.env)', 'running', ''];
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const fmt = (c: string[]) => c.map((x, i) => x.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [pc.bold(fmt(head)), ...cells.map((c) => (c[3]!.startsWith('✘') ? pc.red(fmt(c)) : fmt(c)))].join('\n');
+}
+
+async function driftReasons(ctx: StackContext, drift: Row[]): Promise<string[]> {
+  const reasons: string[] = [];
+  if (drift.length === 0) return reasons;
+  const shellSet = drift.filter((r) => process.env[r.name] !== undefined).map((r) => r.name);
+  if (shellSet.length) {
+    reasons.push(`Your shell sets ${shellSet.join(', ')}: compose gives shell variables precedence over .env, so a "docker compose up" run from this shell uses them. Unset them (harden-init itself runs compose without them).`);
+  }
+  const envChanged = statSync(join(ctx.dir, '.env')).mtimeMs;
+  const services = [...new Set(drift.flatMap((r) => r.drifted))];
+  const stale: string[] = [];
+  for (const svc of services) {
+    const id = await compose(ctx.compose, ['ps', '-q', svc], { cwd: ctx.dir, dropEnv: Object.keys(ctx.env) });
+    const created = await docker(['inspect', '--format', '{{.Created}}', String(id.stdout).trim()]);
+    if (Date.parse(String(created.stdout).trim()) < envChanged) stale.push(svc);
+  }
+  if (stale.length) {
+    reasons.push(`${stale.length === services.length ? 'The containers were' : `${stale.join(', ')} were`} created before .env last changed, so they still run the old values: run "docker compose up -d" in ${ctx.dir} (or re-run harden-init) to recreate them.`);
+  }
+  if (!reasons.length) reasons.push('The running values differ from .env: check docker-compose.yml (an explicit value there wins over .env).');
+  return reasons;
+}
+
+/** taskLog's shape for a log file: each line printed once, no cursor movement. */
+function plainLog(ui: Ui, title: string) {
+  ui.step(title);
+  return {
+    message: (line: string) => ui.raw(`│  ${line}`),
+    success: (msg: string) => ui.success(msg),
+    error: (msg: string) => ui.warn(msg),
+  } as unknown as ReturnType<typeof p.taskLog>;
+}
+
+/** spinner's shape for a log file: start, each new message once, stop. */
+function plainSpinner(ui: Ui) {
+  let last = '';
+  const say = (msg?: string) => { if (msg && msg !== last) { last = msg; ui.raw(`│  ${msg}`); } };
+  return { start: say, message: say, stop: (m?: string) => ui.success(m ?? ''), error: (m?: string) => ui.warn(m ?? '') } as unknown as ReturnType<typeof p.spinner>;
+}
+
+async function pool<T>(items: T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(size, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  }));
+}

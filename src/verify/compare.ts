@@ -1,0 +1,35 @@
+// Compares what the containers run with what .env says, and explains drift where it can.
+import type { Expectation } from './expectations.js';
+
+export interface Row {
+  name: string;
+  expected: string;
+  /** The running value when all services agree, else undefined (see `services`). */
+  running: string | undefined;
+  ok: boolean;
+  /** Services whose value differs. */
+  drifted: string[];
+  secret: boolean;
+}
+
+export interface Comparison { rows: Row[]; drift: Row[] }
+
+export function compare(exp: Expectation[], running: Map<string, Map<string, string>>, sensitive: Set<string>): Comparison {
+  const byName = new Map<string, Expectation[]>();
+  for (const e of exp) byName.set(e.name, [...(byName.get(e.name) ?? []), e]);
+  const rows: Row[] = [];
+  for (const [name, list] of byName) {
+    const values = list.map((e) => running.get(e.service)?.get(name));
+    const drifted = list.filter((e, i) => values[i] !== e.expected).map((e) => e.service);
+    const distinct = [...new Set(values)];
+    rows.push({
+      name,
+      expected: list[0]!.expected,
+      running: distinct.length === 1 ? distinct[0] : undefined,
+      ok: drifted.length === 0,
+      drifted,
+      secret: sensitive.has(name),
+    });
+  }
+  return { rows, drift: rows.filter((r) => !r.ok) };
+}

@@ -1,0 +1,34 @@
+// Which running container should hold which variable with which value, read from the files on disk:
+// a service receives a variable only if its compose `environment` lists it by bare name (then compose
+// takes the value from .env). `vars` prints "" for both "empty" and "not passed", so this map is what
+// makes a comparison meaningful.
+import { parse } from 'yaml';
+
+export interface Expectation { service: string; name: string; expected: string }
+
+/** Services whose image has Appwrite's `vars` command. */
+export function appwriteServices(composeText: string): Map<string, string[]> {
+  const doc = parse(composeText) as { services?: Record<string, { image?: string; environment?: unknown }> };
+  const out = new Map<string, string[]>();
+  for (const [name, svc] of Object.entries(doc.services ?? {})) {
+    if (!/^appwrite\/appwrite:/.test(svc.image ?? '')) continue;
+    const env = Array.isArray(svc.environment) ? (svc.environment as string[]).filter((e) => !e.includes('=')) : [];
+    out.set(name, env);
+  }
+  return out;
+}
+
+/**
+ * Expectations for the variables in `names` (those harden-init decides), with values from .env.
+ * Variables outside `names` are compared too when listed in `alsoCompare` (every other .env key), so a
+ * hand edit of any variable is seen; the caller decides what to show.
+ */
+export function expectations(composeText: string, env: Record<string, string>): Expectation[] {
+  const out: Expectation[] = [];
+  for (const [service, passed] of appwriteServices(composeText)) {
+    for (const name of passed) {
+      if (name in env) out.push({ service, name, expected: env[name]! });
+    }
+  }
+  return out;
+}

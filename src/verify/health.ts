@@ -1,0 +1,75 @@
+// Waits until the stack is up: every container running (healthy where it has a healthcheck) and the
+// health endpoint answering through the published HTTP port. Polls with backoff up to a deadline; a
+// container that exits or restarts ends the wait at once, reported by name with its last log lines.
+import { request } from 'node:http';
+import { compose, docker, tail, type Compose } from '../docker/compose.js';
+
+export interface ContainerState { name: string; status: string; restarts: number; health: string }
+
+export type HealthResult =
+  | { ok: true; detail: string }
+  | { ok: false; reason: string; container?: string; logs?: string };
+
+export interface HealthTarget { port: number; host: string; path: string }
+
+export async function containerStates(c: Compose, cwd: string, dropEnv: Iterable<string>): Promise<ContainerState[]> {
+  const ps = await compose(c, ['ps', '-q'], { cwd, dropEnv });
+  const ids = String(ps.stdout).split('\n').map((s) => s.trim()).filter(Boolean);
+  if (ids.length === 0) return [];
+  const fmt = '{{.Name}}|{{.State.Status}}|{{.RestartCount}}|{{if .State.Health}}{{.State.Health.Status}}{{end}}';
+  const inspect = await docker(['inspect', '--format', fmt, ...ids]);
+  return String(inspect.stdout).split('\n').filter(Boolean).map((line) => {
+    const [name, status, restarts, health] = line.split('|');
+    return { name: name!.replace(/^\//, ''), status: status!, restarts: Number(restarts), health: health ?? '' };
+  });
+}
+
+/** One GET with the configured domain as Host; Appwrite up means a version answer or a redirect to HTTPS. */
+export function probe(t: HealthTarget, timeoutMs = 5000): Promise<{ ok: boolean; detail: string }> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port: t.port, path: t.path, headers: { Host: t.host }, timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => { body += d; });
+      res.on('end', () => {
+        const code = res.statusCode ?? 0;
+        if (code >= 200 && code < 300 && /"version"/.test(body)) resolve({ ok: true, detail: `${t.path} answered ${body.trim().slice(0, 80)}` });
+        else if (code >= 300 && code < 400 && /^https:/.test(String(res.headers.location))) resolve({ ok: true, detail: `${t.path} redirects to HTTPS (${code})` });
+        else resolve({ ok: false, detail: `${t.path} answered HTTP ${code}` });
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', (e) => resolve({ ok: false, detail: `${t.path}: ${e.message}` }));
+    req.end();
+  });
+}
+
+export async function waitHealthy(
+  c: Compose, cwd: string, dropEnv: string[], target: HealthTarget, expectedServices: number, timeoutMs: number,
+  onWait: (what: string) => void = () => {},
+): Promise<HealthResult> {
+  const deadline = Date.now() + timeoutMs;
+  let delay = 500;
+  let last = 'nothing checked yet';
+  for (;;) {
+    const states = await containerStates(c, cwd, dropEnv);
+    const broken = states.find((s) => s.status === 'exited' || s.status === 'dead' || s.status === 'restarting' || s.restarts > 0 || s.health === 'unhealthy');
+    if (broken) {
+      const logs = await docker(['logs', '--tail', '20', broken.name]);
+      const what = broken.health === 'unhealthy' ? 'is unhealthy' : broken.restarts > 0 || broken.status === 'restarting' ? `keeps restarting (${broken.restarts} restarts)` : `exited`;
+      return { ok: false, reason: `Container ${broken.name} ${what}.`, container: broken.name, logs: tail(String(logs.all ?? ''), 20) };
+    }
+    const waiting = states.filter((s) => s.status !== 'running' || (s.health !== '' && s.health !== 'healthy'));
+    if (states.length < expectedServices) last = `${states.length} of ${expectedServices} containers exist`;
+    else if (waiting.length > 0) last = `waiting for ${waiting.map((s) => `${s.name} (${s.health || s.status})`).join(', ')}`;
+    else {
+      const p = await probe(target);
+      if (p.ok) return { ok: true, detail: p.detail };
+      last = p.detail;
+    }
+    onWait(last);
+    if (Date.now() + delay > deadline) return { ok: false, reason: `Not healthy after ${Math.round(timeoutMs / 1000)} s: ${last}.` };
+    await new Promise((r) => setTimeout(r, delay));
+    delay = Math.min(5000, Math.round(delay * 1.5));
+  }
+}
