@@ -16,7 +16,7 @@ export async function runBin(args: string[], env: Record<string, string | undefi
     if (v === undefined) delete childEnv[k];
     else childEnv[k] = v;
   }
-  const r = await execa('node', [BIN, ...args], {
+  const r = await execa(process.execPath, [BIN, ...args], {
     cwd,
     env: childEnv,
     extendEnv: false,

@@ -1,0 +1,196 @@
+// End to end on a real Docker engine, through the built binary: install → up → healthy → verify, drift,
+// re-runs, both Compose flavours, and the failures a user can meet. Stand-in images replace the real ones
+// (no registry here); everything else — engine, compose, containers, `vars` over `exec` — is real.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execa } from 'execa';
+import { createServer, type Server } from 'node:net';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runBin, tempDir, ROOT, type RunResult } from '../helpers/run-bin.js';
+import { buildStandins, containerId, engineAvailable, ensureDefaultSocket, removeStackContainers, runningVars } from '../helpers/engine.js';
+import { parseEnv, toRecord } from '../../src/engine/envfile.js';
+
+const hasEngine = engineAvailable();
+const HTTP = '18080';
+const HTTPS = '18443';
+const base = tempDir('hi-e2e-');
+const dir = join(base, 'appwrite');
+const v1Config = join(base, 'docker-v1'); // DOCKER_CONFIG without any CLI plugin: only docker-compose (v1)
+const v2Config = join(base, 'docker-v2'); // DOCKER_CONFIG with a `docker compose` (v2) plugin shim
+const outputs: string[] = [];
+
+async function run(args: string[], env: Record<string, string | undefined> = {}): Promise<RunResult> {
+  const r = await runBin(args, { DOCKER_CONFIG: v1Config, ...env });
+  outputs.push(r.stdout, r.stderr);
+  return r;
+}
+const read = (f: string) => readFileSync(join(dir, f), 'utf8');
+const FIRST = ['--dir', dir, '--domain', 'appwrite.example.com', '--email', 'admin@example.com', '--http-port', HTTP, '--https-port', HTTPS, '--yes', '--timeout', '180'];
+
+describe.skipIf(!hasEngine).sequential('Appwrite stack on a real Docker engine', { timeout: 300_000 }, () => {
+  beforeAll(async () => {
+    ensureDefaultSocket();
+    mkdirSync(v1Config, { recursive: true });
+    await execa(join(ROOT, 'test/e2e/standin/compose-v2-shim.sh'), [v2Config]);
+    await buildStandins(join(ROOT, 'templates/appwrite/1.9.5/docker-compose.yml'));
+    await removeStackContainers();
+  });
+
+  afterAll(async () => {
+    if (existsSync(join(dir, 'docker-compose.yml'))) await execa('docker-compose', ['down', '-v', '--remove-orphans'], { cwd: dir, reject: false });
+    await removeStackContainers();
+  });
+
+  it('first install (Compose v1): preflight, up, healthy, every variable verified, exit 0', async () => {
+    const r = await run(FIRST);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Compose: docker-compose 1\.29\.\d+ \(Compose v1\)/);
+    expect(r.stdout).toMatch(/Port 18080 free/);
+    expect(r.stdout).toMatch(/Stack healthy: \/v1\/health\/version answered \{"version":"1\.9\.5"\}/);
+    expect(r.stdout).toMatch(/_APP_CONSOLE_WHITELIST_ROOT\s+enabled\s+enabled\s+✔/);
+    expect(r.stdout).toMatch(/_APP_OPENSSL_KEY_V1\s+\*{8}\s+\*{8}\s+✔/);
+    expect(r.stdout).toMatch(/Verified with vars: \d+ variables match/);
+    expect(r.stdout).toMatch(/Appwrite is running: https:\/\/appwrite\.example\.com\//);
+    const ps = await execa('docker', ['ps', '--filter', 'name=^/(appwrite|exc1)', '--format', '{{.Names}}']);
+    expect(String(ps.stdout).split('\n').filter(Boolean)).toHaveLength(27);
+    // The certificate e-mail reaches the certificates worker, not only the API container.
+    expect(await runningVars('appwrite-worker-certificates')).toContain('- _APP_EMAIL_CERTIFICATES=admin@example.com\n');
+  });
+
+  it('re-running with the same answers changes nothing, recreates nothing, verifies again', async () => {
+    const before = await containerId('appwrite');
+    const r = await run(['--dir', dir, '--yes', '--timeout', '120']);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Nothing to change/);
+    expect(r.stdout).toMatch(/Port 18080 held by this stack \(appwrite-traefik\)/);
+    expect(await containerId('appwrite')).toBe(before);
+  });
+
+  it('verify: .env edited by hand without up → exit 3 naming the variable and why', async () => {
+    writeFileSync(join(dir, '.env'), read('.env').replace('_APP_OPTIONS_ABUSE=enabled', '_APP_OPTIONS_ABUSE=disabled'), { mode: 0o600 });
+    const r = await run(['verify', '--dir', dir, '--timeout', '60']);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(3);
+    expect(r.stdout).toMatch(/_APP_OPTIONS_ABUSE\s+disabled\s+enabled\s+✘/);
+    expect(r.stdout).toMatch(/Drift: _APP_OPTIONS_ABUSE/);
+    expect(r.stdout).toMatch(/created before \.env last changed/);
+    const json = await run(['verify', '--dir', dir, '--json', '--timeout', '60']);
+    expect(json.exitCode).toBe(3);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, drift: [expect.objectContaining({ name: '_APP_OPTIONS_ABUSE' })] });
+  });
+
+  it('re-run (Compose v2) changing the whitelist: only the services that read it are recreated; the container has the new value', async () => {
+    const api = await containerId('appwrite');
+    const mails = await containerId('appwrite-worker-mails');
+    const r = await run(['--dir', dir, '--console', 'ips', '--console-ips', '203.0.113.7', '--yes', '--timeout', '120'], { DOCKER_CONFIG: v2Config });
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Compose: docker compose 2\.99\.0/);
+    expect(r.stdout).toMatch(/_APP_OPTIONS_ABUSE was "disabled"/); // the hand edit is reverted, and said
+    const vars = await runningVars('appwrite');
+    expect(vars).toContain('- _APP_CONSOLE_WHITELIST_IPS=203.0.113.7\n');
+    expect(vars).toContain('- _APP_CONSOLE_WHITELIST_ROOT=disabled\n');
+    expect(vars).toContain('- _APP_OPTIONS_ABUSE=enabled\n');
+    expect(await containerId('appwrite')).not.toBe(api);
+    expect(await containerId('appwrite-worker-mails')).toBe(mails);
+  });
+
+  it('a shell variable that overrides .env is caught by verify and kept out of harden-init\'s own compose run', async () => {
+    const shell = { _APP_CONSOLE_WHITELIST_IPS: '198.51.100.1' };
+    const up = await execa('docker-compose', ['up', '-d'], { cwd: dir, env: shell, reject: false });
+    expect(up.exitCode, String(up.stderr)).toBe(0);
+    const v = await run(['verify', '--dir', dir, '--timeout', '60'], shell);
+    expect(v.exitCode).toBe(3);
+    expect(v.stdout).toMatch(/_APP_CONSOLE_WHITELIST_IPS\s+203\.0\.113\.7\s+198\.51\.100\.1\s+✘/);
+    expect(v.stdout).toMatch(/Your shell sets _APP_CONSOLE_WHITELIST_IPS/);
+    const fix = await run(['--dir', dir, '--yes', '--timeout', '120'], shell);
+    expect(fix.exitCode, fix.stdout + fix.stderr).toBe(0);
+    expect(await runningVars('appwrite')).toContain('- _APP_CONSOLE_WHITELIST_IPS=203.0.113.7\n');
+  });
+
+  it('a container that keeps exiting is named, with its last log lines; exit 1; files stay', async () => {
+    const compose = read('docker-compose.yml');
+    const broken = compose.replace('    entrypoint: worker-mails\n', '    entrypoint: ["sh", "-c", "echo worker-mails: cannot reach SMTP >&2; exit 1"]\n');
+    expect(broken).not.toBe(compose);
+    writeFileSync(join(dir, 'docker-compose.yml'), broken);
+    const env = read('.env');
+    const r = await run(['--dir', dir, '--yes', '--timeout', '90']);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/Container appwrite-worker-mails (keeps restarting|exited)/);
+    expect(r.stderr).toMatch(/worker-mails: cannot reach SMTP/);
+    expect(read('docker-compose.yml')).toBe(broken); // a hand-edited file is never replaced silently
+    expect(read('.env')).toBe(env);
+  });
+
+  it('compose up failing shows the tail of its output; exit 1; files stay', async () => {
+    const broken = read('docker-compose.yml').replace('image: appwrite/browser:0.3.2', 'image: appwrite/browser:0.0.0-missing');
+    writeFileSync(join(dir, 'docker-compose.yml'), broken);
+    const r = await run(['--dir', dir, '--yes', '--timeout', '60']);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/docker compose up -d failed/);
+    expect(r.stderr).toMatch(/browser/);
+    expect(read('docker-compose.yml')).toBe(broken);
+  });
+
+  it('--replace-compose restores harden-init\'s file and the stack verifies again', async () => {
+    const r = await run(['--dir', dir, '--yes', '--replace-compose', '--timeout', '120']);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Verified with vars/);
+  });
+
+  describe('preflight failures: the message a user needs, exit 1, nothing written', () => {
+    const fresh = () => join(tempDir('hi-e2e-pre-'), 'appwrite');
+    const args = (d: string, port = '18090') => ['--dir', d, '--domain', 'appwrite.example.com', '--https', 'off', '--http-port', port, '--yes'];
+
+    it('no engine answering', async () => {
+      const d = fresh();
+      const r = await run(args(d), { DOCKER_HOST: 'unix:///tmp/hi-no-such-engine.sock' });
+      expect(r.exitCode).toBe(1);
+      expect(r.stdout + r.stderr).toMatch(/Docker daemon not reachable/);
+      expect(r.stderr).toMatch(/Start the Docker daemon/);
+      expect(existsSync(d)).toBe(false);
+    });
+
+    it('no docker command', async () => {
+      const d = fresh();
+      const r = await run(args(d), { PATH: tempDir('hi-empty-path-') });
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr).toMatch(/Docker is not installed/);
+      expect(existsSync(d)).toBe(false);
+    });
+
+    it('no compose (neither v2 plugin nor docker-compose), with how to install it', async () => {
+      const d = fresh();
+      const bin = tempDir('hi-path-');
+      const docker = (await execa('sh', ['-c', 'command -v docker'])).stdout.trim();
+      symlinkSync(docker, join(bin, 'docker'));
+      const r = await run(args(d), { PATH: bin });
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr).toMatch(/Docker Compose not found/);
+      expect(r.stderr).toMatch(/Install the Compose plugin.*--no-start/);
+      expect(existsSync(d)).toBe(false);
+    });
+
+    it('the HTTP port taken by another process', async () => {
+      const d = fresh();
+      const server: Server = createServer();
+      await new Promise<void>((res) => server.listen(18091, '0.0.0.0', () => res()));
+      try {
+        const r = await run(args(d, '18091'));
+        expect(r.exitCode).toBe(1);
+        expect(r.stderr).toMatch(/Port 18091 is in use by another process/);
+        expect(existsSync(d)).toBe(false);
+      } finally {
+        server.close();
+      }
+    });
+  });
+
+  it('no output of any run contains a generated secret', () => {
+    const env = toRecord(parseEnv(read('.env')));
+    const secrets = ['_APP_OPENSSL_KEY_V1', '_APP_EXECUTOR_SECRET', '_APP_DB_PASS', '_APP_DB_ROOT_PASS', '_APP_NOTIFICATIONS_TRACKING_SECRET'].map((k) => env[k]!);
+    expect(outputs.length).toBeGreaterThan(10);
+    for (const s of secrets) {
+      expect(s.length).toBeGreaterThanOrEqual(32);
+      for (const out of outputs) expect(out).not.toContain(s);
+    }
+  });
+});
