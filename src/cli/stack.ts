@@ -86,7 +86,7 @@ export async function verifyStack(ctx: StackContext): Promise<VerifyOutcome> {
 }
 
 function mask(row: Row, value: string | undefined): string {
-  if (value === undefined) return '(differs by service)';
+  if (value === undefined) return row.reported ? '(differs by service)' : '(not printed by vars)';
   if (row.secret && value) return '********';
   return value.length > 48 ? `${value.slice(0, 45)}...` : value || '(empty)';
 }

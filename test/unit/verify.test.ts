@@ -287,3 +287,27 @@ describe('compare', () => {
     ), { numRuns: 300 });
   });
 });
+
+describe('fixes found in review', () => {
+  it('a multi-line value (e.g. a PEM key) is compared on the first line, the only one vars prints readably', () => {
+    const pem = '-----BEGIN KEY-----\nAAAA\n-----END KEY-----';
+    const exp = [{ service: 'appwrite', name: '_APP_VCS_GITHUB_PRIVATE_KEY', expected: pem }];
+    const printed = parseVars(`- _APP_VCS_GITHUB_PRIVATE_KEY=${pem}\n- _APP_ENV=production\n`);
+    expect(compare(exp, new Map([['appwrite', printed]]), new Set()).drift).toEqual([]);
+    const other = parseVars('- _APP_VCS_GITHUB_PRIVATE_KEY=-----BEGIN OTHER-----\n');
+    expect(compare(exp, new Map([['appwrite', other]]), new Set()).drift).toHaveLength(1);
+  });
+  it('a variable no container printed is reported as such, not as "differs by service"', () => {
+    const exp = [{ service: 'appwrite', name: '_APP_X', expected: 'v' }];
+    const [row] = compare(exp, new Map([['appwrite', new Map()]]), new Set()).rows;
+    expect(row).toMatchObject({ ok: false, reported: false, running: undefined });
+  });
+  it('recognises docker.io-prefixed and digest-pinned Appwrite images, and the map form of environment', () => {
+    const text = [
+      'services:',
+      '  a:', '    image: docker.io/appwrite/appwrite:1.9.5', '    environment:', '      - _APP_ENV',
+      '  b:', '    image: appwrite/appwrite@sha256:abc', '    environment:', '      _APP_DOMAIN:', '      _APP_FIXED: x',
+    ].join('\n');
+    expect([...appwriteServices(text).entries()]).toEqual([['a', ['_APP_ENV']], ['b', ['_APP_DOMAIN']]]);
+  });
+});
