@@ -166,7 +166,7 @@ async function checkCanStart(ui: Ui, a: Answers): Promise<Compose> {
   const ports: PortWanted[] = a.https === 'auto'
     ? [{ port: a.httpPort, host: '0.0.0.0' }, { port: a.httpsPort, host: '0.0.0.0' }]
     : [{ port: a.httpPort, host: a.https === 'proxy' ? '127.0.0.1' : '0.0.0.0' }];
-  const res = await preflight(ports, (c) => (c.ok ? ui.success(c.label) : ui.warn(`✘ ${c.label}`)));
+  const res = await preflight(ports, (c) => (c.ok ? ui.success(c.label) : ui.error(c.label)));
   const failed = res.checks.find((c) => !c.ok);
   if (failed || !res.compose) throw stepError(`Preflight failed: ${failed?.label ?? 'compose not found'}. Nothing was written.`, failed?.hint);
   return res.compose;

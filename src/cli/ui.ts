@@ -7,6 +7,7 @@ export interface Ui {
   info(msg: string): void;
   step(msg: string): void;
   warn(msg: string): void;
+  error(msg: string): void;
   success(msg: string): void;
   note(body: string, title: string): void;
   outro(msg: string): void;
@@ -17,13 +18,14 @@ export interface Ui {
 export function createUi(json: boolean): Ui {
   if (json) {
     const none = () => {};
-    return { intro: none, info: none, step: none, warn: none, success: none, note: none, outro: none, raw: none };
+    return { intro: none, info: none, step: none, warn: none, success: none, note: none, outro: none, raw: none, error: none };
   }
   return {
     intro: (t) => p.intro(t),
     info: (m) => p.log.info(m),
     step: (m) => p.log.step(m),
     warn: (m) => p.log.warn(m),
+    error: (m) => p.log.error(m),
     success: (m) => p.log.success(m),
     note: (body, title) => p.note(body, title),
     outro: (m) => p.outro(m),

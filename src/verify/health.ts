@@ -53,6 +53,10 @@ export async function waitHealthy(
   let last = 'nothing checked yet';
   for (;;) {
     const states = await containerStates(c, cwd, dropEnv);
+    if (states.length === 0) {
+      // Nothing to wait for: compose has no container of this project (never started, or taken down).
+      return { ok: false, reason: `No container of this stack exists: start it with "docker compose up -d" in ${cwd} (or re-run harden-init).` };
+    }
     const broken = states.find((s) => s.status === 'exited' || s.status === 'dead' || s.status === 'restarting' || s.restarts > 0 || s.health === 'unhealthy');
     if (broken) {
       const logs = await docker(['logs', '--tail', '20', broken.name]);

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { createServer, type Server } from 'node:net';
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runBin, tempDir, ROOT, type RunResult } from '../helpers/run-bin.js';
 import { buildStandins, containerId, engineAvailable, ensureDefaultSocket, removeStackContainers, runningVars } from '../helpers/engine.js';
@@ -169,6 +169,20 @@ describe.skipIf(!hasEngine).sequential('Appwrite stack on a real Docker engine',
       expect(existsSync(d)).toBe(false);
     });
 
+    it.runIf(process.getuid?.() === 0)('permission denied on the Docker socket, with the docker-group / sudo hint', async () => {
+      const home = tempDir('hi-nobody-');
+      chmodSync(home, 0o777);
+      const d = join(home, 'appwrite');
+      // The same binary as an unprivileged user (nobody), who may not open the engine's socket.
+      const r = await execa('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, join(ROOT, 'bin/harden-init.js'), ...args(d)],
+        { reject: false, env: { HOME: home, NO_COLOR: '1', DOCKER_CONFIG: join(home, '.docker') } });
+      outputs.push(String(r.stdout), String(r.stderr));
+      expect(r.exitCode).toBe(1);
+      expect(String(r.stderr)).toMatch(/Docker daemon not reachable: permission denied/);
+      expect(String(r.stderr)).toMatch(/add it to the docker group .* or run with sudo/);
+      expect(existsSync(d)).toBe(false);
+    });
+
     it('the HTTP port taken by another process', async () => {
       const d = fresh();
       const server: Server = createServer();
@@ -182,6 +196,16 @@ describe.skipIf(!hasEngine).sequential('Appwrite stack on a real Docker engine',
         server.close();
       }
     });
+  });
+
+  it('verify on a stack that is not running says so at once (exit 1), without waiting for the timeout', async () => {
+    const down = await execa('docker-compose', ['down'], { cwd: dir, reject: false });
+    expect(down.exitCode, String(down.stderr)).toBe(0);
+    const started = Date.now();
+    const r = await run(['verify', '--dir', dir, '--timeout', '120']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/No container of this stack exists: start it with "docker compose up -d"/);
+    expect(Date.now() - started).toBeLessThan(60_000);
   });
 
   it('no output of any run contains a generated secret', () => {
