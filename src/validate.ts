@@ -74,7 +74,7 @@ export function identifierError(value: string): string | undefined {
 /** The external DB password travels in .env single-quoted, the one form every .env reader agrees on. */
 export function passwordError(value: string): string | undefined {
   if (value.length === 0) return 'the password cannot be empty';
-  if (/['\n\r\u0000]/.test(value)) return 'the password cannot contain a single quote or a line break (.env readers disagree on those)';
+  if (/['\\\n\r\u0000]|\$\{/.test(value)) return 'the password cannot contain a single quote, a backslash, "${" or a line break (.env readers disagree on those)';
   return undefined;
 }
 

@@ -1,6 +1,7 @@
 // Reads and writes .env files line by line, so lines harden-init does not manage stay exactly as they were.
 // The value syntax is the subset that dotenv, compose v1 (python-dotenv) and compose v2 (compose-go) read
-// the same way: bare values of safe characters, or single quotes (literal, no expansion).
+// the same way: bare values of safe characters, or single quotes (literal, no expansion) around values
+// without a quote, backslash, "${" or line break (measured against docker-compose 1.29: test/cli/env-readers).
 
 export interface EnvLine {
   raw: string;
@@ -20,14 +21,36 @@ const BARE_SAFE = /^[A-Za-z0-9_.,:/@+=-]*$/;
 export function parseEnv(text: string): EnvFile {
   const trailingNewline = text.length === 0 || text.endsWith('\n');
   const body = text.endsWith('\n') ? text.slice(0, -1) : text;
-  const lines: EnvLine[] = body.length === 0 && text.length === 0 ? [] : body.split('\n').map(parseLine);
+  const physical = text.length === 0 ? [] : body.split('\n');
+  const lines: EnvLine[] = [];
+  for (let i = 0; i < physical.length; i++) {
+    let raw = physical[i]!;
+    // A quoted value may span lines (a PEM key, as dotenv and compose read it): keep it one entry,
+    // so it is rewritten, kept and masked as a whole.
+    while (opensMultiline(raw) && i + 1 < physical.length) raw += `\n${physical[++i]!}`;
+    lines.push(parseLine(raw));
+  }
   return { lines, trailingNewline };
+}
+
+/** An assignment whose quoted value has not been closed by the end of `raw`. */
+function opensMultiline(raw: string): boolean {
+  const m = ASSIGN.exec(raw.split('\n')[0]!.replace(/\r$/, ''));
+  if (!m) return false;
+  const v = raw.slice(raw.indexOf('=') + 1).trimStart();
+  const q = v[0];
+  if (q !== '"' && q !== "'") return false;
+  for (let i = 1; i < v.length; i++) {
+    if (q === '"' && v[i] === '\\') { i++; continue; }
+    if (v[i] === q) return false;
+  }
+  return true;
 }
 
 function parseLine(raw: string): EnvLine {
   const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
   if (/^\s*(#|$)/.test(line)) return { raw };
-  const m = ASSIGN.exec(line);
+  const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s?([\s\S]*)$/.exec(line);
   if (!m) return { raw };
   return { raw, key: m[1]!, value: decodeValue(m[2]!) };
 }
@@ -35,7 +58,7 @@ function parseLine(raw: string): EnvLine {
 export function decodeValue(rawValue: string): string {
   const v = rawValue.trim();
   if (v.startsWith("'")) {
-    const end = v.indexOf("'", 1);
+    const end = v.indexOf("'", 1); // literal, may span lines
     return end === -1 ? v.slice(1) : v.slice(1, end);
   }
   if (v.startsWith('"')) {
@@ -61,8 +84,9 @@ export function decodeValue(rawValue: string): string {
 /** Encodes a value so every .env reader yields it back; throws for values no common form can hold. */
 export function encodeValue(value: string): string {
   if (BARE_SAFE.test(value)) return value;
-  if (!/['\n\r\u0000]/.test(value)) return `'${value}'`;
-  throw new Error('value contains a single quote or a line break, which .env readers disagree on');
+  // Compose v1 (python-dotenv) unescapes \\ and expands ${...} even inside single quotes; v2 and dotenv do not.
+  if (!/['\\\n\r\u0000]|\$\{/.test(value)) return `'${value}'`;
+  throw new Error('value contains a single quote, a backslash, "${" or a line break, which .env readers disagree on');
 }
 
 export function getEnv(file: EnvFile, key: string): string | undefined {

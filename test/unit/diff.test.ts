@@ -28,3 +28,10 @@ describe('masking secrets in .env diffs', () => {
     expect(n).toContain('A=2');
   });
 });
+
+it('masks every line of a multi-line secret', () => {
+  const text = 'KEY="-----BEGIN-----\nTOPSECRETLINE\n-----END-----"\nA=1\n';
+  const [o, n] = maskEnvPair(text, `${text}B=2\n`, new Set(['KEY']));
+  expect(o + n).not.toContain('TOPSECRETLINE');
+  expect(unifiedDiff(o, n).join('\n')).not.toContain('TOPSECRETLINE');
+});

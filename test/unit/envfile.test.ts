@@ -4,7 +4,7 @@ import { parse as dotenvParse } from 'dotenv';
 import { decodeValue, encodeValue, getEnv, parseEnv, serializeEnv, setEnv } from '../../src/engine/envfile.js';
 
 // Values the encoder must accept: anything without a single quote or a line break.
-const encodable = fc.string({ unit: 'binary', maxLength: 40 }).filter((s) => !/['\n\r\u0000]/.test(s));
+const encodable = fc.string({ unit: 'binary', maxLength: 40 }).filter((s) => !/['\\\n\r\u0000]|\$\{/.test(s));
 const key = fc.stringMatching(/^[A-Z_][A-Z0-9_]{0,15}$/);
 
 describe('.env value encoding', () => {
@@ -29,6 +29,8 @@ describe('.env value encoding', () => {
   it('refuses values no .env reader agrees on', () => {
     expect(() => encodeValue("it's")).toThrow(/single quote/);
     expect(() => encodeValue('a\nb')).toThrow(/line break/);
+    expect(() => encodeValue('ab\\cd')).toThrow(/backslash/); // compose v1 unescapes it, the others do not
+    expect(() => encodeValue('a${X}b')).toThrow(/"\$\{"/); // compose v1 expands it even in single quotes
   });
   it('decodes the usual forms', () => {
     expect(decodeValue('plain # comment')).toBe('plain');
@@ -58,5 +60,19 @@ describe('.env files', () => {
     const f = parseEnv('A=1\n');
     expect(setEnv(f, 'A', '1')).toBe(f);
     expect(serializeEnv(setEnv(f, 'Z', '9'))).toBe('A=1\nZ=9\n');
+  });
+});
+
+describe('multi-line values (a PEM key as dotenv and compose v2 read it)', () => {
+  const text = 'A=1\nKEY="-----BEGIN-----\nline2\n-----END-----"\nB=2\nC=\'x\ny\'\n';
+  it('are one entry, read whole, and written back byte for byte', () => {
+    const f = parseEnv(text);
+    expect(f.lines.map((l) => l.key)).toEqual(['A', 'KEY', 'B', 'C']);
+    expect(getEnv(f, 'KEY')).toBe('-----BEGIN-----\nline2\n-----END-----');
+    expect(getEnv(f, 'C')).toBe('x\ny');
+    expect(serializeEnv(f)).toBe(text);
+  });
+  it('an unclosed quote at the end of the file does not swallow an error', () => {
+    expect(getEnv(parseEnv('A="open\nB=2'), 'A')).toBe('open\nB=2');
   });
 });
