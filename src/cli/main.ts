@@ -15,6 +15,7 @@ import { loadTemplate, sensitiveNames } from '../engine/template.js';
 import { isExistingInstall, readExisting } from '../engine/existing.js';
 import { plan as makePlan, COMPOSE_FILE, type ComposePolicy, type Plan } from '../engine/plan.js';
 import { getEnv } from '../engine/envfile.js';
+import { maskComposeText } from '../engine/diff.js';
 import { applyPlan } from '../apply/apply.js';
 import { passwordError } from '../validate.js';
 import type { Answers } from '../answers.js';
@@ -69,7 +70,8 @@ async function setup(req: Request): Promise<number> {
   let plan = makePlan(answers, existing, template, { dbPassword, composePolicy: policy });
   if (plan.composeEdited && interactive && !req.replaceCompose) {
     const proposed = plan.files.find((f) => f.path.endsWith('.proposed.yml'))!;
-    const [diff] = fileDiffs({ ...plan, changes: [{ ...proposed, path: COMPOSE_FILE, old: existing.compose }] }, new Set(), true);
+    const show = (t: string) => (req.showSecrets ? t : maskComposeText(t, sensitiveNames(template)));
+    const [diff] = fileDiffs({ ...plan, changes: [{ ...proposed, path: COMPOSE_FILE, old: show(existing.compose!), content: show(proposed.content) }] }, new Set(), true);
     ui.note(diff!.text, `${COMPOSE_FILE}: your file (-) vs harden-init's (+)`);
     policy = await chooseComposePolicy();
     plan = makePlan(answers, existing, template, { dbPassword, composePolicy: policy });

@@ -1,6 +1,6 @@
 // What a run tells the user about its plan: the summary of answers and the masked diffs.
 import type { Answers } from '../answers.js';
-import { colorize, maskEnvPair, unifiedDiff } from '../engine/diff.js';
+import { colorize, maskComposeText, maskEnvPair, unifiedDiff } from '../engine/diff.js';
 import type { Plan } from '../engine/plan.js';
 
 export function summary(a: Answers, dir: string): string {
@@ -23,6 +23,7 @@ export function fileDiffs(plan: Plan, sensitive: Set<string>, showSecrets: boole
   return plan.changes.map((f) => {
     let [oldText, newText] = [f.old ?? '', f.content];
     if (f.secret && !showSecrets) [oldText, newText] = maskEnvPair(oldText, newText, sensitive);
+    else if (!showSecrets) [oldText, newText] = [maskComposeText(oldText, sensitive), maskComposeText(newText, sensitive)];
     const lines = unifiedDiff(oldText, newText);
     const title = f.old === undefined ? `${f.path} (new file, ${newText.split('\n').length - 1} lines)` : f.path;
     return { path: title, text: colorize(lines) };

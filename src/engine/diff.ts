@@ -70,3 +70,12 @@ export function maskEnvPair(oldText: string, newText: string, sensitive: Set<str
     }).join('\n') + (text.endsWith('\n') ? '\n' : '');
   return [maskText(oldText, false), maskText(newText, true)];
 }
+
+/** A compose file holds no secrets as written by harden-init, but a hand edit may add one: mask those. */
+export function maskComposeText(text: string, sensitive: Set<string>): string {
+  return text.replace(/^(\s*-?\s*["']?)([A-Za-z_][A-Za-z0-9_]*)(=|:[ \t]+)(\S.*)$/gm, (line, pre: string, name: string, sep: string, value: string) => {
+    const reference = /^["']?\$\{?[A-Za-z_][A-Za-z0-9_]*\}?["']?$/.test(value.trim()); // `${_APP_DB_PASS}` reveals nothing
+    const secretName = sensitive.has(name) || /PASS|SECRET|TOKEN|PRIVATE|API_KEY/i.test(name);
+    return secretName && !reference ? `${pre}${name}${sep}********` : line;
+  });
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { diffLines, maskEnvPair, unifiedDiff } from '../../src/engine/diff.js';
+import { diffLines, maskComposeText, maskEnvPair, unifiedDiff } from '../../src/engine/diff.js';
 
 const lines = fc.array(fc.constantFrom('a', 'b', 'c', 'd', ''), { maxLength: 25 });
 
@@ -34,4 +34,14 @@ it('masks every line of a multi-line secret', () => {
   const [o, n] = maskEnvPair(text, `${text}B=2\n`, new Set(['KEY']));
   expect(o + n).not.toContain('TOPSECRETLINE');
   expect(unifiedDiff(o, n).join('\n')).not.toContain('TOPSECRETLINE');
+});
+
+it('masks secret-looking values a hand edit put into a compose file', () => {
+  const text = '    environment:\n      - _APP_SMTP_PASSWORD=Hunter2\n      DB_PASSWORD: Hunter3\n      - _APP_ENV\n      - MODE=prod\n';
+  const out = maskComposeText(text, new Set(['_APP_SMTP_PASSWORD']));
+  expect(out).not.toMatch(/Hunter2|Hunter3/);
+  expect(out).toContain('- _APP_SMTP_PASSWORD=********');
+  expect(out).toContain('DB_PASSWORD: ********');
+  expect(out).toContain('- MODE=prod');
+  expect(maskComposeText('      - MYSQL_PASSWORD=${_APP_DB_PASS}\n', new Set())).toContain('${_APP_DB_PASS}');
 });
