@@ -22,6 +22,8 @@ export interface Question {
   choices?: Choice[];
   /** Whether the question applies given the answers so far. */
   when: (a: Partial<Answers>) => boolean;
+  /** For a question that applies only to one mode: the flag and value that mode is chosen with. */
+  needs?: string;
   /** Built-in default when there is no existing install; undefined means the answer is required. */
   fallback?: unknown;
   parse: (raw: string) => Parsed;
@@ -77,7 +79,7 @@ export const QUESTIONS: Question[] = [
     message: 'Contact e-mail for the certificates (Let\'s Encrypt expiry notices)',
     help: 'certificate contact e-mail (with --https auto)',
     placeholder: 'admin@example.com',
-    when: (a) => a.https === 'auto',
+    when: (a) => a.https === 'auto', needs: '--https auto',
     parse: checked(emailError), format: str,
   },
   {
@@ -99,7 +101,7 @@ export const QUESTIONS: Question[] = [
     message: 'E-mail addresses allowed to sign up (comma-separated)',
     help: 'comma-separated e-mails allowed to sign up (with --console emails)',
     placeholder: 'alice@example.com,bob@example.com',
-    when: (a) => a.console === 'emails',
+    when: (a) => a.console === 'emails', needs: '--console emails',
     parse: listOf(emailError), format: list,
   },
   {
@@ -107,7 +109,7 @@ export const QUESTIONS: Question[] = [
     message: 'Client IP addresses allowed to sign up (comma-separated, exact addresses)',
     help: 'comma-separated exact IPv4/IPv6 addresses allowed to sign up (with --console ips; no CIDR ranges)',
     placeholder: '203.0.113.7,2001:db8::1',
-    when: (a) => a.console === 'ips',
+    when: (a) => a.console === 'ips', needs: '--console ips',
     parse: listOf(ipError), format: list,
   },
   {
@@ -127,32 +129,32 @@ export const QUESTIONS: Question[] = [
     message: 'Host directory for the database files (created with mode 0700)',
     help: 'absolute host directory for MariaDB data (with --db path)',
     placeholder: '/srv/appwrite/mariadb',
-    when: (a) => a.db === 'path',
+    when: (a) => a.db === 'path', needs: '--db path',
     parse: checked(hostPathError, (v) => (v.length > 1 ? v.replace(/\/+$/, '') : v)), format: str,
   },
   {
     id: 'dbHost', flag: 'db-host', kind: 'text', prompted: true,
     message: 'Database server host', help: 'external database host name or IP (with --db external)',
     placeholder: 'db.internal.example.com',
-    when: (a) => a.db === 'external',
+    when: (a) => a.db === 'external', needs: '--db external',
     parse: checked(dbHostError), format: str,
   },
   {
     id: 'dbPort', flag: 'db-port', kind: 'text', prompted: true,
     message: 'Database server port', help: 'external database port (default 3306)',
-    when: (a) => a.db === 'external', fallback: 3306,
+    when: (a) => a.db === 'external', needs: '--db external', fallback: 3306,
     parse: checked(portError, Number), format: str,
   },
   {
     id: 'dbUser', flag: 'db-user', kind: 'text', prompted: true,
     message: 'Database user', help: 'external database user',
-    when: (a) => a.db === 'external',
+    when: (a) => a.db === 'external', needs: '--db external',
     parse: checked(identifierError), format: str,
   },
   {
     id: 'dbName', flag: 'db-name', kind: 'text', prompted: true,
     message: 'Database (schema) name', help: 'external database name (default appwrite)',
-    when: (a) => a.db === 'external', fallback: 'appwrite',
+    when: (a) => a.db === 'external', needs: '--db external', fallback: 'appwrite',
     parse: checked(identifierError), format: str,
   },
   {

@@ -18,6 +18,7 @@ export interface Request {
   json: boolean;
   showSecrets: boolean;
   replaceCompose: boolean;
+  allowDbMove: boolean;
   /** Seconds to wait for the stack to become healthy. */
   timeout: number;
   help: boolean;
@@ -32,6 +33,7 @@ const GENERAL = {
   json: { type: 'boolean' },
   'show-secrets': { type: 'boolean' },
   'replace-compose': { type: 'boolean' },
+  'allow-db-move': { type: 'boolean' },
   timeout: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
@@ -77,6 +79,7 @@ export function parseRequest(argv: string[]): Request {
     json: v.json === true,
     showSecrets: v['show-secrets'] === true,
     replaceCompose: v['replace-compose'] === true,
+    allowDbMove: v['allow-db-move'] === true,
     timeout,
     help: v.help === true,
     version: v.version === true,

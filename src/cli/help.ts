@@ -26,6 +26,7 @@ export function helpText(version: string): string {
     `  --${'no-start'.padEnd(34)} write the files, do not run docker`,
     `  --${'timeout <seconds>'.padEnd(34)} how long to wait for the stack to become healthy (default 300)`,
     `  --${'replace-compose'.padEnd(34)} replace a hand-edited docker-compose.yml (the old one is backed up)`,
+    `  --${'allow-db-move'.padEnd(34)} accept a new database location (its data is not copied there)`,
     `  --${'json'.padEnd(34)} machine-readable result on stdout; implies no prompts`,
     `  --${'show-secrets'.padEnd(34)} show secret values in diffs and output`,
     `  --${'help, -h'.padEnd(34)} this text`,

@@ -7,16 +7,17 @@ import { parseRequest, type Request } from './args.js';
 import { CliError, EXIT, usageError, stepError } from './errors.js';
 import { helpText } from './help.js';
 import { createUi, type Ui } from './ui.js';
-import { existingAnswers, headlessCommand, parseGiven, resolveHeadless } from './resolve.js';
+import { checkConsistency, existingAnswers, headlessCommand, lenientAnswers, parseGiven, resolveHeadless } from './resolve.js';
 import { askAnswers, askDbPassword, chooseComposePolicy, confirmWrite } from './wizard.js';
 import { fileDiffs, summary } from './report.js';
 import { QUESTIONS } from '../questions.js';
 import { loadTemplate, sensitiveNames } from '../engine/template.js';
 import { isExistingInstall, readExisting } from '../engine/existing.js';
-import { plan as makePlan, COMPOSE_FILE, type ComposePolicy, type Plan } from '../engine/plan.js';
+import { plan as makePlan, COMPOSE_FILE, type ComposePolicy, type DbMove, type Plan } from '../engine/plan.js';
 import { getEnv } from '../engine/envfile.js';
 import { maskComposeText } from '../engine/diff.js';
 import { applyPlan } from '../apply/apply.js';
+import { looseModes, tightenModes } from '../apply/permissions.js';
 import { passwordError } from '../validate.js';
 import type { Answers } from '../answers.js';
 import { preflight, type PortWanted } from '../docker/preflight.js';
@@ -49,15 +50,18 @@ export async function main(argv: string[]): Promise<number> {
 async function setup(req: Request): Promise<number> {
   const ui = createUi(req.json);
   const interactive = !req.yes && !req.json && Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  if (req.dir === '') throw usageError('--dir: must not be empty (default ./appwrite).');
   const dir = resolve(req.dir ?? `./${req.target}`);
   const given = parseGiven(req.given);
   const template = loadTemplate();
   const existing = readExisting(dir);
   const rerun = isExistingInstall(existing);
-  const current = existingAnswers(existing);
+  const { answers: current, notes: currentNotes } = existingAnswers(existing);
 
   ui.intro(pc.inverse(` harden-init ${VERSION} `) + ` Appwrite ${template.version}${rerun ? ` (re-run on ${dir})` : ''}`);
+  for (const n of currentNotes) ui.info(n);
   const answers = interactive ? await askAnswers(given, current) : resolveHeadless(given, current);
+  checkConsistency(given, answers);
   if (!interactive) {
     for (const q of QUESTIONS) {
       const w = q.when(answers) ? q.warn?.(answers[q.id]) : undefined;
@@ -67,18 +71,19 @@ async function setup(req: Request): Promise<number> {
   const dbPassword = await externalDbPassword(answers, existing, current, interactive);
 
   let policy: ComposePolicy = req.replaceCompose ? 'replace' : 'keep';
-  let plan = makePlan(answers, existing, template, { dbPassword, composePolicy: policy });
+  let plan = makePlan(answers, existing, template, { dbPassword, composePolicy: policy, previous: current as Partial<Answers> });
   if (plan.composeEdited && interactive && !req.replaceCompose) {
     const proposed = plan.files.find((f) => f.path.endsWith('.proposed.yml'))!;
     const show = (t: string) => (req.showSecrets ? t : maskComposeText(t, sensitiveNames(template)));
     const [diff] = fileDiffs({ ...plan, changes: [{ ...proposed, path: COMPOSE_FILE, old: show(existing.compose!), content: show(proposed.content) }] }, new Set(), true);
     ui.note(diff!.text, `${COMPOSE_FILE}: your file (-) vs harden-init's (+)`);
     policy = await chooseComposePolicy();
-    plan = makePlan(answers, existing, template, { dbPassword, composePolicy: policy });
+    plan = makePlan(answers, existing, template, { dbPassword, composePolicy: policy, previous: current as Partial<Answers> });
   }
 
   const sensitive = sensitiveNames(template);
   ui.note(summary(plan.answers, dir), rerun ? 'Settings' : 'Will install');
+  if (plan.dbMove) await acceptDbMove(ui, req, interactive, plan.dbMove);
   for (const w of plan.warnings) ui.warn(w);
   for (const n of plan.notes) ui.info(n);
   if (plan.generatedSecrets.length) ui.info(`New secrets (crypto-random, in .env only): ${plan.generatedSecrets.join(', ')}`);
@@ -89,9 +94,11 @@ async function setup(req: Request): Promise<number> {
   }
   const command = headlessCommand(plan.answers, req.dir ?? `./${req.target}`);
   if (req.dryRun) {
+    for (const l of looseModes(dir)) ui.warn(`Would fix permissions: ${l.path} is mode ${l.mode.toString(8)}, should be ${l.want.toString(8)}`);
     ui.outro(plan.changes.length ? `Dry run: ${plan.changes.length} file(s) would change; nothing was written.` : 'Dry run: nothing would change.');
     return finish(req, plan, dir, command, { written: [] });
   }
+  for (const fixed of tightenModes(dir)) ui.warn(`Fixed permissions: ${fixed}`);
   if (plan.changes.length === 0) {
     ui.success('Nothing to change: the install already matches these settings.');
   } else {
@@ -114,7 +121,7 @@ async function setup(req: Request): Promise<number> {
 
 async function finishWritten(req: Request, ui: Ui, plan: Plan, template: Template, dir: string, command: string,
   result: { written: string[]; backupDir?: string }, composeTool: Compose | undefined): Promise<number> {
-  const url = `${plan.answers.https === 'off' ? 'http' : 'https'}://${plan.answers.domain}/`;
+  const url = `${plan.answers.https === 'off' ? 'http' : 'https'}://${urlHost(plan.answers.domain)}/`;
   if (!composeTool) {
     ui.note(`cd ${dir} && docker compose up -d\n(or docker-compose up -d with Compose v1)`, 'Start or update the stack');
     ui.outro(`Then open the Appwrite console: ${url}`);
@@ -163,6 +170,20 @@ function reportVerify(ui: Ui, outcome: VerifyOutcome): number {
   return EXIT.drift;
 }
 
+/** A new DB location starts from whatever is there: only an explicit yes lets that happen. */
+async function acceptDbMove(ui: Ui, req: Request, interactive: boolean, move: DbMove): Promise<void> {
+  const what = `The database moves from ${move.from} to ${move.to}. harden-init does not copy data: Appwrite will use what is at the new place (an empty database if it is new) and the old data stays where it is. Migrate it first (e.g. mysqldump and restore); on an empty database the first sign-up becomes the console's root user.`;
+  ui.warn(what);
+  if (req.dryRun || req.allowDbMove) return;
+  if (!interactive) throw usageError('The database location changes and its data would not follow (see above).', 'Migrate the data first, then re-run with --allow-db-move (also to start with an empty database on purpose).');
+  if (!(await confirmWrite('Use the new database location anyway?', false))) throw new CliError('Cancelled: nothing was written.', EXIT.cancelled);
+}
+
+/** An IPv6 literal needs brackets in a URL and a Host header. */
+export function urlHost(domain: string): string {
+  return domain.includes(':') ? `[${domain}]` : domain;
+}
+
 /** Preflight: nothing is written when the stack could not be started anyway. */
 async function checkCanStart(ui: Ui, a: Answers): Promise<Compose> {
   const ports: PortWanted[] = a.https === 'auto'
@@ -182,8 +203,7 @@ async function verifyCommand(req: Request): Promise<number> {
     throw usageError(`No install in ${dir}: .env and docker-compose.yml are needed.`, 'Pass --dir, or install first with harden-init.');
   }
   const template = loadTemplate();
-  const current = existingAnswers(existing);
-  const answers = resolveHeadless({}, current);
+  const answers = lenientAnswers(existingAnswers(existing).answers);
   ui.intro(pc.inverse(` harden-init ${VERSION} `) + ` verify ${dir}`);
   const composeTool = await detectCompose();
   if (!composeTool) throw stepError('Docker Compose not found (neither `docker compose` nor `docker-compose`).', 'Install the Compose plugin: https://docs.docker.com/compose/install/');

@@ -21,10 +21,31 @@ export function parseGiven(given: Record<string, string>): Partial2 {
   return out;
 }
 
-/** The answers an existing install stands for: state.json when harden-init wrote it, else read from .env. */
-export function existingAnswers(e: Existing): Partial2 {
-  const fromEnv = e.env ? answersFromEnv(toRecord(e.env), e.compose) : {};
-  return { ...fromEnv, ...(e.state?.answers ?? {}) };
+const READ_FROM_ENV: (keyof Answers)[] = ['domain', 'email', 'console', 'consoleEmails', 'consoleIps', 'dbHost', 'dbPort', 'dbUser', 'dbName'];
+
+/**
+ * The answers an existing install stands for: state.json when harden-init wrote it, else read from .env.
+ * Where .env was edited by hand since (it disagrees with state), .env wins and a note says so: a re-run
+ * must not silently undo an edit.
+ */
+export function existingAnswers(e: Existing): { answers: Partial2; notes: string[] } {
+  const fromEnv: Partial2 = e.env ? answersFromEnv(toRecord(e.env), e.compose) : {};
+  const state = (e.state?.answers ?? {}) as Partial2;
+  const answers: Partial2 = { ...fromEnv, ...state };
+  const notes: string[] = [];
+  if (!e.state) return { answers, notes };
+  const differs = (a: unknown, b: unknown) => JSON.stringify(a) !== JSON.stringify(b);
+  for (const key of READ_FROM_ENV) {
+    if (fromEnv[key] !== undefined && state[key] !== undefined && differs(fromEnv[key], state[key])) {
+      answers[key] = fromEnv[key];
+      notes.push(`.env was edited since the last run: ${key} is ${JSON.stringify(fromEnv[key])} there (was ${JSON.stringify(state[key])}); keeping the edit.`);
+    }
+  }
+  if (fromEnv.https !== undefined && (fromEnv.https === 'off') !== (state.https === 'off')) {
+    answers.https = fromEnv.https;
+    notes.push(`.env was edited since the last run: HTTPS forcing is ${fromEnv.https === 'off' ? 'off' : 'on'} there; keeping the edit.`);
+  }
+  return { answers, notes };
 }
 
 export function defaultFor(q: Question, existing: Partial2): unknown {
@@ -47,6 +68,26 @@ export function resolveHeadless(given: Partial2, existing: Partial2): Answers {
       missing.map((q) => `--${q.flag}: ${q.help}`).join('\n'),
     );
   }
+  return acc as unknown as Answers;
+}
+
+/** Checks across answers: flags given for a mode not chosen, and ports that collide. */
+export function checkConsistency(given: Partial2, a: Answers): void {
+  for (const q of QUESTIONS) {
+    if (given[q.id] !== undefined && !q.when(a)) {
+      throw usageError(`--${q.flag} does not apply: it is used with ${q.needs ?? 'another setting'}${q.needs ? ` (here ${q.needs.split(' ')[0]} is ${String(a[q.needs.slice(2).split(' ')[0] as keyof Answers])})` : ''}.`);
+    }
+  }
+  if (a.https === 'auto' && a.httpPort === a.httpsPort) {
+    throw usageError(`--http-port and --https-port are both ${a.httpPort}: HTTP and HTTPS need two different host ports.`);
+  }
+}
+
+/** For `verify`: what the install says, with built-in defaults for the rest; nothing is required. */
+export function lenientAnswers(existing: Partial2): Answers {
+  const acc: Partial2 = {};
+  for (const q of QUESTIONS) acc[q.id] = existing[q.id] ?? q.fallback;
+  acc.domain ??= 'localhost';
   return acc as unknown as Answers;
 }
 

@@ -62,7 +62,7 @@ export async function verifyStack(ctx: StackContext): Promise<VerifyOutcome> {
   const expected = String(services.stdout).split('\n').filter(Boolean).length;
   const spin = ctx.json ? undefined : ctx.live ? p.spinner() : plainSpinner(ctx.ui);
   spin?.start('Waiting for the stack to become healthy');
-  const health = await waitHealthy(ctx.compose, ctx.dir, dropEnv, { port: ctx.answers.httpPort, host: ctx.answers.domain, path: '/v1/health/version' },
+  const health = await waitHealthy(ctx.compose, ctx.dir, dropEnv, { port: ctx.answers.httpPort, host: ctx.answers.domain.includes(':') ? `[${ctx.answers.domain}]` : ctx.answers.domain, path: '/v1/health/version' },
     expected, ctx.timeoutMs, (what) => spin?.message(`Waiting for the stack: ${what}`));
   if (!health.ok) {
     spin?.error('The stack did not become healthy');

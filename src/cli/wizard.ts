@@ -46,8 +46,8 @@ export async function askDbPassword(): Promise<string> {
   }));
 }
 
-export async function confirmWrite(message: string): Promise<boolean> {
-  return unwrap(await p.confirm({ message, initialValue: true }));
+export async function confirmWrite(message: string, initialValue = true): Promise<boolean> {
+  return unwrap(await p.confirm({ message, initialValue }));
 }
 
 export async function chooseComposePolicy(): Promise<'keep' | 'replace'> {

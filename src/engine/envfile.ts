@@ -118,6 +118,12 @@ export function setEnv(file: EnvFile, key: string, value: string): EnvFile {
   return { ...file, lines };
 }
 
+/** Removes every assignment of `key`. */
+export function deleteEnv(file: EnvFile, key: string): EnvFile {
+  const lines = file.lines.filter((l) => l.key !== key);
+  return lines.length === file.lines.length ? file : { ...file, lines };
+}
+
 export function appendRaw(file: EnvFile, raw: string): EnvFile {
   return { ...file, lines: [...file.lines, parseLine(raw)] };
 }

@@ -1,6 +1,6 @@
 // The pure heart: answers + what exists → the files to write. No I/O here, so every rule is unit-testable.
 import { normalizeAnswers, type Answers } from '../answers.js';
-import { appendRaw, getEnv, parseEnv, serializeEnv, setEnv, type EnvFile } from './envfile.js';
+import { appendRaw, deleteEnv, getEnv, parseEnv, serializeEnv, setEnv, type EnvFile } from './envfile.js';
 import { generateSecret, KNOWN_WEAK_VALUES } from './secrets.js';
 import { serializeState, sha256, STATE_FILE, type State } from './state.js';
 import type { Existing } from './existing.js';
@@ -28,8 +28,19 @@ export interface PlanOptions {
   dbPassword?: string;
   /** What to do with a docker-compose.yml that harden-init did not write as it stands. */
   composePolicy: ComposePolicy;
+  /** The answers the install stood for before this run (state, or read from .env). */
+  previous?: Partial<Answers>;
   random?: () => string;
 }
+
+/** Where the bundled DB's credentials wait while an external DB is in use, so a switch back finds them. */
+export const BUNDLED_DB_STASH: Record<string, string> = {
+  _APP_DB_USER: '_HARDEN_INIT_BUNDLED_DB_USER',
+  _APP_DB_SCHEMA: '_HARDEN_INIT_BUNDLED_DB_SCHEMA',
+  _APP_DB_PASS: '_HARDEN_INIT_BUNDLED_DB_PASS',
+};
+
+export interface DbMove { from: string; to: string }
 
 export interface Plan {
   answers: Answers;
@@ -40,6 +51,8 @@ export interface Plan {
   keptSecrets: string[];
   /** The compose file differs from what harden-init last wrote (hand edits or another installer). */
   composeEdited: boolean;
+  /** The database location changes: its data does not follow. */
+  dbMove?: DbMove;
   warnings: string[];
   notes: string[];
 }
@@ -66,9 +79,26 @@ export function plan(answersIn: Answers, existing: Existing, t: Template, opts: 
     env = parseEnv(`${envHeader(t)}${t.envDefaults}`);
   }
 
+  const previous = opts.previous ?? {};
+  const dbMove = dbMoveOf(previous, answers);
+  if (previous.db !== undefined && previous.db !== 'external' && answers.db === 'external') {
+    for (const [key, stash] of Object.entries(BUNDLED_DB_STASH)) {
+      const v = getEnv(env, key);
+      if (v) env = setEnv(env, stash, v);
+    }
+  } else if (previous.db === 'external' && answers.db !== 'external') {
+    const stashed = Object.values(BUNDLED_DB_STASH).some((k) => getEnv(env, k) !== undefined);
+    for (const [key, stash] of Object.entries(BUNDLED_DB_STASH)) {
+      const v = getEnv(env, stash);
+      if (v !== undefined) env = deleteEnv(setEnv(env, key, v), stash);
+    }
+    if (!stashed) warnings.push('The bundled database will be created with the user and password that were used for the external server (_APP_DB_USER, _APP_DB_PASS).');
+  }
+
   for (const [key, value] of Object.entries(managedValues(answers))) {
     const before = getEnv(env, key);
-    if (existing.env && before !== undefined && before !== value && isSecuritySwitch(key)) {
+    const explained = FORCE_HTTPS_KEYS.includes(key) && previous.https !== undefined && previous.https !== answers.https;
+    if (existing.env && before !== undefined && before !== value && isSecuritySwitch(key) && !explained) {
       warnings.push(`${key} was "${before}"; harden-init sets it back to "${value}".`);
     }
     env = setEnv(env, key, value);
@@ -129,13 +159,29 @@ export function plan(answersIn: Answers, existing: Existing, t: Template, opts: 
     generatedSecrets,
     keptSecrets,
     composeEdited,
+    dbMove,
     warnings,
     notes,
   };
 }
 
+const FORCE_HTTPS_KEYS = ['_APP_OPTIONS_FORCE_HTTPS', '_APP_OPTIONS_ROUTER_FORCE_HTTPS'];
+
 function isSecuritySwitch(key: string): boolean {
-  return ['_APP_ENV', '_APP_OPTIONS_ABUSE', '_APP_OPTIONS_ROUTER_PROTECTION'].includes(key);
+  return ['_APP_ENV', '_APP_OPTIONS_ABUSE', '_APP_OPTIONS_ROUTER_PROTECTION', ...FORCE_HTTPS_KEYS].includes(key);
+}
+
+function dbLocation(a: Partial<Answers>): string | undefined {
+  if (a.db === 'volume') return 'the Docker volume appwrite-mariadb';
+  if (a.db === 'path') return `the host directory ${a.dbPath}`;
+  if (a.db === 'external') return `the external server ${a.dbHost}:${a.dbPort ?? 3306}/${a.dbName}`;
+  return undefined;
+}
+
+function dbMoveOf(previous: Partial<Answers>, next: Answers): DbMove | undefined {
+  const from = dbLocation(previous);
+  const to = dbLocation(next)!;
+  return from !== undefined && from !== to ? { from, to } : undefined;
 }
 
 function weakSecretWarning(key: string, t: Template): string {

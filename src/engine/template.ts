@@ -52,5 +52,6 @@ export function loadTemplate(target = 'appwrite', version = APPWRITE_TEMPLATE_VE
 
 /** Every variable whose value must never be printed. */
 export function sensitiveNames(t: Template): Set<string> {
-  return new Set([...t.secrets.generate, ...t.secrets.encryptionKeys, ...t.secrets.secretLike]);
+  // The bundled DB's password, kept aside while an external DB is used (see BUNDLED_DB_STASH).
+  return new Set([...t.secrets.generate, ...t.secrets.encryptionKeys, ...t.secrets.secretLike, '_HARDEN_INIT_BUNDLED_DB_PASS']);
 }
