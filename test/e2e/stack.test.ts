@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { runBin, tempDir, ROOT, type RunResult } from '../helpers/run-bin.js';
 import { buildStandins, containerId, engineAvailable, ensureDefaultSocket, removeStackContainers, runningVars } from '../helpers/engine.js';
 import { parseEnv, toRecord } from '../../src/engine/envfile.js';
+import { KEY, spawnCli } from '../helpers/pty.js';
+import { questionFor } from '../../src/questions.js';
 
 const hasEngine = engineAvailable();
 const HTTP = '18080';
@@ -134,6 +136,28 @@ describe.skipIf(!hasEngine).sequential('Appwrite stack on a real Docker engine',
     const r = await run(['--dir', dir, '--yes', '--replace-compose', '--timeout', '120']);
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Verified with vars/);
+  });
+
+  it('in a real terminal: an interactive re-run streams compose into a task log and ends verified', async () => {
+    const s = spawnCli(['--dir', dir, '--timeout', '120'], { cols: 120, rows: 40, env: { DOCKER_CONFIG: v1Config } });
+    try {
+      await s.answer(questionFor('domain').message, KEY.enter);
+      await s.answer(questionFor('https').message, KEY.enter);
+      await s.answer(questionFor('email').message, KEY.enter);
+      await s.answer(questionFor('console').message, KEY.down); // from "ips" (current) to "open"
+      await s.answer(`● ${questionFor('console').choices!.find((c) => c.value === 'open')!.label}`, KEY.enter);
+      await s.answer(questionFor('db').message, KEY.enter);
+      await s.answer(/Write [^\n]*\?/, KEY.enter);
+      await s.waitFor('docker compose up -d (v1)', 60_000);
+      await s.waitFor(/Verified with vars: \d+ variables match/, 120_000);
+      expect((await s.exit(30_000)).exitCode).toBe(0);
+    } finally {
+      outputs.push(s.raw());
+      s.kill();
+    }
+    const vars = await runningVars('appwrite');
+    expect(vars).toContain('- _APP_CONSOLE_WHITELIST_ROOT=disabled\n');
+    expect(vars).toContain('- _APP_CONSOLE_WHITELIST_IPS=\n');
   });
 
   describe('preflight failures: the message a user needs, exit 1, nothing written', () => {
