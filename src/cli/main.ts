@@ -1,17 +1,16 @@
 // Entry point: argv → answers → plan → (dry-run | apply) → next steps. Exit codes per DESIGN.md.
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import * as p from '@clack/prompts';
 import pc from 'picocolors';
 import { parseRequest, type Request } from './args.js';
 import { CliError, EXIT, usageError, stepError } from './errors.js';
 import { helpText } from './help.js';
 import { createUi, type Ui } from './ui.js';
-import { checkConsistency, existingAnswers, headlessCommand, lenientAnswers, parseGiven, resolveHeadless } from './resolve.js';
+import { checkConsistency, existingAnswers, headlessCommand, parseGiven, resolveHeadless } from './resolve.js';
 import { askAnswers, askDbPassword, chooseComposePolicy, confirmWrite } from './wizard.js';
 import { fileDiffs, summary } from './report.js';
 import { QUESTIONS } from '../questions.js';
-import { loadTemplate, sensitiveNames } from '../engine/template.js';
+import { loadTemplate, sensitiveNames, type Template } from '../engine/template.js';
 import { isExistingInstall, readExisting } from '../engine/existing.js';
 import { plan as makePlan, COMPOSE_FILE, type ComposePolicy, type DbMove, type Plan } from '../engine/plan.js';
 import { getEnv } from '../engine/envfile.js';
@@ -21,11 +20,9 @@ import { looseModes, tightenModes } from '../apply/permissions.js';
 import { passwordError } from '../validate.js';
 import type { Answers } from '../answers.js';
 import { preflight, type PortWanted } from '../docker/preflight.js';
-import { detectCompose, type Compose } from '../docker/compose.js';
-import { startStack, verifyStack, type StackContext, type VerifyOutcome } from './stack.js';
-import { toRecord, parseEnv } from '../engine/envfile.js';
-import { managedValues } from '../targets/appwrite/env-values.js';
-import type { Template } from '../engine/template.js';
+import type { Compose } from '../docker/compose.js';
+import { startStack, verifyStack, urlHost, type VerifyOutcome } from './stack.js';
+import { reportVerify, stackContext, verifyCommand, verifyJson } from './verify-command.js';
 
 declare const __VERSION__: string | undefined;
 const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
@@ -38,7 +35,7 @@ export async function main(argv: string[]): Promise<number> {
     json = req.json;
     if (req.help) { process.stdout.write(`${helpText(VERSION)}\n`); return EXIT.ok; }
     if (req.version) { process.stdout.write(`${VERSION}\n`); return EXIT.ok; }
-    if (req.command === 'verify') return await verifyCommand(req);
+    if (req.command === 'verify') return await verifyCommand(req, VERSION);
     if (req.command !== 'setup') throw usageError(`"harden-init ${req.command}" is not available in this version yet.`);
     if (req.target !== 'appwrite') throw usageError(`Target "${req.target}" is not supported yet; this version installs appwrite.`);
     return await setup(req);
@@ -146,30 +143,6 @@ async function finishWritten(req: Request, ui: Ui, plan: Plan, template: Templat
   return finish(req, plan, dir, command, result, outcome, code);
 }
 
-function stackContext(ui: Ui, req: Request, dir: string, composeTool: Compose, answers: Answers, template: Template): StackContext {
-  const env = toRecord(parseEnv(readFileSync(join(dir, '.env'), 'utf8')));
-  const sensitive = sensitiveNames(template);
-  return {
-    ui, json: req.json, dir, compose: composeTool, answers, env,
-    composeText: readFileSync(join(dir, COMPOSE_FILE), 'utf8'),
-    shown: new Set([...Object.keys(managedValues(answers)), ...template.secrets.generate]),
-    verifiable: new Set(template.variables),
-    live: Boolean(process.stdout.isTTY),
-    sensitive, timeoutMs: req.timeout * 1000,
-  };
-}
-
-function reportVerify(ui: Ui, outcome: VerifyOutcome): number {
-  const { drift, rows } = outcome.comparison;
-  if (drift.length === 0) {
-    ui.success(`Verified with vars: ${rows.length} variables match .env in every container that receives them.`);
-    return EXIT.ok;
-  }
-  ui.warn(`Drift: ${drift.map((r) => `${r.name} (${r.drifted.join(', ')})`).join('; ')}`);
-  for (const reason of outcome.reasons) ui.warn(reason);
-  return EXIT.drift;
-}
-
 /** A new DB location starts from whatever is there: only an explicit yes lets that happen. */
 async function acceptDbMove(ui: Ui, req: Request, interactive: boolean, move: DbMove): Promise<void> {
   const what = `The database moves from ${move.from} to ${move.to}. harden-init does not copy data: Appwrite will use what is at the new place (an empty database if it is new) and the old data stays where it is. Migrate it first (e.g. mysqldump and restore); on an empty database the first sign-up becomes the console's root user.`;
@@ -177,11 +150,6 @@ async function acceptDbMove(ui: Ui, req: Request, interactive: boolean, move: Db
   if (req.dryRun || req.allowDbMove) return;
   if (!interactive) throw usageError('The database location changes and its data would not follow (see above).', 'Migrate the data first, then re-run with --allow-db-move (also to start with an empty database on purpose).');
   if (!(await confirmWrite('Use the new database location anyway?', false))) throw new CliError('Cancelled: nothing was written.', EXIT.cancelled);
-}
-
-/** An IPv6 literal needs brackets in a URL and a Host header. */
-export function urlHost(domain: string): string {
-  return domain.includes(':') ? `[${domain}]` : domain;
 }
 
 /** Preflight: nothing is written when the stack could not be started anyway. */
@@ -193,41 +161,6 @@ async function checkCanStart(ui: Ui, a: Answers): Promise<Compose> {
   const failed = res.checks.find((c) => !c.ok);
   if (failed || !res.compose) throw stepError(`Preflight failed: ${failed?.label ?? 'compose not found'}. Nothing was written.`, failed?.hint);
   return res.compose;
-}
-
-async function verifyCommand(req: Request): Promise<number> {
-  const ui = createUi(req.json);
-  const dir = resolve(req.dir ?? './appwrite');
-  const existing = readExisting(dir);
-  if (!existing.env || existing.compose === undefined) {
-    throw usageError(`No install in ${dir}: .env and docker-compose.yml are needed.`, 'Pass --dir, or install first with harden-init.');
-  }
-  const template = loadTemplate();
-  const answers = lenientAnswers(existingAnswers(existing).answers);
-  ui.intro(pc.inverse(` harden-init ${VERSION} `) + ` verify ${dir}`);
-  const composeTool = await detectCompose();
-  if (!composeTool) throw stepError('Docker Compose not found (neither `docker compose` nor `docker-compose`).', 'Install the Compose plugin: https://docs.docker.com/compose/install/');
-  const ctx = stackContext(ui, req, dir, composeTool, answers, template);
-  const outcome = await verifyStack(ctx);
-  const code = reportVerify(ui, outcome);
-  ui.outro(code === EXIT.ok ? 'The running stack matches the files.' : 'The running stack differs from the files.');
-  if (req.json) {
-    process.stdout.write(`${JSON.stringify({ ok: code === EXIT.ok, dir, ...verifyJson(outcome) }, null, 2)}\n`);
-  }
-  return code;
-}
-
-function verifyJson(o: VerifyOutcome) {
-  return {
-    health: o.health,
-    drift: o.comparison.drift.map((r) => ({ name: r.name, services: r.drifted })),
-    reasons: o.reasons,
-    variables: o.comparison.rows.map((r) => ({
-      name: r.name, ok: r.ok,
-      expected: r.secret && r.expected ? '********' : r.expected,
-      running: r.secret && r.running ? '********' : r.running ?? null,
-    })),
-  };
 }
 
 function finish(req: Request, plan: Plan, dir: string, command: string, result: { written: string[]; backupDir?: string },

@@ -62,7 +62,7 @@ export async function verifyStack(ctx: StackContext): Promise<VerifyOutcome> {
   const expected = String(services.stdout).split('\n').filter(Boolean).length;
   const spin = ctx.json ? undefined : ctx.live ? p.spinner() : plainSpinner(ctx.ui);
   spin?.start('Waiting for the stack to become healthy');
-  const health = await waitHealthy(ctx.compose, ctx.dir, dropEnv, { port: ctx.answers.httpPort, host: ctx.answers.domain.includes(':') ? `[${ctx.answers.domain}]` : ctx.answers.domain, path: '/v1/health/version' },
+  const health = await waitHealthy(ctx.compose, ctx.dir, dropEnv, { port: ctx.answers.httpPort, host: urlHost(ctx.answers.domain), path: '/v1/health/version' },
     expected, ctx.timeoutMs, (what) => spin?.message(`Waiting for the stack: ${what}`));
   if (!health.ok) {
     spin?.error('The stack did not become healthy');
@@ -81,7 +81,7 @@ export async function verifyStack(ctx: StackContext): Promise<VerifyOutcome> {
   });
   const comparison = compare(exp, running, ctx.sensitive);
   const reasons = await driftReasons(ctx, comparison.drift);
-  if (!ctx.json) ctx.ui.raw(table(comparison.rows.filter((r) => ctx.shown.has(r.name) || !r.ok), ctx.sensitive));
+  if (!ctx.json) ctx.ui.raw(table(comparison.rows.filter((r) => ctx.shown.has(r.name) || !r.ok)));
   return { comparison, reasons, health: health.detail };
 }
 
@@ -91,7 +91,7 @@ function mask(row: Row, value: string | undefined): string {
   return value.length > 48 ? `${value.slice(0, 45)}...` : value || '(empty)';
 }
 
-export function table(rows: Row[], _sensitive: Set<string>): string {
+export function table(rows: Row[]): string {
   const cells = rows.map((r) => [r.name, mask(r, r.expected), mask(r, r.running), r.ok ? '✔' : `✘ ${r.drifted.join(', ')}`]);
   const head = ['variable', 'expected (.env)', 'running', ''];
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
@@ -143,4 +143,9 @@ async function pool<T>(items: T[], size: number, fn: (item: T) => Promise<void>)
   await Promise.all(Array.from({ length: Math.min(size, items.length) }, async () => {
     while (next < items.length) await fn(items[next++]!);
   }));
+}
+
+/** An IPv6 literal needs brackets in a URL and a Host header. */
+export function urlHost(domain: string): string {
+  return domain.includes(':') ? `[${domain}]` : domain;
 }
