@@ -48,7 +48,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   log "installing: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  apt-get install -y -qq "${missing[@]}" >/dev/null   # with recommends, as measured in shared/docker-engine.md
 fi
 # docker.io also ships a (20.10) docker client at /usr/bin/docker; a newer one earlier in PATH is fine.
 command -v docker >/dev/null 2>&1 || { log "no docker client in PATH"; exit 1; }
