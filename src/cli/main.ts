@@ -14,7 +14,6 @@ import { loadTemplate, sensitiveNames, type Template } from '../engine/template.
 import { isExistingInstall, readExisting } from '../engine/existing.js';
 import { plan as makePlan, COMPOSE_FILE, type ComposePolicy, type DbMove, type Plan } from '../engine/plan.js';
 import { getEnv } from '../engine/envfile.js';
-import { maskComposeText } from '../engine/diff.js';
 import { applyPlan } from '../apply/apply.js';
 import { looseModes, tightenModes } from '../apply/permissions.js';
 import { passwordError } from '../validate.js';
@@ -48,7 +47,8 @@ async function setup(req: Request): Promise<number> {
   const ui = createUi(req.json);
   const interactive = !req.yes && !req.json && Boolean(process.stdin.isTTY && process.stdout.isTTY);
   if (req.dir === '') throw usageError('--dir: must not be empty (default ./appwrite).');
-  const dir = resolve(req.dir ?? `./${req.target}`);
+  const dirArg = req.dir ?? `./${req.target}`;
+  const dir = resolve(dirArg);
   const given = parseGiven(req.given);
   const template = loadTemplate();
   const existing = readExisting(dir);
@@ -67,18 +67,17 @@ async function setup(req: Request): Promise<number> {
   }
   const dbPassword = await externalDbPassword(answers, existing, current, interactive);
 
+  const sensitive = sensitiveNames(template);
   let policy: ComposePolicy = req.replaceCompose ? 'replace' : 'keep';
   let plan = makePlan(answers, existing, template, { dbPassword, composePolicy: policy, previous: current as Partial<Answers> });
   if (plan.composeEdited && interactive && !req.replaceCompose) {
     const proposed = plan.files.find((f) => f.path.endsWith('.proposed.yml'))!;
-    const show = (t: string) => (req.showSecrets ? t : maskComposeText(t, sensitiveNames(template)));
-    const [diff] = fileDiffs({ ...plan, changes: [{ ...proposed, path: COMPOSE_FILE, old: show(existing.compose!), content: show(proposed.content) }] }, new Set(), true);
+    const [diff] = fileDiffs({ ...plan, changes: [{ ...proposed, path: COMPOSE_FILE, old: existing.compose }] }, sensitive, req.showSecrets);
     ui.note(diff!.text, `${COMPOSE_FILE}: your file (-) vs harden-init's (+)`);
     policy = await chooseComposePolicy();
     plan = makePlan(answers, existing, template, { dbPassword, composePolicy: policy, previous: current as Partial<Answers> });
   }
 
-  const sensitive = sensitiveNames(template);
   ui.note(summary(plan.answers, dir), rerun ? 'Settings' : 'Will install');
   if (plan.dbMove) await acceptDbMove(ui, req, interactive, plan.dbMove);
   for (const w of plan.warnings) ui.warn(w);
@@ -89,7 +88,7 @@ async function setup(req: Request): Promise<number> {
   if (req.dryRun || (interactive && rerun)) {
     for (const d of fileDiffs(plan, sensitive, req.showSecrets)) ui.note(d.text || '(empty)', d.path);
   }
-  const command = headlessCommand(plan.answers, req.dir ?? `./${req.target}`);
+  const command = headlessCommand(plan.answers, dirArg);
   if (req.dryRun) {
     for (const l of looseModes(dir)) ui.warn(`Would fix permissions: ${l.path} is mode ${l.mode.toString(8)}, should be ${l.want.toString(8)}`);
     ui.outro(plan.changes.length ? `Dry run: ${plan.changes.length} file(s) would change; nothing was written.` : 'Dry run: nothing would change.');
@@ -98,25 +97,23 @@ async function setup(req: Request): Promise<number> {
   for (const fixed of tightenModes(dir)) ui.warn(`Fixed permissions: ${fixed}`);
   if (plan.changes.length === 0) {
     ui.success('Nothing to change: the install already matches these settings.');
-  } else {
-    if (interactive && !(await confirmWrite(`Write ${plan.changes.map((f) => f.path).join(', ')}?`))) {
-      throw new CliError('Cancelled: nothing was written.', EXIT.cancelled);
-    }
-    const composeTool = req.noStart ? undefined : await checkCanStart(ui, plan.answers);
-    let result;
+  } else if (interactive && !(await confirmWrite(`Write ${plan.changes.map((f) => f.path).join(', ')}?`))) {
+    throw new CliError('Cancelled: nothing was written.', EXIT.cancelled);
+  }
+  const composeTool = req.noStart ? undefined : await checkCanStart(ui, plan.answers);
+  let result: { written: string[]; backupDir?: string } = { written: [] };
+  if (plan.changes.length > 0) {
     try {
       result = applyPlan(dir, plan.changes, plan.answers.db === 'path' ? [{ path: plan.answers.dbPath!, mode: 0o700 }] : []);
     } catch (e) {
       throw stepError(`Writing the install failed: ${(e as Error).message}`, 'Files already replaced are complete; the backup directory holds the previous versions.');
     }
     ui.success(`Wrote ${result.written.join(', ')} in ${dir}${result.backupDir ? ` (previous versions in ${result.backupDir})` : ''}`);
-    return finishWritten(req, ui, plan, template, dir, command, result, composeTool);
   }
-  const composeTool = req.noStart ? undefined : await checkCanStart(ui, plan.answers);
-  return finishWritten(req, ui, plan, template, dir, command, { written: [] }, composeTool);
+  return finishWritten(req, ui, plan, template, dirArg, dir, command, result, composeTool);
 }
 
-async function finishWritten(req: Request, ui: Ui, plan: Plan, template: Template, dir: string, command: string,
+async function finishWritten(req: Request, ui: Ui, plan: Plan, template: Template, dirArg: string, dir: string, command: string,
   result: { written: string[]; backupDir?: string }, composeTool: Compose | undefined): Promise<number> {
   const url = `${plan.answers.https === 'off' ? 'http' : 'https'}://${urlHost(plan.answers.domain)}/`;
   if (!composeTool) {
@@ -133,7 +130,7 @@ async function finishWritten(req: Request, ui: Ui, plan: Plan, template: Templat
     ui.note([
       `Open ${url} and create the first account${plan.answers.console === 'root' ? ' (the root user; invite everyone else from the console)' : ''}.`,
       plan.answers.https === 'auto' ? `Point the DNS name ${plan.answers.domain} at this server; Appwrite requests its certificate over port ${plan.answers.httpPort}.` : '',
-      `Check the running stack any time: npx harden-init verify --dir ${req.dir ?? './appwrite'}`,
+      `Check the running stack any time: npx harden-init verify --dir ${dirArg}`,
     ].filter(Boolean).join('\n'), 'Next');
     ui.outro(`Appwrite is running: ${url}`);
   } else {
