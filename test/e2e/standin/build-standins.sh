@@ -1,42 +1,96 @@
 #!/usr/bin/env bash
-# build-standins.sh <compose-file> [variables-file]
+# build-standins.sh — local stand-in images (no registry is reachable here, so nothing may be pulled).
 #
-# Builds a local stand-in image for EVERY `image:` named in <compose-file> (no registry is reachable, so
-# nothing may be pulled). All images share one busybox rootfs, imported once as
-#   harden-init-standin:<sha256 of the rootfs tar, 16 hex>   (label org.harden-init.standin=<same>)
-# and then tagged with each image name. Re-running is fast: the rootfs tar is built reproducibly, and
-# an image whose name already points at the same stand-in is left alone.
+#   build-standins.sh <compose-file> [variables-file]          # mode 1: every image of one compose file
+#   build-standins.sh --release <v>[=<dir>] [--release ...]     # mode 2: Appwrite release images
+#   build-standins.sh --release all                             # = 1.9.5 1.9.6 1.9.10 2.3.0 2.7.1
 #
 # Needs: DOCKER_HOST set by the caller (e.g. unix:///tmp/hi-docker/docker.sock, see .ci/lib/docker-engine.sh),
-# a static busybox (apt package busybox-static; installed here when missing and running as root), GNU tar.
+# a static busybox (apt package busybox-static; installed here when missing and running as root), GNU tar, flock.
+# Every image is cached by content: its rootfs tar is built reproducibly and imported once as
+# harden-init-standin[-release]:<sha256 of the tar, 16 hex> (label org.harden-init.standin=<same>); a name that
+# already points at that image is left alone, so a rebuild with unchanged inputs changes nothing (running
+# containers are not made stale). Concurrent runs are serialised with a lock file.
 #
-# [variables-file]: Appwrite's variable names, one per line, in Appwrite's order (blank lines and `#`
-# comments ignored). Default: <repo>/templates/appwrite/1.9.5/variables.txt. Baked into the image for `vars`.
-#
-# What the stand-in does (entrypoint /bin/standin, CMD []):
+# ---- Mode 1 (what the 1.9.5 end-to-end suite uses) ------------------------------------------------------------
+# Tags EVERY `image:` of <compose-file> with one shared, lenient busybox stand-in ("generic"). [variables-file]:
+# Appwrite's variable names, one per line (default <repo>/templates/appwrite/1.9.5/variables.txt), for `vars`.
+# Generic stand-in (entrypoint /bin/standin, CMD []):
 #   - args whose first word is an executable in PATH (`sh -c ...`, `mysqld ...`, `redis-server ...`): exec them;
 #   - otherwise (no args, or flags such as traefik's `--providers...`): "serve" = busybox httpd on :80 in the
-#     foreground of PID 1, /v1/health/version -> {"version":"1.9.5"}; exits at once on SIGTERM/SIGINT.
-#   - realtime, worker-*, maintenance, stats-resources, schedule-*, mysqld, redis-server: serve
-#     (redis-server records --requirepass X in /tmp/requirepass); docker-entrypoint.sh: like /bin/standin;
-#   - healthcheck.sh: exit 0; redis-cli: prints PONG (with a password set: NOAUTH and exit 1 unless
-#     REDISCLI_AUTH or -a matches);
+#     foreground of PID 1, /v1/health/version -> {"version":"1.9.5"}, /v1/health -> {"status":"pass"};
+#     exits at once on SIGTERM/SIGINT.
+#   - realtime, worker-*, maintenance, stats-resources, schedule-*, mysqld: serve (so it runs ANY worker name
+#     in /bin — lenient; the release images of mode 2 are not);
+#   - redis-server records --requirepass X in /tmp/requirepass; redis-cli prints PONG (with a password set:
+#     NOAUTH and exit 1 unless REDISCLI_AUTH or -a matches); docker-entrypoint.sh: like /bin/standin;
+#   - healthchecks answer healthy: healthcheck.sh, mariadb/mysql (print 1), clickhouse-client (prints 1),
+#     pg_isready, php (exit 0), curl (a busybox-wget wrapper: -f/-s/-S/-o/-H/-m honoured);
 #   - vars: `- NAME=value` for every baked variable name (empty when unset), like Appwrite's `vars` task.
-# Env STANDIN_VERSION_JSON overrides the health answer (default {"version":"1.9.5"}).
+#   Env STANDIN_VERSION_JSON overrides the health answer (default {"version":"1.9.5"}).
+#
+# ---- Mode 2: appwrite/appwrite:<v> behaving like the real release image -----------------------------------------
+# Files from <dir> (default <repo>/test/fixtures/upstream/appwrite/<v>/): docker-compose.yml, variables.php,
+# bin.txt. Synthetic releases (NO files of these releases exist anywhere here; they stand for "a newer release
+# than the fixtures" and carry an older release's files, only the version they report differs):
+#   2.7.1  <- the 2.3.0 files        1.9.10 <- the 1.9.6 files
+# The image appwrite/appwrite:<v>:
+#   - /usr/local/share/appwrite/docker-compose.yml and /usr/src/code/app/config/variables.php, byte-exact copies;
+#   - /usr/local/bin holds EXACTLY bin.txt's names (nothing else; no fallback anywhere in PATH, so a service
+#     whose entrypoint the release lacks fails to start, like on the real image):
+#       worker, worker-*, realtime, mqtt, schedule, schedule-*, interval, maintenance, stats-resources,
+#       stats-usage -> stay running (exit 0 on SIGTERM/SIGINT);
+#       vars -> `- NAME=value` for every `'name' => '...'` of variables.php, in order, empty when unset;
+#       anything else (doctor, migrate, install, upgrade, ssl, ...) -> prints one line, exit 0;
+#   - no ENTRYPOINT; CMD ["php", "app/http.php"] (WORKDIR /usr/src/code): the app server, busybox httpd on :80
+#     answering /v1/health/version with {"version":"<v>"} (the Host header is ignored);
+#   - /usr/bin/php: `php app/http.php` serves, anything else (`php -r ...` healthchecks) exits 0;
+#     /usr/bin/curl as in mode 1; busybox's sh, cat, ls, ... in /bin and /usr/bin.
+#   NOTE: the real image is based on php:*-alpine, whose /usr/local/bin ALSO holds php, pecl, phpize,
+#   docker-php-* ...; the stand-in keeps /usr/local/bin to bin.txt exactly.
+# Every other image named in those compose files (skipping `${...}` references) and
+# tecnativa/docker-socket-proxy:0.3.0 get the generic stand-in of mode 1 (same image as mode 1 with defaults).
+# Mode 2 never touches appwrite/appwrite:<v> for a <v> not asked for.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../../.." && pwd)"
-compose="${1:?usage: build-standins.sh <compose-file> [variables-file]}"
-vars_file="${2:-$repo/templates/appwrite/1.9.5/variables.txt}"
-version_json="${STANDIN_VERSION_JSON:-{\"version\":\"1.9.5\"\}}"
-
+fixtures="$repo/test/fixtures/upstream/appwrite"
 log() { printf '[build-standins] %s\n' "$*" >&2; }
+usage() { log "usage: build-standins.sh <compose-file> [variables-file] | --release <v>[=<dir>] ... | --release all"; exit 1; }
 
-[ -f "$compose" ] || { log "no such compose file: $compose"; exit 1; }
+# --- arguments ---------------------------------------------------------------------------------------------------
+compose=
+vars_file="$repo/templates/appwrite/1.9.5/variables.txt"
+releases=() # "<v>=<dir>"
+if [ "${1:-}" = --release ]; then
+  while [ "$#" -gt 0 ]; do
+    [ "$1" = --release ] && [ "$#" -ge 2 ] || usage
+    case "$2" in
+      all) releases+=("1.9.5=$fixtures/1.9.5" "1.9.6=$fixtures/1.9.6" "1.9.10=$fixtures/1.9.6" \
+                      "2.3.0=$fixtures/2.3.0" "2.7.1=$fixtures/2.3.0") ;;
+      *=*) releases+=("$2") ;;
+      1.9.10) releases+=("1.9.10=$fixtures/1.9.6") ;;  # synthetic: 1.9.6's files (see header)
+      2.7.1) releases+=("2.7.1=$fixtures/2.3.0") ;;    # synthetic: 2.3.0's files (see header)
+      *) releases+=("$2=$fixtures/$2") ;;
+    esac
+    shift 2
+  done
+else
+  compose="${1:-}"; [ -n "$compose" ] || usage
+  vars_file="${2:-$vars_file}"
+  [ -f "$compose" ] || { log "no such compose file: $compose"; exit 1; }
+fi
 [ -f "$vars_file" ] || { log "no such variables file: $vars_file"; exit 1; }
+for r in "${releases[@]}"; do
+  v="${r%%=*}"; d="${r#*=}"
+  case "$v" in ''|*[!A-Za-z0-9._-]*) log "bad release version: $v"; exit 1 ;; esac
+  for f in docker-compose.yml variables.php bin.txt; do
+    [ -f "$d/$f" ] || { log "release $v: no $d/$f"; exit 1; }
+  done
+done
 
-# --- a static busybox --------------------------------------------------------------------------
+# --- a static busybox ---------------------------------------------------------------------------------------------
 find_busybox() {
   local b
   for b in /bin/busybox /usr/bin/busybox /usr/lib/busybox/busybox; do
@@ -56,40 +110,135 @@ if ! dpkg -s busybox-static >/dev/null 2>&1; then
 fi
 busybox="$(find_busybox)" || { log "no static busybox found"; exit 1; }
 
-# --- image names ---------------------------------------------------------------------------------
-mapfile -t images < <(
-  grep -E '^[[:space:]]*image:' "$compose" \
-    | sed -E 's/^[[:space:]]*image:[[:space:]]*//; s/[[:space:]]+#.*$//; s/[[:space:]]+$//; s/^["'\'']//; s/["'\'']$//' \
-    | sort -u
-)
-[ "${#images[@]}" -gt 0 ] || { log "no image: lines in $compose"; exit 1; }
-for i in "${images[@]}"; do
-  case "$i" in *'$'*) log "image name with interpolation not supported: $i"; exit 1 ;; esac
-done
+# One builder at a time: two imports of the same content would give two image ids, and re-pointing a tag
+# under a running stack makes Compose recreate its containers.
+exec 9>"${TMPDIR:-/tmp}/harden-init-standins.lock"
+flock 9
 
-# --- rootfs --------------------------------------------------------------------------------------
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-root="$work/rootfs"
-mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc/standin,tmp,www/v1/health,root,var/run,data,var/lib/mysql}
-chmod 1777 "$root/tmp"
-cp "$busybox" "$root/bin/busybox"
-# == busybox --install -s (done from outside so links point at /bin/busybox inside the image)
-"$busybox" --list-full | while read -r p; do
-  [ "$p" = bin/busybox ] && continue
-  mkdir -p "$root/$(dirname "$p")"
-  ln -sf /bin/busybox "$root/$p"
+
+# --- helpers ------------------------------------------------------------------------------------------------------
+# image_names <compose-file> [skip-interpolated]: the `image:` values, unique
+image_names() {
+  grep -E '^[[:space:]]*image:' "$1" \
+    | sed -E 's/^[[:space:]]*image:[[:space:]]*//; s/[[:space:]]+#.*$//; s/[[:space:]]+$//; s/^["'\'']//; s/["'\'']$//' \
+    | { if [ "${2:-}" = skip ]; then grep -v '\$' || true; else cat; fi; } \
+    | sort -u
+}
+
+# busybox_root <root>: busybox and its applet links (== busybox --install -s, done from outside so the links
+# point at /bin/busybox inside the image), passwd/group, /tmp
+busybox_root() {
+  local root="$1" base="$work/busybox-base" p
+  if [ ! -d "$base" ]; then
+    mkdir -p "$base"/{bin,sbin,usr/bin,usr/sbin,etc,tmp,root,var/run}
+    chmod 1777 "$base/tmp"
+    cp "$busybox" "$base/bin/busybox"
+    "$busybox" --list-full | while read -r p; do
+      [ "$p" = bin/busybox ] && continue
+      ln -sf /bin/busybox "$base/$p"
+    done
+    printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$base/etc/passwd"
+    printf 'root:x:0:\nnogroup:x:65534:\n' >"$base/etc/group"
+  fi
+  cp -a "$base" "$root"
+}
+
+# put <root> <file> <mode>: content from stdin. rm first: never write through an applet symlink (it is absolute!)
+put() { mkdir -p "$(dirname "$1/$2")"; rm -f "$1/$2"; cat >"$1/$2"; chmod "$3" "$1/$2"; }
+
+# The busybox-wget wrapper standing in for curl (healthchecks: curl -fsS [-o f] [-H h] [-m s] URL).
+curl_script() {
+  cat <<'SH'
+#!/bin/sh
+# curl stand-in over busybox wget: -o FILE, -H HEADER, -m SECONDS, -X/-d ignored; -f implied (wget fails on >=400).
+out=- url=
+set -- "$@" --end--
+while [ "$1" != --end-- ]; do
+  case "$1" in
+    -o|--output) out="$2"; shift ;;
+    -H|--header) set -- "$@" --header "$2"; shift ;;
+    -m|--max-time) set -- "$@" -T "$2"; shift ;;
+    -X|--request|-d|--data|-u|--user) shift ;;
+    http://*|https://*) url="$1" ;;
+    *) ;;
+  esac
+  shift
 done
+shift
+[ -n "$url" ] || { echo "curl (stand-in): no URL" >&2; exit 2; }
+exec wget -q -O "$out" "$@" "$url"
+SH
+}
 
-# put <file> <mode>: content from stdin. rm first: never write through an applet symlink (it is absolute!)
-put() { rm -f "$root/$1"; cat >"$root/$1"; chmod "$2" "$root/$1"; }
+# serve_script: busybox httpd on :80 in the foreground of PID 1; exits at once on SIGTERM/SIGINT
+serve_script() {
+  cat <<'SH'
+#!/bin/sh
+trap 'kill "$child" 2>/dev/null; exit 0' TERM INT
+httpd -f -p 80 -h /www &
+child=$!
+wait "$child"
+echo "standin: httpd exited; staying up without it" >&2
+while :; do sleep 3600 & child=$!; wait "$child"; done
+SH
+}
 
-printf '%s' "$version_json" | put www/v1/health/version 0644
-printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' | put etc/passwd 0644
-printf 'root:x:0:\nnogroup:x:65534:\n' | put etc/group 0644
-sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$/d' "$vars_file" | put etc/standin/variables.txt 0644
+# vars_script <names-file>: Appwrite's `vars`: '- NAME=value' for every listed name, empty when unset
+vars_script() {
+  cat <<SH
+#!/bin/sh
+# Appwrite \`vars\` stand-in: '- NAME=value' for every variable of Appwrite's list, empty when unset.
+while IFS= read -r name || [ -n "\$name" ]; do
+  case "\$name" in ''|*[!A-Za-z0-9_]*) continue ;; esac
+  eval "value=\\\${\$name-}"
+  printf -- '- %s=%s\\n' "\$name" "\$value"
+done <$1
+SH
+}
 
-put bin/standin 0755 <<'SH'
+# import_root <root> <repo> <label> <docker import --change ...>...: reproducible tar -> image id (stdout)
+import_root() {
+  local root="$1" name="$2" label="$3" tarf hash base
+  shift 3
+  tarf="$work/$(basename "$root").tar"
+  tar -C "$root" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf "$tarf" .
+  hash="$(sha256sum "$tarf" | cut -c1-16)"
+  base="$name:$hash"
+  if docker image inspect "$base" >/dev/null 2>&1; then
+    log "$label: $base already present"
+  else
+    log "$label: importing $base"
+    local changes=() c
+    for c in "$@"; do changes+=(--change "$c"); done
+    docker import "${changes[@]}" \
+      --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+      --change "LABEL org.harden-init.standin=$hash" \
+      - "$base" <"$tarf" >/dev/null
+  fi
+  rm -f "$tarf"
+  docker image inspect -f '{{.Id}}' "$base"
+}
+
+# tag_as <id> <image>: point <image> at <id> unless it already does
+tag_as() {
+  local have
+  have="$(docker image inspect -f '{{.Id}}' "$2" 2>/dev/null || true)"
+  if [ "$have" = "$1" ]; then log "ok      $2"; else docker tag "$1" "$2"; log "tagged  $2"; fi
+}
+
+# --- the generic stand-in ------------------------------------------------------------------------------------------
+build_generic() {
+  local root="$work/generic" version_json n
+  version_json="${STANDIN_VERSION_JSON:-{\"version\":\"1.9.5\"\}}"
+  busybox_root "$root"
+  mkdir -p "$root"/{etc/standin,www/v1/health,data,var/lib/mysql,usr/local/bin}
+  printf '%s' "$version_json" | put "$root" www/v1/health/version 0644
+  printf '{"status":"pass"}' | put "$root" www/v1/health/index.html 0644
+  sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$/d' "$vars_file" | put "$root" etc/standin/variables.txt 0644
+
+  put "$root" bin/standin 0755 <<'SH'
 #!/bin/sh
 # stand-in entry point: run the given command if it is one, otherwise serve.
 if [ "$#" -gt 0 ]; then
@@ -100,28 +249,17 @@ if [ "$#" -gt 0 ]; then
 fi
 exec /bin/standin-serve
 SH
+  serve_script | put "$root" bin/standin-serve 0755
+  for n in realtime maintenance stats-resources schedule-functions schedule-executions schedule-messages \
+    worker-audits worker-webhooks worker-deletes worker-databases worker-builds worker-certificates \
+    worker-executions worker-functions worker-mails worker-notifications worker-messaging worker-migrations \
+    worker-stats-resources worker-stats-usage mysqld; do
+    rm -f "$root/bin/$n"; ln -s standin-serve "$root/bin/$n"
+  done
+  rm -f "$root/bin/docker-entrypoint.sh"; ln -s standin "$root/bin/docker-entrypoint.sh"
+  ln -s /bin/standin "$root/usr/local/bin/docker-entrypoint.sh"
 
-put bin/standin-serve 0755 <<'SH'
-#!/bin/sh
-# serve: busybox httpd on :80; stay up; exit promptly on SIGTERM/SIGINT (also as PID 1).
-trap 'kill "$child" 2>/dev/null; exit 0' TERM INT
-httpd -f -p 80 -h /www &
-child=$!
-wait "$child"
-echo "standin: httpd exited; staying up without it" >&2
-while :; do sleep 3600 & child=$!; wait "$child"; done
-SH
-
-for n in realtime maintenance stats-resources schedule-functions schedule-executions schedule-messages \
-  worker-audits worker-webhooks worker-deletes worker-databases worker-builds worker-certificates \
-  worker-executions worker-functions worker-mails worker-notifications worker-messaging worker-migrations \
-  worker-stats-resources worker-stats-usage mysqld; do
-  rm -f "$root/bin/$n"; ln -s standin-serve "$root/bin/$n"
-done
-rm -f "$root/bin/docker-entrypoint.sh"; ln -s standin "$root/bin/docker-entrypoint.sh"
-mkdir -p "$root/usr/local/bin"; ln -s /bin/standin "$root/usr/local/bin/docker-entrypoint.sh"
-
-put bin/redis-server 0755 <<'SH'
+  put "$root" bin/redis-server 0755 <<'SH'
 #!/bin/sh
 # redis-server stand-in: accepts any flags; remembers --requirepass for redis-cli; serves.
 pass=
@@ -136,8 +274,7 @@ rm -f /tmp/requirepass
 if [ -n "$pass" ]; then (umask 077; printf '%s' "$pass" >/tmp/requirepass); fi
 exec /bin/standin-serve
 SH
-
-put bin/redis-cli 0755 <<'SH'
+  put "$root" bin/redis-cli 0755 <<'SH'
 #!/bin/sh
 # redis-cli stand-in: answers PONG; enforces the password given to redis-server --requirepass.
 auth="${REDISCLI_AUTH-}"
@@ -153,46 +290,98 @@ if [ -s /tmp/requirepass ] && [ "$auth" != "$(cat /tmp/requirepass)" ]; then
 fi
 echo PONG
 SH
+  printf '#!/bin/sh\n# MariaDB healthcheck stand-in: always healthy.\nexit 0\n' | put "$root" bin/healthcheck.sh 0755
+  ln -s /bin/healthcheck.sh "$root/usr/local/bin/healthcheck.sh"
+  # Other healthcheck clients: answer as a healthy server would.
+  printf '#!/bin/sh\n# mariadb/mysql client stand-in (healthcheck -e "SELECT 1"): healthy.\necho 1\n' | put "$root" bin/mariadb 0755
+  ln -s mariadb "$root/bin/mysql"
+  printf '#!/bin/sh\n# clickhouse-client stand-in (healthcheck --query "SELECT 1"): healthy.\necho 1\n' | put "$root" bin/clickhouse-client 0755
+  printf '#!/bin/sh\n# pg_isready stand-in: healthy.\necho "/var/run/postgresql:5432 - accepting connections"\n' | put "$root" bin/pg_isready 0755
+  printf '#!/bin/sh\n# php stand-in (healthchecks run php -r ...): healthy.\nexit 0\n' | put "$root" bin/php 0755
+  curl_script | put "$root" bin/curl 0755
+  vars_script /etc/standin/variables.txt | put "$root" bin/vars 0755
 
-put bin/healthcheck.sh 0755 <<'SH'
+  import_root "$root" harden-init-standin generic \
+    'ENTRYPOINT ["/bin/standin"]' 'CMD []'
+}
+
+# --- a release stand-in --------------------------------------------------------------------------------------------
+# build_release <v> <dir> -> image id
+build_release() {
+  local v="$1" d="$2" root="$work/release-$1" n cls
+  busybox_root "$root"
+  mkdir -p "$root"/{usr/local/bin,usr/local/share/appwrite,usr/src/code/app/config,usr/lib/standin,www/v1/health}
+  cp "$d/docker-compose.yml" "$root/usr/local/share/appwrite/docker-compose.yml"
+  cp "$d/variables.php" "$root/usr/src/code/app/config/variables.php"
+  chmod 0644 "$root/usr/local/share/appwrite/docker-compose.yml" "$root/usr/src/code/app/config/variables.php"
+  # the variable names, in the file's order (what Appwrite's vars task walks)
+  grep -o "'name'[[:space:]]*=>[[:space:]]*'[^']*'" "$d/variables.php" | sed -E "s/.*=>[[:space:]]*'//; s/'\$//" \
+    | put "$root" usr/lib/standin/variables.txt 0644
+  [ -s "$root/usr/lib/standin/variables.txt" ] || { log "release $v: no 'name' => entries in $d/variables.php"; exit 1; }
+  printf '{"version":"%s"}' "$v" | put "$root" www/v1/health/version 0644
+  printf '{"status":"pass"}' | put "$root" www/v1/health/index.html 0644
+
+  serve_script | put "$root" usr/lib/standin/serve 0755
+  put "$root" usr/lib/standin/stay 0755 <<'SH'
 #!/bin/sh
-# MariaDB healthcheck stand-in: always healthy.
+# a long-running Appwrite process (worker, task loop): stays up; exits at once on SIGTERM/SIGINT.
+trap 'kill "$child" 2>/dev/null; exit 0' TERM INT
+echo "standin: $1 running"
+while :; do sleep 3600 & child=$!; wait "$child"; done
+SH
+  vars_script /usr/lib/standin/variables.txt | put "$root" usr/lib/standin/vars 0755
+  put "$root" usr/bin/php 0755 <<'SH'
+#!/bin/sh
+# php stand-in: `php app/http.php` is the app server (the image's CMD); anything else (php -r healthchecks): 0.
+case "${1:-}" in
+  app/http.php|/usr/src/code/app/http.php) exec /usr/lib/standin/serve ;;
+esac
 exit 0
 SH
-rm -f "$root/usr/local/bin/healthcheck.sh"; ln -s /bin/healthcheck.sh "$root/usr/local/bin/healthcheck.sh"
+  curl_script | put "$root" usr/bin/curl 0755
 
-put bin/vars 0755 <<'SH'
-#!/bin/sh
-# Appwrite `vars` stand-in: '- NAME=value' for every variable of Appwrite's list, empty when unset.
-while IFS= read -r name || [ -n "$name" ]; do
-  case "$name" in ''|*[!A-Za-z0-9_]*) continue ;; esac
-  eval "value=\${$name-}"
-  printf -- '- %s=%s\n' "$name" "$value"
-done </etc/standin/variables.txt
-SH
+  while IFS= read -r n || [ -n "$n" ]; do
+    n="${n%%[[:space:]]*}"
+    [ -n "$n" ] || continue
+    case "$n" in */*|.*) log "release $v: bad executable name in bin.txt: $n"; exit 1 ;; esac
+    case "$n" in
+      vars) cls=vars ;;
+      worker|worker-*|realtime|mqtt|schedule|schedule-*|interval|maintenance|stats-resources|stats-usage) cls=stay ;;
+      *) cls=task ;;
+    esac
+    case "$cls" in
+      vars) printf '#!/bin/sh\n# stand-in for Appwrite bin/vars\nexec /usr/lib/standin/vars "$@"\n' ;;
+      stay) printf '#!/bin/sh\n# stand-in for Appwrite bin/%s (long-running)\nexec /usr/lib/standin/stay %s\n' "$n" "$n" ;;
+      task) printf '#!/bin/sh\n# stand-in for Appwrite bin/%s (a one-shot task)\necho "%s: done (stand-in for Appwrite %s)"\n' "$n" "$n" "$v" ;;
+    esac | put "$root" "usr/local/bin/$n" 0755
+  done <"$d/bin.txt"
 
-# --- reproducible tar, hash, import once -----------------------------------------------------------
-tar -C "$root" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf "$work/rootfs.tar" .
-hash="$(sha256sum "$work/rootfs.tar" | cut -c1-16)"
-base="harden-init-standin:$hash"
-if docker image inspect "$base" >/dev/null 2>&1; then
-  log "stand-in $base already present"
-else
-  log "importing $base"
-  docker import \
-    --change 'ENTRYPOINT ["/bin/standin"]' \
-    --change 'CMD []' \
-    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-    --change "LABEL org.harden-init.standin=$hash" \
-    - "$base" <"$work/rootfs.tar" >/dev/null
+  import_root "$root" harden-init-standin-release "appwrite/appwrite:$v" \
+    'WORKDIR /usr/src/code' 'CMD ["php", "app/http.php"]' "LABEL org.harden-init.release=$v" 'EXPOSE 80'
+}
+
+# --- main -----------------------------------------------------------------------------------------------------------
+if [ -n "$compose" ]; then
+  mapfile -t images < <(image_names "$compose")
+  [ "${#images[@]}" -gt 0 ] || { log "no image: lines in $compose"; exit 1; }
+  for i in "${images[@]}"; do
+    case "$i" in *'$'*) log "image name with interpolation not supported: $i"; exit 1 ;; esac
+  done
+  id="$(build_generic)"
+  for img in "${images[@]}"; do tag_as "$id" "$img"; done
+  exit 0
 fi
-id="$(docker image inspect -f '{{.Id}}' "$base")"
-for img in "${images[@]}"; do
-  have="$(docker image inspect -f '{{.Id}}' "$img" 2>/dev/null || true)"
-  if [ "$have" = "$id" ]; then
-    log "ok      $img"
-  else
-    docker tag "$base" "$img"
-    log "tagged  $img"
-  fi
+
+images=(tecnativa/docker-socket-proxy:0.3.0)
+for r in "${releases[@]}"; do
+  mapfile -t more < <(image_names "${r#*=}/docker-compose.yml" skip)
+  images+=("${more[@]}")
+done
+mapfile -t images < <(printf '%s\n' "${images[@]}" | grep -v '^appwrite/appwrite:' | sort -u)
+id="$(build_generic)"
+for img in "${images[@]}"; do tag_as "$id" "$img"; done
+for r in "${releases[@]}"; do
+  v="${r%%=*}"
+  id="$(build_release "$v" "${r#*=}")"
+  tag_as "$id" "appwrite/appwrite:$v"
 done
