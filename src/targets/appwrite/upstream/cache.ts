@@ -1,0 +1,145 @@
+// What was read from a release image, kept in the install per image id so a re-run starts no container and a
+// run without Docker can still render the install's release:
+//   <install dir>/.harden-init/upstream/<version>-<first 12 hex of the image id>/
+//     docker-compose.yml  variables.php  bin.txt  release.json {version, imageId, composeSha256, readAt}
+// Reading never writes: cacheFiles() returns the files for the plan to write once the user has confirmed.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseExecutables, parseVariablesFrom } from './image.js';
+import type { UpstreamFiles } from './types.js';
+
+export const CACHE_ROOT = '.harden-init/upstream';
+export const FILE_NAMES = { compose: 'docker-compose.yml', variables: 'variables.php', bin: 'bin.txt', release: 'release.json' } as const;
+
+export interface CacheRecord {
+  version: string;
+  imageId: string;
+  composeSha256: string;
+  readAt: string;
+}
+
+export interface CacheFile {
+  /** Relative to the install dir. */
+  path: string;
+  content: string;
+  mode: number;
+}
+
+export const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/** "sha256:0123abcd…" → "0123abcd…" (first 12 hex). */
+export function shortId(imageId: string): string {
+  const hex = imageId.replace(/^sha256:/, '');
+  if (!/^[0-9a-f]{12,}$/.test(hex)) throw new Error(`not an image id: ${imageId}`);
+  return hex.slice(0, 12);
+}
+
+function checkVersion(version: string): void {
+  if (!/^[0-9A-Za-z][0-9A-Za-z._+-]*$/.test(version) || version.includes('..')) throw new Error(`not a release version: ${version}`);
+}
+
+/** The cache entry of one image, relative to the install dir. */
+export function cacheEntryDir(version: string, imageId: string): string {
+  checkVersion(version);
+  return `${CACHE_ROOT}/${version}-${shortId(imageId)}`;
+}
+
+function readRecord(file: string): CacheRecord | undefined {
+  try {
+    const r = JSON.parse(readFileSync(file, 'utf8')) as Partial<CacheRecord>;
+    if (typeof r.version === 'string' && typeof r.imageId === 'string' && typeof r.composeSha256 === 'string' && typeof r.readAt === 'string') return r as CacheRecord;
+  } catch {
+    /* absent or unreadable: no entry */
+  }
+  return undefined;
+}
+
+/**
+ * The files that keep what was read from an image (none when the files did not come from an image).
+ * With opts.dir, an existing entry for the same image and compose keeps its readAt, so re-writing the cache of an
+ * unchanged release changes no byte (a re-run with nothing to change stays "nothing to change").
+ */
+export function cacheFiles(
+  files: UpstreamFiles,
+  variablesPhpText: string | undefined = files.variablesPhp,
+  opts: { dir?: string; now?: Date } = {},
+): CacheFile[] {
+  if (!files.imageId) return [];
+  if (variablesPhpText === undefined) throw new Error('cacheFiles: the raw variables.php text is needed');
+  const entry = cacheEntryDir(files.version, files.imageId);
+  const composeSha256 = sha256(files.compose);
+  let readAt = (opts.now ?? new Date()).toISOString();
+  if (opts.dir) {
+    const old = readRecord(join(opts.dir, entry, FILE_NAMES.release));
+    if (old && old.imageId === files.imageId && old.composeSha256 === composeSha256 && old.version === files.version) readAt = old.readAt;
+  }
+  const record: CacheRecord = { version: files.version, imageId: files.imageId, composeSha256, readAt };
+  const f = (name: string, content: string): CacheFile => ({ path: `${entry}/${name}`, content, mode: 0o644 });
+  return [
+    f(FILE_NAMES.compose, files.compose),
+    f(FILE_NAMES.variables, variablesPhpText),
+    f(FILE_NAMES.bin, files.executables.length ? `${files.executables.join('\n')}\n` : ''),
+    f(FILE_NAMES.release, `${JSON.stringify(record, null, 2)}\n`),
+  ];
+}
+
+/**
+ * The three files of a release in one folder (a cache entry or a release description). Undefined when the folder
+ * does not exist; throws naming the missing file when it exists but is incomplete.
+ */
+export function readReleaseDir(folder: string, version: string, source: string): UpstreamFiles | undefined {
+  if (!existsSync(folder)) return undefined;
+  const path = (n: string) => join(folder, n);
+  for (const n of [FILE_NAMES.compose, FILE_NAMES.variables, FILE_NAMES.bin]) {
+    if (!existsSync(path(n))) throw new Error(`${folder} has no ${n} (a release folder holds ${FILE_NAMES.compose}, ${FILE_NAMES.variables} and ${FILE_NAMES.bin})`);
+  }
+  const variablesPhp = readFileSync(path(FILE_NAMES.variables), 'utf8');
+  return {
+    version,
+    compose: readFileSync(path(FILE_NAMES.compose), 'utf8'),
+    variables: parseVariablesFrom(variablesPhp, path(FILE_NAMES.variables)),
+    variablesPhp,
+    executables: parseExecutables(readFileSync(path(FILE_NAMES.bin), 'utf8')),
+    source,
+  };
+}
+
+/** One cache entry, checked: its record names this version (and image), its compose matches the recorded sha256. */
+function readEntry(dir: string, name: string, version: string, imageId?: string): (UpstreamFiles & { readAt: string }) | undefined {
+  const folder = join(dir, CACHE_ROOT, name);
+  const rec = readRecord(join(folder, FILE_NAMES.release));
+  if (!rec || rec.version !== version || (imageId !== undefined && rec.imageId !== imageId)) return undefined;
+  let files: UpstreamFiles | undefined;
+  try {
+    files = readReleaseDir(folder, version, `cache ${CACHE_ROOT}/${name}`);
+  } catch {
+    return undefined; // an incomplete or unreadable entry is no entry: the image is read again
+  }
+  if (!files || sha256(files.compose) !== rec.composeSha256) return undefined;
+  return { ...files, imageId: rec.imageId, readAt: rec.readAt };
+}
+
+/**
+ * What the install's cache holds for this release: with imageId exactly that image's entry, without it the newest
+ * entry (by readAt) for the version. Undefined when there is none (or it does not check out). Writes nothing.
+ */
+export function readCache(dir: string, version: string, imageId?: string): UpstreamFiles | undefined {
+  checkVersion(version);
+  if (imageId !== undefined) {
+    const hit = readEntry(dir, `${version}-${shortId(imageId)}`, version, imageId);
+    if (!hit) return undefined;
+    const { readAt: _, ...files } = hit;
+    return files;
+  }
+  const root = join(dir, CACHE_ROOT);
+  if (!existsSync(root)) return undefined;
+  const entries = readdirSync(root)
+    .filter((n) => n.startsWith(`${version}-`))
+    .map((n) => readEntry(dir, n, version))
+    .filter((e): e is UpstreamFiles & { readAt: string } => e !== undefined)
+    .sort((a, b) => (a.readAt < b.readAt ? 1 : a.readAt > b.readAt ? -1 : 0));
+  if (!entries[0]) return undefined;
+  const { readAt: _, ...files } = entries[0];
+  return files;
+}
