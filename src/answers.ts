@@ -3,20 +3,30 @@
 export const HTTPS_MODES = ['auto', 'proxy', 'off'] as const;
 export const CONSOLE_MODES = ['root', 'emails', 'ips', 'open'] as const;
 export const DB_MODES = ['volume', 'path', 'external'] as const;
+/** Database engines harden-init installs (MongoDB, upstream's third, is refused for now). */
+export const DB_ENGINES = ['postgresql', 'mariadb'] as const;
+export const TOPOLOGIES = ['combined', 'separate'] as const;
+export const SMTP_SECURE = ['tls', 'ssl', 'none'] as const;
 
 export type HttpsMode = (typeof HTTPS_MODES)[number];
 export type ConsoleMode = (typeof CONSOLE_MODES)[number];
 export type DbMode = (typeof DB_MODES)[number];
+export type DbEngine = (typeof DB_ENGINES)[number];
+export type Topology = (typeof TOPOLOGIES)[number];
+export type SmtpSecure = (typeof SMTP_SECURE)[number];
 
 export interface Answers {
+  /** The Appwrite release, e.g. "2.7.1". */
+  release: string;
   domain: string;
   https: HttpsMode;
-  /** Certificate contact; required for https=auto. */
-  email?: string;
+  /** Security and certificate contact: Appwrite's certificate jobs fail without it in every HTTPS mode. */
+  email: string;
   console: ConsoleMode;
   consoleEmails?: string[];
   consoleIps?: string[];
   db: DbMode;
+  dbEngine: DbEngine;
   dbPath?: string;
   dbHost?: string;
   dbPort?: number;
@@ -24,6 +34,16 @@ export interface Answers {
   dbName?: string;
   httpPort: number;
   httpsPort: number;
+  /** 2.x: worker topology. */
+  topology?: Topology;
+  /** 2.3+: publish the MQTT ports (8883 TLS, 8084 WebSocket). */
+  mqtt?: boolean;
+  /** Outgoing mail; without a host, invitations and recovery e-mails are not sent. */
+  smtpHost?: string;
+  smtpPort?: number;
+  smtpUser?: string;
+  smtpSecure?: SmtpSecure;
+  smtpSender?: string;
 }
 
 export const DEFAULT_PORTS = { httpPort: 80, httpsPort: 443 };
@@ -31,14 +51,19 @@ export const DEFAULT_PORTS = { httpPort: 80, httpsPort: 443 };
 /** Drops answers that do not apply to the chosen modes, so state and output only carry what matters. */
 export function normalizeAnswers(a: Answers): Answers {
   const out: Answers = {
+    release: a.release,
     domain: a.domain,
     https: a.https,
+    email: a.email,
     console: a.console,
     db: a.db,
+    dbEngine: a.dbEngine,
     httpPort: a.httpPort,
     httpsPort: a.httpsPort,
   };
-  if (a.https === 'auto') out.email = a.email;
+  if (a.topology !== undefined) out.topology = a.topology;
+  if (a.mqtt !== undefined) out.mqtt = a.mqtt;
+  if (a.smtpHost) Object.assign(out, { smtpHost: a.smtpHost, smtpPort: a.smtpPort, smtpUser: a.smtpUser, smtpSecure: a.smtpSecure, smtpSender: a.smtpSender });
   if (a.console === 'emails') out.consoleEmails = a.consoleEmails;
   if (a.console === 'ips') out.consoleIps = a.consoleIps;
   if (a.db === 'path') out.dbPath = a.dbPath;

@@ -1,6 +1,7 @@
 // ONE schema of the wizard's questions. The flag parser, the --help text, the missing-flag check and the
 // clack flow are all generated from it, so a question cannot exist in one and be forgotten in another.
-import { CONSOLE_MODES, DB_MODES, HTTPS_MODES, type Answers } from './answers.js';
+import { CONSOLE_MODES, DB_ENGINES, DB_MODES, HTTPS_MODES, SMTP_SECURE, TOPOLOGIES, type Answers } from './answers.js';
+import { NEWEST_RELEASE, dbEnginesFor, defaultDbEngine, hasMqtt, lineOf, parseRelease } from './targets/appwrite/releases.js';
 import {
   domainError, domainWarning, emailError, hostnameError, hostPathError, identifierError, ipError, parseList, portError,
 } from './validate.js';
@@ -26,6 +27,10 @@ export interface Question {
   needs?: string;
   /** Built-in default when there is no existing install; undefined means the answer is required. */
   fallback?: unknown;
+  /** A default that depends on earlier answers (wins over `fallback`). */
+  fallbackFor?: (a: Partial<Answers>) => unknown;
+  /** Choices that apply given earlier answers (a select with one left is not asked). */
+  choicesFor?: (a: Partial<Answers>) => Choice[];
   parse: (raw: string) => Parsed;
   /** How the current value is shown as a prompt default / on the headless command line. */
   format: (value: unknown) => string;
@@ -52,7 +57,24 @@ function listOf(check: (v: string) => string | undefined) {
 }
 const dbHostError = (v: string) => (isIPv4(v) || isIPv6(v) ? undefined : hostnameError(v));
 
+const releaseError = (v: string) => (!parseRelease(v)
+  ? `must be a release number like ${NEWEST_RELEASE} (x.y.z; no "latest", no release candidates)`
+  : !lineOf(v) ? `harden-init installs Appwrite's 2.x and 1.9 lines (got ${v})` : undefined);
+const onOff = (raw: string): Parsed => (['on', 'true', 'yes'].includes(raw) ? { value: true } : ['off', 'false', 'no'].includes(raw) ? { value: false } : { error: `must be on or off (got "${raw}")` });
+const emptyOr = (check: (v: string) => string | undefined) => (v: string) => (v === '' ? undefined : check(v));
+const hasSmtp = (a: Partial<Answers>) => Boolean(a.smtpHost);
+const ENGINE_CHOICES: Choice[] = [
+  { value: 'postgresql', label: 'PostgreSQL', hint: 'Appwrite 2.x default' },
+  { value: 'mariadb', label: 'MariaDB' },
+];
+
 export const QUESTIONS: Question[] = [
+  {
+    id: 'release', flag: 'release', kind: 'text', prompted: false,
+    message: 'Appwrite release', help: `Appwrite release to install (default: the newest, ${NEWEST_RELEASE}; 1.9.x for the maintenance line; an existing install keeps its own)`,
+    when: () => true, fallback: NEWEST_RELEASE,
+    parse: checked(releaseError), format: str,
+  },
   {
     id: 'domain', flag: 'domain', kind: 'text', prompted: true,
     message: 'Which domain will Appwrite be served on?',
@@ -76,11 +98,11 @@ export const QUESTIONS: Question[] = [
   },
   {
     id: 'email', flag: 'email', kind: 'text', prompted: true,
-    message: 'Contact e-mail for the certificates (Let\'s Encrypt expiry notices)',
-    help: 'certificate contact e-mail (with --https auto)',
+    message: 'Security contact e-mail (certificate notices; Appwrite\'s certificate jobs need it in every HTTPS mode)',
+    help: 'security and certificate contact e-mail (required in every HTTPS mode)',
     placeholder: 'admin@example.com',
-    when: (a) => a.https === 'auto', needs: '--https auto',
-    parse: checked(emailError), format: str,
+    when: () => true,
+    parse: checked(emailError, (v) => v.toLowerCase()), format: str,
   },
   {
     id: 'console', flag: 'console', kind: 'select', prompted: true,
@@ -113,13 +135,22 @@ export const QUESTIONS: Question[] = [
     parse: listOf(ipError), format: list,
   },
   {
+    id: 'dbEngine', flag: 'db-engine', kind: 'select', prompted: true,
+    message: 'Which database engine?',
+    help: 'postgresql (2.x default) or mariadb (the only engine of the 1.9 line); MongoDB is not supported by harden-init yet',
+    choices: ENGINE_CHOICES,
+    choicesFor: (a) => ENGINE_CHOICES.filter((c) => dbEnginesFor(a.release ?? NEWEST_RELEASE).includes(c.value as never)),
+    when: () => true, fallbackFor: (a) => defaultDbEngine(a.release ?? NEWEST_RELEASE),
+    parse: (raw) => (raw === 'mongodb' ? { error: 'MongoDB is not supported by harden-init yet: use postgresql or mariadb' } : oneOf(DB_ENGINES)(raw)), format: str,
+  },
+  {
     id: 'db', flag: 'db', kind: 'select', prompted: true,
     message: 'Where does the database live?',
-    help: 'volume: bundled MariaDB in a Docker volume; path: bundled, data in a host directory (--db-path); external: your own MariaDB/MySQL (--db-host ...)',
+    help: 'volume: bundled database in a Docker volume; path: bundled, data in a host directory (--db-path); external: your own server (--db-host ...)',
     choices: [
-      { value: 'volume', label: 'Bundled MariaDB, data in a Docker volume', hint: 'recommended' },
-      { value: 'path', label: 'Bundled MariaDB, data in a directory on this host' },
-      { value: 'external', label: 'An existing MariaDB/MySQL server' },
+      { value: 'volume', label: 'Bundled database, data in a Docker volume', hint: 'recommended' },
+      { value: 'path', label: 'Bundled database, data in a directory on this host' },
+      { value: 'external', label: 'An existing database server' },
     ],
     when: () => true, fallback: 'volume',
     parse: oneOf(DB_MODES), format: str,
@@ -127,7 +158,7 @@ export const QUESTIONS: Question[] = [
   {
     id: 'dbPath', flag: 'db-path', kind: 'text', prompted: true,
     message: 'Host directory for the database files (created with mode 0700)',
-    help: 'absolute host directory for MariaDB data (with --db path)',
+    help: 'absolute host directory for the database files (with --db path)',
     placeholder: '/srv/appwrite/mariadb',
     when: (a) => a.db === 'path', needs: '--db path',
     parse: checked(hostPathError, (v) => (v.length > 1 ? v.replace(/\/+$/, '') : v)), format: str,
@@ -141,8 +172,8 @@ export const QUESTIONS: Question[] = [
   },
   {
     id: 'dbPort', flag: 'db-port', kind: 'text', prompted: true,
-    message: 'Database server port', help: 'external database port (default 3306)',
-    when: (a) => a.db === 'external', needs: '--db external', fallback: 3306,
+    message: 'Database server port', help: 'external database port (default 5432 for PostgreSQL, 3306 for MariaDB)',
+    when: (a) => a.db === 'external', needs: '--db external', fallbackFor: (a) => (a.dbEngine === 'mariadb' ? 3306 : 5432),
     parse: checked(portError, Number), format: str,
   },
   {
@@ -168,6 +199,54 @@ export const QUESTIONS: Question[] = [
     message: 'HTTPS port', help: 'host port for HTTPS (default 443; with --https auto)',
     when: () => true, fallback: 443,
     parse: checked(portError, Number), format: str,
+  },
+  {
+    id: 'topology', flag: 'topology', kind: 'select', prompted: false,
+    message: 'Worker topology', help: '2.x: combined (one worker and one scheduler container, the default) or separate (one container per queue)',
+    choices: TOPOLOGIES.map((t) => ({ value: t, label: t })),
+    when: (a) => lineOf(a.release ?? NEWEST_RELEASE) === '2.x', needs: '--release 2.x', fallback: 'combined',
+    parse: oneOf(TOPOLOGIES), format: str,
+  },
+  {
+    id: 'mqtt', flag: 'mqtt', kind: 'text', prompted: false,
+    message: 'Publish MQTT', help: '2.3+: publish the MQTT ports 8883 (TLS) and 8084 (WebSocket); off by default (--mqtt / --no-mqtt)',
+    when: (a) => hasMqtt(a.release ?? NEWEST_RELEASE), needs: '--release 2.3 or later', fallback: false,
+    parse: onOff, format: (v) => (v ? 'on' : 'off'),
+  },
+  {
+    id: 'smtpHost', flag: 'smtp-host', kind: 'text', prompted: true,
+    message: 'Outgoing mail server (SMTP host; leave empty to skip: no invitations or recovery e-mails)',
+    help: 'SMTP server for invitations, verification and recovery e-mails (password from HARDEN_INIT_SMTP_PASSWORD or the prompt)',
+    placeholder: 'smtp.example.com',
+    when: () => true, fallback: '',
+    parse: checked(emptyOr(hostnameError), (v) => v.toLowerCase()), format: str,
+    warn: (v) => (v ? undefined : 'No outgoing mail: invitations, verification and password-recovery e-mails will not be sent. Add it later with --smtp-host.'),
+  },
+  {
+    id: 'smtpPort', flag: 'smtp-port', kind: 'text', prompted: true,
+    message: 'SMTP port', help: 'SMTP port (default 587)',
+    when: hasSmtp, needs: '--smtp-host', fallback: 587,
+    parse: checked(portError, Number), format: str,
+  },
+  {
+    id: 'smtpSecure', flag: 'smtp-secure', kind: 'select', prompted: true,
+    message: 'SMTP encryption', help: 'tls (STARTTLS, default), ssl (implicit TLS) or none',
+    choices: [{ value: 'tls', label: 'TLS (STARTTLS)', hint: 'port 587' }, { value: 'ssl', label: 'SSL (implicit TLS)', hint: 'port 465' }, { value: 'none', label: 'None', hint: 'not recommended' }],
+    when: hasSmtp, needs: '--smtp-host', fallback: 'tls',
+    parse: oneOf(SMTP_SECURE), format: str,
+    warn: (v) => (v === 'none' ? 'SMTP without encryption: mail credentials and contents cross the network in clear text.' : undefined),
+  },
+  {
+    id: 'smtpUser', flag: 'smtp-user', kind: 'text', prompted: true,
+    message: 'SMTP user name (empty for none)', help: 'SMTP user name',
+    when: hasSmtp, needs: '--smtp-host', fallback: '',
+    parse: checked((v) => (/^[^\s'"\\$]*$/.test(v) ? undefined : 'no spaces, quotes, backslashes or $')), format: str,
+  },
+  {
+    id: 'smtpSender', flag: 'smtp-sender', kind: 'text', prompted: true,
+    message: 'Sender address', help: 'sender address of Appwrite\'s e-mails (default noreply@<domain>)',
+    when: hasSmtp, needs: '--smtp-host', fallbackFor: (a) => `noreply@${a.domain ?? 'localhost'}`,
+    parse: checked(emailError, (v) => v.toLowerCase()), format: str,
   },
 ];
 

@@ -19,11 +19,17 @@ export interface Request {
   showSecrets: boolean;
   replaceCompose: boolean;
   allowDbMove: boolean;
+  allowInsecureRelease: boolean;
+  /** Services and variables accepted as upstream wrote them (--accept-upstream, repeatable). */
+  acceptUpstream: string[];
   /** Seconds to wait for the stack to become healthy. */
   timeout: number;
   help: boolean;
   version: boolean;
 }
+
+/** Question flags that take no value (`--mqtt`, `--no-mqtt`). */
+const BOOLEAN_QUESTIONS = ['mqtt'];
 
 const GENERAL = {
   dir: { type: 'string' },
@@ -34,14 +40,17 @@ const GENERAL = {
   'show-secrets': { type: 'boolean' },
   'replace-compose': { type: 'boolean' },
   'allow-db-move': { type: 'boolean' },
+  'allow-insecure-release': { type: 'boolean' },
+  'accept-upstream': { type: 'string', multiple: true },
+  'no-mqtt': { type: 'boolean' },
   timeout: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
 
 export function parseRequest(argv: string[]): Request {
-  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { ...GENERAL };
-  for (const q of QUESTIONS) options[q.flag] = { type: 'string' };
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = { ...GENERAL };
+  for (const q of QUESTIONS) options[q.flag] = { type: BOOLEAN_QUESTIONS.includes(q.flag) ? 'boolean' : 'string' };
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
@@ -62,6 +71,11 @@ export function parseRequest(argv: string[]): Request {
   for (const q of QUESTIONS) {
     const raw = v[q.flag];
     if (typeof raw === 'string') given[q.id] = raw;
+    else if (raw === true) given[q.id] = 'on';
+    if (BOOLEAN_QUESTIONS.includes(q.flag) && v[`no-${q.flag}`] === true) {
+      if (raw === true) throw usageError(`--${q.flag} and --no-${q.flag} contradict each other.`);
+      given[q.id] = 'off';
+    }
   }
   let timeout = 300;
   if (typeof v.timeout === 'string') {
@@ -80,6 +94,8 @@ export function parseRequest(argv: string[]): Request {
     showSecrets: v['show-secrets'] === true,
     replaceCompose: v['replace-compose'] === true,
     allowDbMove: v['allow-db-move'] === true,
+    allowInsecureRelease: v['allow-insecure-release'] === true,
+    acceptUpstream: ((v as Record<string, unknown>)['accept-upstream'] as string[] | undefined) ?? [],
     timeout,
     help: v.help === true,
     version: v.version === true,

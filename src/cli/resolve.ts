@@ -2,6 +2,7 @@
 import type { Answers } from '../answers.js';
 import { QUESTIONS, type Question } from '../questions.js';
 import { usageError } from './errors.js';
+import { shellQuote } from './shell-quote.js';
 import type { Existing } from '../engine/existing.js';
 import { toRecord } from '../engine/envfile.js';
 import { answersFromEnv } from '../targets/appwrite/env-values.js';
@@ -48,8 +49,10 @@ export function existingAnswers(e: Existing): { answers: Partial2; notes: string
   return { answers, notes };
 }
 
-export function defaultFor(q: Question, existing: Partial2): unknown {
-  return existing[q.id] ?? q.fallback;
+export function defaultFor(q: Question, existing: Partial2, acc: Partial2 = {}): unknown {
+  const current = existing[q.id];
+  if (current !== undefined && (!q.choicesFor || q.choicesFor(acc as Partial<Answers>).some((c) => c.value === current))) return current;
+  return q.fallbackFor?.(acc as Partial<Answers>) ?? q.fallback;
 }
 
 /** Without prompts: given, else existing, else built-in default; anything still missing is a usage error. */
@@ -58,7 +61,7 @@ export function resolveHeadless(given: Partial2, existing: Partial2): Answers {
   const missing: Question[] = [];
   for (const q of QUESTIONS) {
     if (!q.when(acc as Partial<Answers>)) continue;
-    const value = given[q.id] ?? defaultFor(q, existing);
+    const value = given[q.id] ?? defaultFor(q, existing, acc);
     if (value === undefined) missing.push(q);
     else acc[q.id] = value;
   }
@@ -75,7 +78,13 @@ export function resolveHeadless(given: Partial2, existing: Partial2): Answers {
 export function checkConsistency(given: Partial2, a: Answers): void {
   for (const q of QUESTIONS) {
     if (given[q.id] !== undefined && !q.when(a)) {
-      throw usageError(`--${q.flag} does not apply: it is used with ${q.needs ?? 'another setting'}${q.needs ? ` (here ${q.needs.split(' ')[0]} is ${String(a[q.needs.slice(2).split(' ')[0] as keyof Answers])})` : ''}.`);
+      const key = q.needs?.slice(2).split(' ')[0] as keyof Answers | undefined;
+      const here = key && key in a ? ` (here ${q.needs!.split(' ')[0]} is ${String(a[key])})` : '';
+      throw usageError(`--${q.flag} does not apply: it is used with ${q.needs ?? 'another setting'}${here}.`);
+    }
+    const allowed = q.choicesFor?.(a);
+    if (given[q.id] !== undefined && allowed && !allowed.some((c) => c.value === given[q.id])) {
+      throw usageError(`--${q.flag}: must be one of ${allowed.map((c) => c.value).join(', ')} for Appwrite ${a.release} (got "${String(given[q.id])}")`);
     }
   }
   if (a.https === 'auto' && a.httpPort === a.httpsPort) {
@@ -86,7 +95,7 @@ export function checkConsistency(given: Partial2, a: Answers): void {
 /** For `verify`: what the install says, with built-in defaults for the rest; nothing is required. */
 export function lenientAnswers(existing: Partial2): Answers {
   const acc: Partial2 = {};
-  for (const q of QUESTIONS) acc[q.id] = existing[q.id] ?? q.fallback;
+  for (const q of QUESTIONS) acc[q.id] = existing[q.id] ?? q.fallbackFor?.(acc as Partial<Answers>) ?? q.fallback;
   acc.domain ??= 'localhost';
   return acc as unknown as Answers;
 }
@@ -102,8 +111,4 @@ export function headlessCommand(a: Answers, dir: string): string {
   }
   parts.push('--yes');
   return parts.join(' ');
-}
-
-function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_./:@,+=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }

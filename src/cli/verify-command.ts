@@ -11,7 +11,9 @@ import { detectCompose, type Compose } from '../docker/compose.js';
 import { readExisting } from '../engine/existing.js';
 import { parseEnv, toRecord } from '../engine/envfile.js';
 import { COMPOSE_FILE } from '../engine/plan.js';
-import { loadTemplate, sensitiveNames, type Template } from '../engine/template.js';
+import { sensitiveNames, templateFromUpstream, type Template } from '../engine/template.js';
+import { obtainRelease } from '../targets/appwrite/upstream/source.js';
+import { releaseFromCompose } from '../targets/appwrite/release-choice.js';
 import { managedValues } from '../targets/appwrite/env-values.js';
 import type { Answers } from '../answers.js';
 
@@ -46,8 +48,11 @@ export async function verifyCommand(req: Request, VERSION: string): Promise<numb
   if (!existing.env || existing.compose === undefined) {
     throw usageError(`No install in ${dir}: .env and docker-compose.yml are needed.`, 'Pass --dir, or install first with harden-init.');
   }
-  const template = loadTemplate();
-  const answers = lenientAnswers(existingAnswers(existing).answers);
+  const release = existing.state?.release ?? existing.state?.templateVersion ?? releaseFromCompose(existing.compose);
+  if (!release) throw usageError(`Cannot tell which Appwrite release the install in ${dir} runs.`, 'Its docker-compose.yml names no appwrite/appwrite:<version> image.');
+  // The release's variable list (what `vars` prints) from the install's cache, or its image.
+  const template = templateFromUpstream(await obtainRelease(release, { dir, dockerAvailable: true }));
+  const answers = lenientAnswers({ ...existingAnswers(existing).answers, release });
   ui.intro(pc.inverse(` harden-init ${VERSION} `) + ` verify ${dir}`);
   const composeTool = await detectCompose();
   if (!composeTool) throw stepError('Docker Compose not found (neither `docker compose` nor `docker-compose`).', 'Install the Compose plugin: https://docs.docker.com/compose/install/');

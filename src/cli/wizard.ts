@@ -16,12 +16,13 @@ export async function askAnswers(given: Partial2, existing: Partial2): Promise<A
   for (const q of QUESTIONS) {
     if (!q.when(acc as Partial<Answers>)) continue;
     if (given[q.id] !== undefined) { acc[q.id] = given[q.id]; continue; }
-    const current = defaultFor(q, existing);
-    if (!q.prompted) { acc[q.id] = current; continue; }
+    const current = defaultFor(q, existing, acc);
+    const choices = q.choicesFor?.(acc as Partial<Answers>) ?? q.choices;
+    if (!q.prompted || (q.kind === 'select' && choices!.length === 1)) { acc[q.id] = current; continue; }
     if (q.kind === 'select') {
       acc[q.id] = unwrap(await p.select({
         message: q.message,
-        options: q.choices!.map((c) => ({ value: c.value, label: c.label, hint: c.hint })),
+        options: choices!.map((c) => ({ value: c.value, label: c.label, hint: c.hint })),
         initialValue: current as string | undefined,
       }));
     } else {
@@ -39,9 +40,9 @@ export async function askAnswers(given: Partial2, existing: Partial2): Promise<A
   return acc as unknown as Answers;
 }
 
-export async function askDbPassword(): Promise<string> {
+export async function askDbPassword(message = 'Password of the database user (not shown; stored only in .env)'): Promise<string> {
   return unwrap(await p.password({
-    message: 'Password of the database user (not shown; stored only in .env)',
+    message,
     validate: (v) => passwordError(v ?? ''),
   }));
 }

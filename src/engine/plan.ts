@@ -7,6 +7,9 @@ import type { Existing } from './existing.js';
 import type { Template } from './template.js';
 import { managedValues, secretsToGenerate } from '../targets/appwrite/env-values.js';
 import { renderCompose } from '../targets/appwrite/compose.js';
+import type { Finding } from '../targets/appwrite/rules/refuse.js';
+import { usageDsn } from '../targets/appwrite/secret-names.js';
+import { interpolatedNames } from '../targets/appwrite/render/doc.js';
 
 export const ENV_FILE = '.env';
 export const COMPOSE_FILE = 'docker-compose.yml';
@@ -26,11 +29,17 @@ export type ComposePolicy = 'keep' | 'replace';
 export interface PlanOptions {
   /** The external database's password, when given (prompt or HARDEN_INIT_DB_PASSWORD). */
   dbPassword?: string;
+  /** The SMTP password, when given (prompt or HARDEN_INIT_SMTP_PASSWORD). */
+  smtpPassword?: string;
   /** What to do with a docker-compose.yml that harden-init did not write as it stands. */
   composePolicy: ComposePolicy;
   /** The answers the install stood for before this run (state, or read from .env). */
   previous?: Partial<Answers>;
   random?: () => string;
+  /** Services and variables accepted as upstream wrote them (--accept-upstream). */
+  accepted?: string[];
+  /** More files to write with the install (the release files cache). */
+  extraFiles?: PlannedFile[];
 }
 
 /** Where the bundled DB's credentials wait while an external DB is in use, so a switch back finds them. */
@@ -53,6 +62,9 @@ export interface Plan {
   composeEdited: boolean;
   /** The database location changes: its data does not follow. */
   dbMove?: DbMove;
+  /** Upstream asks for what the rules cannot harden: the run refuses unless accepted. */
+  findings: Finding[];
+  accepted: Finding[];
   warnings: string[];
   notes: string[];
 }
@@ -95,7 +107,7 @@ export function plan(answersIn: Answers, existing: Existing, t: Template, opts: 
     if (!stashed) warnings.push('The bundled database will be created with the user and password that were used for the external server (_APP_DB_USER, _APP_DB_PASS).');
   }
 
-  for (const [key, value] of Object.entries(managedValues(answers))) {
+  for (const [key, value] of Object.entries(managedValues(answers, new Set(t.variables)))) {
     const before = getEnv(env, key);
     const explained = FORCE_HTTPS_KEYS.includes(key) && previous.https !== undefined && previous.https !== answers.https;
     if (existing.env && before !== undefined && before !== value && isSecuritySwitch(key) && !explained) {
@@ -104,7 +116,7 @@ export function plan(answersIn: Answers, existing: Existing, t: Template, opts: 
     env = setEnv(env, key, value);
   }
 
-  for (const key of secretsToGenerate(t.secrets.generate, answers.db)) {
+  for (const key of secretsToGenerate(t.secrets.generate, answers)) {
     const current = getEnv(env, key);
     if (current) {
       keptSecrets.push(key);
@@ -112,6 +124,18 @@ export function plan(answersIn: Answers, existing: Existing, t: Template, opts: 
     } else {
       env = setEnv(env, key, random());
       generatedSecrets.push(key);
+    }
+  }
+
+  if (opts.smtpPassword !== undefined && answers.smtpHost) env = setEnv(env, '_APP_SMTP_PASSWORD', opts.smtpPassword);
+
+  // 2.x: the ClickHouse DSNs embed _APP_USAGE_PASS; rebuilt while they point at the bundled ClickHouse.
+  const usagePass = getEnv(env, '_APP_USAGE_PASS');
+  for (const key of t.secrets.dsns) {
+    const current = getEnv(env, key) || t.upstream.variables.find((v) => v.name === key)?.default || '';
+    if (usagePass && /@clickhouse[:/]/.test(current)) {
+      const next = usageDsn(current, usagePass);
+      if (next !== getEnv(env, key)) env = setEnv(env, key, next);
     }
   }
 
@@ -126,7 +150,11 @@ export function plan(answersIn: Answers, existing: Existing, t: Template, opts: 
   }
 
   // docker-compose.yml: never overwrite a file that is not the one we wrote, unless told to.
-  const compose = renderCompose(t.compose, answers);
+  const rendered = renderCompose(t, answers, new Set(opts.accepted ?? []));
+  const compose = rendered.text;
+  // Every variable compose interpolates gets a line, so compose never falls back to "" with a warning.
+  const missingRefs = interpolatedNames(compose).filter((n) => getEnv(env, n) === undefined && !n.startsWith('HARDEN_INIT'));
+  for (const n of missingRefs) env = setEnv(env, n, '');
   const recorded = existing.state?.composeSha256;
   const composeEdited = existing.compose !== undefined && existing.compose !== compose
     && (recorded === undefined || sha256(existing.compose) !== recorded);
@@ -147,9 +175,13 @@ export function plan(answersIn: Answers, existing: Existing, t: Template, opts: 
     schema: 1,
     target: t.target,
     templateVersion: t.version,
+    release: t.version,
+    imageId: t.upstream.imageId,
+    upstreamSha256: sha256(t.compose),
     answers,
     composeSha256: composeEdited && opts.composePolicy === 'keep' ? recorded : sha256(writtenCompose),
   };
+  files.push(...(opts.extraFiles ?? []));
   files.push({ path: STATE_FILE, old: existing.stateText, content: serializeState(state), mode: 0o600, secret: false });
 
   return {
@@ -160,6 +192,8 @@ export function plan(answersIn: Answers, existing: Existing, t: Template, opts: 
     keptSecrets,
     composeEdited,
     dbMove,
+    findings: rendered.findings,
+    accepted: rendered.accepted,
     warnings,
     notes,
   };

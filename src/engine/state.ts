@@ -10,7 +10,12 @@ export const BACKUP_DIR = `${STATE_DIR}/backups`;
 export interface State {
   schema: 1;
   target: string;
+  /** The release installed (earlier versions of harden-init wrote only templateVersion: 1.9.5). */
   templateVersion: string;
+  release?: string;
+  /** The release image's id and the sha256 of its compose file the install was rendered from. */
+  imageId?: string;
+  upstreamSha256?: string;
   answers: Answers;
   /** sha256 of the docker-compose.yml harden-init last wrote. */
   composeSha256?: string;
@@ -31,4 +36,60 @@ export function parseState(text: string): State | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The journal of a run that writes several files: written before the first of them, removed after
+ * state.json (always the last file written). It holds the state the run is committing and, for each file
+ * it replaces, the hash before and after. A run killed midway leaves every file either as it was or as
+ * the journal says; the next run recognises that (see adoptPending) and finishes the commit, instead of
+ * mistaking harden-init's own half-written change for a hand edit.
+ */
+export const PENDING_FILE = `${STATE_DIR}/pending.json`;
+
+export interface Pending {
+  schema: 1;
+  state: State;
+  /** path → sha256 of the content being written. */
+  after: Record<string, string>;
+  /** path → sha256 of the content it replaces, null when the file did not exist. */
+  before: Record<string, string | null>;
+}
+
+export function serializePending(p: Pending): string {
+  return `${JSON.stringify(p, null, 2)}\n`;
+}
+
+export function parsePending(text: string | undefined): Pending | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const p = JSON.parse(text) as Pending;
+    if (p?.schema !== 1 || typeof p.after !== 'object' || typeof p.before !== 'object' || !parseState(JSON.stringify(p.state))) return undefined;
+    return p;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Pure: the state to use when a journal is found. `onDisk` maps each journalled path to its current
+ * content (undefined = absent). The journal is adopted only when every file is exactly "before" or "after"
+ * and at least one is "after" (so the interrupted run did change something); anything else — a hand edit
+ * since, or a run that failed before its first write — leaves the journal ignored.
+ */
+export function adoptPending(p: Pending, onDisk: Record<string, string | undefined>): State | undefined {
+  let anyAfter = false;
+  for (const [path, after] of Object.entries(p.after)) {
+    const text = onDisk[path];
+    const now = text === undefined ? null : sha256(text);
+    if (now === after) { if (after !== p.before[path]) anyAfter = true; continue; }
+    if (now === (p.before[path] ?? null)) continue;
+    return undefined;
+  }
+  if (!anyAfter) return undefined;
+  const state = { ...p.state };
+  // The compose on disk is harden-init's own (old or new): record it so it is not taken for a hand edit.
+  const compose = onDisk['docker-compose.yml'];
+  if ('docker-compose.yml' in p.after && compose !== undefined) state.composeSha256 = sha256(compose);
+  return state;
 }

@@ -1,11 +1,22 @@
 // How answers map to Appwrite's environment variables, and back (to read an install we did not write).
-import type { Answers, ConsoleMode, DbMode, HttpsMode } from '../../answers.js';
+import type { Answers, ConsoleMode, DbEngine, HttpsMode } from '../../answers.js';
 
-export const BUNDLED_DB_HOST = 'mariadb';
-export const BUNDLED_DB_PORT = 3306;
+import { hasTrustedProxies } from './releases.js';
+import { PROXY_TRUSTED_IPS } from './rules/gateway-flags.js';
 
-/** The variables an answer decides, plus the security switches that are always on. */
-export function managedValues(a: Answers): Record<string, string> {
+/** The bundled database service's host name and port, per engine (upstream's service names). */
+export const BUNDLED_DB: Record<DbEngine, { host: string; port: number }> = {
+  mariadb: { host: 'mariadb', port: 3306 },
+  postgresql: { host: 'postgresql', port: 5432 },
+};
+export const BUNDLED_DB_HOST = BUNDLED_DB.mariadb.host;
+export const BUNDLED_DB_PORT = BUNDLED_DB.mariadb.port;
+
+/**
+ * The variables an answer decides, plus the security switches that are always on. Only variables the
+ * release knows (its variables.php, `known`) are set, so a 1.9 .env gets no 2.x-only keys.
+ */
+export function managedValues(a: Answers, known?: Set<string>): Record<string, string> {
   const forceHttps = a.https === 'off' ? 'disabled' : 'enabled';
   const v: Record<string, string> = {
     _APP_ENV: 'production',
@@ -21,28 +32,52 @@ export function managedValues(a: Answers): Record<string, string> {
     _APP_CONSOLE_WHITELIST_ROOT: a.console === 'root' ? 'enabled' : 'disabled',
     _APP_CONSOLE_WHITELIST_EMAILS: a.console === 'emails' ? (a.consoleEmails ?? []).join(',') : '',
     _APP_CONSOLE_WHITELIST_IPS: a.console === 'ips' ? (a.consoleIps ?? []).join(',') : '',
-    _APP_DB_ADAPTER: 'mariadb',
+    _APP_DB_ADAPTER: a.dbEngine,
+    // The certificates worker uses _APP_EMAIL_CERTIFICATES, falls back to the security address and
+    // throws for every job when both are empty, in every HTTPS mode (custom domains in proxy mode too).
+    _APP_EMAIL_CERTIFICATES: a.email,
+    _APP_EMAIL_SECURITY: a.email,
+    _APP_SYSTEM_SECURITY_EMAIL_ADDRESS: a.email,
+    // SSRF allow-lists stay empty unless the operator asks (1.9.7+ / 2.3.1+).
+    _APP_ALLOWED_INTERNAL_ADDRESSES: '',
+    _APP_MIGRATIONS_ALLOWED_HOSTS: '',
   };
-  if (a.https === 'auto' && a.email) {
-    // The certificates worker uses _APP_EMAIL_CERTIFICATES and falls back to the security address.
-    v._APP_EMAIL_CERTIFICATES = a.email;
-    v._APP_SYSTEM_SECURITY_EMAIL_ADDRESS = a.email;
+  if (a.https === 'proxy' && hasTrustedProxies(a.release)) {
+    // Only traefik (on Docker's private ranges) and a proxy on this host can reach Appwrite in proxy
+    // mode; trusting just those stops a forged X-Forwarded-For from choosing the client IP.
+    v._APP_TRUSTED_PROXIES = PROXY_TRUSTED_IPS;
+  }
+  if (a.smtpHost) {
+    v._APP_SMTP_HOST = a.smtpHost;
+    v._APP_SMTP_PORT = String(a.smtpPort ?? 587);
+    v._APP_SMTP_SECURE = a.smtpSecure === 'none' || a.smtpSecure === undefined ? '' : a.smtpSecure;
+    v._APP_SMTP_USERNAME = a.smtpUser ?? '';
+    v._APP_SYSTEM_EMAIL_ADDRESS = a.smtpSender ?? `noreply@${a.domain}`;
   }
   if (a.db === 'external') {
     v._APP_DB_HOST = a.dbHost!;
-    v._APP_DB_PORT = String(a.dbPort ?? BUNDLED_DB_PORT);
+    v._APP_DB_PORT = String(a.dbPort ?? BUNDLED_DB[a.dbEngine].port);
     v._APP_DB_USER = a.dbUser!;
     v._APP_DB_SCHEMA = a.dbName!;
   } else {
-    v._APP_DB_HOST = BUNDLED_DB_HOST;
-    v._APP_DB_PORT = String(BUNDLED_DB_PORT);
+    v._APP_DB_HOST = BUNDLED_DB[a.dbEngine].host;
+    v._APP_DB_PORT = String(BUNDLED_DB[a.dbEngine].port);
   }
+  if (known) for (const k of Object.keys(v)) if (!known.has(k) && !ALWAYS.has(k)) delete v[k];
   return v;
 }
 
+/** Set even when the release's variables.php does not list them: the compose file reads them. */
+const ALWAYS = new Set(['_APP_CONSOLE_DOMAIN', '_APP_DB_ADAPTER', '_APP_DB_HOST', '_APP_DB_PORT']);
+
 /** Secrets the bundled services need; an external DB's password comes from the user instead. */
-export function secretsToGenerate(all: string[], db: DbMode): string[] {
-  return all.filter((name) => !(db === 'external' && (name === '_APP_DB_PASS' || name === '_APP_DB_ROOT_PASS')));
+export function secretsToGenerate(all: string[], a: Pick<Answers, 'db' | 'dbEngine'>): string[] {
+  return all.filter((name) => {
+    if (a.db === 'external' && (name === '_APP_DB_PASS' || name === '_APP_DB_ROOT_PASS')) return false;
+    // PostgreSQL has no separate root account in upstream's compose.
+    if (a.dbEngine === 'postgresql' && name === '_APP_DB_ROOT_PASS') return false;
+    return true;
+  });
 }
 
 const split = (s: string | undefined) => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean);
@@ -55,12 +90,13 @@ export function answersFromEnv(env: Record<string, string>, compose: string | un
   const out: Partial<Answers> = {};
   if (env._APP_DOMAIN && env._APP_DOMAIN !== 'localhost') out.domain = env._APP_DOMAIN;
   const force = env._APP_OPTIONS_FORCE_HTTPS;
-  const email = env._APP_EMAIL_CERTIFICATES || env._APP_SYSTEM_SECURITY_EMAIL_ADDRESS;
+  const email = env._APP_EMAIL_CERTIFICATES || env._APP_EMAIL_SECURITY || env._APP_SYSTEM_SECURITY_EMAIL_ADDRESS;
   let https: HttpsMode | undefined;
   if (force === 'disabled') https = 'off';
   else if (force === 'enabled') https = 'auto';
   if (https) out.https = https;
-  if (email && email !== 'certs@appwrite.io') out.email = email;
+  // Upstream's example addresses are not the operator's.
+  if (email && !/@appwrite\.io$/.test(email)) out.email = email;
   let consoleMode: ConsoleMode | undefined;
   if (split(env._APP_CONSOLE_WHITELIST_EMAILS).length) consoleMode = 'emails';
   else if (split(env._APP_CONSOLE_WHITELIST_IPS).length) consoleMode = 'ips';
@@ -69,11 +105,17 @@ export function answersFromEnv(env: Record<string, string>, compose: string | un
   if (consoleMode) out.console = consoleMode;
   if (consoleMode === 'emails') out.consoleEmails = split(env._APP_CONSOLE_WHITELIST_EMAILS);
   if (consoleMode === 'ips') out.consoleIps = split(env._APP_CONSOLE_WHITELIST_IPS);
+  const adapter = env._APP_DB_ADAPTER;
+  // MongoDB (upstream's own installer default) is kept as read so the caller can refuse it clearly.
+  if (adapter === 'mariadb' || adapter === 'postgresql' || adapter === 'mongodb') out.dbEngine = adapter as DbEngine;
   const host = env._APP_DB_HOST;
-  if (host && host !== BUNDLED_DB_HOST) {
-    Object.assign(out, { db: 'external', dbHost: host, dbPort: Number(env._APP_DB_PORT) || BUNDLED_DB_PORT, dbUser: env._APP_DB_USER, dbName: env._APP_DB_SCHEMA });
-  } else if (host === BUNDLED_DB_HOST) {
-    const bind = compose && /^\s*-\s*["']?(\/[^:"'\s]+):\/var\/lib\/mysql/m.exec(compose);
+  const bundled = Object.values(BUNDLED_DB).map((d) => d.host).concat('mongodb');
+  if (host && !bundled.includes(host)) {
+    const engine = (out.dbEngine ?? 'mariadb') as DbEngine;
+    Object.assign(out, { db: 'external', dbHost: host, dbPort: Number(env._APP_DB_PORT) || BUNDLED_DB[engine]?.port || BUNDLED_DB_PORT, dbUser: env._APP_DB_USER, dbName: env._APP_DB_SCHEMA });
+  } else if (host) {
+    out.dbEngine ??= host as DbEngine;
+    const bind = compose && /^\s*-\s*["']?(\/[^:"'\s]+):\/var\/lib\/(?:mysql|postgresql)/m.exec(compose);
     Object.assign(out, bind ? { db: 'path', dbPath: bind[1] } : { db: 'volume' });
   }
   return out;

@@ -1,0 +1,64 @@
+// Which release a run installs: a new install gets the newest 2.x (or what --release names), an existing
+// install keeps its own — never switched silently — and anything below its line's security minimum is
+// refused unless the operator accepts the known hole by name.
+import { INSECURE_REASON, compareReleases, lineOf, releaseCheck } from './releases.js';
+import { usageError } from '../../cli/errors.js';
+import { shellQuote } from '../../cli/shell-quote.js';
+
+export interface ReleaseChoice {
+  release: string;
+  warnings: string[];
+  notes: string[];
+}
+
+export interface ReleaseInput {
+  given?: string;
+  /** The release the install in the directory runs (state, or its compose file's image tag). */
+  installed?: string;
+  /** Whether the directory holds an install at all (then a release must be known). */
+  existing: boolean;
+  allowInsecure: boolean;
+  newest: string;
+  dirArg: string;
+}
+
+/** The release an existing compose file pins, e.g. `image: appwrite/appwrite:1.9.6`. */
+export function releaseFromCompose(compose: string | undefined): string | undefined {
+  const m = compose && /^\s*image:\s*["']?(?:docker\.io\/)?appwrite\/appwrite:(\d+\.\d+\.\d+)["']?\s*$/m.exec(compose);
+  return m ? m[1] : undefined;
+}
+
+export function chooseRelease(i: ReleaseInput): ReleaseChoice {
+  const warnings: string[] = [];
+  const notes: string[] = [];
+  if (i.existing && !i.installed && !i.given) {
+    throw usageError(`Cannot tell which Appwrite release the install in ${i.dirArg} runs.`, 'Pass --release with the version it runs now (harden-init never switches releases silently).');
+  }
+  let release = i.given ?? i.installed ?? i.newest;
+  if (i.installed && i.given && i.given !== i.installed) {
+    if (lineOf(i.given) !== lineOf(i.installed)) {
+      throw usageError(`--release ${i.given}: the install runs ${i.installed}; moving between the 1.9 and 2.x lines needs a database dump and Appwrite's migrations, one minor at a time.`,
+        'That is the job of "harden-init upgrade" (not in this version yet); keep --release on the same line for now.');
+    }
+    if (compareReleases(i.given, i.installed) < 0) {
+      throw usageError(`--release ${i.given}: the install runs ${i.installed}, and Appwrite has no reverse migration.`, 'Restore a database dump taken before the upgrade instead.');
+    }
+    notes.push(`Release ${i.installed} → ${i.given}: after the stack is up, run Appwrite's data migration: cd ${shellQuote(i.dirArg)} && docker compose exec appwrite migrate`);
+    release = i.given;
+  }
+  const check = releaseCheck(release);
+  if (!check) throw usageError(`--release ${release}: harden-init installs Appwrite's 2.x and 1.9 lines.`);
+  if (check.belowMinimum) {
+    const keeping = i.installed === release && !i.given;
+    if (keeping) {
+      warnings.push(`SECURITY: this install runs Appwrite ${release}, below the ${check.line} line's minimum ${check.minimum}. ${INSECURE_REASON} Upgrade now: npx harden-init --dir ${shellQuote(i.dirArg)} --release ${check.newestOfLine}`);
+    } else if (!i.allowInsecure) {
+      throw usageError(`Appwrite ${release} is below the ${check.line} line's security minimum ${check.minimum}. ${INSECURE_REASON}`,
+        `Install ${check.newestOfLine} (--release ${check.newestOfLine}), or accept the known holes with --allow-insecure-release.`);
+    } else {
+      warnings.push(`SECURITY: installing Appwrite ${release}, below the ${check.line} line's minimum ${check.minimum}, as --allow-insecure-release asks. ${INSECURE_REASON}`);
+    }
+  }
+  if (!check.known) notes.push(`Appwrite ${release} is newer than harden-init's release table: its own files are read from its image and anything the rules do not know is refused.`);
+  return { release, warnings, notes };
+}

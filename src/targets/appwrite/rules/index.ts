@@ -1,0 +1,32 @@
+// Upstream's compose, rendered like its installer, then hardened by these rules in this order.
+import type { Rule, HardenContext } from './types.js';
+import { pinImage } from './pin-image.js';
+import { publishGatewayOnly } from './publish.js';
+import { internalDataNetwork } from './data-network.js';
+import { restartAndNoNewPrivileges } from './restart-privileges.js';
+import { durableDatabase } from './durable-db.js';
+import { traefikViaSocketProxy } from './socket-proxy.js';
+import { gatewayNoPhoneHome, proxyForwardedHeaders } from './gateway-flags.js';
+import { consoleHttps } from './console-routes.js';
+import { databaseLocation } from './db-location.js';
+import { logRotation } from './log-rotation.js';
+
+export const RULES: Rule[] = [
+  pinImage,
+  publishGatewayOnly,
+  databaseLocation,
+  internalDataNetwork,
+  traefikViaSocketProxy,
+  gatewayNoPhoneHome,
+  proxyForwardedHeaders,
+  consoleHttps,
+  durableDatabase,
+  logRotation,
+  restartAndNoNewPrivileges,
+];
+
+export function harden(ctx: HardenContext): void {
+  for (const rule of RULES) rule.apply(ctx);
+}
+
+export type { Rule, HardenContext };
