@@ -101,14 +101,18 @@ export function lenientAnswers(existing: Partial2): Answers {
 }
 
 /** The command that repeats this run without prompts; secrets are never on it. */
-export function headlessCommand(a: Answers, dir: string): string {
+export function headlessCommand(a: Answers, dir: string, extra: string[] = []): string {
   const parts = ['npx harden-init appwrite', `--dir ${shellQuote(dir)}`];
+  const acc: Partial<Answers> = {};
   for (const q of QUESTIONS) {
     if (!q.when(a)) continue;
     const value = a[q.id];
-    if (value === undefined || value === q.fallback) continue;
+    const fallback = q.fallbackFor?.(acc) ?? q.fallback;
+    (acc as Record<string, unknown>)[q.id] = value;
+    if (value === undefined || JSON.stringify(value) === JSON.stringify(fallback)) continue;
+    if (typeof value === 'boolean') { parts.push(value ? `--${q.flag}` : `--no-${q.flag}`); continue; }
     parts.push(`--${q.flag} ${shellQuote(q.format(value))}`);
   }
-  parts.push('--yes');
+  parts.push(...extra, '--yes');
   return parts.join(' ');
 }

@@ -28,6 +28,7 @@ import { NEWEST_RELEASE, lineOf } from '../targets/appwrite/releases.js';
 import { dockerReachable, obtainRelease } from '../targets/appwrite/upstream/source.js';
 import { cacheFiles } from '../targets/appwrite/upstream/cache.js';
 import type { Finding } from '../targets/appwrite/rules/refuse.js';
+import { RenderError } from '../targets/appwrite/render/generator.js';
 import { gatewayPorts } from '../targets/appwrite/rules/publish.js';
 
 export const DB_PASSWORD_ENV = 'HARDEN_INIT_DB_PASSWORD';
@@ -83,9 +84,16 @@ export async function setup(req: Request, version: string): Promise<number> {
     ? cacheFiles(files, files.variablesPhp).map((f) => ({ ...f, old: readIfPresent(join(dir, f.path)), secret: false }))
     : [];
   let policy: ComposePolicy = req.replaceCompose ? 'replace' : 'keep';
-  const makeIt = () => makePlan(answers, existing, template, {
-    dbPassword, smtpPassword, composePolicy: policy, previous: current as Partial<Answers>, accepted: req.acceptUpstream, extraFiles,
-  });
+  const makeIt = () => {
+    try {
+      return makePlan(answers, existing, template, {
+        dbPassword, smtpPassword, composePolicy: policy, previous: current as Partial<Answers>, accepted: req.acceptUpstream, extraFiles,
+      });
+    } catch (e) {
+      if (e instanceof RenderError) throw stepError(`Appwrite ${answers.release}'s compose file cannot be rendered: ${e.message}`, `It came from ${files.source}.`);
+      throw e;
+    }
+  };
   let plan = makeIt();
   refuseUnknowns(plan.findings);
   if (plan.composeEdited && interactive && !req.replaceCompose) {
@@ -107,7 +115,10 @@ export async function setup(req: Request, version: string): Promise<number> {
   if (req.dryRun || (interactive && rerun)) {
     for (const d of fileDiffs(plan, sensitive, req.showSecrets)) ui.note(d.text || '(empty)', d.path);
   }
-  const command = headlessCommand(plan.answers, dirArg);
+  const command = headlessCommand(plan.answers, dirArg, [
+    ...(req.allowInsecureRelease ? ['--allow-insecure-release'] : []),
+    ...req.acceptUpstream.map((n) => `--accept-upstream ${shellQuote(n)}`),
+  ]);
   if (req.dryRun) {
     for (const l of looseModes(dir)) ui.warn(`Would fix permissions: ${l.path} is mode ${l.mode.toString(8)}, should be ${l.want.toString(8)}`);
     ui.outro(plan.changes.length ? `Dry run: ${plan.changes.length} file(s) would change; nothing was written.` : 'Dry run: nothing would change.');
