@@ -20,6 +20,8 @@ export interface UpstreamFiles {
   compose: string;
   /** /usr/src/code/app/config/variables.php, parsed. */
   variables: UpstreamVariable[];
+  /** The raw text of variables.php (what the cache and a release description keep, byte-exact). */
+  variablesPhp?: string;
   /** `ls /usr/local/bin` of the image: the executables a service may use as entrypoint. */
   executables: string[];
   /** Where it came from, for the summary: "image appwrite/appwrite:2.7.1", "cache", "description <dir>". */
