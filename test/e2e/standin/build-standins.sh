@@ -14,7 +14,8 @@
 #
 # ---- Mode 1 (what the 1.9.5 end-to-end suite uses) ------------------------------------------------------------
 # Tags EVERY `image:` of <compose-file> with one shared, lenient busybox stand-in ("generic"). [variables-file]:
-# Appwrite's variable names, one per line (default <repo>/templates/appwrite/1.9.5/variables.txt), for `vars`.
+# Appwrite's variable names, one per line (default <repo>/test/fixtures/upstream/appwrite/1.9.5/variables.txt,
+# upstream 1.9.5's list), for `vars`.
 # Generic stand-in (entrypoint /bin/standin, CMD []):
 #   - args whose first word is an executable in PATH (`sh -c ...`, `mysqld ...`, `redis-server ...`): exec them;
 #   - otherwise (no args, or flags such as traefik's `--providers...`): "serve" = busybox httpd on :80 in the
@@ -61,7 +62,7 @@ usage() { log "usage: build-standins.sh <compose-file> [variables-file] | --rele
 
 # --- arguments ---------------------------------------------------------------------------------------------------
 compose=
-vars_file="$repo/templates/appwrite/1.9.5/variables.txt"
+vars_file="$fixtures/1.9.5/variables.txt"
 releases=() # "<v>=<dir>"
 if [ "${1:-}" = --release ]; then
   while [ "$#" -gt 0 ]; do
