@@ -29,6 +29,10 @@
 #     pg_isready, php (exit 0), curl (a busybox-wget wrapper: -f/-s/-S/-o/-H/-m honoured);
 #   - vars: `- NAME=value` for every baked variable name (empty when unset), like Appwrite's `vars` task.
 #   Env STANDIN_VERSION_JSON overrides the health answer (default {"version":"1.9.5"}).
+# traefik:* images get the "proxy" stand-in instead (same rootfs plus a forwarder): every HTTP request on :80 is
+# forwarded with its path and Host header to http://appwrite:80 (env STANDIN_UPSTREAM overrides), so the health
+# probe through the published port answers what the release's app server answers; 502 when it is unreachable.
+# No routing rules, no TLS (:443 not served).
 #
 # ---- Mode 2: appwrite/appwrite:<v> behaving like the real release image -----------------------------------------
 # Files from <dir> (default <repo>/test/fixtures/upstream/appwrite/<v>/): docker-compose.yml, variables.php,
@@ -50,7 +54,8 @@
 #   NOTE: the real image is based on php:*-alpine, whose /usr/local/bin ALSO holds php, pecl, phpize,
 #   docker-php-* ...; the stand-in keeps /usr/local/bin to bin.txt exactly.
 # Every other image named in those compose files (skipping `${...}` references) and
-# tecnativa/docker-socket-proxy:0.3.0 get the generic stand-in of mode 1 (same image as mode 1 with defaults).
+# tecnativa/docker-socket-proxy:0.3.0 get the generic stand-in of mode 1 (same image as mode 1 with defaults;
+# traefik:* the proxy stand-in).
 # Mode 2 never touches appwrite/appwrite:<v> for a <v> not asked for.
 set -euo pipefail
 
@@ -154,13 +159,13 @@ curl_script() {
   cat <<'SH'
 #!/bin/sh
 # curl stand-in over busybox wget: -o FILE, -H HEADER, -m SECONDS, -X/-d ignored; -f implied (wget fails on >=400).
-out=- url=
+out=- url= max=30
 set -- "$@" --end--
 while [ "$1" != --end-- ]; do
   case "$1" in
     -o|--output) out="$2"; shift ;;
     -H|--header) set -- "$@" --header "$2"; shift ;;
-    -m|--max-time) set -- "$@" -T "$2"; shift ;;
+    -m|--max-time) max="${2%%.*}"; shift ;;
     -X|--request|-d|--data|-u|--user) shift ;;
     http://*|https://*) url="$1" ;;
     *) ;;
@@ -169,7 +174,8 @@ while [ "$1" != --end-- ]; do
 done
 shift
 [ -n "$url" ] || { echo "curl (stand-in): no URL" >&2; exit 2; }
-exec wget -q -O "$out" "$@" "$url"
+# (no wget -T: it segfaults in Debian's static busybox 1.35; the timeout applet bounds the run instead)
+exec timeout "$max" wget -q -O "$out" "$@" "$url"
 SH
 }
 
@@ -306,6 +312,48 @@ SH
     'ENTRYPOINT ["/bin/standin"]' 'CMD []'
 }
 
+# --- the traefik stand-in -------------------------------------------------------------------------------------------
+# traefik:* images: the generic rootfs plus a forwarder. Every HTTP request on :80 (any flags ignored) goes to
+# http://${STANDIN_UPSTREAM:-appwrite:80} with its path and Host header, and the answer comes back (502 when the
+# upstream cannot be reached), so a health probe through the published port reaches the release's app server —
+# as through the real traefik, minus its routing rules and TLS (:443 is not served).
+build_proxy() {
+  local root="$work/generic"
+  put "$root" bin/standin-proxy 0755 <<'SH'
+#!/bin/sh
+# traefik stand-in: forward HTTP on :80 to the upstream; exits at once on SIGTERM/SIGINT.
+trap 'kill "$child" 2>/dev/null; exit 0' TERM INT
+nc -ll -p 80 -e /bin/standin-proxy-conn &
+child=$!
+wait "$child"
+echo "standin-proxy: nc exited; staying up without it" >&2
+while :; do sleep 3600 & child=$!; wait "$child"; done
+SH
+  put "$root" bin/standin-proxy-conn 0755 <<'SH'
+#!/bin/sh
+# one HTTP/1.x request on stdin -> http://$STANDIN_UPSTREAM (default appwrite:80) -> the answer on stdout
+cr="$(printf '\r')"
+read -r method target proto || exit 0
+target="${target%"$cr"}"
+set --
+while IFS= read -r line; do
+  line="${line%"$cr"}"
+  [ -z "$line" ] && break
+  case "$line" in [Hh][Oo][Ss][Tt]:*) h="${line#*:}"; set -- --header "Host: ${h# }" ;; esac
+done
+hdr="/tmp/proxy.$$.h" body="/tmp/proxy.$$.b"
+: >"$body"
+timeout 10 wget -q -S -O "$body" "$@" "http://${STANDIN_UPSTREAM:-appwrite:80}$target" 2>"$hdr"
+status="$(tr -d '\r' <"$hdr" | sed -n 's#^ *HTTP/1\.[01] \([0-9][0-9][0-9].*\)$#\1#p' | tail -n 1)"
+if [ -z "$status" ]; then status='502 Bad Gateway'; printf 'Bad Gateway' >"$body"; fi
+printf 'HTTP/1.1 %s\r\nContent-Type: application/json\r\nContent-Length: %s\r\nConnection: close\r\n\r\n' "$status" "$(wc -c <"$body")"
+cat "$body"
+rm -f "$hdr" "$body"
+SH
+  import_root "$root" harden-init-standin-proxy traefik \
+    'ENTRYPOINT ["/bin/standin-proxy"]' 'CMD []'
+}
+
 # --- a release stand-in --------------------------------------------------------------------------------------------
 # build_release <v> <dir> -> image id
 build_release() {
@@ -369,7 +417,10 @@ if [ -n "$compose" ]; then
     case "$i" in *'$'*) log "image name with interpolation not supported: $i"; exit 1 ;; esac
   done
   id="$(build_generic)"
-  for img in "${images[@]}"; do tag_as "$id" "$img"; done
+  proxy="$(build_proxy)"
+  for img in "${images[@]}"; do
+    case "$img" in traefik:*) tag_as "$proxy" "$img" ;; *) tag_as "$id" "$img" ;; esac
+  done
   exit 0
 fi
 
@@ -380,7 +431,10 @@ for r in "${releases[@]}"; do
 done
 mapfile -t images < <(printf '%s\n' "${images[@]}" | grep -v '^appwrite/appwrite:' | sort -u)
 id="$(build_generic)"
-for img in "${images[@]}"; do tag_as "$id" "$img"; done
+proxy="$(build_proxy)"
+for img in "${images[@]}"; do
+  case "$img" in traefik:*) tag_as "$proxy" "$img" ;; *) tag_as "$id" "$img" ;; esac
+done
 for r in "${releases[@]}"; do
   v="${r%%=*}"
   id="$(build_release "$v" "${r#*=}")"
