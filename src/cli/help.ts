@@ -2,8 +2,9 @@ import { QUESTIONS } from '../questions.js';
 
 export function helpText(version: string): string {
   const flags = QUESTIONS.map((q) => {
-    const arg = q.choices ? `<${q.choices.map((c) => c.value).join('|')}>` : '<value>';
-    return `  --${`${q.flag} ${arg}`.padEnd(34)} ${q.help}`;
+    const arg = q.flag === 'mqtt' ? '' : q.choices ? ` <${q.choices.map((c) => c.value).join('|')}>` : ' <value>';
+    const flag = q.flag === 'mqtt' ? 'mqtt, --no-mqtt' : `${q.flag}${arg}`;
+    return `  --${flag.padEnd(34)} ${q.help}`;
   });
   return [
     `harden-init ${version}: install or re-configure a hardened self-hosted Appwrite (Docker Compose)`,
@@ -17,7 +18,8 @@ export function helpText(version: string): string {
     ...flags,
     '',
     'External database password: asked with a masked prompt, or taken from the HARDEN_INIT_DB_PASSWORD',
-    'environment variable (never a flag: it would show in the process list).',
+    'environment variable (never a flag: it would show in the process list); the SMTP password likewise',
+    'from HARDEN_INIT_SMTP_PASSWORD.',
     '',
     'Options:',
     `  --${'dir <path>'.padEnd(34)} install directory (default ./appwrite)`,
@@ -27,6 +29,8 @@ export function helpText(version: string): string {
     `  --${'timeout <seconds>'.padEnd(34)} how long to wait for the stack to become healthy (default 300)`,
     `  --${'replace-compose'.padEnd(34)} replace a hand-edited docker-compose.yml (the old one is backed up)`,
     `  --${'allow-db-move'.padEnd(34)} accept a new database location (its data is not copied there)`,
+    `  --${'allow-insecure-release'.padEnd(34)} install a release below its line's security minimum (known holes)`,
+    `  --${'accept-upstream <name>'.padEnd(34)} accept a service or variable of upstream's file the rules do not know (repeatable)`,
     `  --${'json'.padEnd(34)} machine-readable result on stdout; implies no prompts`,
     `  --${'show-secrets'.padEnd(34)} show secret values in diffs and output`,
     `  --${'help, -h'.padEnd(34)} this text`,
