@@ -4,6 +4,7 @@ import { CONSOLE_MODES, DB_ENGINES, DB_MODES, HTTPS_MODES, SMTP_SECURE, TOPOLOGI
 import { NEWEST_RELEASE, dbEnginesFor, defaultDbEngine, hasMqtt, lineOf, parseRelease } from './targets/appwrite/releases.js';
 import {
   domainError, domainWarning, emailError, hostnameError, hostPathError, identifierError, ipError, parseList, portError,
+  canonicalEmail, canonicalIp, normalizeDbPath,
 } from './validate.js';
 import { isIPv4, isIPv6 } from 'node:net';
 
@@ -49,9 +50,9 @@ function checked(check: (v: string) => string | undefined, convert: (v: string) 
     return error ? { error } : { value: convert(raw) };
   };
 }
-function listOf(check: (v: string) => string | undefined) {
+function listOf(check: (v: string) => string | undefined, canonical?: (v: string) => string) {
   return (raw: string): Parsed => {
-    const { items, error } = parseList(raw, check);
+    const { items, error } = parseList(raw, check, canonical);
     return error ? { error } : { value: items };
   };
 }
@@ -124,7 +125,7 @@ export const QUESTIONS: Question[] = [
     help: 'comma-separated e-mails allowed to sign up (with --console emails)',
     placeholder: 'alice@example.com,bob@example.com',
     when: (a) => a.console === 'emails', needs: '--console emails',
-    parse: listOf(emailError), format: list,
+    parse: listOf(emailError, canonicalEmail), format: list,
   },
   {
     id: 'consoleIps', flag: 'console-ips', kind: 'text', prompted: true,
@@ -132,7 +133,7 @@ export const QUESTIONS: Question[] = [
     help: 'comma-separated exact IPv4/IPv6 addresses allowed to sign up (with --console ips; no CIDR ranges)',
     placeholder: '203.0.113.7,2001:db8::1',
     when: (a) => a.console === 'ips', needs: '--console ips',
-    parse: listOf(ipError), format: list,
+    parse: listOf(ipError, canonicalIp), format: list,
   },
   {
     id: 'dbEngine', flag: 'db-engine', kind: 'select', prompted: true,
@@ -161,7 +162,7 @@ export const QUESTIONS: Question[] = [
     help: 'absolute host directory for the database files (with --db path)',
     placeholder: '/srv/appwrite/mariadb',
     when: (a) => a.db === 'path', needs: '--db path',
-    parse: checked(hostPathError, (v) => (v.length > 1 ? v.replace(/\/+$/, '') : v)), format: str,
+    parse: checked(hostPathError, normalizeDbPath), format: str,
   },
   {
     id: 'dbHost', flag: 'db-host', kind: 'text', prompted: true,

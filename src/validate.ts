@@ -1,6 +1,9 @@
 // Pure validators for user-supplied values. Each returns undefined when the value is fine,
 // otherwise a sentence saying what is allowed (the caller names the field).
 import { isIPv4, isIPv6 } from 'node:net';
+import { DB_PATH_ALLOWED, normalizeDbPath, systemPathReason } from './engine/db-path.js';
+
+export { normalizeDbPath };
 
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
 
@@ -46,8 +49,54 @@ export function ipError(value: string): string | undefined {
   if (value.includes('/')) {
     return `"${printable(value)}" is a CIDR range; Appwrite's console IP whitelist matches exact addresses only, so list each address`;
   }
-  if (isIPv4(value) || isIPv6(value)) return undefined;
-  return `"${printable(value)}" is not an IPv4 or IPv6 address`;
+  if (value.includes('%')) {
+    return `"${printable(value)}" has a zone id (%...); a client address never carries one, so it would never match: give the address without it`;
+  }
+  if (!isIPv4(value) && !isIPv6(value)) return `"${printable(value)}" is not an IPv4 or IPv6 address`;
+  const c = canonicalIp(value);
+  if (c === '0.0.0.0' || c === '::') return `"${printable(value)}" is the unspecified address; no client has it: give the client's real address`;
+  return undefined;
+}
+
+/**
+ * The one spelling of an IP address: IPv4 as dotted decimal; IPv6 lower case and compressed (RFC 5952:
+ * the longest run of two or more zero groups becomes "::", leading zeros dropped), an IPv4-mapped tail kept
+ * dotted. Appwrite compares strings, so 2001:DB8::1 and 2001:db8:0::1 must be written as the client shows.
+ */
+export function canonicalIp(value: string): string {
+  if (isIPv4(value)) return value;
+  if (!isIPv6(value)) return value;
+  let v = value.toLowerCase();
+  let tail: string | undefined;
+  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(v);
+  if (dotted) {
+    const o = dotted[1]!.split('.').map(Number);
+    v = `${v.slice(0, -dotted[1]!.length)}${((o[0]! << 8) | o[1]!).toString(16)}:${((o[2]! << 8) | o[3]!).toString(16)}`;
+  }
+  const [head, rest] = v.includes('::') ? v.split('::') as [string, string] : [v, undefined];
+  const h = head ? head.split(':') : [];
+  const r = rest === undefined ? [] : rest ? rest.split(':') : [];
+  const groups = rest === undefined ? h : [...h, ...new Array<string>(8 - h.length - r.length).fill('0'), ...r];
+  const nums = groups.map((g) => parseInt(g, 16));
+  if (nums.slice(0, 5).every((n) => n === 0) && nums[5] === 0xffff) {
+    tail = `${nums[6]! >> 8}.${nums[6]! & 255}.${nums[7]! >> 8}.${nums[7]! & 255}`;
+    return `::ffff:${tail}`;
+  }
+  let best = -1, bestLen = 1;
+  for (let i = 0; i < 8; i++) {
+    let j = i;
+    while (j < 8 && nums[j] === 0) j++;
+    if (j - i > bestLen) { best = i; bestLen = j - i; }
+    i = Math.max(i, j);
+  }
+  const hex = nums.map((n) => n.toString(16));
+  if (best === -1) return hex.join(':');
+  return `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLen).join(':')}`;
+}
+
+/** E-mail addresses as Appwrite compares them: lower case. */
+export function canonicalEmail(value: string): string {
+  return value.toLowerCase();
 }
 
 export function portError(value: string): string | undefined {
@@ -55,13 +104,20 @@ export function portError(value: string): string | undefined {
   return undefined;
 }
 
-/** Host paths end up in a compose volume entry `path:/var/lib/mysql`, so ':' and variables are refused. */
-export function hostPathError(value: string): string | undefined {
-  if (!value.startsWith('/')) return `"${printable(value)}" must be an absolute path (starting with /)`;
-  if (/[:$\n\r\t"'`\\]/.test(value) || /[\u0000-\u001f]/.test(value)) {
-    return `"${printable(value)}" contains a character compose cannot take in a volume path (: $ quotes, backslash or control characters)`;
+/**
+ * Host paths end up in a compose volume entry `path:/var/lib/mysql`, so ':' and variables are refused;
+ * system directories too (MariaDB chowns its data directory). Checked after normalisation (`//`, `.`,
+ * `..`, trailing `/`); the install-directory and file-system checks are in engine/db-path.ts.
+ */
+export function hostPathError(raw: string): string | undefined {
+  if (!raw.startsWith('/')) return `"${printable(raw)}" must be an absolute path (starting with /)`;
+  if (/[:$\n\r\t"'`\\]/.test(raw) || /[\u0000-\u001f]/.test(raw)) {
+    return `"${printable(raw)}" contains a character compose cannot take in a volume path (: $ quotes, backslash or control characters)`;
   }
-  if (value === '/') return 'the database directory cannot be /';
+  const value = normalizeDbPath(raw);
+  if (value === '/') return `the database directory cannot be / (allowed: ${DB_PATH_ALLOWED})`;
+  const sys = systemPathReason(value);
+  if (sys) return `${sys}; allowed: ${DB_PATH_ALLOWED}`;
   return undefined;
 }
 
@@ -79,14 +135,14 @@ export function passwordError(value: string): string | undefined {
 }
 
 /** Validates a comma-separated list, each item with `itemError`; returns the cleaned items or an error. */
-export function parseList(value: string, itemError: (v: string) => string | undefined): { items: string[]; error?: string } {
+export function parseList(value: string, itemError: (v: string) => string | undefined, canonical: (v: string) => string = (v) => v): { items: string[]; error?: string } {
   const items = value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
   if (items.length === 0) return { items, error: 'give at least one entry (comma-separated)' };
   for (const item of items) {
     const err = itemError(item);
     if (err) return { items, error: err };
   }
-  return { items: [...new Set(items)] };
+  return { items: [...new Set(items.map(canonical))] };
 }
 
 /** Shows control characters as escapes so an error about a newline is readable. */

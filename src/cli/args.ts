@@ -19,6 +19,10 @@ export interface Request {
   showSecrets: boolean;
   replaceCompose: boolean;
   allowDbMove: boolean;
+  /** --new-encryption-key: make a new encryption key for an install whose key is lost (data loss, confirmed). */
+  newEncryptionKey: boolean;
+  /** --allow-db-path-nonempty: accept a non-empty --db-path that does not look like a database directory. */
+  allowDbPathNonEmpty: boolean;
   allowInsecureRelease: boolean;
   /** Services and variables accepted as upstream wrote them (--accept-upstream, repeatable). */
   acceptUpstream: string[];
@@ -40,6 +44,8 @@ const GENERAL = {
   'show-secrets': { type: 'boolean' },
   'replace-compose': { type: 'boolean' },
   'allow-db-move': { type: 'boolean' },
+  'new-encryption-key': { type: 'boolean' },
+  'allow-db-path-nonempty': { type: 'boolean' },
   'allow-insecure-release': { type: 'boolean' },
   'accept-upstream': { type: 'string', multiple: true },
   'no-mqtt': { type: 'boolean' },
@@ -94,6 +100,8 @@ export function parseRequest(argv: string[]): Request {
     showSecrets: v['show-secrets'] === true,
     replaceCompose: v['replace-compose'] === true,
     allowDbMove: v['allow-db-move'] === true,
+    newEncryptionKey: v['new-encryption-key'] === true,
+    allowDbPathNonEmpty: v['allow-db-path-nonempty'] === true,
     allowInsecureRelease: v['allow-insecure-release'] === true,
     acceptUpstream: ((v as Record<string, unknown>)['accept-upstream'] as string[] | undefined) ?? [],
     timeout,

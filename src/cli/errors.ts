@@ -11,3 +11,20 @@ export class CliError extends Error {
 export const usageError = (message: string, hint?: string) => new CliError(message, EXIT.usage, hint);
 export const stepError = (message: string, hint?: string) => new CliError(message, EXIT.failed, hint);
 export const cancelled = () => new CliError('Cancelled: nothing was written.', EXIT.cancelled);
+
+/**
+ * Any error as a CliError. An unexpected one (a bug, or an error no step explained) is one line plus a
+ * hint; its stack trace is shown only with DEBUG set, so no trace (which may quote file contents) is
+ * printed by default.
+ */
+export function toCliError(e: unknown, env: NodeJS.ProcessEnv = process.env): CliError {
+  if (e instanceof CliError) return e;
+  const err = e as NodeJS.ErrnoException | undefined;
+  const first = String(err?.message ?? e).split('\n')[0]!.slice(0, 300);
+  const debug = Boolean(env.DEBUG);
+  return new CliError(
+    `Unexpected error: ${first}${debug && err?.stack ? `\n${err.stack}` : ''}`,
+    EXIT.failed,
+    debug ? undefined : 'Re-run with DEBUG=1 for details (the stack trace); please report it if it looks like a bug.',
+  );
+}

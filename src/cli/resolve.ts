@@ -87,6 +87,9 @@ export function checkConsistency(given: Partial2, a: Answers): void {
       throw usageError(`--${q.flag}: must be one of ${allowed.map((c) => c.value).join(', ')} for Appwrite ${a.release} (got "${String(given[q.id])}")`);
     }
   }
+  if (given.httpsPort !== undefined && a.https !== 'auto') {
+    throw usageError(`--https-port does not apply: it is used with --https auto (here --https is ${a.https}; only --http-port is published).`);
+  }
   if (a.https === 'auto' && a.httpPort === a.httpsPort) {
     throw usageError(`--http-port and --https-port are both ${a.httpPort}: HTTP and HTTPS need two different host ports.`);
   }

@@ -10,6 +10,8 @@ import { checkConsistency, existingAnswers, headlessCommand, parseGiven, resolve
 import { askAnswers, askDbPassword, chooseComposePolicy, confirmWrite } from './wizard.js';
 import { fileDiffs, summary } from './report.js';
 import { shellQuote } from './shell-quote.js';
+import { guardDbPath, guardEncryptionKey, validatedFromInstall } from './safety.js';
+import { acquireLock } from '../apply/lock.js';
 import { QUESTIONS } from '../questions.js';
 import { sensitiveNames, templateFromUpstream, type Template } from '../engine/template.js';
 import { isExistingInstall, readExisting, type Existing } from '../engine/existing.js';
@@ -41,6 +43,7 @@ export async function setup(req: Request, version: string): Promise<number> {
   const dirArg = req.dir ?? `./${req.target}`;
   const dir = resolve(dirArg);
   const given = parseGiven(req.given);
+  if (!req.dryRun) await acquireLock(dir, { warn: (m) => ui.warn(m) }); // one writer per install; released by main
   const existing = readExisting(dir);
   const rerun = isExistingInstall(existing);
   const { answers: current, notes: currentNotes } = existingAnswers(existing);
@@ -59,6 +62,8 @@ export async function setup(req: Request, version: string): Promise<number> {
   ui.intro(pc.inverse(` harden-init ${version} `) + ` Appwrite ${choice.release}${rerun ? ` (re-run on ${dir})` : ''}`);
   for (const w of choice.warnings) ui.warn(w);
   for (const n of [...choice.notes, ...currentNotes]) ui.info(n);
+  for (const w of existing.warnings ?? []) ui.warn(w);
+  await guardEncryptionKey(ui, { dir, existing, keyNames: ['_APP_OPENSSL_KEY_V1'], newKeyFlag: req.newEncryptionKey, interactive });
 
   // Docker before the first question: no answer is typed for a run that could not start anyway.
   const composeTool = req.noStart ? undefined : await checkDocker(ui);
@@ -69,6 +74,8 @@ export async function setup(req: Request, version: string): Promise<number> {
 
   const answers = interactive ? await askAnswers(given, current) : resolveHeadless(given, current);
   checkConsistency(given, answers);
+  Object.assign(answers, validatedFromInstall(given, current, answers)); // hand edits pass the same validators
+  await guardDbPath(ui, answers, { dir, previous: current.dbPath as string | undefined, interactive, allowNonEmpty: req.allowDbPathNonEmpty });
   if (!interactive) {
     for (const q of QUESTIONS) {
       const w = q.when(answers) ? q.warn?.(answers[q.id]) : undefined;

@@ -1,6 +1,15 @@
 // A line diff (LCS) for showing what a run would change, with secret values masked before diffing.
 import pc from 'picocolors';
 import { parseEnv } from './envfile.js';
+import { isSecretName } from '../targets/appwrite/secret-names.js';
+
+/** Names whose values look secret (broader than the known lists on purpose: masking too much is harmless). */
+const SECRET_LOOKING = /(SECRET|PASS|PASSWORD|TOKEN|_KEY|PRIVATE|CREDENTIAL)/i;
+
+/** Whether a variable's value is masked in every output: listed as sensitive, or a secret-looking name. */
+export function isMaskedName(name: string, sensitive: Set<string> = new Set()): boolean {
+  return sensitive.has(name) || isSecretName(name) || SECRET_LOOKING.test(name);
+}
 
 export type DiffOp = { op: ' ' | '-' | '+'; line: string };
 
@@ -64,7 +73,7 @@ export function maskEnvPair(oldText: string, newText: string, sensitive: Set<str
   const oldValues = new Map(parseEnv(oldText).lines.filter((l) => l.key).map((l) => [l.key!, l.value ?? '']));
   const maskText = (text: string, markChanged: boolean) =>
     parseEnv(text).lines.map((l) => {
-      if (!l.key || !sensitive.has(l.key) || !l.value) return l.raw;
+      if (!l.key || !isMaskedName(l.key, sensitive) || !l.value) return l.raw;
       const changed = markChanged && oldValues.has(l.key) && oldValues.get(l.key) !== l.value;
       return `${l.key}=********${changed ? ' (changed)' : ''}`;
     }).join('\n') + (text.endsWith('\n') ? '\n' : '');
@@ -75,7 +84,7 @@ export function maskEnvPair(oldText: string, newText: string, sensitive: Set<str
 export function maskComposeText(text: string, sensitive: Set<string>): string {
   return text.replace(/^(\s*-?\s*["']?)([A-Za-z_][A-Za-z0-9_]*)(=|:[ \t]+)(\S.*)$/gm, (line, pre: string, name: string, sep: string, value: string) => {
     const reference = /^["']?\$\{?[A-Za-z_][A-Za-z0-9_]*\}?["']?$/.test(value.trim()); // `${_APP_DB_PASS}` reveals nothing
-    const secretName = sensitive.has(name) || /PASS|SECRET|TOKEN|PRIVATE|API_KEY/i.test(name);
+    const secretName = isMaskedName(name, sensitive);
     return secretName && !reference ? `${pre}${name}${sep}********` : line;
   });
 }

@@ -1,8 +1,10 @@
-// Reads what is already in the install directory. Missing files are simply absent, never an error.
-import { readFileSync } from 'node:fs';
+// Reads what is already in the install directory. Missing files are simply absent, never an error; a file
+// that is a symbolic link, a directory, a FIFO or a device is a clear error (exit 1): it is never opened
+// (a FIFO would block) and never followed (a link could point anywhere).
 import { join } from 'node:path';
 import { parseEnv, type EnvFile } from './envfile.js';
-import { parseState, STATE_FILE, type State } from './state.js';
+import { adoptPending, BACKUP_DIR, parsePending, parseState, PENDING_FILE, STATE_DIR, STATE_FILE, type State } from './state.js';
+import { assertDirOrMissing, kindOf, readRegular } from '../apply/safe-fs.js';
 
 export interface Existing {
   dir: string;
@@ -12,32 +14,56 @@ export interface Existing {
   proposedCompose?: string;
   stateText?: string;
   state?: State;
-}
-
-function readIfPresent(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
-    throw e;
-  }
+  /** state.json exists but could not be read as a state: rebuilt from .env (see warnings). */
+  stateCorrupt?: boolean;
+  /** The state was taken from the journal of an interrupted run (see PENDING_FILE). */
+  pendingAdopted?: boolean;
+  /** .harden-init/backups exists (harden-init has changed this install before). */
+  hasBackups?: boolean;
+  /** Things the user should know about what was found. */
+  warnings?: string[];
 }
 
 export function readExisting(dir: string): Existing {
-  const envText = readIfPresent(join(dir, '.env'));
-  const compose = readIfPresent(join(dir, 'docker-compose.yml'));
-  const stateText = readIfPresent(join(dir, STATE_FILE));
+  assertDirOrMissing(join(dir, STATE_DIR));
+  assertDirOrMissing(join(dir, BACKUP_DIR));
+  const envText = readRegular(join(dir, '.env'));
+  const compose = readRegular(join(dir, 'docker-compose.yml'));
+  const stateText = readRegular(join(dir, STATE_FILE));
+  const warnings: string[] = [];
+  let state = stateText === undefined ? undefined : parseState(stateText);
+  const stateCorrupt = stateText !== undefined && state === undefined;
+  if (stateCorrupt) {
+    warnings.push(`${STATE_FILE} is not readable as harden-init's state (corrupt or from another tool): the settings are read from .env instead and the file is rewritten.`);
+  }
+  let pendingAdopted = false;
+  const pending = parsePending(readRegular(join(dir, PENDING_FILE)));
+  if (pending) {
+    const proposedCompose = readRegular(join(dir, 'docker-compose.proposed.yml'));
+    const onDisk: Record<string, string | undefined> = {
+      '.env': envText, 'docker-compose.yml': compose, 'docker-compose.proposed.yml': proposedCompose,
+    };
+    const adopted = adoptPending(pending, onDisk);
+    if (adopted) {
+      state = adopted;
+      pendingAdopted = true;
+    }
+  }
   return {
     dir,
     envText,
     env: envText === undefined ? undefined : parseEnv(envText),
     compose,
-    proposedCompose: readIfPresent(join(dir, 'docker-compose.proposed.yml')),
+    proposedCompose: readRegular(join(dir, 'docker-compose.proposed.yml')),
     stateText,
-    state: stateText === undefined ? undefined : parseState(stateText),
+    state,
+    stateCorrupt,
+    pendingAdopted,
+    hasBackups: kindOf(join(dir, BACKUP_DIR)) === 'dir',
+    warnings,
   };
 }
 
 export function isExistingInstall(e: Existing): boolean {
-  return e.env !== undefined || e.compose !== undefined || e.state !== undefined;
+  return e.env !== undefined || e.compose !== undefined || e.state !== undefined || Boolean(e.stateCorrupt) || Boolean(e.hasBackups);
 }

@@ -1,4 +1,5 @@
 // Compares what the containers run with what .env says, and explains drift where it can.
+import { isMaskedName } from '../engine/diff.js';
 import type { Expectation } from './expectations.js';
 
 export interface Row {
@@ -33,7 +34,7 @@ export function compare(exp: Expectation[], running: Map<string, Map<string, str
       reported: values.some((v) => v !== undefined),
       ok: drifted.length === 0,
       drifted,
-      secret: sensitive.has(name),
+      secret: isMaskedName(name, sensitive),
     });
   }
   return { rows, drift: rows.filter((r) => !r.ok) };

@@ -1,0 +1,129 @@
+// The setup flow's safety checks, each a thin wrapper around a pure decision (engine/key-guard.ts,
+// engine/db-path.ts, the question validators): they read the file system or ask, the decisions do not.
+import { readdirSync, realpathSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Answers } from '../answers.js';
+import { CliError, EXIT, usageError } from './errors.js';
+import { confirmWrite } from './wizard.js';
+import type { Ui } from './ui.js';
+import type { Partial2 } from './resolve.js';
+import { QUESTIONS } from '../questions.js';
+import { decideKey, NEW_KEY_FLAG, type KeyBackup } from '../engine/key-guard.js';
+import { checkDbPath, type PathProbe } from '../engine/db-path.js';
+import { parseEnv, toRecord } from '../engine/envfile.js';
+import { BACKUP_DIR } from '../engine/state.js';
+import type { Existing } from '../engine/existing.js';
+import { kindOf, readRegular } from '../apply/safe-fs.js';
+
+/** Backed-up .env files of an install, newest first (backup directories are named by UTC time stamp). */
+export function findEnvBackups(dir: string): KeyBackup[] {
+  const root = join(dir, BACKUP_DIR);
+  if (kindOf(root) !== 'dir') return [];
+  const stamps = readdirSync(root).filter((n) => kindOf(join(root, n)) === 'dir');
+  stamps.sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
+  const out: KeyBackup[] = [];
+  for (const s of stamps) {
+    const path = join(root, s, '.env');
+    try {
+      const text = readRegular(path);
+      if (text !== undefined) out.push({ path, env: toRecord(parseEnv(text)) });
+    } catch { /* not a regular file: not a backup we can offer */ }
+  }
+  return out;
+}
+
+/** Refuses (exit 2) to replace a lost encryption key unless asked for with --new-encryption-key (and confirmed). */
+export async function guardEncryptionKey(ui: Ui, o: { dir: string; existing: Existing; keyNames: string[]; newKeyFlag: boolean; interactive: boolean }): Promise<void> {
+  const e = o.existing;
+  const decision = decideKey({
+    dir: o.dir,
+    keyNames: o.keyNames,
+    setUpBefore: e.stateText !== undefined || Boolean(e.hasBackups) || Boolean(e.pendingAdopted),
+    env: e.env ? toRecord(e.env) : undefined,
+    backups: findEnvBackups(o.dir),
+    newKeyFlag: o.newKeyFlag,
+    interactive: o.interactive,
+  });
+  if (decision.kind === 'ok') {
+    if (decision.warning) ui.warn(decision.warning);
+    return;
+  }
+  if (decision.kind === 'refuse') throw usageError(decision.message, decision.hint);
+  ui.warn(decision.message);
+  if (!(await confirmWrite(decision.question, false))) throw new CliError(`Cancelled: nothing was written (${NEW_KEY_FLAG} not confirmed).`, EXIT.cancelled);
+}
+
+/** The real file system for engine/db-path.ts; links are followed here, and resolved for the checks. */
+export const fsProbe: PathProbe = {
+  kind(path) {
+    try {
+      const st = statSync(path);
+      return st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR' ? 'missing' : 'other';
+    }
+  },
+  list(path) {
+    try { return readdirSync(path); } catch { return []; }
+  },
+  realpath(path) {
+    let rest = '';
+    let p = path;
+    for (;;) {
+      try { return join(realpathSync(p), rest); } catch { /* climb */ }
+      const up = dirname(p);
+      if (up === p) return path;
+      rest = join(p.slice(up.length + (up.endsWith('/') ? 0 : 1)), rest);
+      p = up;
+    }
+  },
+};
+
+export const ALLOW_NONEMPTY_FLAG = '--allow-db-path-nonempty';
+
+/**
+ * --db-path: refused (exit 2, nothing written) for system directories, the install directory and its
+ * parents, and non-directories; a non-empty directory that is not a database's needs a confirmation, or
+ * --allow-db-path-nonempty without prompts. Normalises answers.dbPath in place.
+ */
+export async function guardDbPath(ui: Ui, a: Answers, o: { dir: string; previous?: string; interactive: boolean; allowNonEmpty: boolean; probe?: PathProbe }): Promise<void> {
+  if (a.db !== 'path' || a.dbPath === undefined) return;
+  const r = checkDbPath(a.dbPath, o.dir, o.probe ?? fsProbe);
+  if (!r.ok) throw usageError(`--db-path: ${r.error}`, 'Nothing was written.');
+  a.dbPath = r.path;
+  if (!r.needsConfirm || r.path === o.previous) return;
+  if (o.allowNonEmpty) { ui.warn(r.needsConfirm); return; }
+  if (!o.interactive) throw usageError(`--db-path: ${r.needsConfirm}`, `Choose an empty or new directory, or re-run with ${ALLOW_NONEMPTY_FLAG} if that is really the place.`);
+  ui.warn(r.needsConfirm);
+  if (!(await confirmWrite(`Use ${r.path} for the database anyway?`, false))) throw new CliError('Cancelled: nothing was written.', EXIT.cancelled);
+}
+
+/** Where an answer read from an install comes from, for messages. */
+const ENV_NAME: Partial<Record<keyof Answers, string>> = {
+  domain: '_APP_DOMAIN', email: '_APP_EMAIL_CERTIFICATES', consoleEmails: '_APP_CONSOLE_WHITELIST_EMAILS',
+  consoleIps: '_APP_CONSOLE_WHITELIST_IPS', dbHost: '_APP_DB_HOST', dbPort: '_APP_DB_PORT', dbUser: '_APP_DB_USER', dbName: '_APP_DB_SCHEMA',
+};
+
+/**
+ * Values taken over from the install (hand edits of .env or state.json included) pass the same validators
+ * as answers; the first that fails is a usage error naming the variable and what is allowed. Returns the
+ * canonical forms (lower-cased e-mails, canonical IPs, no duplicates) to use instead.
+ */
+export function validatedFromInstall(given: Partial2, current: Partial2, a: Answers): Partial<Answers> {
+  const out: Partial2 = {};
+  for (const q of QUESTIONS) {
+    const value = a[q.id];
+    if (given[q.id] !== undefined || value === undefined || current[q.id] === undefined) continue;
+    if (JSON.stringify(value) !== JSON.stringify(current[q.id]) || !q.when(a)) continue;
+    const r = q.parse(q.format(value));
+    if (r.error !== undefined) {
+      const name = ENV_NAME[q.id];
+      throw usageError(
+        `${name ? `${name} in .env` : `${q.id} (from the install)`}: ${r.error}.`,
+        `Correct it${name ? ` in .env` : ''}, or give --${q.flag} with a valid value. Nothing was written.`,
+      );
+    }
+    out[q.id] = r.value;
+  }
+  return out as Partial<Answers>;
+}

@@ -1,0 +1,59 @@
+// Never lose the key: an install harden-init has set up before whose .env no longer holds the encryption
+// key (line deleted or emptied, .env deleted or garbage) must not silently get a new one, because a new
+// key makes everything Appwrite encrypted with the old one unreadable. Pure: the caller reads the files.
+import { shellQuote } from '../cli/shell-quote.js';
+
+export interface KeyBackup {
+  /** Path of the backed-up .env. */
+  path: string;
+  env: Record<string, string>;
+}
+
+export interface KeyGuardInput {
+  dir: string;
+  /** The variables that encrypt stored data (Appwrite: _APP_OPENSSL_KEY_V1; Langflow: LANGFLOW_SECRET_KEY). */
+  keyNames: string[];
+  /** harden-init has written here before: state.json (even corrupt) or .harden-init/backups exists. */
+  setUpBefore: boolean;
+  /** The current .env's values; undefined when .env is absent. */
+  env: Record<string, string> | undefined;
+  /** Backed-up .env files, newest first. */
+  backups: KeyBackup[];
+  /** --new-encryption-key */
+  newKeyFlag: boolean;
+  interactive: boolean;
+}
+
+export type KeyDecision =
+  | { kind: 'ok'; warning?: string }
+  | { kind: 'refuse'; message: string; hint: string }
+  | { kind: 'confirm'; message: string; question: string };
+
+export const NEW_KEY_FLAG = '--new-encryption-key';
+
+export function lossText(names: string[]): string {
+  return `${names.join(' and ')} encrypt${names.length === 1 ? 's' : ''} the data Appwrite stores for you: a new key makes stored passwords, OAuth secrets and API keys unreadable, for good`;
+}
+
+export function decideKey(i: KeyGuardInput): KeyDecision {
+  const missing = i.keyNames.filter((k) => !i.env?.[k]);
+  if (missing.length === 0) {
+    if (i.newKeyFlag) {
+      return { kind: 'refuse', message: `${NEW_KEY_FLAG}: .env already holds ${i.keyNames.join(', ')}; harden-init never replaces an existing encryption key.`, hint: `Drop ${NEW_KEY_FLAG}.` };
+    }
+    return { kind: 'ok' };
+  }
+  if (!i.setUpBefore) return { kind: 'ok' }; // a first install: a new key is what it needs
+  const where = i.env === undefined ? `${i.dir}/.env is missing` : `.env has no value for ${missing.join(', ')}`;
+  const message = `${where}, but harden-init has set up this install before. ${lossText(missing)}. Nothing was written.`;
+  if (i.newKeyFlag) {
+    if (!i.interactive) return { kind: 'ok', warning: `${where}: making a new ${missing.join(', ')} as asked (${NEW_KEY_FLAG}). ${lossText(missing)}.` };
+    return { kind: 'confirm', message: `${where}. ${lossText(missing)}.`, question: `Make a NEW ${missing.join(', ')} anyway, giving up everything encrypted with the old one?` };
+  }
+  const backup = i.backups.find((b) => missing.every((k) => b.env[k]));
+  const target = `${i.dir.replace(/\/+$/, '')}/.env`;
+  const hint = backup
+    ? `The newest backup that holds ${missing.join(', ')} is ${backup.path}. Restore it (it replaces the whole .env with that version), then re-run:\n  cp ${shellQuote(backup.path)} ${shellQuote(target)}\nOnly if the data encrypted with the old key may be lost: re-run with ${NEW_KEY_FLAG}.`
+    : `No backup in .harden-init/backups holds ${missing.join(', ')}. If you have the key elsewhere (another copy of .env), put the line back into ${target} and re-run. Only if the data encrypted with the old key may be lost: re-run with ${NEW_KEY_FLAG}.`;
+  return { kind: 'refuse', message, hint };
+}
