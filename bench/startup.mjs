@@ -6,7 +6,7 @@
 //   npm run build && npm run bench            (defaults: 2 warm-ups, 15 runs per case)
 //   node bench/startup.mjs --runs 30 --warmup 3
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,7 +36,13 @@ if (!existsSync(join(root, 'dist', 'cli.js'))) {
 
 const scratch = mkdtempSync(join(tmpdir(), 'harden-init-bench-'));
 // Children get a plain, non-interactive environment: no colours, no CI-specific behaviour.
-const childEnv = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' };
+// No Docker: the release's files come from the test descriptions (test/fixtures/releases), so the figures
+// are harden-init's own cost, not an image read.
+const childEnv = {
+  ...process.env, NO_COLOR: '1', FORCE_COLOR: '0',
+  DOCKER_HOST: 'unix:///nonexistent/harden-init-bench/docker.sock',
+  HARDEN_INIT_RELEASES_DIR: join(root, 'test', 'fixtures', 'releases'),
+};
 delete childEnv.HARDEN_INIT_DB_PASSWORD;
 
 let failures = 0;
@@ -86,25 +92,37 @@ try {
   if (failures > 0) throw new Error('setup failed');
 
   const results = [];
+  const [baseline] = cases;
   for (const c of cases) {
     for (let i = 0; i < WARMUP; i++) runOnce(`${c.name} (warm-up)`, c.args());
     const times = [];
-    for (let i = 0; i < RUNS; i++) times.push(runOnce(c.name, c.args()));
+    const ratios = [];
+    // Alternating with the baseline, ratio taken pair by pair: drift in machine speed cancels out.
+    for (let i = 0; i < RUNS; i++) {
+      const b = runOnce(baseline.name, baseline.args());
+      const a = runOnce(c.name, c.args());
+      times.push(a);
+      ratios.push(a / b);
+    }
     times.sort((a, b) => a - b);
-    results.push({ name: c.name, median: median(times), p90: quantile(times, 0.9), min: times[0] });
+    ratios.sort((a, b) => a - b);
+    results.push({ name: c.name, median: median(times), p90: quantile(times, 0.9), min: times[0], ratio: median(ratios) });
     // Fresh install dirs are only needed for their own run.
     for (; freshCounter > 0; freshCounter--) rmSync(join(scratch, `fresh-${freshCounter}`), { recursive: true, force: true });
   }
 
-  const base = results[0].median;
   const header = ['case', 'median ms', 'p90 ms', 'min ms', 'x node'];
-  const rows = results.map((r) => [r.name, r.median.toFixed(1), r.p90.toFixed(1), r.min.toFixed(1), `${(r.median / base).toFixed(1)}x`]);
+  const rows = results.map((r) => [r.name, r.median.toFixed(1), r.p90.toFixed(1), r.min.toFixed(1), `${r.ratio.toFixed(2)}x`]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const fmt = (row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
   console.log(`harden-init start-up, ${RUNS} runs per case after ${WARMUP} warm-up(s); node ${process.version} on ${process.platform}/${process.arch}`);
   console.log(fmt(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of rows) console.log(fmt(row));
+  const pack = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' });
+  const [info] = JSON.parse(pack.stdout);
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  console.log(`packed tarball: ${(info.size / 1024).toFixed(1)} KB (${info.entryCount} files); runtime dependencies npx installs: ${Object.keys(pkg.dependencies ?? {}).length}`);
 } catch (e) {
   if (failures === 0) { failures++; console.error(`bench: ${e instanceof Error ? e.message : e}`); }
 } finally {

@@ -66,8 +66,10 @@ export async function setup(req: Request, version: string): Promise<number> {
   await guardEncryptionKey(ui, { dir, existing, keyNames: ['_APP_OPENSSL_KEY_V1'], newKeyFlag: req.newEncryptionKey, interactive });
 
   // Docker before the first question: no answer is typed for a run that could not start anyway.
-  const composeTool = req.noStart ? undefined : await checkDocker(ui);
-  const dockerAvailable = composeTool !== undefined || (req.noStart && await dockerReachable());
+  // A dry run starts nothing either, but may still read the release from a reachable engine.
+  const filesOnly = req.noStart || req.dryRun;
+  const composeTool = filesOnly ? undefined : await checkDocker(ui);
+  const dockerAvailable = composeTool !== undefined || (filesOnly && await dockerReachable());
   const files = await obtainRelease(choice.release, { dir, dockerAvailable, onLine: (l) => ui.raw(pc.dim(`│  ${l}`)) });
   ui.success(`Appwrite ${choice.release}: upstream's files from ${files.source}`);
   const template = templateFromUpstream(files, req.acceptUpstream);
