@@ -61,9 +61,11 @@ export function applyPlan(dir: string, changes: PlannedFile[], extraDirs: { path
       killPoint(f.path);
     }
   } finally {
-    // After success the journal is done; after a failure before the first write it describes nothing.
-    if (journal && (written.length === ordered.length || written.length === 0)) rmSync(join(dir, PENDING_FILE), { force: true });
+    // A failure before the first write: our journal describes nothing that happened.
+    if (journal && written.length === 0) rmSync(join(dir, PENDING_FILE), { force: true });
   }
+  // state.json, written last, now describes every file: any journal (ours, or an adopted one) is done.
+  if (stateChange) rmSync(join(dir, PENDING_FILE), { force: true });
   chmodNoFollow(join(dir, STATE_DIR), 0o700);
   return { written, backupDir };
 }
