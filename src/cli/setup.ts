@@ -90,7 +90,7 @@ export async function setup(req: Request, version: string): Promise<number> {
 
   const sensitive = sensitiveNames(template, existing.env?.lines.map((l) => l.key).filter((k): k is string => Boolean(k)));
   const extraFiles: PlannedFile[] = files.source.startsWith('image') && files.variablesPhp !== undefined
-    ? cacheFiles(files, files.variablesPhp).map((f) => ({ ...f, old: readIfPresent(join(dir, f.path)), secret: false }))
+    ? cacheFiles(files, files.variablesPhp, { dir }).map((f) => ({ ...f, old: readIfPresent(join(dir, f.path)), secret: false }))
     : [];
   let policy: ComposePolicy = req.replaceCompose ? 'replace' : 'keep';
   const makeIt = () => {
