@@ -51,6 +51,10 @@ export async function setup(req: Request, version: string): Promise<number> {
     throw usageError('This install uses MongoDB, which harden-init does not support yet; nothing was changed.', 'Keep managing it with Appwrite\'s own installer for now.');
   }
 
+  if (rerun && current.dbEngine !== undefined && given.dbEngine !== undefined && given.dbEngine !== current.dbEngine) {
+    throw usageError(`--db-engine ${String(given.dbEngine)}: this install runs ${String(current.dbEngine)}, and nothing moves data between database engines.`,
+      'Keep the engine (leave out --db-engine), or install into a new directory and migrate the data yourself.');
+  }
   const choice = chooseRelease({
     given: given.release as string | undefined,
     installed: existing.state?.release ?? existing.state?.templateVersion ?? releaseFromCompose(existing.compose),
