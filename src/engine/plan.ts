@@ -5,7 +5,7 @@ import { generateSecret, KNOWN_WEAK_VALUES } from './secrets.js';
 import { serializeState, sha256, STATE_FILE, type State } from './state.js';
 import type { Existing } from './existing.js';
 import type { Template } from './template.js';
-import { managedValues, secretsToGenerate } from '../targets/appwrite/env-values.js';
+import { BUNDLED_DB, managedValues, secretsToGenerate } from '../targets/appwrite/env-values.js';
 import { renderCompose } from '../targets/appwrite/compose.js';
 import type { Finding } from '../targets/appwrite/rules/refuse.js';
 import { usageDsn } from '../targets/appwrite/secret-names.js';
@@ -206,9 +206,10 @@ function isSecuritySwitch(key: string): boolean {
 }
 
 function dbLocation(a: Partial<Answers>): string | undefined {
-  if (a.db === 'volume') return 'the Docker volume appwrite-mariadb';
+  const engine = a.dbEngine ?? 'mariadb'; // installs made before 2.x support ran MariaDB
+  if (a.db === 'volume') return `the Docker volume appwrite-${engine}`;
   if (a.db === 'path') return `the host directory ${a.dbPath}`;
-  if (a.db === 'external') return `the external server ${a.dbHost}:${a.dbPort ?? 3306}/${a.dbName}`;
+  if (a.db === 'external') return `the external server ${a.dbHost}:${a.dbPort ?? BUNDLED_DB[engine].port}/${a.dbName}`;
   return undefined;
 }
 

@@ -28,7 +28,7 @@ describe.concurrent('invalid answers exit 2 and write nothing', () => {
 
   it('an external DB without HARDEN_INIT_DB_PASSWORD names the variable', async ({ expect }) => {
     const dir = join(tempDir(), 'appwrite');
-    const r = await runBin(['--dir', dir, ...OK, '--db', 'external', '--db-host', 'db.example.com', '--db-user', 'aw', '--yes']);
+    const r = await runBin(['--dir', dir, ...OK, '--db', 'external', '--db-host', 'db.example.com', '--db-user', 'aw', '--yes', '--no-start']);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/HARDEN_INIT_DB_PASSWORD/);
     expect(existsSync(dir)).toBe(false);
@@ -36,7 +36,7 @@ describe.concurrent('invalid answers exit 2 and write nothing', () => {
 
   it('a DB password .env cannot carry is refused', async ({ expect }) => {
     const dir = join(tempDir(), 'appwrite');
-    const r = await runBin(['--dir', dir, ...OK, '--db', 'external', '--db-host', 'db.example.com', '--db-user', 'aw', '--yes'], { HARDEN_INIT_DB_PASSWORD: "it's" });
+    const r = await runBin(['--dir', dir, ...OK, '--db', 'external', '--db-host', 'db.example.com', '--db-user', 'aw', '--yes', '--no-start'], { HARDEN_INIT_DB_PASSWORD: "it's" });
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/HARDEN_INIT_DB_PASSWORD: .*single quote/);
     expect(existsSync(dir)).toBe(false);
@@ -46,21 +46,21 @@ describe.concurrent('invalid answers exit 2 and write nothing', () => {
 describe.concurrent('missing answers without a terminal', () => {
   it('no TTY and no --yes: names every missing required flag, exit 2', async ({ expect }) => {
     const dir = join(tempDir(), 'appwrite');
-    const r = await runBin(['--dir', dir]);
+    const r = await runBin(['--dir', dir, '--no-start']);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/Missing --domain, --email/);
     expect(existsSync(dir)).toBe(false);
   });
   it('--yes without a domain and no existing install: exit 2', async ({ expect }) => {
     const dir = join(tempDir(), 'appwrite');
-    const r = await runBin(['--dir', dir, '--yes', '--https', 'off']);
+    const r = await runBin(['--dir', dir, '--yes', '--no-start', '--https', 'off']);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/Missing --domain\b/);
     expect(existsSync(dir)).toBe(false);
   });
   it('a mode needing a list asks for the list flag', async ({ expect }) => {
     const dir = join(tempDir(), 'appwrite');
-    const r = await runBin(['--dir', dir, ...OK, '--console', 'ips', '--yes']);
+    const r = await runBin(['--dir', dir, ...OK, '--console', 'ips', '--yes', '--no-start']);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/Missing --console-ips/);
   });
@@ -68,7 +68,7 @@ describe.concurrent('missing answers without a terminal', () => {
     const dir = join(tempDir(), 'appwrite');
     expect((await runBin(['--dir', dir, ...OK, '--yes', '--no-start'])).exitCode).toBe(0);
     const before = readdirSync(dir).map((f) => [f, existsSync(join(dir, f)) && f !== '.harden-init' ? readFileSync(join(dir, f), 'utf8') : '']);
-    const r = await runBin(['--dir', dir, '--console', 'ips', '--console-ips', '10.0.0.0/24', '--yes']);
+    const r = await runBin(['--dir', dir, '--console', 'ips', '--console-ips', '10.0.0.0/24', '--yes', '--no-start']);
     expect(r.exitCode).toBe(2);
     const after = readdirSync(dir).map((f) => [f, existsSync(join(dir, f)) && f !== '.harden-init' ? readFileSync(join(dir, f), 'utf8') : '']);
     expect(after).toEqual(before);

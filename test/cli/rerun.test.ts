@@ -87,7 +87,8 @@ describe.concurrent('re-run', () => {
 
   it('a hand-edited docker-compose.yml survives --yes; the proposal is written beside it and the output says so', async ({ expect }) => {
     const dir = await install();
-    const edited = read(dir, 'docker-compose.yml').replace("max-size: '10m'", "max-size: '50m'");
+    const edited = read(dir, 'docker-compose.yml').replace('max-size: 10m', 'max-size: 50m');
+    expect(edited).not.toBe(read(dir, 'docker-compose.yml'));
     writeFileSync(join(dir, 'docker-compose.yml'), edited);
     const r = await runBin(['--dir', dir, '--http-port', '8080', '--yes', '--no-start']);
     expect(r.exitCode, r.stderr).toBe(0);
@@ -97,7 +98,7 @@ describe.concurrent('re-run', () => {
     const again = await runBin(['--dir', dir, '--yes', '--no-start', '--replace-compose']);
     expect(again.exitCode, again.stderr).toBe(0);
     expect(read(dir, 'docker-compose.yml')).toContain('"8080:80"');
-    expect(read(dir, 'docker-compose.yml')).toContain("max-size: '10m'");
+    expect(read(dir, 'docker-compose.yml')).not.toContain('max-size: 50m');
   });
 
   it('adopts an install made by Appwrite\'s own installer: reads its answers, keeps its secrets, warns about example values', async ({ expect }) => {
@@ -108,24 +109,30 @@ describe.concurrent('re-run', () => {
     writeFileSync(join(dir, '.env'), [
       '_APP_ENV=production', '_APP_DOMAIN=aw.example.org', '_APP_OPTIONS_FORCE_HTTPS=disabled',
       '_APP_OPENSSL_KEY_V1=your-secret-key', '_APP_DB_HOST=mariadb', '_APP_DB_PASS=password', '_APP_DB_ROOT_PASS=rootsecretpassword',
-      '_APP_EXECUTOR_SECRET=your-secret-key', '_APP_CONSOLE_WHITELIST_ROOT=enabled', '',
+      '_APP_EXECUTOR_SECRET=your-secret-key', '_APP_CONSOLE_WHITELIST_ROOT=enabled', '_APP_SYSTEM_SECURITY_EMAIL_ADDRESS=ops@aw.example.org', '',
     ].join('\n'));
     const { rmSync } = await import('node:fs');
     rmSync(join(dir, '.harden-init'), { recursive: true });
     const r = await runBin(['--dir', dir, '--yes', '--no-start']);
     expect(r.exitCode, r.stderr).toBe(0);
     const env = envOf(dir);
-    expect(env).toMatchObject({ _APP_DOMAIN: 'aw.example.org', _APP_OPTIONS_FORCE_HTTPS: 'disabled', _APP_OPENSSL_KEY_V1: 'your-secret-key', _APP_DB_PASS: 'password' });
+    expect(env).toMatchObject({
+      _APP_DOMAIN: 'aw.example.org', _APP_OPTIONS_FORCE_HTTPS: 'disabled', _APP_OPENSSL_KEY_V1: 'your-secret-key', _APP_DB_PASS: 'password',
+      _APP_EMAIL_CERTIFICATES: 'ops@aw.example.org', _APP_DB_HOST: 'mariadb', _APP_DB_ADAPTER: 'mariadb',
+    });
+    // the release its compose file pins, and the engine its .env names, are kept
+    expect(r.stdout).toContain('Appwrite 2.7.1');
+    expect(read(dir, 'docker-compose.proposed.yml')).toMatch(/^  mariadb:/m); // the compose file is not ours (no state): kept
     expect(r.stdout).toMatch(/_APP_OPENSSL_KEY_V1 holds a well-known example value/);
     expect(r.stdout).toMatch(/_APP_DB_PASS holds a well-known example value/);
   });
 
   it('--json prints one machine-readable result and no secret', async ({ expect }) => {
     const dir = join(tempDir(), 'appwrite');
-    const r = await runBin(['--dir', dir, '--domain', 'appwrite.example.com', '--https', 'off', '--json', '--no-start']);
+    const r = await runBin(['--dir', dir, '--domain', 'appwrite.example.com', '--email', 'admin@example.com', '--https', 'off', '--json', '--no-start']);
     expect(r.exitCode, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({ ok: true, changed: ['.env', 'docker-compose.yml', '.harden-init/state.json'] });
+    expect(out).toMatchObject({ ok: true, release: '2.7.1', changed: ['.env', 'docker-compose.yml', '.harden-init/state.json'] });
     expect(out.generatedSecrets).toContain('_APP_OPENSSL_KEY_V1');
     expect(r.stdout).not.toContain(envOf(dir)._APP_OPENSSL_KEY_V1);
   });

@@ -23,7 +23,7 @@ describe.concurrent('moving the database', () => {
     const before = read(dir, '.env');
     const r = await runBin(['--dir', dir, '--db', 'path', '--db-path', join(dir, '..', 'db'), '--yes', '--no-start']);
     expect(r.exitCode).toBe(2);
-    expect(r.stdout).toMatch(/The database moves from the Docker volume appwrite-mariadb to the host directory .* does not copy data/);
+    expect(r.stdout).toMatch(/The database moves from the Docker volume appwrite-postgresql to the host directory .* does not copy data/);
     expect(r.stderr).toMatch(/--allow-db-move/);
     expect(read(dir, '.env')).toBe(before);
     expect(existsSync(join(dir, '..', 'db'))).toBe(false);
@@ -40,7 +40,7 @@ describe.concurrent('moving the database', () => {
     const r2 = await runBin(['--dir', dir, '--db', 'volume', '--allow-db-move', '--yes', '--no-start']);
     expect(r2.exitCode, r2.stderr).toBe(0);
     const back = envOf(dir);
-    expect(back).toMatchObject({ _APP_DB_HOST: 'mariadb', _APP_DB_USER: bundled._APP_DB_USER, _APP_DB_SCHEMA: bundled._APP_DB_SCHEMA, _APP_DB_PASS: bundled._APP_DB_PASS });
+    expect(back).toMatchObject({ _APP_DB_HOST: 'postgresql', _APP_DB_USER: bundled._APP_DB_USER, _APP_DB_SCHEMA: bundled._APP_DB_SCHEMA, _APP_DB_PASS: bundled._APP_DB_PASS });
     expect(Object.keys(back).filter((k) => k.startsWith('_HARDEN_INIT_'))).toEqual([]);
   });
 });
@@ -91,7 +91,7 @@ describe.concurrent('checks across flags (exit 2, nothing written)', () => {
 
 it('an IPv6 domain is bracketed in the console URL', async () => {
   const dir = join(tempDir(), 'appwrite');
-  const r = await runBin(['--dir', dir, '--domain', '2001:db8::1', '--https', 'off', '--yes', '--no-start']);
+  const r = await runBin(['--dir', dir, '--domain', '2001:db8::1', '--email', 'admin@example.com', '--https', 'off', '--yes', '--no-start']);
   expect(r.exitCode, r.stderr).toBe(0);
   expect(r.stdout).toContain('http://[2001:db8::1]/');
 });
