@@ -1,4 +1,4 @@
-import { isSeq } from 'yaml';
+import { isScalar, isSeq } from 'yaml';
 import { scalar, service } from '../render/doc.js';
 import type { Rule } from './types.js';
 
@@ -21,7 +21,15 @@ export const durableDatabase: Rule = {
   keeps: 'every other upstream database flag',
   apply({ doc }) {
     for (const name of ['postgresql', 'mariadb']) {
-      const cmd = service(doc, name)?.get('command');
+      const svc = service(doc, name);
+      const cmd = svc?.get('command', true);
+      // String form (Compose splits it shell-like): dropped word by word, the rest re-joined.
+      if (svc && isScalar(cmd) && typeof cmd.value === 'string') {
+        const words = cmd.value.trim().split(/\s+/);
+        const drop = new Set(unsafeDbFlags(words));
+        if (drop.size) svc.set('command', words.filter((_, i) => !drop.has(i)).join(' '));
+        continue;
+      }
       if (!isSeq(cmd)) continue;
       const items = cmd.items.map(scalar);
       const drop = new Set(unsafeDbFlags(items));
