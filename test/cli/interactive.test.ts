@@ -1,12 +1,14 @@
 // The interactive wizard, driven key by key in a real pseudo-terminal against the built binary
 // (run `npm run build` first; `npm test` does).
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { execa } from 'execa';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, KEY, ROOT, spawnCli, type PtySession } from '../helpers/pty.js';
+import { KEY, ROOT, spawnCli, type PtySession } from '../helpers/pty.js';
 import { questionFor } from '../../src/questions.js';
+import { secretsToGenerate } from '../../src/targets/appwrite/env-values.js';
+import { runBin } from '../helpers/run-bin.js';
+import { BASE, templateOf } from '../helpers/fixtures.js';
 
 const Q = {
   domain: questionFor('domain').message,
@@ -15,11 +17,17 @@ const Q = {
   console: questionFor('console').message,
   consoleEmails: questionFor('consoleEmails').message,
   consoleIps: questionFor('consoleIps').message,
+  dbEngine: questionFor('dbEngine').message,
   db: questionFor('db').message,
+  smtpHost: questionFor('smtpHost').message,
+  smtpPort: questionFor('smtpPort').message,
+  smtpSecure: questionFor('smtpSecure').message,
+  smtpUser: questionFor('smtpUser').message,
+  smtpSender: questionFor('smtpSender').message,
 };
 
 /** The label of a select choice, as rendered next to the active radio (●) once it is highlighted. */
-const choice = (id: 'https' | 'console' | 'db', value: string) => {
+const choice = (id: 'https' | 'console' | 'db' | 'dbEngine' | 'smtpSecure', value: string) => {
   const c = questionFor(id).choices!.find((x) => x.value === value);
   if (!c) throw new Error(`no choice ${value} for ${id}`);
   return `● ${c.label}`;
@@ -52,7 +60,8 @@ function flat(text: string): string {
   return text.replace(/\r/g, '').split('\n').map((l) => l.replace(/^[\s│┌└◇◆●▲■├╮╯╰─]+/, '').replace(/[\s│╮╯]+$/, '')).join(' ');
 }
 
-const SECRETS: string[] = JSON.parse(readFileSync(join(ROOT, 'templates', 'appwrite', '1.9.5', 'secrets.json'), 'utf8')).generate;
+/** The secrets a default install (2.7.1, PostgreSQL) generates. */
+const SECRETS: string[] = secretsToGenerate(templateOf('2.7.1').secrets.generate, BASE);
 
 /** No generated secret value is ever printed; wherever a secret variable is shown, its value is masked. */
 function expectSecretsMasked(s: PtySession, envText: string): number {
@@ -72,9 +81,7 @@ function expectSecretsMasked(s: PtySession, envText: string): number {
 /** A first install made without questions, as the base of a re-run. */
 async function headlessInstall(): Promise<string> {
   const dir = join(tmp(), 'appwrite');
-  const r = await execa('node', [BIN, '--dir', dir, '--domain', 'appwrite.example.com', '--email', 'admin@example.com', '--yes', '--no-start'], {
-    cwd: ROOT, env: { NO_COLOR: '1', HARDEN_INIT_DB_PASSWORD: undefined }, extendEnv: true, reject: false, stdin: 'ignore',
-  });
+  const r = await runBin(['--dir', dir, '--domain', 'appwrite.example.com', '--email', 'admin@example.com', '--yes', '--no-start']);
   expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
   return dir;
 }
@@ -106,7 +113,10 @@ describe('interactive wizard in a real terminal', () => {
     await s.waitFor(Q.consoleEmails);
     s.write('a@example.com, b@example.com');
     await s.answer('a@example.com, b@example.com', KEY.enter);
+    await s.answer(Q.dbEngine, KEY.enter); // default on 2.x: PostgreSQL
     await s.answer(Q.db, KEY.enter); // default: volume
+    await s.answer(Q.smtpHost, KEY.enter); // empty: no outgoing mail
+    await s.waitFor('No outgoing mail');
     await s.waitFor('Will install');
     await s.answer(WRITE_CONFIRM, KEY.enter); // default: yes
     await s.waitFor('Run this again without questions');
@@ -123,8 +133,95 @@ describe('interactive wizard in a real terminal', () => {
     expect(env).toContain('_APP_DOMAIN=appwrite.example.com\n');
     expect(existsSync(join(dir, 'docker-compose.yml'))).toBe(true);
 
+    expect(env).toContain('_APP_DB_ADAPTER=postgresql\n');
     expect(flat(s.text())).toContain('--console emails --console-emails a@example.com,b@example.com');
+    // The release is a flag only: never asked; the summary names the default one.
+    expect(s.text()).not.toContain(questionFor('release').message);
+    expect(flat(s.text())).toMatch(/Release\s+Appwrite 2\.7\.1/);
     expectSecretsMasked(s, env);
+  });
+
+  it('MariaDB on 2.x and outgoing mail: the SMTP password is asked masked and only written to .env', async () => {
+    const dir = join(tmp(), 'appwrite');
+    const password = 'Mail-pw-7f3Kq9zR';
+    const s = start(['--dir', dir, '--no-start']);
+
+    await s.answer(Q.domain, 'appwrite.example.com');
+    await s.answer('appwrite.example.com', KEY.enter);
+    await s.answer(Q.https, KEY.enter);
+    await s.waitFor(Q.email);
+    s.write('admin@example.com');
+    await s.answer('admin@example.com', KEY.enter);
+    await s.answer(Q.console, KEY.enter);
+    await s.answer(Q.dbEngine, KEY.down);
+    await s.answer(choice('dbEngine', 'mariadb'), KEY.enter);
+    await s.answer(Q.db, KEY.enter);
+    await s.waitFor(Q.smtpHost);
+    s.write('smtp.example.com');
+    await s.answer('smtp.example.com', KEY.enter);
+    await s.answer(Q.smtpPort, KEY.enter); // 587
+    await s.answer(Q.smtpSecure, KEY.enter); // tls
+    await s.waitFor(Q.smtpUser);
+    s.write('mailer');
+    await s.answer('mailer', KEY.enter);
+    await s.answer(Q.smtpSender, KEY.enter); // noreply@<domain>
+    await s.waitFor('SMTP password');
+    s.write(password);
+    s.write(KEY.enter);
+    await s.waitFor('Will install');
+    await s.answer(WRITE_CONFIRM, KEY.enter);
+    await s.waitFor('Run this again without questions');
+    const { exitCode } = await s.exit();
+    expect(exitCode, s.tail()).toBe(0);
+
+    const env = readFileSync(join(dir, '.env'), 'utf8');
+    expect(envValue(env, '_APP_DB_ADAPTER')).toBe('mariadb');
+    expect(envValue(env, '_APP_DB_HOST')).toBe('mariadb');
+    expect(envValue(env, '_APP_DB_ROOT_PASS')!.length).toBeGreaterThan(30);
+    expect(envValue(env, '_APP_SMTP_HOST')).toBe('smtp.example.com');
+    expect(envValue(env, '_APP_SMTP_PORT')).toBe('587');
+    expect(envValue(env, '_APP_SMTP_SECURE')).toBe('tls');
+    expect(envValue(env, '_APP_SMTP_USERNAME')).toBe('mailer');
+    expect(envValue(env, '_APP_SMTP_PASSWORD')).toBe(password);
+    expect(envValue(env, '_APP_SYSTEM_EMAIL_ADDRESS')).toBe('noreply@appwrite.example.com');
+    expect(readFileSync(join(dir, 'docker-compose.yml'), 'utf8')).toMatch(/^  mariadb:/m);
+    expect(s.raw()).not.toContain(password);
+    expect(readFileSync(join(dir, '.harden-init', 'state.json'), 'utf8')).not.toContain(password);
+    const command = flat(s.text());
+    expect(command).toContain('--db-engine mariadb');
+    expect(command).toContain('--smtp-host smtp.example.com');
+    expect(command).not.toContain('No outgoing mail');
+  });
+
+  it('--release 1.9.10: no engine question (MariaDB is the only one); the e-mail is asked with HTTPS off too', async () => {
+    const dir = join(tmp(), 'appwrite');
+    const s = start(['--dir', dir, '--no-start', '--release', '1.9.10']);
+
+    await s.answer(Q.domain, 'appwrite.example.com');
+    await s.answer('appwrite.example.com', KEY.enter);
+    await s.answer(Q.https, KEY.down);
+    await s.answer(choice('https', 'proxy'), KEY.down);
+    await s.answer(choice('https', 'off'), KEY.enter);
+    await s.waitFor('HTTPS is off');
+    await s.answer(Q.email, KEY.enter); // empty: refused inline
+    await s.waitFor('an e-mail address is required');
+    s.write('admin@example.com');
+    await s.answer('admin@example.com', KEY.enter);
+    await s.answer(Q.console, KEY.enter);
+    await s.answer(Q.db, KEY.enter);
+    await s.answer(Q.smtpHost, KEY.enter);
+    await s.waitFor('Will install');
+    await s.answer(WRITE_CONFIRM, KEY.enter);
+    const { exitCode } = await s.exit();
+    expect(exitCode, s.tail()).toBe(0);
+
+    expect(s.text()).not.toContain(Q.dbEngine);
+    expect(flat(s.text())).toMatch(/Release\s+Appwrite 1\.9\.10/);
+    const env = readFileSync(join(dir, '.env'), 'utf8');
+    expect(envValue(env, '_APP_DB_ADAPTER')).toBe('mariadb');
+    expect(envValue(env, '_APP_OPTIONS_FORCE_HTTPS')).toBe('disabled');
+    expect(envValue(env, '_APP_EMAIL_CERTIFICATES')).toBe('admin@example.com');
+    expect(readFileSync(join(dir, 'docker-compose.yml'), 'utf8')).toContain('image: appwrite/appwrite:1.9.10');
   });
 
   it('an invalid domain is refused inline with what is allowed, and can be corrected', async () => {
@@ -143,7 +240,9 @@ describe('interactive wizard in a real terminal', () => {
     s.write('admin@example.com');
     await s.answer('admin@example.com', KEY.enter);
     await s.answer(Q.console, KEY.enter);
+    await s.answer(Q.dbEngine, KEY.enter);
     await s.answer(Q.db, KEY.enter);
+    await s.answer(Q.smtpHost, KEY.enter);
     await s.answer(WRITE_CONFIRM, KEY.enter);
 
     const { exitCode } = await s.exit();
@@ -171,7 +270,9 @@ describe('interactive wizard in a real terminal', () => {
     s.write(KEY.backspace.repeat('10.0.0.0/24'.length));
     s.write('203.0.113.7');
     await s.answer('203.0.113.7', KEY.enter);
+    await s.answer(Q.dbEngine, KEY.enter);
     await s.answer(Q.db, KEY.enter);
+    await s.answer(Q.smtpHost, KEY.enter);
     await s.answer(WRITE_CONFIRM, KEY.enter);
 
     const { exitCode } = await s.exit();
@@ -209,7 +310,9 @@ describe('interactive wizard in a real terminal', () => {
       await s.waitFor(Q.email);
       await s.answer('admin@example.com', KEY.enter);
       await s.answer(Q.console, KEY.enter);
+      await s.answer(Q.dbEngine, KEY.enter);
       await s.answer(Q.db, KEY.enter);
+      await s.answer(Q.smtpHost, KEY.enter);
       await s.waitFor('Nothing to change');
       const { exitCode } = await s.exit();
       expect(exitCode, s.tail()).toBe(0);
@@ -232,7 +335,9 @@ describe('interactive wizard in a real terminal', () => {
       await s.answer(choice('console', 'ips'), KEY.down);
       await s.answer(choice('console', 'open'), KEY.enter);
       await s.waitFor('Console sign-up is open');
+      await s.answer(Q.dbEngine, KEY.enter);
       await s.answer(Q.db, KEY.enter);
+      await s.answer(Q.smtpHost, KEY.enter);
       await s.waitFor('_APP_CONSOLE_WHITELIST_ROOT');
       await s.answer(WRITE_CONFIRM, KEY.enter);
       await s.waitFor('Run this again without questions');
@@ -270,7 +375,9 @@ describe('interactive wizard in a real terminal', () => {
     await s.waitFor(Q.email);
     await s.answer('admin@example.com', KEY.enter);
     await s.answer(Q.console, KEY.enter);
+    await s.answer(Q.dbEngine, KEY.enter);
     await s.answer(Q.db, KEY.enter);
+    await s.answer(Q.smtpHost, KEY.enter);
     await s.waitFor(/\+\s*_APP_DOMAIN=cloud\.example\.org/);
     await s.answer(WRITE_CONFIRM, KEY.enter);
     const { exitCode } = await s.exit();

@@ -2,6 +2,7 @@
 // The transcript is the raw terminal output; matching is done on it with ANSI escapes stripped.
 import pty from 'node-pty';
 import { join, resolve } from 'node:path';
+import { NO_DOCKER, RELEASES_DIR } from './run-bin.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const BIN = join(ROOT, 'bin', 'harden-init.js');
@@ -54,15 +55,19 @@ export interface SpawnOptions {
 
 const DEFAULT_TIMEOUT = 15_000;
 
+/**
+ * Like runBin, the child sees no Docker engine and reads releases from test/fixtures/releases unless
+ * `opts.env` says otherwise (a key set to undefined removes it).
+ */
 export function spawnCli(args: string[], opts: SpawnOptions = {}): PtySession {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries({ ...process.env, ...opts.env })) if (v !== undefined) env[k] = v;
+  const merged: Record<string, string | undefined> = { ...process.env, DOCKER_HOST: NO_DOCKER, HARDEN_INIT_RELEASES_DIR: RELEASES_DIR };
   // Never let a password from the outer environment answer a prompt for us; keep clack's TTY rendering.
-  delete env.HARDEN_INIT_DB_PASSWORD;
-  delete env.CI;
-  if (opts.env && 'HARDEN_INIT_DB_PASSWORD' in opts.env && opts.env.HARDEN_INIT_DB_PASSWORD !== undefined) {
-    env.HARDEN_INIT_DB_PASSWORD = opts.env.HARDEN_INIT_DB_PASSWORD;
-  }
+  delete merged.HARDEN_INIT_DB_PASSWORD;
+  delete merged.HARDEN_INIT_SMTP_PASSWORD;
+  delete merged.CI;
+  Object.assign(merged, opts.env);
+  for (const [k, v] of Object.entries(merged)) if (v !== undefined) env[k] = v;
 
   const term = pty.spawn(process.execPath, [BIN, ...args], {
     name: 'xterm-256color',
