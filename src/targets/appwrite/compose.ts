@@ -21,7 +21,8 @@ export function renderCompose(t: Template, a: Answers, accepted: ReadonlySet<str
     topology: a.topology,
     assistant: false,
   });
-  const all = findUnknowns(doc, t.upstream, new Set(t.secrets.generate));
+  // A variable accepted by name is generated too (templateFromUpstream), but still reported as accepted.
+  const all = findUnknowns(doc, t.upstream, new Set(t.secrets.generate.filter((n) => !accepted.has(n))));
   harden({ doc, answers: a, accepted });
   doc.commentBefore = [
     ` Appwrite ${t.version}: upstream's own docker-compose.yml (sha256 ${sha256(t.compose).slice(0, 16)}…, read from`,
