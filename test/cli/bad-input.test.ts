@@ -18,6 +18,12 @@ describe.concurrent('invalid answers exit 2 and write nothing', () => {
     ['port out of range', [...OK, '--http-port', '70000'], /--http-port: .*1-65535/],
     ['unknown flag', [...OK, '--domian', 'x'], /Unknown option '--domian'/],
     ['unknown target', ['wordpress', ...OK], /Unknown target or command "wordpress"/],
+    ['a release that is not x.y.z', [...OK, '--release', 'latest'], /--release: must be a release number like 2\.7\.1/],
+    ['a release of no supported line', [...OK, '--release', '1.8.1'], /--release: harden-init installs Appwrite's 2\.x and 1\.9 lines/],
+    ['unknown SMTP encryption', [...OK, '--smtp-host', 'smtp.example.com', '--smtp-secure', 'starttls'], /--smtp-secure: must be one of tls, ssl, none/],
+    ['an SMTP host with a space', [...OK, '--smtp-host', 'smtp example.com'], /--smtp-host: /],
+    ['--mqtt and --no-mqtt together', [...OK, '--mqtt', '--no-mqtt'], /--mqtt and --no-mqtt contradict each other/],
+    ['unknown worker topology', [...OK, '--topology', 'spread'], /--topology: must be one of combined, separate/],
   ] as const)('%s', async ([, args, message], { expect }) => {
     const dir = join(tempDir(), 'appwrite');
     const r = await runBin(['--dir', dir, ...args, '--yes', '--no-start']);
