@@ -29,6 +29,8 @@ export function helpText(version: string): string {
     `  --${'timeout <seconds>'.padEnd(34)} how long to wait for the stack to become healthy (default 300)`,
     `  --${'replace-compose'.padEnd(34)} replace a hand-edited docker-compose.yml (the old one is backed up)`,
     `  --${'allow-db-move'.padEnd(34)} accept a new database location (its data is not copied there)`,
+    `  --${'allow-db-path-nonempty'.padEnd(34)} accept a non-empty --db-path that is not a database directory`,
+    `  --${'new-encryption-key'.padEnd(34)} make a NEW encryption key when .env lost it (stored secrets become unreadable)`,
     `  --${'allow-insecure-release'.padEnd(34)} install a release below its line's security minimum (known holes)`,
     `  --${'accept-upstream <name>'.padEnd(34)} accept a service or variable of upstream's file the rules do not know (repeatable)`,
     `  --${'json'.padEnd(34)} machine-readable result on stdout; implies no prompts`,
