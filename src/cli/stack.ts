@@ -12,6 +12,7 @@ import { compare, type Comparison, type Row } from '../verify/compare.js';
 import { stepError, CliError, EXIT } from './errors.js';
 import type { Ui } from './ui.js';
 import type { Answers } from '../answers.js';
+import { shellQuote } from './shell-quote.js';
 
 export interface StackContext {
   ui: Ui;
@@ -67,7 +68,7 @@ export async function verifyStack(ctx: StackContext): Promise<VerifyOutcome> {
   if (!health.ok) {
     spin?.error('The stack did not become healthy');
     throw new CliError(`${health.reason}${health.logs ? `\nLast log lines of ${health.container}:\n${health.logs}` : ''}`, EXIT.failed,
-      `See all logs with: cd ${ctx.dir} && docker compose logs`);
+      `See all logs with: cd ${shellQuote(ctx.dir)} && docker compose logs`);
   }
   spin?.stop(`Stack healthy: ${health.detail}`);
 
