@@ -38,7 +38,8 @@ export function readExisting(dir: string): Existing {
   }
   let pendingAdopted = false;
   const pending = parsePending(readRegular(join(dir, PENDING_FILE)));
-  if (pending) {
+  // A journal whose state is already state.json's describes a finished commit (killed before its removal).
+  if (pending && !(state && JSON.stringify(pending.state) === JSON.stringify(state))) {
     const proposedCompose = readRegular(join(dir, 'docker-compose.proposed.yml'));
     const onDisk: Record<string, string | undefined> = {
       '.env': envText, 'docker-compose.yml': compose, 'docker-compose.proposed.yml': proposedCompose,

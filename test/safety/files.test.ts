@@ -129,6 +129,16 @@ describe.concurrent('not a regular file (exit 1, never opened)', () => {
 });
 
 describe.concurrent('killed between the writes (HARDEN_INIT_TEST_KILL_AFTER): the next run converges', () => {
+  it('killed after state.json (before the journal is removed): the next run has nothing to do', async ({ expect }) => {
+    const dir = await install();
+    const change = ['--https', 'proxy', '--yes', '--no-start'];
+    const killed = await runBin(['--dir', dir, ...change], { HARDEN_INIT_TEST_KILL_AFTER: '.harden-init/state.json' });
+    expect(killed.exitCode).not.toBe(0);
+    const r = await runBin(['--dir', dir, '--yes', '--no-start']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Nothing to change/);
+    expect(JSON.parse(read(dir, '.harden-init/state.json')).answers.https).toBe('proxy');
+  });
   for (const after of ['.env', 'docker-compose.yml']) {
     it(`killed after ${after}: the next --yes run finishes the change, with no hand-edit notice`, async ({ expect }) => {
       const dir = await install();
