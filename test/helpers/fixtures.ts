@@ -1,12 +1,29 @@
+import { join } from 'node:path';
 import type { Answers } from '../../src/answers.js';
+import { templateFromUpstream, type Template } from '../../src/engine/template.js';
+import { readReleaseDir } from '../../src/targets/appwrite/upstream/cache.js';
+import { RELEASES_DIR } from './run-bin.js';
 import { parseEnv, toRecord } from '../../src/engine/envfile.js';
 import type { Existing } from '../../src/engine/existing.js';
 import type { Plan } from '../../src/engine/plan.js';
 import { parseState } from '../../src/engine/state.js';
 
 export const BASE: Answers = {
-  domain: 'appwrite.example.com', https: 'auto', email: 'admin@example.com', console: 'root', db: 'volume', httpPort: 80, httpsPort: 443,
+  release: '2.7.1', domain: 'appwrite.example.com', https: 'auto', email: 'admin@example.com', console: 'root',
+  db: 'volume', dbEngine: 'postgresql', httpPort: 80, httpsPort: 443, topology: 'combined', mqtt: false,
 };
+/** The same on the 1.9 line (MariaDB only, no topology or MQTT). */
+export const BASE_19: Answers = {
+  release: '1.9.10', domain: 'appwrite.example.com', https: 'auto', email: 'admin@example.com', console: 'root',
+  db: 'volume', dbEngine: 'mariadb', httpPort: 80, httpsPort: 443,
+};
+
+/** A release's template from the test descriptions (upstream's files; see test/fixtures/releases/README.md). */
+export function templateOf(version: string, accepted: string[] = []): Template {
+  const files = readReleaseDir(join(RELEASES_DIR, version), version, `description ${version}`);
+  if (!files) throw new Error(`no test description for ${version}`);
+  return templateFromUpstream(files, accepted);
+}
 
 /** Deterministic "random" secrets so tests can tell which secret went where. */
 export function counter(prefix = 'secret'): () => string {
