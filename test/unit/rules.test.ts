@@ -198,6 +198,16 @@ describe.each(LINES)('$name', ({ t, a }) => {
     for (const [name, s] of Object.entries(x.services)) for (const d of list(s.depends_on)) expect(x.services, `${name} → ${d}`).toHaveProperty(d);
   });
 
+  it('every image names a version tag (never :latest or none); no duplicate environment entries (Compose v1 rejects them)', () => {
+    for (const https of ['auto', 'proxy', 'off'] as const) {
+      for (const [name, s] of Object.entries(hardened(t, { ...a, https }).services)) {
+        expect(s.image, name).toMatch(/^[a-z0-9./-]+:(?!latest$)[0-9][\w.-]*$/);
+        const env = list(s.environment).map((e) => e.split('=')[0]);
+        expect(new Set(env).size, name).toBe(env.length);
+      }
+    }
+  });
+
   it('upstream\'s own file has nothing to refuse', () => {
     expect(renderCompose(t, a).findings).toEqual([]);
   });
