@@ -2,7 +2,7 @@
 import * as p from '@clack/prompts';
 import pc from 'picocolors';
 import { parseRequest } from './args.js';
-import { CliError, EXIT, usageError } from './errors.js';
+import { EXIT, toCliError, usageError } from './errors.js';
 import { helpText } from './help.js';
 import { setup } from './setup.js';
 import { verifyCommand } from './verify-command.js';
@@ -12,9 +12,11 @@ export const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-de
 
 export async function main(argv: string[]): Promise<number> {
   let json = argv.includes('--json');
+  let command: string | undefined;
   try {
     const req = parseRequest(argv);
     json = req.json;
+    command = req.command;
     if (req.help) { process.stdout.write(`${helpText(VERSION)}\n`); return EXIT.ok; }
     if (req.version) { process.stdout.write(`${VERSION}\n`); return EXIT.ok; }
     if (req.command === 'verify') return await verifyCommand(req, VERSION);
@@ -23,11 +25,14 @@ export async function main(argv: string[]): Promise<number> {
     return await setup(req, VERSION);
   } catch (e) {
     return reportError(e, json);
+  } finally {
+    // The install lock (setup) is released here; lock.ts also releases it on exit, as a backstop.
+    if (command === 'setup') (await import('../apply/lock.js')).releaseAllLocks();
   }
 }
 
 function reportError(e: unknown, json: boolean): number {
-  const err = e instanceof CliError ? e : new CliError(`Unexpected error: ${(e as Error)?.stack ?? String(e)}`, EXIT.failed);
+  const err = toCliError(e); // unexpected errors: one line and a hint; the stack only with DEBUG
   if (json) process.stdout.write(`${JSON.stringify({ ok: false, exitCode: err.exitCode, error: err.message, hint: err.hint })}\n`);
   if (err.exitCode === EXIT.cancelled) p.cancel(err.message);
   else process.stderr.write(`${pc.red('✘')} ${err.message}\n${err.hint ? `${pc.dim(err.hint)}\n` : ''}`);
