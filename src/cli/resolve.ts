@@ -22,7 +22,8 @@ export function parseGiven(given: Record<string, string>): Partial2 {
   return out;
 }
 
-const READ_FROM_ENV: (keyof Answers)[] = ['domain', 'email', 'console', 'consoleEmails', 'consoleIps', 'dbHost', 'dbPort', 'dbUser', 'dbName'];
+const READ_FROM_ENV: (keyof Answers)[] = ['domain', 'email', 'console', 'consoleEmails', 'consoleIps', 'dbHost', 'dbPort', 'dbUser', 'dbName',
+  'smtpHost', 'smtpPort', 'smtpUser', 'smtpSender'];
 
 /**
  * The answers an existing install stands for: state.json when harden-init wrote it, else read from .env.

@@ -77,6 +77,32 @@ describe.concurrent('outgoing mail', () => {
     expect(existsSync(dir)).toBe(false);
   });
 
+  it('--smtp-host \'\' on a re-run turns outgoing mail off, in .env too', async ({ expect }) => {
+    const dir = newDir();
+    expect((await runBin(['--dir', dir, ...FIRST, ...SMTP])).exitCode).toBe(0);
+    const r = await runBin(['--dir', dir, '--smtp-host', '', '--yes', '--no-start']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/No outgoing mail/);
+    expect(envOf(dir)._APP_SMTP_HOST).toBe('');
+    expect(JSON.parse(read(dir, '.harden-init/state.json')).answers.smtpHost).toBeUndefined();
+  });
+
+  it('mail set up by hand in .env is kept by a re-run, and the summary says so', async ({ expect }) => {
+    const dir = newDir();
+    expect((await runBin(['--dir', dir, ...FIRST])).exitCode).toBe(0);
+    writeFileSync(join(dir, '.env'), read(dir, '.env')
+      .replace(/^_APP_SMTP_HOST=.*$/m, '_APP_SMTP_HOST=mail.example.org')
+      .replace(/^_APP_SMTP_PORT=.*$/m, '_APP_SMTP_PORT=2525')
+      .replace(/^_APP_SMTP_SECURE=.*$/m, '_APP_SMTP_SECURE=tls'), { mode: 0o600 });
+    const r = await runBin(['--dir', dir, '--yes', '--no-start']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).not.toMatch(/No outgoing mail/);
+    expect(r.stdout).toMatch(/Mail\s+mail\.example\.org/);
+    expect(envOf(dir)).toMatchObject({ _APP_SMTP_HOST: 'mail.example.org', _APP_SMTP_PORT: '2525', _APP_SMTP_SECURE: 'tls' });
+    const again = await runBin(['--dir', dir, '--yes', '--no-start']);
+    expect(again.stdout).toMatch(/Nothing to change/);
+  });
+
   it('without SMTP the run warns that invitations and recovery e-mails will not be sent', async ({ expect }) => {
     const dir = newDir();
     const r = await runBin(['--dir', dir, ...FIRST]);

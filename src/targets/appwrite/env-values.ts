@@ -53,6 +53,9 @@ export function managedValues(a: Answers, known?: Set<string>): Record<string, s
     v._APP_SMTP_SECURE = a.smtpSecure === 'none' || a.smtpSecure === undefined ? '' : a.smtpSecure;
     v._APP_SMTP_USERNAME = a.smtpUser ?? '';
     v._APP_SYSTEM_EMAIL_ADDRESS = a.smtpSender ?? `noreply@${a.domain}`;
+  } else {
+    // No outgoing mail (as the summary says): an empty host disables all mail sending in Appwrite.
+    v._APP_SMTP_HOST = '';
   }
   if (a.db === 'external') {
     v._APP_DB_HOST = a.dbHost!;
@@ -105,6 +108,17 @@ export function answersFromEnv(env: Record<string, string>, compose: string | un
   if (consoleMode) out.console = consoleMode;
   if (consoleMode === 'emails') out.consoleEmails = split(env._APP_CONSOLE_WHITELIST_EMAILS);
   if (consoleMode === 'ips') out.consoleIps = split(env._APP_CONSOLE_WHITELIST_IPS);
+  if (env._APP_SMTP_HOST) {
+    // Outgoing mail set up by hand or by another installer is what the install does now.
+    const secure = env._APP_SMTP_SECURE;
+    const sender = env._APP_SYSTEM_EMAIL_ADDRESS;
+    Object.assign(out, {
+      smtpHost: env._APP_SMTP_HOST, smtpUser: env._APP_SMTP_USERNAME ?? '',
+      smtpSecure: secure === 'tls' || secure === 'ssl' ? secure : 'none',
+    });
+    if (Number(env._APP_SMTP_PORT)) out.smtpPort = Number(env._APP_SMTP_PORT);
+    if (sender && !/@appwrite\.io$/.test(sender)) out.smtpSender = sender;
+  }
   const adapter = env._APP_DB_ADAPTER;
   // MongoDB (upstream's own installer default) is kept as read so the caller can refuse it clearly.
   if (adapter === 'mariadb' || adapter === 'postgresql' || adapter === 'mongodb') out.dbEngine = adapter as DbEngine;
