@@ -84,6 +84,33 @@ describe.concurrent('re-runs keep the release', () => {
     expect(read(dir, 'docker-compose.yml')).toContain('image: appwrite/appwrite:1.9.6');
   });
 
+  it('the printed upgrade command moves 1.9.6 to 1.9.10: secrets kept, the migration named', async ({ expect }) => {
+    const dir = newDir();
+    expect((await runBin(['--dir', dir, ...FIRST, '--release', '1.9.6', '--allow-insecure-release'])).exitCode).toBe(0);
+    const before = envOf(dir);
+    const r = await runBin(['--dir', dir, '--release', '1.9.10', '--yes', '--no-start']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`Release 1.9.6 → 1.9.10: after the stack is up, run Appwrite's data migration: cd ${dir} && docker compose exec appwrite migrate`);
+    expect(r.stdout).not.toMatch(/SECURITY/);
+    expect(stateOf(dir).release).toBe('1.9.10');
+    expect(read(dir, 'docker-compose.yml')).toContain('image: appwrite/appwrite:1.9.10');
+    const after = envOf(dir);
+    for (const k of ['_APP_OPENSSL_KEY_V1', '_APP_EXECUTOR_SECRET', '_APP_DB_PASS', '_APP_DB_ROOT_PASS']) expect(after[k], k).toBe(before[k]);
+  });
+
+  it.for([
+    ['2.7.1', '1.9.10', /moving between the 1\.9 and 2\.x lines/],
+    ['1.9.10', '2.7.1', /moving between the 1\.9 and 2\.x lines/],
+  ] as const)('an install on %s asked for --release %s is refused and left as it is', async ([from, to, message], { expect }) => {
+    const dir = newDir();
+    expect((await runBin(['--dir', dir, ...FIRST, '--release', from])).exitCode).toBe(0);
+    const before = snapshot(dir);
+    const r = await runBin(['--dir', dir, '--release', to, '--yes', '--no-start']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(snapshot(dir)).toEqual(before);
+  });
+
   it('an install written by an earlier harden-init (state.json with templateVersion 1.9.5 only) is recognised as 1.9.5', async ({ expect }) => {
     const dir = newDir();
     mkdirSync(join(dir, '.harden-init'), { recursive: true, mode: 0o700 });
