@@ -13,9 +13,10 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { plan } from '../../src/engine/plan.js';
 import { renderLikeInstaller } from '../../src/targets/appwrite/render/generator.js';
+import { RULES } from '../../src/targets/appwrite/rules/index.js';
 import { DEVIATIONS, covers, deviationsFor, ruleIds, type Deviation, type Difference } from '../../src/targets/appwrite/rules/deviations.js';
 import { BASE, BASE_19, counter, fileOf, templateOf } from '../helpers/fixtures.js';
-import { tempDir } from '../helpers/run-bin.js';
+import { ROOT, tempDir } from '../helpers/run-bin.js';
 import { requireInCi } from '../helpers/tools.js';
 import { CONSOLE_MODES, DB_MODES, HTTPS_MODES, type Answers, type DbEngine } from '../../src/answers.js';
 import type { Template } from '../../src/engine/template.js';
@@ -245,5 +246,38 @@ describe('the table', () => {
       { path: 'b.c[1]', change: 'removed', value: 1 }, { path: 'b.c[2]', change: 'removed', value: 2 },
       { path: 'e', change: 'removed', value: 0 }, { path: 'd', change: 'added', value: 1 },
     ]);
+  });
+});
+
+// README's "Hardening rules" table is RULES rendered: it cannot drift from the code.
+// `UPDATE_README=1 npx vitest run test/unit/deviations.test.ts -t README` rewrites the block in place.
+const BEGIN = '<!-- rules-table: generated from RULES (src/targets/appwrite/rules/index.ts) by test/unit/deviations.test.ts -->';
+const END = '<!-- /rules-table -->';
+export function rulesTable(): string {
+  // Markdown-safe outside `code` spans: no HTML tags (<release>), no emphasis from _NAME or NAME_*.
+  const cell = (s: string) => s.replace(/\n/g, ' ').split(/(`[^`]*`)/).map((part, i) => (i % 2 ? part
+    : part.replace(/[<>*]/g, (c) => `\\${c}`).replace(/(^|[\s(,])_/g, '$1\\_'))).join('').replace(/\|/g, '\\|');
+  return [
+    BEGIN,
+    '| rule | what it changes | why | what Appwrite still gets |',
+    '|---|---|---|---|',
+    ...RULES.map((r) => `| \`${r.id}\` | ${cell(r.what)} | ${cell(r.why)} | ${cell(r.keeps)} |`),
+    END,
+  ].join('\n');
+}
+
+describe('README', () => {
+  it('"Hardening rules" holds exactly the table rendered from RULES, once', () => {
+    const path = join(ROOT, 'README.md');
+    let readme = readFileSync(path, 'utf8');
+    const start = readme.indexOf(BEGIN);
+    const end = readme.indexOf(END);
+    expect(start, 'README has the rules-table block').toBeGreaterThan(readme.indexOf('## Hardening rules'));
+    if (process.env.UPDATE_README === '1') {
+      readme = readme.slice(0, start) + rulesTable() + readme.slice(end + END.length);
+      writeFileSync(path, readme);
+    }
+    expect(readme.slice(start, readme.indexOf(END) + END.length)).toBe(rulesTable());
+    expect(readme.indexOf(BEGIN, start + 1)).toBe(-1);
   });
 });
