@@ -222,6 +222,23 @@ describe('MQTT (2.3.0)', () => {
   });
 });
 
+describe('socket-proxy on other spellings of the socket mount (synthetic)', () => {
+  const withMount = (mount: string) => {
+    const t: Template = { ...T2, compose: T2.compose.replace('      - /var/run/docker.sock:/var/run/docker.sock\n      - appwrite-config', `${mount}\n      - appwrite-config`) };
+    expect(t.compose).not.toBe(T2.compose);
+    return hardened(t, A2).services.traefik!;
+  };
+  it.each([
+    ['long form', '      - type: bind\n        source: /var/run/docker.sock\n        target: /var/run/docker.sock'],
+    ['/run/docker.sock', '      - /run/docker.sock:/var/run/docker.sock'],
+    ['read-only', '      - /var/run/docker.sock:/var/run/docker.sock:ro'],
+  ])('%s: traefik keeps no socket', (_name, mount) => {
+    const gw = withMount(mount);
+    expect(JSON.stringify(gw.volumes)).not.toContain('docker.sock');
+    expect(gw.volumes).toEqual(['appwrite-config:/storage/config:ro', 'appwrite-certificates:/storage/certificates:ro']);
+  });
+});
+
 describe('durable-database', () => {
   it('PostgreSQL: -c fsync=off -c synchronous_commit=off -c full_page_writes=off are removed, other flags kept (1.9.6\'s real file)', () => {
     expect(upstreamRender(T19, { ...A19, dbEngine: 'postgresql' }).services.postgresql!.command)

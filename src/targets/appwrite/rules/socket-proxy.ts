@@ -1,5 +1,6 @@
-import { addString, ensureNetwork, removeStrings, service } from '../render/doc.js';
-import { DOCKER_SOCKET } from '../render/volumes.js';
+import { isSeq } from 'yaml';
+import { addString, ensureNetwork, service } from '../render/doc.js';
+import { DOCKER_SOCKET, isSocket, mountsOf } from '../render/volumes.js';
 import { GATEWAY } from './publish.js';
 import type { Rule } from './types.js';
 
@@ -17,7 +18,14 @@ export const traefikViaSocketProxy: Rule = {
   apply({ doc }) {
     const gw = service(doc, GATEWAY);
     if (!gw) return;
-    removeStrings(gw, 'volumes', (v) => v.split(':')[0] === DOCKER_SOCKET);
+    // Every spelling of the mount (short or long form, /var/run or /run): traefik is "known" to refuse.ts
+    // only because this rule takes the socket away.
+    const vols = gw.get('volumes');
+    if (isSeq(vols)) {
+      const socket = mountsOf(gw).map(isSocket);
+      vols.items = vols.items.filter((_, i) => !socket[i]);
+      if (vols.items.length === 0) gw.delete('volumes');
+    }
     addString(doc, gw, 'command', `--providers.docker.endpoint=tcp://${SOCKET_PROXY}:2375`);
     addString(doc, gw, 'networks', SOCKET_NETWORK);
     ensureNetwork(doc, SOCKET_NETWORK, { internal: true });
