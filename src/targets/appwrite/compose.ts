@@ -6,6 +6,7 @@ import { harden } from './rules/index.js';
 import { findUnknowns, type Finding } from './rules/refuse.js';
 import type { Template } from '../../engine/template.js';
 import { sha256 } from '../../engine/state.js';
+import { APPWRITE_IMAGE } from './upstream/types.js';
 
 export interface RenderedCompose {
   text: string;
@@ -24,9 +25,12 @@ export function renderCompose(t: Template, a: Answers, accepted: ReadonlySet<str
   // A variable accepted by name is generated too (templateFromUpstream), but still reported as accepted.
   const all = findUnknowns(doc, t.upstream, new Set(t.secrets.generate.filter((n) => !accepted.has(n))));
   harden({ doc, answers: a, accepted });
+  // Names the image, not how this run got its files (image or the install's cache of it): a re-run that reads
+  // the cache must render the same bytes, or a same-answers re-run would rewrite the file.
+  const origin = t.upstream.imageId ? `image ${APPWRITE_IMAGE}:${t.version} ${t.upstream.imageId.replace(/^sha256:/, '').slice(0, 12)}` : t.upstream.source;
   doc.commentBefore = [
     ` Appwrite ${t.version}: upstream's own docker-compose.yml (sha256 ${sha256(t.compose).slice(0, 16)}…, read from`,
-    ` ${t.upstream.source}), rendered as Appwrite's installer does and hardened by harden-init's rules`,
+    ` ${origin}), rendered as Appwrite's installer does and hardened by harden-init's rules`,
     ' (see its README, "Hardening rules"). Holds no secrets: values come from .env beside it.',
   ].join('\n');
   return {
