@@ -286,6 +286,9 @@ describe('refusing what the rules cannot harden', () => {
   evil-privileged:
     image: example/evil:1.0
     privileged: true
+  evil-interpolated:
+    image: example/evil:1.0
+    volumes: ["\${EVIL_DIR:-/}:/host"]
   appwrite-worker-ghost:
     image: \${_APP_IMAGE:-appwrite/appwrite}:\${_APP_VERSION:-latest}
     entrypoint: worker-ghost
@@ -302,7 +305,7 @@ describe('refusing what the rules cannot harden', () => {
   it('finds an unknown service publishing a port, mounting the socket or a host path, running privileged; a missing entrypoint; an unknown secret', () => {
     const r = renderCompose(later(), { ...A2, release: '2.9.0' });
     expect(r.findings.map((f) => [f.subject, f.kind])).toEqual([
-      ['evil-publisher', 'service'], ['evil-socket', 'service'], ['evil-hostpath', 'service'], ['evil-privileged', 'service'],
+      ['evil-publisher', 'service'], ['evil-socket', 'service'], ['evil-hostpath', 'service'], ['evil-privileged', 'service'], ['evil-interpolated', 'service'],
       ['appwrite-worker-ghost', 'service'], ['_APP_NEW_SECRET', 'variable'],
     ]);
     const what = r.findings.map((f) => f.what).join('\n');
@@ -310,13 +313,14 @@ describe('refusing what the rules cannot harden', () => {
     expect(what).toContain('mounts the Docker socket (/var/run/docker.sock)');
     expect(what).toContain('mounts the host path /etc');
     expect(what).toContain('runs privileged');
+    expect(what).toContain('service evil-interpolated mounts the host path ${EVIL_DIR');
     expect(what).toContain('runs "worker-ghost", which appwrite/appwrite:2.9.0 does not ship');
     expect(what).not.toContain('_APP_HARMLESS');
     for (const f of r.findings) expect(f.accepting.length, f.subject).toBeGreaterThan(10);
   });
   it('accepted names are not findings; an accepted service keeps its ports, the others lose theirs', () => {
     const r = renderCompose(later(), { ...A2, release: '2.9.0' }, new Set(['evil-publisher', '_APP_NEW_SECRET']));
-    expect(r.findings.map((f) => f.subject)).toEqual(['evil-socket', 'evil-hostpath', 'evil-privileged', 'appwrite-worker-ghost']);
+    expect(r.findings.map((f) => f.subject)).toEqual(['evil-socket', 'evil-hostpath', 'evil-privileged', 'evil-interpolated', 'appwrite-worker-ghost']);
     expect(r.accepted.map((f) => f.subject)).toEqual(['evil-publisher', '_APP_NEW_SECRET']);
     const c: Compose = parse(r.text);
     expect(c.services['evil-publisher']!.ports).toEqual(['9000:9000']);

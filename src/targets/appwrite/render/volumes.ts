@@ -17,5 +17,8 @@ export function mountsOf(svc: YAMLMap): Mount[] {
 
 export const DOCKER_SOCKET = '/var/run/docker.sock';
 export const isSocket = (m: Mount) => m.source === DOCKER_SOCKET || m.source === '/run/docker.sock';
-/** A bind mount of a host path (absolute, relative or home), as opposed to a named volume. */
-export const isHostPath = (m: Mount) => /^[./~]/.test(m.source);
+/**
+ * A bind mount of a host path (absolute, relative or home), as opposed to a named volume. A source Compose
+ * interpolates (`${DIR:-./data}`) counts too: it is a host path whenever the variable holds one (fail safe).
+ */
+export const isHostPath = (m: Mount) => /^[./~$]/.test(m.source);
