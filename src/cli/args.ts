@@ -4,7 +4,7 @@ import { QUESTIONS } from '../questions.js';
 import { usageError } from './errors.js';
 
 export const TARGETS = ['appwrite', 'langflow'] as const;
-export const COMMANDS = ['verify', 'check'] as const;
+export const COMMANDS = ['verify', 'check', 'backup', 'restore'] as const;
 
 export interface Request {
   command: 'setup' | (typeof COMMANDS)[number];
@@ -28,6 +28,15 @@ export interface Request {
   acceptUpstream: string[];
   /** Seconds to wait for the stack to become healthy. */
   timeout: number;
+  /** backup: --out FILE|DIR, --recipient AGE_PUBLIC_KEY, --passphrase-env VAR, --keep N. */
+  out?: string;
+  recipient?: string;
+  passphraseEnv?: string;
+  keep?: number;
+  /** restore: the archive (positional), --identity FILE, --force (a different encryption key). */
+  archive?: string;
+  identity?: string;
+  force: boolean;
   help: boolean;
   version: boolean;
 }
@@ -50,6 +59,12 @@ const GENERAL = {
   'accept-upstream': { type: 'string', multiple: true },
   'no-mqtt': { type: 'boolean' },
   timeout: { type: 'string' },
+  out: { type: 'string' },
+  recipient: { type: 'string' },
+  'passphrase-env': { type: 'string' },
+  keep: { type: 'string' },
+  identity: { type: 'string' },
+  force: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -72,7 +87,14 @@ export function parseRequest(argv: string[]): Request {
     else if ((TARGETS as readonly string[]).includes(first)) target = first;
     else throw usageError(`Unknown target or command "${first}": use one of ${[...TARGETS, ...COMMANDS].join(', ')}.`);
   }
+  const archive = command === 'restore' ? rest.shift() : undefined;
+  if (command === 'restore' && archive === undefined && v.help !== true) throw usageError('restore: which archive? harden-init restore FILE [--dir D] [--identity F | --passphrase-env VAR] [--yes] [--force]');
   if (rest.length > 0) throw usageError(`Unexpected argument "${rest[0]}".`, 'Run harden-init --help for the options.');
+  let keep: number | undefined;
+  if (typeof v.keep === 'string') {
+    if (!/^\d+$/.test(v.keep) || Number(v.keep) < 1) throw usageError(`--keep: must be a whole number, at least 1 (got "${v.keep}")`);
+    keep = Number(v.keep);
+  }
   const given: Record<string, string> = {};
   for (const q of QUESTIONS) {
     const raw = v[q.flag];
@@ -105,6 +127,13 @@ export function parseRequest(argv: string[]): Request {
     allowInsecureRelease: v['allow-insecure-release'] === true,
     acceptUpstream: ((v as Record<string, unknown>)['accept-upstream'] as string[] | undefined) ?? [],
     timeout,
+    out: typeof v.out === 'string' ? v.out : undefined,
+    recipient: typeof v.recipient === 'string' ? v.recipient : undefined,
+    passphraseEnv: typeof v['passphrase-env'] === 'string' ? v['passphrase-env'] : undefined,
+    keep,
+    archive,
+    identity: typeof v.identity === 'string' ? v.identity : undefined,
+    force: v.force === true,
     help: v.help === true,
     version: v.version === true,
   };

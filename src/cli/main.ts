@@ -20,6 +20,8 @@ export async function main(argv: string[]): Promise<number> {
     if (req.help) { process.stdout.write(`${helpText(VERSION)}\n`); return EXIT.ok; }
     if (req.version) { process.stdout.write(`${VERSION}\n`); return EXIT.ok; }
     if (req.command === 'verify') return await verifyCommand(req, VERSION);
+    if (req.command === 'backup') return await (await import('../commands/backup.js')).backupCommand(req, VERSION);
+    if (req.command === 'restore') return await (await import('../commands/restore.js')).restoreCommand(req, VERSION);
     if (req.command !== 'setup') throw usageError(`"harden-init ${req.command}" is not available in this version yet.`);
     if (req.target !== 'appwrite') throw usageError(`Target "${req.target}" is not supported yet; this version installs appwrite.`);
     return await setup(req, VERSION);

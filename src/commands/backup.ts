@@ -1,0 +1,227 @@
+// `harden-init backup`: one encrypted archive of the install — .env (the encryption key!), the compose files,
+// harden-init's state, a consistent database dump taken through the running database container, and Appwrite's
+// data volumes — written atomically with mode 0600, never in clear on disk. See archive.ts for the format.
+import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import pc from 'picocolors';
+import type { Request } from '../cli/args.js';
+import { EXIT, stepError, usageError } from '../cli/errors.js';
+import { createUi, type Ui } from '../cli/ui.js';
+import { readExisting } from '../engine/existing.js';
+import { parseEnv, toRecord } from '../engine/envfile.js';
+import { STATE_DIR, STATE_FILE } from '../engine/state.js';
+import { releaseFromCompose } from '../targets/appwrite/release-choice.js';
+import { detectCompose, compose, docker } from '../docker/compose.js';
+import { acquireLock } from '../apply/lock.js';
+import { fsyncDir, tempNameFor } from '../apply/atomic.js';
+import { kindOf, mkdirExact, readRegular } from '../apply/safe-fs.js';
+import { encrypt, FORMAT, FORMAT_VERSION, tarArchive, type KeySpec, type Manifest, type PartInput } from './archive.js';
+import { DB_SCRIPTS, dumpStream, installShape, projectName, volumeName, volumeStream } from './db-dump.js';
+
+export const ARCHIVE_PREFIX = 'harden-init-backup-';
+export const ARCHIVE_SUFFIX = '.age';
+/** Where archives go without --out: inside the install's state directory (owner-only). Copy them off the host. */
+export const DEFAULT_ARCHIVE_DIR = `${STATE_DIR}/archives`;
+
+/** Files of the install that go into every archive (those that exist), with the mode they are restored with. */
+export const INSTALL_FILES: { path: string; mode: number; required?: boolean }[] = [
+  { path: '.env', mode: 0o600, required: true },
+  { path: 'docker-compose.yml', mode: 0o644, required: true },
+  { path: 'docker-compose.override.yml', mode: 0o644 },
+  { path: STATE_FILE, mode: 0o600 },
+];
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+}
+
+export function archiveFileName(release: string | undefined, now: Date): string {
+  const stamp = now.toISOString().replace(/[-:]/g, ''); // 20261125T193000.123Z: names sort by time
+  return `${ARCHIVE_PREFIX}${stamp}${release ? `-appwrite-${release}` : ''}${ARCHIVE_SUFFIX}`;
+}
+
+/** Archives --keep would delete: harden-init's own archive names in that directory, all but the newest `keep`. */
+export function toPrune(names: string[], keep: number): string[] {
+  const ours = names.filter((n) => n.startsWith(ARCHIVE_PREFIX) && n.endsWith(ARCHIVE_SUFFIX)).sort();
+  return ours.slice(0, Math.max(0, ours.length - keep));
+}
+
+/** The encryption of a backup: --recipient or --passphrase-env (exactly one). */
+export function encryptionFrom(req: Request, ui: Ui): KeySpec {
+  if (req.recipient && req.passphraseEnv) throw usageError('--recipient and --passphrase-env exclude each other: give one.');
+  if (req.recipient) {
+    if (!/^age1[0-9a-z]+$/.test(req.recipient)) throw usageError(`--recipient: not an age public key (age1…): "${req.recipient.slice(0, 20)}"`, 'Make a key pair with `age-keygen -o key.txt`; its "public key:" line is the recipient. Keep key.txt off this server.');
+    return { recipient: req.recipient };
+  }
+  if (req.passphraseEnv) return { passphrase: passphraseFromEnv(req.passphraseEnv, ui) };
+  throw usageError('A backup is always encrypted: give --recipient <age public key> or --passphrase-env <VARIABLE>.',
+    'An age key pair (age-keygen) is best: the server then holds no secret that opens the archives.');
+}
+
+export function passphraseFromEnv(name: string, ui?: Ui): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw usageError(`--passphrase-env: "${name}" is not an environment variable name (it takes the NAME of a variable, never the passphrase itself).`);
+  const value = process.env[name];
+  if (!value) throw usageError(`--passphrase-env ${name}: that environment variable is not set or empty.`);
+  if (value.length < 12) ui?.warn(`The passphrase in ${name} is short (${value.length} characters): anyone holding an archive can try to guess it offline. Use 20+ random characters.`);
+  return value;
+}
+
+export async function backupCommand(req: Request, VERSION: string): Promise<number> {
+  const ui = createUi(req.json);
+  const dir = resolve(req.dir ?? './appwrite');
+  const key = encryptionFrom(req, ui);
+  const existing = readExisting(dir);
+  if (!existing.env || existing.compose === undefined) {
+    throw usageError(`No install in ${dir}: .env and docker-compose.yml are needed.`, 'Pass --dir with the install directory.');
+  }
+  const now = new Date();
+  const release = existing.state?.release ?? existing.state?.templateVersion ?? releaseFromCompose(existing.compose);
+  const out = outPath(dir, req.out, release, now);
+  ui.intro(`${pc.inverse(` harden-init ${VERSION} `)} backup ${dir}`);
+
+  const env = toRecord(parseEnv(existing.envText!));
+  const dropEnv = Object.keys(env);
+  const shape = installShape(existing.compose);
+  const composeTool = await detectCompose();
+  if (!composeTool) throw stepError('Docker Compose not found (neither `docker compose` nor `docker-compose`).', 'A backup reads the database and the volumes through Docker.');
+
+  const lock = await acquireLock(dir, { warn: (m) => ui.warn(m) });
+  try {
+    // The database: dumped through its running container, or skipped (external server).
+    if (shape.db) {
+      const id = String((await compose(composeTool, ['ps', '-q', shape.db.service], { cwd: dir, dropEnv })).stdout).trim();
+      const running = id ? String((await docker(['inspect', '--format', '{{.State.Running}}', id])).stdout).trim() === 'true' : false;
+      if (!running) {
+        throw stepError(`The database container (${shape.db.service}) is not running: a consistent dump is taken through it.`, `Start the stack first: cd ${dir} && docker compose up -d`);
+      }
+    } else {
+      ui.warn('The database is external (no bundled database service): it is NOT in this backup. Back up your database server with its own tools, at the same time as this archive.');
+    }
+    const project = projectName(dir, env, shape);
+    const volumes: { key: string; name: string }[] = [];
+    for (const k of shape.volumes) {
+      const v = await volumeName(k, project, shape);
+      if (v.exists) volumes.push({ key: k, name: v.name });
+      else ui.warn(`Volume ${k} (${v.name}) does not exist yet (the stack never ran?): skipped.`);
+    }
+    const image = shape.appwriteImage;
+    if (volumes.length && (!image || (await docker(['image', 'inspect', image])).exitCode !== 0)) {
+      throw stepError(`The install's Appwrite image${image ? ` ${image}` : ''} is not present locally: the volumes are read through it.`);
+    }
+
+    const parts: PartInput[] = [];
+    for (const f of INSTALL_FILES) {
+      const text = readRegular(join(dir, f.path));
+      if (text === undefined) continue;
+      parts.push({ kind: 'file', name: f.path, data: Buffer.from(text, 'utf8'), mode: f.mode });
+    }
+    if (shape.db) {
+      const db = shape.db;
+      parts.push({ kind: 'stream', name: `db/${db.engine}.sql`, engine: db.engine, open: () => dumpStream(composeTool, dir, dropEnv, db) });
+    }
+    for (const v of volumes) parts.push({ kind: 'stream', name: `volumes/${v.key}.tar`, volume: v.key, open: () => volumeStream(image!, v.name) });
+
+    const base: Omit<Manifest, 'parts'> = {
+      format: FORMAT, version: FORMAT_VERSION, created: now.toISOString(), tool: `harden-init ${VERSION}`, release, dir,
+      ...(shape.db ? { database: { ...shape.db, tool: DB_SCRIPTS[shape.db.engine].tool } } : {}),
+    };
+    let recorded: Manifest['parts'] = [];
+    const progress = (part: string, bytes: number, done: boolean) => {
+      if (done) ui.success(`${describe(part)}: ${formatBytes(bytes)}`);
+      else ui.info(`${describe(part)}: ${formatBytes(bytes)} so far…`);
+    };
+    ui.step(`Writing ${out} (encrypted with age ${'recipient' in key ? 'to the recipient' : 'with the passphrase'})`);
+    for (const p of parts) if (p.kind === 'file') ui.success(`${p.name}: ${formatBytes(p.data.length)}`);
+    const tar = tarArchive(parts, base, progress, (m) => { recorded = m.parts; });
+    const size = await writeEncrypted(out, await encrypt(tar, key));
+    const pruned = req.keep !== undefined ? prune(dirname(out), req.keep, basename(out)) : [];
+    for (const p of pruned) ui.info(`Removed an older archive (--keep ${req.keep}): ${p}`);
+    ui.success(`Archive written: ${out} (${formatBytes(size)}, mode 0600)`);
+    ui.note([
+      'It holds .env with _APP_OPENSSL_KEY_V1: without that key the restored data is unreadable.',
+      'Copy it off this server; keep the passphrase or the identity (secret key) elsewhere.',
+      `Restore: harden-init restore ${out} --dir ${dir} ${'recipient' in key ? '--identity <key file>' : `--passphrase-env ${req.passphraseEnv}`}`,
+      `Inspect without harden-init: age -d ${'recipient' in key ? '-i <key file> ' : ''}${out} | tar -tv`,
+    ].join('\n'), 'Backup');
+    ui.outro('Backup done.');
+    if (req.json) {
+      process.stdout.write(`${JSON.stringify({ ok: true, archive: out, size, release: release ?? null, database: shape.db ?? null, volumes: volumes.map((v) => v.key), pruned, parts: recorded }, null, 2)}\n`);
+    }
+    return EXIT.ok;
+  } finally {
+    lock.release();
+  }
+}
+
+function describe(part: string): string {
+  if (part.startsWith('db/')) return `database dump (${part})`;
+  if (part.startsWith('volumes/')) return `volume ${part.slice('volumes/'.length).replace(/\.tar$/, '')}`;
+  return part;
+}
+
+/** --out: a file, or a directory (existing, or ending in /) that gets a generated name; default in the install. */
+export function outPath(dir: string, out: string | undefined, release: string | undefined, now: Date): string {
+  const name = archiveFileName(release, now);
+  const free = (d: string) => {
+    for (let n = 0; ; n++) {
+      const candidate = join(d, n === 0 ? name : name.replace(ARCHIVE_SUFFIX, `-${n}${ARCHIVE_SUFFIX}`));
+      if (kindOf(candidate) === 'missing') return candidate;
+    }
+  };
+  if (!out) {
+    mkdirExact(join(dir, STATE_DIR), 0o700);
+    mkdirExact(join(dir, DEFAULT_ARCHIVE_DIR), 0o700);
+    return free(join(dir, DEFAULT_ARCHIVE_DIR));
+  }
+  const abs = resolve(out);
+  if (out.endsWith('/') || kindOf(abs) === 'dir') {
+    mkdirExact(abs, 0o700, { allowLinkedDir: true });
+    return free(abs);
+  }
+  if (kindOf(abs) !== 'missing') throw usageError(`--out ${abs} already exists: an archive is never overwritten.`, 'Give a new file name, or a directory.');
+  if (kindOf(dirname(abs)) !== 'dir') throw usageError(`--out: the directory ${dirname(abs)} does not exist.`);
+  return abs;
+}
+
+/** Streams the ciphertext into a new owner-only temporary file, fsyncs, renames into place. Returns the size. */
+async function writeEncrypted(path: string, cipher: AsyncIterable<Uint8Array>): Promise<number> {
+  const tmp = tempNameFor(path);
+  const fd = openSync(tmp, 'wx', 0o600);
+  let size = 0;
+  let ok = false;
+  try {
+    for await (const b of cipher) {
+      let off = 0;
+      while (off < b.length) {
+        const n = writeSync(fd, b, off, b.length - off);
+        if (!(n > 0)) throw stepError(`Could not write ${path}: the disk took only ${size + off} bytes.`);
+        off += n;
+      }
+      size += b.length;
+    }
+    fsyncSync(fd);
+    closeSync(fd);
+    ok = true;
+  } finally {
+    if (!ok) {
+      try { closeSync(fd); } catch { /* closed */ }
+      rmSync(tmp, { force: true });
+    }
+  }
+  if (kindOf(path) !== 'missing') { rmSync(tmp, { force: true }); throw stepError(`${path} appeared while the backup was written: not overwritten.`); }
+  renameSync(tmp, path);
+  fsyncDir(dirname(path));
+  return size;
+}
+
+function prune(outDir: string, keep: number, current: string): string[] {
+  const names = readdirSync(outDir).filter((n) => kindOf(join(outDir, n)) === 'file');
+  const victims = toPrune(names, keep).filter((n) => n !== current);
+  for (const n of victims) rmSync(join(outDir, n), { force: true });
+  return victims.map((n) => join(outDir, n));
+}
