@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse, parseDocument } from 'yaml';
 import { renderCompose } from '../../src/targets/appwrite/compose.js';
-import { renderLikeInstaller } from '../../src/targets/appwrite/render/generator.js';
+import { RenderError, renderLikeInstaller } from '../../src/targets/appwrite/render/generator.js';
 import { RULES } from '../../src/targets/appwrite/rules/index.js';
 import { durableDatabase } from '../../src/targets/appwrite/rules/durable-db.js';
 import { findUnknowns } from '../../src/targets/appwrite/rules/refuse.js';
@@ -190,6 +190,11 @@ describe.each(LINES)('$name', ({ t, a }) => {
     expect(x.services[a.dbEngine]!.volumes).toEqual([`/srv/appwrite/db:${dir}:rw`]);
     expect(weak.services[a.dbEngine]!.volumes).toEqual([`appwrite-${a.dbEngine}:${dir}:rw`]);
     expect(x.volumes).not.toHaveProperty(`appwrite-${a.dbEngine}`);
+  });
+  it('database-location: path refuses (RenderError) when upstream\'s database has no named data volume to replace', () => {
+    const t2: Template = { ...t, compose: t.compose.replace(`appwrite-${a.dbEngine}:/var/lib/`, 'some-other-volume:/var/lib/') };
+    expect(t2.compose).not.toBe(t.compose);
+    expect(() => renderCompose(t2, { ...a, db: 'path', dbPath: '/srv/appwrite/db' })).toThrow(RenderError);
   });
   it('database-location: external keeps no database service, volume or dependency on one', () => {
     const x = hardened(t, { ...a, db: 'external', dbHost: 'db.example.com', dbPort: 5432, dbUser: 'u', dbName: 'n' });

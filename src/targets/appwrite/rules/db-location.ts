@@ -1,5 +1,6 @@
 import { isSeq, type YAMLMap } from 'yaml';
 import { scalar, service } from '../render/doc.js';
+import { RenderError } from '../render/generator.js';
 import type { Rule } from './types.js';
 
 /** The data directory inside the database container, read from upstream's own volume entry. */
@@ -22,7 +23,8 @@ export const databaseLocation: Rule = {
       const db = service(doc, name);
       const dir = dataDirOf(db, volume);
       const vols = db?.get('volumes');
-      if (!db || !dir || !isSeq(vols)) return;
+      // Never silently leave the data in the named volume when the operator asked for a host directory.
+      if (!db || !dir || !isSeq(vols)) throw new RenderError(`--db path: upstream's ${name} service has no "${volume}:<data directory>" volume entry to replace with ${answers.dbPath}`);
       const i = vols.items.findIndex((v) => scalar(v).startsWith(`${volume}:`));
       vols.set(i, doc.createNode(`${answers.dbPath}:${dir}:rw`));
       (doc.get('volumes') as YAMLMap | undefined)?.delete(volume);
