@@ -244,6 +244,29 @@ describe('socket-proxy on other spellings of the socket mount (synthetic)', () =
   });
 });
 
+describe('internal-data-network on data clients upstream does not have yet (synthetic)', () => {
+  it('a service reading only _APP_DB_HOST_DOCUMENTSDB, an _APP_CONNECTIONS_* DSN, or depending on redis joins the internal network', () => {
+    const extra = `  reader-documentsdb:
+    image: example/reader:1.0
+    environment: [_APP_DB_HOST_DOCUMENTSDB]
+  reader-dsn:
+    image: example/reader:1.0
+    environment:
+      CACHE: \${_APP_CONNECTIONS_CACHE}
+  reader-depends:
+    image: example/reader:1.0
+    depends_on: { redis: { condition: service_started } }
+  bystander:
+    image: example/reader:1.0
+    environment: [_APP_DOMAIN]
+`;
+    const t: Template = { ...T2, compose: T2.compose.replace(/\nnetworks:\n/, `\n${extra}networks:\n`) };
+    const c = hardened(t, A2);
+    for (const n of ['reader-documentsdb', 'reader-dsn', 'reader-depends']) expect(networksOf(c.services[n]!), n).toContain('internal');
+    expect(networksOf(c.services.bystander!)).not.toContain('internal');
+  });
+});
+
 describe('durable-database', () => {
   it('PostgreSQL: -c fsync=off -c synchronous_commit=off -c full_page_writes=off are removed, other flags kept (1.9.6\'s real file)', () => {
     expect(upstreamRender(T19, { ...A19, dbEngine: 'postgresql' }).services.postgresql!.command)

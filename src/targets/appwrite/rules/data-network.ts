@@ -3,8 +3,11 @@ import type { Rule } from './types.js';
 
 export const DATA_SERVICES = ['mariadb', 'postgresql', 'mongodb', 'redis', 'clickhouse'];
 export const DATA_NETWORK = 'internal';
-/** Variables whose presence means a service talks to a data service. */
-const DATA_CLIENT_VARS = ['_APP_DB_HOST', '_APP_REDIS_HOST', '_APP_CONNECTIONS_DB_USAGE', '_APP_CONNECTIONS_DB_EXECUTIONS'];
+/**
+ * Variables whose presence means a service talks to a data service: the database and Redis hosts (2.x adds
+ * _APP_DB_HOST_DOCUMENTSDB / _VECTORSDB) and every _APP_CONNECTIONS_* DSN (ClickHouse, and any later one).
+ */
+const DATA_CLIENT_VAR = /^_APP_DB_HOST(?:_[A-Z]+)?$|^_APP_REDIS_HOST$|^_APP_CONNECTIONS_/;
 
 export const internalDataNetwork: Rule = {
   id: 'internal-data-network',
@@ -15,7 +18,7 @@ export const internalDataNetwork: Rule = {
     ensureNetwork(doc, DATA_NETWORK, { internal: true });
     eachService(doc, (name, svc) => {
       if (DATA_SERVICES.includes(name)) { setStrings(doc, svc, 'networks', [DATA_NETWORK]); return; }
-      const usesData = envReferences(svc).some((v) => DATA_CLIENT_VARS.includes(v))
+      const usesData = envReferences(svc).some((v) => DATA_CLIENT_VAR.test(v))
         || strings(svc, 'depends_on').some((d) => DATA_SERVICES.includes(d));
       if (usesData) addString(doc, svc, 'networks', DATA_NETWORK);
     });
