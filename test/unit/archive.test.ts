@@ -175,3 +175,15 @@ describe('archive: age encryption', () => {
     expect(Buffer.from(r.stdout as Uint8Array).equals(plain)).toBe(true);
   });
 });
+
+describe('backup: archive names and --keep', () => {
+  it('names sort by time (milliseconds); --keep N deletes all but the N newest of harden-init\'s own names', async () => {
+    const { archiveFileName, toPrune } = await import('../../src/commands/backup.js');
+    const a = archiveFileName('2.7.1', new Date('2026-11-25T10:00:00.100Z'));
+    const b = archiveFileName('2.7.1', new Date('2026-11-25T10:00:00.900Z'));
+    const c = archiveFileName(undefined, new Date('2026-11-26T09:00:00.000Z'));
+    expect(a).toBe('harden-init-backup-20261125T100000.100Z-appwrite-2.7.1.age');
+    expect(toPrune([c, 'notes.txt', b, a, 'other.age'], 2)).toEqual([a]);
+    expect(toPrune([a, b], 5)).toEqual([]);
+  });
+});
