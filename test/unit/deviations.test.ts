@@ -132,7 +132,11 @@ async function batchWorker(python: string): Promise<{ run: Runner; stop: () => v
   let failed!: (e: Error) => void;
   const started = new Promise<void>((res, rej) => { ready = res; failed = rej; });
   proc.on('error', (e) => failed(e));
-  proc.on('exit', (code) => failed(new Error(`compose batch worker exited (${code})`)));
+  proc.on('exit', (code) => {
+    failed(new Error(`compose batch worker exited (${code})`));
+    for (const [dir, done] of pending) done({ code: 1, stdout: '', stderr: `the compose batch worker exited (${code}) before ${dir}` });
+    pending.clear();
+  });
   createInterface({ input: proc.stdout! }).on('line', (line) => {
     if (line === 'ready') { ready(); return; }
     const r = JSON.parse(line) as ConfigResult & { dir: string };
