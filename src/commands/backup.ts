@@ -7,6 +7,7 @@ import pc from 'picocolors';
 import type { Request } from '../cli/args.js';
 import { EXIT, stepError, usageError } from '../cli/errors.js';
 import { createUi, type Ui } from '../cli/ui.js';
+import { shellQuote } from '../cli/shell-quote.js';
 import { readExisting } from '../engine/existing.js';
 import { parseEnv, toRecord } from '../engine/envfile.js';
 import { STATE_DIR, STATE_FILE } from '../engine/state.js';
@@ -15,8 +16,8 @@ import { detectCompose, compose, docker } from '../docker/compose.js';
 import { acquireLock } from '../apply/lock.js';
 import { fsyncDir, tempNameFor } from '../apply/atomic.js';
 import { kindOf, mkdirExact, readRegular } from '../apply/safe-fs.js';
-import { encrypt, FORMAT, FORMAT_VERSION, tarArchive, type KeySpec, type Manifest, type PartInput } from './archive.js';
-import { DB_SCRIPTS, dumpStream, installShape, projectName, volumeName, volumeStream } from './db-dump.js';
+import { ArchiveError, encrypt, FORMAT, FORMAT_VERSION, tarArchive, type KeySpec, type Manifest, type PartInput } from './archive.js';
+import { DB_SCRIPTS, StreamError, dumpStream, installShape, projectName, volumeName, volumeStream } from './db-dump.js';
 
 export const ARCHIVE_PREFIX = 'harden-init-backup-';
 export const ARCHIVE_SUFFIX = '.age';
@@ -97,7 +98,7 @@ export async function backupCommand(req: Request, VERSION: string): Promise<numb
       const id = String((await compose(composeTool, ['ps', '-q', shape.db.service], { cwd: dir, dropEnv })).stdout).trim();
       const running = id ? String((await docker(['inspect', '--format', '{{.State.Running}}', id])).stdout).trim() === 'true' : false;
       if (!running) {
-        throw stepError(`The database container (${shape.db.service}) is not running: a consistent dump is taken through it.`, `Start the stack first: cd ${dir} && docker compose up -d`);
+        throw stepError(`The database container (${shape.db.service}) is not running: a consistent dump is taken through it.`, `Start the stack first: cd ${shellQuote(dir)} && docker compose up -d`);
       }
     } else {
       ui.warn('The database is external (no bundled database service): it is NOT in this backup. Back up your database server with its own tools, at the same time as this archive.');
@@ -138,15 +139,21 @@ export async function backupCommand(req: Request, VERSION: string): Promise<numb
     ui.step(`Writing ${out} (encrypted with age ${'recipient' in key ? 'to the recipient' : 'with the passphrase'})`);
     for (const p of parts) if (p.kind === 'file') ui.success(`${p.name}: ${formatBytes(p.data.length)}`);
     const tar = tarArchive(parts, base, progress, (m) => { recorded = m.parts; });
-    const size = await writeEncrypted(out, await encrypt(tar, key));
+    let size: number;
+    try {
+      size = await writeEncrypted(out, await encrypt(tar, key));
+    } catch (e) {
+      if (e instanceof StreamError || e instanceof ArchiveError) throw stepError(`${e.message}\nNo archive was written.`);
+      throw e;
+    }
     const pruned = req.keep !== undefined ? prune(dirname(out), req.keep, basename(out)) : [];
     for (const p of pruned) ui.info(`Removed an older archive (--keep ${req.keep}): ${p}`);
     ui.success(`Archive written: ${out} (${formatBytes(size)}, mode 0600)`);
     ui.note([
       'It holds .env with _APP_OPENSSL_KEY_V1: without that key the restored data is unreadable.',
       'Copy it off this server; keep the passphrase or the identity (secret key) elsewhere.',
-      `Restore: harden-init restore ${out} --dir ${dir} ${'recipient' in key ? '--identity <key file>' : `--passphrase-env ${req.passphraseEnv}`}`,
-      `Inspect without harden-init: age -d ${'recipient' in key ? '-i <key file> ' : ''}${out} | tar -tv`,
+      `Restore: harden-init restore ${shellQuote(out)} --dir ${shellQuote(dir)} ${'recipient' in key ? '--identity <key file>' : `--passphrase-env ${req.passphraseEnv}`}`,
+      `Inspect without harden-init: age -d ${'recipient' in key ? '-i <key file> ' : ''}${shellQuote(out)} | tar -tv`,
     ].join('\n'), 'Backup');
     ui.outro('Backup done.');
     if (req.json) {

@@ -9,6 +9,7 @@ import pc from 'picocolors';
 import type { Request } from '../cli/args.js';
 import { CliError, EXIT, stepError, usageError } from '../cli/errors.js';
 import { createUi } from '../cli/ui.js';
+import { shellQuote } from '../cli/shell-quote.js';
 import { confirmWrite } from '../cli/wizard.js';
 import { startStack, verifyStack } from '../cli/stack.js';
 import { reportVerify, stackContext, verifyJson } from '../cli/verify-command.js';
@@ -25,7 +26,7 @@ import { kindOf } from '../apply/safe-fs.js';
 import type { PlannedFile } from '../engine/plan.js';
 import { ArchiveError, decrypt, parseIdentityFile, streamParts, verifyArchive, type KeySpec, type Manifest } from './archive.js';
 import { formatBytes, INSTALL_FILES, passphraseFromEnv } from './backup.js';
-import { installShape, loadDump, projectName, restoreVolume, volumeName, waitDbReady, type Engine } from './db-dump.js';
+import { StreamError, installShape, loadDump, projectName, restoreVolume, volumeName, waitDbReady, type Engine } from './db-dump.js';
 
 export const KEY_NAME = '_APP_OPENSSL_KEY_V1';
 
@@ -137,25 +138,40 @@ export async function restoreCommand(req: Request, VERSION: string): Promise<num
       if (archivedDb) {
         const up = await compose(composeTool, ['up', '-d', '--no-deps', shape.db!.service], { cwd: dir, dropEnv, timeoutMs: 300_000 });
         if (up.exitCode !== 0) throw stepError(`Starting the database (${shape.db!.service}) failed:\n${String(up.all ?? '').trim().split('\n').slice(-10).join('\n')}`);
-        await waitDbReady(composeTool, dir, dropEnv, shape.db!, req.timeout * 1000);
+        try {
+          await waitDbReady(composeTool, dir, dropEnv, shape.db!, req.timeout * 1000);
+        } catch (e) {
+          if (e instanceof StreamError) throw stepError(e.message, `The stack is stopped, the files are the archive's. See: cd ${shellQuote(dir)} && docker compose logs ${shape.db!.service}`);
+          throw e;
+        }
         ui.success(`Database container ${shape.db!.service} started alone and ready`);
       }
 
       // 7. The streamed parts, re-read from the same open file and re-checked as they go.
       const after = fstatSync(fd);
       if (after.size !== before.size || after.mtimeMs !== before.mtimeMs) throw stepError(`${file} changed while it was being restored.`);
-      for await (const { part, data } of streamParts(await decrypt(fileChunks(fd), key), manifest)) {
-        if (part.engine) {
-          await loadDump(composeTool, dir, dropEnv, { engine: part.engine as Engine, service: shape.db!.service }, data);
-          ui.success(`Database restored from ${part.name} (${formatBytes(part.size)})`);
-        } else if (part.volume) {
-          const v = await volumeName(part.volume, project, shape);
-          if (!v.exists) throw stepError(`Volume ${part.volume} (${v.name}) was not created by docker compose up --no-start.`);
-          await restoreVolume(image!, v.name, data);
-          ui.success(`Volume ${part.volume} restored (${formatBytes(part.size)})`);
-        } else {
-          for await (const _ of data) { /* unknown streamed part: verified, not used */ }
+      const restoreParts = async (): Promise<void> => {
+        for await (const { part, data } of streamParts(await decrypt(fileChunks(fd), key), manifest)) {
+          if (part.engine) {
+            await loadDump(composeTool, dir, dropEnv, { engine: part.engine as Engine, service: shape.db!.service }, data);
+            ui.success(`Database restored from ${part.name} (${formatBytes(part.size)})`);
+          } else if (part.volume) {
+            const v = await volumeName(part.volume, project, shape);
+            if (!v.exists) throw stepError(`Volume ${part.volume} (${v.name}) was not created by docker compose up --no-start.`);
+            await restoreVolume(image!, v.name, data);
+            ui.success(`Volume ${part.volume} restored (${formatBytes(part.size)})`);
+          } else {
+            for await (const _ of data) { /* unknown streamed part: verified, not used */ }
+          }
         }
+      };
+      try {
+        await restoreParts();
+      } catch (e) {
+        if (e instanceof StreamError || e instanceof ArchiveError) {
+          throw stepError(e.message, `The stack is stopped, the files are the archive's. Fix the cause and run the same restore again (it starts over), or start the stack as it is: cd ${shellQuote(dir)} && docker compose up -d`);
+        }
+        throw e;
       }
     } finally {
       lock.release();

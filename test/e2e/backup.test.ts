@@ -211,3 +211,56 @@ describe.skipIf(!hasEngine).sequential('backup and restore on a real PostgreSQL 
     chmodSync(join(dir, '.env'), 0o600);
   });
 });
+
+// The same round trip on a real MariaDB 10.11 (`--db-engine mariadb`): mariadb-dump --all-databases as root.
+const mdir = join(base, 'mariadb', 'appwrite');
+const mdc = (args: string[], input?: string) => execa('docker-compose', args, { cwd: mdir, input, reject: false, all: true, env: { DOCKER_CONFIG: DOCKER.DOCKER_CONFIG } });
+const sql = (q: string) => mdc(['exec', '-T', 'mariadb', 'sh', '-c', 'MYSQL_PWD="$MYSQL_PASSWORD" mariadb -N -B --protocol=tcp -h127.0.0.1 -u"$MYSQL_USER" "$MYSQL_DATABASE"'], q);
+
+describe.skipIf(!hasEngine).sequential('backup and restore on a real MariaDB (real engine)', { timeout: 600_000 }, () => {
+  beforeAll(async () => {
+    const built = await execa(join(ROOT, 'test/e2e/realdb/build-realdb.sh'), ['mariadb'], { stderr: 'inherit' });
+    for (const line of String(built.stdout).split('\n').filter(Boolean)) {
+      const [tag, prev] = line.split(' ');
+      if (prev && prev !== '-') previousTags.push([tag!, prev]);
+    }
+    await removeStackContainers();
+    mkdirSync(join(base, 'mariadb'));
+    const install = await run(['--dir', mdir, '--release', '2.7.1', '--db-engine', 'mariadb', '--no-start', '--domain', 'appwrite.example.com', '--email', 'admin@example.com',
+      '--http-port', HTTP, '--https-port', HTTPS, '--yes']);
+    expect(install.exitCode, install.stdout + install.stderr).toBe(0);
+    copyFileSync(join(dir, 'docker-compose.override.yml'), join(mdir, 'docker-compose.override.yml'));
+    const up = await mdc(['up', '-d']);
+    expect(up.exitCode, String(up.all)).toBe(0);
+  });
+
+  afterAll(async () => {
+    await mdc(['down', '-v', '--remove-orphans']);
+    await removeStackContainers();
+    for (const [tag, id] of previousTags) await execa('docker', ['tag', id, tag], { reject: false });
+  });
+
+  it('rows in the real MariaDB survive backup → down -v → restore; same key; verify exit 0', async () => {
+    const v = await run(['verify', '--dir', mdir, '--timeout', '180']);
+    expect(v.exitCode, v.stdout + v.stderr).toBe(0);
+    const version = await sql('SELECT VERSION();');
+    expect(String(version.stdout)).toMatch(/^10\.11\.\d+-MariaDB/);
+    const w = await sql("CREATE TABLE hi_probe (id INT PRIMARY KEY, note VARCHAR(40)) DEFAULT CHARSET=utf8mb4; INSERT INTO hi_probe VALUES (1, 'one'), (2, 'zwei ü');");
+    expect(w.exitCode, String(w.all)).toBe(0);
+    const keyBefore = envOf(mdir)._APP_OPENSSL_KEY_V1;
+    const b = await run(['backup', '--dir', mdir, '--passphrase-env', 'HI_BACKUP_PASS'], { HI_BACKUP_PASS: PASS });
+    expect(b.exitCode, b.stdout + b.stderr).toBe(0);
+    expect(b.stdout).toMatch(/database dump \(db\/mariadb\.sql\): \d/);
+    const archiveDir = join(mdir, '.harden-init', 'archives');
+    expect(statSync(archiveDir).mode & 0o777).toBe(0o700);
+    const [name] = archives(archiveDir);
+    expect((await mdc(['down', '-v'])).exitCode).toBe(0);
+    const r = await run(['restore', join(archiveDir, name!), '--dir', mdir, '--passphrase-env', 'HI_BACKUP_PASS', '--yes', '--timeout', '180'], { HI_BACKUP_PASS: PASS });
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Database restored from db\/mariadb\.sql/);
+    expect(r.stdout).toMatch(/Verified with vars/);
+    expect(String((await sql('SELECT id, note FROM hi_probe ORDER BY id;')).stdout).trim().split('\n')).toEqual(['1\tone', '2\tzwei ü']);
+    expect(envOf(mdir)._APP_OPENSSL_KEY_V1).toBe(keyBefore);
+    for (const o of outputs) for (const s of Object.values(envOf(mdir)).filter((x) => x.length >= 32)) expect(o).not.toContain(s);
+  });
+});
