@@ -1,8 +1,8 @@
 // The real Docker engine for end-to-end tests. With CI=true an absent engine fails the suite: the
 // tests must run there, never skip.
 import { execa, execaSync } from 'execa';
-import { existsSync, symlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, symlinkSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { ROOT } from './run-bin.js';
 
 export function engineAvailable(): boolean {
@@ -18,7 +18,16 @@ export function engineAvailable(): boolean {
 }
 
 /**
- * The template mounts /var/run/docker.sock into traefik and the executor. When the engine listens
+ * What an end-to-end run of the binary needs in its environment: the real engine, and releases read from
+ * their images (runBin's defaults are no Docker and the test release descriptions).
+ */
+export const REAL_ENGINE: Record<string, string | undefined> = {
+  DOCKER_HOST: process.env.DOCKER_HOST,
+  HARDEN_INIT_RELEASES_DIR: undefined,
+};
+
+/**
+ * Upstream's compose mounts /var/run/docker.sock (socket proxy, executor, orchestrator). When the engine listens
  * elsewhere (the CI engine does), point that path at it; otherwise Docker would create a directory there.
  */
 export function ensureDefaultSocket(): void {
@@ -32,11 +41,79 @@ export async function buildStandins(composeFile: string): Promise<void> {
   await execa(join(ROOT, 'test/e2e/standin/build-standins.sh'), [composeFile], { stdio: 'inherit' });
 }
 
+/**
+ * Release images `appwrite/appwrite:<v>` carrying upstream's files, and stand-ins for every image they name
+ * (test/e2e/standin/README.md). `<v>` or `<v>=<dir>` for a release built from a folder.
+ */
+export async function buildReleaseStandins(...releases: string[]): Promise<void> {
+  await execa(join(ROOT, 'test/e2e/standin/build-standins.sh'), releases.flatMap((r) => ['--release', r]), { stdio: 'inherit' });
+}
+
+/** Container names upstream's compose files fix (1.9 and 2.x), plus compose's own `<project>_<service>_1`. */
+const STACK_NAMES = '^/(appwrite|exc1$|orchestrator$)';
+/** Networks upstream's compose files name globally (`name:`), so one such stack per engine. */
+const GLOBAL_NETWORKS = ['gateway', 'appwrite', 'runtimes'];
+
 /** Removes containers left by an earlier run: the template's container names are fixed. */
 export async function removeStackContainers(): Promise<void> {
-  const ps = await execa('docker', ['ps', '-aq', '--filter', 'name=^/(appwrite|exc1)'], { reject: false });
+  const ps = await execa('docker', ['ps', '-aq', '--filter', `name=${STACK_NAMES}`], { reject: false });
   const ids = String(ps.stdout).split('\n').filter(Boolean);
   if (ids.length) await execa('docker', ['rm', '-f', '-v', ...ids], { reject: false });
+}
+
+/**
+ * Takes a stack down completely: `docker-compose down -v` in its directory (when it has a compose file), then
+ * whatever is left of fixed-name containers, the global networks and the project's volumes (also the
+ * unprefixed `appwrite-builds` of 2.x). Safe to call when nothing runs.
+ */
+export async function removeStack(dir?: string): Promise<void> {
+  if (dir && existsSync(join(dir, 'docker-compose.yml'))) {
+    await execa('docker-compose', ['down', '-v', '--remove-orphans', '--timeout', '5'], { cwd: dir, reject: false });
+  }
+  await removeStackContainers();
+  for (const n of GLOBAL_NETWORKS) await execa('docker', ['network', 'rm', n], { reject: false });
+  const project = dir ? basename(dir).toLowerCase().replace(/[^a-z0-9_-]/g, '') : 'appwrite';
+  const vols = await execa('docker', ['volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`], { reject: false });
+  const names = [...String(vols.stdout).split('\n').filter(Boolean), 'appwrite-builds'];
+  for (const v of names) await execa('docker', ['volume', 'rm', '-f', v], { reject: false });
+}
+
+/**
+ * KNOWN LIMIT of the test machine, not of the product: the open-files cap is 20000 and dockerd cannot raise it,
+ * so 2.x's clickhouse (`ulimits: nofile: 262144`, as upstream wrote it) fails with "error setting rlimits".
+ * Compose merges docker-compose.override.yml automatically when run without -f (harden-init runs it that
+ * way), so the test lowers the limit there; the product's file stays upstream's.
+ */
+export function writeClickhouseOverride(dir: string): void {
+  writeFileSync(join(dir, 'docker-compose.override.yml'), [
+    '# test machine only: RLIMIT_NOFILE is capped at 20000 here (see test/helpers/engine.ts)',
+    'services:',
+    '  clickhouse:',
+    '    ulimits:',
+    '      nofile:',
+    '        soft: 20000',
+    '        hard: 20000',
+    '',
+  ].join('\n'));
+}
+
+/** The services of the stack as compose reads them (the compose file plus any override). */
+export async function composeServices(dir: string): Promise<string[]> {
+  const r = await execa('docker-compose', ['config', '--services'], { cwd: dir });
+  return String(r.stdout).split('\n').filter(Boolean).sort();
+}
+
+/** Running containers of the project in `dir`, service → container id. */
+export async function projectContainers(dir: string, all = false): Promise<Map<string, string>> {
+  const project = basename(dir).toLowerCase().replace(/[^a-z0-9_-]/g, '');
+  const r = await execa('docker', ['ps', ...(all ? ['-a'] : []), '--filter', `label=com.docker.compose.project=${project}`,
+    '--format', '{{.ID}} {{.Label "com.docker.compose.service"}}', '--no-trunc']);
+  const out = new Map<string, string>();
+  for (const line of String(r.stdout).split('\n').filter(Boolean)) {
+    const [id, svc] = line.split(' ');
+    out.set(svc!, id!);
+  }
+  return out;
 }
 
 export async function containerId(name: string): Promise<string> {
@@ -44,6 +121,20 @@ export async function containerId(name: string): Promise<string> {
   return String(r.stdout).trim();
 }
 
+export async function imageId(ref: string): Promise<string> {
+  const r = await execa('docker', ['image', 'inspect', '--format', '{{.Id}}', ref], { reject: false });
+  return String(r.stdout).trim();
+}
+
 export async function runningVars(container: string): Promise<string> {
   return String((await execa('docker', ['exec', container, 'vars'])).stdout);
 }
+
+/** Containers created from image `id` between two instants (seconds; `docker events`, so `--rm` ones count too). */
+export async function containersCreated(id: string, since: number, until: number): Promise<number> {
+  const r = await execa('docker', ['events', '--since', since.toFixed(3), '--until', until.toFixed(3), '--filter', 'type=container',
+    '--filter', 'event=create', '--filter', `image=${id}`, '--format', '{{.Actor.ID}}']);
+  return String(r.stdout).split('\n').filter(Boolean).length;
+}
+
+export const nowSeconds = (): number => Date.now() / 1000;
