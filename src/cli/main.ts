@@ -1,11 +1,9 @@
 // Entry point: argv → the command (setup wizard by default, verify). Exit codes per DESIGN.md.
-import * as p from '@clack/prompts';
-import pc from 'picocolors';
+// Only what --help/--version need is loaded eagerly; each command's code (prompts, YAML, Docker) is
+// imported when that command runs.
 import { parseRequest } from './args.js';
 import { EXIT, toCliError, usageError } from './errors.js';
 import { helpText } from './help.js';
-import { setup } from './setup.js';
-import { verifyCommand } from './verify-command.js';
 
 declare const __VERSION__: string | undefined;
 export const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
@@ -19,24 +17,25 @@ export async function main(argv: string[]): Promise<number> {
     command = req.command;
     if (req.help) { process.stdout.write(`${helpText(VERSION)}\n`); return EXIT.ok; }
     if (req.version) { process.stdout.write(`${VERSION}\n`); return EXIT.ok; }
-    if (req.command === 'verify') return await verifyCommand(req, VERSION);
+    if (req.command === 'verify') return await (await import('./verify-command.js')).verifyCommand(req, VERSION);
     if (req.command === 'backup') return await (await import('../commands/backup.js')).backupCommand(req, VERSION);
     if (req.command === 'restore') return await (await import('../commands/restore.js')).restoreCommand(req, VERSION);
     if (req.command !== 'setup') throw usageError(`"harden-init ${req.command}" is not available in this version yet.`);
     if (req.target !== 'appwrite') throw usageError(`Target "${req.target}" is not supported yet; this version installs appwrite.`);
-    return await setup(req, VERSION);
+    return await (await import('./setup.js')).setup(req, VERSION);
   } catch (e) {
-    return reportError(e, json);
+    return await reportError(e, json);
   } finally {
     // The install lock (setup) is released here; lock.ts also releases it on exit, as a backstop.
     if (command === 'setup') (await import('../apply/lock.js')).releaseAllLocks();
   }
 }
 
-function reportError(e: unknown, json: boolean): number {
+async function reportError(e: unknown, json: boolean): Promise<number> {
   const err = toCliError(e); // unexpected errors: one line and a hint; the stack only with DEBUG
   if (json) process.stdout.write(`${JSON.stringify({ ok: false, exitCode: err.exitCode, error: err.message, hint: err.hint })}\n`);
-  if (err.exitCode === EXIT.cancelled) p.cancel(err.message);
+  const pc = (await import('picocolors')).default;
+  if (err.exitCode === EXIT.cancelled) (await import('@clack/prompts')).cancel(err.message);
   else process.stderr.write(`${pc.red('✘')} ${err.message}\n${err.hint ? `${pc.dim(err.hint)}\n` : ''}`);
   return err.exitCode;
 }
