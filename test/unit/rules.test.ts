@@ -371,3 +371,29 @@ describe('refusing what the rules cannot harden', () => {
     expect(subjects.map((f) => f.what).join('\n')).not.toContain('does not ship');
   });
 });
+
+describe('edge spellings upstream may use (synthetic)', () => {
+  const withService = (t: Template, name: string, body: string): Template =>
+    ({ ...t, compose: t.compose.replace(/\nnetworks:\n/, `\n  ${name}:\n${body}\nnetworks:\n`) });
+
+  it('pin-image: docker.io/appwrite/appwrite and digest references are pinned too', () => {
+    const t = withService(T2, 'appwrite-extra', '    image: docker.io/appwrite/appwrite@sha256:0123\n    networks:\n      - appwrite');
+    expect(hardened(t, A2).services['appwrite-extra']!.image).toBe('appwrite/appwrite:2.3.0');
+  });
+
+  it('console-https: a middlewares label upstream already sets is extended, not duplicated', () => {
+    const t = { ...T2, compose: T2.compose.replace('      - traefik.http.routers.appwrite_console_http.service=appwrite_console',
+      '      - traefik.http.routers.appwrite_console_http.service=appwrite_console\n      - traefik.http.routers.appwrite_console_http.middlewares=upstream-mw') };
+    const labels = list(hardened(t, A2).services['appwrite-console']!.labels);
+    const mw = labels.filter((l) => l.startsWith('traefik.http.routers.appwrite_console_http.middlewares='));
+    expect(mw).toEqual(['traefik.http.routers.appwrite_console_http.middlewares=upstream-mw,harden-init-https-redirect']);
+  });
+
+  it('refuse: a service that drops seccomp/AppArmor confinement or takes host devices is a finding', () => {
+    const t = withService(T2, 'appwrite-odd', '    image: appwrite/odd:1.0.0\n    security_opt:\n      - seccomp:unconfined\n    devices:\n      - /dev/kmsg\n    networks:\n      - appwrite');
+    const doc = renderLikeInstaller(t.compose, { database: 'postgresql', topology: 'combined' });
+    const what = findUnknowns(doc, t.upstream as UpstreamFiles, new Set(t.secrets.generate)).filter((f) => f.subject === 'appwrite-odd').map((f) => f.what);
+    expect(what.some((w) => /confinement/.test(w))).toBe(true);
+    expect(what.some((w) => /host devices/.test(w))).toBe(true);
+  });
+});

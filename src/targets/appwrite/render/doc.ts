@@ -79,10 +79,16 @@ export function labelsOf(svc: YAMLMap): string[] {
   return [];
 }
 
+/** Sets a label; a `.middlewares` label upstream already sets is extended, never duplicated. */
 export function addLabel(doc: Document, svc: YAMLMap, key: string, value: string): void {
   const v = svc.get('labels');
-  if (isMap(v)) v.set(key, value);
-  else addString(doc, svc, 'labels', `${key}=${value}`);
+  const merge = (old: string | undefined) => (old && key.endsWith('.middlewares') && !old.split(',').includes(value) ? `${old},${value}` : old && key.endsWith('.middlewares') ? old : value);
+  if (isMap(v)) { v.set(key, merge(v.has(key) ? scalar(v.get(key)) : undefined)); return; }
+  if (isSeq(v)) {
+    const i = v.items.findIndex((n) => scalar(n).startsWith(`${key}=`));
+    if (i >= 0) { v.set(i, doc.createNode(`${key}=${merge(scalar(v.items[i]).slice(key.length + 1))}`)); return; }
+  }
+  addString(doc, svc, 'labels', `${key}=${value}`);
 }
 
 export function ensureNetwork(doc: Document, name: string, def: Record<string, unknown>): void {

@@ -12,7 +12,7 @@ export const pinImage: Rule = {
   apply({ doc, answers }) {
     eachService(doc, (_name, svc) => {
       const image = scalar(svc.get('image') ?? '');
-      if (/_APP_IMAGE|^appwrite\/appwrite(:|$)/.test(image)) svc.set('image', `${APPWRITE_IMAGE}:${answers.release}`);
+      if (/_APP_IMAGE|^(?:docker\.io\/)?appwrite\/appwrite(?:[:@]|$)/.test(image)) svc.set('image', `${APPWRITE_IMAGE}:${answers.release}`);
     });
   },
 };

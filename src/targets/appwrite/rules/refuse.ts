@@ -7,7 +7,7 @@ import { isHostPath, isSocket, mountsOf } from '../render/volumes.js';
 import type { UpstreamFiles } from '../upstream/types.js';
 import { classifySecrets } from '../secret-names.js';
 
-export type Capability = 'ports' | 'docker-socket' | 'host-path' | 'privileged' | 'root-user' | 'host-namespace' | 'capabilities';
+export type Capability = 'ports' | 'docker-socket' | 'host-path' | 'privileged' | 'root-user' | 'host-namespace' | 'capabilities' | 'unconfined' | 'devices';
 
 /** Services whose risky needs are known and handled (or deliberately kept) by the rules. */
 export const KNOWN_CAPABILITIES: Record<string, Capability[]> = {
@@ -38,6 +38,10 @@ export function capabilitiesOf(svc: YAMLMap): { cap: Capability; detail: string 
   for (const ns of ['network_mode', 'pid', 'ipc', 'userns_mode']) {
     if (scalar(svc.get(ns) ?? '') === 'host') out.push({ cap: 'host-namespace', detail: `shares the host's ${ns.replace('_mode', '')} namespace` });
   }
+  const unconfined = strings(svc, 'security_opt').filter((o) => /unconfined/.test(o));
+  if (unconfined.length) out.push({ cap: 'unconfined', detail: `drops kernel confinement (${unconfined.join(', ')})` });
+  const devices = strings(svc, 'devices');
+  if (devices.length) out.push({ cap: 'devices', detail: `gets host devices ${devices.join(', ')}` });
   const caps = strings(svc, 'cap_add');
   if (caps.length) out.push({ cap: 'capabilities', detail: `adds capabilities ${caps.join(', ')}` });
   return out;
