@@ -49,7 +49,7 @@ flock 9
 retag() { # <ref> <tag>
   local id prev
   id="$(docker image inspect -f '{{.Id}}' "$1")"
-  prev="$(docker image inspect -f '{{.Id}}' "$2" 2>/dev/null || echo -)"
+  prev="$(docker image inspect -f '{{.Id}}' "$2" 2>/dev/null)" && [ -n "$prev" ] || prev=-
   if [ "$prev" != "$id" ]; then docker tag "$1" "$2"; log "tagged  $2 -> $1"; else log "ok      $2 ($1)"; fi
 }
 
