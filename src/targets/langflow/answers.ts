@@ -1,4 +1,5 @@
 // The answers of the Langflow wizard: what the user decides. Secrets are not answers; they live in .env only.
+import type { BaseAnswers } from '../types.js';
 
 export const HTTPS_MODES = ['auto', 'proxy', 'off'] as const;
 /** Who may reach and use the UI. Appwrite's `emails` has no Langflow equivalent (see questions.ts). */
@@ -9,7 +10,7 @@ export type HttpsMode = (typeof HTTPS_MODES)[number];
 export type ConsoleMode = (typeof CONSOLE_MODES)[number];
 export type DbMode = (typeof DB_MODES)[number];
 
-export interface LangflowAnswers {
+export interface LangflowAnswers extends BaseAnswers {
   /** Langflow release, the image tag, e.g. "1.13.0". */
   release: string;
   domain: string;

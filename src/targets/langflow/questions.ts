@@ -1,7 +1,7 @@
-// The Langflow wizard's questions, in the same shape as src/questions.ts (flag parser, --help, missing-flag check
-// and the prompts are generated from it). Flags are named like Appwrite's where the meaning is the same.
+// The Langflow wizard's questions, in the shape of src/cli/question.ts (flag parser, --help, missing-flag check and
+// the prompts are generated from it). Flags are named like Appwrite's where the meaning is the same.
 import { isIPv4, isIPv6 } from 'node:net';
-import type { Choice, Parsed, Question } from '../../questions.js';
+import type { Choice, Parsed, Question } from '../../cli/question.js';
 import {
   canonicalIp, domainError, domainWarning, emailError, hostnameError, hostPathError, identifierError, normalizeDbPath,
   parseList, portError, printable,
@@ -12,13 +12,7 @@ import {
 } from './answers.js';
 import { NEWEST_RELEASE, releaseError } from './releases.js';
 
-/** Question typed over LangflowAnswers (src/questions.ts's Question is typed over Appwrite's Answers). */
-export type LangflowQuestion = Omit<Question, 'id' | 'when' | 'fallbackFor' | 'choicesFor'> & {
-  id: keyof LangflowAnswers;
-  when: (a: Partial<LangflowAnswers>) => boolean;
-  fallbackFor?: (a: Partial<LangflowAnswers>) => unknown;
-  choicesFor?: (a: Partial<LangflowAnswers>) => Choice[];
-};
+export type LangflowQuestion = Question<LangflowAnswers>;
 
 const str = (v: unknown) => String(v);
 const list = (v: unknown) => (v as string[]).join(',');
@@ -224,7 +218,7 @@ export const LANGFLOW_QUESTIONS: LangflowQuestion[] = [
   },
 ];
 
-/** The same list typed as src/questions.ts's Question (until Question is generic over the answers). */
+/** The list as the generic engine sees it (answers as a record). */
 export const QUESTIONS = LANGFLOW_QUESTIONS as unknown as Question[];
 
 export function questionFor(id: keyof LangflowAnswers): LangflowQuestion {
