@@ -21,6 +21,11 @@ const outputs: string[] = [];
 const PASS = 'correct-horse-battery-staple-4711';
 const DOCKER = { DOCKER_HOST: process.env.DOCKER_HOST, HARDEN_INIT_RELEASES_DIR: undefined, DOCKER_CONFIG: join(base, 'docker-v1') };
 const previousTags: [string, string][] = [];
+/** This sandbox caps open files at 20000 (dockerd cannot raise it): upstream's clickhouse asks for 262144. */
+const OVERRIDE = [
+  '# test sandbox: RLIMIT_NOFILE is capped at 20000 here; upstream asks 262144 for clickhouse',
+  'services:', '  clickhouse:', '    ulimits:', '      nofile:', '        soft: 16384', '        hard: 16384', '',
+].join('\n');
 
 async function run(args: string[], env: Record<string, string | undefined> = {}): Promise<RunResult> {
   const r = await runBin(args, { ...DOCKER, ...env });
@@ -53,10 +58,7 @@ describe.skipIf(!hasEngine).sequential('backup and restore on a real PostgreSQL 
     expect(install.exitCode, install.stdout + install.stderr).toBe(0);
     // This sandbox caps open files at 20000 (dockerd cannot raise it); upstream's clickhouse asks for 262144 and
     // would not start. The operator's own override file, which compose reads beside docker-compose.yml.
-    writeFileSync(join(dir, 'docker-compose.override.yml'), [
-      '# test sandbox: RLIMIT_NOFILE is capped at 20000 here; upstream asks 262144 for clickhouse',
-      'services:', '  clickhouse:', '    ulimits:', '      nofile:', '        soft: 16384', '        hard: 16384', '',
-    ].join('\n'));
+    writeFileSync(join(dir, 'docker-compose.override.yml'), OVERRIDE);
     const up = await dc(['up', '-d']);
     expect(up.exitCode, String(up.all)).toBe(0);
     const v = await run(['verify', '--dir', dir, '--timeout', '180']);
@@ -219,6 +221,9 @@ const sql = (q: string) => mdc(['exec', '-T', 'mariadb', 'sh', '-c', 'MYSQL_PWD=
 
 describe.skipIf(!hasEngine).sequential('backup and restore on a real MariaDB (real engine)', { timeout: 600_000 }, () => {
   beforeAll(async () => {
+    ensureDefaultSocket();
+    mkdirSync(DOCKER.DOCKER_CONFIG, { recursive: true });
+    await execa(join(ROOT, 'test/e2e/standin/build-standins.sh'), ['--release', '2.7.1'], { stdio: 'inherit' });
     const built = await execa(join(ROOT, 'test/e2e/realdb/build-realdb.sh'), ['mariadb'], { stderr: 'inherit' });
     for (const line of String(built.stdout).split('\n').filter(Boolean)) {
       const [tag, prev] = line.split(' ');
@@ -227,9 +232,9 @@ describe.skipIf(!hasEngine).sequential('backup and restore on a real MariaDB (re
     await removeStackContainers();
     mkdirSync(join(base, 'mariadb'));
     const install = await run(['--dir', mdir, '--release', '2.7.1', '--db-engine', 'mariadb', '--no-start', '--domain', 'appwrite.example.com', '--email', 'admin@example.com',
-      '--http-port', HTTP, '--https-port', HTTPS, '--yes']);
+      '--http-port', '18082', '--https-port', '18445', '--yes']);
     expect(install.exitCode, install.stdout + install.stderr).toBe(0);
-    copyFileSync(join(dir, 'docker-compose.override.yml'), join(mdir, 'docker-compose.override.yml'));
+    writeFileSync(join(mdir, 'docker-compose.override.yml'), OVERRIDE);
     const up = await mdc(['up', '-d']);
     expect(up.exitCode, String(up.all)).toBe(0);
   });
@@ -254,7 +259,8 @@ describe.skipIf(!hasEngine).sequential('backup and restore on a real MariaDB (re
     const archiveDir = join(mdir, '.harden-init', 'archives');
     expect(statSync(archiveDir).mode & 0o777).toBe(0o700);
     const [name] = archives(archiveDir);
-    expect((await mdc(['down', '-v'])).exitCode).toBe(0);
+    const down = await mdc(['down', '-v']);
+    expect(down.exitCode, String(down.all)).toBe(0);
     const r = await run(['restore', join(archiveDir, name!), '--dir', mdir, '--passphrase-env', 'HI_BACKUP_PASS', '--yes', '--timeout', '180'], { HI_BACKUP_PASS: PASS });
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Database restored from db\/mariadb\.sql/);
