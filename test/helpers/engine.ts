@@ -2,7 +2,8 @@
 // tests must run there, never skip.
 import { execa, execaSync } from 'execa';
 import { existsSync, symlinkSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { ROOT } from './run-bin.js';
 
 export function engineAvailable(): boolean {
@@ -15,6 +16,27 @@ export function engineAvailable(): boolean {
     }
     return false;
   }
+}
+
+/**
+ * One stack at a time per engine, across processes: upstream's compose files fix container names and global
+ * networks, so two end-to-end files on the same engine (two sessions, or a file run by hand during a suite) break
+ * each other's stacks. Held by a `flock` child that lives while its stdin is open, so a killed test process
+ * releases it too. The lock file sits beside the engine's socket (or in the temp dir). Returns the release.
+ */
+export async function lockEngine(timeoutMs = 900_000): Promise<() => Promise<void>> {
+  const m = /^unix:\/\/(.+)$/.exec(process.env.DOCKER_HOST ?? '');
+  const file = m ? join(dirname(m[1]!), 'harden-init-e2e.lock') : join(tmpdir(), 'harden-init-e2e.lock');
+  const child = execa('flock', ['-w', String(Math.round(timeoutMs / 1000)), file, 'sh', '-c', 'echo locked; exec cat >/dev/null'],
+    { stdin: 'pipe', reject: false });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.once('data', () => resolve());
+    void child.then((r) => reject(new Error(`could not lock the engine (${file}) within ${timeoutMs / 1000} s: ${String(r.stderr)}`)));
+  });
+  return async () => {
+    child.stdin!.end();
+    await child;
+  };
 }
 
 /**
@@ -128,6 +150,29 @@ export async function imageId(ref: string): Promise<string> {
 
 export async function runningVars(container: string): Promise<string> {
   return String((await execa('docker', ['exec', container, 'vars'])).stdout);
+}
+
+/**
+ * Counts containers created from any of `images` (an id or a name:tag; the product reads a release by image id,
+ * compose starts services by name) from now until stop(). A live `docker events` subscription: the daemon replays
+ * only its last 256 events, which a stack's start and health checks overrun within seconds, so a `--since/--until`
+ * query after the fact can miss creations.
+ */
+export async function watchContainerCreates(images: string[]): Promise<{ stop: () => Promise<string[]> }> {
+  const since = (nowSeconds() - 1).toFixed(3);
+  const child = execa('docker', ['events', '--since', since, '--filter', 'type=container', '--filter', 'event=create',
+    ...images.flatMap((i) => ['--filter', `image=${i}`]), '--format', '{{.Actor.ID}} {{.Actor.Attributes.image}} {{.Actor.Attributes.name}}'], { reject: false });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+  await new Promise((r) => setTimeout(r, 300)); // subscribed (anything earlier is replayed from `since`)
+  return {
+    stop: async () => {
+      await new Promise((r) => setTimeout(r, 500)); // the last events reach the stream
+      child.kill('SIGTERM');
+      await child;
+      return out.split('\n').filter(Boolean);
+    },
+  };
 }
 
 /** Containers created from image `id` between two instants (seconds; `docker events`, so `--rm` ones count too). */
