@@ -15,7 +15,8 @@
 #     - POST /api/v1/login (form) -> 200 for LANGFLOW_SUPERUSER/LANGFLOW_SUPERUSER_PASSWORD (langflow/langflow when
 #       auto-login is on, as Langflow forces them), else 401; no rate limit;
 #     - GET /api/v1/version -> {"version":"<release>"}; other /api/ routes -> 403 without Authorization/x-api-key
-#       (200 when auto-login and LANGFLOW_SKIP_AUTH_AUTO_LOGIN are both on);
+#       (200 when auto-login and LANGFLOW_SKIP_AUTH_AUTO_LOGIN are both on); a WebSocket upgrade on any /api/ path
+#       -> 101 with the RFC 6455 accept key, then the stream is echoed back (shows a proxy passes it through);
 #     - `printenv` (coreutils behaviour) and a small `curl` over nc (http only; -fsSo -m -w -X -H -d) for the
 #       healthcheck and in-container probes.
 #   postgres:16   REAL PostgreSQL 15 (Debian bookworm; 16 is not packaged there) = ../../realdb/build-realdb.sh's

@@ -5,6 +5,7 @@
 // Until the lead wires Langflow into the CLI this drives the pure modules directly (render → files → compose).
 import { execa } from 'execa';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,6 +65,24 @@ async function probeOutside(url: string, p: ProbeRequest, resolve?: string): Pro
   if (p.form) args.push('--data-raw', new URLSearchParams(p.form).toString());
   const r = await execa('curl', [...args, `${url}${p.path}`], { reject: false });
   return parseCurlOutput(String(r.stdout));
+}
+
+/** Upgrades to a WebSocket through the port and sends a line; resolves with everything received. */
+function websocketEcho(port: number, host: string, line: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const sock = connect(port, '127.0.0.1');
+    let got = '';
+    let sent = false;
+    const done = setTimeout(() => { sock.destroy(); resolve(got); }, 5000);
+    sock.on('error', (e) => { clearTimeout(done); reject(e); });
+    sock.on('data', (d) => {
+      got += d.toString('latin1');
+      if (!sent && got.includes('\r\n\r\n')) { sent = true; sock.write(`${line}\n`); }
+      if (got.includes(`${line}\n`)) { clearTimeout(done); sock.destroy(); resolve(got); }
+    });
+    sock.write(['GET /api/v1/voice/ws HTTP/1.1', `Host: ${host}`, 'Connection: Upgrade', 'Upgrade: websocket',
+      'Sec-WebSocket-Version: 13', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', '', ''].join('\r\n'));
+  });
 }
 
 async function judgeAll(get: (p: ProbeRequest) => Promise<ProbeResponse>) {
@@ -142,7 +161,7 @@ describe.skipIf(!hasEngine).sequential('Langflow stacks on a real engine (stand-
     expect(String(http.stdout)).toMatch(/^30[18] https:\/\/langflow\.test/);
   });
 
-  it('off + SQLite on a host dir (1000:0, 0700) + open: the config dir holds the key and the database', async () => {
+  it('off + SQLite on a host dir (1000:0, 0700) + open: the config dir holds the key and the database; WebSockets pass Caddy', async () => {
     const base = mkdtempSync(join(tmpdir(), 'hi-lf-sqlite-'));
     const a = normalizeAnswers({ release: NEWEST_RELEASE, domain: DOMAIN, https: 'off', console: 'open', superuser: 'owner', db: 'sqlite', dbPath: join(base, 'config'), httpPort: 18481, httpsPort: 443 });
     const { dir, env } = install('hilfsqlite', a);
@@ -157,6 +176,11 @@ describe.skipIf(!hasEngine).sequential('Langflow stacks on a real engine (stand-
     const login = await probeOutside(`http://127.0.0.1:${a.httpPort}`, { id: 'default-login', method: 'POST', path: '/api/v1/login', form: { username: 'owner', password: env.LANGFLOW_SUPERUSER_PASSWORD! }, expect: '' });
     expect(login.status).toBe(200);
     expect(readFileSync(join(a.dbPath!, 'secret_key'), 'utf8')).toBe(env.LANGFLOW_SECRET_KEY);
+    // Caddy passes WebSocket upgrades through as they are: the upgraded stream reaches Langflow and comes back
+    const ws = await websocketEcho(a.httpPort, DOMAIN, 'hello-through-caddy');
+    expect(ws).toMatch(/^HTTP\/1\.1 101 Switching Protocols/);
+    expect(ws).toMatch(/Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=/i);
+    expect(ws).toContain('hello-through-caddy\n');
     expect((await envRows(dir, a)).filter((r) => !r.ok).map((r) => r.name)).toEqual([]);
   });
 
