@@ -259,8 +259,16 @@ describe.skipIf(!hasEngine).sequential('backup and restore on a real MariaDB (re
     const archiveDir = join(mdir, '.harden-init', 'archives');
     expect(statSync(archiveDir).mode & 0o777).toBe(0o700);
     const [name] = archives(archiveDir);
-    const down = await mdc(['down', '-v']);
+    let down = await mdc(['down', '-v']);
+    if (down.exitCode !== 0) {
+      // Compose v1 now and then removes the network before the engine has detached the last endpoint: once more
+      const attached = await execa('docker', ['network', 'inspect', '-f', '{{range .Containers}}{{.Name}} {{end}}', 'appwrite'], { reject: false });
+      console.log(`down -v failed once (attached to appwrite: ${String(attached.stdout)}); again`);
+      await new Promise((r) => setTimeout(r, 3000));
+      down = await mdc(['down', '-v']);
+    }
     expect(down.exitCode, String(down.all)).toBe(0);
+    expect(String((await execa('docker', ['volume', 'ls', '-q'])).stdout)).not.toMatch(/appwrite_appwrite-mariadb/);
     const r = await run(['restore', join(archiveDir, name!), '--dir', mdir, '--passphrase-env', 'HI_BACKUP_PASS', '--yes', '--timeout', '180'], { HI_BACKUP_PASS: PASS });
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Database restored from db\/mariadb\.sql/);
