@@ -17,6 +17,7 @@
 #     - GET /api/v1/version -> {"version":"<release>"}; other /api/ routes -> 403 without Authorization/x-api-key
 #       (200 when auto-login and LANGFLOW_SKIP_AUTH_AUTO_LOGIN are both on); a WebSocket upgrade on any /api/ path
 #       -> 101 with the RFC 6455 accept key, then the stream is echoed back (shows a proxy passes it through);
+#       test aid (not Langflow): GET /__standin/forwarded-for -> {"x_forwarded_for":"<the X-Forwarded-For received>"};
 #     - `printenv` (coreutils behaviour) and a small `curl` over nc (http only; -fsSo -m -w -X -H -d) for the
 #       healthcheck and in-container probes.
 #   postgres:16   REAL PostgreSQL 15 (Debian bookworm; 16 is not packaged there) = ../../realdb/build-realdb.sh's

@@ -156,6 +156,10 @@ describe.skipIf(!hasEngine).sequential('Langflow stacks on a real engine (stand-
     expect(through.body).toMatch(/"auto_login":false/); // Langflow's own answer, not the allowlist's
     const outside = await judgeAll((p) => probeOutside(https, p, resolve));
     for (const [id, v] of Object.entries(outside)) expect(v.ok, `${id}: ${v.detail}`).toBe(true);
+    // Caddy replaces a client's X-Forwarded-For (why LANGFLOW_RATE_LIMIT_TRUST_PROXY is on behind it)
+    const xff = await execa('curl', ['-sS', '-k', '--resolve', resolve, '-H', 'X-Forwarded-For: 6.6.6.6', `${https}/__standin/forwarded-for`], { reject: false });
+    expect(String(xff.stdout)).toMatch(/"x_forwarded_for":"\d+\.\d+\.\d+\.\d+"/);
+    expect(String(xff.stdout)).not.toContain('6.6.6.6');
     // HTTP redirects to HTTPS
     const http = await execa('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code} %{redirect_url}', '-H', `Host: ${DOMAIN}`, `http://127.0.0.1:${a.httpPort}/`], { reject: false });
     expect(String(http.stdout)).toMatch(/^30[18] https:\/\/langflow\.test/);
