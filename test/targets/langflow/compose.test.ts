@@ -80,6 +80,13 @@ describe('renderCompose', () => {
     expect(renderCompose(a)).toBe(yaml);
   });
 
+  it.each(allCombinations().map((a) => [comboName(a), a] as const))('snapshot %s (compose file and Caddyfile, for review)', async (_n, a) => {
+    const name = `${a.https}-${a.console}-${a.db}`;
+    await expect(renderCompose(a)).toMatchFileSnapshot(`__snapshots__/compose/${name}.yml`);
+    const cf = caddyfile(a);
+    if (cf) await expect(cf).toMatchFileSnapshot(`__snapshots__/caddyfile/${a.https}-${a.console}.Caddyfile`);
+  });
+
   it('holds no secret value: secrets and the database password exist only in .env', () => {
     for (const a of CASES) {
       const env = dotenvFor(a);
