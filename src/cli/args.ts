@@ -1,16 +1,18 @@
-// argv → a typed request. The question flags come from the one question schema.
+// argv → a typed request. The question flags come from the targets' question lists.
 import { parseArgs } from 'node:util';
-import { QUESTIONS } from '../questions.js';
+import { TARGETS as REGISTRY, DEFAULT_TARGET } from '../targets/index.js';
 import { usageError } from './errors.js';
 
-export const TARGETS = ['appwrite', 'langflow'] as const;
+export const TARGETS = Object.keys(REGISTRY);
+/** Every target's question flags (a flag's meaning is checked against the chosen target's own list). */
+const QUESTION_FLAGS = [...new Set(Object.values(REGISTRY).flatMap((t) => t.questions.map((q) => q.flag)))];
 export const COMMANDS = ['verify', 'check', 'backup', 'restore'] as const;
 
 export interface Request {
   command: 'setup' | (typeof COMMANDS)[number];
   target: string;
   dir?: string;
-  /** Raw question flag values by question id. */
+  /** Raw question flag values by flag name (without the dashes). */
   given: Record<string, string>;
   yes: boolean;
   dryRun: boolean;
@@ -71,7 +73,7 @@ const GENERAL = {
 
 export function parseRequest(argv: string[]): Request {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = { ...GENERAL };
-  for (const q of QUESTIONS) options[q.flag] = { type: BOOLEAN_QUESTIONS.includes(q.flag) ? 'boolean' : 'string' };
+  for (const flag of QUESTION_FLAGS) options[flag] = { type: BOOLEAN_QUESTIONS.includes(flag) ? 'boolean' : 'string' };
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
@@ -81,7 +83,7 @@ export function parseRequest(argv: string[]): Request {
   const v = parsed.values as Record<string, string | boolean | undefined>;
   const [first, ...rest] = parsed.positionals;
   let command: Request['command'] = 'setup';
-  let target = 'appwrite';
+  let target = DEFAULT_TARGET;
   if (first !== undefined) {
     if ((COMMANDS as readonly string[]).includes(first)) command = first as Request['command'];
     else if ((TARGETS as readonly string[]).includes(first)) target = first;
@@ -96,13 +98,13 @@ export function parseRequest(argv: string[]): Request {
     keep = Number(v.keep);
   }
   const given: Record<string, string> = {};
-  for (const q of QUESTIONS) {
-    const raw = v[q.flag];
-    if (typeof raw === 'string') given[q.id] = raw;
-    else if (raw === true) given[q.id] = 'on';
-    if (BOOLEAN_QUESTIONS.includes(q.flag) && v[`no-${q.flag}`] === true) {
-      if (raw === true) throw usageError(`--${q.flag} and --no-${q.flag} contradict each other.`);
-      given[q.id] = 'off';
+  for (const flag of QUESTION_FLAGS) {
+    const raw = v[flag];
+    if (typeof raw === 'string') given[flag] = raw;
+    else if (raw === true) given[flag] = 'on';
+    if (BOOLEAN_QUESTIONS.includes(flag) && v[`no-${flag}`] === true) {
+      if (raw === true) throw usageError(`--${flag} and --no-${flag} contradict each other.`);
+      given[flag] = 'off';
     }
   }
   let timeout = 300;

@@ -1,11 +1,11 @@
-import { QUESTIONS } from '../questions.js';
+import { TARGETS } from '../targets/index.js';
 
 export function helpText(version: string): string {
-  const flags = QUESTIONS.map((q) => {
+  const flags = Object.values(TARGETS).flatMap((t) => [`${t.title} (harden-init ${t.id}):`, ...t.questions.map((q) => {
     const arg = q.flag === 'mqtt' ? '' : q.choices ? ` <${q.choices.map((c) => c.value).join('|')}>` : ' <value>';
     const flag = q.flag === 'mqtt' ? 'mqtt, --no-mqtt' : `${q.flag}${arg}`;
     return `  --${flag.padEnd(34)} ${q.help}`;
-  });
+  })]);
   return [
     `harden-init ${version}: install or re-configure a hardened self-hosted Appwrite (Docker Compose)`,
     '',

@@ -1,19 +1,22 @@
 // Turns flags + the existing install into answers: validation of what was given, defaults for the rest.
-import type { Answers } from '../answers.js';
-import { QUESTIONS, type Question } from '../questions.js';
+import type { AnyAnswers as Answers, Question } from './question.js';
+import type { BaseAnswers, Target } from '../targets/types.js';
 import { usageError } from './errors.js';
 import { shellQuote } from './shell-quote.js';
 import type { Existing } from '../engine/existing.js';
 import { toRecord } from '../engine/envfile.js';
-import { answersFromEnv } from '../targets/appwrite/env-values.js';
 
-export type Partial2 = Partial<Record<keyof Answers, unknown>>;
+export type Partial2 = Record<string, unknown>;
 
 /** Parses every given flag; the first invalid one is a usage error naming the flag and what it takes. */
-export function parseGiven(given: Record<string, string>): Partial2 {
+export function parseGiven(questions: Question[], given: Record<string, string>, title = 'this target'): Partial2 {
   const out: Partial2 = {};
-  for (const q of QUESTIONS) {
-    const raw = given[q.id];
+  const own = new Set(questions.map((q) => q.flag));
+  for (const flag of Object.keys(given)) {
+    if (!own.has(flag)) throw usageError(`--${flag} is not a setting of ${title}.`, 'Run harden-init --help for the options.');
+  }
+  for (const q of questions) {
+    const raw = given[q.flag];
     if (raw === undefined) continue;
     const r = q.parse(raw);
     if (r.error !== undefined) throw usageError(`--${q.flag}: ${r.error}`);
@@ -22,22 +25,20 @@ export function parseGiven(given: Record<string, string>): Partial2 {
   return out;
 }
 
-const READ_FROM_ENV: (keyof Answers)[] = ['domain', 'email', 'console', 'consoleEmails', 'consoleIps', 'dbHost', 'dbPort', 'dbUser', 'dbName',
-  'smtpHost', 'smtpPort', 'smtpUser', 'smtpSender'];
 
 /**
  * The answers an existing install stands for: state.json when harden-init wrote it, else read from .env.
  * Where .env was edited by hand since (it disagrees with state), .env wins and a note says so: a re-run
  * must not silently undo an edit.
  */
-export function existingAnswers(e: Existing): { answers: Partial2; notes: string[] } {
-  const fromEnv: Partial2 = e.env ? answersFromEnv(toRecord(e.env), e.compose) : {};
+export function existingAnswers(target: Target<BaseAnswers>, e: Existing): { answers: Partial2; notes: string[] } {
+  const fromEnv: Partial2 = e.env ? target.answersFromEnv(toRecord(e.env), e.compose) : {};
   const state = (e.state?.answers ?? {}) as Partial2;
   const answers: Partial2 = { ...fromEnv, ...state };
   const notes: string[] = [];
   if (!e.state) return { answers, notes };
   const differs = (a: unknown, b: unknown) => JSON.stringify(a) !== JSON.stringify(b);
-  for (const key of READ_FROM_ENV) {
+  for (const key of target.readFromEnv) {
     if (fromEnv[key] !== undefined && state[key] !== undefined && differs(fromEnv[key], state[key])) {
       answers[key] = fromEnv[key];
       notes.push(`.env was edited since the last run: ${key} is ${JSON.stringify(fromEnv[key])} there (was ${JSON.stringify(state[key])}); keeping the edit.`);
@@ -57,10 +58,10 @@ export function defaultFor(q: Question, existing: Partial2, acc: Partial2 = {}):
 }
 
 /** Without prompts: given, else existing, else built-in default; anything still missing is a usage error. */
-export function resolveHeadless(given: Partial2, existing: Partial2): Answers {
+export function resolveHeadless(questions: Question[], given: Partial2, existing: Partial2): Answers {
   const acc: Partial2 = {};
   const missing: Question[] = [];
-  for (const q of QUESTIONS) {
+  for (const q of questions) {
     if (!q.when(acc as Partial<Answers>)) continue;
     const value = given[q.id] ?? defaultFor(q, existing, acc);
     if (value === undefined) missing.push(q);
@@ -76,8 +77,8 @@ export function resolveHeadless(given: Partial2, existing: Partial2): Answers {
 }
 
 /** Checks across answers: flags given for a mode not chosen, and ports that collide. */
-export function checkConsistency(given: Partial2, a: Answers): void {
-  for (const q of QUESTIONS) {
+export function checkConsistency(questions: Question[], given: Partial2, a: Answers): void {
+  for (const q of questions) {
     if (given[q.id] !== undefined && !q.when(a)) {
       const key = q.needs?.slice(2).split(' ')[0] as keyof Answers | undefined;
       const here = key && key in a ? ` (here ${q.needs!.split(' ')[0]} is ${String(a[key])})` : '';
@@ -97,18 +98,18 @@ export function checkConsistency(given: Partial2, a: Answers): void {
 }
 
 /** For `verify`: what the install says, with built-in defaults for the rest; nothing is required. */
-export function lenientAnswers(existing: Partial2): Answers {
+export function lenientAnswers(questions: Question[], existing: Partial2): Answers {
   const acc: Partial2 = {};
-  for (const q of QUESTIONS) acc[q.id] = existing[q.id] ?? q.fallbackFor?.(acc as Partial<Answers>) ?? q.fallback;
+  for (const q of questions) acc[q.id] = existing[q.id] ?? q.fallbackFor?.(acc as Partial<Answers>) ?? q.fallback;
   acc.domain ??= 'localhost';
   return acc as unknown as Answers;
 }
 
 /** The command that repeats this run without prompts; secrets are never on it. */
-export function headlessCommand(a: Answers, dir: string, extra: string[] = []): string {
-  const parts = ['npx harden-init appwrite', `--dir ${shellQuote(dir)}`];
+export function headlessCommand(target: { id: string; questions: Question[] }, a: Answers, dir: string, extra: string[] = []): string {
+  const parts = [`npx harden-init ${target.id}`, `--dir ${shellQuote(dir)}`];
   const acc: Partial<Answers> = {};
-  for (const q of QUESTIONS) {
+  for (const q of target.questions) {
     if (!q.when(a)) continue;
     const value = a[q.id];
     const fallback = q.fallbackFor?.(acc) ?? q.fallback;

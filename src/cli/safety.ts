@@ -2,12 +2,11 @@
 // engine/db-path.ts, the question validators): they read the file system or ask, the decisions do not.
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Answers } from '../answers.js';
+import type { AnyAnswers as Answers, Question } from './question.js';
 import { CliError, EXIT, usageError } from './errors.js';
 import { confirmWrite } from './wizard.js';
 import type { Ui } from './ui.js';
 import type { Partial2 } from './resolve.js';
-import { QUESTIONS } from '../questions.js';
 import { decideKey, NEW_KEY_FLAG, type KeyBackup } from '../engine/key-guard.js';
 import { checkDbPath, type PathProbe } from '../engine/db-path.js';
 import { parseEnv, toRecord } from '../engine/envfile.js';
@@ -86,7 +85,7 @@ export const ALLOW_NONEMPTY_FLAG = '--allow-db-path-nonempty';
  * parents, and non-directories; a non-empty directory that is not a database's needs a confirmation, or
  * --allow-db-path-nonempty without prompts. Normalises answers.dbPath in place.
  */
-export async function guardDbPath(ui: Ui, a: Answers, o: { dir: string; previous?: string; interactive: boolean; allowNonEmpty: boolean; probe?: PathProbe }): Promise<void> {
+export async function guardDbPath(ui: Ui, a: Answers & { db?: unknown; dbPath?: string }, o: { dir: string; previous?: string; interactive: boolean; allowNonEmpty: boolean; probe?: PathProbe }): Promise<void> {
   if (a.db !== 'path' || a.dbPath === undefined) return;
   const r = checkDbPath(a.dbPath, o.dir, o.probe ?? fsProbe);
   if (!r.ok) throw usageError(`--db-path: ${r.error}`, 'Nothing was written.');
@@ -98,26 +97,20 @@ export async function guardDbPath(ui: Ui, a: Answers, o: { dir: string; previous
   if (!(await confirmWrite(`Use ${r.path} for the database anyway?`, false))) throw new CliError('Cancelled: nothing was written.', EXIT.cancelled);
 }
 
-/** Where an answer read from an install comes from, for messages. */
-const ENV_NAME: Partial<Record<keyof Answers, string>> = {
-  domain: '_APP_DOMAIN', email: '_APP_EMAIL_CERTIFICATES', consoleEmails: '_APP_CONSOLE_WHITELIST_EMAILS',
-  consoleIps: '_APP_CONSOLE_WHITELIST_IPS', dbHost: '_APP_DB_HOST', dbPort: '_APP_DB_PORT', dbUser: '_APP_DB_USER', dbName: '_APP_DB_SCHEMA',
-};
-
 /**
  * Values taken over from the install (hand edits of .env or state.json included) pass the same validators
  * as answers; the first that fails is a usage error naming the variable and what is allowed. Returns the
  * canonical forms (lower-cased e-mails, canonical IPs, no duplicates) to use instead.
  */
-export function validatedFromInstall(given: Partial2, current: Partial2, a: Answers): Partial<Answers> {
+export function validatedFromInstall(questions: Question[], envNames: Record<string, string>, given: Partial2, current: Partial2, a: Answers): Partial<Answers> {
   const out: Partial2 = {};
-  for (const q of QUESTIONS) {
+  for (const q of questions) {
     const value = a[q.id];
     if (given[q.id] !== undefined || value === undefined || current[q.id] === undefined) continue;
     if (JSON.stringify(value) !== JSON.stringify(current[q.id]) || !q.when(a)) continue;
     const r = q.parse(q.format(value));
     if (r.error !== undefined) {
-      const name = ENV_NAME[q.id];
+      const name = envNames[q.id];
       throw usageError(
         `${name ? `${name} in .env` : `${q.id} (from the install)`}: ${r.error}.`,
         `Correct it${name ? ` in .env` : ''}, or give --${q.flag} with a valid value. Nothing was written.`,

@@ -6,12 +6,12 @@ import * as p from '@clack/prompts';
 import pc from 'picocolors';
 import { compose, docker, tail, type Compose } from '../docker/compose.js';
 import { waitHealthy } from '../verify/health.js';
-import { parseVars } from '../verify/vars.js';
 import { expectations } from '../verify/expectations.js';
 import { compare, type Comparison, type Row } from '../verify/compare.js';
 import { stepError, CliError, EXIT } from './errors.js';
 import type { Ui } from './ui.js';
-import type { Answers } from '../answers.js';
+import type { BaseAnswers as Answers, Target } from '../targets/types.js';
+import { urlHost } from './url-host.js';
 import { shellQuote } from './shell-quote.js';
 
 export interface StackContext {
@@ -20,6 +20,8 @@ export interface StackContext {
   dir: string;
   compose: Compose;
   answers: Answers;
+  /** The product: its health probe and how to read what a running service holds. */
+  target: Target<Answers>;
   env: Record<string, string>;
   composeText: string;
   /** Variables harden-init decides: always shown in the table. */
@@ -63,7 +65,7 @@ export async function verifyStack(ctx: StackContext): Promise<VerifyOutcome> {
   const expected = String(services.stdout).split('\n').filter(Boolean).length;
   const spin = ctx.json ? undefined : ctx.live ? p.spinner() : plainSpinner(ctx.ui);
   spin?.start('Waiting for the stack to become healthy');
-  const health = await waitHealthy(ctx.compose, ctx.dir, dropEnv, { port: ctx.answers.httpPort, host: urlHost(ctx.answers.domain), path: '/v1/health/version' },
+  const health = await waitHealthy(ctx.compose, ctx.dir, dropEnv, { port: ctx.answers.httpPort, host: urlHost(ctx.answers.domain), path: ctx.target.health.path, judge: ctx.target.health.judge },
     expected, ctx.timeoutMs, (what) => spin?.message(`Waiting for the stack: ${what}`));
   if (!health.ok) {
     spin?.error('The stack did not become healthy');
@@ -72,28 +74,29 @@ export async function verifyStack(ctx: StackContext): Promise<VerifyOutcome> {
   }
   spin?.stop(`Stack healthy: ${health.detail}`);
 
-  const exp = expectations(ctx.composeText, ctx.env).filter((e) => ctx.verifiable.has(e.name));
+  const exp = expectations(ctx.target.running.services(ctx.composeText), ctx.env).filter((e) => ctx.verifiable.has(e.name));
+  const reader = ctx.target.running;
   const serviceNames = [...new Set(exp.map((e) => e.service))];
   const running = new Map<string, Map<string, string>>();
   await pool(serviceNames, 6, async (svc) => {
-    const r = await compose(ctx.compose, ['exec', '-T', svc, 'vars'], { cwd: ctx.dir, dropEnv, timeoutMs: 60_000 });
-    if (r.exitCode !== 0) throw stepError(`docker compose exec -T ${svc} vars failed: ${tail(String(r.all ?? ''), 5)}`);
-    running.set(svc, parseVars(String(r.stdout)));
+    const r = await compose(ctx.compose, ['exec', '-T', svc, ...reader.command], { cwd: ctx.dir, dropEnv, timeoutMs: 60_000 });
+    if (r.exitCode !== 0) throw stepError(`docker compose exec -T ${svc} ${reader.command.join(' ')} failed: ${tail(String(r.all ?? ''), 5)}`);
+    running.set(svc, reader.parse(String(r.stdout)));
   });
   const comparison = compare(exp, running, ctx.sensitive);
   const reasons = await driftReasons(ctx, comparison.drift);
-  if (!ctx.json) ctx.ui.raw(table(comparison.rows.filter((r) => ctx.shown.has(r.name) || !r.ok)));
+  if (!ctx.json) ctx.ui.raw(table(comparison.rows.filter((r) => ctx.shown.has(r.name) || !r.ok), reader.label));
   return { comparison, reasons, health: health.detail };
 }
 
-function mask(row: Row, value: string | undefined): string {
-  if (value === undefined) return row.reported ? '(differs by service)' : '(not printed by vars)';
+function mask(row: Row, value: string | undefined, label: string): string {
+  if (value === undefined) return row.reported ? '(differs by service)' : `(not printed by ${label})`;
   if (row.secret && value) return '********';
   return value.length > 48 ? `${value.slice(0, 45)}...` : value || '(empty)';
 }
 
-export function table(rows: Row[]): string {
-  const cells = rows.map((r) => [r.name, mask(r, r.expected), mask(r, r.running), r.ok ? '✔' : `✘ ${r.drifted.join(', ')}`]);
+export function table(rows: Row[], label = 'vars'): string {
+  const cells = rows.map((r) => [r.name, mask(r, r.expected, label), mask(r, r.running, label), r.ok ? '✔' : `✘ ${r.drifted.join(', ')}`]);
   const head = ['variable', 'expected (.env)', 'running', ''];
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const fmt = (c: string[]) => c.map((x, i) => x.padEnd(widths[i]!)).join('  ').trimEnd();
@@ -146,7 +149,4 @@ async function pool<T>(items: T[], size: number, fn: (item: T) => Promise<void>)
   }));
 }
 
-/** An IPv6 literal needs brackets in a URL and a Host header. */
-export function urlHost(domain: string): string {
-  return domain.includes(':') ? `[${domain}]` : domain;
-}
+export { urlHost };

@@ -11,29 +11,27 @@ import { detectCompose, type Compose } from '../docker/compose.js';
 import { readExisting } from '../engine/existing.js';
 import { parseEnv, toRecord } from '../engine/envfile.js';
 import { COMPOSE_FILE } from '../engine/plan.js';
-import { sensitiveNames, templateFromUpstream, type Template } from '../engine/template.js';
-import { obtainRelease } from '../targets/appwrite/upstream/source.js';
-import { releaseFromCompose } from '../targets/appwrite/release-choice.js';
-import { managedValues } from '../targets/appwrite/env-values.js';
-import type { Answers } from '../answers.js';
+import { sensitiveNames } from '../engine/template.js';
+import { TARGETS, DEFAULT_TARGET } from '../targets/index.js';
+import type { BaseAnswers as Answers, Target, TargetTemplate as Template } from '../targets/types.js';
 
-export function stackContext(ui: Ui, req: Request, dir: string, composeTool: Compose, answers: Answers, template: Template): StackContext {
+export function stackContext(ui: Ui, req: Request, dir: string, composeTool: Compose, target: Target<Answers>, answers: Answers, template: Template): StackContext {
   const env = toRecord(parseEnv(readFileSync(join(dir, '.env'), 'utf8')));
   const sensitive = sensitiveNames(template);
   return {
-    ui, json: req.json, dir, compose: composeTool, answers, env,
+    ui, json: req.json, dir, compose: composeTool, target, answers, env,
     composeText: readFileSync(join(dir, COMPOSE_FILE), 'utf8'),
-    shown: new Set([...Object.keys(managedValues(answers)), ...template.secrets.generate]),
+    shown: new Set([...Object.keys(target.managedValues(answers, template)), ...template.secrets.generate]),
     verifiable: new Set(template.variables),
     live: Boolean(process.stdout.isTTY),
     sensitive, timeoutMs: req.timeout * 1000,
   };
 }
 
-export function reportVerify(ui: Ui, outcome: VerifyOutcome): number {
+export function reportVerify(ui: Ui, outcome: VerifyOutcome, label = 'vars'): number {
   const { drift, rows } = outcome.comparison;
   if (drift.length === 0) {
-    ui.success(`Verified with vars: ${rows.length} variables match .env in every container that receives them.`);
+    ui.success(`Verified with ${label}: ${rows.length} variables match .env in every container that receives them.`);
     return EXIT.ok;
   }
   ui.warn(`Drift: ${drift.map((r) => `${r.name} (${r.drifted.join(', ')})`).join('; ')}`);
@@ -43,22 +41,27 @@ export function reportVerify(ui: Ui, outcome: VerifyOutcome): number {
 
 export async function verifyCommand(req: Request, VERSION: string): Promise<number> {
   const ui = createUi(req.json);
-  const dir = resolve(req.dir ?? './appwrite');
+  const dir = resolve(req.dir ?? `./${req.target}`);
   const existing = readExisting(dir);
   if (!existing.env || existing.compose === undefined) {
     throw usageError(`No install in ${dir}: .env and docker-compose.yml are needed.`, 'Pass --dir, or install first with harden-init.');
   }
-  const release = existing.state?.release ?? existing.state?.templateVersion ?? releaseFromCompose(existing.compose);
-  if (!release) throw usageError(`Cannot tell which Appwrite release the install in ${dir} runs.`, 'Its docker-compose.yml names no appwrite/appwrite:<version> image.');
-  // The release's variable list (what `vars` prints) from the install's cache, or its image.
-  const template = templateFromUpstream(await obtainRelease(release, { dir, dockerAvailable: true }));
-  const answers = lenientAnswers({ ...existingAnswers(existing).answers, release });
+  // The install says which product it is; an older state without a target is Appwrite's.
+  const entry = TARGETS[existing.state?.target ?? req.target] ?? TARGETS[DEFAULT_TARGET]!;
+  const target = await entry.load();
+  // The release the install runs, and its template (Appwrite: what `vars` prints, from the cache or image).
+  const prepared = await target.prepare({
+    dir, dirArg: req.dir ?? dir, given: {}, existing: { state: existing.state, compose: existing.compose, present: true },
+    allowInsecureRelease: true, acceptUpstream: [], dockerAvailable: true, onLine: () => {},
+  });
+  const template = prepared.template;
+  const answers = lenientAnswers(target.questions, { ...existingAnswers(target, existing).answers, release: prepared.release }) as Answers;
   ui.intro(pc.inverse(` harden-init ${VERSION} `) + ` verify ${dir}`);
   const composeTool = await detectCompose();
   if (!composeTool) throw stepError('Docker Compose not found (neither `docker compose` nor `docker-compose`).', 'Install the Compose plugin: https://docs.docker.com/compose/install/');
-  const ctx = stackContext(ui, req, dir, composeTool, answers, template);
+  const ctx = stackContext(ui, req, dir, composeTool, target, answers, template);
   const outcome = await verifyStack(ctx);
-  const code = reportVerify(ui, outcome);
+  const code = reportVerify(ui, outcome, target.running.label);
   ui.outro(code === EXIT.ok ? 'The running stack matches the files.' : 'The running stack differs from the files.');
   if (req.json) {
     process.stdout.write(`${JSON.stringify({ ok: code === EXIT.ok, dir, ...verifyJson(outcome) }, null, 2)}\n`);

@@ -1,7 +1,6 @@
 // The interactive flow: one clack prompt per question the flags did not answer, generated from the schema.
 import * as p from '@clack/prompts';
-import type { Answers } from '../answers.js';
-import { QUESTIONS } from '../questions.js';
+import type { AnyAnswers as Answers, Question } from './question.js';
 import { cancelled } from './errors.js';
 import { defaultFor, type Partial2 } from './resolve.js';
 import { passwordError } from '../validate.js';
@@ -11,9 +10,9 @@ function unwrap<T>(value: T): Exclude<T, symbol> {
   return value as Exclude<T, symbol>;
 }
 
-export async function askAnswers(given: Partial2, existing: Partial2): Promise<Answers> {
+export async function askAnswers(questions: Question[], given: Partial2, existing: Partial2): Promise<Answers> {
   const acc: Partial2 = {};
-  for (const q of QUESTIONS) {
+  for (const q of questions) {
     if (!q.when(acc as Partial<Answers>)) continue;
     if (given[q.id] !== undefined) { acc[q.id] = given[q.id]; continue; }
     const current = defaultFor(q, existing, acc);

@@ -16,7 +16,8 @@ import { reportVerify, stackContext, verifyJson } from '../cli/verify-command.js
 import { existingAnswers, lenientAnswers } from '../cli/resolve.js';
 import { readExisting } from '../engine/existing.js';
 import { parseEnv, toRecord } from '../engine/envfile.js';
-import { templateFromUpstream } from '../engine/template.js';
+import { TARGETS, DEFAULT_TARGET } from '../targets/index.js';
+import type { BaseAnswers } from '../targets/types.js';
 import { obtainRelease } from '../targets/appwrite/upstream/source.js';
 import { releaseFromCompose } from '../targets/appwrite/release-choice.js';
 import { compose, detectCompose, docker } from '../docker/compose.js';
@@ -178,14 +179,18 @@ export async function restoreCommand(req: Request, VERSION: string): Promise<num
     }
 
     // 8. Start, wait healthy, verify with vars.
-    const release = manifest.release ?? releaseFromCompose(composeText);
-    if (!release) throw stepError('Cannot tell which Appwrite release the restored install runs: not verified.');
-    const template = templateFromUpstream(await obtainRelease(release, { dir, dockerAvailable: true }));
-    const answers = lenientAnswers({ ...existingAnswers(readExisting(dir)).answers, release });
-    const ctx = stackContext(ui, req, dir, composeTool, answers, template);
+    const restored = readExisting(dir);
+    const target = await (TARGETS[restored.state?.target ?? DEFAULT_TARGET] ?? TARGETS[DEFAULT_TARGET]!).load();
+    const prepared = await target.prepare({
+      dir, dirArg: dir, given: manifest.release ? { release: manifest.release } : {},
+      existing: { state: restored.state, compose: composeText, present: true },
+      allowInsecureRelease: true, acceptUpstream: [], dockerAvailable: true, onLine: () => {},
+    });
+    const answers = lenientAnswers(target.questions, { ...existingAnswers(target, restored).answers, release: prepared.release }) as BaseAnswers;
+    const ctx = stackContext(ui, req, dir, composeTool, target, answers, prepared.template);
     await startStack(ctx);
     const outcome = await verifyStack(ctx);
-    const code = reportVerify(ui, outcome);
+    const code = reportVerify(ui, outcome, target.running.label);
     ui.outro(code === EXIT.ok ? `Restored ${file} and verified.` : 'Restored, but the running stack differs from the files.');
     if (req.json) process.stdout.write(`${JSON.stringify({ ok: code === EXIT.ok, dir, archive: file, manifest: summary(manifest), ...verifyJson(outcome) }, null, 2)}\n`);
     return code;

@@ -10,10 +10,9 @@ export interface PortWanted { port: number; host: string }
 
 export interface PreflightResult { checks: Check[]; compose?: Compose }
 
-/** Container name the gateway gets in our template; a port it holds belongs to this very stack. */
-export const GATEWAY_CONTAINER = 'appwrite-traefik';
 
-export async function preflight(ports: PortWanted[], report: (c: Check) => void): Promise<PreflightResult> {
+/** `gateway`: the container that publishes this stack's ports; a port it holds belongs to this very stack. */
+export async function preflight(ports: PortWanted[], report: (c: Check) => void, gateway = ''): Promise<PreflightResult> {
   const checks: Check[] = [];
   const add = (c: Check) => { checks.push(c); report(c); return c.ok; };
 
@@ -45,9 +44,9 @@ export async function preflight(ports: PortWanted[], report: (c: Check) => void)
   add({ ok: true, label: `Compose: ${composeLabel(c)}` });
 
   for (const want of ports) {
-    const holder = await portHolder(want);
+    const holder = await portHolder(want, gateway);
     if (holder === 'free') add({ ok: true, label: `Port ${want.port} free` });
-    else if (holder === GATEWAY_CONTAINER) add({ ok: true, label: `Port ${want.port} held by this stack (${GATEWAY_CONTAINER})` });
+    else if (gateway && holder === gateway) add({ ok: true, label: `Port ${want.port} held by this stack (${gateway})` });
     else if (holder === 'no-permission') add({ ok: true, label: `Port ${want.port}: not checked (binding it needs root)` });
     else {
       add({ ok: false, label: `Port ${want.port} is in use by ${holder}`, hint: `Stop what uses port ${want.port}, or choose another with --${want.port === ports[0]!.port ? 'http' : 'https'}-port.` });
@@ -57,7 +56,7 @@ export async function preflight(ports: PortWanted[], report: (c: Check) => void)
   return { checks, compose: c };
 }
 
-async function portHolder(want: PortWanted): Promise<string> {
+async function portHolder(want: PortWanted, gateway: string): Promise<string> {
   const bound = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
     const srv = createServer();
     srv.once('error', (e) => resolve(e as NodeJS.ErrnoException));
@@ -67,7 +66,7 @@ async function portHolder(want: PortWanted): Promise<string> {
   if (bound.code === 'EACCES') return 'no-permission';
   const ps = await docker(['ps', '--filter', `publish=${want.port}`, '--format', '{{.Names}}']);
   const names = String(ps.stdout).trim().split('\n').filter(Boolean);
-  if (names.includes(GATEWAY_CONTAINER)) return GATEWAY_CONTAINER;
+  if (gateway && names.includes(gateway)) return gateway;
   return names.length ? `container ${names.join(', ')}` : 'another process';
 }
 

@@ -26,9 +26,9 @@ export function appwriteServices(composeText: string): Map<string, string[]> {
  * Variables outside `names` are compared too when listed in `alsoCompare` (every other .env key), so a
  * hand edit of any variable is seen; the caller decides what to show.
  */
-export function expectations(composeText: string, env: Record<string, string>): Expectation[] {
+export function expectations(services: Map<string, string[]>, env: Record<string, string>): Expectation[] {
   const out: Expectation[] = [];
-  for (const [service, passed] of appwriteServices(composeText)) {
+  for (const [service, passed] of services) {
     for (const name of passed) {
       if (name in env) out.push({ service, name, expected: env[name]! });
     }

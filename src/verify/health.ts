@@ -10,7 +10,11 @@ export type HealthResult =
   | { ok: true; detail: string }
   | { ok: false; reason: string; container?: string; logs?: string };
 
-export interface HealthTarget { port: number; host: string; path: string }
+export interface HealthTarget {
+  port: number; host: string; path: string;
+  /** The product's judgement of one answer (see Target.health). */
+  judge: (status: number, body: string, location: string | undefined) => { ok: boolean; detail: string };
+}
 
 export async function containerStates(c: Compose, cwd: string, dropEnv: Iterable<string>): Promise<ContainerState[]> {
   const ps = await compose(c, ['ps', '-q'], { cwd, dropEnv });
@@ -24,7 +28,7 @@ export async function containerStates(c: Compose, cwd: string, dropEnv: Iterable
   });
 }
 
-/** One GET with the configured domain as Host; Appwrite up means a version answer or a redirect to HTTPS. */
+/** One GET with the configured domain as Host, judged by the product's own rule. */
 export function probe(t: HealthTarget, timeoutMs = 5000): Promise<{ ok: boolean; detail: string }> {
   return new Promise((resolve) => {
     const req = request({ host: '127.0.0.1', port: t.port, path: t.path, headers: { Host: t.host }, timeout: timeoutMs }, (res) => {
@@ -32,10 +36,7 @@ export function probe(t: HealthTarget, timeoutMs = 5000): Promise<{ ok: boolean;
       res.setEncoding('utf8');
       res.on('data', (d) => { body += d; });
       res.on('end', () => {
-        const code = res.statusCode ?? 0;
-        if (code >= 200 && code < 300 && /"version"/.test(body)) resolve({ ok: true, detail: `${t.path} answered ${body.trim().slice(0, 80)}` });
-        else if (code >= 300 && code < 400 && /^https:/.test(String(res.headers.location))) resolve({ ok: true, detail: `${t.path} redirects to HTTPS (${code})` });
-        else resolve({ ok: false, detail: `${t.path} answered HTTP ${code}` });
+        resolve(t.judge(res.statusCode ?? 0, body, res.headers.location));
       });
     });
     req.on('timeout', () => req.destroy(new Error('timed out')));

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KEY, ROOT, spawnCli, type PtySession } from '../helpers/pty.js';
-import { questionFor } from '../../src/questions.js';
+import { questionFor } from '../../src/targets/appwrite/questions.js';
 import { secretsToGenerate } from '../../src/targets/appwrite/env-values.js';
 import { runBin } from '../helpers/run-bin.js';
 import { BASE, templateOf } from '../helpers/fixtures.js';

@@ -13,7 +13,7 @@ import { templateOf } from '../helpers/fixtures.js';
 import { unifiedDiff } from '../../src/engine/diff.js';
 import { sensitiveNames } from '../../src/engine/template.js';
 import { renderLikeInstaller } from '../../src/targets/appwrite/render/generator.js';
-import { CONSOLE_MODES, DB_MODES, HTTPS_MODES } from '../../src/answers.js';
+import { CONSOLE_MODES, DB_MODES, HTTPS_MODES } from '../../src/targets/appwrite/answers.js';
 
 const haveCompose = requireInCi('docker-compose', 'it validates every generated file');
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import type { Answers } from '../../src/answers.js';
-import { templateFromUpstream, type Template } from '../../src/engine/template.js';
+import type { Answers } from '../../src/targets/appwrite/answers.js';
+import { templateFromUpstream, type Template } from '../../src/targets/appwrite/template.js';
 import { readReleaseDir } from '../../src/targets/appwrite/upstream/cache.js';
 import { RELEASES_DIR } from './run-bin.js';
 import { parseEnv, toRecord } from '../../src/engine/envfile.js';

@@ -11,15 +11,15 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { plan } from '../../src/engine/plan.js';
+import { plan } from '../helpers/plan.js';
 import { renderLikeInstaller } from '../../src/targets/appwrite/render/generator.js';
 import { RULES } from '../../src/targets/appwrite/rules/index.js';
 import { DEVIATIONS, covers, deviationsFor, ruleIds, type Deviation, type Difference } from '../../src/targets/appwrite/rules/deviations.js';
 import { BASE, BASE_19, counter, fileOf, templateOf } from '../helpers/fixtures.js';
 import { ROOT, tempDir } from '../helpers/run-bin.js';
 import { requireInCi } from '../helpers/tools.js';
-import { CONSOLE_MODES, DB_MODES, HTTPS_MODES, type Answers, type DbEngine } from '../../src/answers.js';
-import type { Template } from '../../src/engine/template.js';
+import { CONSOLE_MODES, DB_MODES, HTTPS_MODES, type Answers, type DbEngine } from '../../src/targets/appwrite/answers.js';
+import type { Template } from '../../src/targets/appwrite/template.js';
 
 const haveCompose = requireInCi('docker-compose', 'the deviation table is checked against Compose\'s own reading of both files');
 

@@ -1,12 +1,12 @@
 // plan(): answers + the existing install + one release's template → the files to write. Pure.
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { plan } from '../../src/engine/plan.js';
+import { plan } from '../helpers/plan.js';
 import { parseEnv } from '../../src/engine/envfile.js';
 import { parseState } from '../../src/engine/state.js';
 import { secretsToGenerate } from '../../src/targets/appwrite/env-values.js';
 import { BASE, BASE_19, counter, envOf, existingAfter, fileOf, templateOf } from '../helpers/fixtures.js';
-import type { Answers } from '../../src/answers.js';
+import type { Answers } from '../../src/targets/appwrite/answers.js';
 
 const t = templateOf('2.7.1');
 const t19 = templateOf('1.9.10');

@@ -139,7 +139,7 @@ describe('releaseFromCompose', () => {
     expect(releaseFromCompose('# image: appwrite/appwrite:1.9.5 was here\n')).toBeUndefined();
   });
   it('reads the release from a compose file harden-init wrote', async () => {
-    const { plan } = await import('../../src/engine/plan.js');
+    const { plan } = await import('../helpers/plan.js');
     const { BASE_19, counter, fileOf, templateOf } = await import('../helpers/fixtures.js');
     const p = plan(BASE_19, { dir: '/x' }, templateOf('1.9.10'), { composePolicy: 'keep', random: counter() });
     expect(releaseFromCompose(fileOf(p, 'docker-compose.yml'))).toBe('1.9.10');

@@ -8,8 +8,8 @@ import { RULES } from '../../src/targets/appwrite/rules/index.js';
 import { durableDatabase } from '../../src/targets/appwrite/rules/durable-db.js';
 import { findUnknowns } from '../../src/targets/appwrite/rules/refuse.js';
 import { BASE, BASE_19, templateOf } from '../helpers/fixtures.js';
-import type { Answers } from '../../src/answers.js';
-import type { Template } from '../../src/engine/template.js';
+import type { Answers } from '../../src/targets/appwrite/answers.js';
+import type { Template } from '../../src/targets/appwrite/template.js';
 import type { UpstreamFiles } from '../../src/targets/appwrite/upstream/types.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { formatVars, parseVars } from '../../src/verify/vars.js';
 import { appwriteServices, expectations, type Expectation } from '../../src/verify/expectations.js';
 import { compare } from '../../src/verify/compare.js';
-import { plan } from '../../src/engine/plan.js';
+import { plan } from '../helpers/plan.js';
 import { BASE, BASE_19, counter, envOf, fileOf, templateOf } from '../helpers/fixtures.js';
 
 const varName = fc.stringMatching(/^_APP_[A-Z0-9_]{1,20}$/);
@@ -144,7 +144,7 @@ describe('expectations', () => {
   });
 
   it('expects bare names of Appwrite services only, valued from .env; explicit and missing ones are skipped', () => {
-    expect(expectations(SMALL_COMPOSE, SMALL_ENV)).toEqual<Expectation[]>([
+    expect(expectations(appwriteServices(SMALL_COMPOSE), SMALL_ENV)).toEqual<Expectation[]>([
       { service: 'appwrite', name: '_APP_ENV', expected: 'production' },
       { service: 'appwrite', name: '_APP_DOMAIN', expected: '' },
       { service: 'appwrite-worker-mails', name: '_APP_ENV', expected: 'production' },
@@ -152,8 +152,8 @@ describe('expectations', () => {
   });
 
   it('expects nothing when .env is empty or the compose file has no services', () => {
-    expect(expectations(SMALL_COMPOSE, {})).toEqual([]);
-    expect(expectations('version: "3"\n', SMALL_ENV)).toEqual([]);
+    expect(expectations(appwriteServices(SMALL_COMPOSE), {})).toEqual([]);
+    expect(expectations(appwriteServices('version: "3"\n'), SMALL_ENV)).toEqual([]);
   });
 
   describe.each([
@@ -163,7 +163,7 @@ describe('expectations', () => {
     const p = plan(answers, { dir: '/x' }, templateOf(release), { composePolicy: 'keep', random: counter() });
     const env = envOf(p);
     const composeText = fileOf(p, 'docker-compose.yml');
-    const exp = expectations(composeText, env);
+    const exp = expectations(appwriteServices(composeText), env);
     const servicesOf = (name: string) => exp.filter((e) => e.name === name).map((e) => e.service).sort();
 
     it('expects the certificate e-mail where the release passes it', () => {

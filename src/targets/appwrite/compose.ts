@@ -1,20 +1,15 @@
 // Upstream's compose file → the install's: rendered as Appwrite's installer does, checked for what the
 // rules cannot harden (refused unless accepted), then hardened rule by rule.
-import type { Answers } from '../../answers.js';
+import type { Answers } from './answers.js';
 import { renderLikeInstaller } from './render/generator.js';
 import { harden } from './rules/index.js';
-import { findUnknowns, type Finding } from './rules/refuse.js';
-import type { Template } from '../../engine/template.js';
+import { findUnknowns } from './rules/refuse.js';
+import type { RenderedCompose } from '../types.js';
+import type { Template } from './template.js';
 import { sha256 } from '../../engine/state.js';
 import { APPWRITE_IMAGE } from './upstream/types.js';
 
-export interface RenderedCompose {
-  text: string;
-  /** What the rules do not know and the operator has not accepted: the run must refuse. */
-  findings: Finding[];
-  /** What was accepted with --accept-upstream, for the summary. */
-  accepted: Finding[];
-}
+export type { RenderedCompose } from '../types.js';
 
 export function renderCompose(t: Template, a: Answers, accepted: ReadonlySet<string> = new Set()): RenderedCompose {
   const doc = renderLikeInstaller(t.compose, {

@@ -1,5 +1,5 @@
 // How answers map to Appwrite's environment variables, and back (to read an install we did not write).
-import type { Answers, ConsoleMode, DbEngine, HttpsMode } from '../../answers.js';
+import type { Answers, ConsoleMode, DbEngine, HttpsMode } from './answers.js';
 
 import { hasTrustedProxies } from './releases.js';
 import { PROXY_TRUSTED_IPS } from './rules/gateway-flags.js';

@@ -1,5 +1,5 @@
 import { eachService, service, setStrings } from '../render/doc.js';
-import type { Answers } from '../../../answers.js';
+import type { Answers } from '../answers.js';
 import type { Rule } from './types.js';
 
 export const GATEWAY = 'traefik';

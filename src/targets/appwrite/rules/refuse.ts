@@ -16,13 +16,8 @@ export const KNOWN_CAPABILITIES: Record<string, Capability[]> = {
   orchestrator: ['docker-socket', 'root-user'], // 2.x: starts build containers
 };
 
-export interface Finding {
-  subject: string;
-  kind: 'service' | 'variable';
-  what: string;
-  /** What accepting it with --accept-upstream means. */
-  accepting: string;
-}
+export type { Finding } from '../../types.js';
+import type { Finding } from '../../types.js';
 
 export function capabilitiesOf(svc: YAMLMap): { cap: Capability; detail: string }[] {
   const out: { cap: Capability; detail: string }[] = [];

@@ -1,61 +1,16 @@
-// ONE schema of the wizard's questions. The flag parser, the --help text, the missing-flag check and the
-// clack flow are all generated from it, so a question cannot exist in one and be forgotten in another.
+// Appwrite's wizard questions (the shape and the helpers are in src/cli/question.ts).
 import { CONSOLE_MODES, DB_ENGINES, DB_MODES, HTTPS_MODES, SMTP_SECURE, TOPOLOGIES, type Answers } from './answers.js';
-import { NEWEST_RELEASE, dbEnginesFor, defaultDbEngine, hasMqtt, lineOf, parseRelease } from './targets/appwrite/releases.js';
+import { NEWEST_RELEASE, dbEnginesFor, defaultDbEngine, hasMqtt, lineOf, parseRelease } from './releases.js';
 import {
   domainError, domainWarning, emailError, hostnameError, hostPathError, identifierError, ipError, parseList, portError,
   canonicalEmail, canonicalIp, normalizeDbPath,
-} from './validate.js';
+} from '../../validate.js';
 import { isIPv4, isIPv6 } from 'node:net';
 
-export type Parsed = { value: unknown; error?: undefined } | { value?: undefined; error: string };
+import { checked, list, listOf, oneOf, str, type Choice, type Parsed, type Question as GenericQuestion } from '../../cli/question.js';
 
-export interface Choice { value: string; label: string; hint?: string }
+export type Question = GenericQuestion<Answers>;
 
-export interface Question {
-  id: keyof Answers;
-  flag: string;
-  /** select: one of `choices`; text: free text; flag-only questions are never prompted. */
-  kind: 'select' | 'text';
-  prompted: boolean;
-  message: string;
-  help: string;
-  placeholder?: string;
-  choices?: Choice[];
-  /** Whether the question applies given the answers so far. */
-  when: (a: Partial<Answers>) => boolean;
-  /** For a question that applies only to one mode: the flag and value that mode is chosen with. */
-  needs?: string;
-  /** Built-in default when there is no existing install; undefined means the answer is required. */
-  fallback?: unknown;
-  /** A default that depends on earlier answers (wins over `fallback`). */
-  fallbackFor?: (a: Partial<Answers>) => unknown;
-  /** Choices that apply given earlier answers (a select with one left is not asked). */
-  choicesFor?: (a: Partial<Answers>) => Choice[];
-  parse: (raw: string) => Parsed;
-  /** How the current value is shown as a prompt default / on the headless command line. */
-  format: (value: unknown) => string;
-  warn?: (value: unknown) => string | undefined;
-}
-
-const str = (v: unknown) => String(v);
-const list = (v: unknown) => (v as string[]).join(',');
-
-function oneOf(allowed: readonly string[]) {
-  return (raw: string): Parsed => (allowed.includes(raw) ? { value: raw } : { error: `must be one of ${allowed.join(', ')} (got "${raw}")` });
-}
-function checked(check: (v: string) => string | undefined, convert: (v: string) => unknown = (v) => v) {
-  return (raw: string): Parsed => {
-    const error = check(raw);
-    return error ? { error } : { value: convert(raw) };
-  };
-}
-function listOf(check: (v: string) => string | undefined, canonical?: (v: string) => string) {
-  return (raw: string): Parsed => {
-    const { items, error } = parseList(raw, check, canonical);
-    return error ? { error } : { value: items };
-  };
-}
 const dbHostError = (v: string) => (isIPv4(v) || isIPv6(v) ? undefined : hostnameError(v));
 
 const releaseError = (v: string) => (!parseRelease(v)

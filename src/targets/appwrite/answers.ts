@@ -1,3 +1,4 @@
+import type { BaseAnswers } from '../types.js';
 // The answers of the Appwrite wizard: what the user decides. Secrets are not answers; they live in .env only.
 
 export const HTTPS_MODES = ['auto', 'proxy', 'off'] as const;
@@ -15,7 +16,7 @@ export type DbEngine = (typeof DB_ENGINES)[number];
 export type Topology = (typeof TOPOLOGIES)[number];
 export type SmtpSecure = (typeof SMTP_SECURE)[number];
 
-export interface Answers {
+export interface Answers extends BaseAnswers {
   /** The Appwrite release, e.g. "2.7.1". */
   release: string;
   domain: string;

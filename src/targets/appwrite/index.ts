@@ -1,0 +1,83 @@
+// The Appwrite target: every piece of Appwrite knowledge the generic engine and CLI use, behind the contract
+// in ../types.ts.
+import type { Target } from '../types.js';
+import { normalizeAnswers, type Answers } from './answers.js';
+import { QUESTIONS } from './questions.js';
+import { answersFromEnv, managedValues, secretsToGenerate, BUNDLED_DB } from './env-values.js';
+import { renderCompose } from './compose.js';
+import { gatewayPorts } from './rules/publish.js';
+import { prepareRelease } from './prepare.js';
+import { beforeEnv, afterEnv } from './env-steps.js';
+import { appwriteSummary, appwriteWarnings, appwriteNextSteps, appwriteUrl } from './report.js';
+import { checkAnswers, checkExisting } from './check.js';
+import { appwriteServices } from '../../verify/expectations.js';
+import { parseVars } from '../../verify/vars.js';
+import type { Template } from './template.js';
+
+export const FORCE_HTTPS_KEYS = ['_APP_OPTIONS_FORCE_HTTPS', '_APP_OPTIONS_ROUTER_FORCE_HTTPS'];
+
+export const appwrite: Target<Answers> = {
+  id: 'appwrite',
+  title: 'Appwrite',
+  questions: QUESTIONS as unknown as Target['questions'],
+  normalize: normalizeAnswers,
+  answersFromEnv,
+  answerEnvNames: {
+    domain: '_APP_DOMAIN', email: '_APP_EMAIL_CERTIFICATES', consoleEmails: '_APP_CONSOLE_WHITELIST_EMAILS',
+    consoleIps: '_APP_CONSOLE_WHITELIST_IPS', dbHost: '_APP_DB_HOST', dbPort: '_APP_DB_PORT', dbUser: '_APP_DB_USER', dbName: '_APP_DB_SCHEMA',
+  },
+  readFromEnv: ['domain', 'email', 'console', 'consoleEmails', 'consoleIps', 'dbHost', 'dbPort', 'dbUser', 'dbName',
+    'smtpHost', 'smtpPort', 'smtpUser', 'smtpSender'],
+  checkExisting,
+  check: checkAnswers,
+  prepare: prepareRelease,
+  envHeader: (t) => [
+    `# Appwrite ${t.version} settings, written by harden-init.`,
+    '# Holds secrets: keep it private (mode 0600) and out of version control.',
+    '# _APP_OPENSSL_KEY_V1 encrypts stored data: changing it makes that data unreadable.',
+    '',
+  ].join('\n') + '\n',
+  managedValues: (a, t) => managedValues(a, new Set(t.variables)),
+  securitySwitches: ['_APP_ENV', '_APP_OPTIONS_ABUSE', '_APP_OPTIONS_ROUTER_PROTECTION', ...FORCE_HTTPS_KEYS],
+  secretsToGenerate: (a, t) => secretsToGenerate(t.secrets.generate, a),
+  secretInputs: [
+    {
+      envVar: 'HARDEN_INIT_DB_PASSWORD', key: '_APP_DB_PASS', required: true,
+      prompt: 'Password of the database user (not shown; stored only in .env)',
+      when: (a) => a.db === 'external',
+      keepExisting: (_a, previous) => previous.db === 'external',
+    },
+    {
+      envVar: 'HARDEN_INIT_SMTP_PASSWORD', key: '_APP_SMTP_PASSWORD', required: false,
+      prompt: 'SMTP password (not shown; stored only in .env)',
+      when: (a) => Boolean(a.smtpHost && a.smtpUser),
+      keepExisting: () => true,
+    },
+  ],
+  beforeEnv,
+  afterEnv: (env, a, t) => afterEnv(env, a, t as Template),
+  renderCompose: (t, a, accepted) => renderCompose(t as Template, a, accepted),
+  dbLocation: (a) => {
+    const engine = a.dbEngine ?? 'mariadb'; // installs made before 2.x support ran MariaDB
+    if (a.db === 'volume') return `the Docker volume appwrite-${engine}`;
+    if (a.db === 'path') return `the host directory ${a.dbPath}`;
+    if (a.db === 'external') return `the external server ${a.dbHost}:${a.dbPort ?? BUNDLED_DB[engine].port}/${a.dbName}`;
+    return undefined;
+  },
+  publishedPorts: gatewayPorts,
+  gatewayContainer: 'appwrite-traefik',
+  health: {
+    path: '/v1/health/version',
+    // Appwrite is up when it answers its version, or redirects to HTTPS (force-HTTPS on plain HTTP).
+    judge: (status, body, location) => {
+      if (status >= 200 && status < 300 && /"version"/.test(body)) return { ok: true, detail: `/v1/health/version answered ${body.trim().slice(0, 80)}` };
+      if (status >= 300 && status < 400 && /^https:/.test(String(location))) return { ok: true, detail: `/v1/health/version redirects to HTTPS (${status})` };
+      return { ok: false, detail: `/v1/health/version answered HTTP ${status}` };
+    },
+  },
+  running: { services: appwriteServices, command: ['vars'], parse: parseVars, label: 'vars' },
+  summary: appwriteSummary,
+  warnings: appwriteWarnings,
+  nextSteps: appwriteNextSteps,
+  url: appwriteUrl,
+};

@@ -1,0 +1,12 @@
+// The registry of targets: adding one is a folder under src/targets/ and one line here.
+import type { TargetEntry } from './types.js';
+import { QUESTIONS as APPWRITE_QUESTIONS } from './appwrite/questions.js';
+
+const entry = (id: string, title: string, questions: unknown[], load: () => Promise<unknown>): TargetEntry =>
+  ({ id, title, questions, load } as TargetEntry);
+
+export const TARGETS: Record<string, TargetEntry> = {
+  appwrite: entry('appwrite', 'Appwrite', APPWRITE_QUESTIONS, async () => (await import('./appwrite/index.js')).appwrite),
+};
+
+export const DEFAULT_TARGET = 'appwrite';

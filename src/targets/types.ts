@@ -1,0 +1,170 @@
+// The target contract: everything that knows one product lives in src/targets/<id>/ and reaches the generic
+// engine (plan, apply, run, verify), the CLI, --help and the wizard only through this interface. Adding a
+// target is one folder plus one line in src/targets/index.ts.
+import type { AnyAnswers, Question } from '../cli/question.js';
+import type { EnvFile } from '../engine/envfile.js';
+
+/** What every target's answers carry: the only fields the generic engine reads by name. */
+export interface BaseAnswers extends AnyAnswers {
+  release: string;
+  domain: string;
+  https: 'auto' | 'proxy' | 'off';
+  httpPort: number;
+  db: string;
+}
+
+export interface SecretSpec {
+  /** Variables harden-init generates when they are missing or empty. */
+  generate: string[];
+  /** Variables that encrypt stored data: never changed once set (a missing one is refused, see key-guard). */
+  encryptionKeys: string[];
+  /** Other sensitive variables: masked in every output. */
+  secretLike: string[];
+  /** DSNs that embed a generated password: rebuilt from it. */
+  dsns: string[];
+}
+
+/** What one run renders from: the release's own files (Appwrite) or the target's own base (Langflow). */
+export interface TargetTemplate {
+  target: string;
+  version: string;
+  /** The base compose text the target renders from (hashed into state). */
+  compose: string;
+  /** `NAME=default` lines for a new .env (secrets left empty: they are generated). */
+  envDefaults: string;
+  /** Variables the running-configuration reader can report (what verification compares). */
+  variables: string[];
+  secrets: SecretSpec;
+  /** Where the template came from, for the summary and the compose header. */
+  source: string;
+  imageId?: string;
+}
+
+/** Something upstream's file asks for that the rules cannot harden: refused unless accepted by name. */
+export interface Finding {
+  subject: string;
+  kind: 'service' | 'variable';
+  what: string;
+  /** What accepting it with --accept-upstream means. */
+  accepting: string;
+}
+
+export interface RenderedCompose {
+  text: string;
+  findings: Finding[];
+  accepted: Finding[];
+}
+
+/** A secret the operator supplies (never a flag: it would show in `ps`). */
+export interface SecretInput<A> {
+  /** The environment variable it may come from, e.g. HARDEN_INIT_DB_PASSWORD. */
+  envVar: string;
+  /** The .env key it is stored under. */
+  key: string;
+  /** Whether the answers need it. */
+  when: (a: A) => boolean;
+  /** Required (usage error when missing without a terminal) or optional. */
+  required: boolean;
+  prompt: string;
+  /** Whether the value already in .env can be kept (e.g. the external server did not change). */
+  keepExisting: (a: A, previous: Partial<A>) => boolean;
+}
+
+export interface PrepareInput<A> {
+  dir: string;
+  dirArg: string;
+  given: Partial<A>;
+  existing: { state?: { release?: string; templateVersion?: string }; compose?: string; present: boolean };
+  allowInsecureRelease: boolean;
+  acceptUpstream: string[];
+  dockerAvailable: boolean;
+  onLine: (line: string) => void;
+}
+
+export interface Prepared {
+  release: string;
+  template: TargetTemplate;
+  warnings: string[];
+  notes: string[];
+  /** Files to write with the install besides .env and compose (e.g. the release cache). */
+  files: { path: string; content: string; mode: number }[];
+}
+
+/** How verification reads what a running service holds. */
+export interface RunningConfig {
+  /** Services to ask, each with the variable names it receives from .env. */
+  services(composeText: string): Map<string, string[]>;
+  /** The command run in each service with `compose exec -T`. */
+  command: string[];
+  parse(output: string): Map<string, string>;
+  /** How the reader is named in messages ("vars", "printenv"). */
+  label: string;
+}
+
+export interface HealthProbe {
+  path: string;
+  /** Judges one response; ok means the application is up. */
+  judge(status: number, body: string, location: string | undefined): { ok: boolean; detail: string };
+}
+
+export interface Target<A extends BaseAnswers = BaseAnswers> {
+  id: string;
+  title: string;
+  /** Its questions (typed loosely: the generic flow treats answers as a record). */
+  questions: Question[];
+  /** Answers that do not apply to the chosen modes are dropped. */
+  normalize(a: A): A;
+  /** Reads the answers an install stands for from its .env (installs made by hand or another tool). */
+  answersFromEnv(env: Record<string, string>, compose: string | undefined): Partial<A>;
+  /** The .env variable each answer is read from, for messages about hand edits. */
+  answerEnvNames: Record<string, string>;
+  /** Answers whose hand edits in .env win over state.json on a re-run. */
+  readFromEnv: (keyof A & string)[];
+  /** Refuses, before any question, what the install as it stands and the flags given cannot go together. */
+  checkExisting?(previous: Partial<A>, given: Partial<A>, rerun: boolean): void;
+  /** Refuses what the answers cannot express together (beyond each question's own check). */
+  check?(a: A): void;
+  /** Picks the release and obtains the template (Appwrite: from the release image). */
+  prepare(input: PrepareInput<A>): Promise<Prepared>;
+  envHeader(t: TargetTemplate): string;
+  /** Variables the answers decide, plus the security switches that are always on. */
+  managedValues(a: A, t: TargetTemplate): Record<string, string>;
+  /** Security switches a re-run turns back on, with a warning unless the answer changed them. */
+  securitySwitches: string[];
+  secretsToGenerate(a: A, t: TargetTemplate): string[];
+  generateSecret?(name: string): string;
+  secretInputs: SecretInput<A>[];
+  /** Target-specific .env work before (DB credentials kept aside) and after (DSNs) the generic steps. */
+  beforeEnv?(env: EnvFile, a: A, previous: Partial<A>, warnings: string[]): EnvFile;
+  afterEnv?(env: EnvFile, a: A, t: TargetTemplate): EnvFile;
+  renderCompose(t: TargetTemplate, a: A, accepted: ReadonlySet<string>): RenderedCompose;
+  /** Other files the install needs (e.g. a Caddyfile), rendered from the answers. */
+  extraFiles?(a: A, t: TargetTemplate): { path: string; content: string; mode: number }[];
+  /** Host directories the install needs, with their modes (and owner, e.g. 1000:0 for Langflow's config). */
+  hostDirs?(a: A): { path: string; mode: number; uid?: number; gid?: number }[];
+  /** Where the database lives, in words; a change is a move (its data does not follow). */
+  dbLocation(a: Partial<A>): string | undefined;
+  /** Host ports the stack publishes ("80:80", "127.0.0.1:8080:80"). */
+  publishedPorts(a: A): string[];
+  /** The container that holds the published ports when this stack runs (preflight tells it apart). */
+  gatewayContainer: string;
+  health: HealthProbe;
+  running: RunningConfig;
+  /** Printed once, after files are written or the stack verified (never secrets unless asked). */
+  summary(a: A, dir: string): [string, string][];
+  warnings(a: A): string[];
+  nextSteps(a: A, dirArg: string): string[];
+  url(a: A): string;
+  /** Flags that belong on the printed headless command besides the answers (e.g. --allow-insecure-release). */
+}
+
+/**
+ * A registry entry: what --help and the flag parser need (light: questions and validators only), and the
+ * rest of the target loaded when a command runs, so `--help` never loads YAML, Docker or prompt code.
+ */
+export interface TargetEntry {
+  id: string;
+  title: string;
+  questions: Question<AnyAnswers>[];
+  load(): Promise<Target<BaseAnswers>>;
+}
