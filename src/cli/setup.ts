@@ -20,11 +20,9 @@ import { acquireLock } from '../apply/lock.js';
 import { looseModes, tightenModes } from '../apply/permissions.js';
 import { passwordError } from '../validate.js';
 import { preflight, type PortWanted } from '../docker/preflight.js';
-import type { Compose } from '../docker/compose.js';
+import { dockerReachable, type Compose } from '../docker/compose.js';
 import { startStack, verifyStack, type VerifyOutcome } from './stack.js';
 import { reportVerify, stackContext, verifyJson } from './verify-command.js';
-import { dockerReachable } from '../targets/appwrite/upstream/source.js';
-import { RenderError } from '../targets/appwrite/render/generator.js';
 import { TARGETS } from '../targets/index.js';
 import type { BaseAnswers, Finding, Target, TargetTemplate } from '../targets/types.js';
 
@@ -106,16 +104,9 @@ async function afterAnswers(f: Flow): Promise<number> {
   const read = (path: string) => readIfPresent(join(dir, path));
   const extraFiles: PlannedFile[] = f.prepared.files.map((x) => ({ ...x, old: read(x.path), secret: false }));
   let policy: ComposePolicy = req.replaceCompose ? 'replace' : 'keep';
-  const makeIt = () => {
-    try {
-      return makePlan(answers, existing, template, {
-        target, secretValues, readFile: read, composePolicy: policy, previous: current, accepted: req.acceptUpstream, extraFiles,
-      });
-    } catch (e) {
-      if (e instanceof RenderError) throw stepError(`${target.title} ${answers.release}'s compose file cannot be rendered: ${e.message}`, `It came from ${template.source}.`);
-      throw e;
-    }
-  };
+  const makeIt = () => makePlan(answers, existing, template, {
+    target, secretValues, readFile: read, composePolicy: policy, previous: current, accepted: req.acceptUpstream, extraFiles,
+  });
   let plan = makeIt();
   refuseUnknowns(plan.findings);
   if (plan.composeEdited && interactive && !req.replaceCompose) {

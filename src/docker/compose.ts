@@ -59,3 +59,9 @@ export async function docker(args: string[], timeoutMs = 30_000) {
 export function tail(text: string, lines = 20): string {
   return text.trimEnd().split('\n').slice(-lines).join('\n');
 }
+
+/** Whether a Docker engine answers (a files-only run may still read from it). */
+export async function dockerReachable(): Promise<boolean> {
+  const r = await execa('docker', ['version', '--format', '{{.Server.Version}}'], { reject: false, stdin: 'ignore', timeout: 20_000 });
+  return r.exitCode === 0 && !r.timedOut;
+}

@@ -5,7 +5,7 @@ import { serializeState, sha256, STATE_FILE, type State } from './state.js';
 import type { Existing } from './existing.js';
 import type { AnyAnswers } from '../cli/question.js';
 import type { BaseAnswers, Finding, Target, TargetTemplate } from '../targets/types.js';
-import { interpolatedNames } from '../targets/appwrite/render/doc.js';
+import { interpolatedNames } from './compose-text.js';
 
 export const ENV_FILE = '.env';
 export const COMPOSE_FILE = 'docker-compose.yml';

@@ -5,6 +5,8 @@ import { normalizeAnswers, type Answers } from './answers.js';
 import { QUESTIONS } from './questions.js';
 import { answersFromEnv, managedValues, secretsToGenerate, BUNDLED_DB } from './env-values.js';
 import { renderCompose } from './compose.js';
+import { RenderError } from './render/generator.js';
+import { stepError } from '../../cli/errors.js';
 import { gatewayPorts } from './rules/publish.js';
 import { prepareRelease } from './prepare.js';
 import { beforeEnv, afterEnv } from './env-steps.js';
@@ -56,7 +58,14 @@ export const appwrite: Target<Answers> = {
   ],
   beforeEnv,
   afterEnv: (env, a, t) => afterEnv(env, a, t as Template),
-  renderCompose: (t, a, accepted) => renderCompose(t as Template, a, accepted),
+  renderCompose: (t, a, accepted) => {
+    try {
+      return renderCompose(t as Template, a, accepted);
+    } catch (e) {
+      if (e instanceof RenderError) throw stepError(`Appwrite ${a.release}'s compose file cannot be rendered: ${e.message}`, `It came from ${t.source}.`);
+      throw e;
+    }
+  },
   dbLocation: (a) => {
     const engine = a.dbEngine ?? 'mariadb'; // installs made before 2.x support ran MariaDB
     if (a.db === 'volume') return `the Docker volume appwrite-${engine}`;

@@ -65,12 +65,7 @@ export function envReferences(svc: YAMLMap): string[] {
   return [...out];
 }
 
-/** Every `${NAME}` / `$NAME` compose interpolates anywhere in the file (not `$$`). */
-export function interpolatedNames(text: string): string[] {
-  const out = new Set<string>();
-  for (const m of text.matchAll(/(?<!\$)\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) out.add(m[1]!);
-  return [...out];
-}
+export { interpolatedNames } from '../../../engine/compose-text.js';
 
 export function labelsOf(svc: YAMLMap): string[] {
   const v = svc.get('labels');

@@ -16,10 +16,7 @@ import type { UpstreamFiles } from './types.js';
 export const RELEASES_DIR_ENV = 'HARDEN_INIT_RELEASES_DIR';
 
 /** Does a Docker engine answer (`docker version --format {{.Server.Version}}` exit 0 within 20 s)? */
-export async function dockerReachable(): Promise<boolean> {
-  const r = await execa('docker', ['version', '--format', '{{.Server.Version}}'], { reject: false, stdin: 'ignore', timeout: 20_000 });
-  return r.exitCode === 0 && !r.timedOut;
-}
+export { dockerReachable } from '../../../docker/compose.js';
 
 /** The folders a description of <version> is looked for in, in order. */
 export function descriptionDirs(version: string, env: NodeJS.ProcessEnv = process.env): string[] {
