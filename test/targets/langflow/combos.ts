@@ -1,5 +1,5 @@
 // Answer combinations and install-directory fixtures shared by the Langflow unit tests.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CONSOLE_MODES, DB_MODES, HTTPS_MODES, answersError, normalizeAnswers, type LangflowAnswers } from '../../../src/targets/langflow/answers.js';
@@ -45,9 +45,16 @@ export function envText(env: Record<string, string>): string {
   return Object.entries(env).map(([k, v]) => `${k}=${encodeValue(v)}`).join('\n') + '\n';
 }
 
+const made: string[] = [];
+/** Removes the install directories writeInstall made (call from afterAll). */
+export function removeInstalls(): void {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
 /** An install directory with docker-compose.yml, .env and (auto/off) the Caddyfile. */
 export function writeInstall(a: LangflowAnswers, opts: RenderOptions = {}, env = dotenvFor(a)): { dir: string; env: Record<string, string>; compose: string } {
   const dir = mkdtempSync(join(tmpdir(), 'hi-langflow-'));
+  made.push(dir);
   const compose = renderCompose(a, opts);
   writeFileSync(join(dir, 'docker-compose.yml'), compose);
   writeFileSync(join(dir, '.env'), envText(env), { mode: 0o600 });

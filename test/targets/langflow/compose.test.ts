@@ -2,7 +2,7 @@
 import { execa } from 'execa';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { hasCommand } from '../../helpers/tools.js';
 import {
@@ -10,7 +10,9 @@ import {
 } from '../../../src/targets/langflow/compose.js';
 import { envNames } from '../../../src/targets/langflow/env-values.js';
 import type { LangflowAnswers } from '../../../src/targets/langflow/answers.js';
-import { allCombinations, answers, comboName, dotenvFor, envText, writeInstall } from './combos.js';
+import { allCombinations, answers, comboName, dotenvFor, envText, removeInstalls, writeInstall } from './combos.js';
+
+afterAll(removeInstalls);
 
 /** With CI=true a missing tool fails the suite; elsewhere its tests are skipped. */
 function tool(cmd: string, args: string[]): boolean {

@@ -4,7 +4,7 @@
 // probes and the environment judged by src/targets/langflow/probes.ts, the config dir ownership, drift.
 // Until the lead wires Langflow into the CLI this drives the pure modules directly (render → files → compose).
 import { execa } from 'execa';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,7 +26,9 @@ const compose = (dir: string, args: string[]) =>
   execa('docker-compose', args, { cwd: dir, reject: false, extendEnv: false, env: { PATH: process.env.PATH!, DOCKER_HOST: process.env.DOCKER_HOST } });
 
 function install(name: string, a: LangflowAnswers): { dir: string; env: Record<string, string> } {
-  const dir = join(mkdtempSync(join(tmpdir(), 'hi-lf-e2e-')), name);
+  const parent = mkdtempSync(join(tmpdir(), 'hi-lf-e2e-'));
+  temps.push(parent);
+  const dir = join(parent, name);
   mkdirSync(dir);
   const env = { ...managedValues(a) };
   for (const s of secretSpecs(a)) env[s.name] = s.generate();
@@ -103,7 +105,11 @@ async function published(dir: string): Promise<string[]> {
 }
 
 const dirs: string[] = [];
-afterAll(async () => { for (const d of dirs) await compose(d, ['down', '-v', '--remove-orphans', '--timeout', '3']); });
+const temps: string[] = [];
+afterAll(async () => {
+  for (const d of dirs) await compose(d, ['down', '-v', '--remove-orphans', '--timeout', '3']);
+  for (const t of temps) rmSync(t, { recursive: true, force: true });
+});
 
 describe.skipIf(!hasEngine).sequential('Langflow stacks on a real engine (stand-in Langflow, real PostgreSQL and Caddy)', { timeout: 600_000 }, () => {
   beforeAll(async () => {
@@ -167,6 +173,7 @@ describe.skipIf(!hasEngine).sequential('Langflow stacks on a real engine (stand-
 
   it('off + SQLite on a host dir (1000:0, 0700) + open: the config dir holds the key and the database; WebSockets pass Caddy', async () => {
     const base = mkdtempSync(join(tmpdir(), 'hi-lf-sqlite-'));
+    temps.push(base);
     const a = normalizeAnswers({ release: NEWEST_RELEASE, domain: DOMAIN, https: 'off', console: 'open', superuser: 'owner', db: 'sqlite', dbPath: join(base, 'config'), httpPort: 18481, httpsPort: 443 });
     const { dir, env } = install('hilfsqlite', a);
     dirs.push(dir);
@@ -190,6 +197,7 @@ describe.skipIf(!hasEngine).sequential('Langflow stacks on a real engine (stand-
 
   it('a root-owned config dir fails as upstream does (PermissionError): why hostDirs prepares 1000:0', async () => {
     const base = mkdtempSync(join(tmpdir(), 'hi-lf-rootowned-'));
+    temps.push(base);
     const a = normalizeAnswers({ release: NEWEST_RELEASE, domain: DOMAIN, https: 'proxy', console: 'root', superuser: 'admin', db: 'sqlite', dbPath: join(base, 'config'), httpPort: 18482, httpsPort: 443 });
     const { dir } = install('hilfrootowned', a);
     dirs.push(dir);
@@ -202,6 +210,7 @@ describe.skipIf(!hasEngine).sequential('Langflow stacks on a real engine (stand-
 
   it('proxy + PostgreSQL on a host dir: 127.0.0.1 only; drift in .env shows in probes and env', async () => {
     const base = mkdtempSync(join(tmpdir(), 'hi-lf-path-'));
+    temps.push(base);
     const a = normalizeAnswers({ release: NEWEST_RELEASE, domain: DOMAIN, https: 'proxy', console: 'root', superuser: 'admin', db: 'path', dbPath: join(base, 'pg'), httpPort: 18483, httpsPort: 443 });
     const { dir } = install('hilfproxy', a);
     dirs.push(dir);
