@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { runBin, tempDir, ROOT, type RunResult } from '../helpers/run-bin.js';
 import {
-  REAL_ENGINE, buildReleaseStandins, lockEngine, composeServices, engineAvailable, ensureDefaultSocket, imageId, projectContainers,
+  REAL_ENGINE, buildReleaseStandins, freePorts, lockEngine, composeServices, engineAvailable, ensureDefaultSocket, imageId, projectContainers,
   removeStack, runningVars, watchContainerCreates,
 } from '../helpers/engine.js';
 import { parseEnv, toRecord } from '../../src/engine/envfile.js';
@@ -30,7 +30,9 @@ async function run(args: string[], env: Record<string, string | undefined> = {})
 }
 const read = (d: string, f: string) => readFileSync(join(d, f), 'utf8');
 const fresh = () => join(tempDir('hi-e2e-rel-fresh-'), 'appwrite');
-const answers = (d: string) => ['--dir', d, '--domain', 'appwrite.example.com', '--email', 'admin@example.com', '--http-port', '18180', '--https-port', '18543', '--yes'];
+let HTTP = ''; // host ports picked free in beforeAll (other sessions may run stacks on this engine)
+let HTTPS = '';
+const answers = (d: string) => ['--dir', d, '--domain', 'appwrite.example.com', '--email', 'admin@example.com', '--http-port', HTTP, '--https-port', HTTPS, '--yes'];
 
 /** 2.3.0's files plus what no rule knows: a service that publishes a port and mounts the socket, and a new secret. */
 function writeLaterRelease(): void {
@@ -79,6 +81,7 @@ describe.skipIf(!hasEngine).sequential('Appwrite releases from their images (rea
   let unlock: (() => Promise<void>) | undefined;
   beforeAll(async () => {
     unlock = await lockEngine(); // other e2e files on this engine wait (fixed container names, global networks)
+    [HTTP, HTTPS] = (await freePorts(2)).map(String) as [string, string];
     ensureDefaultSocket();
     mkdirSync(dockerConfig, { recursive: true });
     writeLaterRelease();

@@ -2,6 +2,7 @@
 // tests must run there, never skip.
 import { execa, execaSync } from 'execa';
 import { existsSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { ROOT } from './run-bin.js';
@@ -56,6 +57,21 @@ export function ensureDefaultSocket(): void {
   const host = process.env.DOCKER_HOST ?? '';
   const m = /^unix:\/\/(.+)$/.exec(host);
   if (m && m[1] !== '/var/run/docker.sock' && !existsSync('/var/run/docker.sock')) symlinkSync(m[1]!, '/var/run/docker.sock');
+}
+
+/**
+ * `n` distinct host ports nothing listens on right now (the OS picks them; all held until each is known). Other
+ * sessions may run stacks on the same engine and host, so fixed test ports collide; ask for fresh ones per file.
+ */
+export async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(Array.from({ length: n }, () => new Promise<Server>((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '0.0.0.0', () => resolve(srv));
+  })));
+  const ports = servers.map((s) => (s.address() as { port: number }).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
 }
 
 /** Local images standing in for every image the compose file names (no registry is reachable). */
