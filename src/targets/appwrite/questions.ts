@@ -135,6 +135,7 @@ export const QUESTIONS: Question[] = [
   {
     id: 'dbUser', flag: 'db-user', kind: 'text', prompted: true,
     message: 'Database user', help: 'external database user',
+    placeholder: 'appwrite',
     when: (a) => a.db === 'external', needs: '--db external',
     parse: checked(identifierError), format: str,
   },
