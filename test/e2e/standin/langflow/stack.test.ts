@@ -118,7 +118,7 @@ describe.skipIf(!hasEngine).sequential('Langflow stacks on a real engine (stand-
   });
 
   it('auto (tls internal) + bundled PostgreSQL + ips: only Caddy publishes, the allowlist holds, probes and env pass', async () => {
-    const a = normalizeAnswers({ release: NEWEST_RELEASE, domain: DOMAIN, https: 'auto', email: 'ops@example.com', console: 'ips', consoleIps: ['203.0.113.7'], superuser: 'admin', db: 'volume', httpPort: 18480, httpsPort: 18443 });
+    const a = normalizeAnswers({ release: NEWEST_RELEASE, domain: DOMAIN, https: 'auto', email: 'ops@example.com', console: 'ips', consoleIps: ['203.0.113.7'], superuser: 'admin', db: 'volume', httpPort: 18580, httpsPort: 18543 });
     const { dir } = install('hilfauto', a);
     dirs.push(dir);
     const up = await compose(dir, ['up', '-d']);
@@ -174,7 +174,7 @@ describe.skipIf(!hasEngine).sequential('Langflow stacks on a real engine (stand-
   it('off + SQLite on a host dir (1000:0, 0700) + open: the config dir holds the key and the database; WebSockets pass Caddy', async () => {
     const base = mkdtempSync(join(tmpdir(), 'hi-lf-sqlite-'));
     temps.push(base);
-    const a = normalizeAnswers({ release: NEWEST_RELEASE, domain: DOMAIN, https: 'off', console: 'open', superuser: 'owner', db: 'sqlite', dbPath: join(base, 'config'), httpPort: 18481, httpsPort: 443 });
+    const a = normalizeAnswers({ release: NEWEST_RELEASE, domain: DOMAIN, https: 'off', console: 'open', superuser: 'owner', db: 'sqlite', dbPath: join(base, 'config'), httpPort: 18581, httpsPort: 443 });
     const { dir, env } = install('hilfsqlite', a);
     dirs.push(dir);
     const up = await compose(dir, ['up', '-d']);
@@ -198,7 +198,7 @@ describe.skipIf(!hasEngine).sequential('Langflow stacks on a real engine (stand-
   it('a root-owned config dir fails as upstream does (PermissionError): why hostDirs prepares 1000:0', async () => {
     const base = mkdtempSync(join(tmpdir(), 'hi-lf-rootowned-'));
     temps.push(base);
-    const a = normalizeAnswers({ release: NEWEST_RELEASE, domain: DOMAIN, https: 'proxy', console: 'root', superuser: 'admin', db: 'sqlite', dbPath: join(base, 'config'), httpPort: 18482, httpsPort: 443 });
+    const a = normalizeAnswers({ release: NEWEST_RELEASE, domain: DOMAIN, https: 'proxy', console: 'root', superuser: 'admin', db: 'sqlite', dbPath: join(base, 'config'), httpPort: 18582, httpsPort: 443 });
     const { dir } = install('hilfrootowned', a);
     dirs.push(dir);
     chownSync(a.dbPath!, 0, 0);
@@ -211,14 +211,14 @@ describe.skipIf(!hasEngine).sequential('Langflow stacks on a real engine (stand-
   it('proxy + PostgreSQL on a host dir: 127.0.0.1 only; drift in .env shows in probes and env', async () => {
     const base = mkdtempSync(join(tmpdir(), 'hi-lf-path-'));
     temps.push(base);
-    const a = normalizeAnswers({ release: NEWEST_RELEASE, domain: DOMAIN, https: 'proxy', console: 'root', superuser: 'admin', db: 'path', dbPath: join(base, 'pg'), httpPort: 18483, httpsPort: 443 });
+    const a = normalizeAnswers({ release: NEWEST_RELEASE, domain: DOMAIN, https: 'proxy', console: 'root', superuser: 'admin', db: 'path', dbPath: join(base, 'pg'), httpPort: 18583, httpsPort: 443 });
     const { dir } = install('hilfproxy', a);
     dirs.push(dir);
     const up = await compose(dir, ['up', '-d']);
     expect(up.exitCode, up.stderr).toBe(0);
     await waitHealthy(dir, 'postgres');
     await waitHealthy(dir, 'langflow');
-    expect(await published(dir)).toEqual([expect.stringMatching(/^langflow 127\.0\.0\.1:18483->7860\/tcp$/)]);
+    expect(await published(dir)).toEqual([expect.stringMatching(/^langflow 127\.0\.0\.1:18583->7860\/tcp$/)]);
     const outside = await judgeAll((p) => probeOutside(`http://127.0.0.1:${a.httpPort}`, p));
     for (const [id, v] of Object.entries(outside)) expect(v.ok, `${id}: ${v.detail}`).toBe(true);
     expect(readFileSync(join(a.dbPath!, 'PG_VERSION'), 'utf8').trim()).toBe('15');
