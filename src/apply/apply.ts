@@ -2,7 +2,7 @@
 // Order: backups; the journal (.harden-init/pending.json) when state.json changes; .env; the compose
 // files; state.json LAST; then the journal is removed. A crash at any point leaves each file whole (old
 // or new) and the next run converges (see adoptPending in engine/state.ts).
-import { constants, copyFileSync, rmSync } from 'node:fs';
+import { chownSync, constants, copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic.js';
 import { assertRegularOrMissing, chmodNoFollow, kindOf, mkdirExact } from './safe-fs.js';
@@ -23,7 +23,7 @@ function killPoint(path: string): void {
 
 const ORDER = (path: string) => (path === '.env' ? 0 : path === STATE_FILE ? 2 : 1);
 
-export function applyPlan(dir: string, changes: PlannedFile[], extraDirs: { path: string; mode: number }[] = [], now = new Date()): ApplyResult {
+export function applyPlan(dir: string, changes: PlannedFile[], extraDirs: { path: string; mode: number; uid?: number; gid?: number }[] = [], now = new Date()): ApplyResult {
   mkdirExact(dir, 0o700, { allowLinkedDir: true });
   for (const f of changes) assertRegularOrMissing(join(dir, f.path));
   const toBackUp = changes.filter((f) => f.old !== undefined && kindOf(join(dir, f.path)) === 'file');
@@ -37,7 +37,11 @@ export function applyPlan(dir: string, changes: PlannedFile[], extraDirs: { path
       chmodNoFollow(target, 0o600); // backups are owner-only
     }
   }
-  for (const d of extraDirs) mkdirExact(d.path, d.mode, { allowLinkedDir: true });
+  for (const d of extraDirs) {
+    mkdirExact(d.path, d.mode, { allowLinkedDir: true });
+    // A container user other than root must own its data directory (e.g. Langflow's 1000:0); only root can give it.
+    if (d.uid !== undefined && d.gid !== undefined && process.getuid?.() === 0) chownSync(d.path, d.uid, d.gid);
+  }
 
   const ordered = [...changes].sort((a, b) => ORDER(a.path) - ORDER(b.path));
   const stateChange = ordered.find((f) => f.path === STATE_FILE);

@@ -21,7 +21,6 @@ export async function main(argv: string[]): Promise<number> {
     if (req.command === 'backup') return await (await import('../commands/backup.js')).backupCommand(req, VERSION);
     if (req.command === 'restore') return await (await import('../commands/restore.js')).restoreCommand(req, VERSION);
     if (req.command !== 'setup') throw usageError(`"harden-init ${req.command}" is not available in this version yet.`);
-    if (req.target !== 'appwrite') throw usageError(`Target "${req.target}" is not supported yet; this version installs appwrite.`);
     return await (await import('./setup.js')).setup(req, VERSION);
   } catch (e) {
     return await reportError(e, json);

@@ -14,7 +14,7 @@ import { guardDbPath, guardEncryptionKey, validatedFromInstall } from './safety.
 import { sensitiveNames } from '../engine/template.js';
 import { isExistingInstall, readExisting, type Existing } from '../engine/existing.js';
 import { plan as makePlan, COMPOSE_FILE, type ComposePolicy, type DbMove, type Plan, type PlannedFile } from '../engine/plan.js';
-import { getEnv } from '../engine/envfile.js';
+import { getEnv, parseEnv, toRecord } from '../engine/envfile.js';
 import { applyPlan } from '../apply/apply.js';
 import { acquireLock } from '../apply/lock.js';
 import { looseModes, tightenModes } from '../apply/permissions.js';
@@ -91,13 +91,15 @@ async function afterAnswers(f: Flow): Promise<number> {
   target.check?.(answers);
   Object.assign(answers, validatedFromInstall(target.questions, target.answerEnvNames, given, current, answers)); // hand edits pass the same validators
   await guardDbPath(ui, answers, { dir, previous: current.dbPath as string | undefined, interactive, allowNonEmpty: req.allowDbPathNonEmpty });
+  const shownWarnings = new Set<string>();
   if (!interactive) {
     for (const q of target.questions) {
       const w = q.when(answers) ? q.warn?.(answers[q.id]) : undefined;
-      if (w) ui.warn(w);
+      if (w) shownWarnings.add(w);
     }
   }
-  for (const w of target.warnings(answers)) ui.warn(w);
+  for (const w of target.warnings(answers)) shownWarnings.add(w);
+  for (const w of shownWarnings) ui.warn(w);
   const secretValues = await operatorSecrets(target, answers, existing, current, interactive);
 
   const sensitive = sensitiveNames(template, existing.env?.lines.map((l) => l.key).filter((k): k is string => Boolean(k)));
@@ -152,7 +154,16 @@ async function afterAnswers(f: Flow): Promise<number> {
     const shown = result.written.filter((w) => !w.startsWith('.harden-init/upstream/'));
     ui.success(`Wrote ${shown.join(', ')} in ${dir}${result.backupDir ? ` (previous versions in ${result.backupDir})` : ''}`);
   }
+  showOnce(f, plan);
   return finishWritten(f, plan, command, result);
+}
+
+/** A first password the operator needs (e.g. Langflow's superuser): printed by the run that made it, never again. */
+function showOnce(f: Flow, plan: Plan): void {
+  const keys = (f.target.showOnce ?? []).filter((k) => plan.generatedSecrets.includes(k) || f.req.showSecrets);
+  if (keys.length === 0 || f.req.json) return;
+  const env = toRecord(parseEnv(plan.files.find((x) => x.path === '.env')!.content));
+  f.ui.note(keys.map((k) => `${k}=${env[k] ?? ''}`).join('\n'), 'Shown once: store it now (it is in .env, mode 0600)');
 }
 
 /** Upstream asks for what the rules cannot harden: refuse, naming each finding and how to accept it. */
@@ -239,13 +250,13 @@ async function operatorSecrets(target: Target<BaseAnswers>, a: BaseAnswers, exis
     if (!input.when(a)) continue;
     const fromEnv = process.env[input.envVar];
     if (fromEnv !== undefined) {
-      const err = passwordError(fromEnv);
+      const err = passwordError(fromEnv) ?? input.validate?.(fromEnv);
       if (err) throw usageError(`${input.envVar}: ${err}`);
       out[input.key] = fromEnv;
       continue;
     }
     if (existing.env && getEnv(existing.env, input.key) && input.keepExisting(a, current as Partial<BaseAnswers>)) continue;
-    if (interactive) { out[input.key] = await askDbPassword(input.prompt); continue; }
+    if (interactive) { out[input.key] = await askDbPassword(input.prompt, input.validate); continue; }
     if (input.required) throw usageError(`${input.key} is missing: set ${input.envVar} (it is never taken as a flag, which would show in the process list).`);
   }
   return out;

@@ -10,7 +10,7 @@ import { expectations } from '../verify/expectations.js';
 import { compare, type Comparison, type Row } from '../verify/compare.js';
 import { stepError, CliError, EXIT } from './errors.js';
 import type { Ui } from './ui.js';
-import type { BaseAnswers as Answers, Target } from '../targets/types.js';
+import type { BaseAnswers as Answers, LiveCheck, Target } from '../targets/types.js';
 import { urlHost } from './url-host.js';
 import { shellQuote } from './shell-quote.js';
 
@@ -34,7 +34,7 @@ export interface StackContext {
   timeoutMs: number;
 }
 
-export interface VerifyOutcome { comparison: Comparison; reasons: string[]; health: string }
+export interface VerifyOutcome { comparison: Comparison; reasons: string[]; health: string; live: LiveCheck[] }
 
 export async function startStack(ctx: StackContext): Promise<void> {
   const dropEnv = Object.keys(ctx.env);
@@ -86,7 +86,13 @@ export async function verifyStack(ctx: StackContext): Promise<VerifyOutcome> {
   const comparison = compare(exp, running, ctx.sensitive);
   const reasons = await driftReasons(ctx, comparison.drift);
   if (!ctx.json) ctx.ui.raw(table(comparison.rows.filter((r) => ctx.shown.has(r.name) || !r.ok), reader.label));
-  return { comparison, reasons, health: health.detail };
+  // Live checks (e.g. Langflow refuses auto-login and the old default password), run inside the services.
+  const live = ctx.target.liveChecks ? await ctx.target.liveChecks(async (svc, argv) => {
+    const r = await compose(ctx.compose, ['exec', '-T', svc, ...argv], { cwd: ctx.dir, dropEnv, timeoutMs: 60_000 });
+    return { exitCode: r.exitCode ?? 1, stdout: String(r.stdout) };
+  }, ctx.answers) : [];
+  if (!ctx.json) for (const c of live) (c.ok ? ctx.ui.success : ctx.ui.warn)(`${c.name}: ${c.detail}`);
+  return { comparison, reasons, health: health.detail, live };
 }
 
 function mask(row: Row, value: string | undefined, label: string): string {

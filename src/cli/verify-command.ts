@@ -30,12 +30,14 @@ export function stackContext(ui: Ui, req: Request, dir: string, composeTool: Com
 
 export function reportVerify(ui: Ui, outcome: VerifyOutcome, label = 'vars'): number {
   const { drift, rows } = outcome.comparison;
-  if (drift.length === 0) {
+  const failedLive = outcome.live.filter((c) => !c.ok);
+  if (drift.length === 0 && failedLive.length === 0) {
     ui.success(`Verified with ${label}: ${rows.length} variables match .env in every container that receives them.`);
     return EXIT.ok;
   }
-  ui.warn(`Drift: ${drift.map((r) => `${r.name} (${r.drifted.join(', ')})`).join('; ')}`);
-  for (const reason of outcome.reasons) ui.warn(reason);
+  if (drift.length) ui.warn(`Drift: ${drift.map((r) => `${r.name} (${r.drifted.join(', ')})`).join('; ')}`);
+  for (const reason of drift.length ? outcome.reasons : []) ui.warn(reason);
+  if (failedLive.length) ui.warn(`Live checks failed: ${failedLive.map((c) => `${c.name} (${c.detail})`).join('; ')}`);
   return EXIT.drift;
 }
 
@@ -74,6 +76,7 @@ export function verifyJson(o: VerifyOutcome) {
     health: o.health,
     drift: o.comparison.drift.map((r) => ({ name: r.name, services: r.drifted })),
     reasons: o.reasons,
+    live: o.live,
     variables: o.comparison.rows.map((r) => ({
       name: r.name, ok: r.ok,
       expected: r.secret && r.expected ? '********' : r.expected,

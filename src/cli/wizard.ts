@@ -39,10 +39,10 @@ export async function askAnswers(questions: Question[], given: Partial2, existin
   return acc as unknown as Answers;
 }
 
-export async function askDbPassword(message = 'Password of the database user (not shown; stored only in .env)'): Promise<string> {
+export async function askDbPassword(message = 'Password of the database user (not shown; stored only in .env)', extra?: (v: string) => string | undefined): Promise<string> {
   return unwrap(await p.password({
     message,
-    validate: (v) => passwordError(v ?? ''),
+    validate: (v) => passwordError(v ?? '') ?? extra?.(v ?? ''),
   }));
 }
 

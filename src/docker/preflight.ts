@@ -66,7 +66,8 @@ async function portHolder(want: PortWanted, gateway: string): Promise<string> {
   if (bound.code === 'EACCES') return 'no-permission';
   const ps = await docker(['ps', '--filter', `publish=${want.port}`, '--format', '{{.Names}}']);
   const names = String(ps.stdout).trim().split('\n').filter(Boolean);
-  if (gateway && names.includes(gateway)) return gateway;
+  // The gateway by container name, or by service name in Compose's <project>_<service>_1 / -<service>-1 form.
+  if (gateway && names.some((n) => n === gateway || n.endsWith(`_${gateway}_1`) || n.endsWith(`-${gateway}-1`))) return gateway;
   return names.length ? `container ${names.join(', ')}` : 'another process';
 }
 

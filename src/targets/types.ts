@@ -68,6 +68,8 @@ export interface SecretInput<A> {
   prompt: string;
   /** Whether the value already in .env can be kept (e.g. the external server did not change). */
   keepExisting: (a: A, previous: Partial<A>) => boolean;
+  /** A stricter check than the generic one (where the value goes into a URL unencoded, say). */
+  validate?: (value: string) => string | undefined;
 }
 
 export interface PrepareInput<A> {
@@ -134,6 +136,8 @@ export interface Target<A extends BaseAnswers = BaseAnswers> {
   secretsToGenerate(a: A, t: TargetTemplate): string[];
   generateSecret?(name: string): string;
   secretInputs: SecretInput<A>[];
+  /** Generated secrets the operator needs once (a first password): shown at the end of the run that made them. */
+  showOnce?: string[];
   /** Target-specific .env work before (DB credentials kept aside) and after (DSNs) the generic steps. */
   beforeEnv?(env: EnvFile, a: A, previous: Partial<A>, warnings: string[]): EnvFile;
   afterEnv?(env: EnvFile, a: A, t: TargetTemplate): EnvFile;
@@ -150,6 +154,8 @@ export interface Target<A extends BaseAnswers = BaseAnswers> {
   gatewayContainer: string;
   health: HealthProbe;
   running: RunningConfig;
+  /** Checks on the running application beyond its configuration (a failing one is drift, exit 3). */
+  liveChecks?(exec: ServiceExec, a: A): Promise<LiveCheck[]>;
   /** Printed once, after files are written or the stack verified (never secrets unless asked). */
   summary(a: A, dir: string): [string, string][];
   warnings(a: A): string[];
@@ -168,3 +174,9 @@ export interface TargetEntry {
   questions: Question<AnyAnswers>[];
   load(): Promise<Target<BaseAnswers>>;
 }
+
+/** One live check beyond the configuration comparison (e.g. "auto-login is refused"). */
+export interface LiveCheck { name: string; ok: boolean; detail: string }
+
+/** Runs a command in a running service (compose exec -T), for live checks. */
+export type ServiceExec = (service: string, argv: string[]) => Promise<{ exitCode: number; stdout: string }>;

@@ -97,7 +97,8 @@ for (const entry of Object.values(TARGETS)) {
         for (const s of secrets) expect(f.content.includes(s), `${f.path} holds a secret`).toBe(false);
       }
       // Same answers again: no file changes, no secret is replaced.
-      const again = plan(first.answers, existingAfter(first), t, { ...opts, previous: first.answers, random: () => 'never-used' });
+      const onDisk = (path: string) => first.files.find((f) => f.path === path)?.content;
+      const again = plan(first.answers, existingAfter(first), t, { ...opts, readFile: onDisk, previous: first.answers, random: () => 'never-used' });
       expect(again.changes.filter((f) => !f.path.startsWith('.harden-init/upstream/')).map((f) => f.path)).toEqual([]);
       expect(again.generatedSecrets).toEqual([]);
     });

@@ -195,6 +195,7 @@ export const LANGFLOW_QUESTIONS: LangflowQuestion[] = [
   {
     id: 'dbUser', flag: 'db-user', kind: 'text', prompted: true,
     message: 'PostgreSQL user', help: 'external PostgreSQL user (the password from HARDEN_INIT_DB_PASSWORD or the prompt)',
+    placeholder: 'langflow',
     when: isExternal, needs: '--db external',
     parse: checked(identifierError), format: str,
   },
