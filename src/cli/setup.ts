@@ -208,9 +208,10 @@ async function acceptDbMove(ui: Ui, req: Request, interactive: boolean, move: Db
 
 /** Docker client, daemon and Compose, checked before any question. */
 async function checkDocker(ui: Ui): Promise<Compose> {
-  const res = await preflight([], (c) => (c.ok ? ui.success(c.label) : ui.error(c.label)));
+  // The failing check is reported once, by the error below (not also as a ✘ line).
+  const res = await preflight([], (c) => { if (c.ok) ui.success(c.label); });
   const failed = res.checks.find((c) => !c.ok);
-  if (failed || !res.compose) throw stepError(`Preflight failed: ${failed?.label ?? 'compose not found'}. Nothing was written.`, failed?.hint ?? 'Or run with --no-start to only write the files.');
+  if (failed || !res.compose) throw stepError(`Preflight failed: ${failed?.label ?? 'compose not found'}. Nothing was asked or written.`, failed?.hint ?? 'Or run with --no-start to only write the files.');
   return res.compose;
 }
 
@@ -220,7 +221,7 @@ async function checkPorts(ui: Ui, target: Target<BaseAnswers>, a: BaseAnswers): 
     const parts = spec.split(':');
     return { port: Number(parts[parts.length - 2]), host: parts.length === 3 ? parts[0]! : '0.0.0.0' };
   });
-  const res = await preflight(ports, (c) => { if (/^Port /.test(c.label)) (c.ok ? ui.success(c.label) : ui.error(c.label)); }, target.gatewayContainer);
+  const res = await preflight(ports, (c) => { if (c.ok && /^Port /.test(c.label)) ui.success(c.label); }, target.gatewayContainer);
   const failed = res.checks.find((c) => !c.ok);
   if (failed) throw stepError(`Preflight failed: ${failed.label}. Nothing was written.`, failed.hint);
 }
