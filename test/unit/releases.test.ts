@@ -59,7 +59,7 @@ describe('parseRelease / compareReleases / lineOf', () => {
     expect(compareReleases('1.9.6', '2.0.0')).toBeLessThan(0);
     expect(compareReleases('2.6.2', '2.6.2')).toBe(0);
     expect(compareReleases('2.10.0', '2.7.1')).toBeGreaterThan(0);
-    expect(() => compareReleases('latest', '2.7.1')).toThrow(/not an Appwrite release/);
+    expect(() => compareReleases('latest', '2.7.1')).toThrow(/not a release number/);
   });
 
   it('property: compareReleases is a total order consistent with the numbers', () => {

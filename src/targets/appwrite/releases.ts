@@ -6,11 +6,9 @@ export type ReleaseLine = '2.x' | '1.9';
 export type Topology = 'combined' | 'separate';
 export type DbEngine = 'postgresql' | 'mariadb';
 
-export interface Release {
-  major: number;
-  minor: number;
-  patch: number;
-}
+import { compareReleases, mustParseRelease as mustParse, parseRelease, type Release } from '../release-numbers.js';
+
+export { compareReleases, parseRelease, type Release };
 
 export interface ReleaseLineInfo {
   line: ReleaseLine;
@@ -45,25 +43,6 @@ export const INSECURE_REASON =
   'an API-key and JWT privilege escalation, a Realtime/GraphQL permission bypass, and SSRF through SMTP, ' +
   'migrations and certificate checks.';
 
-/** Plain x.y.z only: "2.7.1-rc.1", "latest", "v2.7.1", "2.7" are not releases. */
-export function parseRelease(v: string): Release | undefined {
-  const m = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/.exec(v);
-  if (!m) return undefined;
-  return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]) };
-}
-
-function mustParse(v: string): Release {
-  const r = parseRelease(v);
-  if (!r) throw new Error(`not an Appwrite release (x.y.z): ${JSON.stringify(v)}`);
-  return r;
-}
-
-/** Negative, 0 or positive like a sort comparator; throws on anything that is not x.y.z. */
-export function compareReleases(a: string, b: string): number {
-  const x = mustParse(a);
-  const y = mustParse(b);
-  return x.major - y.major || x.minor - y.minor || x.patch - y.patch;
-}
 
 /** '2.x' for any 2.y.z, '1.9' for any 1.9.z; undefined for everything else (1.8.x, 3.x, rc tags). */
 export function lineOf(v: string): ReleaseLine | undefined {

@@ -1,9 +1,9 @@
 // Langflow's releases as harden-init knows them: the pinned default, the security minimum and the advisories by
 // the release that fixed them. Facts from Langflow's repository, docs and GitHub advisories, collected in
 // shared/langflow-facts.md (newest stable 1.13.0; the repository snapshot was too large to fetch for a re-check).
-import { parseRelease, type Release } from '../appwrite/releases.js';
+import { compareReleases, mustParseRelease as mustParse, parseRelease, type Release } from '../release-numbers.js';
 
-export { parseRelease, type Release };
+export { compareReleases, parseRelease, type Release };
 
 /** What a new install gets (image tag, no `v`). Never `latest`. */
 export const NEWEST_RELEASE = '1.13.0';
@@ -34,19 +34,6 @@ export const ADVISORIES: readonly Advisory[] = [
 
 /** Releases the 1.12 batch was backported to: they carry the fixes of ADVISORIES' last entry. */
 const BACKPORTS: Record<string, string> = { '1.12.0': '1.11.5' };
-
-function mustParse(v: string): Release {
-  const r = parseRelease(v);
-  if (!r) throw new Error(`not a Langflow release (x.y.z): ${JSON.stringify(v)}`);
-  return r;
-}
-
-/** Negative, 0 or positive like a sort comparator; throws on anything that is not x.y.z. */
-export function compareReleases(a: string, b: string): number {
-  const x = mustParse(a);
-  const y = mustParse(b);
-  return x.major - y.major || x.minor - y.minor || x.patch - y.patch;
-}
 
 /** Whether `v` has the fix released in `fixedIn` (directly or by a backport to v's line). */
 function hasFix(v: string, fixedIn: string): boolean {
@@ -106,7 +93,7 @@ export const IMAGE_REPOSITORY = 'langflowai/langflow';
 
 /** The pinned image of a release (default profile; the tag has no `v`). */
 export function langflowImage(v: string): string {
-  mustParse(v);
+  if (!parseRelease(v)) throw new Error(`not a Langflow release (x.y.z): ${JSON.stringify(v)}`);
   return `${IMAGE_REPOSITORY}:${v}`;
 }
 
