@@ -18,11 +18,7 @@ import {
 import { parseEnv, toRecord } from '../../src/engine/envfile.js';
 import { KEY, spawnCli } from '../helpers/pty.js';
 
-// The question schema is moving from src/questions.ts to src/targets/appwrite/questions.ts (in progress in the
-// tree): take whichever exists. Drop this for a static import once the move has landed.
-type QuestionFor = (id: string) => { message: string; choices?: { value: string; label: string }[] };
-const QUESTIONS_AT = ['src/targets/appwrite/questions.ts', 'src/questions.ts'].map((f) => join(ROOT, f)).find((f) => existsSync(f))!;
-const { questionFor } = (await import(/* @vite-ignore */ pathToFileURL(QUESTIONS_AT).href)) as { questionFor: QuestionFor };
+import { questionFor } from '../../src/targets/appwrite/questions.js';
 
 const hasEngine = engineAvailable();
 const RELEASE = '2.7.1'; // the default: no --release anywhere in this file
