@@ -4,7 +4,7 @@
 import { closeSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { stepError } from '../cli/errors.js';
+import { stepError } from '../core/errors.js';
 import { STATE_DIR } from '../engine/state.js';
 import { assertRegularOrMissing, mkdirExact, removeIfEmpty } from './safe-fs.js';
 import { randomBytes } from 'node:crypto';

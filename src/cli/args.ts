@@ -1,7 +1,7 @@
 // argv → a typed request. The question flags come from the targets' question lists.
 import { parseArgs } from 'node:util';
 import { TARGETS as REGISTRY, DEFAULT_TARGET } from '../targets/index.js';
-import { usageError } from './errors.js';
+import { usageError } from '../core/errors.js';
 
 export const TARGETS = Object.keys(REGISTRY);
 /** Every target's question flags (a flag's meaning is checked against the chosen target's own list). */

@@ -2,7 +2,7 @@
 // Only what --help/--version need is loaded eagerly; each command's code (prompts, YAML, Docker) is
 // imported when that command runs.
 import { parseRequest } from './args.js';
-import { EXIT, toCliError, usageError } from './errors.js';
+import { EXIT, toCliError, usageError } from '../core/errors.js';
 import { helpText } from './help.js';
 
 declare const __VERSION__: string | undefined;

@@ -1,8 +1,8 @@
 // Turns flags + the existing install into answers: validation of what was given, defaults for the rest.
-import type { AnyAnswers as Answers, Question } from './question.js';
+import type { AnyAnswers as Answers, Question } from '../core/question.js';
 import type { BaseAnswers, Target } from '../targets/types.js';
-import { usageError } from './errors.js';
-import { shellQuote } from './shell-quote.js';
+import { usageError } from '../core/errors.js';
+import { shellQuote } from '../core/shell-quote.js';
 import type { Existing } from '../engine/existing.js';
 import { toRecord } from '../engine/envfile.js';
 

@@ -2,8 +2,8 @@
 // engine/db-path.ts, the question validators): they read the file system or ask, the decisions do not.
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { AnyAnswers as Answers, Question } from './question.js';
-import { CliError, EXIT, usageError } from './errors.js';
+import type { AnyAnswers as Answers, Question } from '../core/question.js';
+import { CliError, EXIT, usageError } from '../core/errors.js';
 import { confirmWrite } from './wizard.js';
 import type { Ui } from './ui.js';
 import type { Partial2 } from './resolve.js';

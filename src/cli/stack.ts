@@ -8,11 +8,11 @@ import { compose, docker, tail, type Compose } from '../docker/compose.js';
 import { waitHealthy } from '../verify/health.js';
 import { expectations } from '../verify/expectations.js';
 import { compare, type Comparison, type Row } from '../verify/compare.js';
-import { stepError, CliError, EXIT } from './errors.js';
+import { stepError, CliError, EXIT } from '../core/errors.js';
 import type { Ui } from './ui.js';
 import type { BaseAnswers as Answers, LiveCheck, Target } from '../targets/types.js';
-import { urlHost } from './url-host.js';
-import { shellQuote } from './shell-quote.js';
+import { urlHost } from '../core/url-host.js';
+import { shellQuote } from '../core/shell-quote.js';
 
 export interface StackContext {
   ui: Ui;
@@ -32,9 +32,25 @@ export interface StackContext {
   live: boolean;
   sensitive: Set<string>;
   timeoutMs: number;
+  /** The target's security switches with their hardened values (a .env that differs is unsafe, not just stale). */
+  hardened?: Record<string, string>;
 }
 
 export interface VerifyOutcome { comparison: Comparison; reasons: string[]; health: string; live: LiveCheck[] }
+
+/** Security switches .env itself sets to another value than the hardened one ("LANGFLOW_AUTO_LOGIN=True"). */
+function unsafeSwitches(ctx: StackContext): string[] {
+  return Object.entries(ctx.hardened ?? {}).filter(([k, v]) => ctx.env[k] !== undefined && ctx.env[k] !== v).map(([k]) => k);
+}
+
+/**
+ * Where .env turns a security switch off, "docker compose up -d" would apply that: the advice is a re-run of
+ * harden-init, which switches it back (with a warning) and recreates what changed.
+ */
+function unsafeReason(ctx: StackContext, names: string[]): string {
+  const what = names.map((k) => `${k}=${ctx.env[k] || '(empty)'} (hardened: ${ctx.hardened![k]})`).join(', ');
+  return `.env itself turns security settings off: ${what}. "docker compose up -d" would apply ${names.length === 1 ? 'it' : 'them'}; re-run harden-init in ${ctx.dir} to switch ${names.length === 1 ? 'it' : 'them'} back (it says so, and recreates what changed).`;
+}
 
 export async function startStack(ctx: StackContext): Promise<void> {
   const dropEnv = Object.keys(ctx.env);
@@ -84,7 +100,8 @@ export async function verifyStack(ctx: StackContext): Promise<VerifyOutcome> {
     running.set(svc, reader.parse(String(r.stdout)));
   });
   const comparison = compare(exp, running, ctx.sensitive);
-  const reasons = await driftReasons(ctx, comparison.drift);
+  const unsafe = unsafeSwitches(ctx);
+  const reasons = comparison.drift.length ? await driftReasons(ctx, comparison.drift, unsafe) : unsafe.length ? [unsafeReason(ctx, unsafe)] : [];
   if (!ctx.json) ctx.ui.raw(table(comparison.rows.filter((r) => ctx.shown.has(r.name) || !r.ok), reader.label));
   // Live checks (e.g. Langflow refuses auto-login and the old default password), run inside the services.
   const live = ctx.target.liveChecks ? await ctx.target.liveChecks(async (svc, argv) => {
@@ -109,9 +126,10 @@ export function table(rows: Row[], label = 'vars'): string {
   return [pc.bold(fmt(head)), ...cells.map((c) => (c[3]!.startsWith('✘') ? pc.red(fmt(c)) : fmt(c)))].join('\n');
 }
 
-async function driftReasons(ctx: StackContext, drift: Row[]): Promise<string[]> {
+async function driftReasons(ctx: StackContext, drift: Row[], unsafe: string[]): Promise<string[]> {
   const reasons: string[] = [];
   if (drift.length === 0) return reasons;
+  if (unsafe.length) reasons.push(unsafeReason(ctx, unsafe));
   const shellSet = drift.filter((r) => process.env[r.name] !== undefined).map((r) => r.name);
   if (shellSet.length) {
     reasons.push(`Your shell sets ${shellSet.join(', ')}: compose gives shell variables precedence over .env, so a "docker compose up" run from this shell uses them. Unset them (harden-init itself runs compose without them).`);
@@ -125,7 +143,9 @@ async function driftReasons(ctx: StackContext, drift: Row[]): Promise<string[]> 
     if (Date.parse(String(created.stdout).trim()) < envChanged) stale.push(svc);
   }
   if (stale.length) {
-    reasons.push(`${stale.length === services.length ? 'The containers were' : `${stale.join(', ')} were`} created before .env last changed, so they still run the old values: run "docker compose up -d" in ${ctx.dir} (or re-run harden-init) to recreate them.`);
+    // Never advise "up -d" to apply a .env that turns security settings off (the reason above says what to do).
+    const advice = unsafe.length ? '' : `: run "docker compose up -d" in ${ctx.dir} (or re-run harden-init) to recreate them`;
+    reasons.push(`${stale.length === services.length ? 'The containers were' : `${stale.join(', ')} were`} created before .env last changed, so they still run the old values${advice}.`);
   }
   if (!reasons.length) reasons.push('The running values differ from .env: check docker-compose.yml (an explicit value there wins over .env).');
   return reasons;

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pc from 'picocolors';
 import type { Request } from './args.js';
-import { EXIT, stepError, usageError } from './errors.js';
+import { EXIT, stepError, usageError } from '../core/errors.js';
 import { createUi, type Ui } from './ui.js';
 import { existingAnswers, lenientAnswers } from './resolve.js';
 import { verifyStack, type StackContext, type VerifyOutcome } from './stack.js';
@@ -25,7 +25,14 @@ export function stackContext(ui: Ui, req: Request, dir: string, composeTool: Com
     verifiable: new Set(template.variables),
     live: Boolean(process.stdout.isTTY),
     sensitive, timeoutMs: req.timeout * 1000,
+    hardened: hardenedValues(target, answers, template),
   };
+}
+
+/** The target's security switches with the values harden-init sets for these answers. */
+function hardenedValues(target: Target<Answers>, answers: Answers, template: Template): Record<string, string> {
+  const managed = target.managedValues(answers, template);
+  return Object.fromEntries(target.securitySwitches.filter((k) => managed[k] !== undefined).map((k) => [k, managed[k]!]));
 }
 
 export function reportVerify(ui: Ui, outcome: VerifyOutcome, label = 'vars'): number {
@@ -36,8 +43,8 @@ export function reportVerify(ui: Ui, outcome: VerifyOutcome, label = 'vars'): nu
     return EXIT.ok;
   }
   if (drift.length) ui.warn(`Drift: ${drift.map((r) => `${r.name} (${r.drifted.join(', ')})`).join('; ')}`);
-  for (const reason of drift.length ? outcome.reasons : []) ui.warn(reason);
   if (failedLive.length) ui.warn(`Live checks failed: ${failedLive.map((c) => `${c.name} (${c.detail})`).join('; ')}`);
+  for (const reason of outcome.reasons) ui.warn(reason);
   return EXIT.drift;
 }
 

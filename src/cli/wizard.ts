@@ -1,7 +1,7 @@
 // The interactive flow: one clack prompt per question the flags did not answer, generated from the schema.
 import * as p from '@clack/prompts';
-import type { AnyAnswers as Answers, Question } from './question.js';
-import { cancelled } from './errors.js';
+import type { AnyAnswers as Answers, Question } from '../core/question.js';
+import { cancelled } from '../core/errors.js';
 import { defaultFor, type Partial2 } from './resolve.js';
 import { passwordError } from '../validate.js';
 

@@ -5,9 +5,9 @@ import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeS
 import { basename, dirname, join, resolve } from 'node:path';
 import pc from 'picocolors';
 import type { Request } from '../cli/args.js';
-import { EXIT, stepError, usageError } from '../cli/errors.js';
+import { EXIT, stepError, usageError } from '../core/errors.js';
 import { createUi, type Ui } from '../cli/ui.js';
-import { shellQuote } from '../cli/shell-quote.js';
+import { shellQuote } from '../core/shell-quote.js';
 import { readExisting } from '../engine/existing.js';
 import { parseEnv, toRecord } from '../engine/envfile.js';
 import { STATE_DIR, STATE_FILE } from '../engine/state.js';

@@ -7,9 +7,9 @@ import { closeSync, createReadStream, fstatSync, openSync, readFileSync } from '
 import { resolve } from 'node:path';
 import pc from 'picocolors';
 import type { Request } from '../cli/args.js';
-import { CliError, EXIT, stepError, usageError } from '../cli/errors.js';
+import { CliError, EXIT, stepError, usageError } from '../core/errors.js';
 import { createUi } from '../cli/ui.js';
-import { shellQuote } from '../cli/shell-quote.js';
+import { shellQuote } from '../core/shell-quote.js';
 import { confirmWrite } from '../cli/wizard.js';
 import { startStack, verifyStack } from '../cli/stack.js';
 import { reportVerify, stackContext, verifyJson } from '../cli/verify-command.js';

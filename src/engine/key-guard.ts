@@ -1,7 +1,7 @@
 // Never lose the key: an install harden-init has set up before whose .env no longer holds the encryption
 // key (line deleted or emptied, .env deleted or garbage) must not silently get a new one, because a new
 // key makes everything Appwrite encrypted with the old one unreadable. Pure: the caller reads the files.
-import { shellQuote } from '../cli/shell-quote.js';
+import { shellQuote } from '../core/shell-quote.js';
 
 export interface KeyBackup {
   /** Path of the backed-up .env. */

@@ -3,7 +3,7 @@ import { appendRaw, getEnv, parseEnv, serializeEnv, setEnv, type EnvFile } from 
 import { generateSecret, KNOWN_WEAK_VALUES } from './secrets.js';
 import { serializeState, sha256, STATE_FILE, type State } from './state.js';
 import type { Existing } from './existing.js';
-import type { AnyAnswers } from '../cli/question.js';
+import type { AnyAnswers } from '../core/question.js';
 import type { BaseAnswers, Finding, Target, TargetTemplate } from '../targets/types.js';
 import { interpolatedNames } from './compose-text.js';
 

@@ -1,7 +1,7 @@
 // .harden-init/state.json: what harden-init decided last time, without secrets, so a re-run can offer it
 // as defaults and can tell whether docker-compose.yml was edited by hand since.
 import { createHash } from 'node:crypto';
-import type { AnyAnswers as Answers } from '../cli/question.js';
+import type { AnyAnswers as Answers } from '../core/question.js';
 
 export const STATE_DIR = '.harden-init';
 export const STATE_FILE = `${STATE_DIR}/state.json`;

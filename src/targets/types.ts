@@ -1,7 +1,7 @@
 // The target contract: everything that knows one product lives in src/targets/<id>/ and reaches the generic
 // engine (plan, apply, run, verify), the CLI, --help and the wizard only through this interface. Adding a
 // target is one folder plus one line in src/targets/index.ts.
-import type { AnyAnswers, Question } from '../cli/question.js';
+import type { AnyAnswers, Question } from '../core/question.js';
 import type { EnvFile } from '../engine/envfile.js';
 
 /** What every target's answers carry: the only fields the generic engine reads by name. */

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TARGETS } from '../../src/targets/index.js';
 import type { BaseAnswers, Target, TargetTemplate } from '../../src/targets/types.js';
-import type { Question } from '../../src/cli/question.js';
+import type { Question } from '../../src/core/question.js';
 import { plan, type Plan } from '../../src/engine/plan.js';
 import { parseEnv, toRecord } from '../../src/engine/envfile.js';
 import { parseState } from '../../src/engine/state.js';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { maskEnvPair, isMaskedName } from '../../src/engine/diff.js';
-import { toCliError, CliError } from '../../src/cli/errors.js';
+import { toCliError, CliError } from '../../src/core/errors.js';
 import { runBin, tempDir } from '../helpers/run-bin.js';
 import { envOf, expectNoSecrets, expectNoStack, FIRST, install, read, secretsOf } from './helpers.js';
 

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { chooseRelease, releaseFromCompose, type ReleaseInput } from '../../src/targets/appwrite/release-choice.js';
 import { NEWEST_RELEASE } from '../../src/targets/appwrite/releases.js';
-import { CliError, EXIT } from '../../src/cli/errors.js';
+import { CliError, EXIT } from '../../src/core/errors.js';
 
 const input = (i: Partial<ReleaseInput>): ReleaseInput => ({
   existing: false, allowInsecure: false, newest: NEWEST_RELEASE, dirArg: './appwrite', ...i,

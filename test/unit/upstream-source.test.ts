@@ -9,7 +9,7 @@ import { descriptionDirs, obtainRelease, readDescription } from '../../src/targe
 import { imageRef, parseExecutables } from '../../src/targets/appwrite/upstream/image.js';
 import { parseVariablesPhp } from '../../src/targets/appwrite/upstream/variables-php.js';
 import type { UpstreamFiles } from '../../src/targets/appwrite/upstream/types.js';
-import { CliError } from '../../src/cli/errors.js';
+import { CliError } from '../../src/core/errors.js';
 
 const FIX = join(ROOT, 'test/fixtures/upstream/appwrite');
 const ID_A = `sha256:${'a1b2c3d4e5f6'.repeat(5)}abcd`;

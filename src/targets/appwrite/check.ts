@@ -1,6 +1,6 @@
 // Refusals that need more than one answer, or the install as it stands.
 import type { Answers } from './answers.js';
-import { usageError } from '../../cli/errors.js';
+import { usageError } from '../../core/errors.js';
 
 export function checkExisting(previous: Partial<Answers>, given: Partial<Answers>, rerun: boolean): void {
   if ((previous.dbEngine as string | undefined) === 'mongodb') {

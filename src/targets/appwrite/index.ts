@@ -6,7 +6,7 @@ import { QUESTIONS } from './questions.js';
 import { answersFromEnv, managedValues, secretsToGenerate, BUNDLED_DB } from './env-values.js';
 import { renderCompose } from './compose.js';
 import { RenderError } from './render/generator.js';
-import { stepError } from '../../cli/errors.js';
+import { stepError } from '../../core/errors.js';
 import { gatewayPorts } from './rules/publish.js';
 import { prepareRelease } from './prepare.js';
 import { beforeEnv, afterEnv } from './env-steps.js';

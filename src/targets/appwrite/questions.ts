@@ -1,4 +1,4 @@
-// Appwrite's wizard questions (the shape and the helpers are in src/cli/question.ts).
+// Appwrite's wizard questions (the shape and the helpers are in src/core/question.ts).
 import { CONSOLE_MODES, DB_ENGINES, DB_MODES, HTTPS_MODES, SMTP_SECURE, TOPOLOGIES, type Answers } from './answers.js';
 import { NEWEST_RELEASE, dbEnginesFor, defaultDbEngine, hasMqtt, lineOf, parseRelease } from './releases.js';
 import {
@@ -7,7 +7,7 @@ import {
 } from '../../validate.js';
 import { isIPv4, isIPv6 } from 'node:net';
 
-import { checked, list, listOf, oneOf, str, type Choice, type Parsed, type Question as GenericQuestion } from '../../cli/question.js';
+import { checked, list, listOf, oneOf, str, type Choice, type Parsed, type Question as GenericQuestion } from '../../core/question.js';
 
 export type Question = GenericQuestion<Answers>;
 

@@ -2,8 +2,8 @@
 // install keeps its own — never switched silently — and anything below its line's security minimum is
 // refused unless the operator accepts the known hole by name.
 import { INSECURE_REASON, compareReleases, lineOf, releaseCheck } from './releases.js';
-import { usageError } from '../../cli/errors.js';
-import { shellQuote } from '../../cli/shell-quote.js';
+import { usageError } from '../../core/errors.js';
+import { shellQuote } from '../../core/shell-quote.js';
 
 export interface ReleaseChoice {
   release: string;

@@ -3,8 +3,8 @@
 import type { Answers } from './answers.js';
 import { lineOf } from './releases.js';
 import { gatewayPorts } from './rules/publish.js';
-import { shellQuote } from '../../cli/shell-quote.js';
-import { urlHost } from '../../cli/url-host.js';
+import { shellQuote } from '../../core/shell-quote.js';
+import { urlHost } from '../../core/url-host.js';
 
 export function appwriteSummary(a: Answers, dir: string): [string, string][] {
   const engine = a.dbEngine === 'postgresql' ? 'PostgreSQL' : 'MariaDB';

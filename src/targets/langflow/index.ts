@@ -10,7 +10,7 @@ import { renderCompose, caddyfile, CADDYFILE, hostDirs, publishedPorts } from '.
 import { PROBES, curlArgv, judgeProbe, parseCurlOutput } from './probes.js';
 import { health, running, dbLocation, warnings, summary, nextSteps, url } from './report.js';
 import { NEWEST_RELEASE, releaseCheck, releaseOfImage, insecureReason } from './releases.js';
-import { usageError } from '../../cli/errors.js';
+import { usageError } from '../../core/errors.js';
 import { getEnv } from '../../engine/envfile.js';
 
 /** Every variable a Langflow install's .env can hold, over all modes (what `printenv` is compared on). */

@@ -4,7 +4,7 @@
 // the inspect and the read), with no network.
 import { execa } from 'execa';
 import { docker, tail } from '../../../docker/compose.js';
-import { stepError, usageError } from '../../../cli/errors.js';
+import { stepError, usageError } from '../../../core/errors.js';
 import { parseVariablesPhp } from './variables-php.js';
 import { APPWRITE_IMAGE, IMAGE_PATHS, type UpstreamFiles } from './types.js';
 

@@ -7,7 +7,7 @@
 // Nothing here writes: the caller adds cacheFiles() to the files its plan writes after confirmation.
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { usageError } from '../../../cli/errors.js';
+import { usageError } from '../../../core/errors.js';
 import { templatesRoot } from '../../../engine/template.js';
 import { readCache, readReleaseDir } from './cache.js';
 import { ensureImage, imageRef, readImageFiles, type OnLine } from './image.js';
