@@ -7,11 +7,17 @@ import {
   answersFromEnv, managedValues, secretSpecs, ENCRYPTION_KEYS, SECRET_NAMES, SECURITY_SWITCHES, secretKeyProblem,
 } from './env-values.js';
 import { renderCompose, caddyfile, CADDYFILE, hostDirs, publishedPorts } from './compose.js';
-import { PROBES, curlArgv, judgeProbe, parseCurlOutput } from './probes.js';
+import { PROBES, curlArgv, judgeProbe, parseCurlOutput, type ProbeRequest } from './probes.js';
 import { health, running, dbLocation, warnings, summary, nextSteps, url } from './report.js';
 import { NEWEST_RELEASE, releaseCheck, releaseOfImage, insecureReason } from './releases.js';
 import { usageError } from '../../core/errors.js';
 import { getEnv } from '../../engine/envfile.js';
+
+/** What each live check is about, in the output (the request alone does not say langflow/langflow was tried). */
+const CHECK_NAMES: Record<ProbeRequest['id'], string> = {
+  health: 'health', version: 'release', 'auto-login': 'auto-login',
+  'default-login': 'default credentials langflow/langflow', 'api-without-key': 'API without a key',
+};
 
 /** Every variable a Langflow install's .env can hold, over all modes (what `printenv` is compared on). */
 function allManagedNames(release: string): string[] {
@@ -113,7 +119,7 @@ export const langflow: Target<LangflowAnswers> = {
     for (const p of PROBES) {
       const r = await exec('langflow', curlArgv(p));
       const verdict = judgeProbe(p.id, parseCurlOutput(r.stdout), a.release);
-      out.push({ name: `${p.method} ${p.path}`, ok: verdict.ok, detail: verdict.detail });
+      out.push({ name: `${CHECK_NAMES[p.id]} (${p.method} ${p.path})`, ok: verdict.ok, detail: verdict.detail });
     }
     return out;
   },
