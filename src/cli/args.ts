@@ -39,6 +39,10 @@ export interface Request {
   archive?: string;
   identity?: string;
   force: boolean;
+  /** check: the lowest severity that fails the check (--fail-on; default high). */
+  failOn?: string;
+  /** Whether the target was named on the command line (check detects it otherwise). */
+  targetGiven: boolean;
   help: boolean;
   version: boolean;
 }
@@ -67,6 +71,7 @@ const GENERAL = {
   keep: { type: 'string' },
   identity: { type: 'string' },
   force: { type: 'boolean' },
+  'fail-on': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -89,6 +94,9 @@ export function parseRequest(argv: string[]): Request {
     else if ((TARGETS as readonly string[]).includes(first)) target = first;
     else throw usageError(`Unknown target or command "${first}": use one of ${[...TARGETS, ...COMMANDS].join(', ')}.`);
   }
+  let targetGiven = first !== undefined && command === 'setup';
+  // `check appwrite`: the product may follow the command.
+  if (command === 'check' && rest[0] !== undefined && (TARGETS as readonly string[]).includes(rest[0])) { target = rest.shift()!; targetGiven = true; }
   const archive = command === 'restore' ? rest.shift() : undefined;
   if (command === 'restore' && archive === undefined && v.help !== true) throw usageError('restore: which archive? harden-init restore FILE [--dir D] [--identity F | --passphrase-env VAR] [--yes] [--force]');
   if (rest.length > 0) throw usageError(`Unexpected argument "${rest[0]}".`, 'Run harden-init --help for the options.');
@@ -107,6 +115,8 @@ export function parseRequest(argv: string[]): Request {
       given[flag] = 'off';
     }
   }
+  const failOn = typeof v['fail-on'] === 'string' ? v['fail-on'] : undefined;
+  if (failOn !== undefined && !['critical', 'high', 'medium', 'low'].includes(failOn)) throw usageError(`--fail-on: one of critical, high, medium, low (got "${failOn}")`);
   let timeout = 300;
   if (typeof v.timeout === 'string') {
     if (!/^\d+$/.test(v.timeout) || Number(v.timeout) < 1) throw usageError(`--timeout: must be a whole number of seconds, at least 1 (got "${v.timeout}")`);
@@ -136,6 +146,8 @@ export function parseRequest(argv: string[]): Request {
     archive,
     identity: typeof v.identity === 'string' ? v.identity : undefined,
     force: v.force === true,
+    failOn,
+    targetGiven,
     help: v.help === true,
     version: v.version === true,
   };

@@ -13,6 +13,8 @@ export function helpText(version: string): string {
     '  harden-init [appwrite] [options]   first install, or re-run to change settings',
     '  harden-init verify [--dir D] [--json] [--timeout S]',
     '                                     compare the running stack with the files; changes nothing',
+    '  harden-init check [appwrite|langflow] [--dir D] [--json] [--fail-on critical|high|medium|low]',
+    '                                     audit any install (files and running stack); changes nothing; exit 3 on findings',
     '  harden-init backup [--dir D] [--out FILE|DIR] (--recipient AGE_PUBLIC_KEY | --passphrase-env VAR) [--keep N] [--json]',
     '                                     one age-encrypted archive: .env, compose, state, database dump, data volumes',
     '  harden-init restore FILE [--dir D] (--identity KEY_FILE | --passphrase-env VAR) [--yes] [--force] [--json]',

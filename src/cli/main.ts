@@ -18,6 +18,7 @@ export async function main(argv: string[]): Promise<number> {
     if (req.help) { process.stdout.write(`${helpText(VERSION)}\n`); return EXIT.ok; }
     if (req.version) { process.stdout.write(`${VERSION}\n`); return EXIT.ok; }
     if (req.command === 'verify') return await (await import('./verify-command.js')).verifyCommand(req, VERSION);
+    if (req.command === 'check') return await (await import('../commands/check.js')).checkCommand(req);
     if (req.command === 'backup') return await (await import('../commands/backup.js')).backupCommand(req, VERSION);
     if (req.command === 'restore') return await (await import('../commands/restore.js')).restoreCommand(req, VERSION);
     if (req.command !== 'setup') throw usageError(`"harden-init ${req.command}" is not available in this version yet.`);

@@ -12,6 +12,7 @@ import { health, running, dbLocation, warnings, summary, nextSteps, url } from '
 import { NEWEST_RELEASE, releaseCheck, releaseOfImage, insecureReason } from './releases.js';
 import { usageError } from '../../core/errors.js';
 import { getEnv } from '../../engine/envfile.js';
+import { langflowAudit } from './audit.js';
 
 /** What each live check is about, in the output (the request alone does not say langflow/langflow was tried). */
 const CHECK_NAMES: Record<ProbeRequest['id'], string> = {
@@ -127,4 +128,5 @@ export const langflow: Target<LangflowAnswers> = {
   warnings,
   nextSteps,
   url,
+  audit: langflowAudit,
 };
