@@ -3,6 +3,7 @@
 // target is one folder plus one line in src/targets/index.ts.
 import type { AnyAnswers, Question } from '../core/question.js';
 import type { EnvFile } from '../engine/envfile.js';
+import type { TargetAudit } from '../audit/types.js';
 
 /** What every target's answers carry: the only fields the generic engine reads by name. */
 export interface BaseAnswers extends AnyAnswers {
@@ -161,6 +162,8 @@ export interface Target<A extends BaseAnswers = BaseAnswers> {
   warnings(a: A): string[];
   nextSteps(a: A, dirArg: string): string[];
   url(a: A): string;
+  /** `harden-init check`: the target's audit rules and what the shared rules must know of its stack. */
+  audit?: TargetAudit;
   /** Flags that belong on the printed headless command besides the answers (e.g. --allow-insecure-release). */
 }
 

@@ -15,6 +15,7 @@ import { checkAnswers, checkExisting } from './check.js';
 import { appwriteServices } from '../../verify/expectations.js';
 import { parseVars } from '../../verify/vars.js';
 import type { Template } from './template.js';
+import { appwriteAudit } from './audit.js';
 
 export const FORCE_HTTPS_KEYS = ['_APP_OPTIONS_FORCE_HTTPS', '_APP_OPTIONS_ROUTER_FORCE_HTTPS'];
 
@@ -89,4 +90,5 @@ export const appwrite: Target<Answers> = {
   warnings: appwriteWarnings,
   nextSteps: appwriteNextSteps,
   url: appwriteUrl,
+  audit: appwriteAudit,
 };

@@ -1,0 +1,59 @@
+// `harden-init check [appwrite|langflow] [--dir D] [--json] [--fail-on critical|high|medium|low]`: audits any
+// install (made by hand, by the official installer or by harden-init) and changes nothing. Exit 0 when nothing is
+// at or above --fail-on (default high), 3 otherwise, 2 bad usage, 1 when the install cannot be read.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Request } from '../cli/args.js';
+import { EXIT, stepError, usageError } from '../core/errors.js';
+import { TARGETS } from '../targets/index.js';
+import { detectTarget, envTracked, findComposeFile, readCompose, readFiles, readRunning } from '../audit/read.js';
+import { failed, runAudit, summarize } from '../audit/run.js';
+import { humanReport, jsonReport } from '../audit/report.js';
+import { DEFAULT_FAIL_ON, FAIL_ON, type AuditInput, type FailOn } from '../audit/types.js';
+
+/** --dir, else ./<target> when a target is named, else the first of ./appwrite, ./langflow, . with a compose file. */
+function installDir(req: Request, targetGiven: boolean): { dir: string; dirArg: string } {
+  if (req.dir) return { dir: resolve(req.dir), dirArg: req.dir };
+  const candidates = targetGiven ? [`./${req.target}`] : [...Object.keys(TARGETS).map((t) => `./${t}`), '.'];
+  const found = candidates.find((c) => existsSync(resolve(c)) && findComposeFile(resolve(c)) !== undefined);
+  const dirArg = found ?? candidates[0]!;
+  return { dir: resolve(dirArg), dirArg };
+}
+
+export async function checkCommand(req: Request & { failOn?: string; targetGiven?: boolean }): Promise<number> {
+  const failOn = (req.failOn ?? DEFAULT_FAIL_ON) as FailOn;
+  if (!(FAIL_ON as readonly string[]).includes(failOn)) throw usageError(`--fail-on: one of ${FAIL_ON.join(', ')} (got "${req.failOn}")`);
+  const targetGiven = req.targetGiven ?? false;
+  const { dir, dirArg } = installDir(req, targetGiven);
+  if (!existsSync(dir)) throw stepError(`No install in ${dir}: the directory does not exist.`, 'Pass --dir with the install directory.');
+  const raw = readFiles(dir);
+  const reading = await readCompose(raw);
+  const detected = detectTarget(raw.state, reading.model);
+  if (detected && targetGiven && detected !== req.target) {
+    throw usageError(`The install in ${dir} is ${TARGETS[detected]?.title ?? detected}, not ${TARGETS[req.target]?.title ?? req.target}.`, `Run harden-init check --dir ${dirArg} (the product is detected), or pass the right --dir.`);
+  }
+  const targetId = detected ?? (targetGiven ? req.target : undefined);
+  if (!targetId || !TARGETS[targetId]) {
+    throw stepError(`Cannot tell which product the install in ${dir} is: no .harden-init/state.json, and no appwrite/appwrite or langflowai/langflow image in ${raw.composeFile}.`, 'Name it: harden-init check appwrite|langflow --dir D.');
+  }
+  const entry = TARGETS[targetId]!;
+  const target = await entry.load();
+  const audit = target.audit;
+  if (!audit) throw usageError(`harden-init check has no rules for ${entry.title} yet.`);
+  const live = await readRunning(raw, reading.tool, target.running);
+  const input: AuditInput = {
+    dir, dirArg, target: targetId,
+    env: raw.env, envPresent: raw.envPresent, envMode: raw.envMode, envTracked: await envTracked(dir),
+    composeFile: raw.composeFile, composeText: raw.composeText, compose: reading.model,
+    composeSource: reading.source, composeNote: reading.note, composeError: reading.error,
+    state: raw.state,
+    release: audit.release(reading.model, raw.state),
+    running: live.running, runningNote: live.note || undefined, reader: target.running,
+  };
+  const findings = runAudit(input, audit);
+  const summary = summarize(findings);
+  const exitCode = failed(findings, failOn) ? EXIT.drift : EXIT.ok;
+  const ctx = { input, findings, summary, title: entry.title, failOn, exitCode };
+  process.stdout.write(`${req.json ? jsonReport(ctx) : humanReport(ctx)}\n`);
+  return exitCode;
+}
