@@ -6,7 +6,7 @@ import { usageError } from '../core/errors.js';
 export const TARGETS = Object.keys(REGISTRY);
 /** Every target's question flags (a flag's meaning is checked against the chosen target's own list). */
 const QUESTION_FLAGS = [...new Set(Object.values(REGISTRY).flatMap((t) => t.questions.map((q) => q.flag)))];
-export const COMMANDS = ['verify', 'check', 'backup', 'restore'] as const;
+export const COMMANDS = ['verify', 'check', 'backup', 'restore', 'upgrade', 'rollback'] as const;
 
 export interface Request {
   command: 'setup' | (typeof COMMANDS)[number];
@@ -43,6 +43,10 @@ export interface Request {
   failOn?: string;
   /** Whether the target was named on the command line (check detects it otherwise). */
   targetGiven: boolean;
+  /** upgrade: --to <version>; rollback: --backup <timestamp>, --with-db (load the dump taken before that step). */
+  to?: string;
+  backup?: string;
+  withDb: boolean;
   help: boolean;
   version: boolean;
 }
@@ -72,6 +76,9 @@ const GENERAL = {
   identity: { type: 'string' },
   force: { type: 'boolean' },
   'fail-on': { type: 'string' },
+  to: { type: 'string' },
+  backup: { type: 'string' },
+  'with-db': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -148,6 +155,9 @@ export function parseRequest(argv: string[]): Request {
     force: v.force === true,
     failOn,
     targetGiven,
+    to: typeof v.to === 'string' ? v.to : undefined,
+    backup: typeof v.backup === 'string' ? v.backup : undefined,
+    withDb: v['with-db'] === true,
     help: v.help === true,
     version: v.version === true,
   };

@@ -21,13 +21,15 @@ export async function main(argv: string[]): Promise<number> {
     if (req.command === 'check') return await (await import('../commands/check.js')).checkCommand(req);
     if (req.command === 'backup') return await (await import('../commands/backup.js')).backupCommand(req, VERSION);
     if (req.command === 'restore') return await (await import('../commands/restore.js')).restoreCommand(req, VERSION);
+    if (req.command === 'upgrade') return await (await import('../commands/upgrade.js')).upgradeCommand(req, VERSION);
+    if (req.command === 'rollback') return await (await import('../commands/rollback.js')).rollbackCommand(req, VERSION);
     if (req.command !== 'setup') throw usageError(`"harden-init ${req.command}" is not available in this version yet.`);
     return await (await import('./setup.js')).setup(req, VERSION);
   } catch (e) {
     return await reportError(e, json);
   } finally {
     // The install lock (setup) is released here; lock.ts also releases it on exit, as a backstop.
-    if (command === 'setup') (await import('../apply/lock.js')).releaseAllLocks();
+    if (command === 'setup' || command === 'upgrade' || command === 'rollback') (await import('../apply/lock.js')).releaseAllLocks();
   }
 }
 

@@ -19,6 +19,25 @@ export interface State {
   answers: Answers;
   /** sha256 of the docker-compose.yml harden-init last wrote. */
   composeSha256?: string;
+  /** Release changes made by `harden-init upgrade`, oldest first. */
+  history?: HistoryEntry[];
+}
+
+/** One upgrade step as state.json records it (also written as upgrade.json in that step's backup directory). */
+export interface HistoryEntry {
+  from: string;
+  to: string;
+  /** ISO time the step started. */
+  when: string;
+  /** The backup directory of the files before the step (relative to the install). */
+  backup: string;
+  /** The database dump taken before the step, when the stack ran (relative to the install). */
+  dump?: string;
+  /** Image ids of appwrite/appwrite:<from> and :<to> when known. */
+  fromImageId?: string;
+  toImageId?: string;
+  /** How the step ended: done, or where it stopped. */
+  result: 'done' | 'files-written' | 'migrate-failed' | 'start-failed' | 'verify-failed';
 }
 
 export function sha256(text: string): string {

@@ -1,0 +1,456 @@
+// `harden-init upgrade`: moves an Appwrite install to a newer release, one step at a time as Appwrite's guide
+// requires (upgrade-path.ts). Each step: the files and a database dump into .harden-init/backups/<time>/, the
+// release's own files from its image, the same plan as a re-run (secrets kept, new ones generated, renamed
+// variables carried, dropped ones removed), up -d, health, Appwrite's `migrate`, `vars` verification. A failure
+// after the files changed stops with the exact state and the rollback command.
+import { closeSync, copyFileSync, constants, fsyncSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import pc from 'picocolors';
+import * as p from '@clack/prompts';
+import type { Request } from '../cli/args.js';
+import { CliError, EXIT, stepError, usageError } from '../core/errors.js';
+import { createUi, type Ui } from '../cli/ui.js';
+import { shellQuote } from '../core/shell-quote.js';
+import { readExisting, type Existing } from '../engine/existing.js';
+import { deleteEnv, getEnv, parseEnv, setEnv, toRecord } from '../engine/envfile.js';
+import { BACKUP_DIR, serializeState, sha256, STATE_FILE, type HistoryEntry, type State } from '../engine/state.js';
+import { plan as makePlan, COMPOSE_FILE, PROPOSED_COMPOSE_FILE, type PlannedFile, type Plan } from '../engine/plan.js';
+import { interpolatedNames } from '../engine/compose-text.js';
+import { existingAnswers, parseGiven, resolveHeadless, type Partial2 } from '../cli/resolve.js';
+import { confirmWrite } from '../cli/wizard.js';
+import { applyPlan } from '../apply/apply.js';
+import { acquireLock } from '../apply/lock.js';
+import { writeFileAtomic } from '../apply/atomic.js';
+import { chmodNoFollow, kindOf, mkdirExact, readRegular } from '../apply/safe-fs.js';
+import { compose, detectCompose, docker, dockerReachable, tail, type Compose } from '../docker/compose.js';
+import { waitHealthy } from '../verify/health.js';
+import { startStack, verifyStack } from '../cli/stack.js';
+import { reportVerify, stackContext } from '../cli/verify-command.js';
+import { urlHost } from '../core/url-host.js';
+import { TARGETS } from '../targets/index.js';
+import type { BaseAnswers, Target } from '../targets/types.js';
+import { releaseFromCompose } from '../targets/appwrite/release-choice.js';
+import { INSECURE_REASON, parseRelease, releaseCheck } from '../targets/appwrite/releases.js';
+import { obtainRelease } from '../targets/appwrite/upstream/source.js';
+import { cacheFiles } from '../targets/appwrite/upstream/cache.js';
+import { templateFromUpstream, type Template } from '../targets/appwrite/template.js';
+import { carryEdits, describeChanges, stepChanges, upgradePath, type StepChanges, type UpgradeStep } from '../targets/appwrite/upgrade-path.js';
+import { dumpStream, installShape, waitDbReady, type Engine } from './db-dump.js';
+import { formatBytes } from './backup.js';
+
+/** The manifest of one step's backup directory (rollback reads it). */
+export const STEP_MANIFEST = 'upgrade.json';
+
+export interface StepManifest extends HistoryEntry {
+  /** Install files copied here (install-relative paths; stored with '/' as '__'). */
+  files: string[];
+  /** Install files that did not exist before the step (rollback removes them). */
+  absent: string[];
+  dumpBytes?: number;
+  engine?: Engine;
+}
+
+/** Files of the install a step backs up (those that exist) and rollback restores. */
+export const STEP_FILES = ['.env', COMPOSE_FILE, 'docker-compose.override.yml', PROPOSED_COMPOSE_FILE, STATE_FILE];
+export const backupName = (path: string) => path.replace(/\//g, '__');
+
+interface Ctx {
+  req: Request;
+  ui: Ui;
+  dir: string;
+  dirArg: string;
+  target: Target<BaseAnswers>;
+  given: Partial2;
+  composeTool?: Compose;
+  dockerAvailable: boolean;
+}
+
+/** One step prepared: the new release's template, answers, the plan, and what changes. */
+interface PreparedStep {
+  step: UpgradeStep;
+  template: Template;
+  answers: BaseAnswers;
+  plan: Plan;
+  changes: StepChanges;
+  carried: { renamed: string[]; dropped: string[] };
+}
+
+export async function upgradeCommand(req: Request, VERSION: string): Promise<number> {
+  const ui = createUi(req.json);
+  if (req.dir === '') throw usageError('--dir: must not be empty (default ./appwrite).');
+  const dirArg = req.dir ?? './appwrite';
+  const dir = resolve(dirArg);
+  const existing = readExisting(dir);
+  if (!existing.env || existing.compose === undefined) {
+    throw usageError(`No install in ${dir}: .env and docker-compose.yml are needed.`, 'Pass --dir with the install directory.');
+  }
+  if (!existing.state) {
+    throw usageError(`${dir} was not set up by harden-init (no ${STATE_FILE}): an upgrade starts from an install harden-init manages.`,
+      `Adopt it first at the release it runs: npx harden-init --dir ${shellQuote(dirArg)} (its secrets and settings are kept), then upgrade.`);
+  }
+  if (existing.state.target && existing.state.target !== 'appwrite') throw usageError(`harden-init upgrade moves Appwrite installs; ${dir} holds ${existing.state.target}.`);
+  const target = await TARGETS.appwrite!.load();
+  const given = parseGiven(target.questions, req.given, target.title);
+  if (given.release !== undefined) throw usageError('upgrade takes the new release as --to <version>, not --release.');
+  const current = existingAnswers(target, existing).answers;
+  target.checkExisting?.(current as Partial<BaseAnswers>, given as Partial<BaseAnswers>, true);
+
+  const from = existing.state.release ?? existing.state.templateVersion ?? releaseFromCompose(existing.compose);
+  if (!from) throw usageError(`Cannot tell which Appwrite release ${dir} runs.`);
+  const fromCheck = releaseCheck(from);
+  if (!fromCheck) throw usageError(`The install runs Appwrite ${from}: harden-init upgrades the 1.9 and 2.x lines only.`);
+  if (req.to !== undefined && !parseRelease(req.to)) throw usageError(`--to: not a release number (x.y.z): "${req.to}"`);
+  const to = req.to ?? fromCheck.newestOfLine;
+  const toCheck = releaseCheck(to);
+  if (!toCheck) throw usageError(`--to ${to}: harden-init upgrades to Appwrite's 1.9 and 2.x lines only.`);
+  const steps = upgradePath(from, to);
+  ui.intro(`${pc.inverse(` harden-init ${VERSION} `)} upgrade ${dir}: Appwrite ${from} → ${to}`);
+  if (steps.length === 0) {
+    ui.outro(`The install already runs Appwrite ${from}: nothing to upgrade.`);
+    if (req.json) process.stdout.write(`${JSON.stringify({ ok: true, dir, from, to, steps: [] })}\n`);
+    return EXIT.ok;
+  }
+  if (toCheck.belowMinimum && !req.allowInsecureRelease) {
+    throw usageError(`--to ${to} is below the ${toCheck.line} line's security minimum ${toCheck.minimum}. ${INSECURE_REASON}`,
+      `Upgrade to ${toCheck.newestOfLine} (--to ${toCheck.newestOfLine}), or accept the known holes with --allow-insecure-release.`);
+  }
+  if (!getEnv(existing.env, '_APP_OPENSSL_KEY_V1')) {
+    throw usageError(`.env has no _APP_OPENSSL_KEY_V1: an upgrade never runs without the key that encrypts the stored data.`,
+      `Run npx harden-init --dir ${shellQuote(dirArg)} first: it names the backup that holds the key.`);
+  }
+  const recorded = existing.state.composeSha256;
+  if (recorded !== undefined && sha256(existing.compose) !== recorded && !req.replaceCompose) {
+    throw usageError(`${COMPOSE_FILE} was edited by hand since harden-init wrote it: an upgrade replaces it with the new release's file, so it stops here (nothing was changed).`,
+      'Keep your edits elsewhere (or in docker-compose.override.yml, which harden-init never touches) and re-run with --replace-compose: the edited file goes into the first step\'s backup.');
+  }
+  if (req.noStart && steps.length > 1) {
+    throw usageError(`${from} → ${to} takes ${steps.length} steps, and each needs the stack running for Appwrite's migration before the next.`,
+      `Without --no-start, or one step at a time: --to ${steps[0]!.to}.`);
+  }
+  const interactive = !req.yes && !req.json && Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  if (!req.dryRun && !interactive && !req.yes) throw usageError('upgrade changes the install and its database: confirm with --yes (no terminal to ask in).');
+
+  const filesOnly = req.noStart || req.dryRun;
+  let composeTool: Compose | undefined;
+  if (!filesOnly) {
+    composeTool = await detectCompose();
+    if (!composeTool || !(await dockerReachable())) throw stepError('Docker (engine and Compose) is needed to upgrade a running install; nothing was changed.', 'Or write the files of a single step with --no-start.');
+  }
+  const dockerAvailable = composeTool !== undefined || await dockerReachable();
+  const ctx: Ctx = { req, ui, dir, dirArg, target, given, composeTool, dockerAvailable };
+
+  // The plan: every step and what it changes (later steps from the files the earlier ones would write).
+  const shape = installShape(existing.compose);
+  const planLines: string[] = [];
+  let sim: Existing = existing;
+  let simCurrent: Partial2 = current;
+  for (const [i, s] of steps.entries()) {
+    planLines.push(`${i + 1}. ${s.from} → ${s.to} (${s.why})`);
+    let prepared: PreparedStep | undefined;
+    try {
+      prepared = await prepareStep(ctx, s, sim, simCurrent);
+    } catch (e) {
+      if (!req.dryRun) throw e;
+      planLines.push(`   changes unknown: ${(e as Error).message.split('\n')[0]}`);
+      sim = undefined as unknown as Existing;
+    }
+    if (prepared) {
+      for (const l of describeChanges(prepared.changes)) planLines.push(`   ${l}`);
+      if (prepared.plan.generatedSecrets.length) planLines.push(`   new secrets generated: ${prepared.plan.generatedSecrets.join(', ')}`);
+      sim = simulateAfter(sim, prepared);
+      simCurrent = { ...simCurrent, ...prepared.plan.answers };
+    }
+    planLines.push(`   before it: ${BACKUP_DIR}/<time>/ (.env, ${COMPOSE_FILE}, state.json${shape.db ? `, a ${shape.db.engine} dump through the ${shape.db.service} container` : '; external database: back it up yourself'})`);
+    planLines.push(`   after it: up -d, health, docker compose exec -T appwrite migrate, vars verification`);
+    if (!sim) break;
+  }
+  ui.step(`Upgrade plan: ${steps.length} step${steps.length > 1 ? 's' : ''}`);
+  for (const l of planLines) ui.raw(`│  ${l}`); // not wrapped: every name stays whole
+  if (toCheck.belowMinimum) ui.warn(`SECURITY: ${to} is below the ${toCheck.line} line's minimum ${toCheck.minimum}, as --allow-insecure-release asks. ${INSECURE_REASON}`);
+  ui.warn('Appwrite has no reverse migration: after a step\'s migration, going back means restoring that step\'s database dump (harden-init rollback --with-db).');
+  if (req.dryRun) {
+    ui.outro('Dry run: nothing was changed.');
+    if (req.json) process.stdout.write(`${JSON.stringify({ ok: true, dir, dryRun: true, from, to, steps, plan: planLines })}\n`);
+    return EXIT.ok;
+  }
+  if (interactive && !(await confirmWrite(`Upgrade Appwrite ${from} → ${to} in ${steps.length} step(s)?`))) {
+    throw new CliError('Cancelled: nothing was changed.', EXIT.cancelled);
+  }
+
+  await acquireLock(dir, { warn: (m) => ui.warn(m) }); // released by main
+  const done: HistoryEntry[] = [];
+  for (const [i, s] of steps.entries()) {
+    ui.step(pc.bold(`Step ${i + 1}/${steps.length}: Appwrite ${s.from} → ${s.to}`));
+    done.push(await runStep(ctx, s));
+  }
+  ui.outro(`Appwrite ${to} is ${req.noStart ? 'written (start it, then run its migration)' : 'running and verified'}.`);
+  if (req.json) process.stdout.write(`${JSON.stringify({ ok: true, dir, from, to, steps: done }, null, 2)}\n`);
+  return EXIT.ok;
+}
+
+/** What the files would be after a step (for planning the next one without writing). */
+function simulateAfter(e: Existing, s: PreparedStep): Existing {
+  const env = s.plan.files.find((f) => f.path === '.env')!.content;
+  const composeFile = s.plan.files.find((f) => f.path === COMPOSE_FILE);
+  const stateText = s.plan.files.find((f) => f.path === STATE_FILE)!.content;
+  return { ...e, envText: env, env: parseEnv(env), compose: composeFile?.content ?? e.compose, stateText, state: JSON.parse(stateText) as State };
+}
+
+async function prepareStep(ctx: Ctx, s: UpgradeStep, existing: Existing, current: Partial2): Promise<PreparedStep> {
+  const { target, dir, req } = ctx;
+  const files = await obtainRelease(s.to, { dir, dockerAvailable: ctx.dockerAvailable, onLine: (l) => ctx.ui.raw(pc.dim(`│  ${l}`)) });
+  const template = templateFromUpstream(files, req.acceptUpstream);
+  const fromFiles = readFromVariables(dir, s.from, existing, ctx);
+  const answers = target.normalize(resolveHeadless(target.questions, { ...ctx.given, release: s.to }, { ...current, release: s.to }) as BaseAnswers);
+  target.check?.(answers);
+  const rendered = target.renderCompose(template, answers, new Set(req.acceptUpstream));
+  if (rendered.findings.length) {
+    const lines = rendered.findings.map((x) => `  - ${x.what}\n    accept with --accept-upstream ${x.subject}: ${x.accepting}`);
+    throw usageError(`Appwrite ${s.to}'s files ask for what harden-init's rules do not know how to harden:\n${lines.join('\n')}`,
+      'Review each one; accept it by name only if you trust it. Nothing was changed by this step.');
+  }
+  const changes = stepChanges(
+    { version: s.from, compose: existing.compose!, variables: await fromFiles },
+    { version: s.to, compose: rendered.text, variables: template.variables },
+  );
+  const envRecord = toRecord(existing.env!);
+  const keep = new Set([...interpolatedNames(rendered.text), ...Object.keys(target.managedValues(answers, template))]);
+  const edits = carryEdits(envRecord, changes, keep);
+  let env = existing.env!;
+  for (const [k, v] of Object.entries(edits.set)) env = setEnv(env, k, v);
+  for (const k of edits.remove) env = deleteEnv(env, k);
+  const read = (path: string) => readRegular(join(dir, path));
+  const cache = files.source.startsWith('image') && files.variablesPhp !== undefined ? cacheFiles(files, files.variablesPhp, { dir }) : [];
+  const extraFiles: PlannedFile[] = cache.map((f) => ({ ...f, old: read(f.path), secret: false }));
+  const plan = makePlan(answers, { ...existing, env }, template, {
+    target, readFile: read, composePolicy: 'replace', previous: current as Partial<BaseAnswers>, accepted: req.acceptUpstream, extraFiles,
+  });
+  if (plan.dbMove) throw usageError(`The database location would change (${plan.dbMove.from} → ${plan.dbMove.to}): an upgrade never moves data.`);
+  return { step: s, template, answers: plan.answers, plan, changes, carried: { renamed: edits.renamed, dropped: edits.dropped } };
+}
+
+/** The old release's variable names: its cached or described files; else what .env holds (a best effort). */
+async function readFromVariables(dir: string, version: string, existing: Existing, ctx: Ctx): Promise<string[]> {
+  try {
+    const f = await obtainRelease(version, { dir, dockerAvailable: ctx.dockerAvailable });
+    return f.variables.map((v) => v.name);
+  } catch {
+    return existing.env!.lines.map((l) => l.key).filter((k): k is string => Boolean(k));
+  }
+}
+
+function stamp(now: Date): string {
+  return now.toISOString().replace(/[:.]/g, '-');
+}
+
+/** A new backup directory for one step: .harden-init/backups/<time>/ (mode 0700). */
+function newBackupDir(dir: string, now: Date): { abs: string; name: string } {
+  const root = join(dir, BACKUP_DIR);
+  mkdirExact(join(dir, '.harden-init'), 0o700);
+  mkdirExact(root, 0o700);
+  for (let n = 0; ; n++) {
+    const name = n === 0 ? stamp(now) : `${stamp(now)}-${n}`;
+    if (kindOf(join(root, name)) !== 'missing') continue;
+    if (mkdirExact(join(root, name), 0o700).length > 0) return { abs: join(root, name), name };
+  }
+}
+
+async function dbRunning(c: Compose, dir: string, dropEnv: string[], service: string): Promise<boolean> {
+  const id = String((await compose(c, ['ps', '-q', service], { cwd: dir, dropEnv })).stdout).trim();
+  return id ? String((await docker(['inspect', '--format', '{{.State.Running}}', id])).stdout).trim() === 'true' : false;
+}
+
+/** Streams the dump into a new 0600 file; returns its size. A failure removes the partial file. */
+async function dumpToFile(c: Compose, dir: string, dropEnv: string[], db: { engine: Engine; service: string }, path: string, ui: Ui): Promise<number> {
+  const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  let size = 0;
+  let ok = false;
+  let shown = 0;
+  try {
+    for await (const chunk of dumpStream(c, dir, dropEnv, db)) {
+      const b = Buffer.from(chunk);
+      let off = 0;
+      while (off < b.length) off += writeSync(fd, b, off, b.length - off);
+      size += b.length;
+      if (size - shown > 64 * 1024 * 1024) { shown = size; ui.info(`database dump: ${formatBytes(size)} so far…`); }
+    }
+    fsyncSync(fd);
+    ok = true;
+  } finally {
+    closeSync(fd);
+    if (!ok) rmSync(path, { force: true });
+  }
+  return size;
+}
+
+function failure(ctx: Ctx, s: UpgradeStep, what: string, entry: HistoryEntry, stackState: string): CliError {
+  const rel = ctx.dirArg;
+  const lines = [
+    `Step ${s.from} → ${s.to} stopped: ${what}`,
+    `State now: .env, ${COMPOSE_FILE} and ${STATE_FILE} are Appwrite ${s.to}'s; ${stackState}.`,
+    `Before this step: the files in ${entry.backup}/${entry.dump ? `, the database dump ${entry.dump}` : ' (no database dump was taken)'}.`,
+  ];
+  const hint = [
+    `Go back to ${s.from}: npx harden-init rollback --dir ${shellQuote(rel)} --backup ${entry.backup.split('/').pop()}${entry.dump ? ' --with-db' : ''}`,
+    `Or fix the cause, run: cd ${shellQuote(rel)} && docker compose exec appwrite migrate — then continue with: npx harden-init upgrade --dir ${shellQuote(rel)}${ctx.req.to ? ` --to ${ctx.req.to}` : ''} --yes`,
+  ].join('\n');
+  return new CliError(lines.join('\n'), EXIT.failed, hint);
+}
+
+/** Rewrites the last history entry's result in state.json and the step's manifest (atomic writes). */
+function recordResult(dir: string, entry: HistoryEntry, result: HistoryEntry['result']): void {
+  entry.result = result;
+  const text = readRegular(join(dir, STATE_FILE));
+  if (text) {
+    const st = JSON.parse(text) as State;
+    const last = st.history?.[st.history.length - 1];
+    if (last && last.when === entry.when) { last.result = result; writeFileAtomic(join(dir, STATE_FILE), serializeState(st), 0o600); }
+  }
+  const m = join(dir, entry.backup, STEP_MANIFEST);
+  const mt = readRegular(m);
+  if (mt) writeFileAtomic(m, `${JSON.stringify({ ...JSON.parse(mt), result }, null, 2)}\n`, 0o600);
+}
+
+async function runStep(ctx: Ctx, s: UpgradeStep): Promise<HistoryEntry> {
+  const { ui, dir, req, composeTool } = ctx;
+  const existing = readExisting(dir);
+  const current = existingAnswers(ctx.target, existing).answers;
+  const prepared = await prepareStep(ctx, s, existing, current); // refusals happen here, before anything changes
+  for (const l of describeChanges(prepared.changes)) ui.info(l);
+  for (const r of prepared.carried.renamed) ui.info(`Carried: ${r}`);
+  if (prepared.carried.dropped.length) ui.info(`Removed from .env (Appwrite ${s.to} no longer reads them): ${prepared.carried.dropped.join(', ')}`);
+  if (prepared.plan.generatedSecrets.length) ui.info(`New secrets (crypto-random, in .env only): ${prepared.plan.generatedSecrets.join(', ')}`);
+  if (prepared.plan.keptSecrets.length) ui.info(`Kept existing secrets: ${prepared.plan.keptSecrets.join(', ')}`);
+  for (const w of prepared.plan.warnings) ui.warn(w);
+
+  // 1. Backup of the files, then the database dump (a failed dump stops: nothing changed yet).
+  const now = new Date();
+  const b = newBackupDir(dir, now);
+  const files: string[] = [];
+  const absent: string[] = [];
+  for (const f of STEP_FILES) {
+    const src = join(dir, f);
+    if (kindOf(src) !== 'file') { absent.push(f); continue; }
+    const dst = join(b.abs, backupName(f));
+    copyFileSync(src, dst, constants.COPYFILE_EXCL);
+    chmodNoFollow(dst, 0o600);
+    files.push(f);
+  }
+  ui.success(`Files backed up: ${relative(dir, b.abs)}/ (${files.join(', ')})`);
+  const env = toRecord(existing.env!);
+  const dropEnv = Object.keys(env);
+  const shape = installShape(existing.compose!);
+  const entry: HistoryEntry = {
+    from: s.from, to: s.to, when: now.toISOString(), backup: relative(dir, b.abs),
+    fromImageId: existing.state?.imageId, toImageId: prepared.template.imageId, result: 'files-written',
+  };
+  let dumpBytes: number | undefined;
+  if (composeTool && shape.db) {
+    const db = shape.db;
+    if (!(await dbRunning(composeTool, dir, dropEnv, db.service))) {
+      ui.info(`The ${db.service} container is not running: starting it alone for the dump.`);
+      const up = await compose(composeTool, ['up', '-d', db.service], { cwd: dir, dropEnv });
+      if (up.exitCode !== 0) throw stepError(`Starting ${db.service} for the dump failed:\n${tail(String(up.all ?? ''))}\nNothing was changed by this step (the install is at ${s.from}).`);
+      await waitDbReady(composeTool, dir, dropEnv, db, req.timeout * 1000);
+    }
+    const dumpPath = join(b.abs, `db-${db.engine}.sql`);
+    try {
+      dumpBytes = await dumpToFile(composeTool, dir, dropEnv, db, dumpPath, ui);
+    } catch (e) {
+      throw stepError(`The database dump failed, so the upgrade stops before changing anything (the install is at ${s.from}):\n${(e as Error).message}`,
+        `The files backed up in ${relative(dir, b.abs)}/ are unchanged copies; fix the database container and run the upgrade again.`);
+    }
+    entry.dump = relative(dir, dumpPath);
+    ui.success(`Database dump: ${entry.dump} (${formatBytes(dumpBytes)}, mode 0600)`);
+  } else if (!shape.db) {
+    ui.warn('The database is external: it is NOT dumped. Back up your database server now with its own tools; there is no reverse migration.');
+  } else {
+    ui.warn('No Docker: no database dump taken (the stack is not touched by --no-start). Take one before you start the new release.');
+  }
+  const manifest: StepManifest = { ...entry, files, absent, dumpBytes, engine: shape.db?.engine };
+  writeFileSync(join(b.abs, STEP_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+
+  // 2. The files: the plan of a re-run at the new release, with the history entry in state.json.
+  const changes = prepared.plan.changes.map((f) => {
+    if (f.path !== STATE_FILE) return f;
+    const st = JSON.parse(f.content) as State;
+    st.history = [...(existing.state?.history ?? []), entry];
+    return { ...f, content: serializeState(st) };
+  });
+  const dirs = [...(prepared.answers.db === 'path' ? [{ path: String(prepared.answers.dbPath), mode: 0o700 }] : []), ...(ctx.target.hostDirs?.(prepared.answers) ?? [])];
+  try {
+    applyPlan(dir, changes, dirs, now);
+  } catch (e) {
+    throw stepError(`Writing Appwrite ${s.to}'s files failed: ${(e as Error).message}`,
+      `Each file is whole (old or new). Put the old ones back with: npx harden-init rollback --dir ${shellQuote(ctx.dirArg)} --backup ${b.name}`);
+  } finally {
+    dropDuplicateBackup(dir, b);
+  }
+  ui.success(`Wrote Appwrite ${s.to}'s files: ${changes.filter((f) => !f.path.startsWith('.harden-init/upstream/')).map((f) => f.path).join(', ')}`);
+  if (!composeTool) {
+    ui.note(`cd ${shellQuote(ctx.dirArg)} && docker compose up -d\nthen: docker compose exec appwrite migrate\nthen: npx harden-init verify --dir ${shellQuote(ctx.dirArg)}`, 'Start the new release');
+    return entry;
+  }
+
+  // 3. Start, health, migrate, verify.
+  const ctxStack = stackContext(ui, req, dir, composeTool, ctx.target, prepared.answers, prepared.template);
+  try {
+    await startStack(ctxStack);
+  } catch (e) {
+    recordResult(dir, entry, 'start-failed');
+    throw failure(ctx, s, `docker compose up -d failed: ${(e as Error).message}`, entry, 'the stack may run a mix of old and new containers; the database is not migrated yet');
+  }
+  const newDropEnv = Object.keys(ctxStack.env);
+  const services = String((await compose(composeTool, ['config', '--services'], { cwd: dir, dropEnv: newDropEnv })).stdout).split('\n').filter(Boolean).length;
+  const health = await waitHealthy(composeTool, dir, newDropEnv,
+    { port: prepared.answers.httpPort, host: urlHost(prepared.answers.domain), path: ctx.target.health.path, judge: ctx.target.health.judge },
+    services, req.timeout * 1000);
+  if (!health.ok) {
+    recordResult(dir, entry, 'start-failed');
+    throw failure(ctx, s, `the stack did not become healthy: ${health.reason}${health.logs ? `\n${health.logs}` : ''}`, entry, 'the new containers run (not healthy); the database is not migrated yet');
+  }
+  ui.success(`Stack healthy: ${health.detail}`);
+  const code = await migrate(ctx, composeTool, newDropEnv);
+  if (code !== 0) {
+    recordResult(dir, entry, 'migrate-failed');
+    throw failure(ctx, s, `Appwrite's migration (docker compose exec -T appwrite migrate) exited ${code}.`, entry, `the stack runs ${s.to}; the database may be partly migrated`);
+  }
+  ui.success(`Migration to ${s.to} done.`);
+  const outcome = await verifyStack(ctxStack);
+  const vcode = reportVerify(ui, outcome, ctx.target.running.label);
+  if (vcode !== EXIT.ok) {
+    recordResult(dir, entry, 'verify-failed');
+    throw new CliError(`Step ${s.from} → ${s.to}: the running stack differs from the files (see above); the upgrade stops here. The database is migrated to ${s.to}.`, EXIT.drift,
+      `Fix the difference (the reasons above), then continue: npx harden-init upgrade --dir ${shellQuote(ctx.dirArg)}${req.to ? ` --to ${req.to}` : ''} --yes`);
+  }
+  recordResult(dir, entry, 'done');
+  return entry;
+}
+
+/** applyPlan's own backup of this step (<time>-1) duplicates the step's full backup byte for byte: removed. */
+function dropDuplicateBackup(dir: string, b: { abs: string; name: string }): void {
+  const dup = join(dir, BACKUP_DIR, `${b.name}-1`);
+  if (kindOf(dup) !== 'dir') return;
+  for (const n of readdirSync(dup)) {
+    const mine = readRegular(join(b.abs, n));
+    if (mine === undefined || mine !== readFileSync(join(dup, n), 'utf8')) return;
+  }
+  rmSync(dup, { recursive: true, force: true });
+}
+
+/** `docker compose exec -T appwrite migrate`, its output streamed; returns the exit code. */
+async function migrate(ctx: Ctx, c: Compose, dropEnv: string[]): Promise<number> {
+  const { ui, req, dir } = ctx;
+  const title = 'docker compose exec -T appwrite migrate';
+  const log = req.json ? undefined : process.stdout.isTTY ? p.taskLog({ title, limit: 12 }) : undefined;
+  if (!log && !req.json) ui.step(title);
+  const run = compose(c, ['exec', '-T', 'appwrite', 'migrate'], { cwd: dir, dropEnv });
+  for await (const line of run.iterable({ from: 'all' })) {
+    if (log) log.message(String(line));
+    else ui.raw(`│  ${String(line)}`);
+  }
+  const r = await run;
+  const code = r.exitCode ?? 1;
+  if (log) { if (code === 0) log.success('migrate done', { showLog: false }); else log.error(`migrate exited ${code}`, { showLog: true }); }
+  return code;
+}

@@ -1,0 +1,164 @@
+// `harden-init upgrade` and `rollback` through the built binary without Docker (release descriptions from
+// test/fixtures/releases/): the plan, one step at a time with --no-start, what each step keeps and changes, the
+// backups it takes, the refusals, and rollback putting the files back byte for byte.
+import { describe, expect, it } from 'vitest';
+import { appendFileSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { runBin, tempDir } from '../helpers/run-bin.js';
+import { parseEnv, toRecord } from '../../src/engine/envfile.js';
+
+const FIRST = ['--domain', 'appwrite.example.com', '--email', 'admin@example.com', '--yes', '--no-start', '--allow-insecure-release'];
+const read = (dir: string, f: string) => readFileSync(join(dir, f), 'utf8');
+const envOf = (dir: string) => toRecord(parseEnv(read(dir, '.env')));
+const stateOf = (dir: string) => JSON.parse(read(dir, '.harden-init/state.json'));
+const snapshot = (dir: string) => readdirSync(dir, { recursive: true, withFileTypes: true })
+  .filter((e) => e.isFile()).map((e) => { const p = join(e.parentPath, e.name); return [p, readFileSync(p, 'utf8')]; }).sort();
+const backups = (dir: string) => (existsSync(join(dir, '.harden-init/backups')) ? readdirSync(join(dir, '.harden-init/backups')).sort() : []);
+
+async function install(release: string): Promise<string> {
+  const dir = join(tempDir('hi-upgrade-'), 'appwrite');
+  const r = await runBin(['--dir', dir, '--release', release, ...FIRST]);
+  expect(r.exitCode, r.stderr).toBe(0);
+  return dir;
+}
+const cleanup = (dir: string) => rmSync(dirname(dir), { recursive: true, force: true });
+
+describe.concurrent('harden-init upgrade (files only, no Docker)', () => {
+  it('--dry-run prints every step and what it changes, and changes nothing', async ({ expect }) => {
+    const dir = await install('1.9.5');
+    const before = snapshot(dir);
+    const r = await runBin(['upgrade', '--dir', dir, '--to', '2.3.0', '--dry-run', '--allow-insecure-release']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Upgrade plan: 2 steps/);
+    expect(r.stdout).toMatch(/1\. 1\.9\.5 → 1\.9\.10/);
+    expect(r.stdout).toMatch(/2\. 1\.9\.10 → 2\.3\.0/);
+    expect(r.stdout).toMatch(/services added: [^\n]*clickhouse/);
+    expect(r.stdout).toMatch(/variables dropped: [^\n]*_APP_LOGGING_PROVIDER/);
+    expect(r.stdout).toMatch(/new secrets generated: [^\n]*_APP_JOBS_SECRET/);
+    expect(r.stdout).toMatch(/mariadb dump through the mariadb container/);
+    expect(r.stdout).toMatch(/Dry run: nothing was changed/);
+    expect(snapshot(dir)).toEqual(before);
+    cleanup(dir);
+  });
+
+  it('without --to: the newest release of the install\'s own line', async ({ expect }) => {
+    const dir = await install('1.9.5');
+    const r = await runBin(['upgrade', '--dir', dir, '--dry-run']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Appwrite 1\.9\.5 → 1\.9\.10/);
+    expect(r.stdout).toMatch(/Upgrade plan: 1 step\b/);
+    cleanup(dir);
+  });
+
+  it('step by step 1.9.5 → 1.9.10 → 2.3.0: secrets and unknown keys kept, new secrets made, rename carried, dropped removed, history and backups', async ({ expect }) => {
+    const dir = await install('1.9.5');
+    appendFileSync(join(dir, '.env'), 'MY_OWN_SETTING=kept as is\n_APP_CONSOLE_URL_SCHEME=https\n');
+    const env0 = envOf(dir);
+    const files0 = { env: read(dir, '.env'), compose: read(dir, 'docker-compose.yml'), state: read(dir, '.harden-init/state.json') };
+
+    const r1 = await runBin(['upgrade', '--dir', dir, '--no-start', '--yes']);
+    expect(r1.exitCode, r1.stderr).toBe(0);
+    expect(stateOf(dir).release).toBe('1.9.10');
+    expect(read(dir, 'docker-compose.yml')).toContain('image: appwrite/appwrite:1.9.10');
+    const [b1] = backups(dir);
+    expect(backups(dir)).toHaveLength(1); // one full backup per step (no duplicate)
+    const bdir1 = join(dir, '.harden-init/backups', b1!);
+    expect(read(bdir1, '.env')).toBe(files0.env);
+    expect(read(bdir1, 'docker-compose.yml')).toBe(files0.compose);
+    expect(read(bdir1, '.harden-init__state.json')).toBe(files0.state);
+    const m1 = JSON.parse(read(bdir1, 'upgrade.json'));
+    expect(m1).toMatchObject({ from: '1.9.5', to: '1.9.10', result: 'files-written', files: ['.env', 'docker-compose.yml', '.harden-init/state.json'] });
+    expect(r1.stdout).toMatch(/No Docker: no database dump taken/);
+
+    const r2 = await runBin(['upgrade', '--dir', dir, '--to', '2.3.0', '--no-start', '--yes', '--allow-insecure-release']);
+    expect(r2.exitCode, r2.stderr).toBe(0);
+    const env2 = envOf(dir);
+    for (const k of ['_APP_OPENSSL_KEY_V1', '_APP_DB_PASS', '_APP_DB_ROOT_PASS', '_APP_EXECUTOR_SECRET']) expect(env2[k], k).toBe(env0[k]);
+    for (const k of ['_APP_JOBS_SECRET', '_APP_GEO_SECRET', '_APP_USAGE_PASS', '_APP_NOTIFICATIONS_TRACKING_SECRET']) expect(env2[k], k).toMatch(/^[A-Za-z0-9_-]{32,}$/);
+    expect(env2._APP_CONNECTIONS_DB_USAGE).toContain(env2._APP_USAGE_PASS);
+    expect(read(dir, '.env')).toContain('MY_OWN_SETTING=kept as is');
+    expect(env2._APP_CONSOLE_URL).toBe('https://appwrite.example.com');
+    expect(env2._APP_CONSOLE_URL_SCHEME).toBeUndefined();
+    expect(env2._APP_LOGGING_PROVIDER).toBeUndefined();
+    expect(env2._APP_DB_ADAPTER).toBe('mariadb'); // the engine is kept across lines
+    expect(r2.stdout).toMatch(/Carried: _APP_CONSOLE_URL_SCHEME → _APP_CONSOLE_URL/);
+    expect(r2.stdout).toMatch(/Removed from \.env[^\n]*_APP_LOGGING_PROVIDER/);
+    expect(r2.stdout).not.toContain(env2._APP_JOBS_SECRET);
+    const state = stateOf(dir);
+    expect(state.release).toBe('2.3.0');
+    expect(state.history.map((h: { from: string; to: string }) => `${h.from}>${h.to}`)).toEqual(['1.9.5>1.9.10', '1.9.10>2.3.0']);
+    expect(state.history[1].backup).toMatch(/^\.harden-init\/backups\//);
+    expect(read(dir, 'docker-compose.yml')).toMatch(/clickhouse:/);
+    expect(read(dir, 'docker-compose.yml')).toMatch(/mariadb:/);
+    cleanup(dir);
+  });
+
+  it('rollback puts the files of the newest step\'s backup back byte for byte (and keeps what it replaced)', async ({ expect }) => {
+    const dir = await install('1.9.5');
+    const before = { env: read(dir, '.env'), compose: read(dir, 'docker-compose.yml'), state: read(dir, '.harden-init/state.json') };
+    expect((await runBin(['upgrade', '--dir', dir, '--no-start', '--yes'])).exitCode).toBe(0);
+    const upgraded = read(dir, '.env');
+    const noDb = await runBin(['rollback', '--dir', dir, '--yes', '--no-start', '--with-db']);
+    expect(noDb.exitCode).toBe(2);
+    expect(noDb.stderr).toMatch(/holds no database dump; nothing was changed/);
+    expect(read(dir, '.env')).toBe(upgraded);
+    const noYes = await runBin(['rollback', '--dir', dir, '--no-start']);
+    expect(noYes.exitCode).toBe(2);
+    const r = await runBin(['rollback', '--dir', dir, '--yes', '--no-start']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(read(dir, '.env')).toBe(before.env);
+    expect(read(dir, 'docker-compose.yml')).toBe(before.compose);
+    expect(read(dir, '.harden-init/state.json')).toBe(before.state);
+    expect(backups(dir).some((b) => b.includes('-before-rollback-'))).toBe(true);
+    const unknown = await runBin(['rollback', '--dir', dir, '--yes', '--no-start', '--backup', 'nope']);
+    expect(unknown.exitCode).toBe(2);
+    expect(unknown.stderr).toMatch(/no such backup/);
+    cleanup(dir);
+  });
+
+  it('refusals change nothing: a downgrade, --no-start over several steps, below the minimum, no --yes, a hand-edited compose', async ({ expect }) => {
+    const dir = await install('1.9.5');
+    const before = snapshot(dir);
+    const cases: [string[], RegExp][] = [
+      [['--to', '1.9.4'], /no reverse migration/],
+      [['--to', '2.3.0', '--no-start', '--yes', '--allow-insecure-release'], /takes 2 steps/],
+      [['--to', '2.3.0', '--yes'], /below the 2\.x line's security minimum/],
+      [['--to', '1.9.10', '--no-start'], /confirm with --yes/],
+      [['--release', '1.9.10', '--yes'], /--to <version>/],
+    ];
+    for (const [args, msg] of cases) {
+      const r = await runBin(['upgrade', '--dir', dir, ...args]);
+      expect(r.exitCode, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(msg);
+    }
+    writeFileSync(join(dir, 'docker-compose.yml'), `${read(dir, 'docker-compose.yml')}# my edit\n`);
+    const edited = snapshot(dir);
+    const r = await runBin(['upgrade', '--dir', dir, '--no-start', '--yes']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/edited by hand[\s\S]*--replace-compose/);
+    expect(snapshot(dir)).toEqual(edited);
+    expect(before).not.toEqual(edited);
+    const replaced = await runBin(['upgrade', '--dir', dir, '--no-start', '--yes', '--replace-compose']);
+    expect(replaced.exitCode, replaced.stderr).toBe(0);
+    const [b] = backups(dir);
+    expect(read(join(dir, '.harden-init/backups', b!), 'docker-compose.yml')).toMatch(/# my edit\n$/);
+    cleanup(dir);
+  });
+
+  it('an install harden-init did not write is adopted first; the install at the newest release has nothing to do', async ({ expect }) => {
+    const dir = join(tempDir('hi-upgrade-'), 'appwrite');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, '.env'), '_APP_OPENSSL_KEY_V1=your-secret-key\n_APP_DB_ADAPTER=mariadb\n');
+    writeFileSync(join(dir, 'docker-compose.yml'), 'services:\n  appwrite:\n    image: appwrite/appwrite:1.9.6\n');
+    const r = await runBin(['upgrade', '--dir', dir, '--yes', '--no-start']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/not set up by harden-init[\s\S]*Adopt it first/);
+    cleanup(dir);
+    const at = await install('1.9.10');
+    const same = await runBin(['upgrade', '--dir', at, '--yes', '--no-start']);
+    expect(same.exitCode, same.stderr).toBe(0);
+    expect(same.stdout).toMatch(/already runs Appwrite 1\.9\.10/);
+    cleanup(at);
+  });
+});
