@@ -29,7 +29,7 @@ import { reportVerify, stackContext } from '../cli/verify-command.js';
 import { urlHost } from '../core/url-host.js';
 import { TARGETS } from '../targets/index.js';
 import type { BaseAnswers, Target } from '../targets/types.js';
-import { releaseFromCompose } from '../targets/appwrite/release-choice.js';
+import { releaseFromInstall } from '../targets/appwrite/release-choice.js';
 import { INSECURE_REASON, parseRelease, releaseCheck } from '../targets/appwrite/releases.js';
 import { obtainRelease } from '../targets/appwrite/upstream/source.js';
 import { cacheFiles } from '../targets/appwrite/upstream/cache.js';
@@ -95,7 +95,7 @@ export async function upgradeCommand(req: Request, VERSION: string): Promise<num
   const current = existingAnswers(target, existing).answers;
   target.checkExisting?.(current as Partial<BaseAnswers>, given as Partial<BaseAnswers>, true);
 
-  const from = existing.state.release ?? existing.state.templateVersion ?? releaseFromCompose(existing.compose);
+  const from = existing.state.release ?? existing.state.templateVersion ?? releaseFromInstall(existing.compose, toRecord(existing.env));
   if (!from) throw usageError(`Cannot tell which Appwrite release ${dir} runs.`);
   const fromCheck = releaseCheck(from);
   if (!fromCheck) throw usageError(`The install runs Appwrite ${from}: harden-init upgrades the 1.9 and 2.x lines only.`);

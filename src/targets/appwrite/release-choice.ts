@@ -28,6 +28,18 @@ export function releaseFromCompose(compose: string | undefined): string | undefi
   return m ? m[1] : undefined;
 }
 
+/**
+ * The release an install runs when its compose file does not pin it: Appwrite's own installer keeps
+ * `image: ${_APP_IMAGE:-appwrite/appwrite}:${_APP_VERSION:-latest}` (2.x) with the release in .env's `_APP_VERSION`.
+ */
+export function releaseFromInstall(compose: string | undefined, env: Record<string, string> | undefined): string | undefined {
+  const pinned = releaseFromCompose(compose);
+  if (pinned || !compose || !env) return pinned;
+  if (!/^\s*image:\s*["']?\$\{_APP_IMAGE(?::?-[^}]*)?\}:\$\{_APP_VERSION(?::?-[^}]*)?\}["']?\s*$/m.test(compose)) return undefined;
+  const v = env._APP_VERSION?.trim();
+  return v && /^\d+\.\d+\.\d+$/.test(v) ? v : undefined;
+}
+
 export function chooseRelease(i: ReleaseInput): ReleaseChoice {
   const warnings: string[] = [];
   const notes: string[] = [];
