@@ -147,7 +147,8 @@ export function commonRules(audit: TargetAudit): AuditRule[] {
       title: 'running values that differ from the files',
       check(input, h) {
         if (!input.running || !input.reader) return [];
-        const exp = expectations(input.reader.services(input.composeText), input.env);
+        // Only the services that were read (those that run).
+        const exp = expectations(input.reader.services(input.composeText), input.env).filter((e) => input.running!.has(e.service));
         const { drift } = compare(exp, input.running, new Set());
         return drift.filter((r) => r.reported).map((r) => {
           const secret = isMaskedName(r.name);

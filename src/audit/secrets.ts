@@ -21,6 +21,6 @@ export function secretWeakness(value: string | undefined, minLength = 16): strin
   if (value === undefined || value === '') return 'empty';
   if (KNOWN_DEFAULTS.has(value.toLowerCase())) return 'a published example value';
   if (value.length < minLength) return `short (${value.length} characters)`;
-  if (entropyBits(value) < 56) return 'low in entropy (repeated or few distinct characters)';
+  if (entropyBits(value) < 56 || new Set(value).size < 8) return 'low in entropy (repeated or few distinct characters)';
   return undefined;
 }
