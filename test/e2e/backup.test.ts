@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { runBin, tempDir, ROOT, type RunResult } from '../helpers/run-bin.js';
 import { engineAvailable, ensureDefaultSocket, removeStackContainers } from '../helpers/engine.js';
 import { parseEnv, toRecord } from '../../src/engine/envfile.js';
@@ -36,6 +36,21 @@ const envOf = (d: string) => toRecord(parseEnv(readFileSync(join(d, '.env'), 'ut
 /** docker-compose in the install, without the .env keys in its environment (as harden-init runs it). */
 async function dc(args: string[], input?: string) {
   return execa('docker-compose', args, { cwd: dir, input, reject: false, all: true, env: { DOCKER_CONFIG: DOCKER.DOCKER_CONFIG } });
+}
+/**
+ * `down -v` that wipes for real: Compose v1 on this engine sometimes fails to remove a network whose last
+ * endpoint the engine has not detached yet (the global `appwrite` network); the containers are gone then, and
+ * the project's volumes are removed here so the restore really starts from nothing.
+ */
+async function downWipe(run: (args: string[]) => Promise<{ exitCode?: number; all?: unknown }>, project: string): Promise<void> {
+  const down = await run(['down', '-v']);
+  if (down.exitCode === 0) return;
+  expect(String(down.all), 'down failed for another reason than a stuck network').toMatch(/has active endpoints/);
+  const left = await execa('docker', ['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`]);
+  expect(String(left.stdout).trim(), 'containers left after down').toBe('');
+  const vols = await execa('docker', ['volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`]);
+  const names = String(vols.stdout).split('\n').filter(Boolean);
+  if (names.length) await execa('docker', ['volume', 'rm', ...names]);
 }
 const psql = (sql: string) => dc(['exec', '-T', 'postgresql', 'sh', '-c', 'psql -v ON_ERROR_STOP=1 -qtA -U "$POSTGRES_USER" -d "$POSTGRES_DB"'], sql);
 const archives = (d: string) => readdirSync(d).filter((n) => n.endsWith('.age')).sort();
@@ -177,8 +192,7 @@ describe.skipIf(!hasEngine).sequential('backup and restore on a real PostgreSQL 
 
   it('down -v wipes the database and the volumes; restore brings the rows and the file back, same key, verify exit 0', async () => {
     const keyBefore = envOf(dir)._APP_OPENSSL_KEY_V1;
-    const down = await dc(['down', '-v']);
-    expect(down.exitCode, String(down.all)).toBe(0);
+    await downWipe(dc, basename(dir));
     const vols = await execa('docker', ['volume', 'ls', '-q']);
     expect(String(vols.stdout)).not.toMatch(/appwrite_appwrite-uploads|appwrite_appwrite-postgresql/);
     // a hand-damaged .env too: the restore puts the archived one back (the damaged one kept in backups)
@@ -259,15 +273,7 @@ describe.skipIf(!hasEngine).sequential('backup and restore on a real MariaDB (re
     const archiveDir = join(mdir, '.harden-init', 'archives');
     expect(statSync(archiveDir).mode & 0o777).toBe(0o700);
     const [name] = archives(archiveDir);
-    let down = await mdc(['down', '-v']);
-    if (down.exitCode !== 0) {
-      // Compose v1 now and then removes the network before the engine has detached the last endpoint: once more
-      const attached = await execa('docker', ['network', 'inspect', '-f', '{{range .Containers}}{{.Name}} {{end}}', 'appwrite'], { reject: false });
-      console.log(`down -v failed once (attached to appwrite: ${String(attached.stdout)}); again`);
-      await new Promise((r) => setTimeout(r, 3000));
-      down = await mdc(['down', '-v']);
-    }
-    expect(down.exitCode, String(down.all)).toBe(0);
+    await downWipe(mdc, basename(mdir));
     expect(String((await execa('docker', ['volume', 'ls', '-q'])).stdout)).not.toMatch(/appwrite_appwrite-mariadb/);
     const r = await run(['restore', join(archiveDir, name!), '--dir', mdir, '--passphrase-env', 'HI_BACKUP_PASS', '--yes', '--timeout', '180'], { HI_BACKUP_PASS: PASS });
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
