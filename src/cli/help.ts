@@ -32,7 +32,7 @@ export function helpText(version: string): string {
     'from HARDEN_INIT_SMTP_PASSWORD.',
     '',
     'Options:',
-    `  --${'dir <path>'.padEnd(34)} install directory (default ./appwrite)`,
+    `  --${'dir <path>'.padEnd(34)} install directory (default ./<target>, e.g. ./appwrite)`,
     `  --${'yes, -y'.padEnd(34)} no prompts: defaults, or the existing install's values, for what is not given`,
     `  --${'dry-run'.padEnd(34)} show the plan and the diff (secrets masked); write nothing`,
     `  --${'no-start'.padEnd(34)} write the files, do not run docker`,

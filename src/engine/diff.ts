@@ -8,8 +8,11 @@ const SECRET_LOOKING = /(SECRET|PASS|PASSWORD|TOKEN|_KEY|PRIVATE|CREDENTIAL)/i;
 
 /** Whether a variable's value is masked in every output: listed as sensitive, or a secret-looking name. */
 export function isMaskedName(name: string, sensitive: Set<string> = new Set()): boolean {
-  return sensitive.has(name) || isSecretName(name) || SECRET_LOOKING.test(name);
+  return sensitive.has(name) || isSecretName(name) || (SECRET_LOOKING.test(name) && !SWITCH_NOT_SECRET.test(name));
 }
+
+/** Security switches whose names only look secret (their True/False must stay visible, e.g. CORS credentials). */
+const SWITCH_NOT_SECRET = /_ALLOW_CREDENTIALS$/;
 
 export type DiffOp = { op: ' ' | '-' | '+'; line: string };
 
