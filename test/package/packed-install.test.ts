@@ -6,13 +6,14 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, RELEASES_DIR, NO_DOCKER, tempDir } from '../helpers/run-bin.js';
 
-// Issue 12 set 150 KB for the wizard alone; encrypted backups then bundled age-encryption (X25519,
-// ChaCha20-Poly1305, scrypt and HKDF from the noble libraries, about 75 KB packed). The bound still catches
-// an accidental dependency or an unminified build.
-const MAX_TARBALL_BYTES = 240 * 1024;
+// Issue 12 set 150 KB for the Appwrite wizard alone; since then the package also carries encrypted backups
+// (age-encryption's X25519, ChaCha20-Poly1305, scrypt and HKDF from the noble libraries, about 75 KB packed),
+// the Langflow target, check, upgrade and a longer README (measured 261 KB). The bound still catches an
+// accidental dependency or an unminified build (that would be well over 400 KB).
+const MAX_TARBALL_BYTES = 300 * 1024;
 
 describe('the packed package', () => {
-  it('has no runtime dependency, stays under 240 KB, installs alone and renders an install', async () => {
+  it('has no runtime dependency, stays under 300 KB, installs alone and renders an install', async () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
     expect(Object.keys(pkg.dependencies ?? {}), 'runtime dependencies (libraries must be bundled into dist/)').toEqual([]);
 
