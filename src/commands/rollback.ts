@@ -66,7 +66,8 @@ export async function rollbackCommand(req: Request, VERSION: string): Promise<nu
     ...(remove.length ? [`files the step created, removed: ${remove.join(', ')}`] : []),
     req.withDb ? `database: the dump ${m!.dump} (${m!.dumpBytes !== undefined ? formatBytes(m!.dumpBytes) : 'size unknown'}) replaces the current database` : 'database: left as it is',
   ];
-  ui.note(lines.join('\n'), 'Rollback');
+  ui.step('Rollback');
+  for (const l of lines) ui.raw(`│  ${l}`); // not wrapped: paths stay whole
   if (m && !req.withDb) ui.warn(`The database stays as it is: if Appwrite ${m.to}'s migration ran, Appwrite ${m.from} may not run on it. Add --with-db to load the dump taken before the step.`);
   const interactive = !req.yes && !req.json && Boolean(process.stdin.isTTY && process.stdout.isTTY);
   if (!interactive && !req.yes) throw usageError('rollback replaces the install\'s files: confirm with --yes (no terminal to ask in).');

@@ -27,6 +27,8 @@
 #     NOAUTH and exit 1 unless REDISCLI_AUTH or -a matches); docker-entrypoint.sh: like /bin/standin;
 #   - healthchecks answer healthy: healthcheck.sh, mariadb/mysql (print 1), clickhouse-client (prints 1),
 #     pg_isready, php (exit 0), curl (a busybox-wget wrapper: -f/-s/-S/-o/-H/-m honoured);
+#   - a one-file "database" for dump tests: mariadb/mysql without -e stores its stdin as /var/lib/mysql/standin.sql,
+#     mariadb-dump/mysqldump prints a header and that file (exit 2 when /var/lib/mysql/standin-dump-fails exists);
 #   - vars: `- NAME=value` for every baked variable name (empty when unset), like Appwrite's `vars` task.
 #   Env STANDIN_VERSION_JSON overrides the health answer (default {"version":"1.9.5"}).
 # traefik:* images get the "proxy" stand-in instead (same rootfs plus a forwarder): every HTTP request on :80 is
@@ -46,7 +48,9 @@
 #       worker, worker-*, realtime, mqtt, schedule, schedule-*, interval, maintenance, stats-resources,
 #       stats-usage -> stay running (exit 0 on SIGTERM/SIGINT);
 #       vars -> `- NAME=value` for every `'name' => '...'` of variables.php, in order, empty when unset;
-#       anything else (doctor, migrate, install, upgrade, ssl, ...) -> prints one line, exit 0;
+#       migrate -> appends "migrate <time> <v>" to /tmp/standin-migrate.log and prints "data migrated to <v>";
+#         exit 1 instead when /tmp/fail-migrate exists or env STANDIN_FAIL_MIGRATE is <v> or "all";
+#       anything else (doctor, install, upgrade, ssl, ...) -> prints one line, exit 0;
 #   - no ENTRYPOINT; CMD ["php", "app/http.php"] (WORKDIR /usr/src/code): the app server, busybox httpd on :80
 #     answering /v1/health/version with {"version":"<v>"} (the Host header is ignored);
 #   - /usr/bin/php: `php app/http.php` serves, anything else (`php -r ...` healthchecks) exits 0;
@@ -300,8 +304,25 @@ SH
   printf '#!/bin/sh\n# MariaDB healthcheck stand-in: always healthy.\nexit 0\n' | put "$root" bin/healthcheck.sh 0755
   ln -s /bin/healthcheck.sh "$root/usr/local/bin/healthcheck.sh"
   # Other healthcheck clients: answer as a healthy server would.
-  printf '#!/bin/sh\n# mariadb/mysql client stand-in (healthcheck -e "SELECT 1"): healthy.\necho 1\n' | put "$root" bin/mariadb 0755
+  put "$root" bin/mariadb 0755 <<'SH'
+#!/bin/sh
+# mariadb/mysql client stand-in. With -e/--execute (healthchecks, "SELECT 1", DROP DATABASE): prints 1, healthy.
+# Without: SQL on stdin (loading a dump) is kept as the "database", /var/lib/mysql/standin.sql, for mariadb-dump.
+for a in "$@"; do case "$a" in -e|--execute|--execute=*|-e*) echo 1; exit 0 ;; esac; done
+[ -t 0 ] && { echo 1; exit 0; }
+cat >/var/lib/mysql/standin.sql.tmp && mv /var/lib/mysql/standin.sql.tmp /var/lib/mysql/standin.sql
+SH
   ln -s mariadb "$root/bin/mysql"
+  put "$root" bin/mariadb-dump 0755 <<'SH'
+#!/bin/sh
+# mariadb-dump/mysqldump stand-in: a dump header, then the stand-in "database" (/var/lib/mysql/standin.sql).
+# Fails (exit 2) when /var/lib/mysql/standin-dump-fails exists, like a dump that loses its server.
+if [ -e /var/lib/mysql/standin-dump-fails ]; then echo "mariadb-dump: Got error: 2013: Lost connection (stand-in)" >&2; exit 2; fi
+echo "-- MariaDB dump (harden-init stand-in)"
+[ -f /var/lib/mysql/standin.sql ] && grep -v '^FLUSH PRIVILEGES;$' /var/lib/mysql/standin.sql
+exit 0
+SH
+  ln -s mariadb-dump "$root/bin/mysqldump"
   printf '#!/bin/sh\n# clickhouse-client stand-in (healthcheck --query "SELECT 1"): healthy.\necho 1\n' | put "$root" bin/clickhouse-client 0755
   printf '#!/bin/sh\n# pg_isready stand-in: healthy.\necho "/var/run/postgresql:5432 - accepting connections"\n' | put "$root" bin/pg_isready 0755
   printf '#!/bin/sh\n# php stand-in (healthchecks run php -r ...): healthy.\nexit 0\n' | put "$root" bin/php 0755
@@ -395,11 +416,13 @@ SH
     case "$n" in */*|.*) log "release $v: bad executable name in bin.txt: $n"; exit 1 ;; esac
     case "$n" in
       vars) cls=vars ;;
+      migrate) cls=migrate ;;
       worker|worker-*|realtime|mqtt|schedule|schedule-*|interval|maintenance|stats-resources|stats-usage) cls=stay ;;
       *) cls=task ;;
     esac
     case "$cls" in
       vars) printf '#!/bin/sh\n# stand-in for Appwrite bin/vars\nexec /usr/lib/standin/vars "$@"\n' ;;
+      migrate) printf '#!/bin/sh\n# stand-in for Appwrite bin/migrate: records each run in /tmp/standin-migrate.log; fails (exit 1) when\n# /tmp/fail-migrate exists or STANDIN_FAIL_MIGRATE is "%s" or "all" (tests of a failed migration)\necho "migrate $(date -u +%%Y-%%m-%%dT%%H:%%M:%%SZ) %s" >>/tmp/standin-migrate.log\nif [ -e /tmp/fail-migrate ] || [ "${STANDIN_FAIL_MIGRATE:-}" = "%s" ] || [ "${STANDIN_FAIL_MIGRATE:-}" = all ]; then echo "migrate: failed on purpose (stand-in for Appwrite %s)" >&2; exit 1; fi\necho "migrate: data migrated to %s (stand-in for Appwrite %s)"\n' "$v" "$v" "$v" "$v" "$v" "$v" ;;
       stay) printf '#!/bin/sh\n# stand-in for Appwrite bin/%s (long-running)\nexec /usr/lib/standin/stay %s\n' "$n" "$n" ;;
       task) printf '#!/bin/sh\n# stand-in for Appwrite bin/%s (a one-shot task)\necho "%s: done (stand-in for Appwrite %s)"\n' "$n" "$n" "$v" ;;
     esac | put "$root" "usr/local/bin/$n" 0755

@@ -1,0 +1,142 @@
+// `harden-init upgrade` and `rollback` end to end on a real Docker engine through the built binary, with release
+// stand-ins (test/e2e/standin/README.md: their `migrate` records that it ran and fails on demand; the generic
+// MariaDB stand-in answers the dump and the load). An install at 1.9.5 is upgraded --to 2.3.0: two steps
+// (1.9.5 → 1.9.10 → 2.3.0), each with a backup and a database dump; the second step's migration is made to fail,
+// the run stops naming the state and the rollback command, and `rollback --with-db` puts back the files byte for
+// byte and the database as dumped before that step.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execa } from 'execa';
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runBin, tempDir, type RunResult } from '../helpers/run-bin.js';
+import { REAL_ENGINE, buildReleaseStandins, engineAvailable, ensureDefaultSocket, freePorts, lockEngine, removeStack } from '../helpers/engine.js';
+import { parseEnv, toRecord } from '../../src/engine/envfile.js';
+
+const hasEngine = engineAvailable(); // with CI=true and no engine this throws: the suite fails, never skips
+const base = tempDir('hi-e2e-upg-');
+const dir = join(base, 'appwrite');
+const dockerConfig = join(base, 'docker-v1'); // no CLI plugin: Compose v1
+const read = (f: string) => readFileSync(join(dir, f), 'utf8');
+const envOf = () => toRecord(parseEnv(read('.env')));
+let HTTP = '';
+let HTTPS = '';
+
+async function run(args: string[]): Promise<RunResult> {
+  return runBin(args, { ...REAL_ENGINE, DOCKER_CONFIG: dockerConfig });
+}
+async function dbFile(): Promise<string> {
+  const r = await execa('docker-compose', ['exec', '-T', 'mariadb', 'sh', '-c', 'cat /var/lib/mysql/standin.sql 2>/dev/null || true'], { cwd: dir, reject: false });
+  return String(r.stdout);
+}
+async function setDb(text: string): Promise<void> {
+  await execa('docker-compose', ['exec', '-T', 'mariadb', 'sh', '-c', `printf '%s\\n' '${text}' > /var/lib/mysql/standin.sql`], { cwd: dir });
+}
+
+/**
+ * docker-compose.override.yml of the test install (compose merges it; harden-init never writes it):
+ * - TEST MACHINE LIMIT, not the product's: RLIMIT_NOFILE is capped at 20000 here and dockerd cannot raise it, so
+ *   2.x's clickhouse (`ulimits: nofile: 262144`, as upstream wrote it) could not start. The override lowers it; it
+ *   names clickhouse's image too, because the same file is read while the install is still on 1.9 (which has no
+ *   clickhouse: the stand-in then simply runs as one more container).
+ * - STANDIN_FAIL_MIGRATE=2.3.0: the stand-in's `migrate` of 2.3.0 fails (see test/e2e/standin/README.md).
+ */
+function writeOverride(): void {
+  writeFileSync(join(dir, 'docker-compose.override.yml'), [
+    '# test machine only: RLIMIT_NOFILE is capped at 20000 here (see test/e2e/upgrade.test.ts)',
+    'services:',
+    '  clickhouse:',
+    '    image: clickhouse/clickhouse-server:26.4.3-alpine',
+    '    ulimits:',
+    '      nofile:',
+    '        soft: 20000',
+    '        hard: 20000',
+    '  appwrite:',
+    '    environment:',
+    '      - STANDIN_FAIL_MIGRATE=2.3.0',
+    '',
+  ].join('\n'));
+}
+
+describe.skipIf(!hasEngine).sequential('harden-init upgrade and rollback (real engine)', { timeout: 240_000 }, () => {
+  let unlock: (() => Promise<void>) | undefined;
+  let before: Record<string, string> = {};
+  beforeAll(async () => {
+    unlock = await lockEngine();
+    [HTTP, HTTPS] = (await freePorts(2)).map(String) as [string, string];
+    ensureDefaultSocket();
+    mkdirSync(dockerConfig, { recursive: true });
+    await buildReleaseStandins('1.9.5', '1.9.10', '2.3.0');
+    await removeStack();
+  }, 960_000);
+
+  afterAll(async () => {
+    try {
+      await removeStack(dir);
+    } finally {
+      await unlock?.();
+    }
+  }, 240_000);
+
+  it('an install at 1.9.5 (what harden-init wrote before releases were chosen)', async () => {
+    const r = await run(['--dir', dir, '--release', '1.9.5', '--allow-insecure-release', '--domain', 'appwrite.example.com', '--email', 'admin@example.com',
+      '--http-port', HTTP, '--https-port', HTTPS, '--yes', '--timeout', '180']);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    writeOverride();
+    await setDb('INSERT marker-before-upgrade;');
+    before = envOf();
+  });
+
+  it('upgrade --to 2.3.0: two steps with backups and dumps; the second migration fails and the run says where it stopped', async () => {
+    const r = await run(['upgrade', '--dir', dir, '--to', '2.3.0', '--allow-insecure-release', '--yes', '--timeout', '180']);
+    const out = r.stdout + r.stderr;
+    expect(r.exitCode, out).toBe(1);
+    expect(r.stdout).toMatch(/Upgrade plan: 2 steps/);
+    expect(r.stdout).toMatch(/Step 1\/2: Appwrite 1\.9\.5 → 1\.9\.10/);
+    expect(r.stdout).toMatch(/migrate: data migrated to 1\.9\.10 \(stand-in/);
+    expect(r.stdout).toMatch(/Verified with vars/);
+    expect(r.stdout).toMatch(/Step 2\/2: Appwrite 1\.9\.10 → 2\.3\.0/);
+    expect(r.stdout).toMatch(/Database dump: \.harden-init\/backups\/[^/]+\/db-mariadb\.sql \(\d/);
+    expect(out).toMatch(/migrate: failed on purpose/);
+    expect(r.stderr).toMatch(/Step 1\.9\.10 → 2\.3\.0 stopped: Appwrite's migration \(docker compose exec -T appwrite migrate\) exited 1/);
+    expect(r.stderr).toMatch(/State now: [^\n]*Appwrite 2\.3\.0's; the stack runs 2\.3\.0; the database may be partly migrated/);
+    expect(r.stderr).toMatch(/harden-init rollback --dir \S+ --backup \S+ --with-db/);
+
+    const state = JSON.parse(read('.harden-init/state.json'));
+    expect(state.release).toBe('2.3.0');
+    expect(state.history.map((h: { from: string; to: string; result: string }) => `${h.from}>${h.to}:${h.result}`))
+      .toEqual(['1.9.5>1.9.10:done', '1.9.10>2.3.0:migrate-failed']);
+    for (const h of state.history as { dump: string; backup: string; toImageId: string }[]) {
+      expect(h.toImageId).toMatch(/^sha256:/);
+      expect(statSync(join(dir, h.dump)).mode & 0o777).toBe(0o600);
+      expect(readFileSync(join(dir, h.dump), 'utf8')).toMatch(/^-- MariaDB dump[\s\S]*marker-before-upgrade/);
+      expect(readdirSync(join(dir, h.backup)).sort()).toEqual(['.env', '.harden-init__state.json', 'db-mariadb.sql', 'docker-compose.override.yml', 'docker-compose.yml', 'upgrade.json']);
+    }
+    const env = envOf();
+    for (const k of ['_APP_OPENSSL_KEY_V1', '_APP_DB_PASS', '_APP_DB_ROOT_PASS', '_APP_EXECUTOR_SECRET']) expect(env[k], k).toBe(before[k]);
+    for (const k of ['_APP_JOBS_SECRET', '_APP_GEO_SECRET', '_APP_USAGE_PASS']) expect(env[k], k).toMatch(/^[A-Za-z0-9_-]{32,}$/);
+    expect(read('docker-compose.yml')).toContain('image: appwrite/appwrite:2.3.0');
+    const img = await execa('docker', ['inspect', '--format', '{{.Config.Image}}', 'appwrite'], { reject: false });
+    expect(String(img.stdout).trim()).toBe('appwrite/appwrite:2.3.0');
+  });
+
+  it('rollback --with-db: the files of the failed step\'s backup byte for byte, the database as dumped before it, the stack on 1.9.10', async () => {
+    const state = JSON.parse(read('.harden-init/state.json'));
+    const step = state.history[1] as { backup: string };
+    const bdir = join(dir, step.backup);
+    await setDb('INSERT written-by-the-failed-migration;');
+    const r = await run(['rollback', '--dir', dir, '--with-db', '--yes', '--timeout', '180']);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/taken before the upgrade step 1\.9\.10 → 2\.3\.0/);
+    for (const [f, b] of [['.env', '.env'], ['docker-compose.yml', 'docker-compose.yml'], ['.harden-init/state.json', '.harden-init__state.json'],
+      ['docker-compose.override.yml', 'docker-compose.override.yml']]) {
+      expect(readFileSync(join(dir, f!)).equals(readFileSync(join(bdir, b!))), f).toBe(true);
+    }
+    expect(statSync(join(dir, '.env')).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(read('.harden-init/state.json')).release).toBe('1.9.10');
+    const db = await dbFile();
+    expect(db).toContain('marker-before-upgrade');
+    expect(db).not.toContain('written-by-the-failed-migration');
+    const img = await execa('docker', ['inspect', '--format', '{{.Config.Image}}', 'appwrite'], { reject: false });
+    expect(String(img.stdout).trim()).toBe('appwrite/appwrite:1.9.10');
+  });
+});
