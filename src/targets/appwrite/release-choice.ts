@@ -50,7 +50,7 @@ export function chooseRelease(i: ReleaseInput): ReleaseChoice {
   if (i.installed && i.given && i.given !== i.installed) {
     if (lineOf(i.given) !== lineOf(i.installed)) {
       throw usageError(`--release ${i.given}: the install runs ${i.installed}; moving between the 1.9 and 2.x lines needs a database dump and Appwrite's migrations, one minor at a time.`,
-        'That is the job of "harden-init upgrade" (not in this version yet); keep --release on the same line for now.');
+        `Run: npx harden-init upgrade --dir ${shellQuote(i.dirArg)} --to ${i.given} (a backup and a database dump per step, then Appwrite's migration).`);
     }
     if (compareReleases(i.given, i.installed) < 0) {
       throw usageError(`--release ${i.given}: the install runs ${i.installed}, and Appwrite has no reverse migration.`, 'Restore a database dump taken before the upgrade instead.');
