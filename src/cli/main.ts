@@ -1,9 +1,7 @@
 // Entry point: argv → the command (setup wizard by default, verify). Exit codes per DESIGN.md.
 // Only what --help/--version need is loaded eagerly; each command's code (prompts, YAML, Docker) is
 // imported when that command runs.
-import { parseRequest } from './args.js';
 import { EXIT, toCliError, usageError } from '../core/errors.js';
-import { helpText } from './help.js';
 
 declare const __VERSION__: string | undefined;
 export const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
@@ -12,10 +10,12 @@ export async function main(argv: string[]): Promise<number> {
   let json = argv.includes('--json');
   let command: string | undefined;
   try {
-    const req = parseRequest(argv);
+    // The version alone needs nothing else loaded (no flag schema, no targets).
+    if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) { process.stdout.write(`${VERSION}\n`); return EXIT.ok; }
+    const req = (await import('./args.js')).parseRequest(argv);
     json = req.json;
     command = req.command;
-    if (req.help) { process.stdout.write(`${helpText(VERSION)}\n`); return EXIT.ok; }
+    if (req.help) { process.stdout.write(`${(await import('./help.js')).helpText(VERSION)}\n`); return EXIT.ok; }
     if (req.version) { process.stdout.write(`${VERSION}\n`); return EXIT.ok; }
     if (req.command === 'verify') return await (await import('./verify-command.js')).verifyCommand(req, VERSION);
     if (req.command === 'check') return await (await import('../commands/check.js')).checkCommand(req);
