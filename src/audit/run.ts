@@ -13,12 +13,11 @@ export function allRules(audit: TargetAudit): AuditRule[] {
 export function helpersFor(input: AuditInput, audit: TargetAudit): AuditHelpers {
   const appName = audit.appService(input.compose);
   const app = appName ? input.compose.services[appName] : undefined;
-  const dirWord = shellQuote(input.dirArg);
   return {
     app,
     value: (name) => app?.environment[name] ?? input.env[name],
-    rerun: `harden-init${input.target === 'appwrite' ? '' : ` ${input.target}`} --dir ${dirWord}`,
-    cd: `cd ${dirWord} && `,
+    rerun: `harden-init${input.target === 'appwrite' ? '' : ` ${input.target}`} --dir ${shellQuote(input.dirArg)}`,
+    cd: `cd ${shellQuote(input.dirArg)} && `,
     path: (file) => shellQuote(join(input.dirArg, file)),
   };
 }

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Request } from '../cli/args.js';
 import { EXIT, stepError, usageError } from '../core/errors.js';
+import { shellQuote } from '../core/shell-quote.js';
 import { TARGETS } from '../targets/index.js';
 import { detectTarget, envTracked, findComposeFile, readCompose, readFiles, readRunning } from '../audit/read.js';
 import { failed, runAudit, summarize } from '../audit/run.js';
@@ -30,7 +31,7 @@ export async function checkCommand(req: Request & { failOn?: string; targetGiven
   const reading = await readCompose(raw);
   const detected = detectTarget(raw.state, reading.model);
   if (detected && targetGiven && detected !== req.target) {
-    throw usageError(`The install in ${dir} is ${TARGETS[detected]?.title ?? detected}, not ${TARGETS[req.target]?.title ?? req.target}.`, `Run harden-init check --dir ${dirArg} (the product is detected), or pass the right --dir.`);
+    throw usageError(`The install in ${dir} is ${TARGETS[detected]?.title ?? detected}, not ${TARGETS[req.target]?.title ?? req.target}.`, `Run harden-init check --dir ${shellQuote(dirArg)} (the product is detected), or pass the right --dir.`);
   }
   const targetId = detected ?? (targetGiven ? req.target : undefined);
   if (!targetId || !TARGETS[targetId]) {

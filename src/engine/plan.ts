@@ -152,6 +152,8 @@ export function plan(answersIn: AnyAnswers, existing: Existing, t: TargetTemplat
     imageId: t.imageId,
     upstreamSha256: sha256(t.compose),
     answers: answers as State['answers'],
+    // The upgrade history stays with the install through ordinary re-runs.
+    ...(existing.state?.history ? { history: existing.state.history } : {}),
     composeSha256: composeEdited && opts.composePolicy === 'keep' ? recorded : sha256(writtenCompose),
   };
   files.push(...(opts.extraFiles ?? []));

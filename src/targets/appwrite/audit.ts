@@ -6,6 +6,7 @@ import { INSECURE_REASON, RELEASE_LINES, compareReleases, lineOf, parseRelease, 
 import { readCache } from './upstream/cache.js';
 import { readDescription } from './upstream/source.js';
 import { holdsSocket } from '../../audit/common.js';
+import { shellQuote } from '../../core/shell-quote.js';
 import { secretWeakness } from '../../audit/secrets.js';
 import type { AuditInput, AuditRule, ComposeModel, RuleHit, ServiceModel, TargetAudit } from '../../audit/types.js';
 
@@ -63,7 +64,7 @@ export const APPWRITE_RULES: AuditRule[] = [
         why: 'Appwrite encrypts stored passwords, OAuth secrets and API keys with it: anyone who knows or guesses it decrypts them from a database dump or backup',
         fix: weak === 'empty'
           ? `If this install has data, restore the key from a backup of .env (cp <backup>/.env ${h.path('.env')}) before anything else: a new key makes the stored secrets unreadable. Only a new install without data may take a generated one: ${h.rerun}.`
-          : `Do NOT change it in place or re-run to replace it: data encrypted with the old key becomes unreadable. Plan a migration: back up (harden-init backup --dir ${input.dirArg} ...), set up a new install with a generated key, move projects over with Appwrite's Migrations, then retire this one. Meanwhile keep .env and every backup private.`,
+          : `Do NOT change it in place or re-run to replace it: data encrypted with the old key becomes unreadable. Plan a migration: back up (harden-init backup --dir ${shellQuote(input.dirArg)} ...), set up a new install with a generated key, move projects over with Appwrite's Migrations, then retire this one. Meanwhile keep .env and every backup private.`,
       }];
     },
   },
@@ -277,7 +278,7 @@ export const APPWRITE_RULES: AuditRule[] = [
           subject: `service ${s.name}`,
           what: `runs "${s.entrypoint![0]}", which Appwrite ${input.release} does not ship`,
           why: 'the container exits at once and restarts for ever; its queue is never worked (a leftover of another release or a hand edit)',
-          fix: `Remove the service from docker-compose.yml (or re-run harden-init --dir ${input.dirArg} --replace-compose, which renders the release's own file); then docker compose up -d --remove-orphans.`,
+          fix: `Remove the service from docker-compose.yml (or re-run harden-init --dir ${shellQuote(input.dirArg)} --replace-compose, which renders the release's own file); then docker compose up -d --remove-orphans.`,
         }));
     },
   },
@@ -352,7 +353,7 @@ export const APPWRITE_RULES: AuditRule[] = [
           severity: 'critical', subject: `Appwrite ${v}`,
           what: `is below its line's security minimum ${c.minimum}: it has CVE-2026-111497 (GHSA-9v8h-qqgm-4m35)`,
           why: INSECURE_REASON,
-          fix: `${h.rerun} --release ${c.newestOfLine}, then ${h.cd}docker compose exec appwrite migrate (one minor at a time; back up first: harden-init backup --dir ${input.dirArg} ...).`,
+          fix: `${h.rerun} --release ${c.newestOfLine}, then ${h.cd}docker compose exec appwrite migrate (one minor at a time; back up first: harden-init backup --dir ${shellQuote(input.dirArg)} ...).`,
         }];
       }
       if (compareReleases(v, c.newestOfLine) < 0) {

@@ -3,6 +3,7 @@
 // (compose's view: environment plus env_file), with Langflow's own defaults where a variable is not set
 // (shared/langflow-facts.md). Secret values are never put in a finding.
 import { posix } from 'node:path';
+import { shellQuote } from '../../core/shell-quote.js';
 import { secretWeakness } from '../../audit/secrets.js';
 import type { AuditRule, ComposeModel, ServiceModel, TargetAudit } from '../../audit/types.js';
 import { SECURITY_SWITCHES, secretKeyProblem } from './env-values.js';
@@ -159,7 +160,7 @@ export const LANGFLOW_RULES: AuditRule[] = [
         subject: 'LANGFLOW_SAVE_DB_IN_CONFIG_DIR',
         what: 'is not true and no LANGFLOW_DATABASE_URL is set: the SQLite database lives inside the container',
         why: 'recreating the container (every upgrade, every "up" after a change) deletes every flow, user and stored credential',
-        fix: `Back up the database first (${h.cd}docker compose cp ${h.app.name}:<path of langflow.db> ./langflow.db), then set LANGFLOW_SAVE_DB_IN_CONFIG_DIR=True with the config dir on a volume, or use PostgreSQL: re-run ${h.rerun} --db volume.`,
+        fix: `Back up the database first (${h.cd}docker compose cp ${shellQuote(h.app.name)}:<path of langflow.db> ./langflow.db), then set LANGFLOW_SAVE_DB_IN_CONFIG_DIR=True with the config dir on a volume, or use PostgreSQL: re-run ${h.rerun} --db volume.`,
       }];
     },
   },
