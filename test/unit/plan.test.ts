@@ -259,3 +259,15 @@ describe('re-run', () => {
     expect(plan(BASE_19, existingAfter(first), t19, { composePolicy: 'keep', random: counter('other') }).changes).toEqual([]);
   });
 });
+
+describe('state history', () => {
+  it('an ordinary re-run keeps the upgrade history recorded in state.json', () => {
+    const t = templateOf('2.7.1');
+    const first = plan(BASE, { dir: '/x' }, t, { composePolicy: 'keep', random: counter() });
+    const before = existingAfter(first);
+    const history = [{ from: '1.9.10', to: '2.7.1', at: '2026-11-20T10:00:00.000Z' }];
+    const withHistory = { ...before, state: { ...before.state!, history } as typeof before.state };
+    const again = plan({ ...BASE, console: 'open' }, withHistory, t, { composePolicy: 'keep', random: counter(), previous: BASE });
+    expect(parseState(fileOf(again, '.harden-init/state.json'))!.history).toEqual(history);
+  });
+});
