@@ -4,7 +4,7 @@
 // pinned images, no published port but the proxy's, the database on an internal network, healthchecks, restart
 // policies, no-new-privileges, dropped capabilities, read-only root file systems where the service allows it,
 // log rotation, and no secret in the file (every value is a reference into .env, see env-values.ts).
-import { createHash } from 'node:crypto';
+import { sha256 } from '../../engine/state.js';
 import { stringify } from 'yaml';
 import { bundledPostgres, bundledProxy, type LangflowAnswers } from './answers.js';
 import { CONFIG_DIR, LANGFLOW_PORT, langflowEnvironment } from './env-values.js';
@@ -59,7 +59,6 @@ export function hostDirs(a: LangflowAnswers): HostDir[] {
   return [];
 }
 
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 export function renderCompose(a: LangflowAnswers, opts: RenderOptions = {}): string {
   const pg = bundledPostgres(a);

@@ -3,9 +3,9 @@
 //   <install dir>/.harden-init/upstream/<version>-<first 12 hex of the image id>/
 //     docker-compose.yml  variables.php  bin.txt  release.json {version, imageId, composeSha256, readAt}
 // Reading never writes: cacheFiles() returns the files for the plan to write once the user has confirmed.
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { sha256 } from '../../../engine/state.js';
 import { parseExecutables, parseVariablesFrom } from './image.js';
 import type { UpstreamFiles } from './types.js';
 
@@ -26,7 +26,7 @@ export interface CacheFile {
   mode: number;
 }
 
-export const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+export { sha256 };
 
 /** "sha256:0123abcd…" → "0123abcd…" (first 12 hex). */
 export function shortId(imageId: string): string {
