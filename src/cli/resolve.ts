@@ -77,7 +77,7 @@ export function resolveHeadless(questions: Question[], given: Partial2, existing
 }
 
 /** Checks across answers: flags given for a mode not chosen, and ports that collide. */
-export function checkConsistency(questions: Question[], given: Partial2, a: Answers): void {
+export function checkConsistency(questions: Question[], given: Partial2, a: Answers, title = 'this product'): void {
   for (const q of questions) {
     if (given[q.id] !== undefined && !q.when(a)) {
       const key = q.needs?.slice(2).split(' ')[0] as keyof Answers | undefined;
@@ -86,7 +86,7 @@ export function checkConsistency(questions: Question[], given: Partial2, a: Answ
     }
     const allowed = q.choicesFor?.(a);
     if (given[q.id] !== undefined && allowed && !allowed.some((c) => c.value === given[q.id])) {
-      throw usageError(`--${q.flag}: must be one of ${allowed.map((c) => c.value).join(', ')} for Appwrite ${a.release} (got "${String(given[q.id])}")`);
+      throw usageError(`--${q.flag}: must be one of ${allowed.map((c) => c.value).join(', ')} for ${title} ${a.release} (got "${String(given[q.id])}")`);
     }
   }
   if (given.httpsPort !== undefined && a.https !== 'auto') {

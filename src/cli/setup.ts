@@ -87,7 +87,7 @@ interface Flow {
 
 async function afterAnswers(f: Flow): Promise<number> {
   const { req, ui, target, template, dir, dirArg, existing, rerun, current, given, answers, interactive, composeTool } = f;
-  checkConsistency(target.questions, given, answers);
+  checkConsistency(target.questions, given, answers, target.title);
   target.check?.(answers);
   Object.assign(answers, validatedFromInstall(target.questions, target.answerEnvNames, given, current, answers)); // hand edits pass the same validators
   await guardDbPath(ui, answers, { dir, previous: current.dbPath as string | undefined, interactive, allowNonEmpty: req.allowDbPathNonEmpty });

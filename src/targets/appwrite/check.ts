@@ -11,9 +11,3 @@ export function checkExisting(previous: Partial<Answers>, given: Partial<Answers
       'Keep the engine (leave out --db-engine), or install into a new directory and migrate the data yourself.');
   }
 }
-
-export function checkAnswers(a: Answers): void {
-  if (a.https === 'auto' && a.httpPort === a.httpsPort) {
-    throw usageError(`--http-port and --https-port are both ${a.httpPort}: HTTP and HTTPS need two different host ports.`);
-  }
-}

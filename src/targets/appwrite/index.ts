@@ -11,7 +11,7 @@ import { gatewayPorts } from './rules/publish.js';
 import { prepareRelease } from './prepare.js';
 import { beforeEnv, afterEnv } from './env-steps.js';
 import { appwriteSummary, appwriteWarnings, appwriteNextSteps, appwriteUrl } from './report.js';
-import { checkAnswers, checkExisting } from './check.js';
+import { checkExisting } from './check.js';
 import { appwriteServices } from '../../verify/expectations.js';
 import { parseVars } from '../../verify/vars.js';
 import type { Template } from './template.js';
@@ -32,7 +32,6 @@ export const appwrite: Target<Answers> = {
   readFromEnv: ['domain', 'email', 'console', 'consoleEmails', 'consoleIps', 'dbHost', 'dbPort', 'dbUser', 'dbName',
     'smtpHost', 'smtpPort', 'smtpUser', 'smtpSender'],
   checkExisting,
-  check: checkAnswers,
   prepare: prepareRelease,
   envHeader: (t) => [
     `# Appwrite ${t.version} settings, written by harden-init.`,
