@@ -1,6 +1,5 @@
 // The wizard: argv → target → release → answers → plan → (dry-run | apply) → start → verify. One run, first
 // install or re-run. Everything product-specific comes from the target (src/targets/<id>/) through its contract.
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pc from 'picocolors';
 import type { Request } from './args.js';
@@ -13,10 +12,11 @@ import { shellQuote } from '../core/shell-quote.js';
 import { guardDbPath, guardEncryptionKey, validatedFromInstall } from './safety.js';
 import { sensitiveNames } from '../engine/template.js';
 import { isExistingInstall, readExisting, type Existing } from '../engine/existing.js';
-import { plan as makePlan, COMPOSE_FILE, type ComposePolicy, type DbMove, type Plan, type PlannedFile } from '../engine/plan.js';
+import { plan as makePlan, COMPOSE_FILE, type ComposePolicy, type DbMove, type Plan } from '../engine/plan.js';
 import { getEnv, parseEnv, toRecord } from '../engine/envfile.js';
 import { applyPlan } from '../apply/apply.js';
 import { acquireLock } from '../apply/lock.js';
+import { readRegular } from '../apply/safe-fs.js';
 import { looseModes, tightenModes } from '../apply/permissions.js';
 import { passwordError } from '../validate.js';
 import { preflight, type PortWanted } from '../docker/preflight.js';
@@ -103,8 +103,8 @@ async function afterAnswers(f: Flow): Promise<number> {
   const secretValues = await operatorSecrets(target, answers, existing, current, interactive);
 
   const sensitive = sensitiveNames(template, existing.env?.lines.map((l) => l.key).filter((k): k is string => Boolean(k)));
-  const read = (path: string) => readIfPresent(join(dir, path));
-  const extraFiles: PlannedFile[] = f.prepared.files.map((x) => ({ ...x, old: read(x.path), secret: false }));
+  const read = (path: string) => readRegular(join(dir, path));
+  const extraFiles = f.prepared.files;
   let policy: ComposePolicy = req.replaceCompose ? 'replace' : 'keep';
   const makeIt = () => makePlan(answers, existing, template, {
     target, secretValues, readFile: read, composePolicy: policy, previous: current, accepted: req.acceptUpstream, extraFiles,
@@ -261,8 +261,4 @@ async function operatorSecrets(target: Target<BaseAnswers>, a: BaseAnswers, exis
     if (input.required) throw usageError(`${input.key} is missing: set ${input.envVar} (it is never taken as a flag, which would show in the process list).`);
   }
   return out;
-}
-
-function readIfPresent(path: string): string | undefined {
-  try { return readFileSync(path, 'utf8'); } catch { return undefined; }
 }

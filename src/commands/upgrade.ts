@@ -14,7 +14,7 @@ import { shellQuote } from '../core/shell-quote.js';
 import { readExisting, type Existing } from '../engine/existing.js';
 import { deleteEnv, getEnv, parseEnv, setEnv, toRecord } from '../engine/envfile.js';
 import { BACKUP_DIR, serializeState, sha256, STATE_FILE, type HistoryEntry, type State } from '../engine/state.js';
-import { plan as makePlan, COMPOSE_FILE, PROPOSED_COMPOSE_FILE, type PlannedFile, type Plan } from '../engine/plan.js';
+import { plan as makePlan, COMPOSE_FILE, PROPOSED_COMPOSE_FILE, type Plan } from '../engine/plan.js';
 import { interpolatedNames } from '../engine/compose-text.js';
 import { existingAnswers, parseGiven, resolveHeadless, type Partial2 } from '../cli/resolve.js';
 import { confirmWrite } from '../cli/wizard.js';
@@ -221,9 +221,8 @@ async function prepareStep(ctx: Ctx, s: UpgradeStep, existing: Existing, current
   for (const k of edits.remove) env = deleteEnv(env, k);
   const read = (path: string) => readRegular(join(dir, path));
   const cache = files.source.startsWith('image') && files.variablesPhp !== undefined ? cacheFiles(files, files.variablesPhp, { dir }) : [];
-  const extraFiles: PlannedFile[] = cache.map((f) => ({ ...f, old: read(f.path), secret: false }));
   const plan = makePlan(answers, { ...existing, env }, template, {
-    target, readFile: read, composePolicy: 'replace', previous: current as Partial<BaseAnswers>, accepted: req.acceptUpstream, extraFiles,
+    target, readFile: read, composePolicy: 'replace', previous: current as Partial<BaseAnswers>, accepted: req.acceptUpstream, extraFiles: cache,
   });
   if (plan.dbMove) throw usageError(`The database location would change (${plan.dbMove.from} → ${plan.dbMove.to}): an upgrade never moves data.`);
   return { step: s, template, answers: plan.answers, plan, changes, carried: { renamed: edits.renamed, dropped: edits.dropped } };

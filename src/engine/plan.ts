@@ -35,8 +35,8 @@ export interface PlanOptions {
   random?: (name: string) => string;
   /** Services and variables accepted as upstream wrote them (--accept-upstream). */
   accepted?: string[];
-  /** More files to write with the install (the release files cache). */
-  extraFiles?: PlannedFile[];
+  /** More files to write with the install (the release files cache); their old content comes from readFile. */
+  extraFiles?: { path: string; content: string; mode: number }[];
 }
 
 export interface DbMove { from: string; to: string }
@@ -142,7 +142,8 @@ export function plan(answersIn: AnyAnswers, existing: Existing, t: TargetTemplat
     files.push({ path: COMPOSE_FILE, old: existing.compose, content: compose, mode: 0o644, secret: false });
     if (composeEdited) notes.push(`${COMPOSE_FILE} had changes harden-init did not make; they are replaced (the old file goes to the backup).`);
   }
-  for (const f of target.extraFiles?.(answers, t) ?? []) files.push({ ...f, old: opts.readFile?.(f.path), secret: false });
+  const withOld = (f: { path: string; content: string; mode: number }): PlannedFile => ({ ...f, old: opts.readFile?.(f.path), secret: false });
+  files.push(...(target.extraFiles?.(answers, t) ?? []).map(withOld));
 
   const state: State = {
     schema: 1,
@@ -156,7 +157,7 @@ export function plan(answersIn: AnyAnswers, existing: Existing, t: TargetTemplat
     ...(existing.state?.history ? { history: existing.state.history } : {}),
     composeSha256: composeEdited && opts.composePolicy === 'keep' ? recorded : sha256(writtenCompose),
   };
-  files.push(...(opts.extraFiles ?? []));
+  files.push(...(opts.extraFiles ?? []).map(withOld));
   files.push({ path: STATE_FILE, old: existing.stateText, content: serializeState(state), mode: 0o600, secret: false });
 
   return {
