@@ -77,6 +77,15 @@ describe('carryEdits: renamed carried, dropped removed, unknown and kept keys st
     expect(e.dropped).toEqual(['_APP_LOGGING_PROVIDER']);
     expect(e.remove).not.toContain('MINE');
   });
+  it('a dropped secret-looking variable is kept, never removed', () => {
+    const d = stepChanges(
+      { version: '2.2.0', compose: 'services: {}\n', variables: ['_APP_OLD_SECRET', '_APP_OPENSSL_KEY_V1', '_APP_LOGGING_PROVIDER'] },
+      { version: '2.3.0', compose: 'services: {}\n', variables: ['_APP_LOGGING_PROVIDER'] },
+    );
+    const e = carryEdits({ _APP_OLD_SECRET: 's', _APP_OPENSSL_KEY_V1: 'k', _APP_LOGGING_PROVIDER: 'x' }, d);
+    expect(e.remove).toEqual([]);
+    expect(e.dropped).toEqual([]);
+  });
   it('an already set new name wins', () => {
     const e = carryEdits({ _APP_CONSOLE_URL_SCHEME: 'http', _APP_CONSOLE_URL: 'https://c.example.com', _APP_DOMAIN: 'x' }, c);
     expect(e.set).toEqual({});

@@ -4,6 +4,7 @@
 // from 1.9.6 on. There is no reverse migration: going back needs the dump taken before the step.
 import { parse } from 'yaml';
 import { usageError } from '../../core/errors.js';
+import { isMaskedName } from '../../engine/diff.js';
 import { RELEASE_LINES, compareReleases, lineOf, parseRelease } from './releases.js';
 
 export interface UpgradeStep {
@@ -205,7 +206,9 @@ export function carryEdits(env: Record<string, string>, c: StepChanges, keep: Se
     renamed.push(`${r.from} → ${r.to}${value !== undefined ? ` (${r.to}=${value})` : ' (no value to carry: the new default applies)'}`);
   }
   for (const v of c.variablesDropped) {
-    if (!(v in env) || keep.has(v)) continue;
+    // A secret is never removed by an upgrade: a dropped key or password may still guard data (and only a
+    // backup could bring it back).
+    if (!(v in env) || keep.has(v) || isMaskedName(v)) continue;
     remove.push(v);
     dropped.push(v);
   }
