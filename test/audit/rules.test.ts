@@ -63,6 +63,11 @@ const CASES: Case[] = [
   { id: 'superuser-cli', weak: 'langflow-weak', severity: 'medium' },
   { id: 'signup-open', weak: 'langflow-weak', severity: 'high' },
   { id: 'cors-wildcard', weak: 'langflow-weak', severity: 'high' },
+  { id: 'db-password', weak: 'langflow-weak', severity: 'high', says: /LANGFLOW_DATABASE_URL is a published example value; POSTGRES_PASSWORD of service postgres is a published example value/ },
+  {
+    id: 'db-password', weak: 'langflow-weak', severity: 'high', says: /^database password: the password in LANGFLOW_DATABASE_URL is short \(8 characters\)$/,
+    edit: { compose: (t) => t.replace('langflow:langflow@postgres', 'langflow:Xk3%40p9Qz@db.example.net').replace(/\n  postgres:[\s\S]*?(?=\nvolumes:)/, '\n').replace(/    depends_on:\n      - postgres\n/, '') },
+  },
   { id: 'sqlite-ephemeral', weak: 'langflow-weak', edit: { compose: (t) => t.replace(/^\s*- LANGFLOW_DATABASE_URL=.*\n/m, '') }, severity: 'high' },
   { id: 'config-volume', weak: 'langflow-weak', severity: 'high', says: /\/app\/app\/langflow/ },
   { id: 'release', weak: 'langflow-weak', severity: 'high', says: /pins no release/ },

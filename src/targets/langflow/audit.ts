@@ -40,6 +40,22 @@ const mountFor = (s: ServiceModel, path: string) =>
   s.mounts.filter((m) => m.kind !== 'tmpfs' && (path === m.target || path.startsWith(`${m.target.replace(/\/$/, '')}/`)))
     .sort((a, b) => b.target.length - a.target.length)[0];
 
+/** The password part of a postgresql:// URL (undefined when the URL is absent, not a URL, or has no password). */
+function databaseUrlPassword(url: string | undefined): string | undefined {
+  const u = parseDatabaseUrl(url);
+  return u && u.password !== '' ? decodeURIComponent(u.password) : u ? '' : undefined;
+}
+
+function databaseUrlUser(url: string | undefined): string | undefined {
+  const u = parseDatabaseUrl(url);
+  return u?.username ? decodeURIComponent(u.username) : undefined;
+}
+
+function parseDatabaseUrl(url: string | undefined): URL | undefined {
+  if (!url || !/^postgres(?:ql)?(?:\+\w+)?:\/\//.test(url)) return undefined;
+  try { return new URL(url); } catch { return undefined; }
+}
+
 export const LANGFLOW_RULES: AuditRule[] = [
   {
     id: 'secret-key',
@@ -145,6 +161,34 @@ export const LANGFLOW_RULES: AuditRule[] = [
         what: `is ${origins === undefined ? 'not set (Langflow\'s default: *)' : '*'} with LANGFLOW_CORS_ALLOW_CREDENTIALS ${creds === undefined ? 'not set (default: true)' : 'true'}`,
         why: 'any web site a logged-in user visits can call the API with their session: read flows and secrets, run flows',
         fix: `Set LANGFLOW_CORS_ORIGINS to the exact origin of the UI (https://your.domain) and LANGFLOW_CORS_ALLOW_CREDENTIALS=False, or re-run ${h.rerun}; then docker compose up -d.`,
+      }];
+    },
+  },
+  {
+    id: 'db-password',
+    severity: 'high',
+    title: 'PostgreSQL password default (langflow) or weak',
+    check(input, h) {
+      if (!h.app) return [];
+      // Upstream's docker_example ships langflow/langflow/langflow (shared/langflow-facts.md): the password is in
+      // LANGFLOW_DATABASE_URL and, for the bundled database, in the postgres service's POSTGRES_PASSWORD.
+      const fromUrl = databaseUrlPassword(h.value('LANGFLOW_DATABASE_URL'));
+      const bundled = Object.values(input.compose.services).find((s) => s.environment.POSTGRES_PASSWORD !== undefined && /postgres/.test(s.image ?? ''));
+      const candidates: [string, string | undefined][] = [];
+      if (fromUrl !== undefined) candidates.push(['the password in LANGFLOW_DATABASE_URL', fromUrl]);
+      if (bundled) candidates.push([`POSTGRES_PASSWORD of service ${bundled.name}`, bundled.environment.POSTGRES_PASSWORD]);
+      const weak = candidates.map(([where, v]) => [where, secretWeakness(v, 16)] as const).filter(([, w]) => w);
+      if (!weak.length) return [];
+      const user = databaseUrlUser(h.value('LANGFLOW_DATABASE_URL')) ?? bundled?.environment.POSTGRES_USER ?? 'langflow';
+      const sql = `ALTER USER "${user}" PASSWORD '<new>'`;
+      const first = bundled
+        ? `${h.cd}docker compose exec -T ${shellQuote(bundled.name)} psql -U ${shellQuote(user)} -c ${shellQuote(sql)}`
+        : `on your database server (psql: ${sql})`;
+      return [{
+        subject: 'database password',
+        what: weak.map(([where, w]) => `${where} is ${w}`).join('; '),
+        why: 'whoever reaches the database (a published port, another container on its network) reads every flow, user and stored credential with it',
+        fix: `Change it in the database first: ${first}, then put the same value where Langflow reads it (POSTGRES_PASSWORD in .env for an install made by ${h.rerun}, else LANGFLOW_DATABASE_URL and POSTGRES_PASSWORD) and run docker compose up -d. Changing only the file locks Langflow out of its data.`,
       }];
     },
   },
