@@ -1,2 +1,12 @@
 #!/usr/bin/env node
-import '../dist/cli.js';
+// CommonJS (bin/package.json): Node starts a CommonJS file faster than an ES module. `--version` and `--help`
+// alone are answered from dist/fast.cjs (written at build time) without loading the bundle; everything else
+// imports dist/cli.js and hands it the real process.
+'use strict';
+const only = process.argv.length === 3 ? process.argv[2] : undefined;
+if (only === '--version' || only === '-v' || only === '--help' || only === '-h') {
+  const fast = require('../dist/fast.cjs');
+  process.stdout.write(`${only === '--version' || only === '-v' ? fast.version : fast.help}\n`);
+} else {
+  import('../dist/cli.js').then((cli) => cli.run());
+}

@@ -1,12 +1,45 @@
-// Entry point: argv → the command (setup wizard by default, verify). Exit codes per DESIGN.md.
-// Only what --help/--version need is loaded eagerly; each command's code (prompts, YAML, Docker) is
-// imported when that command runs.
+// Entry point: argv → the command (setup wizard by default, verify, …). Exit codes per DESIGN.md.
+// Safe to import: nothing runs until main() or run() is called, and only bin/harden-init.js calls run().
+// Each command's code (prompts, YAML, Docker) is imported when that command runs.
+import { isatty } from 'node:tty';
 import { EXIT, toCliError, usageError } from '../core/errors.js';
 
 declare const __VERSION__: string | undefined;
 export const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
 
-export async function main(argv: string[]): Promise<number> {
+/** Where output goes; a TTY flag of its own (the wizard is interactive only when stdin and stdout are TTYs). */
+export interface Writer { write(text: string): void; isTTY?: boolean }
+
+/** Everything a run takes from its process, so tests can run the CLI in-process. */
+export interface CliIo {
+  argv: string[];
+  env: NodeJS.ProcessEnv;
+  stdout: Writer;
+  stderr: Writer;
+  stdinIsTTY: boolean;
+  cwd: string;
+}
+
+/** The real process (what bin/ runs with). */
+export function processIo(): CliIo {
+  return { argv: process.argv.slice(2), env: process.env, stdout: process.stdout, stderr: process.stderr, stdinIsTTY: isatty(0), cwd: process.cwd() };
+}
+
+/** bin/harden-init.js: runs with the real process and leaves the exit code for Node to use. */
+export async function run(): Promise<void> {
+  process.exitCode = await main(processIo());
+}
+
+// In-process runs share one process: they take turns, each with the process bound to its own io.
+let turn: Promise<unknown> = Promise.resolve();
+
+export async function main(io: CliIo): Promise<number> {
+  const mine = turn.then(() => withProcessBoundTo(io, () => dispatch(io.argv)));
+  turn = mine.catch(() => undefined);
+  return mine;
+}
+
+async function dispatch(argv: string[]): Promise<number> {
   let json = argv.includes('--json');
   let command: string | undefined;
   try {
@@ -42,4 +75,43 @@ async function reportError(e: unknown, json: boolean): Promise<number> {
   return err.exitCode;
 }
 
-main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+/**
+ * The commands read the process directly (process.env, process.cwd(), relative paths, process.stdout and its
+ * isTTY, process.stdin.isTTY; the prompt library writes to process.stdout). For an io other than the real
+ * process, the process is bound to it for the run and put back after, so a run sees only its own io.
+ */
+async function withProcessBoundTo<T>(io: CliIo, body: () => Promise<T>): Promise<T> {
+  if (io.stdout === process.stdout && io.stderr === process.stderr && io.env === process.env && io.cwd === process.cwd()) return body();
+  const saved = {
+    env: process.env, cwd: process.cwd(),
+    out: process.stdout.write, err: process.stderr.write,
+    outTTY: Object.getOwnPropertyDescriptor(process.stdout, 'isTTY'), inTTY: Object.getOwnPropertyDescriptor(process.stdin, 'isTTY'),
+  };
+  const redirect = (w: Writer) => ((chunk: unknown, encoding?: unknown, cb?: unknown) => {
+    w.write(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
+    const done = typeof encoding === 'function' ? encoding : cb;
+    if (typeof done === 'function') queueMicrotask(() => (done as () => void)());
+    return true;
+  }) as typeof process.stdout.write;
+  process.env = io.env;
+  process.chdir(io.cwd);
+  process.stdout.write = redirect(io.stdout);
+  process.stderr.write = redirect(io.stderr);
+  Object.defineProperty(process.stdout, 'isTTY', { value: Boolean(io.stdout.isTTY), configurable: true, writable: true });
+  Object.defineProperty(process.stdin, 'isTTY', { value: io.stdinIsTTY, configurable: true, writable: true });
+  try {
+    return await body();
+  } finally {
+    process.env = saved.env;
+    process.chdir(saved.cwd);
+    process.stdout.write = saved.out;
+    process.stderr.write = saved.err;
+    restoreProperty(process.stdout, 'isTTY', saved.outTTY);
+    restoreProperty(process.stdin, 'isTTY', saved.inTTY);
+  }
+}
+
+function restoreProperty(target: object, key: string, descriptor: PropertyDescriptor | undefined): void {
+  if (descriptor) Object.defineProperty(target, key, descriptor);
+  else delete (target as Record<string, unknown>)[key];
+}
