@@ -31,9 +31,10 @@ import { TARGETS } from '../targets/index.js';
 import type { BaseAnswers, Target } from '../targets/types.js';
 import { releaseFromInstall } from '../targets/appwrite/release-choice.js';
 import { INSECURE_REASON, parseRelease, releaseCheck } from '../targets/appwrite/releases.js';
-import { obtainRelease } from '../targets/appwrite/upstream/source.js';
-import { cacheFiles } from '../targets/appwrite/upstream/cache.js';
-import { templateFromUpstream, type Template } from '../targets/appwrite/template.js';
+import { releaseFiles, type ReleaseFiles } from '../targets/appwrite/prepare.js';
+import type { Template } from '../targets/appwrite/template.js';
+import { mergeCompose, type MergeResult } from '../engine/compose-merge.js';
+import { WRITTEN_COMPOSE, carryLines, composeBase, hardeningJudge } from './upgrade-carry.js';
 import { carryEdits, describeChanges, stepChanges, upgradePath, type StepChanges, type UpgradeStep } from '../targets/appwrite/upgrade-path.js';
 import { dumpStream, installShape, waitDbReady, type Engine } from './db-dump.js';
 import { formatBytes } from './backup.js';
@@ -51,7 +52,7 @@ export interface StepManifest extends HistoryEntry {
 }
 
 /** Files of the install a step backs up (those that exist) and rollback restores. */
-export const STEP_FILES = ['.env', COMPOSE_FILE, 'docker-compose.override.yml', PROPOSED_COMPOSE_FILE, STATE_FILE];
+export const STEP_FILES = ['.env', COMPOSE_FILE, 'docker-compose.override.yml', PROPOSED_COMPOSE_FILE, WRITTEN_COMPOSE, STATE_FILE];
 export const backupName = (path: string) => path.replace(/\//g, '__');
 
 interface Ctx {
@@ -73,6 +74,10 @@ interface PreparedStep {
   plan: Plan;
   changes: StepChanges;
   carried: { renamed: string[]; dropped: string[] };
+  /** harden-init's own file for the new release (written as the next step's BASE). */
+  rendered: string;
+  /** The hand edits of docker-compose.yml, merged three-way (undefined: none, or --replace-compose). */
+  handEdits?: { result: MergeResult; base: string; how: string; lines: { carried: string[]; notCarried: string[] } };
 }
 
 export async function upgradeCommand(req: Request, VERSION: string): Promise<number> {
@@ -118,11 +123,6 @@ export async function upgradeCommand(req: Request, VERSION: string): Promise<num
     throw usageError(`.env has no _APP_OPENSSL_KEY_V1: an upgrade never runs without the key that encrypts the stored data.`,
       `Run npx harden-init --dir ${shellQuote(dirArg)} first: it names the backup that holds the key.`);
   }
-  const recorded = existing.state.composeSha256;
-  if (recorded !== undefined && sha256(existing.compose) !== recorded && !req.replaceCompose) {
-    throw usageError(`${COMPOSE_FILE} was edited by hand since harden-init wrote it: an upgrade replaces it with the new release's file, so it stops here (nothing was changed).`,
-      'Keep your edits elsewhere (or in docker-compose.override.yml, which harden-init never touches) and re-run with --replace-compose: the edited file goes into the first step\'s backup.');
-  }
   if (req.noStart && steps.length > 1) {
     throw usageError(`${from} → ${to} takes ${steps.length} steps, and each needs the stack running for Appwrite's migration before the next.`,
       `Without --no-start, or one step at a time: --to ${steps[0]!.to}.`);
@@ -144,11 +144,12 @@ export async function upgradeCommand(req: Request, VERSION: string): Promise<num
   const planLines: string[] = [];
   let sim: Existing = existing;
   let simCurrent: Partial2 = current;
+  let simWritten = readRegular(join(dir, WRITTEN_COMPOSE));
   for (const [i, s] of steps.entries()) {
     planLines.push(`${i + 1}. ${s.from} → ${s.to} (${s.why})`);
     let prepared: PreparedStep | undefined;
     try {
-      prepared = await prepareStep(ctx, s, sim, simCurrent);
+      prepared = await prepareStep(ctx, s, sim, simCurrent, simWritten);
     } catch (e) {
       if (!req.dryRun) throw e;
       planLines.push(`   changes unknown: ${(e as Error).message.split('\n')[0]}`);
@@ -157,7 +158,9 @@ export async function upgradeCommand(req: Request, VERSION: string): Promise<num
     if (prepared) {
       for (const l of describeChanges(prepared.changes)) planLines.push(`   ${l}`);
       if (prepared.plan.generatedSecrets.length) planLines.push(`   new secrets generated: ${prepared.plan.generatedSecrets.join(', ')}`);
+      for (const l of [...prepared.handEdits?.lines.carried ?? [], ...prepared.handEdits?.lines.notCarried ?? []]) planLines.push(`   ${l}`);
       sim = simulateAfter(sim, prepared);
+      simWritten = prepared.rendered;
       simCurrent = { ...simCurrent, ...prepared.plan.answers };
     }
     planLines.push(`   before it: ${BACKUP_DIR}/<time>/ (.env, ${COMPOSE_FILE}, state.json${shape.db ? `, a ${shape.db.engine} dump through the ${shape.db.service} container` : '; external database: back it up yourself'})`);
@@ -196,11 +199,12 @@ function simulateAfter(e: Existing, s: PreparedStep): Existing {
   return { ...e, envText: env, env: parseEnv(env), compose: composeFile?.content ?? e.compose, stateText, state: JSON.parse(stateText) as State };
 }
 
-async function prepareStep(ctx: Ctx, s: UpgradeStep, existing: Existing, current: Partial2): Promise<PreparedStep> {
+async function prepareStep(ctx: Ctx, s: UpgradeStep, existing: Existing, current: Partial2, storedBase: string | undefined): Promise<PreparedStep> {
   const { target, dir, req } = ctx;
-  const files = await obtainRelease(s.to, { dir, dockerAvailable: ctx.dockerAvailable, onLine: (l) => ctx.ui.raw(pc.dim(`│  ${l}`)) });
-  const template = templateFromUpstream(files, req.acceptUpstream);
-  const fromFiles = readFromVariables(dir, s.from, existing, ctx);
+  const opts = { dir, dockerAvailable: ctx.dockerAvailable, acceptUpstream: req.acceptUpstream };
+  const { template, cache } = await releaseFiles(s.to, { ...opts, onLine: (l) => ctx.ui.raw(pc.dim(`│  ${l}`)) });
+  // The old release's files: its variable names, and (for a hand-edited compose) the file harden-init wrote for it.
+  const old = await releaseFiles(s.from, opts).catch(() => undefined);
   const answers = target.normalize(resolveHeadless(target.questions, { ...ctx.given, release: s.to }, { ...current, release: s.to }) as BaseAnswers);
   target.check?.(answers);
   const rendered = target.renderCompose(template, answers, new Set(req.acceptUpstream));
@@ -210,7 +214,7 @@ async function prepareStep(ctx: Ctx, s: UpgradeStep, existing: Existing, current
       'Review each one; accept it by name only if you trust it. Nothing was changed by this step.');
   }
   const changes = stepChanges(
-    { version: s.from, compose: existing.compose!, variables: await fromFiles },
+    { version: s.from, compose: existing.compose!, variables: old ? old.template.variables : existing.env!.lines.map((l) => l.key).filter((k): k is string => Boolean(k)) },
     { version: s.to, compose: rendered.text, variables: template.variables },
   );
   const envRecord = toRecord(existing.env!);
@@ -220,22 +224,63 @@ async function prepareStep(ctx: Ctx, s: UpgradeStep, existing: Existing, current
   for (const [k, v] of Object.entries(edits.set)) env = setEnv(env, k, v);
   for (const k of edits.remove) env = deleteEnv(env, k);
   const read = (path: string) => readRegular(join(dir, path));
-  const cache = files.source.startsWith('image') && files.variablesPhp !== undefined ? cacheFiles(files, files.variablesPhp, { dir }) : [];
   const plan = makePlan(answers, { ...existing, env }, template, {
-    target, readFile: read, composePolicy: 'replace', previous: current as Partial<BaseAnswers>, accepted: req.acceptUpstream, extraFiles: cache,
+    target, readFile: read, composePolicy: 'replace', previous: current as Partial<BaseAnswers>, accepted: req.acceptUpstream,
+    extraFiles: [...cache, { path: WRITTEN_COMPOSE, content: rendered.text, mode: 0o644 }],
   });
   if (plan.dbMove) throw usageError(`The database location would change (${plan.dbMove.from} → ${plan.dbMove.to}): an upgrade never moves data.`);
-  return { step: s, template, answers: plan.answers, plan, changes, carried: { renamed: edits.renamed, dropped: edits.dropped } };
+  const prepared: PreparedStep = { step: s, template, answers: plan.answers, plan, changes, carried: { renamed: edits.renamed, dropped: edits.dropped }, rendered: rendered.text };
+  const handEdits = await mergeHandEdits(ctx, s, existing, old, storedBase, rendered.text, plan);
+  if (!handEdits) return prepared;
+  // Services and ports as harden-init's own files change them (the hand edits are listed on their own).
+  const ownChanges = stepChanges(
+    { version: s.from, compose: handEdits.base, variables: [] },
+    { version: s.to, compose: rendered.text, variables: [] },
+  );
+  for (const k of ['servicesAdded', 'servicesRemoved', 'portsAdded', 'portsRemoved'] as const) changes[k] = ownChanges[k];
+  // The file written: the new release's with the clean edits; the rest proposed beside it. state.json keeps the
+  // sha256 of harden-init's own file, so the edits still count as hand edits (a re-run keeps them; the next
+  // upgrade carries them again).
+  const files = plan.files.flatMap((f) => {
+    if (f.path === PROPOSED_COMPOSE_FILE && handEdits.result.proposal) return [];
+    if (f.path !== COMPOSE_FILE) return [f];
+    const merged = { ...f, content: handEdits.result.text };
+    return handEdits.result.proposal
+      ? [merged, { path: PROPOSED_COMPOSE_FILE, old: existing.proposedCompose, content: handEdits.result.proposal, mode: 0o644, secret: false }]
+      : [merged];
+  });
+  return { ...prepared, plan: { ...plan, files, changes: files.filter((f) => f.old !== f.content) }, handEdits };
 }
 
-/** The old release's variable names: its cached or described files; else what .env holds (a best effort). */
-async function readFromVariables(dir: string, version: string, existing: Existing, ctx: Ctx): Promise<string[]> {
-  try {
-    const f = await obtainRelease(version, { dir, dockerAvailable: ctx.dockerAvailable });
-    return f.variables.map((v) => v.name);
-  } catch {
-    return existing.env!.lines.map((l) => l.key).filter((k): k is string => Boolean(k));
+/**
+ * The three-way merge when docker-compose.yml is not the file harden-init wrote: undefined when it is (or with
+ * --replace-compose); a usage error (nothing changed) when harden-init cannot tell exactly what it wrote.
+ */
+async function mergeHandEdits(ctx: Ctx, s: UpgradeStep, existing: Existing, old: ReleaseFiles | undefined, storedBase: string | undefined,
+  next: string, plan: Plan): Promise<PreparedStep['handEdits']> {
+  const recorded = existing.state?.composeSha256;
+  if (recorded === undefined || sha256(existing.compose!) === recorded || ctx.req.replaceCompose) return undefined;
+  const answers = existing.state?.answers ? ctx.target.normalize(existing.state.answers as BaseAnswers) : undefined;
+  const base = await composeBase(recorded, [
+    { how: WRITTEN_COMPOSE, text: () => storedBase },
+    { how: `Appwrite ${s.from}'s files re-rendered with the recorded answers`, text: () => (old && answers ? ctx.target.renderCompose(old.template, answers, new Set(ctx.req.acceptUpstream)).text : undefined) },
+  ]);
+  if (!base) {
+    throw usageError(`${COMPOSE_FILE} was edited by hand since harden-init wrote it, and harden-init cannot tell exactly what it wrote for ${s.from} (no ${WRITTEN_COMPOSE} and the re-rendered file differs), so it cannot carry the edits: it stops here (nothing was changed).`,
+      'Keep your edits in docker-compose.override.yml (which harden-init never touches) and re-run with --replace-compose: the edited file goes into the first step\'s backup.');
   }
+  const envText = plan.files.find((f) => f.path === '.env')!.content;
+  const judge = ctx.target.audit
+    ? hardeningJudge({ audit: ctx.target.audit, dir: ctx.dir, dirArg: ctx.dirArg, target: 'appwrite', release: s.to, env: toRecord(parseEnv(envText)) }, next)
+    : undefined;
+  let result: MergeResult;
+  try {
+    result = mergeCompose(base.text, existing.compose!, next, { admit: judge ? (text) => judge(text) : undefined });
+  } catch (e) {
+    throw usageError(`${COMPOSE_FILE} is not readable as YAML (${(e as Error).message.split('\n')[0]}): its hand edits cannot be carried; nothing was changed.`,
+      'Fix the file, or re-run with --replace-compose (the edited file goes into the first step\'s backup).');
+  }
+  return { result, base: base.text, how: base.how, lines: carryLines(result, base.how) };
 }
 
 function stamp(now: Date): string {
@@ -314,8 +359,10 @@ async function runStep(ctx: Ctx, s: UpgradeStep): Promise<HistoryEntry> {
   const { ui, dir, req, composeTool } = ctx;
   const existing = readExisting(dir);
   const current = existingAnswers(ctx.target, existing).answers;
-  const prepared = await prepareStep(ctx, s, existing, current); // refusals happen here, before anything changes
+  const prepared = await prepareStep(ctx, s, existing, current, readRegular(join(dir, WRITTEN_COMPOSE))); // refusals happen here, before anything changes
   for (const l of describeChanges(prepared.changes)) ui.info(l);
+  for (const l of prepared.handEdits?.lines.carried ?? []) ui.info(l);
+  for (const l of prepared.handEdits?.lines.notCarried ?? []) ui.warn(l);
   for (const r of prepared.carried.renamed) ui.info(`Carried: ${r}`);
   if (prepared.carried.dropped.length) ui.info(`Removed from .env (Appwrite ${s.to} no longer reads them): ${prepared.carried.dropped.join(', ')}`);
   if (prepared.plan.generatedSecrets.length) ui.info(`New secrets (crypto-random, in .env only): ${prepared.plan.generatedSecrets.join(', ')}`);

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { appendFileSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { runBin, tempDir } from '../helpers/run-bin.js';
 import { parseEnv, toRecord } from '../../src/engine/envfile.js';
 
@@ -116,7 +117,7 @@ describe.concurrent('harden-init upgrade (files only, no Docker)', () => {
     cleanup(dir);
   });
 
-  it('refusals change nothing: a downgrade, --no-start over several steps, below the minimum, no --yes, a hand-edited compose', async ({ expect }) => {
+  it('refusals change nothing: a downgrade, --no-start over several steps, below the minimum, no --yes, hand edits over a file harden-init cannot re-create', async ({ expect }) => {
     const dir = await install('1.9.5');
     const before = snapshot(dir);
     const cases: [string[], RegExp][] = [
@@ -131,17 +132,76 @@ describe.concurrent('harden-init upgrade (files only, no Docker)', () => {
       expect(r.exitCode, args.join(' ')).toBe(2);
       expect(r.stderr, args.join(' ')).toMatch(msg);
     }
-    writeFileSync(join(dir, 'docker-compose.yml'), `${read(dir, 'docker-compose.yml')}# my edit\n`);
+    // A hand edit, and harden-init cannot tell exactly what it wrote (as after an older harden-init): it stops.
+    writeFileSync(join(dir, 'docker-compose.yml'), read(dir, 'docker-compose.yml').replace('      - _APP_ENV\n', '      - _APP_ENV\n      - MINE=1\n'));
+    const st = stateOf(dir);
+    writeFileSync(join(dir, '.harden-init/state.json'), `${JSON.stringify({ ...st, composeSha256: '0'.repeat(64) }, null, 2)}\n`);
     const edited = snapshot(dir);
     const r = await runBin(['upgrade', '--dir', dir, '--no-start', '--yes']);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/edited by hand[\s\S]*--replace-compose/);
+    expect(r.stderr).toMatch(/edited by hand[\s\S]*cannot tell exactly what it wrote[\s\S]*--replace-compose/);
     expect(snapshot(dir)).toEqual(edited);
     expect(before).not.toEqual(edited);
     const replaced = await runBin(['upgrade', '--dir', dir, '--no-start', '--yes', '--replace-compose']);
     expect(replaced.exitCode, replaced.stderr).toBe(0);
+    expect(read(dir, 'docker-compose.yml')).not.toContain('MINE=1');
     const [b] = backups(dir);
-    expect(read(join(dir, '.harden-init/backups', b!), 'docker-compose.yml')).toMatch(/# my edit\n$/);
+    expect(read(join(dir, '.harden-init/backups', b!), 'docker-compose.yml')).toContain('      - MINE=1\n');
+    cleanup(dir);
+  });
+
+  it('hand edits carried three-way across 1.9.5 → 1.9.10 → 2.3.0; a conflicting one and a weakening one proposed, not applied', async ({ expect }) => {
+    const dir = await install('1.9.5');
+    let c = read(dir, 'docker-compose.yml');
+    c = c.replace('      - _APP_ENV\n', '      - _APP_ENV\n      - MY_HAND_FLAG=on\n'); // carried at both steps
+    const audits = c.indexOf('  appwrite-worker-audits:\n');
+    const at = c.indexOf('    restart: unless-stopped\n', audits);
+    c = `${c.slice(0, at)}    restart: always\n${c.slice(at + '    restart: unless-stopped\n'.length)}`; // its service is gone in 2.3
+    c = c.replace(/\n {2}redis:\n/, '\n  redis:\n    ports:\n      - "6379:6379"\n'); // publishes an internal service
+    writeFileSync(join(dir, 'docker-compose.yml'), c);
+
+    const dry = await runBin(['upgrade', '--dir', dir, '--to', '2.3.0', '--dry-run', '--allow-insecure-release']);
+    expect(dry.exitCode, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(/1\. 1\.9\.5 → 1\.9\.10[\s\S]*hand edits of docker-compose\.yml \(three-way[^\n]*\): 2 carried, 1 not[\s\S]*2\. 1\.9\.10 → 2\.3\.0/);
+    expect(dry.stdout).toMatch(/NOT carried: added services\.redis\.ports = \["6379:6379"\] — weakens the hardening \(critical: publishes host port 6379/);
+    expect(dry.stdout).toMatch(/2\. 1\.9\.10 → 2\.3\.0[\s\S]*1 carried, 1 not[\s\S]*carried: added services\.appwrite\.environment\.MY_HAND_FLAG = "on"[\s\S]*NOT carried: changed services\.appwrite-worker-audits\.restart = "always" — services\.appwrite-worker-audits is not in the new release's file/);
+    expect(existsSync(join(dir, 'docker-compose.proposed.yml'))).toBe(false);
+
+    const r1 = await runBin(['upgrade', '--dir', dir, '--no-start', '--yes']);
+    expect(r1.exitCode, r1.stderr).toBe(0);
+    const c1 = read(dir, 'docker-compose.yml');
+    expect(c1).toContain('image: appwrite/appwrite:1.9.10');
+    expect(c1).toContain('      - MY_HAND_FLAG=on\n');
+    expect(c1).not.toContain('6379:6379');
+    expect(c1).toMatch(/appwrite-worker-audits:[^]*?restart: always/);
+    const p1 = read(dir, 'docker-compose.proposed.yml');
+    expect(p1).toMatch(/^# PROPOSAL, not in use[^]*services\.redis\.ports[^]*weakens the hardening/);
+    expect(p1).toMatch(/\n {2}redis:\n(?: {4}.*\n)*? {4}ports:\n {6}- 6379:6379\n/);
+    // state.json keeps harden-init's own file's sha256 (its copy beside it), so the edits stay hand edits.
+    expect(stateOf(dir).composeSha256).toBe(createHash('sha256').update(read(dir, '.harden-init/compose-written.yml')).digest('hex'));
+
+    const r2 = await runBin(['upgrade', '--dir', dir, '--to', '2.3.0', '--no-start', '--yes', '--allow-insecure-release']);
+    expect(r2.exitCode, r2.stderr).toBe(0);
+    expect(r2.stdout).toMatch(/BASE from \.harden-init\/compose-written\.yml\): 1 carried, 1 not/);
+    const c2 = read(dir, 'docker-compose.yml');
+    expect(c2).toContain('image: appwrite/appwrite:2.3.0');
+    expect(c2).toMatch(/\n {2}appwrite:\n[^]*?environment:\n(?: {6}- .*\n)*? {6}- MY_HAND_FLAG=on\n/);
+    expect(c2).not.toContain('appwrite-worker-audits:');
+    expect(read(dir, 'docker-compose.proposed.yml')).toMatch(/appwrite-worker-audits\.restart = "always" — not applied: services\.appwrite-worker-audits is not in the new release's file/);
+    // The first step's proposal is kept in the second step's backup.
+    const [, b2] = backups(dir);
+    expect(read(join(dir, '.harden-init/backups', b2!), 'docker-compose.proposed.yml')).toBe(p1);
+    cleanup(dir);
+  });
+
+  it('a compose file that differs only in comments: the upgrade goes on and says the comments are not carried', async ({ expect }) => {
+    const dir = await install('1.9.5');
+    writeFileSync(join(dir, 'docker-compose.yml'), `${read(dir, 'docker-compose.yml')}# my note\n`);
+    const r = await runBin(['upgrade', '--dir', dir, '--no-start', '--yes']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/differs from harden-init's file only in comments or layout: not carried/);
+    expect(read(dir, 'docker-compose.yml')).not.toContain('# my note');
+    expect(existsSync(join(dir, 'docker-compose.proposed.yml'))).toBe(false);
     cleanup(dir);
   });
 
