@@ -2,6 +2,10 @@
 // in the install directory. Variables that .env defines are removed from the child's environment, because
 // compose lets the shell override .env and the stack must run with what harden-init wrote.
 import { execa } from 'execa';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { connect } from 'node:net';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
 
 export interface Compose {
   /** 'v2' (docker compose plugin) or 'v1' (docker-compose). */
@@ -60,8 +64,71 @@ export function tail(text: string, lines = 20): string {
   return text.trimEnd().split('\n').slice(-lines).join('\n');
 }
 
-/** Whether a Docker engine answers (a files-only run may still read from it). */
-export async function dockerReachable(): Promise<boolean> {
-  const r = await execa('docker', ['version', '--format', '{{.Server.Version}}'], { reject: false, stdin: 'ignore', timeout: 20_000 });
-  return r.exitCode === 0 && !r.timedOut;
+/**
+ * Whether a Docker engine answers (a files-only run may still read from it), asked the cheap way: an HTTP
+ * `GET /_ping` on the engine's unix socket (DOCKER_HOST's, else /var/run/docker.sock) instead of starting the
+ * docker CLI, which cost a process start on every run. Same answer as `docker version` succeeding: the engine
+ * answers and there is a docker CLI to read images with. Endpoints the socket check cannot see the way the CLI
+ * does (tcp/ssh hosts, TLS, a docker context) still ask `docker version`.
+ * The /_ping endpoint: Docker Engine API reference, "Ping" (GET /_ping answers 200 "OK").
+ */
+export async function dockerReachable(env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
+  const socket = engineSocket(env);
+  if (socket === undefined) {
+    const r = await execa('docker', ['version', '--format', '{{.Server.Version}}'], { reject: false, stdin: 'ignore', timeout: 20_000 });
+    return r.exitCode === 0 && !r.timedOut;
+  }
+  return onPath('docker', env) && (await pingSocket(socket, PING_TIMEOUT_MS));
+}
+
+const PING_TIMEOUT_MS = 5_000;
+
+/** The unix socket the docker CLI would use, or undefined when only the CLI itself can tell. */
+export function engineSocket(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.DOCKER_CONTEXT || env.DOCKER_TLS_VERIFY || env.DOCKER_CERT_PATH) return undefined;
+  const host = env.DOCKER_HOST;
+  if (host) return host.startsWith('unix://') ? host.slice('unix://'.length) : undefined;
+  if (usesContext(env)) return undefined;
+  return '/var/run/docker.sock';
+}
+
+/** A current context other than "default" in the CLI's config.json (`docker context use`). */
+function usesContext(env: NodeJS.ProcessEnv): boolean {
+  const dir = env.DOCKER_CONFIG || join(env.HOME || homedir(), '.docker');
+  try {
+    const ctx = (JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { currentContext?: unknown }).currentContext;
+    return typeof ctx === 'string' && ctx !== '' && ctx !== 'default';
+  } catch {
+    return false; // no config (or an unreadable one): the CLI uses the default endpoint too
+  }
+}
+
+/** An executable file named <name> in a PATH folder. */
+function onPath(name: string, env: NodeJS.ProcessEnv): boolean {
+  return (env.PATH ?? '').split(delimiter).some((d) => {
+    if (!d) return false;
+    try {
+      accessSync(join(d, name), constants.X_OK);
+      return statSync(join(d, name)).isFile();
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** `GET /_ping` on a unix socket: true for a 200 answer within the timeout, false for anything else. */
+export function pingSocket(path: string, timeoutMs: number): Promise<boolean> {
+  return new Promise((done) => {
+    let answer = '';
+    const sock = connect(path);
+    const finish = (ok: boolean) => { sock.destroy(); done(ok); };
+    sock.setTimeout(timeoutMs, () => finish(false));
+    sock.on('error', () => finish(false));
+    sock.on('connect', () => sock.write('GET /_ping HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n'));
+    sock.on('data', (chunk) => {
+      answer += chunk.toString('latin1');
+      if (answer.includes('\r\n')) finish(/^HTTP\/1\.[01] 200 /.test(answer));
+    });
+    sock.on('end', () => finish(/^HTTP\/1\.[01] 200 /.test(answer)));
+  });
 }
