@@ -35,6 +35,10 @@ export interface Request {
   recipient?: string;
   passphraseEnv?: string;
   keep?: number;
+  /** backup/restore: --passphrase-file F (owner-only); backup: --schedule daily|weekly, --unschedule. */
+  passphraseFile?: string;
+  schedule?: 'daily' | 'weekly';
+  unschedule: boolean;
   /** restore: the archive (positional), --identity FILE, --force (a different encryption key). */
   archive?: string;
   identity?: string;
@@ -73,6 +77,9 @@ const GENERAL = {
   recipient: { type: 'string' },
   'passphrase-env': { type: 'string' },
   keep: { type: 'string' },
+  'passphrase-file': { type: 'string' },
+  schedule: { type: 'string' },
+  unschedule: { type: 'boolean' },
   identity: { type: 'string' },
   force: { type: 'boolean' },
   'fail-on': { type: 'string' },
@@ -112,6 +119,11 @@ export function parseRequest(argv: string[]): Request {
     if (!/^\d+$/.test(v.keep) || Number(v.keep) < 1) throw usageError(`--keep: must be a whole number, at least 1 (got "${v.keep}")`);
     keep = Number(v.keep);
   }
+  const schedule = typeof v.schedule === 'string' ? v.schedule : undefined;
+  if (schedule !== undefined && schedule !== 'daily' && schedule !== 'weekly') throw usageError(`--schedule: one of daily, weekly (got "${schedule}")`);
+  if ((schedule !== undefined || v.unschedule === true) && command !== 'backup') throw usageError('--schedule and --unschedule belong to harden-init backup.');
+  if (v['passphrase-file'] !== undefined && command !== 'backup' && command !== 'restore') throw usageError('--passphrase-file belongs to harden-init backup and restore.');
+  if (schedule !== undefined && v.unschedule === true) throw usageError('--schedule and --unschedule exclude each other: give one.');
   const given: Record<string, string> = {};
   for (const flag of QUESTION_FLAGS) {
     const raw = v[flag];
@@ -150,6 +162,9 @@ export function parseRequest(argv: string[]): Request {
     recipient: typeof v.recipient === 'string' ? v.recipient : undefined,
     passphraseEnv: typeof v['passphrase-env'] === 'string' ? v['passphrase-env'] : undefined,
     keep,
+    passphraseFile: typeof v['passphrase-file'] === 'string' ? v['passphrase-file'] : undefined,
+    schedule: schedule as Request['schedule'],
+    unschedule: v.unschedule === true,
     archive,
     identity: typeof v.identity === 'string' ? v.identity : undefined,
     force: v.force === true,

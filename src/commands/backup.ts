@@ -1,7 +1,7 @@
 // `harden-init backup`: one encrypted archive of the install — .env (the encryption key!), the compose files,
 // harden-init's state, a consistent database dump taken through the running database container, and Appwrite's
 // data volumes — written atomically with mode 0600, never in clear on disk. See archive.ts for the format.
-import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, lstatSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import pc from 'picocolors';
 import type { Request } from '../cli/args.js';
@@ -52,16 +52,42 @@ export function toPrune(names: string[], keep: number): string[] {
   return ours.slice(0, Math.max(0, ours.length - keep));
 }
 
-/** The encryption of a backup: --recipient or --passphrase-env (exactly one). */
+/** The encryption of a backup: --recipient, --passphrase-env or --passphrase-file (exactly one). */
 export function encryptionFrom(req: Request, ui: Ui): KeySpec {
-  if (req.recipient && req.passphraseEnv) throw usageError('--recipient and --passphrase-env exclude each other: give one.');
-  if (req.recipient) {
-    if (!/^age1[0-9a-z]+$/.test(req.recipient)) throw usageError(`--recipient: not an age public key (age1…): "${req.recipient.slice(0, 20)}"`, 'Make a key pair with `age-keygen -o key.txt`; its "public key:" line is the recipient. Keep key.txt off this server.');
-    return { recipient: req.recipient };
-  }
+  const given = [req.recipient && '--recipient', req.passphraseEnv && '--passphrase-env', req.passphraseFile && '--passphrase-file'].filter(Boolean);
+  if (given.length > 1) throw usageError(`${given.join(' and ')} exclude each other: give one.`);
+  if (req.recipient) return { recipient: checkRecipient(req.recipient) };
   if (req.passphraseEnv) return { passphrase: passphraseFromEnv(req.passphraseEnv, ui) };
-  throw usageError('A backup is always encrypted: give --recipient <age public key> or --passphrase-env <VARIABLE>.',
+  if (req.passphraseFile) return { passphrase: passphraseFromFile(req.passphraseFile, ui) };
+  throw usageError('A backup is always encrypted: give --recipient <age public key>, --passphrase-env <VARIABLE> or --passphrase-file <FILE>.',
     'An age key pair (age-keygen) is best: the server then holds no secret that opens the archives.');
+}
+
+export function checkRecipient(recipient: string): string {
+  if (!/^age1[0-9a-z]+$/.test(recipient)) throw usageError(`--recipient: not an age public key (age1…): "${recipient.slice(0, 20)}"`, 'Make a key pair with `age-keygen -o key.txt`; its "public key:" line is the recipient. Keep key.txt off this server.');
+  return recipient;
+}
+
+/**
+ * --passphrase-file: the passphrase in a file only its owner can read (what a scheduled backup uses). Refused
+ * when it is a link, not a regular file, readable or writable by group or others, or owned by another user than
+ * the one running (or root): anyone who can read it opens every archive. One trailing newline is not part of it.
+ */
+export function passphraseFromFile(path: string, ui?: Ui): string {
+  const abs = resolve(path);
+  const kind = kindOf(abs);
+  if (kind !== 'file') throw usageError(`--passphrase-file ${abs}: ${kind === 'missing' ? 'no such file' : kind === 'symlink' ? 'a symbolic link (give the file itself)' : 'not a regular file'}.`);
+  const st = lstatSync(abs);
+  if ((st.mode & 0o077) !== 0) {
+    throw usageError(`--passphrase-file ${abs}: readable or writable by group or others (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}); it must be owner-only.`, `chmod 600 ${shellQuote(abs)}`);
+  }
+  const uid = process.getuid?.();
+  if (uid !== undefined && st.uid !== uid && st.uid !== 0) throw usageError(`--passphrase-file ${abs}: owned by uid ${st.uid}, not by you (uid ${uid}) or root.`);
+  const value = readFileSync(abs, 'utf8').replace(/\r?\n$/, '');
+  if (!value) throw usageError(`--passphrase-file ${abs}: the file is empty.`);
+  if (value.includes('\n')) throw usageError(`--passphrase-file ${abs}: more than one line; the passphrase is the file's only line.`);
+  if (value.length < 12) ui?.warn(`The passphrase in ${abs} is short (${value.length} characters): anyone holding an archive can try to guess it offline. Use 20+ random characters.`);
+  return value;
 }
 
 export function passphraseFromEnv(name: string, ui?: Ui): string {
@@ -73,6 +99,7 @@ export function passphraseFromEnv(name: string, ui?: Ui): string {
 }
 
 export async function backupCommand(req: Request, VERSION: string): Promise<number> {
+  if (req.schedule || req.unschedule) return (await import('./schedule.js')).scheduleCommand(req, VERSION);
   const ui = createUi(req.json);
   const dir = resolve(req.dir ?? './appwrite');
   const key = encryptionFrom(req, ui);
@@ -88,11 +115,11 @@ export async function backupCommand(req: Request, VERSION: string): Promise<numb
   const env = toRecord(parseEnv(existing.envText!));
   const dropEnv = Object.keys(env);
   const shape = installShape(existing.compose);
-  const composeTool = await detectCompose();
-  if (!composeTool) throw stepError('Docker Compose not found (neither `docker compose` nor `docker-compose`).', 'A backup reads the database and the volumes through Docker.');
-
+  // The install lock first: a backup never runs during a setup re-run, an upgrade or a restore (nor they during it).
   const lock = await acquireLock(dir, { warn: (m) => ui.warn(m) });
   try {
+    const composeTool = await detectCompose();
+    if (!composeTool) throw stepError('Docker Compose not found (neither `docker compose` nor `docker-compose`).', 'A backup reads the database and the volumes through Docker.');
     // The database: dumped through its running container, or skipped (external server).
     if (shape.db) {
       const id = String((await compose(composeTool, ['ps', '-q', shape.db.service], { cwd: dir, dropEnv })).stdout).trim();
@@ -152,7 +179,7 @@ export async function backupCommand(req: Request, VERSION: string): Promise<numb
     ui.note([
       'It holds .env with _APP_OPENSSL_KEY_V1: without that key the restored data is unreadable.',
       'Copy it off this server; keep the passphrase or the identity (secret key) elsewhere.',
-      `Restore: harden-init restore ${shellQuote(out)} --dir ${shellQuote(dir)} ${'recipient' in key ? '--identity <key file>' : `--passphrase-env ${req.passphraseEnv}`}`,
+      `Restore: harden-init restore ${shellQuote(out)} --dir ${shellQuote(dir)} ${'recipient' in key ? '--identity <key file>' : (req.passphraseFile ? `--passphrase-file ${shellQuote(resolve(req.passphraseFile))}` : `--passphrase-env ${req.passphraseEnv}`)}`,
       `Inspect without harden-init: age -d ${'recipient' in key ? '-i <key file> ' : ''}${shellQuote(out)} | tar -tv`,
     ].join('\n'), 'Backup');
     ui.outro('Backup done.');

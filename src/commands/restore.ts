@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import pc from 'picocolors';
 import type { Request } from '../cli/args.js';
 import { CliError, EXIT, stepError, usageError } from '../core/errors.js';
-import { createUi } from '../cli/ui.js';
+import { createUi, type Ui } from '../cli/ui.js';
 import { shellQuote } from '../core/shell-quote.js';
 import { confirmWrite } from '../cli/wizard.js';
 import { startStack, verifyStack } from '../cli/stack.js';
@@ -26,13 +26,14 @@ import { applyPlan } from '../apply/apply.js';
 import { kindOf } from '../apply/safe-fs.js';
 import type { PlannedFile } from '../engine/plan.js';
 import { ArchiveError, decrypt, parseIdentityFile, streamParts, verifyArchive, type KeySpec, type Manifest } from './archive.js';
-import { formatBytes, INSTALL_FILES, passphraseFromEnv } from './backup.js';
+import { formatBytes, INSTALL_FILES, passphraseFromEnv, passphraseFromFile } from './backup.js';
 import { StreamError, installShape, loadDump, projectName, restoreVolume, volumeName, waitDbReady, type Engine } from './db-dump.js';
 
 export const KEY_NAME = '_APP_OPENSSL_KEY_V1';
 
 function keyFrom(req: Request): KeySpec {
-  if (req.identity && req.passphraseEnv) throw usageError('--identity and --passphrase-env exclude each other: give the one the archive was made with.');
+  const given = [req.identity && '--identity', req.passphraseEnv && '--passphrase-env', req.passphraseFile && '--passphrase-file'].filter(Boolean);
+  if (given.length > 1) throw usageError(`${given.join(' and ')} exclude each other: give the one the archive was made with.`);
   if (req.identity) {
     let text: string;
     try { text = readFileSync(resolve(req.identity), 'utf8'); } catch (e) { throw usageError(`--identity: cannot read ${req.identity}: ${(e as Error).message}`); }
@@ -41,7 +42,8 @@ function keyFrom(req: Request): KeySpec {
     return { identities };
   }
   if (req.passphraseEnv) return { passphrase: passphraseFromEnv(req.passphraseEnv) };
-  throw usageError('Which key opens the archive? Give --identity <age key file> or --passphrase-env <VARIABLE>.');
+  if (req.passphraseFile) return { passphrase: passphraseFromFile(req.passphraseFile) };
+  throw usageError('Which key opens the archive? Give --identity <age key file>, --passphrase-env <VARIABLE> or --passphrase-file <FILE>.');
 }
 
 /** The archive file as a stream of chunks; the same open file for both passes, so it cannot be swapped between them. */
@@ -57,6 +59,16 @@ export async function restoreCommand(req: Request, VERSION: string): Promise<num
   const key = keyFrom(req);
   ui.intro(`${pc.inverse(` harden-init ${VERSION} `)} restore ${file} → ${dir}`);
 
+  // The install lock for the whole restore, verification to verify: no setup re-run, upgrade or backup meanwhile.
+  const lock = await acquireLock(dir, { warn: (m) => ui.warn(m) });
+  try {
+    return await restoreLocked(req, ui, dir, file, key);
+  } finally {
+    lock.release();
+  }
+}
+
+async function restoreLocked(req: Request, ui: Ui, dir: string, file: string, key: KeySpec): Promise<number> {
   // 1. Decrypt and verify the whole archive; nothing is touched before this succeeds.
   const fd = openSync(file, 'r');
   try {
@@ -104,11 +116,10 @@ export async function restoreCommand(req: Request, VERSION: string): Promise<num
       if (!(await confirmWrite('Stop the stack and restore?', false))) throw new CliError('Cancelled: nothing was changed.', EXIT.cancelled);
     }
 
-    // 4. Docker, the lock, stop.
+    // 4. Docker, stop.
     const composeTool = await detectCompose();
     if (!composeTool) throw stepError('Docker Compose not found (neither `docker compose` nor `docker-compose`).');
-    const lock = await acquireLock(dir, { warn: (m) => ui.warn(m) });
-    try {
+    {
       const oldDrop = currentEnv ? Object.keys(currentEnv) : [];
       if (existing.compose !== undefined) {
         const stop = await compose(composeTool, ['stop'], { cwd: dir, dropEnv: oldDrop, timeoutMs: 300_000 });
@@ -174,8 +185,6 @@ export async function restoreCommand(req: Request, VERSION: string): Promise<num
         }
         throw e;
       }
-    } finally {
-      lock.release();
     }
 
     // 8. Start, wait healthy, verify with vars.

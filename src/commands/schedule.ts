@@ -1,0 +1,235 @@
+// `harden-init backup --schedule daily|weekly` and `--unschedule`: a systemd service + timer where systemd is the
+// init (/run/systemd/system exists, sd_booted(3)), else a line in /etc/cron.d. The scheduled run is an ordinary
+// `harden-init backup` as root, with the absolute paths of this node and of harden-init's own bin, encrypted to
+// an age recipient (no secret on the server: preferred) or with a passphrase from a root-only file.
+// Everything is checked before anything is written; a re-run replaces what an earlier one wrote.
+import { existsSync, lstatSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { delimiter, join, resolve } from 'node:path';
+import * as p from '@clack/prompts';
+import pc from 'picocolors';
+import { execa } from 'execa';
+import type { Request } from '../cli/args.js';
+import { CliError, EXIT, stepError, usageError } from '../core/errors.js';
+import { createUi, type Ui } from '../cli/ui.js';
+import { shellQuote } from '../core/shell-quote.js';
+import { writeFileAtomic } from '../apply/atomic.js';
+import { kindOf, mkdirExact } from '../apply/safe-fs.js';
+import { STATE_DIR } from '../engine/state.js';
+import { checkRecipient, passphraseFromEnv, passphraseFromFile } from './backup.js';
+import {
+  cronFile, isNpxCachePath, MARKER, scheduleNames, serviceUnit, timerUnit, unsafeArgument, type Frequency, type ScheduledCommand,
+} from './schedule-units.js';
+
+/** How many archives a scheduled backup keeps when --keep is not given (unbounded archives fill the disk). */
+export const DEFAULT_SCHEDULED_KEEP = 7;
+
+export interface ScheduleEnv {
+  scheduler: 'systemd' | 'cron';
+  systemdDir: string;
+  cronDir: string;
+  secretDir: string;
+  /** Whether systemctl is run (only for the real unit directory). */
+  useSystemctl: boolean;
+}
+
+/**
+ * Where schedule writes. The directories can be moved for tests (HARDEN_INIT_SYSTEMD_DIR, HARDEN_INIT_CRON_DIR,
+ * HARDEN_INIT_SECRET_DIR) and the init chosen (HARDEN_INIT_SCHEDULER=systemd|cron); systemctl is only ever run on
+ * the real /etc/systemd/system.
+ */
+export function scheduleEnv(env: NodeJS.ProcessEnv = process.env): ScheduleEnv {
+  const forced = env.HARDEN_INIT_SCHEDULER;
+  if (forced !== undefined && forced !== 'systemd' && forced !== 'cron') throw usageError(`HARDEN_INIT_SCHEDULER: one of systemd, cron (got "${forced}")`);
+  const scheduler = forced ?? (existsSync('/run/systemd/system') ? 'systemd' : 'cron');
+  const systemdDir = env.HARDEN_INIT_SYSTEMD_DIR || '/etc/systemd/system';
+  return {
+    scheduler,
+    systemdDir,
+    cronDir: env.HARDEN_INIT_CRON_DIR || '/etc/cron.d',
+    secretDir: env.HARDEN_INIT_SECRET_DIR || '/etc/harden-init',
+    useSystemctl: !env.HARDEN_INIT_SYSTEMD_DIR,
+  };
+}
+
+/** Every file a schedule for `dir` can have written (whichever init), by the same names each time. */
+export function scheduleFiles(dir: string, e: ScheduleEnv) {
+  const n = scheduleNames(dir);
+  return {
+    names: n,
+    service: join(e.systemdDir, n.service),
+    timer: join(e.systemdDir, n.timer),
+    cron: join(e.cronDir, n.plain),
+    passphrase: join(e.secretDir, `${n.plain}.passphrase`),
+  };
+}
+
+function findOnPath(name: string): string | undefined {
+  for (const d of (process.env.PATH ?? '').split(delimiter)) {
+    if (d && existsSync(join(d, name))) return join(d, name);
+  }
+  return undefined;
+}
+
+/** harden-init's own bin as the scheduled run will call it (symbolic links resolved: a stable file). */
+export function ownBin(argv1 = process.argv[1]): string {
+  if (!argv1) throw stepError('Cannot tell where harden-init\'s own program file is (process.argv[1] is empty).');
+  try { return realpathSync(argv1); } catch { return resolve(argv1); }
+}
+
+async function askPassphrase(): Promise<string> {
+  const first = await p.password({ message: 'Passphrase for the scheduled backups (not shown; stored root-only on this server)', validate: (v) => ((v ?? '').length < 12 ? 'At least 12 characters (20+ random ones are better).' : undefined) });
+  if (p.isCancel(first)) throw new CliError('Cancelled: nothing was written.', EXIT.cancelled);
+  const again = await p.password({ message: 'The same passphrase again' });
+  if (p.isCancel(again)) throw new CliError('Cancelled: nothing was written.', EXIT.cancelled);
+  if (again !== first) throw usageError('The two passphrases differ. Nothing was written.');
+  return first;
+}
+
+/** A file schedule wrote (its first line is the marker), or refuse to touch it. */
+function ours(path: string): boolean {
+  const kind = kindOf(path);
+  if (kind === 'missing') return false;
+  if (kind !== 'file') throw stepError(`${path} is not a regular file: harden-init did not write it and leaves it alone.`, 'Move it out of the way, then re-run.');
+  if (!readFileSync(path, 'utf8').startsWith(MARKER)) throw stepError(`${path} exists and was not written by harden-init: not replaced or removed.`, 'Move it out of the way, then re-run.');
+  return true;
+}
+
+async function systemctl(args: string[], ui: Ui): Promise<void> {
+  const r = await execa('systemctl', args, { reject: false, all: true });
+  if (r.exitCode !== 0) throw stepError(`systemctl ${args.join(' ')} failed (exit ${r.exitCode}): ${String(r.all ?? '').trim().split('\n').slice(-3).join('\n')}`);
+  ui.success(`systemctl ${args.join(' ')}`);
+}
+
+export async function scheduleCommand(req: Request, VERSION: string): Promise<number> {
+  const ui = createUi(req.json);
+  const dir = resolve(req.dir ?? './appwrite');
+  const e = scheduleEnv();
+  const files = scheduleFiles(dir, e);
+  if (req.unschedule) return unschedule(req, ui, VERSION, dir, e, files);
+
+  // 1. Everything checked before anything is written.
+  const frequency = req.schedule as Frequency;
+  if (kindOf(join(dir, '.env')) !== 'file' || kindOf(join(dir, 'docker-compose.yml')) !== 'file') {
+    throw usageError(`--dir ${dir}: no install there (.env and docker-compose.yml are needed). Nothing was written.`, 'Pass --dir with the install directory.');
+  }
+  const bin = ownBin();
+  if (isNpxCachePath(bin)) {
+    throw usageError(`harden-init runs from npx's cache (${bin}): npx may delete or replace that copy at any time, and the scheduled backup would stop. Nothing was written.`,
+      'Install it permanently first: npm i -g harden-init, then run harden-init backup --schedule … again.');
+  }
+  const keep = req.keep ?? DEFAULT_SCHEDULED_KEEP;
+  let outDir: string | undefined;
+  if (req.out !== undefined) {
+    outDir = resolve(req.out);
+    if (kindOf(outDir) !== 'dir') throw usageError(`--out ${outDir}: a scheduled backup needs an existing directory (each run writes a new archive there). Nothing was written.`);
+  }
+  const chosen = [req.recipient && '--recipient', req.passphraseEnv && '--passphrase-env', req.passphraseFile && '--passphrase-file'].filter(Boolean);
+  if (chosen.length > 1) throw usageError(`${chosen.join(' and ')} exclude each other: give one. Nothing was written.`);
+  let encryption: { recipient: string } | { passphraseFile: string; write?: string };
+  if (req.recipient) encryption = { recipient: checkRecipient(req.recipient) };
+  else if (req.passphraseFile) {
+    const abs = resolve(req.passphraseFile);
+    passphraseFromFile(abs, ui);
+    encryption = { passphraseFile: abs };
+  } else if (req.passphraseEnv) encryption = { passphraseFile: files.passphrase, write: passphraseFromEnv(req.passphraseEnv, ui) };
+  else if (!req.yes && !req.json && process.stdin.isTTY && process.stdout.isTTY) encryption = { passphraseFile: files.passphrase, write: await askPassphrase() };
+  else {
+    throw usageError('A scheduled backup is encrypted too: give --recipient <age public key> (best: no secret on the server), --passphrase-env <VARIABLE> or --passphrase-file <FILE>. Nothing was written.',
+      'age-keygen -o key.txt on another machine; its "public key:" line is the recipient.');
+  }
+  if (e.scheduler === 'cron' && kindOf(e.cronDir) !== 'dir') {
+    throw usageError(`Neither systemd (no /run/systemd/system) nor cron (${e.cronDir} does not exist) schedules jobs here. Nothing was written.`, 'Install cron (apt-get install cron), then re-run.');
+  }
+  if (e.scheduler === 'systemd' && kindOf(e.systemdDir) !== 'dir') throw usageError(`${e.systemdDir} does not exist. Nothing was written.`);
+  const systemPaths = (e.scheduler === 'systemd' ? e.useSystemctl : !process.env.HARDEN_INIT_CRON_DIR) || ('write' in encryption && !process.env.HARDEN_INIT_SECRET_DIR);
+  if (process.getuid?.() !== 0 && systemPaths) {
+    throw usageError('Scheduling writes into /etc and the backup runs as root: run it as root (sudo harden-init backup --schedule …). Nothing was written.');
+  }
+  const cmd: ScheduledCommand = {
+    node: process.execPath,
+    bin,
+    args: ['backup', '--dir', dir, ...('recipient' in encryption ? ['--recipient', encryption.recipient] : ['--passphrase-file', encryption.passphraseFile]),
+      '--keep', String(keep), ...(outDir ? ['--out', `${outDir}/`] : [])],
+    env: process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {},
+  };
+  const bad = unsafeArgument(cmd);
+  if (bad !== undefined) throw usageError(`A path or value holds a control character (a line break?): ${JSON.stringify(bad)}. Nothing was written.`);
+  // Files this run replaces must be ours (or absent): checked for all of them before the first write.
+  for (const f of [files.service, files.timer, files.cron]) ours(f);
+  if (kindOf(files.passphrase) !== 'missing' && kindOf(files.passphrase) !== 'file') throw stepError(`${files.passphrase} is not a regular file. Nothing was written.`);
+
+  // 2. Write.
+  ui.intro(`${pc.inverse(` harden-init ${VERSION} `)} backup --schedule ${frequency} ${dir}`);
+  const written: string[] = [];
+  const removed: string[] = [];
+  if ('write' in encryption && encryption.write !== undefined) {
+    mkdirExact(e.secretDir, 0o700);
+    writeFileAtomic(files.passphrase, `${encryption.write}\n`, 0o600);
+    written.push(files.passphrase);
+    ui.success(`Passphrase stored in ${files.passphrase} (mode 0600, ${process.getuid?.() === 0 ? 'root' : 'your user'} only)`);
+  } else if (kindOf(files.passphrase) === 'file' && !('passphraseFile' in encryption && encryption.passphraseFile === files.passphrase)) {
+    rmSync(files.passphrase);
+    removed.push(files.passphrase);
+  }
+  if (e.scheduler === 'systemd') {
+    writeFileAtomic(files.service, serviceUnit(dir, cmd), 0o644);
+    writeFileAtomic(files.timer, timerUnit(dir, frequency), 0o644);
+    written.push(files.service, files.timer);
+    if (ours(files.cron)) { rmSync(files.cron); removed.push(files.cron); }
+    ui.success(`Wrote ${files.service} and ${files.timer}`);
+  } else {
+    const log = join(dir, STATE_DIR, 'backup.log');
+    mkdirExact(join(dir, STATE_DIR), 0o700); // the shell opens the log before the backup runs: its directory must exist
+    writeFileAtomic(files.cron, cronFile(dir, frequency, cmd, log), 0o644);
+    written.push(files.cron);
+    for (const f of [files.service, files.timer]) if (ours(f)) { rmSync(f); removed.push(f); }
+    ui.success(`Wrote ${files.cron} (output of each run appended to ${log})`);
+  }
+  for (const f of removed) ui.info(`Removed ${f} (from an earlier schedule)`);
+
+  // 3. Activate.
+  let active = false;
+  if (e.scheduler === 'systemd') {
+    if (!e.useSystemctl) ui.warn(`Units written to ${e.systemdDir} (HARDEN_INIT_SYSTEMD_DIR), not the system's directory: systemctl was not run.`);
+    else if (!findOnPath('systemctl')) ui.warn('systemctl is not available: the units are written but not enabled. Run: systemctl daemon-reload && systemctl enable --now ' + files.names.timer);
+    else {
+      await systemctl(['daemon-reload'], ui);
+      await systemctl(['enable', '--now', files.names.timer], ui);
+      active = true;
+    }
+  } else active = true; // cron reads /etc/cron.d by itself
+
+  ui.note([
+    `Runs ${frequency}${e.scheduler === 'systemd' ? ' (a random delay up to 1 h; a run missed while the machine was off is made up at boot)' : ''}, as root:`,
+    `  ${[cmd.node, cmd.bin, ...cmd.args].map(shellQuote).join(' ')}`,
+    `Keeps the ${keep} newest archives in ${outDir ?? join(dir, STATE_DIR, 'archives')}; copy them off this server.`,
+    'recipient' in encryption
+      ? 'Encrypted to your age recipient: this server holds nothing that opens the archives.'
+      : `The passphrase is read from ${encryption.passphraseFile} (root only). An age recipient (--recipient) keeps no secret on the server: better.`,
+    `It calls this harden-init (${bin}) and this node (${cmd.node}): keep them where they are (e.g. installed with npm i -g harden-init); after moving either, schedule again.`,
+    e.scheduler === 'systemd' ? `See: systemctl list-timers ${files.names.timer}; journalctl -u ${files.names.service}` : '',
+    `Remove: harden-init backup --unschedule --dir ${shellQuote(dir)}`,
+  ].filter(Boolean).join('\n'), 'Scheduled backup');
+  ui.outro(active ? 'Backup scheduled.' : 'Backup schedule written (not activated).');
+  if (req.json) process.stdout.write(`${JSON.stringify({ ok: true, scheduler: e.scheduler, frequency, keep, written, removed, active, command: [cmd.node, cmd.bin, ...cmd.args] }, null, 2)}\n`);
+  return EXIT.ok;
+}
+
+async function unschedule(req: Request, ui: Ui, VERSION: string, dir: string, e: ScheduleEnv, files: ReturnType<typeof scheduleFiles>): Promise<number> {
+  ui.intro(`${pc.inverse(` harden-init ${VERSION} `)} backup --unschedule ${dir}`);
+  const removed: string[] = [];
+  const haveUnits = ours(files.timer) || ours(files.service);
+  if (haveUnits && e.useSystemctl && findOnPath('systemctl') && existsSync('/run/systemd/system')) {
+    await systemctl(['disable', '--now', files.names.timer], ui);
+  }
+  for (const f of [files.timer, files.service, files.cron]) {
+    if (ours(f)) { rmSync(f); removed.push(f); }
+  }
+  // The passphrase file schedule made (it carries no marker: it holds only the passphrase), by its fixed name.
+  if (kindOf(files.passphrase) === 'file' && lstatSync(files.passphrase).isFile()) { rmSync(files.passphrase); removed.push(files.passphrase); }
+  if (haveUnits && e.useSystemctl && findOnPath('systemctl') && existsSync('/run/systemd/system')) await systemctl(['daemon-reload'], ui);
+  for (const f of removed) ui.success(`Removed ${f}`);
+  ui.outro(removed.length ? 'Backup schedule removed.' : `No backup was scheduled for ${dir}: nothing to remove.`);
+  if (req.json) process.stdout.write(`${JSON.stringify({ ok: true, removed }, null, 2)}\n`);
+  return EXIT.ok;
+}
