@@ -2,8 +2,22 @@ import { writeFileSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { defineConfig } from 'tsup';
+import type { Plugin } from 'esbuild';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+
+// @noble/post-quantum (under age-encryption) pins its own older @noble/curves and @noble/hashes (same major),
+// which would put a second copy of the elliptic-curve and hash code into the package (about 45 KB). Its imports
+// of those two resolve to the copies everything else uses.
+const oneNobleCopy: Plugin = {
+  name: 'one-noble-copy',
+  setup(build) {
+    build.onResolve({ filter: /^@noble\/(curves|hashes)(\/|$)/ }, (args) => {
+      if (args.pluginData?.oneCopy || !args.importer.includes('/node_modules/@noble/post-quantum/')) return undefined;
+      return build.resolve(args.path, { kind: args.kind, resolveDir: process.cwd(), pluginData: { oneCopy: true } });
+    });
+  },
+};
 
 // One self-contained ESM build: every library is bundled, so `npx harden-init` downloads one package and
 // nothing else. Code splitting keeps each command's code (prompts, YAML, Docker, crypto) out of the others.
@@ -21,6 +35,7 @@ export default defineConfig({
   // Bundled CommonJS code (in some dependencies) calls require() for Node's built-ins.
   banner: { js: "import { createRequire as __hiCreateRequire } from 'node:module'; const require = __hiCreateRequire(import.meta.url);" },
   define: { __VERSION__: JSON.stringify(version) },
+  esbuildPlugins: [oneNobleCopy],
   // bin/harden-init.js answers `--version` and `--help` from dist/fast.cjs without loading the bundle (start-up
   // as fast as bare node). The help text is the live helpText() run once here, so it cannot drift from the
   // flag definitions; test/cli/fast-path.test.ts checks it against the source.
