@@ -52,6 +52,7 @@ export async function waitHealthy(
   const deadline = Date.now() + timeoutMs;
   let delay = 500;
   let last = 'nothing checked yet';
+  let stuck: string | undefined; // the container still starting when the deadline comes: its log usually says why
   for (;;) {
     const states = await containerStates(c, cwd, dropEnv);
     if (states.length === 0) {
@@ -65,6 +66,7 @@ export async function waitHealthy(
       return { ok: false, reason: `Container ${broken.name} ${what}.`, container: broken.name, logs: tail(String(logs.all ?? ''), 20) };
     }
     const waiting = states.filter((s) => s.status !== 'running' || (s.health !== '' && s.health !== 'healthy'));
+    stuck = (waiting.find((s) => s.health === 'starting') ?? waiting[0])?.name;
     if (states.length < expectedServices) last = `${states.length} of ${expectedServices} containers exist`;
     else if (waiting.length > 0) last = `waiting for ${waiting.map((s) => `${s.name} (${s.health || s.status})`).join(', ')}`;
     else {
@@ -73,7 +75,14 @@ export async function waitHealthy(
       last = p.detail;
     }
     onWait(last);
-    if (Date.now() + delay > deadline) return { ok: false, reason: `Not healthy after ${Math.round(timeoutMs / 1000)} s: ${last}.` };
+    if (Date.now() + delay > deadline) {
+      const reason = `Not healthy after ${Math.round(timeoutMs / 1000)} s: ${last}.`;
+      // A container whose healthcheck keeps failing stays "starting" for its whole start period (Appwrite's: 120 s),
+      // so a wait shorter than that never sees "unhealthy": show what it logged (e.g. it cannot log in to its database).
+      if (!stuck) return { ok: false, reason };
+      const logs = await docker(['logs', '--tail', '20', stuck]);
+      return { ok: false, reason, container: stuck, logs: tail(String(logs.all ?? ''), 20) };
+    }
     await new Promise((r) => setTimeout(r, delay));
     delay = Math.min(5000, Math.round(delay * 1.5));
   }
