@@ -393,18 +393,20 @@ async function runStep(ctx: Ctx, s: UpgradeStep): Promise<HistoryEntry> {
   let dumpBytes: number | undefined;
   if (composeTool && shape.db) {
     const db = shape.db;
-    if (!(await dbRunning(composeTool, dir, dropEnv, db.service))) {
-      ui.info(`The ${db.service} container is not running: starting it alone for the dump.`);
-      const up = await compose(composeTool, ['up', '-d', db.service], { cwd: dir, dropEnv });
-      if (up.exitCode !== 0) throw stepError(`Starting ${db.service} for the dump failed:\n${tail(String(up.all ?? ''))}\nNothing was changed by this step (the install is at ${s.from}).`);
-      await waitDbReady(composeTool, dir, dropEnv, db, req.timeout * 1000);
-    }
     const dumpPath = join(b.abs, `db-${db.engine}.sql`);
     try {
+      if (!(await dbRunning(composeTool, dir, dropEnv, db.service))) {
+        ui.info(`The ${db.service} container is not running: starting it alone for the dump.`);
+        const up = await compose(composeTool, ['up', '-d', db.service], { cwd: dir, dropEnv });
+        if (up.exitCode !== 0) throw new Error(`starting ${db.service} for the dump failed:\n${tail(String(up.all ?? ''))}`);
+        await waitDbReady(composeTool, dir, dropEnv, db, req.timeout * 1000);
+      }
       dumpBytes = await dumpToFile(composeTool, dir, dropEnv, db, dumpPath, ui);
     } catch (e) {
-      throw stepError(`The database dump failed, so the upgrade stops before changing anything (the install is at ${s.from}):\n${(e as Error).message}`,
-        `The files backed up in ${relative(dir, b.abs)}/ are unchanged copies; fix the database container and run the upgrade again.`);
+      // Nothing of this step stays: its backup holds only copies, and an upgrade without a dump never starts.
+      rmSync(b.abs, { recursive: true, force: true });
+      throw stepError(`The database dump failed, so the upgrade stops before changing anything: the install is at ${s.from}, no file was written.\n${(e as Error).message}`,
+        `Fix the ${db.service} container (the message above says why the dump failed), then run the upgrade again.`);
     }
     entry.dump = relative(dir, dumpPath);
     ui.success(`Database dump: ${entry.dump} (${formatBytes(dumpBytes)}, mode 0600)`);

@@ -3,7 +3,8 @@
 // MariaDB stand-in answers the dump and the load). An install at 1.9.5 is upgraded --to 2.3.0: two steps
 // (1.9.5 → 1.9.10 → 2.3.0), each with a backup and a database dump; the second step's migration is made to fail,
 // the run stops naming the state and the rollback command, and `rollback --with-db` puts back the files byte for
-// byte and the database as dumped before that step.
+// byte and the database as dumped before that step. A hand edit of the compose file (an extra environment entry)
+// is carried three-way into both releases' files and reaches the running container.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -82,6 +83,10 @@ describe.skipIf(!hasEngine).sequential('harden-init upgrade and rollback (real e
       '--http-port', HTTP, '--https-port', HTTPS, '--yes', '--timeout', '180']);
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     writeOverride();
+    // A hand edit of harden-init's compose file: the upgrade carries it into each release's file.
+    const c = read('docker-compose.yml');
+    expect(c).toContain('      - _APP_ENV\n');
+    writeFileSync(join(dir, 'docker-compose.yml'), c.replace('      - _APP_ENV\n', '      - _APP_ENV\n      - MY_HAND_FLAG=on\n'));
     await setDb('INSERT marker-before-upgrade;');
     before = envOf();
   });
@@ -95,6 +100,7 @@ describe.skipIf(!hasEngine).sequential('harden-init upgrade and rollback (real e
     expect(r.stdout).toMatch(/migrate: data migrated to 1\.9\.10 \(stand-in/);
     expect(r.stdout).toMatch(/Verified with vars/);
     expect(r.stdout).toMatch(/Step 2\/2: Appwrite 1\.9\.10 → 2\.3\.0/);
+    expect(r.stdout).toMatch(/Step 1\/2[^]*hand edits of docker-compose\.yml \(three-way, BASE from Appwrite 1\.9\.5's files re-rendered[^\n]*\): 1 carried, 0 not[^]*Step 2\/2[^]*BASE from \.harden-init\/compose-written\.yml\): 1 carried, 0 not/);
     expect(r.stdout).toMatch(/Database dump: \.harden-init\/backups\/[^/]+\/db-mariadb\.sql \(\d/);
     expect(out).toMatch(/migrate: failed on purpose/);
     expect(r.stderr).toMatch(/Step 1\.9\.10 → 2\.3\.0 stopped: Appwrite's migration \(docker compose exec -T appwrite migrate\) exited 1/);
@@ -105,12 +111,18 @@ describe.skipIf(!hasEngine).sequential('harden-init upgrade and rollback (real e
     expect(state.release).toBe('2.3.0');
     expect(state.history.map((h: { from: string; to: string; result: string }) => `${h.from}>${h.to}:${h.result}`))
       .toEqual(['1.9.5>1.9.10:done', '1.9.10>2.3.0:migrate-failed']);
-    for (const h of state.history as { dump: string; backup: string; toImageId: string }[]) {
+    for (const [i, h] of (state.history as { dump: string; backup: string; toImageId: string }[]).entries()) {
       expect(h.toImageId).toMatch(/^sha256:/);
       expect(statSync(join(dir, h.dump)).mode & 0o777).toBe(0o600);
       expect(readFileSync(join(dir, h.dump), 'utf8')).toMatch(/^-- MariaDB dump[\s\S]*marker-before-upgrade/);
-      expect(readdirSync(join(dir, h.backup)).sort()).toEqual(['.env', '.harden-init__state.json', 'db-mariadb.sql', 'docker-compose.override.yml', 'docker-compose.yml', 'upgrade.json']);
+      // From the second step on, the copy of harden-init's own file (the carry's BASE) is backed up too.
+      expect(readdirSync(join(dir, h.backup)).sort()).toEqual(['.env', ...(i > 0 ? ['.harden-init__compose-written.yml'] : []), '.harden-init__state.json', 'db-mariadb.sql',
+        'docker-compose.override.yml', 'docker-compose.yml', 'upgrade.json']);
     }
+    // The hand edit rode along both steps: in the 2.3.0 file, and in the container compose made from it.
+    expect(read('docker-compose.yml')).toContain('      - MY_HAND_FLAG=on\n');
+    const envs = await execa('docker', ['inspect', '--format', '{{json .Config.Env}}', 'appwrite']);
+    expect(JSON.parse(String(envs.stdout))).toContain('MY_HAND_FLAG=on');
     const env = envOf();
     for (const k of ['_APP_OPENSSL_KEY_V1', '_APP_DB_PASS', '_APP_DB_ROOT_PASS', '_APP_EXECUTOR_SECRET']) expect(env[k], k).toBe(before[k]);
     for (const k of ['_APP_JOBS_SECRET', '_APP_GEO_SECRET', '_APP_USAGE_PASS']) expect(env[k], k).toMatch(/^[A-Za-z0-9_-]{32,}$/);
@@ -128,11 +140,12 @@ describe.skipIf(!hasEngine).sequential('harden-init upgrade and rollback (real e
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/taken before the upgrade step 1\.9\.10 → 2\.3\.0/);
     for (const [f, b] of [['.env', '.env'], ['docker-compose.yml', 'docker-compose.yml'], ['.harden-init/state.json', '.harden-init__state.json'],
-      ['docker-compose.override.yml', 'docker-compose.override.yml']]) {
+      ['docker-compose.override.yml', 'docker-compose.override.yml'], ['.harden-init/compose-written.yml', '.harden-init__compose-written.yml']]) {
       expect(readFileSync(join(dir, f!)).equals(readFileSync(join(bdir, b!))), f).toBe(true);
     }
     expect(statSync(join(dir, '.env')).mode & 0o777).toBe(0o600);
     expect(JSON.parse(read('.harden-init/state.json')).release).toBe('1.9.10');
+    expect(read('docker-compose.yml')).toMatch(/image: appwrite\/appwrite:1\.9\.10[^]*- MY_HAND_FLAG=on\n/);
     const db = await dbFile();
     expect(db).toContain('marker-before-upgrade');
     expect(db).not.toContain('written-by-the-failed-migration');
