@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runBin, tempDir } from '../helpers/run-bin.js';
+import { tempDir } from '../helpers/run-bin.js';
+import { runMain } from '../helpers/run-main.js';
 
 const OK = ['--domain', 'appwrite.example.com', '--email', 'admin@example.com'];
 
@@ -26,7 +27,7 @@ describe.concurrent('invalid answers exit 2 and write nothing', () => {
     ['unknown worker topology', [...OK, '--topology', 'spread'], /--topology: must be one of combined, separate/],
   ] as const)('%s', async ([, args, message], { expect }) => {
     const dir = join(tempDir(), 'appwrite');
-    const r = await runBin(['--dir', dir, ...args, '--yes', '--no-start']);
+    const r = await runMain(['--dir', dir, ...args, '--yes', '--no-start']);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(existsSync(dir)).toBe(false);
@@ -34,7 +35,7 @@ describe.concurrent('invalid answers exit 2 and write nothing', () => {
 
   it('an external DB without HARDEN_INIT_DB_PASSWORD names the variable', async ({ expect }) => {
     const dir = join(tempDir(), 'appwrite');
-    const r = await runBin(['--dir', dir, ...OK, '--db', 'external', '--db-host', 'db.example.com', '--db-user', 'aw', '--yes', '--no-start']);
+    const r = await runMain(['--dir', dir, ...OK, '--db', 'external', '--db-host', 'db.example.com', '--db-user', 'aw', '--yes', '--no-start']);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/HARDEN_INIT_DB_PASSWORD/);
     expect(existsSync(dir)).toBe(false);
@@ -42,7 +43,7 @@ describe.concurrent('invalid answers exit 2 and write nothing', () => {
 
   it('a DB password .env cannot carry is refused', async ({ expect }) => {
     const dir = join(tempDir(), 'appwrite');
-    const r = await runBin(['--dir', dir, ...OK, '--db', 'external', '--db-host', 'db.example.com', '--db-user', 'aw', '--yes', '--no-start'], { HARDEN_INIT_DB_PASSWORD: "it's" });
+    const r = await runMain(['--dir', dir, ...OK, '--db', 'external', '--db-host', 'db.example.com', '--db-user', 'aw', '--yes', '--no-start'], { HARDEN_INIT_DB_PASSWORD: "it's" });
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/HARDEN_INIT_DB_PASSWORD: .*single quote/);
     expect(existsSync(dir)).toBe(false);
@@ -52,29 +53,29 @@ describe.concurrent('invalid answers exit 2 and write nothing', () => {
 describe.concurrent('missing answers without a terminal', () => {
   it('no TTY and no --yes: names every missing required flag, exit 2', async ({ expect }) => {
     const dir = join(tempDir(), 'appwrite');
-    const r = await runBin(['--dir', dir, '--no-start']);
+    const r = await runMain(['--dir', dir, '--no-start']);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/Missing --domain, --email/);
     expect(existsSync(dir)).toBe(false);
   });
   it('--yes without a domain and no existing install: exit 2', async ({ expect }) => {
     const dir = join(tempDir(), 'appwrite');
-    const r = await runBin(['--dir', dir, '--yes', '--no-start', '--https', 'off']);
+    const r = await runMain(['--dir', dir, '--yes', '--no-start', '--https', 'off']);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/Missing --domain\b/);
     expect(existsSync(dir)).toBe(false);
   });
   it('a mode needing a list asks for the list flag', async ({ expect }) => {
     const dir = join(tempDir(), 'appwrite');
-    const r = await runBin(['--dir', dir, ...OK, '--console', 'ips', '--yes', '--no-start']);
+    const r = await runMain(['--dir', dir, ...OK, '--console', 'ips', '--yes', '--no-start']);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/Missing --console-ips/);
   });
   it('a bad re-run leaves the existing install byte-identical', async ({ expect }) => {
     const dir = join(tempDir(), 'appwrite');
-    expect((await runBin(['--dir', dir, ...OK, '--yes', '--no-start'])).exitCode).toBe(0);
+    expect((await runMain(['--dir', dir, ...OK, '--yes', '--no-start'])).exitCode).toBe(0);
     const before = readdirSync(dir).map((f) => [f, existsSync(join(dir, f)) && f !== '.harden-init' ? readFileSync(join(dir, f), 'utf8') : '']);
-    const r = await runBin(['--dir', dir, '--console', 'ips', '--console-ips', '10.0.0.0/24', '--yes', '--no-start']);
+    const r = await runMain(['--dir', dir, '--console', 'ips', '--console-ips', '10.0.0.0/24', '--yes', '--no-start']);
     expect(r.exitCode).toBe(2);
     const after = readdirSync(dir).map((f) => [f, existsSync(join(dir, f)) && f !== '.harden-init' ? readFileSync(join(dir, f), 'utf8') : '']);
     expect(after).toEqual(before);
@@ -86,7 +87,7 @@ it('a file system failure is exit 1 with the reason', async () => {
   const base = tempDir();
   writeFileSync(join(base, 'blocker'), 'x');
   mkdirSync(join(base, 'ro'));
-  const r = await runBin(['--dir', join(base, 'blocker', 'appwrite'), ...OK, '--yes', '--no-start']);
+  const r = await runMain(['--dir', join(base, 'blocker', 'appwrite'), ...OK, '--yes', '--no-start']);
   expect(r.exitCode).toBe(1);
   expect(r.stderr).toMatch(/Writing the install failed: .*(ENOTDIR|EEXIST)|blocker is a regular file, not a directory/);
 });

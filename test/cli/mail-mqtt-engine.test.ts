@@ -4,7 +4,8 @@ import { describe, it } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { runBin, tempDir } from '../helpers/run-bin.js';
+import { tempDir } from '../helpers/run-bin.js';
+import { runMain } from '../helpers/run-main.js';
 import { parseEnv, toRecord } from '../../src/engine/envfile.js';
 
 const BASIC = ['--domain', 'appwrite.example.com', '--email', 'admin@example.com'];
@@ -23,7 +24,7 @@ describe.concurrent('outgoing mail', () => {
 
   it('the --smtp-* flags set Appwrite\'s SMTP variables; the sender defaults to noreply@<domain>', async ({ expect }) => {
     const dir = newDir();
-    const r = await runBin(['--dir', dir, ...FIRST, ...SMTP]);
+    const r = await runMain(['--dir', dir, ...FIRST, ...SMTP]);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(envOf(dir)).toMatchObject({
       _APP_SMTP_HOST: 'smtp.example.com', _APP_SMTP_PORT: '465', _APP_SMTP_SECURE: 'ssl', _APP_SMTP_USERNAME: 'mailer',
@@ -35,14 +36,14 @@ describe.concurrent('outgoing mail', () => {
 
   it('defaults port 587 and STARTTLS; --smtp-sender sets the sender', async ({ expect }) => {
     const dir = newDir();
-    const r = await runBin(['--dir', dir, ...FIRST, '--smtp-host', 'smtp.example.com', '--smtp-sender', 'Appwrite@Example.com']);
+    const r = await runMain(['--dir', dir, ...FIRST, '--smtp-host', 'smtp.example.com', '--smtp-sender', 'Appwrite@Example.com']);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(envOf(dir)).toMatchObject({ _APP_SMTP_HOST: 'smtp.example.com', _APP_SMTP_PORT: '587', _APP_SMTP_SECURE: 'tls', _APP_SYSTEM_EMAIL_ADDRESS: 'appwrite@example.com' });
   });
 
   it('the password comes only from HARDEN_INIT_SMTP_PASSWORD, is never printed or put in state.json, and a re-run keeps it', async ({ expect }) => {
     const dir = newDir();
-    const r = await runBin(['--dir', dir, ...FIRST, ...SMTP, '--json'], { HARDEN_INIT_SMTP_PASSWORD: PASSWORD });
+    const r = await runMain(['--dir', dir, ...FIRST, ...SMTP, '--json'], { HARDEN_INIT_SMTP_PASSWORD: PASSWORD });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(envOf(dir)._APP_SMTP_PASSWORD).toBe(PASSWORD);
     expect(r.stdout + r.stderr).not.toContain(PASSWORD);
@@ -50,20 +51,20 @@ describe.concurrent('outgoing mail', () => {
     expect(read(dir, 'docker-compose.yml')).not.toContain(PASSWORD);
 
     const envBefore = read(dir, '.env');
-    const again = await runBin(['--dir', dir, '--yes', '--no-start']);
+    const again = await runMain(['--dir', dir, '--yes', '--no-start']);
     expect(again.exitCode, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/Nothing to change/);
     expect(read(dir, '.env')).toBe(envBefore);
     expect(backups(dir)).toEqual([]);
 
-    const shown = await runBin(['--dir', dir, '--smtp-port', '587', '--dry-run']);
+    const shown = await runMain(['--dir', dir, '--smtp-port', '587', '--dry-run']);
     expect(shown.exitCode, shown.stderr).toBe(0);
     expect(shown.stdout).not.toContain(PASSWORD);
   });
 
   it('there is no flag for the password (it would show in ps)', async ({ expect }) => {
     const dir = newDir();
-    const r = await runBin(['--dir', dir, ...FIRST, ...SMTP, '--smtp-password', PASSWORD]);
+    const r = await runMain(['--dir', dir, ...FIRST, ...SMTP, '--smtp-password', PASSWORD]);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/Unknown option '--smtp-password'/);
     expect(existsSync(dir)).toBe(false);
@@ -71,7 +72,7 @@ describe.concurrent('outgoing mail', () => {
 
   it('an SMTP flag without --smtp-host is refused', async ({ expect }) => {
     const dir = newDir();
-    const r = await runBin(['--dir', dir, ...FIRST, '--smtp-user', 'mailer']);
+    const r = await runMain(['--dir', dir, ...FIRST, '--smtp-user', 'mailer']);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/--smtp-user does not apply: it is used with --smtp-host/);
     expect(existsSync(dir)).toBe(false);
@@ -79,8 +80,8 @@ describe.concurrent('outgoing mail', () => {
 
   it('--smtp-host \'\' on a re-run turns outgoing mail off, in .env too', async ({ expect }) => {
     const dir = newDir();
-    expect((await runBin(['--dir', dir, ...FIRST, ...SMTP])).exitCode).toBe(0);
-    const r = await runBin(['--dir', dir, '--smtp-host', '', '--yes', '--no-start']);
+    expect((await runMain(['--dir', dir, ...FIRST, ...SMTP])).exitCode).toBe(0);
+    const r = await runMain(['--dir', dir, '--smtp-host', '', '--yes', '--no-start']);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/No outgoing mail/);
     expect(envOf(dir)._APP_SMTP_HOST).toBe('');
@@ -89,23 +90,23 @@ describe.concurrent('outgoing mail', () => {
 
   it('mail set up by hand in .env is kept by a re-run, and the summary says so', async ({ expect }) => {
     const dir = newDir();
-    expect((await runBin(['--dir', dir, ...FIRST])).exitCode).toBe(0);
+    expect((await runMain(['--dir', dir, ...FIRST])).exitCode).toBe(0);
     writeFileSync(join(dir, '.env'), read(dir, '.env')
       .replace(/^_APP_SMTP_HOST=.*$/m, '_APP_SMTP_HOST=mail.example.org')
       .replace(/^_APP_SMTP_PORT=.*$/m, '_APP_SMTP_PORT=2525')
       .replace(/^_APP_SMTP_SECURE=.*$/m, '_APP_SMTP_SECURE=tls'), { mode: 0o600 });
-    const r = await runBin(['--dir', dir, '--yes', '--no-start']);
+    const r = await runMain(['--dir', dir, '--yes', '--no-start']);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).not.toMatch(/No outgoing mail/);
     expect(r.stdout).toMatch(/Mail\s+mail\.example\.org/);
     expect(envOf(dir)).toMatchObject({ _APP_SMTP_HOST: 'mail.example.org', _APP_SMTP_PORT: '2525', _APP_SMTP_SECURE: 'tls' });
-    const again = await runBin(['--dir', dir, '--yes', '--no-start']);
+    const again = await runMain(['--dir', dir, '--yes', '--no-start']);
     expect(again.stdout).toMatch(/Nothing to change/);
   });
 
   it('without SMTP the run warns that invitations and recovery e-mails will not be sent', async ({ expect }) => {
     const dir = newDir();
-    const r = await runBin(['--dir', dir, ...FIRST]);
+    const r = await runMain(['--dir', dir, ...FIRST]);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/No outgoing mail: invitations, verification and password-recovery e-mails will not be sent/);
     expect(envOf(dir)._APP_SMTP_HOST ?? '').toBe('');
@@ -115,23 +116,23 @@ describe.concurrent('outgoing mail', () => {
 describe.concurrent('MQTT', () => {
   it('off by default: only traefik publishes, HTTP and HTTPS', async ({ expect }) => {
     const dir = newDir();
-    expect((await runBin(['--dir', dir, ...FIRST])).exitCode).toBe(0);
+    expect((await runMain(['--dir', dir, ...FIRST])).exitCode).toBe(0);
     expect(published(dir)).toEqual({ traefik: ['80:80', '443:443'] });
   });
 
   it('--mqtt publishes 8883 and 8084 on traefik only; --no-mqtt takes them away again', async ({ expect }) => {
     const dir = newDir();
-    const r = await runBin(['--dir', dir, ...FIRST, '--mqtt']);
+    const r = await runMain(['--dir', dir, ...FIRST, '--mqtt']);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(published(dir)).toEqual({ traefik: ['80:80', '443:443', '8883:8883', '8084:8084'] });
-    const off = await runBin(['--dir', dir, '--no-mqtt', '--yes', '--no-start']);
+    const off = await runMain(['--dir', dir, '--no-mqtt', '--yes', '--no-start']);
     expect(off.exitCode, off.stderr).toBe(0);
     expect(published(dir)).toEqual({ traefik: ['80:80', '443:443'] });
   });
 
   it('--mqtt with --release 1.9.10 is refused (1.9 has no MQTT), nothing written', async ({ expect }) => {
     const dir = newDir();
-    const r = await runBin(['--dir', dir, ...FIRST, '--release', '1.9.10', '--mqtt']);
+    const r = await runMain(['--dir', dir, ...FIRST, '--release', '1.9.10', '--mqtt']);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/--mqtt does not apply: it is used with --release 2\.3 or later \(here --release is 1\.9\.10\)/);
     expect(existsSync(dir)).toBe(false);
@@ -141,7 +142,7 @@ describe.concurrent('MQTT', () => {
 describe.concurrent('database engine', () => {
   it('--db-engine mariadb on 2.x: the mariadb service, its root password generated', async ({ expect }) => {
     const dir = newDir();
-    const r = await runBin(['--dir', dir, ...FIRST, '--db-engine', 'mariadb']);
+    const r = await runMain(['--dir', dir, ...FIRST, '--db-engine', 'mariadb']);
     expect(r.exitCode, r.stderr).toBe(0);
     const services = Object.keys(composeOf(dir).services);
     expect(services).toContain('mariadb');
@@ -155,8 +156,8 @@ describe.concurrent('database engine', () => {
 
   it('an existing install keeps its engine on a re-run', async ({ expect }) => {
     const dir = newDir();
-    expect((await runBin(['--dir', dir, ...FIRST, '--db-engine', 'mariadb'])).exitCode).toBe(0);
-    const r = await runBin(['--dir', dir, '--yes', '--no-start']);
+    expect((await runMain(['--dir', dir, ...FIRST, '--db-engine', 'mariadb'])).exitCode).toBe(0);
+    const r = await runMain(['--dir', dir, '--yes', '--no-start']);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Nothing to change/);
     expect(envOf(dir)._APP_DB_ADAPTER).toBe('mariadb');
@@ -164,7 +165,7 @@ describe.concurrent('database engine', () => {
 
   it('--db-engine postgresql with 1.9.10 is refused (1.9 runs MariaDB only)', async ({ expect }) => {
     const dir = newDir();
-    const r = await runBin(['--dir', dir, ...FIRST, '--release', '1.9.10', '--db-engine', 'postgresql']);
+    const r = await runMain(['--dir', dir, ...FIRST, '--release', '1.9.10', '--db-engine', 'postgresql']);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/--db-engine: must be one of mariadb for Appwrite 1\.9\.10 \(got "postgresql"\)/);
     expect(existsSync(dir)).toBe(false);
@@ -172,7 +173,7 @@ describe.concurrent('database engine', () => {
 
   it('--db-engine mongodb is refused with a clear message', async ({ expect }) => {
     const dir = newDir();
-    const r = await runBin(['--dir', dir, ...FIRST, '--db-engine', 'mongodb']);
+    const r = await runMain(['--dir', dir, ...FIRST, '--db-engine', 'mongodb']);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/--db-engine: MongoDB is not supported by harden-init yet: use postgresql or mariadb/);
     expect(existsSync(dir)).toBe(false);
@@ -186,7 +187,7 @@ describe.concurrent('database engine', () => {
     const compose = 'services:\n  appwrite:\n    image: appwrite/appwrite:2.7.1\n  mongodb:\n    image: mongo:8\n';
     writeFileSync(join(dir, '.env'), env, { mode: 0o600 });
     writeFileSync(join(dir, 'docker-compose.yml'), compose);
-    const r = await runBin(['--dir', dir, ...FIRST]);
+    const r = await runMain(['--dir', dir, ...FIRST]);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/This install uses MongoDB, which harden-init does not support yet; nothing was changed/);
     expect(readdirSync(dir).sort()).toEqual(['.env', 'docker-compose.yml']);
@@ -198,18 +199,18 @@ describe.concurrent('database engine', () => {
 describe.concurrent('e-mail and proxy mode', () => {
   it.for(['proxy', 'off'] as const)('--https %s still requires --email (certificate jobs need it)', async (mode, { expect }) => {
     const dir = newDir();
-    const r = await runBin(['--dir', dir, '--domain', 'appwrite.example.com', '--https', mode, '--yes', '--no-start']);
+    const r = await runMain(['--dir', dir, '--domain', 'appwrite.example.com', '--https', mode, '--yes', '--no-start']);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/Missing --email/);
     expect(existsSync(dir)).toBe(false);
-    const ok = await runBin(['--dir', dir, ...FIRST, '--https', mode]);
+    const ok = await runMain(['--dir', dir, ...FIRST, '--https', mode]);
     expect(ok.exitCode, ok.stderr).toBe(0);
     expect(envOf(dir)).toMatchObject({ _APP_EMAIL_CERTIFICATES: 'admin@example.com', _APP_SYSTEM_SECURITY_EMAIL_ADDRESS: 'admin@example.com' });
   });
 
   it('--https-port applies only with --https auto', async ({ expect }) => {
     const dir = newDir();
-    const r = await runBin(['--dir', dir, ...FIRST, '--https', 'proxy', '--https-port', '8443']);
+    const r = await runMain(['--dir', dir, ...FIRST, '--https', 'proxy', '--https-port', '8443']);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/--https-port does not apply: it is used with --https auto/);
     expect(existsSync(dir)).toBe(false);
@@ -217,7 +218,7 @@ describe.concurrent('e-mail and proxy mode', () => {
 
   it('--https proxy on 2.x trusts only the proxies it can see (_APP_TRUSTED_PROXIES) and publishes HTTP on loopback', async ({ expect }) => {
     const dir = newDir();
-    const r = await runBin(['--dir', dir, ...FIRST, '--https', 'proxy', '--http-port', '8080', '--console', 'ips', '--console-ips', '203.0.113.7']);
+    const r = await runMain(['--dir', dir, ...FIRST, '--https', 'proxy', '--http-port', '8080', '--console', 'ips', '--console-ips', '203.0.113.7']);
     expect(r.exitCode, r.stderr).toBe(0);
     const trusted = envOf(dir)._APP_TRUSTED_PROXIES!;
     expect(trusted).toContain('127.0.0.1');
@@ -228,7 +229,7 @@ describe.concurrent('e-mail and proxy mode', () => {
 
   it('--https proxy on 1.9 with --console ips warns and prints the nginx and Caddy lines', async ({ expect }) => {
     const dir = newDir();
-    const r = await runBin(['--dir', dir, ...FIRST, '--release', '1.9.10', '--https', 'proxy', '--http-port', '8080', '--console', 'ips', '--console-ips', '203.0.113.7']);
+    const r = await runMain(['--dir', dir, ...FIRST, '--release', '1.9.10', '--https', 'proxy', '--http-port', '8080', '--console', 'ips', '--console-ips', '203.0.113.7']);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Appwrite 1\.9 takes the client IP from the leftmost X-Forwarded-For entry/);
     expect(r.stdout).toContain('nginx: proxy_set_header X-Forwarded-For $remote_addr;');
@@ -238,7 +239,7 @@ describe.concurrent('e-mail and proxy mode', () => {
 
   it('the 1.9 proxy warning is not given for console modes that do not use the client IP', async ({ expect }) => {
     const dir = newDir();
-    const r = await runBin(['--dir', dir, ...FIRST, '--release', '1.9.10', '--https', 'proxy']);
+    const r = await runMain(['--dir', dir, ...FIRST, '--release', '1.9.10', '--https', 'proxy']);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).not.toMatch(/X-Forwarded-For/);
   });

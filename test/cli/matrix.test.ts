@@ -1,4 +1,4 @@
-// Every HTTPS × console × DB choice through the built binary, for the default release (2.7.1, read from
+// Every HTTPS × console × DB choice through the CLI (in-process: runMain), for the default release (2.7.1, read from
 // 2.3.0's files) and the 1.9 line's newest (1.9.10, 1.9.6's files), engine left at its default. Snapshots:
 // the compose file as its unified diff against upstream's own render for the same database (what the
 // hardening rules change, nothing else), and .env with every secret masked. Each file set must be accepted by
@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { runBin, tempDir, ROOT } from '../helpers/run-bin.js';
+import { tempDir, ROOT } from '../helpers/run-bin.js';
+import { runMain } from '../helpers/run-main.js';
 import { requireInCi } from '../helpers/tools.js';
 import { templateOf } from '../helpers/fixtures.js';
 import { unifiedDiff } from '../../src/engine/diff.js';
@@ -41,7 +42,7 @@ describe.concurrent('generated files for each release × HTTPS × console × DB 
     const dir = join(tempDir(), 'appwrite');
     const args = ['--dir', dir, ...releaseArgs, '--domain', 'appwrite.example.com', '--https', https, '--email', 'admin@example.com',
       '--console', console, '--db', db, ...CONSOLE_FLAGS[console]!, ...DB_FLAGS[db]!, '--yes', '--no-start'];
-    const r = await runBin(args, { HARDEN_INIT_DB_PASSWORD: db === 'external' ? EXTERNAL_PASSWORD : undefined });
+    const r = await runMain(args, { HARDEN_INIT_DB_PASSWORD: db === 'external' ? EXTERNAL_PASSWORD : undefined });
     expect(r.exitCode, r.stderr).toBe(0);
 
     const envPath = join(dir, '.env');

@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RELEASES_DIR, runBin, tempDir } from '../helpers/run-bin.js';
+import { RELEASES_DIR, tempDir } from '../helpers/run-bin.js';
+import { runMain } from '../helpers/run-main.js';
 import { parseEnv, toRecord } from '../../src/engine/envfile.js';
 import { sha256 } from '../../src/engine/state.js';
 import { parse } from 'yaml';
@@ -21,7 +22,7 @@ const snapshot = (dir: string) => readdirSync(dir, { recursive: true, withFileTy
 describe.concurrent('which release is installed', () => {
   it('a new install gets Appwrite 2.7.1 (PostgreSQL); state.json records the release and upstream\'s sha256', async ({ expect }) => {
     const dir = newDir();
-    const r = await runBin(['--dir', dir, ...FIRST]);
+    const r = await runMain(['--dir', dir, ...FIRST]);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Release\s+Appwrite 2\.7\.1/);
     expect(r.stdout).toMatch(/Database\s+bundled PostgreSQL/);
@@ -36,7 +37,7 @@ describe.concurrent('which release is installed', () => {
 
   it('--release 1.9.10 installs the 1.9 service set with MariaDB', async ({ expect }) => {
     const dir = newDir();
-    const r = await runBin(['--dir', dir, ...FIRST, '--release', '1.9.10']);
+    const r = await runMain(['--dir', dir, ...FIRST, '--release', '1.9.10']);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Release\s+Appwrite 1\.9\.10/);
     const workers = ['audits', 'builds', 'certificates', 'databases', 'deletes', 'executions', 'functions', 'mails', 'messaging', 'migrations',
@@ -56,7 +57,7 @@ describe.concurrent('which release is installed', () => {
     ['2.3.0', '2.7.1'],
   ] as const)('--release %s is refused (exit 2, the CVE and the way out); nothing is written', async ([v, newest], { expect }) => {
     const dir = newDir();
-    const r = await runBin(['--dir', dir, ...FIRST, '--release', v]);
+    const r = await runMain(['--dir', dir, ...FIRST, '--release', v]);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain(`Appwrite ${v} is below`);
     expect(r.stderr).toContain('CVE-2026-111497');
@@ -69,12 +70,12 @@ describe.concurrent('which release is installed', () => {
 describe.concurrent('re-runs keep the release', () => {
   it('a 1.9.6 install (made with --allow-insecure-release) re-run without --release stays on 1.9.6 and warns with the upgrade command', async ({ expect }) => {
     const dir = newDir();
-    const first = await runBin(['--dir', dir, ...FIRST, '--release', '1.9.6', '--allow-insecure-release']);
+    const first = await runMain(['--dir', dir, ...FIRST, '--release', '1.9.6', '--allow-insecure-release']);
     expect(first.exitCode, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/SECURITY: installing Appwrite 1\.9\.6/);
     const before = snapshot(dir);
 
-    const r = await runBin(['--dir', dir, '--yes', '--no-start']);
+    const r = await runMain(['--dir', dir, '--yes', '--no-start']);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toContain('Appwrite 1.9.6');
     expect(r.stdout).toMatch(/SECURITY: this install runs Appwrite 1\.9\.6, below the 1\.9 line's minimum 1\.9\.10/);
@@ -86,9 +87,9 @@ describe.concurrent('re-runs keep the release', () => {
 
   it('the printed upgrade command moves 1.9.6 to 1.9.10: secrets kept, the migration named', async ({ expect }) => {
     const dir = newDir();
-    expect((await runBin(['--dir', dir, ...FIRST, '--release', '1.9.6', '--allow-insecure-release'])).exitCode).toBe(0);
+    expect((await runMain(['--dir', dir, ...FIRST, '--release', '1.9.6', '--allow-insecure-release'])).exitCode).toBe(0);
     const before = envOf(dir);
-    const r = await runBin(['--dir', dir, '--release', '1.9.10', '--yes', '--no-start']);
+    const r = await runMain(['--dir', dir, '--release', '1.9.10', '--yes', '--no-start']);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toContain(`Release 1.9.6 → 1.9.10: after the stack is up, run Appwrite's data migration: cd ${dir} && docker compose exec appwrite migrate`);
     expect(r.stdout).not.toMatch(/SECURITY/);
@@ -103,9 +104,9 @@ describe.concurrent('re-runs keep the release', () => {
     ['1.9.10', '2.7.1', /moving between the 1\.9 and 2\.x lines/],
   ] as const)('an install on %s asked for --release %s is refused and left as it is', async ([from, to, message], { expect }) => {
     const dir = newDir();
-    expect((await runBin(['--dir', dir, ...FIRST, '--release', from])).exitCode).toBe(0);
+    expect((await runMain(['--dir', dir, ...FIRST, '--release', from])).exitCode).toBe(0);
     const before = snapshot(dir);
-    const r = await runBin(['--dir', dir, '--release', to, '--yes', '--no-start']);
+    const r = await runMain(['--dir', dir, '--release', to, '--yes', '--no-start']);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(snapshot(dir)).toEqual(before);
@@ -128,7 +129,7 @@ describe.concurrent('re-runs keep the release', () => {
       answers: { domain: 'old.example.com', https: 'auto', email: 'ops@example.com', console: 'root', db: 'volume', httpPort: 80, httpsPort: 443 },
     }, null, 2)}\n`);
 
-    const r = await runBin(['--dir', dir, '--yes', '--no-start']);
+    const r = await runMain(['--dir', dir, '--yes', '--no-start']);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/harden-init .* Appwrite 1\.9\.5 \(re-run on/);
     expect(r.stdout).toMatch(/SECURITY: this install runs Appwrite 1\.9\.5/);
@@ -187,7 +188,7 @@ describe.concurrent('a later release whose files ask for more than the rules kno
   it('is refused with exit 2 naming the service and the variable, and nothing is written', async ({ expect }) => {
     const releases = syntheticRelease();
     const dir = newDir();
-    const r = await runBin(['--dir', dir, ...FIRST, '--release', '2.8.0'], { HARDEN_INIT_RELEASES_DIR: releases });
+    const r = await runMain(['--dir', dir, ...FIRST, '--release', '2.8.0'], { HARDEN_INIT_RELEASES_DIR: releases });
     expect(r.exitCode, r.stdout + r.stderr).toBe(2);
     expect(r.stderr).toMatch(/service appwrite-newthing publishes .*9443/);
     expect(r.stderr).toMatch(/service appwrite-newthing mounts the Docker socket/);
@@ -201,7 +202,7 @@ describe.concurrent('a later release whose files ask for more than the rules kno
     const releases = syntheticRelease();
     const dir = newDir();
     const accept = ['--accept-upstream', 'appwrite-newthing', '--accept-upstream', '_APP_NEWTHING_SECRET'];
-    const r = await runBin(['--dir', dir, ...FIRST, '--release', '2.8.0', ...accept], { HARDEN_INIT_RELEASES_DIR: releases });
+    const r = await runMain(['--dir', dir, ...FIRST, '--release', '2.8.0', ...accept], { HARDEN_INIT_RELEASES_DIR: releases });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Appwrite 2\.8\.0 is newer than harden-init's release table/);
     expect(r.stdout).toMatch(/Accepted as upstream wrote it \(--accept-upstream appwrite-newthing\): appwrite-newthing is written as upstream wrote it \(publishes .*9443/);
@@ -215,12 +216,12 @@ describe.concurrent('a later release whose files ask for more than the rules kno
     expect(stateOf(dir).release).toBe('2.8.0');
     // The headless command repeats the acceptance; the same check runs on every re-run.
     expect(r.stdout).toContain('--accept-upstream appwrite-newthing --accept-upstream _APP_NEWTHING_SECRET');
-    const again = await runBin(['--dir', dir, '--yes', '--no-start', ...accept], { HARDEN_INIT_RELEASES_DIR: releases });
+    const again = await runMain(['--dir', dir, '--yes', '--no-start', ...accept], { HARDEN_INIT_RELEASES_DIR: releases });
     expect(again.exitCode, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/Nothing to change/);
     expect(envOf(dir)._APP_NEWTHING_SECRET).toBe(secret);
     const before = snapshot(dir);
-    const refused = await runBin(['--dir', dir, '--yes', '--no-start'], { HARDEN_INIT_RELEASES_DIR: releases });
+    const refused = await runMain(['--dir', dir, '--yes', '--no-start'], { HARDEN_INIT_RELEASES_DIR: releases });
     expect(refused.exitCode).toBe(2);
     expect(refused.stderr).toMatch(/appwrite-newthing/);
     expect(snapshot(dir)).toEqual(before);
@@ -229,7 +230,7 @@ describe.concurrent('a later release whose files ask for more than the rules kno
 
 it('without Docker and without a release description: exit 2 saying what is needed', async () => {
   const dir = newDir();
-  const r = await runBin(['--dir', dir, ...FIRST], { HARDEN_INIT_RELEASES_DIR: tempDir('hi-empty-releases-') });
+  const r = await runMain(['--dir', dir, ...FIRST], { HARDEN_INIT_RELEASES_DIR: tempDir('hi-empty-releases-') });
   expect(r.exitCode).toBe(2);
   expect(r.stderr).toMatch(/Cannot read Appwrite 2\.7\.1's files: no Docker engine answers and no release description exists/);
   expect(r.stderr).toContain('appwrite/appwrite:2.7.1');

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runBin, tempDir } from '../helpers/run-bin.js';
+import { runMain } from '../helpers/run-main.js';
 import { parseEnv, toRecord } from '../../src/engine/envfile.js';
 
 const FIRST = ['--domain', 'appwrite.example.com', '--email', 'admin@example.com', '--yes', '--no-start'];
@@ -12,7 +13,7 @@ const backups = (dir: string) => (existsSync(join(dir, '.harden-init/backups')) 
 
 async function install(): Promise<string> {
   const dir = join(tempDir(), 'appwrite');
-  const r = await runBin(['--dir', dir, ...FIRST]);
+  const r = await runMain(['--dir', dir, ...FIRST]);
   expect(r.exitCode, r.stderr).toBe(0);
   return dir;
 }
@@ -22,7 +23,7 @@ describe.concurrent('re-run', () => {
     const dir = await install();
     const before = ['.env', 'docker-compose.yml', '.harden-init/state.json'].map((f) => read(dir, f));
     for (const args of [FIRST, ['--yes', '--no-start']]) {
-      const r = await runBin(['--dir', dir, ...args]);
+      const r = await runMain(['--dir', dir, ...args]);
       expect(r.exitCode, r.stderr).toBe(0);
       expect(r.stdout).toMatch(/Nothing to change/);
     }
@@ -34,7 +35,7 @@ describe.concurrent('re-run', () => {
     const dir = await install();
     const oldEnv = read(dir, '.env');
     const old = envOf(dir);
-    const r = await runBin(['--dir', dir, '--console', 'emails', '--console-emails', 'ops@example.com', '--yes', '--no-start']);
+    const r = await runMain(['--dir', dir, '--console', 'emails', '--console-emails', 'ops@example.com', '--yes', '--no-start']);
     expect(r.exitCode, r.stderr).toBe(0);
     const now = envOf(dir);
     const changed = Object.keys(now).filter((k) => now[k] !== old[k]);
@@ -52,6 +53,7 @@ describe.concurrent('re-run', () => {
     const envText = read(dir, '.env');
     writeFileSync(join(dir, '.env'), envText.replace(/^_APP_EXECUTOR_SECRET=.*$/m, '_APP_EXECUTOR_SECRET='), { mode: 0o600 });
     const edited = read(dir, '.env');
+    // A real process: colour is decided once, when the colour library loads, so FORCE_COLOR needs its own process.
     const r = await runBin(['--dir', dir, '--https', 'off', '--dry-run'], { NO_COLOR: undefined, FORCE_COLOR: '1' });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toContain('\u001b[32m+_APP_OPTIONS_FORCE_HTTPS=disabled');
@@ -67,8 +69,8 @@ describe.concurrent('re-run', () => {
     const dir = await install();
     const key = envOf(dir)._APP_OPENSSL_KEY_V1!;
     writeFileSync(join(dir, '.env'), read(dir, '.env').replace(`_APP_OPENSSL_KEY_V1=${key}`, `_APP_OPENSSL_KEY_V1=${key}\n`), { mode: 0o600 });
-    const hidden = await runBin(['--dir', dir, '--domain', 'new.example.com', '--dry-run']);
-    const shown = await runBin(['--dir', dir, '--domain', 'new.example.com', '--dry-run', '--show-secrets']);
+    const hidden = await runMain(['--dir', dir, '--domain', 'new.example.com', '--dry-run']);
+    const shown = await runMain(['--dir', dir, '--domain', 'new.example.com', '--dry-run', '--show-secrets']);
     expect(hidden.stdout).not.toContain(key);
     expect(shown.stdout).toContain(key);
   });
@@ -77,7 +79,7 @@ describe.concurrent('re-run', () => {
     const dir = await install();
     const key = envOf(dir)._APP_OPENSSL_KEY_V1;
     writeFileSync(join(dir, '.env'), read(dir, '.env').replace('_APP_OPTIONS_ABUSE=enabled', '_APP_OPTIONS_ABUSE=disabled') + 'MY_FLAG="a  b" # own\n', { mode: 0o600 });
-    const r = await runBin(['--dir', dir, '--domain', 'other.example.com', '--yes', '--no-start']);
+    const r = await runMain(['--dir', dir, '--domain', 'other.example.com', '--yes', '--no-start']);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(envOf(dir)._APP_OPENSSL_KEY_V1).toBe(key);
     expect(read(dir, '.env')).toContain('\nMY_FLAG="a  b" # own\n');
@@ -90,12 +92,12 @@ describe.concurrent('re-run', () => {
     const edited = read(dir, 'docker-compose.yml').replace('max-size: 10m', 'max-size: 50m');
     expect(edited).not.toBe(read(dir, 'docker-compose.yml'));
     writeFileSync(join(dir, 'docker-compose.yml'), edited);
-    const r = await runBin(['--dir', dir, '--http-port', '8080', '--yes', '--no-start']);
+    const r = await runMain(['--dir', dir, '--http-port', '8080', '--yes', '--no-start']);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(read(dir, 'docker-compose.yml')).toBe(edited);
     expect(read(dir, 'docker-compose.proposed.yml')).toContain('"8080:80"');
     expect(r.stdout).toMatch(/docker-compose\.yml was changed since harden-init wrote it.*kept as it is/s);
-    const again = await runBin(['--dir', dir, '--yes', '--no-start', '--replace-compose']);
+    const again = await runMain(['--dir', dir, '--yes', '--no-start', '--replace-compose']);
     expect(again.exitCode, again.stderr).toBe(0);
     expect(read(dir, 'docker-compose.yml')).toContain('"8080:80"');
     expect(read(dir, 'docker-compose.yml')).not.toContain('max-size: 50m');
@@ -103,7 +105,7 @@ describe.concurrent('re-run', () => {
 
   it('adopts an install made by Appwrite\'s own installer: reads its answers, keeps its secrets, warns about example values', async ({ expect }) => {
     const dir = join(tempDir(), 'appwrite');
-    const r0 = await runBin(['--dir', dir, ...FIRST]);
+    const r0 = await runMain(['--dir', dir, ...FIRST]);
     expect(r0.exitCode).toBe(0);
     // What the official installer writes non-interactively (literal example secrets), without our state.
     writeFileSync(join(dir, '.env'), [
@@ -113,7 +115,7 @@ describe.concurrent('re-run', () => {
     ].join('\n'));
     const { rmSync } = await import('node:fs');
     rmSync(join(dir, '.harden-init'), { recursive: true });
-    const r = await runBin(['--dir', dir, '--yes', '--no-start']);
+    const r = await runMain(['--dir', dir, '--yes', '--no-start']);
     expect(r.exitCode, r.stderr).toBe(0);
     const env = envOf(dir);
     expect(env).toMatchObject({
@@ -129,7 +131,7 @@ describe.concurrent('re-run', () => {
 
   it('--json prints one machine-readable result and no secret', async ({ expect }) => {
     const dir = join(tempDir(), 'appwrite');
-    const r = await runBin(['--dir', dir, '--domain', 'appwrite.example.com', '--email', 'admin@example.com', '--https', 'off', '--json', '--no-start']);
+    const r = await runMain(['--dir', dir, '--domain', 'appwrite.example.com', '--email', 'admin@example.com', '--https', 'off', '--json', '--no-start']);
     expect(r.exitCode, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject({ ok: true, release: '2.7.1', changed: ['.env', 'docker-compose.yml', '.harden-init/state.json'] });
