@@ -1,5 +1,5 @@
 // Waits until the stack is up: every container running (healthy where it has a healthcheck) and the
-// health endpoint answering through the published HTTP port. Polls with backoff up to a deadline; a
+// health endpoint answering through the published HTTP port. Polls with backoff (0.5 s × 1.5, at most 3 s) up to a deadline; a
 // container that exits or restarts ends the wait at once, reported by name with its last log lines.
 import { request } from 'node:http';
 import { compose, docker, tail, type Compose } from '../docker/compose.js';
@@ -17,11 +17,21 @@ export interface HealthTarget {
 }
 
 export async function containerStates(c: Compose, cwd: string, dropEnv: Iterable<string>): Promise<ContainerState[]> {
+  return (await inspectStates(await containerIds(c, cwd, dropEnv))) ?? [];
+}
+
+/** The project's container ids, as Compose lists them (`ps -q`). */
+async function containerIds(c: Compose, cwd: string, dropEnv: Iterable<string>): Promise<string[]> {
   const ps = await compose(c, ['ps', '-q'], { cwd, dropEnv });
-  const ids = String(ps.stdout).split('\n').map((s) => s.trim()).filter(Boolean);
+  return String(ps.stdout).split('\n').map((s) => s.trim()).filter(Boolean);
+}
+
+/** Each container's state by id (one `docker inspect`); undefined when one of them no longer exists. */
+async function inspectStates(ids: string[]): Promise<ContainerState[] | undefined> {
   if (ids.length === 0) return [];
   const fmt = '{{.Name}}|{{.State.Status}}|{{.RestartCount}}|{{if .State.Health}}{{.State.Health.Status}}{{end}}';
   const inspect = await docker(['inspect', '--format', fmt, ...ids]);
+  if (inspect.exitCode !== undefined && inspect.exitCode !== 0) return undefined;
   return String(inspect.stdout).split('\n').filter(Boolean).map((line) => {
     const [name, status, restarts, health] = line.split('|');
     return { name: name!.replace(/^\//, ''), status: status!, restarts: Number(restarts), health: health ?? '' };
@@ -53,8 +63,17 @@ export async function waitHealthy(
   let delay = 500;
   let last = 'nothing checked yet';
   let stuck: string | undefined; // the container still starting when the deadline comes: its log usually says why
+  // Compose (v1 a Python program) lists the containers only until all of them exist; after that each poll is one
+  // `docker inspect` of the same ids, which costs a fraction of a Compose start. A container gone (recreated,
+  // removed) makes inspect fail: the ids are listed again.
+  let ids: string[] | undefined;
   for (;;) {
-    const states = await containerStates(c, cwd, dropEnv);
+    if (ids === undefined || ids.length < expectedServices) ids = await containerIds(c, cwd, dropEnv);
+    let states = await inspectStates(ids);
+    if (states === undefined) {
+      ids = await containerIds(c, cwd, dropEnv);
+      states = (await inspectStates(ids)) ?? [];
+    }
     if (states.length === 0) {
       // Nothing to wait for: compose has no container of this project (never started, or taken down).
       return { ok: false, reason: `No container of this stack exists: start it with "docker compose up -d" in ${cwd} (or re-run harden-init).` };
@@ -84,6 +103,7 @@ export async function waitHealthy(
       return { ok: false, reason, container: stuck, logs: tail(String(logs.all ?? ''), 20) };
     }
     await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(5000, Math.round(delay * 1.5));
+    // Polls are cheap now (see above): the cap keeps the time between "healthy" and noticing it short.
+    delay = Math.min(3000, Math.round(delay * 1.5));
   }
 }
