@@ -8,5 +8,8 @@ if (only === '--version' || only === '-v' || only === '--help' || only === '-h')
   const fast = require('../dist/fast.cjs');
   process.stdout.write(`${only === '--version' || only === '-v' ? fast.version : fast.help}\n`);
 } else {
+  // Node 22.1+ keeps compiled code between runs (the bundle is then not compiled again); Node 20 has no such API.
+  const { enableCompileCache } = require('node:module');
+  if (typeof enableCompileCache === 'function') enableCompileCache();
   import('../dist/cli.js').then((cli) => cli.run());
 }
