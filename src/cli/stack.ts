@@ -6,6 +6,7 @@ import * as p from '@clack/prompts';
 import pc from 'picocolors';
 import { compose, docker, tail, type Compose } from '../docker/compose.js';
 import { waitHealthy } from '../verify/health.js';
+import { execInServices } from '../verify/exec-services.js';
 import { expectations } from '../verify/expectations.js';
 import { compare, type Comparison, type Row } from '../verify/compare.js';
 import { stepError, CliError, EXIT } from '../core/errors.js';
@@ -94,11 +95,12 @@ export async function verifyStack(ctx: StackContext): Promise<VerifyOutcome> {
   const reader = ctx.target.running;
   const serviceNames = [...new Set(exp.map((e) => e.service))];
   const running = new Map<string, Map<string, string>>();
-  await pool(serviceNames, 6, async (svc) => {
-    const r = await compose(ctx.compose, ['exec', '-T', svc, ...reader.command], { cwd: ctx.dir, dropEnv, timeoutMs: 60_000 });
-    if (r.exitCode !== 0) throw stepError(`docker compose exec -T ${svc} ${reader.command.join(' ')} failed: ${tail(String(r.all ?? ''), 5)}`);
-    running.set(svc, reader.parse(String(r.stdout)));
-  });
+  const outcomes = await execInServices(ctx.compose, ctx.dir, dropEnv, serviceNames, reader.command); // all services at once
+  for (const svc of serviceNames) {
+    const r = outcomes.get(svc)!;
+    if (r.exitCode !== 0) throw stepError(`docker compose exec -T ${svc} ${reader.command.join(' ')} failed: ${tail(r.all, 5)}`);
+    running.set(svc, reader.parse(r.stdout));
+  }
   const comparison = compare(exp, running, ctx.sensitive);
   const unsafe = unsafeSwitches(ctx);
   const reasons = comparison.drift.length ? await driftReasons(ctx, comparison.drift, unsafe) : unsafe.length ? [unsafeReason(ctx, unsafe)] : [];
@@ -166,13 +168,6 @@ function plainSpinner(ui: Ui) {
   let last = '';
   const say = (msg?: string) => { if (msg && msg !== last) { last = msg; ui.raw(`│  ${msg}`); } };
   return { start: say, message: say, stop: (m?: string) => ui.success(m ?? ''), error: (m?: string) => ui.warn(m ?? '') } as unknown as ReturnType<typeof p.spinner>;
-}
-
-async function pool<T>(items: T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(size, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  }));
 }
 
 export { urlHost };
