@@ -74,14 +74,19 @@ export async function freePorts(n: number): Promise<number[]> {
   return ports;
 }
 
-/** Local images standing in for every image the compose file names (no registry is reachable). */
+/**
+ * Local images for every image the compose file names (no registry is reachable): stand-ins, and the real
+ * MariaDB 10.11, PostgreSQL 15 and Redis 7 from Debian under the tags the compose files name (`mariadb:10.11`,
+ * `appwrite/postgres:0.1.0`, `redis:7.4.7-alpine`): build-standins.sh runs test/e2e/realdb/build-realdb.sh for them.
+ */
 export async function buildStandins(composeFile: string): Promise<void> {
   await execa(join(ROOT, 'test/e2e/standin/build-standins.sh'), [composeFile], { stdio: 'inherit' });
 }
 
 /**
- * Release images `appwrite/appwrite:<v>` carrying upstream's files, and stand-ins for every image they name
- * (test/e2e/standin/README.md). `<v>` or `<v>=<dir>` for a release built from a folder.
+ * Release images `appwrite/appwrite:<v>` carrying upstream's files (their app server honest: healthy only when it
+ * logs in to the database and reaches Redis), stand-ins for every other image they name, and the real database
+ * and Redis servers (test/e2e/standin/README.md). `<v>` or `<v>=<dir>` for a release built from a folder.
  */
 export async function buildReleaseStandins(...releases: string[]): Promise<void> {
   await execa(join(ROOT, 'test/e2e/standin/build-standins.sh'), releases.flatMap((r) => ['--release', r]), { stdio: 'inherit' });

@@ -5,7 +5,11 @@
 #                               /usr/local/bin/healthcheck.sh; `mariadb`, `mariadb-dump`, `mariadb-admin` in PATH
 #   appwrite/postgres:0.1.0  <- postgresql-15 (bookworm), entrypoint postgres-entrypoint.sh;
 #                               `postgres`, `pg_isready`, `pg_dump`, `psql` in PATH
-# Both honour the official images' environment contract on an empty data dir (see the entrypoints).
+#   redis:7.4.7-alpine       <- redis-server 7.0 (bookworm; the tag is what Appwrite's compose files name, the
+#                               server is Debian's 7.0), entrypoint redis-entrypoint.sh; `redis-cli` in PATH
+# They honour the official images' contract (see the entrypoints): the databases' environment on an empty data
+# dir, Redis's `redis-server <flags>` command with /data as its directory and protected mode off.
+# build-realdb.sh --served: print the tags served here, one a line (build-standins.sh leaves them alone).
 #
 # Cached by content: the key is the sha256 of this script plus the image's entrypoint files. The rootfs tar is
 # kept at $HARDEN_INIT_REALDB_CACHE/<image>-<key>.tar (default /var/cache/harden-init-realdb, else
@@ -18,9 +22,19 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 log() { printf '[build-realdb] %s\n' "$*" >&2; }
 notag=
+# image name -> the public tag it serves
+tag_of() {
+  case "$1" in
+    mariadb) echo mariadb:10.11 ;;
+    postgres) echo appwrite/postgres:0.1.0 ;;
+    redis) echo redis:7.4.7-alpine ;;
+    *) return 1 ;;
+  esac
+}
+if [ "${1:-}" = --served ]; then for i in mariadb postgres redis; do tag_of "$i"; done; exit 0; fi
 if [ "${1:-}" = --no-tag ]; then notag=1; shift; fi
 images=("$@")
-[ "${#images[@]}" -gt 0 ] || images=(mariadb postgres)
+[ "${#images[@]}" -gt 0 ] || images=(mariadb postgres redis)
 
 if ! command -v mmdebstrap >/dev/null 2>&1; then
   [ "$(id -u)" = 0 ] || { log "mmdebstrap missing and not root"; exit 1; }
@@ -44,6 +58,7 @@ build() {
   case "$name" in
     mariadb) files+=("$here/mariadb-entrypoint.sh" "$here/mariadb-healthcheck.sh") ;;
     postgres) files+=("$here/postgres-entrypoint.sh") ;;
+    redis) files+=("$here/redis-entrypoint.sh") ;;
   esac
   key="$(cat "${files[@]}" | sha256sum | cut -c1-16)"
   ref="harden-init-realdb-$name:$key"
@@ -64,6 +79,12 @@ build() {
             --customize-hook='rm -rf "$1"/var/lib/postgresql/15 "$1"/etc/postgresql/15 "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*' \
             --customize-hook="install -m 0755 '$here/postgres-entrypoint.sh' \"\$1/usr/local/bin/docker-entrypoint.sh\"" \
             bookworm "$tar.part" ;;
+        redis)
+          mmdebstrap --quiet --format=tar --variant=apt --include=redis-server "${excludes[@]}" \
+            --customize-hook='rm -rf "$1"/var/lib/redis/* "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*' \
+            --customize-hook='mkdir -p "$1/data"' \
+            --customize-hook="install -m 0755 '$here/redis-entrypoint.sh' \"\$1/usr/local/bin/docker-entrypoint.sh\"" \
+            bookworm "$tar.part" ;;
       esac
       mv "$tar.part" "$tar"
       log "$name: rootfs $(du -h "$tar" | cut -f1) in $((SECONDS - t0)) s"
@@ -79,6 +100,8 @@ build() {
       postgres) changes+=(--change 'CMD ["postgres"]' --change 'EXPOSE 5432'
         --change 'ENV PATH=/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
         --change 'ENV PGDATA=/var/lib/postgresql/data') ;;
+      redis) changes+=(--change 'CMD ["redis-server"]' --change 'EXPOSE 6379' --change 'WORKDIR /data'
+        --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin') ;;
     esac
     docker import "${changes[@]}" "$tar" "$ref" >/dev/null
   fi
@@ -91,9 +114,6 @@ build() {
 }
 
 for i in "${images[@]}"; do
-  case "$i" in
-    mariadb) build mariadb mariadb:10.11 ;;
-    postgres) build postgres appwrite/postgres:0.1.0 ;;
-    *) log "unknown image: $i (mariadb, postgres)"; exit 1 ;;
-  esac
+  t="$(tag_of "$i")" || { log "unknown image: $i (mariadb, postgres, redis)"; exit 1; }
+  build "$i" "$t"
 done

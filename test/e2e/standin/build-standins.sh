@@ -51,15 +51,19 @@
 #       migrate -> appends "migrate <time> <v>" to /tmp/standin-migrate.log and prints "data migrated to <v>";
 #         exit 1 instead when /tmp/fail-migrate exists or env STANDIN_FAIL_MIGRATE is <v> or "all";
 #       anything else (doctor, install, upgrade, ssl, ...) -> prints one line, exit 0;
-#   - no ENTRYPOINT; CMD ["php", "app/http.php"] (WORKDIR /usr/src/code): the app server, busybox httpd on :80
-#     answering /v1/health/version with {"version":"<v>"} (the Host header is ignored);
+#   - no ENTRYPOINT; CMD ["php", "app/http.php"] (WORKDIR /usr/src/code): the app server, HTTP on :80 answering
+#     /v1/health/version with {"version":"<v>"} (the Host header is ignored) ONLY while it can log in to the
+#     database and reach Redis with its own _APP_DB_* / _APP_REDIS_* (Debian's mariadb, psql and redis-cli from
+#     build-clients.sh, ~30 MB); otherwise 503 with the reason (see app_server_scripts);
 #   - /usr/bin/php: `php app/http.php` serves, anything else (`php -r ...` healthchecks) exits 0;
 #     /usr/bin/curl as in mode 1; busybox's sh, cat, ls, ... in /bin and /usr/bin.
 #   NOTE: the real image is based on php:*-alpine, whose /usr/local/bin ALSO holds php, pecl, phpize,
 #   docker-php-* ...; the stand-in keeps /usr/local/bin to bin.txt exactly.
 # Every other image named in those compose files (skipping `${...}` references) and
 # tecnativa/docker-socket-proxy:0.3.0 get the generic stand-in of mode 1 (same image as mode 1 with defaults;
-# traefik:* the proxy stand-in).
+# traefik:* the proxy stand-in) — except the tags test/e2e/realdb/build-realdb.sh serves with real Debian-built
+# servers (mariadb:10.11, appwrite/postgres:0.1.0, redis:7.4.7-alpine; `build-realdb.sh --served`): those are never
+# tagged here; build-realdb.sh is run for them instead (both modes). Needs root (mmdebstrap) the first time.
 # Mode 2 never touches appwrite/appwrite:<v> for a <v> not asked for.
 set -euo pipefail
 
@@ -232,11 +236,34 @@ import_root() {
   docker image inspect -f '{{.Id}}' "$base"
 }
 
-# tag_as <id> <image>: point <image> at <id> unless it already does
+# tag_as <id> <image>: point <image> at <id> unless it already does. HARDEN_INIT_STANDIN_TAG_PREFIX (e.g.
+# "hi-dev/") tags "<prefix><image>" instead: a changed stand-in can be tried without touching the public names
+# other stacks on the shared engine run from.
 tag_as() {
-  local have
-  have="$(docker image inspect -f '{{.Id}}' "$2" 2>/dev/null || true)"
-  if [ "$have" = "$1" ]; then log "ok      $2"; else docker tag "$1" "$2"; log "tagged  $2"; fi
+  local have name="${HARDEN_INIT_STANDIN_TAG_PREFIX:-}$2"
+  have="$(docker image inspect -f '{{.Id}}' "$name" 2>/dev/null || true)"
+  if [ "$have" = "$1" ]; then log "ok      $name"; else docker tag "$1" "$name"; log "tagged  $name"; fi
+}
+
+# The tags test/e2e/realdb/build-realdb.sh serves with real Debian-built servers (MariaDB, PostgreSQL, Redis):
+# never stand-ins, so the two scripts do not re-point each other's tags. realdb_served <image>: 0 when served.
+mapfile -t realdb_tags < <("$repo/test/e2e/realdb/build-realdb.sh" --served)
+realdb_served() {
+  local t
+  for t in "${realdb_tags[@]}"; do [ "$t" = "$1" ] && return 0; done
+  return 1
+}
+# real_servers <image>...: when any is served by build-realdb.sh, build (cached) and tag all of its servers: the
+# honest app server is healthy only with a database and Redis that really answer.
+real_servers() {
+  local i
+  for i in "$@"; do
+    if realdb_served "$i"; then
+      if [ -n "${HARDEN_INIT_STANDIN_TAG_PREFIX:-}" ]; then "$repo/test/e2e/realdb/build-realdb.sh" --no-tag >/dev/null
+      else "$repo/test/e2e/realdb/build-realdb.sh" >/dev/null; fi
+      return 0
+    fi
+  done
 }
 
 # --- the generic stand-in ------------------------------------------------------------------------------------------
@@ -375,6 +402,110 @@ SH
     'ENTRYPOINT ["/bin/standin-proxy"]' 'CMD []'
 }
 
+# --- the honest app server -----------------------------------------------------------------------------------------
+# app_server_scripts <root>: `php app/http.php` of the release stand-in. HTTP/1.x on :80 (busybox nc, one process
+# per connection): /v1/health/version and /v1/health answer 200 ONLY when the backends check passes — a login to
+# the database with _APP_DB_ADAPTER/_HOST/_PORT/_USER/_PASS/_SCHEMA (mariadb or postgresql; an empty adapter is
+# the release's own default from variables.php) and a PONG from Redis at _APP_REDIS_HOST/_PORT (with
+# _APP_REDIS_USER/_APP_REDIS_PASS when set), all read from this container's environment with the Debian clients of
+# build-clients.sh. Otherwise 503 with {"message":"<reason>","code":503}; the reason is logged to the container's
+# output when it changes. No secret is ever printed: the clients get passwords through their environment
+# (MYSQL_PWD, PGPASSWORD, REDISCLI_AUTH), and any password that shows up in a message anyway is masked.
+app_server_scripts() {
+  local root="$1"
+  put "$root" usr/lib/standin/app-serve 0755 <<'SH'
+#!/bin/sh
+# Appwrite app server stand-in: HTTP on :80; exits at once on SIGTERM/SIGINT.
+trap 'kill "$child" 2>/dev/null; exit 0' TERM INT
+echo "standin app server: listening on :80 (health answers only while the database and Redis accept us)" >&2
+nc -ll -p 80 -e /usr/lib/standin/app-conn &
+child=$!
+wait "$child"
+echo "standin app server: nc exited; staying up without it" >&2
+while :; do sleep 3600 & child=$!; wait "$child"; done
+SH
+  put "$root" usr/lib/standin/app-conn 0755 <<'SH'
+#!/bin/sh
+# one HTTP/1.x request on stdin -> the answer on stdout
+cr="$(printf '\r')"
+read -r method target proto || exit 0
+target="${target%"$cr"}"
+while IFS= read -r line; do line="${line%"$cr"}"; [ -z "$line" ] && break; done
+respond() {
+  printf 'HTTP/1.1 %s\r\nContent-Type: application/json\r\nContent-Length: %s\r\nConnection: close\r\n\r\n%s' \
+    "$1" "$(printf '%s' "$2" | wc -c)" "$2"
+}
+case "${target%%\?*}" in
+  /v1/health/version|/v1/health|/v1/health/)
+    reason="$(/usr/lib/standin/backends 2>&1)"; rc=$?
+    # log when the state changes (a healthcheck asks every 5 s), to PID 1's stderr: the container's log
+    state="$rc $reason"
+    if [ "$state" != "$(cat /tmp/standin-backends.state 2>/dev/null)" ]; then
+      printf '%s' "$state" >/tmp/standin-backends.state
+      if [ "$rc" = 0 ]; then msg="database and Redis reachable: $reason"; else msg="NOT healthy: $reason"; fi
+      echo "standin app server: $msg" >/proc/1/fd/2 2>/dev/null || true
+    fi
+    if [ "$rc" != 0 ]; then
+      esc="$(printf '%s' "$reason" | tr '\n\r\t' '   ' | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' | cut -c1-400)"
+      respond '503 Service Unavailable' "{\"message\":\"$esc\",\"code\":503}"
+    elif [ "${target%%\?*}" = /v1/health/version ]; then
+      respond '200 OK' "$(cat /www/v1/health/version)"
+    else
+      respond '200 OK' '{"status":"pass"}'
+    fi ;;
+  *) respond '404 Not Found' '{"message":"Route not found (stand-in)","code":404}' ;;
+esac
+SH
+  put "$root" usr/lib/standin/backends 0755 <<'SH'
+#!/bin/sh
+# Can Appwrite use its database and Redis from this environment? Exit 0 (one line saying what answered) or 1
+# (one line saying why not). Passwords reach the clients through their environment, never argv or output.
+# MariaDB and PostgreSQL bound their connect time themselves; no busybox `timeout` around the clients: it
+# swallows their error messages.
+C=/usr/lib/standin/clients
+mask() {
+  m="$1"
+  for s in "${_APP_DB_PASS-}" "${_APP_REDIS_PASS-}"; do
+    [ -n "$s" ] && m="${m//"$s"/********}"
+  done
+  printf '%s' "$m" | tr '\n' ' ' | sed 's/ *$//'
+}
+fail() { mask "$1"; echo; exit 1; }
+
+adapter="${_APP_DB_ADAPTER:-$(cat /usr/lib/standin/db-adapter-default 2>/dev/null)}"
+host="${_APP_DB_HOST-}" user="${_APP_DB_USER-}" schema="${_APP_DB_SCHEMA-}"
+[ -n "$host" ] || fail "database: _APP_DB_HOST is empty"
+case "$adapter" in
+  mariadb|mysql)
+    port="${_APP_DB_PORT:-3306}"
+    out="$(MYSQL_PWD="${_APP_DB_PASS-}" $C/mariadb --no-defaults --protocol=tcp --connect-timeout=5 \
+      -h "$host" -P "$port" -u "$user" --batch --skip-column-names -e 'SELECT 1' "$schema" 2>&1)"
+    [ "$out" = 1 ] || fail "database: cannot log in to MariaDB at $host:$port as '$user' (database '$schema'): $out"
+    db="MariaDB $host:$port" ;;
+  postgresql)
+    port="${_APP_DB_PORT:-5432}"
+    out="$(PGPASSWORD="${_APP_DB_PASS-}" PGCONNECT_TIMEOUT=5 PGGSSENCMODE=disable PGAPPNAME=appwrite-standin LC_ALL=C \
+      $C/psql -X -w -q -t -A -h "$host" -p "$port" -U "$user" -d "$schema" -c 'SELECT 1' 2>&1)"
+    [ "$out" = 1 ] || fail "database: cannot log in to PostgreSQL at $host:$port as '$user' (database '$schema'): $out"
+    db="PostgreSQL $host:$port" ;;
+  *) fail "database: adapter '$adapter' (_APP_DB_ADAPTER): the stand-in can only check mariadb and postgresql" ;;
+esac
+
+rhost="${_APP_REDIS_HOST-}"
+rport="${_APP_REDIS_PORT:-6379}"
+[ -n "$rhost" ] || fail "redis: _APP_REDIS_HOST is empty"
+set -- -h "$rhost" -p "$rport"
+[ -n "${_APP_REDIS_USER-}" ] && set -- "$@" --user "$_APP_REDIS_USER"
+if [ -n "${_APP_REDIS_PASS-}" ]; then
+  out="$(REDISCLI_AUTH="$_APP_REDIS_PASS" $C/redis-cli "$@" ping 2>&1)"
+else
+  out="$($C/redis-cli "$@" ping 2>&1)"
+fi
+[ "$out" = PONG ] || fail "redis: no PONG from $rhost:$rport: $out"
+echo "$db as '$user', Redis $rhost:$rport"
+SH
+}
+
 # --- a release stand-in --------------------------------------------------------------------------------------------
 # build_release <v> <dir> -> image id
 build_release() {
@@ -390,8 +521,13 @@ build_release() {
   [ -s "$root/usr/lib/standin/variables.txt" ] || { log "release $v: no 'name' => entries in $d/variables.php"; exit 1; }
   printf '{"version":"%s"}' "$v" | put "$root" www/v1/health/version 0644
   printf '{"status":"pass"}' | put "$root" www/v1/health/index.html 0644
+  # The database adapter Appwrite assumes when _APP_DB_ADAPTER is empty: the release's own default.
+  sed -n "/'name' => '_APP_DB_ADAPTER',/,/'default'/s/.*'default' => '\([^']*\)'.*/\1/p" "$d/variables.php" \
+    | head -n 1 | put "$root" usr/lib/standin/db-adapter-default 0644
+  # The honest app server: the clients harvested from Debian, and the check they run (see app_server_scripts).
+  tar -C "$root" -xf "$clients_tar"
+  app_server_scripts "$root"
 
-  serve_script | put "$root" usr/lib/standin/serve 0755
   put "$root" usr/lib/standin/stay 0755 <<'SH'
 #!/bin/sh
 # a long-running Appwrite process (worker, task loop): stays up; exits at once on SIGTERM/SIGINT.
@@ -404,7 +540,7 @@ SH
 #!/bin/sh
 # php stand-in: `php app/http.php` is the app server (the image's CMD); anything else (php -r healthchecks): 0.
 case "${1:-}" in
-  app/http.php|/usr/src/code/app/http.php) exec /usr/lib/standin/serve ;;
+  app/http.php|/usr/src/code/app/http.php) exec /usr/lib/standin/app-serve ;;
 esac
 exit 0
 SH
@@ -442,8 +578,10 @@ if [ -n "$compose" ]; then
   id="$(build_generic)"
   proxy="$(build_proxy)"
   for img in "${images[@]}"; do
+    if realdb_served "$img"; then log "skip    $img (a real server: build-realdb.sh)"; continue; fi
     case "$img" in traefik:*) tag_as "$proxy" "$img" ;; *) tag_as "$id" "$img" ;; esac
   done
+  real_servers "${images[@]}"
   exit 0
 fi
 
@@ -456,8 +594,11 @@ mapfile -t images < <(printf '%s\n' "${images[@]}" | grep -v '^appwrite/appwrite
 id="$(build_generic)"
 proxy="$(build_proxy)"
 for img in "${images[@]}"; do
+  if realdb_served "$img"; then log "skip    $img (a real server: build-realdb.sh)"; continue; fi
   case "$img" in traefik:*) tag_as "$proxy" "$img" ;; *) tag_as "$id" "$img" ;; esac
 done
+real_servers "${images[@]}"
+clients_tar="$("$here/build-clients.sh")"
 for r in "${releases[@]}"; do
   v="${r%%=*}"
   id="$(build_release "$v" "${r#*=}")"
