@@ -22,7 +22,7 @@ export interface CliIo {
 
 /** The real process (what bin/ runs with). */
 export function processIo(): CliIo {
-  return { argv: process.argv.slice(2), env: process.env, stdout: process.stdout, stderr: process.stderr, stdinIsTTY: isatty(0), cwd: process.cwd() };
+  return { argv: process.argv.slice(2), env: process.env, stdout: process.stdout, stderr: process.stderr, stdinIsTTY: isatty(0), cwd: currentDir() };
 }
 
 /** bin/harden-init.js: runs with the real process and leaves the exit code for Node to use. */
@@ -77,38 +77,59 @@ async function reportError(e: unknown, json: boolean): Promise<number> {
 
 /**
  * The commands read the process directly (process.env, process.cwd(), relative paths, process.stdout and its
- * isTTY, process.stdin.isTTY; the prompt library writes to process.stdout). For an io other than the real
- * process, the process is bound to it for the run and put back after, so a run sees only its own io.
+ * isTTY, process.stdin.isTTY; the prompt library writes to process.stdout). Whatever part of the io is not the
+ * real process's is bound onto the process for the run and put back after, so a run sees only its own io.
+ * For the real process (bin/) nothing is touched.
  */
 async function withProcessBoundTo<T>(io: CliIo, body: () => Promise<T>): Promise<T> {
-  if (io.stdout === process.stdout && io.stderr === process.stderr && io.env === process.env && io.cwd === process.cwd()) return body();
-  const saved = {
-    env: process.env, cwd: process.cwd(),
-    out: process.stdout.write, err: process.stderr.write,
-    outTTY: Object.getOwnPropertyDescriptor(process.stdout, 'isTTY'), inTTY: Object.getOwnPropertyDescriptor(process.stdin, 'isTTY'),
-  };
-  const redirect = (w: Writer) => ((chunk: unknown, encoding?: unknown, cb?: unknown) => {
+  const undo: (() => void)[] = [];
+  try {
+    if (io.env !== process.env) {
+      const saved = process.env;
+      process.env = io.env;
+      undo.push(() => { process.env = saved; });
+    }
+    const cwd = currentDir();
+    if (io.cwd && io.cwd !== cwd) {
+      process.chdir(io.cwd);
+      undo.push(() => { if (cwd) process.chdir(cwd); });
+    }
+    for (const [stream, writer] of [[process.stdout, io.stdout], [process.stderr, io.stderr]] as const) {
+      if (writer === stream) continue;
+      const { write } = stream;
+      const tty = Object.getOwnPropertyDescriptor(stream, 'isTTY');
+      stream.write = redirect(writer);
+      Object.defineProperty(stream, 'isTTY', { value: Boolean(writer.isTTY), configurable: true, writable: true });
+      undo.push(() => { stream.write = write; restoreProperty(stream, 'isTTY', tty); });
+    }
+    if (io.stdout !== process.stdout) {
+      const tty = Object.getOwnPropertyDescriptor(process.stdin, 'isTTY');
+      Object.defineProperty(process.stdin, 'isTTY', { value: io.stdinIsTTY, configurable: true, writable: true });
+      undo.push(() => restoreProperty(process.stdin, 'isTTY', tty));
+    }
+    return await body();
+  } finally {
+    for (const u of undo.reverse()) u();
+  }
+}
+
+/** process.cwd(), or '' when the directory no longer exists (uv_cwd fails). */
+function currentDir(): string {
+  try {
+    return process.cwd();
+  } catch {
+    return '';
+  }
+}
+
+/** A stream's write() that hands the text to a Writer (callbacks called as a stream would). */
+function redirect(w: Writer): typeof process.stdout.write {
+  return ((chunk: unknown, encoding?: unknown, cb?: unknown) => {
     w.write(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
     const done = typeof encoding === 'function' ? encoding : cb;
     if (typeof done === 'function') queueMicrotask(() => (done as () => void)());
     return true;
   }) as typeof process.stdout.write;
-  process.env = io.env;
-  process.chdir(io.cwd);
-  process.stdout.write = redirect(io.stdout);
-  process.stderr.write = redirect(io.stderr);
-  Object.defineProperty(process.stdout, 'isTTY', { value: Boolean(io.stdout.isTTY), configurable: true, writable: true });
-  Object.defineProperty(process.stdin, 'isTTY', { value: io.stdinIsTTY, configurable: true, writable: true });
-  try {
-    return await body();
-  } finally {
-    process.env = saved.env;
-    process.chdir(saved.cwd);
-    process.stdout.write = saved.out;
-    process.stderr.write = saved.err;
-    restoreProperty(process.stdout, 'isTTY', saved.outTTY);
-    restoreProperty(process.stdin, 'isTTY', saved.inTTY);
-  }
 }
 
 function restoreProperty(target: object, key: string, descriptor: PropertyDescriptor | undefined): void {
