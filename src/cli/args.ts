@@ -51,6 +51,8 @@ export interface Request {
   to?: string;
   backup?: string;
   withDb: boolean;
+  /** upgrade: --resume (continue the step a failed run left, at its start and migration). */
+  resume: boolean;
   help: boolean;
   version: boolean;
 }
@@ -86,6 +88,7 @@ const GENERAL = {
   to: { type: 'string' },
   backup: { type: 'string' },
   'with-db': { type: 'boolean' },
+  resume: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -124,6 +127,7 @@ export function parseRequest(argv: string[]): Request {
   if ((schedule !== undefined || v.unschedule === true) && command !== 'backup') throw usageError('--schedule and --unschedule belong to harden-init backup.');
   if (v['passphrase-file'] !== undefined && command !== 'backup' && command !== 'restore') throw usageError('--passphrase-file belongs to harden-init backup and restore.');
   if (schedule !== undefined && v.unschedule === true) throw usageError('--schedule and --unschedule exclude each other: give one.');
+  if (v.resume === true && command !== 'upgrade') throw usageError('--resume belongs to harden-init upgrade.');
   const given: Record<string, string> = {};
   for (const flag of QUESTION_FLAGS) {
     const raw = v[flag];
@@ -173,6 +177,7 @@ export function parseRequest(argv: string[]): Request {
     to: typeof v.to === 'string' ? v.to : undefined,
     backup: typeof v.backup === 'string' ? v.backup : undefined,
     withDb: v['with-db'] === true,
+    resume: v.resume === true,
     help: v.help === true,
     version: v.version === true,
   };

@@ -105,17 +105,28 @@ export async function upgradeCommand(req: Request, VERSION: string): Promise<num
   const fromCheck = releaseCheck(from);
   if (!fromCheck) throw usageError(`The install runs Appwrite ${from}: harden-init upgrades the 1.9 and 2.x lines only.`);
   if (req.to !== undefined && !parseRelease(req.to)) throw usageError(`--to: not a release number (x.y.z): "${req.to}"`);
-  const to = req.to ?? fromCheck.newestOfLine;
+  const unfinished = unfinishedStep(existing.state, from);
+  if (req.resume && !unfinished) {
+    const last = existing.state.history?.[existing.state.history.length - 1];
+    throw usageError(`--resume: no upgrade step of ${dir} is left unfinished (${last ? `the last one, ${last.from} → ${last.to}, ended ${last.result}` : 'it has no upgrade history'}); nothing was changed.`);
+  }
+  if (unfinished && !req.resume) {
+    throw usageError(`The upgrade step ${unfinished.from} → ${unfinished.to} stopped (${unfinished.result}): Appwrite's migration to ${unfinished.to} has not completed, so no other step starts; nothing was changed.`,
+      `Continue that step (up -d, health, migrate, verify): npx harden-init upgrade --dir ${shellQuote(dirArg)} --resume --yes — or go back: npx harden-init rollback --dir ${shellQuote(dirArg)} --backup ${unfinished.backup.split('/').pop()}${unfinished.dump ? ' --with-db' : ''} --yes`);
+  }
+  if (req.resume && req.noStart) throw usageError('--resume starts the stack and runs the migration: it does not go with --no-start.');
+  // A resume finishes the stopped step; it goes further only as far as --to says.
+  const to = req.to ?? (unfinished ? from : fromCheck.newestOfLine);
   const toCheck = releaseCheck(to);
   if (!toCheck) throw usageError(`--to ${to}: harden-init upgrades to Appwrite's 1.9 and 2.x lines only.`);
   const steps = upgradePath(from, to);
   ui.intro(`${pc.inverse(` harden-init ${VERSION} `)} upgrade ${dir}: Appwrite ${from} → ${to}`);
-  if (steps.length === 0) {
+  if (steps.length === 0 && !unfinished) {
     ui.outro(`The install already runs Appwrite ${from}: nothing to upgrade.`);
     if (req.json) process.stdout.write(`${JSON.stringify({ ok: true, dir, from, to, steps: [] })}\n`);
     return EXIT.ok;
   }
-  if (toCheck.belowMinimum && !req.allowInsecureRelease) {
+  if (toCheck.belowMinimum && !req.allowInsecureRelease && steps.length > 0) {
     throw usageError(`--to ${to} is below the ${toCheck.line} line's security minimum ${toCheck.minimum}. ${INSECURE_REASON}`,
       `Upgrade to ${toCheck.newestOfLine} (--to ${toCheck.newestOfLine}), or accept the known holes with --allow-insecure-release.`);
   }
@@ -142,6 +153,10 @@ export async function upgradeCommand(req: Request, VERSION: string): Promise<num
   // The plan: every step and what it changes (later steps from the files the earlier ones would write).
   const shape = installShape(existing.compose);
   const planLines: string[] = [];
+  if (unfinished) {
+    planLines.push(`0. resume ${unfinished.from} → ${unfinished.to} (stopped: ${unfinished.result}); its files stay as they are`);
+    planLines.push(`   up -d, health, docker compose exec -T appwrite migrate, vars verification (backup before it: ${unfinished.backup}${unfinished.dump ? `, dump ${unfinished.dump}` : ''})`);
+  }
   let sim: Existing = existing;
   let simCurrent: Partial2 = current;
   let simWritten = readRegular(join(dir, WRITTEN_COMPOSE));
@@ -167,21 +182,25 @@ export async function upgradeCommand(req: Request, VERSION: string): Promise<num
     planLines.push(`   after it: up -d, health, docker compose exec -T appwrite migrate, vars verification`);
     if (!sim) break;
   }
-  ui.step(`Upgrade plan: ${steps.length} step${steps.length > 1 ? 's' : ''}`);
+  ui.step(`Upgrade plan: ${unfinished ? `resume${steps.length ? ', then ' : ''}` : ''}${!unfinished || steps.length ? `${steps.length} step${steps.length === 1 ? '' : 's'}` : ''}`);
   for (const l of planLines) ui.raw(`│  ${l}`); // not wrapped: every name stays whole
-  if (toCheck.belowMinimum) ui.warn(`SECURITY: ${to} is below the ${toCheck.line} line's minimum ${toCheck.minimum}, as --allow-insecure-release asks. ${INSECURE_REASON}`);
+  if (toCheck.belowMinimum && steps.length > 0) ui.warn(`SECURITY: ${to} is below the ${toCheck.line} line's minimum ${toCheck.minimum}, as --allow-insecure-release asks. ${INSECURE_REASON}`);
   ui.warn('Appwrite has no reverse migration: after a step\'s migration, going back means restoring that step\'s database dump (harden-init rollback --with-db).');
   if (req.dryRun) {
     ui.outro('Dry run: nothing was changed.');
     if (req.json) process.stdout.write(`${JSON.stringify({ ok: true, dir, dryRun: true, from, to, steps, plan: planLines })}\n`);
     return EXIT.ok;
   }
-  if (interactive && !(await confirmWrite(`Upgrade Appwrite ${from} → ${to} in ${steps.length} step(s)?`))) {
+  if (interactive && !(await confirmWrite(unfinished ? `Resume ${unfinished.from} → ${unfinished.to}${steps.length ? `, then upgrade to ${to} in ${steps.length} step(s)` : ''}?` : `Upgrade Appwrite ${from} → ${to} in ${steps.length} step(s)?`))) {
     throw new CliError('Cancelled: nothing was changed.', EXIT.cancelled);
   }
 
   await acquireLock(dir, { warn: (m) => ui.warn(m) }); // released by main
   const done: HistoryEntry[] = [];
+  if (unfinished) {
+    ui.step(pc.bold(`Resuming: Appwrite ${unfinished.from} → ${unfinished.to} (stopped: ${unfinished.result})`));
+    done.push(await resumeStep(ctx, unfinished));
+  }
   for (const [i, s] of steps.entries()) {
     ui.step(pc.bold(`Step ${i + 1}/${steps.length}: Appwrite ${s.from} → ${s.to}`));
     done.push(await runStep(ctx, s));
@@ -283,6 +302,25 @@ async function mergeHandEdits(ctx: Ctx, s: UpgradeStep, existing: Existing, old:
   return { result, base: base.text, how: base.how, lines: carryLines(result, base.how) };
 }
 
+/** Results after which a step's files are written but its migration did not complete (a resume finishes it). */
+const UNFINISHED: readonly HistoryEntry['result'][] = ['start-failed', 'migrate-failed', 'verify-failed'];
+
+/** The last history entry when it stopped after writing the files of the release the install is at. */
+export function unfinishedStep(state: State | undefined, at: string): HistoryEntry | undefined {
+  const last = state?.history?.[state.history.length - 1];
+  return last && UNFINISHED.includes(last.result) && last.to === at ? last : undefined;
+}
+
+/** A step a failed run left: its files as they are now, then up -d, health, migrate, verify (finishStep). */
+async function resumeStep(ctx: Ctx, entry: HistoryEntry): Promise<HistoryEntry> {
+  const composeTool = ctx.composeTool!;
+  const existing = readExisting(ctx.dir);
+  const current = existingAnswers(ctx.target, existing).answers;
+  const { template } = await releaseFiles(entry.to, { dir: ctx.dir, dockerAvailable: true, acceptUpstream: ctx.req.acceptUpstream, onLine: (l) => ctx.ui.raw(pc.dim(`│  ${l}`)) });
+  const answers = ctx.target.normalize(resolveHeadless(ctx.target.questions, { ...ctx.given, release: entry.to }, { ...current, release: entry.to }) as BaseAnswers);
+  return finishStep(ctx, composeTool, { from: entry.from, to: entry.to, why: 'resumed' }, entry, answers, template);
+}
+
 function stamp(now: Date): string {
   return now.toISOString().replace(/[:.]/g, '-');
 }
@@ -336,7 +374,7 @@ function failure(ctx: Ctx, s: UpgradeStep, what: string, entry: HistoryEntry, st
   ];
   const hint = [
     `Go back to ${s.from}: npx harden-init rollback --dir ${shellQuote(rel)} --backup ${entry.backup.split('/').pop()}${entry.dump ? ' --with-db' : ''}`,
-    `Or fix the cause, run: cd ${shellQuote(rel)} && docker compose exec appwrite migrate — then continue with: npx harden-init upgrade --dir ${shellQuote(rel)}${ctx.req.to ? ` --to ${ctx.req.to}` : ''} --yes`,
+    `Or fix the cause and continue this step (up -d, health, migrate, verify): npx harden-init upgrade --dir ${shellQuote(rel)} --resume${ctx.req.to ? ` --to ${ctx.req.to}` : ''} --yes`,
   ].join('\n');
   return new CliError(lines.join('\n'), EXIT.failed, hint);
 }
@@ -441,7 +479,16 @@ async function runStep(ctx: Ctx, s: UpgradeStep): Promise<HistoryEntry> {
   }
 
   // 3. Start, health, migrate, verify.
-  const ctxStack = stackContext(ui, req, dir, composeTool, ctx.target, prepared.answers, prepared.template);
+  return finishStep(ctx, composeTool, s, entry, prepared.answers, prepared.template);
+}
+
+/**
+ * The part of a step after its files are written: up -d, the health wait, Appwrite's migration, `vars`
+ * verification; the history entry records where it stopped (a resumed step starts here again).
+ */
+async function finishStep(ctx: Ctx, composeTool: Compose, s: UpgradeStep, entry: HistoryEntry, answers: BaseAnswers, template: Template): Promise<HistoryEntry> {
+  const { ui, dir, req } = ctx;
+  const ctxStack = stackContext(ui, req, dir, composeTool, ctx.target, answers, template);
   try {
     await startStack(ctxStack);
   } catch (e) {
@@ -451,7 +498,7 @@ async function runStep(ctx: Ctx, s: UpgradeStep): Promise<HistoryEntry> {
   const newDropEnv = Object.keys(ctxStack.env);
   const services = String((await compose(composeTool, ['config', '--services'], { cwd: dir, dropEnv: newDropEnv })).stdout).split('\n').filter(Boolean).length;
   const health = await waitHealthy(composeTool, dir, newDropEnv,
-    { port: prepared.answers.httpPort, host: urlHost(prepared.answers.domain), path: ctx.target.health.path, judge: ctx.target.health.judge },
+    { port: answers.httpPort, host: urlHost(answers.domain), path: ctx.target.health.path, judge: ctx.target.health.judge },
     services, req.timeout * 1000);
   if (!health.ok) {
     recordResult(dir, entry, 'start-failed');
@@ -469,7 +516,7 @@ async function runStep(ctx: Ctx, s: UpgradeStep): Promise<HistoryEntry> {
   if (vcode !== EXIT.ok) {
     recordResult(dir, entry, 'verify-failed');
     throw new CliError(`Step ${s.from} → ${s.to}: the running stack differs from the files (see above); the upgrade stops here. The database is migrated to ${s.to}.`, EXIT.drift,
-      `Fix the difference (the reasons above), then continue: npx harden-init upgrade --dir ${shellQuote(ctx.dirArg)}${req.to ? ` --to ${req.to}` : ''} --yes`);
+      `Fix the difference (the reasons above), then continue: npx harden-init upgrade --dir ${shellQuote(ctx.dirArg)} --resume${req.to ? ` --to ${req.to}` : ''} --yes`);
   }
   recordResult(dir, entry, 'done');
   return entry;

@@ -205,6 +205,37 @@ describe.concurrent('harden-init upgrade (files only, no Docker)', () => {
     cleanup(dir);
   });
 
+  it('a step left unfinished (its migration failed): a plain re-run refuses and names --resume and rollback; --resume needs one', async ({ expect }) => {
+    const dir = await install('1.9.5');
+    const nothing = await runBin(['upgrade', '--dir', dir, '--resume', '--yes']);
+    expect(nothing.exitCode).toBe(2);
+    expect(nothing.stderr).toMatch(/--resume: no upgrade step of \S+ is left unfinished \(it has no upgrade history\); nothing was changed/);
+    expect((await runBin(['upgrade', '--dir', dir, '--no-start', '--yes'])).exitCode).toBe(0);
+    // What a run whose migration failed leaves in state.json (test/e2e/upgrade.test.ts makes it happen for real).
+    const st = stateOf(dir);
+    st.history[0].result = 'migrate-failed';
+    writeFileSync(join(dir, '.harden-init/state.json'), `${JSON.stringify(st, null, 2)}\n`);
+    const before = snapshot(dir);
+    const plain = await runBin(['upgrade', '--dir', dir, '--to', '2.3.0', '--yes', '--allow-insecure-release']);
+    expect(plain.exitCode).toBe(2);
+    expect(plain.stderr).toMatch(/The upgrade step 1\.9\.5 → 1\.9\.10 stopped \(migrate-failed\): Appwrite's migration to 1\.9\.10 has not completed, so no other step starts; nothing was changed/);
+    expect(plain.stderr).toMatch(/upgrade --dir \S+ --resume --yes[^]*rollback --dir \S+ --backup \S+ --yes/);
+    const noStart = await runBin(['upgrade', '--dir', dir, '--resume', '--no-start', '--yes']);
+    expect(noStart.exitCode).toBe(2);
+    expect(noStart.stderr).toMatch(/--resume starts the stack/);
+    const noDocker = await runBin(['upgrade', '--dir', dir, '--resume', '--yes']);
+    expect(noDocker.exitCode).toBe(1);
+    expect(noDocker.stderr).toMatch(/Docker \(engine and Compose\) is needed/);
+    const dry = await runBin(['upgrade', '--dir', dir, '--resume', '--dry-run']);
+    expect(dry.exitCode, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(/Upgrade plan: resume\n[^]*0\. resume 1\.9\.5 → 1\.9\.10 \(stopped: migrate-failed\)[^]*migrate, vars verification/);
+    expect(snapshot(dir)).toEqual(before);
+    const wrong = await runBin(['check', '--dir', dir, '--resume']);
+    expect(wrong.exitCode).toBe(2);
+    expect(wrong.stderr).toMatch(/--resume belongs to harden-init upgrade/);
+    cleanup(dir);
+  });
+
   it('an install harden-init did not write is adopted first; the install at the newest release has nothing to do', async ({ expect }) => {
     const dir = join(tempDir('hi-upgrade-'), 'appwrite');
     const { mkdirSync } = await import('node:fs');

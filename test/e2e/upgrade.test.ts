@@ -1,8 +1,9 @@
 // `harden-init upgrade` and `rollback` end to end on a real Docker engine through the built binary, with release
-// stand-ins (test/e2e/standin/README.md: their `migrate` records that it ran and fails on demand; the generic
-// MariaDB stand-in answers the dump and the load). An install at 1.9.5 is upgraded --to 2.3.0: two steps
+// stand-ins (test/e2e/standin/README.md: their `migrate` records that it ran and fails on demand) and a real
+// MariaDB (test/e2e/realdb: the dump and the load are the real client's). An install at 1.9.5 is upgraded --to 2.3.0: two steps
 // (1.9.5 → 1.9.10 → 2.3.0), each with a backup and a database dump; the second step's migration is made to fail,
-// the run stops naming the state and the rollback command, and `rollback --with-db` puts back the files byte for
+// the run stops naming the state and the rollback command; a plain re-run refuses to start another step, and
+// `upgrade --resume` (the cause fixed) finishes that step; then `rollback --with-db` puts back the files byte for
 // byte and the database as dumped before that step. A hand edit of the compose file (an extra environment entry)
 // is carried three-way into both releases' files and reaches the running container.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,7 +45,7 @@ async function setDb(text: string): Promise<void> {
  *   clickhouse: the stand-in then simply runs as one more container).
  * - STANDIN_FAIL_MIGRATE=2.3.0: the stand-in's `migrate` of 2.3.0 fails (see test/e2e/standin/README.md).
  */
-function writeOverride(): void {
+function writeOverride(failMigrate = true): void {
   writeFileSync(join(dir, 'docker-compose.override.yml'), [
     '# test machine only: RLIMIT_NOFILE is capped at 20000 here (see test/e2e/upgrade.test.ts)',
     'services:',
@@ -54,9 +55,7 @@ function writeOverride(): void {
     '      nofile:',
     '        soft: 20000',
     '        hard: 20000',
-    '  appwrite:',
-    '    environment:',
-    '      - STANDIN_FAIL_MIGRATE=2.3.0',
+    ...(failMigrate ? ['  appwrite:', '    environment:', '      - STANDIN_FAIL_MIGRATE=2.3.0'] : []),
     '',
   ].join('\n'));
 }
@@ -134,7 +133,26 @@ describe.skipIf(!hasEngine).sequential('harden-init upgrade and rollback (real e
     expect(String(img.stdout).trim()).toBe('appwrite/appwrite:2.3.0');
   });
 
-  it('rollback --with-db: the files of the failed step\'s backup byte for byte, the database as dumped before it, the stack on 1.9.10', async () => {
+  it('a plain re-run refuses to start another step; upgrade --resume, the cause fixed, continues the failed step at up, migrate, verify', async () => {
+    const backupsBefore = readdirSync(join(dir, '.harden-init/backups')).sort();
+    const plain = await run(['upgrade', '--dir', dir, '--to', '2.3.0', '--allow-insecure-release', '--yes', '--timeout', '180']);
+    expect(plain.exitCode, plain.stdout + plain.stderr).toBe(2);
+    expect(plain.stderr).toMatch(/The upgrade step 1\.9\.10 → 2\.3\.0 stopped \(migrate-failed\)[^]*--resume --yes/);
+    writeOverride(false); // the cause of the failure, fixed
+    const r = await run(['upgrade', '--dir', dir, '--resume', '--yes', '--timeout', '180']);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Resuming: Appwrite 1\.9\.10 → 2\.3\.0 \(stopped: migrate-failed\)/);
+    expect(r.stdout).toMatch(/migrate: data migrated to 2\.3\.0 \(stand-in/);
+    expect(r.stdout).toMatch(/Verified with vars/);
+    expect(r.stdout).not.toMatch(/Files backed up|Database dump/); // the step's files and dump are the ones taken before it
+    const state = JSON.parse(read('.harden-init/state.json'));
+    expect(state.history.map((h: { from: string; to: string; result: string }) => `${h.from}>${h.to}:${h.result}`))
+      .toEqual(['1.9.5>1.9.10:done', '1.9.10>2.3.0:done']);
+    expect(JSON.parse(readFileSync(join(dir, state.history[1].backup, 'upgrade.json'), 'utf8')).result).toBe('done');
+    expect(readdirSync(join(dir, '.harden-init/backups')).sort()).toEqual(backupsBefore);
+  });
+
+  it('rollback --with-db: the files of that step\'s backup byte for byte, the database as dumped before it, the stack on 1.9.10', async () => {
     const state = JSON.parse(read('.harden-init/state.json'));
     const step = state.history[1] as { backup: string };
     const bdir = join(dir, step.backup);
