@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { carryEdits, describeChanges, stepChanges, upgradePath } from '../../src/targets/appwrite/upgrade-path.js';
 import { ROOT } from '../helpers/run-bin.js';
+import { unfinishedStep } from '../../src/commands/upgrade.js';
+import type { HistoryEntry } from '../../src/engine/state.js';
 
 const rel = (v: string, f: string) => readFileSync(join(ROOT, 'test/fixtures/releases', v, f), 'utf8');
 const names = (v: string) => [...rel(v, 'variables.php').matchAll(/'name'\s*=>\s*'([^']+)'/g)].map((m) => m[1]!);
@@ -90,5 +92,21 @@ describe('carryEdits: renamed carried, dropped removed, unknown and kept keys st
     const e = carryEdits({ _APP_CONSOLE_URL_SCHEME: 'http', _APP_CONSOLE_URL: 'https://c.example.com', _APP_DOMAIN: 'x' }, c);
     expect(e.set).toEqual({});
     expect(e.remove).toContain('_APP_CONSOLE_URL_SCHEME');
+  });
+});
+
+describe('unfinishedStep: the step a failed run left, which --resume finishes', () => {
+  const entry = (result: HistoryEntry['result'], to = '2.3.0'): HistoryEntry => ({ from: '1.9.10', to, when: '2026-11-25T20:00:00.000Z', backup: '.harden-init/backups/x', result });
+  const state = (...history: HistoryEntry[]) => ({ schema: 1 as const, target: 'appwrite', templateVersion: '2.3.0', release: '2.3.0', answers: {}, history });
+  it('a start, migration or verification that failed, at the release the install is at', () => {
+    for (const r of ['start-failed', 'migrate-failed', 'verify-failed'] as const) expect(unfinishedStep(state(entry(r)), '2.3.0')?.result).toBe(r);
+  });
+  it('none after a step that ended done or only wrote its files (--no-start), or when the install is elsewhere (rolled back)', () => {
+    expect(unfinishedStep(state(entry('done')), '2.3.0')).toBeUndefined();
+    expect(unfinishedStep(state(entry('files-written')), '2.3.0')).toBeUndefined();
+    expect(unfinishedStep(state(entry('migrate-failed')), '1.9.10')).toBeUndefined();
+    expect(unfinishedStep(state(entry('migrate-failed'), entry('done', '2.4.0')), '2.4.0')).toBeUndefined();
+    expect(unfinishedStep(state(), '2.3.0')).toBeUndefined();
+    expect(unfinishedStep(undefined, '2.3.0')).toBeUndefined();
   });
 });
