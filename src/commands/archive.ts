@@ -5,6 +5,7 @@
 //   .env, docker-compose.yml, [docker-compose.override.yml], [.harden-init/state.json]   files, as in the install
 //   db/<engine>.sql.000000, .000001, ...     the database dump, streamed in chunks of at most CHUNK bytes
 //   volumes/<volume>.tar.000000, ...          each data volume as a tar of its contents, chunked the same way
+//   dirs/<service><path>.tar.000000, ...      host directories mounted at <path> (e.g. Langflow's SQLite config dir)
 //   manifest.json                             last: format, release, created, and size + SHA-256 of each part
 // A streamed part's size is unknown until it ends, and a tar header needs it first: so streamed parts are cut
 // into entries of at most CHUNK bytes (the part is their concatenation, e.g. `cat db/postgresql.sql.* > dump.sql`).
@@ -33,6 +34,8 @@ export interface ManifestPart {
   volume?: string;
   /** Database dumps: the engine. */
   engine?: 'postgresql' | 'mariadb';
+  /** Host directories (bind mounts): the service and the container path it is mounted at. */
+  bind?: { service: string; path: string };
 }
 
 export interface Manifest {
@@ -40,6 +43,8 @@ export interface Manifest {
   version: number;
   created: string;
   tool: string;
+  /** The product (target id); archives made before Langflow support have none: appwrite. */
+  target?: string;
   release?: string;
   dir: string;
   /** What the dump holds (undefined: no dump, e.g. an external database). */
@@ -50,7 +55,7 @@ export interface Manifest {
 /** One part to write: a small file (bytes) or a stream opened when its turn comes. */
 export type PartInput =
   | { kind: 'file'; name: string; data: Uint8Array; mode: number }
-  | { kind: 'stream'; name: string; open: () => AsyncIterable<Uint8Array>; volume?: string; engine?: 'postgresql' | 'mariadb' };
+  | { kind: 'stream'; name: string; open: () => AsyncIterable<Uint8Array>; volume?: string; engine?: 'postgresql' | 'mariadb'; bind?: { service: string; path: string } };
 
 export class ArchiveError extends Error {}
 
@@ -153,7 +158,7 @@ export async function* tarArchive(parts: Iterable<PartInput> | AsyncIterable<Par
     progress?.(part.name, size, true);
     manifest.parts.push({
       name: part.name, kind: 'stream', size, sha256: hash.digest('hex'), chunks,
-      ...(part.volume ? { volume: part.volume } : {}), ...(part.engine ? { engine: part.engine } : {}),
+      ...(part.volume ? { volume: part.volume } : {}), ...(part.engine ? { engine: part.engine } : {}), ...(part.bind ? { bind: part.bind } : {}),
     });
   }
   onManifest?.(manifest);

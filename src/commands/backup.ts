@@ -1,6 +1,7 @@
 // `harden-init backup`: one encrypted archive of the install — .env (the encryption key!), the compose files,
-// harden-init's state, a consistent database dump taken through the running database container, and Appwrite's
-// data volumes — written atomically with mode 0600, never in clear on disk. See archive.ts for the format.
+// harden-init's state, a consistent database dump taken through the running database container, and the product's
+// data volumes — written atomically with mode 0600, never in clear on disk. See archive.ts for the format. What
+// each product's archive holds is its target's `backup` description (src/targets/types.ts, TargetBackup).
 import { closeSync, fsyncSync, lstatSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import pc from 'picocolors';
@@ -12,12 +13,15 @@ import { readExisting } from '../engine/existing.js';
 import { parseEnv, toRecord } from '../engine/envfile.js';
 import { STATE_DIR, STATE_FILE } from '../engine/state.js';
 import { releaseFromCompose } from '../targets/appwrite/release-choice.js';
-import { detectCompose, compose, docker } from '../docker/compose.js';
+import { detectCompose, compose, docker, type Compose } from '../docker/compose.js';
 import { acquireLock } from '../apply/lock.js';
 import { fsyncDir, tempNameFor } from '../apply/atomic.js';
 import { kindOf, mkdirExact, readRegular } from '../apply/safe-fs.js';
 import { ArchiveError, encrypt, FORMAT, FORMAT_VERSION, tarArchive, type KeySpec, type Manifest, type PartInput } from './archive.js';
-import { DB_SCRIPTS, StreamError, dumpStream, installShape, projectName, volumeName, volumeStream } from './db-dump.js';
+import { DB_SCRIPTS, StreamError, dumpStream, projectName, volumeName, volumeStream, type Engine } from './db-dump.js';
+import { parse } from 'yaml';
+import { TARGETS } from '../targets/index.js';
+import type { Target, TargetBackup } from '../targets/types.js';
 
 export const ARCHIVE_PREFIX = 'harden-init-backup-';
 export const ARCHIVE_SUFFIX = '.age';
@@ -32,6 +36,83 @@ export const INSTALL_FILES: { path: string; mode: number; required?: boolean }[]
   { path: STATE_FILE, mode: 0o600 },
 ];
 
+/** Every file of the install an archive of this target holds: the common ones, then the target's own. */
+export function installFiles(spec: TargetBackup): { path: string; mode: number }[] {
+  return [...INSTALL_FILES, ...spec.files.filter((f) => !INSTALL_FILES.some((c) => c.path === f.path))];
+}
+
+/** The product an install is of: its state.json says so; else its compose file's images (an install made by hand). */
+export function targetIdOf(stateTarget: string | undefined, composeText: string): string | undefined {
+  if (stateTarget) return stateTarget;
+  let doc: { services?: Record<string, { image?: unknown } | null> } | undefined;
+  try { doc = parse(composeText) as typeof doc; } catch { return undefined; }
+  const images = Object.values(doc?.services ?? {}).map((s) => String(s?.image ?? ''));
+  if (images.some((i) => /^(?:docker\.io\/)?appwrite\/appwrite(?:[:@]|$)/.test(i))) return 'appwrite';
+  if (images.some((i) => /^(?:docker\.io\/)?langflowai\/langflow(?:-[a-z]+)?(?:[:@]|$)/.test(i))) return 'langflow';
+  return undefined;
+}
+
+/** The target's backup description (src/targets/<id>/index.ts, the contract's `backup`). */
+export async function backupTarget(id: string | undefined): Promise<{ id: string; target: Target; spec: TargetBackup }> {
+  const entry = id ? TARGETS[id] : undefined;
+  if (!id || !entry) throw usageError(`Cannot tell which product this install is${id ? ` ("${id}" is not one harden-init knows)` : ''}: neither .harden-init/state.json nor the compose file's images say.`);
+  const target = await entry.load();
+  if (!target.backup) throw usageError(`harden-init cannot back up a ${target.title} install yet.`);
+  return { id, target, spec: target.backup };
+}
+
+/** What a backup reads from an install's compose file, as the target describes it. */
+export interface BackupShape {
+  /** The bundled database (the first of the target's database services the file declares), or undefined. */
+  db?: { engine: Engine; service: string };
+  /** The target's data volumes the file declares. */
+  volumes: string[];
+  volumeNames: Record<string, string>;
+  /** The image of the target's helper service: volumes are read and written through it. */
+  helperImage?: string;
+  topName?: string;
+  /** The target's host directories that the file bind-mounts: the host path behind each container path. */
+  binds: { service: string; path: string; source: string }[];
+}
+
+type ComposeDoc = { name?: unknown; services?: Record<string, { image?: unknown; volumes?: unknown } | null>; volumes?: Record<string, { name?: unknown } | null> };
+
+/** The absolute host path a service bind-mounts at `path` (short "src:dst[:mode]" or long syntax), if any. */
+export function bindSource(service: { volumes?: unknown } | null | undefined, path: string): string | undefined {
+  for (const v of Array.isArray(service?.volumes) ? service.volumes : []) {
+    if (typeof v === 'string') {
+      const [src, dst] = v.split(':');
+      if (dst === path && src?.startsWith('/')) return src;
+    } else if (v && typeof v === 'object') {
+      const o = v as { type?: unknown; source?: unknown; target?: unknown };
+      if (o.type === 'bind' && o.target === path && typeof o.source === 'string' && o.source.startsWith('/')) return o.source;
+    }
+  }
+  return undefined;
+}
+
+export function backupShape(spec: TargetBackup, composeText: string): BackupShape {
+  const doc = (parse(composeText) ?? {}) as ComposeDoc;
+  const services = doc.services ?? {};
+  const db = spec.databases.find((d) => services[d.service]);
+  const declared = doc.volumes ?? {};
+  const volumes = spec.volumes.filter((v) => Object.prototype.hasOwnProperty.call(declared, v));
+  const volumeNames: Record<string, string> = {};
+  for (const v of volumes) {
+    const n = declared[v]?.name;
+    if (typeof n === 'string' && !n.includes('$')) volumeNames[v] = n;
+  }
+  const image = services[spec.helperService]?.image;
+  const binds = (spec.hostDirs ?? []).flatMap((h) => {
+    const source = bindSource(services[h.service], h.path);
+    return source ? [{ ...h, source }] : [];
+  });
+  return {
+    db: db ? { engine: db.engine, service: db.service } : undefined, volumes, volumeNames,
+    helperImage: typeof image === 'string' ? image : undefined, topName: typeof doc.name === 'string' ? doc.name : undefined, binds,
+  };
+}
+
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   const units = ['KiB', 'MiB', 'GiB', 'TiB'];
@@ -41,9 +122,9 @@ export function formatBytes(n: number): string {
   return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
 }
 
-export function archiveFileName(release: string | undefined, now: Date): string {
+export function archiveFileName(release: string | undefined, now: Date, target = 'appwrite'): string {
   const stamp = now.toISOString().replace(/[-:]/g, ''); // 20261125T193000.123Z: names sort by time
-  return `${ARCHIVE_PREFIX}${stamp}${release ? `-appwrite-${release}` : ''}${ARCHIVE_SUFFIX}`;
+  return `${ARCHIVE_PREFIX}${stamp}${release ? `-${target}-${release}` : ''}${ARCHIVE_SUFFIX}`;
 }
 
 /** Archives --keep would delete: harden-init's own archive names in that directory, all but the newest `keep`. */
@@ -107,14 +188,15 @@ export async function backupCommand(req: Request, VERSION: string): Promise<numb
   if (!existing.env || existing.compose === undefined) {
     throw usageError(`No install in ${dir}: .env and docker-compose.yml are needed.`, 'Pass --dir with the install directory.');
   }
+  const { id: targetId, target, spec } = await backupTarget(targetIdOf(existing.state?.target, existing.compose));
   const now = new Date();
-  const release = existing.state?.release ?? existing.state?.templateVersion ?? releaseFromCompose(existing.compose);
-  const out = outPath(dir, req.out, release, now);
+  const release = existing.state?.release ?? existing.state?.templateVersion ?? (targetId === 'appwrite' ? releaseFromCompose(existing.compose) : undefined);
+  const out = outPath(dir, req.out, release, now, targetId);
   ui.intro(`${pc.inverse(` harden-init ${VERSION} `)} backup ${dir}`);
 
   const env = toRecord(parseEnv(existing.envText!));
   const dropEnv = Object.keys(env);
-  const shape = installShape(existing.compose);
+  const shape = backupShape(spec, existing.compose);
   // The install lock first: a backup never runs during a setup re-run, an upgrade or a restore (nor they during it).
   const lock = await acquireLock(dir, { warn: (m) => ui.warn(m) });
   try {
@@ -127,6 +209,8 @@ export async function backupCommand(req: Request, VERSION: string): Promise<numb
       if (!running) {
         throw stepError(`The database container (${shape.db.service}) is not running: a consistent dump is taken through it.`, `Start the stack first: cd ${shellQuote(dir)} && docker compose up -d`);
       }
+    } else if (shape.binds.length) {
+      ui.info(`No database service: ${shape.binds.map((b) => b.source).join(', ')} (e.g. a SQLite file) is saved as a directory while ${[...new Set(shape.binds.map((b) => b.service))].join(', ')} is paused.`);
     } else {
       ui.warn('The database is external (no bundled database service): it is NOT in this backup. Back up your database server with its own tools, at the same time as this archive.');
     }
@@ -137,13 +221,13 @@ export async function backupCommand(req: Request, VERSION: string): Promise<numb
       if (v.exists) volumes.push({ key: k, name: v.name });
       else ui.warn(`Volume ${k} (${v.name}) does not exist yet (the stack never ran?): skipped.`);
     }
-    const image = shape.appwriteImage;
-    if (volumes.length && (!image || (await docker(['image', 'inspect', image])).exitCode !== 0)) {
-      throw stepError(`The install's Appwrite image${image ? ` ${image}` : ''} is not present locally: the volumes are read through it.`);
+    const image = shape.helperImage;
+    if ((volumes.length || shape.binds.length) && (!image || (await docker(['image', 'inspect', image])).exitCode !== 0)) {
+      throw stepError(`The install's ${target.title} image${image ? ` ${image}` : ''} (service ${spec.helperService}) is not present locally: the volumes are read through it.`);
     }
 
     const parts: PartInput[] = [];
-    for (const f of INSTALL_FILES) {
+    for (const f of installFiles(spec)) {
       const text = readRegular(join(dir, f.path));
       if (text === undefined) continue;
       parts.push({ kind: 'file', name: f.path, data: Buffer.from(text, 'utf8'), mode: f.mode });
@@ -153,9 +237,13 @@ export async function backupCommand(req: Request, VERSION: string): Promise<numb
       parts.push({ kind: 'stream', name: `db/${db.engine}.sql`, engine: db.engine, open: () => dumpStream(composeTool, dir, dropEnv, db) });
     }
     for (const v of volumes) parts.push({ kind: 'stream', name: `volumes/${v.key}.tar`, volume: v.key, open: () => volumeStream(image!, v.name) });
+    for (const b of shape.binds) {
+      if (kindOf(b.source) !== 'dir') { ui.warn(`${b.source} (mounted at ${b.service}:${b.path}) is not a directory: skipped.`); continue; }
+      parts.push({ kind: 'stream', name: `dirs/${b.service}${b.path}.tar`, bind: { service: b.service, path: b.path }, open: () => pausedWhile(composeTool, dir, dropEnv, b.service, volumeStream(image!, b.source)) });
+    }
 
     const base: Omit<Manifest, 'parts'> = {
-      format: FORMAT, version: FORMAT_VERSION, created: now.toISOString(), tool: `harden-init ${VERSION}`, release, dir,
+      format: FORMAT, version: FORMAT_VERSION, created: now.toISOString(), tool: `harden-init ${VERSION}`, target: targetId, release, dir,
       ...(shape.db ? { database: { ...shape.db, tool: DB_SCRIPTS[shape.db.engine].tool } } : {}),
     };
     let recorded: Manifest['parts'] = [];
@@ -177,7 +265,7 @@ export async function backupCommand(req: Request, VERSION: string): Promise<numb
     for (const p of pruned) ui.info(`Removed an older archive (--keep ${req.keep}): ${p}`);
     ui.success(`Archive written: ${out} (${formatBytes(size)}, mode 0600)`);
     ui.note([
-      'It holds .env with _APP_OPENSSL_KEY_V1: without that key the restored data is unreadable.',
+      `It holds .env with ${spec.keyVariable}: without that key the restored data is unreadable.`,
       'Copy it off this server; keep the passphrase or the identity (secret key) elsewhere.',
       `Restore: harden-init restore ${shellQuote(out)} --dir ${shellQuote(dir)} ${'recipient' in key ? '--identity <key file>' : (req.passphraseFile ? `--passphrase-file ${shellQuote(resolve(req.passphraseFile))}` : `--passphrase-env ${req.passphraseEnv}`)}`,
       `Inspect without harden-init: age -d ${'recipient' in key ? '-i <key file> ' : ''}${shellQuote(out)} | tar -tv`,
@@ -192,15 +280,43 @@ export async function backupCommand(req: Request, VERSION: string): Promise<numb
   }
 }
 
+/**
+ * A stream read while a service is paused (`docker compose pause`): its files, a SQLite database above all, are at rest
+ * and consistent; unpaused however the stream ends. A service that is not running is read as it is.
+ */
+async function* pausedWhile(c: Compose, dir: string, dropEnv: string[], service: string, data: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const id = String((await compose(c, ['ps', '-q', service], { cwd: dir, dropEnv })).stdout).trim();
+  const running = id ? String((await docker(['inspect', '--format', '{{.State.Running}}', id])).stdout).trim() === 'true' : false;
+  if (running) {
+    const p = await compose(c, ['pause', service], { cwd: dir, dropEnv, timeoutMs: 60_000 });
+    if (p.exitCode !== 0) throw new StreamError(`docker compose pause ${service} failed: ${String(p.all ?? '').trim().split('\n').slice(-3).join('\n')}`);
+  }
+  try {
+    yield* data;
+  } finally {
+    if (running) {
+      await compose(c, ['unpause', service], { cwd: dir, dropEnv, timeoutMs: 60_000 });
+      // Docker reports a container "unhealthy" after a pause until its next health check passes (measured: up to one
+      // interval); `verify` right after the backup would fail on that. Wait for it (90 s at most, then go on).
+      for (let i = 0; i < 90; i++) {
+        const h = await docker(['inspect', '--format', '{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}', id]);
+        if (h.exitCode !== 0 || ['healthy', 'none'].includes(String(h.stdout).trim())) break;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  }
+}
+
 function describe(part: string): string {
   if (part.startsWith('db/')) return `database dump (${part})`;
+  if (part.startsWith('dirs/')) return `directory ${part.slice('dirs/'.length).replace(/\.tar$/, '')}`;
   if (part.startsWith('volumes/')) return `volume ${part.slice('volumes/'.length).replace(/\.tar$/, '')}`;
   return part;
 }
 
 /** --out: a file, or a directory (existing, or ending in /) that gets a generated name; default in the install. */
-export function outPath(dir: string, out: string | undefined, release: string | undefined, now: Date): string {
-  const name = archiveFileName(release, now);
+export function outPath(dir: string, out: string | undefined, release: string | undefined, now: Date, target?: string): string {
+  const name = archiveFileName(release, now, target);
   const free = (d: string) => {
     for (let n = 0; ; n++) {
       const candidate = join(d, n === 0 ? name : name.replace(ARCHIVE_SUFFIX, `-${n}${ARCHIVE_SUFFIX}`));

@@ -172,13 +172,13 @@ export async function waitDbReady(c: Compose, dir: string, dropEnv: string[], db
   throw new StreamError(`the ${db.engine} container did not accept connections within ${Math.round(timeoutMs / 1000)} s${last ? `:\n${last}` : ''}`);
 }
 
-/** A volume's contents as a tar stream (read-only mount, no network). */
+/** A volume's contents as a tar stream (read-only mount, no network; as root, whatever the image's USER, so owners are kept). */
 export function volumeStream(image: string, volume: string): AsyncIterable<Uint8Array> {
-  return commandOutput('docker', ['run', '--rm', '--network', 'none', '--entrypoint', 'tar', '-v', `${volume}:/v:ro`, image, '-C', '/v', '-cf', '-', '.'], { what: `reading volume ${volume}` });
+  return commandOutput('docker', ['run', '--rm', '--network', 'none', '--user', '0:0', '--entrypoint', 'tar', '-v', `${volume}:/v:ro`, image, '-C', '/v', '-cf', '-', '.'], { what: `reading volume ${volume}` });
 }
 
 /** Replaces a volume's contents with a tar stream (everything in it is removed first). */
 export async function restoreVolume(image: string, volume: string, data: AsyncIterable<Uint8Array>): Promise<void> {
   const script = 'rm -rf /v/..?* /v/.[!.]* /v/* && tar -C /v -xf -';
-  await commandInput('docker', ['run', '--rm', '-i', '--network', 'none', '--entrypoint', 'sh', '-v', `${volume}:/v`, image, '-c', script], data, { what: `restoring volume ${volume}` });
+  await commandInput('docker', ['run', '--rm', '-i', '--network', 'none', '--user', '0:0', '--entrypoint', 'sh', '-v', `${volume}:/v`, image, '-c', script], data, { what: `restoring volume ${volume}` });
 }

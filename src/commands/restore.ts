@@ -2,7 +2,8 @@
 // is touched; shows what will be replaced and asks (or --yes); refuses over an install whose encryption key
 // differs (unless --force); then stops the stack, restores the files (atomically, the replaced ones kept in
 // .harden-init/backups/), the volumes and the database (through its own container, started alone), starts the
-// stack, waits until healthy and verifies the running containers with Appwrite's `vars`.
+// stack, waits until healthy and verifies the running containers (Appwrite: `vars`, Langflow: `printenv`). What an
+// archive holds and how is the target's `backup` description (src/targets/types.ts).
 import { closeSync, createReadStream, fstatSync, openSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pc from 'picocolors';
@@ -16,20 +17,16 @@ import { reportVerify, stackContext, verifyJson } from '../cli/verify-command.js
 import { existingAnswers, lenientAnswers } from '../cli/resolve.js';
 import { readExisting } from '../engine/existing.js';
 import { parseEnv, toRecord } from '../engine/envfile.js';
-import { TARGETS, DEFAULT_TARGET } from '../targets/index.js';
 import type { BaseAnswers } from '../targets/types.js';
-import { obtainRelease } from '../targets/appwrite/upstream/source.js';
-import { releaseFromCompose } from '../targets/appwrite/release-choice.js';
 import { compose, detectCompose, docker } from '../docker/compose.js';
 import { acquireLock } from '../apply/lock.js';
 import { applyPlan } from '../apply/apply.js';
 import { kindOf } from '../apply/safe-fs.js';
 import type { PlannedFile } from '../engine/plan.js';
 import { ArchiveError, decrypt, parseIdentityFile, streamParts, verifyArchive, type KeySpec, type Manifest } from './archive.js';
-import { formatBytes, INSTALL_FILES, passphraseFromEnv, passphraseFromFile } from './backup.js';
-import { StreamError, installShape, loadDump, projectName, restoreVolume, volumeName, waitDbReady, type Engine } from './db-dump.js';
-
-export const KEY_NAME = '_APP_OPENSSL_KEY_V1';
+import { backupShape, backupTarget, formatBytes, installFiles, passphraseFromEnv, passphraseFromFile, targetIdOf } from './backup.js';
+import { StreamError, loadDump, projectName, restoreVolume, volumeName, waitDbReady, type Engine } from './db-dump.js';
+import { STATE_FILE } from '../engine/state.js';
 
 function keyFrom(req: Request): KeySpec {
   const given = [req.identity && '--identity', req.passphraseEnv && '--passphrase-env', req.passphraseFile && '--passphrase-file'].filter(Boolean);
@@ -81,11 +78,16 @@ async function restoreLocked(req: Request, ui: Ui, dir: string, file: string, ke
       throw e;
     }
     const { manifest, files } = verified;
-    ui.success(`Archive verified: ${manifest.parts.length} parts match the manifest (made ${manifest.created} by ${manifest.tool}${manifest.release ? `, Appwrite ${manifest.release}` : ''})`);
     const envText = files.get('.env')?.toString('utf8');
     const composeText = files.get('docker-compose.yml')?.toString('utf8');
     if (envText === undefined || composeText === undefined) throw usageError(`${file}: the archive holds no .env or docker-compose.yml.`);
     const archivedEnv = toRecord(parseEnv(envText));
+    // The product: the archived state says so, else the manifest (archives before Langflow support: none), else the images.
+    let archivedState: { target?: unknown } | undefined;
+    try { archivedState = JSON.parse(files.get(STATE_FILE)?.toString('utf8') ?? 'null') ?? undefined; } catch { archivedState = undefined; }
+    const { target, spec } = await backupTarget(targetIdOf(typeof archivedState?.target === 'string' ? archivedState.target : manifest.target, composeText));
+    ui.success(`Archive verified: ${manifest.parts.length} parts match the manifest (made ${manifest.created} by ${manifest.tool}, ${target.title}${manifest.release ? ` ${manifest.release}` : ''})`);
+    const KEY_NAME = spec.keyVariable;
 
     // 2. What is there now, and the key check.
     const existing = readExisting(dir);
@@ -94,19 +96,23 @@ async function restoreLocked(req: Request, ui: Ui, dir: string, file: string, ke
     if (keyDiffers && !req.force) {
       throw usageError(
         `The install in ${dir} has a different encryption key (${KEY_NAME}) than the archive. Nothing was changed.`,
-        'Appwrite encrypts stored secrets (passwords, OAuth secrets, API keys) with this key: data encrypted with one key is unreadable with another. '
+        `${target.title} encrypts stored secrets (passwords, OAuth secrets, API keys) with this key: data encrypted with one key is unreadable with another. `
         + 'Restoring replaces this install\'s .env, database and files with the archive\'s (its key included); pass --force if that is what you want, or choose another --dir.',
       );
     }
 
     // 3. The plan, shown; confirmation.
-    const shape = installShape(composeText);
+    const shape = backupShape(spec, composeText);
+    const restoreFiles = installFiles(spec).filter((f) => files.has(f.path));
     const archivedDb = manifest.parts.find((p) => p.engine);
     const volumes = manifest.parts.filter((p) => p.volume);
+    const dirs = manifest.parts.filter((p) => p.bind);
     const lines = [
-      ...INSTALL_FILES.filter((f) => files.has(f.path)).map((f) => `${f.path.padEnd(30)} ${kindOf(`${dir}/${f.path}`) === 'file' ? 'replaced (the current one is kept in .harden-init/backups/)' : 'created'}`),
-      ...(archivedDb ? [`${`database (${archivedDb.engine})`.padEnd(30)} replaced by the dump (${formatBytes(archivedDb.size)}): everything written since the backup is lost`] : ['database                       not in the archive (external): restore it with your server\'s tools']),
+      ...restoreFiles.map((f) => `${f.path.padEnd(30)} ${kindOf(`${dir}/${f.path}`) === 'file' ? 'replaced (the current one is kept in .harden-init/backups/)' : 'created'}`),
+      ...(archivedDb ? [`${`database (${archivedDb.engine})`.padEnd(30)} replaced by the dump (${formatBytes(archivedDb.size)}): everything written since the backup is lost`]
+        : dirs.length ? [] : ['database                       not in the archive (external): restore it with your server\'s tools']),
       ...volumes.map((v) => `${`volume ${v.volume}`.padEnd(30)} contents replaced (${formatBytes(v.size)})`),
+      ...dirs.map((d) => `${`directory ${shape.binds.find((b) => b.service === d.bind!.service && b.path === d.bind!.path)?.source ?? d.bind!.path}`.padEnd(30)} contents replaced (${formatBytes(d.size)}; a SQLite database in it too)`),
     ];
     if (keyDiffers) lines.push(`${KEY_NAME.padEnd(30)} REPLACED by the archive's key (--force)`);
     ui.note(lines.join('\n'), 'Restore will replace');
@@ -128,11 +134,15 @@ async function restoreLocked(req: Request, ui: Ui, dir: string, file: string, ke
       }
 
       // 5. Files, atomically (replaced ones backed up).
-      const planned: PlannedFile[] = INSTALL_FILES.filter((f) => files.has(f.path)).map((f) => ({
+      const planned: PlannedFile[] = restoreFiles.map((f) => ({
         path: f.path, content: files.get(f.path)!.toString('utf8'), mode: f.mode, secret: f.path === '.env',
         old: kindOf(`${dir}/${f.path}`) === 'file' ? readFileSync(`${dir}/${f.path}`, 'utf8') : undefined,
       })).filter((f) => f.old !== f.content);
-      const applied = applyPlan(dir, planned);
+      // Host directories the restored install mounts (a database on a host path, Langflow's SQLite dir): made as setup makes them.
+      const restoredAnswers = existingAnswers(target, readExisting(dir)).answers as Partial<BaseAnswers>;
+      const hostDirs = [...(restoredAnswers.db === 'path' && restoredAnswers.dbPath ? [{ path: String(restoredAnswers.dbPath), mode: 0o700 }] : []),
+        ...(restoredAnswers.db ? target.hostDirs?.(restoredAnswers as BaseAnswers) ?? [] : [])];
+      const applied = applyPlan(dir, planned, hostDirs);
       ui.success(planned.length ? `Files restored: ${applied.written.join(', ')}${applied.backupDir ? ` (the replaced ones in ${applied.backupDir})` : ''}` : 'Files: already identical to the archive');
 
       // 6. Containers and volumes created from the restored files, nothing started.
@@ -141,9 +151,9 @@ async function restoreLocked(req: Request, ui: Ui, dir: string, file: string, ke
       const create = await compose(composeTool, ['up', '--no-start'], { cwd: dir, dropEnv, timeoutMs: 600_000 });
       if (create.exitCode !== 0) throw stepError(`docker compose up --no-start failed:\n${String(create.all ?? '').trim().split('\n').slice(-10).join('\n')}`);
       const project = projectName(dir, env, shape);
-      const image = shape.appwriteImage;
-      if (volumes.length && (!image || (await docker(['image', 'inspect', image])).exitCode !== 0)) {
-        throw stepError(`The install's Appwrite image${image ? ` ${image}` : ''} is not present locally: the volumes are restored through it.`);
+      const image = shape.helperImage;
+      if ((volumes.length || dirs.length) && (!image || (await docker(['image', 'inspect', image])).exitCode !== 0)) {
+        throw stepError(`The install's ${target.title} image${image ? ` ${image}` : ''} (service ${spec.helperService}) is not present locally: the volumes are restored through it.`);
       }
       if (archivedDb && shape.db && archivedDb.engine !== shape.db.engine) throw stepError(`The dump is of ${archivedDb.engine}, the restored compose file runs ${shape.db.engine}.`);
       if (archivedDb && !shape.db) throw stepError('The archive holds a database dump but its compose file has no database service.');
@@ -167,6 +177,11 @@ async function restoreLocked(req: Request, ui: Ui, dir: string, file: string, ke
           if (part.engine) {
             await loadDump(composeTool, dir, dropEnv, { engine: part.engine as Engine, service: shape.db!.service }, data);
             ui.success(`Database restored from ${part.name} (${formatBytes(part.size)})`);
+          } else if (part.bind) {
+            const b = shape.binds.find((x) => x.service === part.bind!.service && x.path === part.bind!.path);
+            if (!b) throw stepError(`The archive holds the host directory mounted at ${part.bind.service}:${part.bind.path}, but the restored compose file mounts none there.`);
+            await restoreVolume(image!, b.source, data);
+            ui.success(`Directory ${b.source} restored (${formatBytes(part.size)})`);
           } else if (part.volume) {
             const v = await volumeName(part.volume, project, shape);
             if (!v.exists) throw stepError(`Volume ${part.volume} (${v.name}) was not created by docker compose up --no-start.`);
@@ -189,7 +204,6 @@ async function restoreLocked(req: Request, ui: Ui, dir: string, file: string, ke
 
     // 8. Start, wait healthy, verify with vars.
     const restored = readExisting(dir);
-    const target = await (TARGETS[restored.state?.target ?? DEFAULT_TARGET] ?? TARGETS[DEFAULT_TARGET]!).load();
     const prepared = await target.prepare({
       dir, dirArg: dir, given: manifest.release ? { release: manifest.release } : {},
       existing: { state: restored.state, compose: composeText, present: true },

@@ -164,7 +164,28 @@ export interface Target<A extends BaseAnswers = BaseAnswers> {
   url(a: A): string;
   /** `harden-init check`: the target's audit rules and what the shared rules must know of its stack. */
   audit?: TargetAudit;
+  /** `harden-init backup` / `restore`: what an archive of this target's install holds. */
+  backup?: TargetBackup;
   /** Flags that belong on the printed headless command besides the answers (e.g. --allow-insecure-release). */
+}
+
+/** What the generic backup and restore (src/commands/backup.ts, restore.ts) save of an install and how. */
+export interface TargetBackup {
+  /** Bundled database services the compose file may have; the first one it declares is dumped through its container. */
+  databases: { service: string; engine: 'postgresql' | 'mariadb' }[];
+  /** Data volumes (compose keys), saved as tars when the compose file declares them (not the database's own: it is dumped). */
+  volumes: string[];
+  /** The service whose image reads and writes the volumes in throw-away containers (run as root; needs sh and tar). */
+  helperService: string;
+  /** Files of the install besides .env, docker-compose.yml, docker-compose.override.yml and the state (e.g. a Caddyfile). */
+  files: { path: string; mode: number }[];
+  /** The variable that encrypts stored data: restoring over an install whose value differs needs --force. */
+  keyVariable: string;
+  /**
+   * Container directories that may be bind mounts of a host directory holding data (Langflow's config dir with its
+   * SQLite database): saved as tars while their service is paused (a file database at rest), restored into it.
+   */
+  hostDirs?: { service: string; path: string }[];
 }
 
 /**

@@ -8,7 +8,7 @@ import { execa } from 'execa';
 import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { runBin, tempDir, ROOT, type RunResult } from '../helpers/run-bin.js';
-import { engineAvailable, ensureDefaultSocket, removeStackContainers } from '../helpers/engine.js';
+import { engineAvailable, ensureDefaultSocket, lockEngine, removeStackContainers } from '../helpers/engine.js';
 import { parseEnv, toRecord } from '../../src/engine/envfile.js';
 
 const hasEngine = engineAvailable();
@@ -21,6 +21,8 @@ const outputs: string[] = [];
 const PASS = 'correct-horse-battery-staple-4711';
 const DOCKER = { DOCKER_HOST: process.env.DOCKER_HOST, HARDEN_INIT_RELEASES_DIR: undefined, DOCKER_CONFIG: join(base, 'docker-v1') };
 const previousTags: [string, string][] = [];
+/** Upstream's fixed container names: one Appwrite stack per engine, so the file holds the engine lock (helpers/engine.ts). */
+let unlock: (() => Promise<void>) | undefined;
 /** This sandbox caps open files at 20000 (dockerd cannot raise it): upstream's clickhouse asks for 262144. */
 const OVERRIDE = [
   '# test sandbox: RLIMIT_NOFILE is capped at 20000 here; upstream asks 262144 for clickhouse',
@@ -57,6 +59,7 @@ const archives = (d: string) => readdirSync(d).filter((n) => n.endsWith('.age'))
 
 describe.skipIf(!hasEngine).sequential('backup and restore on a real PostgreSQL (real engine)', { timeout: 600_000 }, () => {
   beforeAll(async () => {
+    unlock = await lockEngine();
     ensureDefaultSocket();
     mkdirSync(DOCKER.DOCKER_CONFIG, { recursive: true });
     mkdirSync(out, { recursive: true });
@@ -257,6 +260,7 @@ describe.skipIf(!hasEngine).sequential('backup and restore on a real MariaDB (re
     await mdc(['down', '-v', '--remove-orphans']);
     await removeStackContainers();
     for (const [tag, id] of previousTags) await execa('docker', ['tag', id, tag], { reject: false });
+    await unlock?.();
   });
 
   it('rows in the real MariaDB survive backup → down -v → restore; same key; verify exit 0', async () => {

@@ -90,4 +90,12 @@ export const appwrite: Target<Answers> = {
   nextSteps: appwriteNextSteps,
   url: appwriteUrl,
   audit: appwriteAudit,
+  backup: {
+    // 2.x bundles PostgreSQL, 1.9.x MariaDB; an external server is the operator's to back up.
+    databases: [{ service: 'postgresql', engine: 'postgresql' }, { service: 'mariadb', engine: 'mariadb' }],
+    volumes: ['appwrite-uploads', 'appwrite-imports', 'appwrite-functions', 'appwrite-builds', 'appwrite-sites', 'appwrite-certificates', 'appwrite-config'],
+    helperService: 'appwrite',
+    files: [],
+    keyVariable: '_APP_OPENSSL_KEY_V1',
+  },
 };

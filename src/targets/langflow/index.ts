@@ -4,7 +4,7 @@ import type { LiveCheck, Prepared, PrepareInput, Target, TargetTemplate } from '
 import { normalizeAnswers, answersError, type LangflowAnswers } from './answers.js';
 import { QUESTIONS, dbPasswordError } from './questions.js';
 import {
-  answersFromEnv, managedValues, secretSpecs, ENCRYPTION_KEYS, SECRET_NAMES, SECURITY_SWITCHES, secretKeyProblem,
+  answersFromEnv, managedValues, secretSpecs, ENCRYPTION_KEYS, CONFIG_DIR, SECRET_NAMES, SECURITY_SWITCHES, secretKeyProblem,
 } from './env-values.js';
 import { renderCompose, caddyfile, CADDYFILE, hostDirs, publishedPorts } from './compose.js';
 import { PROBES, curlArgv, judgeProbe, parseCurlOutput, type ProbeRequest } from './probes.js';
@@ -129,4 +129,15 @@ export const langflow: Target<LangflowAnswers> = {
   nextSteps,
   url,
   audit: langflowAudit,
+  backup: {
+    // The bundled PostgreSQL (--db volume or path) is dumped with pg_dump; an external one is the operator's to back up.
+    databases: [{ service: 'postgres', engine: 'postgresql' }],
+    // Langflow's config dir (uploads, stored files) and Caddy's certificates and ACME account.
+    volumes: ['langflow-config', 'caddy-data'],
+    helperService: 'langflow',
+    files: [{ path: CADDYFILE, mode: 0o644 }],
+    keyVariable: 'LANGFLOW_SECRET_KEY',
+    // --db sqlite: the config dir (langflow.db, secret_key, uploads) is a host directory.
+    hostDirs: [{ service: 'langflow', path: CONFIG_DIR }],
+  },
 };
