@@ -9,10 +9,10 @@
 //    the stack runs 2.7.1, the migration ran, the history says done, the rows are still there.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, runBin, tempDir, type RunResult } from '../helpers/run-bin.js';
-import { REAL_ENGINE, buildReleaseStandins, engineAvailable, ensureDefaultSocket, freePorts, lockEngine, removeStack } from '../helpers/engine.js';
+import { REAL_ENGINE, buildReleaseStandins, engineAvailable, ensureDefaultSocket, freePorts, lockEngine, removeStack, writeClickhouseOverride } from '../helpers/engine.js';
 
 const hasEngine = engineAvailable(); // with CI=true and no engine this throws: the suite fails, never skips
 const base = tempDir('hi-e2e-upg-pg-');
@@ -54,22 +54,13 @@ async function waitPgReady(): Promise<void> {
 
 /**
  * docker-compose.override.yml of the test install (compose merges it; harden-init never writes it):
- * - TEST MACHINE LIMIT: RLIMIT_NOFILE is capped at 20000 here (dockerd cannot raise it), 2.x's clickhouse asks 262144;
+ * - TEST MACHINE LIMIT: clickhouse's open-files limit lowered (writeClickhouseOverride says why);
  * - with `wrongPassword`, the database container's own password is not the one its data was initialised with (a
  *   broken setup): pg_dump, which reads the container's environment, is refused.
  */
 function writeOverride(wrongPassword: boolean): void {
-  writeFileSync(join(dir, 'docker-compose.override.yml'), [
-    '# test machine only (see test/e2e/upgrade-postgres.test.ts)',
-    'services:',
-    '  clickhouse:',
-    '    ulimits:',
-    '      nofile:',
-    '        soft: 20000',
-    '        hard: 20000',
-    ...(wrongPassword ? ['  postgresql:', '    environment:', '      - POSTGRES_PASSWORD=not-the-password-of-the-data'] : []),
-    '',
-  ].join('\n'));
+  writeClickhouseOverride(dir);
+  if (wrongPassword) appendFileSync(join(dir, 'docker-compose.override.yml'), '  postgresql:\n    environment:\n      - POSTGRES_PASSWORD=not-the-password-of-the-data\n');
 }
 
 describe.skipIf(!hasEngine).sequential('harden-init upgrade within 2.x on a real PostgreSQL (real engine)', { timeout: 240_000 }, () => {
