@@ -7,7 +7,12 @@
 // described files with the recorded answers — each used only when its sha256 is the one state.json recorded.
 import { isMaskedName } from '../engine/diff.js';
 import { sha256 } from '../engine/state.js';
-import { describeEdit, type Edit, type MergeResult } from '../engine/compose-merge.js';
+import { parseDocument } from 'yaml';
+import { describeEdit, editHolds, type Edit, type MergeResult, type Verdict } from '../engine/compose-merge.js';
+import { RULES, type Rule } from '../targets/appwrite/rules/index.js';
+import { KNOWN_CAPABILITIES, capabilitiesOf } from '../targets/appwrite/rules/refuse.js';
+import { eachService } from '../targets/appwrite/render/doc.js';
+import type { Answers } from '../targets/appwrite/answers.js';
 import { ownModel } from '../audit/compose-model.js';
 import { runAudit } from '../audit/run.js';
 import { rank, type AuditFinding, type TargetAudit } from '../audit/types.js';
@@ -43,13 +48,24 @@ export interface HardeningInput {
   release: string;
   /** The .env the step writes, as key → value. */
   env: Record<string, string>;
+  /** The step's answers and the names accepted as upstream wrote them (what the rules render with). */
+  answers: Answers;
+  accepted: ReadonlySet<string>;
 }
 
+const YAML_OUT = { lineWidth: 0, flowCollectionPadding: false } as const;
+
 /**
- * The hardening check of a merged file: findings (medium and worse) that NEXT alone does not have. `check` runs the
- * same rules (its own YAML reading: no Compose needed, nothing started).
+ * The hardening check of each carried edit, three parts, each compared with NEXT alone (what harden-init renders
+ * passes by definition):
+ * 1. what the render refuses in upstream's file (refuse.ts: ports, the Docker socket, host paths, privileged, root,
+ *    host namespaces, capabilities, devices, unconfined) newly asked for → refused;
+ * 2. the rendering rules run again on the merged file (those that leave NEXT unchanged): a rule that undoes the
+ *    edit (publish-gateway-only removing a port) → refused; a rule that only adds to it (log rotation and
+ *    no-new-privileges on a service of their own) → carried, hardened, and said so;
+ * 3. `harden-init check`'s rules (its own YAML reading; nothing started): a new finding of medium or worse → refused.
  */
-export function hardeningJudge(h: HardeningInput, next: string): (text: string) => string | undefined {
+export function hardeningJudge(h: HardeningInput, next: string): (text: string, edit: Edit) => Verdict {
   const findingsOf = (text: string): AuditFinding[] => runAudit({
     dir: h.dir, dirArg: h.dirArg, target: h.target, env: h.env, envPresent: true, envMode: 0o600,
     composeFile: COMPOSE_FILE, composeText: text, compose: ownModel(text, h.env, h.dir), composeSource: 'own YAML parse',
@@ -57,9 +73,36 @@ export function hardeningJudge(h: HardeningInput, next: string): (text: string) 
   }, h.audit);
   const key = (f: AuditFinding) => `${f.id}\u0000${f.subject}\u0000${f.what}`;
   const baseline = new Set(findingsOf(next).map(key));
-  return (text) => {
-    const worse = findingsOf(text).filter((f) => rank(f.severity) <= REFUSE_AT && !baseline.has(key(f)));
-    return worse.length ? `weakens the hardening (${worse.map((f) => `${f.severity}: ${f.what}`).join('; ')})` : undefined;
+  const capsOf = (text: string): Set<string> => {
+    const out = new Set<string>();
+    eachService(parseDocument(text), (name, svc) => {
+      for (const c of capabilitiesOf(svc)) if (!(KNOWN_CAPABILITIES[name] ?? []).includes(c.cap)) out.add(`service ${name} ${c.detail}`);
+    });
+    return out;
+  };
+  const baseCaps = capsOf(next);
+  const rulesThatChange = (text: string, rules: readonly Rule[]): { text: string; fired: string[] } => {
+    const doc = parseDocument(text);
+    const fired: string[] = [];
+    let now = doc.toString(YAML_OUT);
+    for (const r of rules) {
+      r.apply({ doc, answers: h.answers, accepted: h.accepted });
+      const after = doc.toString(YAML_OUT); // the same document printed again: equal text unless the rule changed it
+      if (after !== now) fired.push(r.id);
+      now = after;
+    }
+    return { text: fired.length ? now : text, fired };
+  };
+  // Rules that change NEXT itself are not fixed points there (the socket proxy's): they cannot judge an edit.
+  const stable = RULES.filter((r) => rulesThatChange(next, [r]).fired.length === 0);
+  return (text, edit) => {
+    const caps = [...capsOf(text)].filter((c) => !baseCaps.has(c));
+    if (caps.length) return { refused: `harden-init refuses it (${caps.join('; ')})` };
+    const hardened = rulesThatChange(text, stable);
+    if (hardened.fired.length && !editHolds(hardened.text, edit)) return { refused: `harden-init's rules would undo it (${hardened.fired.join(', ')})` };
+    const worse = findingsOf(hardened.text).filter((f) => rank(f.severity) <= REFUSE_AT && !baseline.has(key(f)));
+    if (worse.length) return { refused: `weakens the hardening (${worse.map((f) => `${f.severity}: ${f.what}`).join('; ')})` };
+    return hardened.fired.length ? { text: hardened.text, note: `hardened by harden-init's rules: ${hardened.fired.join(', ')}` } : undefined;
   };
 }
 
@@ -70,7 +113,8 @@ export function editLine(e: Edit): string {
 
 /** What the operator is told: every edit carried and every one not (and where it went). */
 export function carryLines(r: MergeResult, how: string): { carried: string[]; notCarried: string[] } {
-  const carried = r.carried.map((e) => `carried: ${editLine(e)}`);
+  const noteOf = new Map(r.notes.map((n) => [n.edit, n.note]));
+  const carried = r.carried.map((e) => `carried: ${editLine(e)}${noteOf.has(e) ? ` (${noteOf.get(e)})` : ''}`);
   const notCarried = r.conflicts.map((c) => `NOT carried: ${editLine(c.edit)} — ${c.reason}; proposed in ${PROPOSED_COMPOSE_FILE}`);
   if (r.layoutOnly) notCarried.push(`${COMPOSE_FILE} differs from harden-init's file only in comments or layout: not carried (the old file stays in the step's backup)`);
   if (r.edits.length || r.layoutOnly) carried.unshift(`hand edits of ${COMPOSE_FILE} (three-way, BASE from ${how}): ${r.carried.length} carried, ${r.conflicts.length} not`);

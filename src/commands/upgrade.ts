@@ -33,6 +33,7 @@ import { releaseFromInstall } from '../targets/appwrite/release-choice.js';
 import { INSECURE_REASON, parseRelease, releaseCheck } from '../targets/appwrite/releases.js';
 import { releaseFiles, type ReleaseFiles } from '../targets/appwrite/prepare.js';
 import type { Template } from '../targets/appwrite/template.js';
+import type { Answers } from '../targets/appwrite/answers.js';
 import { mergeCompose, type MergeResult } from '../engine/compose-merge.js';
 import { WRITTEN_COMPOSE, carryLines, composeBase, hardeningJudge } from './upgrade-carry.js';
 import { carryEdits, describeChanges, stepChanges, upgradePath, type StepChanges, type UpgradeStep } from '../targets/appwrite/upgrade-path.js';
@@ -290,11 +291,12 @@ async function mergeHandEdits(ctx: Ctx, s: UpgradeStep, existing: Existing, old:
   }
   const envText = plan.files.find((f) => f.path === '.env')!.content;
   const judge = ctx.target.audit
-    ? hardeningJudge({ audit: ctx.target.audit, dir: ctx.dir, dirArg: ctx.dirArg, target: 'appwrite', release: s.to, env: toRecord(parseEnv(envText)) }, next)
+    ? hardeningJudge({ audit: ctx.target.audit, dir: ctx.dir, dirArg: ctx.dirArg, target: 'appwrite', release: s.to, env: toRecord(parseEnv(envText)),
+      answers: plan.answers as Answers, accepted: new Set(ctx.req.acceptUpstream) }, next)
     : undefined;
   let result: MergeResult;
   try {
-    result = mergeCompose(base.text, existing.compose!, next, { admit: judge ? (text) => judge(text) : undefined });
+    result = mergeCompose(base.text, existing.compose!, next, { admit: judge });
   } catch (e) {
     throw usageError(`${COMPOSE_FILE} is not readable as YAML (${(e as Error).message.split('\n')[0]}): its hand edits cannot be carried; nothing was changed.`,
       'Fix the file, or re-run with --replace-compose (the edited file goes into the first step\'s backup).');

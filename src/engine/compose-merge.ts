@@ -36,18 +36,20 @@ export interface MergeResult {
   carried: Edit[];
   /** Not applied. */
   conflicts: Conflict[];
+  /** Carried edits the admit hook completed (e.g. hardened), with what it said. */
+  notes: { edit: Edit; note: string }[];
   /** THEIRS differs from BASE only in comments, quoting or layout (nothing structured to carry). */
   layoutOnly: boolean;
   /** NEXT with the clean edits and every conflicting one forced in where it can be, the conflicts listed on top. */
   proposal?: string;
 }
 
+/** What the admit hook says of one edit: refused (taken back, a conflict), or kept — as it is or completed. */
+export type Verdict = { refused: string } | { text?: string; note?: string } | undefined;
+
 export interface MergeOptions {
-  /**
-   * Called with the merged text after each clean edit: a reason refuses the edit (it is taken back and becomes a
-   * conflict), undefined keeps it. The hardening check runs here.
-   */
-  admit?: (text: string, edit: Edit) => string | undefined;
+  /** Called with the merged text after each clean edit. The hardening check runs here. */
+  admit?: (text: string, edit: Edit) => Verdict;
 }
 
 /** Lists of KEY=VALUE entries that compose equally accepts as a map. */
@@ -326,15 +328,17 @@ export function mergeCompose(baseText: string, theirsText: string, nextText: str
   let text = nextText;
   const carried: Edit[] = [];
   const conflicts: Conflict[] = [];
+  const notes: { edit: Edit; note: string }[] = [];
   for (const e of edits) {
     const r = tryWrite(text, e, false);
     if ('reason' in r) { conflicts.push({ edit: e, reason: r.reason }); continue; }
-    const refused = r.text === text ? undefined : opts.admit?.(r.text, e);
-    if (refused) { conflicts.push({ edit: e, reason: refused }); continue; }
-    text = r.text;
+    const verdict = r.text === text ? undefined : opts.admit?.(r.text, e);
+    if (verdict && 'refused' in verdict) { conflicts.push({ edit: e, reason: verdict.refused }); continue; }
+    text = verdict?.text ?? r.text;
     carried.push(e);
+    if (verdict?.note) notes.push({ edit: e, note: verdict.note });
   }
-  return { text, edits, carried, conflicts, layoutOnly, proposal: conflicts.length ? proposalOf(text, conflicts) : undefined };
+  return { text, edits, carried, conflicts, notes, layoutOnly, proposal: conflicts.length ? proposalOf(text, conflicts) : undefined };
 }
 
 /** The merged file with each conflicting edit forced in where its place exists; every conflict listed on top. */
@@ -353,6 +357,20 @@ function proposalOf(merged: string, conflicts: Conflict[]): string {
     '',
     text,
   ].join('\n');
+}
+
+/** Whether a file (its text) still holds what an edit asks for. */
+export function editHolds(text: string, e: Edit): boolean {
+  const now = getPath(parseModel(text), e.path);
+  switch (e.kind) {
+    case 'set':
+      if (same(now, e.theirs)) return true;
+      // A map they added beside one the new release added: their keys are there.
+      return e.base === undefined && isPlainObject(e.theirs) && isPlainObject(now) && Object.entries(e.theirs).every(([k, v]) => same(now[k], v));
+    case 'remove': return now === undefined;
+    case 'add-item': return Array.isArray(now) && now.some((x) => same(x, e.item));
+    case 'remove-item': return !Array.isArray(now) || !now.some((x) => same(x, e.item));
+  }
 }
 
 /** One line naming an edit (values shown unless the caller masks them). */

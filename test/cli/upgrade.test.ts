@@ -158,13 +158,15 @@ describe.concurrent('harden-init upgrade (files only, no Docker)', () => {
     const at = c.indexOf('    restart: unless-stopped\n', audits);
     c = `${c.slice(0, at)}    restart: always\n${c.slice(at + '    restart: unless-stopped\n'.length)}`; // its service is gone in 2.3
     c = c.replace(/\n {2}redis:\n/, '\n  redis:\n    ports:\n      - "6379:6379"\n'); // publishes an internal service
+    c = c.replace(/\n {2}redis:\n/, '\n  mine:\n    image: busybox:1.36.1\n    command: [sleep, infinity]\n    networks: [appwrite]\n  redis:\n'); // a service of their own
     writeFileSync(join(dir, 'docker-compose.yml'), c);
 
     const dry = await runBin(['upgrade', '--dir', dir, '--to', '2.3.0', '--dry-run', '--allow-insecure-release']);
     expect(dry.exitCode, dry.stderr).toBe(0);
-    expect(dry.stdout).toMatch(/1\. 1\.9\.5 → 1\.9\.10[\s\S]*hand edits of docker-compose\.yml \(three-way[^\n]*\): 2 carried, 1 not[\s\S]*2\. 1\.9\.10 → 2\.3\.0/);
-    expect(dry.stdout).toMatch(/NOT carried: added services\.redis\.ports = \["6379:6379"\] — weakens the hardening \(critical: publishes host port 6379/);
-    expect(dry.stdout).toMatch(/2\. 1\.9\.10 → 2\.3\.0[\s\S]*1 carried, 1 not[\s\S]*carried: added services\.appwrite\.environment\.MY_HAND_FLAG = "on"[\s\S]*NOT carried: changed services\.appwrite-worker-audits\.restart = "always" — services\.appwrite-worker-audits is not in the new release's file/);
+    expect(dry.stdout).toMatch(/1\. 1\.9\.5 → 1\.9\.10[\s\S]*hand edits of docker-compose\.yml \(three-way[^\n]*\): 3 carried, 1 not[\s\S]*2\. 1\.9\.10 → 2\.3\.0/);
+    expect(dry.stdout).toMatch(/NOT carried: added services\.redis\.ports = \["6379:6379"\] — harden-init refuses it \(service redis publishes 6379:6379\)/);
+    expect(dry.stdout).toMatch(/carried: added services\.mine = \{[^\n]*\} \(hardened by harden-init's rules: [^\n]*log-rotation[^\n]*restart-no-new-privileges/);
+    expect(dry.stdout).toMatch(/2\. 1\.9\.10 → 2\.3\.0[\s\S]*2 carried, 1 not[\s\S]*carried: added services\.appwrite\.environment\.MY_HAND_FLAG = "on"[\s\S]*NOT carried: changed services\.appwrite-worker-audits\.restart = "always" — services\.appwrite-worker-audits is not in the new release's file/);
     expect(existsSync(join(dir, 'docker-compose.proposed.yml'))).toBe(false);
 
     const r1 = await runBin(['upgrade', '--dir', dir, '--no-start', '--yes']);
@@ -175,18 +177,21 @@ describe.concurrent('harden-init upgrade (files only, no Docker)', () => {
     expect(c1).not.toContain('6379:6379');
     expect(c1).toMatch(/appwrite-worker-audits:[^]*?restart: always/);
     const p1 = read(dir, 'docker-compose.proposed.yml');
-    expect(p1).toMatch(/^# PROPOSAL, not in use[^]*services\.redis\.ports[^]*weakens the hardening/);
+    expect(p1).toMatch(/^# PROPOSAL, not in use[^]*services\.redis\.ports[^]*harden-init refuses it/);
+    // Their own service rides along, hardened like the others (log rotation, no-new-privileges).
+    expect(c1).toMatch(/\n {2}mine:\n(?: {4}.*\n| {6}.*\n| {8}.*\n)*? {6}- no-new-privileges:true\n/);
     expect(p1).toMatch(/\n {2}redis:\n(?: {4}.*\n)*? {4}ports:\n {6}- 6379:6379\n/);
     // state.json keeps harden-init's own file's sha256 (its copy beside it), so the edits stay hand edits.
     expect(stateOf(dir).composeSha256).toBe(createHash('sha256').update(read(dir, '.harden-init/compose-written.yml')).digest('hex'));
 
     const r2 = await runBin(['upgrade', '--dir', dir, '--to', '2.3.0', '--no-start', '--yes', '--allow-insecure-release']);
     expect(r2.exitCode, r2.stderr).toBe(0);
-    expect(r2.stdout).toMatch(/BASE from \.harden-init\/compose-written\.yml\): 1 carried, 1 not/);
+    expect(r2.stdout).toMatch(/BASE from \.harden-init\/compose-written\.yml\): 2 carried, 1 not/);
     const c2 = read(dir, 'docker-compose.yml');
     expect(c2).toContain('image: appwrite/appwrite:2.3.0');
     expect(c2).toMatch(/\n {2}appwrite:\n[^]*?environment:\n(?: {6}- .*\n)*? {6}- MY_HAND_FLAG=on\n/);
     expect(c2).not.toContain('appwrite-worker-audits:');
+    expect(c2).toMatch(/\n {2}mine:\n/);
     expect(read(dir, 'docker-compose.proposed.yml')).toMatch(/appwrite-worker-audits\.restart = "always" — not applied: services\.appwrite-worker-audits is not in the new release's file/);
     // The first step's proposal is kept in the second step's backup.
     const [, b2] = backups(dir);

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { parse, stringify } from 'yaml';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { composeEdits, describeEdit, getPath, mergeCompose, normalize, same, sameCompose, type Edit } from '../../src/engine/compose-merge.js';
+import { composeEdits, describeEdit, editHolds, getPath, mergeCompose, normalize, same, sameCompose, type Edit } from '../../src/engine/compose-merge.js';
 import { ROOT } from '../helpers/run-bin.js';
 
 const model = (text: string) => normalize(parse(text, { merge: true }));
@@ -145,13 +145,25 @@ describe('mergeCompose: clean edits carried onto the new file, conflicts listed 
     const pub = edit(BASE, (m) => { m.services.redis.ports = ['6379:6379']; m.services.appwrite.environment.push('X=1'); });
     const seen: Edit[] = [];
     const r2 = mergeCompose(BASE, pub, NEXT, {
-      admit: (text, e) => { seen.push(e); return (model(text) as any).services.redis.ports ? 'publishes redis on the host' : undefined; },
+      admit: (text, e) => { seen.push(e); return (model(text) as any).services.redis.ports ? { refused: 'publishes redis on the host' } : undefined; },
     });
     expect(seen).toHaveLength(2);
     expect(r2.carried.map((e) => e.path.join('.'))).toEqual(['services.appwrite.environment.X']);
     expect(r2.conflicts.map((c) => c.reason)).toEqual(['publishes redis on the host']);
     expect((model(r2.text) as any).services.redis.ports).toBeUndefined();
     expect((model(r2.proposal!) as any).services.redis.ports).toEqual(['6379:6379']);
+  });
+
+  it('the admit hook may complete a carried edit (a service of their own hardened): its text is kept, with its note', () => {
+    const own = edit(BASE, (m) => { m.services.mine = { image: 'me/x:1' }; });
+    const r3 = mergeCompose(BASE, own, NEXT, {
+      admit: (text) => ({ text: text.replace('image: me/x:1\n', 'image: me/x:1\n    restart: unless-stopped\n'), note: 'hardened' }),
+    });
+    expect(r3.carried).toHaveLength(1);
+    expect(r3.notes).toEqual([{ edit: r3.carried[0], note: 'hardened' }]);
+    expect((model(r3.text) as any).services.mine).toEqual({ image: 'me/x:1', restart: 'unless-stopped' });
+    expect(editHolds(r3.text, r3.carried[0]!)).toBe(true);
+    expect(editHolds(NEXT, r3.carried[0]!)).toBe(false);
   });
 
   it('a removal carried where upstream left the value alone; refused where upstream changed it', () => {
@@ -208,18 +220,6 @@ const service = fc.record({
 const composeText = fc.dictionary(names, service, { minKeys: 1, maxKeys: 4 })
   .map((services) => stringify({ services }, { lineWidth: 0 }));
 
-/** What an edit demands of the merged file, checked against it. */
-function holds(merged: unknown, e: Edit): boolean {
-  const now = getPath(merged, e.path);
-  switch (e.kind) {
-    case 'set': return same(now, e.theirs) || (e.base === undefined && typeof e.theirs === 'object' && e.theirs !== null && !Array.isArray(e.theirs)
-      && Object.entries(e.theirs).every(([k, v]) => same((now as Record<string, unknown>)?.[k], v)));
-    case 'remove': return now === undefined;
-    case 'add-item': return Array.isArray(now) && now.some((x) => same(x, e.item));
-    case 'remove-item': return !Array.isArray(now) || !now.some((x) => same(x, e.item));
-  }
-}
-
 describe('mergeCompose: properties', () => {
   it('with NEXT == BASE, the merge gives back THEIRS (as compose reads it), no conflict', () => {
     fc.assert(fc.property(composeText, composeText, (base, theirs) => {
@@ -233,8 +233,7 @@ describe('mergeCompose: properties', () => {
     fc.assert(fc.property(composeText, composeText, composeText, (base, theirs, next) => {
       const r = mergeCompose(base, theirs, next);
       expect(r.carried.length + r.conflicts.length).toBe(r.edits.length);
-      const merged = model(r.text);
-      for (const e of r.carried) expect(holds(merged, e), describeEdit(e)).toBe(true);
+      for (const e of r.carried) expect(editHolds(r.text, e), describeEdit(e)).toBe(true);
       if (r.conflicts.length) expect(r.proposal).toBeDefined();
     }), { numRuns: 200 });
   });
@@ -250,8 +249,7 @@ describe('mergeCompose: properties', () => {
       const r = mergeCompose(base, theirs, next);
       const touched = r.edits.map((e) => e.path.join('\u0000'));
       const upstream = composeEdits(base, next).filter((u) => !touched.some((t) => t.startsWith(u.path.join('\u0000')) || u.path.join('\u0000').startsWith(t)));
-      const merged = model(r.text);
-      for (const u of upstream) expect(holds(merged, u), describeEdit(u)).toBe(true);
+      for (const u of upstream) expect(editHolds(r.text, u), describeEdit(u)).toBe(true);
     }), { numRuns: 200 });
   });
 });
