@@ -110,7 +110,7 @@ export async function scheduleCommand(req: Request, VERSION: string): Promise<nu
   // 1. Everything checked before anything is written.
   const frequency = req.schedule as Frequency;
   if (kindOf(join(dir, '.env')) !== 'file' || kindOf(join(dir, 'docker-compose.yml')) !== 'file') {
-    throw usageError(`--dir ${dir}: no install there (.env and docker-compose.yml are needed). Nothing was written.`, 'Pass --dir with the install directory.');
+    throw usageError(`--dir ${shellQuote(dir)}: no install there (.env and docker-compose.yml are needed). Nothing was written.`, 'Pass --dir with the install directory.');
   }
   const bin = ownBin();
   if (isNpxCachePath(bin)) {
