@@ -5,7 +5,7 @@
 // archive holds no secret in clear and no output prints one; Debian's `age` decrypts the format.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { runBin, tempDir, ROOT, type RunResult } from '../helpers/run-bin.js';
 import { engineAvailable, ensureDefaultSocket, lockEngine, removeStackContainers } from '../helpers/engine.js';
@@ -260,7 +260,6 @@ describe.skipIf(!hasEngine).sequential('backup and restore on a real MariaDB (re
     await mdc(['down', '-v', '--remove-orphans']);
     await removeStackContainers();
     for (const [tag, id] of previousTags) await execa('docker', ['tag', id, tag], { reject: false });
-    await unlock?.();
   });
 
   it('rows in the real MariaDB survive backup → down -v → restore; same key; verify exit 0', async () => {
@@ -286,5 +285,59 @@ describe.skipIf(!hasEngine).sequential('backup and restore on a real MariaDB (re
     expect(String((await sql('SELECT id, note FROM hi_probe ORDER BY id;')).stdout).trim().split('\n')).toEqual(['1\tone', '2\tzwei ü']);
     expect(envOf(mdir)._APP_OPENSSL_KEY_V1).toBe(keyBefore);
     for (const o of outputs) for (const s of Object.values(envOf(mdir)).filter((x) => x.length >= 32)) expect(o).not.toContain(s);
+  });
+});
+
+// The database in a host directory (`--db path`, real MariaDB): the directory is deleted after the backup, and the
+// restore makes it again (mode 0700; the entrypoint takes ownership) before it loads the dump.
+const pbase = join(base, 'path');
+const pdir = join(pbase, 'appwrite');
+const dbPath = join(pbase, 'mariadb-data');
+const pdc = (args: string[], input?: string) => execa('docker-compose', args, { cwd: pdir, input, reject: false, all: true, env: { DOCKER_CONFIG: DOCKER.DOCKER_CONFIG } });
+const psqlm = (q: string) => pdc(['exec', '-T', 'mariadb', 'sh', '-c', 'MYSQL_PWD="$MYSQL_PASSWORD" mariadb -N -B --protocol=tcp -h127.0.0.1 -u"$MYSQL_USER" "$MYSQL_DATABASE"'], q);
+
+describe.skipIf(!hasEngine).sequential('backup and restore with the database on a host path (real MariaDB)', { timeout: 600_000 }, () => {
+  beforeAll(async () => {
+    // The describe above put the stand-in tags back: the real MariaDB again (cached, a re-tag).
+    const built = await execa(join(ROOT, 'test/e2e/realdb/build-realdb.sh'), ['mariadb'], { stderr: 'inherit' });
+    for (const line of String(built.stdout).split('\n').filter(Boolean)) {
+      const [tag, prev] = line.split(' ');
+      if (prev && prev !== '-') previousTags.push([tag!, prev]);
+    }
+    await removeStackContainers();
+    mkdirSync(pbase, { recursive: true });
+    const install = await run(['--dir', pdir, '--release', '2.7.1', '--db-engine', 'mariadb', '--db', 'path', '--db-path', dbPath, '--no-start',
+      '--domain', 'appwrite.example.com', '--email', 'admin@example.com', '--http-port', '18084', '--https-port', '18447', '--yes']);
+    expect(install.exitCode, install.stdout + install.stderr).toBe(0);
+    writeFileSync(join(pdir, 'docker-compose.override.yml'), OVERRIDE);
+    const up = await pdc(['up', '-d']);
+    expect(up.exitCode, String(up.all)).toBe(0);
+  });
+
+  afterAll(async () => {
+    await pdc(['down', '-v', '--remove-orphans']);
+    await removeStackContainers();
+    for (const [tag, id] of previousTags) await execa('docker', ['tag', id, tag], { reject: false });
+    await unlock?.();
+  });
+
+  it('rows survive backup → down -v → the data directory deleted → restore; the directory is 0700 again; verify exit 0', async () => {
+    const v = await run(['verify', '--dir', pdir, '--timeout', '180']);
+    expect(v.exitCode, v.stdout + v.stderr).toBe(0);
+    expect(readdirSync(dbPath)).toContain('mysql');
+    const w = await psqlm("CREATE TABLE hi_path (id INT PRIMARY KEY, note VARCHAR(40)); INSERT INTO hi_path VALUES (7, 'on the host');");
+    expect(w.exitCode, String(w.all)).toBe(0);
+    const b = await run(['backup', '--dir', pdir, '--passphrase-env', 'HI_BACKUP_PASS'], { HI_BACKUP_PASS: PASS });
+    expect(b.exitCode, b.stdout + b.stderr).toBe(0);
+    const archiveDir = join(pdir, '.harden-init', 'archives');
+    const [name] = archives(archiveDir);
+    await downWipe(pdc, basename(pdir));
+    rmSync(dbPath, { recursive: true, force: true });
+    const r = await run(['restore', join(archiveDir, name!), '--dir', pdir, '--passphrase-env', 'HI_BACKUP_PASS', '--yes', '--timeout', '180'], { HI_BACKUP_PASS: PASS });
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Database restored from db\/mariadb\.sql/);
+    expect(r.stdout).toMatch(/Verified with vars/);
+    expect(statSync(dbPath).mode & 0o777).toBe(0o700);
+    expect(String((await psqlm('SELECT id, note FROM hi_path;')).stdout).trim()).toBe('7\ton the host');
   });
 });
