@@ -6,6 +6,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, 
 import { join } from 'node:path';
 import { runBin, tempDir, BIN } from '../helpers/run-bin.js';
 import { scheduleNames } from '../../src/commands/schedule-units.js';
+import { KEY, spawnCli } from '../helpers/pty.js';
 
 const PASS = 'scheduled-passphrase-0123456789';
 const RECIPIENT = 'age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p';
@@ -184,5 +185,33 @@ describe('--passphrase-file', () => {
     const r = await runBin(['backup', '--dir', dir, '--passphrase-file', f]);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/the file is empty/);
+  });
+});
+
+describe('the passphrase asked in a terminal', () => {
+  it('typed twice (not echoed), stored 0600; a different second entry writes nothing (exit 2)', async () => {
+    const typed = 'typed-in-terminal-passphrase-42';
+    const s = spawnCli(['backup', '--schedule', 'weekly', '--dir', dir], { env });
+    await s.waitFor('Passphrase for the scheduled backups');
+    s.write(`${typed}${KEY.enter}`);
+    await s.waitFor('The same passphrase again');
+    s.write(`${typed}${KEY.enter}`);
+    await s.waitFor('Backup schedule written');
+    expect((await s.exit()).exitCode, s.tail()).toBe(0);
+    expect(s.text()).not.toContain(typed);
+    const [secret] = readdirSync(dirs().secret);
+    expect(readFileSync(join(dirs().secret, secret!), 'utf8')).toBe(`${typed}\n`);
+    expect(mode(join(dirs().secret, secret!))).toBe(0o600);
+
+    const u = await runBin(['backup', '--unschedule', '--dir', dir], env);
+    expect(u.exitCode).toBe(0);
+    const m = spawnCli(['backup', '--schedule', 'daily', '--dir', dir], { env });
+    await m.waitFor('Passphrase for the scheduled backups');
+    m.write(`${typed}${KEY.enter}`);
+    await m.waitFor('The same passphrase again');
+    m.write(`something-else-entirely${KEY.enter}`);
+    expect((await m.exit()).exitCode, m.tail()).toBe(2);
+    expect(m.text()).toMatch(/The two passphrases differ\. Nothing was written/);
+    expect(everything()).toEqual([]);
   });
 });
