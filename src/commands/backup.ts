@@ -36,6 +36,13 @@ export const INSTALL_FILES: { path: string; mode: number; required?: boolean }[]
   { path: STATE_FILE, mode: 0o600 },
 ];
 
+/** --dir, else the first of ./appwrite and ./langflow (each target's default) that holds a compose file; else ./appwrite. */
+export function installDirOf(given: string | undefined): string {
+  if (given !== undefined) return resolve(given);
+  const found = Object.keys(TARGETS).map((t) => resolve(t)).find((d) => kindOf(join(d, 'docker-compose.yml')) === 'file');
+  return found ?? resolve('appwrite');
+}
+
 /** Every file of the install an archive of this target holds: the common ones, then the target's own. */
 export function installFiles(spec: TargetBackup): { path: string; mode: number }[] {
   return [...INSTALL_FILES, ...spec.files.filter((f) => !INSTALL_FILES.some((c) => c.path === f.path))];
@@ -182,7 +189,7 @@ export function passphraseFromEnv(name: string, ui?: Ui): string {
 export async function backupCommand(req: Request, VERSION: string): Promise<number> {
   if (req.schedule || req.unschedule) return (await import('./schedule.js')).scheduleCommand(req, VERSION);
   const ui = createUi(req.json);
-  const dir = resolve(req.dir ?? './appwrite');
+  const dir = installDirOf(req.dir);
   const key = encryptionFrom(req, ui);
   const existing = readExisting(dir);
   if (!existing.env || existing.compose === undefined) {

@@ -87,6 +87,9 @@ async function restoreLocked(req: Request, ui: Ui, dir: string, file: string, ke
     try { archivedState = JSON.parse(files.get(STATE_FILE)?.toString('utf8') ?? 'null') ?? undefined; } catch { archivedState = undefined; }
     const { target, spec } = await backupTarget(targetIdOf(typeof archivedState?.target === 'string' ? archivedState.target : manifest.target, composeText));
     ui.success(`Archive verified: ${manifest.parts.length} parts match the manifest (made ${manifest.created} by ${manifest.tool}, ${target.title}${manifest.release ? ` ${manifest.release}` : ''})`);
+    if (req.dir === undefined && target.id !== 'appwrite') {
+      throw usageError(`${file} is a backup of a ${target.title} install: say where it goes with --dir (e.g. --dir ./${target.id}). Nothing was changed.`);
+    }
     const KEY_NAME = spec.keyVariable;
 
     // 2. What is there now, and the key check.

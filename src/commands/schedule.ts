@@ -15,7 +15,7 @@ import { shellQuote } from '../core/shell-quote.js';
 import { writeFileAtomic } from '../apply/atomic.js';
 import { kindOf, mkdirExact } from '../apply/safe-fs.js';
 import { STATE_DIR } from '../engine/state.js';
-import { checkRecipient, passphraseFromEnv, passphraseFromFile } from './backup.js';
+import { checkRecipient, installDirOf, passphraseFromEnv, passphraseFromFile } from './backup.js';
 import {
   cronFile, isNpxCachePath, MARKER, scheduleNames, serviceUnit, timerUnit, unsafeArgument, type Frequency, type ScheduledCommand,
 } from './schedule-units.js';
@@ -102,7 +102,7 @@ async function systemctl(args: string[], ui: Ui): Promise<void> {
 
 export async function scheduleCommand(req: Request, VERSION: string): Promise<number> {
   const ui = createUi(req.json);
-  const dir = resolve(req.dir ?? './appwrite');
+  const dir = installDirOf(req.dir);
   const e = scheduleEnv();
   const files = scheduleFiles(dir, e);
   if (req.unschedule) return unschedule(req, ui, VERSION, dir, e, files);

@@ -21,10 +21,10 @@ function holdLock(pid = process.pid): string {
   return text;
 }
 
-async function archiveFile(path: string): Promise<void> {
+async function archiveFile(path: string, compose = COMPOSE): Promise<void> {
   const parts: PartInput[] = [
     { kind: 'file', name: '.env', data: Buffer.from(ENV), mode: 0o600 },
-    { kind: 'file', name: 'docker-compose.yml', data: Buffer.from(COMPOSE), mode: 0o644 },
+    { kind: 'file', name: 'docker-compose.yml', data: Buffer.from(compose), mode: 0o644 },
   ];
   const chunks: Buffer[] = [];
   const tar = tarArchive(parts, { format: 'harden-init-backup', version: 1, created: new Date().toISOString(), tool: 'test', dir });
@@ -69,5 +69,18 @@ describe('the install lock', () => {
     const r = await runBin(['backup', '--dir', dir, '--out', `${out}/`, '--passphrase-env', 'HI_PASS'], { HI_PASS: PASS });
     expect(r.stderr).not.toMatch(/Another harden-init run/);
     expect(existsSync(join(dir, '.harden-init', 'lock'))).toBe(false);
+  });
+});
+
+describe('restore without --dir', () => {
+  it('a Langflow archive is not restored into the default ./appwrite: exit 2 asking for --dir, nothing left behind', async () => {
+    const archive = join(out, 'langflow.age');
+    await archiveFile(archive, 'services:\n  langflow:\n    image: langflowai/langflow:1.13.0\n');
+    const cwd = join(out, 'cwd');
+    mkdirSync(cwd);
+    const r = await runBin(['restore', archive, '--passphrase-env', 'HI_PASS', '--yes'], { HI_PASS: PASS }, cwd);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/is a backup of a Langflow install: say where it goes with --dir/);
+    expect(readdirSync(cwd)).toEqual([]);
   });
 });

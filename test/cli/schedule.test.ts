@@ -188,6 +188,18 @@ describe('--passphrase-file', () => {
   });
 });
 
+describe('without --dir', () => {
+  it('the install is found in ./langflow when there is no ./appwrite', async () => {
+    const cwd = join(base, 'cwd');
+    mkdirSync(join(cwd, 'langflow'), { recursive: true });
+    writeFileSync(join(cwd, 'langflow', '.env'), 'LANGFLOW_SECRET_KEY=x\n', { mode: 0o600 });
+    writeFileSync(join(cwd, 'langflow', 'docker-compose.yml'), 'services: {}\n');
+    const r = await runBin(['backup', '--schedule', 'daily', '--recipient', RECIPIENT], env, cwd);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    expect(readdirSync(dirs().sd)).toContain(scheduleNames(join(cwd, 'langflow')).service);
+  });
+});
+
 describe('the passphrase asked in a terminal', () => {
   it('typed twice (not echoed), stored 0600; a different second entry writes nothing (exit 2)', async () => {
     const typed = 'typed-in-terminal-passphrase-42';
