@@ -46,7 +46,7 @@ describe('release cache', () => {
     expect(() => shortId('latest')).toThrow(/not an image id/);
   });
 
-  it('cacheFiles: four files, mode 0644, relative paths; nothing for files that did not come from an image', () => {
+  it('cacheFiles: five files, mode 0644, relative paths; nothing for files that did not come from an image', () => {
     const files = fixtureFiles('1.9.6', ID_A);
     const out = cacheFiles(files, files.variablesPhp!, { now: new Date('2026-11-25T10:00:00Z') });
     expect(out.map((f) => f.path)).toEqual([
@@ -54,6 +54,7 @@ describe('release cache', () => {
       '.harden-init/upstream/1.9.6-a1b2c3d4e5f6/variables.php',
       '.harden-init/upstream/1.9.6-a1b2c3d4e5f6/bin.txt',
       '.harden-init/upstream/1.9.6-a1b2c3d4e5f6/release.json',
+      '.harden-init/upstream/1.9.6-a1b2c3d4e5f6/parsed.json',
     ]);
     expect(out.every((f) => f.mode === 0o644)).toBe(true);
     expect(out[0]!.content).toBe(files.compose);

@@ -2,15 +2,19 @@
 // run without Docker can still render the install's release:
 //   <install dir>/.harden-init/upstream/<version>-<first 12 hex of the image id>/
 //     docker-compose.yml  variables.php  bin.txt  release.json {version, imageId, composeSha256, readAt}
+//     parsed.json: the compose file's YAML document and variables.php's list, parsed once when the entry is written
+//       (see ParsedForm); a re-run reads them with JSON.parse instead of parsing YAML and PHP again.
 // Reading never writes: cacheFiles() returns the files for the plan to write once the user has confirmed.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256 } from '../../../engine/state.js';
 import { parseExecutables, parseVariablesFrom } from './image.js';
-import type { UpstreamFiles } from './types.js';
+import type { UpstreamFiles, UpstreamVariable } from './types.js';
+import { composeTree, rememberTree, TREE_FORMAT } from '../render/parsed.js';
+import { parseDocument } from 'yaml';
 
 export const CACHE_ROOT = '.harden-init/upstream';
-export const FILE_NAMES = { compose: 'docker-compose.yml', variables: 'variables.php', bin: 'bin.txt', release: 'release.json' } as const;
+export const FILE_NAMES = { compose: 'docker-compose.yml', variables: 'variables.php', bin: 'bin.txt', release: 'release.json', parsed: 'parsed.json' } as const;
 
 export interface CacheRecord {
   version: string;
@@ -27,6 +31,49 @@ export interface CacheFile {
 }
 
 export { sha256 };
+
+/**
+ * parsed.json. Keyed by the sha256 of the exact texts it was parsed from: a changed source is parsed again. Its own
+ * sha256 (of the JSON of compose + variables) must match too, so an edited or damaged form is ignored, never
+ * trusted (the texts are then parsed). Anyone who can write the cache can also rewrite the texts and release.json:
+ * this guards against corruption and stale forms, like the compose sha256 in release.json does.
+ */
+export interface ParsedForm {
+  format: number;
+  composeSha256: string;
+  variablesSha256: string;
+  /** sha256 of JSON.stringify([compose, variables]). */
+  sha256: string;
+  compose: unknown;
+  variables: UpstreamVariable[];
+}
+
+function parsedForm(compose: string, variablesPhp: string, variables: UpstreamVariable[]): string | undefined {
+  const tree = composeTree(parseDocument(compose));
+  if (!tree) return undefined; // a document JSON cannot keep exactly: re-runs parse the text
+  const body = JSON.stringify([tree, variables]);
+  const form: ParsedForm = { format: TREE_FORMAT, composeSha256: sha256(compose), variablesSha256: sha256(variablesPhp), sha256: sha256(body), compose: tree, variables };
+  return `${JSON.stringify(form)}\n`;
+}
+
+const isVariable = (v: unknown): v is UpstreamVariable => {
+  const o = v as UpstreamVariable;
+  return typeof o === 'object' && o !== null && typeof o.name === 'string' && typeof o.default === 'string' && typeof o.filter === 'string' && typeof o.required === 'boolean' && Object.keys(o).length === 4;
+};
+
+/** The parsed form in folder when it was made from exactly these texts and is intact; undefined otherwise. */
+export function readParsed(folder: string, compose: string, variablesPhp: string): ParsedForm | undefined {
+  let form: ParsedForm;
+  try {
+    form = JSON.parse(readFileSync(join(folder, FILE_NAMES.parsed), 'utf8')) as ParsedForm;
+  } catch {
+    return undefined; // absent or not JSON: parse the texts
+  }
+  if (typeof form !== 'object' || form === null || form.format !== TREE_FORMAT || !Array.isArray(form.variables) || !form.variables.every(isVariable)) return undefined;
+  if (form.composeSha256 !== sha256(compose) || form.variablesSha256 !== sha256(variablesPhp)) return undefined;
+  if (form.sha256 !== sha256(JSON.stringify([form.compose, form.variables]))) return undefined;
+  return form;
+}
 
 /** "sha256:0123abcd…" → "0123abcd…" (first 12 hex). */
 export function shortId(imageId: string): string {
@@ -76,11 +123,13 @@ export function cacheFiles(
   }
   const record: CacheRecord = { version: files.version, imageId: files.imageId, composeSha256, readAt };
   const f = (name: string, content: string): CacheFile => ({ path: `${entry}/${name}`, content, mode: 0o644 });
+  const parsed = parsedForm(files.compose, variablesPhpText, files.variables);
   return [
     f(FILE_NAMES.compose, files.compose),
     f(FILE_NAMES.variables, variablesPhpText),
     f(FILE_NAMES.bin, files.executables.length ? `${files.executables.join('\n')}\n` : ''),
     f(FILE_NAMES.release, `${JSON.stringify(record, null, 2)}\n`),
+    ...(parsed === undefined ? [] : [f(FILE_NAMES.parsed, parsed)]),
   ];
 }
 
@@ -88,17 +137,20 @@ export function cacheFiles(
  * The three files of a release in one folder (a cache entry or a release description). Undefined when the folder
  * does not exist; throws naming the missing file when it exists but is incomplete.
  */
-export function readReleaseDir(folder: string, version: string, source: string): UpstreamFiles | undefined {
+export function readReleaseDir(folder: string, version: string, source: string, opts: { useParsed?: boolean } = {}): UpstreamFiles | undefined {
   if (!existsSync(folder)) return undefined;
   const path = (n: string) => join(folder, n);
   for (const n of [FILE_NAMES.compose, FILE_NAMES.variables, FILE_NAMES.bin]) {
     if (!existsSync(path(n))) throw new Error(`${folder} has no ${n} (a release folder holds ${FILE_NAMES.compose}, ${FILE_NAMES.variables} and ${FILE_NAMES.bin})`);
   }
   const variablesPhp = readFileSync(path(FILE_NAMES.variables), 'utf8');
+  const compose = readFileSync(path(FILE_NAMES.compose), 'utf8');
+  const parsed = opts.useParsed ? readParsed(folder, compose, variablesPhp) : undefined;
+  if (parsed) rememberTree(compose, parsed.compose); // the render revives it instead of parsing (render/parsed.ts)
   return {
     version,
-    compose: readFileSync(path(FILE_NAMES.compose), 'utf8'),
-    variables: parseVariablesFrom(variablesPhp, path(FILE_NAMES.variables)),
+    compose,
+    variables: parsed ? parsed.variables : parseVariablesFrom(variablesPhp, path(FILE_NAMES.variables)),
     variablesPhp,
     executables: parseExecutables(readFileSync(path(FILE_NAMES.bin), 'utf8')),
     source,
@@ -112,7 +164,7 @@ function readEntry(dir: string, name: string, version: string, imageId?: string)
   if (!rec || rec.version !== version || (imageId !== undefined && rec.imageId !== imageId)) return undefined;
   let files: UpstreamFiles | undefined;
   try {
-    files = readReleaseDir(folder, version, `cache ${CACHE_ROOT}/${name}`);
+    files = readReleaseDir(folder, version, `cache ${CACHE_ROOT}/${name}`, { useParsed: true });
   } catch {
     return undefined; // an incomplete or unreadable entry is no entry: the image is read again
   }
