@@ -1,7 +1,9 @@
 // One writer per install: `.harden-init/lock`, created exclusively (O_EXCL), holding pid, ISO time and
-// host name. A second run waits briefly for it, then refuses naming the holder. A lock whose process is gone
-// (same host) or that is older than 10 minutes is stale and taken over with a warning.
-import { closeSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+// host name. A second run waits briefly for it, then refuses naming the holder. The holder touches the file every
+// minute while it runs (a backup or an upgrade may take far longer than any fixed limit), so a lock is stale when
+// its process is gone (same host) or when nobody has touched it for 10 minutes (a holder on another host that
+// died, or a pid reused by an unrelated process); a stale lock is taken over with a warning.
+import { closeSync, openSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { stepError } from '../core/errors.js';
@@ -11,6 +13,8 @@ import { randomBytes } from 'node:crypto';
 
 export const LOCK_FILE = `${STATE_DIR}/lock`;
 export const STALE_AFTER_MS = 10 * 60 * 1000;
+/** How often a holder touches its lock: well inside STALE_AFTER_MS, so a live holder is never judged stale. */
+export const HEARTBEAT_MS = 60 * 1000;
 
 export interface LockInfo { pid: number; time: string; host: string }
 
@@ -46,8 +50,8 @@ export function processAlive(pid: number): boolean {
 
 /** Why a lock may be taken over, or undefined when its holder may still be writing. Pure. */
 export function staleReason(info: LockInfo | undefined, mtimeMs: number, o: { now: number; host: string; isAlive: (pid: number) => boolean }): string | undefined {
-  const since = info ? Date.parse(info.time) : mtimeMs;
-  if (o.now - Math.min(since, mtimeMs) > STALE_AFTER_MS) return `it is older than ${STALE_AFTER_MS / 60_000} minutes`;
+  // The modification time is the holder's heartbeat; the time written inside is only when it started.
+  if (o.now - mtimeMs > STALE_AFTER_MS) return `nobody has touched it for more than ${STALE_AFTER_MS / 60_000} minutes`;
   if (info && info.host === o.host && !o.isAlive(info.pid)) return `process ${info.pid} no longer runs`;
   return undefined;
 }
@@ -77,10 +81,14 @@ export async function acquireLock(installDir: string, o: LockOptions = {}): Prom
     try {
       const fd = openSync(path, 'wx', 0o600);
       try { writeSync(fd, content); } finally { closeSync(fd); }
+      // unref: the heartbeat never keeps a finished run alive.
+      const beat = setInterval(() => { try { const t = new Date(now()); utimesSync(path, t, t); } catch { /* released */ } }, HEARTBEAT_MS);
+      beat.unref();
       const lock: Lock = {
         path,
         release: () => {
           if (!held.delete(lock)) return;
+          clearInterval(beat);
           try {
             if (readFileSync(path, 'utf8') === content) rmSync(path, { force: true });
           } catch { /* already gone */ }
@@ -121,7 +129,7 @@ export async function acquireLock(installDir: string, o: LockOptions = {}): Prom
     if (now() >= deadline) {
       throw stepError(
         `Another harden-init run is changing this install: ${path} is held by ${info ? `pid ${info.pid} on ${info.host} since ${info.time}` : 'a run that is starting'}. Nothing was written.`,
-        `Wait for it to finish and re-run. If no such process exists, remove ${path} (it is taken over by itself after ${STALE_AFTER_MS / 60_000} minutes).`,
+        `Wait for it to finish and re-run. If no such process exists, remove ${path} (a lock nobody touches for ${STALE_AFTER_MS / 60_000} minutes is taken over by itself).`,
       );
     }
     await new Promise((r) => setTimeout(r, pollMs));

@@ -1,6 +1,6 @@
 // Row 4 of issue 8: one writer per install. Unit tests of the lock, then two real processes at once.
-import { describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { describe, expect, it, vi } from 'vitest';
+import { existsSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { acquireLock, LOCK_FILE, parseLock, staleReason } from '../../src/apply/lock.js';
@@ -38,7 +38,7 @@ describe('the lock file', () => {
     second.release();
   });
 
-  it('a stale lock (dead pid on this host, or older than 10 minutes) is taken over with a warning', async () => {
+  it('a stale lock (dead pid on this host, or untouched for 10 minutes) is taken over with a warning', async () => {
     const dir = join(tempDir('hi-lock-'), 'appwrite');
     mkdirSync(join(dir, '.harden-init'), { recursive: true });
     writeFileSync(join(dir, LOCK_FILE), `999999999\n${new Date().toISOString()}\n${hostname()}\n`);
@@ -49,16 +49,40 @@ describe('the lock file', () => {
     writeFileSync(join(dir, LOCK_FILE), `1\n${new Date(Date.now() - 11 * 60_000).toISOString()}\nother-host\n`);
     utimesSync(join(dir, LOCK_FILE), new Date(Date.now() - 11 * 60_000), new Date(Date.now() - 11 * 60_000));
     const l2 = await acquireLock(dir, { waitMs: 0, warn: (m) => warnings.push(m) });
-    expect(warnings[1]).toMatch(/older than 10 minutes/);
+    expect(warnings[1]).toMatch(/nobody has touched it for more than 10 minutes/);
     l2.release();
   });
 
-  it('staleReason: a live pid elsewhere is not stale; garbage is stale only by age', () => {
+  it('staleReason: a live pid elsewhere is not stale; garbage is stale only when untouched', () => {
     const now = Date.now();
     const o = { now, host: 'h', isAlive: () => false };
     expect(staleReason({ pid: 1, time: new Date(now).toISOString(), host: 'other' }, now, o)).toBeUndefined();
     expect(staleReason(undefined, now, o)).toBeUndefined();
-    expect(staleReason(undefined, now - 11 * 60_000, o)).toMatch(/older/);
+    expect(staleReason(undefined, now - 11 * 60_000, o)).toMatch(/nobody has touched it/);
+  });
+
+  it('a holder that runs longer than 10 minutes keeps its lock: it touches the file, and a started-long-ago time inside does not matter', async () => {
+    const alive = { now: Date.now(), host: hostname(), isAlive: () => true };
+    const startedLongAgo = { pid: process.pid, time: new Date(alive.now - 3 * 3600_000).toISOString(), host: hostname() };
+    expect(staleReason(startedLongAgo, alive.now - 30_000, alive)).toBeUndefined();
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
+    try {
+      const dir = join(tempDir('hi-lock-'), 'appwrite');
+      const lock = await acquireLock(dir);
+      const path = join(dir, LOCK_FILE);
+      for (let minute = 1; minute <= 30; minute++) {
+        vi.advanceTimersByTime(60_000);
+        const age = Date.now() - statSync(path).mtimeMs;
+        expect(age, `after ${minute} minutes`).toBeLessThan(60_001);
+      }
+      // Thirty minutes in, another run on this host still waits and refuses instead of taking the lock.
+      await expect(acquireLock(dir, { waitMs: 0 })).rejects.toThrow(/Another harden-init run is changing this install/);
+      lock.release();
+      vi.advanceTimersByTime(120_000); // released: the heartbeat stops and touches nothing (the file is gone)
+      expect(existsSync(path)).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
