@@ -1,6 +1,7 @@
 // `harden-init upgrade` and `rollback` end to end on a real Docker engine through the built binary, with release
-// stand-ins (test/e2e/standin/README.md: their `migrate` records that it ran and fails on demand) and a real
-// MariaDB (test/e2e/realdb: the dump and the load are the real client's). An install at 1.9.5 is upgraded --to 2.3.0: two steps
+// stand-ins (test/e2e/standin/README.md: their `migrate` records that it ran and fails on demand; their app server
+// answers health only after logging in to the database and Redis) and a real MariaDB and Redis (test/e2e/realdb:
+// the dump and the load are the real client's). An install at 1.9.5 is upgraded --to 2.3.0: two steps
 // (1.9.5 → 1.9.10 → 2.3.0), each with a backup and a database dump; the second step's migration is made to fail,
 // the run stops naming the state and the rollback command; a plain re-run refuses to start another step, and
 // `upgrade --resume` (the cause fixed) finishes that step; then `rollback --with-db` puts back the files byte for
