@@ -12,6 +12,9 @@ import { parseExecutables, imageRef } from '../../src/targets/appwrite/upstream/
 import { parseVariablesPhp } from '../../src/targets/appwrite/upstream/variables-php.js';
 import { sha256 } from '../../src/engine/state.js';
 import type { UpstreamFiles } from '../../src/targets/appwrite/upstream/types.js';
+import { renderCompose } from '../../src/targets/appwrite/compose.js';
+import { BASE, BASE_19, templateOf } from '../helpers/fixtures.js';
+import type { Answers } from '../../src/targets/appwrite/answers.js';
 
 const RELEASES = join(ROOT, 'test/fixtures/releases');
 const VERSIONS = readdirSync(RELEASES).filter((v) => existsSync(join(RELEASES, v, 'docker-compose.yml')));
@@ -52,6 +55,28 @@ describe('parsed form of a release', () => {
       const revived = renderLikeInstaller(compose, choice).toString(OUT);
       expect(revived).toBe(parsed);
     }
+  });
+
+  it.each([['2.3.0', BASE], ['1.9.6', BASE_19]] as const)('%s: the hardened compose file (every rule) is byte-identical from the revived document', (v, base) => {
+    const t = templateOf(v);
+    const tree = JSON.parse(JSON.stringify(composeTree(parseDocument(t.compose))));
+    expect(() => reviveCompose(tree)).not.toThrow(); // so the renders below revive it (no silent fall-back to a parse)
+    for (const db of ['volume', 'path', 'external'] as const) {
+      const a = { ...base, release: v, db, ...(db === 'path' ? { dbPath: '/srv/appwrite/db' } : {}) } as Answers;
+      const fromText = renderCompose(t, a).text;
+      rememberTree(t.compose, tree);
+      expect(renderCompose(t, a).text).toBe(fromText);
+    }
+  });
+
+  it('a render of a registered text revives the tree instead of parsing (what the tree says is what prints)', () => {
+    const text = 'services:\n  a:\n    image: x # kept\n';
+    type Entry = { b: { v: string; p: { source: string }; i: Entry[] } };
+    const tree = JSON.parse(JSON.stringify(composeTree(parseDocument(text)))) as { contents: { i: Entry[] } };
+    const image = tree.contents.i[0]!.b.i[0]!.b.i[0]!.b; // services → a → image
+    image.v = image.p.source = 'from-the-tree';
+    rememberTree(text, tree);
+    expect(composeDocument(text).toString()).toBe('services:\n  a:\n    image: from-the-tree # kept\n');
   });
 
   it('the cache entry holds it; a re-read uses it (variables from the form, not from variables.php)', () => {
