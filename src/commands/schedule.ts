@@ -7,7 +7,7 @@ import { existsSync, lstatSync, readFileSync, realpathSync, rmSync } from 'node:
 import { delimiter, join, resolve } from 'node:path';
 import * as p from '@clack/prompts';
 import pc from 'picocolors';
-import { execa } from 'execa';
+import { run } from '../core/run.js';
 import type { Request } from '../cli/args.js';
 import { CliError, EXIT, stepError, usageError } from '../core/errors.js';
 import { createUi, type Ui } from '../cli/ui.js';
@@ -95,7 +95,7 @@ function ours(path: string): boolean {
 }
 
 async function systemctl(args: string[], ui: Ui): Promise<void> {
-  const r = await execa('systemctl', args, { reject: false, all: true });
+  const r = await run('systemctl', args, { reject: false, all: true });
   if (r.exitCode !== 0) throw stepError(`systemctl ${args.join(' ')} failed (exit ${r.exitCode}): ${String(r.all ?? '').trim().split('\n').slice(-3).join('\n')}`);
   ui.success(`systemctl ${args.join(' ')}`);
 }

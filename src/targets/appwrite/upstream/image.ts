@@ -2,7 +2,7 @@
 // its executables (paths in types.ts IMAGE_PATHS). The image is pulled only when it is not present (Compose's
 // default pull policy); the reads run throw-away containers on the image id (never a tag that may move between
 // the inspect and the read), with no network.
-import { execa } from 'execa';
+import { run } from '../../../core/run.js';
 import { docker, tail } from '../../../docker/compose.js';
 import { stepError, usageError } from '../../../core/errors.js';
 import { parseVariablesPhp } from './variables-php.js';
@@ -28,7 +28,7 @@ export async function inspectImageId(ref: string): Promise<string | undefined> {
 
 /** `docker pull <ref>`, each output line to onLine (progress). Throws naming the image and Docker's last lines. */
 export async function pullImage(ref: string, onLine: OnLine = () => {}): Promise<void> {
-  const p = execa('docker', ['pull', ref], { reject: false, all: true, stdin: 'ignore', timeout: PULL_TIMEOUT_MS, buffer: true });
+  const p = run('docker', ['pull', ref], { reject: false, all: true, stdin: 'ignore', timeout: PULL_TIMEOUT_MS, buffer: true });
   let rest = '';
   p.all?.on('data', (chunk: Buffer | string) => {
     rest += chunk.toString();
@@ -49,7 +49,7 @@ export async function pullImage(ref: string, onLine: OnLine = () => {}): Promise
 
 /** Runs `<entrypoint> <args>` in a throw-away container of image <id>; stdout byte-exact. */
 async function runIn(id: string, entrypoint: string, args: string[]) {
-  return execa('docker', ['run', '--rm', '--network', 'none', '--entrypoint', entrypoint, id, ...args], {
+  return run('docker', ['run', '--rm', '--network', 'none', '--entrypoint', entrypoint, id, ...args], {
     reject: false,
     stdin: 'ignore',
     stripFinalNewline: false,

@@ -6,7 +6,6 @@
 //     is needed.
 // Nothing here writes: the caller adds cacheFiles() to the files its plan writes after confirmation.
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { usageError } from '../../../core/errors.js';
 import { templatesRoot } from '../../../engine/template.js';
 import { readCache, readReleaseDir } from './cache.js';
