@@ -1,5 +1,5 @@
 // The backup archive: a tar stream (written and read here, POSIX ustar with pax headers for long names)
-// encrypted with age (the `age-encryption` package; any `age` tool decrypts it). It is never plaintext on disk.
+// encrypted with age (src/crypto/age, the age v1 format; any `age` tool decrypts it). It is never plaintext on disk.
 //
 // Layout of the tar, in this order:
 //   .env, docker-compose.yml, [docker-compose.override.yml], [.harden-init/state.json]   files, as in the install
@@ -11,7 +11,7 @@
 // into entries of at most CHUNK bytes (the part is their concatenation, e.g. `cat db/postgresql.sql.* > dump.sql`).
 // Memory stays bounded by CHUNK.
 import { createHash } from 'node:crypto';
-import { Decrypter, Encrypter } from 'age-encryption';
+import { Decrypter, Encrypter } from '../crypto/age/index.js';
 
 export const FORMAT = 'harden-init-backup';
 export const FORMAT_VERSION = 1;

@@ -152,6 +152,8 @@ export function encryptionFrom(req: Request, ui: Ui): KeySpec {
 }
 
 export function checkRecipient(recipient: string): string {
+  // Post-quantum recipients need ML-KEM, which node:crypto (src/crypto/age) does not have in Node 20.
+  if (/^age1pq1/.test(recipient)) throw usageError('--recipient: post-quantum age keys (age1pq1…) are not supported. Supported: an X25519 age public key (age1…, from `age-keygen` without -pq), or --passphrase-env / --passphrase-file.');
   if (!/^age1[0-9a-z]+$/.test(recipient)) throw usageError(`--recipient: not an age public key (age1…): "${recipient.slice(0, 20)}"`, 'Make a key pair with `age-keygen -o key.txt`; its "public key:" line is the recipient. Keep key.txt off this server.');
   return recipient;
 }
