@@ -1,21 +1,18 @@
 import { writeFileSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { defineConfig } from 'tsup';
 import type { Plugin } from 'esbuild';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
 
-// @noble/post-quantum (under age-encryption) pins its own older @noble/curves and @noble/hashes (same major),
-// which would put a second copy of the elliptic-curve and hash code into the package (about 45 KB). Its imports
-// of those two resolve to the copies everything else uses.
-const oneNobleCopy: Plugin = {
-  name: 'one-noble-copy',
+// yaml's "node" export is its CommonJS build, which esbuild cannot tree-shake or minify across modules; its ESM
+// build (the "default" export, same code, no Node built-ins) bundles smaller: 114 -> 98 KB minified, measured.
+const yamlEsm: Plugin = {
+  name: 'yaml-esm',
   setup(build) {
-    build.onResolve({ filter: /^@noble\/(curves|hashes)(\/|$)/ }, (args) => {
-      if (args.pluginData?.oneCopy || !args.importer.includes('/node_modules/@noble/post-quantum/')) return undefined;
-      return build.resolve(args.path, { kind: args.kind, resolveDir: process.cwd(), pluginData: { oneCopy: true } });
-    });
+    build.onResolve({ filter: /^yaml$/ }, () => ({ path: join(process.cwd(), 'node_modules/yaml/browser/index.js') }));
   },
 };
 
@@ -35,7 +32,7 @@ export default defineConfig({
   // Bundled CommonJS code (in some dependencies) calls require() for Node's built-ins.
   banner: { js: "import { createRequire as __hiCreateRequire } from 'node:module'; const require = __hiCreateRequire(import.meta.url);" },
   define: { __VERSION__: JSON.stringify(version) },
-  esbuildPlugins: [oneNobleCopy],
+  esbuildPlugins: [yamlEsm],
   // bin/harden-init.js answers `--version` and `--help` from dist/fast.cjs without loading the bundle (start-up
   // as fast as bare node). The help text is the live helpText() run once here, so it cannot drift from the
   // flag definitions; test/cli/fast-path.test.ts checks it against the source.

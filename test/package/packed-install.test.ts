@@ -6,15 +6,16 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, RELEASES_DIR, NO_DOCKER, tempDir } from '../helpers/run-bin.js';
 
-// Issue 12 set 150 KB for the Appwrite wizard alone; since then the package also carries encrypted backups
-// (age-encryption's X25519, ChaCha20-Poly1305, scrypt and HKDF from the noble libraries, about 75 KB packed),
-// the Langflow target, check, upgrade and a longer README (measured 262 KB on 2026-11-25; README "Start-up and
-// package size" says what 150 KB would take). The bound still catches an accidental dependency or an unminified
-// build (that would be well over 400 KB).
-const MAX_TARBALL_BYTES = 300 * 1024;
+// Issue 12 set 150 KB for the Appwrite wizard alone; the package has since grown the Langflow target, check,
+// backup/restore, upgrade and a longer README. execa and age-encryption were replaced by code on
+// node:child_process / node:crypto (src/core/run.ts, src/crypto/age) and yaml is bundled from its ESM build:
+// measured 195,958 bytes (191 KiB) on 2026-11-25, down from 262 KB. The bound is that plus a small margin, so an
+// accidental dependency, an unminified build or a regrown crypto library fails here; README "Start-up and
+// package size" says what remains between this and 150 KB.
+const MAX_TARBALL_BYTES = 200 * 1024;
 
 describe('the packed package', () => {
-  it('has no runtime dependency, stays under 300 KB, installs alone and renders an install', async () => {
+  it('has no runtime dependency, stays under 200 KB, installs alone and renders an install', async () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
     expect(Object.keys(pkg.dependencies ?? {}), 'runtime dependencies (libraries must be bundled into dist/)').toEqual([]);
 
