@@ -92,6 +92,17 @@ describe('age v1 on node:crypto, against the age-encryption package', () => {
     }), { numRuns: 20, examples: EDGE_SIZES.map((s): [number, number[], string] => [s, [], 'pw']) });
   }, 120_000);
 
+  it('takes the passphrase as its UTF-8 bytes, unnormalized, as the package does', async () => {
+    for (const passphrase of ['e\u0301t\u00e9 \u{1F511}', '\u00e9t\u00e9 \u{1F511}']) {
+      const plain = bytesOf(100, 1);
+      const d = new pkg.Decrypter();
+      d.addPassphrase(passphrase);
+      expect(Buffer.from(await d.decrypt(await ours(plain, [], { passphrase }))).equals(plain)).toBe(true);
+    }
+    const other = await ours(bytesOf(10, 1), [], { passphrase: 'e\u0301' });
+    await expect(oursDecrypt(other, { passphrase: '\u00e9' })).rejects.toThrow(/incorrect passphrase/);
+  });
+
   it('uses scrypt work factor 18 unless told otherwise', async () => {
     const e = new Encrypter();
     e.setPassphrase('x');

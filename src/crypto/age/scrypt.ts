@@ -16,7 +16,7 @@ function deriveKey(passphrase: string, salt: Uint8Array, logN: number): Promise<
   // Node refuses scrypt using more than maxmem (32 MiB by default); scrypt needs 128 * N * r bytes.
   const maxmem = 128 * N * 8 + 1024 * 1024;
   return new Promise((resolve, reject) => {
-    scrypt(passphrase.normalize('NFC'), Buffer.concat([Buffer.from(LABEL), salt]), 32, { N, r: 8, p: 1, maxmem }, (e, key) => (e ? reject(e) : resolve(key)));
+    scrypt(Buffer.from(passphrase, 'utf8'), Buffer.concat([Buffer.from(LABEL), salt]), 32, { N, r: 8, p: 1, maxmem }, (e, key) => (e ? reject(e) : resolve(key)));
   });
 }
 
