@@ -3,7 +3,7 @@
 // NEXT (harden-init's file for the new release), with the hardening check deciding which clean edits may stay.
 //
 // BASE is exact or absent, never guessed: the copy harden-init keeps of the file it last wrote
-// (.harden-init/compose-written.yml, written by upgrades), else the old release re-rendered from its cached or
+// (.harden-init/compose-written.yml, written with every docker-compose.yml harden-init writes), else the old release re-rendered from its cached or
 // described files with the recorded answers — each used only when its sha256 is the one state.json recorded.
 import { isMaskedName } from '../engine/diff.js';
 import { sha256 } from '../engine/state.js';
@@ -16,10 +16,8 @@ import type { Answers } from '../targets/appwrite/answers.js';
 import { ownModel } from '../audit/compose-model.js';
 import { runAudit } from '../audit/run.js';
 import { rank, type AuditFinding, type TargetAudit } from '../audit/types.js';
-import { COMPOSE_FILE, PROPOSED_COMPOSE_FILE } from '../engine/plan.js';
+import { COMPOSE_FILE, PROPOSED_COMPOSE_FILE, WRITTEN_COMPOSE_FILE as WRITTEN_COMPOSE } from '../engine/plan.js';
 
-/** The copy of the compose file harden-init last wrote as its own (without hand edits): the next upgrade's BASE. */
-export const WRITTEN_COMPOSE = '.harden-init/compose-written.yml';
 
 export interface Base { text: string; how: string }
 

@@ -14,7 +14,7 @@ import { shellQuote } from '../core/shell-quote.js';
 import { readExisting, type Existing } from '../engine/existing.js';
 import { deleteEnv, getEnv, parseEnv, setEnv, toRecord } from '../engine/envfile.js';
 import { BACKUP_DIR, serializeState, sha256, STATE_FILE, type HistoryEntry, type State } from '../engine/state.js';
-import { plan as makePlan, COMPOSE_FILE, PROPOSED_COMPOSE_FILE, type Plan } from '../engine/plan.js';
+import { plan as makePlan, COMPOSE_FILE, PROPOSED_COMPOSE_FILE, WRITTEN_COMPOSE_FILE as WRITTEN_COMPOSE, type Plan } from '../engine/plan.js';
 import { interpolatedNames } from '../engine/compose-text.js';
 import { existingAnswers, parseGiven, resolveHeadless, type Partial2 } from '../cli/resolve.js';
 import { confirmWrite } from '../cli/wizard.js';
@@ -35,7 +35,7 @@ import { releaseFiles, type ReleaseFiles } from '../targets/appwrite/prepare.js'
 import type { Template } from '../targets/appwrite/template.js';
 import type { Answers } from '../targets/appwrite/answers.js';
 import { mergeCompose, type MergeResult } from '../engine/compose-merge.js';
-import { WRITTEN_COMPOSE, carryLines, composeBase, hardeningJudge } from './upgrade-carry.js';
+import { carryLines, composeBase, hardeningJudge } from './upgrade-carry.js';
 import { carryEdits, describeChanges, stepChanges, upgradePath, type StepChanges, type UpgradeStep } from '../targets/appwrite/upgrade-path.js';
 import { dumpStream, installShape, waitDbReady, type Engine } from './db-dump.js';
 import { formatBytes } from './backup.js';
@@ -246,7 +246,7 @@ async function prepareStep(ctx: Ctx, s: UpgradeStep, existing: Existing, current
   const read = (path: string) => readRegular(join(dir, path));
   const plan = makePlan(answers, { ...existing, env }, template, {
     target, readFile: read, composePolicy: 'replace', previous: current as Partial<BaseAnswers>, accepted: req.acceptUpstream,
-    extraFiles: [...cache, { path: WRITTEN_COMPOSE, content: rendered.text, mode: 0o644 }],
+    extraFiles: cache, // the plan writes the copy of its own compose file (WRITTEN_COMPOSE) with it
   });
   if (plan.dbMove) throw usageError(`The database location would change (${plan.dbMove.from} → ${plan.dbMove.to}): an upgrade never moves data.`);
   const prepared: PreparedStep = { step: s, template, answers: plan.answers, plan, changes, carried: { renamed: edits.renamed, dropped: edits.dropped }, rendered: rendered.text };

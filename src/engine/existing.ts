@@ -1,7 +1,7 @@
 // Reads what is already in the install directory. Missing files are simply absent, never an error; a file
 // that is a symbolic link, a directory, a FIFO or a device is a clear error (exit 1): it is never opened
 // (a FIFO would block) and never followed (a link could point anywhere).
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { parseEnv, type EnvFile } from './envfile.js';
 import { adoptPending, BACKUP_DIR, parsePending, parseState, PENDING_FILE, STATE_DIR, STATE_FILE, type State } from './state.js';
 import { assertDirOrMissing, kindOf, readRegular } from '../apply/safe-fs.js';
@@ -40,10 +40,11 @@ export function readExisting(dir: string): Existing {
   const pending = parsePending(readRegular(join(dir, PENDING_FILE)));
   // A journal whose state is already state.json's describes a finished commit (killed before its removal).
   if (pending && !(state && JSON.stringify(pending.state) === JSON.stringify(state))) {
-    const proposedCompose = readRegular(join(dir, 'docker-compose.proposed.yml'));
-    const onDisk: Record<string, string | undefined> = {
-      '.env': envText, 'docker-compose.yml': compose, 'docker-compose.proposed.yml': proposedCompose,
-    };
+    // Every file the journal names (a target's extra files and harden-init's own copies too), read as it is now;
+    // a name that would leave the install directory is never read (it counts as missing).
+    const inside = (path: string) => !isAbsolute(path) && !path.split(/[\\/]/).includes('..');
+    const onDisk: Record<string, string | undefined> = Object.fromEntries(
+      Object.keys(pending.after).map((path) => [path, inside(path) ? readRegular(join(dir, path)) : undefined]));
     const adopted = adoptPending(pending, onDisk);
     if (adopted) {
       state = adopted;

@@ -1,7 +1,7 @@
 // The pure heart: answers + what exists → the files to write. No I/O here, so every rule is unit-testable.
 import { appendRaw, getEnv, parseEnv, serializeEnv, setEnv, type EnvFile } from './envfile.js';
 import { generateSecret, KNOWN_WEAK_VALUES } from './secrets.js';
-import { serializeState, sha256, STATE_FILE, type State } from './state.js';
+import { serializeState, sha256, STATE_DIR, STATE_FILE, type State } from './state.js';
 import type { Existing } from './existing.js';
 import type { AnyAnswers } from '../core/question.js';
 import type { BaseAnswers, Finding, Target, TargetTemplate } from '../targets/types.js';
@@ -10,6 +10,11 @@ import { interpolatedNames } from './compose-text.js';
 export const ENV_FILE = '.env';
 export const COMPOSE_FILE = 'docker-compose.yml';
 export const PROPOSED_COMPOSE_FILE = 'docker-compose.proposed.yml';
+/**
+ * A copy of the compose file harden-init last wrote as its own (no hand edits): the BASE an upgrade needs to carry
+ * later hand edits three-way, exact even when a newer harden-init renders the old release differently.
+ */
+export const WRITTEN_COMPOSE_FILE = `${STATE_DIR}/compose-written.yml`;
 
 export interface PlannedFile {
   path: string;
@@ -140,6 +145,8 @@ export function plan(answersIn: AnyAnswers, existing: Existing, t: TargetTemplat
     notes.push(`${COMPOSE_FILE} was changed since harden-init wrote it${recorded ? '' : ' (or was written by another tool)'}: it is kept as it is; the file harden-init would write is in ${PROPOSED_COMPOSE_FILE}. Compare them, merge what you need, or re-run with --replace-compose.`);
   } else {
     files.push({ path: COMPOSE_FILE, old: existing.compose, content: compose, mode: 0o644, secret: false });
+    // Written with every new content of the compose file only: a re-run that changes nothing writes nothing.
+    if (existing.compose !== compose) files.push({ path: WRITTEN_COMPOSE_FILE, old: opts.readFile?.(WRITTEN_COMPOSE_FILE), content: compose, mode: 0o644, secret: false });
     if (composeEdited) notes.push(`${COMPOSE_FILE} had changes harden-init did not make; they are replaced (the old file goes to the backup).`);
   }
   const withOld = (f: { path: string; content: string; mode: number }): PlannedFile => ({ ...f, old: opts.readFile?.(f.path), secret: false });

@@ -68,7 +68,7 @@ describe.concurrent('harden-init upgrade (files only, no Docker)', () => {
     expect(read(bdir1, 'docker-compose.yml')).toBe(files0.compose);
     expect(read(bdir1, '.harden-init__state.json')).toBe(files0.state);
     const m1 = JSON.parse(read(bdir1, 'upgrade.json'));
-    expect(m1).toMatchObject({ from: '1.9.5', to: '1.9.10', result: 'files-written', files: ['.env', 'docker-compose.yml', '.harden-init/state.json'] });
+    expect(m1).toMatchObject({ from: '1.9.5', to: '1.9.10', result: 'files-written', files: ['.env', 'docker-compose.yml', '.harden-init/compose-written.yml', '.harden-init/state.json'] });
     expect(r1.stdout).toMatch(/No Docker: no database dump taken/);
 
     const r2 = await runBin(['upgrade', '--dir', dir, '--to', '2.3.0', '--no-start', '--yes', '--allow-insecure-release']);

@@ -18,9 +18,11 @@ const fresh19 = (a: Partial<Answers> = {}, dbPassword?: string) =>
 const compose = (p: ReturnType<typeof plan>) => parse(fileOf(p, 'docker-compose.yml'));
 
 describe('first install', () => {
-  it('writes .env (0600), docker-compose.yml and state.json', () => {
+  it('writes .env (0600), docker-compose.yml, the copy of it an upgrade carries hand edits against, and state.json', () => {
     const p = fresh();
-    expect(p.changes.map((f) => [f.path, f.mode])).toEqual([['.env', 0o600], ['docker-compose.yml', 0o644], ['.harden-init/state.json', 0o600]]);
+    expect(p.changes.map((f) => [f.path, f.mode])).toEqual([['.env', 0o600], ['docker-compose.yml', 0o644], ['.harden-init/compose-written.yml', 0o644], ['.harden-init/state.json', 0o600]]);
+    const content = (path: string) => p.files.find((f) => f.path === path)!.content;
+    expect(content('.harden-init/compose-written.yml')).toBe(content('docker-compose.yml'));
   });
   it('sets every variable of the release, with production and security switches on (2.x: PostgreSQL)', () => {
     const env = envOf(fresh());
@@ -235,6 +237,8 @@ describe('re-run', () => {
     expect(p.composeEdited).toBe(true);
     expect(p.changes.map((f) => f.path)).toContain('docker-compose.proposed.yml');
     expect(p.files.find((f) => f.path === 'docker-compose.yml')).toBeUndefined();
+    // The copy an upgrade carries hand edits against stays what harden-init last wrote.
+    expect(p.files.find((f) => f.path === '.harden-init/compose-written.yml')).toBeUndefined();
     expect(fileOf(p, 'docker-compose.proposed.yml')).toContain('"8080:80"');
     expect(p.notes.join()).toMatch(/kept as it is/);
   });
