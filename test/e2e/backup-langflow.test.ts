@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runBin, type RunResult } from '../helpers/run-bin.js';
-import { REAL_ENGINE, engineAvailable, freePorts, lockEngine } from '../helpers/engine.js';
+import { REAL_ENGINE, engineAvailable, freePorts, lockEngine, removeProject } from '../helpers/engine.js';
 import { parseEnv, toRecord } from '../../src/engine/envfile.js';
 
 const hasEngine = engineAvailable();
@@ -32,17 +32,6 @@ const psql = (dir: string, sql: string) => dc(dir, ['exec', '-T', 'postgres', 's
 const archives = (d: string) => (existsSync(d) ? readdirSync(d).filter((n) => n.endsWith('.age')).sort() : []);
 const secretsOf = (dir: string) => Object.entries(envOf(dir)).filter(([k, v]) => /PASS|SECRET|KEY/.test(k) && v.length >= 16).map(([, v]) => v);
 
-/** Everything compose made for a project: containers, networks, named volumes. */
-async function removeProject(project: string): Promise<void> {
-  const label = `label=com.docker.compose.project=${project}`;
-  const ids = (cmd: string[]) => execa('docker', [...cmd, '-q', '--filter', label], { reject: false }).then((r) => String(r.stdout).split('\n').filter(Boolean));
-  const containers = await ids(['ps', '-a']);
-  if (containers.length) await execa('docker', ['rm', '-f', '-v', ...containers], { reject: false });
-  const networks = await ids(['network', 'ls']);
-  if (networks.length) await execa('docker', ['network', 'rm', ...networks], { reject: false });
-  const volumes = await ids(['volume', 'ls']);
-  if (volumes.length) await execa('docker', ['volume', 'rm', '-f', ...volumes], { reject: false });
-}
 
 const VOL = 'hilfbackupvol';
 const PATH_PROJECT = 'hilfbackuppath';

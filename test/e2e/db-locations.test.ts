@@ -15,7 +15,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { runBin, tempDir, type RunResult } from '../helpers/run-bin.js';
 import {
-  REAL_ENGINE, buildReleaseStandins, composeServices, engineAvailable, ensureDefaultSocket, freePorts, lockEngine, removeStack,
+  REAL_ENGINE, buildReleaseStandins, composeServices, engineAvailable, ensureDefaultSocket, freePorts, lockEngine, removeStack, writeClickhouseOverride,
 } from '../helpers/engine.js';
 import { parseEnv, serializeEnv, setEnv, toRecord } from '../../src/engine/envfile.js';
 
@@ -49,17 +49,7 @@ const appHealth = async () =>
 function installDir(name: string, extra: string[] = []): string {
   const dir = join(base, name, 'appwrite');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  writeFileSync(join(dir, 'docker-compose.override.yml'), [
-    '# test machine only: RLIMIT_NOFILE is capped at 20000 here (see test/helpers/engine.ts)',
-    'services:',
-    '  clickhouse:',
-    '    ulimits:',
-    '      nofile:',
-    '        soft: 20000',
-    '        hard: 20000',
-    ...extra,
-    '',
-  ].join('\n'));
+  writeClickhouseOverride(dir, extra);
   return dir;
 }
 const answers = (dir: string) => ['--dir', dir, '--domain', 'appwrite.example.com', '--email', 'admin@example.com', '--http-port', HTTP, '--https-port', HTTPS, '--yes', '--timeout', '180'];

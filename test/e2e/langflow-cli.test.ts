@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runBin, type RunResult } from '../helpers/run-bin.js';
-import { REAL_ENGINE, engineAvailable, freePorts, lockEngine, projectContainers } from '../helpers/engine.js';
+import { REAL_ENGINE, engineAvailable, freePorts, lockEngine, projectContainers, removeProject } from '../helpers/engine.js';
 import { parseEnv, toRecord } from '../../src/engine/envfile.js';
 
 const hasEngine = engineAvailable();
@@ -55,17 +55,6 @@ async function published(project: string): Promise<string[]> {
   }).sort();
 }
 
-/** Everything compose made for a project: containers (with anonymous volumes), networks, named volumes. */
-async function removeProject(project: string): Promise<void> {
-  const label = `label=com.docker.compose.project=${project}`;
-  const ids = (cmd: string[]) => execa('docker', [...cmd, '-q', '--filter', label], { reject: false }).then((r) => String(r.stdout).split('\n').filter(Boolean));
-  const containers = await ids(['ps', '-a']);
-  if (containers.length) await execa('docker', ['rm', '-f', '-v', ...containers], { reject: false });
-  const networks = await ids(['network', 'ls']);
-  if (networks.length) await execa('docker', ['network', 'rm', ...networks], { reject: false });
-  const volumes = await ids(['volume', 'ls']);
-  if (volumes.length) await execa('docker', ['volume', 'rm', '-f', ...volumes], { reject: false });
-}
 
 const temps: string[] = [];
 const installs: string[] = [];

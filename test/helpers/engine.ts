@@ -127,7 +127,7 @@ export async function removeStack(dir?: string): Promise<void> {
  * Compose merges docker-compose.override.yml automatically when run without -f (harden-init runs it that
  * way), so the test lowers the limit there; the product's file stays upstream's.
  */
-export function writeClickhouseOverride(dir: string): void {
+export function writeClickhouseOverride(dir: string, extra: string[] = []): void {
   writeFileSync(join(dir, 'docker-compose.override.yml'), [
     '# test machine only: RLIMIT_NOFILE is capped at 20000 here (see test/helpers/engine.ts)',
     'services:',
@@ -136,6 +136,7 @@ export function writeClickhouseOverride(dir: string): void {
     '      nofile:',
     '        soft: 20000',
     '        hard: 20000',
+    ...extra, // more override lines of the test's own (another service of services:, or top-level keys)
     '',
   ].join('\n'));
 }
@@ -204,3 +205,15 @@ export async function containersCreated(id: string, since: number, until: number
 }
 
 export const nowSeconds = (): number => Date.now() / 1000;
+
+/** Everything compose made for a project: containers (with anonymous volumes), networks, named volumes. */
+export async function removeProject(project: string): Promise<void> {
+  const label = `label=com.docker.compose.project=${project}`;
+  const ids = (cmd: string[]) => execa('docker', [...cmd, '-q', '--filter', label], { reject: false }).then((r) => String(r.stdout).split('\n').filter(Boolean));
+  const containers = await ids(['ps', '-a']);
+  if (containers.length) await execa('docker', ['rm', '-f', '-v', ...containers], { reject: false });
+  const networks = await ids(['network', 'ls']);
+  if (networks.length) await execa('docker', ['network', 'rm', ...networks], { reject: false });
+  const volumes = await ids(['volume', 'ls']);
+  if (volumes.length) await execa('docker', ['volume', 'rm', '-f', ...volumes], { reject: false });
+}
