@@ -131,7 +131,7 @@ describe.skipIf(!hasEngine).sequential('Appwrite releases from their images (rea
     expect(state).toMatchObject({ release: '1.9.10', imageId: id1910, answers: { dbEngine: 'mariadb' } });
     const entry = `1.9.10-${id1910.slice('sha256:'.length, 'sha256:'.length + 12)}`;
     expect(readdirSync(join(dir, '.harden-init/upstream'))).toEqual([entry]);
-    expect(readdirSync(join(dir, '.harden-init/upstream', entry)).sort()).toEqual(['bin.txt', 'docker-compose.yml', 'release.json', 'variables.php']);
+    expect(readdirSync(join(dir, '.harden-init/upstream', entry)).sort()).toEqual(['bin.txt', 'docker-compose.yml', 'parsed.json', 'release.json', 'variables.php']);
     expect(read(dir, `.harden-init/upstream/${entry}/docker-compose.yml`)).toBe(read(join(FIX, '1.9.6'), 'docker-compose.yml'));
     // The control for the re-run below: this run started containers of the image, its three reads (by image id,
     // unnamed) and then the stack's services that run it.
