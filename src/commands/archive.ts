@@ -12,6 +12,7 @@
 // Memory stays bounded by CHUNK.
 import { createHash } from 'node:crypto';
 import { Decrypter, Encrypter } from '../crypto/age/index.js';
+import { fromWebStream, toWebStream } from '../core/web-streams.js';
 
 export const FORMAT = 'harden-init-backup';
 export const FORMAT_VERSION = 1;
@@ -392,35 +393,6 @@ export type KeySpec = { passphrase: string; workFactor?: number } | { recipient:
 /** The AGE-SECRET-KEY-… lines of an identity file (comments and blank lines ignored). */
 export function parseIdentityFile(text: string): string[] {
   return text.split(/\r?\n/).map((l) => l.trim()).filter((l) => /^AGE-SECRET-KEY-/.test(l));
-}
-
-export function toWebStream(source: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array> {
-  const it = source[Symbol.asyncIterator]();
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const r = await it.next();
-        if (r.done) controller.close();
-        else controller.enqueue(r.value);
-      } catch (e) {
-        controller.error(e);
-      }
-    },
-    async cancel(reason) { await it.return?.(reason); },
-  }, { highWaterMark: 1 });
-}
-
-export async function* fromWebStream(s: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
-  const reader = s.getReader();
-  try {
-    for (;;) {
-      const r = await reader.read();
-      if (r.done) return;
-      yield r.value;
-    }
-  } finally {
-    reader.releaseLock();
-  }
 }
 
 /** The plaintext, encrypted with age to the recipient or with the passphrase (scrypt). */

@@ -9,6 +9,7 @@ import { MAX_HEADER, headerMac, parseHeader, writeHeader, type Stanza } from './
 import { DEFAULT_LOG_N, unwrapScrypt, wrapScrypt } from './scrypt.js';
 import { NONCE_SIZE, openPayload, payloadKey, sealPayload } from './stream.js';
 import { X25519Identity, parseRecipient, wrapX25519 } from './x25519.js';
+import { fromWebStream, toWebStream } from '../../core/web-streams.js';
 
 export { generateIdentity, identityToRecipient } from './x25519.js';
 
@@ -16,37 +17,8 @@ export const PQ_REFUSAL = 'post-quantum age keys (age1pq1… / AGE-SECRET-KEY-PQ
 
 export class AgeError extends Error {}
 
-async function* iterate(s: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
-  const reader = s.getReader();
-  try {
-    for (;;) {
-      const r = await reader.read();
-      if (r.done) return;
-      yield r.value;
-    }
-  } finally {
-    reader.releaseLock();
-  }
-}
-
-function toStream(source: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array> {
-  const it = source[Symbol.asyncIterator]();
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const r = await it.next();
-        if (r.done) controller.close();
-        else controller.enqueue(r.value);
-      } catch (e) {
-        controller.error(e);
-      }
-    },
-    async cancel(reason) { await it.return?.(reason); },
-  }, { highWaterMark: 1 });
-}
-
 function input(x: ReadableStream<Uint8Array> | Uint8Array): AsyncIterable<Uint8Array> {
-  return x instanceof Uint8Array ? (async function* () { yield x; })() : iterate(x);
+  return x instanceof Uint8Array ? (async function* () { yield x; })() : fromWebStream(x);
 }
 
 export class Encrypter {
@@ -77,7 +49,7 @@ export class Encrypter {
     const header = writeHeader(stanzas, fileKey);
     const nonce = randomBytes(NONCE_SIZE);
     const body = sealPayload(payloadKey(fileKey, nonce), input(plain));
-    return toStream((async function* () {
+    return toWebStream((async function* () {
       yield Buffer.concat([header, nonce]);
       yield* body;
     })());
@@ -132,7 +104,7 @@ export class Decrypter {
     }
     const key = payloadKey(fileKey, rest.subarray(0, NONCE_SIZE));
     const remaining = { [Symbol.asyncIterator]: () => it };
-    return toStream(openPayload(key, remaining, rest.subarray(NONCE_SIZE)));
+    return toWebStream(openPayload(key, remaining, rest.subarray(NONCE_SIZE)));
   }
 
   private async unwrap(stanzas: Stanza[]): Promise<Uint8Array> {
