@@ -9,7 +9,7 @@
 // is carried three-way into both releases' files and reaches the running container.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runBin, tempDir, type RunResult } from '../helpers/run-bin.js';
 import { REAL_ENGINE, buildReleaseStandins, engineAvailable, ensureDefaultSocket, freePorts, lockEngine, removeStack } from '../helpers/engine.js';
@@ -86,6 +86,9 @@ describe.skipIf(!hasEngine).sequential('harden-init upgrade and rollback (real e
       '--http-port', HTTP, '--https-port', HTTPS, '--yes', '--timeout', '180']);
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     writeOverride();
+    // Installs written before harden-init kept a copy of its own compose file have none: the first step's BASE is
+    // then the old release re-rendered (the second step's is the copy the first one writes).
+    rmSync(join(dir, '.harden-init/compose-written.yml'));
     // A hand edit of harden-init's compose file: the upgrade carries it into each release's file.
     const c = read('docker-compose.yml');
     expect(c).toContain('      - _APP_ENV\n');
