@@ -41,3 +41,11 @@ export async function runBin(args: string[], env: Record<string, string | undefi
 export function tempDir(prefix = 'hi-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
+
+/**
+ * The text of clack's boxed output with the box and the line wrapping taken out, so a test can look for a
+ * sentence wherever the wrap falls (it moves with the length of the paths printed, e.g. the checkout's).
+ */
+export function unwrapped(output: string): string {
+  return output.replace(/[│╮╯╰╭├─┌└◇◆▲■●]/g, ' ').replace(/\s+/g, ' ');
+}
