@@ -33,6 +33,10 @@ export default defineConfig({
   banner: { js: "import { createRequire as __hiCreateRequire } from 'node:module'; const require = __hiCreateRequire(import.meta.url);" },
   define: { __VERSION__: JSON.stringify(version) },
   esbuildPlugins: [yamlEsm],
+  // Messages use '│', '—', '→'; esbuild's default ASCII output writes each as a 6-byte \uXXXX escape.
+  esbuildOptions(options) {
+    options.charset = 'utf8';
+  },
   // bin/harden-init.js answers `--version` and `--help` from dist/fast.cjs without loading the bundle (start-up
   // as fast as bare node). The help text is the live helpText() run once here, so it cannot drift from the
   // flag definitions; test/cli/fast-path.test.ts checks it against the source.
