@@ -2,9 +2,10 @@
 // harden-init's call sites use (it replaced the execa package, which weighed ~37 KB of the packed tarball).
 // Like execa, a final newline is stripped from stdout/stderr/all (unless stripFinalNewline: false), a program
 // that cannot be started (ENOENT) is a failed result, and a timeout kills the child and reports timedOut.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { PassThrough } from 'node:stream';
+// child_process, readline and stream are loaded by the first run() (core/builtins.ts): a files-only run has none.
+import type { ChildProcess } from 'node:child_process';
+import type { PassThrough } from 'node:stream';
+import { childProcess, readline, stream } from './builtins.js';
 
 export interface RunOptions {
   cwd?: string;
@@ -60,7 +61,7 @@ function strip(s: string, on: boolean): string {
 export function run(file: string, args: readonly string[] = [], opts: RunOptions = {}): RunPromise {
   const env = opts.extendEnv === false ? opts.env : { ...process.env, ...opts.env };
   const stdinMode = opts.input !== undefined ? 'pipe' : (opts.stdin ?? 'ignore');
-  const allStream = opts.all ? new PassThrough() : undefined;
+  const allStream = opts.all ? new (stream().PassThrough)() : undefined;
   let child: ChildProcess | undefined;
   const promise = new Promise<RunResult>((resolve) => {
     const out: Buffer[] = [];
@@ -71,7 +72,7 @@ export function run(file: string, args: readonly string[] = [], opts: RunOptions
     let timer: NodeJS.Timeout | undefined;
     let killTimer: NodeJS.Timeout | undefined;
     try {
-      child = spawn(file, args, { cwd: opts.cwd, env, stdio: [stdinMode, 'pipe', 'pipe'] });
+      child = childProcess().spawn(file, args, { cwd: opts.cwd, env, stdio: [stdinMode, 'pipe', 'pipe'] });
     } catch (e) {
       // Synchronous spawn failures (e.g. a cwd that is not a string) are a failed result too.
       allStream?.end();
@@ -121,7 +122,7 @@ export function run(file: string, args: readonly string[] = [], opts: RunOptions
   promise.child = child;
   promise.iterable = async function* () {
     if (!allStream) return;
-    yield* createInterface({ input: allStream, crlfDelay: Infinity });
+    yield* readline().createInterface({ input: allStream, crlfDelay: Infinity });
   };
   return promise;
 }
