@@ -189,7 +189,10 @@ try {
     const dockerMs = unionMs(calls.map((c) => [c.start, c.end]));
     const waitedMs = unionMs([...calls.map((c) => [c.start, c.end]), ...(starting ? [starting] : [])]);
     const wall = t1 - t0;
-    rows.push({ wall, dockerMs, startMs: starting ? starting[1] - starting[0] : 0, ownMs: wall - waitedMs, calls: calls.length });
+    // The strict view: only `up -d`, the stack's own start and the `exec` reads of verification are Docker's
+    // necessary time; every other docker call (probes, validation, reading the release image) counts against us.
+    const essential = unionMs([...calls.filter((c) => / up | exec /.test(` ${c.argv} `)).map((c) => [c.start, c.end]), ...(starting ? [starting] : [])]);
+    rows.push({ wall, dockerMs, startMs: starting ? starting[1] - starting[0] : 0, ownMs: wall - waitedMs, strictMs: wall - essential, calls: calls.length });
     const byCmd = new Map();
     for (const c of calls) {
       const key = c.argv.split(' ').filter((w) => !w.startsWith('-') && !/^[0-9a-f]{12,}$/.test(w)).slice(0, 3).join(' ');
@@ -213,5 +216,6 @@ if (rows.length) {
   console.log(`  docker / docker-compose processes (union)   ${ms(med((r) => r.dockerMs))}`);
   console.log(`  the stack starting (up -d → last ready)     ${ms(med((r) => r.startMs))}`);
   console.log(`  harden-init's own share (the rest)          ${ms(med((r) => r.ownMs))} = ${pct(med((r) => r.ownMs), wall)} of the run`);
+  console.log(`  all but up -d, the start and exec (strict)  ${ms(med((r) => r.strictMs))} = ${pct(med((r) => r.strictMs), wall)} of the run`);
 }
 process.exit(failed ? 1 : 0);
