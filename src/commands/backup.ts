@@ -64,11 +64,19 @@ export async function backupTarget(id: string | undefined): Promise<{ id: string
   const entry = id ? TARGETS[id] : undefined;
   if (!id || !entry) throw usageError(`Cannot tell which product this install is${id ? ` ("${id}" is not one harden-init knows)` : ''}: neither .harden-init/state.json nor the compose file's images say.`);
   const target = await entry.load();
-  if (!target.backup) throw usageError(`harden-init cannot back up a ${target.title} install yet.`);
-  return { id, target, spec: target.backup };
+  return { id, target, spec: backupSpec(target) };
 }
 
-/** What a backup reads from an install's compose file, as the target describes it. */
+/** A loaded target's backup description; refused (usage) for a target that has none. */
+export function backupSpec(target: Target): TargetBackup {
+  if (!target.backup) throw usageError(`harden-init cannot back up a ${target.title} install yet.`);
+  return target.backup;
+}
+
+/**
+ * What an install's compose file holds of what the target's `backup` names: the one reading of it that backup,
+ * restore, upgrade (its dump before each step) and rollback (--with-db) share.
+ */
 export interface BackupShape {
   /** The bundled database (the first of the target's database services the file declares), or undefined. */
   db?: { engine: Engine; service: string };

@@ -1,55 +1,23 @@
 // What a backup reads from Docker and a restore writes back: the database (dumped and loaded through the
-// install's own database container, `docker compose exec -T`), and Appwrite's data volumes (streamed as tar
-// through a throw-away container of the install's own Appwrite image). Credentials never appear on a command
-// line: the scripts run inside the container and read the container's own environment.
+// install's own database container, `docker compose exec -T`), and the product's data volumes (streamed as tar
+// through a throw-away container of the install's own image). Which database and volumes an install has is its
+// BackupShape (backup.ts). Credentials never appear on a command line: the scripts run inside the container and
+// read the container's own environment.
 import { spawn } from 'node:child_process';
 import { basename } from 'node:path';
-import { parse } from 'yaml';
 import { childEnv, compose, docker, type Compose } from '../docker/compose.js';
+import type { BackupShape } from './backup.js';
 
 export type Engine = 'postgresql' | 'mariadb';
 
-/** Appwrite's data volumes (compose keys), in backup order; an install has those its compose file declares. */
-export const DATA_VOLUMES = ['appwrite-uploads', 'appwrite-imports', 'appwrite-functions', 'appwrite-builds', 'appwrite-sites', 'appwrite-certificates', 'appwrite-config'];
-
-export interface InstallShape {
-  /** The bundled database service, or undefined (external database). */
-  db?: { engine: Engine; service: string };
-  /** Data volume keys declared by the compose file. */
-  volumes: string[];
-  /** Explicit `name:` of volumes that have one. */
-  volumeNames: Record<string, string>;
-  /** The Appwrite image of the install (used for the volume helper containers). */
-  appwriteImage?: string;
-  topName?: string;
-}
-
-type Doc = { name?: unknown; services?: Record<string, { image?: unknown } | null>; volumes?: Record<string, { name?: unknown } | null> };
-
-export function installShape(composeText: string): InstallShape {
-  const doc = (parse(composeText) ?? {}) as Doc;
-  const services = doc.services ?? {};
-  const db = services.postgresql ? { engine: 'postgresql' as const, service: 'postgresql' }
-    : services.mariadb ? { engine: 'mariadb' as const, service: 'mariadb' } : undefined;
-  const declared = doc.volumes ?? {};
-  const volumes = DATA_VOLUMES.filter((v) => Object.prototype.hasOwnProperty.call(declared, v));
-  const volumeNames: Record<string, string> = {};
-  for (const v of volumes) {
-    const n = declared[v]?.name;
-    if (typeof n === 'string' && !n.includes('$')) volumeNames[v] = n;
-  }
-  const image = services.appwrite?.image;
-  return { db, volumes, volumeNames, appwriteImage: typeof image === 'string' ? image : undefined, topName: typeof doc.name === 'string' ? doc.name : undefined };
-}
-
 /** Compose's project name: COMPOSE_PROJECT_NAME (.env), the file's `name:`, else the directory's name, normalised. */
-export function projectName(dir: string, env: Record<string, string>, shape: InstallShape): string {
+export function projectName(dir: string, env: Record<string, string>, shape: Pick<BackupShape, 'topName'>): string {
   const raw = env.COMPOSE_PROJECT_NAME || shape.topName || basename(dir);
   return raw.toLowerCase().replace(/[^a-z0-9_-]/g, '').replace(/^[_-]+/, '');
 }
 
 /** The Docker volume behind a compose volume key: by compose's labels when it exists, else by compose's naming. */
-export async function volumeName(key: string, project: string, shape: InstallShape): Promise<{ name: string; exists: boolean }> {
+export async function volumeName(key: string, project: string, shape: Pick<BackupShape, 'volumeNames'>): Promise<{ name: string; exists: boolean }> {
   const byLabel = await docker(['volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`, '--filter', `label=com.docker.compose.volume=${key}`]);
   const found = String(byLabel.stdout).split('\n').filter(Boolean);
   if (byLabel.exitCode === 0 && found.length === 1) return { name: found[0]!, exists: true };

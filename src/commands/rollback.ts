@@ -16,8 +16,8 @@ import { acquireLock } from '../apply/lock.js';
 import { writeFileAtomic } from '../apply/atomic.js';
 import { chmodNoFollow, kindOf, mkdirExact, readRegular } from '../apply/safe-fs.js';
 import { compose, detectCompose, tail } from '../docker/compose.js';
-import { installShape, loadDump, waitDbReady } from './db-dump.js';
-import { formatBytes } from './backup.js';
+import { loadDump, waitDbReady } from './db-dump.js';
+import { backupShape, backupTarget, formatBytes } from './backup.js';
 import { STEP_FILES, STEP_MANIFEST, backupName, type StepManifest } from './upgrade.js';
 
 const MODES: Record<string, number> = { '.env': 0o600, [STATE_FILE]: 0o600 };
@@ -99,7 +99,8 @@ export async function rollbackCommand(req: Request, VERSION: string): Promise<nu
   if (!c) throw stepError('Docker Compose not found: the files are restored; start the stack yourself.');
   const envText = readFileSync(join(dir, '.env'), 'utf8');
   const dropEnv = Object.keys(toRecord(parseEnv(envText)));
-  const shape = installShape(readFileSync(join(dir, COMPOSE_FILE), 'utf8'));
+  // Upgrade steps (whose dumps --with-db loads) are Appwrite's: the restored file is read as Appwrite's backup reads it.
+  const shape = backupShape((await backupTarget('appwrite')).spec, readFileSync(join(dir, COMPOSE_FILE), 'utf8'));
   const run = async (args: string[], what: string) => {
     const r = await compose(c, args, { cwd: dir, dropEnv });
     if (r.exitCode !== 0) throw stepError(`${what} failed:\n${tail(String(r.all ?? ''))}`, `The files are restored; fix the cause and run: cd ${shellQuote(dirArg)} && docker compose up -d`);

@@ -37,8 +37,8 @@ import type { Answers } from '../targets/appwrite/answers.js';
 import { mergeCompose, type MergeResult } from '../engine/compose-merge.js';
 import { carryLines, composeBase, hardeningJudge } from './upgrade-carry.js';
 import { carryEdits, describeChanges, stepChanges, upgradePath, type StepChanges, type UpgradeStep } from '../targets/appwrite/upgrade-path.js';
-import { dumpStream, installShape, waitDbReady, type Engine } from './db-dump.js';
-import { formatBytes } from './backup.js';
+import { dumpStream, waitDbReady, type Engine } from './db-dump.js';
+import { backupShape, backupSpec, formatBytes } from './backup.js';
 
 /** The manifest of one step's backup directory (rollback reads it). */
 export const STEP_MANIFEST = 'upgrade.json';
@@ -152,7 +152,7 @@ export async function upgradeCommand(req: Request, VERSION: string): Promise<num
   const ctx: Ctx = { req, ui, dir, dirArg, target, given, composeTool, dockerAvailable };
 
   // The plan: every step and what it changes (later steps from the files the earlier ones would write).
-  const shape = installShape(existing.compose);
+  const shape = backupShape(backupSpec(target), existing.compose); // the database the steps dump, as backup finds it
   const planLines: string[] = [];
   if (unfinished) {
     planLines.push(`0. resume ${unfinished.from} → ${unfinished.to} (stopped: ${unfinished.result}); its files stay as they are`);
@@ -425,7 +425,7 @@ async function runStep(ctx: Ctx, s: UpgradeStep): Promise<HistoryEntry> {
   ui.success(`Files backed up: ${relative(dir, b.abs)}/ (${files.join(', ')})`);
   const env = toRecord(existing.env!);
   const dropEnv = Object.keys(env);
-  const shape = installShape(existing.compose!);
+  const shape = backupShape(backupSpec(ctx.target), existing.compose!);
   const entry: HistoryEntry = {
     from: s.from, to: s.to, when: now.toISOString(), backup: relative(dir, b.abs),
     fromImageId: existing.state?.imageId, toImageId: prepared.template.imageId, result: 'files-written',
