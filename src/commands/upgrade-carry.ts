@@ -8,7 +8,7 @@
 import { isMaskedName } from '../engine/diff.js';
 import { sha256 } from '../engine/state.js';
 import { parseDocument } from 'yaml';
-import { describeEdit, editHolds, type Edit, type MergeResult, type Verdict } from '../engine/compose-merge.js';
+import { describeEdit, editHolds, type Conflict, type Edit, type MergeResult, type Verdict } from '../engine/compose-merge.js';
 import { RULES, type Rule } from '../targets/appwrite/rules/index.js';
 import { KNOWN_CAPABILITIES, capabilitiesOf } from '../targets/appwrite/rules/refuse.js';
 import { eachService } from '../targets/appwrite/render/doc.js';
@@ -109,12 +109,40 @@ export function editLine(e: Edit): string {
   return describeEdit(e, (path) => !path.some((k) => isMaskedName(k)));
 }
 
+/** Where a not-carried edit went: into the proposal, or only into its list (its place is gone there too). */
+function whereTo(r: MergeResult, c: Conflict): string {
+  const miss = r.unwritten.find((u) => u.conflict === c);
+  if (!miss) return `proposed in ${PROPOSED_COMPOSE_FILE}`;
+  return `listed in ${PROPOSED_COMPOSE_FILE}, not written there either${miss.why === c.reason ? '' : ` (${miss.why})`}`;
+}
+
+/** Every edit not carried so far in this run: the earlier steps' (still pending) and this step's own. */
+export function notCarriedOf(r: MergeResult): Conflict[] {
+  return [...r.pending, ...r.conflicts];
+}
+
 /** What the operator is told: every edit carried and every one not (and where it went). */
 export function carryLines(r: MergeResult, how: string): { carried: string[]; notCarried: string[] } {
   const noteOf = new Map(r.notes.map((n) => [n.edit, n.note]));
   const carried = r.carried.map((e) => `carried: ${editLine(e)}${noteOf.has(e) ? ` (${noteOf.get(e)})` : ''}`);
-  const notCarried = r.conflicts.map((c) => `NOT carried: ${editLine(c.edit)} — ${c.reason}; proposed in ${PROPOSED_COMPOSE_FILE}`);
+  const notCarried = [
+    ...r.pending.map((c) => `still NOT carried (since step ${c.step}): ${editLine(c.edit)} — ${c.reason}; ${whereTo(r, c)}`),
+    ...r.conflicts.map((c) => `NOT carried: ${editLine(c.edit)} — ${c.reason}; ${whereTo(r, c)}`),
+  ];
   if (r.layoutOnly) notCarried.push(`${COMPOSE_FILE} differs from harden-init's file only in comments or layout: not carried (the old file stays in the step's backup)`);
   if (r.edits.length || r.layoutOnly) carried.unshift(`hand edits of ${COMPOSE_FILE} (three-way, BASE from ${how}): ${r.carried.length} carried, ${r.conflicts.length} not`);
   return { carried, notCarried };
+}
+
+/** The run's closing list (the last step's merge holds every step's): one line per edit not carried, with its step. */
+export function notCarriedSummary(r: MergeResult): string[] {
+  return notCarriedOf(r).map((c) => `${c.step ? `step ${c.step}: ` : ''}${editLine(c.edit)} — ${c.reason}; ${whereTo(r, c)}`);
+}
+
+/** The same for --json: step, edit, why, and whether docker-compose.proposed.yml holds it (or why not). */
+export function notCarriedJson(r: MergeResult): { step?: string; edit: string; reason: string; proposed: boolean; notProposedBecause?: string }[] {
+  return notCarriedOf(r).map((c) => {
+    const miss = r.unwritten.find((u) => u.conflict === c);
+    return { step: c.step, edit: editLine(c.edit), reason: c.reason, proposed: !miss, ...(miss ? { notProposedBecause: miss.why } : {}) };
+  });
 }

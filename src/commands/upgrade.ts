@@ -34,8 +34,8 @@ import { INSECURE_REASON, parseRelease, releaseCheck } from '../targets/appwrite
 import { releaseFiles, type ReleaseFiles } from '../targets/appwrite/prepare.js';
 import type { Template } from '../targets/appwrite/template.js';
 import type { Answers } from '../targets/appwrite/answers.js';
-import { mergeCompose, type MergeResult } from '../engine/compose-merge.js';
-import { carryLines, composeBase, hardeningJudge } from './upgrade-carry.js';
+import { mergeCompose, type Conflict, type MergeResult } from '../engine/compose-merge.js';
+import { carryLines, composeBase, hardeningJudge, notCarriedJson, notCarriedOf, notCarriedSummary } from './upgrade-carry.js';
 import { carryEdits, describeChanges, stepChanges, upgradePath, type StepChanges, type UpgradeStep } from '../targets/appwrite/upgrade-path.js';
 import { dumpStream, waitDbReady, type Engine } from './db-dump.js';
 import { backupShape, backupSpec, formatBytes } from './backup.js';
@@ -161,11 +161,12 @@ export async function upgradeCommand(req: Request, VERSION: string): Promise<num
   let sim: Existing = existing;
   let simCurrent: Partial2 = current;
   let simWritten = readRegular(join(dir, WRITTEN_COMPOSE));
+  let simMerge: MergeResult | undefined; // the latest step's merge: it holds every earlier step's not-carried edits
   for (const [i, s] of steps.entries()) {
     planLines.push(`${i + 1}. ${s.from} → ${s.to} (${s.why})`);
     let prepared: PreparedStep | undefined;
     try {
-      prepared = await prepareStep(ctx, s, sim, simCurrent, simWritten);
+      prepared = await prepareStep(ctx, s, sim, simCurrent, simWritten, simMerge ? notCarriedOf(simMerge) : []);
     } catch (e) {
       if (!req.dryRun) throw e;
       planLines.push(`   changes unknown: ${(e as Error).message.split('\n')[0]}`);
@@ -177,6 +178,7 @@ export async function upgradeCommand(req: Request, VERSION: string): Promise<num
       for (const l of [...prepared.handEdits?.lines.carried ?? [], ...prepared.handEdits?.lines.notCarried ?? []]) planLines.push(`   ${l}`);
       sim = simulateAfter(sim, prepared);
       simWritten = prepared.rendered;
+      simMerge = prepared.handEdits?.result ?? simMerge;
       simCurrent = { ...simCurrent, ...prepared.plan.answers };
     }
     planLines.push(`   before it: ${BACKUP_DIR}/<time>/ (.env, ${COMPOSE_FILE}, state.json${shape.db ? `, a ${shape.db.engine} dump through the ${shape.db.service} container` : '; external database: back it up yourself'})`);
@@ -188,8 +190,9 @@ export async function upgradeCommand(req: Request, VERSION: string): Promise<num
   if (toCheck.belowMinimum && steps.length > 0) ui.warn(`SECURITY: ${to} is below the ${toCheck.line} line's minimum ${toCheck.minimum}, as --allow-insecure-release asks. ${INSECURE_REASON}`);
   ui.warn('Appwrite has no reverse migration: after a step\'s migration, going back means restoring that step\'s database dump (harden-init rollback --with-db).');
   if (req.dryRun) {
+    if (steps.length > 1) reportNotCarried(ui, simMerge, true);
     ui.outro('Dry run: nothing was changed.');
-    if (req.json) process.stdout.write(`${JSON.stringify({ ok: true, dir, dryRun: true, from, to, steps, plan: planLines })}\n`);
+    if (req.json) process.stdout.write(`${JSON.stringify({ ok: true, dir, dryRun: true, from, to, steps, plan: planLines, ...notCarriedField(simMerge) })}\n`);
     return EXIT.ok;
   }
   if (interactive && !(await confirmWrite(unfinished ? `Resume ${unfinished.from} → ${unfinished.to}${steps.length ? `, then upgrade to ${to} in ${steps.length} step(s)` : ''}?` : `Upgrade Appwrite ${from} → ${to} in ${steps.length} step(s)?`))) {
@@ -202,14 +205,32 @@ export async function upgradeCommand(req: Request, VERSION: string): Promise<num
     ui.step(pc.bold(`Resuming: Appwrite ${unfinished.from} → ${unfinished.to} (stopped: ${unfinished.result})`));
     done.push(await resumeStep(ctx, unfinished));
   }
+  // A step's not-carried edits are in no file the next step reads: handed on, so the last proposal holds them all.
+  let lastMerge: MergeResult | undefined;
   for (const [i, s] of steps.entries()) {
     ui.step(pc.bold(`Step ${i + 1}/${steps.length}: Appwrite ${s.from} → ${s.to}`));
-    done.push(await runStep(ctx, s));
+    const r = await runStep(ctx, s, lastMerge ? notCarriedOf(lastMerge) : []);
+    done.push(r.entry);
+    lastMerge = r.merge ?? lastMerge;
   }
+  if (steps.length > 1) reportNotCarried(ui, lastMerge, false);
   ui.outro(`Appwrite ${to} is ${req.noStart ? 'written (start it, then run its migration)' : 'running and verified'}.`);
-  if (req.json) process.stdout.write(`${JSON.stringify({ ok: true, dir, from, to, steps: done }, null, 2)}\n`);
+  if (req.json) process.stdout.write(`${JSON.stringify({ ok: true, dir, from, to, steps: done, ...notCarriedField(lastMerge) }, null, 2)}\n`);
   return EXIT.ok;
 }
+
+/** The run's closing list of every hand edit no step carried (each step's own lines were shown with it). */
+function reportNotCarried(ui: Ui, last: MergeResult | undefined, dryRun: boolean): void {
+  const lines = last ? notCarriedSummary(last) : [];
+  if (!lines.length) return;
+  ui.warn([`Hand edits NOT carried into ${COMPOSE_FILE} over the whole upgrade (${lines.length}); ${dryRun ? 'the run would write' : 'review'} ${PROPOSED_COMPOSE_FILE}, the final release's file with them:`,
+    ...lines.map((l) => `  - ${l}`)].join('\n'));
+}
+
+const notCarriedField = (last: MergeResult | undefined) => {
+  const list = last ? notCarriedJson(last) : [];
+  return list.length ? { notCarried: list, proposal: PROPOSED_COMPOSE_FILE } : {};
+};
 
 /** What the files would be after a step (for planning the next one without writing). */
 function simulateAfter(e: Existing, s: PreparedStep): Existing {
@@ -219,7 +240,7 @@ function simulateAfter(e: Existing, s: PreparedStep): Existing {
   return { ...e, envText: env, env: parseEnv(env), compose: composeFile?.content ?? e.compose, stateText, state: JSON.parse(stateText) as State };
 }
 
-async function prepareStep(ctx: Ctx, s: UpgradeStep, existing: Existing, current: Partial2, storedBase: string | undefined): Promise<PreparedStep> {
+async function prepareStep(ctx: Ctx, s: UpgradeStep, existing: Existing, current: Partial2, storedBase: string | undefined, pending: Conflict[]): Promise<PreparedStep> {
   const { target, dir, req } = ctx;
   const opts = { dir, dockerAvailable: ctx.dockerAvailable, acceptUpstream: req.acceptUpstream };
   const { template, cache } = await releaseFiles(s.to, { ...opts, onLine: (l) => ctx.ui.raw(pc.dim(`│  ${l}`)) });
@@ -250,7 +271,7 @@ async function prepareStep(ctx: Ctx, s: UpgradeStep, existing: Existing, current
   });
   if (plan.dbMove) throw usageError(`The database location would change (${plan.dbMove.from} → ${plan.dbMove.to}): an upgrade never moves data.`);
   const prepared: PreparedStep = { step: s, template, answers: plan.answers, plan, changes, carried: { renamed: edits.renamed, dropped: edits.dropped }, rendered: rendered.text };
-  const handEdits = await mergeHandEdits(ctx, s, existing, old, storedBase, rendered.text, plan);
+  const handEdits = await mergeHandEdits(ctx, s, existing, old, storedBase, rendered.text, plan, pending);
   if (!handEdits) return prepared;
   // Services and ports as harden-init's own files change them (the hand edits are listed on their own).
   const ownChanges = stepChanges(
@@ -277,9 +298,15 @@ async function prepareStep(ctx: Ctx, s: UpgradeStep, existing: Existing, current
  * --replace-compose); a usage error (nothing changed) when harden-init cannot tell exactly what it wrote.
  */
 async function mergeHandEdits(ctx: Ctx, s: UpgradeStep, existing: Existing, old: ReleaseFiles | undefined, storedBase: string | undefined,
-  next: string, plan: Plan): Promise<PreparedStep['handEdits']> {
+  next: string, plan: Plan, pending: Conflict[]): Promise<PreparedStep['handEdits']> {
   const recorded = existing.state?.composeSha256;
-  if (recorded === undefined || sha256(existing.compose!) === recorded || ctx.req.replaceCompose) return undefined;
+  const step = `${s.from} → ${s.to}`;
+  if (recorded === undefined || sha256(existing.compose!) === recorded || ctx.req.replaceCompose) {
+    if (!pending.length) return undefined;
+    // No hand edit to carry (an earlier step carried none), but earlier steps' not-carried ones still go into the proposal.
+    const result = mergeCompose(existing.compose!, existing.compose!, next, { pending, step });
+    return { result, base: existing.compose!, how: 'the file on disk', lines: carryLines(result, 'the file on disk') };
+  }
   const answers = existing.state?.answers ? ctx.target.normalize(existing.state.answers as BaseAnswers) : undefined;
   const base = await composeBase(recorded, [
     { how: WRITTEN_COMPOSE, text: () => storedBase },
@@ -296,7 +323,7 @@ async function mergeHandEdits(ctx: Ctx, s: UpgradeStep, existing: Existing, old:
     : undefined;
   let result: MergeResult;
   try {
-    result = mergeCompose(base.text, existing.compose!, next, { admit: judge });
+    result = mergeCompose(base.text, existing.compose!, next, { admit: judge, pending, step });
   } catch (e) {
     throw usageError(`${COMPOSE_FILE} is not readable as YAML (${(e as Error).message.split('\n')[0]}): its hand edits cannot be carried; nothing was changed.`,
       'Fix the file, or re-run with --replace-compose (the edited file goes into the first step\'s backup).');
@@ -395,11 +422,13 @@ function recordResult(dir: string, entry: HistoryEntry, result: HistoryEntry['re
   if (mt) writeFileAtomic(m, `${JSON.stringify({ ...JSON.parse(mt), result }, null, 2)}\n`, 0o600);
 }
 
-async function runStep(ctx: Ctx, s: UpgradeStep): Promise<HistoryEntry> {
+/** One step; `merge` (its hand-edit merge) carries the run's not-carried edits on to the next step. */
+async function runStep(ctx: Ctx, s: UpgradeStep, pending: Conflict[]): Promise<{ entry: HistoryEntry; merge?: MergeResult }> {
   const { ui, dir, req, composeTool } = ctx;
   const existing = readExisting(dir);
   const current = existingAnswers(ctx.target, existing).answers;
-  const prepared = await prepareStep(ctx, s, existing, current, readRegular(join(dir, WRITTEN_COMPOSE))); // refusals happen here, before anything changes
+  const prepared = await prepareStep(ctx, s, existing, current, readRegular(join(dir, WRITTEN_COMPOSE)), pending); // refusals happen here, before anything changes
+  const merge = prepared.handEdits?.result;
   for (const l of describeChanges(prepared.changes)) ui.info(l);
   for (const l of prepared.handEdits?.lines.carried ?? []) ui.info(l);
   for (const l of prepared.handEdits?.lines.notCarried ?? []) ui.warn(l);
@@ -477,11 +506,11 @@ async function runStep(ctx: Ctx, s: UpgradeStep): Promise<HistoryEntry> {
   ui.success(`Wrote Appwrite ${s.to}'s files: ${changes.filter((f) => !f.path.startsWith('.harden-init/upstream/')).map((f) => f.path).join(', ')}`);
   if (!composeTool) {
     ui.note(`cd ${shellQuote(ctx.dirArg)} && docker compose up -d\nthen: docker compose exec appwrite migrate\nthen: npx harden-init verify --dir ${shellQuote(ctx.dirArg)}`, 'Start the new release');
-    return entry;
+    return { entry, merge };
   }
 
   // 3. Start, health, migrate, verify.
-  return finishStep(ctx, composeTool, s, entry, prepared.answers, prepared.template);
+  return { entry: await finishStep(ctx, composeTool, s, entry, prepared.answers, prepared.template), merge };
 }
 
 /**

@@ -25,6 +25,8 @@ export interface Conflict {
   edit: Edit;
   /** Why it was not applied, one line. */
   reason: string;
+  /** The upgrade step where it was not carried (e.g. "1.9.5 → 1.9.10"), when the caller names it. */
+  step?: string;
 }
 
 export interface MergeResult {
@@ -34,13 +36,17 @@ export interface MergeResult {
   edits: Edit[];
   /** Applied onto NEXT (or already there). */
   carried: Edit[];
-  /** Not applied. */
+  /** Not applied (this merge's own edits). */
   conflicts: Conflict[];
+  /** The earlier steps' conflicts passed in (MergeOptions.pending): in the proposal, never in `text`. */
+  pending: Conflict[];
+  /** Conflicts (pending and own) the proposal could not hold either, with the part of the path that is missing. */
+  unwritten: { conflict: Conflict; why: string }[];
   /** Carried edits the admit hook completed (e.g. hardened), with what it said. */
   notes: { edit: Edit; note: string }[];
   /** THEIRS differs from BASE only in comments, quoting or layout (nothing structured to carry). */
   layoutOnly: boolean;
-  /** NEXT with the clean edits and every conflicting one forced in where it can be, the conflicts listed on top. */
+  /** NEXT with the clean edits and every conflicting one (pending first) forced in where it can be, all listed on top. */
   proposal?: string;
 }
 
@@ -50,6 +56,14 @@ export type Verdict = { refused: string } | { text?: string; note?: string } | u
 export interface MergeOptions {
   /** Called with the merged text after each clean edit. The hardening check runs here. */
   admit?: (text: string, edit: Edit) => Verdict;
+  /** Names this merge's conflicts (Conflict.step). */
+  step?: string;
+  /**
+   * Not-carried edits of earlier steps of the same run. Their edit is in no file this merge sees (it was never
+   * applied), so without them the proposal would lose it: they are never applied to `text`, only written into the
+   * proposal where their place still exists, and listed with the step that could not carry them.
+   */
+  pending?: Conflict[];
 }
 
 /** Lists of KEY=VALUE entries that compose equally accepts as a map. */
@@ -249,18 +263,23 @@ function writeItem(doc: Document, path: Path, item: unknown, add: boolean): void
 
 const dotted = (p: Path) => p.join('.');
 
+const parentPathOf = (e: Edit): Path => (e.kind === 'add-item' || e.kind === 'remove-item' ? e.path : e.path.slice(0, -1));
+
+/** The first part of the edit's place the file no longer has (the service, most often), named. */
+function missingPlace(next: unknown, e: Edit): string | undefined {
+  const parentPath = parentPathOf(e);
+  for (let i = 1; i <= parentPath.length; i++) {
+    if (getPath(next, parentPath.slice(0, i)) === undefined) return `${dotted(parentPath.slice(0, i))} is not in the new release's file`;
+  }
+  return undefined;
+}
+
 /** How the edit stands against NEXT: already there, clean (apply it), or a conflict with its reason. */
 function judge(next: unknown, e: Edit): { state: 'already' | 'clean' } | { state: 'conflict'; reason: string } {
   const now = getPath(next, e.path);
-  const parentPath = e.kind === 'add-item' || e.kind === 'remove-item' ? e.path : e.path.slice(0, -1);
+  const parentPath = parentPathOf(e);
   const parentThere = parentPath.length === 0 || isPlainObject(getPath(next, parentPath)) || Array.isArray(getPath(next, parentPath));
-  const gone = (): string => {
-    // Name the first part of the path the new release no longer has (the service, most often).
-    for (let i = 1; i <= parentPath.length; i++) {
-      if (getPath(next, parentPath.slice(0, i)) === undefined) return `${dotted(parentPath.slice(0, i))} is not in the new release's file`;
-    }
-    return `${dotted(parentPath)} has another form in the new release's file`;
-  };
+  const gone = (): string => missingPlace(next, e) ?? `${dotted(parentPath)} has another form in the new release's file`;
   switch (e.kind) {
     case 'set': {
       if (same(now, e.theirs)) return { state: 'already' };
@@ -329,27 +348,33 @@ export function mergeCompose(baseText: string, theirsText: string, nextText: str
   const carried: Edit[] = [];
   const conflicts: Conflict[] = [];
   const notes: { edit: Edit; note: string }[] = [];
+  const conflict = (edit: Edit, reason: string): Conflict => (opts.step === undefined ? { edit, reason } : { edit, reason, step: opts.step });
   for (const e of edits) {
     const r = tryWrite(text, e, false);
-    if ('reason' in r) { conflicts.push({ edit: e, reason: r.reason }); continue; }
+    if ('reason' in r) { conflicts.push(conflict(e, r.reason)); continue; }
     const verdict = r.text === text ? undefined : opts.admit?.(r.text, e);
-    if (verdict && 'refused' in verdict) { conflicts.push({ edit: e, reason: verdict.refused }); continue; }
+    if (verdict && 'refused' in verdict) { conflicts.push(conflict(e, verdict.refused)); continue; }
     text = verdict?.text ?? r.text;
     carried.push(e);
     if (verdict?.note) notes.push({ edit: e, note: verdict.note });
   }
-  return { text, edits, carried, conflicts, notes, layoutOnly, proposal: conflicts.length ? proposalOf(text, conflicts) : undefined };
+  const pending = opts.pending ?? [];
+  const all = [...pending, ...conflicts];
+  const p = all.length ? proposalOf(text, all) : undefined;
+  return { text, edits, carried, conflicts, pending, notes, layoutOnly, unwritten: p?.unwritten ?? [], proposal: p?.text };
 }
 
 /** The merged file with each conflicting edit forced in where its place exists; every conflict listed on top. */
-function proposalOf(merged: string, conflicts: Conflict[]): string {
+function proposalOf(merged: string, conflicts: Conflict[]): { text: string; unwritten: { conflict: Conflict; why: string }[] } {
   let text = merged;
+  const unwritten: { conflict: Conflict; why: string }[] = [];
   const lines = conflicts.map((c) => {
     const r = tryWrite(text, c.edit, true);
     if ('text' in r) text = r.text;
-    return `#   ${describeEdit(c.edit)} — not applied: ${c.reason}${'reason' in r ? ' (not written below either: its place is gone)' : ''}`;
+    else unwritten.push({ conflict: c, why: missingPlace(parseModel(text), c.edit) ?? r.reason });
+    return `#   ${describeEdit(c.edit)} — not applied: ${c.reason}${'reason' in r ? ' (not written below either: its place is gone)' : ''}${c.step ? ` [step ${c.step}]` : ''}`;
   });
-  return [
+  const body = [
     '# PROPOSAL, not in use. harden-init wrote docker-compose.yml for the new release with the hand edits that applied',
     '# cleanly; the edits below did not, and are written into this copy (where their place still exists) for you to',
     '# review. Take what you need into docker-compose.yml by hand, then run `harden-init check`.',
@@ -357,6 +382,7 @@ function proposalOf(merged: string, conflicts: Conflict[]): string {
     '',
     text,
   ].join('\n');
+  return { text: body, unwritten };
 }
 
 /** Whether a file (its text) still holds what an edit asks for. */

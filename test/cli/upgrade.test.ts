@@ -199,6 +199,39 @@ describe.concurrent('harden-init upgrade (files only, no Docker)', () => {
     cleanup(dir);
   });
 
+  it('two steps in one run (--dry-run, --json): a hand edit step 1 could not carry is still listed at the end, with its step, beside step 2\'s', async ({ expect }) => {
+    const dir = await install('1.9.5');
+    let c = read(dir, 'docker-compose.yml');
+    c = c.replace(/\n {2}redis:\n/, '\n  redis:\n    ports:\n      - "6379:6379"\n'); // not carried at step 1 (weakens the hardening)
+    const audits = c.indexOf('  appwrite-worker-audits:\n');
+    const at = c.indexOf('    restart: unless-stopped\n', audits);
+    c = `${c.slice(0, at)}    restart: always\n${c.slice(at + '    restart: unless-stopped\n'.length)}`; // carried at step 1, its service gone at step 2
+    writeFileSync(join(dir, 'docker-compose.yml'), c);
+    const before = snapshot(dir);
+
+    const dry = await runBin(['upgrade', '--dir', dir, '--to', '2.3.0', '--dry-run', '--allow-insecure-release']);
+    expect(dry.exitCode, dry.stderr).toBe(0);
+    // Step 2 names step 1's edit again (it is in no file step 2 reads, and would otherwise vanish from its proposal).
+    expect(dry.stdout).toMatch(/2\. 1\.9\.10 → 2\.3\.0[^]*still NOT carried \(since step 1\.9\.5 → 1\.9\.10\): added services\.redis\.ports = \["6379:6379"\] — harden-init refuses it[^\n]*; proposed in docker-compose\.proposed\.yml/);
+    const summary = dry.stdout.slice(dry.stdout.indexOf('Hand edits NOT carried into docker-compose.yml over the whole upgrade (2)'));
+    expect(summary).toMatch(/^Hand edits NOT carried[^\n]*the run would write docker-compose\.proposed\.yml/);
+    expect(summary).toMatch(/- step 1\.9\.5 → 1\.9\.10: added services\.redis\.ports = \["6379:6379"\] — harden-init refuses it \(service redis publishes 6379:6379\); proposed in docker-compose\.proposed\.yml/);
+    expect(summary).toMatch(/- step 1\.9\.10 → 2\.3\.0: changed services\.appwrite-worker-audits\.restart = "always" — services\.appwrite-worker-audits is not in the new release's file; listed in docker-compose\.proposed\.yml, not written there either/);
+    expect(summary).toMatch(/Dry run: nothing was changed/);
+
+    const json = await runBin(['upgrade', '--dir', dir, '--to', '2.3.0', '--dry-run', '--json', '--allow-insecure-release']);
+    expect(json.exitCode, json.stderr).toBe(0);
+    const out = JSON.parse(json.stdout);
+    expect(out.proposal).toBe('docker-compose.proposed.yml');
+    expect(out.notCarried).toEqual([
+      expect.objectContaining({ step: '1.9.5 → 1.9.10', edit: 'added services.redis.ports = ["6379:6379"]', proposed: true }),
+      expect.objectContaining({ step: '1.9.10 → 2.3.0', edit: 'changed services.appwrite-worker-audits.restart = "always"', proposed: false,
+        notProposedBecause: "services.appwrite-worker-audits is not in the new release's file" }),
+    ]);
+    expect(snapshot(dir)).toEqual(before);
+    cleanup(dir);
+  });
+
   it('a compose file that differs only in comments: the upgrade goes on and says the comments are not carried', async ({ expect }) => {
     const dir = await install('1.9.5');
     writeFileSync(join(dir, 'docker-compose.yml'), `${read(dir, 'docker-compose.yml')}# my note\n`);

@@ -200,6 +200,45 @@ describe('mergeCompose: clean edits carried onto the new file, conflicts listed 
     expect(r5.conflicts.map((c) => c.reason)).toEqual(['services.appwrite-worker-audits is not in the new release\'s file']);
     expect((model(r5.text) as any).services.appwrite.environment.MY_OWN).toBe('1');
   });
+
+  // Two steps of one upgrade: step 1's conflicts are in no file step 2 reads (they were not applied), so they are
+  // handed to step 2's merge as pending; its proposal holds them next to its own, each named with its step.
+  it('a later step\'s proposal keeps the earlier steps\' not-carried edits, and never applies them', () => {
+    const step1 = mergeCompose(BASE, theirs, NEXT, { step: '1.9.5 → 1.9.10' });
+    expect(step1.conflicts.map((c) => c.step)).toEqual(['1.9.5 → 1.9.10', '1.9.5 → 1.9.10', '1.9.5 → 1.9.10']);
+    // The next release: the label back as BASE had it (the earlier conflict would now apply cleanly), redis gone.
+    const NEXT2 = NEXT.replace('1.9.10', '2.3.0').replace('PathPrefix(`/v1`)', 'PathPrefix(`/`)').replace(/ {2}redis:\n.*\n/, '');
+    const mine = edit(step1.text, (m) => { m.services.appwrite.environment.push('STEP2=1'); m.services.clickhouse.restart = 'always'; });
+    const step2 = mergeCompose(NEXT, mine, NEXT2.replace('clickhouse:26', 'clickhouse:27').replace('    image: clickhouse:27\n', '    image: clickhouse:27\n    restart: unless-stopped\n'),
+      { step: '1.9.10 → 2.3.0', pending: step1.conflicts });
+    expect(step2.carried.map((e) => describeEdit(e))).toEqual(expect.arrayContaining(['added services.appwrite.environment.STEP2 = "1"']));
+    expect(step2.conflicts.map((c) => `${describeEdit(c.edit)}: ${c.reason} [${c.step}]`)).toEqual(['added services.clickhouse.restart = "always": the new release sets it too, to another value [1.9.10 → 2.3.0]']);
+    expect(step2.pending).toEqual(step1.conflicts);
+    // Never applied: the file written holds neither the earlier conflicts nor this step's.
+    const m = model(step2.text) as Record<string, any>;
+    expect(m.services.appwrite.labels['traefik.http.routers.api.rule']).toBe('PathPrefix(`/`)');
+    expect(m.services.redis).toBeUndefined();
+    expect(m.services.clickhouse.restart).toBe('unless-stopped');
+    // The proposal: every step's edits written where their place exists, each listed with its step.
+    const p = model(step2.proposal!) as Record<string, any>;
+    expect(p.services.appwrite.labels['traefik.http.routers.api.rule']).toBe('Host(`a.example.com`)');
+    expect(p.services.clickhouse.restart).toBe('always');
+    expect(p.services.appwrite.environment.STEP2).toBe('1');
+    expect(step2.proposal).toContain('#   changed services.appwrite.labels.traefik.http.routers.api.rule = "Host(`a.example.com`)" — not applied: the new release changed it too [step 1.9.5 → 1.9.10]');
+    expect(step2.proposal).toContain('#   changed services.redis.image = "redis:7.2.5" — not applied: the new release changed it too (not written below either: its place is gone) [step 1.9.5 → 1.9.10]');
+    expect(step2.proposal).toContain('#   added services.clickhouse.restart = "always" — not applied: the new release sets it too, to another value [step 1.9.10 → 2.3.0]');
+    // What the proposal cannot hold either is said, with the missing part of the path in the final file.
+    expect(step2.unwritten.map((u) => `${describeEdit(u.conflict.edit)}: ${u.why}`)).toEqual([
+      'changed services.worker-audits.command = ["worker-audits","--verbose"]: services.worker-audits is not in the new release\'s file',
+      'changed services.redis.image = "redis:7.2.5": services.redis is not in the new release\'s file',
+    ]);
+    // A step with no hand edit of its own still proposes the pending ones (the file itself stays NEXT, byte for byte).
+    const only = mergeCompose(step1.text, step1.text, NEXT2, { pending: step1.conflicts });
+    expect(only.text).toBe(NEXT2);
+    expect(only.edits).toEqual([]);
+    expect(only.proposal).toMatch(/^# PROPOSAL, not in use[^]*routers\.api\.rule[^]*\[step 1\.9\.5 → 1\.9\.10\]/);
+    expect((model(only.proposal!) as any).services.appwrite.labels['traefik.http.routers.api.rule']).toBe('Host(`a.example.com`)');
+  });
 });
 
 // ---- properties ----------------------------------------------------------------------------------------------------
