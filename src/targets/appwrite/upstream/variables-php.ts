@@ -5,6 +5,7 @@
 import type { UpstreamVariable } from './types.js';
 
 type Token =
+  | { k: 'lit'; value: Value; at: number }
   | { k: 'str'; v: string; at: number }
   | { k: 'num'; v: string; at: number }
   | { k: 'word'; v: string; at: number }
@@ -38,64 +39,109 @@ function decodeDoubleQuoted(body: string): string {
   });
 }
 
-// Sticky (`y`) patterns match at lastIndex without slicing the text: the tokenizer runs once per run over a 66 KB
-// file on a cold process, where a regex test and a string copy per character cost tens of milliseconds.
-const WHITESPACE = /\s+/y;
+// The scan runs in the regex engine's compiled code, not a JavaScript loop per character: the file is ~66 KB and
+// read once per run on a cold process, where such a loop (and one step per token) cost most of the parse.
+// One sticky (`y`) pattern reads a token and the whitespace and comments before it, trying the alternatives in
+// the order a character-by-character scan would. The group that matched tells the kind:
+//   skipped: whitespace, <?php, ?>, // and # (not #[) line comments, /* */ comments
+//   1 a flat array, 2 single-quoted string body, 3 double-quoted string body, 4 a number's first digit,
+//   5 word, 6 `=>` or any one character; none: more to skip (an empty match before the end) or the end of the text.
+// A flat array is `[ 'key' => 'value' | true | false, … ]` with only whitespace between its tokens: the shape of
+// nearly every variable's entry. It becomes one token holding the array the parser would build from its tokens.
+// Every repetition the engine must be able to undo is bounded ({0,64}): unbounded, each step of it takes room on
+// the engine's backtrack stack, and a large enough input (a few MB) fails with "Maximum call stack size exceeded".
+// Past a bound the scan goes on in smaller steps: the skip in the next match, a long flat array as its tokens, a
+// string with many escapes (or an unterminated one: the quote comes back as group 6) by stringEnd().
+// A word is at most 256 characters long (a longer run is more than one token).
+const WORD_CAP = 256;
+const SKIP = String.raw`\s+|<\?php|\?>|\/\/[^\n]*|#(?!\[)[^\n]*|\/\*[\s\S]*?\*\/`;
+const SQ_BODY = String.raw`[^'\\]*(?:\\[\s\S][^'\\]*){0,64}`; // a backslash always takes the next character along
+const DQ_BODY = String.raw`[^"\\]*(?:\\[\s\S][^"\\]*){0,64}`;
+const TRUE = '[tT][rR][uU][eE]';
+const FALSE = '[fF][aA][lL][sS][eE]';
+// `true`/`false` only as a whole word: the tokenizer reads `true\u00a0` as one word (U+00A0 is a word character to
+// it, though also whitespace), which is not a boolean.
+const BOOL = String.raw`(?:${TRUE}|${FALSE})(?![\w\\\x80-\uffff])`;
+const PAIR = String.raw`'${SQ_BODY}'\s*=>\s*(?:'${SQ_BODY}'|${BOOL})\s*`;
+const TOKEN = new RegExp([
+  `(?:${SKIP}){0,64}`,
+  `(?:(?=${SKIP})`,
+  String.raw`|(\[\s*(?:${PAIR},\s*){0,64}(?:${PAIR})?\])`,
+  `|'(${SQ_BODY})'`,
+  `|"(${DQ_BODY})"`,
+  String.raw`|(\d)`,
+  String.raw`|([A-Za-z_\\\x80-\uffff][\w\\\x80-\uffff]{0,${WORD_CAP - 1}})`,
+  String.raw`|(=>|[\s\S])|$)`,
+].join(''), 'y');
+/** One pair of a flat array, after `[` or `,`: key body, value body or `true` (else the value is `false`). */
+const FLAT_PAIR = new RegExp(String.raw`\s*'(${SQ_BODY})'\s*=>\s*(?:'(${SQ_BODY})'|(${TRUE})|${FALSE})\s*,?`, 'y');
+// A number is read from at most 64 characters (numbers are rare in the file: read from the slice, as before).
 const NUMBER = /^(?:0[xX][0-9a-fA-F_]+|0[bB][01_]+|\d[\d_]*(?:\.\d[\d_]*)?(?:[eE][+-]?\d+)?)/;
-const WORD = /^[A-Za-z_\\\x80-\uffff][\w\\\x80-\uffff]*/;
-const isDigit = (code: number) => code >= 48 && code <= 57;
-/** The first character WORD accepts: [A-Za-z_\\\x80-\uffff]. */
-const startsWord = (code: number) => (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code === 92 || (code >= 0x80 && code <= 0xffff);
+const NUMBER_CAP = 64;
+const QUOTE_OR_BACKSLASH = { "'": /['\\]/g, '"': /["\\]/g } as const;
+
+/** A single-quoted body's value: only \' and \\ are escapes; every other backslash is literal. */
+const singleQuoted = (body: string): string => (body.includes('\\') ? body.replace(/\\(['\\])/g, '$1') : body);
+
+/** Where the string opened at `start` ends (its closing quote), or -1 when it does not. */
+function stringEnd(text: string, start: number, quote: "'" | '"'): number {
+  const next = QUOTE_OR_BACKSLASH[quote];
+  next.lastIndex = start + 1;
+  for (let m = next.exec(text); m !== null; m = next.exec(text)) {
+    if (m[0] === quote) return m.index;
+    next.lastIndex = m.index + 2; // a backslash and the character it escapes (none at the end: no match follows)
+  }
+  return -1;
+}
+
+/** The array a flat-array match stands for (`at`: its `[`); the pairs end at its `]`, which no pair matches. */
+function flatArray(text: string, at: number): Value {
+  const items: { key?: Value; value: Value }[] = [];
+  FLAT_PAIR.lastIndex = at + 1;
+  for (let m = FLAT_PAIR.exec(text); m !== null; m = FLAT_PAIR.exec(text)) {
+    const value: Value = m[2] !== undefined ? { t: 'str', v: singleQuoted(m[2]) } : { t: 'bool', v: m[3] !== undefined };
+    items.push({ key: { t: 'str', v: singleQuoted(m[1]!) }, value });
+  }
+  return { t: 'arr', items };
+}
 
 function tokenize(text: string): Token[] {
   const out: Token[] = [];
-  let i = 0;
-  const n = text.length;
-  while (i < n) {
-    const c = text[i]!;
-    WHITESPACE.lastIndex = i;
-    if (WHITESPACE.test(text)) { i = WHITESPACE.lastIndex; continue; }
-    if (text.startsWith('<?php', i)) { i += 5; continue; }
-    if (text.startsWith('?>', i)) { i += 2; continue; }
-    if (text.startsWith('//', i) || (c === '#' && text[i + 1] !== '[')) {
-      while (i < n && text[i] !== '\n') i++;
-      continue;
-    }
-    if (text.startsWith('/*', i)) {
-      const end = text.indexOf('*/', i + 2);
-      if (end < 0) throw new PhpParseError(`unterminated comment at line ${lineOf(text, i)}`);
-      i = end + 2;
-      continue;
-    }
-    if (c === "'" || c === '"') {
-      const start = i;
-      const quote = text.charCodeAt(i);
-      let j = i + 1;
-      for (;;) {
-        if (j >= n) throw new PhpParseError(`unterminated string at line ${lineOf(text, start)}`);
-        const d = text.charCodeAt(j);
-        if (d === quote) break;
-        if (d === 92 && j + 1 < n) { j += 2; continue; } // a backslash and the character it escapes
-        j++;
+  TOKEN.lastIndex = 0;
+  for (;;) {
+    const m = TOKEN.exec(text)!; // never null: the last alternative matches the empty end
+    const end = TOKEN.lastIndex;
+    if (m[1] !== undefined) {
+      const at = end - m[1].length;
+      out.push({ k: 'lit', value: flatArray(text, at), at });
+    } else if (m[2] !== undefined) {
+      out.push({ k: 'str', v: singleQuoted(m[2]), at: end - m[2].length - 2 });
+    } else if (m[3] !== undefined) {
+      out.push({ k: 'str', v: decodeDoubleQuoted(m[3]), at: end - m[3].length - 2 });
+    } else if (m[4] !== undefined) {
+      const at = end - 1;
+      const v = NUMBER.exec(text.slice(at, at + NUMBER_CAP))![0];
+      TOKEN.lastIndex = at + v.length;
+      out.push({ k: 'num', v: v.replace(/_/g, ''), at });
+    } else if (m[5] !== undefined) {
+      out.push({ k: 'word', v: m[5], at: end - m[5].length });
+    } else if (m[6] !== undefined) {
+      const at = end - m[6].length;
+      if (m[6] === "'" || m[6] === '"') {
+        const close = stringEnd(text, at, m[6]);
+        if (close < 0) throw new PhpParseError(`unterminated string at line ${lineOf(text, at)}`);
+        const body = text.slice(at + 1, close);
+        out.push({ k: 'str', v: m[6] === "'" ? singleQuoted(body) : decodeDoubleQuoted(body), at });
+        TOKEN.lastIndex = close + 1;
+      } else if (m[6] === '/' && text.charCodeAt(at + 1) === 42) {
+        throw new PhpParseError(`unterminated comment at line ${lineOf(text, at)}`);
+      } else {
+        out.push({ k: 'punct', v: m[6], at });
       }
-      const body = text.slice(i + 1, j);
-      i = j + 1;
-      // Single-quoted: only \' and \\ are escapes; every other backslash is literal.
-      const v = c === "'" ? body.replace(/\\(['\\])/g, '$1') : decodeDoubleQuoted(body);
-      out.push({ k: 'str', v, at: start });
-      continue;
+    } else if (end === text.length) {
+      return out;
     }
-    if (text.startsWith('=>', i)) { out.push({ k: 'punct', v: '=>', at: i }); i += 2; continue; }
-    // Each pattern can only match from its first character; the slice caps a token's length as before.
-    const code = text.charCodeAt(i);
-    let m = isDigit(code) ? NUMBER.exec(text.slice(i, i + 64)) : null;
-    if (m) { out.push({ k: 'num', v: m[0].replace(/_/g, ''), at: i }); i += m[0].length; continue; }
-    m = startsWord(code) ? WORD.exec(text.slice(i, i + 256)) : null;
-    if (m) { out.push({ k: 'word', v: m[0], at: i }); i += m[0].length; continue; }
-    out.push({ k: 'punct', v: c, at: i });
-    i++;
   }
-  return out;
 }
 
 class Parser {
@@ -122,6 +168,7 @@ class Parser {
       if (t.k === 'punct' && (t.v === ',' || t.v === '=>' || t.v === ';' || t.v === closer)) break;
       if (t.k === 'punct' && (t.v === ']' || t.v === ')')) this.fail(`unbalanced '${t.v}'`);
       if (this.isPunct(t, '[')) { this.pos++; parts.push(this.array(']')); continue; }
+      if (t.k === 'lit') { this.pos++; parts.push(t.value); continue; } // a flat array, already read
       if (t.k === 'word' && t.v.toLowerCase() === 'array' && this.isPunct(this.peek(1), '(')) {
         this.pos += 2;
         parts.push(this.array(')'));
@@ -167,7 +214,7 @@ class Parser {
   /** The `return …;` value, or the first array literal when there is no return. */
   top(): Value {
     const ret = this.toks.findIndex((t) => t.k === 'word' && t.v.toLowerCase() === 'return');
-    this.pos = ret >= 0 ? ret + 1 : this.toks.findIndex((t) => t.k === 'punct' && t.v === '[');
+    this.pos = ret >= 0 ? ret + 1 : this.toks.findIndex((t) => (t.k === 'punct' && t.v === '[') || t.k === 'lit');
     if (this.pos < 0) this.fail('no array literal');
     return this.expr(';');
   }
