@@ -19,7 +19,7 @@ import { acquireLock } from '../apply/lock.js';
 import { readRegular } from '../apply/safe-fs.js';
 import { looseModes, tightenModes } from '../apply/permissions.js';
 import { passwordError } from '../validate.js';
-import { preflight, type PortWanted } from '../docker/preflight.js';
+import { portChecks, preflight, type PortWanted } from '../docker/preflight.js';
 import { dockerReachable, type Compose } from '../docker/compose.js';
 import { startStack, verifyStack, type VerifyOutcome } from './stack.js';
 import { reportVerify, stackContext, verifyJson } from './verify-command.js';
@@ -221,8 +221,8 @@ async function checkPorts(ui: Ui, target: Target<BaseAnswers>, a: BaseAnswers): 
     const parts = spec.split(':');
     return { port: Number(parts[parts.length - 2]), host: parts.length === 3 ? parts[0]! : '0.0.0.0' };
   });
-  const res = await preflight(ports, (c) => { if (c.ok && /^Port /.test(c.label)) ui.success(c.label); }, target.gatewayContainer);
-  const failed = res.checks.find((c) => !c.ok);
+  const checks = await portChecks(ports, (c) => { if (c.ok) ui.success(c.label); }, target.gatewayContainer);
+  const failed = checks.find((c) => !c.ok);
   if (failed) throw stepError(`Preflight failed: ${failed.label}. Nothing was written.`, failed.hint);
 }
 

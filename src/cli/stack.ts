@@ -35,6 +35,8 @@ export interface StackContext {
   timeoutMs: number;
   /** The target's security switches with their hardened values (a .env that differs is unsafe, not just stale). */
   hardened?: Record<string, string>;
+  /** How many services Compose reads from the files: set by startStack's validation, so verify need not ask again. */
+  serviceCount?: number;
 }
 
 export interface VerifyOutcome { comparison: Comparison; reasons: string[]; health: string; live: LiveCheck[] }
@@ -53,12 +55,20 @@ function unsafeReason(ctx: StackContext, names: string[]): string {
   return `.env itself turns security settings off: ${what}. "docker compose up -d" would apply ${names.length === 1 ? 'it' : 'them'}; re-run harden-init in ${ctx.dir} to switch ${names.length === 1 ? 'it' : 'them'} back (it says so, and recreates what changed).`;
 }
 
+/** `config --services` output → service names (Compose v1 may add warnings on stderr only). */
+function serviceLines(out: string): string[] {
+  return out.split('\n').map((l) => l.trim()).filter(Boolean);
+}
+
 export async function startStack(ctx: StackContext): Promise<void> {
   const dropEnv = Object.keys(ctx.env);
-  const config = await compose(ctx.compose, ['config', '--quiet'], { cwd: ctx.dir, dropEnv });
+  // `config --services` validates the files as `config --quiet` does and also counts what the health wait expects
+  // (one Compose process fewer: about a second with Compose v1).
+  const config = await compose(ctx.compose, ['config', '--services'], { cwd: ctx.dir, dropEnv });
   if (config.exitCode !== 0) {
     throw stepError(`docker compose config rejected the files:\n${tail(String(config.all ?? ''))}`, 'The written files and backups are kept; fix the file or re-run harden-init.');
   }
+  ctx.serviceCount = serviceLines(String(config.stdout)).length;
   ctx.ui.success('docker compose config: the files are valid');
 
   const log = ctx.json ? undefined : ctx.live ? p.taskLog({ title: `docker compose up -d (${ctx.compose.flavor})`, limit: 12 }) : plainLog(ctx.ui, `docker compose up -d (${ctx.compose.flavor})`);
@@ -78,8 +88,8 @@ export async function startStack(ctx: StackContext): Promise<void> {
 
 export async function verifyStack(ctx: StackContext): Promise<VerifyOutcome> {
   const dropEnv = Object.keys(ctx.env);
-  const services = await compose(ctx.compose, ['config', '--services'], { cwd: ctx.dir, dropEnv });
-  const expected = String(services.stdout).split('\n').filter(Boolean).length;
+  const expected = ctx.serviceCount
+    ?? serviceLines(String((await compose(ctx.compose, ['config', '--services'], { cwd: ctx.dir, dropEnv })).stdout)).length;
   const spin = ctx.json ? undefined : ctx.live ? p.spinner() : plainSpinner(ctx.ui);
   spin?.start('Waiting for the stack to become healthy');
   const health = await waitHealthy(ctx.compose, ctx.dir, dropEnv, { port: ctx.answers.httpPort, host: urlHost(ctx.answers.domain), path: ctx.target.health.path, judge: ctx.target.health.judge },

@@ -42,7 +42,18 @@ export async function preflight(ports: PortWanted[], report: (c: Check) => void,
     return { checks };
   }
   add({ ok: true, label: `Compose: ${composeLabel(c)}` });
+  checks.push(...(await portChecks(ports, report, gateway)));
+  return { checks, compose: c };
+}
 
+/**
+ * Only the ports (each check reported; the first taken one ends the list). The wizard checks Docker before its
+ * questions and the ports after them, when it knows them: without asking the client, daemon and Compose again
+ * (with Compose v1 those answers cost about a second).
+ */
+export async function portChecks(ports: PortWanted[], report: (c: Check) => void, gateway = ''): Promise<Check[]> {
+  const checks: Check[] = [];
+  const add = (c: Check) => { checks.push(c); report(c); return c.ok; };
   for (const want of ports) {
     const holder = await portHolder(want, gateway);
     if (holder === 'free') add({ ok: true, label: `Port ${want.port} free` });
@@ -50,10 +61,10 @@ export async function preflight(ports: PortWanted[], report: (c: Check) => void,
     else if (holder === 'no-permission') add({ ok: true, label: `Port ${want.port}: not checked (binding it needs root)` });
     else {
       add({ ok: false, label: `Port ${want.port} is in use by ${holder}`, hint: `Stop what uses port ${want.port}, or choose another with --${want.port === ports[0]!.port ? 'http' : 'https'}-port.` });
-      return { checks, compose: c };
+      return checks;
     }
   }
-  return { checks, compose: c };
+  return checks;
 }
 
 async function portHolder(want: PortWanted, gateway: string): Promise<string> {
