@@ -105,7 +105,7 @@ export async function verifyStack(ctx: StackContext): Promise<VerifyOutcome> {
   const reader = ctx.target.running;
   const serviceNames = [...new Set(exp.map((e) => e.service))];
   const running = new Map<string, Map<string, string>>();
-  const outcomes = await execInServices(ctx.compose, ctx.dir, dropEnv, serviceNames, reader.command); // all services at once
+  const outcomes = await execInServices(ctx.compose, ctx.dir, dropEnv, serviceNames, reader.command, undefined, health.ids); // all at once
   for (const svc of serviceNames) {
     const r = outcomes.get(svc)!;
     if (r.exitCode !== 0) throw stepError(`docker compose exec -T ${svc} ${reader.command.join(' ')} failed: ${tail(r.all, 5)}`);

@@ -7,7 +7,7 @@ import { compose, docker, tail, type Compose } from '../docker/compose.js';
 export interface ContainerState { name: string; status: string; restarts: number; health: string }
 
 export type HealthResult =
-  | { ok: true; detail: string }
+  | { ok: true; detail: string; /** The stack's containers the wait saw healthy: verify reads them without listing again. */ ids: string[] }
   | { ok: false; reason: string; container?: string; logs?: string };
 
 export interface HealthTarget {
@@ -90,7 +90,7 @@ export async function waitHealthy(
     else if (waiting.length > 0) last = `waiting for ${waiting.map((s) => `${s.name} (${s.health || s.status})`).join(', ')}`;
     else {
       const p = await probe(target);
-      if (p.ok) return { ok: true, detail: p.detail };
+      if (p.ok) return { ok: true, detail: p.detail, ids };
       last = p.detail;
     }
     onWait(last);

@@ -36,6 +36,13 @@ describe('execInServices', () => {
     expect(r.get('redis')).toEqual({ exitCode: 0, stdout: '_APP_ENV=production # from id-b\n', all: '' });
   });
 
+  it('with the ids the health wait just saw, starts no Compose process at all', async () => {
+    const r = await execInServices(c, '/tmp', [], ['appwrite', 'mariadb'], ['vars'], 60_000, ['id-a', 'id-b', 'id-c', 'id-d']);
+    expect(calls.filter((x) => x.startsWith('compose'))).toEqual([]);
+    expect(calls.filter((x) => x.startsWith('docker exec')).sort()).toEqual(['docker exec id-a', 'docker exec id-d']);
+    expect(r.get('mariadb')?.exitCode).toBe(0);
+  });
+
   it('leaves a stopped or unknown service to compose exec, whose error says why', async () => {
     const r = await execInServices(c, '/tmp', [], ['worker', 'ghost'], ['vars']);
     expect(calls).toContain('compose exec -T worker vars');

@@ -30,7 +30,7 @@ describe('waitHealthy polling', () => {
   it('asks Compose for the containers once, then only inspects them until healthy', async () => {
     inspectAnswers = [STARTING, STARTING];
     const r = await waitHealthy(c, '/tmp', [], target, 2, 30_000);
-    expect(r).toEqual({ ok: true, detail: 'HTTP 200' });
+    expect(r).toEqual({ ok: true, detail: 'HTTP 200', ids: ['c1', 'c2'] }); // handed on to verify's reads
     expect(calls).toEqual(['compose ps -q', 'docker inspect', 'docker inspect', 'docker inspect']);
   });
 
