@@ -4,12 +4,12 @@
 // no file the second step reads, so the run hands it on: the final docker-compose.proposed.yml is 2.3.0's file with
 // it written in, both edits are listed on top with their steps, the run's closing list names both, and neither is in
 // docker-compose.yml nor in the running stack. (Release stand-ins and real MariaDB/Redis: test/e2e/standin/README.md.)
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runBin, tempDir, type RunResult } from '../helpers/run-bin.js';
-import { REAL_ENGINE, buildReleaseStandins, engineAvailable, ensureDefaultSocket, freePorts, lockEngine, removeStack, writeClickhouseOverride } from '../helpers/engine.js';
+import { REAL_ENGINE, engineAvailable, stackSuite, writeClickhouseOverride } from '../helpers/engine.js';
 
 const hasEngine = engineAvailable(); // with CI=true and no engine this throws: the suite fails, never skips
 const base = tempDir('hi-e2e-upg-prop-');
@@ -22,29 +22,11 @@ async function run(args: string[]): Promise<RunResult> {
 }
 
 describe.skipIf(!hasEngine).sequential('harden-init upgrade: every step\'s not-carried hand edit reaches the final proposal (real engine)', { timeout: 240_000 }, () => {
-  let unlock: (() => Promise<void>) | undefined;
-  let HTTP = '';
-  let HTTPS = '';
-  beforeAll(async () => {
-    unlock = await lockEngine();
-    [HTTP, HTTPS] = (await freePorts(2)).map(String) as [string, string];
-    ensureDefaultSocket();
-    mkdirSync(dockerConfig, { recursive: true });
-    await buildReleaseStandins('1.9.5', '1.9.10', '2.3.0');
-    await removeStack();
-  }, 960_000);
-
-  afterAll(async () => {
-    try {
-      await removeStack(dir);
-    } finally {
-      await unlock?.();
-    }
-  }, 240_000);
+  const ports = stackSuite({ dir, dockerConfig, releases: ['1.9.5', '1.9.10', '2.3.0'] });
 
   it('an install at 1.9.5 with three hand edits', async () => {
     const r = await run(['--dir', dir, '--release', '1.9.5', '--allow-insecure-release', '--domain', 'appwrite.example.com', '--email', 'admin@example.com',
-      '--http-port', HTTP, '--https-port', HTTPS, '--yes', '--timeout', '180']);
+      '--http-port', ports.http, '--https-port', ports.https, '--yes', '--timeout', '180']);
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     // TEST MACHINE LIMIT (writeClickhouseOverride); clickhouse's image named too, as 1.9 has no such service.
     writeClickhouseOverride(dir, ['    image: clickhouse/clickhouse-server:26.4.3-alpine']);

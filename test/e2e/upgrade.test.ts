@@ -7,12 +7,12 @@
 // `upgrade --resume` (the cause fixed) finishes that step; then `rollback --with-db` puts back the files byte for
 // byte and the database as dumped before that step. A hand edit of the compose file (an extra environment entry)
 // is carried three-way into both releases' files and reaches the running container.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runBin, tempDir, type RunResult } from '../helpers/run-bin.js';
-import { REAL_ENGINE, buildReleaseStandins, engineAvailable, ensureDefaultSocket, freePorts, lockEngine, removeStack } from '../helpers/engine.js';
+import { REAL_ENGINE, engineAvailable, stackSuite } from '../helpers/engine.js';
 import { parseEnv, toRecord } from '../../src/engine/envfile.js';
 
 const hasEngine = engineAvailable(); // with CI=true and no engine this throws: the suite fails, never skips
@@ -21,8 +21,6 @@ const dir = join(base, 'appwrite');
 const dockerConfig = join(base, 'docker-v1'); // no CLI plugin: Compose v1
 const read = (f: string) => readFileSync(join(dir, f), 'utf8');
 const envOf = () => toRecord(parseEnv(read('.env')));
-let HTTP = '';
-let HTTPS = '';
 
 async function run(args: string[]): Promise<RunResult> {
   return runBin(args, { ...REAL_ENGINE, DOCKER_CONFIG: dockerConfig });
@@ -62,28 +60,12 @@ function writeOverride(failMigrate = true): void {
 }
 
 describe.skipIf(!hasEngine).sequential('harden-init upgrade and rollback (real engine)', { timeout: 240_000 }, () => {
-  let unlock: (() => Promise<void>) | undefined;
+  const ports = stackSuite({ dir, dockerConfig, releases: ['1.9.5', '1.9.10', '2.3.0'] });
   let before: Record<string, string> = {};
-  beforeAll(async () => {
-    unlock = await lockEngine();
-    [HTTP, HTTPS] = (await freePorts(2)).map(String) as [string, string];
-    ensureDefaultSocket();
-    mkdirSync(dockerConfig, { recursive: true });
-    await buildReleaseStandins('1.9.5', '1.9.10', '2.3.0');
-    await removeStack();
-  }, 960_000);
-
-  afterAll(async () => {
-    try {
-      await removeStack(dir);
-    } finally {
-      await unlock?.();
-    }
-  }, 240_000);
 
   it('an install at 1.9.5 (what harden-init wrote before releases were chosen)', async () => {
     const r = await run(['--dir', dir, '--release', '1.9.5', '--allow-insecure-release', '--domain', 'appwrite.example.com', '--email', 'admin@example.com',
-      '--http-port', HTTP, '--https-port', HTTPS, '--yes', '--timeout', '180']);
+      '--http-port', ports.http, '--https-port', ports.https, '--yes', '--timeout', '180']);
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     writeOverride();
     // Installs written before harden-init kept a copy of its own compose file have none: the first step's BASE is

@@ -1,7 +1,8 @@
 // The real Docker engine for end-to-end tests. With CI=true an absent engine fails the suite: the
 // tests must run there, never skip.
+import { afterAll, beforeAll } from 'vitest';
 import { execa, execaSync } from 'execa';
-import { existsSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -216,4 +217,30 @@ export async function removeProject(project: string): Promise<void> {
   if (networks.length) await execa('docker', ['network', 'rm', ...networks], { reject: false });
   const volumes = await ids(['volume', 'ls']);
   if (volumes.length) await execa('docker', ['volume', 'rm', '-f', ...volumes], { reject: false });
+}
+
+/**
+ * What a stack suite sets up around its tests: the engine lock (fixed container names, global networks), two free
+ * host ports, upstream's socket path, a DOCKER_CONFIG without CLI plugins (Compose v1), the release stand-ins and no
+ * stack left over; afterwards the stack in `dir` taken down and the lock released. Call inside the describe.
+ */
+export function stackSuite(o: { dir: string; dockerConfig: string; releases: string[] }): { http: string; https: string } {
+  const ports = { http: '', https: '' };
+  let unlock: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    unlock = await lockEngine();
+    [ports.http, ports.https] = (await freePorts(2)).map(String) as [string, string];
+    ensureDefaultSocket();
+    mkdirSync(o.dockerConfig, { recursive: true });
+    await buildReleaseStandins(...o.releases);
+    await removeStack();
+  }, 960_000);
+  afterAll(async () => {
+    try {
+      await removeStack(o.dir);
+    } finally {
+      await unlock?.();
+    }
+  }, 240_000);
+  return ports;
 }
