@@ -4,23 +4,25 @@
 // TrustedProxies::DEFAULT, a function call) has no value we can know, so it reads as ''.
 import type { UpstreamVariable } from './types.js';
 
-type Token =
+/** Tokens as the parser reads them; 'lit' is a whole flat array the scan already read (see flatArray). */
+export type Token =
   | { k: 'lit'; value: Value; at: number }
   | { k: 'str'; v: string; at: number }
   | { k: 'num'; v: string; at: number }
   | { k: 'word'; v: string; at: number }
   | { k: 'punct'; v: string; at: number };
 
-type Value =
+/** A PHP literal as read (test/helpers/variables-php-reference.ts, the oracle of the equivalence test, builds it too). */
+export type Value =
   | { t: 'str'; v: string }
   | { t: 'num'; v: string }
   | { t: 'bool'; v: boolean }
   | { t: 'arr'; items: { key?: Value; value: Value }[] }
   | { t: 'expr' };
 
-class PhpParseError extends Error {}
+export class PhpParseError extends Error {}
 
-function lineOf(text: string, at: number): number {
+export function lineOf(text: string, at: number): number {
   let line = 1;
   for (let i = 0; i < at && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
   return line;
@@ -28,7 +30,7 @@ function lineOf(text: string, at: number): number {
 
 const DQ_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', v: '\v', f: '\f', e: '\x1b', '\\': '\\', $: '$', '"': '"' };
 
-function decodeDoubleQuoted(body: string): string {
+export function decodeDoubleQuoted(body: string): string {
   // PHP double-quoted escapes; `$var` interpolation is kept as literal text (variables.php does not use it).
   return body.replace(/\\(u\{[0-9a-fA-F]+\}|x[0-9a-fA-F]{1,2}|[0-7]{1,3}|.)/gs, (all, e: string) => {
     if (e in DQ_ESCAPES) return DQ_ESCAPES[e]!;
@@ -144,7 +146,7 @@ function tokenize(text: string): Token[] {
   }
 }
 
-class Parser {
+export class Parser {
   pos = 0;
   constructor(private readonly toks: Token[], private readonly text: string) {}
 
@@ -229,9 +231,14 @@ function scalar(v: Value | undefined): string {
 }
 
 export function parseVariablesPhp(text: string): UpstreamVariable[] {
+  return variablesOf(() => new Parser(tokenize(text), text).top());
+}
+
+/** The variables in the literal `read` returns (a PhpParseError from it becomes the reader's error). */
+export function variablesOf(read: () => Value): UpstreamVariable[] {
   let root: Value;
   try {
-    root = new Parser(tokenize(text), text).top();
+    root = read();
   } catch (e) {
     if (e instanceof PhpParseError) throw new Error(`variables.php: cannot read the PHP array: ${e.message}`);
     throw e;
