@@ -209,7 +209,7 @@ async function acceptDbMove(ui: Ui, req: Request, interactive: boolean, move: Db
 /** Docker client, daemon and Compose, checked before any question. */
 async function checkDocker(ui: Ui): Promise<Compose> {
   // The failing check is reported once, by the error below (not also as a ✘ line).
-  const res = await preflight([], (c) => { if (c.ok) ui.success(c.label); });
+  const res = await preflight((c) => { if (c.ok) ui.success(c.label); });
   const failed = res.checks.find((c) => !c.ok);
   if (failed || !res.compose) throw stepError(`Preflight failed: ${failed?.label ?? 'compose not found'}. Nothing was asked or written.`, failed?.hint ?? 'Or run with --no-start to only write the files.');
   return res.compose;

@@ -11,8 +11,8 @@ export interface PortWanted { port: number; host: string }
 export interface PreflightResult { checks: Check[]; compose?: Compose }
 
 
-/** `gateway`: the container that publishes this stack's ports; a port it holds belongs to this very stack. */
-export async function preflight(ports: PortWanted[], report: (c: Check) => void, gateway = ''): Promise<PreflightResult> {
+/** Docker client, daemon and Compose (the ports are portChecks', once they are known). */
+export async function preflight(report: (c: Check) => void): Promise<PreflightResult> {
   const checks: Check[] = [];
   const add = (c: Check) => { checks.push(c); report(c); return c.ok; };
 
@@ -42,14 +42,14 @@ export async function preflight(ports: PortWanted[], report: (c: Check) => void,
     return { checks };
   }
   add({ ok: true, label: `Compose: ${composeLabel(c)}` });
-  checks.push(...(await portChecks(ports, report, gateway)));
   return { checks, compose: c };
 }
 
 /**
- * Only the ports (each check reported; the first taken one ends the list). The wizard checks Docker before its
- * questions and the ports after them, when it knows them: without asking the client, daemon and Compose again
- * (with Compose v1 those answers cost about a second).
+ * The ports (each check reported; the first taken one ends the list). The wizard checks Docker before its
+ * questions and the ports after them, when it knows them, without asking the client, daemon and Compose again
+ * (with Compose v1 those answers cost about a second). `gateway`: the container that publishes this stack's
+ * ports; a port it holds belongs to this very stack.
  */
 export async function portChecks(ports: PortWanted[], report: (c: Check) => void, gateway = ''): Promise<Check[]> {
   const checks: Check[] = [];
