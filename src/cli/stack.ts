@@ -86,10 +86,15 @@ export async function startStack(ctx: StackContext): Promise<void> {
   log?.success('Stack started', { showLog: false });
 }
 
+/** The number of services the health wait expects: startStack's count, or Compose asked when the stack was not started here. */
+export async function serviceCount(ctx: StackContext): Promise<number> {
+  ctx.serviceCount ??= serviceLines(String((await compose(ctx.compose, ['config', '--services'], { cwd: ctx.dir, dropEnv: Object.keys(ctx.env) })).stdout)).length;
+  return ctx.serviceCount;
+}
+
 export async function verifyStack(ctx: StackContext): Promise<VerifyOutcome> {
   const dropEnv = Object.keys(ctx.env);
-  const expected = ctx.serviceCount
-    ?? serviceLines(String((await compose(ctx.compose, ['config', '--services'], { cwd: ctx.dir, dropEnv })).stdout)).length;
+  const expected = await serviceCount(ctx);
   const spin = ctx.json ? undefined : ctx.live ? p.spinner() : plainSpinner(ctx.ui);
   spin?.start('Waiting for the stack to become healthy');
   const health = await waitHealthy(ctx.compose, ctx.dir, dropEnv, { port: ctx.answers.httpPort, host: urlHost(ctx.answers.domain), path: ctx.target.health.path, judge: ctx.target.health.judge },

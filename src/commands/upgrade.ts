@@ -24,7 +24,7 @@ import { writeFileAtomic } from '../apply/atomic.js';
 import { chmodNoFollow, kindOf, mkdirExact, readRegular } from '../apply/safe-fs.js';
 import { compose, detectCompose, docker, dockerReachable, tail, type Compose } from '../docker/compose.js';
 import { waitHealthy } from '../verify/health.js';
-import { startStack, verifyStack } from '../cli/stack.js';
+import { serviceCount, startStack, verifyStack } from '../cli/stack.js';
 import { reportVerify, stackContext } from '../cli/verify-command.js';
 import { urlHost } from '../core/url-host.js';
 import { TARGETS } from '../targets/index.js';
@@ -527,7 +527,7 @@ async function finishStep(ctx: Ctx, composeTool: Compose, s: UpgradeStep, entry:
     throw failure(ctx, s, `docker compose up -d failed: ${(e as Error).message}`, entry, 'the stack may run a mix of old and new containers; the database is not migrated yet');
   }
   const newDropEnv = Object.keys(ctxStack.env);
-  const services = String((await compose(composeTool, ['config', '--services'], { cwd: dir, dropEnv: newDropEnv })).stdout).split('\n').filter(Boolean).length;
+  const services = await serviceCount(ctxStack); // counted by startStack's validation
   const health = await waitHealthy(composeTool, dir, newDropEnv,
     { port: answers.httpPort, host: urlHost(answers.domain), path: ctx.target.health.path, judge: ctx.target.health.judge },
     services, req.timeout * 1000);
