@@ -54,7 +54,7 @@ export function readFiles(dir: string): RawInstall {
 
 /** true/false when git answers for the directory; undefined without git or outside a repository. */
 export async function envTracked(dir: string): Promise<boolean | undefined> {
-  const opts = { cwd: dir, reject: false, stdin: 'ignore' as const, timeout: 10_000 };
+  const opts = { cwd: dir, stdin: 'ignore' as const, timeout: 10_000 };
   const inside = await run('git', ['rev-parse', '--is-inside-work-tree'], opts).catch(() => undefined);
   if (!inside || inside.exitCode !== 0) return undefined;
   const r = await run('git', ['ls-files', '--error-unmatch', '--', '.env'], opts);

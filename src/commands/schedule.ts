@@ -95,7 +95,7 @@ function ours(path: string): boolean {
 }
 
 async function systemctl(args: string[], ui: Ui): Promise<void> {
-  const r = await run('systemctl', args, { reject: false, all: true });
+  const r = await run('systemctl', args, { all: true });
   if (r.exitCode !== 0) throw stepError(`systemctl ${args.join(' ')} failed (exit ${r.exitCode}): ${String(r.all ?? '').trim().split('\n').slice(-3).join('\n')}`);
   ui.success(`systemctl ${args.join(' ')}`);
 }

@@ -21,10 +21,6 @@ export interface RunOptions {
   stripFinalNewline?: boolean;
   /** Also collect stdout and stderr interleaved, in arrival order, as `all` (and stream it as `.all`). */
   all?: boolean;
-  /** Kept for call-site compatibility: output is always buffered. */
-  buffer?: boolean;
-  /** Kept for call-site compatibility: a failed run never throws (reject: true is not supported). */
-  reject?: boolean;
 }
 
 export interface RunResult {

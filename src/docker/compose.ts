@@ -29,11 +29,11 @@ export function childEnv(dropEnv: Iterable<string> = []): Record<string, string>
 }
 
 export async function detectCompose(): Promise<Compose | undefined> {
-  const v2 = await run('docker', ['compose', 'version', '--short'], { reject: false, timeout: 20_000 });
+  const v2 = await run('docker', ['compose', 'version', '--short'], { timeout: 20_000 });
   if (v2.exitCode === 0 && /^v?2\./.test(String(v2.stdout).trim())) {
     return { flavor: 'v2', version: String(v2.stdout).trim().replace(/^v/, ''), file: 'docker', baseArgs: ['compose'] };
   }
-  const v1 = await run('docker-compose', ['version', '--short'], { reject: false, timeout: 20_000 });
+  const v1 = await run('docker-compose', ['version', '--short'], { timeout: 20_000 });
   if (v1.exitCode === 0) {
     return { flavor: 'v1', version: String(v1.stdout).trim(), file: 'docker-compose', baseArgs: [] };
   }
@@ -49,7 +49,6 @@ export function compose(c: Compose, args: string[], opts: RunOptions) {
     cwd: opts.cwd,
     env: childEnv(opts.dropEnv),
     extendEnv: false,
-    reject: false,
     all: true,
     stdin: 'ignore',
     timeout: opts.timeoutMs,
@@ -57,7 +56,7 @@ export function compose(c: Compose, args: string[], opts: RunOptions) {
 }
 
 export async function docker(args: string[], timeoutMs = 30_000) {
-  return run('docker', args, { reject: false, all: true, stdin: 'ignore', timeout: timeoutMs });
+  return run('docker', args, { all: true, stdin: 'ignore', timeout: timeoutMs });
 }
 
 export function tail(text: string, lines = 20): string {
@@ -75,7 +74,7 @@ export function tail(text: string, lines = 20): string {
 export async function dockerReachable(env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
   const socket = engineSocket(env);
   if (socket === undefined) {
-    const r = await run('docker', ['version', '--format', '{{.Server.Version}}'], { reject: false, stdin: 'ignore', timeout: 20_000 });
+    const r = await run('docker', ['version', '--format', '{{.Server.Version}}'], { stdin: 'ignore', timeout: 20_000 });
     return r.exitCode === 0 && !r.timedOut;
   }
   return onPath('docker', env) && (await pingSocket(socket, PING_TIMEOUT_MS));

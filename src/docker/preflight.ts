@@ -17,7 +17,7 @@ export async function preflight(report: (c: Check) => void): Promise<PreflightRe
   const add = (c: Check) => { checks.push(c); report(c); return c.ok; };
 
   // `docker version` prints the client part even when the daemon is unreachable (it then exits 1).
-  const client = await run('docker', ['version', '--format', '{{.Client.Version}}'], { reject: false, timeout: 20_000 });
+  const client = await run('docker', ['version', '--format', '{{.Client.Version}}'], { timeout: 20_000 });
   const clientVersion = String(client.stdout ?? '').trim();
   if (!clientVersion) {
     add({ ok: false, label: 'Docker is not installed (no docker command on PATH)', hint: 'Install Docker Engine: https://docs.docker.com/engine/install/ (or run harden-init with --no-start to only write the files).' });

@@ -28,7 +28,7 @@ export async function inspectImageId(ref: string): Promise<string | undefined> {
 
 /** `docker pull <ref>`, each output line to onLine (progress). Throws naming the image and Docker's last lines. */
 export async function pullImage(ref: string, onLine: OnLine = () => {}): Promise<void> {
-  const p = run('docker', ['pull', ref], { reject: false, all: true, stdin: 'ignore', timeout: PULL_TIMEOUT_MS, buffer: true });
+  const p = run('docker', ['pull', ref], { all: true, stdin: 'ignore', timeout: PULL_TIMEOUT_MS });
   let rest = '';
   p.all?.on('data', (chunk: Buffer | string) => {
     rest += chunk.toString();
@@ -50,7 +50,6 @@ export async function pullImage(ref: string, onLine: OnLine = () => {}): Promise
 /** Runs `<entrypoint> <args>` in a throw-away container of image <id>; stdout byte-exact. */
 async function runIn(id: string, entrypoint: string, args: string[]) {
   return run('docker', ['run', '--rm', '--network', 'none', '--entrypoint', entrypoint, id, ...args], {
-    reject: false,
     stdin: 'ignore',
     stripFinalNewline: false,
     timeout: READ_TIMEOUT_MS,
