@@ -1,0 +1,69 @@
+// The `yaml` package (a devDependency) as the oracle for harden-init's own YAML reader and printer (src/yaml/):
+// `fromLib` copies a document the library parsed into our model field for field, `project` turns either model's
+// document into plain JSON of exactly the fields our model keeps, so two documents compare with toEqual.
+import * as lib from 'yaml';
+import { Alias, Document, Pair, Scalar, YAMLMap, YAMLSeq, type Node } from '../../src/yaml/nodes.js';
+
+const COMMON = ['commentBefore', 'comment', 'spaceBefore', 'anchor', 'tag'] as const;
+const SCALAR = ['type', 'source', 'format', 'minFractionDigits'] as const;
+
+function copyFields(from: object, to: object, fields: readonly string[]): void {
+  for (const f of fields) {
+    const v = (from as Record<string, unknown>)[f];
+    if (v !== undefined) (to as Record<string, unknown>)[f] = v;
+  }
+}
+
+function convert(n: unknown): unknown {
+  if (lib.isScalar(n)) {
+    const s = new Scalar(n.value);
+    copyFields(n, s, [...COMMON, ...SCALAR]);
+    return s;
+  }
+  if (lib.isAlias(n)) {
+    const a = new Alias(n.source);
+    copyFields(n, a, COMMON);
+    return a;
+  }
+  if (lib.isMap(n) || lib.isSeq(n)) {
+    const c = lib.isMap(n) ? new YAMLMap() : new YAMLSeq();
+    copyFields(n, c, [...COMMON, 'flow']);
+    c.items = (n.items as unknown[]).map(convert) as never[];
+    return c;
+  }
+  if (lib.isPair(n)) return new Pair(convert(n.key), convert(n.value));
+  return n; // a plain value held where a node could be
+}
+
+/** Our model's copy of a document the `yaml` library parsed (or built). */
+export function fromLib(doc: lib.Document): Document {
+  const d = new Document();
+  d.contents = convert(doc.contents) as Node | null;
+  copyFields(doc, d, ['commentBefore', 'comment']);
+  return d;
+}
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+
+function fields(n: object, list: readonly string[]): Record<string, Json> {
+  const out: Record<string, Json> = {};
+  for (const f of list) {
+    const v = (n as Record<string, unknown>)[f];
+    // Absent, undefined, null and false mean the same to the printer.
+    if (v !== undefined && v !== null && v !== false) out[f] = v as Json;
+  }
+  return out;
+}
+
+const value = (v: unknown): Json => (typeof v === 'number' && !Number.isFinite(v) ? `number:${v}` : Object.is(v, -0) ? 'number:-0' : (v as Json));
+
+/** Plain JSON of a node in either model (ours or the library's), limited to the fields our model keeps. */
+export function project(n: unknown): Json {
+  if (lib.isScalar(n) || n instanceof Scalar) return { S: value((n as Scalar).value), ...fields(n, [...COMMON, ...SCALAR]) };
+  if (lib.isAlias(n) || n instanceof Alias) return { A: (n as Alias).source, ...fields(n, COMMON) };
+  if (lib.isMap(n) || n instanceof YAMLMap) return { M: (n as YAMLMap).items.map(project), ...fields(n, [...COMMON, 'flow']) };
+  if (lib.isSeq(n) || n instanceof YAMLSeq) return { Q: (n as YAMLSeq).items.map(project), ...fields(n, [...COMMON, 'flow']) };
+  if (lib.isPair(n) || n instanceof Pair) return { P: [project((n as Pair).key), project((n as Pair).value)] };
+  if (lib.isDocument(n) || n instanceof Document) return { D: project((n as Document).contents), ...fields(n, ['commentBefore', 'comment']) };
+  return { plain: value(n ?? null) };
+}
