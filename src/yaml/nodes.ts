@@ -4,6 +4,8 @@
 // names mean the same thing, so `yaml` stays the test oracle (test/helpers/yaml-oracle.ts) for the parser and
 // the printer, and the code that edits documents reads as before.
 
+import { stringifyDocument, type StringifyOptions } from './stringify.js';
+
 export type ScalarType = 'PLAIN' | 'QUOTE_DOUBLE' | 'QUOTE_SINGLE' | 'BLOCK_LITERAL' | 'BLOCK_FOLDED';
 
 /** What every node may carry besides its value. */
@@ -214,6 +216,10 @@ export class Document<T = unknown> {
   }
   toJSON(): unknown {
     return this.toJS();
+  }
+  /** The document as YAML text (stringify.ts; lineWidth is always 0). */
+  toString(opts?: StringifyOptions): string {
+    return stringifyDocument(this, opts);
   }
 }
 
