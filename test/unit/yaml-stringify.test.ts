@@ -393,26 +393,45 @@ describe('properties', () => {
 
   const comment = fc.option(fc.array(fc.constantFrom(' note', '', ' a: b', ' #x', ' '), { minLength: 1, maxLength: 3 }).map((l) => l.join('\n')), { nil: undefined });
   const scalarType = fc.constantFrom(undefined, 'PLAIN', 'QUOTE_DOUBLE', 'QUOTE_SINGLE', 'BLOCK_LITERAL', 'BLOCK_FOLDED');
-  /** A document built with the library's node classes: random styles, comments and blank lines everywhere. */
+  const props = fc.record({
+    anchor: fc.constantFrom(undefined, undefined, undefined, 'a', 'b'),
+    tag: fc.constantFrom(undefined, undefined, undefined, undefined, 'tag:yaml.org,2002:str', '!custom', 'tag:yaml.org,2002:int', 'tag:yaml.org,2002:float'),
+    c: comment,
+    cb: comment,
+    sb: fc.boolean(),
+  });
+  const withProps = <T extends lib.Node>(n: T, p: { anchor?: string; tag?: string; c?: string; cb?: string; sb: boolean }): T =>
+    Object.assign(n, { anchor: p.anchor, tag: p.tag, comment: p.c, commentBefore: p.cb, spaceBefore: p.sb });
+  /** A document built with the library's node classes: random styles, props, comments and blank lines everywhere. */
   const libNode: fc.Arbitrary<lib.Node> = fc.letrec((tie) => ({
-    node: fc.oneof({ depthSize: 'small' }, tie('scalar'), tie('map'), tie('seq')),
-    scalar: fc.record({ v: leaf, type: scalarType, c: comment, cb: comment, sb: fc.boolean() }).map(({ v, type, c, cb, sb }) => {
-      const s = new lib.Scalar(v);
-      if (type) s.type = type as lib.Scalar.Type;
-      return Object.assign(s, { comment: c, commentBefore: cb, spaceBefore: sb });
+    node: fc.oneof({ depthSize: 'small' }, { arbitrary: tie('scalar'), weight: 4 }, { arbitrary: tie('map'), weight: 2 }, { arbitrary: tie('seq'), weight: 2 }, { arbitrary: tie('alias'), weight: 1 }),
+    alias: fc.record({ name: fc.constantFrom('a', 'b'), c: comment }).map(({ name, c }) => Object.assign(new lib.Alias(name), { comment: c })),
+    scalar: fc
+      .record({ v: leaf, type: scalarType, p: props, format: fc.constantFrom(undefined, undefined, 'HEX', 'OCT', 'EXP'), digits: fc.constantFrom(undefined, undefined, 2) })
+      .map(({ v, type, p, format, digits }) => {
+        const s = withProps(new lib.Scalar(v), p);
+        if (type) s.type = type as lib.Scalar.Type;
+        if (typeof v === 'number') Object.assign(s, { format, minFractionDigits: digits });
+        return s;
+      }),
+    key: fc.oneof(
+      { arbitrary: fc.record({ k: trickyString, type: scalarType, p: props }).map(({ k, type, p }) => withProps(Object.assign(new lib.Scalar(k), type ? { type } : {}), { ...p, anchor: undefined, tag: undefined })), weight: 6 },
+      { arbitrary: trickyString, weight: 1 },
+      { arbitrary: fc.constantFrom(null, 0, ''), weight: 1 },
+      { arbitrary: tie('seq'), weight: 1 },
+    ),
+    value: fc.oneof({ arbitrary: tie('node'), weight: 6 }, { arbitrary: fc.constantFrom(null, 'plain: value', 'x', 7, { a: [1] }), weight: 1 }),
+    map: fc.record({ items: fc.array(fc.tuple(tie('key'), tie('value')), { maxLength: 4 }), flow: fc.boolean(), p: props }).map(({ items, flow, p }) => {
+      const m = withProps(new lib.YAMLMap(), { ...p, tag: undefined });
+      for (const [k, v] of items) m.items.push(new lib.Pair(k, v));
+      m.flow = flow;
+      return m;
     }),
-    map: fc.record({ items: fc.array(fc.tuple(trickyString, tie('node'), comment, fc.boolean()), { maxLength: 4 }), flow: fc.boolean(), c: comment }).map(({ items, flow, c }) => {
-      const m = new lib.YAMLMap();
-      for (const [k, v, kc, sb] of items) {
-        const key = Object.assign(new lib.Scalar(k), { commentBefore: kc, spaceBefore: sb });
-        m.items.push(new lib.Pair(key, v));
-      }
-      return Object.assign(m, { flow, comment: c });
-    }),
-    seq: fc.record({ items: fc.array(tie('node'), { maxLength: 4 }), flow: fc.boolean(), c: comment }).map(({ items, flow, c }) => {
-      const s = new lib.YAMLSeq();
+    seq: fc.record({ items: fc.array(tie('node'), { maxLength: 4 }), flow: fc.boolean(), p: props }).map(({ items, flow, p }) => {
+      const s = withProps(new lib.YAMLSeq(), { ...p, tag: undefined });
       s.items.push(...items);
-      return Object.assign(s, { flow, comment: c });
+      s.flow = flow;
+      return s;
     }),
   })).node as fc.Arbitrary<lib.Node>;
 
@@ -441,7 +460,7 @@ describe('properties', () => {
     );
     if (process.env.YP_STATS) console.log({ runs, printed, parsedBack });
     // Most generated documents are printable and read back: the property does not pass by skipping.
-    expect(printed).toBeGreaterThan(runs * 0.8);
-    expect(parsedBack).toBeGreaterThan(runs * 0.5);
+    expect(printed).toBeGreaterThan(runs * 0.6);
+    expect(parsedBack).toBeGreaterThan(runs * 0.4);
   });
 });
