@@ -443,8 +443,8 @@ describe('properties', () => {
       fc.property(libNode, comment, comment, (contents, before, after) => {
         const doc = new lib.Document();
         doc.contents = contents;
-        doc.commentBefore = before;
-        doc.comment = after;
+        doc.commentBefore = before ?? null;
+        doc.comment = after ?? null;
         let text: string;
         try {
           text = doc.toString({ lineWidth: 0 });
