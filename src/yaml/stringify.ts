@@ -146,61 +146,50 @@ function collection(c: YAMLMap | YAMLSeq, ctx: Ctx, onComment: Done, onChompKeep
   const isMap = c instanceof YAMLMap;
   if (isMap && !ctx.allNull && c.items.every((p) => p.value == null)) ctx = { ...ctx, allNull: true };
   const [open, close] = isMap ? '{}' : '[]';
-  const itemInd = ctx.ind + (isMap ? '' : '  ');
-  const lines: string[] = [];
+  // `{ a: 1, b: 2 }` on one line, unless a comment or a multi-line item needs one item per line.
+  const flow = !!(ctx.flow || c.flow);
+  const ictx = { ...ctx, ind: ctx.ind + (isMap ? '' : '  ') + (flow ? '  ' : ''), flow };
   const items = c.items as unknown[];
-  if (ctx.flow || c.flow) {
-    if (!items.length) return open + close;
-    // `{ a: 1, b: 2 }` on one line, unless a comment or a multi-line item needs one item per line.
-    const ictx = { ...ctx, ind: `${itemInd}  `, flow: true };
-    let newlines = false;
-    let linesAtValue = 0;
-    items.forEach((item, i) => {
-      let com: string | null | undefined = null;
-      if (isNode(item)) {
-        if (item.spaceBefore) lines.push('');
-        commentBefore(ctx, lines, item.commentBefore, false);
-        com = item.comment;
-      } else if (item instanceof Pair) {
-        const k = isNode(item.key) ? item.key : null;
-        if (k) {
-          if (k.spaceBefore) lines.push('');
-          commentBefore(ctx, lines, k.commentBefore, false);
-          if (k.comment) newlines = true;
-        }
-        if (isNode(item.value)) {
-          com = item.value.comment;
-          if (item.value.commentBefore) newlines = true;
-        } else if (item.value == null && k?.comment) com = k.comment;
-      }
-      if (com) newlines = true;
-      let s = node(item, ictx, () => (com = null));
-      newlines ||= lines.length > linesAtValue || s.includes('\n');
-      if (i < items.length - 1) s += ',';
-      if (com) s += lineComment(s, ictx.ind, com);
-      lines.push(s);
-      linesAtValue = lines.length;
-    });
-    if (!newlines) return `${open}${ctx.pad}${lines.join(' ')}${ctx.pad}${close}`;
-    return `${open}${lines.map((l) => (l ? `\n  ${ctx.ind}${l}` : '\n')).join('')}\n${ctx.ind}${close}`;
-  }
-  const ictx = { ...ctx, ind: itemInd };
+  const lines: string[] = [];
+  let newlines = false;
+  let linesAtValue = 0;
   let chompKeep = false; // the item before ended with a kept (`|+`) block scalar: its blank lines are the gap
-  for (const item of items) {
+  items.forEach((item, i) => {
     let com: string | null | undefined = null;
-    const first = item instanceof Pair ? (isNode(item.key) ? item.key : null) : isNode(item) ? item : null;
+    const k = item instanceof Pair && isNode(item.key) ? item.key : null;
+    const first = k ?? (isNode(item) ? item : null);
     if (first) {
       if (!chompKeep && first.spaceBefore) lines.push('');
       commentBefore(ctx, lines, first.commentBefore, chompKeep);
       if (first === item) com = first.comment;
     }
+    if (flow && item instanceof Pair) {
+      // In a flow map the value's comment follows the whole entry.
+      if (k?.comment) newlines = true;
+      const v = item.value;
+      if (isNode(v)) {
+        com = v.comment;
+        if (v.commentBefore) newlines = true;
+      } else if (v == null && k?.comment) com = k.comment;
+    }
+    if (com) newlines = true;
     chompKeep = false;
-    let s = node(item, ictx, () => (com = null), () => (chompKeep = true));
+    let s = node(item, ictx, () => (com = null), flow ? undefined : () => (chompKeep = true));
+    if (flow) {
+      newlines ||= lines.length > linesAtValue || s.includes('\n');
+      if (i < items.length - 1) s += ',';
+    }
     if (com) {
-      s += lineComment(s, itemInd, com);
+      s += lineComment(s, ictx.ind, com);
       chompKeep = false;
     }
-    lines.push((isMap ? '' : '- ') + s);
+    lines.push((isMap || flow ? '' : '- ') + s);
+    linesAtValue = lines.length;
+  });
+  if (flow) {
+    if (!lines.length) return open + close;
+    if (!newlines) return `${open}${ctx.pad}${lines.join(' ')}${ctx.pad}${close}`;
+    return `${open}${lines.map((l) => (l ? `\n  ${ctx.ind}${l}` : '\n')).join('')}\n${ctx.ind}${close}`;
   }
   let out = lines.length ? lines[0]! : open + close;
   for (const l of lines.slice(1)) out += l ? `\n${ctx.ind}${l}` : '\n';
