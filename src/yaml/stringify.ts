@@ -39,18 +39,18 @@ interface Ctx {
 }
 type Done = (() => void) | undefined;
 
-const ONE_OF: Record<string, (v: unknown) => boolean> = {
-  lineWidth: (v) => v === 0,
-  flowCollectionPadding: (v) => typeof v === 'boolean',
-  defaultStringType: (v) => v === 'PLAIN' || v === 'QUOTE_DOUBLE',
-  defaultKeyType: (v) => v === null || v === 'PLAIN',
-  nullStr: (v) => typeof v === 'string',
-  aliasDuplicateObjects: (v) => v === false,
+/** The values each supported option may take (nullStr: any string). */
+const ALLOWED: Record<string, unknown[]> = {
+  lineWidth: [0],
+  flowCollectionPadding: [true, false],
+  defaultStringType: ['PLAIN', 'QUOTE_DOUBLE'],
+  defaultKeyType: [null, 'PLAIN'],
+  aliasDuplicateObjects: [false],
 };
 
 function context(opts: StringifyOptions = {}): Ctx {
   for (const [k, v] of Object.entries(opts)) {
-    if (v !== undefined && !ONE_OF[k]?.(v)) throw new Error(`YAML option not supported: ${k}: ${JSON.stringify(v)}`);
+    if (v !== undefined && !(k === 'nullStr' ? typeof v === 'string' : ALLOWED[k]?.includes(v))) throw new Error(`YAML option not supported: ${k}: ${JSON.stringify(v)}`);
   }
   return {
     pad: opts.flowCollectionPadding === false ? '' : ' ',
