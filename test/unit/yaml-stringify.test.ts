@@ -418,17 +418,18 @@ describe('properties', () => {
       { arbitrary: fc.record({ k: trickyString, type: scalarType, p: props }).map(({ k, type, p }) => withProps(Object.assign(new lib.Scalar(k), type ? { type } : {}), { ...p, anchor: undefined, tag: undefined })), weight: 6 },
       { arbitrary: trickyString, weight: 1 },
       { arbitrary: fc.constantFrom(null, 0, ''), weight: 1 },
+      { arbitrary: leaf.map((v) => new lib.Scalar(v)), weight: 1 },
       { arbitrary: tie('seq'), weight: 1 },
     ),
     value: fc.oneof({ arbitrary: tie('node'), weight: 6 }, { arbitrary: fc.constantFrom(null, 'plain: value', 'x', 7, { a: [1] }), weight: 1 }),
     map: fc.record({ items: fc.array(fc.tuple(tie('key'), tie('value')), { maxLength: 4 }), flow: fc.boolean(), p: props }).map(({ items, flow, p }) => {
-      const m = withProps(new lib.YAMLMap(), { ...p, tag: undefined });
+      const m = withProps(new lib.YAMLMap(), { ...p, tag: p.tag && (p.tag === '!custom' ? p.tag : 'tag:yaml.org,2002:map') });
       for (const [k, v] of items) m.items.push(new lib.Pair(k, v));
       m.flow = flow;
       return m;
     }),
     seq: fc.record({ items: fc.array(tie('node'), { maxLength: 4 }), flow: fc.boolean(), p: props }).map(({ items, flow, p }) => {
-      const s = withProps(new lib.YAMLSeq(), { ...p, tag: undefined });
+      const s = withProps(new lib.YAMLSeq(), { ...p, tag: p.tag && (p.tag === '!custom' ? p.tag : 'tag:yaml.org,2002:seq') });
       s.items.push(...items);
       s.flow = flow;
       return s;
@@ -451,7 +452,7 @@ describe('properties', () => {
         } catch {
           return; // a shape the library refuses to print
         }
-        samePrint(doc);
+        samePrint(doc, [...DOC_OPTIONS, LANGFLOW]);
         printed++;
         const back = lib.parseDocument(text);
         if (back.errors.length === 0) { samePrint(back); parsedBack++; }
