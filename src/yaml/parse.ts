@@ -10,8 +10,8 @@ export interface ParseOptions {
 }
 
 // What lies between two pieces of content, as the library's comment placement needs it:
-// 0 a line break, 1 the `-` of a sequence item, or a comment (text after `#`, column of `#`).
-type Tok = 0 | 1 | { c: string; i: number };
+// 0 a line break, 1 the `-` of a sequence item, 2 an anchor or tag, or a comment (text after `#`, column of `#`).
+type Tok = 0 | 1 | 2 | { c: string; i: number };
 type Props = { a?: string; t?: string };
 
 const CORE = 'tag:yaml.org,2002:';
@@ -53,7 +53,8 @@ function before(toks: Tok[], atNl: boolean, seq?: boolean): [string, boolean] {
     } else if (t === 1) {
       found = true;
       atNl = !!seq;
-    } else {
+    } else if (t === 2) atNl = false;
+    else {
       cm = cm ? cm + sep + t.c : t.c;
       sep = '';
       atNl = false;
@@ -67,7 +68,7 @@ function after(toks: Tok[]): string {
   let cm = '', sep = '';
   for (const t of toks) {
     if (t === 0) { if (cm) sep += '\n'; }
-    else if (t !== 1) { cm = cm ? cm + sep + t.c : t.c; sep = ''; }
+    else if (typeof t == 'object') { cm = cm ? cm + sep + t.c : t.c; sep = ''; }
   }
   return cm;
 }
@@ -129,11 +130,10 @@ export function parseDocument(text: string, opts: ParseOptions = {}): Document {
 
   /** The rest of a content line: an optional comment (returned), then the line break. */
   function lineEnd(): string | undefined {
-    const st = p;
     skipSp();
     let c: string | undefined;
     if (s[p] === '#') {
-      if (p === st) fail('MISSING_CHAR', 'Comments must be separated from other tokens by white space characters');
+      if (p && !ws(p - 1)) fail('MISSING_CHAR', 'Comments must be separated from other tokens by white space characters');
       const e = eolAt(p);
       c = s.slice(p + 1, e) || ' ';
       p = e;
@@ -294,7 +294,9 @@ export function parseDocument(text: string, opts: ParseOptions = {}): Document {
       const e = eolAt(i);
       if (i === e) {
         lines.push(indent && i - p > indent ? s.slice(p + indent, e) : '');
-        if (indent && i - p > indent) { last = lines.length; end = e + 1; }
+        // The first line after the header always belongs to the scalar; later blank ones only if more indented.
+        if (lines.length === 1 || (indent && i - p > indent)) end = e + 1;
+        if (indent && i - p > indent) last = lines.length;
       } else {
         if (!indent) indent = Math.max(i - p, n + 1);
         if (i - p < indent || atMarker(p)) break;
@@ -320,10 +322,8 @@ export function parseDocument(text: string, opts: ParseOptions = {}): Document {
       }
       if (first) v = '\n'.repeat(blank);
     }
-    if (chomp === '+') {
-      v += '\n'.repeat(lines.length - last + (last ? 1 : 0));
-      end = p;
-    } else if (chomp !== '-' && last) v += '\n';
+    if (chomp === '+') v += '\n'.repeat(lines.length - last + (last ? 1 : 0));
+    if (chomp === '+') end = p; else if (chomp !== '-' && last) v += '\n';
     p = Math.min(end, L);
     return scalar(v, lit ? 'BLOCK_LITERAL' : 'BLOCK_FOLDED', pr, comment);
   }
@@ -417,6 +417,7 @@ export function parseDocument(text: string, opts: ParseOptions = {}): Document {
   /** A map key on this line (then p is after its `:`), or null with p unchanged. */
   function key(pr: Props): Node | null {
     const st = p;
+    const w = doc.warnings.length;
     const line = eolAt(p);
     const c = s[p];
     let make: () => Node;
@@ -439,6 +440,7 @@ export function parseDocument(text: string, opts: ParseOptions = {}): Document {
     skipSp();
     if (p <= line && s[p] === ':' && ws(p + 1)) { p++; return make(); }
     p = st;
+    doc.warnings.length = w;
     return null;
   }
 
@@ -451,7 +453,7 @@ export function parseDocument(text: string, opts: ParseOptions = {}): Document {
       for (let k = 0; k < g.length; k++) {
         const t = g[k];
         if (t === 0) continue;
-        if (t !== 1 && t.i > n) last = k;
+        if (typeof t == 'object' && t.i > n) last = k;
         else break;
       }
     const take = last < 0 ? 0 : last + (g[last + 1] === 0 ? 2 : 1);
@@ -463,7 +465,7 @@ export function parseDocument(text: string, opts: ParseOptions = {}): Document {
   /** A collection ends: its trailing comment lines go on to the parent or stay as its comment. */
   function close<T extends YAMLMap | YAMLSeq>(c: T, at: number, g: Tok[]): [T, Tok[]] {
     if (ind > at) fail('BAD_INDENT', 'Bad indentation of a mapping or sequence entry');
-    if (at === 0 || g.every((t) => t === 0 || t === 1 || t.i < at)) return [c, g];
+    if (at === 0 || g.every((t) => typeof t != 'object' || t.i < at)) return [c, g];
     const cm = before(g, true)[0];
     if (cm) c.comment = cm;
     return [c, []];
@@ -516,6 +518,7 @@ export function parseDocument(text: string, opts: ParseOptions = {}): Document {
       decorate(r[0], toks, inSeq, inSeq);
       return r;
     }
+    if (p > st) toks.push(2);
     const c = lineEnd();
     if (c) toks.push({ c, i: n });
     toks.push(0, ...gap());
@@ -528,7 +531,7 @@ export function parseDocument(text: string, opts: ParseOptions = {}): Document {
     let rest: Tok[] = [];
     if (!inSeq && ind === n) {
       const nl: number[] = [];
-      toks.forEach((t, k) => (t === 0 ? nl.push(k) : t !== 1 && t.i > n && (nl.length = 0)));
+      toks.forEach((t, k) => (t === 0 ? nl.push(k) : typeof t == 'object' && t.i > n && (nl.length = 0)));
       if (nl.length > 1) rest = toks.splice(nl[1]);
     }
     const node = scalar('', 'PLAIN', pr);
@@ -579,7 +582,7 @@ export function parseDocument(text: string, opts: ParseOptions = {}): Document {
   function prelude(g: Tok[]): [string, boolean] {
     let cm = '', atC = false, blank = false;
     for (const t of g) {
-      if (t !== 0 && t !== 1) { cm += (cm ? (blank ? '\n\n' : '\n') : '') + t.c; atC = true; blank = false; }
+      if (typeof t == 'object') { cm += (cm ? (blank ? '\n\n' : '\n') : '') + t.c; atC = true; blank = false; }
       else { if (!atC) blank = true; atC = false; }
     }
     return [cm, blank];
