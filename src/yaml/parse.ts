@@ -25,6 +25,8 @@ const sp = (c: string | undefined) => c === ' ' || c === '\t';
 
 /** The core schema's types of a plain scalar, in the library's order; undefined when none matches `only`. */
 function resolve(str: string, only?: string): [unknown, string?, number?] | undefined {
+  // Most values (names, images, paths) start with a letter no core type can: skip the patterns for them.
+  if (!only && str && !/^[-+.~\dnNtTfF]/.test(str)) return [str];
   const is = (k: string, re: RegExp) => (!only || only === k) && re.test(str);
   if (is('null', /^(?:~|[Nn]ull|NULL)?$/)) return [null];
   if (is('bool', /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/)) return [str[0] === 't' || str[0] === 'T'];
@@ -456,9 +458,12 @@ export function parseDocument(text: string, opts: ParseOptions = {}): Document {
         if (typeof t == 'object' && t.i > n) last = k;
         else break;
       }
-    const take = last < 0 ? 0 : last + (g[last + 1] === 0 ? 2 : 1);
-    const cm = after([...(c ? [{ c, i: n }] : []), 0, ...g.slice(0, take)]);
-    if (cm) node.comment = cm;
+    if (last < 0) {
+      if (c) node.comment = c;
+      return g;
+    }
+    const take = last + (g[last + 1] === 0 ? 2 : 1);
+    node.comment = after([...(c ? [{ c, i: n }] : []), 0, ...g.slice(0, take)]);
     return g.slice(take);
   }
 
@@ -482,11 +487,11 @@ export function parseDocument(text: string, opts: ParseOptions = {}): Document {
     const c = s[p];
     if (isDash()) {
       if (inl) fail('BLOCK_AS_IMPLICIT_KEY', 'A block sequence may not be used as an implicit map key');
-      return seq(at, { ...outer, ...pr });
+      return seq(at, Object.assign(outer, pr));
     }
     if (c === '?' && ws(p + 1)) fail('NOT_SUPPORTED', 'Complex mapping keys (?) are not supported');
     if (c === '|' || c === '>') {
-      const node = blockScalar(n, { ...outer, ...pr });
+      const node = blockScalar(n, Object.assign(outer, pr));
       return [node, gap()];
     }
     const k = key(pr);
@@ -494,7 +499,7 @@ export function parseDocument(text: string, opts: ParseOptions = {}): Document {
       if (inl) fail('BLOCK_AS_IMPLICIT_KEY', 'Nested mappings are not allowed in compact mappings');
       return map(at, k, [], outer);
     }
-    const all = { ...outer, ...pr };
+    const all = Object.assign(outer, pr);
     let node!: Node;
     if (c === '[' || c === '{') node = flowColl(all);
     else if (c === '*') {
