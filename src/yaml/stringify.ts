@@ -456,20 +456,26 @@ function block(value: string, type: string | undefined, com: Scalar['comment'], 
 }
 
 /**
- * The body of a folded scalar: a line break between two ordinary lines is written as a blank line (a single
- * one would read as a space); lines starting with a space or tab are not folded, so breaks next to them stay.
+ * The body of a folded scalar: every run of line breaks gets one more (a single break would read as a space),
+ * except next to a more-indented line (starting with a space or tab), which is not folded: the break before it,
+ * and the last of the whitespace and breaks after it, stay as they are.
  */
 function folded(value: string): string {
-  const lines = value.split('\n');
-  let out = lines[0]!;
-  let gap = 1;
-  let prevMore = /^[\t ]/.test(out);
-  for (const l of lines.slice(1)) {
-    if (l === '') { gap++; continue; }
-    const more = /^[\t ]/.test(l);
-    out += '\n'.repeat(prevMore || more ? gap : gap + 1) + l;
-    gap = 1;
-    prevMore = more;
+  const d = value.replace(/\n+/g, '\n$&');
+  const ws = (c: string | undefined) => c === ' ' || c === '\t';
+  let out = '';
+  for (let i = 0; i < d.length; ) {
+    let line = -1;
+    if (i === 0 && ws(d[0])) line = 0;
+    else if (d[i] === '\n' && ws(d[i + 1])) line = i + 1;
+    if (line < 0) { out += d[i++]; continue; }
+    let e = line;
+    while (e < d.length && !'\n\r\u2028\u2029'.includes(d[e]!)) e++;
+    let w = e;
+    while (w < d.length && (d[w] === '\n' || ws(d[w]))) w++;
+    const absorb = w > e && d[w - 1] === '\n';
+    out += d.slice(line, absorb ? w - 1 : e);
+    i = absorb ? w : e;
   }
   return out;
 }

@@ -391,6 +391,25 @@ describe('properties', () => {
     );
   });
 
+  it('strings of spaces, tabs and line breaks print as the library prints them, in every style and at every depth', () => {
+    const text = fc.array(fc.constantFrom('a', 'b', ' ', '\t', '\n', '\n\n', '#', ':', '-', '\u2028'), { maxLength: 16 }).map((a) => a.join(''));
+    const style = fc.constantFrom('BLOCK_FOLDED', 'BLOCK_LITERAL', 'PLAIN', 'QUOTE_DOUBLE', 'QUOTE_SINGLE', undefined);
+    fc.assert(
+      fc.property(text, style, fc.boolean(), (v, type, trailing) => {
+        const at = (n: lib.Scalar) => Object.assign(n, type ? { type } : {});
+        const top = new lib.Document();
+        top.contents = at(new lib.Scalar(v));
+        const nested = new lib.Document({ k: { l: [v] } });
+        at(((nested.getIn(['k', 'l']) as lib.YAMLSeq).items[0]) as lib.Scalar);
+        for (const doc of [top, nested]) {
+          doc.comment = trailing ? ' after' : null; // a trailing document comment indents a top-level block scalar
+          samePrint(doc);
+        }
+      }),
+      { numRuns: Number(process.env.YP_RUNS ?? 600) * 5 },
+    );
+  });
+
   const comment = fc.option(fc.array(fc.constantFrom(' note', '', ' a: b', ' #x', ' '), { minLength: 1, maxLength: 3 }).map((l) => l.join('\n')), { nil: undefined });
   const scalarType = fc.constantFrom(undefined, 'PLAIN', 'QUOTE_DOUBLE', 'QUOTE_SINGLE', 'BLOCK_LITERAL', 'BLOCK_FOLDED');
   const props = fc.record({
