@@ -64,10 +64,13 @@ function context(opts: StringifyOptions = {}): Ctx {
 
 // ---- comments ----
 
-/** Comment text as `#` lines, each line after the first indented (an all-blank comment is just its blank lines). */
+/**
+ * Comment text as `#` lines, each line after the first indented (an all-blank comment is just its blank lines).
+ * As in the library, \r, U+2028 and U+2029 also start a line here.
+ */
 function comment(c: string, ind: string): string {
   if (/^\n+$/.test(c)) return c.slice(1);
-  return c.split('\n').map((l) => (l ? ind + (l === ' ' ? '#' : `#${l}`) : '')).join('\n');
+  return c.split(/([\n\r\u2028\u2029])/).map((l, i) => (i % 2 || !l ? l : ind + (l === ' ' ? '#' : `#${l}`))).join('');
 }
 
 /** A comment after `s`: on its line when it is one line and `s` does not end a line, else on lines below. */

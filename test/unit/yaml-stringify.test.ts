@@ -370,7 +370,7 @@ describe('options', () => {
 
 // ---- properties ----
 
-const TRICKY = ['a', 'Z', '0', '1', '9', '.', ':', '#', '-', '?', '"', "'", ' ', '  ', '\n', '\t', ',', '[', '{', '&', '*', '!', '|', '>', '%', '@', '`', '\\', 'é', '✓', '🎉', '\u0085', '\u2028', '\x7f', '\x01', 'true', 'null', '~', '0x1', '0o7', '1e3', '.inf', '---', '...'];
+const TRICKY = ['a', 'Z', '0', '1', '9', '.', ':', '#', '-', '?', '"', "'", ' ', '  ', '\n', '\t', ',', '[', '{', '&', '*', '!', '|', '>', '%', '@', '`', '\\', 'é', '✓', '🎉', '\u0085', '\u2028', '\x7f', '\x01', '\ud800', '\udc00', '\r', 'true', 'null', '~', '0x1', '0o7', '1e3', '.inf', '---', '...'];
 const trickyString = fc.array(fc.constantFrom(...TRICKY), { maxLength: 12 }).map((a) => a.join(''));
 const leaf = fc.oneof(trickyString, fc.integer(), fc.double(), fc.boolean(), fc.constant(null));
 const jsonLike = fc.letrec((tie) => ({
@@ -410,7 +410,7 @@ describe('properties', () => {
     );
   });
 
-  const comment = fc.option(fc.array(fc.constantFrom(' note', '', ' a: b', ' #x', ' '), { minLength: 1, maxLength: 3 }).map((l) => l.join('\n')), { nil: undefined });
+  const comment = fc.option(fc.array(fc.constantFrom(' note', '', ' a: b', ' #x', ' ', ' x\r y', ' \u2028z'), { minLength: 1, maxLength: 3 }).map((l) => l.join('\n')), { nil: undefined });
   const scalarType = fc.constantFrom(undefined, 'PLAIN', 'QUOTE_DOUBLE', 'QUOTE_SINGLE', 'BLOCK_LITERAL', 'BLOCK_FOLDED');
   const props = fc.record({
     anchor: fc.constantFrom(undefined, undefined, undefined, 'a', 'b'),
