@@ -439,6 +439,7 @@ describe('properties', () => {
       { arbitrary: fc.constantFrom(null, 0, ''), weight: 1 },
       { arbitrary: leaf.map((v) => new lib.Scalar(v)), weight: 1 },
       { arbitrary: tie('seq'), weight: 1 },
+      { arbitrary: tie('alias'), weight: 1 },
     ),
     value: fc.oneof({ arbitrary: tie('node'), weight: 6 }, { arbitrary: fc.constantFrom(null, 'plain: value', 'x', 7, { a: [1] }), weight: 1 }),
     map: fc.record({ items: fc.array(fc.tuple(tie('key'), tie('value')), { maxLength: 4 }), flow: fc.boolean(), p: props }).map(({ items, flow, p }) => {
