@@ -237,18 +237,18 @@ function pair({ key, value }: Pair, ctx: Ctx, onComment: Done, onChompKeep: Done
     if (keyComment) s += lineComment(s, vctx.ind, keyComment);
   }
   const v = isNode(value) ? value : value && typeof value === 'object' ? createNode(value) : value;
-  const vn = isNode(value) ? value : null;
+  const { spaceBefore: vsb, commentBefore: vcb, comment: vc } = isNode(value) ? value : ({} as Partial<Scalar>);
   vctx.key = false;
   chompKeep = false;
   let valueCommentDone = false;
   const vs = node(v, vctx, () => (valueCommentDone = true), () => (chompKeep = true));
   let ws = ' ';
-  if (keyComment || vn?.spaceBefore || vn?.commentBefore) {
+  if (keyComment || vsb || vcb) {
     // The value starts on a line of its own: after a blank line and/or its comment lines.
-    ws = vn?.spaceBefore ? '\n' : '';
-    if (vn?.commentBefore) ws += `\n${comment(vn.commentBefore, vctx.ind)}`;
+    ws = vsb ? '\n' : '';
+    if (vcb) ws += `\n${comment(vcb, vctx.ind)}`;
     if (vs === '' && !flow) {
-      if (ws === '\n' && vn?.comment) ws = '\n\n';
+      if (ws === '\n' && vc) ws = '\n\n';
     } else ws += `\n${vctx.ind}`;
   } else if (!explicit && (v instanceof YAMLMap || v instanceof YAMLSeq)) {
     const nl = vs.indexOf('\n');
@@ -266,7 +266,7 @@ function pair({ key, value }: Pair, ctx: Ctx, onComment: Done, onChompKeep: Done
   s += ws + vs;
   if (flow) {
     if (valueCommentDone) onComment?.();
-  } else if (vn?.comment && !valueCommentDone) s += lineComment(s, vctx.ind, vn.comment);
+  } else if (vc && !valueCommentDone) s += lineComment(s, vctx.ind, vc);
   else if (chompKeep) onChompKeep?.();
   return s;
 }
