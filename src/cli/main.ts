@@ -70,7 +70,9 @@ async function reportError(e: unknown, json: boolean): Promise<number> {
   const err = toCliError(e); // unexpected errors: one line and a hint; the stack only with DEBUG
   if (json) process.stdout.write(`${JSON.stringify({ ok: false, exitCode: err.exitCode, error: err.message, hint: err.hint })}\n`);
   const pc = (await import('picocolors')).default;
-  if (err.exitCode === EXIT.cancelled) (await import('@clack/prompts')).cancel(err.message);
+  // Through ui.ts, whose named import lets the bundler keep only the prompts used (a dynamic import of the whole
+  // library kept all of it: ~30 KB of the package).
+  if (err.exitCode === EXIT.cancelled) (await import('./ui.js')).cancelled(err.message);
   else process.stderr.write(`${pc.red('✘')} ${err.message}\n${err.hint ? `${pc.dim(err.hint)}\n` : ''}`);
   return err.exitCode;
 }

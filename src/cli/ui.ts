@@ -15,6 +15,11 @@ export interface Ui {
   raw(line: string): void;
 }
 
+/** The line a cancelled run ends with. */
+export function cancelled(msg: string): void {
+  p.cancel(msg);
+}
+
 export function createUi(json: boolean): Ui {
   if (json) {
     const none = () => {};
