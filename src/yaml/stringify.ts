@@ -284,7 +284,6 @@ function scalar(n: Scalar, ctx: Ctx, onComment: Done, onChompKeep: Done): string
     : typeof value === 'boolean' ? 'bool'
     : typeof value === 'number' || typeof value === 'bigint' ? 'num'
     : '';
-  const isInt = Number.isInteger(value) || typeof value === 'bigint';
   switch (kind) {
     case 'str': return string(n, ctx, onComment, onChompKeep, true);
     case 'map': case 'seq': return string(n, ctx, onComment, onChompKeep, false);
@@ -295,13 +294,12 @@ function scalar(n: Scalar, ctx: Ctx, onComment: Done, onChompKeep: Done): string
     }
     case 'int': return format === 'HEX' ? radix(n, 16) : format ? radix(n, 8) : number(n);
     case 'float': return format === 'EXP' ? exponent(n) : number(n);
-    case 'num':
-      if (format === 'EXP') return exponent(n);
-      return isInt && (value as number) >= 0 && (format === 'HEX' || format === 'OCT') ? radix(n, format === 'HEX' ? 16 : 8) : number(n);
+    case 'num': return format === 'EXP' ? exponent(n) : format === 'HEX' ? radix(n, 16) : format === 'OCT' ? radix(n, 8) : number(n);
   }
   throw new Error(`Tag not resolved for ${value === null ? 'null' : typeof value} value`);
 }
 
+/** `0x1f`, `0o17`: only for integers from 0 up. */
 function radix(n: Scalar, r: number): string {
   const v = n.value as number;
   return (Number.isInteger(v) || typeof v === 'bigint') && v >= 0 ? (r === 16 ? '0x' : '0o') + v.toString(r) : number(n);
