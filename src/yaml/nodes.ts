@@ -188,6 +188,8 @@ export class Document<T = unknown> {
   warnings: YAMLError[] = [];
   /** Merge keys apply in toJS (the `merge` option it was parsed with). */
   merge?: boolean;
+  /** The document was written with a `---` start and/or `...` end marker: printed back (as the library's). */
+  directives?: { docStart?: boolean | null; docEnd?: boolean };
   constructor(value?: unknown) {
     this.contents = (value === undefined ? null : createNode(value)) as T | null;
   }

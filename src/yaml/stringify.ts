@@ -87,24 +87,31 @@ function commentBefore(ctx: Ctx, lines: string[], c: string | null | undefined, 
 export function stringifyDocument(doc: Document, opts?: StringifyOptions): string {
   if (doc.errors.length > 0) throw new Error('Document with errors cannot be stringified');
   const ctx = context(opts);
-  const lines: string[] = [];
-  if (doc.commentBefore) lines.push(comment(doc.commentBefore, ''), '');
+  const { docStart, docEnd } = doc.directives ?? {};
+  // A comment above the document is set apart by a blank line, or by the `---` marker.
+  const lines = doc.commentBefore ? [comment(doc.commentBefore, ''), docStart ? '---' : ''] : docStart ? ['---'] : [];
   let chompKeep = false;
   let contentComment: string | null | undefined = null;
   const c = doc.contents;
   if (isNode(c)) {
+    if (c.spaceBefore && docStart) lines.push('');
     if (c.commentBefore) lines.push(comment(c.commentBefore, ''));
     ctx.forceInd = !!doc.comment;
     contentComment = c.comment;
   }
   let body = node(c, ctx, () => (contentComment = null), contentComment ? undefined : () => (chompKeep = true));
   if (contentComment) body += lineComment(body, '', contentComment);
-  lines.push(body);
+  // A top-level block scalar's header goes on the `---` line.
+  if ((body[0] === '|' || body[0] === '>') && lines[lines.length - 1] === '---') lines[lines.length - 1] = `--- ${body}`;
+  else lines.push(body);
   let dc = doc.comment;
-  if (dc && chompKeep) dc = dc.replace(/^\n+/, '');
-  if (dc) {
-    if ((!chompKeep || contentComment) && lines[lines.length - 1] !== '') lines.push('');
-    lines.push(comment(dc, ''));
+  if (docEnd) lines.push(dc && !dc.includes('\n') ? `... ${comment(dc, '')}` : '...', ...(dc?.includes('\n') ? [comment(dc, '')] : []));
+  else {
+    if (dc && chompKeep) dc = dc.replace(/^\n+/, '');
+    if (dc) {
+      if ((!chompKeep || contentComment) && lines[lines.length - 1] !== '') lines.push('');
+      lines.push(comment(dc, ''));
+    }
   }
   return `${lines.join('\n')}\n`;
 }

@@ -23,6 +23,9 @@ const LANGFLOW: StringifyOptions = { defaultStringType: 'QUOTE_DOUBLE', defaultK
 /** Prints the library's document with both printers; they must agree for every option set. */
 function samePrint(doc: lib.Document, options = DOC_OPTIONS): void {
   const copy = fromLib(doc);
+  // The `---`/`...` markers (Document.directives), which the oracle's copy leaves out.
+  const { docStart, docEnd } = doc.directives ?? {};
+  if (docStart || docEnd) copy.directives = { docStart, docEnd };
   for (const o of options) expect(stringifyDocument(copy, o), JSON.stringify(o)).toBe(doc.toString(o));
 }
 const sameText = (text: string, options = DOC_OPTIONS) => samePrint(lib.parseDocument(text), options);
@@ -296,6 +299,27 @@ list_of_maps:
   continues
 b: "x"
 `,
+  'document start marker': `# about
+---
+a: 1
+`,
+  'document start marker, blank line, comment': `---
+
+# first
+a: 1
+`,
+  'document start marker with a block scalar': `--- |
+  text
+`,
+  'document end marker': `a: 1
+... # end
+`,
+  'document end marker, comment lines': `---
+- a
+...
+# one
+# two
+`,
   'document markers in strings': `a: "--- not a doc"
 b: "x\\n---\\ny"
 c: "%percent"
@@ -461,9 +485,11 @@ describe('properties', () => {
     let parsedBack = 0;
     const runs = Number(process.env.YP_RUNS ?? 600);
     fc.assert(
-      fc.property(libNode, comment, comment, (contents, before, after) => {
+      fc.property(libNode, comment, comment, fc.boolean(), fc.boolean(), (contents, before, after, start, end) => {
         const doc = new lib.Document();
         doc.contents = contents;
+        doc.directives!.docStart = start || null;
+        doc.directives!.docEnd = end;
         doc.commentBefore = before ?? null;
         doc.comment = after ?? null;
         let text: string;
