@@ -11,6 +11,7 @@ import { BASE, BASE_19, templateOf } from '../helpers/fixtures.js';
 import { ROOT } from '../helpers/run-bin.js';
 import { stringify, stringifyDocument, type StringifyOptions } from '../../src/yaml/stringify.js';
 import * as ours from '../../src/yaml/nodes.js';
+import { parseDocument } from '../../src/yaml/parse.js';
 import { renderLikeInstaller } from '../../src/targets/appwrite/render/generator.js';
 import { harden } from '../../src/targets/appwrite/rules/index.js';
 import type { Answers } from '../../src/targets/appwrite/answers.js';
@@ -43,6 +44,13 @@ const CORPUS = [
 describe('the corpus of real compose files prints as the library prints it', () => {
   it('has the files', () => expect(CORPUS.length).toBeGreaterThan(40));
   it.each(CORPUS)('%s', (file) => sameText(readFileSync(file, 'utf8')));
+});
+
+describe('our reader then our printer, end to end, print the corpus as the library does', () => {
+  it.each(CORPUS)('%s', (file) => {
+    const text = readFileSync(file, 'utf8');
+    for (const o of DOC_OPTIONS) expect(parseDocument(text).toString(o)).toBe(lib.parseDocument(text).toString(o));
+  });
 });
 
 /**
