@@ -46,6 +46,17 @@ describe('the corpus of real compose files prints as the library prints it', () 
   it.each(CORPUS)('%s', (file) => sameText(readFileSync(file, 'utf8')));
 });
 
+describe("langflow's compose files through stringify(value) with its options", () => {
+  const files = CORPUS.filter((f) => f.includes('langflow'));
+  it.each(files)('%s', (file) => {
+    const text = readFileSync(file, 'utf8');
+    const value = lib.parse(text) as unknown;
+    expect(stringify(value, LANGFLOW)).toBe(lib.stringify(value, LANGFLOW));
+    // What langflow/compose.ts wrote: its header line, then this.
+    expect(text.slice(text.indexOf('\n') + 1)).toBe(stringify(value, LANGFLOW));
+  });
+});
+
 describe('our reader then our printer, end to end, print the corpus as the library does', () => {
   it.each(CORPUS)('%s', (file) => {
     const text = readFileSync(file, 'utf8');
