@@ -602,6 +602,7 @@ export function parseDocument(text: string, opts: ParseOptions = {}): Document {
     let startToks: Tok[] = [];
     if (ind < 0 && s.startsWith('---', p)) {
       start = true;
+      doc.directives = { docStart: true }; // printed back, as the library does
       p += 3;
       skipSp();
       if (atEnd()) {
@@ -618,6 +619,7 @@ export function parseDocument(text: string, opts: ParseOptions = {}): Document {
     let cm = after(rest);
     if (s.startsWith('...', p)) {
       p += 3;
+      doc.directives = { ...doc.directives, docEnd: true };
       const c = lineEnd();
       const tailCm = prelude([...(c ? [{ c, i: 0 }] : []), ...gap()])[0];
       if (c || tailCm) cm = cm ? cm + '\n' + tailCm : tailCm;

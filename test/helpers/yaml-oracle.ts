@@ -40,6 +40,8 @@ export function fromLib(doc: lib.Document): Document {
   const d = new Document();
   d.contents = convert(doc.contents) as Node | null;
   copyFields(doc, d, ['commentBefore', 'comment']);
+  // The `---` / `...` markers the document was written with (printed back).
+  if (doc.directives?.docStart || doc.directives?.docEnd) d.directives = { docStart: doc.directives.docStart === true || undefined, docEnd: doc.directives.docEnd || undefined };
   return d;
 }
 
@@ -64,6 +66,9 @@ export function project(n: unknown): Json {
   if (lib.isMap(n) || n instanceof YAMLMap) return { M: (n as YAMLMap).items.map(project), ...fields(n, [...COMMON, 'flow']) };
   if (lib.isSeq(n) || n instanceof YAMLSeq) return { Q: (n as YAMLSeq).items.map(project), ...fields(n, [...COMMON, 'flow']) };
   if (lib.isPair(n) || n instanceof Pair) return { P: [project((n as Pair).key), project((n as Pair).value)] };
-  if (lib.isDocument(n) || n instanceof Document) return { D: project((n as Document).contents), ...fields(n, ['commentBefore', 'comment']) };
+  if (lib.isDocument(n) || n instanceof Document) {
+    const markers = (n as Document).directives;
+    return { D: project((n as Document).contents), ...fields(n, ['commentBefore', 'comment']), start: markers?.docStart === true, end: markers?.docEnd === true };
+  }
   return { plain: value(n ?? null) };
 }
