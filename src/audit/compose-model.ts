@@ -3,7 +3,7 @@
 // merged, the way compose does it for the cases an install uses). Long and short syntax both.
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { parse } from 'yaml';
+import { parse } from '../yaml/index.js';
 import { parseEnv, toRecord } from '../engine/envfile.js';
 import type { ComposeModel, Mount, PortBinding, ServiceModel } from './types.js';
 

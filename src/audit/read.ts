@@ -4,7 +4,7 @@
 import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from '../core/run.js';
-import { parse } from 'yaml';
+import { parse } from '../yaml/index.js';
 import { stepError } from '../core/errors.js';
 import { readRegular } from '../apply/safe-fs.js';
 import { parseEnv, toRecord } from '../engine/envfile.js';

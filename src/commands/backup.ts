@@ -19,7 +19,7 @@ import { fsyncDir, tempNameFor } from '../apply/atomic.js';
 import { kindOf, mkdirExact, readRegular } from '../apply/safe-fs.js';
 import { ArchiveError, encrypt, FORMAT, FORMAT_VERSION, tarArchive, type KeySpec, type Manifest, type PartInput } from './archive.js';
 import { DB_SCRIPTS, StreamError, dumpStream, projectName, volumeName, volumeStream, type Engine } from './db-dump.js';
-import { parse } from 'yaml';
+import { parse } from '../yaml/index.js';
 import { TARGETS } from '../targets/index.js';
 import type { Target, TargetBackup } from '../targets/types.js';
 

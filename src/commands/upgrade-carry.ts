@@ -7,7 +7,7 @@
 // described files with the recorded answers — each used only when its sha256 is the one state.json recorded.
 import { isMaskedName } from '../engine/diff.js';
 import { sha256 } from '../engine/state.js';
-import { parseDocument } from 'yaml';
+import { parseDocument } from '../yaml/index.js';
 import { describeEdit, editHolds, type Conflict, type Edit, type MergeResult, type Verdict } from '../engine/compose-merge.js';
 import { RULES, type Rule } from '../targets/appwrite/rules/index.js';
 import { KNOWN_CAPABILITIES, capabilitiesOf } from '../targets/appwrite/rules/refuse.js';

@@ -9,7 +9,7 @@
 // Compose's own equivalences are respected: `environment`, `labels` (and the other KEY=VALUE lists) compare the same
 // in list form and map form; `ports`, `volumes`, `networks` and the other set-like lists compare as sets, so an added
 // volume is one edit and a re-ordering is none. Other lists (command, entrypoint, healthcheck.test) are one value.
-import { isAlias, isMap, isScalar, isSeq, parse, parseDocument, type Document, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, parse, parseDocument, toJS, type Document, type Node, type YAMLMap, type YAMLSeq } from '../yaml/index.js';
 
 export type Path = string[];
 
@@ -254,7 +254,7 @@ function writeRemove(doc: Document, path: Path): void {
 function writeItem(doc: Document, path: Path, item: unknown, add: boolean): void {
   const seq = nodeAt(doc, path);
   if (!isSeq(seq)) throw new NotWritable('the list is not in the new file');
-  const i = seq.items.findIndex((n) => same(normalize((n as Node).toJSON?.() ?? n), item));
+  const i = seq.items.findIndex((n) => same(normalize(toJS(n)), item));
   if (add && i < 0) seq.items.push(doc.createNode(item));
   if (!add && i >= 0) seq.items.splice(i, 1);
 }

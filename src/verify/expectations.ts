@@ -2,7 +2,7 @@
 // a service receives a variable only if its compose `environment` lists it by bare name (then compose
 // takes the value from .env). `vars` prints "" for both "empty" and "not passed", so this map is what
 // makes a comparison meaningful.
-import { parse } from 'yaml';
+import { parse } from '../yaml/index.js';
 
 export interface Expectation { service: string; name: string; expected: string }
 

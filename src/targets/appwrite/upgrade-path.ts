@@ -2,7 +2,7 @@
 // the two releases' own files. Appwrite's updates guide (shared/appwrite-facts.md): back up, move to the new
 // release's files, run `migrate`, ONE MINOR AT A TIME; a 1.9 install goes to 1.9.10 first; 2.3 accepts sources
 // from 1.9.6 on. There is no reverse migration: going back needs the dump taken before the step.
-import { parse } from 'yaml';
+import { parse } from '../../yaml/index.js';
 import { usageError } from '../../core/errors.js';
 import { isMaskedName } from '../../engine/diff.js';
 import { RELEASE_LINES, compareReleases, lineOf, parseRelease } from './releases.js';

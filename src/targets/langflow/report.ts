@@ -1,6 +1,6 @@
 // Langflow's parts of the target contract (src/targets/types.ts) that are knowledge, not wiring: how the stack's
 // health is judged through the published port, how its running configuration is read, and what is told to the user.
-import { parse } from 'yaml';
+import { parse } from '../../yaml/index.js';
 import type { HealthProbe, RunningConfig } from '../types.js';
 import type { LangflowAnswers } from './answers.js';
 import { publicOrigin } from './env-values.js';

@@ -2,7 +2,7 @@
 // (src/Appwrite/Docker/Compose/Generator.php, read at tag 1.9.6): keep one database service and its
 // volumes, drop the assistant unless asked, point `depends_on` at the chosen database, and — since 2.0 —
 // pick the worker topology. Works on the YAML document so upstream's comments and layout survive.
-import { isMap, isScalar, isSeq, type Document, type Pair, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, type Document, type Pair, type YAMLMap } from '../../../yaml/index.js';
 import { composeDocument } from './parsed.js';
 
 export const DB_SERVICES = ['mariadb', 'mongodb', 'postgresql'] as const;

@@ -1,4 +1,4 @@
-import { isSeq } from 'yaml';
+import { isSeq } from '../../../yaml/index.js';
 import { addString, ensureNetwork, service } from '../render/doc.js';
 import { DOCKER_SOCKET, isSocket, mountsOf } from '../render/volumes.js';
 import { GATEWAY } from './publish.js';

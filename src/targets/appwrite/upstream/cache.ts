@@ -11,7 +11,7 @@ import { sha256 } from '../../../engine/state.js';
 import { parseExecutables, parseVariablesFrom } from './image.js';
 import type { UpstreamFiles, UpstreamVariable } from './types.js';
 import { composeTree, rememberTree, TREE_FORMAT } from '../render/parsed.js';
-import { parseDocument } from 'yaml';
+import { parseDocument } from '../../../yaml/index.js';
 
 export const CACHE_ROOT = '.harden-init/upstream';
 export const FILE_NAMES = { compose: 'docker-compose.yml', variables: 'variables.php', bin: 'bin.txt', release: 'release.json', parsed: 'parsed.json' } as const;
