@@ -1,4 +1,4 @@
-import { isSeq } from '../../../yaml/index.js';
+import { isSeq, type YAMLMap } from '../../../yaml/index.js';
 import { addString, ensureNetwork, service } from '../render/doc.js';
 import { DOCKER_SOCKET, isSocket, mountsOf } from '../render/volumes.js';
 import { GATEWAY } from './publish.js';
@@ -29,7 +29,7 @@ export const traefikViaSocketProxy: Rule = {
     addString(doc, gw, 'command', `--providers.docker.endpoint=tcp://${SOCKET_PROXY}:2375`);
     addString(doc, gw, 'networks', SOCKET_NETWORK);
     ensureNetwork(doc, SOCKET_NETWORK, { internal: true });
-    const services = doc.get('services') as import('yaml').YAMLMap;
+    const services = doc.get('services') as YAMLMap;
     services.set(SOCKET_PROXY, doc.createNode({
       image: SOCKET_PROXY_IMAGE,
       container_name: 'appwrite-docker-socket-proxy',
