@@ -45,6 +45,29 @@ export function fromLib(doc: lib.Document): Document {
   return d;
 }
 
+function toLibNode(n: unknown, doc: lib.Document): unknown {
+  if (n instanceof Scalar) { const s = new lib.Scalar(n.value); copyFields(n, s, [...COMMON, ...SCALAR]); return s; }
+  if (n instanceof Alias) { const a = new lib.Alias(n.source); copyFields(n, a, COMMON); return a; }
+  if (n instanceof YAMLMap || n instanceof YAMLSeq) {
+    const c = n instanceof YAMLMap ? new lib.YAMLMap(doc.schema) : new lib.YAMLSeq(doc.schema);
+    copyFields(n, c, [...COMMON, 'flow']);
+    c.items = n.items.map((x) => toLibNode(x, doc)) as never[];
+    return c;
+  }
+  if (n instanceof Pair) return new lib.Pair(toLibNode(n.key, doc), toLibNode(n.value, doc));
+  return n;
+}
+
+/** The `yaml` library's copy of a document in our model (the other direction of fromLib). */
+export function toLib(doc: Document): lib.Document {
+  const d = new lib.Document();
+  d.contents = toLibNode(doc.contents, d) as never;
+  copyFields(doc, d, ['commentBefore', 'comment']);
+  if (doc.directives?.docStart) d.directives!.docStart = true;
+  if (doc.directives?.docEnd) d.directives!.docEnd = true;
+  return d;
+}
+
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 function fields(n: object, list: readonly string[]): Record<string, Json> {
