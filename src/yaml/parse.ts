@@ -2,642 +2,471 @@
 // very fields (comments, blank lines, quoting, number formats) the `yaml` package (v2) would set on the same text,
 // so the printer and the editing code see no difference (test/unit/yaml-parse.test.ts compares the two).
 // A single forward pass over the text, a line at a time; no backtracking over more than one line.
+// This file reads the structure (block maps and sequences, flow collections, keys, properties); the scalar
+// readers, the core schema and comment placement have their own files.
+import { readBlockBody } from './block-scalar.js';
+import { ITEM_DASH, LINE_BREAK, PROPERTIES, joinComments, ownedCommentLength, placeBefore, placePrelude, splitAtNextKey, type Token } from './comments.js';
+import { CORE_TAG_PREFIX, expandTag, resolvePlain, type Resolved } from './core-schema.js';
 import { Alias, Document, Pair, Scalar, YAMLError, YAMLMap, YAMLSeq, type Node, type ScalarType } from './nodes.js';
+import { plainLine, readPlain } from './plain.js';
+import { readQuoted } from './quoted.js';
+import { FLOW_INDICATORS, ParseFailure, columnAt, fail as failAt, isBreakOrSpaceAt, isDocumentMarkerAt, isSpace, lineEndAt } from './scan.js';
 
 export interface ParseOptions {
   /** `<<` merge keys apply when the document is turned into plain values (Compose does this). */
   merge?: boolean;
 }
 
-// What lies between two pieces of content, as the library's comment placement needs it:
-// 0 a line break, 1 the `-` of a sequence item, 2 an anchor or tag, or a comment (text after `#`, column of `#`).
-type Tok = 0 | 1 | 2 | { c: string; i: number };
-type Props = { a?: string; t?: string };
-
-const CORE = 'tag:yaml.org,2002:';
-const FLOW = ',[]{}';
-const ESC: Record<string, string> = {
-  0: '\0', a: '\x07', b: '\b', t: '\t', '\t': '\t', n: '\n', v: '\v', f: '\f', r: '\r', e: '\x1b', ' ': ' ',
-  '"': '"', '/': '/', '\\': '\\', N: '\x85', _: '\xa0', L: '\u2028', P: '\u2029',
-};
-const HEXLEN: Record<string, number> = { x: 2, u: 4, U: 8 };
-const sp = (c: string | undefined) => c === ' ' || c === '\t';
-
-/** The core schema's types of a plain scalar, in the library's order; undefined when none matches `only`. */
-function resolve(str: string, only?: string): [unknown, string?, number?] | undefined {
-  // Most values (names, images, paths) start with a letter no core type can: skip the patterns for them.
-  if (!only && str && !/^[-+.~\dnNtTfF]/.test(str)) return [str];
-  const is = (k: string, re: RegExp) => (!only || only === k) && re.test(str);
-  if (is('null', /^(?:~|[Nn]ull|NULL)?$/)) return [null];
-  if (is('bool', /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/)) return [str[0] === 't' || str[0] === 'T'];
-  if (is('int', /^0o[0-7]+$/)) return [parseInt(str.slice(2), 8), 'OCT'];
-  if (is('int', /^[-+]?[0-9]+$/)) return [parseInt(str, 10)];
-  if (is('int', /^0x[0-9a-fA-F]+$/)) return [parseInt(str.slice(2), 16), 'HEX'];
-  if (is('float', /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/))
-    return [/nan$/i.test(str) ? NaN : str[0] === '-' ? -Infinity : Infinity];
-  if (is('float', /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/)) return [parseFloat(str), 'EXP'];
-  if (is('float', /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/)) {
-    const dot = str.indexOf('.');
-    return [parseFloat(str), undefined, str.endsWith('0') ? str.length - dot - 1 : undefined];
-  }
-  return only === 'str' || !only ? [str] : undefined;
+/** An anchor (`&name`) and a tag (`!tag`, as written) before a node. */
+interface NodeProps {
+  anchor?: string;
+  tag?: string;
 }
 
-/** Comment and blank-line flag for a node from the tokens before it (the library's rules). */
-function before(toks: Tok[], atNl: boolean, seq?: boolean): [string, boolean] {
-  let cm = '', sep = '', space = false, found = false;
-  for (const t of toks) {
-    if (t === 0) {
-      if (!atNl) sep += '\n';
-      else if (cm) cm += '\n';
-      else if (!found || !seq) space = true;
-      atNl = true;
-    } else if (t === 1) {
-      found = true;
-      atNl = !!seq;
-    } else if (t === 2) atNl = false;
-    else {
-      cm = cm ? cm + sep + t.c : t.c;
-      sep = '';
-      atNl = false;
-    }
-  }
-  return [cm, space];
-}
+const quoteType = (quote: string): ScalarType => (quote === '"' ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE');
 
-/** The comment after a node: comments joined, blank lines between them kept. */
-function after(toks: Tok[]): string {
-  let cm = '', sep = '';
-  for (const t of toks) {
-    if (t === 0) { if (cm) sep += '\n'; }
-    else if (typeof t == 'object') { cm = cm ? cm + sep + t.c : t.c; sep = ''; }
-  }
-  return cm;
-}
-
-class Stop extends Error {}
-
-export function parseDocument(text: string, opts: ParseOptions = {}): Document {
-  const s = text.replace(/\r\n?/g, '\n');
-  const L = s.length;
+export function parseDocument(source: string, opts: ParseOptions = {}): Document {
+  const text = source.replace(/\r\n?/g, '\n');
+  const length = text.length;
   const doc = new Document();
   if (opts.merge !== undefined) doc.merge = opts.merge;
-  let p = s.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   /** Column of the content line the reader stands on; -1 at the end (or a document marker). */
-  let ind = 0;
+  let indent = 0;
 
-  const posOf = (at: number) => {
-    const head = s.slice(0, at);
-    const nl = head.lastIndexOf('\n');
-    return { line: head.split('\n').length, col: at - nl };
+  const fail = (code: string, message: string, at = pos): never => failAt(code, message, at);
+  const report = (list: YAMLError[], code: string, message: string, at: number) => {
+    const head = text.slice(0, at);
+    list.push(new YAMLError(code, message, { line: head.split('\n').length, col: at - head.lastIndexOf('\n') }));
   };
-  const problem = (list: YAMLError[], code: string, msg: string, at: number) => list.push(new YAMLError(code, msg, posOf(at)));
-  const fail = (code: string, msg: string, at = p): never => {
-    problem(doc.errors, code, msg, at);
-    throw new Stop();
-  };
-  const warn = (msg: string) => problem(doc.warnings, 'TAG_RESOLVE_FAILED', msg, p);
-  const ws = (i: number) => i >= L || s[i] === '\n' || sp(s[i]);
-  const col = (i: number) => i - s.lastIndexOf('\n', i - 1) - 1;
-  const eolAt = (i: number) => { const e = s.indexOf('\n', i); return e < 0 ? L : e; };
-  const atMarker = (i: number) => col(i) === 0 && (s.startsWith('---', i) || s.startsWith('...', i)) && ws(i + 3);
-  const skipSp = () => { while (sp(s[p])) p++; };
-  const atEnd = () => p >= L || s[p] === '\n' || s[p] === '#';
-  const isDash = () => s[p] === '-' && ws(p + 1);
+  const warn = (message: string) => report(doc.warnings, 'TAG_RESOLVE_FAILED', message, pos);
+  const spaceOrEndAt = (i: number) => isBreakOrSpaceAt(text, i);
+  const skipSpaces = () => { while (isSpace(text[pos])) pos++; };
+  const atLineEnd = () => pos >= length || text[pos] === '\n' || text[pos] === '#';
+  const atDash = () => text[pos] === '-' && spaceOrEndAt(pos + 1);
 
-  /** From a line start: blank and comment lines up to the next content line (p then on its first character). */
-  function gap(): Tok[] {
-    const g: Tok[] = [];
+  /** From a line start: blank and comment lines up to the next content line (pos then on its first character). */
+  function skipToContent(): Token[] {
+    const tokens: Token[] = [];
     for (;;) {
-      let i = p;
-      while (s[i] === ' ') i++;
+      let i = pos;
+      while (text[i] === ' ') i++;
       let j = i;
-      while (sp(s[j])) j++;
-      if (j >= L) { p = L; ind = -1; return g; }
-      if (s[j] === '\n') { g.push(0); p = j + 1; continue; }
-      if (s[j] === '#') {
-        const e = eolAt(j);
-        g.push({ c: s.slice(j + 1, e) || ' ', i: j - p });
-        if (e < L) g.push(0);
-        p = e + 1;
+      while (isSpace(text[j])) j++;
+      if (j >= length) { pos = length; indent = -1; return tokens; }
+      if (text[j] === '\n') { tokens.push(LINE_BREAK); pos = j + 1; continue; }
+      if (text[j] === '#') {
+        const end = lineEndAt(text, j);
+        tokens.push({ text: text.slice(j + 1, end) || ' ', column: j - pos });
+        if (end < length) tokens.push(LINE_BREAK);
+        pos = end + 1;
         continue;
       }
-      if (i === p && atMarker(i)) { ind = -1; return g; }
+      if (i === pos && isDocumentMarkerAt(text, i)) { indent = -1; return tokens; }
       if (j > i) fail('TAB_AS_INDENT', 'Tabs are not allowed as indentation', i);
-      ind = i - p;
-      p = i;
-      return g;
+      indent = i - pos;
+      pos = i;
+      return tokens;
     }
   }
 
   /** The rest of a content line: an optional comment (returned), then the line break. */
-  function lineEnd(): string | undefined {
-    skipSp();
-    let c: string | undefined;
-    if (s[p] === '#') {
-      if (p && !ws(p - 1)) fail('MISSING_CHAR', 'Comments must be separated from other tokens by white space characters');
-      const e = eolAt(p);
-      c = s.slice(p + 1, e) || ' ';
-      p = e;
+  function finishLine(): string | undefined {
+    skipSpaces();
+    let comment: string | undefined;
+    if (text[pos] === '#') {
+      if (pos && !spaceOrEndAt(pos - 1)) fail('MISSING_CHAR', 'Comments must be separated from other tokens by white space characters');
+      const end = lineEndAt(text, pos);
+      comment = text.slice(pos + 1, end) || ' ';
+      pos = end;
     }
-    if (p < L && s[p] !== '\n') fail('UNEXPECTED_TOKEN', 'Unexpected content at the end of a line');
-    if (p < L) p++;
-    return c;
+    if (pos < length && text[pos] !== '\n') fail('UNEXPECTED_TOKEN', 'Unexpected content at the end of a line');
+    if (pos < length) pos++;
+    return comment;
   }
 
-  /** `&anchor` and `!tag` before a node on this line. */
-  function props(pr: Props = {}): Props {
+  /** `&anchor` and `!tag` before a node on this line, added to `props`. */
+  function readProps(props: NodeProps = {}): NodeProps {
     for (;;) {
-      const c = s[p];
-      if (c !== '&' && c !== '!') return pr;
-      const st = p;
-      while (!ws(p) && !(c === '&' && FLOW.includes(s[p]))) p++;
-      const name = s.slice(st + 1, p);
+      const c = text[pos];
+      if (c !== '&' && c !== '!') return props;
+      const start = pos;
+      while (!spaceOrEndAt(pos) && !(c === '&' && FLOW_INDICATORS.includes(text[pos]))) pos++;
       if (c === '&') {
-        if (!name) fail('BAD_ALIAS', 'Anchor cannot be an empty string', st);
-        pr.a = name;
-      } else pr.t = s.slice(st, p);
-      skipSp();
+        if (pos === start + 1) fail('BAD_ALIAS', 'Anchor cannot be an empty string', start);
+        props.anchor = text.slice(start + 1, pos);
+      } else props.tag = text.slice(start, pos);
+      skipSpaces();
     }
   }
 
-  const tagName = (t: string) => (t.startsWith('!!') ? CORE + t.slice(2) : t.startsWith('!<') ? t.slice(2, -1) : t);
-
-  function scalar(src: string, type: ScalarType, pr: Props, comment?: string): Scalar {
-    let r: ReturnType<typeof resolve> = type === 'PLAIN' ? resolve(src) : [src];
-    const tag = pr.t && tagName(pr.t);
+  function scalar(source: string, type: ScalarType, props: NodeProps, comment?: string): Scalar {
+    let resolved: Resolved | undefined = type === 'PLAIN' ? resolvePlain(source) : [source];
+    const tag = props.tag && expandTag(props.tag);
+    // `!` alone means "not resolved": a string. A core tag picks the type; any other tag is unknown to the library.
     if (tag && tag !== '!') {
-      const kind = tag.startsWith(CORE) ? tag.slice(CORE.length) : '';
-      r = /^(?:str|null|bool|int|float)$/.test(kind) ? resolve(src, kind) : undefined;
-      if (!r) { warn(`Unresolved tag: ${tag}`); r = [src]; }
-    } else if (tag) r = [src];
-    const n = new Scalar(r![0]);
-    n.source = src;
-    n.type = type;
-    if (r![1]) n.format = r![1];
-    if (r![2] !== undefined) n.minFractionDigits = r![2];
-    if (tag) n.tag = tag;
-    if (pr.a) n.anchor = pr.a;
-    if (comment) n.comment = comment;
-    return n;
+      const type = tag.startsWith(CORE_TAG_PREFIX) ? tag.slice(CORE_TAG_PREFIX.length) : '';
+      resolved = /^(?:str|null|bool|int|float)$/.test(type) ? resolvePlain(source, type) : undefined;
+      if (!resolved) { warn(`Unresolved tag: ${tag}`); resolved = [source]; }
+    } else if (tag) resolved = [source];
+    const [value, format, minFractionDigits] = resolved!;
+    const node = new Scalar(value);
+    node.source = source;
+    node.type = type;
+    if (format) node.format = format;
+    if (minFractionDigits !== undefined) node.minFractionDigits = minFractionDigits;
+    if (tag) node.tag = tag;
+    if (props.anchor) node.anchor = props.anchor;
+    if (comment) node.comment = comment;
+    return node;
   }
 
-  function collTag(c: YAMLMap | YAMLSeq, pr: Props): void {
-    if (pr.a) c.anchor = pr.a;
-    if (!pr.t) return;
-    const want = CORE + (c instanceof YAMLMap ? 'map' : 'seq');
-    const tag = tagName(pr.t);
-    if (tag !== '!' && tag !== want) warn(`Unresolved tag: ${tag}`);
-    c.tag = tag === '!' ? want : tag;
+  function collectionProps(node: YAMLMap | YAMLSeq, props: NodeProps): void {
+    if (props.anchor) node.anchor = props.anchor;
+    if (!props.tag) return;
+    const own = CORE_TAG_PREFIX + (node instanceof YAMLMap ? 'map' : 'seq');
+    const tag = expandTag(props.tag);
+    if (tag !== '!' && tag !== own) warn(`Unresolved tag: ${tag}`);
+    node.tag = tag === '!' ? own : tag;
   }
 
-  /** One line of a plain scalar from i: its end (trailing spaces dropped) and where it stopped. */
-  function plainLine(i: number, flow: boolean): [number, number] {
-    let e = i, k = i;
-    for (; k < L; k++) {
-      const c = s[k];
-      if (c === '\n' || (c === '#' && (k === i || sp(s[k - 1])))) break;
-      if (c === ':' && (ws(k + 1) || (flow && FLOW.includes(s[k + 1])))) break;
-      if (flow && FLOW.includes(c)) break;
-      if (!sp(c)) e = k + 1;
-    }
-    return [e, k];
+  function quoted(props: NodeProps): Scalar {
+    const type = quoteType(text[pos]);
+    const [value, end] = readQuoted(text, pos);
+    pos = end;
+    return scalar(value, type, props);
   }
 
-  /** A plain scalar from p, folded over the lines indented deeper than n (any lines inside a flow collection). */
-  function plain(n: number, flow: boolean): string {
-    let [e, k] = plainLine(p, flow);
-    let v = s.slice(p, e);
-    p = e;
-    while (s[k] === '\n') {
-      let blank = 0, i = k + 1, st: number;
-      for (;;) {
-        st = i;
-        while (sp(s[i])) i++;
-        if (s[i] !== '\n') break;
-        blank++;
-        i++;
-      }
-      if (i >= L || s[i] === '#' || (!flow && (i - st <= n || atMarker(st))) || (flow && FLOW.includes(s[i]))) break;
-      if (s[i] === ':' && ws(i + 1)) break;
-      [e, k] = plainLine(i, flow);
-      v += (blank ? '\n'.repeat(blank) : ' ') + s.slice(i, e);
-      p = e;
-    }
-    if (!flow && s[k] === ':') fail('MULTILINE_IMPLICIT_KEY', 'Implicit keys need to be on a single line', k);
-    return v;
+  function plain(parentIndent: number, inFlow: boolean, props: NodeProps): Scalar {
+    const [value, end] = readPlain(text, pos, parentIndent, inFlow);
+    pos = end;
+    return scalar(value, 'PLAIN', props);
   }
 
-  /** A quoted scalar at p (its quote character), with line folding and escapes. */
-  function quoted(): string {
-    const q = s[p];
-    let v = '', keep = 0, i = p + 1;
-    for (;;) {
-      if (i >= L) fail('MISSING_CHAR', `Missing closing ${q}quote`, p);
-      const c = s[i];
-      if (c === q) {
-        if (q === "'" && s[i + 1] === "'") { v += q; i += 2; continue; }
-        break;
-      }
-      if (c === '\n' || (q === '"' && c === '\\' && s[i + 1] === '\n')) {
-        const esc = c === '\\';
-        if (esc) i++;
-        else { let k = v.length; while (k > keep && sp(v[k - 1])) k--; v = v.slice(0, k); }
-        let blank = 0;
-        for (i++; ; i++) {
-          while (sp(s[i])) i++;
-          if (s[i] !== '\n') break;
-          blank++;
-        }
-        if (atMarker(i)) fail('MISSING_CHAR', `Missing closing ${q}quote`, p);
-        v += blank ? '\n'.repeat(blank) : esc ? '' : ' ';
-        continue;
-      }
-      if (q === '"' && c === '\\') {
-        const e = s[i + 1];
-        const hl = HEXLEN[e];
-        if (hl) {
-          const h = s.slice(i + 2, i + 2 + hl);
-          if (!/^[0-9a-fA-F]+$/.test(h) || h.length < hl) fail('BAD_DQ_ESCAPE', `Invalid escape sequence \\${e}${h}`, i);
-          v += String.fromCodePoint(parseInt(h, 16));
-          i += 2 + hl;
-        } else {
-          if (!(e in ESC)) fail('BAD_DQ_ESCAPE', `Invalid escape sequence \\${e}`, i);
-          v += ESC[e];
-          i += 2;
-        }
-        keep = v.length;
-        continue;
-      }
-      v += c;
-      i++;
-    }
-    p = i + 1;
-    return v;
-  }
-
-  /** A block scalar at its `|` or `>`; n is the enclosing collection's indent. */
-  function blockScalar(n: number, pr: Props): Scalar {
-    const lit = s[p++] === '|';
-    let chomp = '', explicit = 0;
+  /** A block scalar at its `|` or `>`, inside a collection indented `parentIndent`. */
+  function blockScalar(parentIndent: number, props: NodeProps): Scalar {
+    const literal = text[pos++] === '|';
+    let chomp = '';
+    let explicitIndent = 0;
     for (let k = 0; k < 2; k++) {
-      const c = s[p];
-      if (c === '+' || c === '-') { chomp = c; p++; }
-      else if (c >= '1' && c <= '9') { explicit = +c; p++; }
+      const c = text[pos];
+      if (c === '+' || c === '-') { chomp = c; pos++; }
+      else if (c >= '1' && c <= '9') { explicitIndent = +c; pos++; }
     }
-    if (!ws(p) && s[p] !== '#') fail('UNEXPECTED_TOKEN', 'Unexpected characters in a block scalar header');
-    const comment = lineEnd();
-    let indent = explicit ? Math.max(n, 0) + explicit : 0;
-    const lines: string[] = [];
-    let end = p, last = 0;
-    while (p < L) {
-      let i = p;
-      while (s[i] === ' ') i++;
-      const e = eolAt(i);
-      if (i === e) {
-        lines.push(indent && i - p > indent ? s.slice(p + indent, e) : '');
-        // The first line after the header always belongs to the scalar; later blank ones only if more indented.
-        if (lines.length === 1 || (indent && i - p > indent)) end = e + 1;
-        if (indent && i - p > indent) last = lines.length;
-      } else {
-        if (!indent) indent = Math.max(i - p, n + 1);
-        if (i - p < indent || atMarker(p)) break;
-        lines.push(s.slice(p + indent, e));
-        last = lines.length;
-        end = e + 1;
-      }
-      p = e + 1;
-    }
-    const body = lines.slice(0, last);
-    let v = '';
-    if (lit) v = body.join('\n');
-    else {
-      let blank = 0, prevMore = false, first = true;
-      for (const l of body) {
-        if (l === '') { blank++; continue; }
-        const more = sp(l[0]);
-        v += first ? '\n'.repeat(blank) : prevMore || more ? '\n'.repeat(blank + 1) : blank ? '\n'.repeat(blank) : ' ';
-        v += l;
-        first = false;
-        prevMore = more;
-        blank = 0;
-      }
-      if (first) v = '\n'.repeat(blank);
-    }
-    if (chomp === '+') v += '\n'.repeat(lines.length - last + (last ? 1 : 0));
-    if (chomp === '+') end = p; else if (chomp !== '-' && last) v += '\n';
-    p = Math.min(end, L);
-    return scalar(v, lit ? 'BLOCK_LITERAL' : 'BLOCK_FOLDED', pr, comment);
+    if (!spaceOrEndAt(pos) && text[pos] !== '#') fail('UNEXPECTED_TOKEN', 'Unexpected characters in a block scalar header');
+    const comment = finishLine();
+    const [value, end] = readBlockBody(text, pos, parentIndent, { literal, chomp, explicitIndent });
+    pos = end;
+    return scalar(value, literal ? 'BLOCK_LITERAL' : 'BLOCK_FOLDED', props, comment);
   }
 
   /** An alias at its `*`. */
-  function alias(flow: boolean): Alias {
-    const st = ++p;
-    while (!ws(p) && !(flow && FLOW.includes(s[p]))) p++;
-    if (p === st) fail('BAD_ALIAS', 'Alias cannot be an empty string');
-    return new Alias(s.slice(st, p));
+  function alias(inFlow: boolean): Alias {
+    const start = ++pos;
+    while (!spaceOrEndAt(pos) && !(inFlow && FLOW_INDICATORS.includes(text[pos]))) pos++;
+    if (pos === start) fail('BAD_ALIAS', 'Alias cannot be an empty string');
+    return new Alias(text.slice(start, pos));
   }
 
-  /** A flow collection at its `[` or `{`; p is after the closing bracket on return. */
-  function flowColl(pr: Props): YAMLMap | YAMLSeq {
-    const isMap = s[p] === '{';
+  /** A flow collection at its `[` or `{`; pos is after the closing bracket on return. */
+  function flowCollection(props: NodeProps): YAMLMap | YAMLSeq {
+    const isMap = text[pos] === '{';
     const close = isMap ? '}' : ']';
-    const coll = isMap ? new YAMLMap() : new YAMLSeq();
-    collTag(coll, pr);
-    coll.flow = true;
-    const open = p++;
+    const collection = isMap ? new YAMLMap() : new YAMLSeq();
+    collectionProps(collection, props);
+    collection.flow = true;
+    const open = pos++;
+    const unclosed = () => fail('MISSING_CHAR', `Expected flow ${isMap ? 'map' : 'sequence'} to end with ${close}`, open);
+    /** Comments not yet placed: the next item's commentBefore, or the collection's comment at its end. */
     let pending: string[] = [];
-    let prev: Node | null = null;
+    let previous: Node | null = null;
     // Spaces, line breaks and comments: a comment on the line of the previous item is that item's.
     const skip = () => {
-      let nl = false;
+      let newLine = false;
       for (;;) {
-        if (p >= L) fail('MISSING_CHAR', `Expected flow ${isMap ? 'map' : 'sequence'} to end with ${close}`, open);
-        const c = s[p];
-        if (sp(c)) p++;
-        else if (c === '\n') { p++; nl = true; }
+        if (pos >= length) unclosed();
+        const c = text[pos];
+        if (isSpace(c)) pos++;
+        else if (c === '\n') { pos++; newLine = true; }
         else if (c === '#') {
-          const e = eolAt(p);
-          const t = s.slice(p + 1, e) || ' ';
-          if (!nl && prev) prev.comment = prev.comment ? prev.comment + '\n' + t : t;
-          else pending.push(t);
-          p = e;
-        } else if (atMarker(p)) fail('MISSING_CHAR', `Expected flow ${isMap ? 'map' : 'sequence'} to end with ${close}`, open);
+          const end = lineEndAt(text, pos);
+          const comment = text.slice(pos + 1, end) || ' ';
+          if (!newLine && previous) previous.comment = previous.comment ? previous.comment + '\n' + comment : comment;
+          else pending.push(comment);
+          pos = end;
+        } else if (isDocumentMarkerAt(text, pos)) unclosed();
         else return;
       }
     };
+    /** A key or value, or null where there is none (`[a, : b]`, `{: b}`). */
     const item = (): Node | null => {
-      const ip = props();
-      const c = s[p];
+      const itemProps = readProps();
+      const c = text[pos];
       let node!: Node;
-      if (c === '[' || c === '{') node = flowColl(ip);
-      else if (c === '"' || c === "'") node = scalar(quoted(), c === '"' ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE', ip);
+      if (c === '[' || c === '{') node = flowCollection(itemProps);
+      else if (c === '"' || c === "'") node = quoted(itemProps);
       else if (c === '*') node = alias(true);
-      else if (c === ',' || c === close || (c === ':' && (ws(p + 1) || FLOW.includes(s[p + 1])))) {
-        if (!ip.a && !ip.t) return null;
-        node = scalar('', 'PLAIN', ip);
+      else if (c === ',' || c === close || (c === ':' && (spaceOrEndAt(pos + 1) || FLOW_INDICATORS.includes(text[pos + 1])))) {
+        if (!itemProps.anchor && !itemProps.tag) return null;
+        node = scalar('', 'PLAIN', itemProps);
       } else if (c === ']' || c === '}') fail('UNEXPECTED_TOKEN', `Unexpected ${c} in flow collection`);
-      else node = scalar(plain(-1, true), 'PLAIN', ip);
+      else node = plain(-1, true, itemProps);
       if (pending.length) { node.commentBefore = pending.join('\n'); pending = []; }
       return node;
     };
     for (;;) {
       skip();
-      if (s[p] === close) { p++; break; }
-      if (s[p] === ',') fail('UNEXPECTED_TOKEN', 'Unexpected , in flow collection');
+      if (text[pos] === close) { pos++; break; }
+      if (text[pos] === ',') fail('UNEXPECTED_TOKEN', 'Unexpected , in flow collection');
       const key = item();
       skip();
       let entry: Node | Pair | null = key;
-      if (s[p] === ':') {
-        p++;
+      if (text[pos] === ':') {
+        pos++;
         skip();
-        const v = s[p] === ',' || s[p] === close ? scalar('', 'PLAIN', {}) : item();
-        const k = key ?? scalar('', 'PLAIN', {});
-        const pair = new Pair(k, v);
+        const value = text[pos] === ',' || text[pos] === close ? scalar('', 'PLAIN', {}) : item();
+        const pair = new Pair(key ?? scalar('', 'PLAIN', {}), value);
         if (isMap) entry = pair;
         else {
-          const m = new YAMLMap();
-          m.flow = true;
-          m.items.push(pair);
-          entry = m;
+          // `[a: b]` is a sequence holding a one-pair flow map.
+          const map = new YAMLMap();
+          map.flow = true;
+          map.items.push(pair);
+          entry = map;
         }
-        prev = v;
+        previous = value;
         skip();
       } else {
         if (!key) fail('UNEXPECTED_TOKEN', 'Unexpected token in flow collection');
         if (isMap) entry = new Pair(key, null);
-        prev = key;
+        previous = key;
       }
-      (coll.items as unknown[]).push(entry);
-      if (s[p] === ',') { p++; continue; }
-      if (s[p] !== close) fail('MISSING_CHAR', `Expected , or ${close} in flow collection`);
+      (collection.items as unknown[]).push(entry);
+      if (text[pos] === ',') { pos++; continue; }
+      if (text[pos] !== close) fail('MISSING_CHAR', `Expected , or ${close} in flow collection`);
     }
-    if (pending.length) coll.comment = pending.join('\n');
-    return coll;
+    if (pending.length) collection.comment = pending.join('\n');
+    return collection;
   }
 
-  /** A map key on this line (then p is after its `:`), or null with p unchanged. */
-  function key(pr: Props): Node | null {
-    const st = p;
-    const w = doc.warnings.length;
-    const line = eolAt(p);
-    const c = s[p];
-    let make: () => Node;
+  /** A map key on this line (then pos is after its `:`), or null with pos unchanged. */
+  function mapKey(props: NodeProps): Node | null {
+    const start = pos;
+    const warnings = doc.warnings.length;
+    const lineEnd = lineEndAt(text, pos);
+    const c = text[pos];
+    // A scalar key becomes a node only once its `:` is found, so one that turns out to be a value warns only once
+    // (when read again as the value); a flow collection or alias read here drops its warnings if it is no key.
+    let key: Node | string;
+    let type: ScalarType = 'PLAIN';
     if (c === '"' || c === "'") {
-      const v = quoted();
-      make = () => scalar(v, c === '"' ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE', pr);
-    } else if (c === '*') {
-      const a = alias(false);
-      make = () => a;
-    } else if (c === '[' || c === '{') {
-      const f = flowColl(pr);
-      make = () => f;
-    } else {
-      const [e, stop] = plainLine(p, false);
-      if (s[stop] !== ':') return null;
-      const v = s.slice(p, e);
-      make = () => scalar(v, 'PLAIN', pr);
-      p = stop;
+      type = quoteType(c);
+      [key, pos] = readQuoted(text, pos);
+    } else if (c === '*') key = alias(false);
+    else if (c === '[' || c === '{') key = flowCollection(props);
+    else {
+      const [textEnd, stop] = plainLine(text, pos, false);
+      if (text[stop] !== ':') return null;
+      key = text.slice(pos, textEnd);
+      pos = stop;
     }
-    skipSp();
-    if (p <= line && s[p] === ':' && ws(p + 1)) { p++; return make(); }
-    p = st;
-    doc.warnings.length = w;
+    skipSpaces();
+    if (pos <= lineEnd && text[pos] === ':' && spaceOrEndAt(pos + 1)) {
+      pos++;
+      return typeof key == 'string' ? scalar(key, type, props) : key;
+    }
+    pos = start;
+    doc.warnings.length = warnings;
     return null;
   }
 
-  /** An absorbing node's trailing comment: its line's, then deeper-indented comment lines below it. */
-  function tail(node: Node, n: number): Tok[] {
-    const c = lineEnd();
-    const g = gap();
-    let last = -1;
-    if (n >= 0)
-      for (let k = 0; k < g.length; k++) {
-        const t = g[k];
-        if (t === 0) continue;
-        if (typeof t == 'object' && t.i > n) last = k;
-        else break;
-      }
-    if (last < 0) {
-      if (c) node.comment = c;
-      return g;
+  /**
+   * The trailing comment of a plain, quoted or flow node: the one on its line, then the comment lines below it
+   * indented deeper than its parent. Returns the tokens after those, for the parent to place.
+   */
+  function trailingComment(node: Node, parentIndent: number): Token[] {
+    const comment = finishLine();
+    const tokens = skipToContent();
+    const owned = ownedCommentLength(tokens, parentIndent);
+    if (!owned) {
+      if (comment) node.comment = comment;
+      return tokens;
     }
-    const take = last + (g[last + 1] === 0 ? 2 : 1);
-    node.comment = after([...(c ? [{ c, i: n }] : []), 0, ...g.slice(0, take)]);
-    return g.slice(take);
-  }
-
-  /** A collection ends: its trailing comment lines go on to the parent or stay as its comment. */
-  function close<T extends YAMLMap | YAMLSeq>(c: T, at: number, g: Tok[]): [T, Tok[]] {
-    if (ind > at) fail('BAD_INDENT', 'Bad indentation of a mapping or sequence entry');
-    if (at === 0 || g.every((t) => typeof t != 'object' || t.i < at)) return [c, g];
-    const cm = before(g, true)[0];
-    if (cm) c.comment = cm;
-    return [c, []];
+    node.comment = joinComments([...(comment ? [{ text: comment, column: parentIndent }] : []), LINE_BREAK, ...tokens.slice(0, owned)]);
+    return tokens.slice(owned);
   }
 
   /**
-   * The block node at p, whose enclosing collection is indented n (-1 for the document). `inl` when on a map key's
-   * line, where no block collection may start; `outer` the props written on an earlier line. Returns the node and
-   * the comment lines after it that its parent places; p is then on the next content line.
+   * A block collection at column `column` ends: the comment lines after it that reach its own column are its
+   * trailing comment; otherwise (and always at the top level) they go on to what follows.
    */
-  function block(n: number, inl: boolean, outer: Props = {}): [Node, Tok[]] {
-    const at = col(p);
-    const pr = props();
-    const c = s[p];
-    if (isDash()) {
-      if (inl) fail('BLOCK_AS_IMPLICIT_KEY', 'A block sequence may not be used as an implicit map key');
-      return seq(at, Object.assign(outer, pr));
-    }
-    if (c === '?' && ws(p + 1)) fail('NOT_SUPPORTED', 'Complex mapping keys (?) are not supported');
-    if (c === '|' || c === '>') {
-      const node = blockScalar(n, Object.assign(outer, pr));
-      return [node, gap()];
-    }
-    const k = key(pr);
-    if (k) {
-      if (inl) fail('BLOCK_AS_IMPLICIT_KEY', 'Nested mappings are not allowed in compact mappings');
-      return map(at, k, [], outer);
-    }
-    const all = Object.assign(outer, pr);
-    let node!: Node;
-    if (c === '[' || c === '{') node = flowColl(all);
-    else if (c === '*') {
-      node = alias(false);
-      if (all.a || all.t) fail('ALIAS_PROPS', 'An alias node must not specify any properties');
-    } else if (c === '"' || c === "'") node = scalar(quoted(), c === '"' ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE', all);
-    else if ('#,]}@`%'.includes(c)) fail('UNEXPECTED_TOKEN', `Unexpected ${c}`);
-    else node = scalar(plain(n, false), 'PLAIN', all);
-    return [node, tail(node, n)];
+  function endCollection<T extends YAMLMap | YAMLSeq>(collection: T, column: number, tokens: Token[]): [T, Token[]] {
+    if (indent > column) fail('BAD_INDENT', 'Bad indentation of a mapping or sequence entry');
+    if (column === 0 || tokens.every((t) => typeof t != 'object' || t.column < column)) return [collection, tokens];
+    const [comment] = placeBefore(tokens, true);
+    if (comment) collection.comment = comment;
+    return [collection, []];
   }
 
-  /** The value after a map's `:` or a sequence's `-` (p just after it), on this line or the next ones. */
-  function value(n: number, toks: Tok[], inSeq: boolean): [Node, Tok[]] {
-    if (!ws(p)) fail('MISSING_CHAR', 'Expected white space after the indicator');
-    skipSp();
-    const st = p;
-    const pr = props();
-    if (!atEnd()) {
-      p = st;
-      const r = block(n, !inSeq);
-      decorate(r[0], toks, inSeq, inSeq);
-      return r;
+  /**
+   * The block node at pos, inside a collection indented `parentIndent` (-1 for the document). `onKeyLine` when on
+   * a map key's line, where no block collection may start; `outer` the props written on an earlier line. Returns
+   * the node and the comment lines after it that its parent places; pos is then on the next content line.
+   */
+  function blockNode(parentIndent: number, onKeyLine: boolean, outer: NodeProps = {}): [Node, Token[]] {
+    const column = columnAt(text, pos);
+    const props = readProps();
+    const c = text[pos];
+    if (atDash()) {
+      if (onKeyLine) fail('BLOCK_AS_IMPLICIT_KEY', 'A block sequence may not be used as an implicit map key');
+      return blockSeq(column, Object.assign(outer, props));
     }
-    if (p > st) toks.push(2);
-    const c = lineEnd();
-    if (c) toks.push({ c, i: n });
-    toks.push(0, ...gap());
-    if (ind > n || (ind === n && !inSeq && isDash())) {
-      const r = block(n, false, pr);
-      decorate(r[0], toks, inSeq, inSeq);
-      return r;
+    if (c === '?' && spaceOrEndAt(pos + 1)) fail('NOT_SUPPORTED', 'Complex mapping keys (?) are not supported');
+    if (c === '|' || c === '>') return [blockScalar(parentIndent, Object.assign(outer, props)), skipToContent()];
+    // The props on this line belong to the first key, those on earlier lines to the map.
+    const key = mapKey(props);
+    if (key) {
+      if (onKeyLine) fail('BLOCK_AS_IMPLICIT_KEY', 'Nested mappings are not allowed in compact mappings');
+      return blockMap(column, key, [], outer);
     }
-    // No value: an empty scalar. Comment lines before a next key at this indent are split off as the library does.
-    let rest: Tok[] = [];
-    if (!inSeq && ind === n) {
-      const nl: number[] = [];
-      toks.forEach((t, k) => (t === 0 ? nl.push(k) : typeof t == 'object' && t.i > n && (nl.length = 0)));
-      if (nl.length > 1) rest = toks.splice(nl[1]);
+    const all = Object.assign(outer, props);
+    let node!: Node;
+    if (c === '[' || c === '{') node = flowCollection(all);
+    else if (c === '*') {
+      node = alias(false);
+      if (all.anchor || all.tag) fail('ALIAS_PROPS', 'An alias node must not specify any properties');
+    } else if (c === '"' || c === "'") node = quoted(all);
+    else if ('#,]}@`%'.includes(c)) fail('UNEXPECTED_TOKEN', `Unexpected ${c}`);
+    else node = plain(parentIndent, false, all);
+    return [node, trailingComment(node, parentIndent)];
+  }
+
+  /**
+   * The value after a map's `:` or a sequence's `-` (pos just after it), on this line or the next ones. `tokens`
+   * holds what came before it (the `-` and the comments before an item).
+   */
+  function blockValue(parentIndent: number, tokens: Token[], inSeq: boolean): [Node, Token[]] {
+    if (!spaceOrEndAt(pos)) fail('MISSING_CHAR', 'Expected white space after the indicator');
+    skipSpaces();
+    const start = pos;
+    const props = readProps();
+    if (!atLineEnd()) {
+      // On the indicator's line: read again with the props, which then belong to the node (or its first key).
+      pos = start;
+      const read = blockNode(parentIndent, !inSeq);
+      decorate(read[0], tokens, inSeq, inSeq);
+      return read;
     }
-    const node = scalar('', 'PLAIN', pr);
-    const [cm, space] = before(toks, inSeq, inSeq);
-    if (cm) node.comment = cm;
-    if (space) node.spaceBefore = true;
+    if (pos > start) tokens.push(PROPERTIES);
+    const lineComment = finishLine();
+    if (lineComment) tokens.push({ text: lineComment, column: parentIndent });
+    tokens.push(LINE_BREAK, ...skipToContent());
+    // On the next lines: deeper, or a map's value may be a sequence at the map's own indent (`key:\n- item`).
+    if (indent > parentIndent || (indent === parentIndent && !inSeq && atDash())) {
+      const read = blockNode(parentIndent, false, props);
+      decorate(read[0], tokens, inSeq, inSeq);
+      return read;
+    }
+    // No value: an empty scalar, which takes the comments as its `comment` rather than `commentBefore`.
+    const rest = !inSeq && indent === parentIndent ? splitAtNextKey(tokens, parentIndent) : [];
+    const node = scalar('', 'PLAIN', props);
+    const [comment, spaceBefore] = placeBefore(tokens, inSeq, inSeq);
+    if (comment) node.comment = comment;
+    if (spaceBefore) node.spaceBefore = true;
     return [node, rest];
   }
 
-  function decorate(node: Node, toks: Tok[], atNl: boolean, inSeq?: boolean): void {
-    const [cm, space] = before(toks, atNl, inSeq);
-    if (cm) node.commentBefore = cm;
-    if (space) node.spaceBefore = true;
+  function decorate(node: Node, tokens: Token[], atLineStart: boolean, inSeq?: boolean): void {
+    const [comment, spaceBefore] = placeBefore(tokens, atLineStart, inSeq);
+    if (comment) node.commentBefore = comment;
+    if (spaceBefore) node.spaceBefore = true;
   }
 
-  function map(at: number, k: Node, kToks: Tok[], pr: Props): [YAMLMap, Tok[]] {
-    const m = new YAMLMap();
-    collTag(m, pr);
+  /** A block map at `column` whose first key has been read; `keyTokens` are the tokens before that key. */
+  function blockMap(column: number, key: Node, keyTokens: Token[], props: NodeProps): [YAMLMap, Token[]] {
+    const map = new YAMLMap();
+    collectionProps(map, props);
     for (;;) {
-      decorate(k, kToks, true);
-      const kv = k instanceof Scalar ? k.value : k;
-      if (k instanceof Scalar && m.items.some((q) => q.key instanceof Scalar && q.key.value === kv) && !(opts.merge && kv === '<<' && k.type === 'PLAIN'))
-        problem(doc.errors, 'DUPLICATE_KEY', 'Map keys must be unique', p);
-      const [v, g] = value(at, [], false);
-      m.items.push(new Pair(k, v));
-      if (ind !== at || isDash()) return close(m, at, g);
-      kToks = g;
-      const ln = p;
-      k = key(props()) ?? fail('MISSING_CHAR', 'Implicit map keys need to be followed by map values', ln);
+      decorate(key, keyTokens, true);
+      if (key instanceof Scalar) {
+        const value = key.value;
+        // `<<` may repeat when merge keys apply: each one merges another map.
+        const mergeKey = opts.merge && value === '<<' && key.type === 'PLAIN';
+        if (!mergeKey && map.items.some((pair) => pair.key instanceof Scalar && pair.key.value === value))
+          report(doc.errors, 'DUPLICATE_KEY', 'Map keys must be unique', pos);
+      }
+      const [value, tokens] = blockValue(column, [], false);
+      map.items.push(new Pair(key, value));
+      if (indent !== column || atDash()) return endCollection(map, column, tokens);
+      keyTokens = tokens;
+      const lineStart = pos;
+      key = mapKey(readProps()) ?? fail('MISSING_CHAR', 'Implicit map keys need to be followed by map values', lineStart);
     }
   }
 
-  function seq(at: number, pr: Props): [YAMLSeq, Tok[]] {
-    const q = new YAMLSeq();
-    collTag(q, pr);
-    let toks: Tok[] = [];
+  /** A block sequence whose first `-` is at pos, in column `column`. */
+  function blockSeq(column: number, props: NodeProps): [YAMLSeq, Token[]] {
+    const seq = new YAMLSeq();
+    collectionProps(seq, props);
+    let tokens: Token[] = [];
     for (;;) {
-      p++;
-      toks.push(1);
-      const [v, g] = value(at, toks, true);
-      q.items.push(v);
-      if (ind !== at || !isDash()) return close(q, at, g);
-      toks = g;
+      pos++;
+      tokens.push(ITEM_DASH);
+      const [value, after] = blockValue(column, tokens, true);
+      seq.items.push(value);
+      if (indent !== column || !atDash()) return endCollection(seq, column, after);
+      tokens = after;
     }
-  }
-
-  /** The document comment from the lines before it, and whether a blank line ends them. */
-  function prelude(g: Tok[]): [string, boolean] {
-    let cm = '', atC = false, blank = false;
-    for (const t of g) {
-      if (typeof t == 'object') { cm += (cm ? (blank ? '\n\n' : '\n') : '') + t.c; atC = true; blank = false; }
-      else { if (!atC) blank = true; atC = false; }
-    }
-    return [cm, blank];
   }
 
   try {
-    const pre = gap();
-    if (ind === 0 && s[p] === '%') fail('NOT_SUPPORTED', 'Directives (%) are not supported');
-    let start = false;
+    const prelude = skipToContent();
+    if (indent === 0 && text[pos] === '%') fail('NOT_SUPPORTED', 'Directives (%) are not supported');
+    let explicitStart = false;
     let contents: Node | null = null;
-    let rest: Tok[] = [];
-    let startToks: Tok[] = [];
-    if (ind < 0 && s.startsWith('---', p)) {
-      start = true;
+    let rest: Token[] = [];
+    let startTokens: Token[] = [];
+    if (indent < 0 && text.startsWith('---', pos)) {
+      explicitStart = true;
       doc.directives = { docStart: true }; // printed back, as the library does
-      p += 3;
-      skipSp();
-      if (atEnd()) {
-        const c = lineEnd();
-        startToks = [...(c ? [{ c, i: 0 }] : []), 0, ...gap()];
-      } else ind = col(p);
+      pos += 3;
+      skipSpaces();
+      if (atLineEnd()) {
+        const comment = finishLine();
+        startTokens = [...(comment ? [{ text: comment, column: 0 }] : []), LINE_BREAK, ...skipToContent()];
+      } else indent = columnAt(text, pos);
     }
-    if (ind >= 0) {
-      [contents, rest] = block(-1, false);
-      decorate(contents, startToks, false);
-      if (ind >= 0) fail('BAD_INDENT', 'Bad indentation: content after the document');
-    } else if (start) contents = scalar('', 'PLAIN', {}, before(startToks, false)[0] || undefined);
+    if (indent >= 0) {
+      [contents, rest] = blockNode(-1, false);
+      decorate(contents, startTokens, false);
+      if (indent >= 0) fail('BAD_INDENT', 'Bad indentation: content after the document');
+    } else if (explicitStart) contents = scalar('', 'PLAIN', {}, placeBefore(startTokens, false)[0] || undefined);
     doc.contents = contents;
-    let cm = after(rest);
-    if (s.startsWith('...', p)) {
-      p += 3;
+    let comment = joinComments(rest);
+    if (text.startsWith('...', pos)) {
+      pos += 3;
       doc.directives = { ...doc.directives, docEnd: true };
-      const c = lineEnd();
-      const tailCm = prelude([...(c ? [{ c, i: 0 }] : []), ...gap()])[0];
-      if (c || tailCm) cm = cm ? cm + '\n' + tailCm : tailCm;
+      const lineComment = finishLine();
+      const [after] = placePrelude([...(lineComment ? [{ text: lineComment, column: 0 }] : []), ...skipToContent()]);
+      if (lineComment || after) comment = comment ? comment + '\n' + after : after;
     }
-    if (cm) doc.comment = cm;
-    if (p < L) fail('MULTIPLE_DOCS', 'Source contains multiple documents; please use YAML.parseAllDocuments()');
-    const [pc, blank] = prelude(pre);
-    if (pc) {
-      const first = contents instanceof YAMLMap || contents instanceof YAMLSeq ? (!contents.flow && contents.items[0]) : null;
-      const target = blank || start || !contents ? null : first ? (first instanceof Pair ? first.key : first) : contents;
-      if (!target) doc.commentBefore = pc;
+    if (comment) doc.comment = comment;
+    if (pos < length) fail('MULTIPLE_DOCS', 'Source contains multiple documents; please use YAML.parseAllDocuments()');
+    // Comment lines before the content are the first node's commentBefore, unless a blank line or `---` separates
+    // them from it: then they are the document's.
+    const [before, endsWithBlank] = placePrelude(prelude);
+    if (before) {
+      const first = contents instanceof YAMLMap || contents instanceof YAMLSeq ? !contents.flow && contents.items[0] : null;
+      const target = endsWithBlank || explicitStart || !contents ? null : first ? (first instanceof Pair ? first.key : first) : contents;
+      if (!target) doc.commentBefore = before;
       else {
-        const t = target as Node;
-        t.commentBefore = t.commentBefore ? pc + '\n' + t.commentBefore : pc;
+        const node = target as Node;
+        node.commentBefore = node.commentBefore ? before + '\n' + node.commentBefore : before;
       }
     }
   } catch (e) {
-    if (!(e instanceof Stop)) throw e;
+    if (!(e instanceof ParseFailure)) throw e;
+    report(doc.errors, e.code, e.message, e.at);
   }
   return doc;
 }

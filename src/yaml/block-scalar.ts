@@ -1,0 +1,77 @@
+// The body of a `|` (literal) or `>` (folded) block scalar: its lines, their indentation, folding and chomping.
+import { isDocumentMarkerAt, isSpace, lineEndAt } from './scan.js';
+
+export interface BlockHeader {
+  literal: boolean;
+  /** '+' keep the final line breaks, '-' strip them, '' clip to one. */
+  chomp: string;
+  /** The indentation indicator (1-9), 0 when the first content line sets it. */
+  explicitIndent: number;
+}
+
+/**
+ * The body starting at the line after the header, inside a collection indented `parentIndent` (-1 at the top):
+ * its value and the index after the last line it owns.
+ */
+export function readBlockBody(text: string, start: number, parentIndent: number, header: BlockHeader): [value: string, end: number] {
+  const { literal, chomp, explicitIndent } = header;
+  let indent = explicitIndent ? Math.max(parentIndent, 0) + explicitIndent : 0;
+  const lines: string[] = [];
+  let end = start;
+  /** Number of lines up to the last one with content (or blank but indented past the body's indent). */
+  let contentLines = 0;
+  let lineStart = start;
+  while (lineStart < text.length) {
+    let i = lineStart;
+    while (text[i] === ' ') i++;
+    const lineEnd = lineEndAt(text, i);
+    const column = i - lineStart;
+    if (i === lineEnd) {
+      const deeper = indent && column > indent;
+      lines.push(deeper ? text.slice(lineStart + indent, lineEnd) : '');
+      // The first line after the header always belongs to the scalar; later blank ones only if more indented.
+      if (lines.length === 1 || deeper) end = lineEnd + 1;
+      if (deeper) contentLines = lines.length;
+    } else {
+      if (!indent) indent = Math.max(column, parentIndent + 1);
+      if (column < indent || isDocumentMarkerAt(text, lineStart)) break;
+      lines.push(text.slice(lineStart + indent, lineEnd));
+      contentLines = lines.length;
+      end = lineEnd + 1;
+    }
+    lineStart = lineEnd + 1;
+  }
+  const body = lines.slice(0, contentLines);
+  let value = literal ? body.join('\n') : fold(body);
+  if (chomp === '+') {
+    // Keep: every trailing blank line is the scalar's, and so is the text up to the next content line.
+    value += '\n'.repeat(lines.length - contentLines + (contentLines ? 1 : 0));
+    end = lineStart;
+  } else if (chomp !== '-' && contentLines) value += '\n';
+  return [value, Math.min(end, text.length)];
+}
+
+/**
+ * Folded style: a line break between two lines becomes a space, except around more-indented lines (kept as
+ * written) and where blank lines stand for the line breaks themselves.
+ */
+function fold(lines: string[]): string {
+  let value = '';
+  let blankLines = 0;
+  let previousMoreIndented = false;
+  let first = true;
+  for (const line of lines) {
+    if (line === '') { blankLines++; continue; }
+    const moreIndented = isSpace(line[0]);
+    value += first
+      ? '\n'.repeat(blankLines)
+      : previousMoreIndented || moreIndented
+        ? '\n'.repeat(blankLines + 1)
+        : blankLines ? '\n'.repeat(blankLines) : ' ';
+    value += line;
+    first = false;
+    previousMoreIndented = moreIndented;
+    blankLines = 0;
+  }
+  return first ? '\n'.repeat(blankLines) : value;
+}
