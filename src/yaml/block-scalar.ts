@@ -1,20 +1,20 @@
 // The body of a `|` (literal) or `>` (folded) block scalar: its lines, their indentation, folding and chomping.
 import { isDocumentMarkerAt, isSpace, lineEndAt } from './scan.js';
 
-export interface BlockHeader {
-  literal: boolean;
-  /** '+' keep the final line breaks, '-' strip them, '' clip to one. */
-  chomp: string;
-  /** The indentation indicator (1-9), 0 when the first content line sets it. */
-  explicitIndent: number;
-}
-
 /**
  * The body starting at the line after the header, inside a collection indented `parentIndent` (-1 at the top):
- * its value and the index after the last line it owns.
+ * its value and the index after the last line it owns. From the header: `literal` for `|`; `chomp` '+' keeps the
+ * final line breaks, '-' strips them, '' clips them to one; `explicitIndent` the indentation indicator (1-9),
+ * 0 when the first content line sets the indentation.
  */
-export function readBlockBody(text: string, start: number, parentIndent: number, header: BlockHeader): [value: string, end: number] {
-  const { literal, chomp, explicitIndent } = header;
+export function readBlockBody(
+  text: string,
+  start: number,
+  parentIndent: number,
+  literal: boolean,
+  chomp: string,
+  explicitIndent: number,
+): [value: string, end: number] {
   let indent = explicitIndent ? Math.max(parentIndent, 0) + explicitIndent : 0;
   const lines: string[] = [];
   let end = start;

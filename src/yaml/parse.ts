@@ -40,32 +40,34 @@ export function parseDocument(source: string, opts: ParseOptions = {}): Document
     list.push(new YAMLError(code, message, { line: head.split('\n').length, col: at - head.lastIndexOf('\n') }));
   };
   const warn = (message: string) => report(doc.warnings, 'TAG_RESOLVE_FAILED', message, pos);
-  const spaceOrEndAt = (i: number) => isBreakOrSpaceAt(text, i);
+  const breakOrSpaceAt = (i: number) => isBreakOrSpaceAt(text, i);
   const skipSpaces = () => { while (isSpace(text[pos])) pos++; };
+  /** Nothing but a comment, if anything, left on this line. */
   const atLineEnd = () => pos >= length || text[pos] === '\n' || text[pos] === '#';
-  const atDash = () => text[pos] === '-' && spaceOrEndAt(pos + 1);
+  const atDash = () => text[pos] === '-' && breakOrSpaceAt(pos + 1);
 
   /** From a line start: blank and comment lines up to the next content line (pos then on its first character). */
   function skipToContent(): Token[] {
     const tokens: Token[] = [];
     for (;;) {
-      let i = pos;
-      while (text[i] === ' ') i++;
-      let j = i;
-      while (isSpace(text[j])) j++;
-      if (j >= length) { pos = length; indent = -1; return tokens; }
-      if (text[j] === '\n') { tokens.push(LINE_BREAK); pos = j + 1; continue; }
-      if (text[j] === '#') {
-        const end = lineEndAt(text, j);
-        tokens.push({ text: text.slice(j + 1, end) || ' ', column: j - pos });
+      let indentEnd = pos;
+      while (text[indentEnd] === ' ') indentEnd++;
+      let first = indentEnd;
+      while (isSpace(text[first])) first++;
+      if (first >= length) { pos = length; indent = -1; return tokens; }
+      if (text[first] === '\n') { tokens.push(LINE_BREAK); pos = first + 1; continue; }
+      if (text[first] === '#') {
+        const end = lineEndAt(text, first);
+        tokens.push({ text: text.slice(first + 1, end) || ' ', column: first - pos });
         if (end < length) tokens.push(LINE_BREAK);
         pos = end + 1;
         continue;
       }
-      if (i === pos && isDocumentMarkerAt(text, i)) { indent = -1; return tokens; }
-      if (j > i) fail('TAB_AS_INDENT', 'Tabs are not allowed as indentation', i);
-      indent = i - pos;
-      pos = i;
+      if (indentEnd === pos && isDocumentMarkerAt(text, indentEnd)) { indent = -1; return tokens; }
+      // Tabs may stand before a comment or on a blank line, but never in a content line's indentation.
+      if (first > indentEnd) fail('TAB_AS_INDENT', 'Tabs are not allowed as indentation', indentEnd);
+      indent = indentEnd - pos;
+      pos = indentEnd;
       return tokens;
     }
   }
@@ -75,7 +77,7 @@ export function parseDocument(source: string, opts: ParseOptions = {}): Document
     skipSpaces();
     let comment: string | undefined;
     if (text[pos] === '#') {
-      if (pos && !spaceOrEndAt(pos - 1)) fail('MISSING_CHAR', 'Comments must be separated from other tokens by white space characters');
+      if (pos && !breakOrSpaceAt(pos - 1)) fail('MISSING_CHAR', 'Comments must be separated from other tokens by white space characters');
       const end = lineEndAt(text, pos);
       comment = text.slice(pos + 1, end) || ' ';
       pos = end;
@@ -91,7 +93,7 @@ export function parseDocument(source: string, opts: ParseOptions = {}): Document
       const c = text[pos];
       if (c !== '&' && c !== '!') return props;
       const start = pos;
-      while (!spaceOrEndAt(pos) && !(c === '&' && FLOW_INDICATORS.includes(text[pos]))) pos++;
+      while (!breakOrSpaceAt(pos) && !(c === '&' && FLOW_INDICATORS.includes(text[pos]))) pos++;
       if (c === '&') {
         if (pos === start + 1) fail('BAD_ALIAS', 'Anchor cannot be an empty string', start);
         props.anchor = text.slice(start + 1, pos);
@@ -153,9 +155,9 @@ export function parseDocument(source: string, opts: ParseOptions = {}): Document
       if (c === '+' || c === '-') { chomp = c; pos++; }
       else if (c >= '1' && c <= '9') { explicitIndent = +c; pos++; }
     }
-    if (!spaceOrEndAt(pos) && text[pos] !== '#') fail('UNEXPECTED_TOKEN', 'Unexpected characters in a block scalar header');
+    if (!breakOrSpaceAt(pos) && text[pos] !== '#') fail('UNEXPECTED_TOKEN', 'Unexpected characters in a block scalar header');
     const comment = finishLine();
-    const [value, end] = readBlockBody(text, pos, parentIndent, { literal, chomp, explicitIndent });
+    const [value, end] = readBlockBody(text, pos, parentIndent, literal, chomp, explicitIndent);
     pos = end;
     return scalar(value, literal ? 'BLOCK_LITERAL' : 'BLOCK_FOLDED', props, comment);
   }
@@ -163,7 +165,7 @@ export function parseDocument(source: string, opts: ParseOptions = {}): Document
   /** An alias at its `*`. */
   function alias(inFlow: boolean): Alias {
     const start = ++pos;
-    while (!spaceOrEndAt(pos) && !(inFlow && FLOW_INDICATORS.includes(text[pos]))) pos++;
+    while (!breakOrSpaceAt(pos) && !(inFlow && FLOW_INDICATORS.includes(text[pos]))) pos++;
     if (pos === start) fail('BAD_ALIAS', 'Alias cannot be an empty string');
     return new Alias(text.slice(start, pos));
   }
@@ -206,7 +208,7 @@ export function parseDocument(source: string, opts: ParseOptions = {}): Document
       if (c === '[' || c === '{') node = flowCollection(itemProps);
       else if (c === '"' || c === "'") node = quoted(itemProps);
       else if (c === '*') node = alias(true);
-      else if (c === ',' || c === close || (c === ':' && (spaceOrEndAt(pos + 1) || FLOW_INDICATORS.includes(text[pos + 1])))) {
+      else if (c === ',' || c === close || (c === ':' && (breakOrSpaceAt(pos + 1) || FLOW_INDICATORS.includes(text[pos + 1])))) {
         if (!itemProps.anchor && !itemProps.tag) return null;
         node = scalar('', 'PLAIN', itemProps);
       } else if (c === ']' || c === '}') fail('UNEXPECTED_TOKEN', `Unexpected ${c} in flow collection`);
@@ -271,7 +273,7 @@ export function parseDocument(source: string, opts: ParseOptions = {}): Document
       pos = stop;
     }
     skipSpaces();
-    if (pos <= lineEnd && text[pos] === ':' && spaceOrEndAt(pos + 1)) {
+    if (pos <= lineEnd && text[pos] === ':' && breakOrSpaceAt(pos + 1)) {
       pos++;
       return typeof key == 'string' ? scalar(key, type, props) : key;
     }
@@ -321,7 +323,7 @@ export function parseDocument(source: string, opts: ParseOptions = {}): Document
       if (onKeyLine) fail('BLOCK_AS_IMPLICIT_KEY', 'A block sequence may not be used as an implicit map key');
       return blockSeq(column, Object.assign(outer, props));
     }
-    if (c === '?' && spaceOrEndAt(pos + 1)) fail('NOT_SUPPORTED', 'Complex mapping keys (?) are not supported');
+    if (c === '?' && breakOrSpaceAt(pos + 1)) fail('NOT_SUPPORTED', 'Complex mapping keys (?) are not supported');
     if (c === '|' || c === '>') return [blockScalar(parentIndent, Object.assign(outer, props)), skipToContent()];
     // The props on this line belong to the first key, those on earlier lines to the map.
     const key = mapKey(props);
@@ -346,7 +348,7 @@ export function parseDocument(source: string, opts: ParseOptions = {}): Document
    * holds what came before it (the `-` and the comments before an item).
    */
   function blockValue(parentIndent: number, tokens: Token[], inSeq: boolean): [Node, Token[]] {
-    if (!spaceOrEndAt(pos)) fail('MISSING_CHAR', 'Expected white space after the indicator');
+    if (!breakOrSpaceAt(pos)) fail('MISSING_CHAR', 'Expected white space after the indicator');
     skipSpaces();
     const start = pos;
     const props = readProps();
