@@ -33,3 +33,15 @@ export function resolvePlain(text: string, onlyType?: string): Resolved | undefi
   }
   return onlyType === 'str' || !onlyType ? [text] : undefined;
 }
+
+/**
+ * A scalar's value from its text, its style (plain or not) and its tag (expanded; '' or undefined for none).
+ * Only plain scalars are resolved by pattern; `!` forces a string; a core tag (`!!int`) tries only its own type.
+ * Undefined when the tag is unknown or the text does not fit it.
+ */
+export function resolveScalar(source: string, isPlain: boolean, tag: string | undefined): Resolved | undefined {
+  if (!tag) return isPlain ? resolvePlain(source) : [source];
+  if (tag === '!') return [source];
+  const type = tag.startsWith(CORE_TAG_PREFIX) ? tag.slice(CORE_TAG_PREFIX.length) : '';
+  return /^(?:str|null|bool|int|float)$/.test(type) ? resolvePlain(source, type) : undefined;
+}

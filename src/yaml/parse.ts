@@ -6,7 +6,7 @@
 // readers, the core schema and comment placement have their own files.
 import { readBlockBody } from './block-scalar.js';
 import { ITEM_DASH, LINE_BREAK, PROPERTIES, joinComments, ownedCommentLength, placeBefore, placePrelude, splitAtNextKey, type Token } from './comments.js';
-import { CORE_TAG_PREFIX, expandTag, resolvePlain, type Resolved } from './core-schema.js';
+import { CORE_TAG_PREFIX, expandTag, resolveScalar } from './core-schema.js';
 import { Alias, Document, Pair, Scalar, YAMLError, YAMLMap, YAMLSeq, type Node, type ScalarType } from './nodes.js';
 import { plainLine, readPlain } from './plain.js';
 import { readQuoted } from './quoted.js';
@@ -87,8 +87,9 @@ export function parseDocument(source: string, opts: ParseOptions = {}): Document
     return comment;
   }
 
-  /** `&anchor` and `!tag` before a node on this line, added to `props`. */
-  function readProps(props: NodeProps = {}): NodeProps {
+  /** `&anchor` and `!tag` before a node on this line. */
+  function readProps(): NodeProps {
+    const props: NodeProps = {};
     for (;;) {
       const c = text[pos];
       if (c !== '&' && c !== '!') return props;
@@ -103,15 +104,11 @@ export function parseDocument(source: string, opts: ParseOptions = {}): Document
   }
 
   function scalar(source: string, type: ScalarType, props: NodeProps, comment?: string): Scalar {
-    let resolved: Resolved | undefined = type === 'PLAIN' ? resolvePlain(source) : [source];
     const tag = props.tag && expandTag(props.tag);
-    // `!` alone means "not resolved": a string. A core tag picks the type; any other tag is unknown to the library.
-    if (tag && tag !== '!') {
-      const type = tag.startsWith(CORE_TAG_PREFIX) ? tag.slice(CORE_TAG_PREFIX.length) : '';
-      resolved = /^(?:str|null|bool|int|float)$/.test(type) ? resolvePlain(source, type) : undefined;
-      if (!resolved) { warn(`Unresolved tag: ${tag}`); resolved = [source]; }
-    } else if (tag) resolved = [source];
-    const [value, format, minFractionDigits] = resolved!;
+    // A tag that does not fit (`!!int abc`, `!custom`) leaves the text as a string, with a warning.
+    let resolved = resolveScalar(source, type === 'PLAIN', tag);
+    if (!resolved) { warn(`Unresolved tag: ${tag}`); resolved = [source]; }
+    const [value, format, minFractionDigits] = resolved;
     const node = new Scalar(value);
     node.source = source;
     node.type = type;
@@ -123,9 +120,10 @@ export function parseDocument(source: string, opts: ParseOptions = {}): Document
     return node;
   }
 
-  function collectionProps(node: YAMLMap | YAMLSeq, props: NodeProps): void {
+  function applyCollectionProps(node: YAMLMap | YAMLSeq, props: NodeProps): void {
     if (props.anchor) node.anchor = props.anchor;
     if (!props.tag) return;
+    // A bare `!` on a collection resolves to its own core type; a tag other than that is kept, with a warning.
     const own = CORE_TAG_PREFIX + (node instanceof YAMLMap ? 'map' : 'seq');
     const tag = expandTag(props.tag);
     if (tag !== '!' && tag !== own) warn(`Unresolved tag: ${tag}`);
@@ -175,7 +173,7 @@ export function parseDocument(source: string, opts: ParseOptions = {}): Document
     const isMap = text[pos] === '{';
     const close = isMap ? '}' : ']';
     const collection = isMap ? new YAMLMap() : new YAMLSeq();
-    collectionProps(collection, props);
+    applyCollectionProps(collection, props);
     collection.flow = true;
     const open = pos++;
     const unclosed = () => fail('MISSING_CHAR', `Expected flow ${isMap ? 'map' : 'sequence'} to end with ${close}`, open);
@@ -387,7 +385,7 @@ export function parseDocument(source: string, opts: ParseOptions = {}): Document
   /** A block map at `column` whose first key has been read; `keyTokens` are the tokens before that key. */
   function blockMap(column: number, key: Node, keyTokens: Token[], props: NodeProps): [YAMLMap, Token[]] {
     const map = new YAMLMap();
-    collectionProps(map, props);
+    applyCollectionProps(map, props);
     for (;;) {
       decorate(key, keyTokens, true);
       if (key instanceof Scalar) {
@@ -409,7 +407,7 @@ export function parseDocument(source: string, opts: ParseOptions = {}): Document
   /** A block sequence whose first `-` is at pos, in column `column`. */
   function blockSeq(column: number, props: NodeProps): [YAMLSeq, Token[]] {
     const seq = new YAMLSeq();
-    collectionProps(seq, props);
+    applyCollectionProps(seq, props);
     let tokens: Token[] = [];
     for (;;) {
       pos++;
