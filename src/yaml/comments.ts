@@ -73,13 +73,14 @@ export function ownedCommentLength(tokens: Token[], parentIndent: number): numbe
 
 /**
  * A map value left empty, with the next key at the same indent: the library gives the value the comments up to the
- * line after its last comment indented past the key, and the next key the rest (from the second line break after
+ * line after its last comment (or anchor or tag) indented past the key, and the next key the rest (from the second line break after
  * it). Removes and returns the next key's part.
  */
 export function splitAtNextKey(tokens: Token[], indent: number): Token[] {
   const breaks: number[] = [];
+  // An anchor or tag on a line of its own under the key is the value's, as a comment indented past the key is.
   tokens.forEach((token, k) =>
-    token === LINE_BREAK ? breaks.push(k) : typeof token == 'object' && token.column > indent && (breaks.length = 0),
+    token === LINE_BREAK ? breaks.push(k) : (token === PROPERTIES || (typeof token == 'object' && token.column > indent)) && (breaks.length = 0),
   );
   return breaks.length > 1 ? tokens.splice(breaks[1]) : [];
 }

@@ -8,9 +8,9 @@ import { readBlockBody } from './block-scalar.js';
 import { ITEM_DASH, LINE_BREAK, PROPERTIES, joinComments, ownedCommentLength, placeBefore, placePrelude, splitAtNextKey, type Token } from './comments.js';
 import { CORE_TAG_PREFIX, expandTag, resolveScalar } from './core-schema.js';
 import { Alias, Document, Pair, Scalar, YAMLError, YAMLMap, YAMLSeq, type Node, type ScalarType } from './nodes.js';
-import { plainLine, readPlain } from './plain.js';
+import { NOT_PLAIN_START, plainLine, readPlain } from './plain.js';
 import { readQuoted } from './quoted.js';
-import { FLOW_INDICATORS, ParseFailure, columnAt, fail as failAt, isBreakOrSpaceAt, isDocumentMarkerAt, isSpace, lineEndAt } from './scan.js';
+import { FLOW_INDICATORS, ParseFailure, columnAt, fail as failAt, indentAt, isBreakOrSpaceAt, isDocumentMarkerAt, isSpace, lineEndAt } from './scan.js';
 
 export interface ParseOptions {
   /** `<<` merge keys apply when the document is turned into plain values (Compose does this). */
@@ -58,7 +58,8 @@ export function parseDocument(source: string, opts: ParseOptions = {}): Document
       if (text[first] === '\n') { tokens.push(LINE_BREAK); pos = first + 1; continue; }
       if (text[first] === '#') {
         const end = lineEndAt(text, first);
-        tokens.push({ text: text.slice(first + 1, end) || ' ', column: first - pos });
+        // Its column counts the spaces before it only: a tab never indents (the library reads it so).
+        tokens.push({ text: text.slice(first + 1, end) || ' ', column: indentEnd - pos });
         if (end < length) tokens.push(LINE_BREAK);
         pos = end + 1;
         continue;
@@ -72,14 +73,17 @@ export function parseDocument(source: string, opts: ParseOptions = {}): Document
     }
   }
 
-  /** The rest of a content line: an optional comment (returned), then the line break. */
-  function finishLine(): string | undefined {
+  /**
+   * The rest of a content line: an optional comment (returned), then the line break. An empty comment (`#` alone)
+   * is returned as `empty`.
+   */
+  function finishLine(empty = ' '): string | undefined {
     skipSpaces();
     let comment: string | undefined;
     if (text[pos] === '#') {
       if (pos && !breakOrSpaceAt(pos - 1)) fail('MISSING_CHAR', 'Comments must be separated from other tokens by white space characters');
       const end = lineEndAt(text, pos);
-      comment = text.slice(pos + 1, end) || ' ';
+      comment = text.slice(pos + 1, end) || empty;
       pos = end;
     }
     if (pos < length && text[pos] !== '\n') fail('UNEXPECTED_TOKEN', 'Unexpected content at the end of a line');
@@ -97,10 +101,17 @@ export function parseDocument(source: string, opts: ParseOptions = {}): Document
       while (!breakOrSpaceAt(pos) && !(c === '&' && FLOW_INDICATORS.includes(text[pos]))) pos++;
       if (c === '&') {
         if (pos === start + 1) fail('BAD_ALIAS', 'Anchor cannot be an empty string', start);
-        props.anchor = text.slice(start + 1, pos);
-      } else props.tag = text.slice(start, pos);
+        joinProps(props, { anchor: text.slice(start + 1, pos) }, start);
+      } else joinProps(props, { tag: text.slice(start, pos) }, start);
       skipSpaces();
     }
+  }
+
+  /** Adds `more` (read later) to `props`: a node has one anchor and one tag at most. */
+  function joinProps(props: NodeProps, more: NodeProps, at = pos): NodeProps {
+    if (props.anchor && more.anchor) fail('MULTIPLE_ANCHORS', 'A node can have at most one anchor', at);
+    if (props.tag && more.tag) fail('MULTIPLE_TAGS', 'A node can have at most one tag', at);
+    return Object.assign(props, more);
   }
 
   function scalar(source: string, type: ScalarType, props: NodeProps, comment?: string): Scalar {
@@ -130,9 +141,9 @@ export function parseDocument(source: string, opts: ParseOptions = {}): Document
     node.tag = tag === '!' ? own : tag;
   }
 
-  function quoted(props: NodeProps): Scalar {
+  function quoted(parentIndent: number, props: NodeProps): Scalar {
     const type = quoteType(text[pos]);
-    const [value, end] = readQuoted(text, pos);
+    const [value, end] = readQuoted(text, pos, parentIndent);
     pos = end;
     return scalar(value, type, props);
   }
@@ -154,7 +165,8 @@ export function parseDocument(source: string, opts: ParseOptions = {}): Document
       else if (c >= '1' && c <= '9') { explicitIndent = +c; pos++; }
     }
     if (!breakOrSpaceAt(pos) && text[pos] !== '#') fail('UNEXPECTED_TOKEN', 'Unexpected characters in a block scalar header');
-    const comment = finishLine();
+    // The library keeps no comment for a bare `#` after a block scalar's header.
+    const comment = finishLine('');
     const [value, end] = readBlockBody(text, pos, parentIndent, literal, chomp, explicitIndent);
     pos = end;
     return scalar(value, literal ? 'BLOCK_LITERAL' : 'BLOCK_FOLDED', props, comment);
@@ -168,8 +180,11 @@ export function parseDocument(source: string, opts: ParseOptions = {}): Document
     return new Alias(text.slice(start, pos));
   }
 
-  /** A flow collection at its `[` or `{`; pos is after the closing bracket on return. */
-  function flowCollection(props: NodeProps): YAMLMap | YAMLSeq {
+  /**
+   * A flow collection at its `[` or `{`, inside a block collection indented `parentIndent` (-1 at the top); `nested`
+   * inside another flow collection. pos is after the closing bracket on return.
+   */
+  function flowCollection(props: NodeProps, parentIndent: number, nested = false): YAMLMap | YAMLSeq {
     const isMap = text[pos] === '{';
     const close = isMap ? '}' : ']';
     const collection = isMap ? new YAMLMap() : new YAMLSeq();
@@ -183,11 +198,12 @@ export function parseDocument(source: string, opts: ParseOptions = {}): Document
     // Spaces, line breaks and comments: a comment on the line of the previous item is that item's.
     const skip = () => {
       let newLine = false;
+      let lineIndent = 0;
       for (;;) {
         if (pos >= length) unclosed();
         const c = text[pos];
         if (isSpace(c)) pos++;
-        else if (c === '\n') { pos++; newLine = true; }
+        else if (c === '\n') { pos++; newLine = true; lineIndent = indentAt(text, pos); }
         else if (c === '#') {
           const end = lineEndAt(text, pos);
           const comment = text.slice(pos + 1, end) || ' ';
@@ -195,7 +211,14 @@ export function parseDocument(source: string, opts: ParseOptions = {}): Document
           else pending.push(comment);
           pos = end;
         } else if (isDocumentMarkerAt(text, pos)) unclosed();
-        else return;
+        else {
+          // Its lines must be indented past the block collection it is in; only the outermost closing bracket may
+          // stand at that collection's own indent (the library allows it too).
+          const closesAtParent = !nested && lineIndent === parentIndent && (c === ']' || c === '}');
+          if (newLine && lineIndent <= parentIndent && !closesAtParent)
+            fail('BAD_INDENT', 'Flow collection in block collection must be sufficiently indented');
+          return;
+        }
       }
     };
     /** A key or value, or null where there is none (`[a, : b]`, `{: b}`). */
@@ -203,14 +226,16 @@ export function parseDocument(source: string, opts: ParseOptions = {}): Document
       const itemProps = readProps();
       const c = text[pos];
       let node!: Node;
-      if (c === '[' || c === '{') node = flowCollection(itemProps);
-      else if (c === '"' || c === "'") node = quoted(itemProps);
+      if (c === '[' || c === '{') node = flowCollection(itemProps, parentIndent, true);
+      else if (c === '"' || c === "'") node = quoted(parentIndent, itemProps);
       else if (c === '*') node = alias(true);
+      else if (c === '?' && (breakOrSpaceAt(pos + 1) || FLOW_INDICATORS.includes(text[pos + 1])))
+        fail('NOT_SUPPORTED', 'Explicit keys (?) are not supported');
       else if (c === ',' || c === close || (c === ':' && (breakOrSpaceAt(pos + 1) || FLOW_INDICATORS.includes(text[pos + 1])))) {
         if (!itemProps.anchor && !itemProps.tag) return null;
         node = scalar('', 'PLAIN', itemProps);
-      } else if (c === ']' || c === '}') fail('UNEXPECTED_TOKEN', `Unexpected ${c} in flow collection`);
-      else node = plain(-1, true, itemProps);
+      } else if (NOT_PLAIN_START.includes(c)) fail('UNEXPECTED_TOKEN', `Unexpected ${c} in flow collection`);
+      else node = plain(parentIndent, true, itemProps);
       if (pending.length) { node.commentBefore = pending.join('\n'); pending = []; }
       return node;
     };
@@ -259,11 +284,13 @@ export function parseDocument(source: string, opts: ParseOptions = {}): Document
     // (when read again as the value); a flow collection or alias read here drops its warnings if it is no key.
     let key: Node | string;
     let type: ScalarType = 'PLAIN';
+    if (c === '?' && breakOrSpaceAt(pos + 1)) fail('NOT_SUPPORTED', 'Complex mapping keys (?) are not supported');
     if (c === '"' || c === "'") {
       type = quoteType(c);
-      [key, pos] = readQuoted(text, pos);
+      [key, pos] = readQuoted(text, pos, -1);
     } else if (c === '*') key = alias(false);
-    else if (c === '[' || c === '{') key = flowCollection(props);
+    else if (c === '[' || c === '{') key = flowCollection(props, -1);
+    else if (NOT_PLAIN_START.includes(c)) return null;
     else {
       const [textEnd, stop] = plainLine(text, pos, false);
       if (text[stop] !== ':') return null;
@@ -319,24 +346,23 @@ export function parseDocument(source: string, opts: ParseOptions = {}): Document
     const c = text[pos];
     if (atDash()) {
       if (onKeyLine) fail('BLOCK_AS_IMPLICIT_KEY', 'A block sequence may not be used as an implicit map key');
-      return blockSeq(column, Object.assign(outer, props));
+      return blockSeq(column, joinProps(outer, props));
     }
-    if (c === '?' && breakOrSpaceAt(pos + 1)) fail('NOT_SUPPORTED', 'Complex mapping keys (?) are not supported');
-    if (c === '|' || c === '>') return [blockScalar(parentIndent, Object.assign(outer, props)), skipToContent()];
+    if (c === '|' || c === '>') return [blockScalar(parentIndent, joinProps(outer, props)), skipToContent()];
     // The props on this line belong to the first key, those on earlier lines to the map.
     const key = mapKey(props);
     if (key) {
       if (onKeyLine) fail('BLOCK_AS_IMPLICIT_KEY', 'Nested mappings are not allowed in compact mappings');
       return blockMap(column, key, [], outer);
     }
-    const all = Object.assign(outer, props);
+    const all = joinProps(outer, props);
     let node!: Node;
-    if (c === '[' || c === '{') node = flowCollection(all);
+    if (c === '[' || c === '{') node = flowCollection(all, parentIndent);
     else if (c === '*') {
       node = alias(false);
       if (all.anchor || all.tag) fail('ALIAS_PROPS', 'An alias node must not specify any properties');
-    } else if (c === '"' || c === "'") node = quoted(all);
-    else if ('#,]}@`%'.includes(c)) fail('UNEXPECTED_TOKEN', `Unexpected ${c}`);
+    } else if (c === '"' || c === "'") node = quoted(parentIndent, all);
+    else if (NOT_PLAIN_START.includes(c)) fail('UNEXPECTED_TOKEN', `Unexpected ${c}`);
     else node = plain(parentIndent, false, all);
     return [node, trailingComment(node, parentIndent)];
   }
@@ -346,9 +372,8 @@ export function parseDocument(source: string, opts: ParseOptions = {}): Document
    * holds what came before it (the `-` and the comments before an item).
    */
   function blockValue(parentIndent: number, tokens: Token[], inSeq: boolean): [Node, Token[]] {
-    if (!breakOrSpaceAt(pos)) fail('MISSING_CHAR', 'Expected white space after the indicator');
     skipSpaces();
-    const start = pos;
+    let start = pos;
     const props = readProps();
     if (!atLineEnd()) {
       // On the indicator's line: read again with the props, which then belong to the node (or its first key).
@@ -357,10 +382,21 @@ export function parseDocument(source: string, opts: ParseOptions = {}): Document
       decorate(read[0], tokens, inSeq, inSeq);
       return read;
     }
-    if (pos > start) tokens.push(PROPERTIES);
-    const lineComment = finishLine();
-    if (lineComment) tokens.push({ text: lineComment, column: parentIndent });
-    tokens.push(LINE_BREAK, ...skipToContent());
+    // Props alone on the indicator's line, or on lines of their own below it, belong to the node after them.
+    for (let column = parentIndent; ; column = indent) {
+      if (pos > start) tokens.push(PROPERTIES);
+      // The text may end on this line: no line break then (it would count as a blank line in a comment).
+      const lineBreak = lineEndAt(text, pos) < length;
+      const lineComment = finishLine();
+      if (lineComment) tokens.push({ text: lineComment, column });
+      if (lineBreak) tokens.push(LINE_BREAK);
+      tokens.push(...skipToContent());
+      if (indent <= parentIndent) break;
+      start = pos;
+      const more = readProps();
+      if (pos === start || !atLineEnd()) { pos = start; break; }
+      joinProps(props, more, start);
+    }
     // On the next lines: deeper, or a map's value may be a sequence at the map's own indent (`key:\n- item`).
     if (indent > parentIndent || (indent === parentIndent && !inSeq && atDash())) {
       const read = blockNode(parentIndent, false, props);
@@ -368,7 +404,7 @@ export function parseDocument(source: string, opts: ParseOptions = {}): Document
       return read;
     }
     // No value: an empty scalar, which takes the comments as its `comment` rather than `commentBefore`.
-    const rest = !inSeq && indent === parentIndent ? splitAtNextKey(tokens, parentIndent) : [];
+    const rest = !inSeq && parentIndent >= 0 && indent === parentIndent ? splitAtNextKey(tokens, parentIndent) : [];
     const node = scalar('', 'PLAIN', props);
     const [comment, spaceBefore] = placeBefore(tokens, inSeq, inSeq);
     if (comment) node.comment = comment;
@@ -437,7 +473,12 @@ export function parseDocument(source: string, opts: ParseOptions = {}): Document
       } else indent = columnAt(text, pos);
     }
     if (indent >= 0) {
-      [contents, rest] = blockNode(-1, false);
+      // An anchor or tag alone on the first line belongs to the node on the lines after it, as after a key's `:`.
+      const start = pos;
+      const props = readProps();
+      const propsAlone = pos > start && atLineEnd();
+      pos = start;
+      [contents, rest] = propsAlone ? blockValue(-1, [], false) : blockNode(-1, false);
       decorate(contents, startTokens, false);
       if (indent >= 0) fail('BAD_INDENT', 'Bad indentation: content after the document');
     } else if (explicitStart) contents = scalar('', 'PLAIN', {}, placeBefore(startTokens, false)[0] || undefined);

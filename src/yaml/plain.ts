@@ -1,5 +1,8 @@
 // Plain (unquoted) scalars: where one ends on its line, and how it folds over the lines after it.
-import { FLOW_INDICATORS, fail, isBreakOrSpaceAt, isDocumentMarkerAt, isSpace } from './scan.js';
+import { FLOW_INDICATORS, fail, indentAt, isBreakOrSpaceAt, isDocumentMarkerAt, isSpace } from './scan.js';
+
+/** Indicators no plain scalar may start with (`-`, `?` and `:` may, when no space follows; `[{'"&*!` start other nodes). */
+export const NOT_PLAIN_START = '#,]}|>@`%';
 
 /**
  * One line of a plain scalar from `start`: the end of its text (trailing spaces dropped) and where it stopped:
@@ -19,8 +22,8 @@ export function plainLine(text: string, start: number, inFlow: boolean): [textEn
 }
 
 /**
- * The plain scalar at `start`, folded over the following lines indented deeper than `parentIndent` (any lines
- * inside a flow collection): its value and the end of its text.
+ * The plain scalar at `start`, folded over the following lines indented deeper than `parentIndent`, the block
+ * collection it is in (or its flow collection is in; -1 at the top): its value and the end of its text.
  */
 export function readPlain(text: string, start: number, parentIndent: number, inFlow: boolean): [value: string, end: number] {
   let [textEnd, stop] = plainLine(text, start, inFlow);
@@ -39,7 +42,8 @@ export function readPlain(text: string, start: number, parentIndent: number, inF
     }
     // The scalar goes on unless the next line is a comment, is not indented past the parent, or starts other syntax.
     if (i >= text.length || text[i] === '#') break;
-    if (inFlow ? FLOW_INDICATORS.includes(text[i]) : i - lineStart <= parentIndent || isDocumentMarkerAt(text, lineStart)) break;
+    if (indentAt(text, lineStart) <= parentIndent || isDocumentMarkerAt(text, lineStart)) break;
+    if (inFlow && FLOW_INDICATORS.includes(text[i])) break;
     if (text[i] === ':' && isBreakOrSpaceAt(text, i + 1)) break;
     [textEnd, stop] = plainLine(text, i, inFlow);
     // A single line break folds to a space; n blank lines fold to n newlines.

@@ -1,5 +1,5 @@
 // Single- and double-quoted scalars: line folding, `''` in single quotes, backslash escapes in double quotes.
-import { fail, isDocumentMarkerAt, isSpace } from './scan.js';
+import { fail, indentAt, isDocumentMarkerAt, isSpace } from './scan.js';
 
 /** What a double-quoted `\x` stands for, for each single-character escape of YAML 1.2. */
 const ESCAPES: Record<string, string> = {
@@ -9,8 +9,11 @@ const ESCAPES: Record<string, string> = {
 /** How many hex digits follow `\x`, `\u` and `\U`. */
 const HEX_DIGITS: Record<string, number> = { x: 2, u: 4, U: 8 };
 
-/** The quoted scalar whose opening quote is at `start`: its value and the index after its closing quote. */
-export function readQuoted(text: string, start: number): [value: string, end: number] {
+/**
+ * The quoted scalar whose opening quote is at `start`: its value and the index after its closing quote. Inside a
+ * block collection indented `parentIndent` (-1 at the top) its continuation lines must be indented deeper.
+ */
+export function readQuoted(text: string, start: number, parentIndent: number): [value: string, end: number] {
   const quote = text[start];
   const double = quote === '"';
   let value = '';
@@ -34,12 +37,16 @@ export function readQuoted(text: string, start: number): [value: string, end: nu
         value = value.slice(0, keep);
       }
       let blankLines = 0;
+      let lineStart: number;
       for (i++; ; i++) {
+        lineStart = i;
         while (isSpace(text[i])) i++;
         if (text[i] !== '\n') break;
         blankLines++;
       }
-      if (isDocumentMarkerAt(text, i)) fail('MISSING_CHAR', `Missing closing ${quote}quote`, start);
+      // A line not indented past the parent ends the scalar there, unclosed (the library reads it so).
+      if (isDocumentMarkerAt(text, i) || (i < text.length && indentAt(text, lineStart) <= parentIndent))
+        fail('MISSING_CHAR', `Missing closing ${quote}quote`, start);
       value += blankLines ? '\n'.repeat(blankLines) : backslash ? '' : ' ';
       continue;
     }

@@ -19,6 +19,16 @@ export function lineEndAt(text: string, i: number): number {
   return end < 0 ? text.length : end;
 }
 
+/**
+ * The indentation of the line starting at lineStart: its spaces only. A tab never indents, so a line that a tab
+ * seems to indent counts as less indented (the library reads it so).
+ */
+export function indentAt(text: string, lineStart: number): number {
+  let i = lineStart;
+  while (text[i] === ' ') i++;
+  return i - lineStart;
+}
+
 /** Zero-based column of i. */
 export const columnAt = (text: string, i: number) => i - text.lastIndexOf('\n', i - 1) - 1;
 

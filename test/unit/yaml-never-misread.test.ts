@@ -1,0 +1,180 @@
+// harden-init's YAML reader (src/yaml/) must never silently misread an operator's compose file: whenever it
+// returns a document without errors, that document must be the one the `yaml` library (the oracle) reads, value
+// for value, node for node (comments, styles) and print for print. Refusing what the library accepts is allowed
+// (the operator sees a clear error); accepting what it refuses should be rare, and is measured here.
+// The inputs are real compose files, cut to a window of lines and edited at random the way hands and tools break
+// files: lines deleted, duplicated, swapped, joined, re-indented, a YAML indicator typed in, the file cut short.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import * as lib from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { parse, parseDocument } from '../../src/yaml/parse.js';
+import { project } from '../helpers/yaml-oracle.js';
+
+const root = join(import.meta.dirname, '../..');
+const listDir = (d: string) => { try { return readdirSync(d).map((f) => join(d, f)); } catch { return []; } };
+const corpusFiles = [
+  ...listDir(join(root, 'test/fixtures/upstream/appwrite')).map((d) => join(d, 'docker-compose.yml')),
+  ...listDir('/work/shared/upstream/appwrite').flatMap((d) => listDir(d).filter((f) => /\/docker-compose[^/]*\.yml$/.test(f))),
+  ...listDir(join(root, 'test/targets/langflow/__snapshots__/compose')),
+].filter((f) => { try { return readFileSync(f).length > 0; } catch { return false; } });
+const corpus = corpusFiles.map((f) => readFileSync(f, 'utf8').split('\n'));
+
+/** What a case showed: both read it alike, both refuse it, or only one of the two refuses it. */
+type Outcome = 'agree' | 'both-refuse' | 'we-refuse' | 'we-accept';
+
+/** The plain value with merge keys, or the error's class when it throws (an alias with no anchor, a bad merge). */
+function plainValue(read: () => unknown): unknown {
+  try { return { value: read() }; } catch (e) { return { throws: e instanceof ReferenceError ? 'ReferenceError' : 'Error' }; }
+}
+
+function printed(doc: { toString(o: { lineWidth: number }): string }): unknown {
+  try { return doc.toString({ lineWidth: 0 }); } catch { return { throws: true }; }
+}
+
+/** Property 1 (asserted): when both read a text without errors, they read the same thing. */
+function compare(text: string): Outcome {
+  const theirs = lib.parseDocument(text);
+  const ours = parseDocument(text);
+  const theyRefuse = theirs.errors.length > 0;
+  const weRefuse = ours.errors.length > 0;
+  if (theyRefuse || weRefuse) return theyRefuse && weRefuse ? 'both-refuse' : theyRefuse ? 'we-accept' : 'we-refuse';
+  const where = JSON.stringify(text);
+  expect(plainValue(() => parse(text, { merge: true })), where).toEqual(plainValue(() => lib.parse(text, { merge: true, logLevel: 'error' })));
+  expect(project(ours), where).toEqual(project(theirs));
+  expect(printed(ours), where).toEqual(printed(theirs));
+  return 'agree';
+}
+
+// ---- the edits ----
+
+const INSERTS = [':', ' #', '#', '-', '- ', "'", '"', '[', ']', '{', '}', '&', '*', '!', '|', '>', '%', '?', ',', '\t', ' '];
+
+type Edit =
+  | { kind: 'delete' | 'duplicate' | 'swap' | 'join'; line: number }
+  | { kind: 'indent'; line: number; by: number }
+  | { kind: 'insert'; line: number; at: number; what: string }
+  | { kind: 'cut'; at: number };
+
+const editArb: fc.Arbitrary<Edit> = fc.oneof(
+  fc.record({ kind: fc.constantFrom('delete' as const, 'duplicate' as const, 'swap' as const, 'join' as const), line: fc.nat() }),
+  fc.record({ kind: fc.constant('indent' as const), line: fc.nat(), by: fc.constantFrom(-2, -1, 1, 2) }),
+  fc.record({ kind: fc.constant('insert' as const), line: fc.nat(), at: fc.nat(), what: fc.constantFrom(...INSERTS) }),
+  fc.record({ kind: fc.constant('cut' as const), at: fc.nat() }),
+);
+
+function applyEdit(lines: string[], edit: Edit): string[] {
+  if (!lines.length) return lines;
+  const out = [...lines];
+  if (edit.kind === 'cut') {
+    const text = out.join('\n');
+    return text.slice(0, edit.at % (text.length + 1)).split('\n');
+  }
+  const i = edit.line % out.length;
+  const next = (i + 1) % out.length;
+  if (edit.kind === 'delete') out.splice(i, 1);
+  else if (edit.kind === 'duplicate') out.splice(i, 0, out[i]);
+  else if (edit.kind === 'swap') [out[i], out[next]] = [out[next], out[i]];
+  else if (edit.kind === 'join' && next > i) out.splice(i, 2, out[i] + out[next]);
+  else if (edit.kind === 'indent')
+    out[i] = edit.by > 0 ? ' '.repeat(edit.by) + out[i] : out[i].replace(new RegExp(`^ {1,${-edit.by}}`), '');
+  else if (edit.kind === 'insert') {
+    const at = edit.at % (out[i].length + 1);
+    out[i] = out[i].slice(0, at) + edit.what + out[i].slice(at);
+  }
+  return out;
+}
+
+/**
+ * A window of a corpus file: most often the block under one line (up to `length` lines), moved to the left margin,
+ * so that most cases stay valid YAML before the edits (and run fast, and shrink well); sometimes the whole file.
+ */
+function windowOf(lines: string[], start: number, length: number): string[] {
+  if (length >= lines.length) return lines;
+  const from = start % lines.length;
+  const indent = indentOf(lines[from]);
+  const out: string[] = [];
+  for (const line of lines.slice(from, from + length)) {
+    const content = line.trim() !== '' && !line.trim().startsWith('#');
+    if (content && indentOf(line) < indent) break;
+    out.push(line.slice(Math.min(indent, indentOf(line))));
+  }
+  return out;
+}
+const indentOf = (line: string) => line.length - line.trimStart().length;
+
+const caseArb = fc
+  .record({
+    file: fc.nat(),
+    start: fc.nat(),
+    length: fc.oneof({ weight: 9, arbitrary: fc.integer({ min: 1, max: 40 }) }, { weight: 1, arbitrary: fc.constant(100_000) }),
+    edits: fc.array(editArb, { minLength: 1, maxLength: 3 }),
+  })
+  .map(({ file, start, length, edits }) => edits.reduce(applyEdit, windowOf(corpus[file % corpus.length], start, length)).join('\n'));
+
+describe('the reader never misreads an edited compose file', () => {
+  it('finds the corpus', () => expect(corpus.length).toBeGreaterThanOrEqual(4));
+
+  it('reads what the library reads whenever both accept a text (property 1), and rarely accepts what it refuses (property 2)', () => {
+    const counts: Record<Outcome, number> = { agree: 0, 'both-refuse': 0, 'we-refuse': 0, 'we-accept': 0 };
+    const refusedKinds = new Map<string, number>();
+    const accepted: string[] = [];
+    const refused: string[] = [];
+    fc.assert(
+      fc.property(caseArb, (text) => {
+        const outcome = compare(text);
+        counts[outcome]++;
+        if (outcome === 'we-refuse') {
+          const code = parseDocument(text).errors[0].code;
+          refusedKinds.set(code, (refusedKinds.get(code) ?? 0) + 1);
+          if (process.env.YAML_MISREAD_REPORT) refused.push(text);
+        }
+        if (outcome === 'we-accept') accepted.push(text);
+      }),
+      { seed: Number(process.env.YAML_MISREAD_SEED ?? 20_260_512), numRuns: Number(process.env.YAML_MISREAD_RUNS ?? 3000) },
+    );
+    if (process.env.YAML_MISREAD_REPORT) console.log(JSON.stringify({ counts, refusedKinds: [...refusedKinds], accepted, refused }));
+    expect(counts.agree).toBeGreaterThan(counts['we-refuse']);
+  });
+});
+
+// Cases the edits above found, minimised: each was once read differently from the library (a misread) or accepted
+// where the library refuses; now each must read as the library reads it, or be refused.
+describe('regressions found by editing compose files', () => {
+  const misread: Record<string, string> = {
+    'an anchor alone on the first line, before a sequence': '&:cap_drop:\n  - "ALL"',
+    'an anchor alone on a line under a key': 'healthcheck:\n  &test:\n    - "curl"',
+    'a tag alone on the first line, then a comment': '!#\n# c',
+    'an anchor alone under a key, before the next key': 'a:\n  &x\nb: 1',
+    'a bare # after a block scalar header': '> #',
+    'a comment line indented by a tab': 'a:\n- x\n\t  # c',
+    'an empty last item after a comment, at the end of the text': '  - e\n#\n  -',
+  };
+  it.each(Object.entries(misread))('%s', (_, text) => expect(compare(text)).toBe('agree'));
+
+  const refused: Record<string, string> = {
+    'an explicit key (?) after the first key of a map': 'a:\n  b: 1\n  ?  c:\n    - d',
+    'an explicit key (?) in a flow map': '{?}',
+    'an explicit key (?) in a flow sequence': '[? a: b]',
+  };
+  it.each(Object.entries(refused))('%s is refused, not misread', (_, text) => expect(compare(text)).toBe('we-refuse'));
+
+  const theyRefuse: Record<string, string> = {
+    'a key starting with %': '  %  web: {}',
+    'a key starting with ,': ',n:\n  w: 1',
+    'a key starting with ]': ']  d: x',
+    'a } starting a continuation line': '    a:\n     } b: c',
+    'a quoted scalar continued at its key indent': 'a:\n  b: "\n  c: "',
+    'a quoted item continued at its sequence indent': '- "a\nb"',
+    'a quoted value continued after a tab': 'a: "x\n\ty"',
+    'a plain value continued after a tab': 'a: x\n\ty',
+    'a flow sequence continued at its key indent': 'a:\n  b: [x,\n  y]',
+    'an inner flow sequence closed at the key indent': 'a: [[x,\n], y]',
+    'a flow item starting with %': '[a, %b]',
+    'a flow item starting with |': '[a, |b]',
+    'two anchors on one node, on two lines': 'a: &x\n  &y b',
+    'two tags on one node': 'a: !!str !!str b',
+  };
+  it.each(Object.entries(theyRefuse))('%s is refused, as the library refuses it', (_, text) => expect(compare(text)).toBe('both-refuse'));
+});
