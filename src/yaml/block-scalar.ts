@@ -1,5 +1,5 @@
 // The body of a `|` (literal) or `>` (folded) block scalar: its lines, their indentation, folding and chomping.
-import { isDocumentMarkerAt, isSpace, lineEndAt } from './scan.js';
+import { fail, isDocumentMarkerAt, isSpace, lineEndAt } from './scan.js';
 
 /**
  * The body starting at the line after the header, inside a collection indented `parentIndent` (-1 at the top):
@@ -15,11 +15,14 @@ export function readBlockBody(
   chomp: string,
   explicitIndent: number,
 ): [value: string, end: number] {
-  let indent = explicitIndent ? Math.max(parentIndent, 0) + explicitIndent : 0;
+  // -1 until the first content line sets it (a top-level body may be indented 0).
+  let indent = explicitIndent ? Math.max(parentIndent, 0) + explicitIndent : -1;
   const lines: string[] = [];
   let end = start;
   /** Number of lines up to the last one with content (or blank but indented past the body's indent). */
   let contentLines = 0;
+  /** The most spaces on a blank line before the first content line. */
+  let leadingBlankColumn = 0;
   let lineStart = start;
   while (lineStart < text.length) {
     let i = lineStart;
@@ -27,13 +30,19 @@ export function readBlockBody(
     const lineEnd = lineEndAt(text, i);
     const column = i - lineStart;
     if (i === lineEnd) {
-      const deeper = indent && column > indent;
+      const deeper = indent >= 0 && column > indent;
       lines.push(deeper ? text.slice(lineStart + indent, lineEnd) : '');
       // The first line after the header always belongs to the scalar; later blank ones only if more indented.
       if (lines.length === 1 || deeper) end = lineEnd + 1;
       if (deeper) contentLines = lines.length;
+      if (indent < 0) leadingBlankColumn = Math.max(leadingBlankColumn, column);
     } else {
-      if (!indent) indent = Math.max(column, parentIndent + 1);
+      if (indent < 0) {
+        indent = Math.max(column, parentIndent + 1);
+        // A blank line above the first content line may not be indented deeper than it (the library refuses it).
+        if (leadingBlankColumn > indent && column >= indent)
+          fail('BAD_INDENT', 'Block scalar lines must not be less indented than their first line', lineStart);
+      }
       if (column < indent || isDocumentMarkerAt(text, lineStart)) break;
       lines.push(text.slice(lineStart + indent, lineEnd));
       contentLines = lines.length;

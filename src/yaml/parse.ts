@@ -10,7 +10,9 @@ import { CORE_TAG_PREFIX, expandTag, resolveScalar } from './core-schema.js';
 import { Alias, Document, Pair, Scalar, YAMLError, YAMLMap, YAMLSeq, type Node, type ScalarType } from './nodes.js';
 import { NOT_PLAIN_START, plainLine, readPlain } from './plain.js';
 import { readQuoted } from './quoted.js';
-import { FLOW_INDICATORS, ParseFailure, columnAt, fail as failAt, indentAt, isBreakOrSpaceAt, isDocumentMarkerAt, isSpace, lineEndAt } from './scan.js';
+import {
+  FLOW_INDICATORS, ParseFailure, columnAt, fail as failAt, indentAt, isBreakOrSpaceAt, isDocumentMarkerAt, isSpace, lineEndAt, nameEndAt, tagEndAt,
+} from './scan.js';
 
 export interface ParseOptions {
   /** `<<` merge keys apply when the document is turned into plain values (Compose does this). */
@@ -91,16 +93,21 @@ export function parseDocument(source: string, opts: ParseOptions = {}): Document
     return comment;
   }
 
-  /** `&anchor` and `!tag` before a node on this line. */
-  function readProps(): NodeProps {
+  /** `&anchor` and `!tag` before a node on this line (`inFlow` inside a flow collection). */
+  function readProps(inFlow = false): NodeProps {
     const props: NodeProps = {};
     for (;;) {
       const c = text[pos];
       if (c !== '&' && c !== '!') return props;
       const start = pos;
-      while (!breakOrSpaceAt(pos) && !(c === '&' && FLOW_INDICATORS.includes(text[pos]))) pos++;
+      pos = c === '&' ? nameEndAt(text, pos) : tagEndAt(text, pos);
+      // `!"x"` or `&a[1]` is no tag or anchor followed by a node: the library refuses it.
+      if (!breakOrSpaceAt(pos) && !(inFlow && ',]}'.includes(text[pos])))
+        fail('MISSING_CHAR', 'Tags and anchors must be separated from the next token by white space');
+      // The library refuses a verbatim tag left open and a named handle (`!e!x`): no document declares one.
+      if (c === '!' && /^!(?:<[^>]*$|![^!]*!|[^!<]+!)/.test(text.slice(start, pos)))
+        fail('TAG_RESOLVE_FAILED', `Could not resolve tag: ${text.slice(start, pos)}`, start);
       if (c === '&') {
-        if (pos === start + 1) fail('BAD_ALIAS', 'Anchor cannot be an empty string', start);
         joinProps(props, { anchor: text.slice(start + 1, pos) }, start);
       } else joinProps(props, { tag: text.slice(start, pos) }, start);
       skipSpaces();
@@ -173,9 +180,9 @@ export function parseDocument(source: string, opts: ParseOptions = {}): Document
   }
 
   /** An alias at its `*`. */
-  function alias(inFlow: boolean): Alias {
+  function alias(): Alias {
     const start = ++pos;
-    while (!breakOrSpaceAt(pos) && !(inFlow && FLOW_INDICATORS.includes(text[pos]))) pos++;
+    pos = nameEndAt(text, pos);
     if (pos === start) fail('BAD_ALIAS', 'Alias cannot be an empty string');
     return new Alias(text.slice(start, pos));
   }
@@ -223,14 +230,16 @@ export function parseDocument(source: string, opts: ParseOptions = {}): Document
     };
     /** A key or value, or null where there is none (`[a, : b]`, `{: b}`). */
     const item = (): Node | null => {
-      const itemProps = readProps();
+      const itemProps = readProps(true);
       const c = text[pos];
       let node!: Node;
       if (c === '[' || c === '{') node = flowCollection(itemProps, parentIndent, true);
       else if (c === '"' || c === "'") node = quoted(parentIndent, itemProps);
-      else if (c === '*') node = alias(true);
+      else if (c === '*') node = alias();
       else if (c === '?' && (breakOrSpaceAt(pos + 1) || FLOW_INDICATORS.includes(text[pos + 1])))
         fail('NOT_SUPPORTED', 'Explicit keys (?) are not supported');
+      else if (c === '-' && (breakOrSpaceAt(pos + 1) || FLOW_INDICATORS.includes(text[pos + 1])))
+        fail('BLOCK_IN_FLOW', 'Block collections are not allowed within flow collections');
       else if (c === ',' || c === close || (c === ':' && (breakOrSpaceAt(pos + 1) || FLOW_INDICATORS.includes(text[pos + 1])))) {
         if (!itemProps.anchor && !itemProps.tag) return null;
         node = scalar('', 'PLAIN', itemProps);
@@ -288,7 +297,7 @@ export function parseDocument(source: string, opts: ParseOptions = {}): Document
     if (c === '"' || c === "'") {
       type = quoteType(c);
       [key, pos] = readQuoted(text, pos, -1);
-    } else if (c === '*') key = alias(false);
+    } else if (c === '*') key = alias();
     else if (c === '[' || c === '{') key = flowCollection(props, -1);
     else if (NOT_PLAIN_START.includes(c)) return null;
     else {
@@ -346,6 +355,7 @@ export function parseDocument(source: string, opts: ParseOptions = {}): Document
     const c = text[pos];
     if (atDash()) {
       if (onKeyLine) fail('BLOCK_AS_IMPLICIT_KEY', 'A block sequence may not be used as an implicit map key');
+      if (props.anchor || props.tag) fail('MISSING_CHAR', 'A block sequence may not start on the line of its anchor or tag');
       return blockSeq(column, joinProps(outer, props));
     }
     if (c === '|' || c === '>') return [blockScalar(parentIndent, joinProps(outer, props)), skipToContent()];
@@ -359,7 +369,7 @@ export function parseDocument(source: string, opts: ParseOptions = {}): Document
     let node!: Node;
     if (c === '[' || c === '{') node = flowCollection(all, parentIndent);
     else if (c === '*') {
-      node = alias(false);
+      node = alias();
       if (all.anchor || all.tag) fail('ALIAS_PROPS', 'An alias node must not specify any properties');
     } else if (c === '"' || c === "'") node = quoted(parentIndent, all);
     else if (NOT_PLAIN_START.includes(c)) fail('UNEXPECTED_TOKEN', `Unexpected ${c}`);
@@ -372,6 +382,7 @@ export function parseDocument(source: string, opts: ParseOptions = {}): Document
    * holds what came before it (the `-` and the comments before an item).
    */
   function blockValue(parentIndent: number, tokens: Token[], inSeq: boolean): [Node, Token[]] {
+    const gap = pos;
     skipSpaces();
     let start = pos;
     const props = readProps();
@@ -379,6 +390,9 @@ export function parseDocument(source: string, opts: ParseOptions = {}): Document
       // On the indicator's line: read again with the props, which then belong to the node (or its first key).
       pos = start;
       const read = blockNode(parentIndent, !inSeq);
+      // `-<tab>a: 1`: a tab may separate a scalar from its `-`, but never indent a block collection.
+      if ((read[0] instanceof YAMLMap || read[0] instanceof YAMLSeq) && !read[0].flow && text.slice(gap, start).includes('\t'))
+        fail('TAB_AS_INDENT', 'Tabs are not allowed as indentation', gap);
       decorate(read[0], tokens, inSeq, inSeq);
       return read;
     }

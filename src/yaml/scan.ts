@@ -4,6 +4,9 @@
 /** The characters that open, close or separate flow collections. */
 export const FLOW_INDICATORS = ',[]{}';
 
+/** The characters a tag (`!name`, `!!str`) may hold: those of a URI but for flow indicators and quotes. */
+const TAG_CHARS = /[\w\-#;/?:@&=+$.!~*'()]/;
+
 /** Space or tab: the only white space within a line. */
 export const isSpace = (c: string | undefined) => c === ' ' || c === '\t';
 
@@ -11,6 +14,25 @@ export const isSpace = (c: string | undefined) => c === ' ' || c === '\t';
 export function isBreakOrSpaceAt(text: string, i: number): boolean {
   const c = text[i];
   return c === undefined || c === '\n' || isSpace(c);
+}
+
+/** Where the name of an anchor or alias starting at i ends: at white space, a line break or a flow indicator. */
+export function nameEndAt(text: string, i: number): number {
+  while (!isBreakOrSpaceAt(text, i) && !FLOW_INDICATORS.includes(text[i])) i++;
+  return i;
+}
+
+/** Where the tag whose `!` is at i ends: `!<...>` verbatim, else its tag characters and %XX escapes. */
+export function tagEndAt(text: string, i: number): number {
+  if (text[i + 1] === '<') {
+    while (!isBreakOrSpaceAt(text, i) && text[i] !== '>') i++;
+    return text[i] === '>' ? i + 1 : i;
+  }
+  for (i++; i < text.length; i++) {
+    if (text[i] === '%' && /^[0-9a-fA-F]{2}$/.test(text.slice(i + 1, i + 3))) i += 2;
+    else if (!TAG_CHARS.test(text[i])) break;
+  }
+  return i;
 }
 
 /** Index of the line break ending the line that holds i (the text's length on the last line). */

@@ -150,6 +150,10 @@ describe('regressions found by editing compose files', () => {
     'a bare # after a block scalar header': '> #',
     'a comment line indented by a tab': 'a:\n- x\n\t  # c',
     'an empty last item after a comment, at the end of the text': '  - e\n#\n  -',
+    'a top-level block scalar with a deeper blank line at the end': '>\n:\n ',
+    'a top-level block scalar with a more indented line': '|\nx\n  y\nz',
+    'a tag before a comma in a flow sequence': '[!t, b]',
+    'a tag before the end of a flow sequence': '[!!str]',
   };
   it.each(Object.entries(misread))('%s', (_, text) => expect(compare(text)).toBe('agree'));
 
@@ -175,6 +179,18 @@ describe('regressions found by editing compose files', () => {
     'a flow item starting with |': '[a, |b]',
     'two anchors on one node, on two lines': 'a: &x\n  &y b',
     'two tags on one node': 'a: !!str !!str b',
+    'a blank line above a block scalar indented deeper than its first line': 'a: |\n    \n  x',
+    'a tag glued to a quoted scalar': '!"x"',
+    'a tag glued to a flow map': '!{a: 1}',
+    'a tag glued to a block scalar header': '!|\n x',
+    'an anchor glued to a flow sequence': 'a: &x[1]',
+    'an alias named ]': '*]',
+    'a - alone in a flow map': '{-}',
+    'a block sequence on the line of its tag': '! -',
+    'a tab before a compact map in a sequence': '-\ta: 1',
+    'a tab before a compact sequence in a sequence': '- \t- x',
+    'a named tag handle no directive declares': 'a: !e!x y',
+    'a verbatim tag left open': 'a: !<a b> c',
   };
   it.each(Object.entries(theyRefuse))('%s is refused, as the library refuses it', (_, text) => expect(compare(text)).toBe('both-refuse'));
 });
