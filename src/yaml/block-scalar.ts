@@ -43,7 +43,12 @@ export function readBlockBody(
         if (leadingBlankColumn > indent && column >= indent)
           fail('BAD_INDENT', 'Block scalar lines must not be less indented than their first line', lineStart);
       }
-      if (column < indent || isDocumentMarkerAt(text, lineStart)) break;
+      if (isDocumentMarkerAt(text, lineStart)) break;
+      if (column < indent) {
+        // A line of tabs less indented than the body: the library refuses it rather than end the scalar there.
+        if (/^[\t ]*$/.test(text.slice(i, lineEnd))) fail('BAD_INDENT', 'Block scalar lines must not be less indented than their first line', lineStart);
+        break;
+      }
       lines.push(text.slice(lineStart + indent, lineEnd));
       contentLines = lines.length;
       end = lineEnd + 1;

@@ -104,10 +104,11 @@ export function parseDocument(source: string, opts: ParseOptions = {}): Document
       // `!"x"` or `&a[1]` is no tag or anchor followed by a node: the library refuses it.
       if (!breakOrSpaceAt(pos) && !(inFlow && ',]}'.includes(text[pos])))
         fail('MISSING_CHAR', 'Tags and anchors must be separated from the next token by white space');
-      // The library refuses a verbatim tag left open and a named handle (`!e!x`): no document declares one.
-      if (c === '!' && /^!(?:<[^>]*$|![^!]*!|[^!<]+!)/.test(text.slice(start, pos)))
+      // The library refuses a verbatim tag left open, `!!` with no name and a named handle (`!e!x`): no document declares one.
+      if (c === '!' && /^!(?:<[^>]*$|!$|![^!]*!|[^!<]+!)/.test(text.slice(start, pos)))
         fail('TAG_RESOLVE_FAILED', `Could not resolve tag: ${text.slice(start, pos)}`, start);
       if (c === '&') {
+        if (pos === start + 1) fail('BAD_ALIAS', 'Anchor cannot be an empty string', start);
         joinProps(props, { anchor: text.slice(start + 1, pos) }, start);
       } else joinProps(props, { tag: text.slice(start, pos) }, start);
       skipSpaces();

@@ -113,10 +113,20 @@ const caseArb = fc
   })
   .map(({ file, start, length, edits }) => edits.reduce(applyEdit, windowOf(corpus[file % corpus.length], start, length)).join('\n'));
 
+/**
+ * What we refuse that the library reads, on purpose: explicit `?` keys and directives (no compose file needs them),
+ * and a quote left open at the end of the text (the library reads `'''` or `"\"` as if it were closed).
+ */
+const KNOWN_REFUSALS = ['NOT_SUPPORTED', 'MISSING_CHAR: Missing closing'];
+const refusalKind = (text: string) => {
+  const e = parseDocument(text).errors[0];
+  return e.code === 'NOT_SUPPORTED' ? e.code : `${e.code}: ${e.message.replace(/ at line.*/, '')}`;
+};
+
 describe('the reader never misreads an edited compose file', () => {
   it('finds the corpus', () => expect(corpus.length).toBeGreaterThanOrEqual(4));
 
-  it('reads what the library reads whenever both accept a text (property 1), and rarely accepts what it refuses (property 2)', () => {
+  it('reads what the library reads whenever both accept a text (property 1), accepts nothing it refuses (property 2)', () => {
     const counts: Record<Outcome, number> = { agree: 0, 'both-refuse': 0, 'we-refuse': 0, 'we-accept': 0 };
     const refusedKinds = new Map<string, number>();
     const accepted: string[] = [];
@@ -126,16 +136,20 @@ describe('the reader never misreads an edited compose file', () => {
         const outcome = compare(text);
         counts[outcome]++;
         if (outcome === 'we-refuse') {
-          const code = parseDocument(text).errors[0].code;
-          refusedKinds.set(code, (refusedKinds.get(code) ?? 0) + 1);
-          if (process.env.YAML_MISREAD_REPORT) refused.push(text);
+          const kind = refusalKind(text);
+          refusedKinds.set(kind, (refusedKinds.get(kind) ?? 0) + 1);
+          refused.push(text);
         }
         if (outcome === 'we-accept') accepted.push(text);
       }),
       { seed: Number(process.env.YAML_MISREAD_SEED ?? 20_260_512), numRuns: Number(process.env.YAML_MISREAD_RUNS ?? 3000) },
     );
+    // YAML_MISREAD_REPORT=1 (with YAML_MISREAD_SEED and YAML_MISREAD_RUNS) prints the counts and the texts, to explore.
     if (process.env.YAML_MISREAD_REPORT) console.log(JSON.stringify({ counts, refusedKinds: [...refusedKinds], accepted, refused }));
-    expect(counts.agree).toBeGreaterThan(counts['we-refuse']);
+    // The edits must leave enough valid YAML for property 1 to say something.
+    expect(counts.agree).toBeGreaterThan(1000);
+    expect(accepted.map((t) => JSON.stringify(t))).toEqual([]);
+    for (const kind of refusedKinds.keys()) expect(KNOWN_REFUSALS.some((k) => kind.startsWith(k)), kind).toBe(true);
   });
 });
 
@@ -191,6 +205,9 @@ describe('regressions found by editing compose files', () => {
     'a tab before a compact sequence in a sequence': '- \t- x',
     'a named tag handle no directive declares': 'a: !e!x y',
     'a verbatim tag left open': 'a: !<a b> c',
+    'a !! tag with no name': 'a: !! x',
+    'an empty anchor': 'a: &',
+    'a line of tabs less indented than a block scalar': 'a: |\n  x\n\t\nb: 1',
   };
   it.each(Object.entries(theyRefuse))('%s is refused, as the library refuses it', (_, text) => expect(compare(text)).toBe('both-refuse'));
 });
