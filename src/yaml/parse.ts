@@ -387,6 +387,8 @@ export function parseDocument(source: string, opts: ParseOptions = {}): Document
     skipSpaces();
     let start = pos;
     const props = readProps();
+    // After a `-`, a tab before an anchor or tag counts as indentation to the library, which refuses it.
+    if (inSeq && pos > start && text.slice(gap, start).includes('\t')) fail('TAB_AS_INDENT', 'Tabs are not allowed as indentation', gap);
     if (!atLineEnd()) {
       // On the indicator's line: read again with the props, which then belong to the node (or its first key).
       pos = start;

@@ -115,9 +115,15 @@ const caseArb = fc
 
 /**
  * What we refuse that the library reads, on purpose: explicit `?` keys and directives (no compose file needs them),
- * and a quote left open at the end of the text (the library reads `'''` or `"\"` as if it were closed).
+ * a quote left open at the end of the text (the library reads `'''` or `"\"` as if it were closed), and a `:` with
+ * no key indented past its map (the library makes it a key of that map: `a: 1\n  : x`).
  */
-const KNOWN_REFUSALS = ['NOT_SUPPORTED', 'MISSING_CHAR: Missing closing'];
+const KNOWN_REFUSALS = ['NOT_SUPPORTED', 'MISSING_CHAR: Missing closing', 'an indented empty key'];
+const refusalKind = (text: string) => {
+  const e = parseDocument(text).errors[0];
+  if (e.code === 'BAD_INDENT' && text.split('\n')[e.linePos!.line - 1].trimStart().startsWith(':')) return 'an indented empty key';
+  return e.code === 'NOT_SUPPORTED' ? e.code : `${e.code}: ${e.message.replace(/ at line.*/, '')}`;
+};
 
 /**
  * What we accept that the library refuses, knowingly: a line of nothing but tabs (and fewer spaces than the
@@ -128,10 +134,6 @@ function isKnownAcceptance(text: string): boolean {
   const lines = text.split('\n');
   return errors.every((e) => e.code === 'TAB_AS_INDENT' && /^[ \t]*$/.test(lines[e.linePos![0].line - 1]));
 }
-const refusalKind = (text: string) => {
-  const e = parseDocument(text).errors[0];
-  return e.code === 'NOT_SUPPORTED' ? e.code : `${e.code}: ${e.message.replace(/ at line.*/, '')}`;
-};
 
 describe('the reader never misreads an edited compose file', () => {
   it('finds the corpus', () => expect(corpus.length).toBeGreaterThanOrEqual(4));
@@ -185,6 +187,7 @@ describe('regressions found by editing compose files', () => {
     'an explicit key (?) after the first key of a map': 'a:\n  b: 1\n  ?  c:\n    - d',
     'an explicit key (?) in a flow map': '{?}',
     'an explicit key (?) in a flow sequence': '[? a: b]',
+    'an empty key (:) indented past its map': 'g: e\n :',
   };
   it.each(Object.entries(refused))('%s is refused, not misread', (_, text) => expect(compare(text)).toBe('we-refuse'));
 
@@ -218,6 +221,7 @@ describe('regressions found by editing compose files', () => {
     'a !! tag with no name': 'a: !! x',
     'an empty anchor': 'a: &',
     'a line of tabs less indented than a block scalar': 'a: |\n  x\n\t\nb: 1',
+    'a tab between a - and an anchor': '- \t&a x',
   };
   it.each(Object.entries(theyRefuse))('%s is refused, as the library refuses it', (_, text) => expect(compare(text)).toBe('both-refuse'));
 
