@@ -281,7 +281,7 @@ export function toJS(n: unknown, ctx: JSContext = { merge: false }): unknown {
     const obj: Record<string, unknown> = {};
     if (n.anchor) ctx.anchored.set(n.anchor, obj);
     for (const p of n.items) {
-      if (ctx.merge && isMergeKey(p.key)) { mergeInto(obj, toJS(p.value, ctx), p.value); continue; }
+      if (ctx.merge && isMergeKey(p.key)) { mergeInto(obj, toJS(p.value, ctx)); continue; }
       const k = toJS(p.key, ctx);
       const key = k === null || k === undefined ? '' : typeof k === 'object' ? JSON.stringify(k) : String(k);
       Object.defineProperty(obj, key, { value: toJS(p.value, ctx), writable: true, enumerable: true, configurable: true });
@@ -298,9 +298,12 @@ export function toJS(n: unknown, ctx: JSContext = { merge: false }): unknown {
 
 const createMapOf = (p: Pair) => Object.assign(new YAMLMap(), { items: [p] });
 
-/** `<<: *a` or `<<: [*a, *b]`: the merged maps' keys that the map does not set itself (earlier sources win). */
-function mergeInto(obj: Record<string, unknown>, value: unknown, node: unknown): void {
-  const sources = node instanceof YAMLSeq ? (value as unknown[]) : [value];
+/**
+ * `<<: *a` or `<<: [*a, *b]`: the merged maps' keys that the map does not set itself (earlier sources win). A
+ * sequence merges its maps whether written in place or reached through an alias (`<<: *list`), as the library does.
+ */
+function mergeInto(obj: Record<string, unknown>, value: unknown): void {
+  const sources = Array.isArray(value) ? value : [value];
   for (const src of sources) {
     if (src === null || typeof src !== 'object' || Array.isArray(src)) throw new Error('Merge sources must be maps or map aliases');
     for (const [k, v] of Object.entries(src)) if (!(k in obj)) obj[k] = v;

@@ -180,6 +180,9 @@ describe('regressions found by editing compose files', () => {
     'a top-level block scalar with a more indented line': '|\nx\n  y\nz',
     'a tag before a comma in a flow sequence': '[!t, b]',
     'a tag before the end of a flow sequence': '[!!str]',
+    // Found by yaml-parse.test.ts's generated documents; the bug was in nodes.ts (toJS), not in the reader.
+    'a merge key on an alias of a sequence of maps': 'l: &l [{a: 1}, {b: 2}]\nm:\n  <<: *l',
+    'a merge key on an alias of an empty sequence': ': &a1 []\n<<: *a1',
   };
   it.each(Object.entries(misread))('%s', (_, text) => expect(compare(text)).toBe('agree'));
 
