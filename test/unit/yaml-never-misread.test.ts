@@ -116,12 +116,15 @@ const caseArb = fc
 /**
  * What we refuse that the library reads, on purpose: explicit `?` keys and directives (no compose file needs them),
  * a quote left open at the end of the text (the library reads `'''` or `"\"` as if it were closed), and a `:` with
- * no key indented past its map (the library makes it a key of that map: `a: 1\n  : x`).
+ * no key indented past its map (the library makes it a key of that map: `a: 1\n  : x`). Rarer: a flow key after a
+ * key on one line (`b: {}:`, the library nests it) and a tab after the spaces of a first line (` \te`).
  */
-const KNOWN_REFUSALS = ['NOT_SUPPORTED', 'MISSING_CHAR: Missing closing', 'an indented empty key'];
+const KNOWN_REFUSALS = ['NOT_SUPPORTED', 'MISSING_CHAR: Missing closing', 'an indented empty key', 'a key after a key', 'a tab'];
 const refusalKind = (text: string) => {
   const e = parseDocument(text).errors[0];
   if (e.code === 'BAD_INDENT' && text.split('\n')[e.linePos!.line - 1].trimStart().startsWith(':')) return 'an indented empty key';
+  if (e.code === 'BLOCK_AS_IMPLICIT_KEY') return 'a key after a key on one line';
+  if (e.code === 'TAB_AS_INDENT') return 'a tab where the library allows one';
   return e.code === 'NOT_SUPPORTED' ? e.code : `${e.code}: ${e.message.replace(/ at line.*/, '')}`;
 };
 
@@ -191,6 +194,8 @@ describe('regressions found by editing compose files', () => {
     'an explicit key (?) in a flow map': '{?}',
     'an explicit key (?) in a flow sequence': '[? a: b]',
     'an empty key (:) indented past its map': 'g: e\n :',
+    'a flow key after a key on one line': 'b: {}:',
+    'a tab after the spaces of the first line': ' \te',
   };
   it.each(Object.entries(refused))('%s is refused, not misread', (_, text) => expect(compare(text)).toBe('we-refuse'));
 
