@@ -10,7 +10,7 @@ import { ROOT, RELEASES_DIR, NO_DOCKER, tempDir } from '../helpers/run-bin.js';
 // Langflow targets, check, backup/restore and upgrade: execa and age-encryption were replaced by code on
 // node:child_process / node:crypto (src/core/run.ts, src/crypto/age), the yaml package by src/yaml, the prompt
 // library is tree-shaken to the prompts used, the bundle is UTF-8 and the README carries the essentials while the
-// reference pages live in docs/ (not packed): 146,1xx bytes on 2026-11-26, down from 262 KB. An accidental
+// reference pages live in docs/ (not packed): 147,663 bytes on 2026-11-26, down from 262 KB. An accidental
 // dependency, an unminified build, a regrown library or a README that swallows docs/ again fails here.
 const MAX_TARBALL_BYTES = 150 * 1000;
 
