@@ -306,6 +306,9 @@ function mergeInto(obj: Record<string, unknown>, value: unknown): void {
   const sources = Array.isArray(value) ? value : [value];
   for (const src of sources) {
     if (src === null || typeof src !== 'object' || Array.isArray(src)) throw new Error('Merge sources must be maps or map aliases');
-    for (const [k, v] of Object.entries(src)) if (!(k in obj)) obj[k] = v;
+    // Own keys only, and defined rather than assigned: `constructor` or `__proto__` are keys like any other here.
+    for (const [k, v] of Object.entries(src)) {
+      if (!Object.hasOwn(obj, k)) Object.defineProperty(obj, k, { value: v, writable: true, enumerable: true, configurable: true });
+    }
   }
 }

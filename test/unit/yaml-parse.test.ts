@@ -72,6 +72,7 @@ describe('cases', () => {
     'block scalars': 'a: |\n  x\n\n   y\nb: >-\n  p\n  q\n\n   r\n  s\n\nc: |+\n  k\n\nd: >2\n    m\ne: |\nf: 1\n',
     'multi-line plain': 'a: one\n  two\n\n  three\n- no\n',
     'merge keys': 'x-l: &l\n  driver: json\n  o: 1\ns:\n  a:\n    <<: *l\n    o: 2\n  b:\n    <<: [*l]\n',
+    'merge keys named like Object.prototype members': 'x: &x\n  constructor: c\n  __proto__: p\n  toString: t\ny:\n  <<: *x\n  valueOf: v\n',
     'document markers': '# pre\n---\n# after start\na: 1\n...\n# post\n',
     'flow': 'a: { b: 1, c: [x, "y", {d: e}], f }\nb: [\n  1, # one\n  2,\n]\nc: [a: 1, b]\n',
   };
