@@ -251,9 +251,14 @@ function writeRemove(doc: Document, path: Path): void {
   throw new NotWritable('its parent is not a map in the new file');
 }
 
+const holdsAlias = (n: unknown): boolean =>
+  isAlias(n) || (isSeq(n) && n.items.some(holdsAlias)) || (isMap(n) && n.items.some((p) => holdsAlias(p.key) || holdsAlias(p.value)));
+
 function writeItem(doc: Document, path: Path, item: unknown, add: boolean): void {
   const seq = nodeAt(doc, path);
   if (!isSeq(seq)) throw new NotWritable('the list is not in the new file');
+  // An entry holding an alias has no value of its own (toJS throws for it): like any shared value, not writable.
+  if (seq.items.some(holdsAlias)) throw new NotWritable('the new file shares an entry of this list through a YAML anchor');
   const i = seq.items.findIndex((n) => same(normalize(toJS(n)), item));
   if (add && i < 0) seq.items.push(doc.createNode(item));
   if (!add && i >= 0) seq.items.splice(i, 1);

@@ -292,3 +292,15 @@ describe('mergeCompose: properties', () => {
     }), { numRuns: 200 });
   });
 });
+
+describe('mergeCompose: a list entry the new file shares through an anchor', () => {
+  it('an added entry to a list holding an alias is listed as a conflict, not a crash', () => {
+    const base = 'services:\n  a:\n    image: x:1\n    volumes:\n      - data:/data\n';
+    const theirs = 'services:\n  a:\n    image: x:1\n    volumes:\n      - data:/data\n      - ./mine:/mine:ro\n';
+    const next = 'x-cache: &cache cache:/cache\nservices:\n  a:\n    image: x:2\n    volumes:\n      - data:/data\n      - *cache\n';
+    const r = mergeCompose(base, theirs, next);
+    expect(r.carried).toEqual([]);
+    expect(r.conflicts.map((c) => c.reason).join('\n')).toMatch(/anchor/);
+    expect(r.text).toBe(next);
+  });
+});
