@@ -270,7 +270,11 @@ export function toJS(n: unknown, ctx: JSContext = { merge: false }): unknown {
   let out: unknown;
   if (n instanceof Scalar) out = n.value;
   else if (n instanceof Alias) {
-    if (!ctx.anchored.has(n.source)) throw new ReferenceError(`Unresolved alias (the anchor must be set before the alias): ${n.source}`);
+    if (!ctx.anchored.has(n.source)) {
+      // A node's own toJSON() has no document to find the anchor in: like the library, it gives the alias's name.
+      if (!ctx.doc) return { source: n.source };
+      throw new ReferenceError(`Unresolved alias (the anchor must be set before the alias): ${n.source}`);
+    }
     out = ctx.anchored.get(n.source);
   } else if (n instanceof YAMLSeq) {
     const arr: unknown[] = [];

@@ -118,6 +118,13 @@ describe('errors', () => {
     expect(() => lib.parse(t)).toThrow(ReferenceError);
     expect(() => parse(t)).toThrow(ReferenceError);
   });
+  it("a collection's own toJSON (no document to find anchors in) gives an alias's name, as yaml's does", () => {
+    const t = 'a: &x 1\nb:\n  s: *x\n  t: [*x]\n';
+    const ours = parseDocument(t).get('b') as { toJSON(): unknown };
+    expect(ours.toJSON()).toEqual({ s: { source: 'x' }, t: [{ source: 'x' }] });
+    expect(ours.toJSON()).toEqual((lib.parseDocument(t).get('b') as lib.YAMLMap).toJSON());
+    expect(parse(t)).toEqual({ a: 1, b: { s: 1, t: [1] } }); // the document resolves it
+  });
   it('an unknown tag keeps its tag and value, with a warning', () => {
     const d = parseDocument('a: !reset []\nb: !override x\n');
     expect(d.warnings.map((w) => w.code)).toEqual(['TAG_RESOLVE_FAILED', 'TAG_RESOLVE_FAILED']);
