@@ -23,10 +23,7 @@ const LANGFLOW: StringifyOptions = { defaultStringType: 'QUOTE_DOUBLE', defaultK
 
 /** Prints the library's document with both printers; they must agree for every option set. */
 function samePrint(doc: lib.Document, options = DOC_OPTIONS): void {
-  const copy = fromLib(doc);
-  // The `---`/`...` markers (Document.directives), which the oracle's copy leaves out.
-  const { docStart, docEnd } = doc.directives ?? {};
-  if (docStart || docEnd) copy.directives = { docStart, docEnd };
+  const copy = fromLib(doc); // markers (`---`/`...`) included
   for (const o of options) expect(stringifyDocument(copy, o), JSON.stringify(o)).toBe(doc.toString(o));
 }
 const sameText = (text: string, options = DOC_OPTIONS) => samePrint(lib.parseDocument(text), options);
