@@ -492,7 +492,7 @@ export function parseDocument(source: string, opts: ParseOptions = {}): Document
     if (indent >= 0) {
       // An anchor or tag alone on the first line belongs to the node on the lines after it, as after a key's `:`.
       const start = pos;
-      const props = readProps();
+      readProps(); // moves past them (and refuses bad ones)
       const propsAlone = pos > start && atLineEnd();
       pos = start;
       [contents, rest] = propsAlone ? blockValue(-1, [], false) : blockNode(-1, false);
