@@ -16,7 +16,7 @@ import type { Answers } from '../targets/appwrite/answers.js';
 import { ownModel } from '../audit/compose-model.js';
 import { runAudit } from '../audit/run.js';
 import { rank, type AuditFinding, type TargetAudit } from '../audit/types.js';
-import { COMPOSE_FILE, PROPOSED_COMPOSE_FILE, WRITTEN_COMPOSE_FILE as WRITTEN_COMPOSE } from '../engine/plan.js';
+import { COMPOSE_FILE, PROPOSED_COMPOSE_FILE } from '../engine/plan.js';
 
 
 export interface Base { text: string; how: string }

@@ -2,7 +2,7 @@
 import { CONSOLE_MODES, DB_ENGINES, DB_MODES, HTTPS_MODES, SMTP_SECURE, TOPOLOGIES, type Answers } from './answers.js';
 import { NEWEST_RELEASE, dbEnginesFor, defaultDbEngine, hasMqtt, lineOf, parseRelease } from './releases.js';
 import {
-  domainError, domainWarning, emailError, hostnameError, hostPathError, identifierError, ipError, parseList, portError,
+  domainError, domainWarning, emailError, hostnameError, hostPathError, identifierError, ipError, portError,
   canonicalEmail, canonicalIp, normalizeDbPath,
 } from '../../validate.js';
 import { isIPv4, isIPv6 } from '../../core/ip.js';

@@ -6,7 +6,7 @@ export type ReleaseLine = '2.x' | '1.9';
 export type Topology = 'combined' | 'separate';
 export type DbEngine = 'postgresql' | 'mariadb';
 
-import { compareReleases, mustParseRelease as mustParse, parseRelease, type Release } from '../release-numbers.js';
+import { compareReleases, parseRelease, type Release } from '../release-numbers.js';
 
 export { compareReleases, parseRelease, type Release };
 
