@@ -12,6 +12,12 @@ describe.concurrent('invalid answers exit 2 and write nothing', () => {
     ['newline in the domain', ['--domain', 'appwrite.example.com\nX=1'], /--domain: .*not a valid host name/],
     ['command substitution in the domain', ['--domain', '$(reboot).example.com'], /--domain: .*not a valid host name/],
     ['CIDR range in the IP list', [...OK, '--console', 'ips', '--console-ips', '10.0.0.1,10.0.0.0/8'], /--console-ips: .*CIDR range.*exact addresses/],
+    // What node:net's isIPv4/isIPv6 refuse reaches the user as the field's error.
+    ['an IPv4 octet over 255 in the IP list', [...OK, '--console', 'ips', '--console-ips', '10.0.0.1,256.1.1.1'], /--console-ips: "256\.1\.1\.1" is not an IPv4 or IPv6 address/],
+    ['an IPv4 octet with a leading zero', [...OK, '--console', 'ips', '--console-ips', '010.0.0.1'], /--console-ips: "010\.0\.0\.1" is not an IPv4 or IPv6 address/],
+    ['an IPv6 address with two "::"', [...OK, '--console', 'ips', '--console-ips', '2001::db8::1'], /--console-ips: "2001::db8::1" is not an IPv4 or IPv6 address/],
+    ['Langflow: an IPv6 range with two "::"', ['langflow', '--domain', 'langflow.example.com', '--console', 'ips', '--console-ips', '10.0.0.0/8,fd00::1::/64'], /--console-ips: "fd00::1::\/64" is not an IPv4\/IPv6 address or CIDR range/],
+    ['an IPv6 address of nine groups', [...OK, '--console', 'ips', '--console-ips', '1:2:3:4:5:6:7:8:9'], /--console-ips: "1:2:3:4:5:6:7:8:9" is not an IPv4 or IPv6 address/],
     ['bad e-mail', ['--domain', 'appwrite.example.com', '--email', 'admin@'], /--email: .*not a valid e-mail/],
     ['bad e-mail in the whitelist', [...OK, '--console', 'emails', '--console-emails', 'a@example.com,nope'], /--console-emails: .*not a valid e-mail/],
     ['unknown HTTPS mode', [...OK, '--https', 'maybe'], /--https: must be one of auto, proxy, off/],

@@ -5,7 +5,7 @@ import {
   domainError, domainWarning, emailError, hostnameError, hostPathError, identifierError, ipError, portError,
   canonicalEmail, canonicalIp, normalizeDbPath,
 } from '../../validate.js';
-import { isIPv4, isIPv6 } from '../../core/ip.js';
+import { isIPv4, isIPv6 } from 'node:net';
 
 import { checked, list, listOf, oneOf, str, type Choice, type Parsed, type Question as GenericQuestion } from '../../core/question.js';
 

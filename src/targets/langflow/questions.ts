@@ -1,6 +1,6 @@
 // The Langflow wizard's questions, in the shape of src/core/question.ts (flag parser, --help, missing-flag check and
 // the prompts are generated from it). Flags are named like Appwrite's where the meaning is the same.
-import { isIPv4, isIPv6 } from '../../core/ip.js';
+import { isIPv4, isIPv6 } from 'node:net';
 import type { Choice, Parsed, Question } from '../../core/question.js';
 import {
   canonicalIp, domainError, domainWarning, emailError, hostnameError, hostPathError, identifierError, normalizeDbPath,
