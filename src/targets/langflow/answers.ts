@@ -11,7 +11,7 @@ export type ConsoleMode = (typeof CONSOLE_MODES)[number];
 export type DbMode = (typeof DB_MODES)[number];
 
 export interface LangflowAnswers extends BaseAnswers {
-  /** Langflow release, the image tag, e.g. "1.13.0". */
+  /** Langflow release, the image tag, e.g. "1.13.1". */
   release: string;
   domain: string;
   /** auto: bundled Caddy gets certificates; proxy: 127.0.0.1 only, for the user's proxy; off: plain HTTP via Caddy. */

@@ -250,9 +250,10 @@ export const LANGFLOW_RULES: AuditRule[] = [
       return [{
         severity: critical ? 'critical' : 'high',
         subject: `Langflow ${v}`,
-        what: `is below ${MINIMUM_RELEASE}${names.length ? `: open to ${names.join(', ')}` : ' (it has the 1.12 fixes only as a backport; its line gets no more)'}`,
+        what: `is below ${MINIMUM_RELEASE}${names.length ? `: open to ${names.join(', ')}` : ' (its line gets no further security fixes)'}`,
         why: open.length ? open.map((a) => `${a.ids.join(', ')}: ${a.summary} (fixed in ${a.fixedIn})`).join('; ') : 'older lines get no further security fixes',
-        fix: `Back up, then ${h.rerun} --release ${NEWEST_RELEASE} (or pin langflowai/langflow:${NEWEST_RELEASE} by hand); then docker compose up -d.`,
+        // The re-run keeps every secret and setting and pins the new image; Langflow migrates its database on start.
+        fix: `Back up, then upgrade: ${h.rerun} --release ${NEWEST_RELEASE} (or pin langflowai/langflow:${NEWEST_RELEASE} by hand); then ${h.cd}docker compose up -d.`,
       }];
     },
   },

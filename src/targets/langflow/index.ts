@@ -9,8 +9,9 @@ import {
 import { renderCompose, caddyfile, CADDYFILE, hostDirs, publishedPorts } from './compose.js';
 import { PROBES, curlArgv, judgeProbe, parseCurlOutput, type ProbeRequest } from './probes.js';
 import { health, running, dbLocation, warnings, summary, nextSteps, url } from './report.js';
-import { NEWEST_RELEASE, releaseCheck, releaseOfImage, insecureReason } from './releases.js';
+import { NEWEST_RELEASE, openAdvisories, releaseCheck, releaseOfImage } from './releases.js';
 import { usageError } from '../../core/errors.js';
+import { shellQuote } from '../../core/shell-quote.js';
 import { getEnv } from '../../engine/envfile.js';
 import { langflowAudit } from './audit.js';
 
@@ -33,6 +34,15 @@ function allManagedNames(release: string): string[] {
   return [...names];
 }
 
+/**
+ * The run that moves an install in `dirArg` to the newest release. Langflow runs its own database migrations when
+ * the new release starts, so a re-run with --release (it keeps every secret and setting) is the whole upgrade;
+ * `harden-init upgrade` moves Appwrite installs only.
+ */
+export function upgradeCommand(dirArg: string): string {
+  return `npx harden-init langflow --dir ${shellQuote(dirArg)} --release ${NEWEST_RELEASE}`;
+}
+
 async function prepare(input: PrepareInput<LangflowAnswers>): Promise<Prepared> {
   const installed = input.existing.state?.release ?? input.existing.state?.templateVersion
     ?? (input.existing.compose ? releaseOfImage(/image:\s*["']?([^\s"']+langflow[^\s"']*)/.exec(input.existing.compose)?.[1] ?? '') : undefined);
@@ -41,11 +51,17 @@ async function prepare(input: PrepareInput<LangflowAnswers>): Promise<Prepared> 
   const warnings: string[] = [];
   if (check.belowMinimum) {
     const keeping = installed === release && input.given.release === undefined;
-    if (!keeping && !input.allowInsecureRelease) {
-      throw usageError(`Langflow ${release} is below the minimum ${check.minimum}: ${insecureReason(release) ?? 'known advisories'}`,
+    if (keeping) {
+      // A re-run never switches the release on its own; the run that does is printed whole, ready to paste.
+      // The advisories themselves are in the answers' warnings (report.ts), shown after this one.
+      warnings.push(`SECURITY: this install runs Langflow ${release}, below the security minimum ${check.minimum}. Upgrade now: ${upgradeCommand(input.dirArg)}`);
+    } else if (!input.allowInsecureRelease) {
+      const open = openAdvisories(release);
+      throw usageError(`Langflow ${release} is below the security minimum ${check.minimum}${open ? `, open to ${open}` : ''}.`,
         `Install ${NEWEST_RELEASE} (--release ${NEWEST_RELEASE}), or accept the known holes with --allow-insecure-release.`);
+    } else {
+      warnings.push(`SECURITY: installing Langflow ${release}, below the security minimum ${check.minimum}, as --allow-insecure-release asks.`);
     }
-    warnings.push(`SECURITY: Langflow ${release} is below the minimum ${check.minimum}. ${insecureReason(release) ?? ''}`.trim());
   }
   const template: TargetTemplate = {
     target: 'langflow',
@@ -111,6 +127,7 @@ export const langflow: Target<LangflowAnswers> = {
   },
   hostDirs: (a) => hostDirs(a).map((d) => ({ path: d.path, mode: d.mode, uid: d.uid, gid: d.gid })),
   dbLocation,
+  bundledDbPasswords: (a) => (a.db === 'volume' || a.db === 'path' ? ['POSTGRES_PASSWORD'] : []),
   publishedPorts,
   gatewayContainer: 'caddy',
   health,

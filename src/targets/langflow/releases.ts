@@ -1,14 +1,14 @@
 // Langflow's releases as harden-init knows them: the pinned default, the security minimum and the advisories by
 // the release that fixed them. Facts from Langflow's repository, docs and GitHub advisories, collected in
-// shared/langflow-facts.md (newest stable 1.13.0; the repository snapshot was too large to fetch for a re-check).
+// shared/langflow-facts.md (newest stable 1.13.1, re-checked 2026-12-06).
 import { compareReleases, mustParseRelease as mustParse, parseRelease, type Release } from '../release-numbers.js';
 
 export { compareReleases, parseRelease, type Release };
 
 /** What a new install gets (image tag, no `v`). Never `latest`. */
-export const NEWEST_RELEASE = '1.13.0';
-/** The oldest line without a known advisory (the 1.12 fixes were backported to 1.11.5, see ADVISORIES). */
-export const MINIMUM_RELEASE = '1.12.0';
+export const NEWEST_RELEASE = '1.13.1';
+/** The oldest release without a known advisory: 1.13.1 fixed six holes present in every release from 1.0.0 on. */
+export const MINIMUM_RELEASE = '1.13.1';
 
 export interface Advisory {
   /** CVE / GHSA identifiers, or a short name when there is none. */
@@ -30,7 +30,17 @@ export const ADVISORIES: readonly Advisory[] = [
   { ids: ['CVE-2026-55450'], fixedIn: '1.9.1', summary: 'security fix', critical: false },
   { ids: ['CVE-2026-48519', 'CVE-2026-55447'], fixedIn: '1.9.2', summary: 'security fixes', critical: false },
   { ids: ['1.12 security batch'], fixedIn: '1.12.0', summary: 'the 1.12 security batch (backported to 1.11.5): SSRF policy, runtime code-execution policy, MCP and run-flow authorization', critical: false },
+  // Published 2026-12-03 for 1.0.0 through 1.13.0; one entry each, so the refusal and `check` say what each one is.
+  { ids: ['CVE-2026-120054'], fixedIn: '1.13.1', summary: 'authenticated command execution', critical: false },
+  { ids: ['CVE-2026-120069'], fixedIn: '1.13.1', summary: 'AST deny-list bypass leading to code execution', critical: false },
+  { ids: ['CVE-2026-120071'], fixedIn: '1.13.1', summary: 'improper access control', critical: false },
+  { ids: ['CVE-2026-120073'], fixedIn: '1.13.1', summary: 'predictable virtual flow id: read or delete other users\' data', critical: false },
+  { ids: ['CVE-2026-127061'], fixedIn: '1.13.1', summary: 'broken object-level authorization', critical: false },
+  { ids: ['CVE-2026-127066'], fixedIn: '1.13.1', summary: 'unauthenticated execution of other users\' flows through the agent-to-agent discovery endpoint', critical: true },
 ];
+
+/** The ids of an advisory with what it is, e.g. "CVE-2026-120071 (improper access control)". */
+export const describeAdvisory = (a: Advisory): string => `${a.ids.join(', ')} (${a.summary})`;
 
 /** Releases the 1.12 batch was backported to: they carry the fixes of ADVISORIES' last entry. */
 const BACKPORTS: Record<string, string> = { '1.12.0': '1.11.5' };
@@ -83,10 +93,13 @@ export function insecureReason(v: string): string | undefined {
   if (compareReleases(v, MINIMUM_RELEASE) >= 0) return undefined;
   const open = advisoriesFor(v);
   const fix = `install ${NEWEST_RELEASE} (--release ${NEWEST_RELEASE})`;
-  if (open.length === 0) return `Langflow ${v} is below ${MINIMUM_RELEASE}: it has the 1.12 security batch only as a backport, and its line gets no further fixes; ${fix}.`;
-  const names = open.flatMap((a) => a.ids).join(', ');
-  const critical = open.some((a) => a.critical) ? ' (including unauthenticated remote code execution)' : '';
-  return `Langflow ${v} is below ${MINIMUM_RELEASE} and open to ${names}${critical}; ${fix}.`;
+  if (open.length === 0) return `Langflow ${v} is below ${MINIMUM_RELEASE}: its line gets no further security fixes; ${fix}.`;
+  return `Langflow ${v} is below ${MINIMUM_RELEASE} and open to ${openAdvisories(v)}; ${fix}.`;
+}
+
+/** Each advisory `v` is open to with what it is, oldest fix first, e.g. "CVE-2026-120071 (improper access control); ...". */
+export function openAdvisories(v: string): string {
+  return advisoriesFor(v).map(describeAdvisory).join('; ');
 }
 
 export const IMAGE_REPOSITORY = 'langflowai/langflow';

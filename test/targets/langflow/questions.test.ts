@@ -59,8 +59,8 @@ describe('Langflow questions', () => {
     expect(q.warn!('')).toMatch(/renewed/);
   });
 
-  it('defaults: release 1.13.0, superuser admin, db volume, port 7860 in proxy mode', () => {
-    expect(questionFor('release').fallback).toBe('1.13.0');
+  it('defaults: release 1.13.1, superuser admin, db volume, port 7860 in proxy mode', () => {
+    expect(questionFor('release').fallback).toBe('1.13.1');
     expect(questionFor('superuser').fallback).toBe('admin');
     expect(questionFor('db').fallback).toBe('volume');
     expect(questionFor('httpPort').fallbackFor!({ https: 'proxy' })).toBe(7860);
