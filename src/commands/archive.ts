@@ -1,5 +1,6 @@
 // The backup archive: a tar stream (written and read here, POSIX ustar with pax headers for long names)
-// encrypted with age (src/crypto/age, the age v1 format; any `age` tool decrypts it). It is never plaintext on disk.
+// encrypted with age (the age-encryption package, by age's author; any `age` tool decrypts it). It is never plaintext
+// on disk.
 //
 // Layout of the tar, in this order:
 //   .env, docker-compose.yml, [docker-compose.override.yml], [.harden-init/state.json]   files, as in the install
@@ -11,8 +12,8 @@
 // into entries of at most CHUNK bytes (the part is their concatenation, e.g. `cat db/postgresql.sql.* > dump.sql`).
 // Memory stays bounded by CHUNK.
 import { createHash } from 'node:crypto';
-import { Decrypter, Encrypter } from '../crypto/age/index.js';
-import { fromWebStream, toWebStream } from '../core/web-streams.js';
+import { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import { Decrypter, Encrypter, type Identity, type Stanza } from 'age-encryption';
 
 export const FORMAT = 'harden-init-backup';
 export const FORMAT_VERSION = 1;
@@ -170,6 +171,19 @@ export async function* tarArchive(parts: Iterable<PartInput> | AsyncIterable<Par
   yield Buffer.alloc(BLOCK * 2);
 }
 
+/**
+ * A numeric header field: octal digits, padded with leading spaces or zeros and ended by NUL or space (empty: 0).
+ * Anything else is a damaged header, named here: parseInt would read a prefix, or give NaN, which then reaches
+ * Buffer.alloc as a size. Base-256 fields (GNU, for sizes of 8 GiB and more) are refused: we never write them.
+ */
+function octalField(h: Buffer, offset: number, length: number, what: string): number {
+  const raw = h.subarray(offset, offset + length);
+  if (raw[0]! & 0x80) throw new ArchiveError(`a tar header is damaged (${what} is in binary form, which harden-init never writes)`);
+  const text = raw.toString('latin1').replace(/[\0 ]+$/, '').replace(/^ +/, '');
+  if (!/^[0-7]*$/.test(text)) throw new ArchiveError(`a tar header is damaged (${what} ${JSON.stringify(text.slice(0, 12))} is not an octal number)`);
+  return text === '' ? 0 : parseInt(text, 8); // at most 12 octal digits: below 2^36, exact
+}
+
 /** One tar entry: its name, size, and its body in pieces (must be consumed before the next entry). */
 export interface Entry { name: string; size: number; mode: number; body: AsyncIterable<Buffer> }
 
@@ -209,7 +223,7 @@ export async function* readTar(input: AsyncIterable<Uint8Array>): AsyncGenerator
       continue;
     }
     if (sawEnd) throw new ArchiveError('data after the end-of-archive marker');
-    const stored = parseInt(h.subarray(148, 156).toString('ascii').replace(/\0.*$/, '').trim(), 8);
+    const stored = octalField(h, 148, 8, 'checksum');
     const check = Buffer.from(h);
     check.write('        ', 148, 'ascii');
     let sum = 0;
@@ -217,17 +231,23 @@ export async function* readTar(input: AsyncIterable<Uint8Array>): AsyncGenerator
     if (stored !== sum) throw new ArchiveError('a tar header is damaged (checksum)');
     const field = (o: number, l: number) => h.subarray(o, o + l).toString('utf8').replace(/\0.*$/s, '');
     const type = field(156, 1) || '0';
-    let size = parseInt(field(124, 12).trim() || '0', 8);
-    const mode = parseInt(field(100, 8).trim() || '0', 8);
+    let size = octalField(h, 124, 12, 'size');
+    const mode = octalField(h, 100, 8, 'mode');
+    if (mode > 0o7777) throw new ArchiveError(`a tar header is damaged (mode ${mode.toString(8)} is out of range)`);
+    octalField(h, 136, 12, 'mtime');
     const prefix = field(345, 155);
     let name = prefix ? `${prefix}/${field(0, 100)}` : field(0, 100);
     if (type === 'x') {
+      if (size > 1024 * 1024) throw new ArchiveError(`a tar extended header is damaged (it claims ${size} bytes)`);
       const pax = (await readAll(size)).toString('utf8');
       await readAll(pad(size).length);
       for (const line of pax.split('\n').filter(Boolean)) {
         const m = /^\d+ ([^=]+)=(.*)$/s.exec(line);
         if (m?.[1] === 'path') paxPath = m[2];
-        if (m?.[1] === 'size') paxSize = Number(m[2]);
+        if (m?.[1] === 'size') {
+          if (!/^\d{1,15}$/.test(m[2]!)) throw new ArchiveError(`a tar extended header is damaged (size ${JSON.stringify(m[2]!.slice(0, 20))} is not a number of bytes)`);
+          paxSize = Number(m[2]);
+        }
       }
       continue;
     }
@@ -395,45 +415,119 @@ export function parseIdentityFile(text: string): string[] {
   return text.split(/\r?\n/).map((l) => l.trim()).filter((l) => /^AGE-SECRET-KEY-/.test(l));
 }
 
-/** The plaintext, encrypted with age to the recipient or with the passphrase (scrypt). */
+/** What is wrong with an age recipient (bad checksum, wrong length, unknown kind), or undefined when it is usable. */
+export function recipientProblem(recipient: string): string | undefined {
+  try { new Encrypter().addRecipient(recipient); return undefined; } catch (e) { return (e as Error).message; }
+}
+
+/** The plaintext, encrypted with age to the recipient (X25519 or post-quantum) or with the passphrase (scrypt). */
 export async function encrypt(plain: AsyncIterable<Uint8Array>, key: KeySpec): Promise<AsyncIterable<Uint8Array>> {
   const e = new Encrypter();
   if ('passphrase' in key) {
     e.setPassphrase(key.passphrase);
     if (key.workFactor) e.setScryptWorkFactor(key.workFactor);
   } else if ('recipient' in key) {
-    e.addRecipient(key.recipient);
+    try { e.addRecipient(key.recipient); } catch (err) { throw new ArchiveError(`not a valid age recipient: ${(err as Error).message}`); }
   } else {
     throw new ArchiveError('an identity decrypts; encrypting needs a recipient or a passphrase');
   }
-  return fromWebStream(await e.encrypt(toWebStream(plain)));
+  return e.encrypt(webStream(plain));
 }
 
-/** The plaintext of an age file. A wrong passphrase or identity throws here (the header is checked first). */
+/**
+ * An async iterable as the web stream age-encryption takes: Node's own ReadableStream.from (one chunk per pull). The
+ * global ReadableStream that TypeScript's DOM typings describe is the same class at run time, without `from`.
+ */
+function webStream(source: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array> {
+  return NodeReadableStream.from(source) as unknown as ReadableStream<Uint8Array>;
+}
+
+/** The most scrypt work (log2 N) age-encryption accepts when decrypting; harden-init writes 18. */
+export const MAX_SCRYPT_LOG_N = 20;
+
+export type DecryptFailure = 'work-factor' | 'scrypt-mixed' | 'no-match' | 'header' | 'mac' | 'payload';
+
+/** Why an archive does not decrypt, with a message that says which of the causes it is. */
+export class DecryptError extends ArchiveError {
+  constructor(readonly kind: DecryptFailure, message: string) { super(message); }
+}
+
+/**
+ * Tried before the real keys (age-encryption asks its identities in order): it remembers the header's stanzas, for
+ * the messages, and refuses a scrypt stanza beside others whatever the key. age forbids that mix; age-encryption
+ * checks it only when a passphrase is tried, and an X25519 key would otherwise open such a file.
+ */
+class HeaderCheck implements Identity {
+  stanzas: Stanza[] = [];
+  unwrapFileKey(stanzas: Stanza[]): null {
+    this.stanzas = stanzas;
+    if (stanzas.length > 1 && stanzas.some((s) => s.args[0] === 'scrypt')) throw new DecryptError('scrypt-mixed', SCRYPT_MIXED);
+    return null;
+  }
+}
+
+const SCRYPT_MIXED = 'cannot decrypt: the archive\'s header puts a passphrase (scrypt) stanza beside other stanzas, which age forbids (a passphrase-encrypted file has exactly one): it was not written by harden-init, or its header was modified';
+
+/**
+ * The one place where age-encryption's errors become ours. `phase` is where it was thrown: while the header was read
+ * (before any plaintext) or while the payload streamed. System errors (reading the file) pass through as they are.
+ */
+function decryptError(phase: 'header' | 'payload', e: unknown, key: KeySpec, stanzas: Stanza[]): Error {
+  if (e instanceof DecryptError) return e;
+  if (typeof (e as NodeJS.ErrnoException)?.code === 'string' && !(e instanceof DOMException)) return e as Error;
+  const m = String((e as Error)?.message ?? e);
+  if (phase === 'payload' || /^stream ended before reading 16 bytes/.test(m)) {
+    const detail = /^stream ended/.test(m) ? 'it ends right after its header' : m;
+    return new DecryptError('payload', `decryption failed: the archive is damaged or was modified, or it is truncated; its encrypted contents do not authenticate (${detail})`);
+  }
+  if (/scrypt work factor is too high/.test(m)) {
+    const logN = stanzas.find((s) => s.args[0] === 'scrypt')?.args[2];
+    return new DecryptError('work-factor', `cannot decrypt: the archive's passphrase encryption asks for scrypt work factor ${logN ? `2^${logN}` : 'beyond the limit'}, above the 2^${MAX_SCRYPT_LOG_N} that is accepted (harden-init writes 2^18; more would take minutes to hours of CPU): it was not written by harden-init, or its header was modified`);
+  }
+  if (/scrypt recipient is not the only one/.test(m)) return new DecryptError('scrypt-mixed', SCRYPT_MIXED);
+  if (/no identity matched/.test(m)) return new DecryptError('no-match', noMatch(key, stanzas));
+  if (/invalid header HMAC/.test(m)) return new DecryptError('mac', 'cannot decrypt: the archive\'s header is damaged or was modified (its MAC does not match, though the key opened it)');
+  const detail = e instanceof DOMException ? `a recipient stanza holds an invalid key share (${e.name})` : m;
+  return new DecryptError('header', `cannot decrypt: not an age file, or its header is damaged (${detail})`);
+}
+
+function noMatch(key: KeySpec, stanzas: Stanza[]): string {
+  const scrypt = stanzas.some((s) => s.args[0] === 'scrypt');
+  if ('passphrase' in key) {
+    return scrypt ? 'cannot decrypt: wrong passphrase (the archive is encrypted with a passphrase, and this one does not open it)'
+      : 'cannot decrypt: the archive is encrypted to an age key (recipient), not with a passphrase: give the identity (the secret key file) instead';
+  }
+  if (scrypt) return 'cannot decrypt: the archive is encrypted with a passphrase, not to an age key: give the passphrase instead of an identity';
+  const kinds = [...new Set(stanzas.map((s) => s.args[0]))].join(', ');
+  return `cannot decrypt: wrong identity: no key in the identity file matches the archive's ${stanzas.length === 1 ? 'recipient' : `${stanzas.length} recipients`} (${kinds})`;
+}
+
+/**
+ * The plaintext of an age file. The header is read and checked (key, MAC) before this returns, so a wrong key or a
+ * damaged header throws here; the payload is authenticated chunk by chunk as it is read, and a damaged or truncated
+ * one throws while iterating. Every failure is a DecryptError saying which it is.
+ */
 export async function decrypt(cipher: AsyncIterable<Uint8Array>, key: KeySpec): Promise<AsyncIterable<Uint8Array>> {
   const d = new Decrypter();
+  const header = new HeaderCheck();
+  d.addIdentity(header);
   if ('passphrase' in key) d.addPassphrase(key.passphrase);
-  else if ('identities' in key) for (const i of key.identities) d.addIdentity(i);
-  else throw new ArchiveError('decrypting needs the identity (secret key) of the recipient, not the recipient');
+  else if ('identities' in key) {
+    for (const i of key.identities) {
+      try { d.addIdentity(i); } catch (err) { throw new ArchiveError(`the identity file holds a malformed age secret key (${(err as Error).message})`); }
+    }
+  } else throw new ArchiveError('decrypting needs the identity (secret key) of the recipient, not the recipient');
   let out: ReadableStream<Uint8Array>;
   try {
-    out = await d.decrypt(toWebStream(cipher));
+    out = await d.decrypt(webStream(cipher));
   } catch (e) {
-    throw new ArchiveError(decryptMessage(e));
+    throw decryptError('header', e, key, header.stanzas);
   }
   return (async function* () {
     try {
-      yield* fromWebStream(out);
+      yield* out;
     } catch (e) {
-      throw new ArchiveError(decryptMessage(e));
+      throw decryptError('payload', e, key, header.stanzas);
     }
   })();
-}
-
-function decryptMessage(e: unknown): string {
-  const m = String((e as Error)?.message ?? e);
-  if (/no identity matched|incorrect passphrase|scrypt/i.test(m)) return 'cannot decrypt: wrong passphrase or identity';
-  if (/\btag\b|chunk|stream|final|truncat|trailing/i.test(m)) return `decryption failed: the archive is damaged or was modified (${m})`;
-  if (/header|intro|malformed|invalid|version/i.test(m)) return `not an age-encrypted harden-init backup, or a damaged one (${m})`;
-  return `decryption failed: the archive is damaged or was modified (${m})`;
 }

@@ -17,7 +17,7 @@ import { detectCompose, compose, docker, type Compose } from '../docker/compose.
 import { acquireLock } from '../apply/lock.js';
 import { fsyncDir, tempNameFor } from '../apply/atomic.js';
 import { kindOf, mkdirExact, readRegular } from '../apply/safe-fs.js';
-import { ArchiveError, encrypt, FORMAT, FORMAT_VERSION, tarArchive, type KeySpec, type Manifest, type PartInput } from './archive.js';
+import { ArchiveError, encrypt, FORMAT, FORMAT_VERSION, recipientProblem, tarArchive, type KeySpec, type Manifest, type PartInput } from './archive.js';
 import { DB_SCRIPTS, StreamError, dumpStream, projectName, volumeName, volumeStream, type Engine } from './db-dump.js';
 import { parse } from '../yaml/index.js';
 import { TARGETS } from '../targets/index.js';
@@ -160,9 +160,11 @@ export function encryptionFrom(req: Request, ui: Ui): KeySpec {
 }
 
 export function checkRecipient(recipient: string): string {
-  // Post-quantum recipients need ML-KEM, which node:crypto (src/crypto/age) does not have in Node 20.
-  if (/^age1pq1/.test(recipient)) throw usageError('--recipient: post-quantum age keys (age1pq1…) are not supported. Supported: an X25519 age public key (age1…, from `age-keygen` without -pq), or --passphrase-env / --passphrase-file.');
-  if (!/^age1[0-9a-z]+$/.test(recipient)) throw usageError(`--recipient: not an age public key (age1…): "${recipient.slice(0, 20)}"`, 'Make a key pair with `age-keygen -o key.txt`; its "public key:" line is the recipient. Keep key.txt off this server.');
+  const hint = 'Make a key pair with `age-keygen -o key.txt` (or `age-keygen -pq` for a post-quantum one); its "public key:" line is the recipient. Keep key.txt off this server.';
+  if (!/^age1[0-9a-z]+$/.test(recipient)) throw usageError(`--recipient: not an age public key (age1…): "${recipient.slice(0, 20)}"`, hint);
+  // Checked now (checksum, length), not when the archive is already being written.
+  const problem = recipientProblem(recipient);
+  if (problem) throw usageError(`--recipient: not a valid age public key ("${recipient.slice(0, 20)}…": ${problem})`, hint);
   return recipient;
 }
 

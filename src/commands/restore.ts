@@ -27,7 +27,6 @@ import { ArchiveError, decrypt, parseIdentityFile, streamParts, verifyArchive, t
 import { backupShape, backupTarget, formatBytes, installFiles, passphraseFromEnv, passphraseFromFile, targetIdOf } from './backup.js';
 import { StreamError, loadDump, projectName, restoreVolume, volumeName, waitDbReady, type Engine } from './db-dump.js';
 import { STATE_FILE } from '../engine/state.js';
-import { PQ_REFUSAL } from '../crypto/age/index.js';
 
 function keyFrom(req: Request): KeySpec {
   const given = [req.identity && '--identity', req.passphraseEnv && '--passphrase-env', req.passphraseFile && '--passphrase-file'].filter(Boolean);
@@ -37,10 +36,7 @@ function keyFrom(req: Request): KeySpec {
     try { text = readFileSync(resolve(req.identity), 'utf8'); } catch (e) { throw usageError(`--identity: cannot read ${req.identity}: ${(e as Error).message}`); }
     const identities = parseIdentityFile(text);
     if (!identities.length) throw usageError(`--identity ${req.identity}: no AGE-SECRET-KEY-… line in it (it must be the secret key file made by age-keygen).`);
-    // src/crypto/age has no ML-KEM (Node 20 has none): such keys are refused here as bad input, naming what works.
-    const classic = identities.filter((i) => !/^AGE-SECRET-KEY-PQ-/i.test(i));
-    if (!classic.length) throw usageError(`--identity ${req.identity}: ${PQ_REFUSAL}.`);
-    return { identities: classic };
+    return { identities };
   }
   if (req.passphraseEnv) return { passphrase: passphraseFromEnv(req.passphraseEnv) };
   if (req.passphraseFile) return { passphrase: passphraseFromFile(req.passphraseFile) };

@@ -8,12 +8,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateIdentity, identityToRecipient } from 'age-encryption';
 import {
-  ArchiveError, CHUNK, decrypt, encrypt, MANIFEST, streamParts, tarArchive, verifyArchive,
+  ArchiveError, CHUNK, decrypt, encrypt, entryHeader, MANIFEST, streamParts, tarArchive, verifyArchive,
   type Manifest, type PartInput,
 } from '../../src/commands/archive.js';
 
 const BASE: Omit<Manifest, 'parts'> = { format: 'harden-init-backup', version: 1, created: '2026-11-25T10:00:00.000Z', tool: 'test', release: '2.7.1', dir: '/srv/appwrite' };
 const enc = (s: string) => new Uint8Array(Buffer.from(s));
+/** A ustar header block with its type flag changed and its checksum made right again. */
+function withType(h: Buffer, type: string): Buffer {
+  const b = Buffer.from(h);
+  b.write(type, 156, 'latin1');
+  b.write('        ', 148, 'latin1');
+  let sum = 0;
+  for (const x of b) sum += x;
+  b.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+  return b;
+}
 
 async function collect(it: AsyncIterable<Uint8Array>): Promise<Buffer> {
   const out: Buffer[] = [];
@@ -135,6 +145,52 @@ describe('archive: tampering and truncation are detected before anything is used
     await expect(verifyArchive(once(manifestOnly))).rejects.toThrow(/listed in the manifest but missing from the archive/);
   });
 
+  it('a malformed numeric header field (not octal, binary, out of range) is an ArchiveError naming the field', async () => {
+    const tar = await collect(tarArchive([{ kind: 'file', name: 'ok', data: enc('x'), mode: 0o600 }], BASE));
+    /** The tar with one header field of the first entry replaced, its checksum made right again (unless it is the field). */
+    const withField = (offset: number, length: number, value: string | Buffer) => {
+      const b = Buffer.from(tar);
+      const v = typeof value === 'string' ? Buffer.from(value, 'latin1') : value;
+      b.fill(0, offset, offset + length);
+      v.copy(b, offset);
+      if (offset !== 148) {
+        b.write('        ', 148, 'latin1');
+        let sum = 0;
+        for (const x of b.subarray(0, 512)) sum += x;
+        b.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+      }
+      return b;
+    };
+    const cases: [number, number, string | Buffer, RegExp][] = [
+      [124, 12, '0000000001x', /size "0000000001x" is not an octal number/],
+      [124, 12, '-0000000001', /size "-0000000001" is not an octal number/],
+      [124, 12, '00000000009', /size "00000000009" is not an octal number/],
+      [124, 12, Buffer.from([0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]), /size is in binary form/],
+      [100, 8, '0000z44', /mode "0000z44" is not an octal number/],
+      [100, 8, '0177777', /mode 177777 is out of range/],
+      [136, 12, 'yesterday', /mtime "yesterday" is not an octal number/],
+      [148, 8, '12a456\0 ', /checksum "12a456" is not an octal number/],
+      [148, 8, '0123456x', /checksum "0123456x" is not an octal number/],
+    ];
+    for (const [offset, length, value, message] of cases) {
+      const err = await verifyArchive(once(withField(offset, length, value))).then(() => undefined, (e: unknown) => e);
+      expect(err, String(value)).toBeInstanceOf(ArchiveError);
+      expect((err as Error).message).toMatch(/^a tar header is damaged \(/);
+      expect((err as Error).message).toMatch(message);
+    }
+    // A pax size that is not a plain count of bytes (NaN, negative, an exponent, beyond 2^53) is refused the same way.
+    for (const bad of ['abc', '-1', '1e3', '99999999999999999']) {
+      const body = ` size=${bad}\n`;
+      const record = Buffer.from(`${body.length + 3}${body}`); // lengths of 10..99: two digits
+      const paxHeader = withType(entryHeader('PaxHeaders/f', record.length, 0o644, 0), 'x');
+      const file = entryHeader('f', 1, 0o600, 0);
+      const bytes = Buffer.concat([paxHeader, record, Buffer.alloc(512 - record.length), file, Buffer.from('x'), Buffer.alloc(511), Buffer.alloc(1024)]);
+      const err = await verifyArchive(once(bytes)).then(() => undefined, (e: unknown) => e);
+      expect(err, bad).toBeInstanceOf(ArchiveError);
+      expect((err as Error).message, bad).toBe(`a tar extended header is damaged (size "${bad}" is not a number of bytes)`);
+    }
+  });
+
   it('an unsafe entry name (absolute or ..) is refused', async () => {
     const tar = await collect(tarArchive([{ kind: 'file', name: 'ok', data: enc('x'), mode: 0o600 }], BASE));
     const bad = Buffer.from(tar);
@@ -151,14 +207,14 @@ describe('archive: age encryption', () => {
     expect(cipher.subarray(0, 21).toString()).toBe('age-encryption.org/v1');
     expect(cipher.includes(Buffer.from('the-key-in-clear'))).toBe(false);
     expect((await collect(await decrypt(once(cipher), { passphrase: 'correct horse battery' }))).equals(plain)).toBe(true);
-    await expect(decrypt(once(cipher), { passphrase: 'wrong' })).rejects.toThrow(/wrong passphrase or identity/);
+    await expect(decrypt(once(cipher), { passphrase: 'wrong' })).rejects.toThrow(/^cannot decrypt: wrong passphrase \(/);
   });
 
   it('recipient / identity: round trip; another identity is refused; a flipped ciphertext byte is refused', async () => {
     const id = await generateIdentity();
     const cipher = await collect(await encrypt(once(plain), { recipient: await identityToRecipient(id) }));
     expect((await collect(await decrypt(once(cipher), { identities: [id] }))).equals(plain)).toBe(true);
-    await expect(decrypt(once(cipher), { identities: [await generateIdentity()] })).rejects.toThrow(/wrong passphrase or identity/);
+    await expect(decrypt(once(cipher), { identities: [await generateIdentity()] })).rejects.toThrow(/^cannot decrypt: wrong identity: no key in the identity file matches the archive's recipient \(X25519\)$/);
     const flipped = Buffer.from(cipher);
     flipped[flipped.length - 20]! ^= 1;
     await expect(collect(await decrypt(once(flipped), { identities: [id] }))).rejects.toThrow(ArchiveError);
