@@ -72,7 +72,7 @@ const CASES: Case[] = [
   { id: 'config-volume', weak: 'langflow-weak', severity: 'high', says: /\/app\/app\/langflow/ },
   { id: 'release', weak: 'langflow-weak', severity: 'high', says: /pins no release/ },
   { id: 'release', weak: 'langflow-weak', edit: { compose: (t) => t.replace('langflowai/langflow:latest', 'langflowai/langflow:1.8.0') }, severity: 'critical', says: /CVE-2026-33017.*CVE-2026-55450/ },
-  { id: 'release', weak: 'langflow-weak', edit: { compose: (t) => t.replace('langflowai/langflow:latest', 'langflowai/langflow:1.11.0') }, severity: 'high', says: /below 1\.12\.0/ },
+  { id: 'release', weak: 'langflow-weak', edit: { compose: (t) => t.replace('langflowai/langflow:latest', 'langflowai/langflow:1.13.0') }, severity: 'critical', says: /below 1\.13\.1: open to CVE-2026-120054, CVE-2026-120069, CVE-2026-120071, CVE-2026-120073, CVE-2026-127061, CVE-2026-127066$/ },
   // Both
   { id: 'published-port', weak: 'appwrite-weak', severity: 'critical', says: /3306/ },
   { id: 'published-port', weak: 'langflow-weak', severity: 'high', says: /7860/ },
