@@ -3,14 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { runBin, tempDir } from '../helpers/run-bin.js';
+import { runBin, tempDir, unwrapped } from '../helpers/run-bin.js';
+import { runMain } from '../helpers/run-main.js';
 import { parseEnv, toRecord } from '../../src/engine/envfile.js';
 
 const BASE = ['--domain', 'langflow.example.com', '--yes', '--no-start'];
 const envOf = (dir: string) => toRecord(parseEnv(readFileSync(join(dir, '.env'), 'utf8')));
 
 describe('harden-init langflow', () => {
-  it('installs 1.13.0 hardened: auto-login off, a 43-character key, Caddy the only publisher, the superuser password shown once', async () => {
+  it('installs 1.13.1 hardened: auto-login off, a 43-character key, Caddy the only publisher, the superuser password shown once', async () => {
     const dir = join(tempDir(), 'langflow');
     const r = await runBin(['langflow', '--dir', dir, ...BASE]);
     expect(r.exitCode, r.stderr).toBe(0);
@@ -22,7 +23,7 @@ describe('harden-init langflow', () => {
     const compose = parse(readFileSync(join(dir, 'docker-compose.yml'), 'utf8')) as { services: Record<string, { ports?: string[]; image?: string }> };
     const publishers = Object.entries(compose.services).filter(([, s]) => s.ports?.length).map(([n]) => n);
     expect(publishers).toEqual(['caddy']);
-    expect(compose.services.langflow!.image).toBe('langflowai/langflow:1.13.0');
+    expect(compose.services.langflow!.image).toBe('langflowai/langflow:1.13.1');
     expect(existsSync(join(dir, 'Caddyfile'))).toBe(true);
     // The superuser's first password is printed by the run that made it; the key never is.
     expect(r.stdout).toContain(`LANGFLOW_SUPERUSER_PASSWORD=${env.LANGFLOW_SUPERUSER_PASSWORD}`);
@@ -44,7 +45,7 @@ describe('harden-init langflow', () => {
     expect(existsSync(dir)).toBe(false);
   });
 
-  it('a release below 1.12.0 is refused naming the advisories, unless --allow-insecure-release', async () => {
+  it('a release below 1.13.1 is refused naming the advisories, unless --allow-insecure-release', async () => {
     const dir = join(tempDir(), 'langflow');
     const r = await runBin(['langflow', '--dir', dir, ...BASE, '--release', '1.9.1']);
     expect(r.exitCode).toBe(2);
@@ -77,5 +78,74 @@ describe('harden-init langflow', () => {
     expect(given.exitCode, given.stderr).toBe(0);
     expect(envOf(ext).POSTGRES_PASSWORD).toBe('ext-Pass.word1');
     expect(given.stdout + given.stderr).not.toContain('ext-Pass.word1');
+  });
+
+  // In-process (src, not dist): the release table is what these check, and it must hold before a rebuild.
+  describe('the security minimum 1.13.1', () => {
+    const DEC_2026 = [
+      'CVE-2026-120054 (authenticated command execution)',
+      'CVE-2026-120069 (AST deny-list bypass leading to code execution)',
+      'CVE-2026-120071 (improper access control)',
+      "CVE-2026-120073 (predictable virtual flow id: read or delete other users' data)",
+      'CVE-2026-127061 (broken object-level authorization)',
+      "CVE-2026-127066 (unauthenticated execution of other users' flows through the agent-to-agent discovery endpoint)",
+    ];
+    const stateOf = (dir: string) => JSON.parse(readFileSync(join(dir, '.harden-init', 'state.json'), 'utf8')) as { release?: string };
+    const imageOf = (dir: string) => (parse(readFileSync(join(dir, 'docker-compose.yml'), 'utf8')) as { services: { langflow: { image: string } } }).services.langflow.image;
+
+    it('a fresh install pins 1.13.1', async () => {
+      const dir = join(tempDir(), 'langflow');
+      const r = await runMain(['langflow', '--dir', dir, ...BASE]);
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(imageOf(dir)).toBe('langflowai/langflow:1.13.1');
+      expect(stateOf(dir).release).toBe('1.13.1');
+      expect(r.stdout).not.toMatch(/SECURITY|CVE-/);
+    });
+
+    it('--release 1.13.0 is refused (exit 2) naming the six CVEs with what each is, nothing written', async () => {
+      const dir = join(tempDir(), 'langflow');
+      const r = await runMain(['langflow', '--dir', dir, ...BASE, '--release', '1.13.0']);
+      expect(r.exitCode).toBe(2);
+      for (const cve of DEC_2026) expect(r.stderr).toContain(cve);
+      expect(r.stderr).toMatch(/below the security minimum 1\.13\.1/);
+      expect(r.stderr).toMatch(/--release 1\.13\.1.*--allow-insecure-release/);
+      expect(existsSync(dir)).toBe(false);
+    });
+
+    it('an install at 1.13.0: the re-run and check print the exact upgrade; that run pins 1.13.1 and check is clean', async () => {
+      const dir = join(tempDir(), 'langflow');
+      const made = await runMain(['langflow', '--dir', dir, ...BASE, '--release', '1.13.0', '--allow-insecure-release']);
+      expect(made.exitCode, made.stderr).toBe(0);
+      expect(unwrapped(made.stdout)).toMatch(/SECURITY: installing Langflow 1\.13\.0, below the security minimum 1\.13\.1, as --allow-insecure-release asks/);
+      expect(imageOf(dir)).toBe('langflowai/langflow:1.13.0');
+
+      // A plain re-run keeps the release (never switched silently) and says how to move it.
+      const again = await runMain(['langflow', '--dir', dir, '--yes', '--no-start']);
+      expect(again.exitCode, again.stderr).toBe(0);
+      expect(imageOf(dir)).toBe('langflowai/langflow:1.13.0');
+      const upgrade = `npx harden-init langflow --dir ${dir} --release 1.13.1`;
+      expect(unwrapped(again.stdout)).toContain(`SECURITY: this install runs Langflow 1.13.0, below the security minimum 1.13.1. Upgrade now: ${upgrade}`);
+      for (const cve of DEC_2026) expect(unwrapped(again.stdout)).toContain(cve);
+
+      const check = await runMain(['check', '--dir', dir]);
+      expect(check.exitCode).toBe(3);
+      expect(check.stdout).toMatch(/CRITICAL \(1\)/);
+      const finding = check.stdout.slice(check.stdout.indexOf('Langflow 1.13.0: is below 1.13.1'));
+      expect(finding).toMatch(/^Langflow 1\.13\.0: is below 1\.13\.1: open to CVE-2026-120054, CVE-2026-120069, CVE-2026-120071, CVE-2026-120073, CVE-2026-127061, CVE-2026-127066 \[release\]/);
+      expect(finding).toContain(`harden-init langflow --dir ${dir} --release 1.13.1`);
+      expect(finding).toContain("CVE-2026-127066: unauthenticated execution of other users' flows through the agent-to-agent discovery endpoint (fixed in 1.13.1)");
+
+      // The printed command is the supported path: it keeps secrets and settings and moves the pin.
+      const keyBefore = envOf(dir).LANGFLOW_SECRET_KEY;
+      const moved = await runMain(upgrade.split(' ').slice(2).concat('--yes', '--no-start'));
+      expect(moved.exitCode, moved.stderr).toBe(0);
+      expect(imageOf(dir)).toBe('langflowai/langflow:1.13.1');
+      expect(stateOf(dir).release).toBe('1.13.1');
+      expect(envOf(dir).LANGFLOW_SECRET_KEY).toBe(keyBefore);
+      expect(moved.stdout).not.toMatch(/SECURITY/);
+      const clean = await runMain(['check', '--dir', dir]);
+      expect(clean.stdout).not.toMatch(/\[release\]/);
+      expect(clean.exitCode, clean.stdout).toBe(0);
+    });
   });
 });
