@@ -15,7 +15,7 @@ import { REAL_ENGINE, engineAvailable, freePorts, lockEngine, removeProject } fr
 import { parseEnv, toRecord } from '../../src/engine/envfile.js';
 
 const hasEngine = engineAvailable();
-const RELEASE = '1.13.0';
+const RELEASE = '1.13.1';
 const PASS = 'langflow-backup-passphrase-4711';
 const outputs: string[] = [];
 /** Runs the binary; the output of everything but the install (which shows the first superuser password once) is kept. */

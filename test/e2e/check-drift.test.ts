@@ -23,7 +23,7 @@ const handCompose = (args: string[]) =>
 describe.skipIf(!hasEngine).sequential('check on a running Langflow stack', { timeout: 300_000 }, () => {
   beforeAll(async () => {
     unlock = await lockEngine();
-    await execa(join(ROOT, 'test/e2e/standin/langflow/build.sh'), ['1.13.0'], { stdio: 'inherit' });
+    await execa(join(ROOT, 'test/e2e/standin/langflow/build.sh'), ['1.13.1'], { stdio: 'inherit' });
     await execa(join(ROOT, 'test/e2e/realcaddy/build.sh'), [], { stdio: 'inherit' });
     parent = mkdtempSync(join(tmpdir(), 'hi-check-'));
     dir = join(parent, PROJECT);

@@ -2,7 +2,7 @@
 // start, health wait through the published port, the printenv comparison and the live checks inside the langflow
 // container; drift and its repair by a re-run; `--https proxy`; SQLite on a host directory.
 //
-// Images are local (no registry): the Langflow stand-in `langflowai/langflow:1.13.0` that answers the probes from its
+// Images are local (no registry): the Langflow stand-in `langflowai/langflow:1.13.1` that answers the probes from its
 // own environment, real PostgreSQL as `postgres:16` (test/e2e/standin/langflow/build.sh) and real Caddy 2.6 from
 // Debian as `caddy:2.6` (test/e2e/realcaddy/build.sh).
 //
@@ -23,7 +23,7 @@ import { REAL_ENGINE, engineAvailable, freePorts, lockEngine, projectContainers,
 import { parseEnv, toRecord } from '../../src/engine/envfile.js';
 
 const hasEngine = engineAvailable();
-const RELEASE = '1.13.0';
+const RELEASE = '1.13.1';
 const DOMAIN = 'langflow.example.com';
 /** Compose project names (the install directories' names), removed before and after the file. */
 const OFF = 'hilfclioff';

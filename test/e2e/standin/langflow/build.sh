@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # build.sh [--no-postgres] [<release> ...] — local images for the Langflow end-to-end tests (no registry is reachable).
 #
-#   langflowai/langflow:<release>   (default 1.13.0) a busybox-sized stand-in that answers like Langflow FROM ITS OWN
+#   langflowai/langflow:<release>   (default 1.13.1) a busybox-sized stand-in that answers like Langflow FROM ITS OWN
 #                                   ENVIRONMENT (rootfs/usr/local/bin/langflow and langflow-http):
 #     - CMD ["langflow","run"], USER 1000:0, WORKDIR /app, /app/langflow owned 1000:0, ENV LANGFLOW_HOST=0.0.0.0,
 #       LANGFLOW_PORT=7860, LANGFLOW_AUTO_LOGIN=false (as the real image sets it), no ENTRYPOINT, no HEALTHCHECK;
@@ -34,7 +34,7 @@ log() { printf '[langflow-standin] %s\n' "$*" >&2; }
 pg=1
 if [ "${1:-}" = --no-postgres ]; then pg=; shift; fi
 releases=("$@")
-[ "${#releases[@]}" -gt 0 ] || releases=(1.13.0)
+[ "${#releases[@]}" -gt 0 ] || releases=(1.13.1)
 
 if ! dpkg -s busybox-static >/dev/null 2>&1; then
   [ "$(id -u)" = 0 ] || { log "busybox-static missing and not root"; exit 1; }
