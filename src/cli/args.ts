@@ -6,7 +6,7 @@ import { usageError } from '../core/errors.js';
 export const TARGETS = Object.keys(REGISTRY);
 /** Every target's question flags (a flag's meaning is checked against the chosen target's own list). */
 const QUESTION_FLAGS = [...new Set(Object.values(REGISTRY).flatMap((t) => t.questions.map((q) => q.flag)))];
-export const COMMANDS = ['verify', 'check', 'backup', 'restore', 'upgrade', 'rollback'] as const;
+export const COMMANDS = ['verify', 'check', 'backup', 'restore', 'upgrade', 'rollback', 'rotate-key'] as const;
 
 export interface Request {
   command: 'setup' | (typeof COMMANDS)[number];
@@ -113,7 +113,7 @@ export function parseRequest(argv: string[]): Request {
   }
   let targetGiven = first !== undefined && command === 'setup';
   // `check appwrite`: the product may follow the command.
-  if (command === 'check' && rest[0] !== undefined && (TARGETS as readonly string[]).includes(rest[0])) { target = rest.shift()!; targetGiven = true; }
+  if ((command === 'check' || command === 'rotate-key') && rest[0] !== undefined && (TARGETS as readonly string[]).includes(rest[0])) { target = rest.shift()!; targetGiven = true; }
   const archive = command === 'restore' ? rest.shift() : undefined;
   if (command === 'restore' && archive === undefined && v.help !== true) throw usageError('restore: which archive? harden-init restore FILE [--dir D] [--identity F | --passphrase-env VAR] [--yes] [--force]');
   if (rest.length > 0) throw usageError(`Unexpected argument "${rest[0]}".`, 'Run harden-init --help for the options.');
@@ -125,7 +125,7 @@ export function parseRequest(argv: string[]): Request {
   const schedule = typeof v.schedule === 'string' ? v.schedule : undefined;
   if (schedule !== undefined && schedule !== 'daily' && schedule !== 'weekly') throw usageError(`--schedule: one of daily, weekly (got "${schedule}")`);
   if ((schedule !== undefined || v.unschedule === true) && command !== 'backup') throw usageError('--schedule and --unschedule belong to harden-init backup.');
-  if (v['passphrase-file'] !== undefined && command !== 'backup' && command !== 'restore') throw usageError('--passphrase-file belongs to harden-init backup and restore.');
+  if (v['passphrase-file'] !== undefined && command !== 'backup' && command !== 'restore' && command !== 'rotate-key') throw usageError('--passphrase-file belongs to harden-init backup, restore and rotate-key.');
   if (schedule !== undefined && v.unschedule === true) throw usageError('--schedule and --unschedule exclude each other: give one.');
   if (v.resume === true && command !== 'upgrade') throw usageError('--resume belongs to harden-init upgrade.');
   const given: Record<string, string> = {};
