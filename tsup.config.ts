@@ -1,9 +1,20 @@
 import { writeFileSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { defineConfig } from 'tsup';
+import type { Plugin } from 'esbuild';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+
+// yaml's "node" export is its CommonJS build, which esbuild cannot tree-shake or minify across modules; its ESM
+// build (the "default" export, same code, no Node built-ins) bundles smaller: 114 -> 98 KB minified, measured.
+const yamlEsm: Plugin = {
+  name: 'yaml-esm',
+  setup(build) {
+    build.onResolve({ filter: /^yaml$/ }, () => ({ path: join(process.cwd(), 'node_modules/yaml/browser/index.js') }));
+  },
+};
 
 // One self-contained ESM build: every library is bundled, so `npx harden-init` downloads one package and
 // nothing else. Code splitting keeps each command's code (prompts, YAML, Docker, crypto) out of the others.
@@ -21,6 +32,7 @@ export default defineConfig({
   // Bundled CommonJS code (in some dependencies) calls require() for Node's built-ins.
   banner: { js: "import { createRequire as __hiCreateRequire } from 'node:module'; const require = __hiCreateRequire(import.meta.url);" },
   define: { __VERSION__: JSON.stringify(version) },
+  esbuildPlugins: [yamlEsm],
   // Messages use '│', '—', '→'; esbuild's default ASCII output writes each as a 6-byte \uXXXX escape.
   esbuildOptions(options) {
     options.charset = 'utf8';

@@ -3,7 +3,7 @@
 // merged, the way compose does it for the cases an install uses). Long and short syntax both.
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { parse } from '../yaml/index.js';
+import { readYaml } from '../engine/yaml-read.js';
 import { parseEnv, toRecord } from '../engine/envfile.js';
 import type { ComposeModel, Mount, PortBinding, ServiceModel } from './types.js';
 
@@ -150,9 +150,9 @@ export function modelFromDoc(doc: unknown, envFile?: (path: string) => Record<st
   return { services, networks };
 }
 
-/** harden-init's own reading of the file, for when Compose is not installed. */
-export function ownModel(composeText: string, env: Record<string, string>, dir: string): ComposeModel {
-  const doc = deepInterpolate(parse(composeText), env);
+/** harden-init's own reading of the file, for when Compose is not installed (`file` names it in an error). */
+export function ownModel(composeText: string, env: Record<string, string>, dir: string, file = 'docker-compose.yml'): ComposeModel {
+  const doc = deepInterpolate(readYaml(composeText, file), env);
   const envFile = (path: string): Record<string, string> => {
     try {
       return toRecord(parseEnv(readFileSync(isAbsolute(path) ? path : join(dir, path), 'utf8')));
@@ -165,5 +165,5 @@ export function ownModel(composeText: string, env: Record<string, string>, dir: 
 
 /** `docker compose config` output as the model (env_file already merged, references already resolved). */
 export function configModel(configText: string): ComposeModel {
-  return modelFromDoc(parse(configText));
+  return modelFromDoc(readYaml(configText, 'the output of compose config'));
 }

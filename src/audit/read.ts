@@ -4,7 +4,7 @@
 import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from '../core/run.js';
-import { parse } from '../yaml/index.js';
+import { YamlReadError } from '../engine/yaml-read.js';
 import { stepError } from '../core/errors.js';
 import { readRegular } from '../apply/safe-fs.js';
 import { parseEnv, toRecord } from '../engine/envfile.js';
@@ -74,8 +74,9 @@ export interface ComposeReading {
 export async function readCompose(raw: RawInstall, useCompose = true): Promise<ComposeReading> {
   const own = (source: ComposeSource, note?: string, error?: string, tool?: Compose): ComposeReading => {
     try {
-      return { model: ownModel(raw.composeText, raw.env, raw.dir), source, note, error, tool };
+      return { model: ownModel(raw.composeText, raw.env, raw.dir, join(raw.dir, raw.composeFile)), source, note, error, tool };
     } catch (e) {
+      if (e instanceof YamlReadError) throw stepError(e.message, e.hint);
       throw stepError(`${join(raw.dir, raw.composeFile)} is not readable as YAML: ${String((e as Error).message).split('\n')[0]}`);
     }
   };
@@ -89,7 +90,6 @@ export async function readCompose(raw: RawInstall, useCompose = true): Promise<C
     return own('own YAML parse', `${label} refused the files`, said, tool);
   }
   try {
-    parse(String(r.stdout));
     return { model: configModel(String(r.stdout)), source: label, tool };
   } catch {
     return own('own YAML parse', `${label} printed something that is not YAML`, undefined, tool);

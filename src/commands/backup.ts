@@ -19,7 +19,7 @@ import { fsyncDir, tempNameFor } from '../apply/atomic.js';
 import { kindOf, mkdirExact, readRegular } from '../apply/safe-fs.js';
 import { ArchiveError, encrypt, FORMAT, FORMAT_VERSION, recipientProblem, tarArchive, type KeySpec, type Manifest, type PartInput } from './archive.js';
 import { DB_SCRIPTS, StreamError, dumpStream, projectName, volumeName, volumeStream, type Engine } from './db-dump.js';
-import { parse } from '../yaml/index.js';
+import { readYaml } from '../engine/yaml-read.js';
 import { TARGETS } from '../targets/index.js';
 import type { Target, TargetBackup } from '../targets/types.js';
 
@@ -52,7 +52,7 @@ export function installFiles(spec: TargetBackup): { path: string; mode: number }
 export function targetIdOf(stateTarget: string | undefined, composeText: string): string | undefined {
   if (stateTarget) return stateTarget;
   let doc: { services?: Record<string, { image?: unknown } | null> } | undefined;
-  try { doc = parse(composeText) as typeof doc; } catch { return undefined; }
+  try { doc = readYaml(composeText, 'docker-compose.yml') as typeof doc; } catch { return undefined; }
   const images = Object.values(doc?.services ?? {}).map((s) => String(s?.image ?? ''));
   if (images.some((i) => /^(?:docker\.io\/)?appwrite\/appwrite(?:[:@]|$)/.test(i))) return 'appwrite';
   if (images.some((i) => /^(?:docker\.io\/)?langflowai\/langflow(?:-[a-z]+)?(?:[:@]|$)/.test(i))) return 'langflow';
@@ -107,7 +107,7 @@ export function bindSource(service: { volumes?: unknown } | null | undefined, pa
 }
 
 export function backupShape(spec: TargetBackup, composeText: string): BackupShape {
-  const doc = (parse(composeText) ?? {}) as ComposeDoc;
+  const doc = (readYaml(composeText, 'docker-compose.yml') ?? {}) as ComposeDoc;
   const services = doc.services ?? {};
   const db = spec.databases.find((d) => services[d.service]);
   const declared = doc.volumes ?? {};
@@ -198,7 +198,7 @@ export function passphraseFromEnv(name: string, ui?: Ui): string {
   return value;
 }
 
-export async function backupCommand(req: Request, VERSION: string, o: { lockHeld?: boolean } = {}): Promise<number> {
+export async function backupCommand(req: Request, VERSION: string): Promise<number> {
   if (req.schedule || req.unschedule) return (await import('./schedule.js')).scheduleCommand(req, VERSION);
   const ui = createUi(req.json);
   const dir = installDirOf(req.dir);
@@ -217,8 +217,7 @@ export async function backupCommand(req: Request, VERSION: string, o: { lockHeld
   const dropEnv = Object.keys(env);
   const shape = backupShape(spec, existing.compose);
   // The install lock first: a backup never runs during a setup re-run, an upgrade or a restore (nor they during it).
-  // rotate-key backs up inside its own hold of the lock (lockHeld).
-  const lock = o.lockHeld ? { release: () => {} } : await acquireLock(dir, { warn: (m) => ui.warn(m) });
+  const lock = await acquireLock(dir, { warn: (m) => ui.warn(m) });
   try {
     const composeTool = await detectCompose();
     if (!composeTool) throw stepError('Docker Compose not found (neither `docker compose` nor `docker-compose`).', 'A backup reads the database and the volumes through Docker.');

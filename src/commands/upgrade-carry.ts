@@ -7,7 +7,7 @@
 // described files with the recorded answers — each used only when its sha256 is the one state.json recorded.
 import { isMaskedName } from '../engine/diff.js';
 import { sha256 } from '../engine/state.js';
-import { parseDocument } from '../yaml/index.js';
+import { readYamlDocument } from '../engine/yaml-read.js';
 import { describeEdit, editHolds, type Conflict, type Edit, type MergeResult, type Verdict } from '../engine/compose-merge.js';
 import { RULES, type Rule } from '../targets/appwrite/rules/index.js';
 import { KNOWN_CAPABILITIES, capabilitiesOf } from '../targets/appwrite/rules/refuse.js';
@@ -52,6 +52,8 @@ export interface HardeningInput {
 }
 
 const YAML_OUT = { lineWidth: 0, flowCollectionPadding: false } as const;
+/** What the texts judged here are, when one is not readable. */
+const MERGED = 'the compose file with the hand edits carried';
 
 /**
  * The hardening check of each carried edit, three parts, each compared with NEXT alone (what harden-init renders
@@ -66,21 +68,21 @@ const YAML_OUT = { lineWidth: 0, flowCollectionPadding: false } as const;
 export function hardeningJudge(h: HardeningInput, next: string): (text: string, edit: Edit) => Verdict {
   const findingsOf = (text: string): AuditFinding[] => runAudit({
     dir: h.dir, dirArg: h.dirArg, target: h.target, env: h.env, envPresent: true, envMode: 0o600,
-    composeFile: COMPOSE_FILE, composeText: text, compose: ownModel(text, h.env, h.dir), composeSource: 'own YAML parse',
+    composeFile: COMPOSE_FILE, composeText: text, compose: ownModel(text, h.env, h.dir, MERGED), composeSource: 'own YAML parse',
     release: h.release,
   }, h.audit);
   const key = (f: AuditFinding) => `${f.id}\u0000${f.subject}\u0000${f.what}`;
   const baseline = new Set(findingsOf(next).map(key));
   const capsOf = (text: string): Set<string> => {
     const out = new Set<string>();
-    eachService(parseDocument(text), (name, svc) => {
+    eachService(readYamlDocument(text, MERGED), (name, svc) => {
       for (const c of capabilitiesOf(svc)) if (!(KNOWN_CAPABILITIES[name] ?? []).includes(c.cap)) out.add(`service ${name} ${c.detail}`);
     });
     return out;
   };
   const baseCaps = capsOf(next);
   const rulesThatChange = (text: string, rules: readonly Rule[]): { text: string; fired: string[] } => {
-    const doc = parseDocument(text);
+    const doc = readYamlDocument(text, MERGED);
     const fired: string[] = [];
     let now = doc.toString(YAML_OUT);
     for (const r of rules) {

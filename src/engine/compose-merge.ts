@@ -9,7 +9,8 @@
 // Compose's own equivalences are respected: `environment`, `labels` (and the other KEY=VALUE lists) compare the same
 // in list form and map form; `ports`, `volumes`, `networks` and the other set-like lists compare as sets, so an added
 // volume is one edit and a re-ordering is none. Other lists (command, entrypoint, healthcheck.test) are one value.
-import { isAlias, isMap, isScalar, isSeq, parse, parseDocument, toJS, type Document, type Node, type YAMLMap, type YAMLSeq } from '../yaml/index.js';
+import { isAlias, isMap, isScalar, isSeq, type Document, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
+import { readYaml, readYamlDocument } from './yaml-read.js';
 
 export type Path = string[];
 
@@ -132,10 +133,13 @@ export function same(a: unknown, b: unknown): boolean {
 const isSetList = (path: Path) => path.length >= 3 && path[0] === 'services' && SET_LISTS.has(path[path.length - 1]!);
 const isKvParent = (path: Path) => path.length >= 1 && KV_LISTS.has(path[path.length - 1]!);
 
-function parseModel(text: string): Record<string, unknown> {
-  const v = parse(text, { merge: true }) as unknown;
+// How the three texts are named when one is not readable (the operator edits THEIRS; the others harden-init made).
+const NAMES = { theirs: 'docker-compose.yml', base: 'the compose file harden-init last wrote', next: 'the new compose file' } as const;
+
+function parseModel(text: string, file: string = NAMES.next): Record<string, unknown> {
+  const v = readYaml(text, file, { merge: true });
   if (v === null || v === undefined) return {};
-  if (!isPlainObject(v)) throw new Error('not a compose file: the top level is not a map');
+  if (!isPlainObject(v)) throw new Error(`${file} is not a compose file: the top level is not a map`);
   return normalize(v) as Record<string, unknown>;
 }
 
@@ -175,7 +179,7 @@ export function sameCompose(a: string, b: string): boolean {
 /** The operator's edits: what turns BASE into THEIRS, as structured changes. */
 export function composeEdits(baseText: string, theirsText: string): Edit[] {
   const out: Edit[] = [];
-  diffAt(parseModel(baseText), parseModel(theirsText), [], out);
+  diffAt(parseModel(baseText, NAMES.base), parseModel(theirsText, NAMES.theirs), [], out);
   return out;
 }
 
@@ -257,9 +261,9 @@ const holdsAlias = (n: unknown): boolean =>
 function writeItem(doc: Document, path: Path, item: unknown, add: boolean): void {
   const seq = nodeAt(doc, path);
   if (!isSeq(seq)) throw new NotWritable('the list is not in the new file');
-  // An entry holding an alias has no value of its own (toJS throws for it): like any shared value, not writable.
+  // An entry holding an alias has no value of its own (toJSON gives the alias's name): like any shared value, not writable.
   if (seq.items.some(holdsAlias)) throw new NotWritable('the new file shares an entry of this list through a YAML anchor');
-  const i = seq.items.findIndex((n) => same(normalize(toJS(n)), item));
+  const i = seq.items.findIndex((n) => same(normalize((n as Node).toJSON?.() ?? n), item));
   if (add && i < 0) seq.items.push(doc.createNode(item));
   if (!add && i >= 0) seq.items.splice(i, 1);
 }
@@ -328,7 +332,7 @@ function write(doc: Document, next: unknown, e: Edit): void {
 
 /** Tries one edit on a text: the new text, or the reason it cannot be written. */
 function tryWrite(text: string, e: Edit, force: boolean): { text: string } | { reason: string } {
-  const doc = parseDocument(text);
+  const doc = readYamlDocument(text, NAMES.next);
   const model = parseModel(text);
   if (!force) {
     const j = judge(model, e);

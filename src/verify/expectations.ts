@@ -2,13 +2,13 @@
 // a service receives a variable only if its compose `environment` lists it by bare name (then compose
 // takes the value from .env). `vars` prints "" for both "empty" and "not passed", so this map is what
 // makes a comparison meaningful.
-import { parse } from '../yaml/index.js';
+import { readYaml } from '../engine/yaml-read.js';
 
 export interface Expectation { service: string; name: string; expected: string }
 
 /** Services whose image has Appwrite's `vars` command. */
 export function appwriteServices(composeText: string): Map<string, string[]> {
-  const doc = parse(composeText) as { services?: Record<string, { image?: string; environment?: unknown }> };
+  const doc = (readYaml(composeText, 'docker-compose.yml') ?? {}) as { services?: Record<string, { image?: string; environment?: unknown }> };
   const out = new Map<string, string[]>();
   for (const [name, svc] of Object.entries(doc.services ?? {})) {
     if (!/^(?:docker\.io\/)?appwrite\/appwrite[:@]/.test(svc.image ?? '')) continue;

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseDocument } from '../../src/yaml/index.js';
+import { parseDocument } from 'yaml';
 import { ROOT, tempDir } from '../helpers/run-bin.js';
 import { cacheEntryDir, cacheFiles, readCache, readParsed, type ParsedForm } from '../../src/targets/appwrite/upstream/cache.js';
 import { composeDocument, composeTree, rememberTree, reviveCompose } from '../../src/targets/appwrite/render/parsed.js';

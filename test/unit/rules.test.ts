@@ -1,8 +1,7 @@
 // Each hardening rule: upstream's weak input, the hardened output, and what it must mean (YAML parsed, never
 // text-matched). Upstream's real 1.9.6 and 2.3.0 files, plus synthetic ones for what they do not contain.
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
-import { parseDocument } from '../../src/yaml/index.js';
+import { parse, parseDocument } from 'yaml';
 import { renderCompose } from '../../src/targets/appwrite/compose.js';
 import { RenderError, renderLikeInstaller } from '../../src/targets/appwrite/render/generator.js';
 import { RULES } from '../../src/targets/appwrite/rules/index.js';

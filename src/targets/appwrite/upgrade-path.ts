@@ -2,7 +2,7 @@
 // the two releases' own files. Appwrite's updates guide (shared/appwrite-facts.md): back up, move to the new
 // release's files, run `migrate`, ONE MINOR AT A TIME; a 1.9 install goes to 1.9.10 first; 2.3 accepts sources
 // from 1.9.6 on. There is no reverse migration: going back needs the dump taken before the step.
-import { parse } from '../../yaml/index.js';
+import { readYaml } from '../../engine/yaml-read.js';
 import { usageError } from '../../core/errors.js';
 import { isMaskedName } from '../../engine/diff.js';
 import { RELEASE_LINES, compareReleases, lineOf, parseRelease } from './releases.js';
@@ -145,8 +145,8 @@ export interface StepChanges {
 
 type Doc = { services?: Record<string, { ports?: unknown[] } | null> };
 
-function servicesOf(compose: string): Map<string, string[]> {
-  const doc = (parse(compose) ?? {}) as Doc;
+function servicesOf(compose: string, version: string): Map<string, string[]> {
+  const doc = (readYaml(compose, `Appwrite ${version}'s docker-compose.yml`) ?? {}) as Doc;
   const out = new Map<string, string[]>();
   for (const [name, svc] of Object.entries(doc.services ?? {})) {
     const ports = (svc?.ports ?? []).map((p) => {
@@ -163,8 +163,8 @@ const minus = <T>(a: Iterable<T>, b: Set<T>) => [...a].filter((x) => !b.has(x));
 
 /** What moving from `a` to `b` changes, from the two sides' own files. */
 export function stepChanges(a: ReleaseSide, b: ReleaseSide): StepChanges {
-  const sa = servicesOf(a.compose);
-  const sb = servicesOf(b.compose);
+  const sa = servicesOf(a.compose, a.version);
+  const sb = servicesOf(b.compose, b.version);
   const va = new Set(a.variables);
   const vb = new Set(b.variables);
   const renamesCrossed = RENAMES.filter((r) => !vb.has(r.from) && vb.has(r.to) && compareReleases(b.version, r.since) >= 0 && compareReleases(a.version, r.since) < 0)

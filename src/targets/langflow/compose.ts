@@ -5,7 +5,7 @@
 // policies, no-new-privileges, dropped capabilities, read-only root file systems where the service allows it,
 // log rotation, and no secret in the file (every value is a reference into .env, see env-values.ts).
 import { sha256 } from '../../engine/state.js';
-import { stringify } from '../../yaml/index.js';
+import { stringify } from 'yaml';
 import { bundledPostgres, bundledProxy, type LangflowAnswers } from './answers.js';
 import { CONFIG_DIR, LANGFLOW_PORT, langflowEnvironment } from './env-values.js';
 import { langflowImage } from './releases.js';

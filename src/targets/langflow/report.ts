@@ -1,6 +1,6 @@
 // Langflow's parts of the target contract (src/targets/types.ts) that are knowledge, not wiring: how the stack's
 // health is judged through the published port, how its running configuration is read, and what is told to the user.
-import { parse } from '../../yaml/index.js';
+import { readYaml } from '../../engine/yaml-read.js';
 import type { HealthProbe, RunningConfig } from '../types.js';
 import type { LangflowAnswers } from './answers.js';
 import { publicOrigin } from './env-values.js';
@@ -32,7 +32,7 @@ export const health: HealthProbe = {
  */
 export const running: RunningConfig = {
   services(composeText: string): Map<string, string[]> {
-    const doc = parse(composeText) as { services?: Record<string, { environment?: Record<string, unknown> | string[] }> };
+    const doc = (readYaml(composeText, 'docker-compose.yml') ?? {}) as { services?: Record<string, { environment?: Record<string, unknown> | string[] }> };
     const env = doc.services?.langflow?.environment;
     const names: string[] = [];
     const entries: [string, string][] = Array.isArray(env)

@@ -1,5 +1,5 @@
 // Small helpers over the compose YAML document, so each hardening rule reads as what it does.
-import { isMap, isScalar, isSeq, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from '../../../yaml/index.js';
+import { isMap, isScalar, isSeq, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import { serviceNames, servicesOf } from './generator.js';
 
 export function scalar(n: unknown): string {

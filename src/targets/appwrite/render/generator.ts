@@ -2,8 +2,9 @@
 // (src/Appwrite/Docker/Compose/Generator.php, read at tag 1.9.6): keep one database service and its
 // volumes, drop the assistant unless asked, point `depends_on` at the chosen database, and — since 2.0 —
 // pick the worker topology. Works on the YAML document so upstream's comments and layout survive.
-import { isMap, isScalar, isSeq, type Document, type Pair, type YAMLMap } from '../../../yaml/index.js';
+import { isMap, isScalar, isSeq, type Document, type Pair, type YAMLMap } from 'yaml';
 import { composeDocument } from './parsed.js';
+import { YamlReadError } from '../../../engine/yaml-read.js';
 
 export const DB_SERVICES = ['mariadb', 'mongodb', 'postgresql'] as const;
 export type DbService = (typeof DB_SERVICES)[number];
@@ -37,8 +38,13 @@ export function servicesOf(doc: Document): YAMLMap {
 
 export function renderLikeInstaller(composeText: string, choice: RenderChoice): Document {
   // Revived from the release cache's parsed form when it holds this exact text (render/parsed.ts), else parsed.
-  const doc = composeDocument(composeText);
-  if (doc.errors.length) throw new RenderError(`upstream compose file does not parse: ${doc.errors[0]!.message}`);
+  let doc: Document;
+  try {
+    doc = composeDocument(composeText);
+  } catch (e) {
+    if (e instanceof YamlReadError) throw new RenderError(`upstream compose file does not parse: ${e.message}`);
+    throw e;
+  }
   const services = servicesOf(doc);
 
   for (const db of DB_SERVICES) {

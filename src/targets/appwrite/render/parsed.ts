@@ -1,12 +1,17 @@
-// The compose file's YAML document as plain JSON, and back. Parsing upstream's 31 KB compose file is a large part
-// of a render on a cold process (~10 ms with src/yaml; reviving this tree ~5 ms, measured 2026-11-26), so the
-// install's release cache keeps this form next to the file (upstream/cache.ts) and a render uses it.
-// The tree keeps every node's own fields (values, comments, blank lines, styles, anchors), so a revived
+// The compose file's YAML document as plain JSON, and back. Parsing upstream's 31 KB compose file with `yaml` is
+// the largest single cost of a render (tens of ms on a cold process; JSON.parse of the same tree is well under
+// one), so the install's release cache keeps this form next to the file (upstream/cache.ts) and a render uses it.
+// The tree keeps every node's own fields (values, comments, blank lines, styles, anchors, ranges), so a revived
 // document prints exactly what a parse of the text prints; anything it cannot represent means "parse instead".
-import { Alias, Document, isAlias, isDocument, isMap, isPair, isScalar, isSeq, Pair, parseDocument, Scalar, YAMLMap, YAMLSeq, type Node } from '../../../yaml/index.js';
+import { Alias, Document, isAlias, isDocument, isMap, isPair, isScalar, isSeq, Pair, Scalar, YAMLMap, YAMLSeq, type Node } from 'yaml';
+import { readYamlDocument } from '../../../engine/yaml-read.js';
 
-/** Bumped when the tree's shape changes: an older tree is then ignored (and the text parsed). */
-export const TREE_FORMAT = 2;
+/**
+ * Bumped when the tree's shape changes: an older tree is then ignored (and the text parsed). 1 was the `yaml`
+ * package's nodes, 2 those of a YAML module of harden-init's own (other fields, no directives); 3 is the package's
+ * again, so neither kind of older cache is revived into nodes it was not made from.
+ */
+export const TREE_FORMAT = 3;
 
 type Props = Record<string, unknown>;
 /** S scalar, M map, Q sequence, A alias; P a map entry. */
@@ -15,7 +20,7 @@ type TreeNode =
   | { k: 'A'; p: Props }
   | { k: 'M' | 'Q'; p: Props; i: TreeNode[] }
   | { k: 'P'; p: Props; a: TreeNode | null; b: TreeNode | null };
-export interface ComposeTree { format: number; doc: Props; contents: TreeNode | null }
+export interface ComposeTree { format: number; doc: Props; directives: Props; contents: TreeNode | null }
 
 class Unrepresentable extends Error {}
 
@@ -58,7 +63,7 @@ function toTree(n: unknown): TreeNode | null {
 export function composeTree(doc: Document): ComposeTree | undefined {
   if (doc.errors.length || doc.warnings.length) return undefined;
   try {
-    return { format: TREE_FORMAT, doc: ownProps(doc, ['contents', 'errors', 'warnings']), contents: toTree(doc.contents) };
+    return { format: TREE_FORMAT, doc: ownProps(doc, ['contents', 'errors', 'warnings', 'options', 'directives', 'schema']), directives: ownProps(doc.directives ?? {}, ['yaml', 'tags']), contents: toTree(doc.contents) };
   } catch (e) {
     if (e instanceof Unrepresentable) return undefined;
     throw e;
@@ -67,7 +72,7 @@ export function composeTree(doc: Document): ComposeTree | undefined {
 
 const isProps = (p: unknown): p is Props => typeof p === 'object' && p !== null && !Array.isArray(p);
 
-function fromTree(t: unknown): Node | Pair | null {
+function fromTree(t: unknown, doc: Document): Node | Pair | null {
   if (t === null) return null;
   const n = t as TreeNode;
   if (!isProps(n) || !isProps(n.p)) throw new Error('bad node');
@@ -77,13 +82,13 @@ function fromTree(t: unknown): Node | Pair | null {
     case 'A': node = new Alias(String(n.p.source)); break;
     case 'M': case 'Q': {
       if (!Array.isArray(n.i)) throw new Error('bad collection');
-      const c = n.k === 'M' ? new YAMLMap() : new YAMLSeq();
-      c.items = n.i.map((x) => fromTree(x)) as never[];
+      const c = n.k === 'M' ? new YAMLMap(doc.schema) : new YAMLSeq(doc.schema);
+      c.items = n.i.map((x) => fromTree(x, doc)) as never[];
       if (n.k === 'M' && !c.items.every((x) => isPair(x))) throw new Error('a map entry that is not a pair');
       node = c;
       break;
     }
-    case 'P': node = new Pair(fromTree(n.a), fromTree(n.b)); break;
+    case 'P': node = new Pair(fromTree(n.a, doc), fromTree(n.b, doc)); break;
     default: throw new Error('unknown node kind');
   }
   for (const [key, val] of Object.entries(n.p)) {
@@ -96,14 +101,18 @@ function fromTree(t: unknown): Node | Pair | null {
 /** The document a tree describes (throws on a tree that is not one composeTree wrote). */
 export function reviveCompose(tree: unknown): Document {
   const t = tree as ComposeTree;
-  if (!isProps(t) || t.format !== TREE_FORMAT || !isProps(t.doc)) throw new Error('not a compose tree of this format');
+  if (!isProps(t) || t.format !== TREE_FORMAT || !isProps(t.doc) || !isProps(t.directives)) throw new Error('not a compose tree of this format');
   const doc = new Document();
-  const contents = fromTree(t.contents);
+  const contents = fromTree(t.contents, doc);
   if (contents !== null && !isMap(contents)) throw new Error('the document is not a map');
   doc.contents = contents;
   for (const [key, val] of Object.entries(t.doc)) {
-    if (key === 'contents' || key === 'errors' || key === 'warnings') throw new Error('bad field');
+    if (key === 'contents' || key === 'errors' || key === 'warnings' || key === 'options' || key === 'directives' || key === 'schema') throw new Error('bad field');
     (doc as unknown as Props)[key] = val;
+  }
+  for (const [key, val] of Object.entries(t.directives)) {
+    if (key === 'yaml' || key === 'tags') throw new Error('bad field');
+    (doc.directives as unknown as Props)[key] = val;
   }
   if (!isDocument(doc)) throw new Error('not a document');
   return doc;
@@ -117,8 +126,11 @@ export function rememberTree(composeText: string, tree: unknown): void {
   known.set(composeText, tree);
 }
 
-/** The document of a compose text: revived from a known tree when one is registered and sound, else parsed. */
-export function composeDocument(composeText: string): Document {
+/**
+ * The document of a release's compose text: revived from a known tree when one is registered and sound, else
+ * parsed (a YamlReadError, naming `file`, when it is not readable).
+ */
+export function composeDocument(composeText: string, file = "the release's docker-compose.yml"): Document.Parsed | Document {
   const tree = known.get(composeText);
   if (tree !== undefined) {
     try {
@@ -127,5 +139,5 @@ export function composeDocument(composeText: string): Document {
       known.delete(composeText); // a tree that does not revive is not trusted: parse the text
     }
   }
-  return parseDocument(composeText);
+  return readYamlDocument(composeText, file);
 }

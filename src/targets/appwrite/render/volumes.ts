@@ -1,5 +1,5 @@
 // Reads a service's volume entries in their short form (`source:target[:mode]`) or long form.
-import { isMap, isSeq, type YAMLMap } from '../../../yaml/index.js';
+import { isMap, isSeq, type YAMLMap } from 'yaml';
 import { scalar } from './doc.js';
 
 export interface Mount { source: string; target: string; raw: string }

@@ -1,4 +1,4 @@
-import { isSeq, type YAMLMap } from '../../../yaml/index.js';
+import { isSeq, type YAMLMap } from 'yaml';
 import { scalar, service } from '../render/doc.js';
 import { RenderError } from '../render/generator.js';
 import type { Rule } from './types.js';

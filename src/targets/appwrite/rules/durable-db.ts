@@ -1,4 +1,4 @@
-import { isScalar, isSeq } from '../../../yaml/index.js';
+import { isScalar, isSeq } from 'yaml';
 import { scalar, service } from '../render/doc.js';
 import type { Rule } from './types.js';
 

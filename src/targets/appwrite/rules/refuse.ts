@@ -1,7 +1,7 @@
 // Fail safe: what upstream's file asks for that these rules do not know how to harden is refused until
 // the operator accepts it by name (--accept-upstream <service|VARIABLE>). Runs on every install, re-run
 // and upgrade, so a newer release than the table cannot slip in a risk unseen.
-import type { Document, YAMLMap } from '../../../yaml/index.js';
+import type { Document, YAMLMap } from 'yaml';
 import { eachService, scalar, strings } from '../render/doc.js';
 import { isHostPath, isSocket, mountsOf } from '../render/volumes.js';
 import type { UpstreamFiles } from '../upstream/types.js';

@@ -1,4 +1,4 @@
-import { isSeq, type YAMLMap } from '../../../yaml/index.js';
+import { isSeq, type YAMLMap } from 'yaml';
 import { addString, ensureNetwork, service } from '../render/doc.js';
 import { DOCKER_SOCKET, isSocket, mountsOf } from '../render/volumes.js';
 import { GATEWAY } from './publish.js';

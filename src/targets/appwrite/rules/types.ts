@@ -1,6 +1,6 @@
 // A hardening rule: one change to upstream's rendered compose file, with its reason and what Appwrite
 // still needs afterwards (README's deviation table is generated from these fields).
-import type { Document } from '../../../yaml/index.js';
+import type { Document } from 'yaml';
 import type { Answers } from '../answers.js';
 
 export interface HardenContext {

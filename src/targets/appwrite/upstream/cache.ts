@@ -11,7 +11,7 @@ import { sha256 } from '../../../engine/state.js';
 import { parseExecutables, parseVariablesFrom } from './image.js';
 import type { UpstreamFiles, UpstreamVariable } from './types.js';
 import { composeTree, rememberTree, TREE_FORMAT } from '../render/parsed.js';
-import { parseDocument } from '../../../yaml/index.js';
+import { readYamlDocument } from '../../../engine/yaml-read.js';
 
 export const CACHE_ROOT = '.harden-init/upstream';
 export const FILE_NAMES = { compose: 'docker-compose.yml', variables: 'variables.php', bin: 'bin.txt', release: 'release.json', parsed: 'parsed.json' } as const;
@@ -49,7 +49,12 @@ export interface ParsedForm {
 }
 
 function parsedForm(compose: string, variablesPhp: string, variables: UpstreamVariable[]): string | undefined {
-  const tree = composeTree(parseDocument(compose));
+  let tree;
+  try {
+    tree = composeTree(readYamlDocument(compose, "the release's docker-compose.yml"));
+  } catch {
+    return undefined; // not readable: no tree; the render that parses the text says why
+  }
   if (!tree) return undefined; // a document JSON cannot keep exactly: re-runs parse the text
   const body = JSON.stringify([tree, variables]);
   const form: ParsedForm = { format: TREE_FORMAT, composeSha256: sha256(compose), variablesSha256: sha256(variablesPhp), sha256: sha256(body), compose: tree, variables };
