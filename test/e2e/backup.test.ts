@@ -170,7 +170,7 @@ describe.skipIf(!hasEngine).sequential('backup and restore on a real PostgreSQL 
     expect(t.stderr).toMatch(/Nothing was changed/);
     const w = await run(['restore', good, '--dir', dir, '--passphrase-env', 'HI_BACKUP_PASS', '--yes'], { HI_BACKUP_PASS: 'not the passphrase' });
     expect(w.exitCode).toBe(2);
-    expect(w.stderr).toMatch(/wrong passphrase or identity/);
+    expect(w.stderr).toMatch(/cannot decrypt: wrong passphrase \(/);
     const y = await run(['restore', good, '--dir', dir, '--passphrase-env', 'HI_BACKUP_PASS'], { HI_BACKUP_PASS: PASS });
     expect(y.exitCode).toBe(2);
     expect(y.stderr).toMatch(/--yes/);
