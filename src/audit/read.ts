@@ -3,7 +3,7 @@
 // and — when the stack runs — what its containers hold (the target's own reader: `vars`, `printenv`).
 import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
-import { run } from '../core/run.js';
+import { exec } from '../core/exec.js';
 import { YamlReadError } from '../engine/yaml-read.js';
 import { stepError } from '../core/errors.js';
 import { readRegular } from '../apply/safe-fs.js';
@@ -54,10 +54,10 @@ export function readFiles(dir: string): RawInstall {
 
 /** true/false when git answers for the directory; undefined without git or outside a repository. */
 export async function envTracked(dir: string): Promise<boolean | undefined> {
-  const opts = { cwd: dir, stdin: 'ignore' as const, timeout: 10_000 };
-  const inside = await run('git', ['rev-parse', '--is-inside-work-tree'], opts).catch(() => undefined);
-  if (!inside || inside.exitCode !== 0) return undefined;
-  const r = await run('git', ['ls-files', '--error-unmatch', '--', '.env'], opts);
+  const opts = { cwd: dir, timeout: 10_000 };
+  const inside = await exec('git', ['rev-parse', '--is-inside-work-tree'], opts);
+  if (inside.exitCode !== 0) return undefined;
+  const r = await exec('git', ['ls-files', '--error-unmatch', '--', '.env'], opts);
   return r.exitCode === 0;
 }
 

@@ -3,8 +3,8 @@
 // through a throw-away container of the install's own image). Which database and volumes an install has is its
 // BackupShape (backup.ts). Credentials never appear on a command line: the scripts run inside the container and
 // read the container's own environment.
-import { spawn } from 'node:child_process';
 import { basename } from 'node:path';
+import { exec, failure, tail } from '../core/exec.js';
 import { childEnv, compose, docker, type Compose } from '../docker/compose.js';
 import type { BackupShape } from './backup.js';
 
@@ -55,55 +55,46 @@ export const DB_SCRIPTS: Record<Engine, { dump: string; ready: string; load: str
 
 export class StreamError extends Error {}
 
-function tailOf(text: string, lines = 8): string {
-  return text.trimEnd().split('\n').slice(-lines).join('\n');
-}
-
 /** stdout of a command as an async iterable; throws at the end when the command failed (with its stderr tail). */
 export async function* commandOutput(file: string, args: string[], o: { cwd?: string; dropEnv?: Iterable<string>; what: string }): AsyncGenerator<Uint8Array> {
-  const child = spawn(file, args, { cwd: o.cwd, env: childEnv(o.dropEnv), stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (b: Buffer) => { stderr = (stderr + b.toString('utf8')).slice(-8000); });
-  const exited = new Promise<number | null>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve(code));
-  });
+  const p = exec(file, args, { cwd: o.cwd, env: childEnv(o.dropEnv), extendEnv: false, buffer: { stdout: false } });
   let ok = false;
   try {
-    for await (const chunk of child.stdout) yield chunk as Buffer;
-    const code = await exited;
-    if (code !== 0) throw new StreamError(`${o.what} failed (exit ${code})${stderr.trim() ? `:\n${tailOf(stderr)}` : ''}`);
+    for await (const chunk of p.stdout) yield chunk as Buffer;
+    const r = await p;
+    if (r.exitCode !== 0) throw new StreamError(failure(r, 8, o.what));
     ok = true;
   } finally {
-    if (!ok && child.exitCode === null) child.kill('SIGTERM');
+    if (!ok) p.kill(); // the reader stopped early (or failed): the command must not run on
   }
 }
 
 /** Runs a command with `input` on its stdin; resolves when it succeeded, throws with its output tail otherwise. */
 export async function commandInput(file: string, args: string[], input: AsyncIterable<Uint8Array>, o: { cwd?: string; dropEnv?: Iterable<string>; what: string }): Promise<void> {
-  const child = spawn(file, args, { cwd: o.cwd, env: childEnv(o.dropEnv), stdio: ['pipe', 'pipe', 'pipe'] });
-  let out = '';
-  const keep = (b: Buffer) => { out = (out + b.toString('utf8')).slice(-8000); };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  const exited = new Promise<number | null>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve(code));
-  });
+  const p = exec(file, args, { cwd: o.cwd, env: childEnv(o.dropEnv), extendEnv: false, stdin: 'pipe', all: true });
+  const stdin = p.stdin!; // stdin: 'pipe' above
+  let exited = false;
+  const ended = p.then(() => { exited = true; });
   let inputError: unknown;
   try {
     for await (const chunk of input) {
-      if (child.stdin.destroyed) break;
-      if (!child.stdin.write(chunk)) await new Promise<void>((r) => { child.stdin.once('drain', r); child.once('close', r); });
+      if (stdin.destroyed || exited) break; // it stopped reading: its exit code says why
+      if (!stdin.write(chunk)) {
+        await Promise.race([ended, new Promise<void>((go) => {
+          const done = () => { stdin.off('drain', done); stdin.off('close', done); go(); };
+          stdin.on('drain', done);
+          stdin.on('close', done);
+        })]);
+      }
     }
   } catch (e) {
     inputError = e;
-    child.kill('SIGTERM');
+    p.kill();
   }
-  child.stdin.end();
-  const code = await exited;
+  stdin.end();
+  const r = await p;
   if (inputError) throw inputError;
-  if (code !== 0) throw new StreamError(`${o.what} failed (exit ${code})${out.trim() ? `:\n${tailOf(out)}` : ''}`);
+  if (r.exitCode !== 0) throw new StreamError(failure(r, 8, o.what));
 }
 
 export function execArgs(c: Compose, service: string, script: string): { file: string; args: string[] } {
@@ -133,7 +124,7 @@ export async function waitDbReady(c: Compose, dir: string, dropEnv: string[], db
       if (++good >= 2) return; // twice in a row: not a server that is about to restart
     } else {
       good = 0;
-      last = tailOf(String(r.all ?? ''), 3);
+      last = tail(String(r.all ?? ''), 3);
     }
     await new Promise((res) => setTimeout(res, 1000));
   }

@@ -7,7 +7,7 @@ import { existsSync, lstatSync, readFileSync, realpathSync, rmSync } from 'node:
 import { delimiter, join, resolve } from 'node:path';
 import * as p from '@clack/prompts';
 import pc from 'picocolors';
-import { run } from '../core/run.js';
+import { exec, failure } from '../core/exec.js';
 import type { Request } from '../cli/args.js';
 import { CliError, EXIT, stepError, usageError } from '../core/errors.js';
 import { createUi, type Ui } from '../cli/ui.js';
@@ -95,8 +95,9 @@ function ours(path: string): boolean {
 }
 
 async function systemctl(args: string[], ui: Ui): Promise<void> {
-  const r = await run('systemctl', args, { all: true });
-  if (r.exitCode !== 0) throw stepError(`systemctl ${args.join(' ')} failed (exit ${r.exitCode}): ${String(r.all ?? '').trim().split('\n').slice(-3).join('\n')}`);
+  // systemctl can wait on a busy or hung systemd for good; a minute is far more than enable or daemon-reload take.
+  const r = await exec('systemctl', args, { all: true, timeout: 60_000 });
+  if (r.exitCode !== 0) throw stepError(failure(r, 3));
   ui.success(`systemctl ${args.join(' ')}`);
 }
 

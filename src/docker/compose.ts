@@ -1,7 +1,7 @@
 // The one seam to Docker: finds Compose (v2 `docker compose` first, else v1 `docker-compose`) and runs it
 // in the install directory. Variables that .env defines are removed from the child's environment, because
 // compose lets the shell override .env and the stack must run with what harden-init wrote.
-import { run } from '../core/run.js';
+import { exec } from '../core/exec.js';
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { homedir } from 'node:os';
@@ -29,11 +29,11 @@ export function childEnv(dropEnv: Iterable<string> = []): Record<string, string>
 }
 
 export async function detectCompose(): Promise<Compose | undefined> {
-  const v2 = await run('docker', ['compose', 'version', '--short'], { timeout: 20_000 });
+  const v2 = await exec('docker', ['compose', 'version', '--short'], { timeout: 20_000 });
   if (v2.exitCode === 0 && /^v?2\./.test(String(v2.stdout).trim())) {
     return { flavor: 'v2', version: String(v2.stdout).trim().replace(/^v/, ''), file: 'docker', baseArgs: ['compose'] };
   }
-  const v1 = await run('docker-compose', ['version', '--short'], { timeout: 20_000 });
+  const v1 = await exec('docker-compose', ['version', '--short'], { timeout: 20_000 });
   if (v1.exitCode === 0) {
     return { flavor: 'v1', version: String(v1.stdout).trim(), file: 'docker-compose', baseArgs: [] };
   }
@@ -44,24 +44,22 @@ export function composeLabel(c: Compose): string {
   return c.flavor === 'v2' ? `docker compose ${c.version}` : `docker-compose ${c.version} (Compose v1)`;
 }
 
+/** Compose in the install directory; the running child, whose `iterable({ from: 'all' })` streams its lines. */
 export function compose(c: Compose, args: string[], opts: RunOptions) {
-  return run(c.file, [...c.baseArgs, ...args], {
+  return exec(c.file, [...c.baseArgs, ...args], {
     cwd: opts.cwd,
     env: childEnv(opts.dropEnv),
     extendEnv: false,
     all: true,
-    stdin: 'ignore',
     timeout: opts.timeoutMs,
   });
 }
 
 export async function docker(args: string[], timeoutMs = 30_000) {
-  return run('docker', args, { all: true, stdin: 'ignore', timeout: timeoutMs });
+  return exec('docker', args, { all: true, timeout: timeoutMs });
 }
 
-export function tail(text: string, lines = 20): string {
-  return text.trimEnd().split('\n').slice(-lines).join('\n');
-}
+export { tail } from '../core/exec.js';
 
 /**
  * Whether a Docker engine answers (a files-only run may still read from it), asked the cheap way: an HTTP
@@ -74,7 +72,7 @@ export function tail(text: string, lines = 20): string {
 export async function dockerReachable(env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
   const socket = engineSocket(env);
   if (socket === undefined) {
-    const r = await run('docker', ['version', '--format', '{{.Server.Version}}'], { stdin: 'ignore', timeout: 20_000 });
+    const r = await exec('docker', ['version', '--format', '{{.Server.Version}}'], { timeout: 20_000 });
     return r.exitCode === 0 && !r.timedOut;
   }
   return onPath('docker', env) && (await pingSocket(socket, PING_TIMEOUT_MS));

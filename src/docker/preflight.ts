@@ -1,7 +1,7 @@
 // Checks, before anything is written, that the stack can be started: Docker client, daemon, Compose,
 // free ports. Each check is one line, ✔ or ✘; the first ✘ stops the run (exit 1) with what to do.
 import { createServer } from 'node:net';
-import { run } from '../core/run.js';
+import { exec, failure, notFound } from '../core/exec.js';
 import { composeLabel, detectCompose, docker, type Compose } from './compose.js';
 
 export interface Check { ok: boolean; label: string; hint?: string }
@@ -17,10 +17,11 @@ export async function preflight(report: (c: Check) => void): Promise<PreflightRe
   const add = (c: Check) => { checks.push(c); report(c); return c.ok; };
 
   // `docker version` prints the client part even when the daemon is unreachable (it then exits 1).
-  const client = await run('docker', ['version', '--format', '{{.Client.Version}}'], { timeout: 20_000 });
+  const client = await exec('docker', ['version', '--format', '{{.Client.Version}}'], { timeout: 20_000 });
   const clientVersion = String(client.stdout ?? '').trim();
   if (!clientVersion) {
-    add({ ok: false, label: 'Docker is not installed (no docker command on PATH)', hint: 'Install Docker Engine: https://docs.docker.com/engine/install/ (or run harden-init with --no-start to only write the files).' });
+    const label = notFound(client) ? 'Docker is not installed (no docker command on PATH)' : `Docker client not usable: ${failure(client, 3)}`;
+    add({ ok: false, label, hint: 'Install Docker Engine: https://docs.docker.com/engine/install/ (or run harden-init with --no-start to only write the files).' });
     return { checks };
   }
   add({ ok: true, label: `Docker client ${clientVersion}` });

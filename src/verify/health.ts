@@ -1,7 +1,7 @@
 // Waits until the stack is up: every container running (healthy where it has a healthcheck) and the
 // health endpoint answering through the published HTTP port. Polls with backoff (0.5 s × 1.5, at most 3 s) up to a deadline; a
 // container that exits or restarts ends the wait at once, reported by name with its last log lines.
-import { http } from '../core/builtins.js';
+import { request } from 'node:http';
 import { compose, docker, tail, type Compose } from '../docker/compose.js';
 
 export interface ContainerState { name: string; status: string; restarts: number; health: string }
@@ -41,7 +41,7 @@ async function inspectStates(ids: string[]): Promise<ContainerState[] | undefine
 /** One GET with the configured domain as Host, judged by the product's own rule. */
 export function probe(t: HealthTarget, timeoutMs = 5000): Promise<{ ok: boolean; detail: string }> {
   return new Promise((resolve) => {
-    const req = http().request({ host: '127.0.0.1', port: t.port, path: t.path, headers: { Host: t.host }, timeout: timeoutMs }, (res) => {
+    const req = request({ host: '127.0.0.1', port: t.port, path: t.path, headers: { Host: t.host }, timeout: timeoutMs }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d) => { body += d; });

@@ -2,8 +2,8 @@
 // its executables (paths in types.ts IMAGE_PATHS). The image is pulled only when it is not present (Compose's
 // default pull policy); the reads run throw-away containers on the image id (never a tag that may move between
 // the inspect and the read), with no network.
-import { run } from '../../../core/run.js';
-import { docker, tail } from '../../../docker/compose.js';
+import { exec, failure } from '../../../core/exec.js';
+import { docker } from '../../../docker/compose.js';
 import { stepError, usageError } from '../../../core/errors.js';
 import { parseVariablesPhp } from './variables-php.js';
 import { APPWRITE_IMAGE, IMAGE_PATHS, type UpstreamFiles } from './types.js';
@@ -23,25 +23,20 @@ export async function inspectImageId(ref: string): Promise<string | undefined> {
   if (r.exitCode === 0) return String(r.stdout).trim() || undefined;
   const out = String(r.all ?? '');
   if (/no such (image|object)/i.test(out)) return undefined;
-  throw stepError(`Could not inspect the image ${ref}: ${r.timedOut ? 'docker did not answer in time' : tail(out, 5) || `docker exited ${r.exitCode}`}`);
+  throw stepError(`Could not inspect the image ${ref}: ${failure(r)}`);
 }
 
 /** `docker pull <ref>`, each output line to onLine (progress). Throws naming the image and Docker's last lines. */
 export async function pullImage(ref: string, onLine: OnLine = () => {}): Promise<void> {
-  const p = run('docker', ['pull', ref], { all: true, stdin: 'ignore', timeout: PULL_TIMEOUT_MS });
-  let rest = '';
-  p.all?.on('data', (chunk: Buffer | string) => {
-    rest += chunk.toString();
-    const lines = rest.split(/\r?\n|\r/);
-    rest = lines.pop() ?? '';
-    for (const l of lines) if (l.trim()) onLine(l);
-  });
+  const p = exec('docker', ['pull', ref], { all: true, timeout: PULL_TIMEOUT_MS });
+  // A progress line redrawn with \r gives each drawing to onLine.
+  for await (const line of p.iterable({ from: 'all' })) {
+    for (const l of line.split('\r')) if (l.trim()) onLine(l);
+  }
   const r = await p;
-  if (rest.trim()) onLine(rest);
   if (r.exitCode !== 0) {
-    const why = r.timedOut ? `no result after ${PULL_TIMEOUT_MS / 60_000} minutes` : tail(String(r.all ?? ''), 5) || `docker pull exited ${r.exitCode}`;
     throw stepError(
-      `The image ${ref} could not be pulled: ${why}`,
+      `The image ${ref} could not be pulled: ${failure(r)}`,
       `Check that this machine reaches the registry (a proxy or firewall?), that the release ${ref.split(':').pop()} exists, or load the image first (docker load).`,
     );
   }
@@ -49,8 +44,7 @@ export async function pullImage(ref: string, onLine: OnLine = () => {}): Promise
 
 /** Runs `<entrypoint> <args>` in a throw-away container of image <id>; stdout byte-exact. */
 async function runIn(id: string, entrypoint: string, args: string[]) {
-  return run('docker', ['run', '--rm', '--network', 'none', '--entrypoint', entrypoint, id, ...args], {
-    stdin: 'ignore',
+  return exec('docker', ['run', '--rm', '--network', 'none', '--entrypoint', entrypoint, id, ...args], {
     stripFinalNewline: false,
     timeout: READ_TIMEOUT_MS,
   });
@@ -66,14 +60,13 @@ async function readFile(ref: string, id: string, path: string): Promise<string> 
       "harden-init takes the template from the release's own installer files, which Appwrite images carry from 1.9.5 on.",
     );
   }
-  throw stepError(`Could not read ${path} from the image ${ref}: ${r.timedOut ? 'no answer in time' : tail(err, 5) || `exit ${r.exitCode}`}`);
+  throw stepError(`Could not read ${path} from the image ${ref}: ${failure(r)}`);
 }
 
 async function listExecutables(ref: string, id: string): Promise<string[]> {
   const r = await runIn(id, 'ls', ['-1', IMAGE_PATHS.bin]);
   if (r.exitCode !== 0) {
-    const err = String(r.stderr).trim();
-    throw stepError(`Could not list ${IMAGE_PATHS.bin} in the image ${ref}: ${r.timedOut ? 'no answer in time' : tail(err, 5) || `exit ${r.exitCode}`}`);
+    throw stepError(`Could not list ${IMAGE_PATHS.bin} in the image ${ref}: ${failure(r)}`);
   }
   return parseExecutables(String(r.stdout));
 }
