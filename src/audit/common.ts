@@ -2,6 +2,7 @@
 // Docker socket, and drift between the files and the running containers. Each is parameterised by the target's
 // audit (its gateway, who may hold the socket, how running configuration is read).
 import { isMaskedName } from '../engine/diff.js';
+import { describeProblem, DIR_PROBLEM_WHY } from '../apply/install-dir.js';
 import { compare } from '../verify/compare.js';
 import { expectations } from '../verify/expectations.js';
 import type { AuditRule, RuleHit, ServiceModel, TargetAudit } from './types.js';
@@ -96,6 +97,17 @@ export function commonRules(audit: TargetAudit): AuditRule[] {
             why: 'after a crash or a reboot it stays down: the stack is silently half up (a worker, the database or the proxy missing)',
             fix: `In docker-compose.yml add "restart: unless-stopped" to ${s.name}; then ${h.cd}docker compose up -d.`,
           }));
+      },
+    },
+    {
+      id: 'install-dir-owner',
+      severity: 'critical',
+      title: "the install directory or .harden-init/ another user's, or writable by group or others",
+      check(input) {
+        return (input.dirProblems ?? []).map((p) => {
+          const { what, fix } = describeProblem(p);
+          return { subject: p.role, what, why: DIR_PROBLEM_WHY, fix };
+        });
       },
     },
     {

@@ -2,6 +2,7 @@
 // compose sees, and what the containers hold), and a rule. Generic: each target brings its own rules through
 // `audit` in the target contract (src/targets/types.ts); the rules every target shares are in ./common.ts.
 import type { RunningConfig } from '../targets/types.js';
+import type { DirProblem } from '../apply/install-dir.js';
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -78,6 +79,8 @@ export interface AuditInput {
   /** The directory as the operator wrote it (for printed commands). */
   dirArg: string;
   target: string;
+  /** The install directory or .harden-init/ owned by another user or writable by group or others. */
+  dirProblems?: DirProblem[];
   /** .env as key → value (empty record when there is no .env). */
   env: Record<string, string>;
   envPresent: boolean;

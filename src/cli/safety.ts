@@ -1,17 +1,18 @@
 // The setup flow's safety checks, each a thin wrapper around a pure decision (engine/key-guard.ts,
 // engine/db-path.ts, the question validators): they read the file system or ask, the decisions do not.
-import { readdirSync, realpathSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { AnyAnswers as Answers, Question } from '../core/question.js';
 import { CliError, EXIT, usageError } from '../core/errors.js';
 import { confirmWrite } from './wizard.js';
 import type { Ui } from './ui.js';
 import type { Partial2 } from './resolve.js';
-import { decideKey, NEW_KEY_FLAG, type KeyBackup } from '../engine/key-guard.js';
+import { decideKey, NEW_KEY_FLAG, refuseLostDbPassword, type KeyBackup } from '../engine/key-guard.js';
 import { checkDbPath, type PathProbe } from '../engine/db-path.js';
 import { parseEnv, toRecord } from '../engine/envfile.js';
-import { BACKUP_DIR } from '../engine/state.js';
+import { BACKUP_DIR, STATE_DIR } from '../engine/state.js';
 import type { Existing } from '../engine/existing.js';
+import type { BaseAnswers, Target, TargetTemplate } from '../targets/types.js';
 import { kindOf, readRegular } from '../apply/safe-fs.js';
 
 /** Backed-up .env files of an install, newest first (backup directories are named by UTC time stamp). */
@@ -50,6 +51,36 @@ export async function guardEncryptionKey(ui: Ui, o: { dir: string; existing: Exi
   if (decision.kind === 'refuse') throw usageError(decision.message, decision.hint);
   ui.warn(decision.message);
   if (!(await confirmWrite(decision.question, false))) throw new CliError(`Cancelled: nothing was written (${NEW_KEY_FLAG} not confirmed).`, EXIT.cancelled);
+}
+
+/** Archives `harden-init backup` wrote into the install (its default place), newest first. */
+function findArchives(dir: string): string[] {
+  const root = join(dir, STATE_DIR, 'archives');
+  if (kindOf(root) !== 'dir') return [];
+  return readdirSync(root).filter((n) => n.endsWith('.age') && kindOf(join(root, n)) === 'file')
+    .map((n) => ({ path: join(root, n), t: lstatSync(join(root, n)).mtimeMs }))
+    .sort((a, b) => b.t - a.t).map((x) => x.path);
+}
+
+/**
+ * Refuses (exit 2) a re-run that would generate a new password for a bundled database that already holds
+ * one: the install used this database, at this place, before, and .env lost the password. An external
+ * server's password is the operator's and never generated (operatorSecrets asks for it or refuses).
+ */
+export function guardDbPasswords(o: { dir: string; existing: Existing; target: Target<BaseAnswers>; template: TargetTemplate; answers: BaseAnswers; previous: Partial<BaseAnswers> }): void {
+  const { target, answers, previous } = o;
+  if (!o.existing.env || !target.bundledDbPasswords || previous.db === undefined) return;
+  const before = target.bundledDbPasswords(previous);
+  // Another place than before is a new, empty database (a move the operator accepts separately): a new password is right.
+  if (before.length === 0 || target.dbLocation(previous) !== target.dbLocation(answers)) return;
+  const env = toRecord(o.existing.env);
+  const generated = target.secretsToGenerate(answers, o.template);
+  const missing = target.bundledDbPasswords(answers).filter((k) => before.includes(k) && generated.includes(k) && !env[k]);
+  const refusal = refuseLostDbPassword({
+    dir: o.dir, missing, product: target.title, location: target.dbLocation(answers),
+    backups: missing.length ? findEnvBackups(o.dir) : [], archives: missing.length ? findArchives(o.dir) : [],
+  });
+  if (refusal) throw usageError(refusal.message, refusal.hint);
 }
 
 /** The real file system for engine/db-path.ts; links are followed here, and resolved for the checks. */

@@ -9,13 +9,14 @@ import { checkConsistency, existingAnswers, headlessCommand, parseGiven, resolve
 import { askAnswers, askDbPassword, chooseComposePolicy, confirmWrite } from './wizard.js';
 import { fileDiffs, summaryText } from './report.js';
 import { shellQuote } from '../core/shell-quote.js';
-import { guardDbPath, guardEncryptionKey, validatedFromInstall } from './safety.js';
+import { guardDbPasswords, guardDbPath, guardEncryptionKey, validatedFromInstall } from './safety.js';
 import { sensitiveNames } from '../engine/template.js';
 import { isExistingInstall, readExisting, type Existing } from '../engine/existing.js';
 import { plan as makePlan, COMPOSE_FILE, type ComposePolicy, type DbMove, type Plan } from '../engine/plan.js';
 import { getEnv, parseEnv, toRecord } from '../engine/envfile.js';
 import { applyPlan } from '../apply/apply.js';
 import { acquireLock } from '../apply/lock.js';
+import { guardInstallDir } from '../apply/install-dir.js';
 import { readRegular } from '../apply/safe-fs.js';
 import { looseModes, tightenModes } from '../apply/permissions.js';
 import { passwordError } from '../validate.js';
@@ -33,6 +34,7 @@ export async function setup(req: Request, version: string): Promise<number> {
   if (req.dir === '') throw usageError(`--dir: must not be empty (default ./${req.target}).`);
   const dirArg = req.dir ?? `./${req.target}`;
   const dir = resolve(dirArg);
+  guardInstallDir(dir);
   const given = parseGiven(entry.questions, req.given, entry.title);
   const target = await entry.load();
   if (!req.dryRun) await acquireLock(dir, { warn: (m) => ui.warn(m) }); // one writer per install; released by main
@@ -91,6 +93,7 @@ async function afterAnswers(f: Flow): Promise<number> {
   target.check?.(answers);
   Object.assign(answers, validatedFromInstall(target.questions, target.answerEnvNames, given, current, answers)); // hand edits pass the same validators
   await guardDbPath(ui, answers, { dir, previous: current.dbPath as string | undefined, interactive, allowNonEmpty: req.allowDbPathNonEmpty });
+  guardDbPasswords({ dir, existing, target, template, answers, previous: current as Partial<BaseAnswers> });
   const shownWarnings = new Set<string>();
   if (!interactive) {
     for (const q of target.questions) {

@@ -9,6 +9,7 @@ import { existingAnswers, lenientAnswers } from './resolve.js';
 import { verifyStack, type StackContext, type VerifyOutcome } from './stack.js';
 import { detectCompose, type Compose } from '../docker/compose.js';
 import { readExisting } from '../engine/existing.js';
+import { guardInstallDir } from '../apply/install-dir.js';
 import { parseEnv, toRecord } from '../engine/envfile.js';
 import { COMPOSE_FILE } from '../engine/plan.js';
 import { sensitiveNames } from '../engine/template.js';
@@ -51,6 +52,7 @@ export function reportVerify(ui: Ui, outcome: VerifyOutcome, label = 'vars'): nu
 export async function verifyCommand(req: Request, VERSION: string): Promise<number> {
   const ui = createUi(req.json);
   const dir = resolve(req.dir ?? `./${req.target}`);
+  guardInstallDir(dir);
   const existing = readExisting(dir);
   if (!existing.env || existing.compose === undefined) {
     throw usageError(`No install in ${dir}: .env and docker-compose.yml are needed.`, 'Pass --dir, or install first with harden-init.');

@@ -7,6 +7,7 @@ import type { Request } from '../cli/args.js';
 import { EXIT, stepError, usageError } from '../core/errors.js';
 import { shellQuote } from '../core/shell-quote.js';
 import { TARGETS } from '../targets/index.js';
+import { installDirProblems, refuseSystemDir } from '../apply/install-dir.js';
 import { detectTarget, envTracked, findComposeFile, readCompose, readFiles, readRunning } from '../audit/read.js';
 import { failed, runAudit, summarize } from '../audit/run.js';
 import { humanReport, jsonReport } from '../audit/report.js';
@@ -26,6 +27,7 @@ export async function checkCommand(req: Request & { failOn?: string; targetGiven
   if (!(FAIL_ON as readonly string[]).includes(failOn)) throw usageError(`--fail-on: one of ${FAIL_ON.join(', ')} (got "${req.failOn}")`);
   const targetGiven = req.targetGiven ?? false;
   const { dir, dirArg } = installDir(req, targetGiven);
+  refuseSystemDir(dir);
   if (!existsSync(dir)) throw stepError(`No install in ${dir}: the directory does not exist.`, 'Pass --dir with the install directory.');
   const raw = readFiles(dir);
   const reading = await readCompose(raw);
@@ -43,7 +45,7 @@ export async function checkCommand(req: Request & { failOn?: string; targetGiven
   if (!audit) throw usageError(`harden-init check has no rules for ${entry.title} yet.`);
   const live = await readRunning(raw, reading.tool, target.running);
   const input: AuditInput = {
-    dir, dirArg, target: targetId,
+    dir, dirArg, target: targetId, dirProblems: installDirProblems(dir),
     env: raw.env, envPresent: raw.envPresent, envMode: raw.envMode, envTracked: await envTracked(dir),
     composeFile: raw.composeFile, composeText: raw.composeText, compose: reading.model,
     composeSource: reading.source, composeNote: reading.note, composeError: reading.error,

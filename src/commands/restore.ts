@@ -20,6 +20,7 @@ import { parseEnv, toRecord } from '../engine/envfile.js';
 import type { BaseAnswers } from '../targets/types.js';
 import { compose, detectCompose, docker } from '../docker/compose.js';
 import { acquireLock } from '../apply/lock.js';
+import { guardInstallDir } from '../apply/install-dir.js';
 import { applyPlan } from '../apply/apply.js';
 import { kindOf } from '../apply/safe-fs.js';
 import type { PlannedFile } from '../engine/plan.js';
@@ -51,6 +52,7 @@ function fileChunks(fd: number): AsyncIterable<Uint8Array> {
 export async function restoreCommand(req: Request, VERSION: string): Promise<number> {
   const ui = createUi(req.json);
   const dir = resolve(req.dir ?? './appwrite');
+  guardInstallDir(dir);
   const file = resolve(req.archive!);
   if (kindOf(file) !== 'file') throw usageError(`${file}: no such archive (a regular file is needed).`);
   const key = keyFrom(req);

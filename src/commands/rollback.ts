@@ -13,6 +13,7 @@ import { parseEnv, toRecord } from '../engine/envfile.js';
 import { BACKUP_DIR, STATE_FILE } from '../engine/state.js';
 import { COMPOSE_FILE } from '../engine/plan.js';
 import { acquireLock } from '../apply/lock.js';
+import { guardInstallDir } from '../apply/install-dir.js';
 import { writeFileAtomic } from '../apply/atomic.js';
 import { chmodNoFollow, kindOf, mkdirExact, readRegular } from '../apply/safe-fs.js';
 import { compose, detectCompose, tail } from '../docker/compose.js';
@@ -48,6 +49,7 @@ export async function rollbackCommand(req: Request, VERSION: string): Promise<nu
   if (req.dir === '') throw usageError('--dir: must not be empty (default ./appwrite).');
   const dirArg = req.dir ?? './appwrite';
   const dir = resolve(dirArg);
+  guardInstallDir(dir);
   const all = listBackups(dir);
   if (all.length === 0) throw usageError(`No backups in ${join(dir, BACKUP_DIR)}: nothing to roll back to.`);
   const b = chooseBackup(all, req.backup);

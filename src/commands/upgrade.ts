@@ -20,6 +20,7 @@ import { existingAnswers, parseGiven, resolveHeadless, type Partial2 } from '../
 import { confirmWrite } from '../cli/wizard.js';
 import { applyPlan } from '../apply/apply.js';
 import { acquireLock } from '../apply/lock.js';
+import { guardInstallDir } from '../apply/install-dir.js';
 import { writeFileAtomic } from '../apply/atomic.js';
 import { chmodNoFollow, kindOf, mkdirExact, readRegular } from '../apply/safe-fs.js';
 import { compose, detectCompose, docker, dockerReachable, tail, type Compose } from '../docker/compose.js';
@@ -86,6 +87,7 @@ export async function upgradeCommand(req: Request, VERSION: string): Promise<num
   if (req.dir === '') throw usageError('--dir: must not be empty (default ./appwrite).');
   const dirArg = req.dir ?? './appwrite';
   const dir = resolve(dirArg);
+  guardInstallDir(dir);
   const existing = readExisting(dir);
   if (!existing.env || existing.compose === undefined) {
     throw usageError(`No install in ${dir}: .env and docker-compose.yml are needed.`, 'Pass --dir with the install directory.');

@@ -57,3 +57,45 @@ export function decideKey(i: KeyGuardInput): KeyDecision {
     : `No backup in .harden-init/backups holds ${missing.join(', ')}. If you have the key elsewhere (another copy of .env), put the line back into ${target} and re-run. Only if the data encrypted with the old key may be lost: re-run with ${NEW_KEY_FLAG}.`;
   return { kind: 'refuse', message, hint };
 }
+
+export interface DbPasswordInput {
+  dir: string;
+  /** The bundled database's passwords that a run would otherwise generate, missing from .env. */
+  missing: string[];
+  /** The target's title, for the message (Appwrite, Langflow). */
+  product: string;
+  /** Where the database keeps its data (target.dbLocation), for the message. */
+  location?: string;
+  /** Backed-up .env files, newest first. */
+  backups: KeyBackup[];
+  /** Encrypted archives of `harden-init backup` in the install, newest first (their contents cannot be read here). */
+  archives: string[];
+}
+
+/**
+ * The bundled database sets its password only when its data directory is first created: a new value in .env
+ * would lock the product out of its own data. A password missing from an existing install's .env is therefore
+ * refused (exit 2), never regenerated; the operator puts the old one back (from the newest backup that holds it).
+ */
+export function refuseLostDbPassword(i: DbPasswordInput): { message: string; hint: string } | undefined {
+  if (i.missing.length === 0) return undefined;
+  const names = i.missing.join(', ');
+  const one = i.missing.length === 1;
+  const target = `${i.dir.replace(/\/+$/, '')}/.env`;
+  const message = `.env has no value for ${names}, but this install's bundled database${i.location ? ` (${i.location})` : ''} still holds the old password${one ? '' : 's'}: a new one would lock ${i.product} out of its data. harden-init never makes up a replacement. Nothing was written.`;
+  const backup = i.backups.find((b) => i.missing.every((k) => b.env[k]));
+  const lines: string[] = [];
+  if (backup) {
+    lines.push(`The newest backup that holds ${names} is ${backup.path}. Put the line${one ? '' : 's'} back into ${target}:`);
+    for (const k of i.missing) lines.push(`  grep '^${k}=' ${shellQuote(backup.path)} >> ${shellQuote(target)}`);
+    lines.push('then re-run.');
+  } else {
+    lines.push(`No backup in .harden-init/backups holds ${names}.`);
+    if (i.archives[0]) {
+      lines.push(`The newest archive of harden-init backup here, ${i.archives[0]}, holds the .env of its day: age -d -i <key file> ${shellQuote(i.archives[0])} | tar -xO .env | grep -E '^(${i.missing.join('|')})=' (without -i for a passphrase).`);
+    }
+    lines.push(`If you have the password elsewhere (another copy of .env), put the line back into ${target} and re-run.`);
+  }
+  lines.push(`Only if the database's data is gone on purpose (its volume or directory removed): write a new value into the line yourself, then re-run.`);
+  return { message, hint: lines.join('\n') };
+}

@@ -149,6 +149,8 @@ export interface Target<A extends BaseAnswers = BaseAnswers> {
   hostDirs?(a: A): { path: string; mode: number; uid?: number; gid?: number }[];
   /** Where the database lives, in words; a change is a move (its data does not follow). */
   dbLocation(a: Partial<A>): string | undefined;
+  /** The .env passwords a bundled database keeps from its first start (none for an external server). */
+  bundledDbPasswords?(a: Partial<A>): string[];
   /** Host ports the stack publishes ("80:80", "127.0.0.1:8080:80"). */
   publishedPorts(a: A): string[];
   /** The container that holds the published ports when this stack runs (preflight tells it apart). */

@@ -8,6 +8,7 @@ import { detectTarget, envTracked, readCompose, readFiles } from '../../src/audi
 import { runAudit } from '../../src/audit/run.js';
 import type { AuditFinding, AuditInput } from '../../src/audit/types.js';
 import { TARGETS } from '../../src/targets/index.js';
+import { installDirProblems } from '../../src/apply/install-dir.js';
 
 export const FIXTURES = join(import.meta.dirname, 'fixtures');
 export type Weak = 'appwrite-weak' | 'langflow-weak';
@@ -59,7 +60,7 @@ export async function auditDir(dir: string, opts: { own?: boolean; running?: Aud
     const target = await TARGETS[targetId]!.load();
     const audit = target.audit!;
     const input: AuditInput = {
-      dir, dirArg: dir, target: targetId, env: raw.env, envPresent: raw.envPresent, envMode: raw.envMode,
+      dir, dirArg: dir, target: targetId, dirProblems: installDirProblems(dir), env: raw.env, envPresent: raw.envPresent, envMode: raw.envMode,
       envTracked: await envTracked(dir), composeFile: raw.composeFile, composeText: raw.composeText, compose: reading.model,
       composeSource: reading.source, composeNote: reading.note, composeError: reading.error, state: raw.state,
       release: audit.release(reading.model, raw.state), running: opts.running, reader: target.running,

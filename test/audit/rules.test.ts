@@ -2,7 +2,7 @@
 // installers) and stays silent on a fresh install written by the wizard. Plus: secrets never in a finding, drift
 // from what the containers hold, and compose's view agreeing with harden-init's own reading.
 import { execaSync } from 'execa';
-import { readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { allRules } from '../../src/audit/run.js';
@@ -74,6 +74,8 @@ const CASES: Case[] = [
   { id: 'release', weak: 'langflow-weak', edit: { compose: (t) => t.replace('langflowai/langflow:latest', 'langflowai/langflow:1.8.0') }, severity: 'critical', says: /CVE-2026-33017.*CVE-2026-55450/ },
   { id: 'release', weak: 'langflow-weak', edit: { compose: (t) => t.replace('langflowai/langflow:latest', 'langflowai/langflow:1.13.0') }, severity: 'critical', says: /below 1\.13\.1: open to CVE-2026-120054, CVE-2026-120069, CVE-2026-120071, CVE-2026-120073, CVE-2026-127061, CVE-2026-127066$/ },
   // Both
+  { id: 'install-dir-owner', weak: 'appwrite-weak', severity: 'critical', says: /^install directory: .*mode 0777.*writable by every user/, setup: (dir) => chmodSync(dir, 0o777) },
+  { id: 'install-dir-owner', weak: 'langflow-weak', severity: 'critical', says: /^\.harden-init\/: .*mode 0770.*writable by its group/, setup: (dir) => { mkdirSync(join(dir, '.harden-init'), { mode: 0o700 }); chmodSync(join(dir, '.harden-init'), 0o770); } },
   { id: 'published-port', weak: 'appwrite-weak', severity: 'critical', says: /3306/ },
   { id: 'published-port', weak: 'langflow-weak', severity: 'high', says: /7860/ },
   { id: 'image-unpinned', weak: 'appwrite-weak', severity: 'medium', says: /containrrr\/watchtower/ },

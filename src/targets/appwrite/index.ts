@@ -73,6 +73,8 @@ export const appwrite: Target<Answers> = {
     if (a.db === 'external') return `the external server ${a.dbHost}:${a.dbPort ?? BUNDLED_DB[engine].port}/${a.dbName}`;
     return undefined;
   },
+  // MariaDB keeps both the user's and root's; upstream's PostgreSQL has no separate root account.
+  bundledDbPasswords: (a) => (a.db === 'volume' || a.db === 'path' ? ['_APP_DB_PASS', ...((a.dbEngine ?? 'mariadb') === 'mariadb' ? ['_APP_DB_ROOT_PASS'] : [])] : []),
   publishedPorts: gatewayPorts,
   gatewayContainer: 'appwrite-traefik',
   health: {
