@@ -15,6 +15,7 @@ import { STATE_DIR, STATE_FILE } from '../engine/state.js';
 import { releaseFromCompose } from '../targets/appwrite/release-choice.js';
 import { detectCompose, compose, docker, type Compose } from '../docker/compose.js';
 import { acquireLock } from '../apply/lock.js';
+import { guardInstallDir } from '../apply/install-dir.js';
 import { fsyncDir, tempNameFor } from '../apply/atomic.js';
 import { kindOf, mkdirExact, readRegular } from '../apply/safe-fs.js';
 import { ArchiveError, encrypt, FORMAT, FORMAT_VERSION, recipientProblem, tarArchive, type KeySpec, type Manifest, type PartInput } from './archive.js';
@@ -199,6 +200,7 @@ export function passphraseFromEnv(name: string, ui?: Ui): string {
 }
 
 export async function backupCommand(req: Request, VERSION: string): Promise<number> {
+  guardInstallDir(installDirOf(req.dir)); // also before a schedule: its timer would back up this directory as root
   if (req.schedule || req.unschedule) return (await import('./schedule.js')).scheduleCommand(req, VERSION);
   const ui = createUi(req.json);
   const dir = installDirOf(req.dir);
