@@ -128,6 +128,24 @@ describe('parsed form of a release', () => {
     }
   });
 
+  it('a form of an older format (2: the nodes of an earlier YAML module, no directives) is not revived: the texts are parsed', () => {
+    const files = release('2.7.1');
+    const { dir, entry } = install(files);
+    const formFile = join(entry, 'parsed.json');
+    const form = JSON.parse(readFileSync(formFile, 'utf8')) as ParsedForm & { compose: { format: number; directives?: unknown } };
+    form.format = 2;
+    form.compose.format = 2;
+    delete form.compose.directives;
+    form.sha256 = sha256(JSON.stringify([form.compose, form.variables])); // sealed as that version sealed it
+    writeFileSync(formFile, JSON.stringify(form));
+    expect(readParsed(entry, files.compose, files.variablesPhp)).toBeUndefined();
+    expect(() => reviveCompose(form.compose)).toThrow(/not a compose tree of this format/);
+    const back = readCache(dir, '2.7.1', files.imageId)!;
+    expect(back.compose).toBe(files.compose);
+    expect(renderLikeInstaller(back.compose, { database: 'postgresql', topology: 'combined' }).toString(OUT))
+      .toBe(renderLikeInstaller(files.compose, { database: 'postgresql', topology: 'combined' }).toString(OUT));
+  });
+
   it('a registered tree that does not revive is dropped and the text parsed', () => {
     const text = 'services:\n  a:\n    image: x # kept\n';
     rememberTree(text, { format: 1, doc: {}, directives: {}, contents: { k: 'Z', p: {} } });
