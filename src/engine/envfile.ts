@@ -1,11 +1,16 @@
 // Reads and writes .env files line by line, so lines harden-init does not manage stay exactly as they were.
-// The value syntax is the subset that dotenv, compose v1 (python-dotenv) and compose v2 (compose-go) read
-// the same way: bare values of safe characters, or single quotes (literal, no expansion) around values
-// without a quote, backslash, "${" or line break (measured against docker-compose 1.29: test/cli/env-readers).
+// Values are read by the dotenv package's own parser; the lines are split here only to know which physical
+// lines hold which key, so a managed value is rewritten in place. The writer writes only the subset that
+// dotenv, compose v1 (python-dotenv) and compose v2 (compose-go) read the same way: bare values of safe
+// characters, or single quotes (literal, no expansion) around values without a quote, backslash, "${" or
+// line break (measured against docker-compose 1.29: test/cli/env-readers). A hand-written line outside that
+// subset may read differently in compose (`a#b`, escapes in double quotes: test/unit/envfile.test.ts).
+import { parse as dotenvParse } from 'dotenv';
 
 export interface EnvLine {
   raw: string;
   key?: string;
+  /** The line's value as dotenv reads the line on its own. */
   value?: string;
 }
 
@@ -13,10 +18,15 @@ export interface EnvFile {
   lines: EnvLine[];
   /** Whether the file ended with a newline (kept on rewrite). */
   trailingNewline: boolean;
+  /** Every key's value as dotenv reads the whole file: what getEnv and toRecord answer. */
+  values: Readonly<Record<string, string>>;
 }
 
-const ASSIGN = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s?(.*)$/;
 const BARE_SAFE = /^[A-Za-z0-9_.,:/@+=-]*$/;
+/** An assignment whose value starts with a quote, in dotenv's syntax (`KEY=`, `export KEY=`, `KEY: `). */
+const OPENS_QUOTE = /^\s*(?:export\s+)?[\w.-]+(?:\s*=|:\s)\s*(["'`])/;
+/** What dotenv allows after a closing quote on its line: blanks and a comment. */
+const AFTER_CLOSE = /^\s*(?:#.*)?$/;
 
 export function parseEnv(text: string): EnvFile {
   const trailingNewline = text.length === 0 || text.endsWith('\n');
@@ -24,61 +34,45 @@ export function parseEnv(text: string): EnvFile {
   const physical = text.length === 0 ? [] : body.split('\n');
   const lines: EnvLine[] = [];
   for (let i = 0; i < physical.length; i++) {
-    let raw = physical[i]!;
     // A quoted value may span lines (a PEM key, as dotenv and compose read it): keep it one entry,
     // so it is rewritten, kept and masked as a whole.
-    while (opensMultiline(raw) && i + 1 < physical.length) raw += `\n${physical[++i]!}`;
-    lines.push(parseLine(raw));
+    const last = lastLineOf(physical, i);
+    lines.push(readLine(physical.slice(i, last + 1).join('\n')));
+    i = last;
   }
-  return { lines, trailingNewline };
+  return { lines, trailingNewline, values: readValues(text) };
 }
 
-/** An assignment whose quoted value has not been closed by the end of `raw`. */
-function opensMultiline(raw: string): boolean {
-  const m = ASSIGN.exec(raw.split('\n')[0]!.replace(/\r$/, ''));
-  if (!m) return false;
-  const v = raw.slice(raw.indexOf('=') + 1).trimStart();
-  const q = v[0];
-  if (q !== '"' && q !== "'") return false;
-  for (let i = 1; i < v.length; i++) {
-    if (q === '"' && v[i] === '\\') { i++; continue; }
-    if (v[i] === q) return false;
-  }
-  return true;
+function readValues(text: string): Record<string, string> {
+  // No prototype: a key named like an Object method is just a key.
+  return Object.assign(Object.create(null) as Record<string, string>, dotenvParse(text));
 }
 
-function parseLine(raw: string): EnvLine {
-  const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-  if (/^\s*(#|$)/.test(line)) return { raw };
-  const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s?([\s\S]*)$/.exec(line);
-  if (!m) return { raw };
-  return { raw, key: m[1]!, value: decodeValue(m[2]!) };
+function readLine(raw: string): EnvLine {
+  if (/^\s*(#|$)/.test(raw)) return { raw };
+  const read = Object.entries(dotenvParse(raw));
+  return read.length === 1 ? { raw, key: read[0]![0], value: read[0]![1] } : { raw };
 }
 
-export function decodeValue(rawValue: string): string {
-  const v = rawValue.trim();
-  if (v.startsWith("'")) {
-    const end = v.indexOf("'", 1); // literal, may span lines
-    return end === -1 ? v.slice(1) : v.slice(1, end);
-  }
-  if (v.startsWith('"')) {
-    let out = '';
-    for (let i = 1; i < v.length; i++) {
-      const c = v[i]!;
-      if (c === '\\' && i + 1 < v.length) {
-        const n = v[++i]!;
-        out += n === 'n' ? '\n' : n === 'r' ? '\r' : n === 't' ? '\t' : n;
-      } else if (c === '"') {
-        break;
-      } else {
-        out += c;
-      }
+/**
+ * The last physical line of the entry starting at line `i`. dotenv reads a quoted value up to the furthest
+ * closing quote that has only blanks or a comment after it on its line, the value holding no other quote of
+ * its kind unless after a backslash; with no such quote it reads the first line alone, unquoted.
+ */
+function lastLineOf(physical: string[], i: number): number {
+  const open = OPENS_QUOTE.exec(physical[i]!);
+  if (!open) return i;
+  const q = open[1]!;
+  let last = -1;
+  for (let j = i; j < physical.length; j++) {
+    const line = physical[j]!.replace(/\r$/, ''); // dotenv reads CRLF as LF
+    for (let k = j === i ? open[0].length : 0; k < line.length; k++) {
+      if (line[k] !== q) continue;
+      if (AFTER_CLOSE.test(line.slice(k + 1))) last = j;
+      if (k === 0 || line[k - 1] !== '\\') return last === -1 ? i : last;
     }
-    return out;
   }
-  // Unquoted: an inline comment starts at whitespace followed by '#'.
-  const hash = v.search(/\s#/);
-  return (hash === -1 ? v : v.slice(0, hash)).trim();
+  return last === -1 ? i : last;
 }
 
 /** Encodes a value so every .env reader yields it back; throws for values no common form can hold. */
@@ -89,43 +83,51 @@ export function encodeValue(value: string): string {
   throw new Error('value contains a single quote, a backslash, "${" or a line break, which .env readers disagree on');
 }
 
+/**
+ * The value compose takes: the last assignment wins in dotenv, compose v1 (python-dotenv) and compose v2
+ * (compose-go) alike (checked against docker-compose 1.29 in test/unit/envfile.test.ts).
+ */
 export function getEnv(file: EnvFile, key: string): string | undefined {
-  let found: string | undefined;
-  for (const line of file.lines) if (line.key === key) found = line.value; // last one wins, as in compose
-  return found;
+  return file.values[key];
 }
 
 export function toRecord(file: EnvFile): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of file.lines) if (line.key !== undefined) out[line.key] = line.value ?? '';
-  return out;
+  return { ...file.values };
 }
 
 /**
- * Sets `key` to `value`: rewrites the key's last assignment line in place when the value differs,
- * leaves it byte-identical when it does not, and appends a new line when the key is absent.
+ * Sets `key` to `value`: leaves the file byte-identical when it already reads so, rewrites the key's last
+ * assignment line in place when the value differs, and appends a new line when the key is absent.
  */
 export function setEnv(file: EnvFile, key: string, value: string): EnvFile {
+  if (file.values[key] === value) return file;
   const lines = [...file.lines];
   let index = -1;
   lines.forEach((l, i) => { if (l.key === key) index = i; });
-  if (index !== -1) {
-    if (lines[index]!.value === value) return file;
-    lines[index] = { raw: `${key}=${encodeValue(value)}`, key, value };
-  } else {
-    lines.push({ raw: `${key}=${encodeValue(value)}`, key, value });
-  }
-  return { ...file, lines };
+  const line = { raw: `${key}=${encodeValue(value)}`, key, value };
+  if (index !== -1) lines[index] = line;
+  else lines.push(line);
+  // The written form reads back as `value` in every reader (test/safety/envfile-property).
+  return { ...file, lines, values: withValues(file.values, { [key]: value }) };
 }
 
 /** Removes every assignment of `key`. */
 export function deleteEnv(file: EnvFile, key: string): EnvFile {
   const lines = file.lines.filter((l) => l.key !== key);
-  return lines.length === file.lines.length ? file : { ...file, lines };
+  if (lines.length === file.lines.length) return file;
+  const values = withValues(file.values, {});
+  delete values[key];
+  return { ...file, lines, values };
 }
 
+/** Appends a line as written; what it assigns is read by dotenv from the line alone. */
 export function appendRaw(file: EnvFile, raw: string): EnvFile {
-  return { ...file, lines: [...file.lines, parseLine(raw)] };
+  const line = readLine(raw);
+  return { ...file, lines: [...file.lines, line], values: line.key === undefined ? file.values : withValues(file.values, { [line.key]: line.value! }) };
+}
+
+function withValues(values: Readonly<Record<string, string>>, more: Record<string, string>): Record<string, string> {
+  return Object.assign(Object.create(null) as Record<string, string>, values, more);
 }
 
 export function serializeEnv(file: EnvFile): string {

@@ -1,6 +1,7 @@
 // The .env writer against every reader: ≥ 10,000 generated values written by the real writer (setEnv →
-// serializeEnv) read back by dotenv and by our parser, and a sample of 200 by the real docker-compose
-// (v1, python-dotenv). With CI=true and no docker-compose, the compose test fails instead of skipping.
+// serializeEnv) read back by dotenv (whose parse is also harden-init's reader, for the file and for the one
+// line that holds the key), and a sample of 200 by the real docker-compose (v1, python-dotenv). With CI=true
+// and no docker-compose, the compose test fails instead of skipping.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { execa } from 'execa';
@@ -25,11 +26,13 @@ function writeAll(vs: string[]): string {
 }
 
 describe('the .env writer round-trips generated values', () => {
-  it('10,000 single values through setEnv → serializeEnv → dotenv and our parser', () => {
+  it('10,000 single values through setEnv → serializeEnv → dotenv, the whole file and the key\'s line', () => {
     fc.assert(fc.property(anyValue, (v) => {
       const text = writeAll([v]);
       expect(dotenvParse(text).V0).toBe(v);
-      expect(getEnv(parseEnv(text), 'V0')).toBe(v);
+      const read = parseEnv(text);
+      expect(getEnv(read, 'V0')).toBe(v);
+      expect(read.lines.filter((l) => l.key === 'V0')).toEqual([{ raw: `V0=${encodeValue(v)}`, key: 'V0', value: v }]);
       expect(dotenvParse(text).EXISTING).toBe('keep me');
     }), { numRuns: 10_000, seed: 8 });
   });

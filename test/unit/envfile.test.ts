@@ -1,16 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parse as dotenvParse } from 'dotenv';
-import { decodeValue, encodeValue, getEnv, parseEnv, serializeEnv, setEnv } from '../../src/engine/envfile.js';
+import { deleteEnv, encodeValue, getEnv, parseEnv, serializeEnv, setEnv, toRecord } from '../../src/engine/envfile.js';
 
 // Values the encoder must accept: anything without a single quote or a line break.
 const encodable = fc.string({ unit: 'binary', maxLength: 40 }).filter((s) => !/['\\\n\r\u0000]|\$\{/.test(s));
 const key = fc.stringMatching(/^[A-Z_][A-Z0-9_]{0,15}$/);
 
 describe('.env value encoding', () => {
-  it('round-trips every encodable value through our parser', () => {
+  it('round-trips every encodable value through our parser, for the file and for its line', () => {
     fc.assert(fc.property(key, encodable, (k, v) => {
-      expect(getEnv(parseEnv(`${k}=${encodeValue(v)}\n`), k)).toBe(v);
+      const f = parseEnv(`${k}=${encodeValue(v)}\n`);
+      expect(getEnv(f, k)).toBe(v);
+      expect(f.lines[0]).toEqual({ raw: `${k}=${encodeValue(v)}`, key: k, value: v });
     }));
   });
   it('is read back identically by the dotenv package', () => {
@@ -31,11 +33,6 @@ describe('.env value encoding', () => {
     expect(() => encodeValue('a\nb')).toThrow(/line break/);
     expect(() => encodeValue('ab\\cd')).toThrow(/backslash/); // compose v1 unescapes it, the others do not
     expect(() => encodeValue('a${X}b')).toThrow(/"\$\{"/); // compose v1 expands it even in single quotes
-  });
-  it('decodes the usual forms', () => {
-    expect(decodeValue('plain # comment')).toBe('plain');
-    expect(decodeValue("'lit $x # y'")).toBe('lit $x # y');
-    expect(decodeValue('"a\\"b\\nc"')).toBe('a"b\nc');
   });
 });
 
@@ -72,7 +69,96 @@ describe('multi-line values (a PEM key as dotenv and compose v2 read it)', () =>
     expect(getEnv(f, 'C')).toBe('x\ny');
     expect(serializeEnv(f)).toBe(text);
   });
-  it('an unclosed quote at the end of the file does not swallow an error', () => {
-    expect(getEnv(parseEnv('A="open\nB=2'), 'A')).toBe('open\nB=2');
+  it('an unclosed quote reads its line alone, unquoted, as dotenv does; the lines after it keep their keys', () => {
+    const f = parseEnv('A="open\nB=2');
+    expect(f.lines.map((l) => l.key)).toEqual(['A', 'B']);
+    expect(toRecord(f)).toEqual({ A: '"open', B: '2' });
+  });
+  it('a value is quoted only up to a quote with nothing but a comment after it, as dotenv reads it', () => {
+    // An unescaped quote followed by more text ends dotenv's quoted reading: the line is read unquoted.
+    expect(toRecord(parseEnv('A="x" y\nB=1\n'))).toEqual({ A: '"x" y', B: '1' });
+    // A quote after a backslash may be inside the value: it spans lines to the closing one.
+    const text = 'A="a\\" b\nc" # note\nB=1\n';
+    const f = parseEnv(text);
+    expect(f.lines.map((l) => l.key)).toEqual(['A', 'B']);
+    expect(toRecord(f)).toEqual({ ...dotenvParse(text) });
+    expect(getEnv(f, 'A')).toBe('a\\" b\nc');
+  });
+});
+
+// A .env written by hand, with what people write: every value must be what dotenv.parse reads. Compose reads
+// two of these differently (test/cli/env-readers.test.ts); the writer never writes either form.
+const HAND = [
+  '# hand-written, CRLF endings',
+  'PLAIN=value # inline comment',
+  'HASHED=a#b', // dotenv: "a"; compose v1 and v2: "a#b"
+  'export EXPORTED=yes',
+  'DQ="tab\\there \\"quoted\\" line\\nbreak"', // dotenv expands only \n and \r; compose unescapes all
+  "SQ='literal $HOME \\n # not a comment'",
+  'PEM="-----BEGIN PRIVATE KEY-----',
+  'MIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8wggE7AgEAAkEA',
+  '-----END PRIVATE KEY-----"',
+  'DUP=first',
+  'SPACED = around ',
+  'DUP=second',
+].join('\r\n') + '\r\n';
+
+describe('a hand-written .env reads as dotenv.parse reads it', () => {
+  const f = parseEnv(HAND);
+  it('every value, the whole file at once', () => {
+    expect(toRecord(f)).toEqual({ ...dotenvParse(HAND) });
+    expect(toRecord(f)).toEqual({
+      PLAIN: 'value',
+      HASHED: 'a',
+      EXPORTED: 'yes',
+      DQ: 'tab\\there \\"quoted\\" line\nbreak',
+      SQ: 'literal $HOME \\n # not a comment',
+      PEM: '-----BEGIN PRIVATE KEY-----\nMIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8wggE7AgEAAkEA\n-----END PRIVATE KEY-----',
+      DUP: 'second',
+      SPACED: 'around',
+    });
+  });
+  it('a duplicate key: the last assignment wins, in dotenv as in compose v1 and v2', () => {
+    expect(getEnv(f, 'DUP')).toBe('second');
+    expect(f.lines.filter((l) => l.key === 'DUP').map((l) => l.value)).toEqual(['first', 'second']);
+  });
+  it('the PEM value is one entry of three lines; the file is written back byte for byte', () => {
+    expect(f.lines.map((l) => l.key)).toEqual([undefined, 'PLAIN', 'HASHED', 'EXPORTED', 'DQ', 'SQ', 'PEM', 'DUP', 'SPACED', 'DUP']);
+    expect(f.lines.find((l) => l.key === 'PEM')!.raw.split('\n')).toHaveLength(3);
+    expect(serializeEnv(f)).toBe(HAND);
+  });
+  it('setEnv rewrites the effective (last) assignment only; deleteEnv takes every line of the key', () => {
+    const set = serializeEnv(setEnv(f, 'DUP', 'third'));
+    expect(set).toBe(HAND.replace('DUP=second\r\n', 'DUP=third\n'));
+    expect(dotenvParse(set).DUP).toBe('third');
+    expect(setEnv(f, 'DUP', 'second')).toBe(f);
+    const deleted = deleteEnv(deleteEnv(f, 'PEM'), 'DUP');
+    expect(serializeEnv(deleted)).toBe(HAND.replace(/PEM="[^"]*"\r\n/, '').replace(/DUP=\w+\r\n/g, ''));
+    expect(toRecord(deleted)).toEqual({ ...dotenvParse(serializeEnv(deleted)) });
+  });
+});
+
+/** Lines people write, including the forms the readers disagree on and values that span lines. */
+const handLine = fc.oneof(
+  fc.constantFrom('', '# comment', '  # indented comment', 'garbage without equals', 'A-B=dash', '1A=digit', 'K: yaml style'),
+  fc.tuple(fc.constantFrom('A', 'B', 'C', 'export A', 'B ', ' C'), fc.constantFrom('=', ' = ', '= '), fc.oneof(
+    fc.stringMatching(/^[a-z #"'`\\=$]{0,8}$/),
+    fc.tuple(fc.constantFrom('"', "'", '`'), fc.stringMatching(/^[a-z #"'`\\\n]{0,12}$/), fc.constantFrom('"', "'", '`', ''), fc.constantFrom('', ' # c', ' x'))
+      .map(([open, body, close, after]) => `${open}${body}${close}${after}`),
+  )).map(([k, eq, v]) => `${k}${eq}${v}`),
+);
+
+describe('generated hand-written files', () => {
+  it('each line holds the key dotenv reads there, with its value; the file reads as dotenv.parse reads it', () => {
+    fc.assert(fc.property(fc.array(handLine, { maxLength: 12 }), fc.constantFrom('\n', '\r\n'), (lines, eol) => {
+      const text = lines.join(eol) + eol;
+      const f = parseEnv(text);
+      const whole = dotenvParse(text);
+      expect(toRecord(f)).toEqual({ ...whole });
+      expect(serializeEnv(f)).toBe(text);
+      // The last line of each key holds the value the whole file reads, so setEnv rewrites the right line.
+      const lastOf = new Map(f.lines.filter((l) => l.key !== undefined).map((l) => [l.key!, l.value]));
+      expect(Object.fromEntries(lastOf)).toEqual({ ...whole });
+    }), { numRuns: 5_000, seed: 21 });
   });
 });
