@@ -22,7 +22,8 @@ export async function containerStates(c: Compose, cwd: string, dropEnv: Iterable
 
 /** The project's container ids, as Compose lists them (`ps -q`). */
 async function containerIds(c: Compose, cwd: string, dropEnv: Iterable<string>): Promise<string[]> {
-  const ps = await compose(c, ['ps', '-q'], { cwd, dropEnv });
+  // Bounded like the wait itself: an engine that stopped answering must not hold the wait past its deadline.
+  const ps = await compose(c, ['ps', '-q'], { cwd, dropEnv, timeoutMs: 60_000 });
   return String(ps.stdout).split('\n').map((s) => s.trim()).filter(Boolean);
 }
 
