@@ -36,6 +36,7 @@ import { releaseFiles, type ReleaseFiles } from '../targets/appwrite/prepare.js'
 import type { Template } from '../targets/appwrite/template.js';
 import type { Answers } from '../targets/appwrite/answers.js';
 import { mergeCompose, type Conflict, type MergeResult } from '../engine/compose-merge.js';
+import { YamlReadError } from '../engine/yaml-read.js';
 import { carryLines, composeBase, hardeningJudge, notCarriedJson, notCarriedOf, notCarriedSummary } from './upgrade-carry.js';
 import { carryEdits, describeChanges, stepChanges, upgradePath, type StepChanges, type UpgradeStep } from '../targets/appwrite/upgrade-path.js';
 import { dumpStream, waitDbReady, type Engine } from './db-dump.js';
@@ -327,7 +328,9 @@ async function mergeHandEdits(ctx: Ctx, s: UpgradeStep, existing: Existing, old:
   try {
     result = mergeCompose(base.text, existing.compose!, next, { admit: judge, pending, step });
   } catch (e) {
-    throw usageError(`${COMPOSE_FILE} is not readable as YAML (${(e as Error).message.split('\n')[0]}): its hand edits cannot be carried; nothing was changed.`,
+    // The YAML reader's own message already names the file, the line and what is wrong.
+    const why = e instanceof YamlReadError ? e.message : `${COMPOSE_FILE} is not readable as YAML (${(e as Error).message.split('\n')[0]})`;
+    throw usageError(`${why}: its hand edits cannot be carried; nothing was changed.`,
       'Fix the file, or re-run with --replace-compose (the edited file goes into the first step\'s backup).');
   }
   return { result, base: base.text, how: base.how, lines: carryLines(result, base.how) };

@@ -6,6 +6,7 @@ import { appendFileSync, existsSync, readFileSync, readdirSync, rmSync, writeFil
 import { dirname, join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { runBin, tempDir } from '../helpers/run-bin.js';
+import { runMain } from '../helpers/run-main.js';
 import { parseEnv, toRecord } from '../../src/engine/envfile.js';
 
 const FIRST = ['--domain', 'appwrite.example.com', '--email', 'admin@example.com', '--yes', '--no-start', '--allow-insecure-release'];
@@ -289,5 +290,32 @@ describe.concurrent('harden-init upgrade (files only, no Docker)', () => {
     expect(same.exitCode, same.stderr).toBe(0);
     expect(same.stdout).toMatch(/already runs Appwrite 1\.9\.10/);
     cleanup(at);
+  });
+});
+
+describe('an upgrade over a hand-edited compose file it cannot read', () => {
+  // In-process (src, not dist): the refusal is the YAML reader's, one line naming the file and what is wrong.
+  const bomb = (levels: number) => {
+    let text = `x-l0: &l0 [${Array(10).fill('lol').join(', ')}]\n`;
+    for (let i = 1; i < levels; i++) text += `x-l${i}: &l${i} [${Array(10).fill(`*l${i - 1}`).join(', ')}]\n`;
+    return text;
+  };
+  it.each([
+    ['an alias bomb', (t: string) => `${bomb(10)}${t}`, /docker-compose\.yml: too many YAML aliases/],
+    ['a key twice in one map', (t: string) => t.replace(/^services:\n/m, 'services:\n  appwrite:\n    image: x\n'), /docker-compose\.yml line \d+, column \d+: not readable as YAML: Map keys must be unique/],
+  ])('%s: refused quickly in one line, nothing changed', async (_what, edit, message) => {
+    const dir = join(tempDir('hi-upgrade-'), 'appwrite');
+    const first = await runMain(['--dir', dir, '--release', '1.9.5', ...FIRST]);
+    expect(first.exitCode, first.stderr).toBe(0);
+    writeFileSync(join(dir, 'docker-compose.yml'), edit(read(dir, 'docker-compose.yml')));
+    const before = snapshot(dir);
+    const t0 = performance.now();
+    const r = await runMain(['upgrade', '--dir', dir, '--to', '1.9.10', '--yes', '--no-start', '--allow-insecure-release']);
+    expect(performance.now() - t0).toBeLessThan(20_000);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/Unexpected error|RangeError|Maximum call stack/);
+    expect(snapshot(dir)).toEqual(before);
+    cleanup(dir);
   });
 });
