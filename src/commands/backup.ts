@@ -199,7 +199,7 @@ export function passphraseFromEnv(name: string, ui?: Ui): string {
   return value;
 }
 
-export async function backupCommand(req: Request, VERSION: string): Promise<number> {
+export async function backupCommand(req: Request, VERSION: string, o: { lockHeld?: boolean } = {}): Promise<number> {
   guardInstallDir(installDirOf(req.dir)); // also before a schedule: its timer would back up this directory as root
   if (req.schedule || req.unschedule) return (await import('./schedule.js')).scheduleCommand(req, VERSION);
   const ui = createUi(req.json);
@@ -219,7 +219,8 @@ export async function backupCommand(req: Request, VERSION: string): Promise<numb
   const dropEnv = Object.keys(env);
   const shape = backupShape(spec, existing.compose);
   // The install lock first: a backup never runs during a setup re-run, an upgrade or a restore (nor they during it).
-  const lock = await acquireLock(dir, { warn: (m) => ui.warn(m) });
+  // rotate-key backs up inside its own hold of the lock (lockHeld).
+  const lock = o.lockHeld ? { release: () => {} } : await acquireLock(dir, { warn: (m) => ui.warn(m) });
   try {
     const composeTool = await detectCompose();
     if (!composeTool) throw stepError('Docker Compose not found (neither `docker compose` nor `docker-compose`).', 'A backup reads the database and the volumes through Docker.');
