@@ -138,7 +138,7 @@ describe('parsed form of a release', () => {
     delete form.compose.directives;
     form.sha256 = sha256(JSON.stringify([form.compose, form.variables])); // sealed as that version sealed it
     writeFileSync(formFile, JSON.stringify(form));
-    expect(readParsed(entry, files.compose, files.variablesPhp)).toBeUndefined();
+    expect(readParsed(entry, files.compose, files.variablesPhp!)).toBeUndefined();
     expect(() => reviveCompose(form.compose)).toThrow(/not a compose tree of this format/);
     const back = readCache(dir, '2.7.1', files.imageId)!;
     expect(back.compose).toBe(files.compose);
