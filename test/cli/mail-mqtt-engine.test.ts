@@ -130,6 +130,13 @@ describe.concurrent('MQTT', () => {
     expect(published(dir)).toEqual({ traefik: ['80:80', '443:443'] });
   });
 
+  it('--https proxy --mqtt binds every published port, MQTT included, to 127.0.0.1', async ({ expect }) => {
+    const dir = newDir();
+    const r = await runMain(['--dir', dir, ...FIRST, '--https', 'proxy', '--mqtt']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(published(dir)).toEqual({ traefik: ['127.0.0.1:80:80', '127.0.0.1:8883:8883', '127.0.0.1:8084:8084'] });
+  });
+
   it('--mqtt with --release 1.9.10 is refused (1.9 has no MQTT), nothing written', async ({ expect }) => {
     const dir = newDir();
     const r = await runMain(['--dir', dir, ...FIRST, '--release', '1.9.10', '--mqtt']);
