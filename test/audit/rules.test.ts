@@ -2,7 +2,7 @@
 // installers) and stays silent on a fresh install written by the wizard. Plus: secrets never in a finding, drift
 // from what the containers hold, and compose's view agreeing with harden-init's own reading.
 import { execaSync } from 'execa';
-import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { allRules } from '../../src/audit/run.js';
@@ -113,6 +113,16 @@ describe('every rule fires on a weak install and stays silent on the wizard\'s',
   it('covers every rule of both targets and the shared ones (drift below)', () => {
     const covered = new Set([...CASES.map((c) => c.id), 'drift', 'redis-password']);
     for (const audit of [appwriteAudit, langflowAudit]) for (const r of allRules(audit)) expect(covered, r.id).toContain(r.id);
+  });
+});
+
+describe('a weak secret set by hand in a wizard install', () => {
+  it('_APP_GEO_SECRET=abc is flagged like the other shared secrets', async () => {
+    const dir = await goodInstall('appwrite-2.7.1');
+    const envPath = join(dir, '.env');
+    writeFileSync(envPath, readFileSync(envPath, 'utf8').replace(/^_APP_GEO_SECRET=.*$/m, '_APP_GEO_SECRET=abc'));
+    const hits = (await auditDir(dir, { own: true })).findings.filter((f) => f.id === 'secret-weak');
+    expect(hits.map((f) => [f.subject, f.severity, f.what])).toEqual([['_APP_GEO_SECRET', 'high', 'is short (3 characters)']]);
   });
 });
 

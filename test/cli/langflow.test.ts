@@ -1,6 +1,6 @@
 // `harden-init langflow` through the built binary: the same wizard, a second target.
 import { describe, expect, it } from 'vitest';
-import { readFileSync, statSync, existsSync } from 'node:fs';
+import { readFileSync, statSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { runBin, tempDir, unwrapped } from '../helpers/run-bin.js';
@@ -43,6 +43,25 @@ describe('harden-init langflow', () => {
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/--console: .*no e-mail allowlist/);
     expect(existsSync(dir)).toBe(false);
+  });
+
+  it('an ACME e-mail with {, } or # is refused (Caddy reads them as a placeholder or a comment): by flag and from a hand-edited .env', async () => {
+    for (const email of ['o{env.LANGFLOW_SECRET_KEY}@example.com', '#ops@example.com']) {
+      const dir = join(tempDir(), 'langflow');
+      const r = await runMain(['langflow', '--dir', dir, ...BASE, '--email', email]);
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toMatch(/--email: .*\{, \} or #/);
+      expect(existsSync(dir)).toBe(false);
+    }
+    const dir = join(tempDir(), 'langflow');
+    expect((await runMain(['langflow', '--dir', dir, ...BASE, '--email', 'ops@example.com'])).exitCode).toBe(0);
+    const envPath = join(dir, '.env');
+    writeFileSync(envPath, readFileSync(envPath, 'utf8').replace(/^ACME_EMAIL=.*$/m, 'ACME_EMAIL=o{env.LANGFLOW_SECRET_KEY}@example.com'));
+    const caddy = readFileSync(join(dir, 'Caddyfile'), 'utf8');
+    const r = await runMain(['langflow', '--dir', dir, '--yes', '--no-start']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/ACME_EMAIL .*\{, \} or #/);
+    expect(readFileSync(join(dir, 'Caddyfile'), 'utf8')).toBe(caddy);
   });
 
   it('a release below 1.13.1 is refused naming the advisories, unless --allow-insecure-release', async () => {

@@ -9,6 +9,8 @@ import { stringify } from 'yaml';
 import { bundledPostgres, bundledProxy, type LangflowAnswers } from './answers.js';
 import { CONFIG_DIR, LANGFLOW_PORT, langflowEnvironment } from './env-values.js';
 import { langflowImage } from './releases.js';
+import { caddyEmailError } from './questions.js';
+import { usageError } from '../../core/errors.js';
 
 export const POSTGRES_IMAGE = 'postgres:16';
 /** Debian bookworm packages Caddy 2.6, so the end-to-end test runs the same minor as production. */
@@ -147,7 +149,12 @@ export function caddyfile(a: LangflowAnswers, opts: RenderOptions = {}): string 
   if (!bundledProxy(a)) return undefined;
   const auto = a.https === 'auto';
   const global: string[] = ['\tadmin off'];
-  if (auto && a.email) global.push(`\temail ${a.email}`);
+  if (auto && a.email) {
+    // A hand-edited .env reaches here without the flag's validation.
+    const bad = caddyEmailError(a.email);
+    if (bad) throw usageError(`ACME_EMAIL (the --email of the bundled Caddy): ${bad}`);
+    global.push(`\temail ${a.email}`);
+  }
   if (opts.tlsInternal) global.push('\tskip_install_trust');
   // HTTP/3 needs 443/udp, which is not published.
   global.push('\tservers {', '\t\tprotocols h1 h2', '\t}');

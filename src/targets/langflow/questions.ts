@@ -29,6 +29,15 @@ function checked(check: (v: string) => string | undefined, convert: (v: string) 
 const dbHostError = (v: string) => (isIPv4(v) || isIPv6(v) ? undefined : hostnameError(v));
 const emptyOr = (check: (v: string) => string | undefined) => (v: string) => (v === '' ? undefined : check(v));
 
+/**
+ * The ACME e-mail is written bare into the Caddyfile, where `{…}` is a placeholder (`{env.X}` would pull another
+ * variable into it) and a token starting with `#` is a comment; such addresses are valid but never needed here.
+ */
+export function caddyEmailError(v: string): string | undefined {
+  if (/[{}#]/.test(v)) return `"${printable(v)}" has {, } or #, which Caddy's configuration reads as a placeholder or a comment; use a plain address like admin@example.com`;
+  return emailError(v);
+}
+
 export const EMAILS_REFUSED = 'Langflow has no e-mail allowlist; use root, ips or open';
 
 /** --console: Appwrite's `emails` mode is refused with a reason, not just "must be one of". */
@@ -126,7 +135,7 @@ export const LANGFLOW_QUESTIONS: LangflowQuestion[] = [
     help: 'ACME contact e-mail for the bundled Caddy (with --https auto; optional)',
     placeholder: 'admin@example.com',
     when: (a) => a.https === 'auto', needs: '--https auto', fallback: '',
-    parse: checked(emptyOr(emailError), (v) => v.toLowerCase()), format: str,
+    parse: checked(emptyOr(caddyEmailError), (v) => v.toLowerCase()), format: str,
     warn: (v) => (v ? undefined : 'No ACME contact e-mail: you will not be told when a certificate cannot be renewed.'),
   },
   {
