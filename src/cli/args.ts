@@ -6,7 +6,7 @@ import { usageError } from '../core/errors.js';
 export const TARGETS = Object.keys(REGISTRY);
 /** Every target's question flags (a flag's meaning is checked against the chosen target's own list). */
 const QUESTION_FLAGS = [...new Set(Object.values(REGISTRY).flatMap((t) => t.questions.map((q) => q.flag)))];
-export const COMMANDS = ['verify', 'check', 'backup', 'restore', 'upgrade', 'rollback', 'rotate-key'] as const;
+export const COMMANDS = ['verify', 'check', 'backup', 'restore', 'upgrade', 'rollback', 'rotate-key', 'rotate-secret'] as const;
 
 export interface Request {
   command: 'setup' | (typeof COMMANDS)[number];
@@ -53,6 +53,8 @@ export interface Request {
   withDb: boolean;
   /** upgrade: --resume (continue the step a failed run left, at its start and migration). */
   resume: boolean;
+  /** rotate-secret: the .env variables to give new values (positional). */
+  secretNames?: string[];
   help: boolean;
   version: boolean;
 }
@@ -115,6 +117,7 @@ export function parseRequest(argv: string[]): Request {
   // `check appwrite`: the product may follow the command.
   if ((command === 'check' || command === 'rotate-key') && rest[0] !== undefined && (TARGETS as readonly string[]).includes(rest[0])) { target = rest.shift()!; targetGiven = true; }
   const archive = command === 'restore' ? rest.shift() : undefined;
+  const secretNames = command === 'rotate-secret' ? rest.splice(0) : undefined;
   if (command === 'restore' && archive === undefined && v.help !== true) throw usageError('restore: which archive? harden-init restore FILE [--dir D] [--identity F | --passphrase-env VAR] [--yes] [--force]');
   if (rest.length > 0) throw usageError(`Unexpected argument "${rest[0]}".`, 'Run harden-init --help for the options.');
   let keep: number | undefined;
@@ -178,6 +181,7 @@ export function parseRequest(argv: string[]): Request {
     backup: typeof v.backup === 'string' ? v.backup : undefined,
     withDb: v['with-db'] === true,
     resume: v.resume === true,
+    secretNames,
     help: v.help === true,
     version: v.version === true,
   };

@@ -56,6 +56,7 @@ async function dispatch(argv: string[]): Promise<number> {
     if (req.command === 'restore') return await (await import('../commands/restore.js')).restoreCommand(req, VERSION);
     if (req.command === 'upgrade') return await (await import('../commands/upgrade.js')).upgradeCommand(req, VERSION);
     if (req.command === 'rollback') return await (await import('../commands/rollback.js')).rollbackCommand(req, VERSION);
+    if (req.command === 'rotate-secret') return await (await import('../commands/rotate-secret.js')).rotateSecretCommand(req, VERSION);
     if (req.command === 'rotate-key') return await (await import('../commands/rotate-key.js')).rotateKeyCommand(req, VERSION);
     if (req.command !== 'setup') throw usageError(`"harden-init ${req.command}" is not available in this version yet.`);
     return await (await import('./setup.js')).setup(req, VERSION);
@@ -63,7 +64,7 @@ async function dispatch(argv: string[]): Promise<number> {
     return await reportError(e, json);
   } finally {
     // The install lock (setup) is released here; lock.ts also releases it on exit, as a backstop.
-    if (command === 'setup' || command === 'upgrade' || command === 'rollback' || command === 'rotate-key') (await import('../apply/lock.js')).releaseAllLocks();
+    if (command === 'setup' || command === 'upgrade' || command === 'rollback' || command === 'rotate-key' || command === 'rotate-secret') (await import('../apply/lock.js')).releaseAllLocks();
   }
 }
 
