@@ -6,7 +6,7 @@ import type { Request } from './args.js';
 import { EXIT, stepError, usageError } from '../core/errors.js';
 import { createUi, type Ui } from './ui.js';
 import { existingAnswers, lenientAnswers } from './resolve.js';
-import { verifyStack, type StackContext, type VerifyOutcome } from './stack.js';
+import { urlHost, verifyStack, type StackContext, type VerifyOutcome } from './stack.js';
 import { detectCompose, type Compose } from '../docker/compose.js';
 import { readExisting } from '../engine/existing.js';
 import { guardInstallDir } from '../apply/install-dir.js';
@@ -72,12 +72,24 @@ export async function verifyCommand(req: Request, VERSION: string): Promise<numb
   if (!composeTool) throw stepError('Docker Compose not found (neither `docker compose` nor `docker-compose`).', 'Install the Compose plugin: https://docs.docker.com/compose/install/');
   const ctx = stackContext(ui, req, dir, composeTool, target, answers, template);
   const outcome = await verifyStack(ctx);
-  const code = reportVerify(ui, outcome, target.running.label);
+  let code = reportVerify(ui, outcome, target.running.label);
+  const release = target.id === 'appwrite' ? await checkRelease(ui, answers, prepared.release) : undefined;
+  if (release?.mismatch) code = EXIT.drift;
   ui.outro(code === EXIT.ok ? 'The running stack matches the files.' : 'The running stack differs from the files.');
   if (req.json) {
-    process.stdout.write(`${JSON.stringify({ ok: code === EXIT.ok, dir, ...verifyJson(outcome) }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ ok: code === EXIT.ok, dir, ...verifyJson(outcome), ...(release ? { release: { pinned: prepared.release, running: release.running ?? null } } : {}) }, null, 2)}\n`);
   }
   return code;
+}
+
+/** Appwrite: the release /v1/health/version reports must be the one the files pin (warned when not). */
+export async function checkRelease(ui: Ui, answers: Answers, pinned: string): Promise<{ running?: string; mismatch?: string }> {
+  const { runningRelease, releaseMismatch } = await import('../verify/release-check.js');
+  const running = await runningRelease({ port: answers.httpPort, httpsPort: (answers as { httpsPort?: number }).httpsPort, host: urlHost(answers.domain) });
+  const mismatch = releaseMismatch(pinned, running);
+  if (mismatch) ui.warn(mismatch);
+  else ui.success(`Release: the running Appwrite reports ${running.version}, the release the files pin.`);
+  return { running: running.version, mismatch };
 }
 
 export function verifyJson(o: VerifyOutcome) {

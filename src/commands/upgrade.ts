@@ -26,7 +26,7 @@ import { chmodNoFollow, kindOf, mkdirExact, readRegular } from '../apply/safe-fs
 import { compose, detectCompose, docker, dockerReachable, tail, type Compose } from '../docker/compose.js';
 import { waitHealthy } from '../verify/health.js';
 import { serviceCount, startStack, verifyStack } from '../cli/stack.js';
-import { reportVerify, stackContext } from '../cli/verify-command.js';
+import { checkRelease, reportVerify, stackContext } from '../cli/verify-command.js';
 import { urlHost } from '../core/url-host.js';
 import { TARGETS } from '../targets/index.js';
 import type { BaseAnswers, Target } from '../targets/types.js';
@@ -553,6 +553,12 @@ async function finishStep(ctx: Ctx, composeTool: Compose, s: UpgradeStep, entry:
     recordResult(dir, entry, 'verify-failed');
     throw new CliError(`Step ${s.from} → ${s.to}: the running stack differs from the files (see above); the upgrade stops here. The database is migrated to ${s.to}.`, EXIT.drift,
       `Fix the difference (the reasons above), then continue: npx harden-init upgrade --dir ${shellQuote(ctx.dirArg)} --resume${req.to ? ` --to ${req.to}` : ''} --yes`);
+  }
+  const release = await checkRelease(ui, answers, s.to);
+  if (release.mismatch) {
+    recordResult(dir, entry, 'verify-failed');
+    throw new CliError(`Step ${s.from} → ${s.to}: ${release.mismatch} The upgrade stops here.`, EXIT.drift,
+      `Recreate the stack from the files (cd ${shellQuote(ctx.dirArg)} && docker compose up -d --force-recreate), check the image ${s.to} is Appwrite's, then continue: npx harden-init upgrade --dir ${shellQuote(ctx.dirArg)} --resume${req.to ? ` --to ${req.to}` : ''} --yes`);
   }
   recordResult(dir, entry, 'done');
   return entry;
