@@ -10,7 +10,7 @@ import { detectCompose } from '../../src/docker/compose.js';
 import { isMaskedName } from '../../src/engine/diff.js';
 import { parseEnv, toRecord } from '../../src/engine/envfile.js';
 import { appwriteAudit } from '../../src/targets/appwrite/audit.js';
-import { langflowAudit } from '../../src/targets/langflow/audit.js';
+import { caddyBelowMinimum, langflowAudit } from '../../src/targets/langflow/audit.js';
 import type { AuditFinding, Severity } from '../../src/audit/types.js';
 import { SEVERITIES } from '../../src/audit/types.js';
 import { auditDir, goodInstall, ids, weakInstall, type Good, type Weak } from './helpers.js';
@@ -70,6 +70,10 @@ const CASES: Case[] = [
   },
   { id: 'sqlite-ephemeral', weak: 'langflow-weak', edit: { compose: (t) => t.replace(/^\s*- LANGFLOW_DATABASE_URL=.*\n/m, '') }, severity: 'high' },
   { id: 'config-volume', weak: 'langflow-weak', severity: 'high', says: /\/app\/app\/langflow/ },
+  {
+    id: 'caddy-version', weak: 'langflow-weak', severity: 'high', says: /^service caddy: runs caddy:2\.6, older than Caddy 2\.7\.5$/,
+    edit: { compose: (t) => t.replace('services:\n', 'services:\n  caddy:\n    image: caddy:2.6\n    restart: unless-stopped\n    ports:\n      - "443:443"\n') },
+  },
   { id: 'release', weak: 'langflow-weak', severity: 'high', says: /pins no release/ },
   { id: 'release', weak: 'langflow-weak', edit: { compose: (t) => t.replace('langflowai/langflow:latest', 'langflowai/langflow:1.8.0') }, severity: 'critical', says: /CVE-2026-33017.*CVE-2026-55450/ },
   { id: 'release', weak: 'langflow-weak', edit: { compose: (t) => t.replace('langflowai/langflow:latest', 'langflowai/langflow:1.13.0') }, severity: 'critical', says: /below 1\.13\.1: open to CVE-2026-120054, CVE-2026-120069, CVE-2026-120071, CVE-2026-120073, CVE-2026-127061, CVE-2026-127066$/ },
@@ -190,6 +194,16 @@ describe('no secret value in a finding', () => {
       const text = JSON.stringify((await auditDir(dir)).findings);
       for (const s of secrets) expect(text).not.toContain(s);
     }
+  });
+});
+
+describe('caddy-version', () => {
+  it('compares tags with the rapid-reset fix (2.7.5); a floating minor by its newest patch; no version: not judged', () => {
+    const below = ['2.6', '2.6.4', '2.7.4', '2.7.4-alpine', 'v2.7.0', '1.0.4', '2.0'];
+    const fine = ['2.7.5', '2.7', '2.7.6-alpine', '2.8', '2.10.2', '2.11.7', '3.0.0'];
+    for (const t of below) expect(caddyBelowMinimum(t), t).toBe(true);
+    for (const t of fine) expect(caddyBelowMinimum(t), t).toBe(false);
+    for (const t of ['latest', '2', 'builder', 'alpine']) expect(caddyBelowMinimum(t), t).toBeUndefined();
   });
 });
 

@@ -3,8 +3,8 @@
 // container; drift and its repair by a re-run; `--https proxy`; SQLite on a host directory.
 //
 // Images are local (no registry): the Langflow stand-in `langflowai/langflow:1.13.1` that answers the probes from its
-// own environment, real PostgreSQL as `postgres:16` (test/e2e/standin/langflow/build.sh) and real Caddy 2.6 from
-// Debian as `caddy:2.6` (test/e2e/realcaddy/build.sh).
+// own environment, real PostgreSQL as `postgres:16` (test/e2e/standin/langflow/build.sh) and real Caddy (Debian's
+// 2.6.2, tagged as the pinned CADDY_IMAGE; test/e2e/realcaddy/build.sh).
 //
 // HTTPS: the live runs use `--https off` (plain HTTP through the real Caddy) and `--https proxy` (Langflow on
 // 127.0.0.1). `--https auto` would make Caddy ask Let's Encrypt for a certificate, and the CLI has no supported way to

@@ -7,11 +7,29 @@ import { shellQuote } from '../../core/shell-quote.js';
 import { secretWeakness } from '../../audit/secrets.js';
 import type { AuditRule, ComposeModel, ServiceModel, TargetAudit } from '../../audit/types.js';
 import { SECURITY_SWITCHES, secretKeyProblem } from './env-values.js';
+import { CADDY_IMAGE, CADDY_MINIMUM } from './compose.js';
 import { MINIMUM_RELEASE, NEWEST_RELEASE, advisoriesFor, compareReleases, parseRelease, releaseOfImage } from './releases.js';
 
 const LANGFLOW_IMAGE = /^(?:docker\.io\/)?langflowai\/langflow(?:-[a-z]+)?(?::([^@\s]+))?(?:@.*)?$/;
 /** The image's working directory: a relative LANGFLOW_CONFIG_DIR is below it. */
 const WORKDIR = '/app';
+
+const CADDY_IMAGE_RE = /^(?:docker\.io\/)?(?:library\/)?caddy(?::([^@\s]+))?(?:@.*)?$/;
+
+/**
+ * Whether a caddy image tag is older than CADDY_MINIMUM. A tag without a patch level floats within its minor
+ * (caddy:2.7 is 2.7.6 today), so only the minor counts there; undefined when the tag names no version (latest, 2, a
+ * variant such as builder): image-unpinned covers those.
+ */
+export function caddyBelowMinimum(tag: string): boolean | undefined {
+  const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?(?:-[a-z0-9.-]+)?$/.exec(tag);
+  if (!m) return undefined;
+  const [maj, min, patch] = CADDY_MINIMUM.split('.').map(Number) as [number, number, number];
+  const have = [Number(m[1]), Number(m[2]), m[3] === undefined ? Infinity : Number(m[3])];
+  if (have[0] !== maj) return have[0]! < maj;
+  if (have[1] !== min) return have[1]! < min;
+  return have[2]! < patch;
+}
 
 const isTrue = (v: string | undefined) => /^(true|1|yes|on|t|y)$/i.test((v ?? '').trim());
 const isFalse = (v: string | undefined) => /^(false|0|no|off|f|n)$/i.test((v ?? '').trim());
@@ -255,6 +273,25 @@ export const LANGFLOW_RULES: AuditRule[] = [
         // The re-run keeps every secret and setting and pins the new image; Langflow migrates its database on start.
         fix: `Back up, then upgrade: ${h.rerun} --release ${NEWEST_RELEASE} (or pin langflowai/langflow:${NEWEST_RELEASE} by hand); then ${h.cd}docker compose up -d.`,
       }];
+    },
+  },
+  {
+    id: 'caddy-version',
+    severity: 'high',
+    title: `Caddy below ${CADDY_MINIMUM} in front of Langflow (HTTP/2 "rapid reset", CVE-2023-44487)`,
+    check(input, h) {
+      const hits = [];
+      for (const s of Object.values(input.compose.services)) {
+        const tag = CADDY_IMAGE_RE.exec(s.image ?? '')?.[1];
+        if (tag === undefined || !caddyBelowMinimum(tag)) continue;
+        hits.push({
+          subject: `service ${s.name}`,
+          what: `runs ${s.image}, older than Caddy ${CADDY_MINIMUM}`,
+          why: 'releases before 2.7.5 lack the fix for HTTP/2 "rapid reset" (CVE-2023-44487): any client on the internet can exhaust the proxy with streams it opens and cancels at once',
+          fix: `Re-run ${h.rerun} (it pins ${CADDY_IMAGE}), or set image: ${CADDY_IMAGE} for ${s.name} in ${h.path(input.composeFile)}; then ${h.cd}docker compose up -d.`,
+        });
+      }
+      return hits;
     },
   },
 ];

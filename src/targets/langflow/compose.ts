@@ -13,8 +13,12 @@ import { caddyEmailError } from './questions.js';
 import { usageError } from '../../core/errors.js';
 
 export const POSTGRES_IMAGE = 'postgres:16';
-/** Debian bookworm packages Caddy 2.6, so the end-to-end test runs the same minor as production. */
-export const CADDY_IMAGE = 'caddy:2.6';
+/**
+ * The internet-facing proxy, pinned exactly: the newest Caddy 2 release known when this was written. Never below
+ * CADDY_MINIMUM, the first release with the fix for HTTP/2 "rapid reset" (CVE-2023-44487), a remote denial of service.
+ */
+export const CADDY_IMAGE = 'caddy:2.11.7';
+export const CADDY_MINIMUM = '2.7.5';
 /** The generated Caddyfile, next to docker-compose.yml, mounted read-only. */
 export const CADDYFILE = 'Caddyfile';
 export const CADDYFILE_LABEL = 'org.harden-init.caddyfile-sha256';
@@ -166,7 +170,10 @@ export function caddyfile(a: LangflowAnswers, opts: RenderOptions = {}): string 
     site.push(`\trespond @outside "${ALLOWLIST_REFUSAL}" 403`);
   }
   site.push('\theader {');
+  // HSTS only where the certificate is Caddy's own: with off there is no HTTPS to pin.
   if (auto) site.push('\t\tStrict-Transport-Security "max-age=31536000"');
+  // No other site may frame the UI (clickjacking a logged-in superuser): the old header for old browsers, CSP for the rest.
+  site.push('\t\tX-Frame-Options DENY', '\t\tContent-Security-Policy "frame-ancestors \'none\'"');
   site.push('\t\tX-Content-Type-Options nosniff', '\t\tReferrer-Policy strict-origin-when-cross-origin', '\t\t-Server', '\t}');
   // WebSockets pass through reverse_proxy as they are; Caddy sets no request-body limit, so uploads are bounded
   // by Langflow's own LANGFLOW_MAX_FILE_SIZE_UPLOAD. flush_interval -1 streams chat responses as they come.

@@ -25,6 +25,8 @@ export const BUNDLED_DB = { host: 'postgres', port: 5432, user: 'langflow', name
 export const DOMAIN_VAR = 'DOMAIN';
 export const ACME_EMAIL_VAR = 'ACME_EMAIL';
 export const CONSOLE_IPS_VAR = 'CONSOLE_IPS';
+/** Langflow's telemetry switch: passed to the langflow container like the LANGFLOW_* settings. */
+export const DO_NOT_TRACK = 'DO_NOT_TRACK';
 /** The database location and credentials, read by compose for LANGFLOW_DATABASE_URL and the bundled postgres. */
 export const DB_VARS = ['POSTGRES_HOST', 'POSTGRES_PORT', 'POSTGRES_USER', 'POSTGRES_DB'] as const;
 
@@ -86,6 +88,8 @@ export function managedValues(a: LangflowAnswers): Record<string, string> {
     // The login rate limit (5/min per client) must see real client addresses: the bundled Caddy replaces any
     // X-Forwarded-For a client sends, so it is trusted only with Caddy in front; your own proxy is not assumed to.
     LANGFLOW_RATE_LIMIT_TRUST_PROXY: bool(bundledProxy(a)),
+    // Langflow sends usage telemetry to its makers unless this is set (its own name, without the LANGFLOW_ prefix).
+    [DO_NOT_TRACK]: 'true',
     [DOMAIN_VAR]: a.domain,
   };
   if (a.https === 'auto') v[ACME_EMAIL_VAR] = a.email ?? '';
@@ -176,7 +180,7 @@ export const databaseUrlTemplate = (ref: (name: string) => string): string =>
  */
 export function langflowEnvironment(a: LangflowAnswers, ref: (name: string) => string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const k of Object.keys(managedValues(a))) if (k.startsWith('LANGFLOW_')) out[k] = ref(k);
+  for (const k of Object.keys(managedValues(a))) if (k.startsWith('LANGFLOW_') || k === DO_NOT_TRACK) out[k] = ref(k);
   out.LANGFLOW_SECRET_KEY = ref('LANGFLOW_SECRET_KEY');
   out.LANGFLOW_SUPERUSER_PASSWORD = ref('LANGFLOW_SUPERUSER_PASSWORD');
   if (a.db !== 'sqlite') out.LANGFLOW_DATABASE_URL = databaseUrlTemplate(ref);

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# build.sh [--no-tag] — a REAL `caddy:2.6` image for the end-to-end tests, from Debian bookworm's caddy package
-# (2.6.2; no container registry is reachable here, Debian's archive is). Behaves like the official image where
+# build.sh [--no-tag] — a REAL Caddy image for the end-to-end tests, tagged as the image harden-init pins (CADDY_IMAGE
+# in src/targets/langflow/compose.ts, read from there so the tag follows it), from Debian bookworm's caddy package
+# (2.6.2: older than the pinned release, but no container registry is reachable here, Debian's archive is; the
+# generated Caddyfile uses nothing newer than 2.6). Behaves like the official image where
 # harden-init looks: CMD ["caddy","run","--config","/etc/caddy/Caddyfile","--adapter","caddyfile"], runs as root,
 # XDG_CONFIG_HOME=/config, XDG_DATA_HOME=/data (certificates and Caddy's internal CA live on the /data volume),
 # WORKDIR /srv, EXPOSE 80 443 443/udp 2019. Real HTTPS (with `tls internal`), the real remote_ip allowlist and real
@@ -8,8 +10,8 @@
 #
 # Cached by content: the key is the sha256 of this script. The rootfs tar is kept at
 # $HARDEN_INIT_REALCADDY_CACHE/caddy-<key>.tar (default /var/cache/harden-init-realcaddy, else
-# ${TMPDIR:-/tmp}/harden-init-realcaddy), imported once as harden-init-realcaddy:<key>; `caddy:2.6` is pointed at it
-# only when it does not already. Prints "caddy:2.6 <previous image id or ->" on stdout.
+# ${TMPDIR:-/tmp}/harden-init-realcaddy), imported once as harden-init-realcaddy:<key>; the pinned tag is pointed at
+# it only when it does not already. Prints "<tag> <previous image id or ->" on stdout.
 # Needs: root (mmdebstrap is installed when missing), DOCKER_HOST (or the default socket).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -30,6 +32,8 @@ exec 9>"$cache/.lock"
 flock 9
 
 key="$(sha256sum "$here/build.sh" | cut -c1-16)"
+tag="$(sed -n "s/^export const CADDY_IMAGE = '\(caddy:[^']*\)';.*/\1/p" "$here/../../../src/targets/langflow/compose.ts")"
+[ -n "$tag" ] || { log "CADDY_IMAGE not found in src/targets/langflow/compose.ts"; exit 1; }
 ref="harden-init-realcaddy:$key"
 tar="$cache/caddy-$key.tar"
 if ! docker image inspect "$ref" >/dev/null 2>&1; then
@@ -58,6 +62,6 @@ if ! docker image inspect "$ref" >/dev/null 2>&1; then
 fi
 id="$(docker image inspect -f '{{.Id}}' "$ref")"
 if [ -n "$notag" ]; then log "built   $ref ($id)"; exit 0; fi
-prev="$(docker image inspect -f '{{.Id}}' caddy:2.6 2>/dev/null)" && [ -n "$prev" ] || prev=-
-if [ "$prev" != "$id" ]; then docker tag "$ref" caddy:2.6; log "tagged  caddy:2.6 ($ref)"; else log "ok      caddy:2.6 ($ref)"; fi
-printf 'caddy:2.6 %s\n' "$prev"
+prev="$(docker image inspect -f '{{.Id}}' "$tag" 2>/dev/null)" && [ -n "$prev" ] || prev=-
+if [ "$prev" != "$id" ]; then docker tag "$ref" "$tag"; log "tagged  $tag ($ref)"; else log "ok      $tag ($ref)"; fi
+printf '%s %s\n' "$tag" "$prev"

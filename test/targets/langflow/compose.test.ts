@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { hasCommand } from '../../helpers/tools.js';
 import {
-  ALLOWLIST_REFUSAL, CADDYFILE_LABEL, CADDY_IMAGE, POSTGRES_IMAGE, caddyfile, hostDirs, publishedPorts, renderCompose,
+  ALLOWLIST_REFUSAL, CADDYFILE_LABEL, CADDY_IMAGE, CADDY_MINIMUM, POSTGRES_IMAGE, caddyfile, hostDirs, publishedPorts, renderCompose,
 } from '../../../src/targets/langflow/compose.js';
 import { envNames } from '../../../src/targets/langflow/env-values.js';
 import type { LangflowAnswers } from '../../../src/targets/langflow/answers.js';
@@ -146,6 +146,31 @@ describe('renderCompose', () => {
 });
 
 describe('caddyfile', () => {
+  it('pins a Caddy with the HTTP/2 rapid-reset fix, exactly (major.minor.patch)', () => {
+    const m = /^caddy:(\d+)\.(\d+)\.(\d+)$/.exec(CADDY_IMAGE);
+    expect(m, CADDY_IMAGE).not.toBeNull();
+    const num = (v: string[]) => v.map(Number).reduce((acc, x) => acc * 1000 + x, 0);
+    expect(num(m!.slice(1))).toBeGreaterThanOrEqual(num(CADDY_MINIMUM.split('.')));
+  });
+
+  it('denies framing and sniffing in every mode; HSTS only when the HTTPS is Caddy\'s', () => {
+    for (const a of CASES.filter((x) => x.https !== 'proxy')) {
+      const c = caddyfile(a)!;
+      expect(c).toMatch(/^\t\tX-Frame-Options DENY$/m);
+      expect(c).toMatch(/^\t\tContent-Security-Policy "frame-ancestors 'none'"$/m);
+      expect(c).toMatch(/^\t\tX-Content-Type-Options nosniff$/m);
+      expect(c).toMatch(/^\t\tReferrer-Policy strict-origin-when-cross-origin$/m);
+      expect(/Strict-Transport-Security/.test(c), comboName(a)).toBe(a.https === 'auto');
+    }
+  });
+
+  it('turns Langflow\'s telemetry off (DO_NOT_TRACK in .env and the langflow service)', () => {
+    for (const a of CASES) {
+      expect(dotenvFor(a).DO_NOT_TRACK).toBe('true');
+      expect(services(renderCompose(a)).langflow!.environment!.DO_NOT_TRACK).toBe('${DO_NOT_TRACK:?DO_NOT_TRACK must be set in .env}');
+    }
+  });
+
   it('is absent in proxy mode and present with auto and off', () => {
     expect(caddyfile(answers({ https: 'proxy' }))).toBeUndefined();
     expect(caddyfile(answers({ https: 'auto' }))).toMatch(/^langflow\.example\.com \{$/m);

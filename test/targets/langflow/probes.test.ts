@@ -64,7 +64,7 @@ describe('probes', () => {
 });
 
 describe('environment expectations', () => {
-  it('expects every LANGFLOW_* of managedValues, the two secrets and the assembled database URL', () => {
+  it('expects every LANGFLOW_* of managedValues, DO_NOT_TRACK, the two secrets and the assembled database URL', () => {
     const a = answers();
     const env = dotenvFor(a);
     const exp = expectedEnv(a, env);
@@ -72,7 +72,8 @@ describe('environment expectations', () => {
     expect(exp.LANGFLOW_SECRET_KEY).toBe(env.LANGFLOW_SECRET_KEY);
     expect(exp.LANGFLOW_SUPERUSER_PASSWORD).toBe(env.LANGFLOW_SUPERUSER_PASSWORD);
     expect(exp.LANGFLOW_DATABASE_URL).toBe(`postgresql://langflow:${env.POSTGRES_PASSWORD}@postgres:5432/langflow`);
-    expect(Object.keys(exp).filter((k) => !k.startsWith('LANGFLOW_'))).toEqual([]);
+    expect(Object.keys(exp).filter((k) => !k.startsWith('LANGFLOW_'))).toEqual(['DO_NOT_TRACK']);
+    expect(exp.DO_NOT_TRACK).toBe('true');
     expect(expectedEnv(answers({ db: 'sqlite' }), dotenvFor(answers({ db: 'sqlite' }))).LANGFLOW_DATABASE_URL).toBeUndefined();
   });
 

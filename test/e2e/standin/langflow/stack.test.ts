@@ -1,5 +1,5 @@
 // Langflow stacks as harden-init renders them, on a real Docker engine: the Langflow stand-in (answers from its own
-// environment), REAL PostgreSQL (Debian 15 as postgres:16) and REAL Caddy 2.6 (Debian's package as caddy:2.6, with
+// environment), REAL PostgreSQL (Debian 15 as postgres:16) and REAL Caddy (Debian's 2.6.2 tagged as the pinned CADDY_IMAGE, with
 // `tls internal`). Checks the hardening where it shows at run time: only the proxy publishes, the allowlist, the
 // probes and the environment judged by src/targets/langflow/probes.ts, the config dir ownership, drift.
 // Until the lead wires Langflow into the CLI this drives the pure modules directly (render → files → compose).
