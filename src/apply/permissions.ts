@@ -4,12 +4,18 @@
 // (chmod follows links, so a link would change the mode of whatever it points to).
 import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
-import { STATE_DIR } from '../engine/state.js';
+import { PENDING_FILE, STATE_DIR, STATE_FILE } from '../engine/state.js';
 import { chmodNoFollow, kindOf } from './safe-fs.js';
 
+// Every file that holds secrets or the install's state, not only .env: a re-run that changes nothing must still
+// narrow a state.json (or a journal, or a pending rotation's new values) someone widened by hand.
 const RULES: { path: string; mode: number }[] = [
   { path: '.env', mode: 0o600 },
   { path: STATE_DIR, mode: 0o700 },
+  { path: STATE_FILE, mode: 0o600 },
+  { path: PENDING_FILE, mode: 0o600 },
+  { path: `${STATE_DIR}/rotate-key.pending`, mode: 0o600 },
+  { path: `${STATE_DIR}/rotate-secret.pending`, mode: 0o600 },
 ];
 
 /** Paths whose mode is wider than it should be, with both modes. Links are refused (exit 1). */

@@ -14,6 +14,7 @@ import { sensitiveNames } from '../engine/template.js';
 import { isExistingInstall, readExisting, type Existing } from '../engine/existing.js';
 import { plan as makePlan, COMPOSE_FILE, type ComposePolicy, type DbMove, type Plan } from '../engine/plan.js';
 import { getEnv, parseEnv, toRecord } from '../engine/envfile.js';
+import { generateSecret, KNOWN_WEAK_VALUES } from '../engine/secrets.js';
 import { applyPlan } from '../apply/apply.js';
 import { acquireLock } from '../apply/lock.js';
 import { guardInstallDir } from '../apply/install-dir.js';
@@ -21,7 +22,7 @@ import { readRegular } from '../apply/safe-fs.js';
 import { looseModes, tightenModes } from '../apply/permissions.js';
 import { passwordError } from '../validate.js';
 import { portChecks, preflight, type PortWanted } from '../docker/preflight.js';
-import { dockerReachable, type Compose } from '../docker/compose.js';
+import { composeProjectNames, dockerReachable, type Compose } from '../docker/compose.js';
 import { startStack, verifyStack, type VerifyOutcome } from './stack.js';
 import { reportVerify, stackContext, verifyJson } from './verify-command.js';
 import { TARGETS } from '../targets/index.js';
@@ -145,7 +146,7 @@ async function afterAnswers(f: Flow): Promise<number> {
     throw new CliError('Cancelled: nothing was written.', EXIT.cancelled);
   }
   for (const fixed of tightenModes(dir)) ui.warn(`Fixed permissions: ${fixed}`);
-  if (composeTool) await checkPorts(ui, target, plan.answers);
+  if (composeTool) await checkPorts(ui, target, plan, dir);
   let result: { written: string[]; backupDir?: string } = { written: [] };
   if (plan.changes.length > 0) {
     try {
@@ -161,12 +162,21 @@ async function afterAnswers(f: Flow): Promise<number> {
   return finishWritten(f, plan, command, result);
 }
 
-/** A first password the operator needs (e.g. Langflow's superuser): printed by the run that made it, never again. */
+/**
+ * A first password the operator needs (e.g. Langflow's superuser): where it is. Its value only with --show-secrets:
+ * output often ends in a log (CI, a terminal multiplexer's scrollback) that outlives the secret's first use.
+ */
 function showOnce(f: Flow, plan: Plan): void {
   const keys = (f.target.showOnce ?? []).filter((k) => plan.generatedSecrets.includes(k) || f.req.showSecrets);
   if (keys.length === 0 || f.req.json) return;
+  const envPath = join(f.dir, '.env');
+  if (!f.req.showSecrets) {
+    f.ui.note(keys.map((k) => `${k}: in ${envPath} (mode 0600); read it with: grep '^${k}=' ${shellQuote(envPath)}`).join('\n'),
+      'Your first password (not printed; --show-secrets prints it)');
+    return;
+  }
   const env = toRecord(parseEnv(plan.files.find((x) => x.path === '.env')!.content));
-  f.ui.note(keys.map((k) => `${k}=${env[k] ?? ''}`).join('\n'), 'Shown once: store it now (it is in .env, mode 0600)');
+  f.ui.note(keys.map((k) => `${k}=${env[k] ?? ''}`).join('\n'), 'Shown as asked (--show-secrets): store it now (it is in .env, mode 0600)');
 }
 
 /** Upstream asks for what the rules cannot harden: refuse, naming each finding and how to accept it. */
@@ -181,6 +191,8 @@ async function finishWritten(f: Flow, plan: Plan, command: string, result: { wri
   const { req, ui, target, template, dir, dirArg, composeTool } = f;
   const url = target.url(plan.answers);
   if (!composeTool) {
+    const weak = await wellKnownRotatable(f, plan);
+    if (weak.length) ui.warn(`Not rotated: ${weak.join(', ')} (well-known example value${weak.length === 1 ? '' : 's'}). This run starts no stack, and a database password is changed in the running database first. Once the stack runs: harden-init rotate-secret ${weak.join(' ')} --dir ${shellQuote(dirArg)}`);
     ui.note(`cd ${shellQuote(dir)} && docker compose up -d\n(or docker-compose up -d with Compose v1)`, 'Start or update the stack');
     ui.outro(`Then open ${target.title}: ${url}`);
     ui.raw(`Run this again without questions:\n  ${command}`);
@@ -190,6 +202,7 @@ async function finishWritten(f: Flow, plan: Plan, command: string, result: { wri
   await startStack(ctx);
   const outcome = await verifyStack(ctx);
   const code = reportVerify(ui, outcome, target.running.label);
+  if (code === EXIT.ok) await rotateWellKnown(f, plan, composeTool);
   if (code === EXIT.ok) {
     ui.note(target.nextSteps(plan.answers, dirArg).join('\n'), 'Next');
     ui.outro(`${target.title} ${plan.answers.release} is running: ${url}`);
@@ -198,6 +211,46 @@ async function finishWritten(f: Flow, plan: Plan, command: string, result: { wri
   }
   ui.raw(`Run this again without questions:\n  ${command}`);
   return finish(req, plan, dir, command, result, outcome, code);
+}
+
+/**
+ * Secrets .env keeps from another installer with a published example value (your-secret-key, password, ...), that
+ * rotate-secret can change safely (encryption keys never are): their names.
+ */
+async function wellKnownRotatable(f: Flow, plan: Plan): Promise<string[]> {
+  const envFile = plan.files.find((x) => x.path === '.env');
+  if (!envFile) return [];
+  const env = toRecord(parseEnv(envFile.content));
+  const names = plan.keptSecrets.filter((k) => KNOWN_WEAK_VALUES.has(env[k] ?? '') && !f.template.secrets.encryptionKeys.includes(k));
+  if (!names.length) return [];
+  const { rotationsFor } = await import('../commands/rotate-secret.js');
+  const composeText = readRegular(join(f.dir, COMPOSE_FILE)) ?? '';
+  const out: string[] = [];
+  for (const n of names) {
+    try { await rotationsFor(f.target.id, [n], envFile.content, composeText); out.push(n); } catch { /* not rotatable here: the warning stays */ }
+  }
+  return out;
+}
+
+/** After a verified start: the well-known example values are rotated (asked first; with --yes done and said). */
+async function rotateWellKnown(f: Flow, plan: Plan, composeTool: Compose): Promise<void> {
+  const { req, ui, dir, dirArg, target, template, interactive } = f;
+  const names = await wellKnownRotatable(f, plan);
+  if (!names.length) return;
+  const what = `${names.join(', ')} ${names.length === 1 ? 'holds a' : 'hold'} well-known example value${names.length === 1 ? '' : 's'}`;
+  if (req.yes) ui.info(`${what}: rotating ${names.length === 1 ? 'it' : 'them'} now (--yes): database first, then .env, recreate, verify.`);
+  else if (!interactive || !(await confirmWrite(`${what}. Rotate ${names.length === 1 ? 'it' : 'them'} now (database first, then .env, recreate, verify)?`, true))) {
+    ui.warn(`Not rotated: ${what}. Rotate later with: harden-init rotate-secret ${names.join(' ')} --dir ${shellQuote(dirArg)}`);
+    return;
+  }
+  const { rotateSecrets } = await import('../commands/rotate-secret.js');
+  const r = await rotateSecrets({
+    ui, dir, compose: composeTool, targetId: target.id, composeText: readRegular(join(dir, COMPOSE_FILE)) ?? '',
+    envText: readRegular(join(dir, '.env')) ?? '', names,
+    stack: () => stackContext(ui, req, dir, composeTool, target, plan.answers, template),
+    generate: (n) => target.generateSecret?.(n) ?? generateSecret(),
+  });
+  ui.success(`Rotated ${r.rotated.join(', ')}: new crypto-random values in .env (never printed), the stack recreated and verified.`);
 }
 
 /** A new DB location starts from whatever is there: only an explicit yes lets that happen. */
@@ -219,12 +272,16 @@ async function checkDocker(ui: Ui): Promise<Compose> {
 }
 
 /** The host ports the stack will publish must be free (or held by this stack). */
-async function checkPorts(ui: Ui, target: Target<BaseAnswers>, a: BaseAnswers): Promise<void> {
-  const ports: PortWanted[] = target.publishedPorts(a).map((spec) => {
+async function checkPorts(ui: Ui, target: Target<BaseAnswers>, plan: Plan, dir: string): Promise<void> {
+  const ports: PortWanted[] = target.publishedPorts(plan.answers).map((spec) => {
     const parts = spec.split(':');
     return { port: Number(parts[parts.length - 2]), host: parts.length === 3 ? parts[0]! : '0.0.0.0' };
   });
-  const checks = await portChecks(ports, (c) => { if (c.ok) ui.success(c.label); }, target.gatewayContainer);
+  // The install's own running containers may hold its ports (a re-run of a running install): compose recreates them.
+  const env = toRecord(parseEnv(plan.files.find((x) => x.path === '.env')!.content));
+  const composeText = plan.files.find((x) => x.path === COMPOSE_FILE)?.content ?? readRegular(join(dir, COMPOSE_FILE)); // kept hand edit
+  const own = { gateway: target.gatewayContainer, projects: composeProjectNames(dir, env, composeText) };
+  const checks = await portChecks(ports, (c) => { if (c.ok) ui.success(c.label); }, own);
   const failed = checks.find((c) => !c.ok);
   if (failed) throw stepError(`Preflight failed: ${failed.label}. Nothing was written.`, failed.hint);
 }

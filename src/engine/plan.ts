@@ -191,6 +191,6 @@ function dbMoveOf(target: Target<BaseAnswers>, previous: Partial<BaseAnswers>, n
 function weakSecretWarning(key: string, t: TargetTemplate): string {
   const why = t.secrets.encryptionKeys.includes(key)
     ? 'changing it makes the data it encrypts unreadable, so harden-init keeps it; rotate it only with the product\'s own migration or on a fresh install'
-    : 'harden-init keeps it because the running service was set up with it; change it in the service first, then in .env';
+    : `harden-init keeps it because the running service was set up with it; harden-init rotate-secret ${key} changes it safely (a database password in the database first, then .env, recreate, verify)`;
   return `${key} holds a well-known example value: ${why}.`;
 }

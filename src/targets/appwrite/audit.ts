@@ -41,12 +41,14 @@ export function appwriteRelease(c: ComposeModel, state: AuditInput['state']): st
   return undefined;
 }
 
-function dbPasswordFix(h: { cd: string }, engine: string, name: string, user: string): string {
-  const set = `then put the same value in .env as ${name}=<new> and run ${h.cd}docker compose up -d`;
-  const make = 'a new password of 48 random characters (openssl rand -base64 36 | tr "+/" "-_")';
-  if (engine === 'postgresql') return `Make ${make}; change it in the database first: ${h.cd}docker compose exec postgresql psql -U ${user} -c "ALTER USER ${user} PASSWORD '<new>'"; ${set}. Only emptying the line and re-running harden-init would lock Appwrite out of its data.`;
-  if (engine === 'mariadb') return `Make ${make}; change it in the database first: ${h.cd}docker compose exec mariadb mariadb -uroot -p -e "ALTER USER '${name === '_APP_DB_ROOT_PASS' ? 'root' : user}'@'%' IDENTIFIED BY '<new>'"; ${set}. Only emptying the line and re-running harden-init would lock Appwrite out of its data.`;
-  return `Change the password on the database server first, ${set}.`;
+function dbPasswordFix(h: { cd: string }, dirArg: string, engine: string, name: string, user: string, schema: string): string {
+  const rotate = `harden-init rotate-secret ${name} --dir ${shellQuote(dirArg)}`;
+  const after = `then put the same value in .env as ${name}=<new> and run ${h.cd}docker compose up -d. Only emptying the line and re-running harden-init would lock Appwrite out of its data.`;
+  const by = `Run ${rotate} (the bundled database: changed in the running database first, then .env, the stack recreated and verified, undone on failure). By hand: make a password of 48 random characters (openssl rand -base64 36 | tr "+/" "-_"),`;
+  // psql needs the database (-d: without it, it connects to one named like the user) and "user" quoted (a reserved word).
+  if (engine === 'postgresql') return `${by} change it in the database first: ${h.cd}docker compose exec -T postgresql psql -U ${shellQuote(user)} -d ${shellQuote(schema)} -c ${shellQuote(`ALTER USER "${user.replace(/"/g, '""')}" WITH PASSWORD '<new>'`)}; ${after}`;
+  if (engine === 'mariadb') return `${by} change it in the database first: ${h.cd}docker compose exec mariadb mariadb -uroot -p -e ${shellQuote(`ALTER USER '${name === '_APP_DB_ROOT_PASS' ? 'root' : user}'@'%' IDENTIFIED BY '<new>'`)}; ${after}`;
+  return `Change the password on the database server first, then put the same value in .env as ${name}=<new> and run ${h.cd}docker compose up -d.`;
 }
 
 export const APPWRITE_RULES: AuditRule[] = [
@@ -109,7 +111,7 @@ export const APPWRITE_RULES: AuditRule[] = [
           fix: isDb
             ? (name === '_APP_USAGE_PASS'
               ? `Empty the line (${name}=) together with _APP_CONNECTIONS_DB_USAGE and _APP_CONNECTIONS_DB_EXECUTIONS and re-run ${h.rerun}: ClickHouse takes its password from the environment at start, and harden-init rebuilds both DSNs around the new one.`
-              : dbPasswordFix(h, engine, name, user))
+              : dbPasswordFix(h, input.dirArg, engine, name, user, h.value('_APP_DB_SCHEMA') || 'appwrite'))
             : `Empty the line in .env (${name}=) and re-run ${h.rerun}: it generates 48 random characters and recreates the services that share it.`,
         });
       }

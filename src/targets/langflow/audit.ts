@@ -69,6 +69,12 @@ function databaseUrlUser(url: string | undefined): string | undefined {
   return u?.username ? decodeURIComponent(u.username) : undefined;
 }
 
+function databaseUrlName(url: string | undefined): string | undefined {
+  const name = parseDatabaseUrl(url)?.pathname.replace(/^\//, '');
+  const decoded = name ? decodeURIComponent(name) : undefined;
+  return decoded && !decoded.includes('$') ? decoded : undefined;
+}
+
 function parseDatabaseUrl(url: string | undefined): URL | undefined {
   if (!url || !/^postgres(?:ql)?(?:\+\w+)?:\/\//.test(url)) return undefined;
   try { return new URL(url); } catch { return undefined; }
@@ -198,15 +204,17 @@ export const LANGFLOW_RULES: AuditRule[] = [
       const weak = candidates.map(([where, v]) => [where, secretWeakness(v, 16)] as const).filter(([, w]) => w);
       if (!weak.length) return [];
       const user = databaseUrlUser(h.value('LANGFLOW_DATABASE_URL')) ?? bundled?.environment.POSTGRES_USER ?? 'langflow';
-      const sql = `ALTER USER "${user}" PASSWORD '<new>'`;
+      const sql = `ALTER USER "${user.replace(/"/g, '""')}" WITH PASSWORD '<new>'`;
+      const database = databaseUrlName(h.value('LANGFLOW_DATABASE_URL')) ?? bundled?.environment.POSTGRES_DB ?? user;
       const first = bundled
-        ? `${h.cd}docker compose exec -T ${shellQuote(bundled.name)} psql -U ${shellQuote(user)} -c ${shellQuote(sql)}`
+        ? `${h.cd}docker compose exec -T ${shellQuote(bundled.name)} psql -U ${shellQuote(user)} -d ${shellQuote(database)} -c ${shellQuote(sql)}`
         : `on your database server (psql: ${sql})`;
+      const rotate = bundled ? `Run harden-init rotate-secret POSTGRES_PASSWORD --dir ${shellQuote(input.dirArg)} (an install made by ${h.rerun}: database first, then .env, recreate, verify). By hand: ` : '';
       return [{
         subject: 'database password',
         what: weak.map(([where, w]) => `${where} is ${w}`).join('; '),
         why: 'whoever reaches the database (a published port, another container on its network) reads every flow, user and stored credential with it',
-        fix: `Change it in the database first: ${first}, then put the same value where Langflow reads it (POSTGRES_PASSWORD in .env for an install made by ${h.rerun}, else LANGFLOW_DATABASE_URL and POSTGRES_PASSWORD) and run docker compose up -d. Changing only the file locks Langflow out of its data.`,
+        fix: `${rotate}Change it in the database first: ${first}, then put the same value where Langflow reads it (POSTGRES_PASSWORD in .env for an install made by ${h.rerun}, else LANGFLOW_DATABASE_URL and POSTGRES_PASSWORD) and run docker compose up -d. Changing only the file locks Langflow out of its data.`,
       }];
     },
   },
