@@ -5,7 +5,7 @@ import { exec } from '../core/exec.js';
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { basename, delimiter, join } from 'node:path';
 
 export interface Compose {
   /** 'v2' (docker compose plugin) or 'v1' (docker-compose). */
@@ -128,4 +128,19 @@ export function pingSocket(path: string, timeoutMs: number): Promise<boolean> {
     });
     sock.on('end', () => finish(/^HTTP\/1\.[01] 200 /.test(answer)));
   });
+}
+
+/**
+ * The Compose project names an install's containers are labelled with (com.docker.compose.project): the project is
+ * COMPOSE_PROJECT_NAME from .env (harden-init's runs give .env precedence over the shell), else the shell's, else the
+ * compose file's top-level `name:`, else the directory's name. Normalised as each Compose does: lower-case, only
+ * [a-z0-9_-] kept; v2 also drops leading '_' and '-', v1 does not — both forms are returned (one when they agree).
+ */
+export function composeProjectNames(dir: string, env: Record<string, string | undefined>, composeText: string | undefined,
+  shellEnv: NodeJS.ProcessEnv = process.env): string[] {
+  const topName = composeText === undefined ? undefined : /^name:[ \t]*["']?([^"'\s#]+)["']?[ \t]*(?:#.*)?$/m.exec(composeText)?.[1];
+  const raw = env.COMPOSE_PROJECT_NAME || shellEnv.COMPOSE_PROJECT_NAME || topName || basename(dir);
+  const v1 = raw.toLowerCase().replace(/[^a-z0-9_-]/g, '');
+  const v2 = v1.replace(/^[_-]+/, '');
+  return [...new Set([v2, v1].filter(Boolean))];
 }

@@ -209,6 +209,21 @@ describe.skipIf(!hasEngine).sequential('harden-init langflow on a real engine (t
     expect(verify.exitCode, out(verify)).toBe(0);
   });
 
+  it('a re-run of the running proxy install changes a setting: its own langflow container holding the port does not stop it; recreated, verified', async () => {
+    expect(proxy, 'the install above').not.toBe('');
+    const before = await projectContainers(proxy);
+    const r = await run(['langflow', '--dir', proxy, '--console', 'open', '--yes']);
+    expect(r.exitCode, out(r)).toBe(0);
+    expect(out(r)).not.toMatch(/is in use by|Nothing was written/);
+    expect(r.stdout).toMatch(new RegExp(`Port ${proxyPort} held by this stack \\(\\S*langflow\\S*\\)`));
+    expect(r.stdout).toMatch(/Recreating \S*langflow/);
+    expect(r.stdout).toMatch(/LANGFLOW_ENABLE_SIGNUP\s+True\s+True\s+✔/);
+    expect(r.stdout).toMatch(/Verified with printenv/);
+    expect(envOf(proxy).LANGFLOW_ENABLE_SIGNUP).toBe('True');
+    expect((await projectContainers(proxy)).get('langflow')).not.toBe(before.get('langflow'));
+    expect(await published(PROXY)).toEqual([`langflow 127.0.0.1:${proxyPort}->7860/tcp`]);
+  });
+
   it('SQLite: the host config directory is owned 1000:0, mode 0700, and holds secret_key (the key of .env) and langflow.db', () => {
     expect(configDir, 'the install above').not.toBe('');
     const st = statSync(configDir);
