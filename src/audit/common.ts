@@ -125,6 +125,19 @@ export function commonRules(audit: TargetAudit): AuditRule[] {
       },
     },
     {
+      id: 'env-ambiguous',
+      severity: 'high',
+      title: '.env values that Compose and harden-init read differently',
+      check(input, h) {
+        return (input.envAmbiguous ?? []).map((e) => ({
+          subject: `.env line ${e.line}`,
+          what: `${e.key}: ${e.why}`,
+          why: 'the containers run with one value while backups, verification and re-runs use another (a database login that fails, drift that is not there)',
+          fix: `In ${h.path('.env')} write ${e.key}'s value in single quotes (${e.key}='value'), the form every reader takes literally.`,
+        }));
+      },
+    },
+    {
       id: 'env-in-git',
       severity: 'high',
       title: '.env tracked by git',

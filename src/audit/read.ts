@@ -7,7 +7,7 @@ import { exec } from '../core/exec.js';
 import { YamlReadError } from '../engine/yaml-read.js';
 import { stepError } from '../core/errors.js';
 import { readRegular } from '../apply/safe-fs.js';
-import { parseEnv, toRecord } from '../engine/envfile.js';
+import { ambiguousEntries, parseEnv, toRecord, type AmbiguousEntry } from '../engine/envfile.js';
 import { parseState, STATE_FILE } from '../engine/state.js';
 import { compose, detectCompose, dockerReachable, tail, type Compose } from '../docker/compose.js';
 import { configModel, ownModel } from './compose-model.js';
@@ -26,6 +26,8 @@ export interface RawInstall {
   env: Record<string, string>;
   envPresent: boolean;
   envMode?: number;
+  /** Entries Compose and dotenv read differently. */
+  envAmbiguous: AmbiguousEntry[];
   composeFile: string;
   composeText: string;
   state?: AuditInput['state'];
@@ -41,9 +43,11 @@ export function readFiles(dir: string): RawInstall {
   const envText = readRegular(join(dir, '.env'));
   const stateText = readRegular(join(dir, STATE_FILE));
   const state = stateText === undefined ? undefined : parseState(stateText);
+  const envFile = envText === undefined ? undefined : parseEnv(envText);
   return {
     dir,
-    env: envText === undefined ? {} : toRecord(parseEnv(envText)),
+    env: envFile ? toRecord(envFile) : {},
+    envAmbiguous: envFile ? ambiguousEntries(envFile) : [],
     envPresent: envText !== undefined,
     envMode: envText === undefined ? undefined : lstatSync(join(dir, '.env')).mode & 0o7777,
     composeFile,

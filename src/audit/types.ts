@@ -2,6 +2,7 @@
 // compose sees, and what the containers hold), and a rule. Generic: each target brings its own rules through
 // `audit` in the target contract (src/targets/types.ts); the rules every target shares are in ./common.ts.
 import type { RunningConfig } from '../targets/types.js';
+import type { AmbiguousEntry } from '../engine/envfile.js';
 import type { DirProblem } from '../apply/install-dir.js';
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
@@ -86,6 +87,8 @@ export interface AuditInput {
   envPresent: boolean;
   /** Mode bits of .env (undefined when it is absent). */
   envMode?: number;
+  /** Entries of .env that Compose and dotenv read as different values. */
+  envAmbiguous?: AmbiguousEntry[];
   /** Whether git tracks .env (undefined when git or a repository is not there). */
   envTracked?: boolean;
   composeFile: string;

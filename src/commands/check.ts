@@ -46,7 +46,7 @@ export async function checkCommand(req: Request & { failOn?: string; targetGiven
   const live = await readRunning(raw, reading.tool, target.running);
   const input: AuditInput = {
     dir, dirArg, target: targetId, dirProblems: installDirProblems(dir),
-    env: raw.env, envPresent: raw.envPresent, envMode: raw.envMode, envTracked: await envTracked(dir),
+    env: raw.env, envPresent: raw.envPresent, envMode: raw.envMode, envAmbiguous: raw.envAmbiguous, envTracked: await envTracked(dir),
     composeFile: raw.composeFile, composeText: raw.composeText, compose: reading.model,
     composeSource: reading.source, composeNote: reading.note, composeError: reading.error,
     state: raw.state,

@@ -134,3 +134,49 @@ export function serializeEnv(file: EnvFile): string {
   const text = file.lines.map((l) => l.raw).join('\n');
   return file.trailingNewline && file.lines.length > 0 ? `${text}\n` : text;
 }
+
+export interface AmbiguousEntry {
+  /** 1-based line number of the entry's first line. */
+  line: number;
+  key: string;
+  why: string;
+}
+
+/**
+ * Hand-written entries that dotenv (what harden-init reads with) and Compose (what runs the stack) read as
+ * different values. harden-init would otherwise act on a value the containers do not have — a backup logging in
+ * with a truncated password, a verify reporting drift that is not there — so callers refuse them by line.
+ * The cases are the ones measured against docker-compose 1.29 and compose-go (test/cli/env-readers.test.ts).
+ */
+export function ambiguousEntries(file: EnvFile): AmbiguousEntry[] {
+  const out: AmbiguousEntry[] = [];
+  let lineNo = 1;
+  for (const l of file.lines) {
+    const why = l.key === undefined ? undefined : disagreement(l.raw);
+    if (why) out.push({ line: lineNo, key: l.key!, why });
+    lineNo += l.raw.split('\n').length;
+  }
+  return out;
+}
+
+function disagreement(raw: string): string | undefined {
+  const m = /^\s*(?:export\s+)?[\w.-]+\s*=\s*([\s\S]*)$/.exec(raw.replace(/\r$/, ''));
+  if (!m) return undefined;
+  const v = m[1]!;
+  if (v.startsWith('`')) return 'a backquoted value (Compose keeps the backquotes, dotenv removes them)';
+  if (v.startsWith('"')) {
+    // Both readers turn \n and \r into line breaks; every other escape only Compose reads.
+    if (/\\(?![nr])/.test(v)) return 'a backslash inside double quotes (Compose reads it as an escape, dotenv keeps it)';
+    return undefined;
+  }
+  if (v.startsWith("'")) return undefined;
+  // Unquoted: dotenv ends the value at the first '#', Compose only at a '#' after white space.
+  if (/[^\s#]#/.test(v.replace(/\s+#.*$/, ''))) return "a '#' inside an unquoted value (Compose keeps it, dotenv cuts the value there)";
+  return undefined;
+}
+
+/** The one message for entries of `.env` that readers disagree on, with the form every reader agrees on. */
+export function ambiguousEnvMessage(path: string, entries: AmbiguousEntry[]): string {
+  const lines = entries.map((e) => `  ${path} line ${e.line}: ${e.key} — ${e.why}`);
+  return `${path} has ${entries.length === 1 ? 'a value' : 'values'} that Compose and harden-init would read differently:\n${lines.join('\n')}`;
+}

@@ -2,7 +2,8 @@
 // that is a symbolic link, a directory, a FIFO or a device is a clear error (exit 1): it is never opened
 // (a FIFO would block) and never followed (a link could point anywhere).
 import { isAbsolute, join } from 'node:path';
-import { parseEnv, type EnvFile } from './envfile.js';
+import { ambiguousEntries, ambiguousEnvMessage, parseEnv, type EnvFile } from './envfile.js';
+import { usageError } from '../core/errors.js';
 import { adoptPending, BACKUP_DIR, parsePending, parseState, PENDING_FILE, STATE_DIR, STATE_FILE, type State } from './state.js';
 import { assertDirOrMissing, kindOf, readRegular } from '../apply/safe-fs.js';
 
@@ -51,10 +52,16 @@ export function readExisting(dir: string): Existing {
       pendingAdopted = true;
     }
   }
+  const env = envText === undefined ? undefined : parseEnv(envText);
+  const ambiguous = env ? ambiguousEntries(env) : [];
+  if (ambiguous.length > 0) {
+    throw usageError(ambiguousEnvMessage(join(dir, '.env'), ambiguous),
+      "Write such a value in single quotes (KEY='value'), the form every reader takes literally, then run harden-init again. Nothing was written.");
+  }
   return {
     dir,
     envText,
-    env: envText === undefined ? undefined : parseEnv(envText),
+    env,
     compose,
     proposedCompose: readRegular(join(dir, 'docker-compose.proposed.yml')),
     stateText,
