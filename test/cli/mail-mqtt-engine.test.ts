@@ -227,9 +227,11 @@ describe.concurrent('e-mail and proxy mode', () => {
     const dir = newDir();
     const r = await runMain(['--dir', dir, ...FIRST, '--https', 'proxy', '--http-port', '8080', '--console', 'ips', '--console-ips', '203.0.113.7']);
     expect(r.exitCode, r.stderr).toBe(0);
-    const trusted = envOf(dir)._APP_TRUSTED_PROXIES!;
-    expect(trusted).toContain('127.0.0.1');
-    expect(trusted).not.toMatch(/(^|,)0\.0\.0\.0\/0($|,)/);
+    // traefik's fixed address and the host's (the shared network's gateway): no private range, no loopback
+    expect(envOf(dir)._APP_TRUSTED_PROXIES).toBe('10.213.78.2/32,10.213.78.1/32');
+    const compose = parse(read(dir, 'docker-compose.yml'));
+    for (const name of ['appwrite', 'appwrite-realtime']) expect(compose.services[name].environment, name).toContain('_APP_TRUSTED_PROXIES');
+    expect(compose.services.traefik.command).toContain('--entrypoints.appwrite_web.forwardedHeaders.trustedIPs=10.213.78.1/32');
     expect(published(dir)).toEqual({ traefik: ['127.0.0.1:8080:80'] });
     expect(r.stdout).not.toMatch(/X-Forwarded-For \$remote_addr/);
   });

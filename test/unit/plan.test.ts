@@ -91,7 +91,9 @@ describe('HTTPS modes', () => {
     expect(c.services.traefik.ports).toEqual(['127.0.0.1:8080:80']);
     expect(c.services.traefik.command.join(' ')).toMatch(/forwardedHeaders\.trustedIPs=/);
     expect(envOf(p)).toMatchObject({ _APP_OPTIONS_FORCE_HTTPS: 'enabled', _APP_EMAIL_CERTIFICATES: 'admin@example.com' });
-    expect(envOf(p)._APP_TRUSTED_PROXIES).toMatch(/127\.0\.0\.1/);
+    // traefik's fixed address and the host's (the shared network's gateway), nothing else
+    expect(envOf(p)._APP_TRUSTED_PROXIES).toBe('10.213.78.2/32,10.213.78.1/32');
+    expect(envOf(fresh())._APP_TRUSTED_PROXIES).toBe('10.213.78.2/32');
   });
   it('off publishes only HTTP and disables forced HTTPS; the e-mail is still set', () => {
     const p = fresh({ https: 'off' });

@@ -135,11 +135,31 @@ describe.each(LINES)('$name', ({ t, a }) => {
     expect(hardened(t, { ...a, release: '9.9.9' }).services.appwrite!.image).toBe('appwrite/appwrite:9.9.9');
   });
 
-  it('gateway flags: no version check or usage report; forwarded headers trusted from private ranges in proxy mode only', () => {
+  it('gateway flags: no version check or usage report; forwarded headers trusted from the host only, in proxy mode only', () => {
     expect(c.services.traefik!.command).toEqual(expect.arrayContaining(['--global.checknewversion=false', '--global.sendanonymoususage=false']));
     const trusted = (x: Compose) => list(x.services.traefik!.command).filter((f) => f.includes('forwardedHeaders'));
     expect(trusted(c)).toEqual([]);
-    expect(trusted(hardened(t, { ...a, https: 'proxy' }))).toEqual(['--entrypoints.appwrite_web.forwardedHeaders.trustedIPs=127.0.0.1/32,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16']);
+    expect(trusted(hardened(t, { ...a, https: 'proxy' }))).toEqual(['--entrypoints.appwrite_web.forwardedHeaders.trustedIPs=10.213.78.1/32']);
+    expect(trusted(hardened(t, { ...a, https: 'proxy', subnet: '192.168.77.0/24' }))).toEqual(['--entrypoints.appwrite_web.forwardedHeaders.trustedIPs=192.168.77.1/32']);
+  });
+
+  it('resource-limits: pids_limit on every service; memory limits only on Redis (from its --maxmemory) and the socket proxy', () => {
+    for (const [name, s] of Object.entries(weak.services)) expect(s.pids_limit, name).toBeUndefined();
+    for (const [name, s] of services) expect(s.pids_limit, name).toEqual(expect.any(Number));
+    expect(c.services.traefik!.pids_limit).toBe(1024);
+    expect(c.services.appwrite!.pids_limit).toBe(4096);
+    if (c.services.clickhouse) expect(c.services.clickhouse.pids_limit).toBe(16384);
+    const limited = services.filter(([, s]) => s.mem_limit !== undefined).map(([n, s]) => [n, s.mem_limit]);
+    expect(limited).toEqual([['redis', '1280m'], ['docker-socket-proxy', '128m']].sort((x, y) => services.findIndex(([n]) => n === x[0]) - services.findIndex(([n]) => n === y[0])));
+  });
+
+  it('trusted-proxies: the shared network has a fixed subnet (Docker assigns from its upper half), traefik a fixed address below it', () => {
+    expect(weak.networks!.appwrite?.ipam).toBeUndefined();
+    expect(c.networks!.appwrite).toMatchObject({ name: 'appwrite', ipam: { config: [{ subnet: '10.213.78.0/24', ip_range: '10.213.78.128/25', gateway: '10.213.78.1' }] } });
+    expect(c.services.traefik!.networks).toEqual({ gateway: null, appwrite: { ipv4_address: '10.213.78.2' }, 'socket-proxy': null });
+    const other = hardened(t, { ...a, subnet: '172.20.0.0/16' });
+    expect(other.networks!.appwrite!.ipam.config).toEqual([{ subnet: '172.20.0.0/16', ip_range: '172.20.128.0/17', gateway: '172.20.0.1' }]);
+    expect(other.services.traefik!.networks.appwrite).toEqual({ ipv4_address: '172.20.0.2' });
   });
 
   const labels = (x: Compose, name: string) => list(x.services[name]!.labels);
@@ -223,7 +243,23 @@ describe('MQTT (2.3.0)', () => {
     expect(upstreamRender(T2, A2).services.traefik!.ports).toEqual(expect.arrayContaining(['${_APP_MQTT_PORT:-8883}:8883', '${_APP_MQTT_WSS_PORT:-8084}:8084']));
     expect(hardened(T2, { ...A2, mqtt: false }).services.traefik!.ports).toEqual(['80:80', '443:443']);
     expect(hardened(T2, { ...A2, mqtt: true }).services.traefik!.ports).toEqual(['80:80', '443:443', '8883:8883', '8084:8084']);
-    expect(hardened(T2, { ...A2, https: 'proxy', mqtt: true }).services.traefik!.ports).toEqual(['127.0.0.1:80:80', '8883:8883', '8084:8084']);
+    expect(hardened(T2, { ...A2, https: 'proxy', mqtt: true }).services.traefik!.ports).toEqual(['127.0.0.1:80:80', '127.0.0.1:8883:8883', '127.0.0.1:8084:8084']);
+  });
+});
+
+describe('trusted-proxies: _APP_TRUSTED_PROXIES reaches every service that reads it (2.3.0+)', () => {
+  const envNames = (s: Svc) => list(s.environment).map((e) => e.split('=')[0]);
+  it('upstream passes it to no service; hardened, appwrite and realtime get it, nothing else', () => {
+    for (const [name, s] of Object.entries(upstreamRender(T2, A2).services)) expect(envNames(s), name).not.toContain('_APP_TRUSTED_PROXIES');
+    for (const topology of ['combined'] as const) {
+      const readers = Object.entries(hardened(T2, { ...A2, topology }).services).filter(([, s]) => envNames(s).includes('_APP_TRUSTED_PROXIES')).map(([n]) => n);
+      expect(readers.sort()).toEqual(['appwrite', 'appwrite-realtime']);
+    }
+  });
+  it('1.9 has no such variable: none gets it, but traefik still has its fixed address', () => {
+    const c = hardened(T19, A19);
+    for (const [name, s] of Object.entries(c.services)) expect(envNames(s), name).not.toContain('_APP_TRUSTED_PROXIES');
+    expect(c.services.traefik!.networks.appwrite).toEqual({ ipv4_address: '10.213.78.2' });
   });
 });
 

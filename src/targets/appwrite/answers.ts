@@ -37,6 +37,11 @@ export interface Answers extends BaseAnswers {
   httpsPort: number;
   /** 2.x: worker topology. */
   topology?: Topology;
+  /** The network traefik shares with Appwrite (a private IPv4 /16–/24): traefik's fixed address is in it. */
+  subnet?: string;
+  /** Most CPUs and MB of memory a function, site or build container may get (0 = unlimited is never written). */
+  functionCpus?: number;
+  functionMemory?: number;
   /** 2.3+: publish the MQTT ports (8883 TLS, 8084 WebSocket). */
   mqtt?: boolean;
   /** Outgoing mail; without a host, invitations and recovery e-mails are not sent. */
@@ -48,6 +53,12 @@ export interface Answers extends BaseAnswers {
 }
 
 export const DEFAULT_PORTS = { httpPort: 80, httpsPort: 443 };
+/**
+ * Finite ceilings for function, site and build containers (upstream's default 0 means unlimited: one function can
+ * take every CPU and all memory of the host). Appwrite offers only the specifications that fit under them; its
+ * default specification (1 CPU, 512 MB) fits, so the floor is 1 CPU and 512 MB.
+ */
+export const FUNCTION_LIMITS = { cpus: 2, memory: 2048, minCpus: 1, maxCpus: 256, minMemory: 512, maxMemory: 1048576 };
 
 /** Drops answers that do not apply to the chosen modes, so state and output only carry what matters. */
 export function normalizeAnswers(a: Answers): Answers {
@@ -64,6 +75,9 @@ export function normalizeAnswers(a: Answers): Answers {
   };
   if (a.topology !== undefined) out.topology = a.topology;
   if (a.mqtt !== undefined) out.mqtt = a.mqtt;
+  if (a.subnet !== undefined) out.subnet = a.subnet;
+  if (a.functionCpus !== undefined) out.functionCpus = a.functionCpus;
+  if (a.functionMemory !== undefined) out.functionMemory = a.functionMemory;
   if (a.smtpHost) Object.assign(out, { smtpHost: a.smtpHost, smtpPort: a.smtpPort, smtpUser: a.smtpUser, smtpSecure: a.smtpSecure, smtpSender: a.smtpSender });
   if (a.console === 'emails') out.consoleEmails = a.consoleEmails;
   if (a.console === 'ips') out.consoleIps = a.consoleIps;

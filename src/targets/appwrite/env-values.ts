@@ -1,8 +1,9 @@
 // How answers map to Appwrite's environment variables, and back (to read an install we did not write).
-import type { Answers, ConsoleMode, DbEngine, HttpsMode } from './answers.js';
+import { FUNCTION_LIMITS, type Answers, type ConsoleMode, type DbEngine, type HttpsMode } from './answers.js';
 
 import { hasTrustedProxies } from './releases.js';
-import { PROXY_TRUSTED_IPS } from './rules/gateway-flags.js';
+import { trustedProxies } from './rules/trusted-proxies.js';
+import { subnetError } from './rules/addresses.js';
 
 /** The bundled database service's host name and port, per engine (upstream's service names). */
 export const BUNDLED_DB: Record<DbEngine, { host: string; port: number }> = {
@@ -42,10 +43,15 @@ export function managedValues(a: Answers, known?: Set<string>): Record<string, s
     _APP_ALLOWED_INTERNAL_ADDRESSES: '',
     _APP_MIGRATIONS_ALLOWED_HOSTS: '',
   };
-  if (a.https === 'proxy' && hasTrustedProxies(a.release)) {
-    // Only traefik (on Docker's private ranges) and a proxy on this host can reach Appwrite in proxy
-    // mode; trusting just those stops a forged X-Forwarded-For from choosing the client IP.
-    v._APP_TRUSTED_PROXIES = PROXY_TRUSTED_IPS;
+  // Ceilings for function, site and build containers; the deprecated _APP_FUNCTIONS_* names too, where the
+  // release still lists them, so no reader falls back to an unlimited 0.
+  const cpus = String(a.functionCpus ?? FUNCTION_LIMITS.cpus);
+  const memory = String(a.functionMemory ?? FUNCTION_LIMITS.memory);
+  Object.assign(v, { _APP_COMPUTE_CPUS: cpus, _APP_FUNCTIONS_CPUS: cpus, _APP_COMPUTE_MEMORY: memory, _APP_FUNCTIONS_MEMORY: memory });
+  if (hasTrustedProxies(a.release)) {
+    // Only traefik (and in proxy mode the host, behind it) forwards client addresses: a forged X-Forwarded-For
+    // from anything else on the shared network (function and build containers) must not choose the client IP.
+    v._APP_TRUSTED_PROXIES = trustedProxies(a);
   }
   if (a.smtpHost) {
     v._APP_SMTP_HOST = a.smtpHost;
@@ -119,6 +125,15 @@ export function answersFromEnv(env: Record<string, string>, compose: string | un
     if (Number(env._APP_SMTP_PORT)) out.smtpPort = Number(env._APP_SMTP_PORT);
     if (sender && !/@appwrite\.io$/.test(sender)) out.smtpSender = sender;
   }
+  // A ceiling set by hand (or by another installer) is the operator's; 0 (unlimited) is not read, so the default applies.
+  const whole = (x: string | undefined) => (x && /^\d+$/.test(x) && Number(x) > 0 ? Number(x) : undefined);
+  const cpus = whole(env._APP_COMPUTE_CPUS) ?? whole(env._APP_FUNCTIONS_CPUS);
+  const memory = whole(env._APP_COMPUTE_MEMORY) ?? whole(env._APP_FUNCTIONS_MEMORY);
+  if (cpus !== undefined) out.functionCpus = cpus;
+  if (memory !== undefined) out.functionMemory = memory;
+  // harden-init's own compose file: the shared network's subnet (the only `subnet:` it writes).
+  const subnet = compose && /^\s*(?:-\s*)?subnet:\s*["']?([0-9./]+)["']?\s*$/m.exec(compose);
+  if (subnet && !subnetError(subnet[1]!)) out.subnet = subnet[1];
   const adapter = env._APP_DB_ADAPTER;
   // MongoDB (upstream's own installer default) is kept as read so the caller can refuse it clearly.
   if (adapter === 'mariadb' || adapter === 'postgresql' || adapter === 'mongodb') out.dbEngine = adapter as DbEngine;

@@ -28,9 +28,10 @@ export const appwrite: Target<Answers> = {
   answerEnvNames: {
     domain: '_APP_DOMAIN', email: '_APP_EMAIL_CERTIFICATES', consoleEmails: '_APP_CONSOLE_WHITELIST_EMAILS',
     consoleIps: '_APP_CONSOLE_WHITELIST_IPS', dbHost: '_APP_DB_HOST', dbPort: '_APP_DB_PORT', dbUser: '_APP_DB_USER', dbName: '_APP_DB_SCHEMA',
+    functionCpus: '_APP_COMPUTE_CPUS', functionMemory: '_APP_COMPUTE_MEMORY',
   },
   readFromEnv: ['domain', 'email', 'console', 'consoleEmails', 'consoleIps', 'dbHost', 'dbPort', 'dbUser', 'dbName',
-    'smtpHost', 'smtpPort', 'smtpUser', 'smtpSender'],
+    'smtpHost', 'smtpPort', 'smtpUser', 'smtpSender', 'functionCpus', 'functionMemory'],
   checkExisting,
   prepare: prepareRelease,
   envHeader: (t) => [

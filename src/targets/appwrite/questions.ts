@@ -1,11 +1,12 @@
 // Appwrite's wizard questions (the shape and the helpers are in src/core/question.ts).
-import { CONSOLE_MODES, DB_ENGINES, DB_MODES, HTTPS_MODES, SMTP_SECURE, TOPOLOGIES, type Answers } from './answers.js';
+import { CONSOLE_MODES, DB_ENGINES, DB_MODES, FUNCTION_LIMITS as FL, HTTPS_MODES, SMTP_SECURE, TOPOLOGIES, type Answers } from './answers.js';
 import { NEWEST_RELEASE, dbEnginesFor, defaultDbEngine, hasMqtt, lineOf, parseRelease } from './releases.js';
 import {
   domainError, domainWarning, emailError, hostnameError, hostPathError, identifierError, ipError, portError,
   canonicalEmail, canonicalIp, normalizeDbPath,
 } from '../../validate.js';
 import { isIPv4, isIPv6 } from 'node:net';
+import { DEFAULT_SUBNET, subnetError } from './rules/addresses.js';
 
 import { checked, list, listOf, oneOf, str, type Choice, type Parsed, type Question as GenericQuestion } from '../../core/question.js';
 
@@ -17,6 +18,9 @@ const releaseError = (v: string) => (!parseRelease(v)
   ? `must be a release number like ${NEWEST_RELEASE} (x.y.z; no "latest", no release candidates)`
   : !lineOf(v) ? `harden-init installs Appwrite's 2.x and 1.9 lines (got ${v})` : undefined);
 const onOff = (raw: string): Parsed => (['on', 'true', 'yes'].includes(raw) ? { value: true } : ['off', 'false', 'no'].includes(raw) ? { value: false } : { error: `must be on or off (got "${raw}")` });
+/** 0 (upstream's "unlimited") is below every minimum on purpose. */
+const wholeIn = (min: number, max: number, unit: string) => (v: string) => (/^\d+$/.test(v) && Number(v) >= min && Number(v) <= max
+  ? undefined : `must be a whole number of ${unit} from ${min} to ${max} (got "${v}"; 0, unlimited, is not offered)`);
 const emptyOr = (check: (v: string) => string | undefined) => (v: string) => (v === '' ? undefined : check(v));
 const hasSmtp = (a: Partial<Answers>) => Boolean(a.smtpHost);
 const ENGINE_CHOICES: Choice[] = [
@@ -169,6 +173,25 @@ export const QUESTIONS: Question[] = [
     message: 'Publish MQTT', help: '2.3+: publish the MQTT ports 8883 (TLS) and 8084 (WebSocket); off by default (--mqtt / --no-mqtt)',
     when: (a) => hasMqtt(a.release ?? NEWEST_RELEASE), needs: '--release 2.3 or later', fallback: false,
     parse: onOff, format: (v) => (v ? 'on' : 'off'),
+  },
+  {
+    id: 'functionCpus', flag: 'function-cpus', kind: 'text', prompted: false,
+    message: 'CPUs per function, site or build', help: `most CPUs one function, site or build container may use (whole number, ${FL.minCpus} to ${FL.maxCpus}; default ${FL.cpus}); Appwrite offers only the specifications that fit`,
+    when: () => true, fallback: FL.cpus,
+    parse: checked(wholeIn(FL.minCpus, FL.maxCpus, 'CPUs'), Number), format: str,
+  },
+  {
+    id: 'functionMemory', flag: 'function-memory', kind: 'text', prompted: false,
+    message: 'Memory per function, site or build (MB)', help: `most memory in MB one function, site or build container may use (whole number, ${FL.minMemory} to ${FL.maxMemory}; default ${FL.memory})`,
+    when: () => true, fallback: FL.memory,
+    parse: checked(wholeIn(FL.minMemory, FL.maxMemory, 'MB'), Number), format: str,
+  },
+  {
+    id: 'subnet', flag: 'subnet', kind: 'text', prompted: false,
+    message: 'Subnet of the network traefik shares with Appwrite',
+    help: `private IPv4 network (/16 to /24) for the network traefik shares with Appwrite; traefik gets its second address, the only proxy Appwrite trusts (default ${DEFAULT_SUBNET}; change it if that clashes with a network of yours)`,
+    when: () => true, fallback: DEFAULT_SUBNET,
+    parse: checked(subnetError), format: str,
   },
   {
     id: 'smtpHost', flag: 'smtp-host', kind: 'text', prompted: true,

@@ -67,6 +67,13 @@ export const DEVIATIONS: Deviation[] = [
     reason: 'no version check, no anonymous usage report' },
   { path: 'services.traefik.command[--entrypoints.appwrite_web.forwardedHeaders.trustedIPs=**]', rule: 'proxy-forwarded-headers', change: ['added'],
     reason: 'proxy mode: X-Forwarded-* kept from loopback and private ranges only' },
+  // trusted-proxies
+  { path: 'networks.appwrite.ipam', rule: 'trusted-proxies', change: ['added'],
+    reason: 'the shared network\'s fixed subnet (--subnet), its gateway and the upper half Docker assigns from' },
+  { path: 'services.traefik.networks.appwrite', rule: 'trusted-proxies', change: ['changed'], value: /^\{"ipv4_address":"[\d.]+"\}$/,
+    reason: 'traefik\'s fixed address on the shared network: the one proxy Appwrite trusts' },
+  { path: 'services.*.environment._APP_TRUSTED_PROXIES', rule: 'trusted-proxies', change: ['added'],
+    reason: 'appwrite and realtime receive the trusted proxies (upstream passes the variable to no service)' },
   // console-https
   { path: 'services.appwrite-console.labels.traefik.http.middlewares.harden-init-**', rule: 'console-https', change: ['added'],
     reason: 'the console\'s security headers and (auto mode) its HTTP→HTTPS redirect' },
@@ -81,6 +88,11 @@ export const DEVIATIONS: Deviation[] = [
     reason: '--db path: the unused named volume is not declared' },
   { path: 'volumes.appwrite-postgresql', rule: 'database-location', change: ['removed'],
     reason: '--db path: the unused named volume is not declared' },
+  // resource-limits
+  { path: 'services.*.pids_limit', rule: 'resource-limits', change: ['added'],
+    reason: 'a process/thread cap on every service' },
+  { path: 'services.redis.mem_limit', rule: 'resource-limits', change: ['added'],
+    reason: 'Redis bounds its own data (--maxmemory): twice that plus 256 MB' },
   // log-rotation, restart-no-new-privileges
   { path: 'services.*.logging', rule: 'log-rotation', change: ['added'],
     reason: 'upstream\'s own json-file rotation on the services that lack it' },

@@ -8,8 +8,10 @@ import { durableDatabase } from './durable-db.js';
 import { traefikViaSocketProxy } from './socket-proxy.js';
 import { gatewayNoPhoneHome, proxyForwardedHeaders } from './gateway-flags.js';
 import { consoleHttps } from './console-routes.js';
+import { fixedGatewayAddress } from './trusted-proxies.js';
 import { databaseLocation } from './db-location.js';
 import { logRotation } from './log-rotation.js';
+import { resourceLimits } from './limits.js';
 
 export const RULES: Rule[] = [
   pinImage,
@@ -18,10 +20,12 @@ export const RULES: Rule[] = [
   internalDataNetwork,
   traefikViaSocketProxy,
   gatewayNoPhoneHome,
+  fixedGatewayAddress,
   proxyForwardedHeaders,
   consoleHttps,
   durableDatabase,
   logRotation,
+  resourceLimits,
   restartAndNoNewPrivileges,
 ];
 
