@@ -159,6 +159,7 @@ export function plan(answersIn: AnyAnswers, existing: Existing, t: TargetTemplat
     release: t.version,
     imageId: t.imageId,
     upstreamSha256: sha256(t.compose),
+    ...(t.upstreamCache ? { upstreamCache: t.upstreamCache } : {}),
     answers: answers as State['answers'],
     // The upgrade history stays with the install through ordinary re-runs.
     ...(existing.state?.history ? { history: existing.state.history } : {}),

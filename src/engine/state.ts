@@ -16,11 +16,23 @@ export interface State {
   /** The release image's id and the sha256 of its compose file the install was rendered from. */
   imageId?: string;
   upstreamSha256?: string;
+  /**
+   * The release cache entry the install was rendered from and the sha256 of each of its files, recorded when the
+   * entry was written: every later use of the entry checks it against these first (see upstream/cache.ts).
+   */
+  upstreamCache?: UpstreamCacheRecord;
   answers: Answers;
   /** sha256 of the docker-compose.yml harden-init last wrote. */
   composeSha256?: string;
   /** Release changes made by `harden-init upgrade`, oldest first. */
   history?: HistoryEntry[];
+}
+
+export interface UpstreamCacheRecord {
+  /** The entry's folder, relative to the install: .harden-init/upstream/<release>-<first 12 hex of the image id>. */
+  entry: string;
+  /** File name in the entry → sha256 of its content. */
+  sha256: Record<string, string>;
 }
 
 /** One upgrade step as state.json records it (also written as upgrade.json in that step's backup directory). */

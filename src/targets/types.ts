@@ -4,6 +4,7 @@
 import type { AnyAnswers, Question } from '../core/question.js';
 import type { EnvFile } from '../engine/envfile.js';
 import type { TargetAudit } from '../audit/types.js';
+import type { UpstreamCacheRecord } from '../engine/state.js';
 
 /** What every target's answers carry: the only fields the generic engine reads by name. */
 export interface BaseAnswers extends AnyAnswers {
@@ -39,6 +40,8 @@ export interface TargetTemplate {
   /** Where the template came from, for the summary and the compose header. */
   source: string;
   imageId?: string;
+  /** The release cache entry it came from or is kept in, with its files' sha256 (recorded in state.json). */
+  upstreamCache?: UpstreamCacheRecord;
 }
 
 /** Something upstream's file asks for that the rules cannot harden: refused unless accepted by name. */
@@ -77,7 +80,7 @@ export interface PrepareInput<A> {
   dir: string;
   dirArg: string;
   given: Partial<A>;
-  existing: { state?: { release?: string; templateVersion?: string }; compose?: string; present: boolean };
+  existing: { state?: { release?: string; templateVersion?: string; upstreamCache?: UpstreamCacheRecord }; compose?: string; present: boolean };
   allowInsecureRelease: boolean;
   acceptUpstream: string[];
   dockerAvailable: boolean;

@@ -10,7 +10,7 @@ import { composeDocument, composeTree, rememberTree, reviveCompose } from '../..
 import { renderLikeInstaller, type RenderChoice } from '../../src/targets/appwrite/render/generator.js';
 import { parseExecutables, imageRef } from '../../src/targets/appwrite/upstream/image.js';
 import { parseVariablesPhp } from '../../src/targets/appwrite/upstream/variables-php.js';
-import { sha256 } from '../../src/engine/state.js';
+import { serializeState, sha256, STATE_FILE } from '../../src/engine/state.js';
 import type { UpstreamFiles } from '../../src/targets/appwrite/upstream/types.js';
 import { renderCompose } from '../../src/targets/appwrite/compose.js';
 import { BASE, BASE_19, templateOf } from '../helpers/fixtures.js';
@@ -33,7 +33,20 @@ function install(files: UpstreamFiles): { dir: string; entry: string } {
     mkdirSync(join(dir, f.path, '..'), { recursive: true });
     writeFileSync(join(dir, f.path), f.content, { mode: f.mode });
   }
-  return { dir, entry: join(dir, cacheEntryDir(files.version, files.imageId!)) };
+  const entry = join(dir, cacheEntryDir(files.version, files.imageId!));
+  record(dir, entry);
+  return { dir, entry };
+}
+
+/**
+ * state.json's record of the entry as it is on disk now. The forms below are edited behind harden-init's back; the
+ * record is made again so the read gets as far as the form (an unrecorded change stops it earlier: upstream-source.test.ts).
+ */
+function record(dir: string, entry: string): void {
+  const rel = entry.slice(dir.length + 1);
+  const sums = Object.fromEntries(readdirSync(entry).map((n) => [n, sha256(readFileSync(join(entry, n), 'utf8'))]));
+  mkdirSync(join(dir, '.harden-init'), { recursive: true });
+  writeFileSync(join(dir, STATE_FILE), serializeState({ schema: 1, target: 'appwrite', templateVersion: '2.7.1', answers: {}, upstreamCache: { entry: rel, sha256: sums } }));
 }
 
 const CHOICES: RenderChoice[] = [
@@ -90,6 +103,8 @@ describe('parsed form of a release', () => {
     form.variables[0] = { ...form.variables[0]!, default: 'from-the-form' };
     form.sha256 = sha256(JSON.stringify([form.compose, form.variables]));
     writeFileSync(formFile, JSON.stringify(form));
+    expect(readCache(dir, '2.7.1', files.imageId)).toBeUndefined(); // not what state.json recorded
+    record(dir, entry);
     expect(readCache(dir, '2.7.1', files.imageId)!.variables[0]!.default).toBe('from-the-form');
   });
 
@@ -121,6 +136,7 @@ describe('parsed form of a release', () => {
     ];
     for (const text of bad) {
       writeFileSync(formFile, text);
+      record(dir, entry);
       expect(readParsed(entry, compose, php)).toBeUndefined();
       const back = readCache(dir, '2.7.1', files.imageId)!;
       expect(back.variables).toEqual(files.variables);
@@ -138,6 +154,7 @@ describe('parsed form of a release', () => {
     delete form.compose.directives;
     form.sha256 = sha256(JSON.stringify([form.compose, form.variables])); // sealed as that version sealed it
     writeFileSync(formFile, JSON.stringify(form));
+    record(dir, entry);
     expect(readParsed(entry, files.compose, files.variablesPhp!)).toBeUndefined();
     expect(() => reviveCompose(form.compose)).toThrow(/not a compose tree of this format/);
     const back = readCache(dir, '2.7.1', files.imageId)!;

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir, ROOT } from '../helpers/run-bin.js';
-import { CACHE_ROOT, cacheEntryDir, cacheFiles, readCache, shortId } from '../../src/targets/appwrite/upstream/cache.js';
-import { sha256 } from '../../src/engine/state.js';
+import { CACHE_ROOT, cacheEntryDir, cacheFiles, cacheRecordOf, checkCache, readCache, recordedCache, shortId } from '../../src/targets/appwrite/upstream/cache.js';
+import { serializeState, sha256, STATE_FILE, type UpstreamCacheRecord } from '../../src/engine/state.js';
 import { descriptionDirs, obtainRelease, readDescription } from '../../src/targets/appwrite/upstream/source.js';
 import { imageRef, parseExecutables } from '../../src/targets/appwrite/upstream/image.js';
 import { parseVariablesPhp } from '../../src/targets/appwrite/upstream/variables-php.js';
@@ -29,12 +29,18 @@ function fixtureFiles(version: string, imageId?: string): UpstreamFiles {
   };
 }
 
-/** Writes what cacheFiles returns into dir, as the plan would after confirmation. */
-function writeAll(dir: string, files: { path: string; content: string; mode: number }[]): void {
+/** Writes what cacheFiles returns into dir, as the plan would after confirmation, with state.json's record of it. */
+function writeAll(dir: string, files: { path: string; content: string; mode: number }[], record = true): void {
   for (const f of files) {
     mkdirSync(join(dir, f.path, '..'), { recursive: true });
     writeFileSync(join(dir, f.path), f.content, { mode: f.mode });
   }
+  if (record) writeState(dir, cacheRecordOf(files));
+}
+
+function writeState(dir: string, upstreamCache: UpstreamCacheRecord | undefined): void {
+  mkdirSync(join(dir, '.harden-init'), { recursive: true });
+  writeFileSync(join(dir, STATE_FILE), serializeState({ schema: 1, target: 'appwrite', templateVersion: '1.9.6', answers: {}, ...(upstreamCache ? { upstreamCache } : {}) }), { mode: 0o600 });
 }
 
 describe('release cache', () => {
@@ -103,19 +109,58 @@ describe('release cache', () => {
     }
   });
 
-  it('without an image id: the newest entry of that version; a tampered entry is no entry', () => {
+  it('without an image id: the entry state.json records; a tampered or unrecorded entry is never used', () => {
     const dir = tempDir('hi-cache-');
     try {
       const old = fixtureFiles('1.9.6', ID_A);
       const newer = { ...fixtureFiles('1.9.6', ID_B), compose: `${old.compose}# rebuilt\n` };
-      writeAll(dir, cacheFiles(old, undefined, { now: new Date('2026-10-01T00:00:00Z') }));
-      writeAll(dir, cacheFiles(newer, undefined, { now: new Date('2026-11-01T00:00:00Z') }));
+      writeAll(dir, cacheFiles(old, undefined, { now: new Date('2026-11-01T00:00:00Z') }), false);
+      writeAll(dir, cacheFiles(newer, undefined, { now: new Date('2026-10-01T00:00:00Z') })); // recorded, though older
       expect(readCache(dir, '1.9.6')!.imageId).toBe(ID_B);
       writeFileSync(join(dir, cacheEntryDir('1.9.6', ID_B), 'docker-compose.yml'), 'services: {}\n');
       expect(readCache(dir, '1.9.6', ID_B)).toBeUndefined();
-      expect(readCache(dir, '1.9.6')!.imageId).toBe(ID_A);
-      rmSync(join(dir, cacheEntryDir('1.9.6', ID_A), 'bin.txt'));
-      expect(readCache(dir, '1.9.6')).toBeUndefined();
+      expect(readCache(dir, '1.9.6')).toBeUndefined(); // not the unrecorded entry of A either
+      expect(checkCache(dir, '1.9.6', undefined, recordedCache(dir))).toEqual({
+        kind: 'bad', entry: cacheEntryDir('1.9.6', ID_B), file: 'docker-compose.yml',
+        why: 'its sha256 differs from the one recorded in .harden-init/state.json (changed since harden-init wrote it)',
+      });
+      expect(checkCache(dir, '1.9.6', ID_A, recordedCache(dir))).toMatchObject({ kind: 'bad', entry: cacheEntryDir('1.9.6', ID_A), why: expect.stringMatching(/not recorded/) });
+      rmSync(join(dir, cacheEntryDir('1.9.6', ID_B)), { recursive: true });
+      expect(checkCache(dir, '1.9.6', undefined, recordedCache(dir))).toMatchObject({ kind: 'bad', entry: cacheEntryDir('1.9.6', ID_A) });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each(['docker-compose.yml', 'variables.php', 'bin.txt', 'release.json', 'parsed.json'])('a changed %s is not used; a deleted one neither', (name) => {
+    const dir = tempDir('hi-cache-');
+    try {
+      const files = fixtureFiles('2.3.0', ID_A);
+      writeAll(dir, cacheFiles(files));
+      expect(readCache(dir, '2.3.0', ID_A)).toBeDefined();
+      const file = join(dir, cacheEntryDir('2.3.0', ID_A), name);
+      const text = readFileSync(file, 'utf8');
+      writeFileSync(file, name === 'release.json' ? text.replace('"readAt": "', '"readAt": "1') : `${text}\n`);
+      for (const id of [ID_A, undefined]) {
+        expect(readCache(dir, '2.3.0', id)).toBeUndefined();
+        expect(checkCache(dir, '2.3.0', id, recordedCache(dir))).toMatchObject({ kind: 'bad', file: name, why: expect.stringMatching(/sha256 differs/) });
+      }
+      rmSync(file);
+      expect(checkCache(dir, '2.3.0', ID_A, recordedCache(dir))).toMatchObject({ kind: 'bad', file: name, why: 'missing or unreadable' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('an entry written by an earlier harden-init (state.json without the record) is not trusted', () => {
+    const dir = tempDir('hi-cache-');
+    try {
+      const files = fixtureFiles('2.3.0', ID_A);
+      writeAll(dir, cacheFiles(files), false);
+      writeState(dir, undefined);
+      expect(readCache(dir, '2.3.0', ID_A)).toBeUndefined();
+      expect(readCache(dir, '2.3.0')).toBeUndefined();
+      expect(checkCache(dir, '2.3.0', ID_A, undefined)).toMatchObject({ kind: 'bad', file: 'docker-compose.yml', why: expect.stringMatching(/not recorded in \.harden-init\/state\.json/) });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -174,6 +219,22 @@ describe('release descriptions', () => {
       const fromCache = await obtainRelease('1.9.6', { dir, dockerAvailable: false });
       expect(fromCache.source).toMatch(/^cache /);
       expect(fromCache.imageId).toBe(ID_A);
+      expect(fromCache.cacheRecord).toEqual(recordedCache(dir));
+
+      // a planted compose file: the description stands in for the image, with a warning naming the file
+      const planted = join(dir, cacheEntryDir('1.9.6', ID_A), 'docker-compose.yml');
+      writeFileSync(planted, readFileSync(planted, 'utf8').replace(/appwrite\/appwrite\}/g, 'evil/appwrite}'));
+      const instead = await obtainRelease('1.9.6', { dir, dockerAvailable: false });
+      expect(instead.source).toMatch(/^description /);
+      expect(instead.compose).not.toContain('evil/');
+      expect(instead.warnings).toEqual([expect.stringMatching(/^\.harden-init\/upstream\/1\.9\.6-a1b2c3d4e5f6\/docker-compose\.yml: its sha256 differs .* Not used: the release description .* is read instead\.$/)]);
+      // and no description: refused (exit 2), naming the file and what to do
+      rmSync(join(rel, '1.9.6'), { recursive: true });
+      err = undefined;
+      try { await obtainRelease('1.9.6', { dir, dockerAvailable: false }); } catch (e) { err = e; }
+      expect((err as CliError).exitCode).toBe(2);
+      expect((err as CliError).message).toMatch(/^The release cache \.harden-init\/upstream\/1\.9\.6-a1b2c3d4e5f6\/docker-compose\.yml cannot be trusted: its sha256 differs/);
+      expect((err as CliError).hint).toMatch(/Run again where Docker reaches appwrite\/appwrite:1\.9\.6 .*scripts\/describe-release\.sh 1\.9\.6 <out-dir>/);
     } finally {
       if (saved === undefined) delete process.env.HARDEN_INIT_RELEASES_DIR;
       else process.env.HARDEN_INIT_RELEASES_DIR = saved;

@@ -8,22 +8,24 @@ import { readRegular } from '../../apply/safe-fs.js';
 import { parseEnv, toRecord } from '../../engine/envfile.js';
 import { NEWEST_RELEASE } from './releases.js';
 import { obtainRelease, type ObtainOptions } from './upstream/source.js';
-import { cacheFiles, type CacheFile } from './upstream/cache.js';
+import { cacheFiles, cacheRecordOf, type CacheFile } from './upstream/cache.js';
 import { templateFromUpstream, type Template } from './template.js';
 import type { UpstreamFiles } from './upstream/types.js';
 
 /** One release's files, its template, and the cache files that keep what was read from its image. */
-export interface ReleaseFiles { files: UpstreamFiles; template: Template; cache: CacheFile[] }
+export interface ReleaseFiles { files: UpstreamFiles; template: Template; cache: CacheFile[]; warnings: string[] }
 
 /**
  * A release's own files, wherever they come from (image, the install's cache, a description), as a template, with
  * the cache files for the plan to write once confirmed. Shared by a run's release and each upgrade step's.
  */
 export async function releaseFiles(release: string, opts: ObtainOptions & { acceptUpstream: Iterable<string> }): Promise<ReleaseFiles> {
-  const files = await obtainRelease(release, opts);
+  const { warnings, cacheRecord, ...files } = await obtainRelease(release, opts);
   const template = templateFromUpstream(files, opts.acceptUpstream);
   const cache = files.source.startsWith('image') && files.variablesPhp !== undefined ? cacheFiles(files, files.variablesPhp, { dir: opts.dir }) : [];
-  return { files, template, cache };
+  // state.json records the entry this run writes (or the checked one it read), so the next use can check it.
+  template.upstreamCache = cacheRecordOf(cache) ?? cacheRecord;
+  return { files, template, cache, warnings };
 }
 
 export async function prepareRelease(input: PrepareInput<Answers>): Promise<Prepared> {
@@ -32,13 +34,14 @@ export async function prepareRelease(input: PrepareInput<Answers>): Promise<Prep
     installed: input.existing.state?.release ?? input.existing.state?.templateVersion ?? releaseFromInstall(input.existing.compose, envRecord(input.dir)),
     existing: input.existing.present, allowInsecure: input.allowInsecureRelease, newest: NEWEST_RELEASE, dirArg: input.dirArg,
   });
-  const { files, template, cache } = await releaseFiles(choice.release, {
+  const { files, template, cache, warnings } = await releaseFiles(choice.release, {
     dir: input.dir, dockerAvailable: input.dockerAvailable, onLine: input.onLine, acceptUpstream: input.acceptUpstream,
+    cacheRecord: input.existing.state?.upstreamCache,
   });
   return {
     release: choice.release,
     template,
-    warnings: choice.warnings,
+    warnings: [...choice.warnings, ...warnings],
     notes: [...choice.notes, `Appwrite ${choice.release}: upstream's files from ${files.source}`],
     files: cache.map((f) => ({ path: f.path, content: f.content, mode: f.mode })),
   };

@@ -4,10 +4,14 @@
 //     docker-compose.yml  variables.php  bin.txt  release.json {version, imageId, composeSha256, readAt}
 //     parsed.json: the compose file's YAML document and variables.php's list, parsed once when the entry is written
 //       (see ParsedForm); a re-run reads them with JSON.parse instead of parsing YAML and PHP again.
+// Anyone who can write an entry could choose the compose file harden-init writes, so an entry is used only when every
+// file matches the sha256 that .harden-init/state.json recorded when the entry was written (upstreamCache) and its
+// release.json names the release (and the image, when Docker tells it): checkCache.
 // Reading never writes: cacheFiles() returns the files for the plan to write once the user has confirmed.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { sha256 } from '../../../engine/state.js';
+import { parseState, sha256, STATE_FILE, type UpstreamCacheRecord } from '../../../engine/state.js';
+import { readRegular } from '../../../apply/safe-fs.js';
 import { parseExecutables, parseVariablesFrom } from './image.js';
 import type { UpstreamFiles, UpstreamVariable } from './types.js';
 import { composeTree, rememberTree, TREE_FORMAT } from '../render/parsed.js';
@@ -35,8 +39,8 @@ export { sha256 };
 /**
  * parsed.json. Keyed by the sha256 of the exact texts it was parsed from: a changed source is parsed again. Its own
  * sha256 (of the JSON of compose + variables) must match too, so an edited or damaged form is ignored, never
- * trusted (the texts are then parsed). Anyone who can write the cache can also rewrite the texts and release.json:
- * this guards against corruption and stale forms, like the compose sha256 in release.json does.
+ * trusted (the texts are then parsed). This guards against corruption and stale forms, like the compose sha256 in
+ * release.json does; against a planted entry it is state.json's record of every file's sha256 (checkCache).
  */
 export interface ParsedForm {
   format: number;
@@ -162,41 +166,88 @@ export function readReleaseDir(folder: string, version: string, source: string, 
   };
 }
 
-/** One cache entry, checked: its record names this version (and image), its compose matches the recorded sha256. */
-function readEntry(dir: string, name: string, version: string, imageId?: string): (UpstreamFiles & { readAt: string }) | undefined {
-  const folder = join(dir, CACHE_ROOT, name);
+/** The state.json record of the entry that cache files (one entry's, from cacheFiles) make. */
+export function cacheRecordOf(files: CacheFile[]): UpstreamCacheRecord | undefined {
+  if (files.length === 0) return undefined;
+  const entry = files[0]!.path.slice(0, files[0]!.path.lastIndexOf('/'));
+  return { entry, sha256: Object.fromEntries(files.map((f) => [f.path.slice(entry.length + 1), sha256(f.content)])) };
+}
+
+/** What the install's cache holds for a release, checked against state.json's record before any use. */
+export type CacheCheck =
+  | { kind: 'ok'; files: UpstreamFiles; record: UpstreamCacheRecord }
+  /** No entry for this release (and image). */
+  | { kind: 'none' }
+  /** An entry exists but does not check out: `file` in `entry` (relative to the install), and why. */
+  | { kind: 'bad'; entry: string; file: string; why: string };
+
+const REQUIRED = [FILE_NAMES.compose, FILE_NAMES.variables, FILE_NAMES.bin, FILE_NAMES.release] as const;
+
+/**
+ * One cache entry checked against the record state.json holds for it: every recorded file's sha256, all four
+ * files the entry needs recorded (parsed.json is used only when recorded and intact), release.json naming this
+ * version (and image, when known). Anyone who can write the entry could otherwise choose the compose file harden-init
+ * writes — the images it runs.
+ */
+function checkEntry(dir: string, name: string, version: string, imageId: string | undefined, record: UpstreamCacheRecord | undefined): CacheCheck {
+  const entry = `${CACHE_ROOT}/${name}`;
+  const folder = join(dir, entry);
+  const bad = (file: string, why: string): CacheCheck => ({ kind: 'bad', entry, file, why });
+  if (!record || record.entry !== entry) return bad(FILE_NAMES.compose, 'the entry is not recorded in .harden-init/state.json (an install from before harden-init recorded it, or planted)');
+  for (const n of REQUIRED) if (!record.sha256[n]) return bad(n, 'not recorded in .harden-init/state.json');
+  for (const [n, want] of Object.entries(record.sha256)) {
+    let text: string;
+    try {
+      text = readFileSync(join(folder, n), 'utf8');
+    } catch {
+      return bad(n, 'missing or unreadable');
+    }
+    if (sha256(text) !== want) return bad(n, 'its sha256 differs from the one recorded in .harden-init/state.json (changed since harden-init wrote it)');
+  }
   const rec = readRecord(join(folder, FILE_NAMES.release));
-  if (!rec || rec.version !== version || (imageId !== undefined && rec.imageId !== imageId)) return undefined;
+  if (!rec || rec.version !== version) return bad(FILE_NAMES.release, `does not name release ${version}`);
+  if (imageId !== undefined && rec.imageId !== imageId) return bad(FILE_NAMES.release, `names image ${rec.imageId}, not ${imageId}`);
   let files: UpstreamFiles | undefined;
   try {
-    files = readReleaseDir(folder, version, `cache ${CACHE_ROOT}/${name}`, { useParsed: true });
-  } catch {
-    return undefined; // an incomplete or unreadable entry is no entry: the image is read again
+    files = readReleaseDir(folder, version, `cache ${entry}`, { useParsed: Boolean(record.sha256[FILE_NAMES.parsed]) });
+  } catch (e) {
+    return bad(FILE_NAMES.compose, (e as Error).message);
   }
-  if (!files || sha256(files.compose) !== rec.composeSha256) return undefined;
-  return { ...files, imageId: rec.imageId, readAt: rec.readAt };
+  if (!files || sha256(files.compose) !== rec.composeSha256) return bad(FILE_NAMES.compose, 'differs from the sha256 in release.json');
+  return { kind: 'ok', files: { ...files, imageId: rec.imageId }, record };
 }
 
 /**
- * What the install's cache holds for this release: with imageId exactly that image's entry, without it the newest
- * entry (by readAt) for the version. Undefined when there is none (or it does not check out). Writes nothing.
+ * What the install's cache holds for this release, checked (checkEntry) against `record`, state.json's upstreamCache.
+ * With imageId exactly that image's entry; without it the recorded entry when it is this release's, else any entry
+ * of the release is reported as not recorded. Writes nothing.
  */
-export function readCache(dir: string, version: string, imageId?: string): UpstreamFiles | undefined {
+export function checkCache(dir: string, version: string, imageId: string | undefined, record: UpstreamCacheRecord | undefined): CacheCheck {
   checkVersion(version);
   if (imageId !== undefined) {
-    const hit = readEntry(dir, `${version}-${shortId(imageId)}`, version, imageId);
-    if (!hit) return undefined;
-    const { readAt: _, ...files } = hit;
-    return files;
+    const name = `${version}-${shortId(imageId)}`;
+    if (!existsSync(join(dir, CACHE_ROOT, name))) return { kind: 'none' };
+    return checkEntry(dir, name, version, imageId, record);
   }
+  const recorded = record?.entry.startsWith(`${CACHE_ROOT}/${version}-`) ? record.entry.slice(CACHE_ROOT.length + 1) : undefined;
+  if (recorded !== undefined && existsSync(join(dir, CACHE_ROOT, recorded))) return checkEntry(dir, recorded, version, undefined, record);
   const root = join(dir, CACHE_ROOT);
-  if (!existsSync(root)) return undefined;
-  const entries = readdirSync(root)
-    .filter((n) => n.startsWith(`${version}-`))
-    .map((n) => readEntry(dir, n, version))
-    .filter((e): e is UpstreamFiles & { readAt: string } => e !== undefined)
-    .sort((a, b) => (a.readAt < b.readAt ? 1 : a.readAt > b.readAt ? -1 : 0));
-  if (!entries[0]) return undefined;
-  const { readAt: _, ...files } = entries[0];
-  return files;
+  const other = existsSync(root) ? readdirSync(root).filter((n) => n.startsWith(`${version}-`)).sort()[0] : undefined;
+  return other === undefined ? { kind: 'none' } : checkEntry(dir, other, version, undefined, record);
+}
+
+/** The state.json record of an install (undefined when there is none or it is not readable). */
+export function recordedCache(dir: string): UpstreamCacheRecord | undefined {
+  const state = parseState(readRegular(join(dir, STATE_FILE)) ?? '');
+  const r = state?.upstreamCache;
+  return r && typeof r.entry === 'string' && typeof r.sha256 === 'object' && r.sha256 !== null ? r : undefined;
+}
+
+/**
+ * The install's cache for this release when it checks out against state.json (checkCache), else undefined. For
+ * readers that fall back to something else (check's entrypoint list). Writes nothing.
+ */
+export function readCache(dir: string, version: string, imageId?: string): UpstreamFiles | undefined {
+  const c = checkCache(dir, version, imageId, recordedCache(dir));
+  return c.kind === 'ok' ? c.files : undefined;
 }
