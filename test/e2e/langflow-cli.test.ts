@@ -106,7 +106,7 @@ describe.skipIf(!hasEngine).sequential('harden-init langflow on a real engine (t
     expect(r.stdout).toContain('auto-login (GET /api/v1/auto_login): 403 auto_login false');
     expect(r.stdout).toContain('default credentials langflow/langflow (POST /api/v1/login): 401: not logged in');
     expect(r.stdout).toContain('API without a key (GET /api/v1/flows/): 403: refused');
-    expect(r.stdout).toMatch(/Langflow 1\.13\.0 is running: http:\/\/langflow\.example\.com:\d+\//);
+    expect(r.stdout).toMatch(/Langflow 1\.13\.1 is running: http:\/\/langflow\.example\.com:\d+\//);
 
     // secrets: none printed (the superuser's first password is named by its .env variable, not shown)
     const env = envOf(off);
