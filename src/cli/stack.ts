@@ -14,6 +14,7 @@ import type { Ui } from './ui.js';
 import type { BaseAnswers as Answers, LiveCheck, Target } from '../targets/types.js';
 import { urlHost } from '../core/url-host.js';
 import { shellQuote } from '../core/shell-quote.js';
+import { readYaml } from '../engine/yaml-read.js';
 
 export interface StackContext {
   ui: Ui;
@@ -60,6 +61,23 @@ function serviceLines(out: string): string[] {
   return out.split('\n').map((l) => l.trim()).filter(Boolean);
 }
 
+/**
+ * Named networks the file gives a fixed subnet that exist on the engine with another one (an install from before
+ * the subnet was fixed). Compose does not recreate an existing network, and a fixed container address on it fails
+ * ("user specified IP address is supported only when connecting to networks with user configured subnets").
+ */
+export async function networksWithOtherSubnet(composeText: string): Promise<string[]> {
+  const doc = readYaml(composeText, 'docker-compose.yml') as { networks?: Record<string, { name?: unknown; ipam?: { config?: { subnet?: unknown }[] } } | null> } | null;
+  const out: string[] = [];
+  for (const def of Object.values(doc?.networks ?? {})) {
+    const subnet = def?.ipam?.config?.[0]?.subnet;
+    if (typeof def?.name !== 'string' || typeof subnet !== 'string') continue;
+    const r = await docker(['network', 'inspect', def.name, '--format', '{{range .IPAM.Config}}{{.Subnet}} {{end}}']).catch(() => undefined);
+    if (r && r.exitCode === 0 && !String(r.stdout).trim().split(/\s+/).includes(subnet)) out.push(def.name);
+  }
+  return out;
+}
+
 export async function startStack(ctx: StackContext): Promise<void> {
   const dropEnv = Object.keys(ctx.env);
   // `config --services` validates the files as `config --quiet` does and also counts what the health wait expects
@@ -70,6 +88,18 @@ export async function startStack(ctx: StackContext): Promise<void> {
   }
   ctx.serviceCount = serviceLines(String(config.stdout)).length;
   ctx.ui.success('docker compose config: the files are valid');
+
+  const moved = await networksWithOtherSubnet(ctx.composeText);
+  if (moved.length) {
+    // Stopped (volumes kept) so `up` creates the network anew with its fixed subnet.
+    ctx.ui.warn(`The network${moved.length === 1 ? '' : 's'} ${moved.join(', ')} now ${moved.length === 1 ? 'has' : 'have'} a fixed subnet: stopping the stack so docker compose recreates ${moved.length === 1 ? 'it' : 'them'} (data volumes are kept).`);
+    const down = await compose(ctx.compose, ['down', '--remove-orphans'], { cwd: ctx.dir, dropEnv, timeoutMs: 300_000 });
+    const left = down.exitCode === 0 ? await networksWithOtherSubnet(ctx.composeText) : moved;
+    if (left.length) {
+      throw stepError(`The network${left.length === 1 ? '' : 's'} ${left.join(', ')} could not be recreated with ${left.length === 1 ? 'its' : 'their'} fixed subnet (still in use?):\n${tail(String(down.all ?? down.stderr ?? ''))}`,
+        `Stop what still uses ${left.length === 1 ? 'it' : 'them'} (docker network inspect ${left[0]}), remove ${left.length === 1 ? 'it' : 'them'} with docker network rm, and re-run.`);
+    }
+  }
 
   const log = ctx.json ? undefined : ctx.live ? p.taskLog({ title: `docker compose up -d (${ctx.compose.flavor})`, limit: 12 }) : plainLog(ctx.ui, `docker compose up -d (${ctx.compose.flavor})`);
   const up = compose(ctx.compose, ['up', '-d', '--remove-orphans'], { cwd: ctx.dir, dropEnv });

@@ -16,6 +16,9 @@ import { renderCompose } from '../../src/targets/appwrite/compose.js';
 import { managedValues } from '../../src/targets/appwrite/env-values.js';
 import { BASE, templateOf } from '../helpers/fixtures.js';
 import { engineAvailable, freePorts, lockEngine } from '../helpers/engine.js';
+import { startStack, type StackContext } from '../../src/cli/stack.js';
+import { detectCompose } from '../../src/docker/compose.js';
+import { createUi } from '../../src/cli/ui.js';
 
 const hasEngine = engineAvailable();
 const PROJECT = 'hitrustedproxies';
@@ -92,5 +95,39 @@ describe.skipIf(!hasEngine).sequential('trusted proxies on a real engine (proxy 
     const peers = (await peersOf('traefik')).filter((p) => !traefikTrusts.includes(p));
     expect(peers.length, 'the build container\'s connection is seen').toBeGreaterThan(0);
     for (const p of peers) expect(trusted).not.toContain(p);
+  });
+});
+
+describe.skipIf(!hasEngine).sequential('an install from before the fixed subnet (real engine)', { timeout: 300_000 }, () => {
+  const project = 'hisubnetmove';
+  let where = '';
+  let release: (() => Promise<void>) | undefined;
+  const run = (args: string[]) => execa('docker-compose', ['-p', project, ...args], { cwd: where, reject: false });
+  afterAll(async () => {
+    if (where) { await run(['down', '--remove-orphans', '--timeout', '1']); rmSync(where, { recursive: true, force: true }); }
+    await release?.();
+  });
+
+  it('the running stack is stopped (volumes kept) so compose recreates the network with its subnet; the fixed address then works', async () => {
+    release = await lockEngine();
+    const busybox = String((await execa('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}'])).stdout).split('\n').find((i) => i.startsWith('harden-init-standin:'))!;
+    where = mkdtempSync(join(tmpdir(), 'hi-subnet-'));
+    const service = (networks: unknown) => ({ image: busybox, entrypoint: ['sh', '-c', 'sleep 3600'], volumes: ['data:/data'], networks });
+    const name = `${project}-appwrite`;
+    writeFileSync(join(where, 'docker-compose.yml'), stringify({ services: { traefik: service(['appwrite']) }, networks: { appwrite: { name } }, volumes: { data: null } }));
+    expect((await run(['up', '-d'])).exitCode).toBe(0);
+    await run(['exec', '-T', 'traefik', 'sh', '-c', 'echo kept > /data/marker']);
+    const ipam = { config: [{ subnet: '10.213.97.0/24', ip_range: '10.213.97.128/25', gateway: '10.213.97.1' }] };
+    const text = stringify({ services: { traefik: service({ appwrite: { ipv4_address: '10.213.97.2' } }) }, networks: { appwrite: { name, ipam } }, volumes: { data: null } });
+    writeFileSync(join(where, 'docker-compose.yml'), text);
+    // what `up` alone does with such a change
+    const plain = await run(['up', '-d']);
+    expect(plain.exitCode).not.toBe(0);
+    const compose = (await detectCompose())!;
+    const ctx = { ui: createUi(true), json: true, live: false, dir: where, compose, env: {}, composeText: text } as unknown as StackContext;
+    process.env.COMPOSE_PROJECT_NAME = project;
+    try { await startStack(ctx); } finally { delete process.env.COMPOSE_PROJECT_NAME; }
+    expect(String((await run(['exec', '-T', 'traefik', 'ip', '-4', '-o', 'addr'])).stdout)).toContain('inet 10.213.97.2/');
+    expect(String((await run(['exec', '-T', 'traefik', 'cat', '/data/marker'])).stdout).trim()).toBe('kept');
   });
 });
