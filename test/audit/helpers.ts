@@ -60,7 +60,7 @@ export async function auditDir(dir: string, opts: { own?: boolean; running?: Aud
     const target = await TARGETS[targetId]!.load();
     const audit = target.audit!;
     const input: AuditInput = {
-      dir, dirArg: dir, target: targetId, dirProblems: installDirProblems(dir), env: raw.env, envPresent: raw.envPresent, envMode: raw.envMode,
+      dir, dirArg: dir, target: targetId, dirProblems: installDirProblems(dir), env: raw.env, envPresent: raw.envPresent, envMode: raw.envMode, envAmbiguous: raw.envAmbiguous,
       envTracked: await envTracked(dir), composeFile: raw.composeFile, composeText: raw.composeText, compose: reading.model,
       composeSource: reading.source, composeNote: reading.note, composeError: reading.error, state: raw.state,
       release: audit.release(reading.model, raw.state), running: opts.running, reader: target.running,

@@ -88,6 +88,7 @@ const CASES: Case[] = [
   { id: 'restart-policy', weak: 'langflow-weak', severity: 'low' },
   { id: 'env-permissions', weak: 'appwrite-weak', severity: 'high', says: /0644/ },
   { id: 'env-permissions', weak: 'langflow-weak', severity: 'high', says: /0644/ },
+  { id: 'env-ambiguous', weak: 'appwrite-weak', edit: { env: { _APP_SMTP_HOST: 'mail#relay.example.com' } }, severity: 'high', says: /^\.env line \d+: _APP_SMTP_HOST: a '#' inside an unquoted value/ },
   {
     id: 'env-in-git', weak: 'langflow-weak', severity: 'high',
     setup: (dir) => { execaSync('git', ['init', '-q'], { cwd: dir }); execaSync('git', ['add', '.env'], { cwd: dir }); },
