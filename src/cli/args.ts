@@ -16,6 +16,8 @@ export interface Request {
   given: Record<string, string>;
   yes: boolean;
   dryRun: boolean;
+  /** --diff: the plan shows every new file in full (secrets still masked), not one line each. */
+  diff: boolean;
   noStart: boolean;
   json: boolean;
   showSecrets: boolean;
@@ -66,6 +68,7 @@ const GENERAL = {
   dir: { type: 'string' },
   yes: { type: 'boolean', short: 'y' },
   'dry-run': { type: 'boolean' },
+  diff: { type: 'boolean' },
   'no-start': { type: 'boolean' },
   json: { type: 'boolean' },
   'show-secrets': { type: 'boolean' },
@@ -155,6 +158,7 @@ export function parseRequest(argv: string[]): Request {
     given,
     yes: v.yes === true,
     dryRun: v['dry-run'] === true,
+    diff: v.diff === true,
     noStart: v['no-start'] === true,
     json: v.json === true,
     showSecrets: v['show-secrets'] === true,

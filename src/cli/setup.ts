@@ -6,8 +6,8 @@ import type { Request } from './args.js';
 import { CliError, EXIT, usageError, stepError } from '../core/errors.js';
 import { createUi, type Ui } from './ui.js';
 import { checkConsistency, existingAnswers, headlessCommand, parseGiven, resolveHeadless, type Partial2 } from './resolve.js';
-import { askAnswers, askDbPassword, chooseComposePolicy, confirmWrite } from './wizard.js';
-import { fileDiffs, summaryText } from './report.js';
+import { askAnswers, askDbPassword, chooseComposePolicy, confirmWrite, type ChangeGuard } from './wizard.js';
+import { fileDiffs, planReport, summaryText, writeQuestion } from './report.js';
 import { shellQuote } from '../core/shell-quote.js';
 import { guardDbPasswords, guardDbPath, guardEncryptionKey, validatedFromInstall } from './safety.js';
 import { sensitiveNames } from '../engine/template.js';
@@ -65,14 +65,16 @@ export async function setup(req: Request, version: string): Promise<number> {
   for (const w of existing.warnings ?? []) ui.warn(w);
   await guardEncryptionKey(ui, { dir, existing, keyNames: template.secrets.encryptionKeys, newKeyFlag: req.newEncryptionKey, interactive });
 
-  const answers = (interactive ? await askAnswers(target.questions, given, current) : resolveHeadless(target.questions, given, current)) as BaseAnswers;
+  const movesAccepted: string[] = [];
+  const guards = [dbMoveGuard(target, current, (to) => movesAccepted.push(to))];
+  const answers = (interactive ? await askAnswers(target.questions, given, current, { rerun, guards }) : resolveHeadless(target.questions, given, current)) as BaseAnswers;
   // From here on a failure should not cost the operator their typing: the hint carries the command.
   const extras = [
     ...(req.allowInsecureRelease ? ['--allow-insecure-release'] : []),
     ...req.acceptUpstream.map((n) => `--accept-upstream ${shellQuote(n)}`),
   ];
   try {
-    return await afterAnswers({ req, ui, target, template, prepared, dir, dirArg, existing, rerun, current, given, answers, interactive, composeTool, extras });
+    return await afterAnswers({ req, ui, target, template, prepared, dir, dirArg, existing, rerun, current, given, answers, interactive, composeTool, extras, movesAccepted });
   } catch (e) {
     if (interactive && e instanceof CliError && e.exitCode !== EXIT.cancelled) {
       const command = headlessCommand(target, target.normalize(answers), dirArg, extras);
@@ -86,6 +88,8 @@ interface Flow {
   req: Request; ui: Ui; target: Target<BaseAnswers>; template: TargetTemplate; prepared: { files: { path: string; content: string; mode: number }[] };
   dir: string; dirArg: string; existing: Existing; rerun: boolean; current: Partial2; given: Partial2; answers: BaseAnswers;
   interactive: boolean; composeTool: Compose | undefined; extras: string[];
+  /** Database locations the operator already said yes to in the wizard. */
+  movesAccepted?: string[];
 }
 
 async function afterAnswers(f: Flow): Promise<number> {
@@ -125,14 +129,16 @@ async function afterAnswers(f: Flow): Promise<number> {
 
   ui.note(summaryText(target.summary(plan.answers, dir)), rerun ? 'Settings' : 'Will install');
   for (const x of plan.accepted) ui.warn(`Accepted as upstream wrote it (--accept-upstream ${x.subject}): ${x.accepting}.`);
-  if (plan.dbMove) await acceptDbMove(ui, req, interactive, plan.dbMove);
+  if (plan.dbMove && !f.movesAccepted?.includes(plan.dbMove.to)) await acceptDbMove(ui, req, interactive, plan.dbMove);
   for (const w of plan.warnings) ui.warn(w);
   for (const n of plan.notes) ui.info(n);
   if (plan.generatedSecrets.length) ui.info(`New secrets (crypto-random, in .env only): ${plan.generatedSecrets.join(', ')}`);
   if (rerun && plan.keptSecrets.length) ui.info(`Kept existing secrets: ${plan.keptSecrets.join(', ')}`);
 
-  if (req.dryRun || (interactive && rerun)) {
-    for (const d of fileDiffs(plan, sensitive, req.showSecrets)) ui.note(d.text || '(empty)', d.path);
+  if (req.dryRun || interactive) {
+    const shown = planReport(plan, sensitive, { showSecrets: req.showSecrets, full: req.diff });
+    if (shown) ui.note(shown.overview, shown.title);
+    for (const n of shown?.notes ?? []) ui.note(n.text, n.title);
   }
   const command = headlessCommand(target, plan.answers, dirArg, f.extras);
   if (req.dryRun) {
@@ -142,7 +148,7 @@ async function afterAnswers(f: Flow): Promise<number> {
   }
   if (plan.changes.length === 0) {
     ui.success('Nothing to change: the install already matches these settings.');
-  } else if (interactive && !(await confirmWrite(`Write ${plan.changes.map((x) => x.path).join(', ')}?`))) {
+  } else if (interactive && !(await confirmWrite(writeQuestion(plan.changes)))) {
     throw new CliError('Cancelled: nothing was written.', EXIT.cancelled);
   }
   for (const fixed of tightenModes(dir)) ui.warn(`Fixed permissions: ${fixed}`);
@@ -155,8 +161,7 @@ async function afterAnswers(f: Flow): Promise<number> {
     } catch (e) {
       throw stepError(`Writing the install failed: ${(e as Error).message}`, 'Files already replaced are complete; the backup directory holds the previous versions.');
     }
-    const shown = result.written.filter((w) => !w.startsWith('.harden-init/upstream/'));
-    ui.success(`Wrote ${shown.join(', ')} in ${dir}${result.backupDir ? ` (previous versions in ${result.backupDir})` : ''}`);
+    ui.success(`${writeQuestion(result.written.map((path) => ({ path }))).replace(/^Write/, 'Wrote').replace(/\?$/, '')} in ${dir}${result.backupDir ? ` (previous versions in ${result.backupDir})` : ''}`);
   }
   showOnce(f, plan);
   return finishWritten(f, plan, command, result);
@@ -253,13 +258,27 @@ async function rotateWellKnown(f: Flow, plan: Plan, composeTool: Compose): Promi
   ui.success(`Rotated ${r.rotated.join(', ')}: new crypto-random values in .env (never printed), the stack recreated and verified.`);
 }
 
+const dbMoveText = (move: DbMove) => `The database moves from ${move.from} to ${move.to}. harden-init does not copy data: the application will use what is at the new place (an empty database if it is new) and the old data stays where it is. Migrate it first (a dump and restore); on an empty database the first sign-up becomes the console's root user.`;
+const DB_MOVE_QUESTION = 'Use the new database location anyway?';
+
+/** In the wizard: a new database location is confirmed right after its questions; a no asks them again. */
+function dbMoveGuard(target: Target<BaseAnswers>, current: Partial2, accepted: (to: string) => void): ChangeGuard {
+  const from = target.dbLocation(current as Partial<BaseAnswers>);
+  const to = (a: Partial2) => target.dbLocation(a as Partial<BaseAnswers>);
+  return {
+    ids: target.questions.map((q) => q.id).filter((id) => /^db/.test(id)),
+    check: (a) => { const t = to(a); return from !== undefined && t !== undefined && t !== from ? dbMoveText({ from, to: t }) : undefined; },
+    question: DB_MOVE_QUESTION,
+    accepted: (a) => accepted(to(a)!),
+  };
+}
+
 /** A new DB location starts from whatever is there: only an explicit yes lets that happen. */
 async function acceptDbMove(ui: Ui, req: Request, interactive: boolean, move: DbMove): Promise<void> {
-  const what = `The database moves from ${move.from} to ${move.to}. harden-init does not copy data: the application will use what is at the new place (an empty database if it is new) and the old data stays where it is. Migrate it first (a dump and restore); on an empty database the first sign-up becomes the console's root user.`;
-  ui.warn(what);
+  ui.warn(dbMoveText(move));
   if (req.dryRun || req.allowDbMove) return;
   if (!interactive) throw usageError('The database location changes and its data would not follow (see above).', 'Migrate the data first, then re-run with --allow-db-move (also to start with an empty database on purpose).');
-  if (!(await confirmWrite('Use the new database location anyway?', false))) throw new CliError('Cancelled: nothing was written.', EXIT.cancelled);
+  if (!(await confirmWrite(DB_MOVE_QUESTION, false))) throw new CliError('Cancelled: nothing was written.', EXIT.cancelled);
 }
 
 /** Docker client, daemon and Compose, checked before any question. */

@@ -10,33 +10,91 @@ function unwrap<T>(value: T): Exclude<T, symbol> {
   return value as Exclude<T, symbol>;
 }
 
-export async function askAnswers(questions: Question[], given: Partial2, existing: Partial2): Promise<Answers> {
+/**
+ * A change that needs the operator's explicit yes (e.g. a new database location: its data does not follow). It is
+ * checked once the last of its questions that applies is answered; a no goes back to the first of them that was
+ * asked, with the install's current value as the default, and the run goes on.
+ */
+export interface ChangeGuard {
+  /** The questions whose answers decide it, in list order. */
+  ids: string[];
+  /** The warning for these answers; undefined when nothing dangerous changes. */
+  check: (answers: Partial2) => string | undefined;
+  /** The yes/no question after the warning (default no). */
+  question: string;
+  /** Called with the answers the operator said yes to. */
+  accepted?: (answers: Partial2) => void;
+}
+
+export interface AskOptions {
+  /** A re-run: questions marked keptOnRerun are shown with their current value, not asked. */
+  rerun?: boolean;
+  guards?: ChangeGuard[];
+}
+
+export async function askAnswers(questions: Question[], given: Partial2, existing: Partial2, o: AskOptions = {}): Promise<Answers> {
   const acc: Partial2 = {};
-  for (const q of questions) {
+  const asked = new Set<string>();
+  for (let i = 0; i < questions.length; i++) {
+    const q = questions[i]!;
     if (!q.when(acc as Partial<Answers>)) continue;
-    if (given[q.id] !== undefined) { acc[q.id] = given[q.id]; continue; }
-    const current = defaultFor(q, existing, acc);
-    const choices = q.choicesFor?.(acc as Partial<Answers>) ?? q.choices;
-    if (!q.prompted || (q.kind === 'select' && choices!.length === 1)) { acc[q.id] = current; continue; }
-    if (q.kind === 'select') {
-      acc[q.id] = unwrap(await p.select({
-        message: q.message,
-        options: choices!.map((c) => ({ value: c.value, label: c.label, hint: c.hint })),
-        initialValue: current as string | undefined,
-      }));
-    } else {
-      const raw = unwrap(await p.text({
-        message: q.message,
-        placeholder: q.placeholder,
-        initialValue: current === undefined ? undefined : q.format(current),
-        validate: (v) => q.parse((v ?? '').trim()).error,
-      }));
-      acc[q.id] = q.parse(raw.trim()).value;
+    if (given[q.id] !== undefined) acc[q.id] = given[q.id];
+    else await ask(q, acc, existing, o, asked);
+    const back = await guarded(questions, i, acc, asked, o.guards ?? []);
+    if (back !== undefined) {
+      for (const x of questions.slice(back, i + 1)) if (given[x.id] === undefined) delete acc[x.id];
+      i = back - 1;
     }
-    const warning = q.warn?.(acc[q.id]);
-    if (warning) p.log.warn(warning);
   }
   return acc as unknown as Answers;
+}
+
+async function ask(q: Question, acc: Partial2, existing: Partial2, o: AskOptions, asked: Set<string>): Promise<void> {
+  const current = defaultFor(q, existing, acc);
+  const choices = q.choicesFor?.(acc as Partial<Answers>) ?? q.choices;
+  if (!q.prompted || (q.kind === 'select' && choices!.length === 1)) { acc[q.id] = current; return; }
+  if (o.rerun && q.keptOnRerun && existing[q.id] !== undefined) {
+    acc[q.id] = existing[q.id];
+    p.log.info(q.keptOnRerun(existing[q.id]));
+    return;
+  }
+  asked.add(q.id);
+  if (q.kind === 'select') {
+    acc[q.id] = unwrap(await p.select({
+      message: q.message,
+      options: choices!.map((c) => ({ value: c.value, label: c.label, hint: c.hint })),
+      initialValue: current as string | undefined,
+    }));
+  } else {
+    const raw = unwrap(await p.text({
+      message: q.message,
+      placeholder: q.placeholder,
+      initialValue: current === undefined ? undefined : q.format(current),
+      validate: (v) => q.parse((v ?? '').trim()).error,
+    }));
+    acc[q.id] = q.parse(raw.trim()).value;
+  }
+  const warning = q.warn?.(acc[q.id]);
+  if (warning) p.log.warn(warning);
+}
+
+/** After question i: the index to go back to when the operator declined a guarded change, else undefined. */
+async function guarded(questions: Question[], i: number, acc: Partial2, asked: Set<string>, guards: ChangeGuard[]): Promise<number | undefined> {
+  const q = questions[i]!;
+  for (const g of guards) {
+    if (!g.ids.includes(q.id)) continue;
+    // Only once the last question of the guard that applies is answered.
+    if (questions.slice(i + 1).some((x) => g.ids.includes(x.id) && x.when(acc as Partial<Answers>))) continue;
+    const warning = g.check(acc);
+    if (warning === undefined) continue;
+    p.log.warn(warning);
+    if (unwrap(await p.confirm({ message: g.question, initialValue: false }))) { g.accepted?.({ ...acc }); continue; }
+    const back = questions.findIndex((x, k) => k <= i && g.ids.includes(x.id) && asked.has(x.id));
+    if (back === -1) throw cancelled(); // all of it came from flags: nothing to ask again
+    p.log.info('Not changed: asked again with the current value.');
+    return back;
+  }
+  return undefined;
 }
 
 export async function askDbPassword(message = 'Password of the database user (not shown; stored only in .env)', extra?: (v: string) => string | undefined): Promise<string> {

@@ -34,6 +34,11 @@ export interface Question<A = AnyAnswers> {
   /** How the current value is shown as a prompt default / on the headless command line. */
   format: (value: unknown) => string;
   warn?: (value: unknown) => string | undefined;
+  /**
+   * A setting a re-run keeps as it is (changing it is an operation of its own, e.g. a database engine needs a dump
+   * and restore): shown as this line instead of asked.
+   */
+  keptOnRerun?: (value: unknown) => string;
 }
 
 export const str = (v: unknown) => String(v);

@@ -34,6 +34,8 @@ const choice = (id: 'https' | 'console' | 'db' | 'dbEngine' | 'smtpSecure', valu
 };
 
 const WRITE_CONFIRM = /Write [^\n]*\?/;
+/** A re-run shows the database engine instead of asking it. */
+const ENGINE_KEPT = 'Database: PostgreSQL (kept; changing engines is not a re-run setting)';
 
 let sessions: PtySession[] = [];
 let dirs: string[] = [];
@@ -310,7 +312,7 @@ describe('interactive wizard in a real terminal', () => {
       await s.waitFor(Q.email);
       await s.answer('admin@example.com', KEY.enter);
       await s.answer(Q.console, KEY.enter);
-      await s.answer(Q.dbEngine, KEY.enter);
+      await s.waitFor(ENGINE_KEPT);
       await s.answer(Q.db, KEY.enter);
       await s.answer(Q.smtpHost, KEY.enter);
       await s.waitFor('Nothing to change');
@@ -335,7 +337,7 @@ describe('interactive wizard in a real terminal', () => {
       await s.answer(choice('console', 'ips'), KEY.down);
       await s.answer(choice('console', 'open'), KEY.enter);
       await s.waitFor('Console sign-up is open');
-      await s.answer(Q.dbEngine, KEY.enter);
+      await s.waitFor(ENGINE_KEPT);
       await s.answer(Q.db, KEY.enter);
       await s.answer(Q.smtpHost, KEY.enter);
       await s.waitFor('_APP_CONSOLE_WHITELIST_ROOT');
@@ -375,7 +377,7 @@ describe('interactive wizard in a real terminal', () => {
     await s.waitFor(Q.email);
     await s.answer('admin@example.com', KEY.enter);
     await s.answer(Q.console, KEY.enter);
-    await s.answer(Q.dbEngine, KEY.enter);
+    await s.waitFor(ENGINE_KEPT);
     await s.answer(Q.db, KEY.enter);
     await s.answer(Q.smtpHost, KEY.enter);
     await s.waitFor(/\+\s*_APP_DOMAIN=cloud\.example\.org/);

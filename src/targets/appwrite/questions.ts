@@ -102,6 +102,8 @@ export const QUESTIONS: Question[] = [
     choicesFor: (a) => ENGINE_CHOICES.filter((c) => dbEnginesFor(a.release ?? NEWEST_RELEASE).includes(c.value as never)),
     when: () => true, fallbackFor: (a) => defaultDbEngine(a.release ?? NEWEST_RELEASE),
     parse: (raw) => (raw === 'mongodb' ? { error: 'MongoDB is not supported by harden-init yet: use postgresql or mariadb' } : oneOf(DB_ENGINES)(raw)), format: str,
+    // Another engine means a dump and a restore into a new database: nothing a re-run's answer could do.
+    keptOnRerun: (v) => `Database: ${ENGINE_CHOICES.find((c) => c.value === v)?.label ?? String(v)} (kept; changing engines is not a re-run setting)`,
   },
   {
     id: 'db', flag: 'db', kind: 'select', prompted: true,

@@ -2,8 +2,7 @@
 // the next steps once it runs.
 import type { Answers } from './answers.js';
 import { lineOf } from './releases.js';
-import { gatewayPorts } from './rules/publish.js';
-import { shellQuote } from '../../core/shell-quote.js';
+import { keepSafeLines } from '../../core/keep-safe.js';
 import { urlHost } from '../../core/url-host.js';
 
 export function appwriteSummary(a: Answers, dir: string): [string, string][] {
@@ -41,11 +40,22 @@ export function appwriteWarnings(a: Answers): string[] {
 
 export const appwriteUrl = (a: Answers): string => `${a.https === 'off' ? 'http' : 'https'}://${urlHost(a.domain)}/`;
 
+/** Who the first account is, per console sign-up mode: what the operator must do before anyone else does. */
+function firstAccount(a: Answers): string {
+  switch (a.console) {
+    case 'root': return 'Create the first account now: it becomes the console\'s owner and sign-up closes behind it (others join by invitation).';
+    case 'emails': return `Sign up with a listed address (${a.consoleEmails!.join(', ')}): only these can create console accounts, each its own.`;
+    case 'ips': return `Sign up from a listed address (${a.consoleIps!.join(', ')}): only clients there can create console accounts, each its own.`;
+    default: return `Sign-up is open to anyone who reaches the console: create your account now, then close it with --console root.`;
+  }
+}
+
 export function appwriteNextSteps(a: Answers, dirArg: string): string[] {
   return [
-    `Open ${appwriteUrl(a)} and create the first account${a.console === 'root' ? ' (the root user; invite everyone else from the console)' : ''}.`,
-    a.https === 'auto' ? `Point the DNS name ${a.domain} at this server; Appwrite requests its certificate over port ${a.httpPort}.` : '',
-    `Firewall: open ${gatewayPorts(a).map((p) => p.split(':').slice(-2, -1)[0]).join(', ')} (nothing else is published).`,
-    `Check the running stack any time: npx harden-init verify --dir ${shellQuote(dirArg)}`,
-  ].filter(Boolean);
+    `Open ${appwriteUrl(a)}`,
+    firstAccount(a),
+    ...(a.https === 'auto' ? [`Point the DNS name ${a.domain} at this server; the certificate needs port ${a.httpPort} reachable.`] : []),
+    '',
+    ...keepSafeLines(dirArg),
+  ];
 }

@@ -6,6 +6,7 @@ import type { LangflowAnswers } from './answers.js';
 import { publicOrigin } from './env-values.js';
 import { parsePrintenv } from './probes.js';
 import { insecureReason } from './releases.js';
+import { keepSafeLines } from '../../core/keep-safe.js';
 
 export const url = (a: LangflowAnswers): string => `${publicOrigin(a)}/`;
 
@@ -84,9 +85,14 @@ export function summary(a: LangflowAnswers, dir: string): [string, string][] {
 }
 
 export function nextSteps(a: LangflowAnswers, dirArg: string): string[] {
+  const access = a.console === 'root' ? 'Sign-up is off: add users yourself as the superuser (Admin page).'
+    : a.console === 'ips' ? `Only clients from ${(a.consoleIps ?? []).join(', ')} reach it; sign-up is off: add users as the superuser (Admin page).`
+    : 'Sign-up is open: new accounts stay inactive until you activate them as the superuser (Admin page).';
   return [
-    `Open ${url(a)} and sign in as ${a.superuser}; change the password in Settings.`,
-    `Keep a copy of ${dirArg}/.env somewhere safe: LANGFLOW_SECRET_KEY decrypts every stored credential, and a lost key cannot be recovered.`,
-    ...(a.console !== 'open' ? ['Add users as the superuser (Admin page); sign-up is off.'] : ['Activate new accounts as the superuser (Admin page).']),
+    `Open ${url(a)} and sign in as ${a.superuser}: that account is the owner; change its password in Settings.`,
+    access,
+    `${dirArg}/.env holds LANGFLOW_SECRET_KEY, which decrypts every stored credential: the backup keeps it, encrypted.`,
+    '',
+    ...keepSafeLines(dirArg),
   ];
 }
