@@ -61,7 +61,7 @@ export function describeFile(f: Pick<PlannedFile, 'path' | 'content' | 'mode'>, 
   }
   if (f.path === COMPOSE_FILE) return `the Compose stack: ${serviceCount(f.content)} services`;
   if (f.path === PROPOSED_COMPOSE_FILE) return 'the Compose file harden-init would write, beside yours';
-  if (f.path === 'Caddyfile') return 'Caddy\'s configuration (the bundled proxy)';
+  if (f.path === 'Caddyfile') return 'the Caddy proxy\'s configuration';
   return `${lineCount(f.content)} lines`;
 }
 

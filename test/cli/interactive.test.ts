@@ -120,7 +120,9 @@ describe('interactive wizard in a real terminal', () => {
     await s.answer(Q.smtpHost, KEY.enter); // empty: no outgoing mail
     await s.waitFor('No outgoing mail');
     await s.waitFor('Will install');
-    await s.answer(WRITE_CONFIRM, KEY.enter); // default: yes
+    await s.waitFor(/Plan: 2 new files, and 2 of harden-init's own files/);
+    // The files a user knows by name, the rest counted.
+    await s.answer("Write .env and docker-compose.yml, and 2 of harden-init's own files?", KEY.enter); // default: yes
     await s.waitFor('Run this again without questions');
 
     const { exitCode } = await s.exit();
@@ -391,5 +393,51 @@ describe('interactive wizard in a real terminal', () => {
     const after = readFileSync(envPath, 'utf8');
     expect(after).toContain('_APP_DOMAIN=cloud.example.org\n');
     for (const name of SECRETS) expect(envValue(after, name), name).toBe(envValue(before, name));
+  });
+
+  it('re-run: the engine is shown, not asked; declining a database move asks again with the current value and the run goes on', async () => {
+    const dir = await headlessInstall();
+    const envPath = join(dir, '.env');
+    const before = readFileSync(envPath, 'utf8');
+    const s = start(['--dir', dir, '--no-start']);
+    await s.waitFor(Q.domain);
+    await s.answer('appwrite.example.com', KEY.enter);
+    await s.answer(Q.https, KEY.enter);
+    await s.waitFor(Q.email);
+    await s.answer('admin@example.com', KEY.enter);
+    await s.answer(Q.console, KEY.down);
+    await s.answer(choice('console', 'emails'), KEY.down);
+    await s.answer(choice('console', 'ips'), KEY.down);
+    await s.answer(choice('console', 'open'), KEY.enter);
+    await s.waitFor(ENGINE_KEPT);
+    // Volume -> a host directory: a move whose data does not follow. Declined: the same question, current value.
+    await s.answer(Q.db, KEY.down);
+    await s.answer(choice('db', 'path'), KEY.enter);
+    await s.waitFor(questionFor('dbPath').message);
+    s.write(join(dir, '..', 'pgdata'));
+    s.write(KEY.enter);
+    await s.waitFor('The database moves from the Docker volume appwrite-postgresql');
+    await s.answer('Use the new database location anyway?', KEY.enter); // default: No
+    await s.waitFor('Not changed: asked again with the current value.');
+    await s.waitFor(Q.db);
+    await s.waitFor(choice('db', 'volume')); // the current value is the default again
+    s.write(KEY.enter);
+    await s.answer(Q.smtpHost, KEY.enter);
+    await s.waitFor(/Plan: 1 changed, and 1 of harden-init's own files/);
+    await s.answer("Write .env, and 1 of harden-init's own files?", KEY.enter);
+    await s.waitFor('Run this again without questions');
+    const { exitCode } = await s.exit();
+    expect(exitCode, s.tail()).toBe(0);
+
+    const text = s.text();
+    expect(text).not.toContain(Q.dbEngine);
+    expect(flat(text)).toContain('--console open');
+    expect(flat(text)).not.toContain('--db path');
+    const env = readFileSync(envPath, 'utf8');
+    expect(envValue(env, '_APP_CONSOLE_WHITELIST_ROOT')).toBe('disabled');
+    expect(envValue(env, '_APP_DB_ADAPTER')).toBe('postgresql');
+    expect(readFileSync(join(dir, 'docker-compose.yml'), 'utf8')).toBe(readFileSync(join(dir, '.harden-init', 'compose-written.yml'), 'utf8'));
+    expect(readFileSync(join(dir, 'docker-compose.yml'), 'utf8')).toContain('appwrite-postgresql:/var/lib/postgresql');
+    for (const name of SECRETS) expect(envValue(env, name), name).toBe(envValue(before, name));
   });
 });

@@ -220,12 +220,16 @@ describe.skipIf(!hasEngine).sequential(`Appwrite ${RELEASE} (the default release
       await s.answer(questionFor('email').message, KEY.enter);
       await s.answer(questionFor('console').message, KEY.down); // from "ips" (current) to "open"
       await s.answer(`● ${questionFor('console').choices!.find((c) => c.value === 'open')!.label}`, KEY.enter);
-      await s.answer(questionFor('dbEngine').message, KEY.enter); // PostgreSQL, kept
+      await s.waitFor('Database: PostgreSQL (kept; changing engines is not a re-run setting)'); // shown, not asked
       await s.answer(questionFor('db').message, KEY.enter);
       await s.answer(questionFor('smtpHost').message, KEY.enter); // none
       await s.answer(/Write [^\n]*\?/, KEY.enter);
       await s.waitFor('docker compose up -d (v1)', 60_000);
       await s.waitFor(/Verified with vars: \d+ variables match/, 120_000);
+      // The Next box: the URL, who may sign up (open now), the two commands that keep the install safe.
+      await s.waitFor('Sign-up is open to anyone who reaches the console');
+      await s.waitFor(`harden-init check --dir ${dir}`);
+      await s.waitFor(`sudo harden-init backup --dir ${dir} --schedule daily --recipient`);
       expect((await s.exit(30_000)).exitCode).toBe(0);
     } finally {
       outputs.push(s.raw());
