@@ -26,9 +26,19 @@ import { composeProjectNames, dockerReachable, type Compose } from '../docker/co
 import { startStack, verifyStack, type VerifyOutcome } from './stack.js';
 import { reportVerify, stackContext, verifyJson } from './verify-command.js';
 import { TARGETS } from '../targets/index.js';
+import { startRead, type ReleaseRead } from './release-read.js';
 import type { BaseAnswers, Finding, Target, TargetTemplate } from '../targets/types.js';
 
 export async function setup(req: Request, version: string): Promise<number> {
+  const reads: ReleaseRead[] = [];
+  try {
+    return await setupRun(req, version, reads);
+  } finally {
+    for (const r of reads) r.stop(); // a read still running (a pull) must not outlive the run that needed it
+  }
+}
+
+async function setupRun(req: Request, version: string, reads: ReleaseRead[]): Promise<number> {
   const entry = TARGETS[req.target]!;
   const ui = createUi(req.json);
   const interactive = !req.yes && !req.json && Boolean(process.stdin.isTTY && process.stdout.isTTY);
@@ -38,32 +48,35 @@ export async function setup(req: Request, version: string): Promise<number> {
   guardInstallDir(dir);
   const given = parseGiven(entry.questions, req.given, entry.title);
   const target = await entry.load();
-  if (!req.dryRun) await acquireLock(dir, { warn: (m) => ui.warn(m) }); // one writer per install; released by main
+  const lockWarnings: string[] = []; // said after the title: nothing is printed before it
+  if (!req.dryRun) await acquireLock(dir, { warn: (m) => lockWarnings.push(m) }); // one writer per install; released by main
   const existing = readExisting(dir);
   const rerun = isExistingInstall(existing);
   const { answers: current, notes: currentNotes } = existingAnswers(target, existing);
   target.checkExisting?.(current as Partial<BaseAnswers>, given as Partial<BaseAnswers>, rerun);
 
-  // Docker before the first question: no answer is typed for a run that could not start anyway.
-  // A dry run starts nothing either, but may still read the release from a reachable engine.
+  // The release comes from the release table; its files (an image pull on a fresh server) are read in the background
+  // while the questions are asked (release-read.ts). A dry run starts nothing, but may still read the release from a
+  // reachable engine. A full run's read starts at once: a missing Docker stops the run at the preflight, and the read.
   const filesOnly = req.noStart || req.dryRun;
-  const composeTool = filesOnly ? undefined : await checkDocker(ui);
-  const dockerAvailable = composeTool !== undefined || (filesOnly && await dockerReachable());
-  const prepared = await target.prepare({
+  const read = await startRead(target, {
     dir, dirArg, given: given as Partial<BaseAnswers>,
     existing: { state: existing.state, compose: existing.compose, present: rerun },
-    allowInsecureRelease: req.allowInsecureRelease, acceptUpstream: req.acceptUpstream, dockerAvailable,
-    onLine: (l) => ui.raw(pc.dim(`│  ${l}`)),
-  });
-  const template = prepared.template;
-  current.release = prepared.release;
-  if (given.release === undefined) given.release = prepared.release;
+    allowInsecureRelease: req.allowInsecureRelease, acceptUpstream: req.acceptUpstream,
+    dockerAvailable: filesOnly ? dockerReachable() : true,
+  }, { ui, live: interactive });
+  reads.push(read);
+  current.release = read.release;
+  if (given.release === undefined) given.release = read.release;
 
-  ui.intro(pc.inverse(` harden-init ${version} `) + ` ${target.title} ${prepared.release}${rerun ? ` (re-run on ${dir})` : ''}`);
-  for (const w of prepared.warnings) ui.warn(w);
-  for (const n of [...prepared.notes, ...currentNotes]) ui.info(n);
+  ui.intro(pc.inverse(` harden-init ${version} `) + ` ${target.title} ${read.release}${rerun ? ` (re-run on ${dir})` : ''}`);
+  for (const w of lockWarnings) ui.warn(w);
+  // Docker before the first question: no answer is typed for a run that could not start anyway.
+  const composeTool = filesOnly ? undefined : await checkDocker(ui);
+  for (const w of read.warnings) ui.warn(w);
+  for (const n of [...read.notes, ...currentNotes]) ui.info(n);
   for (const w of existing.warnings ?? []) ui.warn(w);
-  await guardEncryptionKey(ui, { dir, existing, keyNames: template.secrets.encryptionKeys, newKeyFlag: req.newEncryptionKey, interactive });
+  await guardEncryptionKey(ui, { dir, existing, keyNames: read.encryptionKeys, newKeyFlag: req.newEncryptionKey, interactive });
 
   const movesAccepted: string[] = [];
   const guards = [dbMoveGuard(target, current, (to) => movesAccepted.push(to))];
@@ -74,6 +87,13 @@ export async function setup(req: Request, version: string): Promise<number> {
     ...req.acceptUpstream.map((n) => `--accept-upstream ${shellQuote(n)}`),
   ];
   try {
+    const prepared = await read.wait(answers.release);
+    for (const w of prepared.warnings) ui.warn(w);
+    for (const n of prepared.notes) ui.info(n);
+    const template = prepared.template;
+    // The key guard ran before the questions on the keys known without the files; one the files add is checked now.
+    const added = template.secrets.encryptionKeys.filter((k) => !read.encryptionKeys.includes(k));
+    if (added.length) await guardEncryptionKey(ui, { dir, existing, keyNames: added, newKeyFlag: req.newEncryptionKey, interactive });
     return await afterAnswers({ req, ui, target, template, prepared, dir, dirArg, existing, rerun, current, given, answers, interactive, composeTool, extras, movesAccepted });
   } catch (e) {
     if (interactive && e instanceof CliError && e.exitCode !== EXIT.cancelled) {
@@ -97,6 +117,8 @@ async function afterAnswers(f: Flow): Promise<number> {
   checkConsistency(target.questions, given, answers, target.title);
   target.check?.(answers);
   Object.assign(answers, validatedFromInstall(target.questions, target.answerEnvNames, given, current, answers)); // hand edits pass the same validators
+  // What the release's files ask for that the rules refuse is said right after the answers, before any other question.
+  refuseUnknowns(target.renderCompose(template, target.normalize(answers), new Set(req.acceptUpstream)).findings);
   await guardDbPath(ui, answers, { dir, previous: current.dbPath as string | undefined, interactive, allowNonEmpty: req.allowDbPathNonEmpty });
   guardDbPasswords({ dir, existing, target, template, answers, previous: current as Partial<BaseAnswers> });
   const shownWarnings = new Set<string>();

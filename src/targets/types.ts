@@ -83,8 +83,11 @@ export interface PrepareInput<A> {
   existing: { state?: { release?: string; templateVersion?: string; upstreamCache?: UpstreamCacheRecord }; compose?: string; present: boolean };
   allowInsecureRelease: boolean;
   acceptUpstream: string[];
-  dockerAvailable: boolean;
+  /** Whether a Docker engine answers; the wizard passes it still being found out, so the read waits for it. */
+  dockerAvailable: boolean | Promise<boolean>;
   onLine: (line: string) => void;
+  /** Ends the read (an image pull, the containers that read the image) when the run is given up. */
+  signal?: AbortSignal;
 }
 
 export interface Prepared {
@@ -94,6 +97,18 @@ export interface Prepared {
   notes: string[];
   /** Files to write with the install besides .env and compose (e.g. the release cache). */
   files: { path: string; content: string; mode: number }[];
+}
+
+/** prepare in two steps (Target.begin): what the release table tells at once, and the read of the release's files. */
+export interface Begun {
+  /** The release this run installs, chosen from the release table and the install (no file of the release read). */
+  release: string;
+  warnings: string[];
+  notes: string[];
+  /** The variables that encrypt stored data, as known before the read: the key guard runs before the questions. */
+  encryptionKeys: string[];
+  /** What prepare returns, without the warnings and notes above; already handled, so it never rejects unheard. */
+  read: Promise<Prepared>;
 }
 
 /** How verification reads what a running service holds. */
@@ -132,6 +147,12 @@ export interface Target<A extends BaseAnswers = BaseAnswers> {
   check?(a: A): void;
   /** Picks the release and obtains the template (Appwrite: from the release image). */
   prepare(input: PrepareInput<A>): Promise<Prepared>;
+  /**
+   * prepare split for the wizard: the release and its refusals at once (before any question), the read of its files
+   * (an image pull can take minutes) started and left running while the questions are asked. Without it the wizard
+   * awaits prepare before the first question.
+   */
+  begin?(input: PrepareInput<A>): Begun;
   envHeader(t: TargetTemplate): string;
   /** Variables the answers decide, plus the security switches that are always on. */
   managedValues(a: A, t: TargetTemplate): Record<string, string>;

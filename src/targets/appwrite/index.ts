@@ -8,7 +8,7 @@ import { renderCompose } from './compose.js';
 import { RenderError } from './render/generator.js';
 import { stepError } from '../../core/errors.js';
 import { gatewayPorts } from './rules/publish.js';
-import { prepareRelease } from './prepare.js';
+import { beginRelease, prepareRelease } from './prepare.js';
 import { beforeEnv, afterEnv } from './env-steps.js';
 import { appwriteSummary, appwriteWarnings, appwriteNextSteps, appwriteUrl } from './report.js';
 import { checkExisting } from './check.js';
@@ -34,6 +34,7 @@ export const appwrite: Target<Answers> = {
     'smtpHost', 'smtpPort', 'smtpUser', 'smtpSender', 'functionCpus', 'functionMemory'],
   checkExisting,
   prepare: prepareRelease,
+  begin: beginRelease,
   envHeader: (t) => [
     `# Appwrite ${t.version} settings, written by harden-init.`,
     '# Holds secrets: keep it private (mode 0600) and out of version control.',

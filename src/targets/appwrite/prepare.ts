@@ -1,6 +1,6 @@
-// Before the first question: which release this run installs, and that release's own files (from its image,
-// the install's cache, or a release description).
-import type { PrepareInput, Prepared } from '../types.js';
+// Which release this run installs (before the first question), and that release's own files (from its image, the
+// install's cache, or a release description; the wizard reads them while it asks).
+import type { Begun, PrepareInput, Prepared } from '../types.js';
 import type { Answers } from './answers.js';
 import { join } from 'node:path';
 import { chooseRelease, releaseFromInstall } from './release-choice.js';
@@ -10,6 +10,7 @@ import { NEWEST_RELEASE } from './releases.js';
 import { obtainRelease, type ObtainOptions } from './upstream/source.js';
 import { cacheFiles, cacheRecordOf, type CacheFile } from './upstream/cache.js';
 import { templateFromUpstream, type Template } from './template.js';
+import { ENCRYPTION_KEYS } from './secret-names.js';
 import type { UpstreamFiles } from './upstream/types.js';
 
 /** One release's files, its template, and the cache files that keep what was read from its image. */
@@ -29,22 +30,37 @@ export async function releaseFiles(release: string, opts: ObtainOptions & { acce
 }
 
 export async function prepareRelease(input: PrepareInput<Answers>): Promise<Prepared> {
+  const begun = beginRelease(input);
+  const read = await begun.read;
+  return { ...read, warnings: [...begun.warnings, ...read.warnings], notes: [...begun.notes, ...read.notes] };
+}
+
+/**
+ * The release from the release table at once (its refusals come before any question), its files read in the
+ * background: on a fresh server that is the whole image pull, which the wizard overlaps with its questions.
+ */
+export function beginRelease(input: PrepareInput<Answers>): Begun {
   const choice = chooseRelease({
     given: input.given.release,
     installed: input.existing.state?.release ?? input.existing.state?.templateVersion ?? releaseFromInstall(input.existing.compose, envRecord(input.dir)),
     existing: input.existing.present, allowInsecure: input.allowInsecureRelease, newest: NEWEST_RELEASE, dirArg: input.dirArg,
   });
-  const { files, template, cache, warnings } = await releaseFiles(choice.release, {
-    dir: input.dir, dockerAvailable: input.dockerAvailable, onLine: input.onLine, acceptUpstream: input.acceptUpstream,
-    cacheRecord: input.existing.state?.upstreamCache,
-  });
-  return {
-    release: choice.release,
-    template,
-    warnings: [...choice.warnings, ...warnings],
-    notes: [...choice.notes, `Appwrite ${choice.release}: upstream's files from ${files.source}`],
-    files: cache.map((f) => ({ path: f.path, content: f.content, mode: f.mode })),
-  };
+  const read = (async (): Promise<Prepared> => {
+    const { files, template, cache, warnings } = await releaseFiles(choice.release, {
+      dir: input.dir, dockerAvailable: await input.dockerAvailable, onLine: input.onLine, acceptUpstream: input.acceptUpstream,
+      cacheRecord: input.existing.state?.upstreamCache, signal: input.signal,
+    });
+    return {
+      release: choice.release,
+      template,
+      warnings,
+      notes: [`Appwrite ${choice.release}: upstream's files from ${files.source}`],
+      files: cache.map((f) => ({ path: f.path, content: f.content, mode: f.mode })),
+    };
+  })();
+  // Awaited only after the questions: a failure meanwhile must not count as an unhandled rejection (which ends Node).
+  read.catch(() => {});
+  return { release: choice.release, warnings: choice.warnings, notes: choice.notes, encryptionKeys: [...ENCRYPTION_KEYS], read };
 }
 
 /** The install's .env as a record (an install of Appwrite's own installer names its release there). */

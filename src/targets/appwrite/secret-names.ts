@@ -16,7 +16,7 @@ const GENERATED = [
 ] as const;
 
 /** Keys that encrypt stored data: losing them loses the data, so they are never rotated by a re-run. */
-const ENCRYPTION_KEYS = ['_APP_OPENSSL_KEY_V1'] as const;
+export const ENCRYPTION_KEYS = ['_APP_OPENSSL_KEY_V1'] as const;
 
 /** ClickHouse DSNs whose password part is _APP_USAGE_PASS (upstream's default embeds 'appwrite'). */
 const DSN_WITH_GENERATED_PASSWORD = ['_APP_CONNECTIONS_DB_USAGE', '_APP_CONNECTIONS_DB_EXECUTIONS'] as const;

@@ -1,10 +1,11 @@
 // Reads one Appwrite release from its own image: the compose file its installer renders, its variable list and
 // its executables (paths in types.ts IMAGE_PATHS). The image is pulled only when it is not present (Compose's
 // default pull policy); the reads run throw-away containers on the image id (never a tag that may move between
-// the inspect and the read), with no network.
+// the inspect and the read), with no network. The wizard runs all of it while it asks its questions, and an
+// AbortSignal ends it when the run is given up (Ctrl-C): the pull, and each reading container by its name.
 import { exec, failure } from '../../../core/exec.js';
 import { docker } from '../../../docker/compose.js';
-import { stepError, usageError } from '../../../core/errors.js';
+import { CliError, EXIT, stepError, usageError } from '../../../core/errors.js';
 import { parseVariablesPhp } from './variables-php.js';
 import { APPWRITE_IMAGE, IMAGE_PATHS, type UpstreamFiles } from './types.js';
 
@@ -26,14 +27,21 @@ export async function inspectImageId(ref: string): Promise<string | undefined> {
   throw stepError(`Could not inspect the image ${ref}: ${failure(r)}`);
 }
 
+/** The error a read ends with when its signal was aborted. */
+function stopped(what: string): CliError {
+  return new CliError(`Cancelled while ${what}: stopped; nothing was written.`, EXIT.cancelled);
+}
+
 /** `docker pull <ref>`, each output line to onLine (progress). Throws naming the image and Docker's last lines. */
-export async function pullImage(ref: string, onLine: OnLine = () => {}): Promise<void> {
-  const p = exec('docker', ['pull', ref], { all: true, timeout: PULL_TIMEOUT_MS });
+export async function pullImage(ref: string, onLine: OnLine = () => {}, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) throw stopped(`pulling ${ref}`);
+  const p = exec('docker', ['pull', ref], { all: true, timeout: PULL_TIMEOUT_MS, cancelSignal: signal });
   // A progress line redrawn with \r gives each drawing to onLine.
   for await (const line of p.iterable({ from: 'all' })) {
     for (const l of line.split('\r')) if (l.trim()) onLine(l);
   }
   const r = await p;
+  if (signal?.aborted || r.isCanceled) throw stopped(`pulling ${ref}`);
   if (r.exitCode !== 0) {
     throw stepError(
       `The image ${ref} could not be pulled: ${failure(r)}`,
@@ -42,16 +50,30 @@ export async function pullImage(ref: string, onLine: OnLine = () => {}): Promise
   }
 }
 
-/** Runs `<entrypoint> <args>` in a throw-away container of image <id>; stdout byte-exact. */
-async function runIn(id: string, entrypoint: string, args: string[]) {
-  return exec('docker', ['run', '--rm', '--network', 'none', '--entrypoint', entrypoint, id, ...args], {
+let runs = 0;
+
+/**
+ * Runs `<entrypoint> <args>` in a throw-away container of image <id>; stdout byte-exact. The container has a name
+ * of this process's own, so when the run is given up it is removed by that name: ending the `docker run` client
+ * does not always end its container.
+ */
+async function runIn(id: string, entrypoint: string, args: string[], signal?: AbortSignal) {
+  const name = `harden-init-read-${process.pid}-${++runs}`;
+  if (signal?.aborted) throw stopped('reading the image');
+  const r = await exec('docker', ['run', '--rm', '--name', name, '--network', 'none', '--entrypoint', entrypoint, id, ...args], {
     stripFinalNewline: false,
     timeout: READ_TIMEOUT_MS,
+    cancelSignal: signal,
   });
+  if (signal?.aborted || r.isCanceled) {
+    await exec('docker', ['rm', '--force', name], { timeout: 20_000 });
+    throw stopped('reading the image');
+  }
+  return r;
 }
 
-async function readFile(ref: string, id: string, path: string): Promise<string> {
-  const r = await runIn(id, 'cat', [path]);
+async function readFile(ref: string, id: string, path: string, signal?: AbortSignal): Promise<string> {
+  const r = await runIn(id, 'cat', [path], signal);
   if (r.exitCode === 0) return String(r.stdout);
   const err = String(r.stderr).trim();
   if (/no such file|can't open|not found/i.test(err)) {
@@ -63,8 +85,8 @@ async function readFile(ref: string, id: string, path: string): Promise<string> 
   throw stepError(`Could not read ${path} from the image ${ref}: ${failure(r)}`);
 }
 
-async function listExecutables(ref: string, id: string): Promise<string[]> {
-  const r = await runIn(id, 'ls', ['-1', IMAGE_PATHS.bin]);
+async function listExecutables(ref: string, id: string, signal?: AbortSignal): Promise<string[]> {
+  const r = await runIn(id, 'ls', ['-1', IMAGE_PATHS.bin], signal);
   if (r.exitCode !== 0) {
     throw stepError(`Could not list ${IMAGE_PATHS.bin} in the image ${ref}: ${failure(r)}`);
   }
@@ -86,13 +108,17 @@ export function parseVariablesFrom(text: string, where: string) {
 }
 
 /** The three reads from an image already present, by its id. */
-export async function readImageFiles(version: string, id: string): Promise<UpstreamFiles> {
+export async function readImageFiles(version: string, id: string, signal?: AbortSignal): Promise<UpstreamFiles> {
   const ref = imageRef(version);
-  const [compose, variablesPhp, executables] = await Promise.all([
-    readFile(ref, id, IMAGE_PATHS.compose),
-    readFile(ref, id, IMAGE_PATHS.variables),
-    listExecutables(ref, id),
+  // allSettled: when one read fails or is cancelled, the others' containers are still ended before this returns.
+  const settled = await Promise.allSettled([
+    readFile(ref, id, IMAGE_PATHS.compose, signal),
+    readFile(ref, id, IMAGE_PATHS.variables, signal),
+    listExecutables(ref, id, signal),
   ]);
+  const failed = settled.find((x): x is PromiseRejectedResult => x.status === 'rejected');
+  if (failed) throw failed.reason;
+  const [compose, variablesPhp, executables] = settled.map((x) => (x as PromiseFulfilledResult<unknown>).value) as [string, string, string[]];
   return {
     version,
     imageId: id,
@@ -105,17 +131,17 @@ export async function readImageFiles(version: string, id: string): Promise<Upstr
 }
 
 /** The image's id, pulling the image first when it is not present. */
-export async function ensureImage(version: string, onLine: OnLine = () => {}): Promise<string> {
+export async function ensureImage(version: string, onLine: OnLine = () => {}, signal?: AbortSignal): Promise<string> {
   const ref = imageRef(version);
   const have = await inspectImageId(ref);
   if (have) return have;
-  await pullImage(ref, onLine);
+  await pullImage(ref, onLine, signal);
   const id = await inspectImageId(ref);
   if (!id) throw stepError(`docker pull ${ref} succeeded but the engine has no such image afterwards.`);
   return id;
 }
 
 /** Reads the release's files from appwrite/appwrite:<version> (pulled when missing). Writes nothing. */
-export async function readFromImage(version: string, onLine: OnLine = () => {}): Promise<UpstreamFiles> {
-  return readImageFiles(version, await ensureImage(version, onLine));
+export async function readFromImage(version: string, onLine: OnLine = () => {}, signal?: AbortSignal): Promise<UpstreamFiles> {
+  return readImageFiles(version, await ensureImage(version, onLine, signal), signal);
 }

@@ -51,6 +51,8 @@ export interface ObtainOptions {
   dockerAvailable: boolean;
   /** Pull progress lines. */
   onLine?: OnLine;
+  /** Ends the pull and the reading containers (the run was given up). */
+  signal?: AbortSignal;
   /** state.json's record of the cache entry (read from the install's state.json when not given). */
   cacheRecord?: UpstreamCacheRecord;
 }
@@ -61,12 +63,12 @@ export type Obtained = UpstreamFiles & { warnings: string[]; cacheRecord?: Upstr
 export async function obtainRelease(version: string, opts: ObtainOptions): Promise<Obtained> {
   const record = opts.cacheRecord ?? recordedCache(opts.dir);
   if (opts.dockerAvailable) {
-    const id = await ensureImage(version, opts.onLine);
+    const id = await ensureImage(version, opts.onLine, opts.signal);
     const c = checkCache(opts.dir, version, id, record);
     if (c.kind === 'ok') return { ...c.files, warnings: [], cacheRecord: c.record };
     // Not trusted: read from the image again; the run rewrites the entry (and state.json's record) from it.
     const warnings = c.kind === 'bad' ? [`${c.entry}/${c.file}: ${c.why}. Not used: read again from the image ${imageRef(version)}; the entry is rewritten.`] : [];
-    return { ...(await readImageFiles(version, id)), warnings };
+    return { ...(await readImageFiles(version, id, opts.signal)), warnings };
   }
   const c = checkCache(opts.dir, version, undefined, record);
   if (c.kind === 'ok') return { ...c.files, warnings: [], cacheRecord: c.record };
