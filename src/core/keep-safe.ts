@@ -6,11 +6,10 @@ import { shellQuote } from './shell-quote.js';
  * the server) and installed as root (it writes a systemd timer or an /etc/cron.d line and backs up as root).
  */
 export function keepSafeLines(dirArg: string): string[] {
-  const dir = shellQuote(dirArg);
   return [
     'Keep it safe:',
-    `  harden-init check --dir ${dir}`,
-    `  sudo harden-init backup --dir ${dir} --schedule daily --recipient <age public key>`,
+    `  harden-init check --dir ${shellQuote(dirArg)}`,
+    `  sudo harden-init backup --dir ${shellQuote(dirArg)} --schedule daily --recipient <age public key>`,
     '  (the first audits the install; the second backs it up, encrypted, every day: age-keygen makes the key elsewhere)',
   ];
 }
