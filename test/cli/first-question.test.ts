@@ -1,0 +1,169 @@
+// The wizard asks while the release is read: in a real terminal, with a stand-in `docker` on PATH
+// (test/fixtures/fake-docker/docker) whose image is missing and whose `pull` is slow, the first question appears while
+// the pull still runs; after the answers the read's progress is shown until it is done; Ctrl-C during it ends the
+// pull (exit 130, nothing written). And the title comes before the Docker preflight lines.
+// Runs the built binary (`npm run build` first; `npm test` does).
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KEY, ROOT, spawnCli, type PtySession } from '../helpers/pty.js';
+import { RELEASES_DIR } from '../helpers/run-bin.js';
+import { questionFor } from '../../src/targets/appwrite/questions.js';
+
+const FAKE_DOCKER_DIR = join(ROOT, 'test', 'fixtures', 'fake-docker');
+const Q = {
+  domain: questionFor('domain').message,
+  https: questionFor('https').message,
+  email: questionFor('email').message,
+  console: questionFor('console').message,
+  dbEngine: questionFor('dbEngine').message,
+  db: questionFor('db').message,
+  smtpHost: questionFor('smtpHost').message,
+};
+const WRITE_CONFIRM = /Write [^\n]*\?/;
+
+let sessions: PtySession[] = [];
+let dirs: string[] = [];
+
+function tmp(): string {
+  const d = mkdtempSync(join(tmpdir(), 'hi-first-'));
+  dirs.push(d);
+  return d;
+}
+
+/** The CLI in a terminal with the stand-in docker first on PATH, its state in `state`. */
+function start(args: string[], state: string, env: Record<string, string> = {}): PtySession {
+  const s = spawnCli(args, {
+    cwd: state,
+    env: {
+      PATH: `${FAKE_DOCKER_DIR}:${process.env.PATH ?? ''}`,
+      // Not a unix socket: harden-init asks the docker CLI (the stand-in) whether an engine answers.
+      DOCKER_HOST: 'tcp://127.0.0.1:9',
+      HARDEN_INIT_RELEASES_DIR: undefined, // the files come from the (stand-in) image, not a description
+      FAKE_DOCKER_STATE: state,
+      FAKE_DOCKER_RELEASE: join(RELEASES_DIR, '2.7.1'),
+      ...env,
+    },
+  });
+  sessions.push(s);
+  return s;
+}
+
+const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+
+async function until(check: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Every question of a first install answered with its default (domain and e-mail typed). */
+async function answerAll(s: PtySession, domainShown = false): Promise<void> {
+  if (!domainShown) await s.waitFor(Q.domain);
+  s.write('appwrite.example.com');
+  await s.answer('appwrite.example.com', KEY.enter);
+  await s.answer(Q.https, KEY.enter);
+  await s.waitFor(Q.email);
+  s.write('admin@example.com');
+  await s.answer('admin@example.com', KEY.enter);
+  await s.answer(Q.console, KEY.enter);
+  await s.answer(Q.dbEngine, KEY.enter);
+  await s.answer(Q.db, KEY.enter);
+  await s.answer(Q.smtpHost, KEY.enter);
+}
+
+beforeAll(() => {
+  if (!existsSync(join(ROOT, 'dist', 'cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build` first');
+});
+
+afterEach(() => {
+  for (const s of sessions) s.kill();
+  sessions = [];
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  dirs = [];
+});
+
+describe('the first question does not wait for the release image', () => {
+  it('asks while `docker pull` runs; after the answers shows the pull until done, then installs from the image', async () => {
+    const state = tmp();
+    const dir = join(state, 'appwrite');
+    const s = start(['--dir', dir, '--no-start'], state, { FAKE_PULL_SECONDS: '4' });
+
+    await s.waitFor(Q.domain);
+    await until(() => existsSync(join(state, 'pull.pid')), 5_000, 'the pull to start');
+    const pid = Number(readFileSync(join(state, 'pull.pid'), 'utf8'));
+    // The question is on the screen and the pull has not ended.
+    expect(existsSync(join(state, 'pulled'))).toBe(false);
+    expect(alive(pid)).toBe(true);
+
+    await answerAll(s, true);
+    await s.waitFor("Reading Appwrite 2.7.1's files", 5_000);
+    expect(existsSync(join(state, 'pulled'))).toBe(false);
+    await s.waitFor('Status: Downloaded newer image for appwrite/appwrite:2.7.1', 15_000);
+    await s.waitFor("upstream's files from image appwrite/appwrite:2.7.1");
+    await s.answer(WRITE_CONFIRM, KEY.enter);
+    await s.waitFor('Run this again without questions');
+    const { exitCode } = await s.exit();
+    expect(exitCode, s.tail()).toBe(0);
+    expect(readFileSync(join(dir, '.env'), 'utf8')).toContain('_APP_DOMAIN=appwrite.example.com\n');
+    const calls = readFileSync(join(state, 'calls.log'), 'utf8');
+    expect(calls).toContain('pull appwrite/appwrite:2.7.1');
+    // The reads ran in named throw-away containers after the pull.
+    expect(calls).toMatch(/run --rm --name harden-init-read-\d+-\d+ --network none --entrypoint cat /);
+  });
+
+  it('Ctrl-C while the pull is shown after the answers: the pull is ended, exit 130, nothing written', async () => {
+    const state = tmp();
+    const dir = join(state, 'appwrite');
+    const s = start(['--dir', dir, '--no-start'], state, { FAKE_PULL_SECONDS: '60' });
+
+    await answerAll(s);
+    await s.waitFor("Reading Appwrite 2.7.1's files", 5_000);
+    await until(() => existsSync(join(state, 'pull.pid')), 5_000, 'the pull to start');
+    const pid = Number(readFileSync(join(state, 'pull.pid'), 'utf8'));
+    expect(alive(pid)).toBe(true);
+    // The stand-in pull ignores SIGINT (the terminal sends it to the whole process group): only harden-init ends it.
+    s.write(KEY.ctrlC);
+    const { exitCode } = await s.exit(10_000);
+    expect(exitCode, s.tail()).toBe(130);
+    await until(() => !alive(pid), 3_000, 'the pull process to be gone');
+    expect(existsSync(join(state, 'pulled'))).toBe(false);
+    expect(!existsSync(dir) || readdirSync(dir).length === 0).toBe(true);
+  });
+
+  it('Ctrl-C at the first question while the pull runs: the pull is ended too, exit 130', async () => {
+    const state = tmp();
+    const dir = join(state, 'appwrite');
+    const s = start(['--dir', dir, '--no-start'], state, { FAKE_PULL_SECONDS: '60' });
+
+    await s.waitFor(Q.domain);
+    await until(() => existsSync(join(state, 'pull.pid')), 5_000, 'the pull to start');
+    const pid = Number(readFileSync(join(state, 'pull.pid'), 'utf8'));
+    s.write(KEY.ctrlC);
+    const { exitCode } = await s.exit(10_000);
+    expect(exitCode, s.tail()).toBe(130);
+    await until(() => !alive(pid), 3_000, 'the pull process to be gone');
+    expect(!existsSync(dir) || readdirSync(dir).length === 0).toBe(true);
+  });
+
+  it('the title comes first, the Docker preflight lines after it, then the first question', async () => {
+    const state = tmp();
+    const dir = join(state, 'appwrite');
+    const s = start(['--dir', dir], state, { FAKE_IMAGE_PRESENT: '1' });
+
+    await s.answer(Q.domain, KEY.ctrlC);
+    const { exitCode } = await s.exit();
+    expect(exitCode, s.tail()).toBe(130);
+    const text = s.text();
+    const title = text.indexOf('harden-init ');
+    const client = text.indexOf('Docker client 28.0.0-fake');
+    expect(title, text).toBeGreaterThanOrEqual(0);
+    expect(client, text).toBeGreaterThan(title);
+    expect(text.indexOf('Docker daemon 28.0.0-fake reachable')).toBeGreaterThan(client);
+    expect(text.indexOf(Q.domain)).toBeGreaterThan(text.indexOf('Compose: '));
+    expect(text.slice(0, title).replace(/[\s┌]/g, '')).toBe(''); // nothing before the title but its corner
+  });
+});
