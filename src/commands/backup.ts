@@ -9,8 +9,8 @@ import type { Request } from '../cli/args.js';
 import { EXIT, stepError, usageError } from '../core/errors.js';
 import { createUi, type Ui } from '../cli/ui.js';
 import { shellQuote } from '../core/shell-quote.js';
-import { readExisting } from '../engine/existing.js';
-import { parseEnv, toRecord } from '../engine/envfile.js';
+import { readExisting, type Existing } from '../engine/existing.js';
+import { parseEnv, toRecord, type EnvFile } from '../engine/envfile.js';
 import { STATE_DIR, STATE_FILE } from '../engine/state.js';
 import { releaseFromCompose } from '../targets/appwrite/release-choice.js';
 import { detectCompose, compose, docker, type Compose } from '../docker/compose.js';
@@ -42,6 +42,25 @@ export function installDirOf(given: string | undefined): string {
   if (given !== undefined) return resolve(given);
   const found = Object.keys(TARGETS).map((t) => resolve(t)).find((d) => kindOf(join(d, 'docker-compose.yml')) === 'file');
   return found ?? resolve('appwrite');
+}
+
+/** An install as the commands that change a running one read it: both files there, and the product it is. */
+export interface InstallAtHand {
+  dir: string;
+  existing: Existing & { env: EnvFile; compose: string; envText: string };
+  /** undefined: neither state.json nor the compose file's images say. */
+  targetId: string | undefined;
+}
+
+/** The install at --dir: refused unless its directory is this user's alone and .env and the compose file are there. */
+export function readInstall(given: string | undefined): InstallAtHand {
+  const dir = installDirOf(given);
+  guardInstallDir(dir);
+  const existing = readExisting(dir);
+  if (!existing.env || existing.compose === undefined || existing.envText === undefined) {
+    throw usageError(`No install in ${dir}: .env and docker-compose.yml are needed.`, 'Pass --dir with the install directory.');
+  }
+  return { dir, existing: existing as InstallAtHand['existing'], targetId: targetIdOf(existing.state?.target, existing.compose) };
 }
 
 /** Every file of the install an archive of this target holds: the common ones, then the target's own. */
@@ -203,13 +222,9 @@ export async function backupCommand(req: Request, VERSION: string, o: { lockHeld
   guardInstallDir(installDirOf(req.dir)); // also before a schedule: its timer would back up this directory as root
   if (req.schedule || req.unschedule) return (await import('./schedule.js')).scheduleCommand(req, VERSION);
   const ui = createUi(req.json);
-  const dir = installDirOf(req.dir);
   const key = encryptionFrom(req, ui);
-  const existing = readExisting(dir);
-  if (!existing.env || existing.compose === undefined) {
-    throw usageError(`No install in ${dir}: .env and docker-compose.yml are needed.`, 'Pass --dir with the install directory.');
-  }
-  const { id: targetId, target, spec } = await backupTarget(targetIdOf(existing.state?.target, existing.compose));
+  const { dir, existing, targetId: found } = readInstall(req.dir);
+  const { id: targetId, target, spec } = await backupTarget(found);
   const now = new Date();
   const release = existing.state?.release ?? existing.state?.templateVersion ?? (targetId === 'appwrite' ? releaseFromCompose(existing.compose) : undefined);
   const out = outPath(dir, req.out, release, now, targetId);

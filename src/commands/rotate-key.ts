@@ -18,16 +18,14 @@ import type { Request } from '../cli/args.js';
 import { CliError, EXIT, stepError, usageError } from '../core/errors.js';
 import { createUi, type Ui } from '../cli/ui.js';
 import { shellQuote } from '../core/shell-quote.js';
-import { readExisting } from '../engine/existing.js';
 import { getEnv, parseEnv, serializeEnv, setEnv, toRecord } from '../engine/envfile.js';
 import { STATE_DIR } from '../engine/state.js';
 import { compose, detectCompose, docker, type Compose } from '../docker/compose.js';
 import { acquireLock } from '../apply/lock.js';
-import { guardInstallDir } from '../apply/install-dir.js';
 import { applyPlan } from '../apply/apply.js';
 import { writeFileAtomic } from '../apply/atomic.js';
 import { kindOf, mkdirExact, readRegular } from '../apply/safe-fs.js';
-import { backupCommand, backupShape, backupTarget, encryptionFrom, installDirOf, targetIdOf } from './backup.js';
+import { backupCommand, backupShape, backupTarget, encryptionFrom, readInstall } from './backup.js';
 import {
   SERVICE, describeCounts, describeFailures, runScript, scriptFailure, type RunWhere, type ScriptReport,
 } from './rotate-key-script.js';
@@ -46,14 +44,8 @@ interface Ctx {
 }
 
 export async function rotateKeyCommand(req: Request, VERSION: string): Promise<number> {
-  const dir = installDirOf(req.dir);
-  guardInstallDir(dir);
+  const { dir, existing, targetId } = readInstall(req.dir);
   const ui = createUi(req.json);
-  const existing = readExisting(dir);
-  if (!existing.env || existing.compose === undefined || existing.envText === undefined) {
-    throw usageError(`No install in ${dir}: .env and docker-compose.yml are needed.`, 'Pass --dir with the install directory.');
-  }
-  const targetId = targetIdOf(existing.state?.target, existing.compose);
   if (targetId !== 'langflow') {
     throw usageError(`rotate-key rotates Langflow's ${KEY_VARIABLE}; ${dir} is ${targetId ? `a ${targetId} install` : 'not an install harden-init recognises'}.`,
       targetId === 'appwrite' ? 'Appwrite\'s _APP_OPENSSL_KEY_V1 has no rotation: harden-init keeps it (see docs/safety.md).' : undefined);

@@ -26,11 +26,10 @@ import { generateSecret, SECRET_CHARSET } from '../engine/secrets.js';
 import { STATE_DIR } from '../engine/state.js';
 import { childEnv, compose, detectCompose, docker, type Compose } from '../docker/compose.js';
 import { acquireLock } from '../apply/lock.js';
-import { guardInstallDir } from '../apply/install-dir.js';
 import { applyPlan } from '../apply/apply.js';
 import { writeFileAtomic } from '../apply/atomic.js';
 import { kindOf, mkdirExact } from '../apply/safe-fs.js';
-import { backupShape, backupTarget, installDirOf, targetIdOf } from './backup.js';
+import { backupShape, backupTarget, readInstall } from './backup.js';
 import type { Engine } from './db-dump.js';
 import type { StackContext } from '../cli/stack.js';
 
@@ -323,14 +322,8 @@ async function settlePending(i: RotateInput, x: DbExec, dbs: DbRotation[]): Prom
 export async function rotateSecretCommand(req: Request, VERSION: string): Promise<number> {
   const names = req.secretNames ?? [];
   if (names.length === 0) throw usageError('rotate-secret: which secret? harden-init rotate-secret NAME... [--dir D] [--yes]', 'For example: harden-init rotate-secret _APP_DB_PASS --dir ./appwrite');
-  const dir = installDirOf(req.dir);
-  guardInstallDir(dir);
+  const { dir, existing, targetId } = readInstall(req.dir);
   const ui = createUi(req.json);
-  const existing = readExisting(dir);
-  if (!existing.env || existing.compose === undefined || existing.envText === undefined) {
-    throw usageError(`No install in ${dir}: .env and docker-compose.yml are needed.`, 'Pass --dir with the install directory.');
-  }
-  const targetId = targetIdOf(existing.state?.target, existing.compose);
   if (!targetId) throw usageError(`Cannot tell which product ${dir} is: neither .harden-init/state.json nor the compose file's images say.`);
   // Refusals (an encryption key, an unknown name) before anything is asked, locked or started.
   await rotationsFor(targetId, names, existing.envText, existing.compose);
