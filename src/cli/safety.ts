@@ -4,7 +4,7 @@ import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { AnyAnswers as Answers, Question } from '../core/question.js';
 import { CliError, EXIT, usageError } from '../core/errors.js';
-import { confirmWrite } from './wizard.js';
+import { confirmWrite, type ChangeGuard } from './wizard.js';
 import type { Ui } from './ui.js';
 import type { Partial2 } from './resolve.js';
 import { decideKey, NEW_KEY_FLAG, refuseLostDbPassword, type KeyBackup } from '../engine/key-guard.js';
@@ -111,17 +111,32 @@ export const fsProbe: PathProbe = {
 
 export const ALLOW_NONEMPTY_FLAG = '--allow-db-path-nonempty';
 
+/** In the wizard: a non-empty --db-path that is not a database's is confirmed right after it is typed; a no asks again. */
+export function dbPathGuard(dir: string, previous: unknown, accepted: (path: string) => void, probe: PathProbe = fsProbe): ChangeGuard {
+  const needs = (a: Partial2) => {
+    if (a.db !== 'path' || typeof a.dbPath !== 'string') return undefined;
+    const r = checkDbPath(a.dbPath, dir, probe);
+    return r.ok && r.needsConfirm && r.path !== previous ? { path: r.path, why: r.needsConfirm } : undefined;
+  };
+  return {
+    ids: ['dbPath'],
+    check: (a) => needs(a)?.why,
+    question: (a) => `Use ${needs(a)?.path ?? String(a.dbPath)} for the database anyway?`,
+    accepted: (a) => { const n = needs(a); if (n) accepted(n.path); },
+  };
+}
+
 /**
  * --db-path: refused (exit 2, nothing written) for system directories, the install directory and its
  * parents, and non-directories; a non-empty directory that is not a database's needs a confirmation, or
  * --allow-db-path-nonempty without prompts. Normalises answers.dbPath in place.
  */
-export async function guardDbPath(ui: Ui, a: Answers & { db?: unknown; dbPath?: string }, o: { dir: string; previous?: string; interactive: boolean; allowNonEmpty: boolean; probe?: PathProbe }): Promise<void> {
+export async function guardDbPath(ui: Ui, a: Answers & { db?: unknown; dbPath?: string }, o: { dir: string; previous?: string; interactive: boolean; allowNonEmpty: boolean; probe?: PathProbe; confirmed?: string[] }): Promise<void> {
   if (a.db !== 'path' || a.dbPath === undefined) return;
   const r = checkDbPath(a.dbPath, o.dir, o.probe ?? fsProbe);
   if (!r.ok) throw usageError(`--db-path: ${r.error}`, 'Nothing was written.');
   a.dbPath = r.path;
-  if (!r.needsConfirm || r.path === o.previous) return;
+  if (!r.needsConfirm || r.path === o.previous || o.confirmed?.includes(r.path)) return;
   if (o.allowNonEmpty) { ui.warn(r.needsConfirm); return; }
   if (!o.interactive) throw usageError(`--db-path: ${r.needsConfirm}`, `Choose an empty or new directory, or re-run with ${ALLOW_NONEMPTY_FLAG} if that is really the place.`);
   ui.warn(r.needsConfirm);

@@ -9,7 +9,7 @@ import { checkConsistency, existingAnswers, headlessCommand, parseGiven, resolve
 import { askAnswers, askDbPassword, chooseComposePolicy, confirmWrite, type ChangeGuard } from './wizard.js';
 import { fileDiffs, planReport, summaryText, writeQuestion } from './report.js';
 import { shellQuote } from '../core/shell-quote.js';
-import { guardDbPasswords, guardDbPath, guardEncryptionKey, validatedFromInstall } from './safety.js';
+import { dbPathGuard, guardDbPasswords, guardDbPath, guardEncryptionKey, validatedFromInstall } from './safety.js';
 import { sensitiveNames } from '../engine/template.js';
 import { isExistingInstall, readExisting, type Existing } from '../engine/existing.js';
 import { plan as makePlan, COMPOSE_FILE, type ComposePolicy, type DbMove, type Plan } from '../engine/plan.js';
@@ -79,7 +79,8 @@ async function setupRun(req: Request, version: string, reads: ReleaseRead[]): Pr
   await guardEncryptionKey(ui, { dir, existing, keyNames: read.encryptionKeys, newKeyFlag: req.newEncryptionKey, interactive });
 
   const movesAccepted: string[] = [];
-  const guards = [dbMoveGuard(target, current, (to) => movesAccepted.push(to))];
+  const pathsAccepted: string[] = [];
+  const guards = [dbMoveGuard(target, current, (to) => movesAccepted.push(to)), dbPathGuard(dir, current.dbPath, (p) => pathsAccepted.push(p))];
   const answers = (interactive ? await askAnswers(target.questions, given, current, { rerun, guards }) : resolveHeadless(target.questions, given, current)) as BaseAnswers;
   // From here on a failure should not cost the operator their typing: the hint carries the command.
   const extras = [
@@ -94,7 +95,7 @@ async function setupRun(req: Request, version: string, reads: ReleaseRead[]): Pr
     // The key guard ran before the questions on the keys known without the files; one the files add is checked now.
     const added = template.secrets.encryptionKeys.filter((k) => !read.encryptionKeys.includes(k));
     if (added.length) await guardEncryptionKey(ui, { dir, existing, keyNames: added, newKeyFlag: req.newEncryptionKey, interactive });
-    return await afterAnswers({ req, ui, target, template, prepared, dir, dirArg, existing, rerun, current, given, answers, interactive, composeTool, extras, movesAccepted });
+    return await afterAnswers({ req, ui, target, template, prepared, dir, dirArg, existing, rerun, current, given, answers, interactive, composeTool, extras, movesAccepted, pathsAccepted });
   } catch (e) {
     if (interactive && e instanceof CliError && e.exitCode !== EXIT.cancelled) {
       const command = headlessCommand(target, target.normalize(answers), dirArg, extras);
@@ -108,8 +109,9 @@ interface Flow {
   req: Request; ui: Ui; target: Target<BaseAnswers>; template: TargetTemplate; prepared: { files: { path: string; content: string; mode: number }[] };
   dir: string; dirArg: string; existing: Existing; rerun: boolean; current: Partial2; given: Partial2; answers: BaseAnswers;
   interactive: boolean; composeTool: Compose | undefined; extras: string[];
-  /** Database locations the operator already said yes to in the wizard. */
+  /** Database locations, and non-empty database directories, the operator already said yes to in the wizard. */
   movesAccepted?: string[];
+  pathsAccepted?: string[];
 }
 
 async function afterAnswers(f: Flow): Promise<number> {
@@ -119,7 +121,7 @@ async function afterAnswers(f: Flow): Promise<number> {
   Object.assign(answers, validatedFromInstall(target.questions, target.answerEnvNames, given, current, answers)); // hand edits pass the same validators
   // What the release's files ask for that the rules refuse is said right after the answers, before any other question.
   refuseUnknowns(target.renderCompose(template, target.normalize(answers), new Set(req.acceptUpstream)).findings);
-  await guardDbPath(ui, answers, { dir, previous: current.dbPath as string | undefined, interactive, allowNonEmpty: req.allowDbPathNonEmpty });
+  await guardDbPath(ui, answers, { dir, previous: current.dbPath as string | undefined, interactive, allowNonEmpty: req.allowDbPathNonEmpty, confirmed: f.pathsAccepted });
   guardDbPasswords({ dir, existing, target, template, answers, previous: current as Partial<BaseAnswers> });
   const shownWarnings = new Set<string>();
   if (!interactive) {

@@ -21,7 +21,7 @@ export interface ChangeGuard {
   /** The warning for these answers; undefined when nothing dangerous changes. */
   check: (answers: Partial2) => string | undefined;
   /** The yes/no question after the warning (default no). */
-  question: string;
+  question: string | ((answers: Partial2) => string);
   /** Called with the answers the operator said yes to. */
   accepted?: (answers: Partial2) => void;
 }
@@ -88,7 +88,8 @@ async function guarded(questions: Question[], i: number, acc: Partial2, asked: S
     const warning = g.check(acc);
     if (warning === undefined) continue;
     p.log.warn(warning);
-    if (unwrap(await p.confirm({ message: g.question, initialValue: false }))) { g.accepted?.({ ...acc }); continue; }
+    const message = typeof g.question === 'string' ? g.question : g.question(acc);
+    if (unwrap(await p.confirm({ message, initialValue: false }))) { g.accepted?.({ ...acc }); continue; }
     const back = questions.findIndex((x, k) => k <= i && g.ids.includes(x.id) && asked.has(x.id));
     if (back === -1) throw cancelled(); // all of it came from flags: nothing to ask again
     p.log.info('Not changed: asked again with the current value.');

@@ -1,7 +1,7 @@
 // The interactive wizard, driven key by key in a real pseudo-terminal against the built binary
 // (run `npm run build` first; `npm test` does).
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KEY, ROOT, spawnCli, type PtySession } from '../helpers/pty.js';
@@ -439,5 +439,32 @@ describe('interactive wizard in a real terminal', () => {
     expect(readFileSync(join(dir, 'docker-compose.yml'), 'utf8')).toBe(readFileSync(join(dir, '.harden-init', 'compose-written.yml'), 'utf8'));
     expect(readFileSync(join(dir, 'docker-compose.yml'), 'utf8')).toContain('appwrite-postgresql:/var/lib/postgresql');
     for (const name of SECRETS) expect(envValue(env, name), name).toBe(envValue(before, name));
+  });
+
+  it('a non-empty directory for the database: declining asks for the directory again, and the run goes on', async () => {
+    const dir = join(tmp(), 'appwrite');
+    const busy = join(dirs.at(-1)!, 'busy');
+    mkdirSync(busy);
+    writeFileSync(join(busy, 'notes.txt'), 'not a database\n');
+    const fresh = join(dirs.at(-1)!, 'pgdata');
+    const s = start(['--dir', dir, '--no-start', '--domain', 'appwrite.example.com', '--email', 'admin@example.com', '--console', 'root', '--smtp-host', '']);
+    await s.answer(Q.https, KEY.enter);
+    await s.answer(Q.dbEngine, KEY.enter);
+    await s.answer(Q.db, KEY.down);
+    await s.answer(choice('db', 'path'), KEY.enter);
+    await s.waitFor(questionFor('dbPath').message);
+    s.write(busy);
+    s.write(KEY.enter);
+    await s.answer(`Use ${busy} for the database anyway?`, KEY.enter); // default: No
+    await s.waitFor('Not changed: asked again with the current value.');
+    await s.waitFor(questionFor('dbPath').message);
+    s.write(fresh);
+    s.write(KEY.enter);
+    await s.answer(WRITE_CONFIRM, KEY.enter);
+    const { exitCode } = await s.exit();
+    expect(exitCode, s.tail()).toBe(0);
+    expect(envValue(readFileSync(join(dir, '.env'), 'utf8'), '_APP_DB_HOST')).toBe('postgresql');
+    expect(readFileSync(join(dir, 'docker-compose.yml'), 'utf8')).toContain(`${fresh}:/var/lib/postgresql`);
+    expect(readFileSync(join(busy, 'notes.txt'), 'utf8')).toBe('not a database\n');
   });
 });
