@@ -6,15 +6,18 @@
 // own environment, real PostgreSQL as `postgres:16` (test/e2e/standin/langflow/build.sh) and real Caddy (Debian's
 // 2.6.2, tagged as the pinned CADDY_IMAGE; test/e2e/realcaddy/build.sh).
 //
-// HTTPS: the live runs use `--https off` (plain HTTP through the real Caddy) and `--https proxy` (Langflow on
-// 127.0.0.1). `--https auto` would make Caddy ask Let's Encrypt for a certificate, and the CLI has no supported way to
-// choose Caddy's `tls internal` (it is a test-only render option of src/targets/langflow/compose.ts), so `auto` stays
-// covered by test/cli/langflow.test.ts, test/targets/langflow/ and test/e2e/standin/langflow/stack.test.ts (which
-// renders with `tls internal` and drives compose directly).
+// HTTPS: `--https off` (plain HTTP through the real Caddy), `--https proxy` (Langflow on 127.0.0.1) and `--https auto`.
+// With `auto` Caddy asks Let's Encrypt for a certificate, which cannot succeed offline; the CLI still installs and
+// verifies (its health wait takes Caddy's redirect to HTTPS, the live checks run inside the langflow container), but
+// Caddy would serve no certificate. So the auto install's docker-compose.override.yml (harden-init never touches it)
+// starts Caddy on a copy of the product's own Caddyfile with `tls internal` added (Caddy's own CA, as
+// test/e2e/standin/langflow/stack.test.ts renders it), made at each start: HTTPS is served by the real Caddy from the
+// file harden-init wrote, also after a re-run changed it.
 //
 // With CI=true and no engine the file fails (engineAvailable throws); elsewhere it is skipped.
 import { execa } from 'execa';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,6 +31,7 @@ const DOMAIN = 'langflow.example.com';
 /** Compose project names (the install directories' names), removed before and after the file. */
 const OFF = 'hilfclioff';
 const PROXY = 'hilfcliproxy';
+const AUTO = 'hilfcliauto';
 
 const run = (args: string[], env: Record<string, string | undefined> = {}) => runBin([...args, '--timeout', '120'], { ...REAL_ENGINE, ...env });
 const out = (r: RunResult) => r.stdout + r.stderr;
@@ -55,25 +59,46 @@ async function published(project: string): Promise<string[]> {
   }).sort();
 }
 
+/** GET over HTTPS through the published port, SNI and Host the domain (Caddy's internal CA, so -k): status, headers, body. */
+async function getHttps(port: number, path: string): Promise<{ status: number; headers: string; body: string }> {
+  const r = await execa('curl', ['-sSk', '-m', '15', '--resolve', `${DOMAIN}:${port}:127.0.0.1`, '-D', '-', '-w', '\n%{http_code}', `https://${DOMAIN}:${port}${path}`], { reject: false });
+  const text = String(r.stdout);
+  const i = text.lastIndexOf('\n');
+  const [headers = '', body = ''] = text.slice(0, Math.max(i, 0)).split(/\r?\n\r?\n/);
+  return { status: Number(text.slice(i + 1)) || 0, headers: headers.toLowerCase(), body };
+}
+
+/**
+ * Test only: Caddy started on the product's Caddyfile plus `tls internal` (and no attempt to install its CA into a
+ * trust store), copied to /tmp at each start so a Caddyfile a re-run rewrote is the one served.
+ */
+const TLS_INTERNAL_OVERRIDE = [
+  'services:', '  caddy:', '    command:',
+  ...['sh', '-c', "sed -e 's/^\\tadmin off$$/&\\n\\tskip_install_trust/' -e 's/^\\treverse_proxy /\\ttls internal\\n&/' /etc/caddy/Caddyfile >/tmp/Caddyfile"
+    + ' && exec caddy run --config /tmp/Caddyfile --adapter caddyfile'].map((a) => `      - ${JSON.stringify(a)}`),
+  '',
+].join('\n');
 
 const temps: string[] = [];
 const installs: string[] = [];
 let unlock: (() => Promise<void>) | undefined;
 let offPort = 0;
 let proxyPort = 0;
+let autoHttp = 0;
+let autoHttps = 0;
 
 describe.skipIf(!hasEngine).sequential('harden-init langflow on a real engine (the built binary)', { timeout: 240_000 }, () => {
   beforeAll(async () => {
     unlock = await lockEngine(); // other e2e files on this engine wait
     await execa(join(ROOT, 'test/e2e/standin/langflow/build.sh'), [RELEASE], { stdio: 'inherit' });
     await execa(join(ROOT, 'test/e2e/realcaddy/build.sh'), [], { stdio: 'inherit' });
-    for (const p of [OFF, PROXY]) await removeProject(p); // left over by an interrupted run
-    [offPort, proxyPort] = await freePorts(2);
+    for (const p of [OFF, PROXY, AUTO]) await removeProject(p); // left over by an interrupted run
+    [offPort, proxyPort, autoHttp, autoHttps] = await freePorts(4);
   });
 
   afterAll(async () => {
     for (const dir of installs) await handCompose(dir, ['down', '-v', '--remove-orphans', '--timeout', '3']);
-    for (const p of [OFF, PROXY]) await removeProject(p);
+    for (const p of [OFF, PROXY, AUTO]) await removeProject(p);
     for (const t of temps) rmSync(t, { recursive: true, force: true });
     await unlock?.();
   });
@@ -234,5 +259,56 @@ describe.skipIf(!hasEngine).sequential('harden-init langflow on a real engine (t
     expect(statSync(join(configDir, 'secret_key')).uid).toBe(1000);
     expect(readFileSync(join(configDir, 'secret_key'), 'utf8').trim()).toBe(envOf(proxy).LANGFLOW_SECRET_KEY);
     expect(basename(configDir)).toBe('langflow-config');
+  });
+
+  let auto = '';
+
+  it('--https auto (real Caddy, its own CA here: see above): installs and verifies; HTTPS through the published port answers with the hardening headers', async () => {
+    const { parent, dir } = newDir(AUTO);
+    auto = dir;
+    mkdirSync(auto, { mode: 0o700 });
+    writeFileSync(join(auto, 'docker-compose.override.yml'), TLS_INTERNAL_OVERRIDE);
+    const r = await run(['langflow', '--dir', auto, '--domain', DOMAIN, '--https', 'auto', '--email', 'admin@example.com',
+      '--http-port', String(autoHttp), '--https-port', String(autoHttps), '--db', 'sqlite', '--db-path', join(parent, 'langflow-config'), '--yes']);
+    expect(r.exitCode, out(r)).toBe(0);
+    expect(r.stdout).toContain(`Port ${autoHttp} free`);
+    expect(r.stdout).toMatch(/LANGFLOW_ACCESS_SECURE\s+True\s+True\s+✔/);
+    expect(r.stdout).toMatch(/LANGFLOW_RATE_LIMIT_TRUST_PROXY\s+True\s+True\s+✔/);
+    expect(r.stdout).toMatch(/Verified with printenv/);
+    expect(await published(AUTO)).toEqual(expect.arrayContaining([`caddy 0.0.0.0:${autoHttp}->80/tcp`, `caddy 0.0.0.0:${autoHttps}->443/tcp`]));
+    expect((await published(AUTO)).every((p) => p.startsWith('caddy ')), (await published(AUTO)).join('; ')).toBe(true);
+    const https = await getHttps(autoHttps, '/health_check');
+    expect(https.status, https.headers).toBe(200);
+    expect(JSON.parse(https.body)).toMatchObject({ status: 'ok' });
+    expect(https.headers).toMatch(/^strict-transport-security: max-age=31536000/m);
+    expect(https.headers).toMatch(/^x-frame-options: deny/m);
+    expect((await get(autoHttp, '/health_check')).status).toBe(308); // plain HTTP only redirects
+  });
+
+  it('a re-run of the running auto install changes settings: its own caddy holding both ports does not stop it; caddy and langflow recreated, verified, HTTPS served from the new Caddyfile', async () => {
+    expect(auto, 'the install above').not.toBe('');
+    const before = await projectContainers(auto);
+    const r = await run(['langflow', '--dir', auto, '--email', 'ops@example.com', '--console', 'open', '--yes']);
+    expect(r.exitCode, out(r)).toBe(0);
+    expect(out(r)).not.toMatch(/is in use by|Nothing was written/);
+    expect(r.stdout).toMatch(new RegExp(`Port ${autoHttp} held by this stack \\(\\S*caddy\\S*\\)`));
+    expect(r.stdout).toMatch(new RegExp(`Port ${autoHttps} held by this stack \\(\\S*caddy\\S*\\)`));
+    expect(r.stdout).toMatch(/Recreating \S*caddy/);
+    expect(r.stdout).toMatch(/Recreating \S*langflow/);
+    expect(r.stdout).toMatch(/LANGFLOW_ENABLE_SIGNUP\s+True\s+True\s+✔/);
+    expect(r.stdout).toMatch(/Verified with printenv/);
+    const after = await projectContainers(auto);
+    expect(after.get('caddy')).not.toBe(before.get('caddy'));
+    expect(after.get('langflow')).not.toBe(before.get('langflow'));
+
+    const caddyfile = readFileSync(join(auto, 'Caddyfile'), 'utf8');
+    expect(caddyfile).toMatch(/^\temail ops@example\.com$/m);
+    const label = await execa('docker', ['inspect', '--format', '{{index .Config.Labels "org.harden-init.caddyfile-sha256"}}', after.get('caddy')!]);
+    expect(String(label.stdout).trim()).toBe(createHash('sha256').update(caddyfile).digest('hex'));
+    const served = await execa('docker', ['exec', after.get('caddy')!, 'cat', '/tmp/Caddyfile']);
+    expect(String(served.stdout)).toMatch(/^\temail ops@example\.com$/m);
+    const https = await getHttps(autoHttps, '/health_check');
+    expect(https.status, https.headers).toBe(200);
+    expect(JSON.parse(https.body)).toMatchObject({ status: 'ok' });
   });
 });
