@@ -55,6 +55,8 @@ export interface Finding {
 
 export interface RenderedCompose {
   text: string;
+  /** Files the compose file needs beside it (the target's extraFiles writes them). */
+  files?: { path: string; content: string; mode: number }[];
   findings: Finding[];
   accepted: Finding[];
 }

@@ -51,7 +51,15 @@ const CASES: Case[] = [
   { id: 'redis-exposed', weak: 'appwrite-weak', severity: 'high', says: /publishes 6379:6379.*not internal/ },
   { id: 'missing-entrypoint', weak: 'appwrite-weak', severity: 'medium', says: /worker-notifications/ },
   { id: 'migration-host', weak: 'appwrite-weak', severity: 'low' },
-  { id: 'traefik-socket', weak: 'appwrite-weak', severity: 'high' },
+  { id: 'traefik-socket', weak: 'appwrite-weak', severity: 'high', says: /mounts \/var\/run\/docker\.sock/ },
+  {
+    // The layout harden-init wrote before traefik read its routes from a file: a socket proxy with CONTAINERS=1.
+    id: 'traefik-socket', weak: 'appwrite-weak', severity: 'high', says: /docker-socket-proxy: lets traefik read the Docker API's containers section \(CONTAINERS=1\)/,
+    edit: { compose: (t) => t.replace('      - --providers.docker.exposedByDefault=false\n', '      - --providers.docker.exposedByDefault=false\n      - --providers.docker.endpoint=tcp://docker-socket-proxy:2375\n')
+      .replace('    volumes:\n      - /var/run/docker.sock:/var/run/docker.sock\n    networks:\n      - gateway\n', '    networks:\n      - gateway\n      - socket-proxy\n')
+      .replace(/\nservices:\n/, '\nservices:\n  docker-socket-proxy:\n    image: tecnativa/docker-socket-proxy:0.3.0\n    restart: unless-stopped\n    environment:\n      - CONTAINERS=1\n      - POST=0\n    volumes:\n      - /var/run/docker.sock:/var/run/docker.sock:ro\n    networks:\n      - socket-proxy\n')
+      .replace(/\nnetworks:\n/, '\nnetworks:\n  socket-proxy:\n    internal: true\n') },
+  },
   { id: 'console-http', weak: 'appwrite-weak', severity: 'medium', says: /appwrite_console_http/ },
   { id: 'release', weak: 'appwrite-weak', severity: 'critical', says: /CVE-2026-111497/ },
   { id: 'release', weak: 'appwrite-weak', edit: { env: { _APP_VERSION: '2.6.2' } }, severity: 'low', says: /older than the newest 2\.x release harden-init pins, 2\.7\.1/ },

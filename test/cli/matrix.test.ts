@@ -15,6 +15,7 @@ import { unifiedDiff } from '../../src/engine/diff.js';
 import { sensitiveNames } from '../../src/engine/template.js';
 import { renderLikeInstaller } from '../../src/targets/appwrite/render/generator.js';
 import { CONSOLE_MODES, DB_MODES, HTTPS_MODES } from '../../src/targets/appwrite/answers.js';
+import { ROUTES_FILE } from '../../src/targets/appwrite/rules/traefik-file.js';
 
 const haveCompose = requireInCi('docker-compose', 'it validates every generated file');
 
@@ -67,6 +68,8 @@ describe.concurrent('generated files for each release × HTTPS × console × DB 
       '## .env (secrets masked)', masked,
       `## docker-compose.yml, as a diff against upstream's render (${release}'s file, ${db === 'external' ? 'no database' : engine}, as Appwrite's installer renders it)`,
       unifiedDiff(upstream, compose, 2).join('\n').replaceAll(ROOT, '<root>'), '',
+      // traefik's routes: upstream's labels (as the rules changed them), which the compose file no longer carries.
+      `## ${ROUTES_FILE}`, readFileSync(join(dir, ROUTES_FILE), 'utf8'),
     ].join('\n');
     await expect(snapshot).toMatchFileSnapshot(join(ROOT, 'test/cli/__snapshots__/matrix', release, `${https}-${console}-${db}.txt`));
 

@@ -45,7 +45,7 @@ describe.concurrent('which release is installed', () => {
     const tasks = ['interval', 'maintenance', 'scheduler-executions', 'scheduler-functions', 'scheduler-messages', 'stats-resources'].map((t) => `appwrite-task-${t}`);
     expect(servicesOf(dir)).toEqual([
       'appwrite', 'appwrite-browser', 'appwrite-console', 'appwrite-embedding', 'appwrite-realtime', ...tasks, ...workers,
-      'docker-socket-proxy', 'mariadb', 'openruntimes-executor', 'redis', 'traefik',
+      'mariadb', 'openruntimes-executor', 'redis', 'traefik',
     ].sort());
     expect(envOf(dir)).toMatchObject({ _APP_DB_ADAPTER: 'mariadb', _APP_DB_HOST: 'mariadb' });
     expect(envOf(dir)._APP_DB_ROOT_PASS).toMatch(/^[A-Za-z0-9_-]{48}$/);

@@ -99,7 +99,8 @@ describe.skipIf(!hasEngine).sequential(`Appwrite ${RELEASE} (the default release
     // The 2.x service set, every one running: counted from compose's own reading, not a constant.
     const svc = await composeServices(dir);
     expect(svc).toEqual(expect.arrayContaining(['appwrite', 'appwrite-worker', 'appwrite-task-scheduler', 'appwrite-console', 'appwrite-mqtt',
-      'clickhouse', 'orchestrator', 'postgresql', 'redis', 'traefik', 'docker-socket-proxy']));
+      'clickhouse', 'orchestrator', 'postgresql', 'redis', 'traefik']));
+    expect(svc).not.toContain('docker-socket-proxy');
     expect(svc).not.toContain('mariadb');
     expect(svc).not.toContain('appwrite-assistant');
     expect(svc.filter((s) => s.startsWith('appwrite-worker-'))).toEqual([]); // combined topology
@@ -110,19 +111,23 @@ describe.skipIf(!hasEngine).sequential(`Appwrite ${RELEASE} (the default release
     expect(await runningVars('appwrite-worker')).toContain('- _APP_EMAIL_CERTIFICATES=admin@example.com\n');
     expect(await runningVars('appwrite')).toContain('- _APP_DB_ADAPTER=postgresql\n');
 
-    // Traefik reads Docker through the proxy and holds no socket; only traefik publishes ports.
+    // traefik has no Docker API (no socket, no socket proxy): it routes from the file harden-init wrote, mounted
+    // read-only in its file-provider directory; only traefik publishes ports.
     const inspect = JSON.parse(String((await execa('docker', ['inspect', ...running.values()])).stdout)) as {
       Name: string; State: { Running: boolean }; Mounts: { Source: string; Destination: string }[]; HostConfig: { PortBindings: Record<string, unknown> | null };
     }[];
     const byName = new Map(inspect.map((c) => [c.Name.slice(1), c]));
     const socketHolders = inspect.filter((c) => c.Mounts.some((m) => m.Destination === '/var/run/docker.sock')).map((c) => c.Name.slice(1)).sort();
     expect(socketHolders).not.toContain('appwrite-traefik');
-    expect(socketHolders).toContain('appwrite-docker-socket-proxy');
-    expect(byName.get('appwrite-docker-socket-proxy')!.State.Running).toBe(true);
+    expect(socketHolders.filter((n) => /socket-proxy/.test(n))).toEqual([]);
+    const routes = byName.get('appwrite-traefik')!.Mounts.find((m) => m.Destination === '/storage/config/harden-init-routes.yml');
+    expect(routes?.Source).toBe(join(dir, 'traefik-routes.yml'));
+    expect((routes as { RW?: boolean } | undefined)?.RW).toBe(false);
+    expect(read('traefik-routes.yml')).toMatch(/appwrite_api_https:[\s\S]*appwrite_console_https:[\s\S]*harden-init-https-redirect/);
     const publishing = inspect.filter((c) => Object.keys(c.HostConfig.PortBindings ?? {}).length > 0).map((c) => c.Name.slice(1));
     expect(publishing).toEqual(['appwrite-traefik']);
     expect(Object.keys(byName.get('appwrite-traefik')!.HostConfig.PortBindings!).sort()).toEqual(['443/tcp', '80/tcp']); // no MQTT without --mqtt
-    expect(read('docker-compose.yml')).toMatch(/--providers\.docker\.endpoint=tcp:\/\/docker-socket-proxy:2375/);
+    expect(read('docker-compose.yml')).not.toMatch(/--providers\.docker|traefik\.http\./);
   });
 
   it('re-running with the same answers changes nothing, recreates nothing, verifies again', async () => {

@@ -6,6 +6,7 @@ import { renderCompose } from '../../src/targets/appwrite/compose.js';
 import { RenderError, renderLikeInstaller } from '../../src/targets/appwrite/render/generator.js';
 import { RULES } from '../../src/targets/appwrite/rules/index.js';
 import { durableDatabase } from '../../src/targets/appwrite/rules/durable-db.js';
+import { traefikFileProvider, ROUTES_FILE } from '../../src/targets/appwrite/rules/traefik-file.js';
 import { findUnknowns } from '../../src/targets/appwrite/rules/refuse.js';
 import { BASE, BASE_19, templateOf } from '../helpers/fixtures.js';
 import type { Answers } from '../../src/targets/appwrite/answers.js';
@@ -22,6 +23,13 @@ const A2: Answers = { ...BASE, release: '2.3.0' };
 const A19: Answers = { ...BASE_19, release: '1.9.6' };
 
 const hardened = (t: Template, a: Answers, accepted: string[] = []): Compose => parse(renderCompose(t, a, new Set(accepted)).text);
+/** The render as the Docker provider read it: every rule but the last step, which moves the labels into traefik's file. */
+const labelled = (t: Template, a: Answers): Compose => {
+  const doc = renderLikeInstaller(t.compose, { database: a.db === 'external' ? undefined : a.dbEngine, topology: a.topology });
+  for (const rule of RULES) if (rule.id !== traefikFileProvider.id) rule.apply({ doc, answers: a, accepted: new Set() });
+  return parse(doc.toString());
+};
+const routesOf = (t: Template, a: Answers) => parse(renderCompose(t, a).files!.find((f) => f.path === ROUTES_FILE)!.content);
 const upstreamRender = (t: Template, a: Answers): Compose =>
   parse(renderLikeInstaller(t.compose, { database: a.db === 'external' ? undefined : a.dbEngine, topology: a.topology }).toString());
 
@@ -85,26 +93,32 @@ describe.each(LINES)('$name', ({ t, a }) => {
     for (const [name, s] of clients) for (const n of networksOf(weak.services[name]!)) expect(networksOf(s), name).toContain(n);
   });
 
-  it('socket-proxy: traefik loses the Docker socket and reads containers through the proxy', () => {
+  it('traefik-file-routes: traefik loses the Docker socket and the Docker provider; no socket proxy, no proxy network', () => {
     expect(mountSources(weak.services.traefik!)).toContain('/var/run/docker.sock');
     expect(mountSources(c.services.traefik!)).not.toContain('/var/run/docker.sock');
-    expect(c.services.traefik!.command).toContain('--providers.docker.endpoint=tcp://docker-socket-proxy:2375');
-  });
-  it('socket-proxy: a pinned docker-socket-proxy, containers only, socket read-only, on an internal network shared only with traefik', () => {
-    const p = c.services['docker-socket-proxy']!;
-    expect(p.image).toMatch(/^tecnativa\/docker-socket-proxy:\d+\.\d+\.\d+$/);
-    expect(p.environment).toContain('CONTAINERS=1');
-    expect(p.environment).toContain('POST=0');
-    expect(p.volumes).toEqual(['/var/run/docker.sock:/var/run/docker.sock:ro']);
-    expect(p.ports).toBeUndefined();
-    expect(networksOf(p)).toEqual(['socket-proxy']);
-    expect(c.networks!['socket-proxy']).toEqual({ internal: true });
-    expect(services.filter(([, s]) => networksOf(s).includes('socket-proxy')).map(([n]) => n).sort()).toEqual(['docker-socket-proxy', 'traefik']);
-    // No one else mounts the socket except the services that start containers.
+    expect(list(weak.services.traefik!.command).filter((f) => f.startsWith('--providers.docker'))).not.toEqual([]);
+    expect(list(c.services.traefik!.command).filter((f) => /providers\.docker/i.test(f))).toEqual([]);
+    expect(c.services.traefik!.command).toEqual(expect.arrayContaining(['--providers.file.directory=/storage/config', '--providers.file.watch=true']));
+    expect(Object.keys(c.services).filter((n) => /socket/.test(n) || String(c.services[n]!.image).includes('socket-proxy'))).toEqual([]);
+    expect(Object.keys(c.networks ?? {})).not.toContain('socket-proxy');
+    // No one mounts the socket except the services that start containers.
     const withSocket = services.filter(([, s]) => mountSources(s).includes('/var/run/docker.sock')).map(([n]) => n).sort();
-    expect(withSocket).toEqual(['docker-socket-proxy', 'openruntimes-executor', ...('orchestrator' in c.services ? ['orchestrator'] : [])].sort());
+    expect(withSocket).toEqual(['openruntimes-executor', ...('orchestrator' in c.services ? ['orchestrator'] : [])].sort());
   });
-  it('socket-proxy: the executor (and on 2.x the orchestrator) keep their socket and publish nothing', () => {
+  it('traefik-file-routes: the routes file is mounted read-only in the watched directory; traefik is recreated when it changes; no traefik label is left', () => {
+    expect(c.services.traefik!.volumes).toEqual(['appwrite-config:/storage/config', 'appwrite-certificates:/storage/certificates:ro', `./${ROUTES_FILE}:/storage/config/harden-init-routes.yml:ro`]);
+    expect(list(c.services.traefik!.labels)).toEqual([expect.stringMatching(/^org\.harden-init\.traefik-routes-sha256=[0-9a-f]{16}$/)]);
+    expect(list(hardened(t, { ...a, https: 'off' }).services.traefik!.labels)).not.toEqual(list(c.services.traefik!.labels));
+    for (const [name, s] of services) expect(list(s.labels).filter((l) => l.startsWith('traefik.')), name).toEqual([]);
+    // 2.x: the console's Host rule reads the domains Compose interpolates, as the labels did (1.9 routes by path only).
+    if (t === T2) {
+      expect(c.services.traefik!.environment).toEqual(['_APP_DOMAIN=${_APP_DOMAIN:-localhost}', '_APP_CONSOLE_DOMAIN=${_APP_CONSOLE_DOMAIN:-localhost}']);
+      expect(routesOf(t, a).http.routers.appwrite_console_https.rule).toContain('Host(`{{ env `_APP_DOMAIN` }}`)');
+    } else {
+      expect(c.services.traefik!.environment).toBeUndefined();
+    }
+  });
+  it('traefik-file-routes: the executor (and on 2.x the orchestrator) keep their socket and publish nothing', () => {
     for (const name of ['openruntimes-executor', 'orchestrator']) {
       if (!(name in weak.services)) continue;
       expect(c.services[name]!.volumes, name).toContain('/var/run/docker.sock:/var/run/docker.sock');
@@ -143,34 +157,36 @@ describe.each(LINES)('$name', ({ t, a }) => {
     expect(trusted(hardened(t, { ...a, https: 'proxy', subnet: '192.168.77.0/24' }))).toEqual(['--entrypoints.appwrite_web.forwardedHeaders.trustedIPs=192.168.77.1/32']);
   });
 
-  it('resource-limits: pids_limit on every service; memory limits only on Redis (from its --maxmemory) and the socket proxy', () => {
+  it('resource-limits: pids_limit on every service; a memory limit only on Redis (from its --maxmemory)', () => {
     for (const [name, s] of Object.entries(weak.services)) expect(s.pids_limit, name).toBeUndefined();
     for (const [name, s] of services) expect(s.pids_limit, name).toEqual(expect.any(Number));
     expect(c.services.traefik!.pids_limit).toBe(1024);
     expect(c.services.appwrite!.pids_limit).toBe(4096);
     if (c.services.clickhouse) expect(c.services.clickhouse.pids_limit).toBe(16384);
     const limited = services.filter(([, s]) => s.mem_limit !== undefined).map(([n, s]) => [n, s.mem_limit]);
-    expect(limited).toEqual([['redis', '1280m'], ['docker-socket-proxy', '128m']].sort((x, y) => services.findIndex(([n]) => n === x[0]) - services.findIndex(([n]) => n === y[0])));
+    expect(limited).toEqual([['redis', '1280m']]);
   });
 
   it('trusted-proxies: the shared network has a fixed subnet (Docker assigns from its upper half), traefik a fixed address below it', () => {
     expect(weak.networks!.appwrite?.ipam).toBeUndefined();
     expect(c.networks!.appwrite).toMatchObject({ name: 'appwrite', ipam: { config: [{ subnet: '10.213.78.0/24', ip_range: '10.213.78.128/25', gateway: '10.213.78.1' }] } });
-    expect(c.services.traefik!.networks).toEqual({ gateway: null, appwrite: { ipv4_address: '10.213.78.2' }, 'socket-proxy': null });
+    expect(c.services.traefik!.networks).toEqual({ gateway: null, appwrite: { ipv4_address: '10.213.78.2' } });
     const other = hardened(t, { ...a, subnet: '172.20.0.0/16' });
     expect(other.networks!.appwrite!.ipam.config).toEqual([{ subnet: '172.20.0.0/16', ip_range: '172.20.128.0/17', gateway: '172.20.0.1' }]);
     expect(other.services.traefik!.networks.appwrite).toEqual({ ipv4_address: '172.20.0.2' });
   });
 
+  // The labels as console-https leaves them (traefik-routes.test.ts shows the routes file holds exactly them).
+  const cl = labelled(t, a);
   const labels = (x: Compose, name: string) => list(x.services[name]!.labels);
   const middlewareOf = (x: Compose, name: string, router: string) =>
     labels(x, name).find((l) => l.startsWith(`traefik.http.routers.${router}.middlewares=`))?.split('=')[1];
 
   it('console-https (auto): the console\'s HTTP router redirects to https (permanent, no port on 443); HTTPS router gets the headers', () => {
     expect(middlewareOf(weak, 'appwrite-console', 'appwrite_console_http')).toBeUndefined();
-    expect(middlewareOf(c, 'appwrite-console', 'appwrite_console_http')).toBe('harden-init-https-redirect');
-    expect(middlewareOf(c, 'appwrite-console', 'appwrite_console_https')).toBe('harden-init-console-headers');
-    const l = labels(c, 'appwrite-console');
+    expect(middlewareOf(cl, 'appwrite-console', 'appwrite_console_http')).toBe('harden-init-https-redirect');
+    expect(middlewareOf(cl, 'appwrite-console', 'appwrite_console_https')).toBe('harden-init-console-headers');
+    const l = labels(cl, 'appwrite-console');
     expect(l).toContain('traefik.http.middlewares.harden-init-https-redirect.redirectscheme.scheme=https');
     expect(l).toContain('traefik.http.middlewares.harden-init-https-redirect.redirectscheme.permanent=true');
     expect(l.some((x) => x.includes('redirectscheme.port'))).toBe(false);
@@ -181,12 +197,12 @@ describe.each(LINES)('$name', ({ t, a }) => {
     ]));
   });
   it('console-https (auto, HTTPS on 8443): the redirect carries the port', () => {
-    const x = hardened(t, { ...a, httpsPort: 8443 });
+    const x = labelled(t, { ...a, httpsPort: 8443 });
     expect(labels(x, 'appwrite-console')).toContain('traefik.http.middlewares.harden-init-https-redirect.redirectscheme.port=8443');
   });
   it('console-https (proxy, off): no redirect at all; the headers on the console\'s router; HSTS only where HTTPS exists', () => {
     for (const https of ['proxy', 'off'] as const) {
-      const x = hardened(t, { ...a, https });
+      const x = labelled(t, { ...a, https });
       const l = labels(x, 'appwrite-console');
       expect(l.some((v) => v.includes('redirect')), https).toBe(false);
       expect(middlewareOf(x, 'appwrite-console', 'appwrite_console_http'), https).toBe('harden-init-console-headers');
@@ -195,7 +211,7 @@ describe.each(LINES)('$name', ({ t, a }) => {
   });
   it('console-https: never on the API or realtime routers, never entrypoint-wide', () => {
     for (const https of ['auto', 'proxy', 'off'] as const) {
-      const x = hardened(t, { ...a, https });
+      const x = labelled(t, { ...a, https });
       for (const [name] of Object.entries(x.services)) {
         if (name === 'appwrite-console') continue;
         expect(labels(x, name).filter((l) => /middlewares/.test(l)), `${https} ${name}`).toEqual([]);
@@ -263,7 +279,7 @@ describe('trusted-proxies: _APP_TRUSTED_PROXIES reaches every service that reads
   });
 });
 
-describe('socket-proxy on other spellings of the socket mount (synthetic)', () => {
+describe('traefik-file-routes on other spellings of the socket mount (synthetic)', () => {
   const withMount = (mount: string) => {
     const t: Template = { ...T2, compose: T2.compose.replace('      - /var/run/docker.sock:/var/run/docker.sock\n      - appwrite-config', `${mount}\n      - appwrite-config`) };
     expect(t.compose).not.toBe(T2.compose);
@@ -276,7 +292,7 @@ describe('socket-proxy on other spellings of the socket mount (synthetic)', () =
   ])('%s: traefik keeps no socket', (_name, mount) => {
     const gw = withMount(mount);
     expect(JSON.stringify(gw.volumes)).not.toContain('docker.sock');
-    expect(gw.volumes).toEqual(['appwrite-config:/storage/config:ro', 'appwrite-certificates:/storage/certificates:ro']);
+    expect(gw.volumes).toEqual(['appwrite-config:/storage/config', 'appwrite-certificates:/storage/certificates:ro', `./${ROUTES_FILE}:/storage/config/harden-init-routes.yml:ro`]);
   });
 });
 
@@ -420,7 +436,7 @@ describe('edge spellings upstream may use (synthetic)', () => {
   it('console-https: a middlewares label upstream already sets is extended, not duplicated', () => {
     const t = { ...T2, compose: T2.compose.replace('      - traefik.http.routers.appwrite_console_http.service=appwrite_console',
       '      - traefik.http.routers.appwrite_console_http.service=appwrite_console\n      - traefik.http.routers.appwrite_console_http.middlewares=upstream-mw') };
-    const labels = list(hardened(t, A2).services['appwrite-console']!.labels);
+    const labels = list(labelled(t, A2).services['appwrite-console']!.labels);
     const mw = labels.filter((l) => l.startsWith('traefik.http.routers.appwrite_console_http.middlewares='));
     expect(mw).toEqual(['traefik.http.routers.appwrite_console_http.middlewares=upstream-mw,harden-init-https-redirect']);
   });

@@ -157,8 +157,8 @@ describe('expectations', () => {
   });
 
   describe.each([
-    ['2.7.1', BASE, ['appwrite-worker'], ['traefik', 'postgresql', 'redis', 'clickhouse', 'appwrite-console', 'appwrite-browser', 'openruntimes-executor', 'orchestrator', 'docker-socket-proxy']],
-    ['1.9.10', BASE_19, ['appwrite-worker-certificates', 'appwrite-worker-deletes'], ['traefik', 'mariadb', 'redis', 'appwrite-console', 'appwrite-browser', 'openruntimes-executor', 'docker-socket-proxy']],
+    ['2.7.1', BASE, ['appwrite-worker'], ['traefik', 'postgresql', 'redis', 'clickhouse', 'appwrite-console', 'appwrite-browser', 'openruntimes-executor', 'orchestrator']],
+    ['1.9.10', BASE_19, ['appwrite-worker-certificates', 'appwrite-worker-deletes'], ['traefik', 'mariadb', 'redis', 'appwrite-console', 'appwrite-browser', 'openruntimes-executor']],
   ] as const)('on the hardened Appwrite %s install', (release, answers, certServices, others) => {
     const p = plan(answers, { dir: '/x' }, templateOf(release), { composePolicy: 'keep', random: counter() });
     const env = envOf(p);

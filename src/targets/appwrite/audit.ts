@@ -301,16 +301,35 @@ export const APPWRITE_RULES: AuditRule[] = [
   {
     id: 'traefik-socket',
     severity: 'high',
-    title: 'traefik holding the raw Docker socket',
+    title: 'traefik with access to the Docker API (the raw socket, or a socket proxy that lets it inspect containers)',
     check(input, h) {
       const t = traefikOf(input.compose);
-      if (!t || !holdsSocket(t)) return [];
-      return [{
-        subject: `service ${t.name}`,
-        what: 'mounts /var/run/docker.sock (":ro" protects the file, not the Docker API)',
-        why: 'traefik faces the internet; whoever takes it over controls the Docker API, which is root on the host. It only needs to list containers',
-        fix: `Re-run ${h.rerun} --replace-compose: traefik then reads containers through a read-only docker-socket-proxy (containers only) on an internal network.`,
-      }];
+      if (!t) return [];
+      const fix = `Re-run ${h.rerun} --replace-compose: traefik then reads its routes from traefik-routes.yml and has no Docker API at all (no socket, no socket proxy).`;
+      const out = [];
+      if (holdsSocket(t)) {
+        out.push({
+          subject: `service ${t.name}`,
+          what: 'mounts /var/run/docker.sock (":ro" protects the file, not the Docker API)',
+          why: 'traefik faces the internet; whoever takes it over controls the Docker API, which is root on the host',
+          fix,
+        });
+      }
+      // A Docker provider through a socket proxy: the containers section includes inspect, which returns every
+      // container's environment.
+      const endpoint = (t.command ?? []).find((c) => /^--providers\.docker\.endpoint=/i.test(c))?.replace(/^[^=]*=/, '');
+      const host = endpoint ? /^(?:tcp|https?):\/\/\[?([^\]:/]+)/i.exec(endpoint)?.[1] : undefined;
+      const proxy = host ? Object.values(input.compose.services).find((s) => s.name === host && s !== t) : undefined;
+      const containers = proxy?.environment.CONTAINERS;
+      if (proxy && holdsSocket(proxy) && containers !== undefined && /^(?:1|true|yes)$/i.test(containers.trim())) {
+        out.push({
+          subject: `service ${proxy.name}`,
+          what: `lets traefik read the Docker API's containers section (CONTAINERS=${containers})`,
+          why: 'container inspect returns every container\'s environment: traefik, which faces the internet, can read every secret (database passwords, the encryption key, the executor secret) and fetch container archives',
+          fix,
+        });
+      }
+      return out;
     },
   },
   {
@@ -371,8 +390,8 @@ export const APPWRITE_RULES: AuditRule[] = [
   },
 ];
 
-/** Services that really need the Docker socket: they start function and build containers (or are the read-only proxy). */
-const SOCKET_USERS = /^(?:docker\.io\/)?(?:openruntimes\/executor|ghcr\.io\/open-runtimes\/orchestrator\/orchestrator|tecnativa\/docker-socket-proxy)(?::|@|$)/;
+/** Services that really need the Docker socket: they start function and build containers (traefik needs none). */
+const SOCKET_USERS = /^(?:docker\.io\/)?(?:openruntimes\/executor|ghcr\.io\/open-runtimes\/orchestrator\/orchestrator)(?::|@|$)/;
 
 export const appwriteAudit: TargetAudit = {
   rules: APPWRITE_RULES,

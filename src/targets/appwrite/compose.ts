@@ -19,7 +19,8 @@ export function renderCompose(t: Template, a: Answers, accepted: ReadonlySet<str
   });
   // A variable accepted by name is generated too (templateFromUpstream), but still reported as accepted.
   const all = findUnknowns(doc, t.upstream, new Set(t.secrets.generate.filter((n) => !accepted.has(n))));
-  harden({ doc, answers: a, accepted });
+  const files: { path: string; content: string; mode: number }[] = [];
+  harden({ doc, answers: a, accepted, files });
   // Names the image, not how this run got its files (image or the install's cache of it): a re-run that reads
   // the cache must render the same bytes, or a same-answers re-run would rewrite the file.
   const origin = t.upstream.imageId ? `image ${APPWRITE_IMAGE}:${t.version} ${t.upstream.imageId.replace(/^sha256:/, '').slice(0, 12)}` : t.upstream.source;
@@ -30,6 +31,7 @@ export function renderCompose(t: Template, a: Answers, accepted: ReadonlySet<str
   ].join('\n');
   return {
     text: doc.toString({ lineWidth: 0, flowCollectionPadding: false }),
+    files,
     findings: all.filter((f) => !accepted.has(f.subject)),
     accepted: all.filter((f) => accepted.has(f.subject)),
   };

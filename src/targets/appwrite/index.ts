@@ -16,6 +16,7 @@ import { appwriteServices } from '../../verify/expectations.js';
 import { parseVars } from '../../verify/vars.js';
 import type { Template } from './template.js';
 import { appwriteAudit } from './audit.js';
+import { ROUTES_FILE } from './rules/traefik-file.js';
 
 export const FORCE_HTTPS_KEYS = ['_APP_OPTIONS_FORCE_HTTPS', '_APP_OPTIONS_ROUTER_FORCE_HTTPS'];
 
@@ -68,6 +69,8 @@ export const appwrite: Target<Answers> = {
       throw e;
     }
   },
+  // traefik's routes file: rendered with the compose file it belongs to (the accepted upstream items change no route).
+  extraFiles: (a, t) => renderCompose(t as Template, a).files ?? [],
   dbLocation: (a) => {
     const engine = a.dbEngine ?? 'mariadb'; // installs made before 2.x support ran MariaDB
     if (a.db === 'volume') return `the Docker volume appwrite-${engine}`;
@@ -99,7 +102,7 @@ export const appwrite: Target<Answers> = {
     databases: [{ service: 'postgresql', engine: 'postgresql' }, { service: 'mariadb', engine: 'mariadb' }],
     volumes: ['appwrite-uploads', 'appwrite-imports', 'appwrite-functions', 'appwrite-builds', 'appwrite-sites', 'appwrite-certificates', 'appwrite-config'],
     helperService: 'appwrite',
-    files: [],
+    files: [{ path: ROUTES_FILE, mode: 0o644 }],
     keyVariable: '_APP_OPENSSL_KEY_V1',
   },
 };

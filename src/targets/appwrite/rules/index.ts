@@ -5,7 +5,7 @@ import { publishGatewayOnly } from './publish.js';
 import { internalDataNetwork } from './data-network.js';
 import { restartAndNoNewPrivileges } from './restart-privileges.js';
 import { durableDatabase } from './durable-db.js';
-import { traefikViaSocketProxy } from './socket-proxy.js';
+import { traefikFileProvider } from './traefik-file.js';
 import { gatewayNoPhoneHome, proxyForwardedHeaders } from './gateway-flags.js';
 import { consoleHttps } from './console-routes.js';
 import { fixedGatewayAddress } from './trusted-proxies.js';
@@ -18,11 +18,12 @@ export const RULES: Rule[] = [
   publishGatewayOnly,
   databaseLocation,
   internalDataNetwork,
-  traefikViaSocketProxy,
   gatewayNoPhoneHome,
   fixedGatewayAddress,
   proxyForwardedHeaders,
   consoleHttps,
+  // After every rule that changes labels: the routes are read from them.
+  traefikFileProvider,
   durableDatabase,
   logRotation,
   resourceLimits,

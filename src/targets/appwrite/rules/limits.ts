@@ -1,6 +1,5 @@
 import { isScalar, isSeq } from 'yaml';
 import { eachService, scalar, service } from '../render/doc.js';
-import { SOCKET_PROXY } from './socket-proxy.js';
 import { GATEWAY } from './publish.js';
 import type { Rule } from './types.js';
 
@@ -9,11 +8,8 @@ import type { Rule } from './types.js';
  * or buggy service) from exhausting the host's PID table, which would stop every other service too. Threads
  * count: ClickHouse's own pools allow up to 10,000 threads, so it gets more than that.
  */
-export const PIDS_LIMIT: Record<string, number> = { clickhouse: 16384, [GATEWAY]: 1024, [SOCKET_PROXY]: 256 };
+export const PIDS_LIMIT: Record<string, number> = { clickhouse: 16384, [GATEWAY]: 1024 };
 export const PIDS_DEFAULT = 4096;
-
-/** The socket proxy is HAProxy relaying a few Docker API reads: a small, fixed footprint. */
-export const SOCKET_PROXY_MEMORY = '128m';
 
 /** Redis caps its own data with --maxmemory; its limit leaves room for a snapshot's fork (copy-on-write) and buffers. */
 export function redisMemoryLimit(args: string[]): string | undefined {
@@ -26,7 +22,7 @@ export function redisMemoryLimit(args: string[]): string | undefined {
 
 export const resourceLimits: Rule = {
   id: 'resource-limits',
-  what: `pids_limit on every service (${PIDS_DEFAULT}; ClickHouse ${PIDS_LIMIT.clickhouse}, traefik ${PIDS_LIMIT[GATEWAY]}, the socket proxy ${PIDS_LIMIT[SOCKET_PROXY]}); a memory limit only where the service bounds its own use: Redis (twice its --maxmemory plus 256 MB) and the socket proxy (${SOCKET_PROXY_MEMORY}). None on the databases, ClickHouse, appwrite, realtime, the workers, the executor, the orchestrator or traefik: they grow with load, and an OOM kill there is an outage or a torn write`,
+  what: `pids_limit on every service (${PIDS_DEFAULT}; ClickHouse ${PIDS_LIMIT.clickhouse}, traefik ${PIDS_LIMIT[GATEWAY]}); a memory limit only where the service bounds its own use: Redis (twice its --maxmemory plus 256 MB). None on the databases, ClickHouse, appwrite, realtime, the workers, the executor, the orchestrator or traefik: they grow with load, and an OOM kill there is an outage or a torn write`,
   why: 'upstream sets no limit: one runaway or compromised container can fork until the host has no PIDs left, or eat the memory of every other service',
   keeps: 'every service\'s normal load (the caps sit far above it); Redis evicts by its own policy long before its limit',
   apply({ doc }) {
@@ -38,7 +34,5 @@ export const resourceLimits: Rule = {
     const args = isSeq(cmd) ? cmd.items.map(scalar) : isScalar(cmd) ? String(cmd.value).trim().split(/\s+/) : [];
     const redisMem = redisMemoryLimit(args);
     if (redis && redisMem && !redis.has('mem_limit')) redis.set('mem_limit', redisMem);
-    const proxy = service(doc, SOCKET_PROXY);
-    if (proxy && !proxy.has('mem_limit')) proxy.set('mem_limit', SOCKET_PROXY_MEMORY);
   },
 };

@@ -8,6 +8,8 @@ export interface HardenContext {
   answers: Answers;
   /** Services and variables the operator accepted as upstream wrote them (--accept-upstream). */
   accepted: ReadonlySet<string>;
+  /** Files a rule writes beside the compose file (e.g. traefik's routes), collected for the install. */
+  files?: { path: string; content: string; mode: number }[];
 }
 
 export interface Rule {
