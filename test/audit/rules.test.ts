@@ -129,6 +129,19 @@ describe('every rule fires on a weak install and stays silent on the wizard\'s',
   });
 });
 
+describe('console-http on the routes harden-init writes for traefik', () => {
+  it('a console router whose redirect was taken out of traefik-routes.yml is found; the file as written is not', async () => {
+    const dir = await goodInstall('appwrite-2.7.1');
+    const path = join(dir, 'traefik-routes.yml');
+    expect(ids((await auditDir(dir)).findings).has('console-http')).toBe(false);
+    const text = readFileSync(path, 'utf8');
+    expect(text).toMatch(/\n {6}middlewares:\n {8}- "harden-init-https-redirect"\n/);
+    writeFileSync(path, text.replace(/\n {6}middlewares:\n {8}- "harden-init-https-redirect"\n/, '\n'));
+    const hit = (await auditDir(dir)).findings.find((f) => f.id === 'console-http');
+    expect(hit?.what).toMatch(/appwrite_console_http/);
+  });
+});
+
 describe('a weak secret set by hand in a wizard install', () => {
   it('_APP_GEO_SECRET=abc is flagged like the other shared secrets', async () => {
     const dir = await goodInstall('appwrite-2.7.1');

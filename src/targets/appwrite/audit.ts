@@ -1,7 +1,11 @@
 // What `harden-init check` looks for in an Appwrite install: each rule is one small object (id, severity, what it
 // looks at, and a check returning what is wrong, why it matters and the exact fix). The facts behind each are in
 // shared/appwrite-facts.md and the README ("What is hardened, and why"). Secret values are never put in a finding.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
 import { consoleRouters, CONSOLE } from './rules/console-routes.js';
+import { ROUTES_FILE } from './rules/traefik-file.js';
 import { INSECURE_REASON, RELEASE_LINES, compareReleases, lineOf, parseRelease, releaseCheck } from './releases.js';
 import { readCache } from './upstream/cache.js';
 import { readDescription } from './upstream/source.js';
@@ -19,6 +23,35 @@ const appwriteServicesOf = (c: ComposeModel): ServiceModel[] =>
   Object.values(c.services).filter((s) => APPWRITE_IMAGE.test(s.image ?? ''));
 const redisOf = (c: ComposeModel): ServiceModel | undefined =>
   c.services.redis ?? Object.values(c.services).find((s) => /^(?:docker\.io\/)?(?:library\/)?redis(?::|@|$)/.test(s.image ?? ''));
+/**
+ * The console's routes as labels: from its own labels (upstream's layout), else from traefik's routes file beside
+ * the compose file (harden-init's), its routers to the console's service spelled back as the labels they came from.
+ */
+function consoleLabels(input: AuditInput, console: ServiceModel): Record<string, string> {
+  if (Object.keys(console.labels).some((k) => k.startsWith('traefik.'))) return console.labels;
+  const path = join(input.dir, ROUTES_FILE);
+  if (!existsSync(path)) return {};
+  type Http = { routers?: Record<string, { entryPoints?: string[]; middlewares?: string[]; service?: string }>; services?: Record<string, { loadBalancer?: { servers?: { url?: string }[] } }>; middlewares?: Record<string, { redirectScheme?: { scheme?: string } }> };
+  let http: Http | undefined;
+  try {
+    // Template actions (env reads) stand for a value; the structure is what matters here.
+    http = (parse(readFileSync(path, 'utf8').replace(/\{\{[^}]*\}\}/g, 'x')) as { http?: Http } | null)?.http;
+  } catch {
+    return {};
+  }
+  const out: Record<string, string> = {};
+  const mine = new Set(Object.entries(http?.services ?? {}).filter(([, s]) => (s.loadBalancer?.servers ?? []).some((x) => new RegExp(`^https?://${CONSOLE}[:/]`).test(x.url ?? ''))).map(([n]) => n));
+  for (const [name, r] of Object.entries(http?.routers ?? {})) {
+    if (!r.service || !mine.has(r.service)) continue;
+    if (r.entryPoints?.length) out[`traefik.http.routers.${name}.entrypoints`] = r.entryPoints.join(',');
+    if (r.middlewares?.length) out[`traefik.http.routers.${name}.middlewares`] = r.middlewares.join(',');
+  }
+  for (const [name, m] of Object.entries(http?.middlewares ?? {})) {
+    if (m.redirectScheme?.scheme) out[`traefik.http.middlewares.${name}.redirectscheme.scheme`] = m.redirectScheme.scheme;
+  }
+  return out;
+}
+
 const traefikOf = (c: ComposeModel): ServiceModel | undefined =>
   c.services.traefik ?? Object.values(c.services).find((s) => /^(?:docker\.io\/)?(?:library\/)?traefik(?::|@|$)/.test(s.image ?? ''));
 const engineOf = (input: AuditInput, value: (n: string) => string | undefined): 'postgresql' | 'mariadb' | 'other' => {
@@ -342,9 +375,10 @@ export const APPWRITE_RULES: AuditRule[] = [
       if (!t || !console || !t.ports.some((p) => p.target === '443')) return [];
       const entryRedirect = (t.command ?? []).some((c) => /^--entrypoints\.appwrite_web\.http\.redirections\.entrypoint\.to=/.test(c));
       if (entryRedirect) return [];
-      const labels = Object.entries(console.labels).map(([k, v]) => `${k}=${v}`);
-      const redirects = new Set(Object.keys(console.labels).map((k) => /^traefik\.http\.middlewares\.([^.]+)\.redirectscheme\.scheme$/.exec(k)?.[1]).filter(Boolean));
-      const plain = consoleRouters(labels).web.filter((r) => !(console.labels[`traefik.http.routers.${r}.middlewares`] ?? '').split(',').some((m) => redirects.has(m.trim().replace(/@.*$/, ''))));
+      const own = consoleLabels(input, console);
+      const labels = Object.entries(own).map(([k, v]) => `${k}=${v}`);
+      const redirects = new Set(Object.keys(own).map((k) => /^traefik\.http\.middlewares\.([^.]+)\.redirectscheme\.scheme$/.exec(k)?.[1]).filter(Boolean));
+      const plain = consoleRouters(labels).web.filter((r) => !(own[`traefik.http.routers.${r}.middlewares`] ?? '').split(',').some((m) => redirects.has(m.trim().replace(/@.*$/, ''))));
       if (!plain.length) return [];
       return [{
         subject: `service ${CONSOLE}`,
