@@ -4,11 +4,11 @@
 // labels into the file), in traefik's file-provider schema. The comparison and the schema here are written
 // independently of src/targets/appwrite/rules/traefik-file.ts.
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, parseDocument } from 'yaml';
 import { renderCompose } from '../../src/targets/appwrite/compose.js';
 import { renderLikeInstaller, RenderError } from '../../src/targets/appwrite/render/generator.js';
 import { RULES } from '../../src/targets/appwrite/rules/index.js';
-import { ROUTES_FILE } from '../../src/targets/appwrite/rules/traefik-file.js';
+import { ROUTES_FILE, routesFromLabels } from '../../src/targets/appwrite/rules/traefik-file.js';
 import { CONSOLE_MODES, HTTPS_MODES, TOPOLOGIES, type Answers } from '../../src/targets/appwrite/answers.js';
 import { BASE, BASE_19, templateOf } from '../helpers/fixtures.js';
 
@@ -144,5 +144,45 @@ describe('traefik\'s routes file declares exactly what the labels declared', () 
       const net = ((s.labels ?? []) as string[]).find((l) => l.startsWith('traefik.docker.network='))?.split('=')[1];
       if (net) expect(Object.keys(after.services.traefik.networks)).toContain(net);
     }
+  });
+});
+
+describe('routesFromLabels: the Docker provider\'s defaults, made explicit (synthetic)', () => {
+  const doc = (services: string) => parseDocument(`services:\n  traefik:\n    image: traefik:3.6\n    networks: [gateway, appwrite]\n${services}`);
+  const CMD = ['--providers.docker=true', '--providers.docker.exposedByDefault=false'];
+  const svc = (name: string, labels: string[]) => `  ${name}:\n    image: example/${name}:1.0\n    labels:\n${labels.map((l) => `      - "${l.replaceAll('"', '\\"')}"`).join('\n')}\n`;
+
+  it('a router without a service gets the container\'s only service; the server is the compose service name and port', () => {
+    const r = routesFromLabels(doc(svc('api', ['traefik.enable=true', 'traefik.http.services.s.loadbalancer.server.port=8080', 'traefik.http.routers.r.rule=PathPrefix(`/`)'])), CMD);
+    expect(r.tree).toEqual({ http: { services: { s: { loadBalancer: { servers: [{ url: 'http://api:8080' }] } } }, routers: { r: { rule: 'PathPrefix(`/`)', service: 's' } } } });
+  });
+  it('exposedByDefault=false: a container without traefik.enable=true is not routed; the constraint label must match', () => {
+    const labels = ['traefik.http.services.s.loadbalancer.server.port=80', 'traefik.http.routers.r.rule=Path(`/x`)'];
+    expect(routesFromLabels(doc(svc('api', labels)), CMD).tree).toEqual({});
+    expect(routesFromLabels(doc(svc('api', ['traefik.enable=true', ...labels])), [...CMD, '--providers.docker.constraints=Label(`stack`,`appwrite`)']).tree).toEqual({});
+    expect(routesFromLabels(doc(svc('api', labels)), ['--providers.docker=true']).tree).not.toEqual({});
+  });
+  it('refuses what only the Docker API could fill in: no port, no rule, two services and a router naming none, an unknown key', () => {
+    const on = (labels: string[]) => () => routesFromLabels(doc(svc('api', ['traefik.enable=true', ...labels])), CMD);
+    expect(on(['traefik.http.routers.r.rule=Path(`/`)'])).toThrow(/names no port/);
+    expect(on(['traefik.http.services.s.loadbalancer.server.port=80', 'traefik.http.routers.r.entrypoints=web'])).toThrow(/has no rule/);
+    expect(on(['traefik.http.services.a.loadbalancer.server.port=80', 'traefik.http.services.b.loadbalancer.server.port=81', 'traefik.http.routers.r.rule=Path(`/`)'])).toThrow(/names no service and the container declares 2/);
+    expect(on(['traefik.http.services.s.loadbalancer.server.port=80', 'traefik.http.routers.r.rule=Path(`/`)', 'traefik.http.routers.r.observability.tracing=false'])).toThrow(/observability/);
+  });
+  it('compose interpolation becomes an env template read, $$ a dollar, a literal {{ a template string; two readings of one variable are refused', () => {
+    const r = routesFromLabels(doc(svc('api', ['traefik.enable=true', 'traefik.http.services.s.loadbalancer.server.port=80',
+      'traefik.http.routers.r.rule=Host(`${D:-localhost}`) && PathRegexp(`^/a$$`) && Header(`x`, `{{y}}`)'])), CMD);
+    expect((r.tree as Any).http.routers.r.rule).toBe('Host(`{{ env `D` }}`) && PathRegexp(`^/a$`) && Header(`x`, `{{ `{{` }}y}}`)');
+    expect([...r.env]).toEqual([['D', '${D:-localhost}']]);
+    expect(() => routesFromLabels(doc(svc('api', ['traefik.enable=true', 'traefik.http.services.s.loadbalancer.server.port=80',
+      'traefik.http.routers.r.rule=Host(`${D}`) || Host(`${D:-x}`)'])), CMD)).toThrow(/interpolated two ways/);
+  });
+  it('the same router from two containers must agree; a TCP service gets an address', () => {
+    const same = ['traefik.enable=true', 'traefik.http.middlewares.m.headers.frameDeny=true'];
+    const r = routesFromLabels(doc(svc('a', same) + svc('b', same)), CMD);
+    expect(r.tree).toEqual({ http: { middlewares: { m: { headers: { frameDeny: true } } } } });
+    expect(() => routesFromLabels(doc(svc('a', same) + svc('b', ['traefik.enable=true', 'traefik.http.middlewares.m.headers.frameDeny=false'])), CMD)).toThrow(/declared differently by a and b/);
+    const tcp = routesFromLabels(doc(svc('mq', ['traefik.enable=true', 'traefik.tcp.services.t.loadbalancer.server.port=1883', 'traefik.tcp.routers.t.rule=HostSNI(`*`)', 'traefik.tcp.routers.t.tls=true'])), CMD);
+    expect(tcp.tree).toEqual({ tcp: { services: { t: { loadBalancer: { servers: [{ address: 'mq:1883' }] } } }, routers: { t: { rule: 'HostSNI(`*`)', tls: {}, service: 't' } } } });
   });
 });
