@@ -20,6 +20,7 @@ import { createUi, type Ui } from '../cli/ui.js';
 import { shellQuote } from '../core/shell-quote.js';
 import { getEnv, parseEnv, serializeEnv, setEnv, toRecord } from '../engine/envfile.js';
 import { STATE_DIR } from '../engine/state.js';
+import { readYaml } from '../engine/yaml-read.js';
 import { compose, detectCompose, docker, type Compose } from '../docker/compose.js';
 import { acquireLock } from '../apply/lock.js';
 import { applyPlan } from '../apply/apply.js';
@@ -33,6 +34,7 @@ import {
 export const KEY_VARIABLE = 'LANGFLOW_SECRET_KEY';
 /** The new key while the database may already be under it and .env is not yet written (mode 0600). */
 export const PENDING_FILE = `${STATE_DIR}/rotate-key.pending`;
+const OVERRIDE_FILE = 'docker-compose.override.yml';
 
 interface Ctx {
   ui: Ui;
@@ -89,7 +91,7 @@ export async function rotateKeyCommand(req: Request, VERSION: string): Promise<n
         throw stepError(`The database container (${shape.db.service}) is not running: the credentials are re-encrypted in it.`, `Start the stack first: cd ${shellQuote(dir)} && docker compose up -d`);
       }
     }
-    const image = shape.helperImage;
+    const image = overrideImage(dir) ?? shape.helperImage;
     if (!image || (await docker(['image', 'inspect', image])).exitCode !== 0) {
       throw stepError(`The install's Langflow image${image ? ` ${image}` : ''} is not present locally: the re-encryption runs with its Python.`);
     }
@@ -220,6 +222,18 @@ async function backupInside(req: Request, VERSION: string): Promise<{ code: numb
   let json: { archive?: string } | undefined;
   try { json = JSON.parse(caught) as { archive?: string }; } catch { /* not JSON */ }
   return { code, archive: json?.archive, json };
+}
+
+/**
+ * The Langflow image docker-compose.override.yml names, if it names one: compose merges that file, so its image (a
+ * custom build on top of Langflow's, say) is the one the one-off container runs, not docker-compose.yml's.
+ */
+function overrideImage(dir: string): string | undefined {
+  const text = readRegular(join(dir, OVERRIDE_FILE));
+  if (text === undefined) return undefined;
+  const doc = readYaml(text, OVERRIDE_FILE) as { services?: Record<string, { image?: unknown } | null> } | null | undefined;
+  const image = doc?.services?.[SERVICE]?.image;
+  return typeof image === 'string' && !image.includes('$') ? image : undefined; // interpolated: compose's to resolve
 }
 
 async function isRunning(ctx: Ctx, service: string): Promise<boolean> {

@@ -106,6 +106,20 @@ describe.skipIf(!hasEngine).sequential('harden-init rotate-key on a real engine 
     expect(Object.keys(before.plain)).toHaveLength(STORED);
   });
 
+  it('the image is the one compose runs: an override naming a missing one is refused by name, before anything is stopped', async () => {
+    const override = join(dir, 'docker-compose.override.yml');
+    const text = readFileSync(override, 'utf8');
+    writeFileSync(override, text.replace(`image: "${image}"`, 'image: "hi-rotate/langflow:0.0.0-missing"'));
+    try {
+      const r = await run(['rotate-key', '--dir', dir, '--dry-run']);
+      expect(r.exitCode, out(r)).toBe(1);
+      expect(r.stderr).toContain('The install\'s Langflow image hi-rotate/langflow:0.0.0-missing is not present locally');
+    } finally {
+      writeFileSync(override, text);
+    }
+    expect(await running(dir)).toBe(`true ${image}`);
+  });
+
   it('rotate-key --yes: backup first, then .env and the running langflow have a new key, every value decrypts with it to the same plaintext, none with the old', async () => {
     expect(before, 'the install above').toBeDefined();
     const envBefore = envText(dir);
