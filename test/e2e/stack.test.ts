@@ -162,6 +162,10 @@ describe.skipIf(!hasEngine).sequential(`Appwrite ${RELEASE} (the default release
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Compose: docker compose 2\.99\.0/);
     expect(r.stdout).toMatch(/_APP_OPTIONS_ABUSE was "disabled"/); // the hand edit is reverted, and said
+    // the running install's own traefik holds its ports (auto mode: HTTP and HTTPS): the re-run goes ahead
+    expect(r.stdout).toContain(`Port ${HTTP} held by this stack (appwrite-traefik)`);
+    expect(r.stdout).toContain(`Port ${HTTPS} held by this stack (appwrite-traefik)`);
+    expect(r.stdout).toMatch(/Verified with vars: \d+ variables match/);
     const vars = await runningVars('appwrite');
     expect(vars).toContain('- _APP_CONSOLE_WHITELIST_IPS=203.0.113.7\n');
     expect(vars).toContain('- _APP_CONSOLE_WHITELIST_ROOT=disabled\n');
@@ -306,6 +310,43 @@ describe.skipIf(!hasEngine).sequential(`Appwrite ${RELEASE} (the default release
         server.close();
       }
     });
+  });
+
+  /** traefik's port bindings: container port → "host:port" list. */
+  const traefikBindings = async () => {
+    const b = JSON.parse(String((await execa('docker', ['inspect', '--format', '{{json .HostConfig.PortBindings}}', 'appwrite-traefik'])).stdout)) as Record<string, { HostIp: string; HostPort: string }[]>;
+    return Object.fromEntries(Object.entries(b).map(([k, v]) => [k, v.map((x) => `${x.HostIp}:${x.HostPort}`)]));
+  };
+
+  it('re-run switching the running install to --https proxy: its own traefik on the port does not stop it; only 127.0.0.1 published, verified', async () => {
+    const before = await projectContainers(dir);
+    const r = await run(['--dir', dir, '--https', 'proxy', '--yes', '--timeout', '180']);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout + r.stderr).not.toMatch(/is in use by|Nothing was written/);
+    expect(r.stdout).toContain(`Port ${HTTP} held by this stack (appwrite-traefik)`);
+    expect(r.stdout).toMatch(/Verified with vars: \d+ variables match/);
+    expect(await traefikBindings()).toEqual({ '80/tcp': [`127.0.0.1:${HTTP}`] });
+    const after = await projectContainers(dir);
+    expect(after.get('traefik')).not.toBe(before.get('traefik'));
+    expect(await runningVars('appwrite')).toMatch(/- _APP_TRUSTED_PROXIES=\S+\/32,\S+\/32\n/); // traefik and the host
+  });
+
+  it('a re-run of the running proxy install changes a setting: its own traefik on the port does not stop it; the services that read it recreated, verified', async () => {
+    const before = await projectContainers(dir);
+    const { readers, unaffected } = readersOf(['_APP_CONSOLE_WHITELIST_IPS', '_APP_CONSOLE_WHITELIST_ROOT']);
+    const r = await run(['--dir', dir, '--console', 'ips', '--console-ips', '203.0.113.9', '--yes', '--timeout', '180']);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout + r.stderr).not.toMatch(/is in use by|Nothing was written/);
+    expect(r.stdout).toContain(`Port ${HTTP} held by this stack (appwrite-traefik)`);
+    expect(r.stdout).toMatch(/Stack healthy: \/v1\/health\/version answered/);
+    expect(r.stdout).toMatch(/Verified with vars: \d+ variables match/);
+    const vars = await runningVars('appwrite');
+    expect(vars).toContain('- _APP_CONSOLE_WHITELIST_IPS=203.0.113.9\n');
+    expect(vars).toContain('- _APP_CONSOLE_WHITELIST_ROOT=disabled\n');
+    const after = await projectContainers(dir);
+    for (const s of readers) expect(after.get(s), `${s} reads the whitelist`).not.toBe(before.get(s));
+    for (const s of unaffected) expect(after.get(s), `${s} does not read the whitelist`).toBe(before.get(s));
+    expect(await traefikBindings()).toEqual({ '80/tcp': [`127.0.0.1:${HTTP}`] });
   });
 
   it('verify on a stack that is not running says so at once (exit 1), without waiting for the timeout', async () => {
