@@ -233,7 +233,7 @@ export function routesYaml(r: Routes): string {
 
 export const traefikFileProvider: Rule = {
   id: 'traefik-file-routes',
-  what: `traefik reads its routes from a file harden-init writes (${ROUTES_FILE}, read-only, in traefik's file-provider directory) instead of the Docker API: no Docker provider, no Docker socket, no socket proxy; the \`traefik.*\` labels it was built from are removed. The config volume becomes writable for traefik (Docker cannot create the file's mount point in a read-only volume)`,
+  what: `traefik reads its routes from a file harden-init writes (${ROUTES_FILE}, read-only, in traefik's file-provider directory) instead of the Docker API: no Docker provider, no Docker socket, no socket proxy; the \`traefik.*\` labels it was built from are removed. Residual risk: traefik's config volume (appwrite-config) is writable for it, where upstream mounts it read-only (Docker cannot create the file's mount point in a read-only volume), so a compromised traefik can leave routing or certificate files there that outlive its container`,
   why: 'whoever reaches the Docker API is root on the host; even a read-only socket proxy (containers only) lets traefik — the one container facing the internet — inspect every container\'s environment, i.e. every secret',
   keeps: 'every router, rule, entrypoint, middleware and service the labels declared (converted generically, the Docker provider\'s defaults made explicit); Appwrite\'s own certificate files in the same watched directory; the executor and orchestrator keep the socket they need',
   apply({ doc, files }) {
