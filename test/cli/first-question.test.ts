@@ -1,10 +1,11 @@
 // The wizard asks while the release is read: in a real terminal, with a stand-in `docker` on PATH
 // (test/fixtures/fake-docker/docker) whose image is missing and whose `pull` is slow, the first question appears while
 // the pull still runs; after the answers the read's progress is shown until it is done; Ctrl-C during it ends the
-// pull (exit 130, nothing written). And the title comes before the Docker preflight lines.
+// pull (exit 130, nothing written); what the rules refuse in the release's files is said once the answers are in. And
+// the title comes before the Docker preflight lines.
 // Runs the built binary (`npm run build` first; `npm test` does).
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KEY, ROOT, spawnCli, type PtySession } from '../helpers/pty.js';
@@ -146,6 +147,26 @@ describe('the first question does not wait for the release image', () => {
     const { exitCode } = await s.exit(10_000);
     expect(exitCode, s.tail()).toBe(130);
     await until(() => !alive(pid), 3_000, 'the pull process to be gone');
+    expect(!existsSync(dir) || readdirSync(dir).length === 0).toBe(true);
+  });
+
+  it("what the rules refuse in the release's files is said right after the answers (exit 2, nothing written)", async () => {
+    const state = tmp();
+    const dir = join(state, 'appwrite');
+    // A release whose file has a service no rule knows, publishing a port.
+    const release = join(state, 'release');
+    cpSync(join(RELEASES_DIR, '2.7.1'), release, { recursive: true });
+    const compose = readFileSync(join(release, 'docker-compose.yml'), 'utf8');
+    writeFileSync(join(release, 'docker-compose.yml'), compose.replace(/^services:\n/m, 'services:\n  mystery:\n    image: example/mystery:1\n    ports:\n      - "9999:9999"\n'));
+    const s = start(['--dir', dir, '--no-start'], state, { FAKE_PULL_SECONDS: '2', FAKE_DOCKER_RELEASE: release });
+
+    await answerAll(s);
+    await s.waitFor("Upstream's files ask for what harden-init's rules do not know how to harden", 15_000);
+    await s.waitFor('--accept-upstream mystery');
+    const { exitCode } = await s.exit();
+    expect(exitCode, s.tail()).toBe(2);
+    expect(s.text()).not.toContain('Will install');
+    expect(s.text()).toContain('Once fixed, run this to skip the questions');
     expect(!existsSync(dir) || readdirSync(dir).length === 0).toBe(true);
   });
 
