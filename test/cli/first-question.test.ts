@@ -5,7 +5,7 @@
 // the title comes before the Docker preflight lines.
 // Runs the built binary (`npm run build` first; `npm test` does).
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KEY, ROOT, spawnCli, type PtySession } from '../helpers/pty.js';
@@ -155,8 +155,10 @@ describe('the first question does not wait for the release image', () => {
     const dir = join(state, 'appwrite');
     // A release whose file has a service no rule knows, publishing a port.
     const release = join(state, 'release');
-    cpSync(join(RELEASES_DIR, '2.7.1'), release, { recursive: true });
-    const compose = readFileSync(join(release, 'docker-compose.yml'), 'utf8');
+    // Each file read and written anew: the fixture folder is a symlink, and a copy of it would write through to it.
+    mkdirSync(release);
+    for (const n of ['variables.php', 'bin.txt']) writeFileSync(join(release, n), readFileSync(join(RELEASES_DIR, '2.7.1', n)));
+    const compose = readFileSync(join(RELEASES_DIR, '2.7.1', 'docker-compose.yml'), 'utf8');
     writeFileSync(join(release, 'docker-compose.yml'), compose.replace(/^services:\n/m, 'services:\n  mystery:\n    image: example/mystery:1\n    ports:\n      - "9999:9999"\n'));
     const s = start(['--dir', dir, '--no-start'], state, { FAKE_PULL_SECONDS: '2', FAKE_DOCKER_RELEASE: release });
 
