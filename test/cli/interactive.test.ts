@@ -120,7 +120,7 @@ describe('interactive wizard in a real terminal', () => {
     await s.answer(Q.smtpHost, KEY.enter); // empty: no outgoing mail
     await s.waitFor('No outgoing mail');
     await s.waitFor('Will install');
-    await s.waitFor(/Plan: 2 new files, and 2 of harden-init's own files/);
+    await s.waitFor(/Plan: 3 new files, and 2 of harden-init's own files/);
     // The files a user knows by name, the rest counted.
     await s.answer("Write .env and docker-compose.yml, and 2 of harden-init's own files?", KEY.enter); // default: yes
     await s.waitFor('Run this again without questions');

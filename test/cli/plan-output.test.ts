@@ -33,7 +33,7 @@ describe.concurrent('the plan a dry run prints', () => {
     expect(existsSync(dir)).toBe(false);
     const out = r.stdout;
     expect(out.split('\n').length, out).toBeLessThanOrEqual(SCREEN);
-    expect(out).toMatch(/Plan: 2 new files, and 2 of harden-init's own files/);
+    expect(out).toMatch(/Plan: 3 new files, and 2 of harden-init's own files/);
     expect(out).toMatch(/new +\.env +\d[\d.]* k?B +settings and \d+ secrets \(not shown\)/);
     expect(out).toMatch(/new +docker-compose\.yml +\d[\d.]* k?B +the Compose stack: \d+ services/);
     expect(out).not.toMatch(/\.harden-init\/(state\.json|compose-written\.yml|upstream)/);

@@ -134,7 +134,7 @@ describe.concurrent('re-run', () => {
     const r = await runMain(['--dir', dir, '--domain', 'appwrite.example.com', '--email', 'admin@example.com', '--https', 'off', '--json', '--no-start']);
     expect(r.exitCode, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({ ok: true, release: '2.7.1', changed: ['.env', 'docker-compose.yml', '.harden-init/compose-written.yml', '.harden-init/state.json'] });
+    expect(out).toMatchObject({ ok: true, release: '2.7.1', changed: ['.env', 'docker-compose.yml', '.harden-init/compose-written.yml', 'traefik-routes.yml', '.harden-init/state.json'] });
     expect(out.generatedSecrets).toContain('_APP_OPENSSL_KEY_V1');
     expect(r.stdout).not.toContain(envOf(dir)._APP_OPENSSL_KEY_V1);
   });

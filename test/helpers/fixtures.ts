@@ -42,6 +42,9 @@ export function envOf(plan: Plan): Record<string, string> {
 }
 
 /** What readExisting would return after the plan's files were written. */
+/** What the install holds after a plan was written, for plan()'s readFile (other files it writes, e.g. traefik's routes). */
+export const readAfter = (plan: Plan) => (path: string): string | undefined => plan.files.find((f) => f.path === path)?.content;
+
 export function existingAfter(plan: Plan, dir = '/x'): Existing {
   const get = (p: string) => plan.files.find((f) => f.path === p)?.content;
   const envText = get('.env');

@@ -5,7 +5,7 @@ import { plan } from '../helpers/plan.js';
 import { parseEnv } from '../../src/engine/envfile.js';
 import { parseState, type HistoryEntry } from '../../src/engine/state.js';
 import { secretsToGenerate } from '../../src/targets/appwrite/env-values.js';
-import { BASE, BASE_19, counter, envOf, existingAfter, fileOf, templateOf } from '../helpers/fixtures.js';
+import { BASE, BASE_19, counter, envOf, existingAfter, fileOf, readAfter, templateOf } from '../helpers/fixtures.js';
 import type { Answers } from '../../src/targets/appwrite/answers.js';
 
 const t = templateOf('2.7.1');
@@ -20,7 +20,7 @@ const compose = (p: ReturnType<typeof plan>) => parse(fileOf(p, 'docker-compose.
 describe('first install', () => {
   it('writes .env (0600), docker-compose.yml, the copy of it an upgrade carries hand edits against, and state.json', () => {
     const p = fresh();
-    expect(p.changes.map((f) => [f.path, f.mode])).toEqual([['.env', 0o600], ['docker-compose.yml', 0o644], ['.harden-init/compose-written.yml', 0o644], ['.harden-init/state.json', 0o600]]);
+    expect(p.changes.map((f) => [f.path, f.mode])).toEqual([['.env', 0o600], ['docker-compose.yml', 0o644], ['.harden-init/compose-written.yml', 0o644], ['traefik-routes.yml', 0o644], ['.harden-init/state.json', 0o600]]);
     const content = (path: string) => p.files.find((f) => f.path === path)!.content;
     expect(content('.harden-init/compose-written.yml')).toBe(content('docker-compose.yml'));
   });
@@ -155,7 +155,7 @@ describe('database locations', () => {
   });
   it('a move names the engine\'s own volume', () => {
     const first = fresh();
-    const p = plan({ ...BASE, db: 'path', dbPath: '/srv/db' }, existingAfter(first), t, { composePolicy: 'keep', previous: BASE, random: counter() });
+    const p = plan({ ...BASE, db: 'path', dbPath: '/srv/db' }, existingAfter(first), t, { readFile: readAfter(first), composePolicy: 'keep', previous: BASE, random: counter() });
     expect(p.dbMove).toEqual({ from: 'the Docker volume appwrite-postgresql', to: 'the host directory /srv/db' });
   });
 });
@@ -169,7 +169,7 @@ describe('outgoing mail', () => {
       _APP_SMTP_PASSWORD: 'mail-pw', _APP_SYSTEM_EMAIL_ADDRESS: 'aw@example.com',
     });
     expect(fileOf(p, '.harden-init/state.json')).not.toContain('mail-pw');
-    const again = plan({ ...BASE, ...smtp }, existingAfter(p), t, { composePolicy: 'keep', random: counter('other') });
+    const again = plan({ ...BASE, ...smtp }, existingAfter(p), t, { readFile: readAfter(p), composePolicy: 'keep', random: counter('other') });
     expect(again.changes).toEqual([]);
   });
   it('the sender defaults to noreply@<domain>', () => {
@@ -180,13 +180,13 @@ describe('outgoing mail', () => {
 describe('re-run', () => {
   it('same answers: no file changes at all', () => {
     const first = fresh();
-    const again = plan(BASE, existingAfter(first), t, { composePolicy: 'keep', random: counter('other') });
+    const again = plan(BASE, existingAfter(first), t, { readFile: readAfter(first), composePolicy: 'keep', random: counter('other') });
     expect(again.changes).toEqual([]);
     expect(again.generatedSecrets).toEqual([]);
   });
   it('changing one answer changes only the lines it names; secrets are kept', () => {
     const first = fresh();
-    const next = plan({ ...BASE, console: 'ips', consoleIps: ['203.0.113.7'] }, existingAfter(first), t, { composePolicy: 'keep', random: counter('other') });
+    const next = plan({ ...BASE, console: 'ips', consoleIps: ['203.0.113.7'] }, existingAfter(first), t, { readFile: readAfter(first), composePolicy: 'keep', random: counter('other') });
     expect(next.changes.map((f) => f.path)).toEqual(['.env', '.harden-init/state.json']);
     const before = fileOf(first, '.env').split('\n');
     const after = fileOf(next, '.env').split('\n');
@@ -249,20 +249,20 @@ describe('re-run', () => {
     const edited = `${existing.compose!}# my note\n`;
     const p = plan(BASE, { ...existing, compose: edited }, t, { composePolicy: 'replace', random: counter() });
     expect(fileOf(p, 'docker-compose.yml')).not.toContain('# my note');
-    const again = plan(BASE, existingAfter(p), t, { composePolicy: 'keep', random: counter() });
+    const again = plan(BASE, existingAfter(p), t, { readFile: readAfter(p), composePolicy: 'keep', random: counter() });
     expect(again.changes).toEqual([]);
   });
   it('keeps an external DB password unless a new one is given', () => {
     const ext = { db: 'external' as const, dbHost: 'db.example.com', dbPort: 5432, dbUser: 'aw', dbName: 'aw' };
     const first = plan({ ...BASE, ...ext }, EMPTY, t, { composePolicy: 'keep', dbPassword: 'first', random: counter() });
-    const same = plan({ ...BASE, ...ext }, existingAfter(first), t, { composePolicy: 'keep', random: counter() });
+    const same = plan({ ...BASE, ...ext }, existingAfter(first), t, { readFile: readAfter(first), composePolicy: 'keep', random: counter() });
     expect(same.changes).toEqual([]);
-    const changed = plan({ ...BASE, ...ext }, existingAfter(first), t, { composePolicy: 'keep', dbPassword: 'second', random: counter() });
+    const changed = plan({ ...BASE, ...ext }, existingAfter(first), t, { readFile: readAfter(first), composePolicy: 'keep', dbPassword: 'second', random: counter() });
     expect(envOf(changed)._APP_DB_PASS).toBe('second');
   });
   it('a 1.9 install re-planned on its release changes nothing', () => {
     const first = fresh19();
-    expect(plan(BASE_19, existingAfter(first), t19, { composePolicy: 'keep', random: counter('other') }).changes).toEqual([]);
+    expect(plan(BASE_19, existingAfter(first), t19, { readFile: readAfter(first), composePolicy: 'keep', random: counter('other') }).changes).toEqual([]);
   });
 });
 
