@@ -122,7 +122,7 @@ describe('interactive wizard in a real terminal', () => {
     await s.waitFor('Will install');
     await s.waitFor(/Plan: 3 new files, and 2 of harden-init's own files/);
     // The files a user knows by name, the rest counted.
-    await s.answer("Write .env and docker-compose.yml, and 2 of harden-init's own files?", KEY.enter); // default: yes
+    await s.answer("Write .env, docker-compose.yml and traefik-routes.yml, and 2 of harden-init's own files?", KEY.enter); // default: yes
     await s.waitFor('Run this again without questions');
 
     const { exitCode } = await s.exit();
