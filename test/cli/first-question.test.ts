@@ -4,11 +4,10 @@
 // pull (exit 130, nothing written); what the rules refuse in the release's files is said once the answers are in. And
 // the title comes before the Docker preflight lines.
 // Runs the built binary (`npm run build` first; `npm test` does).
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KEY, ROOT, spawnCli, type PtySession } from '../helpers/pty.js';
+import { KEY, ROOT, ptyScratch, spawnCli, type PtySession } from '../helpers/pty.js';
 import { RELEASES_DIR } from '../helpers/run-bin.js';
 import { questionFor } from '../../src/targets/appwrite/questions.js';
 
@@ -24,14 +23,8 @@ const Q = {
 };
 const WRITE_CONFIRM = /Write [^\n]*\?/;
 
-let sessions: PtySession[] = [];
-let dirs: string[] = [];
-
-function tmp(): string {
-  const d = mkdtempSync(join(tmpdir(), 'hi-first-'));
-  dirs.push(d);
-  return d;
-}
+const scratch = ptyScratch('hi-first-');
+const tmp = scratch.tmp;
 
 /** The CLI in a terminal with the stand-in docker first on PATH, its state in `state`. */
 function start(args: string[], state: string, env: Record<string, string> = {}): PtySession {
@@ -47,8 +40,7 @@ function start(args: string[], state: string, env: Record<string, string> = {}):
       ...env,
     },
   });
-  sessions.push(s);
-  return s;
+  return scratch.track(s);
 }
 
 const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
@@ -75,17 +67,6 @@ async function answerAll(s: PtySession, domainShown = false): Promise<void> {
   await s.answer(Q.db, KEY.enter);
   await s.answer(Q.smtpHost, KEY.enter);
 }
-
-beforeAll(() => {
-  if (!existsSync(join(ROOT, 'dist', 'cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build` first');
-});
-
-afterEach(() => {
-  for (const s of sessions) s.kill();
-  sessions = [];
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  dirs = [];
-});
 
 describe('the first question does not wait for the release image', () => {
   it('asks while `docker pull` runs; after the answers shows the pull until done, then installs from the image', async () => {

@@ -1,10 +1,9 @@
 // The interactive wizard, driven key by key in a real pseudo-terminal against the built binary
 // (run `npm run build` first; `npm test` does).
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KEY, ROOT, spawnCli, type PtySession } from '../helpers/pty.js';
+import { KEY, ROOT, ptyScratch, spawnCli, type PtySession } from '../helpers/pty.js';
 import { questionFor } from '../../src/targets/appwrite/questions.js';
 import { secretsToGenerate } from '../../src/targets/appwrite/env-values.js';
 import { runBin } from '../helpers/run-bin.js';
@@ -37,19 +36,12 @@ const WRITE_CONFIRM = /Write [^\n]*\?/;
 /** A re-run shows the database engine instead of asking it. */
 const ENGINE_KEPT = 'Database: PostgreSQL (kept; changing engines is not a re-run setting)';
 
-let sessions: PtySession[] = [];
-let dirs: string[] = [];
-
-function tmp(): string {
-  const d = mkdtempSync(join(tmpdir(), 'hi-pty-'));
-  dirs.push(d);
-  return d;
-}
+const scratch = ptyScratch('hi-pty-');
+const tmp = scratch.tmp;
 
 function start(args: string[]): PtySession {
-  const s = spawnCli(args, { cwd: dirs.at(-1) ?? ROOT, cols: 120, rows: 40 });
-  sessions.push(s);
-  return s;
+  const s = spawnCli(args, { cwd: scratch.lastDir() ?? ROOT, cols: 120, rows: 40 });
+  return scratch.track(s);
 }
 
 function envValue(envText: string, name: string): string | undefined {
@@ -87,17 +79,6 @@ async function headlessInstall(): Promise<string> {
   expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
   return dir;
 }
-
-beforeAll(() => {
-  if (!existsSync(join(ROOT, 'dist', 'cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build` first');
-});
-
-afterEach(() => {
-  for (const s of sessions) s.kill();
-  sessions = [];
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  dirs = [];
-});
 
 describe('interactive wizard in a real terminal', () => {
   it('first install: every question answered by keys writes a 0600 .env and compose file', async () => {
@@ -443,10 +424,10 @@ describe('interactive wizard in a real terminal', () => {
 
   it('a non-empty directory for the database: declining asks for the directory again, and the run goes on', async () => {
     const dir = join(tmp(), 'appwrite');
-    const busy = join(dirs.at(-1)!, 'busy');
+    const busy = join(scratch.lastDir()!, 'busy');
     mkdirSync(busy);
     writeFileSync(join(busy, 'notes.txt'), 'not a database\n');
-    const fresh = join(dirs.at(-1)!, 'pgdata');
+    const fresh = join(scratch.lastDir()!, 'pgdata');
     const s = start(['--dir', dir, '--no-start', '--domain', 'appwrite.example.com', '--email', 'admin@example.com', '--console', 'root', '--smtp-host', '']);
     await s.answer(Q.https, KEY.enter);
     await s.answer(Q.dbEngine, KEY.enter);

@@ -1,6 +1,9 @@
 // Drives the built CLI (bin/harden-init.js) in a real pseudo-terminal, as a person at a keyboard would.
 // The transcript is the raw terminal output; matching is done on it with ANSI escapes stripped.
 import pty from 'node-pty';
+import { afterEach, beforeAll } from 'vitest';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { NO_DOCKER, RELEASES_DIR } from './run-bin.js';
 
@@ -139,4 +142,31 @@ export function spawnCli(args: string[], opts: SpawnOptions = {}): PtySession {
     kill() { if (!exited) { try { term.kill(); } catch { /* already gone */ } } },
   };
   return session;
+}
+
+/**
+ * The terminals and temporary directories of one test file: every session is ended and every directory removed after
+ * each test. The file runs the built CLI, so it fails at once when dist/ is missing.
+ */
+export function ptyScratch(prefix: string): { tmp(): string; track(s: PtySession): PtySession; lastDir(): string | undefined } {
+  let sessions: PtySession[] = [];
+  let dirs: string[] = [];
+  beforeAll(() => {
+    if (!existsSync(join(ROOT, 'dist', 'cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build` first');
+  });
+  afterEach(() => {
+    for (const s of sessions) s.kill();
+    sessions = [];
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    dirs = [];
+  });
+  return {
+    tmp() {
+      const d = mkdtempSync(join(tmpdir(), prefix));
+      dirs.push(d);
+      return d;
+    },
+    track(s) { sessions.push(s); return s; },
+    lastDir: () => dirs.at(-1),
+  };
 }
