@@ -81,7 +81,7 @@ describe.skipIf(!hasEngine).sequential('backup and restore of Langflow installs 
     expect(r.stdout).toMatch(/database dump \(db\/postgresql\.sql\): \d/);
     expect(r.stdout).toMatch(/volume langflow-config: \d/);
     expect(r.stdout).toMatch(/It holds \.env with LANGFLOW_SECRET_KEY/);
-    expect(r.stdout).toMatch(/Archive written: .*harden-init-backup-\S+-langflow-1\.13\.0\.age/);
+    expect(r.stdout).toMatch(/Archive written: .*harden-init-backup-\S+-langflow-1\.13\.1\.age/);
     const dirA = join(dir, '.harden-init', 'archives');
     const [name] = archives(dirA);
     expect(statSync(join(dirA, name!)).mode & 0o777).toBe(0o600);
@@ -106,7 +106,7 @@ describe.skipIf(!hasEngine).sequential('backup and restore of Langflow installs 
     const cron = await execa('/bin/sh', ['-c', command], { extendEnv: false, env: { ...vars, HOME: '/root', LOGNAME: 'root' }, reject: false, all: true });
     const log = readFileSync(join(dir, '.harden-init', 'backup.log'), 'utf8');
     expect(cron.exitCode, log).toBe(0);
-    expect(log).toMatch(/Archive written: .*-langflow-1\.13\.0\.age/);
+    expect(log).toMatch(/Archive written: .*-langflow-1\.13\.1\.age/);
     expect(archives(join(dir, '.harden-init', 'archives'))).toHaveLength(Math.min(2, before + 1));
     for (const v of secretsOf(dir)) expect(log).not.toContain(v);
     expect(log).not.toContain(PASS);
@@ -134,7 +134,7 @@ describe.skipIf(!hasEngine).sequential('backup and restore of Langflow installs 
     expect(String((await execa('docker', ['volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${VOL}`])).stdout).trim()).toBe('');
     const r = await run(['restore', archive, '--dir', dir, '--passphrase-env', 'HI_PASS', '--yes', '--timeout', '120'], { HI_PASS: PASS });
     expect(r.exitCode, out(r)).toBe(0);
-    expect(r.stdout).toMatch(/Archive verified: \d+ parts match the manifest \(.*Langflow 1\.13\.0\)/);
+    expect(r.stdout).toMatch(/Archive verified: \d+ parts match the manifest \(.*Langflow 1\.13\.1\)/);
     expect(r.stdout).toMatch(/Database restored from db\/postgresql\.sql/);
     expect(r.stdout).toMatch(/Volume langflow-config restored/);
     expect(r.stdout).toMatch(/Verified with printenv/);
