@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { ROOT, tempDir } from '../helpers/run-bin.js';
 import { engineAvailable } from '../helpers/engine.js';
 import { imageRef, inspectImageId, parseExecutables, readFromImage } from '../../src/targets/appwrite/upstream/image.js';
-import { cacheFiles } from '../../src/targets/appwrite/upstream/cache.js';
+import { cacheFiles, cacheRecordOf } from '../../src/targets/appwrite/upstream/cache.js';
 import { dockerReachable, obtainRelease } from '../../src/targets/appwrite/upstream/source.js';
 import { parseVariablesPhp } from '../../src/targets/appwrite/upstream/variables-php.js';
 
@@ -67,13 +67,15 @@ describe.skipIf(!hasEngine).sequential('reading an Appwrite release from its ima
     let t1 = now() + 0.5;
     expect(first.source).toBe('image appwrite/appwrite:1.9.6');
     expect(await containersCreated(id, t0 - 0.5, t1)).toBe(3); // the control: three reads
-    for (const c of cacheFiles(first, first.variablesPhp, { dir })) {
+    const written = cacheFiles(first, first.variablesPhp, { dir });
+    for (const c of written) {
       mkdirSync(join(dir, c.path, '..'), { recursive: true });
       writeFileSync(join(dir, c.path), c.content, { mode: c.mode });
     }
 
     t0 = now();
-    const second = await obtainRelease('1.9.6', { dir, dockerAvailable: true });
+    // As a run does: state.json's record of the entry it wrote is what makes the cache trusted.
+    const second = await obtainRelease('1.9.6', { dir, dockerAvailable: true, cacheRecord: cacheRecordOf(written) });
     t1 = now() + 0.5;
     expect(second.source).toMatch(/^cache \.harden-init\/upstream\/1\.9\.6-[0-9a-f]{12}$/);
     expect(second.imageId).toBe(id);
