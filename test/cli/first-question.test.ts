@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KEY, ROOT, ptyScratch, spawnCli, type PtySession } from '../helpers/pty.js';
+import { answerFirstInstall as answerAll, KEY, ROOT, ptyScratch, spawnCli, type PtySession } from '../helpers/pty.js';
 import { RELEASES_DIR } from '../helpers/run-bin.js';
 import { questionFor } from '../../src/targets/appwrite/questions.js';
 
@@ -53,20 +53,6 @@ async function until(check: () => boolean, ms: number, what: string): Promise<vo
   }
 }
 
-/** Every question of a first install answered with its default (domain and e-mail typed). */
-async function answerAll(s: PtySession, domainShown = false): Promise<void> {
-  if (!domainShown) await s.waitFor(Q.domain);
-  s.write('appwrite.example.com');
-  await s.answer('appwrite.example.com', KEY.enter);
-  await s.answer(Q.https, KEY.enter);
-  await s.waitFor(Q.email);
-  s.write('admin@example.com');
-  await s.answer('admin@example.com', KEY.enter);
-  await s.answer(Q.console, KEY.enter);
-  await s.answer(Q.dbEngine, KEY.enter);
-  await s.answer(Q.db, KEY.enter);
-  await s.answer(Q.smtpHost, KEY.enter);
-}
 
 describe('the first question does not wait for the release image', () => {
   it('asks while `docker pull` runs; after the answers shows the pull until done, then installs from the image', async () => {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KEY, ROOT, ptyScratch, spawnCli, type PtySession } from '../helpers/pty.js';
+import { answerFirstInstall, KEY, ROOT, ptyScratch, spawnCli, type PtySession } from '../helpers/pty.js';
 import { questionFor } from '../../src/targets/appwrite/questions.js';
 import { secretsToGenerate } from '../../src/targets/appwrite/env-values.js';
 import { runBin } from '../helpers/run-bin.js';
@@ -218,16 +218,7 @@ describe('interactive wizard in a real terminal', () => {
     await s.waitFor('is not a valid host name: use letters, digits, hyphens and dots');
     // Still the same prompt: erase the bad input and type a good one.
     s.write(KEY.backspace.repeat('bad domain!'.length));
-    s.write('appwrite.example.com');
-    await s.answer('appwrite.example.com', KEY.enter);
-    await s.answer(Q.https, KEY.enter);
-    await s.waitFor(Q.email);
-    s.write('admin@example.com');
-    await s.answer('admin@example.com', KEY.enter);
-    await s.answer(Q.console, KEY.enter);
-    await s.answer(Q.dbEngine, KEY.enter);
-    await s.answer(Q.db, KEY.enter);
-    await s.answer(Q.smtpHost, KEY.enter);
+    await answerFirstInstall(s, true);
     await s.answer(WRITE_CONFIRM, KEY.enter);
 
     const { exitCode } = await s.exit();

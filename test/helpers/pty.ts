@@ -4,6 +4,7 @@ import pty from 'node-pty';
 import { afterEach, beforeAll } from 'vitest';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { questionFor } from '../../src/targets/appwrite/questions.js';
 import { join, resolve } from 'node:path';
 import { NO_DOCKER, RELEASES_DIR } from './run-bin.js';
 
@@ -169,4 +170,20 @@ export function ptyScratch(prefix: string): { tmp(): string; track(s: PtySession
     track(s) { sessions.push(s); return s; },
     lastDir: () => dirs.at(-1),
   };
+}
+
+/** Every question of an Appwrite first install answered with its default (domain and e-mail typed). */
+export async function answerFirstInstall(s: PtySession, domainShown = false): Promise<void> {
+  const q = (id: Parameters<typeof questionFor>[0]) => questionFor(id).message;
+  if (!domainShown) await s.waitFor(q('domain'));
+  s.write('appwrite.example.com');
+  await s.answer('appwrite.example.com', KEY.enter);
+  await s.answer(q('https'), KEY.enter);
+  await s.waitFor(q('email'));
+  s.write('admin@example.com');
+  await s.answer('admin@example.com', KEY.enter);
+  await s.answer(q('console'), KEY.enter);
+  await s.answer(q('dbEngine'), KEY.enter);
+  await s.answer(q('db'), KEY.enter);
+  await s.answer(q('smtpHost'), KEY.enter);
 }
