@@ -41,13 +41,11 @@ export async function main(io: CliIo): Promise<number> {
 
 async function dispatch(argv: string[]): Promise<number> {
   let json = argv.includes('--json');
-  let command: string | undefined;
   try {
     // The version alone needs nothing else loaded (no flag schema, no targets).
     if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) { process.stdout.write(`${VERSION}\n`); return EXIT.ok; }
     const req = (await import('./args.js')).parseRequest(argv);
     json = req.json;
-    command = req.command;
     if (req.help) { process.stdout.write(`${(await import('./help.js')).helpText(VERSION)}\n`); return EXIT.ok; }
     if (req.version) { process.stdout.write(`${VERSION}\n`); return EXIT.ok; }
     if (req.command === 'verify') return await (await import('./verify-command.js')).verifyCommand(req, VERSION);
@@ -63,8 +61,9 @@ async function dispatch(argv: string[]): Promise<number> {
   } catch (e) {
     return await reportError(e, json);
   } finally {
-    // The install lock (setup) is released here; lock.ts also releases it on exit, as a backstop.
-    if (command === 'setup' || command === 'upgrade' || command === 'rollback' || command === 'rotate-key' || command === 'rotate-secret') (await import('../apply/lock.js')).releaseAllLocks();
+    // Whatever install lock the command still holds is released here, for every command alike (a command that
+    // took none releases nothing); lock.ts also releases on exit, as a backstop.
+    (await import('../apply/lock.js')).releaseAllLocks();
   }
 }
 
