@@ -32,7 +32,7 @@ describe('backup --schedule with systemd', () => {
   it('--passphrase-env: a service, a timer (0644) and a root-only passphrase file (0600 in a 0700 dir); the passphrase printed nowhere', async () => {
     const r = await runBin(['backup', '--schedule', 'daily', '--dir', dir, '--passphrase-env', 'HI_PASS'], { ...env, HI_PASS: PASS });
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
-    // Named by systemd-escape's rules (test/unit/schedule-units.test.ts checks them against the real tool).
+    // Named by systemd-escape's rules (test/commands/schedule-units.test.ts checks them against the real tool).
     expect(readdirSync(dirs().sd).sort()).toEqual([scheduleNames(dir).service, scheduleNames(dir).timer].sort());
     expect(scheduleNames(dir).service).toContain('my\\x20install.service');
     const service = join(dirs().sd, scheduleNames(dir).service);

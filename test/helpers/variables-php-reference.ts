@@ -1,6 +1,6 @@
 // The variables.php tokenizer as it was before the regex-driven scan (src/targets/appwrite/upstream/variables-php.ts
 // at commit c169b47): it steps through the text a character (or token) at a time. The oracle of
-// test/unit/variables-php-equivalence.test.ts: the faster scan must give the same variables, or the same error, for
+// test/targets/appwrite/upstream/variables-php-equivalence.test.ts: the faster scan must give the same variables, or the same error, for
 // every input. Not part of the product.
 import type { UpstreamVariable } from '../../src/targets/appwrite/upstream/types.js';
 // Shared with the product: the parser, string decoding and the walk from the literal to the variables. What was

@@ -3,14 +3,14 @@
 import { describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDir, ROOT } from '../helpers/run-bin.js';
-import { CACHE_ROOT, cacheEntryDir, cacheFiles, cacheRecordOf, checkCache, readCache, recordedCache, shortId } from '../../src/targets/appwrite/upstream/cache.js';
-import { serializeState, sha256, STATE_FILE, type UpstreamCacheRecord } from '../../src/engine/state.js';
-import { descriptionDirs, obtainRelease, readDescription } from '../../src/targets/appwrite/upstream/source.js';
-import { imageRef, parseExecutables } from '../../src/targets/appwrite/upstream/image.js';
-import { parseVariablesPhp } from '../../src/targets/appwrite/upstream/variables-php.js';
-import type { UpstreamFiles } from '../../src/targets/appwrite/upstream/types.js';
-import { CliError } from '../../src/core/errors.js';
+import { tempDir, ROOT } from '../../../helpers/run-bin.js';
+import { CACHE_ROOT, cacheEntryDir, cacheFiles, cacheRecordOf, checkCache, readCache, recordedCache, shortId } from '../../../../src/targets/appwrite/upstream/cache.js';
+import { serializeState, sha256, STATE_FILE, type UpstreamCacheRecord } from '../../../../src/engine/state.js';
+import { descriptionDirs, obtainRelease, readDescription } from '../../../../src/targets/appwrite/upstream/source.js';
+import { imageRef, parseExecutables } from '../../../../src/targets/appwrite/upstream/image.js';
+import { parseVariablesPhp } from '../../../../src/targets/appwrite/upstream/variables-php.js';
+import type { UpstreamFiles } from '../../../../src/targets/appwrite/upstream/types.js';
+import { CliError } from '../../../../src/core/errors.js';
 
 const FIX = join(ROOT, 'test/fixtures/upstream/appwrite');
 const ID_A = `sha256:${'a1b2c3d4e5f6'.repeat(5)}abcd`;

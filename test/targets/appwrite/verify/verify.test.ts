@@ -2,11 +2,11 @@
 // should hold which value, and comparing the two.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { formatVars, parseVars } from '../../src/verify/vars.js';
-import { appwriteServices, expectations, type Expectation } from '../../src/verify/expectations.js';
-import { compare } from '../../src/verify/compare.js';
-import { plan } from '../helpers/plan.js';
-import { BASE, BASE_19, counter, envOf, fileOf, templateOf } from '../helpers/fixtures.js';
+import { formatVars, parseVars } from '../../../../src/verify/vars.js';
+import { appwriteServices, expectations, type Expectation } from '../../../../src/verify/expectations.js';
+import { compare } from '../../../../src/verify/compare.js';
+import { plan } from '../../../helpers/plan.js';
+import { BASE, BASE_19, counter, envOf, fileOf, templateOf } from '../../../helpers/fixtures.js';
 
 const varName = fc.stringMatching(/^_APP_[A-Z0-9_]{1,20}$/);
 // Values `vars` can print on one line: anything but a line break, with the characters that break naive

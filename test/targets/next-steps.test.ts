@@ -6,7 +6,7 @@ import { nextSteps as langflowNextSteps } from '../../src/targets/langflow/repor
 import { keepSafeLines } from '../../src/core/keep-safe.js';
 import { parseRequest } from '../../src/cli/args.js';
 import { BASE } from '../helpers/fixtures.js';
-import { answers as langflow } from '../targets/langflow/combos.js';
+import { answers as langflow } from './langflow/combos.js';
 
 const text = (lines: string[]) => lines.join('\n');
 

@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { encodeVariablesPhp, parseVariablesPhp } from '../../src/targets/appwrite/upstream/variables-php.js';
-import type { UpstreamVariable } from '../../src/targets/appwrite/upstream/types.js';
+import { encodeVariablesPhp, parseVariablesPhp } from '../../../../src/targets/appwrite/upstream/variables-php.js';
+import type { UpstreamVariable } from '../../../../src/targets/appwrite/upstream/types.js';
 
-const FIX = join(import.meta.dirname, '..', 'fixtures', 'upstream', 'appwrite');
+const FIX = join(import.meta.dirname, '..', '..', '..', 'fixtures', 'upstream', 'appwrite');
 const read = (p: string): string => readFileSync(join(FIX, p), 'utf8');
 const lines = (p: string): string[] => read(p).split('\n').filter((l) => l !== '');
 const byName = (vars: UpstreamVariable[], name: string): UpstreamVariable | undefined => vars.find((v) => v.name === name);

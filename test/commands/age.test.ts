@@ -1,6 +1,6 @@
 // The backup's age encryption (src/commands/archive.ts's encrypt/decrypt on the age-encryption package): round trips
 // across the 64 KiB chunk boundary fed in random pieces, X25519, post-quantum and scrypt keys, Debian's `age` binary
-// both ways, and every refusal with its own message (test/unit/cctv-age.test.ts runs the C2SP vectors).
+// both ways, and every refusal with its own message (test/commands/cctv-age.test.ts runs the C2SP vectors).
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { execFileSync } from 'node:child_process';

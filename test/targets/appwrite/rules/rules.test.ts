@@ -2,16 +2,16 @@
 // text-matched). Upstream's real 1.9.6 and 2.3.0 files, plus synthetic ones for what they do not contain.
 import { describe, expect, it } from 'vitest';
 import { parse, parseDocument } from 'yaml';
-import { renderCompose } from '../../src/targets/appwrite/compose.js';
-import { RenderError, renderLikeInstaller } from '../../src/targets/appwrite/render/generator.js';
-import { RULES } from '../../src/targets/appwrite/rules/index.js';
-import { durableDatabase } from '../../src/targets/appwrite/rules/durable-db.js';
-import { traefikFileProvider, ROUTES_FILE } from '../../src/targets/appwrite/rules/traefik-file.js';
-import { findUnknowns } from '../../src/targets/appwrite/rules/refuse.js';
-import { BASE, BASE_19, templateOf } from '../helpers/fixtures.js';
-import type { Answers } from '../../src/targets/appwrite/answers.js';
-import type { Template } from '../../src/targets/appwrite/template.js';
-import type { UpstreamFiles } from '../../src/targets/appwrite/upstream/types.js';
+import { renderCompose } from '../../../../src/targets/appwrite/compose.js';
+import { RenderError, renderLikeInstaller } from '../../../../src/targets/appwrite/render/generator.js';
+import { RULES } from '../../../../src/targets/appwrite/rules/index.js';
+import { durableDatabase } from '../../../../src/targets/appwrite/rules/durable-db.js';
+import { traefikFileProvider, ROUTES_FILE } from '../../../../src/targets/appwrite/rules/traefik-file.js';
+import { findUnknowns } from '../../../../src/targets/appwrite/rules/refuse.js';
+import { BASE, BASE_19, templateOf } from '../../../helpers/fixtures.js';
+import type { Answers } from '../../../../src/targets/appwrite/answers.js';
+import type { Template } from '../../../../src/targets/appwrite/template.js';
+import type { UpstreamFiles } from '../../../../src/targets/appwrite/upstream/types.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Svc = Record<string, any>;

@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { USER_SUPPLIED, classifySecrets, isSecretName, usageDsn } from '../../src/targets/appwrite/secret-names.js';
-import type { UpstreamVariable } from '../../src/targets/appwrite/upstream/types.js';
-import { parseVariablesPhp } from '../../src/targets/appwrite/upstream/variables-php.js';
+import { USER_SUPPLIED, classifySecrets, isSecretName, usageDsn } from '../../../src/targets/appwrite/secret-names.js';
+import type { UpstreamVariable } from '../../../src/targets/appwrite/upstream/types.js';
+import { parseVariablesPhp } from '../../../src/targets/appwrite/upstream/variables-php.js';
 
-const FIX = join(import.meta.dirname, '..', 'fixtures', 'upstream', 'appwrite');
+const FIX = join(import.meta.dirname, '..', '..', 'fixtures', 'upstream', 'appwrite');
 const php = (v: string): UpstreamVariable[] => parseVariablesPhp(readFileSync(join(FIX, v, 'variables.php'), 'utf8'));
 /** The whole 2.x main list (includes 2.3.1+ names the 2.3.0 fixture leaves out). */
 const mainList = (): UpstreamVariable[] =>

@@ -5,10 +5,10 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseVariablesPhp } from '../../src/targets/appwrite/upstream/variables-php.js';
-import { referenceParseVariablesPhp } from '../helpers/variables-php-reference.js';
+import { parseVariablesPhp } from '../../../../src/targets/appwrite/upstream/variables-php.js';
+import { referenceParseVariablesPhp } from '../../../helpers/variables-php-reference.js';
 
-const RELEASES = join(import.meta.dirname, '..', 'fixtures', 'releases');
+const RELEASES = join(import.meta.dirname, '..', '..', '..', 'fixtures', 'releases');
 
 type Outcome = { vars: unknown } | { error: string };
 function outcome(parse: (text: string) => unknown, text: string): Outcome {

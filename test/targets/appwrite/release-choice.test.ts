@@ -1,9 +1,9 @@
 // Which release a run installs: the newest for a new install, the install's own on a re-run, never a
 // known-vulnerable one without asking, never a silent switch.
 import { describe, expect, it } from 'vitest';
-import { chooseRelease, releaseFromCompose, type ReleaseInput } from '../../src/targets/appwrite/release-choice.js';
-import { NEWEST_RELEASE } from '../../src/targets/appwrite/releases.js';
-import { CliError, EXIT } from '../../src/core/errors.js';
+import { chooseRelease, releaseFromCompose, type ReleaseInput } from '../../../src/targets/appwrite/release-choice.js';
+import { NEWEST_RELEASE } from '../../../src/targets/appwrite/releases.js';
+import { CliError, EXIT } from '../../../src/core/errors.js';
 
 const input = (i: Partial<ReleaseInput>): ReleaseInput => ({
   existing: false, allowInsecure: false, newest: NEWEST_RELEASE, dirArg: './appwrite', ...i,
@@ -139,8 +139,8 @@ describe('releaseFromCompose', () => {
     expect(releaseFromCompose('# image: appwrite/appwrite:1.9.5 was here\n')).toBeUndefined();
   });
   it('reads the release from a compose file harden-init wrote', async () => {
-    const { plan } = await import('../helpers/plan.js');
-    const { BASE_19, counter, fileOf, templateOf } = await import('../helpers/fixtures.js');
+    const { plan } = await import('../../helpers/plan.js');
+    const { BASE_19, counter, fileOf, templateOf } = await import('../../helpers/fixtures.js');
     const p = plan(BASE_19, { dir: '/x' }, templateOf('1.9.10'), { composePolicy: 'keep', random: counter() });
     expect(releaseFromCompose(fileOf(p, 'docker-compose.yml'))).toBe('1.9.10');
   });

@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { DB_SERVICES, DB_VOLUMES, RenderError, renderLikeInstaller, type RenderChoice } from '../../src/targets/appwrite/render/generator.js';
-import { ROOT } from '../helpers/run-bin.js';
+import { DB_SERVICES, DB_VOLUMES, RenderError, renderLikeInstaller, type RenderChoice } from '../../../../src/targets/appwrite/render/generator.js';
+import { ROOT } from '../../../helpers/run-bin.js';
 
 const upstream = (v: string) => readFileSync(join(ROOT, 'test/fixtures/upstream/appwrite', v, 'docker-compose.yml'), 'utf8');
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

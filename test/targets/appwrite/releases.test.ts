@@ -16,7 +16,7 @@ import {
   lineOf,
   parseRelease,
   releaseCheck,
-} from '../../src/targets/appwrite/releases.js';
+} from '../../../src/targets/appwrite/releases.js';
 
 describe('release table', () => {
   it('two lines with their newest and minimum', () => {

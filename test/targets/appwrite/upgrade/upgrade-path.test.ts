@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { carryEdits, describeChanges, stepChanges, upgradePath } from '../../src/targets/appwrite/upgrade-path.js';
-import { ROOT } from '../helpers/run-bin.js';
-import { unfinishedStep } from '../../src/commands/upgrade.js';
-import type { HistoryEntry } from '../../src/engine/state.js';
+import { carryEdits, describeChanges, stepChanges, upgradePath } from '../../../../src/targets/appwrite/upgrade-path.js';
+import { ROOT } from '../../../helpers/run-bin.js';
+import { unfinishedStep } from '../../../../src/commands/upgrade.js';
+import type { HistoryEntry } from '../../../../src/engine/state.js';
 
 const rel = (v: string, f: string) => readFileSync(join(ROOT, 'test/fixtures/releases', v, f), 'utf8');
 const names = (v: string) => [...rel(v, 'variables.php').matchAll(/'name'\s*=>\s*'([^']+)'/g)].map((m) => m[1]!);

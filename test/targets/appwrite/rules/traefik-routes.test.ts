@@ -5,12 +5,12 @@
 // independently of src/targets/appwrite/rules/traefik-file.ts.
 import { describe, expect, it } from 'vitest';
 import { parse, parseDocument } from 'yaml';
-import { renderCompose } from '../../src/targets/appwrite/compose.js';
-import { renderLikeInstaller, RenderError } from '../../src/targets/appwrite/render/generator.js';
-import { RULES } from '../../src/targets/appwrite/rules/index.js';
-import { ROUTES_FILE, routesFromLabels } from '../../src/targets/appwrite/rules/traefik-file.js';
-import { CONSOLE_MODES, HTTPS_MODES, TOPOLOGIES, type Answers } from '../../src/targets/appwrite/answers.js';
-import { BASE, BASE_19, templateOf } from '../helpers/fixtures.js';
+import { renderCompose } from '../../../../src/targets/appwrite/compose.js';
+import { renderLikeInstaller, RenderError } from '../../../../src/targets/appwrite/render/generator.js';
+import { RULES } from '../../../../src/targets/appwrite/rules/index.js';
+import { ROUTES_FILE, routesFromLabels } from '../../../../src/targets/appwrite/rules/traefik-file.js';
+import { CONSOLE_MODES, HTTPS_MODES, TOPOLOGIES, type Answers } from '../../../../src/targets/appwrite/answers.js';
+import { BASE, BASE_19, templateOf } from '../../../helpers/fixtures.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;

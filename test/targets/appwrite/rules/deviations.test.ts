@@ -11,15 +11,15 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { plan } from '../helpers/plan.js';
-import { renderLikeInstaller } from '../../src/targets/appwrite/render/generator.js';
-import { RULES } from '../../src/targets/appwrite/rules/index.js';
-import { DEVIATIONS, covers, deviationsFor, ruleIds, type Deviation, type Difference } from '../../src/targets/appwrite/rules/deviations.js';
-import { BASE, BASE_19, counter, fileOf, templateOf } from '../helpers/fixtures.js';
-import { ROOT, tempDir } from '../helpers/run-bin.js';
-import { requireInCi } from '../helpers/tools.js';
-import { CONSOLE_MODES, DB_MODES, HTTPS_MODES, type Answers, type DbEngine } from '../../src/targets/appwrite/answers.js';
-import type { Template } from '../../src/targets/appwrite/template.js';
+import { plan } from '../../../helpers/plan.js';
+import { renderLikeInstaller } from '../../../../src/targets/appwrite/render/generator.js';
+import { RULES } from '../../../../src/targets/appwrite/rules/index.js';
+import { DEVIATIONS, covers, deviationsFor, ruleIds, type Deviation, type Difference } from '../../../../src/targets/appwrite/rules/deviations.js';
+import { BASE, BASE_19, counter, fileOf, templateOf } from '../../../helpers/fixtures.js';
+import { ROOT, tempDir } from '../../../helpers/run-bin.js';
+import { requireInCi } from '../../../helpers/tools.js';
+import { CONSOLE_MODES, DB_MODES, HTTPS_MODES, type Answers, type DbEngine } from '../../../../src/targets/appwrite/answers.js';
+import type { Template } from '../../../../src/targets/appwrite/template.js';
 
 const haveCompose = requireInCi('docker-compose', 'the deviation table is checked against Compose\'s own reading of both files');
 
@@ -254,8 +254,8 @@ describe('the table', () => {
 });
 
 // README's "Hardening rules" table is RULES rendered: it cannot drift from the code.
-// `UPDATE_README=1 npx vitest run test/unit/deviations.test.ts -t README` rewrites the block in place.
-const BEGIN = '<!-- rules-table: generated from RULES (src/targets/appwrite/rules/index.ts) by test/unit/deviations.test.ts -->';
+// `UPDATE_README=1 npx vitest run test/targets/appwrite/rules/deviations.test.ts -t README` rewrites the block in place.
+const BEGIN = '<!-- rules-table: generated from RULES (src/targets/appwrite/rules/index.ts) by test/targets/appwrite/rules/deviations.test.ts -->';
 const END = '<!-- /rules-table -->';
 export function rulesTable(): string {
   // Markdown-safe outside `code` spans: no HTML tags (<release>), no emphasis from _NAME or NAME_*.
