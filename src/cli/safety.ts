@@ -69,15 +69,15 @@ function findArchives(dir: string): string[] {
  */
 export function guardDbPasswords(o: { dir: string; existing: Existing; target: Target<BaseAnswers>; template: TargetTemplate; answers: BaseAnswers; previous: Partial<BaseAnswers> }): void {
   const { target, answers, previous } = o;
-  if (!o.existing.env || !target.bundledDbPasswords || previous.db === undefined) return;
-  const before = target.bundledDbPasswords(previous);
+  if (!o.existing.env || !target.stack.bundledDbPasswords || previous.db === undefined) return;
+  const before = target.stack.bundledDbPasswords(previous);
   // Another place than before is a new, empty database (a move the operator accepts separately): a new password is right.
-  if (before.length === 0 || target.dbLocation(previous) !== target.dbLocation(answers)) return;
+  if (before.length === 0 || target.stack.dbLocation(previous) !== target.stack.dbLocation(answers)) return;
   const env = toRecord(o.existing.env);
-  const generated = target.secretsToGenerate(answers, o.template);
-  const missing = target.bundledDbPasswords(answers).filter((k) => before.includes(k) && generated.includes(k) && !env[k]);
+  const generated = target.render.secretsToGenerate(answers, o.template);
+  const missing = target.stack.bundledDbPasswords(answers).filter((k) => before.includes(k) && generated.includes(k) && !env[k]);
   const refusal = refuseLostDbPassword({
-    dir: o.dir, missing, product: target.title, location: target.dbLocation(answers),
+    dir: o.dir, missing, product: target.title, location: target.stack.dbLocation(answers),
     backups: missing.length ? findEnvBackups(o.dir) : [], archives: missing.length ? findArchives(o.dir) : [],
   });
   if (refusal) throw usageError(refusal.message, refusal.hint);

@@ -251,7 +251,7 @@ async function prepareStep(ctx: Ctx, s: UpgradeStep, existing: Existing, current
   const old = await releaseFiles(s.from, opts).catch(() => undefined);
   const answers = target.normalize(resolveHeadless(target.questions, { ...ctx.given, release: s.to }, { ...current, release: s.to }) as BaseAnswers);
   target.check?.(answers);
-  const rendered = target.renderCompose(template, answers, new Set(req.acceptUpstream));
+  const rendered = target.render.compose(template, answers, new Set(req.acceptUpstream));
   if (rendered.findings.length) {
     const lines = rendered.findings.map((x) => `  - ${x.what}\n    accept with --accept-upstream ${x.subject}: ${x.accepting}`);
     throw usageError(`Appwrite ${s.to}'s files ask for what harden-init's rules do not know how to harden:\n${lines.join('\n')}`,
@@ -262,7 +262,7 @@ async function prepareStep(ctx: Ctx, s: UpgradeStep, existing: Existing, current
     { version: s.to, compose: rendered.text, variables: template.variables },
   );
   const envRecord = toRecord(existing.env!);
-  const keep = new Set([...interpolatedNames(rendered.text), ...Object.keys(target.managedValues(answers, template))]);
+  const keep = new Set([...interpolatedNames(rendered.text), ...Object.keys(target.render.managedValues(answers, template))]);
   const edits = carryEdits(envRecord, changes, keep);
   let env = existing.env!;
   for (const [k, v] of Object.entries(edits.set)) env = setEnv(env, k, v);
@@ -313,7 +313,7 @@ async function mergeHandEdits(ctx: Ctx, s: UpgradeStep, existing: Existing, old:
   const answers = existing.state?.answers ? ctx.target.normalize(existing.state.answers as BaseAnswers) : undefined;
   const base = await composeBase(recorded, [
     { how: WRITTEN_COMPOSE, text: () => storedBase },
-    { how: `Appwrite ${s.from}'s files re-rendered with the recorded answers`, text: () => (old && answers ? ctx.target.renderCompose(old.template, answers, new Set(ctx.req.acceptUpstream)).text : undefined) },
+    { how: `Appwrite ${s.from}'s files re-rendered with the recorded answers`, text: () => (old && answers ? ctx.target.render.compose(old.template, answers, new Set(ctx.req.acceptUpstream)).text : undefined) },
   ]);
   if (!base) {
     throw usageError(`${COMPOSE_FILE} was edited by hand since harden-init wrote it, and harden-init cannot tell exactly what it wrote for ${s.from} (no ${WRITTEN_COMPOSE} and the re-rendered file differs), so it cannot carry the edits: it stops here (nothing was changed).`,
@@ -499,7 +499,7 @@ async function runStep(ctx: Ctx, s: UpgradeStep, pending: Conflict[]): Promise<{
     st.history = [...(existing.state?.history ?? []), entry];
     return { ...f, content: serializeState(st) };
   });
-  const dirs = [...(prepared.answers.db === 'path' ? [{ path: String(prepared.answers.dbPath), mode: 0o700 }] : []), ...(ctx.target.hostDirs?.(prepared.answers) ?? [])];
+  const dirs = [...(prepared.answers.db === 'path' ? [{ path: String(prepared.answers.dbPath), mode: 0o700 }] : []), ...(ctx.target.render.hostDirs?.(prepared.answers) ?? [])];
   try {
     applyPlan(dir, changes, dirs, now);
   } catch (e) {
@@ -534,7 +534,7 @@ async function finishStep(ctx: Ctx, composeTool: Compose, s: UpgradeStep, entry:
   const newDropEnv = Object.keys(ctxStack.env);
   const services = await serviceCount(ctxStack); // counted by startStack's validation
   const health = await waitHealthy(composeTool, dir, newDropEnv,
-    { port: answers.httpPort, host: urlHost(answers.domain), path: ctx.target.health.path, judge: ctx.target.health.judge },
+    { port: answers.httpPort, host: urlHost(answers.domain), path: ctx.target.verify.health.path, judge: ctx.target.verify.health.judge },
     services, req.timeout * 1000);
   if (!health.ok) {
     recordResult(dir, entry, 'start-failed');
@@ -548,7 +548,7 @@ async function finishStep(ctx: Ctx, composeTool: Compose, s: UpgradeStep, entry:
   }
   ui.success(`Migration to ${s.to} done.`);
   const outcome = await verifyStack(ctxStack);
-  const vcode = reportVerify(ui, outcome, ctx.target.running.label);
+  const vcode = reportVerify(ui, outcome, ctx.target.verify.running.label);
   if (vcode !== EXIT.ok) {
     recordResult(dir, entry, 'verify-failed');
     throw new CliError(`Step ${s.from} → ${s.to}: the running stack differs from the files (see above); the upgrade stops here. The database is migrated to ${s.to}.`, EXIT.drift,

@@ -3,10 +3,10 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import type { TargetTemplate } from '../targets/types.js';
+import type { TargetTemplate } from './render.js';
 import { isMaskedName } from './diff.js';
 
-export type { TargetTemplate, SecretSpec } from '../targets/types.js';
+export type { TargetTemplate, SecretSpec } from './render.js';
 
 /** The package's templates/ folder (release descriptions), beside dist/ or src/. */
 export function templatesRoot(): string {
