@@ -125,6 +125,8 @@ export interface TargetAudit {
   socketAllowed(s: ServiceModel): boolean;
   /** Variables whose change a drift finding rates high (security switches). */
   securityVariables: readonly string[];
+  /** Names the product knows hold credentials though no name pattern says so: their drift shows no values. */
+  secretNames?: ReadonlySet<string>;
 }
 
 export interface AuditRule {

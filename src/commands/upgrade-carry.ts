@@ -6,6 +6,7 @@
 // (.harden-init/compose-written.yml, written with every docker-compose.yml harden-init writes), else the old release re-rendered from its cached or
 // described files with the recorded answers — each used only when its sha256 is the one state.json recorded.
 import { isMaskedName } from '../engine/diff.js';
+import { KNOWN_SECRET_NAMES } from '../targets/appwrite/secret-names.js';
 import { sha256 } from '../engine/state.js';
 import { readYamlDocument } from '../engine/yaml-read.js';
 import { describeEdit, editHolds, type Conflict, type Edit, type MergeResult, type Verdict } from '../engine/compose-merge.js';
@@ -108,7 +109,7 @@ export function hardeningJudge(h: HardeningInput, next: string): (text: string, 
 
 /** An edit for the operator's eyes: values of secret-looking names hidden. */
 export function editLine(e: Edit): string {
-  return describeEdit(e, (path) => !path.some((k) => isMaskedName(k)));
+  return describeEdit(e, (path) => !path.some((k) => isMaskedName(k, KNOWN_SECRET_NAMES)));
 }
 
 /** Where a not-carried edit went: into the proposal, or only into its list (its place is gone there too). */

@@ -23,6 +23,8 @@ export interface SecretSpec {
   secretLike: string[];
   /** DSNs that embed a generated password: rebuilt from it. */
   dsns: string[];
+  /** Every name the product knows holds a credential, in any release (masked even where no name pattern says so). */
+  known?: string[];
 }
 
 /** What one run renders from: the release's own files (Appwrite) or the target's own base (Langflow). */

@@ -5,6 +5,7 @@
 import { readYaml } from '../../engine/yaml-read.js';
 import { usageError } from '../../core/errors.js';
 import { isMaskedName } from '../../engine/diff.js';
+import { KNOWN_SECRET_NAMES } from './secret-names.js';
 import { RELEASE_LINES, compareReleases, lineOf, parseRelease } from './releases.js';
 
 export interface UpgradeStep {
@@ -208,7 +209,7 @@ export function carryEdits(env: Record<string, string>, c: StepChanges, keep: Se
   for (const v of c.variablesDropped) {
     // A secret is never removed by an upgrade: a dropped key or password may still guard data (and only a
     // backup could bring it back).
-    if (!(v in env) || keep.has(v) || isMaskedName(v)) continue;
+    if (!(v in env) || keep.has(v) || isMaskedName(v, KNOWN_SECRET_NAMES)) continue;
     remove.push(v);
     dropped.push(v);
   }
