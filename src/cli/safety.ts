@@ -2,11 +2,10 @@
 // engine/db-path.ts, the question validators): they read the file system or ask, the decisions do not.
 import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { AnyAnswers as Answers, Question } from '../core/question.js';
+import type { AnyAnswers as Answers, PartialAnswers, Question } from '../core/question.js';
 import { CliError, EXIT, usageError } from '../core/errors.js';
 import { confirmWrite, type ChangeGuard } from './wizard.js';
 import type { Ui } from './ui.js';
-import type { Partial2 } from './resolve.js';
 import { decideKey, NEW_KEY_FLAG, refuseLostDbPassword, type KeyBackup } from '../engine/key-guard.js';
 import { checkDbPath, type PathProbe } from '../engine/db-path.js';
 import { parseEnv, toRecord } from '../engine/envfile.js';
@@ -113,7 +112,7 @@ export const ALLOW_NONEMPTY_FLAG = '--allow-db-path-nonempty';
 
 /** In the wizard: a non-empty --db-path that is not a database's is confirmed right after it is typed; a no asks again. */
 export function dbPathGuard(dir: string, previous: unknown, accepted: (path: string) => void, probe: PathProbe = fsProbe): ChangeGuard {
-  const needs = (a: Partial2) => {
+  const needs = (a: PartialAnswers) => {
     if (a.db !== 'path' || typeof a.dbPath !== 'string') return undefined;
     const r = checkDbPath(a.dbPath, dir, probe);
     return r.ok && r.needsConfirm && r.path !== previous ? { path: r.path, why: r.needsConfirm } : undefined;
@@ -148,8 +147,8 @@ export async function guardDbPath(ui: Ui, a: Answers & { db?: unknown; dbPath?: 
  * as answers; the first that fails is a usage error naming the variable and what is allowed. Returns the
  * canonical forms (lower-cased e-mails, canonical IPs, no duplicates) to use instead.
  */
-export function validatedFromInstall(questions: Question[], envNames: Record<string, string>, given: Partial2, current: Partial2, a: Answers): Partial<Answers> {
-  const out: Partial2 = {};
+export function validatedFromInstall(questions: Question[], envNames: Record<string, string>, given: PartialAnswers, current: PartialAnswers, a: Answers): Partial<Answers> {
+  const out: PartialAnswers = {};
   for (const q of questions) {
     const value = a[q.id];
     if (given[q.id] !== undefined || value === undefined || current[q.id] === undefined) continue;

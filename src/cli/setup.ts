@@ -5,7 +5,8 @@ import pc from 'picocolors';
 import type { Request } from './args.js';
 import { CliError, EXIT, usageError, stepError } from '../core/errors.js';
 import { createUi, type Ui } from './ui.js';
-import { checkConsistency, existingAnswers, headlessCommand, parseGiven, resolveHeadless, type Partial2 } from './resolve.js';
+import { checkConsistency, existingAnswers, headlessCommand, parseGiven, resolveHeadless } from './resolve.js';
+import type { PartialAnswers } from '../core/question.js';
 import { askAnswers, askDbPassword, chooseComposePolicy, confirmWrite, type ChangeGuard } from './wizard.js';
 import { fileDiffs, planReport, summaryText, writeQuestion } from './report.js';
 import { shellQuote } from '../core/shell-quote.js';
@@ -107,7 +108,7 @@ async function setupRun(req: Request, version: string, reads: ReleaseRead[]): Pr
 
 interface Flow {
   req: Request; ui: Ui; target: Target<BaseAnswers>; template: TargetTemplate; prepared: { files: { path: string; content: string; mode: number }[] };
-  dir: string; dirArg: string; existing: Existing; rerun: boolean; current: Partial2; given: Partial2; answers: BaseAnswers;
+  dir: string; dirArg: string; existing: Existing; rerun: boolean; current: PartialAnswers; given: PartialAnswers; answers: BaseAnswers;
   interactive: boolean; composeTool: Compose | undefined; extras: string[];
   /** Database locations, and non-empty database directories, the operator already said yes to in the wizard. */
   movesAccepted?: string[];
@@ -286,9 +287,9 @@ const dbMoveText = (move: DbMove) => `The database moves from ${move.from} to ${
 const DB_MOVE_QUESTION = 'Use the new database location anyway?';
 
 /** In the wizard: a new database location is confirmed right after its questions; a no asks them again. */
-function dbMoveGuard(target: Target<BaseAnswers>, current: Partial2, accepted: (to: string) => void): ChangeGuard {
+function dbMoveGuard(target: Target<BaseAnswers>, current: PartialAnswers, accepted: (to: string) => void): ChangeGuard {
   const from = target.stack.dbLocation(current as Partial<BaseAnswers>);
-  const to = (a: Partial2) => target.stack.dbLocation(a as Partial<BaseAnswers>);
+  const to = (a: PartialAnswers) => target.stack.dbLocation(a as Partial<BaseAnswers>);
   return {
     ids: target.questions.map((q) => q.id).filter((id) => /^db/.test(id)),
     check: (a) => { const t = to(a); return from !== undefined && t !== undefined && t !== from ? dbMoveText({ from, to: t }) : undefined; },
@@ -348,7 +349,7 @@ function finish(req: Request, plan: Plan, dir: string, command: string, result: 
  * Secrets the operator supplies (an external database's password, SMTP): never a flag (it would show in
  * `ps`); from their environment variable, else kept from .env, else asked with a masked prompt.
  */
-async function operatorSecrets(target: Target<BaseAnswers>, a: BaseAnswers, existing: Existing, current: Partial2, interactive: boolean): Promise<Record<string, string>> {
+async function operatorSecrets(target: Target<BaseAnswers>, a: BaseAnswers, existing: Existing, current: PartialAnswers, interactive: boolean): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const input of target.render.secretInputs) {
     if (!input.when(a)) continue;

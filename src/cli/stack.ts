@@ -199,20 +199,20 @@ async function driftReasons(ctx: StackContext, drift: Row[], unsafe: string[]): 
 }
 
 /** taskLog's shape for a log file: each line printed once, no cursor movement. */
-function plainLog(ui: Ui, title: string) {
+function plainLog(ui: Ui, title: string): Pick<ReturnType<typeof p.taskLog>, 'message' | 'success' | 'error'> {
   ui.step(title);
   return {
     message: (line: string) => ui.raw(`│  ${line}`),
     success: (msg: string) => ui.success(msg),
     error: (msg: string) => ui.warn(msg),
-  } as unknown as ReturnType<typeof p.taskLog>;
+  };
 }
 
 /** spinner's shape for a log file: start, each new message once, stop. */
-function plainSpinner(ui: Ui) {
+function plainSpinner(ui: Ui): Pick<ReturnType<typeof p.spinner>, 'start' | 'message' | 'stop' | 'error'> {
   let last = '';
   const say = (msg?: string) => { if (msg && msg !== last) { last = msg; ui.raw(`│  ${msg}`); } };
-  return { start: say, message: say, stop: (m?: string) => ui.success(m ?? ''), error: (m?: string) => ui.warn(m ?? '') } as unknown as ReturnType<typeof p.spinner>;
+  return { start: say, message: say, stop: (m?: string) => ui.success(m ?? ''), error: (m?: string) => ui.warn(m ?? '') };
 }
 
 export { urlHost };

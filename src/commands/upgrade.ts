@@ -16,7 +16,8 @@ import { deleteEnv, getEnv, parseEnv, setEnv, toRecord } from '../engine/envfile
 import { BACKUP_DIR, serializeState, sha256, STATE_FILE, type HistoryEntry, type State } from '../engine/state.js';
 import { plan as makePlan, COMPOSE_FILE, PROPOSED_COMPOSE_FILE, WRITTEN_COMPOSE_FILE as WRITTEN_COMPOSE, type Plan } from '../engine/plan.js';
 import { interpolatedNames } from '../engine/compose-text.js';
-import { existingAnswers, parseGiven, resolveHeadless, type Partial2 } from '../cli/resolve.js';
+import { existingAnswers, parseGiven, resolveHeadless } from '../cli/resolve.js';
+import type { PartialAnswers } from '../core/question.js';
 import { confirmWrite } from '../cli/wizard.js';
 import { applyPlan } from '../apply/apply.js';
 import { acquireLock } from '../apply/lock.js';
@@ -64,7 +65,7 @@ interface Ctx {
   dir: string;
   dirArg: string;
   target: Target<BaseAnswers>;
-  given: Partial2;
+  given: PartialAnswers;
   composeTool?: Compose;
   dockerAvailable: boolean;
 }
@@ -162,7 +163,8 @@ export async function upgradeCommand(req: Request, VERSION: string): Promise<num
     planLines.push(`   up -d, health, docker compose exec -T appwrite migrate, vars verification (backup before it: ${unfinished.backup}${unfinished.dump ? `, dump ${unfinished.dump}` : ''})`);
   }
   let sim: Existing = existing;
-  let simCurrent: Partial2 = current;
+  let unknownFromHere = false; // a dry run goes on planning only as far as it can tell the files
+  let simCurrent: PartialAnswers = current;
   let simWritten = readRegular(join(dir, WRITTEN_COMPOSE));
   let simMerge: MergeResult | undefined; // the latest step's merge: it holds every earlier step's not-carried edits
   for (const [i, s] of steps.entries()) {
@@ -173,7 +175,7 @@ export async function upgradeCommand(req: Request, VERSION: string): Promise<num
     } catch (e) {
       if (!req.dryRun) throw e;
       planLines.push(`   changes unknown: ${(e as Error).message.split('\n')[0]}`);
-      sim = undefined as unknown as Existing;
+      unknownFromHere = true;
     }
     if (prepared) {
       for (const l of describeChanges(prepared.changes)) planLines.push(`   ${l}`);
@@ -186,7 +188,7 @@ export async function upgradeCommand(req: Request, VERSION: string): Promise<num
     }
     planLines.push(`   before it: ${BACKUP_DIR}/<time>/ (.env, ${COMPOSE_FILE}, state.json${shape.db ? `, a ${shape.db.engine} dump through the ${shape.db.service} container` : '; external database: back it up yourself'})`);
     planLines.push(`   after it: up -d, health, docker compose exec -T appwrite migrate, vars verification`);
-    if (!sim) break;
+    if (unknownFromHere) break;
   }
   ui.step(`Upgrade plan: ${unfinished ? `resume${steps.length ? ', then ' : ''}` : ''}${!unfinished || steps.length ? `${steps.length} step${steps.length === 1 ? '' : 's'}` : ''}`);
   for (const l of planLines) ui.raw(`│  ${l}`); // not wrapped: every name stays whole
@@ -243,7 +245,7 @@ function simulateAfter(e: Existing, s: PreparedStep): Existing {
   return { ...e, envText: env, env: parseEnv(env), compose: composeFile?.content ?? e.compose, stateText, state: JSON.parse(stateText) as State };
 }
 
-async function prepareStep(ctx: Ctx, s: UpgradeStep, existing: Existing, current: Partial2, storedBase: string | undefined, pending: Conflict[]): Promise<PreparedStep> {
+async function prepareStep(ctx: Ctx, s: UpgradeStep, existing: Existing, current: PartialAnswers, storedBase: string | undefined, pending: Conflict[]): Promise<PreparedStep> {
   const { target, dir, req } = ctx;
   const opts = { dir, dockerAvailable: ctx.dockerAvailable, acceptUpstream: req.acceptUpstream };
   const { template, cache } = await releaseFiles(s.to, { ...opts, onLine: (l) => ctx.ui.raw(pc.dim(`│  ${l}`)) });

@@ -9,6 +9,8 @@ export interface Choice { value: string; label: string; hint?: string }
 
 /** Answers as the generic engine sees them: a record; each target has its own typed view. */
 export type AnyAnswers = Record<string, unknown>;
+/** Answers given so far (flags, an install, the questions asked): some of a target's answers `A`. */
+export type PartialAnswers<A extends AnyAnswers = AnyAnswers> = Partial<A>;
 
 // Callbacks are methods (checked bivariantly), so a target's Question<Answers>[] is also a Question[] to the generic flow.
 export interface Question<A = AnyAnswers> {
