@@ -1,5 +1,5 @@
 // `harden-init upgrade`: moves an Appwrite install to a newer release, one step at a time as Appwrite's guide
-// requires (upgrade-path.ts). Each step: the files and a database dump into .harden-init/backups/<time>/, the
+// requires (targets/appwrite/upgrade/path.ts). Each step: the files and a database dump into .harden-init/backups/<time>/, the
 // release's own files from its image, the same plan as a re-run (secrets kept, new ones generated, renamed
 // variables carried, dropped ones removed), up -d, health, Appwrite's `migrate`, `vars` verification. A failure
 // after the files changed stops with the exact state and the rollback command.
@@ -38,8 +38,8 @@ import type { Template } from '../targets/appwrite/template.js';
 import type { Answers } from '../targets/appwrite/answers.js';
 import { mergeCompose, type Conflict, type MergeResult } from '../engine/compose-merge.js';
 import { YamlReadError } from '../engine/yaml-read.js';
-import { carryLines, composeBase, hardeningJudge, notCarriedJson, notCarriedOf, notCarriedSummary } from './upgrade-carry.js';
-import { carryEdits, describeChanges, stepChanges, upgradePath, type StepChanges, type UpgradeStep } from '../targets/appwrite/upgrade-path.js';
+import { carryLines, composeBase, hardeningJudge, notCarriedJson, notCarriedOf, notCarriedSummary } from '../targets/appwrite/upgrade/carry.js';
+import { carryEdits, describeChanges, stepChanges, upgradePath, type StepChanges, type UpgradeStep } from '../targets/appwrite/upgrade/path.js';
 import { dumpStream, waitDbReady, type Engine } from './db-dump.js';
 import { backupShape, backupSpec, formatBytes } from './backup.js';
 
