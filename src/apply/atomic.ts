@@ -24,7 +24,7 @@ export function writeAll(fd: number, data: Buffer, write: typeof writeSync = wri
   }
 }
 
-export function writeFileAtomic(path: string, content: string, mode: number): void {
+export function writeFileAtomic(path: string, content: string | Uint8Array, mode: number): void {
   assertRegularOrMissing(path);
   const dir = dirname(path);
   const tmp = tempNameFor(path);
@@ -32,7 +32,7 @@ export function writeFileAtomic(path: string, content: string, mode: number): vo
   const fd = openSync(tmp, 'wx', mode & 0o600);
   let ok = false;
   try {
-    writeAll(fd, Buffer.from(content, 'utf8'));
+    writeAll(fd, typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content));
     fchmodSync(fd, mode); // exact, whatever the umask
     fsyncSync(fd);
     closeSync(fd);

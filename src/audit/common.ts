@@ -176,7 +176,7 @@ export function commonRules(audit: TargetAudit): AuditRule[] {
         const exp = expectations(input.reader.services(input.composeText), input.env).filter((e) => input.running!.has(e.service));
         const { drift } = compare(exp, input.running, new Set());
         return drift.filter((r) => r.reported).map((r) => {
-          const secret = isMaskedName(r.name);
+          const secret = isMaskedName(r.name, audit.secretNames);
           const security = audit.securityVariables.includes(r.name);
           const values = secret ? '' : ` (.env: ${r.expected || '(empty)'}, running: ${r.running === undefined ? 'differs by service' : r.running || '(empty)'})`;
           return {

@@ -11,7 +11,7 @@ import { ambiguousEntries, parseEnv, toRecord, type AmbiguousEntry } from '../en
 import { parseState, STATE_FILE } from '../engine/state.js';
 import { compose, detectCompose, dockerReachable, tail, type Compose } from '../docker/compose.js';
 import { configModel, ownModel } from './compose-model.js';
-import type { RunningConfig } from '../targets/types.js';
+import type { RunningConfig } from '../verify/types.js';
 import type { AuditInput, ComposeModel, ComposeSource } from './types.js';
 
 export const COMPOSE_FILES = ['docker-compose.yml', 'docker-compose.yaml', 'compose.yaml', 'compose.yml'];
@@ -125,11 +125,13 @@ export async function readRunning(raw: RawInstall, tool: Compose | undefined, re
   return { running, note: failedSvcs.length ? `${reader.label} failed in ${failedSvcs.join(', ')}` : '' };
 }
 
-/** The product the files describe: state.json says so; else the images tell. */
-export function detectTarget(state: AuditInput['state'], model: ComposeModel): string | undefined {
+/**
+ * The product the files describe: state.json says so; else the images tell, through `recognize` (the targets'
+ * registry knows the image names; this module knows none).
+ */
+export function detectTarget(
+  state: AuditInput['state'], model: ComposeModel, recognize: (images: string[]) => { target: string } | undefined,
+): string | undefined {
   if (state?.target) return state.target;
-  const images = Object.values(model.services).map((s) => s.image ?? '');
-  if (images.some((i) => /^(?:docker\.io\/)?appwrite\/appwrite(?:[:@]|$)/.test(i))) return 'appwrite';
-  if (images.some((i) => /^(?:docker\.io\/)?langflowai\/langflow(?:-[a-z]+)?(?:[:@]|$)/.test(i))) return 'langflow';
-  return undefined;
+  return recognize(Object.values(model.services).map((s) => s.image ?? ''))?.target;
 }

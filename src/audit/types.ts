@@ -1,7 +1,7 @@
 // What `harden-init check` works with: a finding, the severities in order, the install as read (files, what
 // compose sees, and what the containers hold), and a rule. Generic: each target brings its own rules through
 // `audit` in the target contract (src/targets/types.ts); the rules every target shares are in ./common.ts.
-import type { RunningConfig } from '../targets/types.js';
+import type { RunningConfig } from '../verify/types.js';
 import type { AmbiguousEntry } from '../engine/envfile.js';
 import type { DirProblem } from '../apply/install-dir.js';
 
@@ -125,6 +125,8 @@ export interface TargetAudit {
   socketAllowed(s: ServiceModel): boolean;
   /** Variables whose change a drift finding rates high (security switches). */
   securityVariables: readonly string[];
+  /** Names the product knows hold credentials though no name pattern says so: their drift shows no values. */
+  secretNames?: ReadonlySet<string>;
 }
 
 export interface AuditRule {

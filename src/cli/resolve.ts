@@ -1,16 +1,14 @@
 // Turns flags + the existing install into answers: validation of what was given, defaults for the rest.
-import type { AnyAnswers as Answers, Question } from '../core/question.js';
+import type { AnyAnswers as Answers, PartialAnswers, Question } from '../core/question.js';
 import type { BaseAnswers, Target } from '../targets/types.js';
 import { usageError } from '../core/errors.js';
 import { shellQuote } from '../core/shell-quote.js';
 import type { Existing } from '../engine/existing.js';
 import { toRecord } from '../engine/envfile.js';
 
-export type Partial2 = Record<string, unknown>;
-
 /** Parses every given flag; the first invalid one is a usage error naming the flag and what it takes. */
-export function parseGiven(questions: Question[], given: Record<string, string>, title = 'this target'): Partial2 {
-  const out: Partial2 = {};
+export function parseGiven(questions: Question[], given: Record<string, string>, title = 'this target'): PartialAnswers {
+  const out: PartialAnswers = {};
   const own = new Set(questions.map((q) => q.flag));
   for (const flag of Object.keys(given)) {
     if (!own.has(flag)) throw usageError(`--${flag} is not a setting of ${title}.`, 'Run harden-init --help for the options.');
@@ -31,10 +29,10 @@ export function parseGiven(questions: Question[], given: Record<string, string>,
  * Where .env was edited by hand since (it disagrees with state), .env wins and a note says so: a re-run
  * must not silently undo an edit.
  */
-export function existingAnswers(target: Target<BaseAnswers>, e: Existing): { answers: Partial2; notes: string[] } {
-  const fromEnv: Partial2 = e.env ? target.answersFromEnv(toRecord(e.env), e.compose) : {};
-  const state = (e.state?.answers ?? {}) as Partial2;
-  const answers: Partial2 = { ...fromEnv, ...state };
+export function existingAnswers(target: Target<BaseAnswers>, e: Existing): { answers: PartialAnswers; notes: string[] } {
+  const fromEnv: PartialAnswers = e.env ? target.answersFromEnv(toRecord(e.env), e.compose) : {};
+  const state = (e.state?.answers ?? {}) as PartialAnswers;
+  const answers: PartialAnswers = { ...fromEnv, ...state };
   const notes: string[] = [];
   if (!e.state) return { answers, notes };
   const differs = (a: unknown, b: unknown) => JSON.stringify(a) !== JSON.stringify(b);
@@ -51,15 +49,15 @@ export function existingAnswers(target: Target<BaseAnswers>, e: Existing): { ans
   return { answers, notes };
 }
 
-export function defaultFor(q: Question, existing: Partial2, acc: Partial2 = {}): unknown {
+export function defaultFor(q: Question, existing: PartialAnswers, acc: PartialAnswers = {}): unknown {
   const current = existing[q.id];
   if (current !== undefined && (!q.choicesFor || q.choicesFor(acc as Partial<Answers>).some((c) => c.value === current))) return current;
   return q.fallbackFor?.(acc as Partial<Answers>) ?? q.fallback;
 }
 
 /** Without prompts: given, else existing, else built-in default; anything still missing is a usage error. */
-export function resolveHeadless(questions: Question[], given: Partial2, existing: Partial2): Answers {
-  const acc: Partial2 = {};
+export function resolveHeadless(questions: Question[], given: PartialAnswers, existing: PartialAnswers): Answers {
+  const acc: PartialAnswers = {};
   const missing: Question[] = [];
   for (const q of questions) {
     if (!q.when(acc as Partial<Answers>)) continue;
@@ -73,11 +71,11 @@ export function resolveHeadless(questions: Question[], given: Partial2, existing
       missing.map((q) => `--${q.flag}: ${q.help}`).join('\n'),
     );
   }
-  return acc as unknown as Answers;
+  return acc;
 }
 
 /** Checks across answers: flags given for a mode not chosen, and ports that collide. */
-export function checkConsistency(questions: Question[], given: Partial2, a: Answers, title = 'this product'): void {
+export function checkConsistency(questions: Question[], given: PartialAnswers, a: Answers, title = 'this product'): void {
   for (const q of questions) {
     if (given[q.id] !== undefined && !q.when(a)) {
       const key = q.needs?.slice(2).split(' ')[0] as keyof Answers | undefined;
@@ -98,11 +96,11 @@ export function checkConsistency(questions: Question[], given: Partial2, a: Answ
 }
 
 /** For `verify`: what the install says, with built-in defaults for the rest; nothing is required. */
-export function lenientAnswers(questions: Question[], existing: Partial2): Answers {
-  const acc: Partial2 = {};
+export function lenientAnswers(questions: Question[], existing: PartialAnswers): Answers {
+  const acc: PartialAnswers = {};
   for (const q of questions) acc[q.id] = existing[q.id] ?? q.fallbackFor?.(acc as Partial<Answers>) ?? q.fallback;
   acc.domain ??= 'localhost';
-  return acc as unknown as Answers;
+  return acc;
 }
 
 /** The command that repeats this run without prompts; secrets are never on it. */

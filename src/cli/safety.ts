@@ -2,11 +2,10 @@
 // engine/db-path.ts, the question validators): they read the file system or ask, the decisions do not.
 import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { AnyAnswers as Answers, Question } from '../core/question.js';
+import type { AnyAnswers as Answers, PartialAnswers, Question } from '../core/question.js';
 import { CliError, EXIT, usageError } from '../core/errors.js';
 import { confirmWrite, type ChangeGuard } from './wizard.js';
 import type { Ui } from './ui.js';
-import type { Partial2 } from './resolve.js';
 import { decideKey, NEW_KEY_FLAG, refuseLostDbPassword, type KeyBackup } from '../engine/key-guard.js';
 import { checkDbPath, type PathProbe } from '../engine/db-path.js';
 import { parseEnv, toRecord } from '../engine/envfile.js';
@@ -69,15 +68,15 @@ function findArchives(dir: string): string[] {
  */
 export function guardDbPasswords(o: { dir: string; existing: Existing; target: Target<BaseAnswers>; template: TargetTemplate; answers: BaseAnswers; previous: Partial<BaseAnswers> }): void {
   const { target, answers, previous } = o;
-  if (!o.existing.env || !target.bundledDbPasswords || previous.db === undefined) return;
-  const before = target.bundledDbPasswords(previous);
+  if (!o.existing.env || !target.stack.bundledDbPasswords || previous.db === undefined) return;
+  const before = target.stack.bundledDbPasswords(previous);
   // Another place than before is a new, empty database (a move the operator accepts separately): a new password is right.
-  if (before.length === 0 || target.dbLocation(previous) !== target.dbLocation(answers)) return;
+  if (before.length === 0 || target.stack.dbLocation(previous) !== target.stack.dbLocation(answers)) return;
   const env = toRecord(o.existing.env);
-  const generated = target.secretsToGenerate(answers, o.template);
-  const missing = target.bundledDbPasswords(answers).filter((k) => before.includes(k) && generated.includes(k) && !env[k]);
+  const generated = target.render.secretsToGenerate(answers, o.template);
+  const missing = target.stack.bundledDbPasswords(answers).filter((k) => before.includes(k) && generated.includes(k) && !env[k]);
   const refusal = refuseLostDbPassword({
-    dir: o.dir, missing, product: target.title, location: target.dbLocation(answers),
+    dir: o.dir, missing, product: target.title, location: target.stack.dbLocation(answers),
     backups: missing.length ? findEnvBackups(o.dir) : [], archives: missing.length ? findArchives(o.dir) : [],
   });
   if (refusal) throw usageError(refusal.message, refusal.hint);
@@ -113,7 +112,7 @@ export const ALLOW_NONEMPTY_FLAG = '--allow-db-path-nonempty';
 
 /** In the wizard: a non-empty --db-path that is not a database's is confirmed right after it is typed; a no asks again. */
 export function dbPathGuard(dir: string, previous: unknown, accepted: (path: string) => void, probe: PathProbe = fsProbe): ChangeGuard {
-  const needs = (a: Partial2) => {
+  const needs = (a: PartialAnswers) => {
     if (a.db !== 'path' || typeof a.dbPath !== 'string') return undefined;
     const r = checkDbPath(a.dbPath, dir, probe);
     return r.ok && r.needsConfirm && r.path !== previous ? { path: r.path, why: r.needsConfirm } : undefined;
@@ -148,8 +147,8 @@ export async function guardDbPath(ui: Ui, a: Answers & { db?: unknown; dbPath?: 
  * as answers; the first that fails is a usage error naming the variable and what is allowed. Returns the
  * canonical forms (lower-cased e-mails, canonical IPs, no duplicates) to use instead.
  */
-export function validatedFromInstall(questions: Question[], envNames: Record<string, string>, given: Partial2, current: Partial2, a: Answers): Partial<Answers> {
-  const out: Partial2 = {};
+export function validatedFromInstall(questions: Question[], envNames: Record<string, string>, given: PartialAnswers, current: PartialAnswers, a: Answers): Partial<Answers> {
+  const out: PartialAnswers = {};
   for (const q of questions) {
     const value = a[q.id];
     if (given[q.id] !== undefined || value === undefined || current[q.id] === undefined) continue;

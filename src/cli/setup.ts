@@ -5,7 +5,8 @@ import pc from 'picocolors';
 import type { Request } from './args.js';
 import { CliError, EXIT, usageError, stepError } from '../core/errors.js';
 import { createUi, type Ui } from './ui.js';
-import { checkConsistency, existingAnswers, headlessCommand, parseGiven, resolveHeadless, type Partial2 } from './resolve.js';
+import { checkConsistency, existingAnswers, headlessCommand, parseGiven, resolveHeadless } from './resolve.js';
+import type { PartialAnswers } from '../core/question.js';
 import { askAnswers, askDbPassword, chooseComposePolicy, confirmWrite, type ChangeGuard } from './wizard.js';
 import { fileDiffs, planReport, summaryText, writeQuestion } from './report.js';
 import { shellQuote } from '../core/shell-quote.js';
@@ -107,7 +108,7 @@ async function setupRun(req: Request, version: string, reads: ReleaseRead[]): Pr
 
 interface Flow {
   req: Request; ui: Ui; target: Target<BaseAnswers>; template: TargetTemplate; prepared: { files: { path: string; content: string; mode: number }[] };
-  dir: string; dirArg: string; existing: Existing; rerun: boolean; current: Partial2; given: Partial2; answers: BaseAnswers;
+  dir: string; dirArg: string; existing: Existing; rerun: boolean; current: PartialAnswers; given: PartialAnswers; answers: BaseAnswers;
   interactive: boolean; composeTool: Compose | undefined; extras: string[];
   /** Database locations, and non-empty database directories, the operator already said yes to in the wizard. */
   movesAccepted?: string[];
@@ -120,7 +121,7 @@ async function afterAnswers(f: Flow): Promise<number> {
   target.check?.(answers);
   Object.assign(answers, validatedFromInstall(target.questions, target.answerEnvNames, given, current, answers)); // hand edits pass the same validators
   // What the release's files ask for that the rules refuse is said right after the answers, before any other question.
-  refuseUnknowns(target.renderCompose(template, target.normalize(answers), new Set(req.acceptUpstream)).findings);
+  refuseUnknowns(target.render.compose(template, target.normalize(answers), new Set(req.acceptUpstream)).findings);
   await guardDbPath(ui, answers, { dir, previous: current.dbPath as string | undefined, interactive, allowNonEmpty: req.allowDbPathNonEmpty, confirmed: f.pathsAccepted });
   guardDbPasswords({ dir, existing, target, template, answers, previous: current as Partial<BaseAnswers> });
   const shownWarnings = new Set<string>();
@@ -130,7 +131,7 @@ async function afterAnswers(f: Flow): Promise<number> {
       if (w) shownWarnings.add(w);
     }
   }
-  for (const w of target.warnings(answers)) shownWarnings.add(w);
+  for (const w of target.report.warnings(answers)) shownWarnings.add(w);
   for (const w of shownWarnings) ui.warn(w);
   const secretValues = await operatorSecrets(target, answers, existing, current, interactive);
 
@@ -151,7 +152,7 @@ async function afterAnswers(f: Flow): Promise<number> {
     plan = makeIt();
   }
 
-  ui.note(summaryText(target.summary(plan.answers, dir)), rerun ? 'Settings' : 'Will install');
+  ui.note(summaryText(target.report.summary(plan.answers, dir)), rerun ? 'Settings' : 'Will install');
   for (const x of plan.accepted) ui.warn(`Accepted as upstream wrote it (--accept-upstream ${x.subject}): ${x.accepting}.`);
   if (plan.dbMove && !f.movesAccepted?.includes(plan.dbMove.to)) await acceptDbMove(ui, req, interactive, plan.dbMove);
   for (const w of plan.warnings) ui.warn(w);
@@ -180,7 +181,7 @@ async function afterAnswers(f: Flow): Promise<number> {
   let result: { written: string[]; backupDir?: string } = { written: [] };
   if (plan.changes.length > 0) {
     try {
-      const dirs = [...(plan.answers.db === 'path' ? [{ path: String(plan.answers.dbPath), mode: 0o700 }] : []), ...(target.hostDirs?.(plan.answers) ?? [])];
+      const dirs = [...(plan.answers.db === 'path' ? [{ path: String(plan.answers.dbPath), mode: 0o700 }] : []), ...(target.render.hostDirs?.(plan.answers) ?? [])];
       result = applyPlan(dir, plan.changes, dirs);
     } catch (e) {
       throw stepError(`Writing the install failed: ${(e as Error).message}`, 'Files already replaced are complete; the backup directory holds the previous versions.');
@@ -196,7 +197,7 @@ async function afterAnswers(f: Flow): Promise<number> {
  * output often ends in a log (CI, a terminal multiplexer's scrollback) that outlives the secret's first use.
  */
 function showOnce(f: Flow, plan: Plan): void {
-  const keys = (f.target.showOnce ?? []).filter((k) => plan.generatedSecrets.includes(k) || f.req.showSecrets);
+  const keys = (f.target.render.showOnce ?? []).filter((k) => plan.generatedSecrets.includes(k) || f.req.showSecrets);
   if (keys.length === 0 || f.req.json) return;
   const envPath = join(f.dir, '.env');
   if (!f.req.showSecrets) {
@@ -218,7 +219,7 @@ function refuseUnknowns(findings: Finding[]): void {
 
 async function finishWritten(f: Flow, plan: Plan, command: string, result: { written: string[]; backupDir?: string }): Promise<number> {
   const { req, ui, target, template, dir, dirArg, composeTool } = f;
-  const url = target.url(plan.answers);
+  const url = target.report.url(plan.answers);
   if (!composeTool) {
     const weak = await wellKnownRotatable(f, plan);
     if (weak.length) ui.warn(`Not rotated: ${weak.join(', ')} (well-known example value${weak.length === 1 ? '' : 's'}). This run starts no stack, and a database password is changed in the running database first. Once the stack runs: harden-init rotate-secret ${weak.join(' ')} --dir ${shellQuote(dirArg)}`);
@@ -230,10 +231,10 @@ async function finishWritten(f: Flow, plan: Plan, command: string, result: { wri
   const ctx = stackContext(ui, req, dir, composeTool, target, plan.answers, template);
   await startStack(ctx);
   const outcome = await verifyStack(ctx);
-  const code = reportVerify(ui, outcome, target.running.label);
+  const code = reportVerify(ui, outcome, target.verify.running.label);
   if (code === EXIT.ok) await rotateWellKnown(f, plan, composeTool);
   if (code === EXIT.ok) {
-    ui.note(target.nextSteps(plan.answers, dirArg).join('\n'), 'Next');
+    ui.note(target.report.nextSteps(plan.answers, dirArg).join('\n'), 'Next');
     ui.outro(`${target.title} ${plan.answers.release} is running: ${url}`);
   } else {
     ui.outro('The running stack differs from the files (see above).');
@@ -277,7 +278,7 @@ async function rotateWellKnown(f: Flow, plan: Plan, composeTool: Compose): Promi
     ui, dir, compose: composeTool, targetId: target.id, composeText: readRegular(join(dir, COMPOSE_FILE)) ?? '',
     envText: readRegular(join(dir, '.env')) ?? '', names,
     stack: () => stackContext(ui, req, dir, composeTool, target, plan.answers, template),
-    generate: (n) => target.generateSecret?.(n) ?? generateSecret(),
+    generate: (n) => target.render.generateSecret?.(n) ?? generateSecret(),
   });
   ui.success(`Rotated ${r.rotated.join(', ')}: new crypto-random values in .env (never printed), the stack recreated and verified.`);
 }
@@ -286,9 +287,9 @@ const dbMoveText = (move: DbMove) => `The database moves from ${move.from} to ${
 const DB_MOVE_QUESTION = 'Use the new database location anyway?';
 
 /** In the wizard: a new database location is confirmed right after its questions; a no asks them again. */
-function dbMoveGuard(target: Target<BaseAnswers>, current: Partial2, accepted: (to: string) => void): ChangeGuard {
-  const from = target.dbLocation(current as Partial<BaseAnswers>);
-  const to = (a: Partial2) => target.dbLocation(a as Partial<BaseAnswers>);
+function dbMoveGuard(target: Target<BaseAnswers>, current: PartialAnswers, accepted: (to: string) => void): ChangeGuard {
+  const from = target.stack.dbLocation(current as Partial<BaseAnswers>);
+  const to = (a: PartialAnswers) => target.stack.dbLocation(a as Partial<BaseAnswers>);
   return {
     ids: target.questions.map((q) => q.id).filter((id) => /^db/.test(id)),
     check: (a) => { const t = to(a); return from !== undefined && t !== undefined && t !== from ? dbMoveText({ from, to: t }) : undefined; },
@@ -316,14 +317,14 @@ async function checkDocker(ui: Ui): Promise<Compose> {
 
 /** The host ports the stack will publish must be free (or held by this stack). */
 async function checkPorts(ui: Ui, target: Target<BaseAnswers>, plan: Plan, dir: string): Promise<void> {
-  const ports: PortWanted[] = target.publishedPorts(plan.answers).map((spec) => {
+  const ports: PortWanted[] = target.stack.publishedPorts(plan.answers).map((spec) => {
     const parts = spec.split(':');
     return { port: Number(parts[parts.length - 2]), host: parts.length === 3 ? parts[0]! : '0.0.0.0' };
   });
   // The install's own running containers may hold its ports (a re-run of a running install): compose recreates them.
   const env = toRecord(parseEnv(plan.files.find((x) => x.path === '.env')!.content));
   const composeText = plan.files.find((x) => x.path === COMPOSE_FILE)?.content ?? readRegular(join(dir, COMPOSE_FILE)); // kept hand edit
-  const own = { gateway: target.gatewayContainer, projects: composeProjectNames(dir, env, composeText) };
+  const own = { gateway: target.stack.gatewayContainer, projects: composeProjectNames(dir, env, composeText) };
   const checks = await portChecks(ports, (c) => { if (c.ok) ui.success(c.label); }, own);
   const failed = checks.find((c) => !c.ok);
   if (failed) throw stepError(`Preflight failed: ${failed.label}. Nothing was written.`, failed.hint);
@@ -348,9 +349,9 @@ function finish(req: Request, plan: Plan, dir: string, command: string, result: 
  * Secrets the operator supplies (an external database's password, SMTP): never a flag (it would show in
  * `ps`); from their environment variable, else kept from .env, else asked with a masked prompt.
  */
-async function operatorSecrets(target: Target<BaseAnswers>, a: BaseAnswers, existing: Existing, current: Partial2, interactive: boolean): Promise<Record<string, string>> {
+async function operatorSecrets(target: Target<BaseAnswers>, a: BaseAnswers, existing: Existing, current: PartialAnswers, interactive: boolean): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const input of target.secretInputs) {
+  for (const input of target.render.secretInputs) {
     if (!input.when(a)) continue;
     const fromEnv = process.env[input.envVar];
     if (fromEnv !== undefined) {

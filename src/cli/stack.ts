@@ -127,7 +127,7 @@ export async function verifyStack(ctx: StackContext): Promise<VerifyOutcome> {
   const expected = await serviceCount(ctx);
   const spin = ctx.json ? undefined : ctx.live ? p.spinner() : plainSpinner(ctx.ui);
   spin?.start('Waiting for the stack to become healthy');
-  const health = await waitHealthy(ctx.compose, ctx.dir, dropEnv, { port: ctx.answers.httpPort, host: urlHost(ctx.answers.domain), path: ctx.target.health.path, judge: ctx.target.health.judge },
+  const health = await waitHealthy(ctx.compose, ctx.dir, dropEnv, { port: ctx.answers.httpPort, host: urlHost(ctx.answers.domain), path: ctx.target.verify.health.path, judge: ctx.target.verify.health.judge },
     expected, ctx.timeoutMs, (what) => spin?.message(`Waiting for the stack: ${what}`));
   if (!health.ok) {
     spin?.error('The stack did not become healthy');
@@ -136,8 +136,8 @@ export async function verifyStack(ctx: StackContext): Promise<VerifyOutcome> {
   }
   spin?.stop(`Stack healthy: ${health.detail}`);
 
-  const exp = expectations(ctx.target.running.services(ctx.composeText), ctx.env).filter((e) => ctx.verifiable.has(e.name));
-  const reader = ctx.target.running;
+  const exp = expectations(ctx.target.verify.running.services(ctx.composeText), ctx.env).filter((e) => ctx.verifiable.has(e.name));
+  const reader = ctx.target.verify.running;
   const serviceNames = [...new Set(exp.map((e) => e.service))];
   const running = new Map<string, Map<string, string>>();
   const outcomes = await execInServices(ctx.compose, ctx.dir, dropEnv, serviceNames, reader.command, undefined, health.ids); // all at once
@@ -151,7 +151,7 @@ export async function verifyStack(ctx: StackContext): Promise<VerifyOutcome> {
   const reasons = comparison.drift.length ? await driftReasons(ctx, comparison.drift, unsafe) : unsafe.length ? [unsafeReason(ctx, unsafe)] : [];
   if (!ctx.json) ctx.ui.raw(table(comparison.rows.filter((r) => ctx.shown.has(r.name) || !r.ok), reader.label));
   // Live checks (e.g. Langflow refuses auto-login and the old default password), run inside the services.
-  const live = ctx.target.liveChecks ? await ctx.target.liveChecks(async (svc, argv) => {
+  const live = ctx.target.verify.liveChecks ? await ctx.target.verify.liveChecks(async (svc, argv) => {
     const r = await compose(ctx.compose, ['exec', '-T', svc, ...argv], { cwd: ctx.dir, dropEnv, timeoutMs: 60_000 });
     return { exitCode: r.exitCode ?? 1, stdout: String(r.stdout) };
   }, ctx.answers) : [];
@@ -199,20 +199,20 @@ async function driftReasons(ctx: StackContext, drift: Row[], unsafe: string[]): 
 }
 
 /** taskLog's shape for a log file: each line printed once, no cursor movement. */
-function plainLog(ui: Ui, title: string) {
+function plainLog(ui: Ui, title: string): Pick<ReturnType<typeof p.taskLog>, 'message' | 'success' | 'error'> {
   ui.step(title);
   return {
     message: (line: string) => ui.raw(`│  ${line}`),
     success: (msg: string) => ui.success(msg),
     error: (msg: string) => ui.warn(msg),
-  } as unknown as ReturnType<typeof p.taskLog>;
+  };
 }
 
 /** spinner's shape for a log file: start, each new message once, stop. */
-function plainSpinner(ui: Ui) {
+function plainSpinner(ui: Ui): Pick<ReturnType<typeof p.spinner>, 'start' | 'message' | 'stop' | 'error'> {
   let last = '';
   const say = (msg?: string) => { if (msg && msg !== last) { last = msg; ui.raw(`│  ${msg}`); } };
-  return { start: say, message: say, stop: (m?: string) => ui.success(m ?? ''), error: (m?: string) => ui.warn(m ?? '') } as unknown as ReturnType<typeof p.spinner>;
+  return { start: say, message: say, stop: (m?: string) => ui.success(m ?? ''), error: (m?: string) => ui.warn(m ?? '') };
 }
 
 export { urlHost };

@@ -22,7 +22,7 @@ export function stackContext(ui: Ui, req: Request, dir: string, composeTool: Com
   return {
     ui, json: req.json, dir, compose: composeTool, target, answers, env,
     composeText: readFileSync(join(dir, COMPOSE_FILE), 'utf8'),
-    shown: new Set([...Object.keys(target.managedValues(answers, template)), ...template.secrets.generate]),
+    shown: new Set([...Object.keys(target.render.managedValues(answers, template)), ...template.secrets.generate]),
     verifiable: new Set(template.variables),
     live: Boolean(process.stdout.isTTY),
     sensitive, timeoutMs: req.timeout * 1000,
@@ -32,8 +32,8 @@ export function stackContext(ui: Ui, req: Request, dir: string, composeTool: Com
 
 /** The target's security switches with the values harden-init sets for these answers. */
 function hardenedValues(target: Target<Answers>, answers: Answers, template: Template): Record<string, string> {
-  const managed = target.managedValues(answers, template);
-  return Object.fromEntries(target.securitySwitches.filter((k) => managed[k] !== undefined).map((k) => [k, managed[k]!]));
+  const managed = target.render.managedValues(answers, template);
+  return Object.fromEntries(target.render.securitySwitches.filter((k) => managed[k] !== undefined).map((k) => [k, managed[k]!]));
 }
 
 export function reportVerify(ui: Ui, outcome: VerifyOutcome, label = 'vars'): number {
@@ -72,7 +72,7 @@ export async function verifyCommand(req: Request, VERSION: string): Promise<numb
   if (!composeTool) throw stepError('Docker Compose not found (neither `docker compose` nor `docker-compose`).', 'Install the Compose plugin: https://docs.docker.com/compose/install/');
   const ctx = stackContext(ui, req, dir, composeTool, target, answers, template);
   const outcome = await verifyStack(ctx);
-  let code = reportVerify(ui, outcome, target.running.label);
+  let code = reportVerify(ui, outcome, target.verify.running.label);
   const release = target.id === 'appwrite' ? await checkRelease(ui, answers, prepared.release) : undefined;
   if (release?.mismatch) code = EXIT.drift;
   ui.outro(code === EXIT.ok ? 'The running stack matches the files.' : 'The running stack differs from the files.');

@@ -1,8 +1,8 @@
 // The interactive flow: one clack prompt per question the flags did not answer, generated from the schema.
 import * as p from '@clack/prompts';
-import type { AnyAnswers as Answers, Question } from '../core/question.js';
+import type { AnyAnswers as Answers, PartialAnswers, Question } from '../core/question.js';
 import { cancelled } from '../core/errors.js';
-import { defaultFor, type Partial2 } from './resolve.js';
+import { defaultFor } from './resolve.js';
 import { passwordError } from '../validate.js';
 
 function unwrap<T>(value: T): Exclude<T, symbol> {
@@ -19,11 +19,11 @@ export interface ChangeGuard {
   /** The questions whose answers decide it, in list order. */
   ids: string[];
   /** The warning for these answers; undefined when nothing dangerous changes. */
-  check: (answers: Partial2) => string | undefined;
+  check: (answers: PartialAnswers) => string | undefined;
   /** The yes/no question after the warning (default no). */
-  question: string | ((answers: Partial2) => string);
+  question: string | ((answers: PartialAnswers) => string);
   /** Called with the answers the operator said yes to. */
-  accepted?: (answers: Partial2) => void;
+  accepted?: (answers: PartialAnswers) => void;
 }
 
 export interface AskOptions {
@@ -32,8 +32,8 @@ export interface AskOptions {
   guards?: ChangeGuard[];
 }
 
-export async function askAnswers(questions: Question[], given: Partial2, existing: Partial2, o: AskOptions = {}): Promise<Answers> {
-  const acc: Partial2 = {};
+export async function askAnswers(questions: Question[], given: PartialAnswers, existing: PartialAnswers, o: AskOptions = {}): Promise<Answers> {
+  const acc: PartialAnswers = {};
   const asked = new Set<string>();
   for (let i = 0; i < questions.length; i++) {
     const q = questions[i]!;
@@ -46,10 +46,10 @@ export async function askAnswers(questions: Question[], given: Partial2, existin
       i = back - 1;
     }
   }
-  return acc as unknown as Answers;
+  return acc;
 }
 
-async function ask(q: Question, acc: Partial2, existing: Partial2, o: AskOptions, asked: Set<string>): Promise<void> {
+async function ask(q: Question, acc: PartialAnswers, existing: PartialAnswers, o: AskOptions, asked: Set<string>): Promise<void> {
   const current = defaultFor(q, existing, acc);
   const choices = q.choicesFor?.(acc as Partial<Answers>) ?? q.choices;
   if (!q.prompted || (q.kind === 'select' && choices!.length === 1)) { acc[q.id] = current; return; }
@@ -79,7 +79,7 @@ async function ask(q: Question, acc: Partial2, existing: Partial2, o: AskOptions
 }
 
 /** After question i: the index to go back to when the operator declined a guarded change, else undefined. */
-async function guarded(questions: Question[], i: number, acc: Partial2, asked: Set<string>, guards: ChangeGuard[]): Promise<number | undefined> {
+async function guarded(questions: Question[], i: number, acc: PartialAnswers, asked: Set<string>, guards: ChangeGuard[]): Promise<number | undefined> {
   const q = questions[i]!;
   for (const g of guards) {
     if (!g.ids.includes(q.id)) continue;

@@ -21,7 +21,7 @@ import { kindOf, mkdirExact, readRegular } from '../apply/safe-fs.js';
 import { ArchiveError, encrypt, FORMAT, FORMAT_VERSION, recipientProblem, tarArchive, type KeySpec, type Manifest, type PartInput } from './archive.js';
 import { DB_SCRIPTS, StreamError, dumpStream, projectName, volumeName, volumeStream, type Engine } from './db-dump.js';
 import { readYaml } from '../engine/yaml-read.js';
-import { TARGETS } from '../targets/index.js';
+import { TARGETS, recognizeImages } from '../targets/index.js';
 import type { Target, TargetBackup } from '../targets/types.js';
 
 export const ARCHIVE_PREFIX = 'harden-init-backup-';
@@ -73,10 +73,7 @@ export function targetIdOf(stateTarget: string | undefined, composeText: string)
   if (stateTarget) return stateTarget;
   let doc: { services?: Record<string, { image?: unknown } | null> } | undefined;
   try { doc = readYaml(composeText, 'docker-compose.yml') as typeof doc; } catch { return undefined; }
-  const images = Object.values(doc?.services ?? {}).map((s) => String(s?.image ?? ''));
-  if (images.some((i) => /^(?:docker\.io\/)?appwrite\/appwrite(?:[:@]|$)/.test(i))) return 'appwrite';
-  if (images.some((i) => /^(?:docker\.io\/)?langflowai\/langflow(?:-[a-z]+)?(?:[:@]|$)/.test(i))) return 'langflow';
-  return undefined;
+  return recognizeImages(Object.values(doc?.services ?? {}).map((s) => String(s?.image ?? '')))?.target;
 }
 
 /** The target's backup description (src/targets/<id>/index.ts, the contract's `backup`). */

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import type { Request } from '../cli/args.js';
 import { EXIT, stepError, usageError } from '../core/errors.js';
 import { shellQuote } from '../core/shell-quote.js';
-import { TARGETS } from '../targets/index.js';
+import { TARGETS, recognizeImages } from '../targets/index.js';
 import { installDirProblems, refuseSystemDir } from '../apply/install-dir.js';
 import { detectTarget, envTracked, findComposeFile, readCompose, readFiles, readRunning } from '../audit/read.js';
 import { failed, runAudit, summarize } from '../audit/run.js';
@@ -31,7 +31,7 @@ export async function checkCommand(req: Request & { failOn?: string; targetGiven
   if (!existsSync(dir)) throw stepError(`No install in ${dir}: the directory does not exist.`, 'Pass --dir with the install directory.');
   const raw = readFiles(dir);
   const reading = await readCompose(raw);
-  const detected = detectTarget(raw.state, reading.model);
+  const detected = detectTarget(raw.state, reading.model, recognizeImages);
   if (detected && targetGiven && detected !== req.target) {
     throw usageError(`The install in ${dir} is ${TARGETS[detected]?.title ?? detected}, not ${TARGETS[req.target]?.title ?? req.target}.`, `Run harden-init check --dir ${shellQuote(dirArg)} (the product is detected), or pass the right --dir.`);
   }
@@ -43,7 +43,7 @@ export async function checkCommand(req: Request & { failOn?: string; targetGiven
   const target = await entry.load();
   const audit = target.audit;
   if (!audit) throw usageError(`harden-init check has no rules for ${entry.title} yet.`);
-  const live = await readRunning(raw, reading.tool, target.running);
+  const live = await readRunning(raw, reading.tool, target.verify.running);
   const input: AuditInput = {
     dir, dirArg, target: targetId, dirProblems: installDirProblems(dir),
     env: raw.env, envPresent: raw.envPresent, envMode: raw.envMode, envAmbiguous: raw.envAmbiguous, envTracked: await envTracked(dir),
@@ -51,7 +51,7 @@ export async function checkCommand(req: Request & { failOn?: string; targetGiven
     composeSource: reading.source, composeNote: reading.note, composeError: reading.error,
     state: raw.state,
     release: audit.release(reading.model, raw.state),
-    running: live.running, runningNote: live.note || undefined, reader: target.running,
+    running: live.running, runningNote: live.note || undefined, reader: target.verify.running,
   };
   const findings = runAudit(input, audit);
   const summary = summarize(findings);

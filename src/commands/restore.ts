@@ -146,7 +146,7 @@ async function restoreLocked(req: Request, ui: Ui, dir: string, file: string, ke
       // Host directories the restored install mounts (a database on a host path, Langflow's SQLite dir): made as setup makes them.
       const restoredAnswers = existingAnswers(target, readExisting(dir)).answers as Partial<BaseAnswers>;
       const hostDirs = [...(restoredAnswers.db === 'path' && restoredAnswers.dbPath ? [{ path: String(restoredAnswers.dbPath), mode: 0o700 }] : []),
-        ...(restoredAnswers.db ? target.hostDirs?.(restoredAnswers as BaseAnswers) ?? [] : [])];
+        ...(restoredAnswers.db ? target.render.hostDirs?.(restoredAnswers as BaseAnswers) ?? [] : [])];
       const applied = applyPlan(dir, planned, hostDirs);
       ui.success(planned.length ? `Files restored: ${applied.written.join(', ')}${applied.backupDir ? ` (the replaced ones in ${applied.backupDir})` : ''}` : 'Files: already identical to the archive');
 
@@ -218,7 +218,7 @@ async function restoreLocked(req: Request, ui: Ui, dir: string, file: string, ke
     const ctx = stackContext(ui, req, dir, composeTool, target, answers, prepared.template);
     await startStack(ctx);
     const outcome = await verifyStack(ctx);
-    const code = reportVerify(ui, outcome, target.running.label);
+    const code = reportVerify(ui, outcome, target.verify.running.label);
     ui.outro(code === EXIT.ok ? `Restored ${file} and verified.` : 'Restored, but the running stack differs from the files.');
     if (req.json) process.stdout.write(`${JSON.stringify({ ok: code === EXIT.ok, dir, archive: file, manifest: summary(manifest), ...verifyJson(outcome) }, null, 2)}\n`);
     return code;

@@ -88,7 +88,7 @@ export async function rollbackCommand(req: Request, VERSION: string): Promise<nu
   for (const [i, f] of paths.entries()) {
     const content = readFileSync(join(b.abs, files[i]!));
     if (f.includes('/')) mkdirExact(join(dir, f, '..'), 0o700);
-    writeFileAtomic(join(dir, f), content as unknown as string, MODES[f] ?? 0o644);
+    writeFileAtomic(join(dir, f), content, MODES[f] ?? 0o644);
   }
   for (const f of remove) rmSync(join(dir, f), { force: true });
   ui.success(`Files restored from ${relative(dir, b.abs)}/ (the replaced ones are in ${relative(dir, keep)}/)`);

@@ -56,8 +56,8 @@ export async function rotateKeyCommand(req: Request, VERSION: string): Promise<n
   const { target, spec } = await backupTarget(targetId);
   // The generator setup uses for this key (its exact length and alphabet are Langflow's Fernet key).
   const newSecretKey = () => {
-    if (!target.generateSecret) throw new Error(`no generator for ${KEY_VARIABLE}`);
-    return target.generateSecret(KEY_VARIABLE);
+    if (!target.render.generateSecret) throw new Error(`no generator for ${KEY_VARIABLE}`);
+    return target.render.generateSecret(KEY_VARIABLE);
   };
   const envText = existing.envText;
   const oldKey = getEnv(parseEnv(envText), KEY_VARIABLE);

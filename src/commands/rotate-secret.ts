@@ -269,7 +269,7 @@ export async function rotateSecrets(i: RotateInput): Promise<{ rotated: string[]
     const ctx = i.stack();
     await startStack(ctx);
     const outcome = await verifyStack(ctx);
-    if (reportVerify(ui, outcome, ctx.target.running.label) !== EXIT.ok) throw new Error('the running stack differs from .env after the rotation (see above)');
+    if (reportVerify(ui, outcome, ctx.target.verify.running.label) !== EXIT.ok) throw new Error('the running stack differs from .env after the rotation (see above)');
   } catch (e) {
     const why = e instanceof CliError ? e.message : (e as Error).message;
     ui.warn(`The stack did not come up with the new values: undoing.`);
@@ -343,7 +343,7 @@ export async function rotateSecretCommand(req: Request, VERSION: string): Promis
     const { target } = await backupTarget(targetId);
     const r = await rotateSecrets({
       ui, dir, compose: composeTool, targetId, composeText: existing.compose, envText: existing.envText, names, stack,
-      generate: (n) => target.generateSecret?.(n) ?? generateSecret(),
+      generate: (n) => target.render.generateSecret?.(n) ?? generateSecret(),
     });
     ui.outro(`Rotated: ${r.rotated.join(', ')} (new values in .env only; never printed).`);
     if (req.json) process.stdout.write(`${JSON.stringify({ ok: true, dir, rotated: r.rotated, backupDir: r.backupDir ?? null }, null, 2)}\n`);

@@ -1,5 +1,5 @@
 // `harden-init upgrade`: moves an Appwrite install to a newer release, one step at a time as Appwrite's guide
-// requires (upgrade-path.ts). Each step: the files and a database dump into .harden-init/backups/<time>/, the
+// requires (targets/appwrite/upgrade/path.ts). Each step: the files and a database dump into .harden-init/backups/<time>/, the
 // release's own files from its image, the same plan as a re-run (secrets kept, new ones generated, renamed
 // variables carried, dropped ones removed), up -d, health, Appwrite's `migrate`, `vars` verification. A failure
 // after the files changed stops with the exact state and the rollback command.
@@ -16,7 +16,8 @@ import { deleteEnv, getEnv, parseEnv, setEnv, toRecord } from '../engine/envfile
 import { BACKUP_DIR, serializeState, sha256, STATE_FILE, type HistoryEntry, type State } from '../engine/state.js';
 import { plan as makePlan, COMPOSE_FILE, PROPOSED_COMPOSE_FILE, WRITTEN_COMPOSE_FILE as WRITTEN_COMPOSE, type Plan } from '../engine/plan.js';
 import { interpolatedNames } from '../engine/compose-text.js';
-import { existingAnswers, parseGiven, resolveHeadless, type Partial2 } from '../cli/resolve.js';
+import { existingAnswers, parseGiven, resolveHeadless } from '../cli/resolve.js';
+import type { PartialAnswers } from '../core/question.js';
 import { confirmWrite } from '../cli/wizard.js';
 import { applyPlan } from '../apply/apply.js';
 import { acquireLock } from '../apply/lock.js';
@@ -37,8 +38,8 @@ import type { Template } from '../targets/appwrite/template.js';
 import type { Answers } from '../targets/appwrite/answers.js';
 import { mergeCompose, type Conflict, type MergeResult } from '../engine/compose-merge.js';
 import { YamlReadError } from '../engine/yaml-read.js';
-import { carryLines, composeBase, hardeningJudge, notCarriedJson, notCarriedOf, notCarriedSummary } from './upgrade-carry.js';
-import { carryEdits, describeChanges, stepChanges, upgradePath, type StepChanges, type UpgradeStep } from '../targets/appwrite/upgrade-path.js';
+import { carryLines, composeBase, hardeningJudge, notCarriedJson, notCarriedOf, notCarriedSummary } from '../targets/appwrite/upgrade/carry.js';
+import { carryEdits, describeChanges, stepChanges, upgradePath, type StepChanges, type UpgradeStep } from '../targets/appwrite/upgrade/path.js';
 import { dumpStream, waitDbReady, type Engine } from './db-dump.js';
 import { backupShape, backupSpec, formatBytes } from './backup.js';
 
@@ -64,7 +65,7 @@ interface Ctx {
   dir: string;
   dirArg: string;
   target: Target<BaseAnswers>;
-  given: Partial2;
+  given: PartialAnswers;
   composeTool?: Compose;
   dockerAvailable: boolean;
 }
@@ -162,7 +163,8 @@ export async function upgradeCommand(req: Request, VERSION: string): Promise<num
     planLines.push(`   up -d, health, docker compose exec -T appwrite migrate, vars verification (backup before it: ${unfinished.backup}${unfinished.dump ? `, dump ${unfinished.dump}` : ''})`);
   }
   let sim: Existing = existing;
-  let simCurrent: Partial2 = current;
+  let unknownFromHere = false; // a dry run goes on planning only as far as it can tell the files
+  let simCurrent: PartialAnswers = current;
   let simWritten = readRegular(join(dir, WRITTEN_COMPOSE));
   let simMerge: MergeResult | undefined; // the latest step's merge: it holds every earlier step's not-carried edits
   for (const [i, s] of steps.entries()) {
@@ -173,7 +175,7 @@ export async function upgradeCommand(req: Request, VERSION: string): Promise<num
     } catch (e) {
       if (!req.dryRun) throw e;
       planLines.push(`   changes unknown: ${(e as Error).message.split('\n')[0]}`);
-      sim = undefined as unknown as Existing;
+      unknownFromHere = true;
     }
     if (prepared) {
       for (const l of describeChanges(prepared.changes)) planLines.push(`   ${l}`);
@@ -186,7 +188,7 @@ export async function upgradeCommand(req: Request, VERSION: string): Promise<num
     }
     planLines.push(`   before it: ${BACKUP_DIR}/<time>/ (.env, ${COMPOSE_FILE}, state.json${shape.db ? `, a ${shape.db.engine} dump through the ${shape.db.service} container` : '; external database: back it up yourself'})`);
     planLines.push(`   after it: up -d, health, docker compose exec -T appwrite migrate, vars verification`);
-    if (!sim) break;
+    if (unknownFromHere) break;
   }
   ui.step(`Upgrade plan: ${unfinished ? `resume${steps.length ? ', then ' : ''}` : ''}${!unfinished || steps.length ? `${steps.length} step${steps.length === 1 ? '' : 's'}` : ''}`);
   for (const l of planLines) ui.raw(`│  ${l}`); // not wrapped: every name stays whole
@@ -243,7 +245,7 @@ function simulateAfter(e: Existing, s: PreparedStep): Existing {
   return { ...e, envText: env, env: parseEnv(env), compose: composeFile?.content ?? e.compose, stateText, state: JSON.parse(stateText) as State };
 }
 
-async function prepareStep(ctx: Ctx, s: UpgradeStep, existing: Existing, current: Partial2, storedBase: string | undefined, pending: Conflict[]): Promise<PreparedStep> {
+async function prepareStep(ctx: Ctx, s: UpgradeStep, existing: Existing, current: PartialAnswers, storedBase: string | undefined, pending: Conflict[]): Promise<PreparedStep> {
   const { target, dir, req } = ctx;
   const opts = { dir, dockerAvailable: ctx.dockerAvailable, acceptUpstream: req.acceptUpstream };
   const { template, cache } = await releaseFiles(s.to, { ...opts, onLine: (l) => ctx.ui.raw(pc.dim(`│  ${l}`)) });
@@ -251,7 +253,7 @@ async function prepareStep(ctx: Ctx, s: UpgradeStep, existing: Existing, current
   const old = await releaseFiles(s.from, opts).catch(() => undefined);
   const answers = target.normalize(resolveHeadless(target.questions, { ...ctx.given, release: s.to }, { ...current, release: s.to }) as BaseAnswers);
   target.check?.(answers);
-  const rendered = target.renderCompose(template, answers, new Set(req.acceptUpstream));
+  const rendered = target.render.compose(template, answers, new Set(req.acceptUpstream));
   if (rendered.findings.length) {
     const lines = rendered.findings.map((x) => `  - ${x.what}\n    accept with --accept-upstream ${x.subject}: ${x.accepting}`);
     throw usageError(`Appwrite ${s.to}'s files ask for what harden-init's rules do not know how to harden:\n${lines.join('\n')}`,
@@ -262,7 +264,7 @@ async function prepareStep(ctx: Ctx, s: UpgradeStep, existing: Existing, current
     { version: s.to, compose: rendered.text, variables: template.variables },
   );
   const envRecord = toRecord(existing.env!);
-  const keep = new Set([...interpolatedNames(rendered.text), ...Object.keys(target.managedValues(answers, template))]);
+  const keep = new Set([...interpolatedNames(rendered.text), ...Object.keys(target.render.managedValues(answers, template))]);
   const edits = carryEdits(envRecord, changes, keep);
   let env = existing.env!;
   for (const [k, v] of Object.entries(edits.set)) env = setEnv(env, k, v);
@@ -313,7 +315,7 @@ async function mergeHandEdits(ctx: Ctx, s: UpgradeStep, existing: Existing, old:
   const answers = existing.state?.answers ? ctx.target.normalize(existing.state.answers as BaseAnswers) : undefined;
   const base = await composeBase(recorded, [
     { how: WRITTEN_COMPOSE, text: () => storedBase },
-    { how: `Appwrite ${s.from}'s files re-rendered with the recorded answers`, text: () => (old && answers ? ctx.target.renderCompose(old.template, answers, new Set(ctx.req.acceptUpstream)).text : undefined) },
+    { how: `Appwrite ${s.from}'s files re-rendered with the recorded answers`, text: () => (old && answers ? ctx.target.render.compose(old.template, answers, new Set(ctx.req.acceptUpstream)).text : undefined) },
   ]);
   if (!base) {
     throw usageError(`${COMPOSE_FILE} was edited by hand since harden-init wrote it, and harden-init cannot tell exactly what it wrote for ${s.from} (no ${WRITTEN_COMPOSE} and the re-rendered file differs), so it cannot carry the edits: it stops here (nothing was changed).`,
@@ -499,7 +501,7 @@ async function runStep(ctx: Ctx, s: UpgradeStep, pending: Conflict[]): Promise<{
     st.history = [...(existing.state?.history ?? []), entry];
     return { ...f, content: serializeState(st) };
   });
-  const dirs = [...(prepared.answers.db === 'path' ? [{ path: String(prepared.answers.dbPath), mode: 0o700 }] : []), ...(ctx.target.hostDirs?.(prepared.answers) ?? [])];
+  const dirs = [...(prepared.answers.db === 'path' ? [{ path: String(prepared.answers.dbPath), mode: 0o700 }] : []), ...(ctx.target.render.hostDirs?.(prepared.answers) ?? [])];
   try {
     applyPlan(dir, changes, dirs, now);
   } catch (e) {
@@ -534,7 +536,7 @@ async function finishStep(ctx: Ctx, composeTool: Compose, s: UpgradeStep, entry:
   const newDropEnv = Object.keys(ctxStack.env);
   const services = await serviceCount(ctxStack); // counted by startStack's validation
   const health = await waitHealthy(composeTool, dir, newDropEnv,
-    { port: answers.httpPort, host: urlHost(answers.domain), path: ctx.target.health.path, judge: ctx.target.health.judge },
+    { port: answers.httpPort, host: urlHost(answers.domain), path: ctx.target.verify.health.path, judge: ctx.target.verify.health.judge },
     services, req.timeout * 1000);
   if (!health.ok) {
     recordResult(dir, entry, 'start-failed');
@@ -548,7 +550,7 @@ async function finishStep(ctx: Ctx, composeTool: Compose, s: UpgradeStep, entry:
   }
   ui.success(`Migration to ${s.to} done.`);
   const outcome = await verifyStack(ctxStack);
-  const vcode = reportVerify(ui, outcome, ctx.target.running.label);
+  const vcode = reportVerify(ui, outcome, ctx.target.verify.running.label);
   if (vcode !== EXIT.ok) {
     recordResult(dir, entry, 'verify-failed');
     throw new CliError(`Step ${s.from} → ${s.to}: the running stack differs from the files (see above); the upgrade stops here. The database is migrated to ${s.to}.`, EXIT.drift,

@@ -1,14 +1,19 @@
 // A line diff (LCS) for showing what a run would change, with secret values masked before diffing.
 import pc from 'picocolors';
 import { parseEnv } from './envfile.js';
-import { isSecretName } from '../targets/appwrite/secret-names.js';
+
+/** Names that follow the usual secret suffixes (_SECRET, _PASS, _KEY_V1, _TOKEN, PRIVATE_KEY). */
+const SECRET_NAME = /_SECRET$|_SECRET_|_PASS$|_PASSWORD$|_KEY$|_KEY_V\d+$|_TOKEN$|PRIVATE_KEY/;
 
 /** Names whose values look secret (broader than the known lists on purpose: masking too much is harmless). */
 const SECRET_LOOKING = /(SECRET|PASS|PASSWORD|TOKEN|_KEY|PRIVATE|CREDENTIAL)/i;
 
-/** Whether a variable's value is masked in every output: listed as sensitive, or a secret-looking name. */
-export function isMaskedName(name: string, sensitive: Set<string> = new Set()): boolean {
-  return sensitive.has(name) || isSecretName(name) || (SECRET_LOOKING.test(name) && !SWITCH_NOT_SECRET.test(name));
+/**
+ * Whether a variable's value is masked in every output: listed as sensitive, or a secret-looking name. The names a
+ * product knows hold credentials without looking it come in `sensitive` (its template's secrets.known).
+ */
+export function isMaskedName(name: string, sensitive: ReadonlySet<string> = new Set()): boolean {
+  return sensitive.has(name) || SECRET_NAME.test(name) || (SECRET_LOOKING.test(name) && !SWITCH_NOT_SECRET.test(name));
 }
 
 /** Security switches whose names only look secret (their True/False must stay visible, e.g. CORS credentials). */

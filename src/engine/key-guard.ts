@@ -64,7 +64,7 @@ export interface DbPasswordInput {
   missing: string[];
   /** The target's title, for the message (Appwrite, Langflow). */
   product: string;
-  /** Where the database keeps its data (target.dbLocation), for the message. */
+  /** Where the database keeps its data (the target's stack.dbLocation), for the message. */
   location?: string;
   /** Backed-up .env files, newest first. */
   backups: KeyBackup[];

@@ -4,7 +4,7 @@ import { generateSecret, KNOWN_WEAK_VALUES } from './secrets.js';
 import { serializeState, sha256, STATE_DIR, STATE_FILE, type State } from './state.js';
 import type { Existing } from './existing.js';
 import type { AnyAnswers } from '../core/question.js';
-import type { BaseAnswers, Finding, Target, TargetTemplate } from '../targets/types.js';
+import type { BaseAnswers, Finding, Renderable, TargetTemplate } from './render.js';
 import { interpolatedNames } from './compose-text.js';
 
 export const ENV_FILE = '.env';
@@ -28,8 +28,8 @@ export interface PlannedFile {
 export type ComposePolicy = 'keep' | 'replace';
 
 export interface PlanOptions {
-  target: Target<BaseAnswers>;
-  /** Secrets the operator gave this run (prompt or environment), by .env key (see Target.secretInputs). */
+  target: Renderable<BaseAnswers>;
+  /** Secrets the operator gave this run (prompt or environment), by .env key (see the target's render.secretInputs). */
   secretValues?: Record<string, string>;
   /** Reads a file of the install (for extra files' old content). */
   readFile?: (path: string) => string | undefined;
@@ -67,7 +67,7 @@ export interface Plan {
 export function plan(answersIn: AnyAnswers, existing: Existing, t: TargetTemplate, opts: PlanOptions): Plan {
   const target = opts.target;
   const answers = target.normalize(answersIn as BaseAnswers);
-  const random = opts.random ?? ((name: string) => target.generateSecret?.(name) ?? generateSecret());
+  const random = opts.random ?? ((name: string) => target.render.generateSecret?.(name) ?? generateSecret());
   const warnings: string[] = [];
   const notes: string[] = [];
   const generatedSecrets: string[] = [];
@@ -84,24 +84,24 @@ export function plan(answersIn: AnyAnswers, existing: Existing, t: TargetTemplat
       for (const l of missing) env = appendRaw(env, l.raw);
     }
   } else {
-    env = parseEnv(`${target.envHeader(t)}${t.envDefaults}`);
+    env = parseEnv(`${target.render.envHeader(t)}${t.envDefaults}`);
   }
 
   const previous = (opts.previous ?? {}) as Partial<BaseAnswers>;
   const dbMove = dbMoveOf(target, previous, answers);
-  if (target.beforeEnv) env = target.beforeEnv(env, answers, previous, warnings);
+  if (target.render.beforeEnv) env = target.render.beforeEnv(env, answers, previous, warnings);
 
-  for (const [key, value] of Object.entries(target.managedValues(answers, t))) {
+  for (const [key, value] of Object.entries(target.render.managedValues(answers, t))) {
     const before = getEnv(env, key);
     // A switch that follows an answer (force-HTTPS and the HTTPS mode) is not "turned back on" when the answer changed.
     const explained = previous.https !== undefined && previous.https !== answers.https && /HTTPS|SECURE/.test(key);
-    if (existing.env && before !== undefined && before !== value && target.securitySwitches.includes(key) && !explained) {
+    if (existing.env && before !== undefined && before !== value && target.render.securitySwitches.includes(key) && !explained) {
       warnings.push(`${key} was "${before}"; harden-init sets it back to "${value}".`);
     }
     env = setEnv(env, key, value);
   }
 
-  for (const key of target.secretsToGenerate(answers, t)) {
+  for (const key of target.render.secretsToGenerate(answers, t)) {
     const current = getEnv(env, key);
     if (current) {
       keptSecrets.push(key);
@@ -113,7 +113,7 @@ export function plan(answersIn: AnyAnswers, existing: Existing, t: TargetTemplat
   }
 
   // Secrets the operator supplies (an external database's password, SMTP): set when given, else kept.
-  for (const input of target.secretInputs) {
+  for (const input of target.render.secretInputs) {
     if (!input.when(answers)) continue;
     const given = opts.secretValues?.[input.key];
     const current = getEnv(env, input.key);
@@ -124,10 +124,10 @@ export function plan(answersIn: AnyAnswers, existing: Existing, t: TargetTemplat
       keptSecrets.push(input.key);
     }
   }
-  if (target.afterEnv) env = target.afterEnv(env, answers, t);
+  if (target.render.afterEnv) env = target.render.afterEnv(env, answers, t);
 
   // docker-compose.yml: never overwrite a file that is not the one we wrote, unless told to.
-  const rendered = target.renderCompose(t, answers, new Set(opts.accepted ?? []));
+  const rendered = target.render.compose(t, answers, new Set(opts.accepted ?? []));
   const compose = rendered.text;
   // Every variable compose interpolates gets a line, so compose never falls back to "" with a warning.
   const missingRefs = interpolatedNames(compose).filter((n) => getEnv(env, n) === undefined && !n.startsWith('HARDEN_INIT'));
@@ -150,7 +150,7 @@ export function plan(answersIn: AnyAnswers, existing: Existing, t: TargetTemplat
     if (composeEdited) notes.push(`${COMPOSE_FILE} had changes harden-init did not make; they are replaced (the old file goes to the backup).`);
   }
   const withOld = (f: { path: string; content: string; mode: number }): PlannedFile => ({ ...f, old: opts.readFile?.(f.path), secret: false });
-  files.push(...(target.extraFiles?.(answers, t) ?? []).map(withOld));
+  files.push(...(target.render.extraFiles?.(answers, t) ?? []).map(withOld));
 
   const state: State = {
     schema: 1,
@@ -183,9 +183,9 @@ export function plan(answersIn: AnyAnswers, existing: Existing, t: TargetTemplat
   };
 }
 
-function dbMoveOf(target: Target<BaseAnswers>, previous: Partial<BaseAnswers>, next: BaseAnswers): DbMove | undefined {
-  const from = target.dbLocation(previous);
-  const to = target.dbLocation(next)!;
+function dbMoveOf(target: Renderable<BaseAnswers>, previous: Partial<BaseAnswers>, next: BaseAnswers): DbMove | undefined {
+  const from = target.stack.dbLocation(previous);
+  const to = target.stack.dbLocation(next)!;
   return from !== undefined && from !== to ? { from, to } : undefined;
 }
 

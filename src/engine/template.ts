@@ -3,10 +3,10 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import type { TargetTemplate } from '../targets/types.js';
+import type { TargetTemplate } from './render.js';
 import { isMaskedName } from './diff.js';
 
-export type { TargetTemplate, SecretSpec } from '../targets/types.js';
+export type { TargetTemplate, SecretSpec } from './render.js';
 
 /** The package's templates/ folder (release descriptions), beside dist/ or src/. */
 export function templatesRoot(): string {
@@ -17,7 +17,10 @@ export function templatesRoot(): string {
 
 /** Every variable whose value must never be printed: the template's secrets and every secret-looking name. */
 export function sensitiveNames(t: TargetTemplate, more: Iterable<string> = []): Set<string> {
-  const names = new Set([...t.secrets.generate, ...t.secrets.encryptionKeys, ...t.secrets.secretLike, ...t.secrets.dsns, '_HARDEN_INIT_BUNDLED_DB_PASS']);
+  const names = new Set([
+    ...t.secrets.generate, ...t.secrets.encryptionKeys, ...t.secrets.secretLike, ...t.secrets.dsns, ...(t.secrets.known ?? []),
+    '_HARDEN_INIT_BUNDLED_DB_PASS',
+  ]);
   for (const n of [...t.variables, ...more]) if (isMaskedName(n)) names.add(n);
   return names;
 }

@@ -1,82 +1,18 @@
 // The target contract: everything that knows one product lives in src/targets/<id>/ and reaches the generic
-// engine (plan, apply, run, verify), the CLI, --help and the wizard only through this interface. Adding a
-// target is one folder plus one line in src/targets/index.ts.
+// engine (plan, apply, run, verify), the commands, --help and the wizard only through this interface. Adding a
+// target is one folder plus one line in src/targets/index.ts. The types the engine and verification share with the
+// targets sit below them (src/engine/render.ts, src/verify/types.ts, src/audit/types.ts) and are re-exported here.
 import type { AnyAnswers, Question } from '../core/question.js';
-import type { EnvFile } from '../engine/envfile.js';
 import type { TargetAudit } from '../audit/types.js';
 import type { UpstreamCacheRecord } from '../engine/state.js';
+import type { BaseAnswers, TargetRender, TargetTemplate } from '../engine/render.js';
+import type { HealthProbe, LiveCheck, RunningConfig, ServiceExec } from '../verify/types.js';
 
-/** What every target's answers carry: the only fields the generic engine reads by name. */
-export interface BaseAnswers extends AnyAnswers {
-  release: string;
-  domain: string;
-  https: 'auto' | 'proxy' | 'off';
-  httpPort: number;
-  db: string;
-}
-
-export interface SecretSpec {
-  /** Variables harden-init generates when they are missing or empty. */
-  generate: string[];
-  /** Variables that encrypt stored data: never changed once set (a missing one is refused, see key-guard). */
-  encryptionKeys: string[];
-  /** Other sensitive variables: masked in every output. */
-  secretLike: string[];
-  /** DSNs that embed a generated password: rebuilt from it. */
-  dsns: string[];
-}
-
-/** What one run renders from: the release's own files (Appwrite) or the target's own base (Langflow). */
-export interface TargetTemplate {
-  target: string;
-  version: string;
-  /** The base compose text the target renders from (hashed into state). */
-  compose: string;
-  /** `NAME=default` lines for a new .env (secrets left empty: they are generated). */
-  envDefaults: string;
-  /** Variables the running-configuration reader can report (what verification compares). */
-  variables: string[];
-  secrets: SecretSpec;
-  /** Where the template came from, for the summary and the compose header. */
-  source: string;
-  imageId?: string;
-  /** The release cache entry it came from or is kept in, with its files' sha256 (recorded in state.json). */
-  upstreamCache?: UpstreamCacheRecord;
-}
-
-/** Something upstream's file asks for that the rules cannot harden: refused unless accepted by name. */
-export interface Finding {
-  subject: string;
-  kind: 'service' | 'variable';
-  what: string;
-  /** What accepting it with --accept-upstream means. */
-  accepting: string;
-}
-
-export interface RenderedCompose {
-  text: string;
-  /** Files the compose file needs beside it (the target's extraFiles writes them). */
-  files?: { path: string; content: string; mode: number }[];
-  findings: Finding[];
-  accepted: Finding[];
-}
-
-/** A secret the operator supplies (never a flag: it would show in `ps`). */
-export interface SecretInput<A> {
-  /** The environment variable it may come from, e.g. HARDEN_INIT_DB_PASSWORD. */
-  envVar: string;
-  /** The .env key it is stored under. */
-  key: string;
-  /** Whether the answers need it. */
-  when: (a: A) => boolean;
-  /** Required (usage error when missing without a terminal) or optional. */
-  required: boolean;
-  prompt: string;
-  /** Whether the value already in .env can be kept (e.g. the external server did not change). */
-  keepExisting: (a: A, previous: Partial<A>) => boolean;
-  /** A stricter check than the generic one (where the value goes into a URL unencoded, say). */
-  validate?: (value: string) => string | undefined;
-}
+export type {
+  BaseAnswers, ExtraFile, Finding, RenderedCompose, SecretInput, SecretSpec, TargetRender, TargetTemplate,
+} from '../engine/render.js';
+export type { HealthProbe, LiveCheck, RunningConfig, ServiceExec } from '../verify/types.js';
+export type { TargetAudit } from '../audit/types.js';
 
 export interface PrepareInput<A> {
   dir: string;
@@ -113,28 +49,51 @@ export interface Begun {
   read: Promise<Prepared>;
 }
 
-/** How verification reads what a running service holds. */
-export interface RunningConfig {
-  /** Services to ask, each with the variable names it receives from .env. */
-  services(composeText: string): Map<string, string[]>;
-  /** The command run in each service with `compose exec -T`. */
-  command: string[];
-  parse(output: string): Map<string, string>;
-  /** How the reader is named in messages ("vars", "printenv"). */
-  label: string;
+/** What an image name tells: the target it belongs to and, when its tag pins one, the release. */
+export interface Recognized {
+  target: string;
+  release?: string;
 }
 
-export interface HealthProbe {
-  path: string;
-  /** Judges one response; ok means the application is up. */
-  judge(status: number, body: string, location: string | undefined): { ok: boolean; detail: string };
+/** The stack an install runs, as the guards and preflight see it (the contract's `stack` group). */
+export interface TargetStack<A> {
+  /** Where the database lives, in words; a change is a move (its data does not follow). */
+  dbLocation(a: Partial<A>): string | undefined;
+  /** The .env passwords a bundled database keeps from its first start (none for an external server). */
+  bundledDbPasswords?(a: Partial<A>): string[];
+  /** Host ports the stack publishes ("80:80", "127.0.0.1:8080:80"). */
+  publishedPorts(a: A): string[];
+  /** The container that holds the published ports when this stack runs (preflight tells it apart). */
+  gatewayContainer: string;
+}
+
+/** How a running install is verified (the contract's `verify` group). */
+export interface TargetVerify<A> {
+  /** The HTTP probe that says the application is up. */
+  health: HealthProbe;
+  /** How the configuration each service runs with is read (which services, which command, how its output parses). */
+  running: RunningConfig;
+  /** Checks on the running application beyond its configuration (a failing one is drift, exit 3). */
+  liveChecks?(exec: ServiceExec, a: A): Promise<LiveCheck[]>;
+}
+
+/** What the end of a run prints (the contract's `report` group); never secrets unless asked. */
+export interface TargetReport<A> {
+  /** Printed once, after files are written or the stack verified. */
+  summary(a: A, dir: string): [string, string][];
+  /** What the answers leave open (HTTP only, an insecure release). */
+  warnings(a: A): string[];
+  nextSteps(a: A, dirArg: string): string[];
+  url(a: A): string;
 }
 
 export interface Target<A extends BaseAnswers = BaseAnswers> {
   id: string;
   title: string;
-  /** Its questions (typed loosely: the generic flow treats answers as a record). */
-  questions: Question[];
+  /** Its questions, typed by its answers (defineTarget ties the two). */
+  questions: Question<A>[];
+  /** Which target and release an image name is (state.json absent: the compose file's images tell). */
+  recognize(image: string): Recognized | undefined;
   /** Answers that do not apply to the chosen modes are dropped. */
   normalize(a: A): A;
   /** Reads the answers an install stands for from its .env (installs made by hand or another tool). */
@@ -155,46 +114,23 @@ export interface Target<A extends BaseAnswers = BaseAnswers> {
    * awaits prepare before the first question.
    */
   begin?(input: PrepareInput<A>): Begun;
-  envHeader(t: TargetTemplate): string;
-  /** Variables the answers decide, plus the security switches that are always on. */
-  managedValues(a: A, t: TargetTemplate): Record<string, string>;
-  /** Security switches a re-run turns back on, with a warning unless the answer changed them. */
-  securitySwitches: string[];
-  secretsToGenerate(a: A, t: TargetTemplate): string[];
-  generateSecret?(name: string): string;
-  secretInputs: SecretInput<A>[];
-  /** Generated secrets the operator needs once (a first password): shown at the end of the run that made them. */
-  showOnce?: string[];
-  /** Target-specific .env work before (DB credentials kept aside) and after (DSNs) the generic steps. */
-  beforeEnv?(env: EnvFile, a: A, previous: Partial<A>, warnings: string[]): EnvFile;
-  afterEnv?(env: EnvFile, a: A, t: TargetTemplate): EnvFile;
-  renderCompose(t: TargetTemplate, a: A, accepted: ReadonlySet<string>): RenderedCompose;
-  /** Other files the install needs (e.g. a Caddyfile), rendered from the answers. */
-  extraFiles?(a: A, t: TargetTemplate): { path: string; content: string; mode: number }[];
-  /** Host directories the install needs, with their modes (and owner, e.g. 1000:0 for Langflow's config). */
-  hostDirs?(a: A): { path: string; mode: number; uid?: number; gid?: number }[];
-  /** Where the database lives, in words; a change is a move (its data does not follow). */
-  dbLocation(a: Partial<A>): string | undefined;
-  /** The .env passwords a bundled database keeps from its first start (none for an external server). */
-  bundledDbPasswords?(a: Partial<A>): string[];
-  /** Host ports the stack publishes ("80:80", "127.0.0.1:8080:80"). */
-  publishedPorts(a: A): string[];
-  /** The container that holds the published ports when this stack runs (preflight tells it apart). */
-  gatewayContainer: string;
-  health: HealthProbe;
-  running: RunningConfig;
-  /** Checks on the running application beyond its configuration (a failing one is drift, exit 3). */
-  liveChecks?(exec: ServiceExec, a: A): Promise<LiveCheck[]>;
-  /** Printed once, after files are written or the stack verified (never secrets unless asked). */
-  summary(a: A, dir: string): [string, string][];
-  warnings(a: A): string[];
-  nextSteps(a: A, dirArg: string): string[];
-  url(a: A): string;
+  /** The install's files from the answers: .env, the compose file, the files beside them. */
+  render: TargetRender<A>;
+  /** What the running stack occupies: its database, its ports. */
+  stack: TargetStack<A>;
+  /** How the running stack is verified. */
+  verify: TargetVerify<A>;
+  /** What the end of a run prints. */
+  report: TargetReport<A>;
   /** `harden-init check`: the target's audit rules and what the shared rules must know of its stack. */
   audit?: TargetAudit;
   /** `harden-init backup` / `restore`: what an archive of this target's install holds. */
   backup?: TargetBackup;
-  /** Flags that belong on the printed headless command besides the answers (e.g. --allow-insecure-release). */
+}
+
+/** Ties a target's answers to its questions: each question's id and callbacks are checked against `A`. */
+export function defineTarget<A extends BaseAnswers>(target: Target<A>): Target<A> {
+  return target;
 }
 
 /** What the generic backup and restore (src/commands/backup.ts, restore.ts) save of an install and how. */
@@ -217,18 +153,13 @@ export interface TargetBackup {
 }
 
 /**
- * A registry entry: what --help and the flag parser need (light: questions and validators only), and the
- * rest of the target loaded when a command runs, so `--help` never loads YAML, Docker or prompt code.
+ * A registry entry: what --help and the flag parser need (light: questions, validators and image recognition
+ * only), and the rest of the target loaded when a command runs, so `--help` never loads YAML, Docker or prompt code.
  */
 export interface TargetEntry {
   id: string;
   title: string;
   questions: Question<AnyAnswers>[];
+  recognize(image: string): Recognized | undefined;
   load(): Promise<Target<BaseAnswers>>;
 }
-
-/** One live check beyond the configuration comparison (e.g. "auto-login is refused"). */
-export interface LiveCheck { name: string; ok: boolean; detail: string }
-
-/** Runs a command in a running service (compose exec -T), for live checks. */
-export type ServiceExec = (service: string, argv: string[]) => Promise<{ exitCode: number; stdout: string }>;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runBin, tempDir } from '../helpers/run-bin.js';
 import { isMaskedName } from '../../src/engine/diff.js';
+import { KNOWN_SECRET_NAMES } from '../../src/targets/appwrite/secret-names.js';
 import { parseEnv, toRecord } from '../../src/engine/envfile.js';
 import { goodInstall, weakInstall, type Good } from './helpers.js';
 
@@ -17,7 +18,7 @@ beforeAll(async () => {
 }, 120_000);
 
 const secretsOf = (dir: string) =>
-  Object.entries(toRecord(parseEnv(readFileSync(join(dir, '.env'), 'utf8')))).filter(([k, v]) => isMaskedName(k) && v.length >= 12).map(([, v]) => v);
+  Object.entries(toRecord(parseEnv(readFileSync(join(dir, '.env'), 'utf8')))).filter(([k, v]) => isMaskedName(k, KNOWN_SECRET_NAMES) && v.length >= 12).map(([, v]) => v);
 
 function expectSchema(out: string) {
   const j = JSON.parse(out) as Record<string, unknown>;

@@ -7,7 +7,7 @@ import { runBin, tempDir, RELEASES_DIR } from '../helpers/run-bin.js';
 import { detectTarget, envTracked, readCompose, readFiles } from '../../src/audit/read.js';
 import { runAudit } from '../../src/audit/run.js';
 import type { AuditFinding, AuditInput } from '../../src/audit/types.js';
-import { TARGETS } from '../../src/targets/index.js';
+import { TARGETS, recognizeImages } from '../../src/targets/index.js';
 import { installDirProblems } from '../../src/apply/install-dir.js';
 
 export const FIXTURES = join(import.meta.dirname, 'fixtures');
@@ -56,14 +56,14 @@ export async function auditDir(dir: string, opts: { own?: boolean; running?: Aud
   try {
     const raw = readFiles(dir);
     const reading = await readCompose(raw, !opts.own);
-    const targetId = detectTarget(raw.state, reading.model)!;
+    const targetId = detectTarget(raw.state, reading.model, recognizeImages)!;
     const target = await TARGETS[targetId]!.load();
     const audit = target.audit!;
     const input: AuditInput = {
       dir, dirArg: dir, target: targetId, dirProblems: installDirProblems(dir), env: raw.env, envPresent: raw.envPresent, envMode: raw.envMode, envAmbiguous: raw.envAmbiguous,
       envTracked: await envTracked(dir), composeFile: raw.composeFile, composeText: raw.composeText, compose: reading.model,
       composeSource: reading.source, composeNote: reading.note, composeError: reading.error, state: raw.state,
-      release: audit.release(reading.model, raw.state), running: opts.running, reader: target.running,
+      release: audit.release(reading.model, raw.state), running: opts.running, reader: target.verify.running,
     };
     return { input, findings: runAudit(input, audit) };
   } finally {

@@ -81,7 +81,7 @@ for (const entry of Object.values(TARGETS)) {
 
     it.each(combos.map((a, i) => [i, a] as const))('combination %i: answers → files → answers round trip, re-run byte-identical, secrets only in .env', async (_i, a) => {
       const t = await templateFor(String(a.release));
-      const opts = { target, composePolicy: 'keep' as const, random: counter(), secretValues: Object.fromEntries(target.secretInputs.map((s) => [s.key, 'Operator-Secret_1'])) };
+      const opts = { target, composePolicy: 'keep' as const, random: counter(), secretValues: Object.fromEntries(target.render.secretInputs.map((s) => [s.key, 'Operator-Secret_1'])) };
       const first = plan(a, NOTHING, t, opts);
       expect(first.findings).toEqual([]);
       const env = toRecord(parseEnv(first.files.find((f) => f.path === '.env')!.content));
@@ -105,7 +105,7 @@ for (const entry of Object.values(TARGETS)) {
 
     it.skipIf(!haveCompose).each(combos.map((a, i) => [i, a] as const))('combination %i: docker-compose config accepts the files', async (_i, a) => {
       const t = await templateFor(String(a.release));
-      const p = plan(a, NOTHING, t, { target, composePolicy: 'keep', random: counter(), secretValues: Object.fromEntries(target.secretInputs.map((s) => [s.key, 'Operator-Secret_1'])) });
+      const p = plan(a, NOTHING, t, { target, composePolicy: 'keep', random: counter(), secretValues: Object.fromEntries(target.render.secretInputs.map((s) => [s.key, 'Operator-Secret_1'])) });
       const dir = mkdtempSync(join(tmpdir(), 'hi-contract-cfg-'));
       for (const f of p.files) if (!f.path.includes('/')) writeFileSync(join(dir, f.path), f.content);
       const r = await execa('docker-compose', ['config', '-q'], { cwd: dir, reject: false, env: { PATH: process.env.PATH ?? '' }, extendEnv: false });

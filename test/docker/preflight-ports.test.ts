@@ -39,7 +39,7 @@ describe('classifyHolders: the install\'s own containers', () => {
   ] as const;
 
   it.each(cases)('$what: held by this stack', async ({ target, out }) => {
-    const gateway = (await TARGETS[target]!.load()).gatewayContainer;
+    const gateway = (await TARGETS[target]!.load()).stack.gatewayContainer;
     expect(classifyHolders(out, { gateway, projects: ['lf'] })).toEqual({ kind: 'own', names: out.split('\t')[0] });
   });
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { tempDir } from '../helpers/run-bin.js';
 import { readCompose, readFiles } from '../../src/audit/read.js';
 import { composeEdits, describeEdit, mergeCompose } from '../../src/engine/compose-merge.js';
-import { appwriteServices } from '../../src/verify/expectations.js';
+import { appwriteServices } from '../../src/targets/appwrite/verify/services.js';
 import { running as langflowRunning } from '../../src/targets/langflow/report.js';
 
 const MINECRAFT = 'services:\n minecraft:\n  image: x\n';

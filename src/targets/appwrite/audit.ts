@@ -12,6 +12,7 @@ import { readDescription } from './upstream/source.js';
 import { holdsSocket } from '../../audit/common.js';
 import { shellQuote } from '../../core/shell-quote.js';
 import { secretWeakness } from '../../audit/secrets.js';
+import { KNOWN_SECRET_NAMES } from './secret-names.js';
 import type { AuditInput, AuditRule, ComposeModel, RuleHit, ServiceModel, TargetAudit } from '../../audit/types.js';
 
 const APPWRITE_IMAGE = /^(?:docker\.io\/)?appwrite\/appwrite(?::([^@\s]+))?(?:@.*)?$/;
@@ -434,5 +435,6 @@ export const appwriteAudit: TargetAudit = {
   gateways: ['traefik'],
   // traefik's socket is the traefik-socket rule's finding.
   socketAllowed: (s) => SOCKET_USERS.test(s.image ?? '') || s.name === 'traefik' || /^(?:docker\.io\/)?(?:library\/)?traefik(?::|@|$)/.test(s.image ?? ''),
+  secretNames: KNOWN_SECRET_NAMES,
   securityVariables: ['_APP_ENV', '_APP_OPTIONS_ABUSE', '_APP_OPTIONS_ROUTER_PROTECTION', '_APP_OPTIONS_FORCE_HTTPS', '_APP_OPTIONS_ROUTER_FORCE_HTTPS', '_APP_CONSOLE_WHITELIST_ROOT', '_APP_CONSOLE_WHITELIST_EMAILS', '_APP_CONSOLE_WHITELIST_IPS', KEY],
 };

@@ -1,6 +1,6 @@
 // The Appwrite target: every piece of Appwrite knowledge the generic engine and CLI use, behind the contract
 // in ../types.ts.
-import type { Target } from '../types.js';
+import { defineTarget } from '../types.js';
 import { normalizeAnswers, type Answers } from './answers.js';
 import { QUESTIONS } from './questions.js';
 import { answersFromEnv, managedValues, secretsToGenerate, BUNDLED_DB } from './env-values.js';
@@ -12,18 +12,20 @@ import { beginRelease, prepareRelease } from './prepare.js';
 import { beforeEnv, afterEnv } from './env-steps.js';
 import { appwriteSummary, appwriteWarnings, appwriteNextSteps, appwriteUrl } from './report.js';
 import { checkExisting } from './check.js';
-import { appwriteServices } from '../../verify/expectations.js';
-import { parseVars } from '../../verify/vars.js';
+import { appwriteServices } from './verify/services.js';
+import { parseVars } from './verify/vars.js';
 import type { Template } from './template.js';
 import { appwriteAudit } from './audit.js';
 import { ROUTES_FILE } from './rules/traefik-file.js';
+import { recognize } from './recognize.js';
 
 export const FORCE_HTTPS_KEYS = ['_APP_OPTIONS_FORCE_HTTPS', '_APP_OPTIONS_ROUTER_FORCE_HTTPS'];
 
-export const appwrite: Target<Answers> = {
+export const appwrite = defineTarget<Answers>({
   id: 'appwrite',
   title: 'Appwrite',
-  questions: QUESTIONS as unknown as Target['questions'],
+  questions: QUESTIONS,
+  recognize,
   normalize: normalizeAnswers,
   answersFromEnv,
   answerEnvNames: {
@@ -36,66 +38,69 @@ export const appwrite: Target<Answers> = {
   checkExisting,
   prepare: prepareRelease,
   begin: beginRelease,
-  envHeader: (t) => [
-    `# Appwrite ${t.version} settings, written by harden-init.`,
-    '# Holds secrets: keep it private (mode 0600) and out of version control.',
-    '# _APP_OPENSSL_KEY_V1 encrypts stored data: changing it makes that data unreadable.',
-    '',
-  ].join('\n') + '\n',
-  managedValues: (a, t) => managedValues(a, new Set(t.variables)),
-  securitySwitches: ['_APP_ENV', '_APP_OPTIONS_ABUSE', '_APP_OPTIONS_ROUTER_PROTECTION', ...FORCE_HTTPS_KEYS],
-  secretsToGenerate: (a, t) => secretsToGenerate(t.secrets.generate, a),
-  secretInputs: [
-    {
-      envVar: 'HARDEN_INIT_DB_PASSWORD', key: '_APP_DB_PASS', required: true,
-      prompt: 'Password of the database user (not shown; stored only in .env)',
-      when: (a) => a.db === 'external',
-      keepExisting: (_a, previous) => previous.db === 'external',
+  render: {
+    envHeader: (t) => [
+      `# Appwrite ${t.version} settings, written by harden-init.`,
+      '# Holds secrets: keep it private (mode 0600) and out of version control.',
+      '# _APP_OPENSSL_KEY_V1 encrypts stored data: changing it makes that data unreadable.',
+      '',
+    ].join('\n') + '\n',
+    managedValues: (a, t) => managedValues(a, new Set(t.variables)),
+    securitySwitches: ['_APP_ENV', '_APP_OPTIONS_ABUSE', '_APP_OPTIONS_ROUTER_PROTECTION', ...FORCE_HTTPS_KEYS],
+    secretsToGenerate: (a, t) => secretsToGenerate(t.secrets.generate, a),
+    secretInputs: [
+      {
+        envVar: 'HARDEN_INIT_DB_PASSWORD', key: '_APP_DB_PASS', required: true,
+        prompt: 'Password of the database user (not shown; stored only in .env)',
+        when: (a) => a.db === 'external',
+        keepExisting: (_a, previous) => previous.db === 'external',
+      },
+      {
+        envVar: 'HARDEN_INIT_SMTP_PASSWORD', key: '_APP_SMTP_PASSWORD', required: false,
+        prompt: 'SMTP password (not shown; stored only in .env)',
+        when: (a) => Boolean(a.smtpHost && a.smtpUser),
+        keepExisting: () => true,
+      },
+    ],
+    beforeEnv,
+    afterEnv: (env, a, t) => afterEnv(env, a, t as Template),
+    compose: (t, a, accepted) => {
+      try {
+        return renderCompose(t as Template, a, accepted);
+      } catch (e) {
+        if (e instanceof RenderError) throw stepError(`Appwrite ${a.release}'s compose file cannot be rendered: ${e.message}`, `It came from ${t.source}.`);
+        throw e;
+      }
     },
-    {
-      envVar: 'HARDEN_INIT_SMTP_PASSWORD', key: '_APP_SMTP_PASSWORD', required: false,
-      prompt: 'SMTP password (not shown; stored only in .env)',
-      when: (a) => Boolean(a.smtpHost && a.smtpUser),
-      keepExisting: () => true,
+    // traefik's routes file: rendered with the compose file it belongs to (the accepted upstream items change no route).
+    extraFiles: (a, t) => renderCompose(t as Template, a).files ?? [],
+  },
+  stack: {
+    dbLocation: (a) => {
+      const engine = a.dbEngine ?? 'mariadb'; // installs made before 2.x support ran MariaDB
+      if (a.db === 'volume') return `the Docker volume appwrite-${engine}`;
+      if (a.db === 'path') return `the host directory ${a.dbPath}`;
+      if (a.db === 'external') return `the external server ${a.dbHost}:${a.dbPort ?? BUNDLED_DB[engine].port}/${a.dbName}`;
+      return undefined;
     },
-  ],
-  beforeEnv,
-  afterEnv: (env, a, t) => afterEnv(env, a, t as Template),
-  renderCompose: (t, a, accepted) => {
-    try {
-      return renderCompose(t as Template, a, accepted);
-    } catch (e) {
-      if (e instanceof RenderError) throw stepError(`Appwrite ${a.release}'s compose file cannot be rendered: ${e.message}`, `It came from ${t.source}.`);
-      throw e;
-    }
+    // MariaDB keeps both the user's and root's; upstream's PostgreSQL has no separate root account.
+    bundledDbPasswords: (a) => (a.db === 'volume' || a.db === 'path' ? ['_APP_DB_PASS', ...((a.dbEngine ?? 'mariadb') === 'mariadb' ? ['_APP_DB_ROOT_PASS'] : [])] : []),
+    publishedPorts: gatewayPorts,
+    gatewayContainer: 'appwrite-traefik',
   },
-  // traefik's routes file: rendered with the compose file it belongs to (the accepted upstream items change no route).
-  extraFiles: (a, t) => renderCompose(t as Template, a).files ?? [],
-  dbLocation: (a) => {
-    const engine = a.dbEngine ?? 'mariadb'; // installs made before 2.x support ran MariaDB
-    if (a.db === 'volume') return `the Docker volume appwrite-${engine}`;
-    if (a.db === 'path') return `the host directory ${a.dbPath}`;
-    if (a.db === 'external') return `the external server ${a.dbHost}:${a.dbPort ?? BUNDLED_DB[engine].port}/${a.dbName}`;
-    return undefined;
-  },
-  // MariaDB keeps both the user's and root's; upstream's PostgreSQL has no separate root account.
-  bundledDbPasswords: (a) => (a.db === 'volume' || a.db === 'path' ? ['_APP_DB_PASS', ...((a.dbEngine ?? 'mariadb') === 'mariadb' ? ['_APP_DB_ROOT_PASS'] : [])] : []),
-  publishedPorts: gatewayPorts,
-  gatewayContainer: 'appwrite-traefik',
-  health: {
-    path: '/v1/health/version',
-    // Appwrite is up when it answers its version, or redirects to HTTPS (force-HTTPS on plain HTTP).
-    judge: (status, body, location) => {
-      if (status >= 200 && status < 300 && /"version"/.test(body)) return { ok: true, detail: `/v1/health/version answered ${body.trim().slice(0, 80)}` };
-      if (status >= 300 && status < 400 && /^https:/.test(String(location))) return { ok: true, detail: `/v1/health/version redirects to HTTPS (${status})` };
-      return { ok: false, detail: `/v1/health/version answered HTTP ${status}` };
+  verify: {
+    health: {
+      path: '/v1/health/version',
+      // Appwrite is up when it answers its version, or redirects to HTTPS (force-HTTPS on plain HTTP).
+      judge: (status, body, location) => {
+        if (status >= 200 && status < 300 && /"version"/.test(body)) return { ok: true, detail: `/v1/health/version answered ${body.trim().slice(0, 80)}` };
+        if (status >= 300 && status < 400 && /^https:/.test(String(location))) return { ok: true, detail: `/v1/health/version redirects to HTTPS (${status})` };
+        return { ok: false, detail: `/v1/health/version answered HTTP ${status}` };
+      },
     },
+    running: { services: appwriteServices, command: ['vars'], parse: parseVars, label: 'vars' },
   },
-  running: { services: appwriteServices, command: ['vars'], parse: parseVars, label: 'vars' },
-  summary: appwriteSummary,
-  warnings: appwriteWarnings,
-  nextSteps: appwriteNextSteps,
-  url: appwriteUrl,
+  report: { summary: appwriteSummary, warnings: appwriteWarnings, nextSteps: appwriteNextSteps, url: appwriteUrl },
   audit: appwriteAudit,
   backup: {
     // 2.x bundles PostgreSQL, 1.9.x MariaDB; an external server is the operator's to back up.
@@ -105,4 +110,4 @@ export const appwrite: Target<Answers> = {
     files: [{ path: ROUTES_FILE, mode: 0o644 }],
     keyVariable: '_APP_OPENSSL_KEY_V1',
   },
-};
+});

@@ -72,6 +72,9 @@ const URL_WITH_CREDENTIALS = /^[a-z][a-z0-9+.-]*:\/\/[^\s/@:]*:[^\s/@]*@/i;
 
 const KNOWN = new Set<string>([...GENERATED, ...DSN_WITH_GENERATED_PASSWORD, ...Object.keys(USER_SUPPLIED)]);
 
+/** Every name this module knows holds a credential (the template's secrets.known: the engine masks them by it). */
+export const KNOWN_SECRET_NAMES: ReadonlySet<string> = KNOWN;
+
 /**
  * For masking output: the secret-looking pattern, plus every name this module knows holds a credential
  * (some, like _APP_SMS_PROVIDER or _APP_DB_PASS_VECTORSDB, do not match the pattern).

@@ -1,7 +1,7 @@
 // The template of an Appwrite run: one release's own files (read from its image, see upstream/source.ts) plus
 // what harden-init derives from them: the .env defaults and which variables are secrets.
 import type { UpstreamFiles } from './upstream/types.js';
-import { classifySecrets } from './secret-names.js';
+import { classifySecrets, KNOWN_SECRET_NAMES } from './secret-names.js';
 import { encodeValue } from '../../engine/envfile.js';
 import type { TargetTemplate } from '../types.js';
 
@@ -29,7 +29,8 @@ export function templateFromUpstream(files: UpstreamFiles, accepted: Iterable<st
     compose: files.compose,
     envDefaults: `${lines.join('\n')}\n`,
     variables: files.variables.map((v) => v.name),
-    secrets: { generate, encryptionKeys: cls.encryptionKeys, secretLike: cls.userSupplied, dsns: cls.dsnWithGeneratedPassword },
+    secrets: { generate, encryptionKeys: cls.encryptionKeys, secretLike: cls.userSupplied, dsns: cls.dsnWithGeneratedPassword,
+      known: [...KNOWN_SECRET_NAMES] },
     upstream: files,
     source: files.source,
     imageId: files.imageId,

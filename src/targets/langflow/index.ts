@@ -1,6 +1,6 @@
 // The Langflow target: Langflow's knowledge (the modules beside this file) behind the contract in ../types.ts.
 // Langflow has no installer template of its own; harden-init renders the compose file from the answers.
-import type { LiveCheck, Prepared, PrepareInput, Target, TargetTemplate } from '../types.js';
+import { defineTarget, type LiveCheck, type Prepared, type PrepareInput, type TargetTemplate } from '../types.js';
 import { normalizeAnswers, answersError, type LangflowAnswers } from './answers.js';
 import { QUESTIONS, dbPasswordError } from './questions.js';
 import {
@@ -14,6 +14,7 @@ import { usageError } from '../../core/errors.js';
 import { shellQuote } from '../../core/shell-quote.js';
 import { getEnv } from '../../engine/envfile.js';
 import { langflowAudit } from './audit.js';
+import { recognize } from './recognize.js';
 
 /** What each live check is about, in the output (the request alone does not say langflow/langflow was tried). */
 const CHECK_NAMES: Record<ProbeRequest['id'], string> = {
@@ -76,10 +77,11 @@ async function prepare(input: PrepareInput<LangflowAnswers>): Promise<Prepared> 
   return { release, template, warnings, notes: [], files: [] };
 }
 
-export const langflow: Target<LangflowAnswers> = {
+export const langflow = defineTarget<LangflowAnswers>({
   id: 'langflow',
   title: 'Langflow',
   questions: QUESTIONS,
+  recognize,
   normalize: normalizeAnswers,
   answersFromEnv,
   answerEnvNames: { domain: 'DOMAIN', email: 'ACME_EMAIL', consoleIps: 'CONSOLE_IPS', superuser: 'LANGFLOW_SUPERUSER', dbHost: 'POSTGRES_HOST', dbPort: 'POSTGRES_PORT', dbUser: 'POSTGRES_USER', dbName: 'POSTGRES_DB' },
@@ -89,62 +91,65 @@ export const langflow: Target<LangflowAnswers> = {
     if (err) throw usageError(err);
   },
   prepare,
-  envHeader: (t) => [
-    `# Langflow ${t.version} settings, written by harden-init.`,
-    '# Holds secrets: keep it private (mode 0600) and out of version control.',
-    '# LANGFLOW_SECRET_KEY encrypts stored credentials: changing it makes them unreadable.',
-    '',
-  ].join('\n') + '\n',
-  managedValues: (a) => managedValues(a),
-  securitySwitches: [...SECURITY_SWITCHES],
-  secretsToGenerate: (a) => secretSpecs(a).map((s) => s.name),
-  generateSecret: (name) => {
-    const spec = secretSpecs({ db: 'volume' }).find((s) => s.name === name);
-    if (!spec) throw new Error(`no generator for ${name}`);
-    return spec.generate();
+  render: {
+    envHeader: (t) => [
+      `# Langflow ${t.version} settings, written by harden-init.`,
+      '# Holds secrets: keep it private (mode 0600) and out of version control.',
+      '# LANGFLOW_SECRET_KEY encrypts stored credentials: changing it makes them unreadable.',
+      '',
+    ].join('\n') + '\n',
+    managedValues: (a) => managedValues(a),
+    securitySwitches: [...SECURITY_SWITCHES],
+    secretsToGenerate: (a) => secretSpecs(a).map((s) => s.name),
+    generateSecret: (name) => {
+      const spec = secretSpecs({ db: 'volume' }).find((s) => s.name === name);
+      if (!spec) throw new Error(`no generator for ${name}`);
+      return spec.generate();
+    },
+    showOnce: secretSpecs({ db: 'volume' }).filter((s) => s.showOnce).map((s) => s.name),
+    secretInputs: [{
+      envVar: 'HARDEN_INIT_DB_PASSWORD', key: 'POSTGRES_PASSWORD', required: true,
+      prompt: 'Password of the PostgreSQL user (not shown; stored only in .env)',
+      when: (a) => a.db === 'external',
+      keepExisting: (_a, previous) => previous.db === 'external',
+      validate: dbPasswordError,
+    }],
+    afterEnv: (env) => {
+      // An existing key is never replaced, even one Langflow cannot use; it is reported instead.
+      const key = getEnv(env, 'LANGFLOW_SECRET_KEY');
+      if (key) {
+        const problem = secretKeyProblem(key);
+        if (problem) process.emitWarning(`LANGFLOW_SECRET_KEY is ${problem}; harden-init keeps it (a new key loses stored credentials).`);
+      }
+      return env;
+    },
+    compose: (_t, a) => ({ text: renderCompose(a), findings: [], accepted: [] }),
+    extraFiles: (a) => {
+      const text = caddyfile(a);
+      return text === undefined ? [] : [{ path: CADDYFILE, content: text, mode: 0o644 }];
+    },
+    hostDirs: (a) => hostDirs(a).map((d) => ({ path: d.path, mode: d.mode, uid: d.uid, gid: d.gid })),
   },
-  showOnce: secretSpecs({ db: 'volume' }).filter((s) => s.showOnce).map((s) => s.name),
-  secretInputs: [{
-    envVar: 'HARDEN_INIT_DB_PASSWORD', key: 'POSTGRES_PASSWORD', required: true,
-    prompt: 'Password of the PostgreSQL user (not shown; stored only in .env)',
-    when: (a) => a.db === 'external',
-    keepExisting: (_a, previous) => previous.db === 'external',
-    validate: dbPasswordError,
-  }],
-  afterEnv: (env) => {
-    // An existing key is never replaced, even one Langflow cannot use; it is reported instead.
-    const key = getEnv(env, 'LANGFLOW_SECRET_KEY');
-    if (key) {
-      const problem = secretKeyProblem(key);
-      if (problem) process.emitWarning(`LANGFLOW_SECRET_KEY is ${problem}; harden-init keeps it (a new key loses stored credentials).`);
-    }
-    return env;
+  stack: {
+    dbLocation,
+    bundledDbPasswords: (a) => (a.db === 'volume' || a.db === 'path' ? ['POSTGRES_PASSWORD'] : []),
+    publishedPorts,
+    gatewayContainer: 'caddy',
   },
-  renderCompose: (_t, a) => ({ text: renderCompose(a), findings: [], accepted: [] }),
-  extraFiles: (a) => {
-    const text = caddyfile(a);
-    return text === undefined ? [] : [{ path: CADDYFILE, content: text, mode: 0o644 }];
+  verify: {
+    health,
+    running,
+    async liveChecks(exec, a): Promise<LiveCheck[]> {
+      const out: LiveCheck[] = [];
+      for (const p of PROBES) {
+        const r = await exec('langflow', curlArgv(p));
+        const verdict = judgeProbe(p.id, parseCurlOutput(r.stdout), a.release);
+        out.push({ name: `${CHECK_NAMES[p.id]} (${p.method} ${p.path})`, ok: verdict.ok, detail: verdict.detail });
+      }
+      return out;
+    },
   },
-  hostDirs: (a) => hostDirs(a).map((d) => ({ path: d.path, mode: d.mode, uid: d.uid, gid: d.gid })),
-  dbLocation,
-  bundledDbPasswords: (a) => (a.db === 'volume' || a.db === 'path' ? ['POSTGRES_PASSWORD'] : []),
-  publishedPorts,
-  gatewayContainer: 'caddy',
-  health,
-  running,
-  async liveChecks(exec, a): Promise<LiveCheck[]> {
-    const out: LiveCheck[] = [];
-    for (const p of PROBES) {
-      const r = await exec('langflow', curlArgv(p));
-      const verdict = judgeProbe(p.id, parseCurlOutput(r.stdout), a.release);
-      out.push({ name: `${CHECK_NAMES[p.id]} (${p.method} ${p.path})`, ok: verdict.ok, detail: verdict.detail });
-    }
-    return out;
-  },
-  summary,
-  warnings,
-  nextSteps,
-  url,
+  report: { summary, warnings, nextSteps, url },
   audit: langflowAudit,
   backup: {
     // The bundled PostgreSQL (--db volume or path) is dumped with pg_dump; an external one is the operator's to back up.
@@ -157,4 +162,4 @@ export const langflow: Target<LangflowAnswers> = {
     // --db sqlite: the config dir (langflow.db, secret_key, uploads) is a host directory.
     hostDirs: [{ service: 'langflow', path: CONFIG_DIR }],
   },
-};
+});

@@ -228,8 +228,8 @@ export const LANGFLOW_QUESTIONS: LangflowQuestion[] = [
   },
 ];
 
-/** The list as the generic engine sees it (answers as a record). */
-export const QUESTIONS = LANGFLOW_QUESTIONS as unknown as Question[];
+/** The list the registry and the contract hold (a Question<LangflowAnswers>[] is also a generic Question[]). */
+export const QUESTIONS = LANGFLOW_QUESTIONS;
 
 export function questionFor(id: keyof LangflowAnswers): LangflowQuestion {
   return LANGFLOW_QUESTIONS.find((q) => q.id === id)!;

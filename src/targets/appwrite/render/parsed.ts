@@ -93,7 +93,7 @@ function fromTree(t: unknown, doc: Document): Node | Pair | null {
   }
   for (const [key, val] of Object.entries(n.p)) {
     if (key === 'items' || key === 'key' || key === 'value') throw new Error('bad field');
-    (node as unknown as Props)[key] = val;
+    Object.assign(node, { [key]: val });
   }
   return node;
 }
@@ -108,11 +108,13 @@ export function reviveCompose(tree: unknown): Document {
   doc.contents = contents;
   for (const [key, val] of Object.entries(t.doc)) {
     if (key === 'contents' || key === 'errors' || key === 'warnings' || key === 'options' || key === 'directives' || key === 'schema') throw new Error('bad field');
-    (doc as unknown as Props)[key] = val;
+    Object.assign(doc, { [key]: val });
   }
+  const directives = doc.directives;
+  if (!directives) throw new Error('the document has no directives');
   for (const [key, val] of Object.entries(t.directives)) {
     if (key === 'yaml' || key === 'tags') throw new Error('bad field');
-    (doc.directives as unknown as Props)[key] = val;
+    Object.assign(directives, { [key]: val });
   }
   if (!isDocument(doc)) throw new Error('not a document');
   return doc;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { carryEdits, describeChanges, stepChanges, upgradePath } from '../../../../src/targets/appwrite/upgrade-path.js';
+import { carryEdits, describeChanges, stepChanges, upgradePath } from '../../../../src/targets/appwrite/upgrade/path.js';
 import { ROOT } from '../../../helpers/run-bin.js';
 import { unfinishedStep } from '../../../../src/commands/upgrade.js';
 import type { HistoryEntry } from '../../../../src/engine/state.js';

@@ -2,8 +2,9 @@
 // should hold which value, and comparing the two.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { formatVars, parseVars } from '../../../../src/verify/vars.js';
-import { appwriteServices, expectations, type Expectation } from '../../../../src/verify/expectations.js';
+import { formatVars, parseVars } from '../../../../src/targets/appwrite/verify/vars.js';
+import { appwriteServices } from '../../../../src/targets/appwrite/verify/services.js';
+import { expectations, type Expectation } from '../../../../src/verify/expectations.js';
 import { compare } from '../../../../src/verify/compare.js';
 import { plan } from '../../../helpers/plan.js';
 import { BASE, BASE_19, counter, envOf, fileOf, templateOf } from '../../../helpers/fixtures.js';

@@ -2,10 +2,11 @@
 // the two releases' own files. Appwrite's updates guide (shared/appwrite-facts.md): back up, move to the new
 // release's files, run `migrate`, ONE MINOR AT A TIME; a 1.9 install goes to 1.9.10 first; 2.3 accepts sources
 // from 1.9.6 on. There is no reverse migration: going back needs the dump taken before the step.
-import { readYaml } from '../../engine/yaml-read.js';
-import { usageError } from '../../core/errors.js';
-import { isMaskedName } from '../../engine/diff.js';
-import { RELEASE_LINES, compareReleases, lineOf, parseRelease } from './releases.js';
+import { readYaml } from '../../../engine/yaml-read.js';
+import { usageError } from '../../../core/errors.js';
+import { isMaskedName } from '../../../engine/diff.js';
+import { KNOWN_SECRET_NAMES } from '../secret-names.js';
+import { RELEASE_LINES, compareReleases, lineOf, parseRelease } from '../releases.js';
 
 export interface UpgradeStep {
   from: string;
@@ -208,7 +209,7 @@ export function carryEdits(env: Record<string, string>, c: StepChanges, keep: Se
   for (const v of c.variablesDropped) {
     // A secret is never removed by an upgrade: a dropped key or password may still guard data (and only a
     // backup could bring it back).
-    if (!(v in env) || keep.has(v) || isMaskedName(v)) continue;
+    if (!(v in env) || keep.has(v) || isMaskedName(v, KNOWN_SECRET_NAMES)) continue;
     remove.push(v);
     dropped.push(v);
   }

@@ -5,18 +5,19 @@
 // BASE is exact or absent, never guessed: the copy harden-init keeps of the file it last wrote
 // (.harden-init/compose-written.yml, written with every docker-compose.yml harden-init writes), else the old release re-rendered from its cached or
 // described files with the recorded answers — each used only when its sha256 is the one state.json recorded.
-import { isMaskedName } from '../engine/diff.js';
-import { sha256 } from '../engine/state.js';
-import { readYamlDocument } from '../engine/yaml-read.js';
-import { describeEdit, editHolds, type Conflict, type Edit, type MergeResult, type Verdict } from '../engine/compose-merge.js';
-import { RULES, type Rule } from '../targets/appwrite/rules/index.js';
-import { KNOWN_CAPABILITIES, capabilitiesOf } from '../targets/appwrite/rules/refuse.js';
-import { eachService } from '../targets/appwrite/render/doc.js';
-import type { Answers } from '../targets/appwrite/answers.js';
-import { ownModel } from '../audit/compose-model.js';
-import { runAudit } from '../audit/run.js';
-import { rank, type AuditFinding, type TargetAudit } from '../audit/types.js';
-import { COMPOSE_FILE, PROPOSED_COMPOSE_FILE } from '../engine/plan.js';
+import { isMaskedName } from '../../../engine/diff.js';
+import { KNOWN_SECRET_NAMES } from '../secret-names.js';
+import { sha256 } from '../../../engine/state.js';
+import { readYamlDocument } from '../../../engine/yaml-read.js';
+import { describeEdit, editHolds, type Conflict, type Edit, type MergeResult, type Verdict } from '../../../engine/compose-merge.js';
+import { RULES, type Rule } from '../rules/index.js';
+import { KNOWN_CAPABILITIES, capabilitiesOf } from '../rules/refuse.js';
+import { eachService } from '../render/doc.js';
+import type { Answers } from '../answers.js';
+import { ownModel } from '../../../audit/compose-model.js';
+import { runAudit } from '../../../audit/run.js';
+import { rank, type AuditFinding, type TargetAudit } from '../../../audit/types.js';
+import { COMPOSE_FILE, PROPOSED_COMPOSE_FILE } from '../../../engine/plan.js';
 
 
 export interface Base { text: string; how: string }
@@ -108,7 +109,7 @@ export function hardeningJudge(h: HardeningInput, next: string): (text: string, 
 
 /** An edit for the operator's eyes: values of secret-looking names hidden. */
 export function editLine(e: Edit): string {
-  return describeEdit(e, (path) => !path.some((k) => isMaskedName(k)));
+  return describeEdit(e, (path) => !path.some((k) => isMaskedName(k, KNOWN_SECRET_NAMES)));
 }
 
 /** Where a not-carried edit went: into the proposal, or only into its list (its place is gone there too). */
