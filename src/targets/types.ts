@@ -225,7 +225,15 @@ export interface TargetEntry {
   title: string;
   questions: Question<AnyAnswers>[];
   load(): Promise<Target<BaseAnswers>>;
+  /**
+   * The members the wizard uses before its first question, from modules that load no rendering, YAML or Docker code
+   * (the question must appear at once); a target without it is loaded whole.
+   */
+  early?(): Promise<TargetEarly>;
 }
+
+/** What the wizard needs of a target before its questions are answered. */
+export type TargetEarly = Pick<Target<BaseAnswers>, 'answersFromEnv' | 'readFromEnv' | 'checkExisting' | 'prepare' | 'begin' | 'dbLocation'>;
 
 /** One live check beyond the configuration comparison (e.g. "auto-login is refused"). */
 export interface LiveCheck { name: string; ok: boolean; detail: string }
