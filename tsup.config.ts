@@ -1,5 +1,4 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { defineConfig } from 'tsup';
@@ -13,19 +12,6 @@ const yamlEsm: Plugin = {
   name: 'yaml-esm',
   setup(build) {
     build.onResolve({ filter: /^yaml$/ }, () => ({ path: join(process.cwd(), 'node_modules/yaml/browser/index.js') }));
-  },
-};
-
-// Node's built-ins taken through require(), not as ES modules: Node builds an ES module facade of a built-in on its first
-// import by reading every export (process.allowedNodeEnvironmentFlags, crypto.webcrypto, fs.promises, ...), a few ms
-// before the wizard's first question. esbuild makes each require() a lazy property read (nothing read until used).
-const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
-const builtinsRequired: Plugin = {
-  name: 'builtins-required',
-  setup(build) {
-    build.onResolve({ filter: /^[a-z:_/]+$/ }, (args) => (builtins.has(args.path) && args.kind === 'import-statement'
-      ? { path: args.path.replace(/^node:/, ''), namespace: 'builtin-required' } : undefined));
-    build.onLoad({ filter: /.*/, namespace: 'builtin-required' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(`node:${args.path}`)});`, loader: 'js' }));
   },
 };
 
@@ -57,9 +43,7 @@ export default defineConfig({
   // .mjs: Node knows the format from the name, without looking for the package.json above each file it loads.
   outExtension: () => ({ js: '.mjs' }),
   define: { __VERSION__: JSON.stringify(version) },
-  esbuildPlugins: [yamlEsm, builtinsRequired],
-  // tsup's own handling of node: imports would mark them external before builtinsRequired saw them.
-  removeNodeProtocol: false,
+  esbuildPlugins: [yamlEsm],
   // Messages use '│', '—', '→'; esbuild's default ASCII output writes each as a 6-byte \uXXXX escape.
   esbuildOptions(options) {
     options.charset = 'utf8';
