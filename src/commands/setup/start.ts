@@ -22,8 +22,12 @@ import type { SetupContext } from './context.js';
 
 /** Everything before the first question, then the answers (asked, or from flags and the install with --yes). */
 export async function beforeAnswers(req: Request, version: string, reads: ReleaseRead[]): Promise<{ ctx: SetupContext; answers: BaseAnswers }> {
+  // The target's early part loads while the flags and the directory are checked (its module has no side effects).
+  const entry = TARGETS[req.target]!;
+  const loading = (entry.early ?? entry.load)();
+  loading.catch(() => {}); // a usage error below ends the run first: the load is then not awaited
   const located = locate(req, version);
-  const early = await (located.entry.early ?? located.entry.load)();
+  const early = await loading;
   const install = await readInstall({ ...located, early });
   const read = await startRelease({ ...located, ...install, early });
   reads.push(read);
