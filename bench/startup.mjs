@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Start-up cost of the built CLI (bin/harden-init.js → dist/cli.js) against bare `node`.
+// Start-up cost of the built CLI (bin/harden-init.js → dist/cli.mjs) against bare `node`.
 // Wall-clock per process, measured around child_process.spawnSync; each case gets warm-up runs that are
 // not counted. Not a test: it asserts nothing about time, but exits non-zero when any run fails.
 // Then, in a real pseudo-terminal (node-pty): the time from spawn until the wizard's first question is on the screen,
@@ -36,8 +36,8 @@ const RUNS = intOpt('runs', 15);
 const PTY_ONLY = process.argv.includes('--pty-only');
 const WARMUP = intOpt('warmup', 2);
 
-if (!existsSync(join(root, 'dist', 'cli.js'))) {
-  console.error('bench: dist/cli.js is missing; run `npm run build` first');
+if (!existsSync(join(root, 'dist', 'cli.mjs'))) {
+  console.error('bench: dist/cli.mjs is missing; run `npm run build` first');
   process.exit(1);
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // CommonJS (bin/package.json): Node starts a CommonJS file faster than an ES module. `--version` and `--help`
 // alone are answered from dist/fast.cjs (written at build time) without loading the bundle; everything else
-// imports dist/cli.js and hands it the real process.
+// imports dist/cli.mjs and hands it the real process.
 'use strict';
 const only = process.argv.length === 3 ? process.argv[2] : undefined;
 if (only === '--version' || only === '-v' || only === '--help' || only === '-h') {
@@ -11,5 +11,5 @@ if (only === '--version' || only === '-v' || only === '--help' || only === '-h')
   // Node 22.1+ keeps compiled code between runs (the bundle is then not compiled again); Node 20 has no such API.
   const { enableCompileCache } = require('node:module');
   if (typeof enableCompileCache === 'function') enableCompileCache();
-  import('../dist/cli.js').then((cli) => cli.run());
+  import('../dist/cli.mjs').then((cli) => cli.run());
 }

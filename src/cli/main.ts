@@ -57,7 +57,7 @@ async function dispatch(argv: string[]): Promise<number> {
     if (req.command === 'rotate-secret') return await (await import('../commands/rotate-secret.js')).rotateSecretCommand(req, VERSION);
     if (req.command === 'rotate-key') return await (await import('../commands/rotate-key.js')).rotateKeyCommand(req, VERSION);
     if (req.command !== 'setup') throw usageError(`"harden-init ${req.command}" is not available in this version yet.`);
-    return await (await import('./setup.js')).setup(req, VERSION);
+    return await (await import('../commands/setup/index.js')).setup(req, VERSION);
   } catch (e) {
     return await reportError(e, json);
   } finally {

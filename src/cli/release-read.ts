@@ -23,7 +23,7 @@ export interface ReleaseRead extends Omit<Begun, 'read'> {
 /** The progress line shown for a pull line: one line of the terminal, never wrapped. */
 const MAX_LINE = 72;
 
-export async function startRead(target: Target<BaseAnswers>, input: ReadInput, o: { ui: Ui; live: boolean }): Promise<ReleaseRead> {
+export async function startRead(target: Pick<Target<BaseAnswers>, 'title' | 'begin' | 'prepare'>, input: ReadInput, o: { ui: Ui; live: boolean }): Promise<ReleaseRead> {
   let controller = new AbortController();
   // Until wait(): a live terminal keeps only the newest line (the spinner shows it), a log keeps them all for later.
   let sink: ((line: string) => void) | undefined;

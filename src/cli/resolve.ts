@@ -29,7 +29,7 @@ export function parseGiven(questions: Question[], given: Record<string, string>,
  * Where .env was edited by hand since (it disagrees with state), .env wins and a note says so: a re-run
  * must not silently undo an edit.
  */
-export function existingAnswers(target: Target<BaseAnswers>, e: Existing): { answers: PartialAnswers; notes: string[] } {
+export function existingAnswers(target: Pick<Target<BaseAnswers>, 'answersFromEnv' | 'readFromEnv'>, e: Existing): { answers: PartialAnswers; notes: string[] } {
   const fromEnv: PartialAnswers = e.env ? target.answersFromEnv(toRecord(e.env), e.compose) : {};
   const state = (e.state?.answers ?? {}) as PartialAnswers;
   const answers: PartialAnswers = { ...fromEnv, ...state };

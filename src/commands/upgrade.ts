@@ -33,7 +33,7 @@ import { TARGETS } from '../targets/index.js';
 import type { BaseAnswers, Target } from '../targets/types.js';
 import { releaseFromInstall } from '../targets/appwrite/release-choice.js';
 import { INSECURE_REASON, parseRelease, releaseCheck } from '../targets/appwrite/releases.js';
-import { releaseFiles, type ReleaseFiles } from '../targets/appwrite/prepare.js';
+import { releaseFiles, type ReleaseFiles } from '../targets/appwrite/release-files.js';
 import type { Template } from '../targets/appwrite/template.js';
 import type { Answers } from '../targets/appwrite/answers.js';
 import { mergeCompose, type Conflict, type MergeResult } from '../engine/compose-merge.js';

@@ -9,6 +9,7 @@ export const TARGETS: Record<string, TargetEntry> = {
   appwrite: {
     id: 'appwrite', title: 'Appwrite', questions: APPWRITE_QUESTIONS, recognize: recognizeAppwrite,
     load: async () => (await import('./appwrite/index.js')).appwrite,
+    early: async () => (await import('./appwrite/early.js')).appwriteEarly,
   },
   langflow: {
     id: 'langflow', title: 'Langflow', questions: LANGFLOW_QUESTIONS, recognize: recognizeLangflow,

@@ -162,4 +162,13 @@ export interface TargetEntry {
   questions: Question<AnyAnswers>[];
   recognize(image: string): Recognized | undefined;
   load(): Promise<Target<BaseAnswers>>;
+  /**
+   * The members the wizard uses before its first question, from modules that load no rendering, YAML or Docker code
+   * (the question must appear at once); a target without it is loaded whole.
+   */
+  early?(): Promise<TargetEarly>;
 }
+
+/** What the wizard needs of a target before its questions are answered. */
+export type TargetEarly<A extends BaseAnswers = BaseAnswers> = Pick<Target<A>, 'answersFromEnv' | 'readFromEnv' | 'checkExisting' | 'prepare' | 'begin'>
+  & { stack: Pick<TargetStack<A>, 'dbLocation'> };

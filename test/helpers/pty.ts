@@ -153,7 +153,7 @@ export function ptyScratch(prefix: string): { tmp(): string; track(s: PtySession
   let sessions: PtySession[] = [];
   let dirs: string[] = [];
   beforeAll(() => {
-    if (!existsSync(join(ROOT, 'dist', 'cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build` first');
+    if (!existsSync(join(ROOT, 'dist', 'cli.mjs'))) throw new Error('dist/cli.mjs is missing: run `npm run build` first');
   });
   afterEach(() => {
     for (const s of sessions) s.kill();

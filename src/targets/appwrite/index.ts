@@ -3,15 +3,14 @@
 import { defineTarget } from '../types.js';
 import { normalizeAnswers, type Answers } from './answers.js';
 import { QUESTIONS } from './questions.js';
-import { answersFromEnv, managedValues, secretsToGenerate, BUNDLED_DB } from './env-values.js';
+import { managedValues, secretsToGenerate } from './env-values.js';
 import { renderCompose } from './compose.js';
 import { RenderError } from './render/generator.js';
 import { stepError } from '../../core/errors.js';
 import { gatewayPorts } from './rules/publish.js';
-import { beginRelease, prepareRelease } from './prepare.js';
+import { appwriteEarly } from './early.js';
 import { beforeEnv, afterEnv } from './env-steps.js';
 import { appwriteSummary, appwriteWarnings, appwriteNextSteps, appwriteUrl } from './report.js';
-import { checkExisting } from './check.js';
 import { appwriteServices } from './verify/services.js';
 import { parseVars } from './verify/vars.js';
 import type { Template } from './template.js';
@@ -27,17 +26,17 @@ export const appwrite = defineTarget<Answers>({
   questions: QUESTIONS,
   recognize,
   normalize: normalizeAnswers,
-  answersFromEnv,
   answerEnvNames: {
     domain: '_APP_DOMAIN', email: '_APP_EMAIL_CERTIFICATES', consoleEmails: '_APP_CONSOLE_WHITELIST_EMAILS',
     consoleIps: '_APP_CONSOLE_WHITELIST_IPS', dbHost: '_APP_DB_HOST', dbPort: '_APP_DB_PORT', dbUser: '_APP_DB_USER', dbName: '_APP_DB_SCHEMA',
     functionCpus: '_APP_COMPUTE_CPUS', functionMemory: '_APP_COMPUTE_MEMORY',
   },
-  readFromEnv: ['domain', 'email', 'console', 'consoleEmails', 'consoleIps', 'dbHost', 'dbPort', 'dbUser', 'dbName',
-    'smtpHost', 'smtpPort', 'smtpUser', 'smtpSender', 'functionCpus', 'functionMemory'],
-  checkExisting,
-  prepare: prepareRelease,
-  begin: beginRelease,
+  // What the wizard needs before its first question comes from early.ts, which loads no rendering or Docker code.
+  answersFromEnv: appwriteEarly.answersFromEnv,
+  readFromEnv: appwriteEarly.readFromEnv,
+  checkExisting: appwriteEarly.checkExisting,
+  prepare: appwriteEarly.prepare,
+  begin: appwriteEarly.begin,
   render: {
     envHeader: (t) => [
       `# Appwrite ${t.version} settings, written by harden-init.`,
@@ -76,13 +75,7 @@ export const appwrite = defineTarget<Answers>({
     extraFiles: (a, t) => renderCompose(t as Template, a).files ?? [],
   },
   stack: {
-    dbLocation: (a) => {
-      const engine = a.dbEngine ?? 'mariadb'; // installs made before 2.x support ran MariaDB
-      if (a.db === 'volume') return `the Docker volume appwrite-${engine}`;
-      if (a.db === 'path') return `the host directory ${a.dbPath}`;
-      if (a.db === 'external') return `the external server ${a.dbHost}:${a.dbPort ?? BUNDLED_DB[engine].port}/${a.dbName}`;
-      return undefined;
-    },
+    dbLocation: appwriteEarly.stack.dbLocation,
     // MariaDB keeps both the user's and root's; upstream's PostgreSQL has no separate root account.
     bundledDbPasswords: (a) => (a.db === 'volume' || a.db === 'path' ? ['_APP_DB_PASS', ...((a.dbEngine ?? 'mariadb') === 'mariadb' ? ['_APP_DB_ROOT_PASS'] : [])] : []),
     publishedPorts: gatewayPorts,

@@ -7,27 +7,7 @@ import { chooseRelease, releaseFromInstall } from './release-choice.js';
 import { readRegular } from '../../apply/safe-fs.js';
 import { parseEnv, toRecord } from '../../engine/envfile.js';
 import { NEWEST_RELEASE } from './releases.js';
-import { obtainRelease, type ObtainOptions } from './upstream/source.js';
-import { cacheFiles, cacheRecordOf, type CacheFile } from './upstream/cache.js';
-import { templateFromUpstream, type Template } from './template.js';
 import { ENCRYPTION_KEYS } from './secret-names.js';
-import type { UpstreamFiles } from './upstream/types.js';
-
-/** One release's files, its template, and the cache files that keep what was read from its image. */
-export interface ReleaseFiles { files: UpstreamFiles; template: Template; cache: CacheFile[]; warnings: string[] }
-
-/**
- * A release's own files, wherever they come from (image, the install's cache, a description), as a template, with
- * the cache files for the plan to write once confirmed. Shared by a run's release and each upgrade step's.
- */
-export async function releaseFiles(release: string, opts: ObtainOptions & { acceptUpstream: Iterable<string> }): Promise<ReleaseFiles> {
-  const { warnings, cacheRecord, ...files } = await obtainRelease(release, opts);
-  const template = templateFromUpstream(files, opts.acceptUpstream);
-  const cache = files.source.startsWith('image') && files.variablesPhp !== undefined ? cacheFiles(files, files.variablesPhp, { dir: opts.dir }) : [];
-  // state.json records the entry this run writes (or the checked one it read), so the next use can check it.
-  template.upstreamCache = cacheRecordOf(cache) ?? cacheRecord;
-  return { files, template, cache, warnings };
-}
 
 export async function prepareRelease(input: PrepareInput<Answers>): Promise<Prepared> {
   const begun = beginRelease(input);
@@ -46,6 +26,8 @@ export function beginRelease(input: PrepareInput<Answers>): Begun {
     existing: input.existing.present, allowInsecure: input.allowInsecureRelease, newest: NEWEST_RELEASE, dirArg: input.dirArg,
   });
   const read = (async (): Promise<Prepared> => {
+    // Loaded here, in the background: the first question does not wait for the YAML and Docker code.
+    const { releaseFiles } = await import('./release-files.js');
     const { files, template, cache, warnings } = await releaseFiles(choice.release, {
       dir: input.dir, dockerAvailable: await input.dockerAvailable, onLine: input.onLine, acceptUpstream: input.acceptUpstream,
       cacheRecord: input.existing.state?.upstreamCache, signal: input.signal,
