@@ -2,7 +2,7 @@
 // install or re-run. Everything product-specific comes from the target (src/targets/<id>/) through its contract.
 import { join, resolve } from 'node:path';
 import pc from 'picocolors';
-import type { Request } from './args.js';
+import type { SetupRequest as Request } from '../commands/setup-command.js';
 import { CliError, EXIT, usageError, stepError } from '../core/errors.js';
 import { createUi, type Ui } from './ui.js';
 import { checkConsistency, existingAnswers, headlessCommand, parseGiven, resolveHeadless, type Partial2 } from './resolve.js';

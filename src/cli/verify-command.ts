@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pc from 'picocolors';
-import type { Request } from './args.js';
+import type { VerifyRequest as Request } from '../commands/verify.js';
 import { EXIT, stepError, usageError } from '../core/errors.js';
 import { createUi, type Ui } from './ui.js';
 import { existingAnswers, lenientAnswers } from './resolve.js';
@@ -16,7 +16,7 @@ import { sensitiveNames } from '../engine/template.js';
 import { TARGETS, DEFAULT_TARGET } from '../targets/index.js';
 import type { BaseAnswers as Answers, Target, TargetTemplate as Template } from '../targets/types.js';
 
-export function stackContext(ui: Ui, req: Request, dir: string, composeTool: Compose, target: Target<Answers>, answers: Answers, template: Template): StackContext {
+export function stackContext(ui: Ui, req: { json: boolean; timeout: number }, dir: string, composeTool: Compose, target: Target<Answers>, answers: Answers, template: Template): StackContext {
   const env = toRecord(parseEnv(readFileSync(join(dir, '.env'), 'utf8')));
   const sensitive = sensitiveNames(template);
   return {

@@ -5,7 +5,8 @@
 import { closeSync, fsyncSync, lstatSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import pc from 'picocolors';
-import type { Request } from '../cli/args.js';
+import { defineCommand, positiveInt } from './define.js';
+import { dirFlag, jsonFlag, noMore, passphraseFlags, recipientFlag, yesFlag } from './flags.js';
 import { EXIT, stepError, usageError } from '../core/errors.js';
 import { createUi, type Ui } from '../cli/ui.js';
 import { shellQuote } from '../core/shell-quote.js';
@@ -412,3 +413,50 @@ function prune(outDir: string, keep: number, current: string): string[] {
   for (const n of victims) rmSync(join(outDir, n), { force: true });
   return victims.map((n) => join(outDir, n));
 }
+
+export interface BackupRequest {
+  dir?: string;
+  json: boolean;
+  yes: boolean;
+  /** --out FILE|DIR, --recipient AGE_PUBLIC_KEY, --passphrase-env VAR, --passphrase-file F (owner-only), --keep N. */
+  out?: string;
+  recipient?: string;
+  passphraseEnv?: string;
+  passphraseFile?: string;
+  keep?: number;
+  /** --schedule daily|weekly, --unschedule: a timer running this backup. */
+  schedule?: 'daily' | 'weekly';
+  unschedule?: boolean;
+}
+type Request = BackupRequest;
+
+export default defineCommand({
+  meta: {
+    name: 'backup',
+    usage: [
+      '  harden-init backup [--dir D] [--out FILE|DIR] (--recipient AGE_PUBLIC_KEY | --passphrase-env VAR | --passphrase-file F) [--keep N] [--json]',
+      '                                     one age-encrypted archive: .env, compose, state, database dump, data volumes',
+      '  harden-init backup --schedule daily|weekly [--dir D] (--recipient KEY | --passphrase-env VAR | --passphrase-file F) [--keep N] [--out DIR]',
+      '  harden-init backup --unschedule [--dir D]',
+      '                                     a systemd timer (or /etc/cron.d line) running the backup as root; --unschedule removes it',
+    ],
+  },
+  args: {
+    ...dirFlag, ...jsonFlag, ...yesFlag, ...recipientFlag, ...passphraseFlags,
+    out: { type: 'string' },
+    keep: { type: 'string' },
+    schedule: { type: 'string' },
+    unschedule: { type: 'boolean' },
+  },
+  async run({ flags, positionals, version }) {
+    noMore(positionals);
+    const keep = flags.keep === undefined ? undefined : positiveInt('keep', flags.keep);
+    const schedule = flags.schedule;
+    if (schedule !== undefined && schedule !== 'daily' && schedule !== 'weekly') throw usageError(`--schedule: one of daily, weekly (got "${schedule}")`);
+    if (schedule !== undefined && flags.unschedule === true) throw usageError('--schedule and --unschedule exclude each other: give one.');
+    return backupCommand({
+      dir: flags.dir, json: flags.json === true, yes: flags.yes === true, out: flags.out, recipient: flags.recipient,
+      passphraseEnv: flags['passphrase-env'], passphraseFile: flags['passphrase-file'], keep, schedule, unschedule: flags.unschedule === true,
+    }, version);
+  },
+});

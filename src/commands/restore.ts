@@ -7,7 +7,8 @@
 import { closeSync, createReadStream, fstatSync, openSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pc from 'picocolors';
-import type { Request } from '../cli/args.js';
+import { defineCommand } from './define.js';
+import { dirFlag, jsonFlag, noMore, passphraseFlags, timeoutFlag, timeoutOf, yesFlag } from './flags.js';
 import { CliError, EXIT, stepError, usageError } from '../core/errors.js';
 import { createUi, type Ui } from '../cli/ui.js';
 import { shellQuote } from '../core/shell-quote.js';
@@ -230,3 +231,43 @@ async function restoreLocked(req: Request, ui: Ui, dir: string, file: string, ke
 function summary(m: Manifest) {
   return { created: m.created, release: m.release ?? null, parts: m.parts.map((p) => ({ name: p.name, size: p.size, sha256: p.sha256 })) };
 }
+
+export interface RestoreRequest {
+  /** The archive (the positional argument). */
+  archive: string;
+  dir?: string;
+  json: boolean;
+  yes: boolean;
+  /** --force: restore an archive made with a different encryption key. */
+  force: boolean;
+  /** --identity KEY_FILE, --passphrase-env VAR, --passphrase-file F: what opens the archive. */
+  identity?: string;
+  passphraseEnv?: string;
+  passphraseFile?: string;
+  timeout: number;
+}
+type Request = RestoreRequest;
+
+export default defineCommand({
+  meta: {
+    name: 'restore',
+    usage: [
+      '  harden-init restore FILE [--dir D] (--identity KEY_FILE | --passphrase-env VAR | --passphrase-file F) [--yes] [--force] [--json]',
+      '                                     verify the archive, then restore files, database and volumes; start; verify',
+    ],
+  },
+  args: {
+    ...dirFlag, ...jsonFlag, ...yesFlag, ...timeoutFlag, ...passphraseFlags,
+    identity: { type: 'string' },
+    force: { type: 'boolean' },
+  },
+  async run({ flags, positionals, version }) {
+    const [archive, ...rest] = positionals;
+    if (archive === undefined) throw usageError('restore: which archive? harden-init restore FILE [--dir D] [--identity F | --passphrase-env VAR] [--yes] [--force]');
+    noMore(rest);
+    return restoreCommand({
+      archive, dir: flags.dir, json: flags.json === true, yes: flags.yes === true, force: flags.force === true, identity: flags.identity,
+      passphraseEnv: flags['passphrase-env'], passphraseFile: flags['passphrase-file'], timeout: timeoutOf(flags),
+    }, version);
+  },
+});

@@ -14,7 +14,9 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import pc from 'picocolors';
-import type { Request } from '../cli/args.js';
+import { DEFAULT_TARGET } from '../targets/index.js';
+import { defineCommand } from './define.js';
+import { dirFlag, jsonFlag, noMore, optionalTarget, passphraseFlags, recipientFlag, timeoutFlag, timeoutOf, yesFlag } from './flags.js';
 import { CliError, EXIT, stepError, usageError } from '../core/errors.js';
 import { createUi, type Ui } from '../cli/ui.js';
 import { shellQuote } from '../core/shell-quote.js';
@@ -199,7 +201,7 @@ async function backupInside(req: Request, VERSION: string): Promise<{ code: numb
       return (write as (...a: unknown[]) => boolean).call(process.stdout, chunk, ...rest);
     }) as typeof process.stdout.write;
     try {
-      const code = await backupCommand({ ...req, dryRun: false }, VERSION, { lockHeld: true });
+      const code = await backupCommand(req, VERSION, { lockHeld: true });
       return { code, archive };
     } finally {
       process.stdout.write = write;
@@ -215,7 +217,7 @@ async function backupInside(req: Request, VERSION: string): Promise<{ code: numb
   }) as typeof process.stdout.write;
   let code: number;
   try {
-    code = await backupCommand({ ...req, dryRun: false }, VERSION, { lockHeld: true });
+    code = await backupCommand(req, VERSION, { lockHeld: true });
   } finally {
     process.stdout.write = write;
   }
@@ -319,3 +321,38 @@ async function settleInterrupted(ctx: Ctx, oldKey: string, envText: string): Pro
   throw stepError(`An earlier rotate-key did not finish, and neither .env's key nor the one in ${PENDING_FILE} reads every stored credential:\n${describeFailures(withEnv.report?.failures)}`,
     'Restore the backup taken before that rotation (harden-init restore), or remove the pending file once you have decided which key to keep.');
 }
+
+export interface RotateKeyRequest {
+  target: string;
+  targetGiven: boolean;
+  dir?: string;
+  json: boolean;
+  yes: boolean;
+  dryRun: boolean;
+  timeout: number;
+  /** The backup taken first: how it is encrypted. */
+  recipient?: string;
+  passphraseEnv?: string;
+  passphraseFile?: string;
+}
+type Request = RotateKeyRequest;
+
+export default defineCommand({
+  meta: {
+    name: 'rotate-key',
+    usage: [
+      '  harden-init rotate-key [langflow] [--dir D] (--recipient KEY | --passphrase-env VAR | --passphrase-file F) [--yes] [--dry-run] [--json]',
+      '                                     Langflow: backup, then a new LANGFLOW_SECRET_KEY with every stored credential re-encrypted;',
+      '                                     --dry-run counts what would be re-encrypted',
+    ],
+  },
+  args: { ...dirFlag, ...jsonFlag, ...yesFlag, ...timeoutFlag, ...recipientFlag, ...passphraseFlags, 'dry-run': { type: 'boolean' } },
+  async run({ flags, positionals, version }) {
+    const { target, targetGiven, rest } = optionalTarget(positionals, DEFAULT_TARGET);
+    noMore(rest);
+    return rotateKeyCommand({
+      target, targetGiven, dir: flags.dir, json: flags.json === true, yes: flags.yes === true, dryRun: flags['dry-run'] === true,
+      timeout: timeoutOf(flags), recipient: flags.recipient, passphraseEnv: flags['passphrase-env'], passphraseFile: flags['passphrase-file'],
+    }, version);
+  },
+});

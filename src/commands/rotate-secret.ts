@@ -15,7 +15,8 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import pc from 'picocolors';
-import type { Request } from '../cli/args.js';
+import { defineCommand } from './define.js';
+import { dirFlag, jsonFlag, timeoutFlag, timeoutOf, yesFlag } from './flags.js';
 import { CliError, EXIT, stepError, usageError } from '../core/errors.js';
 import { createUi, type Ui } from '../cli/ui.js';
 import { shellQuote } from '../core/shell-quote.js';
@@ -367,3 +368,30 @@ async function stackFor(ui: Ui, req: Request, dir: string, targetId: string, com
   const answers = lenientAnswers(target.questions, { ...existingAnswers(target, existing).answers, release: prepared.release }) as Parameters<typeof stackContext>[5];
   return () => stackContext(ui, req, dir, composeTool, target, answers, prepared.template);
 }
+
+export interface RotateSecretRequest {
+  /** The .env variables to give new values (the positional arguments). */
+  secretNames: string[];
+  dir?: string;
+  json: boolean;
+  yes: boolean;
+  timeout: number;
+}
+type Request = RotateSecretRequest;
+
+export default defineCommand({
+  meta: {
+    name: 'rotate-secret',
+    usage: [
+      '  harden-init rotate-secret NAME... [--dir D] [--yes] [--json]',
+      '                                     a new value for a database password (_APP_DB_PASS, _APP_DB_ROOT_PASS, Langflow\'s',
+      '                                     POSTGRES_PASSWORD: changed in the running database first) or a shared secret',
+      '                                     (_APP_EXECUTOR_SECRET, ...), then .env, recreate, verify; undone on failure.',
+      '                                     Never an encryption key: Appwrite\'s has no rotation, Langflow\'s is rotate-key\'s',
+    ],
+  },
+  args: { ...dirFlag, ...jsonFlag, ...yesFlag, ...timeoutFlag },
+  async run({ flags, positionals, version }) {
+    return rotateSecretCommand({ secretNames: positionals, dir: flags.dir, json: flags.json === true, yes: flags.yes === true, timeout: timeoutOf(flags) }, version);
+  },
+});

@@ -8,7 +8,7 @@ import { delimiter, join, resolve } from 'node:path';
 import * as p from '@clack/prompts';
 import pc from 'picocolors';
 import { exec, failure } from '../core/exec.js';
-import type { Request } from '../cli/args.js';
+import type { BackupRequest as Request } from './backup.js';
 import { CliError, EXIT, stepError, usageError } from '../core/errors.js';
 import { createUi, type Ui } from '../cli/ui.js';
 import { shellQuote } from '../core/shell-quote.js';
