@@ -111,7 +111,7 @@ async function reportError(e: unknown, json: boolean): Promise<number> {
   const pc = (await import('picocolors')).default;
   // Through ui.ts, whose named import lets the bundler keep only the prompts used (a dynamic import of the whole
   // library kept all of it: ~30 KB of the package).
-  if (err.exitCode === EXIT.cancelled) (await import('./ui.js')).cancelled(err.message);
+  if (err.exitCode === EXIT.cancelled) (await import('../ui/ui.js')).cancelled(err.message);
   else process.stderr.write(`${pc.red('✘')} ${err.message}\n${err.hint ? `${pc.dim(err.hint)}\n` : ''}`);
   return err.exitCode;
 }

@@ -8,7 +8,7 @@ import pc from 'picocolors';
 import { defineCommand, positiveInt } from './define.js';
 import { dirFlag, jsonFlag, noMore, passphraseFlags, recipientFlag, yesFlag } from './flags.js';
 import { EXIT, stepError, usageError } from '../core/errors.js';
-import { createUi, type Ui } from '../cli/ui.js';
+import { createUi, type Ui } from '../ui/ui.js';
 import { shellQuote } from '../core/shell-quote.js';
 import { readExisting, type Existing } from '../engine/existing.js';
 import { parseEnv, toRecord, type EnvFile } from '../engine/envfile.js';

@@ -18,7 +18,7 @@ import { DEFAULT_TARGET } from '../targets/index.js';
 import { defineCommand } from './define.js';
 import { dirFlag, jsonFlag, noMore, optionalTarget, passphraseFlags, recipientFlag, timeoutFlag, timeoutOf, yesFlag } from './flags.js';
 import { CliError, EXIT, stepError, usageError } from '../core/errors.js';
-import { createUi, type Ui } from '../cli/ui.js';
+import { createUi, type Ui } from '../ui/ui.js';
 import { shellQuote } from '../core/shell-quote.js';
 import { getEnv, parseEnv, serializeEnv, setEnv, toRecord } from '../engine/envfile.js';
 import { STATE_DIR } from '../engine/state.js';
@@ -74,7 +74,7 @@ export async function rotateKeyCommand(req: Request, VERSION: string): Promise<n
   if (!req.dryRun && !req.yes) {
     const interactive = !req.json && Boolean(process.stdin.isTTY && process.stdout.isTTY);
     if (!interactive) throw usageError('rotate-key stops Langflow and rewrites every stored credential: confirm with --yes (no terminal to ask on).');
-    const { confirmWrite } = await import('../cli/wizard.js');
+    const { confirmWrite } = await import('../ui/wizard.js');
     ui.note([
       `1. an encrypted backup (it keeps the old key), 2. Langflow stopped (the database stays up),`,
       `3. every stored credential re-encrypted with a new ${KEY_VARIABLE}, 4. .env written, 5. Langflow started and checked.`,

@@ -18,7 +18,7 @@ import pc from 'picocolors';
 import { defineCommand } from './define.js';
 import { dirFlag, jsonFlag, timeoutFlag, timeoutOf, yesFlag } from './flags.js';
 import { CliError, EXIT, stepError, usageError } from '../core/errors.js';
-import { createUi, type Ui } from '../cli/ui.js';
+import { createUi, type Ui } from '../ui/ui.js';
 import { shellQuote } from '../core/shell-quote.js';
 import { exec, tail } from '../core/exec.js';
 import { readExisting } from '../engine/existing.js';
@@ -32,7 +32,7 @@ import { writeFileAtomic } from '../apply/atomic.js';
 import { kindOf, mkdirExact } from '../apply/safe-fs.js';
 import { backupShape, backupTarget, readInstall } from './backup.js';
 import type { Engine } from './db-dump.js';
-import type { StackContext } from '../cli/stack.js';
+import type { StackContext } from '../install/stack.js';
 
 /** The new values while the database may already hold them and .env does not yet (mode 0600). */
 export const PENDING_SECRETS_FILE = `${STATE_DIR}/rotate-secret.pending`;
@@ -264,8 +264,8 @@ export async function rotateSecrets(i: RotateInput): Promise<{ rotated: string[]
   rmSync(join(dir, PENDING_SECRETS_FILE), { force: true });
   ui.success(`.env written${applied.backupDir ? ` (the previous one is in ${applied.backupDir})` : ''}`);
 
-  const { startStack, verifyStack } = await import('../cli/stack.js');
-  const { reportVerify } = await import('../cli/verify-command.js');
+  const { startStack, verifyStack } = await import('../install/stack.js');
+  const { reportVerify } = await import('../install/verify-report.js');
   try {
     const ctx = i.stack();
     await startStack(ctx);
@@ -332,7 +332,7 @@ export async function rotateSecretCommand(req: Request, VERSION: string): Promis
   if (!req.yes) {
     const interactive = !req.json && Boolean(process.stdin.isTTY && process.stdout.isTTY);
     if (!interactive) throw usageError('rotate-secret changes passwords in the running database and recreates the stack: confirm with --yes (no terminal to ask on).');
-    const { confirmWrite } = await import('../cli/wizard.js');
+    const { confirmWrite } = await import('../ui/wizard.js');
     ui.note(`New values for ${names.join(', ')}: changed in the database first, then .env, then the stack recreated and verified.\nA failure puts the old values back.`, 'Rotate');
     if (!(await confirmWrite('Rotate now?', false))) throw new CliError('Cancelled: nothing was changed.', EXIT.cancelled);
   }
@@ -357,8 +357,8 @@ export async function rotateSecretCommand(req: Request, VERSION: string): Promis
 /** What verify builds for an install (its release, template and answers), as a factory reading .env anew each call. */
 async function stackFor(ui: Ui, req: Request, dir: string, targetId: string, composeTool: Compose): Promise<() => StackContext> {
   const { TARGETS } = await import('../targets/index.js');
-  const { existingAnswers, lenientAnswers } = await import('../cli/resolve.js');
-  const { stackContext } = await import('../cli/verify-command.js');
+  const { existingAnswers, lenientAnswers } = await import('../install/resolve.js');
+  const { stackContext } = await import('../install/verify-report.js');
   const target = await TARGETS[targetId]!.load();
   const existing = readExisting(dir);
   const prepared = await target.prepare({

@@ -2,7 +2,7 @@
 import * as p from '@clack/prompts';
 import type { AnyAnswers as Answers, Question } from '../core/question.js';
 import { cancelled } from '../core/errors.js';
-import { defaultFor, type Partial2 } from './resolve.js';
+import { defaultFor, type Partial2 } from '../install/resolve.js';
 import { passwordError } from '../validate.js';
 
 function unwrap<T>(value: T): Exclude<T, symbol> {
