@@ -2,7 +2,7 @@
 // install or re-run. Everything product-specific comes from the target (src/targets/<id>/) through its contract.
 import { join, resolve } from 'node:path';
 import pc from 'picocolors';
-import type { SetupRequest as Request } from '../commands/setup-command.js';
+import type { SetupRequest as Request } from '../commands/requests.js';
 import { CliError, EXIT, usageError, stepError } from '../core/errors.js';
 import { createUi, type Ui } from '../ui/ui.js';
 import { checkConsistency, existingAnswers, headlessCommand, parseGiven, resolveHeadless, type Partial2 } from '../install/resolve.js';

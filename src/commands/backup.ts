@@ -7,6 +7,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import pc from 'picocolors';
 import { defineCommand, positiveInt } from './define.js';
 import { dirFlag, jsonFlag, noMore, passphraseFlags, recipientFlag, yesFlag } from './flags.js';
+import { encryptionFrom, installDirOf, type BackupRequest as Request } from './backup/options.js';
 import { EXIT, stepError, usageError } from '../core/errors.js';
 import { createUi, type Ui } from '../ui/ui.js';
 import { shellQuote } from '../core/shell-quote.js';
@@ -37,13 +38,6 @@ export const INSTALL_FILES: { path: string; mode: number; required?: boolean }[]
   { path: 'docker-compose.override.yml', mode: 0o644 },
   { path: STATE_FILE, mode: 0o600 },
 ];
-
-/** --dir, else the first of ./appwrite and ./langflow (each target's default) that holds a compose file; else ./appwrite. */
-export function installDirOf(given: string | undefined): string {
-  if (given !== undefined) return resolve(given);
-  const found = Object.keys(TARGETS).map((t) => resolve(t)).find((d) => kindOf(join(d, 'docker-compose.yml')) === 'file');
-  return found ?? resolve('appwrite');
-}
 
 /** An install as the commands that change a running one read it: both files there, and the product it is. */
 export interface InstallAtHand {
@@ -167,56 +161,6 @@ export function archiveFileName(release: string | undefined, now: Date, target =
 export function toPrune(names: string[], keep: number): string[] {
   const ours = names.filter((n) => n.startsWith(ARCHIVE_PREFIX) && n.endsWith(ARCHIVE_SUFFIX)).sort();
   return ours.slice(0, Math.max(0, ours.length - keep));
-}
-
-/** The encryption of a backup: --recipient, --passphrase-env or --passphrase-file (exactly one). */
-export function encryptionFrom(req: Request, ui: Ui): KeySpec {
-  const given = [req.recipient && '--recipient', req.passphraseEnv && '--passphrase-env', req.passphraseFile && '--passphrase-file'].filter(Boolean);
-  if (given.length > 1) throw usageError(`${given.join(' and ')} exclude each other: give one.`);
-  if (req.recipient) return { recipient: checkRecipient(req.recipient) };
-  if (req.passphraseEnv) return { passphrase: passphraseFromEnv(req.passphraseEnv, ui) };
-  if (req.passphraseFile) return { passphrase: passphraseFromFile(req.passphraseFile, ui) };
-  throw usageError('A backup is always encrypted: give --recipient <age public key>, --passphrase-env <VARIABLE> or --passphrase-file <FILE>.',
-    'An age key pair (age-keygen) is best: the server then holds no secret that opens the archives.');
-}
-
-export function checkRecipient(recipient: string): string {
-  const hint = 'Make a key pair with `age-keygen -o key.txt` (or `age-keygen -pq` for a post-quantum one); its "public key:" line is the recipient. Keep key.txt off this server.';
-  if (!/^age1[0-9a-z]+$/.test(recipient)) throw usageError(`--recipient: not an age public key (age1…): "${recipient.slice(0, 20)}"`, hint);
-  // Checked now (checksum, length), not when the archive is already being written.
-  const problem = recipientProblem(recipient);
-  if (problem) throw usageError(`--recipient: not a valid age public key ("${recipient.slice(0, 20)}…": ${problem})`, hint);
-  return recipient;
-}
-
-/**
- * --passphrase-file: the passphrase in a file only its owner can read (what a scheduled backup uses). Refused
- * when it is a link, not a regular file, readable or writable by group or others, or owned by another user than
- * the one running (or root): anyone who can read it opens every archive. One trailing newline is not part of it.
- */
-export function passphraseFromFile(path: string, ui?: Ui): string {
-  const abs = resolve(path);
-  const kind = kindOf(abs);
-  if (kind !== 'file') throw usageError(`--passphrase-file ${abs}: ${kind === 'missing' ? 'no such file' : kind === 'symlink' ? 'a symbolic link (give the file itself)' : 'not a regular file'}.`);
-  const st = lstatSync(abs);
-  if ((st.mode & 0o077) !== 0) {
-    throw usageError(`--passphrase-file ${abs}: readable or writable by group or others (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}); it must be owner-only.`, `chmod 600 ${shellQuote(abs)}`);
-  }
-  const uid = process.getuid?.();
-  if (uid !== undefined && st.uid !== uid && st.uid !== 0) throw usageError(`--passphrase-file ${abs}: owned by uid ${st.uid}, not by you (uid ${uid}) or root.`);
-  const value = readFileSync(abs, 'utf8').replace(/\r?\n$/, '');
-  if (!value) throw usageError(`--passphrase-file ${abs}: the file is empty.`);
-  if (value.includes('\n')) throw usageError(`--passphrase-file ${abs}: more than one line; the passphrase is the file's only line.`);
-  if (value.length < 12) ui?.warn(`The passphrase in ${abs} is short (${value.length} characters): anyone holding an archive can try to guess it offline. Use 20+ random characters.`);
-  return value;
-}
-
-export function passphraseFromEnv(name: string, ui?: Ui): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw usageError(`--passphrase-env: "${name}" is not an environment variable name (it takes the NAME of a variable, never the passphrase itself).`);
-  const value = process.env[name];
-  if (!value) throw usageError(`--passphrase-env ${name}: that environment variable is not set or empty.`);
-  if (value.length < 12) ui?.warn(`The passphrase in ${name} is short (${value.length} characters): anyone holding an archive can try to guess it offline. Use 20+ random characters.`);
-  return value;
 }
 
 export async function backupCommand(req: Request, VERSION: string, o: { lockHeld?: boolean } = {}): Promise<number> {
@@ -413,22 +357,6 @@ function prune(outDir: string, keep: number, current: string): string[] {
   for (const n of victims) rmSync(join(outDir, n), { force: true });
   return victims.map((n) => join(outDir, n));
 }
-
-export interface BackupRequest {
-  dir?: string;
-  json: boolean;
-  yes: boolean;
-  /** --out FILE|DIR, --recipient AGE_PUBLIC_KEY, --passphrase-env VAR, --passphrase-file F (owner-only), --keep N. */
-  out?: string;
-  recipient?: string;
-  passphraseEnv?: string;
-  passphraseFile?: string;
-  keep?: number;
-  /** --schedule daily|weekly, --unschedule: a timer running this backup. */
-  schedule?: 'daily' | 'weekly';
-  unschedule?: boolean;
-}
-type Request = BackupRequest;
 
 export default defineCommand({
   meta: {

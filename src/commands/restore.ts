@@ -26,7 +26,8 @@ import { applyPlan } from '../apply/apply.js';
 import { kindOf } from '../apply/safe-fs.js';
 import type { PlannedFile } from '../engine/plan.js';
 import { ArchiveError, decrypt, parseIdentityFile, streamParts, verifyArchive, type KeySpec, type Manifest } from './archive.js';
-import { backupShape, backupTarget, formatBytes, installFiles, passphraseFromEnv, passphraseFromFile, targetIdOf } from './backup.js';
+import { backupShape, backupTarget, formatBytes, installFiles, targetIdOf } from './backup.js';
+import { passphraseFromEnv, passphraseFromFile } from './backup/options.js';
 import { StreamError, loadDump, projectName, restoreVolume, volumeName, waitDbReady, type Engine } from './db-dump.js';
 import { STATE_FILE } from '../engine/state.js';
 

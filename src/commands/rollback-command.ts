@@ -1,18 +1,7 @@
 // `harden-init rollback`: its flags; the command itself is rollback.ts.
 import { defineCommand } from './define.js';
+import type { RollbackRequest } from './requests.js';
 import { dirFlag, jsonFlag, noMore, timeoutFlag, timeoutOf, yesFlag } from './flags.js';
-
-export interface RollbackRequest {
-  dir?: string;
-  /** --backup <timestamp>: which backup (newest upgrade step by default). */
-  backup?: string;
-  /** --with-db: load the dump taken before that step. */
-  withDb: boolean;
-  yes: boolean;
-  noStart: boolean;
-  json: boolean;
-  timeout: number;
-}
 
 export default defineCommand({
   meta: {

@@ -4,7 +4,7 @@
 import { constants, copyFileSync, createReadStream, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import pc from 'picocolors';
-import type { RollbackRequest as Request } from './rollback-command.js';
+import type { RollbackRequest as Request } from './requests.js';
 import { CliError, EXIT, stepError, usageError } from '../core/errors.js';
 import { createUi } from '../ui/ui.js';
 import { shellQuote } from '../core/shell-quote.js';

@@ -28,7 +28,8 @@ import { acquireLock } from '../apply/lock.js';
 import { applyPlan } from '../apply/apply.js';
 import { writeFileAtomic } from '../apply/atomic.js';
 import { kindOf, mkdirExact, readRegular } from '../apply/safe-fs.js';
-import { backupCommand, backupShape, backupTarget, encryptionFrom, readInstall } from './backup.js';
+import { backupCommand, backupShape, backupTarget, readInstall } from './backup.js';
+import { encryptionFrom } from './backup/options.js';
 import {
   SERVICE, describeCounts, describeFailures, runScript, scriptFailure, type RunWhere, type ScriptReport,
 } from './rotate-key-script.js';

@@ -8,14 +8,13 @@ import { delimiter, join, resolve } from 'node:path';
 import * as p from '@clack/prompts';
 import pc from 'picocolors';
 import { exec, failure } from '../core/exec.js';
-import type { BackupRequest as Request } from './backup.js';
 import { CliError, EXIT, stepError, usageError } from '../core/errors.js';
 import { createUi, type Ui } from '../ui/ui.js';
 import { shellQuote } from '../core/shell-quote.js';
 import { writeFileAtomic } from '../apply/atomic.js';
 import { kindOf, mkdirExact } from '../apply/safe-fs.js';
 import { STATE_DIR } from '../engine/state.js';
-import { checkRecipient, installDirOf, passphraseFromEnv, passphraseFromFile } from './backup.js';
+import { checkRecipient, installDirOf, passphraseFromEnv, passphraseFromFile, type BackupRequest as Request } from './backup/options.js';
 import {
   cronFile, isNpxCachePath, MARKER, scheduleNames, serviceUnit, timerUnit, unsafeArgument, type Frequency, type ScheduledCommand,
 } from './schedule-units.js';

@@ -1,32 +1,8 @@
 // `harden-init [target] [options]`: the setup wizard (first install, or a re-run that changes settings).
 import { DEFAULT_TARGET } from '../targets/index.js';
 import { defineCommand } from './define.js';
+import type { SetupRequest } from './requests.js';
 import { dirFlag, givenFrom, jsonFlag, noMore, questionFlags, timeoutFlag, timeoutOf, yesFlag } from './flags.js';
-
-export interface SetupRequest {
-  target: string;
-  dir?: string;
-  /** Raw question flag values by flag name (without the dashes). */
-  given: Record<string, string>;
-  yes: boolean;
-  dryRun: boolean;
-  /** --diff: the plan shows every new file in full (secrets still masked), not one line each. */
-  diff: boolean;
-  noStart: boolean;
-  json: boolean;
-  showSecrets: boolean;
-  replaceCompose: boolean;
-  allowDbMove: boolean;
-  /** --new-encryption-key: make a new encryption key for an install whose key is lost (data loss, confirmed). */
-  newEncryptionKey: boolean;
-  /** --allow-db-path-nonempty: accept a non-empty --db-path that does not look like a database directory. */
-  allowDbPathNonEmpty: boolean;
-  allowInsecureRelease: boolean;
-  /** Services and variables accepted as upstream wrote them (--accept-upstream, repeatable). */
-  acceptUpstream: string[];
-  /** Seconds to wait for the stack to become healthy. */
-  timeout: number;
-}
 
 export default defineCommand({
   meta: {

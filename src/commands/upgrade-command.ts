@@ -1,24 +1,7 @@
 // `harden-init upgrade`: its flags; the command itself is upgrade.ts.
 import { defineCommand } from './define.js';
+import type { UpgradeRequest } from './requests.js';
 import { dirFlag, givenFrom, jsonFlag, noMore, questionFlags, timeoutFlag, timeoutOf, yesFlag } from './flags.js';
-
-export interface UpgradeRequest {
-  dir?: string;
-  /** Question flags given (upgrade refuses --release; the others are checked against the install). */
-  given: Record<string, string>;
-  yes: boolean;
-  dryRun: boolean;
-  noStart: boolean;
-  json: boolean;
-  replaceCompose: boolean;
-  allowInsecureRelease: boolean;
-  acceptUpstream: string[];
-  timeout: number;
-  /** --to <version>. */
-  to?: string;
-  /** --resume: continue the step a failed run left, at its start and migration. */
-  resume: boolean;
-}
 
 export default defineCommand({
   meta: {

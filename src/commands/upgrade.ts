@@ -7,7 +7,7 @@ import { closeSync, copyFileSync, constants, fsyncSync, openSync, readdirSync, r
 import { join, relative, resolve } from 'node:path';
 import pc from 'picocolors';
 import * as p from '@clack/prompts';
-import type { UpgradeRequest as Request } from './upgrade-command.js';
+import type { UpgradeRequest as Request } from './requests.js';
 import { CliError, EXIT, stepError, usageError } from '../core/errors.js';
 import { createUi, type Ui } from '../ui/ui.js';
 import { shellQuote } from '../core/shell-quote.js';
