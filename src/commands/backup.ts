@@ -2,14 +2,14 @@
 // harden-init's state, a consistent database dump taken through the running database container, and the product's
 // data volumes — written atomically with mode 0600, never in clear on disk. See archive.ts for the format. What
 // each product's archive holds is its target's `backup` description (src/targets/types.ts, TargetBackup).
-import { closeSync, fsyncSync, lstatSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import pc from 'picocolors';
 import { defineCommand, positiveInt } from './define.js';
 import { dirFlag, jsonFlag, noMore, passphraseFlags, recipientFlag, yesFlag } from './flags.js';
 import { encryptionFrom, installDirOf, type BackupRequest as Request } from './backup/options.js';
 import { EXIT, stepError, usageError } from '../core/errors.js';
-import { createUi, type Ui } from '../ui/ui.js';
+import { createUi } from '../ui/ui.js';
 import { shellQuote } from '../core/shell-quote.js';
 import { readExisting, type Existing } from '../engine/existing.js';
 import { parseEnv, toRecord, type EnvFile } from '../engine/envfile.js';
@@ -17,10 +17,9 @@ import { STATE_DIR, STATE_FILE } from '../engine/state.js';
 import { releaseFromCompose } from '../targets/appwrite/release-choice.js';
 import { detectCompose, compose, docker, type Compose } from '../docker/compose.js';
 import { acquireLock } from '../apply/lock.js';
-import { guardInstallDir } from '../apply/install-dir.js';
 import { fsyncDir, tempNameFor } from '../apply/atomic.js';
 import { kindOf, mkdirExact, readRegular } from '../apply/safe-fs.js';
-import { ArchiveError, encrypt, FORMAT, FORMAT_VERSION, recipientProblem, tarArchive, type KeySpec, type Manifest, type PartInput } from './archive.js';
+import { ArchiveError, encrypt, FORMAT, FORMAT_VERSION, tarArchive, type Manifest, type PartInput } from './archive.js';
 import { DB_SCRIPTS, StreamError, dumpStream, projectName, volumeName, volumeStream, type Engine } from './db-dump.js';
 import { readYaml } from '../engine/yaml-read.js';
 import { TARGETS } from '../targets/index.js';
@@ -49,8 +48,7 @@ export interface InstallAtHand {
 
 /** The install at --dir: refused unless its directory is this user's alone and .env and the compose file are there. */
 export function readInstall(given: string | undefined): InstallAtHand {
-  const dir = installDirOf(given);
-  guardInstallDir(dir);
+  const dir = installDirOf(given); // resolved and guarded
   const existing = readExisting(dir);
   if (!existing.env || existing.compose === undefined || existing.envText === undefined) {
     throw usageError(`No install in ${dir}: .env and docker-compose.yml are needed.`, 'Pass --dir with the install directory.');
@@ -164,7 +162,7 @@ export function toPrune(names: string[], keep: number): string[] {
 }
 
 export async function backupCommand(req: Request, VERSION: string, o: { lockHeld?: boolean } = {}): Promise<number> {
-  guardInstallDir(installDirOf(req.dir)); // also before a schedule: its timer would back up this directory as root
+  installDirOf(req.dir); // guarded also before a schedule: its timer would back up this directory as root
   if (req.schedule || req.unschedule) return (await import('./schedule.js')).scheduleCommand(req, VERSION);
   const ui = createUi(req.json);
   const key = encryptionFrom(req, ui);
@@ -180,86 +178,82 @@ export async function backupCommand(req: Request, VERSION: string, o: { lockHeld
   const shape = backupShape(spec, existing.compose);
   // The install lock first: a backup never runs during a setup re-run, an upgrade or a restore (nor they during it).
   // rotate-key backs up inside its own hold of the lock (lockHeld).
-  const lock = o.lockHeld ? { release: () => {} } : await acquireLock(dir, { warn: (m) => ui.warn(m) });
-  try {
-    const composeTool = await detectCompose();
-    if (!composeTool) throw stepError('Docker Compose not found (neither `docker compose` nor `docker-compose`).', 'A backup reads the database and the volumes through Docker.');
-    // The database: dumped through its running container, or skipped (external server).
-    if (shape.db) {
-      const id = String((await compose(composeTool, ['ps', '-q', shape.db.service], { cwd: dir, dropEnv })).stdout).trim();
-      const running = id ? String((await docker(['inspect', '--format', '{{.State.Running}}', id])).stdout).trim() === 'true' : false;
-      if (!running) {
-        throw stepError(`The database container (${shape.db.service}) is not running: a consistent dump is taken through it.`, `Start the stack first: cd ${shellQuote(dir)} && docker compose up -d`);
-      }
-    } else if (shape.binds.length) {
-      ui.info(`No database service: ${shape.binds.map((b) => b.source).join(', ')} (e.g. a SQLite file) is saved as a directory while ${[...new Set(shape.binds.map((b) => b.service))].join(', ')} is paused.`);
-    } else {
-      ui.warn('The database is external (no bundled database service): it is NOT in this backup. Back up your database server with its own tools, at the same time as this archive.');
+  if (!o.lockHeld) await acquireLock(dir, { warn: (m) => ui.warn(m) }); // released by main, after the command
+  const composeTool = await detectCompose();
+  if (!composeTool) throw stepError('Docker Compose not found (neither `docker compose` nor `docker-compose`).', 'A backup reads the database and the volumes through Docker.');
+  // The database: dumped through its running container, or skipped (external server).
+  if (shape.db) {
+    const id = String((await compose(composeTool, ['ps', '-q', shape.db.service], { cwd: dir, dropEnv })).stdout).trim();
+    const running = id ? String((await docker(['inspect', '--format', '{{.State.Running}}', id])).stdout).trim() === 'true' : false;
+    if (!running) {
+      throw stepError(`The database container (${shape.db.service}) is not running: a consistent dump is taken through it.`, `Start the stack first: cd ${shellQuote(dir)} && docker compose up -d`);
     }
-    const project = projectName(dir, env, shape);
-    const volumes: { key: string; name: string }[] = [];
-    for (const k of shape.volumes) {
-      const v = await volumeName(k, project, shape);
-      if (v.exists) volumes.push({ key: k, name: v.name });
-      else ui.warn(`Volume ${k} (${v.name}) does not exist yet (the stack never ran?): skipped.`);
-    }
-    const image = shape.helperImage;
-    if ((volumes.length || shape.binds.length) && (!image || (await docker(['image', 'inspect', image])).exitCode !== 0)) {
-      throw stepError(`The install's ${target.title} image${image ? ` ${image}` : ''} (service ${spec.helperService}) is not present locally: the volumes are read through it.`);
-    }
-
-    const parts: PartInput[] = [];
-    for (const f of installFiles(spec)) {
-      const text = readRegular(join(dir, f.path));
-      if (text === undefined) continue;
-      parts.push({ kind: 'file', name: f.path, data: Buffer.from(text, 'utf8'), mode: f.mode });
-    }
-    if (shape.db) {
-      const db = shape.db;
-      parts.push({ kind: 'stream', name: `db/${db.engine}.sql`, engine: db.engine, open: () => dumpStream(composeTool, dir, dropEnv, db) });
-    }
-    for (const v of volumes) parts.push({ kind: 'stream', name: `volumes/${v.key}.tar`, volume: v.key, open: () => volumeStream(image!, v.name) });
-    for (const b of shape.binds) {
-      if (kindOf(b.source) !== 'dir') { ui.warn(`${b.source} (mounted at ${b.service}:${b.path}) is not a directory: skipped.`); continue; }
-      parts.push({ kind: 'stream', name: `dirs/${b.service}${b.path}.tar`, bind: { service: b.service, path: b.path }, open: () => pausedWhile(composeTool, dir, dropEnv, b.service, volumeStream(image!, b.source)) });
-    }
-
-    const base: Omit<Manifest, 'parts'> = {
-      format: FORMAT, version: FORMAT_VERSION, created: now.toISOString(), tool: `harden-init ${VERSION}`, target: targetId, release, dir,
-      ...(shape.db ? { database: { ...shape.db, tool: DB_SCRIPTS[shape.db.engine].tool } } : {}),
-    };
-    let recorded: Manifest['parts'] = [];
-    const progress = (part: string, bytes: number, done: boolean) => {
-      if (done) ui.success(`${describe(part)}: ${formatBytes(bytes)}`);
-      else ui.info(`${describe(part)}: ${formatBytes(bytes)} so far…`);
-    };
-    ui.step(`Writing ${out} (encrypted with age ${'recipient' in key ? 'to the recipient' : 'with the passphrase'})`);
-    for (const p of parts) if (p.kind === 'file') ui.success(`${p.name}: ${formatBytes(p.data.length)}`);
-    const tar = tarArchive(parts, base, progress, (m) => { recorded = m.parts; });
-    let size: number;
-    try {
-      size = await writeEncrypted(out, await encrypt(tar, key));
-    } catch (e) {
-      if (e instanceof StreamError || e instanceof ArchiveError) throw stepError(`${e.message}\nNo archive was written.`);
-      throw e;
-    }
-    const pruned = req.keep !== undefined ? prune(dirname(out), req.keep, basename(out)) : [];
-    for (const p of pruned) ui.info(`Removed an older archive (--keep ${req.keep}): ${p}`);
-    ui.success(`Archive written: ${out} (${formatBytes(size)}, mode 0600)`);
-    ui.note([
-      `It holds .env with ${spec.keyVariable}: without that key the restored data is unreadable.`,
-      'Copy it off this server; keep the passphrase or the identity (secret key) elsewhere.',
-      `Restore: harden-init restore ${shellQuote(out)} --dir ${shellQuote(dir)} ${'recipient' in key ? '--identity <key file>' : (req.passphraseFile ? `--passphrase-file ${shellQuote(resolve(req.passphraseFile))}` : `--passphrase-env ${req.passphraseEnv}`)}`,
-      `Inspect without harden-init: age -d ${'recipient' in key ? '-i <key file> ' : ''}${shellQuote(out)} | tar -tv`,
-    ].join('\n'), 'Backup');
-    ui.outro('Backup done.');
-    if (req.json) {
-      process.stdout.write(`${JSON.stringify({ ok: true, archive: out, size, release: release ?? null, database: shape.db ?? null, volumes: volumes.map((v) => v.key), pruned, parts: recorded }, null, 2)}\n`);
-    }
-    return EXIT.ok;
-  } finally {
-    lock.release();
+  } else if (shape.binds.length) {
+    ui.info(`No database service: ${shape.binds.map((b) => b.source).join(', ')} (e.g. a SQLite file) is saved as a directory while ${[...new Set(shape.binds.map((b) => b.service))].join(', ')} is paused.`);
+  } else {
+    ui.warn('The database is external (no bundled database service): it is NOT in this backup. Back up your database server with its own tools, at the same time as this archive.');
   }
+  const project = projectName(dir, env, shape);
+  const volumes: { key: string; name: string }[] = [];
+  for (const k of shape.volumes) {
+    const v = await volumeName(k, project, shape);
+    if (v.exists) volumes.push({ key: k, name: v.name });
+    else ui.warn(`Volume ${k} (${v.name}) does not exist yet (the stack never ran?): skipped.`);
+  }
+  const image = shape.helperImage;
+  if ((volumes.length || shape.binds.length) && (!image || (await docker(['image', 'inspect', image])).exitCode !== 0)) {
+    throw stepError(`The install's ${target.title} image${image ? ` ${image}` : ''} (service ${spec.helperService}) is not present locally: the volumes are read through it.`);
+  }
+
+  const parts: PartInput[] = [];
+  for (const f of installFiles(spec)) {
+    const text = readRegular(join(dir, f.path));
+    if (text === undefined) continue;
+    parts.push({ kind: 'file', name: f.path, data: Buffer.from(text, 'utf8'), mode: f.mode });
+  }
+  if (shape.db) {
+    const db = shape.db;
+    parts.push({ kind: 'stream', name: `db/${db.engine}.sql`, engine: db.engine, open: () => dumpStream(composeTool, dir, dropEnv, db) });
+  }
+  for (const v of volumes) parts.push({ kind: 'stream', name: `volumes/${v.key}.tar`, volume: v.key, open: () => volumeStream(image!, v.name) });
+  for (const b of shape.binds) {
+    if (kindOf(b.source) !== 'dir') { ui.warn(`${b.source} (mounted at ${b.service}:${b.path}) is not a directory: skipped.`); continue; }
+    parts.push({ kind: 'stream', name: `dirs/${b.service}${b.path}.tar`, bind: { service: b.service, path: b.path }, open: () => pausedWhile(composeTool, dir, dropEnv, b.service, volumeStream(image!, b.source)) });
+  }
+
+  const base: Omit<Manifest, 'parts'> = {
+    format: FORMAT, version: FORMAT_VERSION, created: now.toISOString(), tool: `harden-init ${VERSION}`, target: targetId, release, dir,
+    ...(shape.db ? { database: { ...shape.db, tool: DB_SCRIPTS[shape.db.engine].tool } } : {}),
+  };
+  let recorded: Manifest['parts'] = [];
+  const progress = (part: string, bytes: number, done: boolean) => {
+    if (done) ui.success(`${describe(part)}: ${formatBytes(bytes)}`);
+    else ui.info(`${describe(part)}: ${formatBytes(bytes)} so far…`);
+  };
+  ui.step(`Writing ${out} (encrypted with age ${'recipient' in key ? 'to the recipient' : 'with the passphrase'})`);
+  for (const p of parts) if (p.kind === 'file') ui.success(`${p.name}: ${formatBytes(p.data.length)}`);
+  const tar = tarArchive(parts, base, progress, (m) => { recorded = m.parts; });
+  let size: number;
+  try {
+    size = await writeEncrypted(out, await encrypt(tar, key));
+  } catch (e) {
+    if (e instanceof StreamError || e instanceof ArchiveError) throw stepError(`${e.message}\nNo archive was written.`);
+    throw e;
+  }
+  const pruned = req.keep !== undefined ? prune(dirname(out), req.keep, basename(out)) : [];
+  for (const p of pruned) ui.info(`Removed an older archive (--keep ${req.keep}): ${p}`);
+  ui.success(`Archive written: ${out} (${formatBytes(size)}, mode 0600)`);
+  ui.note([
+    `It holds .env with ${spec.keyVariable}: without that key the restored data is unreadable.`,
+    'Copy it off this server; keep the passphrase or the identity (secret key) elsewhere.',
+    `Restore: harden-init restore ${shellQuote(out)} --dir ${shellQuote(dir)} ${'recipient' in key ? '--identity <key file>' : (req.passphraseFile ? `--passphrase-file ${shellQuote(resolve(req.passphraseFile))}` : `--passphrase-env ${req.passphraseEnv}`)}`,
+    `Inspect without harden-init: age -d ${'recipient' in key ? '-i <key file> ' : ''}${shellQuote(out)} | tar -tv`,
+  ].join('\n'), 'Backup');
+  ui.outro('Backup done.');
+  if (req.json) {
+    process.stdout.write(`${JSON.stringify({ ok: true, archive: out, size, release: release ?? null, database: shape.db ?? null, volumes: volumes.map((v) => v.key), pruned, parts: recorded }, null, 2)}\n`);
+  }
+  return EXIT.ok;
 }
 
 /**

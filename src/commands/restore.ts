@@ -10,7 +10,7 @@ import pc from 'picocolors';
 import { defineCommand } from './define.js';
 import { dirFlag, jsonFlag, noMore, passphraseFlags, timeoutFlag, timeoutOf, yesFlag } from './flags.js';
 import { CliError, EXIT, stepError, usageError } from '../core/errors.js';
-import { createUi, type Ui } from '../ui/ui.js';
+import { createUi, isInteractive, type Ui } from '../ui/ui.js';
 import { shellQuote } from '../core/shell-quote.js';
 import { confirmWrite } from '../ui/wizard.js';
 import { startStack, verifyStack } from '../install/stack.js';
@@ -21,7 +21,7 @@ import { parseEnv, toRecord } from '../engine/envfile.js';
 import type { BaseAnswers } from '../targets/types.js';
 import { compose, detectCompose, docker } from '../docker/compose.js';
 import { acquireLock } from '../apply/lock.js';
-import { guardInstallDir } from '../apply/install-dir.js';
+import { installDir } from '../install/install-dir.js';
 import { applyPlan } from '../apply/apply.js';
 import { kindOf } from '../apply/safe-fs.js';
 import type { PlannedFile } from '../engine/plan.js';
@@ -53,20 +53,15 @@ function fileChunks(fd: number): AsyncIterable<Uint8Array> {
 
 export async function restoreCommand(req: Request, VERSION: string): Promise<number> {
   const ui = createUi(req.json);
-  const dir = resolve(req.dir ?? './appwrite');
-  guardInstallDir(dir);
+  const { dir } = installDir(req.dir, './appwrite');
   const file = resolve(req.archive!);
   if (kindOf(file) !== 'file') throw usageError(`${file}: no such archive (a regular file is needed).`);
   const key = keyFrom(req);
   ui.intro(`${pc.inverse(` harden-init ${VERSION} `)} restore ${file} → ${dir}`);
 
   // The install lock for the whole restore, verification to verify: no setup re-run, upgrade or backup meanwhile.
-  const lock = await acquireLock(dir, { warn: (m) => ui.warn(m) });
-  try {
-    return await restoreLocked(req, ui, dir, file, key);
-  } finally {
-    lock.release();
-  }
+  await acquireLock(dir, { warn: (m) => ui.warn(m) }); // released by main, after the command
+  return await restoreLocked(req, ui, dir, file, key);
 }
 
 async function restoreLocked(req: Request, ui: Ui, dir: string, file: string, key: KeySpec): Promise<number> {
@@ -123,7 +118,7 @@ async function restoreLocked(req: Request, ui: Ui, dir: string, file: string, ke
     ];
     if (keyDiffers) lines.push(`${KEY_NAME.padEnd(30)} REPLACED by the archive's key (--force)`);
     ui.note(lines.join('\n'), 'Restore will replace');
-    const interactive = !req.yes && !req.json && Boolean(process.stdin.isTTY && process.stdout.isTTY);
+    const interactive = isInteractive(req);
     if (!req.yes) {
       if (!interactive) throw usageError('Restoring replaces the install\'s files, database and volumes: confirm with --yes (no terminal to ask in).');
       if (!(await confirmWrite('Stop the stack and restore?', false))) throw new CliError('Cancelled: nothing was changed.', EXIT.cancelled);

@@ -18,7 +18,7 @@ import pc from 'picocolors';
 import { defineCommand } from './define.js';
 import { dirFlag, jsonFlag, timeoutFlag, timeoutOf, yesFlag } from './flags.js';
 import { CliError, EXIT, stepError, usageError } from '../core/errors.js';
-import { createUi, type Ui } from '../ui/ui.js';
+import { createUi, isInteractive, type Ui } from '../ui/ui.js';
 import { shellQuote } from '../core/shell-quote.js';
 import { exec, tail } from '../core/exec.js';
 import { readExisting } from '../engine/existing.js';
@@ -330,28 +330,24 @@ export async function rotateSecretCommand(req: Request, VERSION: string): Promis
   await rotationsFor(targetId, names, existing.envText, existing.compose);
   ui.intro(`${pc.inverse(` harden-init ${VERSION} `)} rotate-secret ${dir}`);
   if (!req.yes) {
-    const interactive = !req.json && Boolean(process.stdin.isTTY && process.stdout.isTTY);
+    const interactive = isInteractive(req);
     if (!interactive) throw usageError('rotate-secret changes passwords in the running database and recreates the stack: confirm with --yes (no terminal to ask on).');
     const { confirmWrite } = await import('../ui/wizard.js');
     ui.note(`New values for ${names.join(', ')}: changed in the database first, then .env, then the stack recreated and verified.\nA failure puts the old values back.`, 'Rotate');
     if (!(await confirmWrite('Rotate now?', false))) throw new CliError('Cancelled: nothing was changed.', EXIT.cancelled);
   }
-  const lock = await acquireLock(dir, { warn: (m) => ui.warn(m) });
-  try {
-    const composeTool = await detectCompose();
-    if (!composeTool) throw stepError('Docker Compose not found (neither `docker compose` nor `docker-compose`).');
-    const stack = await stackFor(ui, req, dir, targetId, composeTool);
-    const { target } = await backupTarget(targetId);
-    const r = await rotateSecrets({
-      ui, dir, compose: composeTool, targetId, composeText: existing.compose, envText: existing.envText, names, stack,
-      generate: (n) => target.generateSecret?.(n) ?? generateSecret(),
-    });
-    ui.outro(`Rotated: ${r.rotated.join(', ')} (new values in .env only; never printed).`);
-    if (req.json) process.stdout.write(`${JSON.stringify({ ok: true, dir, rotated: r.rotated, backupDir: r.backupDir ?? null }, null, 2)}\n`);
-    return EXIT.ok;
-  } finally {
-    lock.release();
-  }
+  await acquireLock(dir, { warn: (m) => ui.warn(m) }); // released by main, after the command
+  const composeTool = await detectCompose();
+  if (!composeTool) throw stepError('Docker Compose not found (neither `docker compose` nor `docker-compose`).');
+  const stack = await stackFor(ui, req, dir, targetId, composeTool);
+  const { target } = await backupTarget(targetId);
+  const r = await rotateSecrets({
+    ui, dir, compose: composeTool, targetId, composeText: existing.compose, envText: existing.envText, names, stack,
+    generate: (n) => target.generateSecret?.(n) ?? generateSecret(),
+  });
+  ui.outro(`Rotated: ${r.rotated.join(', ')} (new values in .env only; never printed).`);
+  if (req.json) process.stdout.write(`${JSON.stringify({ ok: true, dir, rotated: r.rotated, backupDir: r.backupDir ?? null }, null, 2)}\n`);
+  return EXIT.ok;
 }
 
 /** What verify builds for an install (its release, template and answers), as a factory reading .env anew each call. */

@@ -9,7 +9,7 @@ import * as p from '@clack/prompts';
 import pc from 'picocolors';
 import { exec, failure } from '../core/exec.js';
 import { CliError, EXIT, stepError, usageError } from '../core/errors.js';
-import { createUi, type Ui } from '../ui/ui.js';
+import { createUi, isInteractive, type Ui } from '../ui/ui.js';
 import { shellQuote } from '../core/shell-quote.js';
 import { writeFileAtomic } from '../apply/atomic.js';
 import { kindOf, mkdirExact } from '../apply/safe-fs.js';
@@ -132,7 +132,7 @@ export async function scheduleCommand(req: Request, VERSION: string): Promise<nu
     passphraseFromFile(abs, ui);
     encryption = { passphraseFile: abs };
   } else if (req.passphraseEnv) encryption = { passphraseFile: files.passphrase, write: passphraseFromEnv(req.passphraseEnv, ui) };
-  else if (!req.yes && !req.json && process.stdin.isTTY && process.stdout.isTTY) encryption = { passphraseFile: files.passphrase, write: await askPassphrase() };
+  else if (isInteractive(req)) encryption = { passphraseFile: files.passphrase, write: await askPassphrase() };
   else {
     throw usageError('A scheduled backup is encrypted too: give --recipient <age public key> (best: no secret on the server), --passphrase-env <VARIABLE> or --passphrase-file <FILE>. Nothing was written.',
       'age-keygen -o key.txt on another machine; its "public key:" line is the recipient.');

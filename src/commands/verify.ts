@@ -1,5 +1,4 @@
 // `harden-init verify`: compare the running stack with the files; changes nothing.
-import { resolve } from 'node:path';
 import pc from 'picocolors';
 import { EXIT, stepError, usageError } from '../core/errors.js';
 import { createUi } from '../ui/ui.js';
@@ -8,7 +7,7 @@ import { verifyStack } from '../install/stack.js';
 import { checkRelease, reportVerify, stackContext, verifyJson } from '../install/verify-report.js';
 import { detectCompose } from '../docker/compose.js';
 import { readExisting } from '../engine/existing.js';
-import { guardInstallDir } from '../apply/install-dir.js';
+import { installDir } from '../install/install-dir.js';
 import { TARGETS, DEFAULT_TARGET } from '../targets/index.js';
 import type { BaseAnswers as Answers } from '../targets/types.js';
 import { defineCommand } from './define.js';
@@ -34,8 +33,7 @@ export default defineCommand({
 
 async function verifyCommand(req: VerifyRequest, VERSION: string): Promise<number> {
   const ui = createUi(req.json);
-  const dir = resolve(req.dir ?? `./${req.target}`);
-  guardInstallDir(dir);
+  const { dir } = installDir(req.dir, `./${req.target}`);
   const existing = readExisting(dir);
   if (!existing.env || existing.compose === undefined) {
     throw usageError(`No install in ${dir}: .env and docker-compose.yml are needed.`, 'Pass --dir, or install first with harden-init.');

@@ -1,11 +1,11 @@
 // What backup and its schedule share: the request, the install directory, and the key an archive is encrypted with.
 import { lstatSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { usageError } from '../../core/errors.js';
 import { shellQuote } from '../../core/shell-quote.js';
 import type { Ui } from '../../ui/ui.js';
 import { kindOf } from '../../apply/safe-fs.js';
-import { TARGETS } from '../../targets/index.js';
+import { foundTargetDir, installDir } from '../../install/install-dir.js';
 import { recipientProblem, type KeySpec } from '../archive.js';
 
 export interface BackupRequest {
@@ -25,9 +25,7 @@ export interface BackupRequest {
 
 /** --dir, else the first of ./appwrite and ./langflow (each target's default) that holds a compose file; else ./appwrite. */
 export function installDirOf(given: string | undefined): string {
-  if (given !== undefined) return resolve(given);
-  const found = Object.keys(TARGETS).map((t) => resolve(t)).find((d) => kindOf(join(d, 'docker-compose.yml')) === 'file');
-  return found ?? resolve('appwrite');
+  return installDir(given, foundTargetDir()).dir;
 }
 
 /** The encryption of a backup: --recipient, --passphrase-env or --passphrase-file (exactly one). */
