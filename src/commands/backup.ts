@@ -9,7 +9,7 @@ import { defineCommand, positiveInt } from './define.js';
 import { dirFlag, jsonFlag, noMore, passphraseFlags, recipientFlag, yesFlag } from './flags.js';
 import { encryptionFrom, installDirOf, type BackupRequest as Request } from './backup/options.js';
 import { EXIT, stepError, usageError } from '../core/errors.js';
-import { createUi } from '../ui/ui.js';
+import { createUi, type Ui } from '../ui/ui.js';
 import { shellQuote } from '../core/shell-quote.js';
 import { readExisting, type Existing } from '../engine/existing.js';
 import { parseEnv, toRecord, type EnvFile } from '../engine/envfile.js';
@@ -19,7 +19,7 @@ import { detectCompose, compose, docker, type Compose } from '../docker/compose.
 import { acquireLock } from '../apply/lock.js';
 import { fsyncDir, tempNameFor } from '../apply/atomic.js';
 import { kindOf, mkdirExact, readRegular } from '../apply/safe-fs.js';
-import { ArchiveError, encrypt, FORMAT, FORMAT_VERSION, tarArchive, type Manifest, type PartInput } from './archive.js';
+import { ArchiveError, encrypt, FORMAT, FORMAT_VERSION, tarArchive, type KeySpec, type Manifest, type PartInput } from './archive.js';
 import { DB_SCRIPTS, StreamError, dumpStream, projectName, volumeName, volumeStream, type Engine } from './db-dump.js';
 import { readYaml } from '../engine/yaml-read.js';
 import { TARGETS } from '../targets/index.js';
@@ -161,6 +161,30 @@ export function toPrune(names: string[], keep: number): string[] {
   return ours.slice(0, Math.max(0, ours.length - keep));
 }
 
+/** A backup being made: the install and its key, then what each step found or wrote. */
+interface Backup {
+  req: Request;
+  ui: Ui;
+  VERSION: string;
+  key: KeySpec;
+  dir: string;
+  targetId: string;
+  target: Target;
+  spec: TargetBackup;
+  now: Date;
+  release?: string;
+  out: string;
+  dropEnv: string[];
+  env: Record<string, string>;
+  shape: BackupShape;
+  composeTool: Compose;
+  volumes: { key: string; name: string }[];
+  parts: PartInput[];
+  size: number;
+  recorded: Manifest['parts'];
+  pruned: string[];
+}
+
 export async function backupCommand(req: Request, VERSION: string, o: { lockHeld?: boolean } = {}): Promise<number> {
   installDirOf(req.dir); // guarded also before a schedule: its timer would back up this directory as root
   if (req.schedule || req.unschedule) return (await import('./schedule.js')).scheduleCommand(req, VERSION);
@@ -174,39 +198,57 @@ export async function backupCommand(req: Request, VERSION: string, o: { lockHeld
   ui.intro(`${pc.inverse(` harden-init ${VERSION} `)} backup ${dir}`);
 
   const env = toRecord(parseEnv(existing.envText!));
-  const dropEnv = Object.keys(env);
   const shape = backupShape(spec, existing.compose);
   // The install lock first: a backup never runs during a setup re-run, an upgrade or a restore (nor they during it).
   // rotate-key backs up inside its own hold of the lock (lockHeld).
   if (!o.lockHeld) await acquireLock(dir, { warn: (m) => ui.warn(m) }); // released by main, after the command
   const composeTool = await detectCompose();
   if (!composeTool) throw stepError('Docker Compose not found (neither `docker compose` nor `docker-compose`).', 'A backup reads the database and the volumes through Docker.');
-  // The database: dumped through its running container, or skipped (external server).
+  const b: Backup = {
+    req, ui, VERSION, key, dir, targetId, target, spec, now, release, out, env, dropEnv: Object.keys(env), shape, composeTool,
+    volumes: [], parts: [], size: 0, recorded: [], pruned: [],
+  };
+  const steps = [checkDatabase, findVolumes, collectParts, writeArchive];
+  for (const step of steps) await step(b);
+  return report(b);
+}
+
+/** The database: dumped through its running container, or skipped (external server). */
+async function checkDatabase(b: Backup): Promise<void> {
+  const { shape, ui, dir } = b;
   if (shape.db) {
-    const id = String((await compose(composeTool, ['ps', '-q', shape.db.service], { cwd: dir, dropEnv })).stdout).trim();
+    const id = String((await compose(b.composeTool, ['ps', '-q', shape.db.service], { cwd: dir, dropEnv: b.dropEnv })).stdout).trim();
     const running = id ? String((await docker(['inspect', '--format', '{{.State.Running}}', id])).stdout).trim() === 'true' : false;
     if (!running) {
       throw stepError(`The database container (${shape.db.service}) is not running: a consistent dump is taken through it.`, `Start the stack first: cd ${shellQuote(dir)} && docker compose up -d`);
     }
   } else if (shape.binds.length) {
-    ui.info(`No database service: ${shape.binds.map((b) => b.source).join(', ')} (e.g. a SQLite file) is saved as a directory while ${[...new Set(shape.binds.map((b) => b.service))].join(', ')} is paused.`);
+    ui.info(`No database service: ${shape.binds.map((x) => x.source).join(', ')} (e.g. a SQLite file) is saved as a directory while ${[...new Set(shape.binds.map((x) => x.service))].join(', ')} is paused.`);
   } else {
     ui.warn('The database is external (no bundled database service): it is NOT in this backup. Back up your database server with its own tools, at the same time as this archive.');
   }
-  const project = projectName(dir, env, shape);
-  const volumes: { key: string; name: string }[] = [];
+}
+
+/** The target's data volumes that exist, and the image they are read through. */
+async function findVolumes(b: Backup): Promise<void> {
+  const { shape } = b;
+  const project = projectName(b.dir, b.env, shape);
   for (const k of shape.volumes) {
     const v = await volumeName(k, project, shape);
-    if (v.exists) volumes.push({ key: k, name: v.name });
-    else ui.warn(`Volume ${k} (${v.name}) does not exist yet (the stack never ran?): skipped.`);
+    if (v.exists) b.volumes.push({ key: k, name: v.name });
+    else b.ui.warn(`Volume ${k} (${v.name}) does not exist yet (the stack never ran?): skipped.`);
   }
   const image = shape.helperImage;
-  if ((volumes.length || shape.binds.length) && (!image || (await docker(['image', 'inspect', image])).exitCode !== 0)) {
-    throw stepError(`The install's ${target.title} image${image ? ` ${image}` : ''} (service ${spec.helperService}) is not present locally: the volumes are read through it.`);
+  if ((b.volumes.length || shape.binds.length) && (!image || (await docker(['image', 'inspect', image])).exitCode !== 0)) {
+    throw stepError(`The install's ${b.target.title} image${image ? ` ${image}` : ''} (service ${b.spec.helperService}) is not present locally: the volumes are read through it.`);
   }
+}
 
-  const parts: PartInput[] = [];
-  for (const f of installFiles(spec)) {
+/** The archive's parts: the install's files, then the streams (dump, volumes, host directories) opened as written. */
+async function collectParts(b: Backup): Promise<void> {
+  const { dir, dropEnv, composeTool, shape, parts } = b;
+  const image = shape.helperImage;
+  for (const f of installFiles(b.spec)) {
     const text = readRegular(join(dir, f.path));
     if (text === undefined) continue;
     parts.push({ kind: 'file', name: f.path, data: Buffer.from(text, 'utf8'), mode: f.mode });
@@ -215,43 +257,49 @@ export async function backupCommand(req: Request, VERSION: string, o: { lockHeld
     const db = shape.db;
     parts.push({ kind: 'stream', name: `db/${db.engine}.sql`, engine: db.engine, open: () => dumpStream(composeTool, dir, dropEnv, db) });
   }
-  for (const v of volumes) parts.push({ kind: 'stream', name: `volumes/${v.key}.tar`, volume: v.key, open: () => volumeStream(image!, v.name) });
-  for (const b of shape.binds) {
-    if (kindOf(b.source) !== 'dir') { ui.warn(`${b.source} (mounted at ${b.service}:${b.path}) is not a directory: skipped.`); continue; }
-    parts.push({ kind: 'stream', name: `dirs/${b.service}${b.path}.tar`, bind: { service: b.service, path: b.path }, open: () => pausedWhile(composeTool, dir, dropEnv, b.service, volumeStream(image!, b.source)) });
+  for (const v of b.volumes) parts.push({ kind: 'stream', name: `volumes/${v.key}.tar`, volume: v.key, open: () => volumeStream(image!, v.name) });
+  for (const x of shape.binds) {
+    if (kindOf(x.source) !== 'dir') { b.ui.warn(`${x.source} (mounted at ${x.service}:${x.path}) is not a directory: skipped.`); continue; }
+    parts.push({ kind: 'stream', name: `dirs/${x.service}${x.path}.tar`, bind: { service: x.service, path: x.path }, open: () => pausedWhile(composeTool, dir, dropEnv, x.service, volumeStream(image!, x.source)) });
   }
+}
 
+/** The archive written encrypted, atomically; then --keep's pruning. */
+async function writeArchive(b: Backup): Promise<void> {
+  const { ui, shape, out, key, req } = b;
   const base: Omit<Manifest, 'parts'> = {
-    format: FORMAT, version: FORMAT_VERSION, created: now.toISOString(), tool: `harden-init ${VERSION}`, target: targetId, release, dir,
+    format: FORMAT, version: FORMAT_VERSION, created: b.now.toISOString(), tool: `harden-init ${b.VERSION}`, target: b.targetId, release: b.release, dir: b.dir,
     ...(shape.db ? { database: { ...shape.db, tool: DB_SCRIPTS[shape.db.engine].tool } } : {}),
   };
-  let recorded: Manifest['parts'] = [];
   const progress = (part: string, bytes: number, done: boolean) => {
     if (done) ui.success(`${describe(part)}: ${formatBytes(bytes)}`);
     else ui.info(`${describe(part)}: ${formatBytes(bytes)} so far…`);
   };
   ui.step(`Writing ${out} (encrypted with age ${'recipient' in key ? 'to the recipient' : 'with the passphrase'})`);
-  for (const p of parts) if (p.kind === 'file') ui.success(`${p.name}: ${formatBytes(p.data.length)}`);
-  const tar = tarArchive(parts, base, progress, (m) => { recorded = m.parts; });
-  let size: number;
+  for (const p of b.parts) if (p.kind === 'file') ui.success(`${p.name}: ${formatBytes(p.data.length)}`);
+  const tar = tarArchive(b.parts, base, progress, (m) => { b.recorded = m.parts; });
   try {
-    size = await writeEncrypted(out, await encrypt(tar, key));
+    b.size = await writeEncrypted(out, await encrypt(tar, key));
   } catch (e) {
     if (e instanceof StreamError || e instanceof ArchiveError) throw stepError(`${e.message}\nNo archive was written.`);
     throw e;
   }
-  const pruned = req.keep !== undefined ? prune(dirname(out), req.keep, basename(out)) : [];
-  for (const p of pruned) ui.info(`Removed an older archive (--keep ${req.keep}): ${p}`);
-  ui.success(`Archive written: ${out} (${formatBytes(size)}, mode 0600)`);
+  b.pruned = req.keep !== undefined ? prune(dirname(out), req.keep, basename(out)) : [];
+  for (const p of b.pruned) ui.info(`Removed an older archive (--keep ${req.keep}): ${p}`);
+}
+
+function report(b: Backup): number {
+  const { ui, out, key, req, dir } = b;
+  ui.success(`Archive written: ${out} (${formatBytes(b.size)}, mode 0600)`);
   ui.note([
-    `It holds .env with ${spec.keyVariable}: without that key the restored data is unreadable.`,
+    `It holds .env with ${b.spec.keyVariable}: without that key the restored data is unreadable.`,
     'Copy it off this server; keep the passphrase or the identity (secret key) elsewhere.',
     `Restore: harden-init restore ${shellQuote(out)} --dir ${shellQuote(dir)} ${'recipient' in key ? '--identity <key file>' : (req.passphraseFile ? `--passphrase-file ${shellQuote(resolve(req.passphraseFile))}` : `--passphrase-env ${req.passphraseEnv}`)}`,
     `Inspect without harden-init: age -d ${'recipient' in key ? '-i <key file> ' : ''}${shellQuote(out)} | tar -tv`,
   ].join('\n'), 'Backup');
   ui.outro('Backup done.');
   if (req.json) {
-    process.stdout.write(`${JSON.stringify({ ok: true, archive: out, size, release: release ?? null, database: shape.db ?? null, volumes: volumes.map((v) => v.key), pruned, parts: recorded }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ ok: true, archive: out, size: b.size, release: b.release ?? null, database: b.shape.db ?? null, volumes: b.volumes.map((v) => v.key), pruned: b.pruned, parts: b.recorded }, null, 2)}\n`);
   }
   return EXIT.ok;
 }
