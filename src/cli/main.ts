@@ -1,7 +1,10 @@
-// Entry point: argv → the command (setup wizard by default, verify, …). Exit codes per DESIGN.md.
+// Entry point: argv → the command table (src/commands/index.ts) → the command's run. Exit codes: core/errors.ts.
 // Safe to import: nothing runs until main() or run() is called, and only bin/harden-init.js calls run().
 // Each command's code (prompts, YAML, Docker) is imported when that command runs.
 import { isatty } from 'node:tty';
+import { parseArgs } from 'node:util';
+import type { Command, FlagSpecs, Flags, parseFlags } from '../commands/define.js';
+import type { CommandName } from '../commands/index.js';
 import { EXIT, toCliError, usageError } from '../core/errors.js';
 
 declare const __VERSION__: string | undefined;
@@ -42,22 +45,13 @@ export async function main(io: CliIo): Promise<number> {
 async function dispatch(argv: string[]): Promise<number> {
   let json = argv.includes('--json');
   try {
-    // The version alone needs nothing else loaded (no flag schema, no targets).
+    // The version alone needs nothing else loaded (no command, no targets).
     if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) { process.stdout.write(`${VERSION}\n`); return EXIT.ok; }
-    const req = (await import('./args.js')).parseRequest(argv);
-    json = req.json;
-    if (req.help) { process.stdout.write(`${(await import('./help.js')).helpText(VERSION)}\n`); return EXIT.ok; }
-    if (req.version) { process.stdout.write(`${VERSION}\n`); return EXIT.ok; }
-    if (req.command === 'verify') return await (await import('./verify-command.js')).verifyCommand(req, VERSION);
-    if (req.command === 'check') return await (await import('../commands/check.js')).checkCommand(req);
-    if (req.command === 'backup') return await (await import('../commands/backup.js')).backupCommand(req, VERSION);
-    if (req.command === 'restore') return await (await import('../commands/restore.js')).restoreCommand(req, VERSION);
-    if (req.command === 'upgrade') return await (await import('../commands/upgrade.js')).upgradeCommand(req, VERSION);
-    if (req.command === 'rollback') return await (await import('../commands/rollback.js')).rollbackCommand(req, VERSION);
-    if (req.command === 'rotate-secret') return await (await import('../commands/rotate-secret.js')).rotateSecretCommand(req, VERSION);
-    if (req.command === 'rotate-key') return await (await import('../commands/rotate-key.js')).rotateKeyCommand(req, VERSION);
-    if (req.command !== 'setup') throw usageError(`"harden-init ${req.command}" is not available in this version yet.`);
-    return await (await import('../commands/setup/index.js')).setup(req, VERSION);
+    const { command, flags, positionals } = await parseCommandLine(argv);
+    json = flags.json === true;
+    if (flags.help) { process.stdout.write(`${await (await import('./help.js')).helpText(VERSION)}\n`); return EXIT.ok; }
+    if (flags.version) { process.stdout.write(`${VERSION}\n`); return EXIT.ok; }
+    return await command.run({ flags: flags as Flags<FlagSpecs>, positionals, version: VERSION });
   } catch (e) {
     return await reportError(e, json);
   } finally {
@@ -67,13 +61,57 @@ async function dispatch(argv: string[]): Promise<number> {
   }
 }
 
+/** argv → the command, its flags and its other arguments. */
+export async function parseCommandLine(argv: string[]): Promise<{ name: CommandName; command: Command; flags: Record<string, unknown>; positionals: string[] }> {
+  const { name, rest } = await commandOf(argv);
+  const command = await (await import('../commands/index.js')).loadCommand(name);
+  const { flags, positionals } = await parse(command, rest);
+  const { TARGETS } = await import('../targets/index.js');
+  const first = positionals[0];
+  if (name === 'setup' && first !== undefined && !(first in TARGETS)) {
+    const { NAMED } = await import('../commands/index.js');
+    throw usageError(`Unknown target or command "${first}": use one of ${[...Object.keys(TARGETS), ...NAMED].join(', ')}.`);
+  }
+  return { name, command, flags, positionals };
+}
+
+/**
+ * The command named on the command line (its first positional argument naming one), and the arguments after
+ * its name. Without one it is setup, whose first positional, if any, must name a target.
+ */
+async function commandOf(argv: string[]): Promise<{ name: CommandName; rest: string[] }> {
+  const { NAMED } = await import('../commands/index.js');
+  const positionals = parseArgs({ args: argv, strict: false, allowPositionals: true }).positionals;
+  const named = positionals.find((p) => (NAMED as string[]).includes(p)) as CommandName | undefined;
+  if (named) {
+    const at = argv.indexOf(named);
+    return { name: named, rest: [...argv.slice(0, at), ...argv.slice(at + 1)] };
+  }
+  return { name: 'setup', rest: argv };
+}
+
+/** The command's flags; a flag it does not declare is a usage error naming the commands that take it. */
+async function parse(command: Command, argv: string[]): Promise<ReturnType<typeof parseFlags>> {
+  const { parseFlags, UnknownFlag } = await import('../commands/define.js');
+  try {
+    return parseFlags(command.args, argv);
+  } catch (e) {
+    if (!(e instanceof UnknownFlag)) throw e;
+    const owners = (await (await import('../commands/index.js')).loadAll())
+      .filter((c) => c !== command && Object.entries(c.args).some(([n, s]) => `--${n}` === e.flag || (s.short !== undefined && `-${s.short}` === e.flag)))
+      .map((c) => (c.meta.name === 'setup' ? 'harden-init [target]' : `harden-init ${c.meta.name}`));
+    const label = command.meta.name === 'setup' ? 'harden-init' : `harden-init ${command.meta.name}`;
+    throw usageError(`Unknown option '${e.flag}' for ${label}${owners.length ? `: ${e.flag} belongs to ${owners.join(' and ')}` : ''}.`, 'Run harden-init --help for the options.');
+  }
+}
+
 async function reportError(e: unknown, json: boolean): Promise<number> {
   const err = toCliError(e); // unexpected errors: one line and a hint; the stack only with DEBUG
   if (json) process.stdout.write(`${JSON.stringify({ ok: false, exitCode: err.exitCode, error: err.message, hint: err.hint })}\n`);
   const pc = (await import('picocolors')).default;
   // Through ui.ts, whose named import lets the bundler keep only the prompts used (a dynamic import of the whole
   // library kept all of it: ~30 KB of the package).
-  if (err.exitCode === EXIT.cancelled) (await import('./ui.js')).cancelled(err.message);
+  if (err.exitCode === EXIT.cancelled) (await import('../ui/ui.js')).cancelled(err.message);
   else process.stderr.write(`${pc.red('✘')} ${err.message}\n${err.hint ? `${pc.dim(err.hint)}\n` : ''}`);
   return err.exitCode;
 }

@@ -2,12 +2,14 @@
 // harden-init's state, a consistent database dump taken through the running database container, and the product's
 // data volumes — written atomically with mode 0600, never in clear on disk. See archive.ts for the format. What
 // each product's archive holds is its target's `backup` description (src/targets/types.ts, TargetBackup).
-import { closeSync, fsyncSync, lstatSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import pc from 'picocolors';
-import type { Request } from '../cli/args.js';
+import { defineCommand, positiveInt } from './define.js';
+import { dirFlag, jsonFlag, noMore, passphraseFlags, recipientFlag, yesFlag } from './flags.js';
+import { encryptionFrom, installDirOf, type BackupRequest as Request } from './backup/options.js';
 import { EXIT, stepError, usageError } from '../core/errors.js';
-import { createUi, type Ui } from '../cli/ui.js';
+import { createUi, type Ui } from '../ui/ui.js';
 import { shellQuote } from '../core/shell-quote.js';
 import { readExisting, type Existing } from '../engine/existing.js';
 import { parseEnv, toRecord, type EnvFile } from '../engine/envfile.js';
@@ -15,10 +17,9 @@ import { STATE_DIR, STATE_FILE } from '../engine/state.js';
 import { releaseFromCompose } from '../targets/appwrite/release-choice.js';
 import { detectCompose, compose, docker, type Compose } from '../docker/compose.js';
 import { acquireLock } from '../apply/lock.js';
-import { guardInstallDir } from '../apply/install-dir.js';
 import { fsyncDir, tempNameFor } from '../apply/atomic.js';
 import { kindOf, mkdirExact, readRegular } from '../apply/safe-fs.js';
-import { ArchiveError, encrypt, FORMAT, FORMAT_VERSION, recipientProblem, tarArchive, type KeySpec, type Manifest, type PartInput } from './archive.js';
+import { ArchiveError, encrypt, FORMAT, FORMAT_VERSION, tarArchive, type KeySpec, type Manifest, type PartInput } from './archive.js';
 import { DB_SCRIPTS, StreamError, dumpStream, projectName, volumeName, volumeStream, type Engine } from './db-dump.js';
 import { readYaml } from '../engine/yaml-read.js';
 import { TARGETS, recognizeImages } from '../targets/index.js';
@@ -37,13 +38,6 @@ export const INSTALL_FILES: { path: string; mode: number; required?: boolean }[]
   { path: STATE_FILE, mode: 0o600 },
 ];
 
-/** --dir, else the first of ./appwrite and ./langflow (each target's default) that holds a compose file; else ./appwrite. */
-export function installDirOf(given: string | undefined): string {
-  if (given !== undefined) return resolve(given);
-  const found = Object.keys(TARGETS).map((t) => resolve(t)).find((d) => kindOf(join(d, 'docker-compose.yml')) === 'file');
-  return found ?? resolve('appwrite');
-}
-
 /** An install as the commands that change a running one read it: both files there, and the product it is. */
 export interface InstallAtHand {
   dir: string;
@@ -54,8 +48,7 @@ export interface InstallAtHand {
 
 /** The install at --dir: refused unless its directory is this user's alone and .env and the compose file are there. */
 export function readInstall(given: string | undefined): InstallAtHand {
-  const dir = installDirOf(given);
-  guardInstallDir(dir);
+  const dir = installDirOf(given); // resolved and guarded
   const existing = readExisting(dir);
   if (!existing.env || existing.compose === undefined || existing.envText === undefined) {
     throw usageError(`No install in ${dir}: .env and docker-compose.yml are needed.`, 'Pass --dir with the install directory.');
@@ -165,58 +158,32 @@ export function toPrune(names: string[], keep: number): string[] {
   return ours.slice(0, Math.max(0, ours.length - keep));
 }
 
-/** The encryption of a backup: --recipient, --passphrase-env or --passphrase-file (exactly one). */
-export function encryptionFrom(req: Request, ui: Ui): KeySpec {
-  const given = [req.recipient && '--recipient', req.passphraseEnv && '--passphrase-env', req.passphraseFile && '--passphrase-file'].filter(Boolean);
-  if (given.length > 1) throw usageError(`${given.join(' and ')} exclude each other: give one.`);
-  if (req.recipient) return { recipient: checkRecipient(req.recipient) };
-  if (req.passphraseEnv) return { passphrase: passphraseFromEnv(req.passphraseEnv, ui) };
-  if (req.passphraseFile) return { passphrase: passphraseFromFile(req.passphraseFile, ui) };
-  throw usageError('A backup is always encrypted: give --recipient <age public key>, --passphrase-env <VARIABLE> or --passphrase-file <FILE>.',
-    'An age key pair (age-keygen) is best: the server then holds no secret that opens the archives.');
-}
-
-export function checkRecipient(recipient: string): string {
-  const hint = 'Make a key pair with `age-keygen -o key.txt` (or `age-keygen -pq` for a post-quantum one); its "public key:" line is the recipient. Keep key.txt off this server.';
-  if (!/^age1[0-9a-z]+$/.test(recipient)) throw usageError(`--recipient: not an age public key (age1…): "${recipient.slice(0, 20)}"`, hint);
-  // Checked now (checksum, length), not when the archive is already being written.
-  const problem = recipientProblem(recipient);
-  if (problem) throw usageError(`--recipient: not a valid age public key ("${recipient.slice(0, 20)}…": ${problem})`, hint);
-  return recipient;
-}
-
-/**
- * --passphrase-file: the passphrase in a file only its owner can read (what a scheduled backup uses). Refused
- * when it is a link, not a regular file, readable or writable by group or others, or owned by another user than
- * the one running (or root): anyone who can read it opens every archive. One trailing newline is not part of it.
- */
-export function passphraseFromFile(path: string, ui?: Ui): string {
-  const abs = resolve(path);
-  const kind = kindOf(abs);
-  if (kind !== 'file') throw usageError(`--passphrase-file ${abs}: ${kind === 'missing' ? 'no such file' : kind === 'symlink' ? 'a symbolic link (give the file itself)' : 'not a regular file'}.`);
-  const st = lstatSync(abs);
-  if ((st.mode & 0o077) !== 0) {
-    throw usageError(`--passphrase-file ${abs}: readable or writable by group or others (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}); it must be owner-only.`, `chmod 600 ${shellQuote(abs)}`);
-  }
-  const uid = process.getuid?.();
-  if (uid !== undefined && st.uid !== uid && st.uid !== 0) throw usageError(`--passphrase-file ${abs}: owned by uid ${st.uid}, not by you (uid ${uid}) or root.`);
-  const value = readFileSync(abs, 'utf8').replace(/\r?\n$/, '');
-  if (!value) throw usageError(`--passphrase-file ${abs}: the file is empty.`);
-  if (value.includes('\n')) throw usageError(`--passphrase-file ${abs}: more than one line; the passphrase is the file's only line.`);
-  if (value.length < 12) ui?.warn(`The passphrase in ${abs} is short (${value.length} characters): anyone holding an archive can try to guess it offline. Use 20+ random characters.`);
-  return value;
-}
-
-export function passphraseFromEnv(name: string, ui?: Ui): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw usageError(`--passphrase-env: "${name}" is not an environment variable name (it takes the NAME of a variable, never the passphrase itself).`);
-  const value = process.env[name];
-  if (!value) throw usageError(`--passphrase-env ${name}: that environment variable is not set or empty.`);
-  if (value.length < 12) ui?.warn(`The passphrase in ${name} is short (${value.length} characters): anyone holding an archive can try to guess it offline. Use 20+ random characters.`);
-  return value;
+/** A backup being made: the install and its key, then what each step found or wrote. */
+interface Backup {
+  req: Request;
+  ui: Ui;
+  VERSION: string;
+  key: KeySpec;
+  dir: string;
+  targetId: string;
+  target: Target;
+  spec: TargetBackup;
+  now: Date;
+  release?: string;
+  out: string;
+  dropEnv: string[];
+  env: Record<string, string>;
+  shape: BackupShape;
+  composeTool: Compose;
+  volumes: { key: string; name: string }[];
+  parts: PartInput[];
+  size: number;
+  recorded: Manifest['parts'];
+  pruned: string[];
 }
 
 export async function backupCommand(req: Request, VERSION: string, o: { lockHeld?: boolean } = {}): Promise<number> {
-  guardInstallDir(installDirOf(req.dir)); // also before a schedule: its timer would back up this directory as root
+  installDirOf(req.dir); // guarded also before a schedule: its timer would back up this directory as root
   if (req.schedule || req.unschedule) return (await import('./schedule.js')).scheduleCommand(req, VERSION);
   const ui = createUi(req.json);
   const key = encryptionFrom(req, ui);
@@ -228,90 +195,110 @@ export async function backupCommand(req: Request, VERSION: string, o: { lockHeld
   ui.intro(`${pc.inverse(` harden-init ${VERSION} `)} backup ${dir}`);
 
   const env = toRecord(parseEnv(existing.envText!));
-  const dropEnv = Object.keys(env);
   const shape = backupShape(spec, existing.compose);
   // The install lock first: a backup never runs during a setup re-run, an upgrade or a restore (nor they during it).
   // rotate-key backs up inside its own hold of the lock (lockHeld).
-  const lock = o.lockHeld ? { release: () => {} } : await acquireLock(dir, { warn: (m) => ui.warn(m) });
-  try {
-    const composeTool = await detectCompose();
-    if (!composeTool) throw stepError('Docker Compose not found (neither `docker compose` nor `docker-compose`).', 'A backup reads the database and the volumes through Docker.');
-    // The database: dumped through its running container, or skipped (external server).
-    if (shape.db) {
-      const id = String((await compose(composeTool, ['ps', '-q', shape.db.service], { cwd: dir, dropEnv })).stdout).trim();
-      const running = id ? String((await docker(['inspect', '--format', '{{.State.Running}}', id])).stdout).trim() === 'true' : false;
-      if (!running) {
-        throw stepError(`The database container (${shape.db.service}) is not running: a consistent dump is taken through it.`, `Start the stack first: cd ${shellQuote(dir)} && docker compose up -d`);
-      }
-    } else if (shape.binds.length) {
-      ui.info(`No database service: ${shape.binds.map((b) => b.source).join(', ')} (e.g. a SQLite file) is saved as a directory while ${[...new Set(shape.binds.map((b) => b.service))].join(', ')} is paused.`);
-    } else {
-      ui.warn('The database is external (no bundled database service): it is NOT in this backup. Back up your database server with its own tools, at the same time as this archive.');
-    }
-    const project = projectName(dir, env, shape);
-    const volumes: { key: string; name: string }[] = [];
-    for (const k of shape.volumes) {
-      const v = await volumeName(k, project, shape);
-      if (v.exists) volumes.push({ key: k, name: v.name });
-      else ui.warn(`Volume ${k} (${v.name}) does not exist yet (the stack never ran?): skipped.`);
-    }
-    const image = shape.helperImage;
-    if ((volumes.length || shape.binds.length) && (!image || (await docker(['image', 'inspect', image])).exitCode !== 0)) {
-      throw stepError(`The install's ${target.title} image${image ? ` ${image}` : ''} (service ${spec.helperService}) is not present locally: the volumes are read through it.`);
-    }
+  if (!o.lockHeld) await acquireLock(dir, { warn: (m) => ui.warn(m) }); // released by main, after the command
+  const composeTool = await detectCompose();
+  if (!composeTool) throw stepError('Docker Compose not found (neither `docker compose` nor `docker-compose`).', 'A backup reads the database and the volumes through Docker.');
+  const b: Backup = {
+    req, ui, VERSION, key, dir, targetId, target, spec, now, release, out, env, dropEnv: Object.keys(env), shape, composeTool,
+    volumes: [], parts: [], size: 0, recorded: [], pruned: [],
+  };
+  const steps = [checkDatabase, findVolumes, collectParts, writeArchive];
+  for (const step of steps) await step(b);
+  return report(b);
+}
 
-    const parts: PartInput[] = [];
-    for (const f of installFiles(spec)) {
-      const text = readRegular(join(dir, f.path));
-      if (text === undefined) continue;
-      parts.push({ kind: 'file', name: f.path, data: Buffer.from(text, 'utf8'), mode: f.mode });
+/** The database: dumped through its running container, or skipped (external server). */
+async function checkDatabase(b: Backup): Promise<void> {
+  const { shape, ui, dir } = b;
+  if (shape.db) {
+    const id = String((await compose(b.composeTool, ['ps', '-q', shape.db.service], { cwd: dir, dropEnv: b.dropEnv })).stdout).trim();
+    const running = id ? String((await docker(['inspect', '--format', '{{.State.Running}}', id])).stdout).trim() === 'true' : false;
+    if (!running) {
+      throw stepError(`The database container (${shape.db.service}) is not running: a consistent dump is taken through it.`, `Start the stack first: cd ${shellQuote(dir)} && docker compose up -d`);
     }
-    if (shape.db) {
-      const db = shape.db;
-      parts.push({ kind: 'stream', name: `db/${db.engine}.sql`, engine: db.engine, open: () => dumpStream(composeTool, dir, dropEnv, db) });
-    }
-    for (const v of volumes) parts.push({ kind: 'stream', name: `volumes/${v.key}.tar`, volume: v.key, open: () => volumeStream(image!, v.name) });
-    for (const b of shape.binds) {
-      if (kindOf(b.source) !== 'dir') { ui.warn(`${b.source} (mounted at ${b.service}:${b.path}) is not a directory: skipped.`); continue; }
-      parts.push({ kind: 'stream', name: `dirs/${b.service}${b.path}.tar`, bind: { service: b.service, path: b.path }, open: () => pausedWhile(composeTool, dir, dropEnv, b.service, volumeStream(image!, b.source)) });
-    }
-
-    const base: Omit<Manifest, 'parts'> = {
-      format: FORMAT, version: FORMAT_VERSION, created: now.toISOString(), tool: `harden-init ${VERSION}`, target: targetId, release, dir,
-      ...(shape.db ? { database: { ...shape.db, tool: DB_SCRIPTS[shape.db.engine].tool } } : {}),
-    };
-    let recorded: Manifest['parts'] = [];
-    const progress = (part: string, bytes: number, done: boolean) => {
-      if (done) ui.success(`${describe(part)}: ${formatBytes(bytes)}`);
-      else ui.info(`${describe(part)}: ${formatBytes(bytes)} so far…`);
-    };
-    ui.step(`Writing ${out} (encrypted with age ${'recipient' in key ? 'to the recipient' : 'with the passphrase'})`);
-    for (const p of parts) if (p.kind === 'file') ui.success(`${p.name}: ${formatBytes(p.data.length)}`);
-    const tar = tarArchive(parts, base, progress, (m) => { recorded = m.parts; });
-    let size: number;
-    try {
-      size = await writeEncrypted(out, await encrypt(tar, key));
-    } catch (e) {
-      if (e instanceof StreamError || e instanceof ArchiveError) throw stepError(`${e.message}\nNo archive was written.`);
-      throw e;
-    }
-    const pruned = req.keep !== undefined ? prune(dirname(out), req.keep, basename(out)) : [];
-    for (const p of pruned) ui.info(`Removed an older archive (--keep ${req.keep}): ${p}`);
-    ui.success(`Archive written: ${out} (${formatBytes(size)}, mode 0600)`);
-    ui.note([
-      `It holds .env with ${spec.keyVariable}: without that key the restored data is unreadable.`,
-      'Copy it off this server; keep the passphrase or the identity (secret key) elsewhere.',
-      `Restore: harden-init restore ${shellQuote(out)} --dir ${shellQuote(dir)} ${'recipient' in key ? '--identity <key file>' : (req.passphraseFile ? `--passphrase-file ${shellQuote(resolve(req.passphraseFile))}` : `--passphrase-env ${req.passphraseEnv}`)}`,
-      `Inspect without harden-init: age -d ${'recipient' in key ? '-i <key file> ' : ''}${shellQuote(out)} | tar -tv`,
-    ].join('\n'), 'Backup');
-    ui.outro('Backup done.');
-    if (req.json) {
-      process.stdout.write(`${JSON.stringify({ ok: true, archive: out, size, release: release ?? null, database: shape.db ?? null, volumes: volumes.map((v) => v.key), pruned, parts: recorded }, null, 2)}\n`);
-    }
-    return EXIT.ok;
-  } finally {
-    lock.release();
+  } else if (shape.binds.length) {
+    ui.info(`No database service: ${shape.binds.map((x) => x.source).join(', ')} (e.g. a SQLite file) is saved as a directory while ${[...new Set(shape.binds.map((x) => x.service))].join(', ')} is paused.`);
+  } else {
+    ui.warn('The database is external (no bundled database service): it is NOT in this backup. Back up your database server with its own tools, at the same time as this archive.');
   }
+}
+
+/** The target's data volumes that exist, and the image they are read through. */
+async function findVolumes(b: Backup): Promise<void> {
+  const { shape } = b;
+  const project = projectName(b.dir, b.env, shape);
+  for (const k of shape.volumes) {
+    const v = await volumeName(k, project, shape);
+    if (v.exists) b.volumes.push({ key: k, name: v.name });
+    else b.ui.warn(`Volume ${k} (${v.name}) does not exist yet (the stack never ran?): skipped.`);
+  }
+  const image = shape.helperImage;
+  if ((b.volumes.length || shape.binds.length) && (!image || (await docker(['image', 'inspect', image])).exitCode !== 0)) {
+    throw stepError(`The install's ${b.target.title} image${image ? ` ${image}` : ''} (service ${b.spec.helperService}) is not present locally: the volumes are read through it.`);
+  }
+}
+
+/** The archive's parts: the install's files, then the streams (dump, volumes, host directories) opened as written. */
+async function collectParts(b: Backup): Promise<void> {
+  const { dir, dropEnv, composeTool, shape, parts } = b;
+  const image = shape.helperImage;
+  for (const f of installFiles(b.spec)) {
+    const text = readRegular(join(dir, f.path));
+    if (text === undefined) continue;
+    parts.push({ kind: 'file', name: f.path, data: Buffer.from(text, 'utf8'), mode: f.mode });
+  }
+  if (shape.db) {
+    const db = shape.db;
+    parts.push({ kind: 'stream', name: `db/${db.engine}.sql`, engine: db.engine, open: () => dumpStream(composeTool, dir, dropEnv, db) });
+  }
+  for (const v of b.volumes) parts.push({ kind: 'stream', name: `volumes/${v.key}.tar`, volume: v.key, open: () => volumeStream(image!, v.name) });
+  for (const x of shape.binds) {
+    if (kindOf(x.source) !== 'dir') { b.ui.warn(`${x.source} (mounted at ${x.service}:${x.path}) is not a directory: skipped.`); continue; }
+    parts.push({ kind: 'stream', name: `dirs/${x.service}${x.path}.tar`, bind: { service: x.service, path: x.path }, open: () => pausedWhile(composeTool, dir, dropEnv, x.service, volumeStream(image!, x.source)) });
+  }
+}
+
+/** The archive written encrypted, atomically; then --keep's pruning. */
+async function writeArchive(b: Backup): Promise<void> {
+  const { ui, shape, out, key, req } = b;
+  const base: Omit<Manifest, 'parts'> = {
+    format: FORMAT, version: FORMAT_VERSION, created: b.now.toISOString(), tool: `harden-init ${b.VERSION}`, target: b.targetId, release: b.release, dir: b.dir,
+    ...(shape.db ? { database: { ...shape.db, tool: DB_SCRIPTS[shape.db.engine].tool } } : {}),
+  };
+  const progress = (part: string, bytes: number, done: boolean) => {
+    if (done) ui.success(`${describe(part)}: ${formatBytes(bytes)}`);
+    else ui.info(`${describe(part)}: ${formatBytes(bytes)} so far…`);
+  };
+  ui.step(`Writing ${out} (encrypted with age ${'recipient' in key ? 'to the recipient' : 'with the passphrase'})`);
+  for (const p of b.parts) if (p.kind === 'file') ui.success(`${p.name}: ${formatBytes(p.data.length)}`);
+  const tar = tarArchive(b.parts, base, progress, (m) => { b.recorded = m.parts; });
+  try {
+    b.size = await writeEncrypted(out, await encrypt(tar, key));
+  } catch (e) {
+    if (e instanceof StreamError || e instanceof ArchiveError) throw stepError(`${e.message}\nNo archive was written.`);
+    throw e;
+  }
+  b.pruned = req.keep !== undefined ? prune(dirname(out), req.keep, basename(out)) : [];
+  for (const p of b.pruned) ui.info(`Removed an older archive (--keep ${req.keep}): ${p}`);
+}
+
+function report(b: Backup): number {
+  const { ui, out, key, req, dir } = b;
+  ui.success(`Archive written: ${out} (${formatBytes(b.size)}, mode 0600)`);
+  ui.note([
+    `It holds .env with ${b.spec.keyVariable}: without that key the restored data is unreadable.`,
+    'Copy it off this server; keep the passphrase or the identity (secret key) elsewhere.',
+    `Restore: harden-init restore ${shellQuote(out)} --dir ${shellQuote(dir)} ${'recipient' in key ? '--identity <key file>' : (req.passphraseFile ? `--passphrase-file ${shellQuote(resolve(req.passphraseFile))}` : `--passphrase-env ${req.passphraseEnv}`)}`,
+    `Inspect without harden-init: age -d ${'recipient' in key ? '-i <key file> ' : ''}${shellQuote(out)} | tar -tv`,
+  ].join('\n'), 'Backup');
+  ui.outro('Backup done.');
+  if (req.json) {
+    process.stdout.write(`${JSON.stringify({ ok: true, archive: out, size: b.size, release: b.release ?? null, database: b.shape.db ?? null, volumes: b.volumes.map((v) => v.key), pruned: b.pruned, parts: b.recorded }, null, 2)}\n`);
+  }
+  return EXIT.ok;
 }
 
 /**
@@ -409,3 +396,34 @@ function prune(outDir: string, keep: number, current: string): string[] {
   for (const n of victims) rmSync(join(outDir, n), { force: true });
   return victims.map((n) => join(outDir, n));
 }
+
+export default defineCommand({
+  meta: {
+    name: 'backup',
+    usage: [
+      '  harden-init backup [--dir D] [--out FILE|DIR] (--recipient AGE_PUBLIC_KEY | --passphrase-env VAR | --passphrase-file F) [--keep N] [--json]',
+      '                                     one age-encrypted archive: .env, compose, state, database dump, data volumes',
+      '  harden-init backup --schedule daily|weekly [--dir D] (--recipient KEY | --passphrase-env VAR | --passphrase-file F) [--keep N] [--out DIR]',
+      '  harden-init backup --unschedule [--dir D]',
+      '                                     a systemd timer (or /etc/cron.d line) running the backup as root; --unschedule removes it',
+    ],
+  },
+  args: {
+    ...dirFlag, ...jsonFlag, ...yesFlag, ...recipientFlag, ...passphraseFlags,
+    out: { type: 'string' },
+    keep: { type: 'string' },
+    schedule: { type: 'string' },
+    unschedule: { type: 'boolean' },
+  },
+  async run({ flags, positionals, version }) {
+    noMore(positionals);
+    const keep = flags.keep === undefined ? undefined : positiveInt('keep', flags.keep);
+    const schedule = flags.schedule;
+    if (schedule !== undefined && schedule !== 'daily' && schedule !== 'weekly') throw usageError(`--schedule: one of daily, weekly (got "${schedule}")`);
+    if (schedule !== undefined && flags.unschedule === true) throw usageError('--schedule and --unschedule exclude each other: give one.');
+    return backupCommand({
+      dir: flags.dir, json: flags.json === true, yes: flags.yes === true, out: flags.out, recipient: flags.recipient,
+      passphraseEnv: flags['passphrase-env'], passphraseFile: flags['passphrase-file'], keep, schedule, unschedule: flags.unschedule === true,
+    }, version);
+  },
+});

@@ -3,7 +3,9 @@
 // at or above --fail-on (default high), 3 otherwise, 2 bad usage, 1 when the install cannot be read.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Request } from '../cli/args.js';
+import { DEFAULT_TARGET } from '../targets/index.js';
+import { defineCommand } from './define.js';
+import { dirFlag, jsonFlag, noMore, optionalTarget } from './flags.js';
 import { EXIT, stepError, usageError } from '../core/errors.js';
 import { shellQuote } from '../core/shell-quote.js';
 import { TARGETS, recognizeImages } from '../targets/index.js';
@@ -60,3 +62,30 @@ export async function checkCommand(req: Request & { failOn?: string; targetGiven
   process.stdout.write(`${req.json ? jsonReport(ctx) : humanReport(ctx)}\n`);
   return exitCode;
 }
+
+export interface CheckRequest {
+  target: string;
+  /** Whether the target was named on the command line (it is detected otherwise). */
+  targetGiven: boolean;
+  dir?: string;
+  json: boolean;
+  /** --fail-on: the lowest severity that fails the check (default high). */
+  failOn?: string;
+}
+type Request = CheckRequest;
+
+export default defineCommand({
+  meta: {
+    name: 'check',
+    usage: [
+      '  harden-init check [appwrite|langflow] [--dir D] [--json] [--fail-on critical|high|medium|low]',
+      '                                     audit any install (files and running stack); changes nothing; exit 3 on findings',
+    ],
+  },
+  args: { ...dirFlag, ...jsonFlag, 'fail-on': { type: 'string' } },
+  async run({ flags, positionals }) {
+    const { target, targetGiven, rest } = optionalTarget(positionals, DEFAULT_TARGET);
+    noMore(rest);
+    return checkCommand({ target, targetGiven, dir: flags.dir, json: flags.json === true, failOn: flags['fail-on'] });
+  },
+});

@@ -6,18 +6,17 @@
 import { basename } from 'node:path';
 import { exec, failure, tail } from '../core/exec.js';
 import { childEnv, compose, docker, type Compose } from '../docker/compose.js';
-import type { BackupShape } from './backup.js';
 
 export type Engine = 'postgresql' | 'mariadb';
 
 /** Compose's project name: COMPOSE_PROJECT_NAME (.env), the file's `name:`, else the directory's name, normalised. */
-export function projectName(dir: string, env: Record<string, string>, shape: Pick<BackupShape, 'topName'>): string {
+export function projectName(dir: string, env: Record<string, string>, shape: { topName?: string }): string {
   const raw = env.COMPOSE_PROJECT_NAME || shape.topName || basename(dir);
   return raw.toLowerCase().replace(/[^a-z0-9_-]/g, '').replace(/^[_-]+/, '');
 }
 
 /** The Docker volume behind a compose volume key: by compose's labels when it exists, else by compose's naming. */
-export async function volumeName(key: string, project: string, shape: Pick<BackupShape, 'volumeNames'>): Promise<{ name: string; exists: boolean }> {
+export async function volumeName(key: string, project: string, shape: { volumeNames: Record<string, string> }): Promise<{ name: string; exists: boolean }> {
   const byLabel = await docker(['volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`, '--filter', `label=com.docker.compose.volume=${key}`]);
   const found = String(byLabel.stdout).split('\n').filter(Boolean);
   if (byLabel.exitCode === 0 && found.length === 1) return { name: found[0]!, exists: true };

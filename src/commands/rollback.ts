@@ -4,11 +4,11 @@
 import { constants, copyFileSync, createReadStream, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import pc from 'picocolors';
-import type { Request } from '../cli/args.js';
+import type { RollbackRequest as Request } from './requests.js';
 import { CliError, EXIT, stepError, usageError } from '../core/errors.js';
-import { createUi } from '../cli/ui.js';
+import { createUi } from '../ui/ui.js';
 import { shellQuote } from '../core/shell-quote.js';
-import { confirmWrite } from '../cli/wizard.js';
+import { confirmWrite } from '../ui/wizard.js';
 import { parseEnv, toRecord } from '../engine/envfile.js';
 import { BACKUP_DIR, STATE_FILE } from '../engine/state.js';
 import { COMPOSE_FILE } from '../engine/plan.js';

@@ -14,9 +14,11 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import pc from 'picocolors';
-import type { Request } from '../cli/args.js';
+import { DEFAULT_TARGET } from '../targets/index.js';
+import { defineCommand } from './define.js';
+import { dirFlag, jsonFlag, noMore, optionalTarget, passphraseFlags, recipientFlag, timeoutFlag, timeoutOf, yesFlag } from './flags.js';
 import { CliError, EXIT, stepError, usageError } from '../core/errors.js';
-import { createUi, type Ui } from '../cli/ui.js';
+import { createUi, isInteractive, type Ui } from '../ui/ui.js';
 import { shellQuote } from '../core/shell-quote.js';
 import { getEnv, parseEnv, serializeEnv, setEnv, toRecord } from '../engine/envfile.js';
 import { STATE_DIR } from '../engine/state.js';
@@ -26,7 +28,8 @@ import { acquireLock } from '../apply/lock.js';
 import { applyPlan } from '../apply/apply.js';
 import { writeFileAtomic } from '../apply/atomic.js';
 import { kindOf, mkdirExact, readRegular } from '../apply/safe-fs.js';
-import { backupCommand, backupShape, backupTarget, encryptionFrom, readInstall } from './backup.js';
+import { backupCommand, backupShape, backupTarget, readInstall } from './backup.js';
+import { encryptionFrom } from './backup/options.js';
 import {
   SERVICE, describeCounts, describeFailures, runScript, scriptFailure, type RunWhere, type ScriptReport,
 } from './rotate-key-script.js';
@@ -70,9 +73,9 @@ export async function rotateKeyCommand(req: Request, VERSION: string): Promise<n
   // A usage error before anything is locked or stopped (the backup reads the same flags again).
   if (!req.dryRun) encryptionFrom(req, ui);
   if (!req.dryRun && !req.yes) {
-    const interactive = !req.json && Boolean(process.stdin.isTTY && process.stdout.isTTY);
+    const interactive = isInteractive(req);
     if (!interactive) throw usageError('rotate-key stops Langflow and rewrites every stored credential: confirm with --yes (no terminal to ask on).');
-    const { confirmWrite } = await import('../cli/wizard.js');
+    const { confirmWrite } = await import('../ui/wizard.js');
     ui.note([
       `1. an encrypted backup (it keeps the old key), 2. Langflow stopped (the database stays up),`,
       `3. every stored credential re-encrypted with a new ${KEY_VARIABLE}, 4. .env written, 5. Langflow started and checked.`,
@@ -81,94 +84,90 @@ export async function rotateKeyCommand(req: Request, VERSION: string): Promise<n
     if (!(await confirmWrite('Rotate the secret key now?', false))) throw new CliError('Cancelled: nothing was changed.', EXIT.cancelled);
   }
 
-  const lock = await acquireLock(dir, { warn: (m) => ui.warn(m) });
-  try {
-    const composeTool = await detectCompose();
-    if (!composeTool) throw stepError('Docker Compose not found (neither `docker compose` nor `docker-compose`).', 'rotate-key runs Langflow\'s own Python through Compose.');
-    const ctx: Ctx = { ui, dir, compose: composeTool, dropEnv, timeoutMs, where: { compose: composeTool, dir, dropEnv, timeoutMs } };
-    if (shape.db) {
-      if (!(await isRunning(ctx, shape.db.service))) {
-        throw stepError(`The database container (${shape.db.service}) is not running: the credentials are re-encrypted in it.`, `Start the stack first: cd ${shellQuote(dir)} && docker compose up -d`);
-      }
+  await acquireLock(dir, { warn: (m) => ui.warn(m) }); // released by main, after the command
+  const composeTool = await detectCompose();
+  if (!composeTool) throw stepError('Docker Compose not found (neither `docker compose` nor `docker-compose`).', 'rotate-key runs Langflow\'s own Python through Compose.');
+  const ctx: Ctx = { ui, dir, compose: composeTool, dropEnv, timeoutMs, where: { compose: composeTool, dir, dropEnv, timeoutMs } };
+  if (shape.db) {
+    if (!(await isRunning(ctx, shape.db.service))) {
+      throw stepError(`The database container (${shape.db.service}) is not running: the credentials are re-encrypted in it.`, `Start the stack first: cd ${shellQuote(dir)} && docker compose up -d`);
     }
-    const image = overrideImage(dir) ?? shape.helperImage;
-    if (!image || (await docker(['image', 'inspect', image])).exitCode !== 0) {
-      throw stepError(`The install's Langflow image${image ? ` ${image}` : ''} is not present locally: the re-encryption runs with its Python.`);
-    }
-    await settleInterrupted(ctx, oldKey, envText);
-
-    if (req.dryRun) return await dryRun(ctx, req, oldKey, newSecretKey());
-
-    // 1. The backup, through backup's own entry point, inside this run's lock.
-    ui.step('1/6 Encrypted backup (it holds .env with the old key, and the database)');
-    const backup = await backupInside(req, VERSION);
-    if (backup.code !== EXIT.ok) throw stepError('The backup failed: nothing was changed.');
-
-    // 2. Langflow stopped; the database stays up.
-    const wasRunning = await isRunning(ctx, SERVICE);
-    ui.step(`2/6 Stopping ${SERVICE}${wasRunning ? '' : ' (it was not running)'}`);
-    if (wasRunning) {
-      const s = await compose(composeTool, ['stop', SERVICE], { cwd: dir, dropEnv, timeoutMs: 120_000 });
-      if (s.exitCode !== 0) throw stepError(`docker compose stop ${SERVICE} failed: nothing was changed.\n${String(s.all ?? '').trim().split('\n').slice(-3).join('\n')}`);
-    }
-    const restart = async () => { if (wasRunning) await compose(composeTool, ['start', SERVICE], { cwd: dir, dropEnv, timeoutMs: 120_000 }); };
-
-    // 3. The new key, on disk before the database is changed.
-    const newKey = newSecretKey();
-    mkdirExact(join(dir, STATE_DIR), 0o700);
-    writeFileAtomic(join(dir, PENDING_FILE), `${JSON.stringify({ key: newKey, started: new Date().toISOString() })}\n`, 0o600);
-
-    // 4. Re-encrypt.
-    ui.step('3/6 Re-encrypting the stored credentials with a new key (one transaction)');
-    const r = await runScript(ctx.where, 'rotate', { old_key: oldKey, new_key: newKey }, 'one-off');
-    if (r.exitCode !== 0 || !r.report?.ok) {
-      rmSync(join(dir, PENDING_FILE), { force: true });
-      await restart();
-      throw stepError(`${scriptFailure(r, 'The re-encryption')}\nNothing was changed: the transaction was rolled back, .env keeps the old key${wasRunning ? ` and ${SERVICE} was started again` : ''}.`,
-        r.report?.failures?.length ? 'Those values were written with another key (or are damaged): delete or re-enter them in Langflow, then rotate again.' : undefined);
-    }
-    for (const line of describeCounts(r.report, 're-encrypted')) ui.success(line);
-
-    // 5. .env, atomically; from here a failure re-encrypts back to the old key.
-    let envWritten = false;
-    try {
-      ui.step('4/6 Writing .env with the new key');
-      const content = serializeEnv(setEnv(parseEnv(envText), KEY_VARIABLE, newKey));
-      const applied = applyPlan(dir, [{ path: '.env', old: envText, content, mode: 0o600, secret: true }]);
-      envWritten = true;
-      rmSync(join(dir, PENDING_FILE), { force: true });
-      if (applied.backupDir) ui.info(`The previous .env (old key) is also kept in ${applied.backupDir}.`);
-
-      // 6. Start and check.
-      ui.step(`5/6 Starting ${SERVICE} with the new key`);
-      const up = await compose(composeTool, ['up', '-d', SERVICE], { cwd: dir, dropEnv, timeoutMs: Math.max(timeoutMs, 120_000) });
-      if (up.exitCode !== 0) throw new Error(`docker compose up -d ${SERVICE} failed: ${String(up.all ?? '').trim().split('\n').slice(-3).join('\n')}`);
-      await waitHealthy(ctx, SERVICE);
-      ui.step('6/6 Checking: the running key is .env\'s, and every stored credential decrypts with it');
-      const env = await compose(composeTool, ['exec', '-T', SERVICE, 'printenv', KEY_VARIABLE], { cwd: dir, dropEnv, timeoutMs: 60_000 });
-      if (String(env.stdout ?? '').trim() !== newKey) throw new Error(`${SERVICE} does not run with the new ${KEY_VARIABLE} of .env`);
-      const v = await runScript(ctx.where, 'verify', { key: newKey }, 'running');
-      if (v.exitCode !== 0 || !v.report?.ok) throw new Error(scriptFailure(v, 'The check with the new key'));
-      if (!sameCounts(r.report, v.report)) throw new Error('The check with the new key found other values than were re-encrypted.');
-      ui.success(`Every stored credential decrypts with the new key in the running ${SERVICE} container.`);
-    } catch (e) {
-      await undo(ctx, { oldKey, newKey, envText, envWritten, wasRunning });
-      const msg = (e as Error).message;
-      throw stepError(`${msg}\nUndone: the credentials were re-encrypted back to the old key, .env holds the old key again${wasRunning ? ` and ${SERVICE} was started with it` : ''}.`,
-        `The backup from before the rotation: ${backup.archive ?? 'see above'}.`);
-    }
-    const summary = [
-      `${KEY_VARIABLE} replaced; ${r.report.updated_rows ?? 0} row(s) re-encrypted.`,
-      'Everyone signed in must sign in again: sessions were signed with the old key.',
-      `The old key is in the backup${backup.archive ? ` ${backup.archive}` : ''} (and in .harden-init/backups/); to undo, restore it: harden-init restore <archive> --dir ${shellQuote(dir)}.`,
-    ];
-    ui.note(summary.join('\n'), 'Key rotated');
-    ui.outro('Secret key rotated.');
-    if (req.json) process.stdout.write(`${JSON.stringify({ ok: true, dir, archive: backup.archive ?? null, backup: backup.json ?? null, fields: r.report.fields ?? {}, updatedRows: r.report.updated_rows ?? 0, skippedTables: r.report.skipped_tables ?? [] }, null, 2)}\n`);
-    return EXIT.ok;
-  } finally {
-    lock.release();
   }
+  const image = overrideImage(dir) ?? shape.helperImage;
+  if (!image || (await docker(['image', 'inspect', image])).exitCode !== 0) {
+    throw stepError(`The install's Langflow image${image ? ` ${image}` : ''} is not present locally: the re-encryption runs with its Python.`);
+  }
+  await settleInterrupted(ctx, oldKey, envText);
+
+  if (req.dryRun) return await dryRun(ctx, req, oldKey, newSecretKey());
+
+  // 1. The backup, through backup's own entry point, inside this run's lock.
+  ui.step('1/6 Encrypted backup (it holds .env with the old key, and the database)');
+  const backup = await backupInside(req, VERSION);
+  if (backup.code !== EXIT.ok) throw stepError('The backup failed: nothing was changed.');
+
+  // 2. Langflow stopped; the database stays up.
+  const wasRunning = await isRunning(ctx, SERVICE);
+  ui.step(`2/6 Stopping ${SERVICE}${wasRunning ? '' : ' (it was not running)'}`);
+  if (wasRunning) {
+    const s = await compose(composeTool, ['stop', SERVICE], { cwd: dir, dropEnv, timeoutMs: 120_000 });
+    if (s.exitCode !== 0) throw stepError(`docker compose stop ${SERVICE} failed: nothing was changed.\n${String(s.all ?? '').trim().split('\n').slice(-3).join('\n')}`);
+  }
+  const restart = async () => { if (wasRunning) await compose(composeTool, ['start', SERVICE], { cwd: dir, dropEnv, timeoutMs: 120_000 }); };
+
+  // 3. The new key, on disk before the database is changed.
+  const newKey = newSecretKey();
+  mkdirExact(join(dir, STATE_DIR), 0o700);
+  writeFileAtomic(join(dir, PENDING_FILE), `${JSON.stringify({ key: newKey, started: new Date().toISOString() })}\n`, 0o600);
+
+  // 4. Re-encrypt.
+  ui.step('3/6 Re-encrypting the stored credentials with a new key (one transaction)');
+  const r = await runScript(ctx.where, 'rotate', { old_key: oldKey, new_key: newKey }, 'one-off');
+  if (r.exitCode !== 0 || !r.report?.ok) {
+    rmSync(join(dir, PENDING_FILE), { force: true });
+    await restart();
+    throw stepError(`${scriptFailure(r, 'The re-encryption')}\nNothing was changed: the transaction was rolled back, .env keeps the old key${wasRunning ? ` and ${SERVICE} was started again` : ''}.`,
+      r.report?.failures?.length ? 'Those values were written with another key (or are damaged): delete or re-enter them in Langflow, then rotate again.' : undefined);
+  }
+  for (const line of describeCounts(r.report, 're-encrypted')) ui.success(line);
+
+  // 5. .env, atomically; from here a failure re-encrypts back to the old key.
+  let envWritten = false;
+  try {
+    ui.step('4/6 Writing .env with the new key');
+    const content = serializeEnv(setEnv(parseEnv(envText), KEY_VARIABLE, newKey));
+    const applied = applyPlan(dir, [{ path: '.env', old: envText, content, mode: 0o600, secret: true }]);
+    envWritten = true;
+    rmSync(join(dir, PENDING_FILE), { force: true });
+    if (applied.backupDir) ui.info(`The previous .env (old key) is also kept in ${applied.backupDir}.`);
+
+    // 6. Start and check.
+    ui.step(`5/6 Starting ${SERVICE} with the new key`);
+    const up = await compose(composeTool, ['up', '-d', SERVICE], { cwd: dir, dropEnv, timeoutMs: Math.max(timeoutMs, 120_000) });
+    if (up.exitCode !== 0) throw new Error(`docker compose up -d ${SERVICE} failed: ${String(up.all ?? '').trim().split('\n').slice(-3).join('\n')}`);
+    await waitHealthy(ctx, SERVICE);
+    ui.step('6/6 Checking: the running key is .env\'s, and every stored credential decrypts with it');
+    const env = await compose(composeTool, ['exec', '-T', SERVICE, 'printenv', KEY_VARIABLE], { cwd: dir, dropEnv, timeoutMs: 60_000 });
+    if (String(env.stdout ?? '').trim() !== newKey) throw new Error(`${SERVICE} does not run with the new ${KEY_VARIABLE} of .env`);
+    const v = await runScript(ctx.where, 'verify', { key: newKey }, 'running');
+    if (v.exitCode !== 0 || !v.report?.ok) throw new Error(scriptFailure(v, 'The check with the new key'));
+    if (!sameCounts(r.report, v.report)) throw new Error('The check with the new key found other values than were re-encrypted.');
+    ui.success(`Every stored credential decrypts with the new key in the running ${SERVICE} container.`);
+  } catch (e) {
+    await undo(ctx, { oldKey, newKey, envText, envWritten, wasRunning });
+    const msg = (e as Error).message;
+    throw stepError(`${msg}\nUndone: the credentials were re-encrypted back to the old key, .env holds the old key again${wasRunning ? ` and ${SERVICE} was started with it` : ''}.`,
+      `The backup from before the rotation: ${backup.archive ?? 'see above'}.`);
+  }
+  const summary = [
+    `${KEY_VARIABLE} replaced; ${r.report.updated_rows ?? 0} row(s) re-encrypted.`,
+    'Everyone signed in must sign in again: sessions were signed with the old key.',
+    `The old key is in the backup${backup.archive ? ` ${backup.archive}` : ''} (and in .harden-init/backups/); to undo, restore it: harden-init restore <archive> --dir ${shellQuote(dir)}.`,
+  ];
+  ui.note(summary.join('\n'), 'Key rotated');
+  ui.outro('Secret key rotated.');
+  if (req.json) process.stdout.write(`${JSON.stringify({ ok: true, dir, archive: backup.archive ?? null, backup: backup.json ?? null, fields: r.report.fields ?? {}, updatedRows: r.report.updated_rows ?? 0, skippedTables: r.report.skipped_tables ?? [] }, null, 2)}\n`);
+  return EXIT.ok;
 }
 
 async function dryRun(ctx: Ctx, req: Request, oldKey: string, throwaway: string): Promise<number> {
@@ -199,7 +198,7 @@ async function backupInside(req: Request, VERSION: string): Promise<{ code: numb
       return (write as (...a: unknown[]) => boolean).call(process.stdout, chunk, ...rest);
     }) as typeof process.stdout.write;
     try {
-      const code = await backupCommand({ ...req, dryRun: false }, VERSION, { lockHeld: true });
+      const code = await backupCommand(req, VERSION, { lockHeld: true });
       return { code, archive };
     } finally {
       process.stdout.write = write;
@@ -215,7 +214,7 @@ async function backupInside(req: Request, VERSION: string): Promise<{ code: numb
   }) as typeof process.stdout.write;
   let code: number;
   try {
-    code = await backupCommand({ ...req, dryRun: false }, VERSION, { lockHeld: true });
+    code = await backupCommand(req, VERSION, { lockHeld: true });
   } finally {
     process.stdout.write = write;
   }
@@ -319,3 +318,38 @@ async function settleInterrupted(ctx: Ctx, oldKey: string, envText: string): Pro
   throw stepError(`An earlier rotate-key did not finish, and neither .env's key nor the one in ${PENDING_FILE} reads every stored credential:\n${describeFailures(withEnv.report?.failures)}`,
     'Restore the backup taken before that rotation (harden-init restore), or remove the pending file once you have decided which key to keep.');
 }
+
+export interface RotateKeyRequest {
+  target: string;
+  targetGiven: boolean;
+  dir?: string;
+  json: boolean;
+  yes: boolean;
+  dryRun: boolean;
+  timeout: number;
+  /** The backup taken first: how it is encrypted. */
+  recipient?: string;
+  passphraseEnv?: string;
+  passphraseFile?: string;
+}
+type Request = RotateKeyRequest;
+
+export default defineCommand({
+  meta: {
+    name: 'rotate-key',
+    usage: [
+      '  harden-init rotate-key [langflow] [--dir D] (--recipient KEY | --passphrase-env VAR | --passphrase-file F) [--yes] [--dry-run] [--json]',
+      '                                     Langflow: backup, then a new LANGFLOW_SECRET_KEY with every stored credential re-encrypted;',
+      '                                     --dry-run counts what would be re-encrypted',
+    ],
+  },
+  args: { ...dirFlag, ...jsonFlag, ...yesFlag, ...timeoutFlag, ...recipientFlag, ...passphraseFlags, 'dry-run': { type: 'boolean' } },
+  async run({ flags, positionals, version }) {
+    const { target, targetGiven, rest } = optionalTarget(positionals, DEFAULT_TARGET);
+    noMore(rest);
+    return rotateKeyCommand({
+      target, targetGiven, dir: flags.dir, json: flags.json === true, yes: flags.yes === true, dryRun: flags['dry-run'] === true,
+      timeout: timeoutOf(flags), recipient: flags.recipient, passphraseEnv: flags['passphrase-env'], passphraseFile: flags['passphrase-file'],
+    }, version);
+  },
+});

@@ -15,9 +15,10 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import pc from 'picocolors';
-import type { Request } from '../cli/args.js';
+import { defineCommand } from './define.js';
+import { dirFlag, jsonFlag, timeoutFlag, timeoutOf, yesFlag } from './flags.js';
 import { CliError, EXIT, stepError, usageError } from '../core/errors.js';
-import { createUi, type Ui } from '../cli/ui.js';
+import { createUi, isInteractive, type Ui } from '../ui/ui.js';
 import { shellQuote } from '../core/shell-quote.js';
 import { exec, tail } from '../core/exec.js';
 import { readExisting } from '../engine/existing.js';
@@ -31,7 +32,7 @@ import { writeFileAtomic } from '../apply/atomic.js';
 import { kindOf, mkdirExact } from '../apply/safe-fs.js';
 import { backupShape, backupTarget, readInstall } from './backup.js';
 import type { Engine } from './db-dump.js';
-import type { StackContext } from '../cli/stack.js';
+import type { StackContext } from '../install/stack.js';
 
 /** The new values while the database may already hold them and .env does not yet (mode 0600). */
 export const PENDING_SECRETS_FILE = `${STATE_DIR}/rotate-secret.pending`;
@@ -263,8 +264,8 @@ export async function rotateSecrets(i: RotateInput): Promise<{ rotated: string[]
   rmSync(join(dir, PENDING_SECRETS_FILE), { force: true });
   ui.success(`.env written${applied.backupDir ? ` (the previous one is in ${applied.backupDir})` : ''}`);
 
-  const { startStack, verifyStack } = await import('../cli/stack.js');
-  const { reportVerify } = await import('../cli/verify-command.js');
+  const { startStack, verifyStack } = await import('../install/stack.js');
+  const { reportVerify } = await import('../install/verify-report.js');
   try {
     const ctx = i.stack();
     await startStack(ctx);
@@ -329,35 +330,31 @@ export async function rotateSecretCommand(req: Request, VERSION: string): Promis
   await rotationsFor(targetId, names, existing.envText, existing.compose);
   ui.intro(`${pc.inverse(` harden-init ${VERSION} `)} rotate-secret ${dir}`);
   if (!req.yes) {
-    const interactive = !req.json && Boolean(process.stdin.isTTY && process.stdout.isTTY);
+    const interactive = isInteractive(req);
     if (!interactive) throw usageError('rotate-secret changes passwords in the running database and recreates the stack: confirm with --yes (no terminal to ask on).');
-    const { confirmWrite } = await import('../cli/wizard.js');
+    const { confirmWrite } = await import('../ui/wizard.js');
     ui.note(`New values for ${names.join(', ')}: changed in the database first, then .env, then the stack recreated and verified.\nA failure puts the old values back.`, 'Rotate');
     if (!(await confirmWrite('Rotate now?', false))) throw new CliError('Cancelled: nothing was changed.', EXIT.cancelled);
   }
-  const lock = await acquireLock(dir, { warn: (m) => ui.warn(m) });
-  try {
-    const composeTool = await detectCompose();
-    if (!composeTool) throw stepError('Docker Compose not found (neither `docker compose` nor `docker-compose`).');
-    const stack = await stackFor(ui, req, dir, targetId, composeTool);
-    const { target } = await backupTarget(targetId);
-    const r = await rotateSecrets({
-      ui, dir, compose: composeTool, targetId, composeText: existing.compose, envText: existing.envText, names, stack,
-      generate: (n) => target.render.generateSecret?.(n) ?? generateSecret(),
-    });
-    ui.outro(`Rotated: ${r.rotated.join(', ')} (new values in .env only; never printed).`);
-    if (req.json) process.stdout.write(`${JSON.stringify({ ok: true, dir, rotated: r.rotated, backupDir: r.backupDir ?? null }, null, 2)}\n`);
-    return EXIT.ok;
-  } finally {
-    lock.release();
-  }
+  await acquireLock(dir, { warn: (m) => ui.warn(m) }); // released by main, after the command
+  const composeTool = await detectCompose();
+  if (!composeTool) throw stepError('Docker Compose not found (neither `docker compose` nor `docker-compose`).');
+  const stack = await stackFor(ui, req, dir, targetId, composeTool);
+  const { target } = await backupTarget(targetId);
+  const r = await rotateSecrets({
+    ui, dir, compose: composeTool, targetId, composeText: existing.compose, envText: existing.envText, names, stack,
+    generate: (n) => target.render.generateSecret?.(n) ?? generateSecret(),
+  });
+  ui.outro(`Rotated: ${r.rotated.join(', ')} (new values in .env only; never printed).`);
+  if (req.json) process.stdout.write(`${JSON.stringify({ ok: true, dir, rotated: r.rotated, backupDir: r.backupDir ?? null }, null, 2)}\n`);
+  return EXIT.ok;
 }
 
 /** What verify builds for an install (its release, template and answers), as a factory reading .env anew each call. */
 async function stackFor(ui: Ui, req: Request, dir: string, targetId: string, composeTool: Compose): Promise<() => StackContext> {
   const { TARGETS } = await import('../targets/index.js');
-  const { existingAnswers, lenientAnswers } = await import('../cli/resolve.js');
-  const { stackContext } = await import('../cli/verify-command.js');
+  const { existingAnswers, lenientAnswers } = await import('../install/resolve.js');
+  const { stackContext } = await import('../install/verify-report.js');
   const target = await TARGETS[targetId]!.load();
   const existing = readExisting(dir);
   const prepared = await target.prepare({
@@ -367,3 +364,30 @@ async function stackFor(ui: Ui, req: Request, dir: string, targetId: string, com
   const answers = lenientAnswers(target.questions, { ...existingAnswers(target, existing).answers, release: prepared.release }) as Parameters<typeof stackContext>[5];
   return () => stackContext(ui, req, dir, composeTool, target, answers, prepared.template);
 }
+
+export interface RotateSecretRequest {
+  /** The .env variables to give new values (the positional arguments). */
+  secretNames: string[];
+  dir?: string;
+  json: boolean;
+  yes: boolean;
+  timeout: number;
+}
+type Request = RotateSecretRequest;
+
+export default defineCommand({
+  meta: {
+    name: 'rotate-secret',
+    usage: [
+      '  harden-init rotate-secret NAME... [--dir D] [--yes] [--json]',
+      '                                     a new value for a database password (_APP_DB_PASS, _APP_DB_ROOT_PASS, Langflow\'s',
+      '                                     POSTGRES_PASSWORD: changed in the running database first) or a shared secret',
+      '                                     (_APP_EXECUTOR_SECRET, ...), then .env, recreate, verify; undone on failure.',
+      '                                     Never an encryption key: Appwrite\'s has no rotation, Langflow\'s is rotate-key\'s',
+    ],
+  },
+  args: { ...dirFlag, ...jsonFlag, ...yesFlag, ...timeoutFlag },
+  async run({ flags, positionals, version }) {
+    return rotateSecretCommand({ secretNames: positionals, dir: flags.dir, json: flags.json === true, yes: flags.yes === true, timeout: timeoutOf(flags) }, version);
+  },
+});

@@ -8,14 +8,13 @@ import { delimiter, join, resolve } from 'node:path';
 import * as p from '@clack/prompts';
 import pc from 'picocolors';
 import { exec, failure } from '../core/exec.js';
-import type { Request } from '../cli/args.js';
 import { CliError, EXIT, stepError, usageError } from '../core/errors.js';
-import { createUi, type Ui } from '../cli/ui.js';
+import { createUi, isInteractive, type Ui } from '../ui/ui.js';
 import { shellQuote } from '../core/shell-quote.js';
 import { writeFileAtomic } from '../apply/atomic.js';
 import { kindOf, mkdirExact } from '../apply/safe-fs.js';
 import { STATE_DIR } from '../engine/state.js';
-import { checkRecipient, installDirOf, passphraseFromEnv, passphraseFromFile } from './backup.js';
+import { checkRecipient, installDirOf, passphraseFromEnv, passphraseFromFile, type BackupRequest as Request } from './backup/options.js';
 import {
   cronFile, isNpxCachePath, MARKER, scheduleNames, serviceUnit, timerUnit, unsafeArgument, type Frequency, type ScheduledCommand,
 } from './schedule-units.js';
@@ -101,6 +100,27 @@ async function systemctl(args: string[], ui: Ui): Promise<void> {
   ui.success(`systemctl ${args.join(' ')}`);
 }
 
+type Files = ReturnType<typeof scheduleFiles>;
+type Encryption = { recipient: string } | { passphraseFile: string; write?: string };
+
+/** A schedule being made: what was checked, and what the writing steps did. */
+interface Schedule {
+  req: Request;
+  ui: Ui;
+  dir: string;
+  e: ScheduleEnv;
+  files: Files;
+  frequency: Frequency;
+  bin: string;
+  keep: number;
+  outDir?: string;
+  encryption: Encryption;
+  cmd: ScheduledCommand;
+  written: string[];
+  removed: string[];
+  active: boolean;
+}
+
 export async function scheduleCommand(req: Request, VERSION: string): Promise<number> {
   const ui = createUi(req.json);
   const dir = installDirOf(req.dir);
@@ -110,6 +130,24 @@ export async function scheduleCommand(req: Request, VERSION: string): Promise<nu
 
   // 1. Everything checked before anything is written.
   const frequency = req.schedule as Frequency;
+  const bin = checkedBin(dir);
+  const keep = req.keep ?? DEFAULT_SCHEDULED_KEEP;
+  const outDir = checkedOutDir(req.out);
+  const encryption = await chooseEncryption(req, ui, files);
+  checkScheduler(e, encryption);
+  const cmd = scheduledCommand(dir, bin, keep, outDir, encryption);
+  checkReplaced(files);
+  const s: Schedule = { req, ui, dir, e, files, frequency, bin, keep, outDir, encryption, cmd, written: [], removed: [], active: false };
+
+  // 2. Write, 3. activate, 4. tell.
+  ui.intro(`${pc.inverse(` harden-init ${VERSION} `)} backup --schedule ${frequency} ${dir}`);
+  const steps = [writePassphrase, writeSchedule, activate];
+  for (const step of steps) await step(s);
+  return report(s);
+}
+
+/** The install is there, and this harden-init is one a timer can call for good (not npx's cache). */
+function checkedBin(dir: string): string {
   if (kindOf(join(dir, '.env')) !== 'file' || kindOf(join(dir, 'docker-compose.yml')) !== 'file') {
     throw usageError(`--dir ${shellQuote(dir)}: no install there (.env and docker-compose.yml are needed). Nothing was written.`, 'Pass --dir with the install directory.');
   }
@@ -118,26 +156,34 @@ export async function scheduleCommand(req: Request, VERSION: string): Promise<nu
     throw usageError(`harden-init runs from npx's cache (${bin}): npx may delete or replace that copy at any time, and the scheduled backup would stop. Nothing was written.`,
       'Install it permanently first: npm i -g harden-init, then run harden-init backup --schedule … again.');
   }
-  const keep = req.keep ?? DEFAULT_SCHEDULED_KEEP;
-  let outDir: string | undefined;
-  if (req.out !== undefined) {
-    outDir = resolve(req.out);
-    if (kindOf(outDir) !== 'dir') throw usageError(`--out ${outDir}: a scheduled backup needs an existing directory (each run writes a new archive there). Nothing was written.`);
-  }
+  return bin;
+}
+
+function checkedOutDir(out: string | undefined): string | undefined {
+  if (out === undefined) return undefined;
+  const outDir = resolve(out);
+  if (kindOf(outDir) !== 'dir') throw usageError(`--out ${outDir}: a scheduled backup needs an existing directory (each run writes a new archive there). Nothing was written.`);
+  return outDir;
+}
+
+/** --recipient, --passphrase-file, --passphrase-env (stored in a root-only file), or a passphrase asked for. */
+async function chooseEncryption(req: Request, ui: Ui, files: Files): Promise<Encryption> {
   const chosen = [req.recipient && '--recipient', req.passphraseEnv && '--passphrase-env', req.passphraseFile && '--passphrase-file'].filter(Boolean);
   if (chosen.length > 1) throw usageError(`${chosen.join(' and ')} exclude each other: give one. Nothing was written.`);
-  let encryption: { recipient: string } | { passphraseFile: string; write?: string };
-  if (req.recipient) encryption = { recipient: checkRecipient(req.recipient) };
-  else if (req.passphraseFile) {
+  if (req.recipient) return { recipient: checkRecipient(req.recipient) };
+  if (req.passphraseFile) {
     const abs = resolve(req.passphraseFile);
     passphraseFromFile(abs, ui);
-    encryption = { passphraseFile: abs };
-  } else if (req.passphraseEnv) encryption = { passphraseFile: files.passphrase, write: passphraseFromEnv(req.passphraseEnv, ui) };
-  else if (!req.yes && !req.json && process.stdin.isTTY && process.stdout.isTTY) encryption = { passphraseFile: files.passphrase, write: await askPassphrase() };
-  else {
-    throw usageError('A scheduled backup is encrypted too: give --recipient <age public key> (best: no secret on the server), --passphrase-env <VARIABLE> or --passphrase-file <FILE>. Nothing was written.',
-      'age-keygen -o key.txt on another machine; its "public key:" line is the recipient.');
+    return { passphraseFile: abs };
   }
+  if (req.passphraseEnv) return { passphraseFile: files.passphrase, write: passphraseFromEnv(req.passphraseEnv, ui) };
+  if (isInteractive(req)) return { passphraseFile: files.passphrase, write: await askPassphrase() };
+  throw usageError('A scheduled backup is encrypted too: give --recipient <age public key> (best: no secret on the server), --passphrase-env <VARIABLE> or --passphrase-file <FILE>. Nothing was written.',
+    'age-keygen -o key.txt on another machine; its "public key:" line is the recipient.');
+}
+
+/** A scheduler there is, and root when the files go into the system's directories. */
+function checkScheduler(e: ScheduleEnv, encryption: Encryption): void {
   if (e.scheduler === 'cron' && kindOf(e.cronDir) !== 'dir') {
     throw usageError(`Neither systemd (no /run/systemd/system) nor cron (${e.cronDir} does not exist) schedules jobs here. Nothing was written.`, 'Install cron (apt-get install cron), then re-run.');
   }
@@ -146,6 +192,10 @@ export async function scheduleCommand(req: Request, VERSION: string): Promise<nu
   if (process.getuid?.() !== 0 && systemPaths) {
     throw usageError('Scheduling writes into /etc and the backup runs as root: run it as root (sudo harden-init backup --schedule …). Nothing was written.');
   }
+}
+
+/** The command the timer runs: this node, this harden-init, the backup with the flags chosen. */
+function scheduledCommand(dir: string, bin: string, keep: number, outDir: string | undefined, encryption: Encryption): ScheduledCommand {
   const cmd: ScheduledCommand = {
     node: process.execPath,
     bin,
@@ -155,68 +205,81 @@ export async function scheduleCommand(req: Request, VERSION: string): Promise<nu
   };
   const bad = unsafeArgument(cmd);
   if (bad !== undefined) throw usageError(`A path or value holds a control character (a line break?): ${JSON.stringify(bad)}. Nothing was written.`);
-  // Files this run replaces must be ours (or absent): checked for all of them before the first write.
+  return cmd;
+}
+
+/** Files this run replaces must be ours (or absent): checked for all of them before the first write. */
+function checkReplaced(files: Files): void {
   for (const f of [files.service, files.timer, files.cron]) ours(f);
   if (kindOf(files.passphrase) !== 'missing' && kindOf(files.passphrase) !== 'file') throw stepError(`${files.passphrase} is not a regular file. Nothing was written.`);
+}
 
-  // 2. Write.
-  ui.intro(`${pc.inverse(` harden-init ${VERSION} `)} backup --schedule ${frequency} ${dir}`);
-  const written: string[] = [];
-  const removed: string[] = [];
+/** The passphrase given by variable or prompt, stored root-only; an earlier schedule's one removed when not used. */
+async function writePassphrase(s: Schedule): Promise<void> {
+  const { files, encryption, e, ui } = s;
   if ('write' in encryption && encryption.write !== undefined) {
     mkdirExact(e.secretDir, 0o700);
     writeFileAtomic(files.passphrase, `${encryption.write}\n`, 0o600);
-    written.push(files.passphrase);
+    s.written.push(files.passphrase);
     ui.success(`Passphrase stored in ${files.passphrase} (mode 0600, ${process.getuid?.() === 0 ? 'root' : 'your user'} only)`);
   } else if (kindOf(files.passphrase) === 'file' && !('passphraseFile' in encryption && encryption.passphraseFile === files.passphrase)) {
     rmSync(files.passphrase);
-    removed.push(files.passphrase);
+    s.removed.push(files.passphrase);
   }
-  if (e.scheduler === 'systemd') {
+}
+
+/** The systemd units or the cron file (the other kind, from an earlier schedule, removed). */
+async function writeSchedule(s: Schedule): Promise<void> {
+  const { files, dir, cmd, frequency, ui } = s;
+  if (s.e.scheduler === 'systemd') {
     writeFileAtomic(files.service, serviceUnit(dir, cmd), 0o644);
     writeFileAtomic(files.timer, timerUnit(dir, frequency), 0o644);
-    written.push(files.service, files.timer);
-    if (ours(files.cron)) { rmSync(files.cron); removed.push(files.cron); }
+    s.written.push(files.service, files.timer);
+    if (ours(files.cron)) { rmSync(files.cron); s.removed.push(files.cron); }
     ui.success(`Wrote ${files.service} and ${files.timer}`);
   } else {
     const log = join(dir, STATE_DIR, 'backup.log');
     mkdirExact(join(dir, STATE_DIR), 0o700); // the shell opens the log before the backup runs: its directory must exist
     writeFileAtomic(files.cron, cronFile(dir, frequency, cmd, log), 0o644);
-    written.push(files.cron);
-    for (const f of [files.service, files.timer]) if (ours(f)) { rmSync(f); removed.push(f); }
+    s.written.push(files.cron);
+    for (const f of [files.service, files.timer]) if (ours(f)) { rmSync(f); s.removed.push(f); }
     ui.success(`Wrote ${files.cron} (output of each run appended to ${log})`);
   }
-  for (const f of removed) ui.info(`Removed ${f} (from an earlier schedule)`);
+  for (const f of s.removed) ui.info(`Removed ${f} (from an earlier schedule)`);
+}
 
-  // 3. Activate.
-  let active = false;
-  if (e.scheduler === 'systemd') {
-    if (!e.useSystemctl) ui.warn(`Units written to ${e.systemdDir} (HARDEN_INIT_SYSTEMD_DIR), not the system's directory: systemctl was not run.`);
-    else if (!findOnPath('systemctl')) ui.warn('systemctl is not available: the units are written but not enabled. Run: systemctl daemon-reload && systemctl enable --now ' + files.names.timer);
-    else {
-      await systemctl(['daemon-reload'], ui);
-      await systemctl(['enable', '--now', files.names.timer], ui);
-      active = true;
-    }
-  } else active = true; // cron reads /etc/cron.d by itself
+/** systemd: daemon-reload and enable the timer (when systemctl is there and the units are the system's); cron reads its directory. */
+async function activate(s: Schedule): Promise<void> {
+  const { e, ui, files } = s;
+  if (e.scheduler !== 'systemd') { s.active = true; return; } // cron reads /etc/cron.d by itself
+  if (!e.useSystemctl) ui.warn(`Units written to ${e.systemdDir} (HARDEN_INIT_SYSTEMD_DIR), not the system's directory: systemctl was not run.`);
+  else if (!findOnPath('systemctl')) ui.warn('systemctl is not available: the units are written but not enabled. Run: systemctl daemon-reload && systemctl enable --now ' + files.names.timer);
+  else {
+    await systemctl(['daemon-reload'], ui);
+    await systemctl(['enable', '--now', files.names.timer], ui);
+    s.active = true;
+  }
+}
 
+function report(s: Schedule): number {
+  const { ui, e, cmd, files, dir, encryption, frequency, keep } = s;
   ui.note([
     `Runs ${frequency}${e.scheduler === 'systemd' ? ' (a random delay up to 1 h; a run missed while the machine was off is made up at boot)' : ''}, as root:`,
     `  ${[cmd.node, cmd.bin, ...cmd.args].map(shellQuote).join(' ')}`,
-    `Keeps the ${keep} newest archives in ${outDir ?? join(dir, STATE_DIR, 'archives')}; copy them off this server.`,
+    `Keeps the ${keep} newest archives in ${s.outDir ?? join(dir, STATE_DIR, 'archives')}; copy them off this server.`,
     'recipient' in encryption
       ? 'Encrypted to your age recipient: this server holds nothing that opens the archives.'
       : `The passphrase is read from ${encryption.passphraseFile} (root only). An age recipient (--recipient) keeps no secret on the server: better.`,
-    `It calls this harden-init (${bin}) and this node (${cmd.node}): keep them where they are (e.g. installed with npm i -g harden-init); after moving either, schedule again.`,
+    `It calls this harden-init (${s.bin}) and this node (${cmd.node}): keep them where they are (e.g. installed with npm i -g harden-init); after moving either, schedule again.`,
     e.scheduler === 'systemd' ? `See: systemctl list-timers ${files.names.timer}; journalctl -u ${files.names.service}` : '',
     `Remove: harden-init backup --unschedule --dir ${shellQuote(dir)}`,
   ].filter(Boolean).join('\n'), 'Scheduled backup');
-  ui.outro(active ? 'Backup scheduled.' : 'Backup schedule written (not activated).');
-  if (req.json) process.stdout.write(`${JSON.stringify({ ok: true, scheduler: e.scheduler, frequency, keep, written, removed, active, command: [cmd.node, cmd.bin, ...cmd.args] }, null, 2)}\n`);
+  ui.outro(s.active ? 'Backup scheduled.' : 'Backup schedule written (not activated).');
+  if (s.req.json) process.stdout.write(`${JSON.stringify({ ok: true, scheduler: e.scheduler, frequency, keep, written: s.written, removed: s.removed, active: s.active, command: [cmd.node, cmd.bin, ...cmd.args] }, null, 2)}\n`);
   return EXIT.ok;
 }
 
-async function unschedule(req: Request, ui: Ui, VERSION: string, dir: string, e: ScheduleEnv, files: ReturnType<typeof scheduleFiles>): Promise<number> {
+async function unschedule(req: Request, ui: Ui, VERSION: string, dir: string, e: ScheduleEnv, files: Files): Promise<number> {
   ui.intro(`${pc.inverse(` harden-init ${VERSION} `)} backup --unschedule ${dir}`);
   const removed: string[] = [];
   const haveUnits = ours(files.timer) || ours(files.service);

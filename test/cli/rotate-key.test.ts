@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runMain } from '../helpers/run-main.js';
-import { parseRequest } from '../../src/cli/args.js';
+import { parseCommandLine } from '../../src/cli/main.js';
 import { parseReport, scriptInput } from '../../src/commands/rotate-key-script.js';
 
 const KEY = 'A'.repeat(43);
@@ -17,10 +17,10 @@ function langflowInstall(): string {
 }
 
 describe('rotate-key', () => {
-  it('parses as a command, with the product optional after it', () => {
-    expect(parseRequest(['rotate-key', '--dir', 'x']).command).toBe('rotate-key');
-    const r = parseRequest(['rotate-key', 'langflow', '--passphrase-file', 'f']);
-    expect([r.command, r.target, r.targetGiven, r.passphraseFile]).toEqual(['rotate-key', 'langflow', true, 'f']);
+  it('parses as a command, with the product optional after it', async () => {
+    expect((await parseCommandLine(['rotate-key', '--dir', 'x'])).name).toBe('rotate-key');
+    const r = await parseCommandLine(['rotate-key', 'langflow', '--passphrase-file', 'f']);
+    expect([r.name, r.positionals, r.flags['passphrase-file']]).toEqual(['rotate-key', ['langflow'], 'f']);
   });
 
   it('refuses a directory without an install, and an Appwrite install (exit 2)', async () => {

@@ -16,9 +16,9 @@ import { renderCompose } from '../../src/targets/appwrite/compose.js';
 import { managedValues } from '../../src/targets/appwrite/env-values.js';
 import { BASE, templateOf } from '../helpers/fixtures.js';
 import { engineAvailable, freePorts, lockEngine } from '../helpers/engine.js';
-import { startStack, type StackContext } from '../../src/cli/stack.js';
+import { startStack, type StackContext } from '../../src/install/stack.js';
 import { detectCompose } from '../../src/docker/compose.js';
-import { createUi } from '../../src/cli/ui.js';
+import { createUi } from '../../src/ui/ui.js';
 
 const hasEngine = engineAvailable();
 const PROJECT = 'hitrustedproxies';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { appwriteNextSteps } from '../../src/targets/appwrite/report.js';
 import { nextSteps as langflowNextSteps } from '../../src/targets/langflow/report.js';
 import { keepSafeLines } from '../../src/core/keep-safe.js';
-import { parseRequest } from '../../src/cli/args.js';
+import { parseCommandLine } from '../../src/cli/main.js';
 import { BASE } from '../helpers/fixtures.js';
 import { answers as langflow } from './langflow/combos.js';
 
@@ -58,10 +58,10 @@ describe('Langflow: the Next box per access mode', () => {
 });
 
 describe('the commands in the box are ones the CLI takes', () => {
-  it('check and backup --schedule parse with the flags shown', () => {
+  it('check and backup --schedule parse with the flags shown', async () => {
     const [, check, backup] = keepSafeLines('./appwrite');
     const argv = (line: string) => line.trim().replace(/^sudo /, '').replace('<age public key>', 'age1example').split(/\s+/).slice(1);
-    expect(parseRequest(argv(check!))).toMatchObject({ command: 'check', dir: './appwrite' });
-    expect(parseRequest(argv(backup!))).toMatchObject({ command: 'backup', dir: './appwrite', schedule: 'daily', recipient: 'age1example' });
+    expect(await parseCommandLine(argv(check!))).toMatchObject({ name: 'check', flags: { dir: './appwrite' } });
+    expect(await parseCommandLine(argv(backup!))).toMatchObject({ name: 'backup', flags: { dir: './appwrite', schedule: 'daily', recipient: 'age1example' } });
   });
 });

@@ -1,8 +1,8 @@
 // The wizard after its answers, imported only then (the first question does not wait for this code): the release's
 // files, the checks across answers, the plan, the write, the stack's start and verification.
 import { CliError, EXIT } from '../../core/errors.js';
-import { checkConsistency, headlessCommand } from '../../cli/resolve.js';
-import { guardDbPasswords, guardDbPath, guardEncryptionKey, validatedFromInstall } from '../../cli/safety.js';
+import { checkConsistency, headlessCommand } from '../../install/resolve.js';
+import { guardDbPasswords, guardDbPath, guardEncryptionKey, validatedFromInstall } from '../../install/safety.js';
 import { shellQuote } from '../../core/shell-quote.js';
 import type { BaseAnswers } from '../../targets/types.js';
 import type { AnsweredContext, SetupContext } from './context.js';

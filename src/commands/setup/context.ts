@@ -1,10 +1,10 @@
 // The one context the wizard's steps share. It grows in three stages: what is known before the questions
 // (SetupContext), once the answers and the release's files are in (AnsweredContext), and once the plan is made
 // (PlannedContext). Each step declares the part it reads as a Pick of one of them.
-import type { Request } from '../../cli/args.js';
-import type { Ui } from '../../cli/ui.js';
+import type { SetupRequest as Request } from '../requests.js';
+import type { Ui } from '../../ui/ui.js';
 import type { PartialAnswers } from '../../core/question.js';
-import type { ReleaseRead } from '../../cli/release-read.js';
+import type { ReleaseRead } from '../../install/release-read.js';
 import type { Existing } from '../../engine/existing.js';
 import type { Plan } from '../../engine/plan.js';
 import type { Compose } from '../../docker/compose.js';

@@ -1,10 +1,10 @@
 // A new database location starts from whatever is there (harden-init copies no data): it is confirmed in the wizard
 // right after its questions, and again after the plan when it came from flags.
 import { CliError, EXIT, usageError } from '../../core/errors.js';
-import { confirmWrite, type ChangeGuard } from '../../cli/wizard.js';
+import { confirmWrite, type ChangeGuard } from '../../ui/wizard.js';
 import type { PartialAnswers } from '../../core/question.js';
-import type { Ui } from '../../cli/ui.js';
-import type { Request } from '../../cli/args.js';
+import type { Ui } from '../../ui/ui.js';
+import type { SetupRequest as Request } from '../requests.js';
 import type { DbMove } from '../../engine/plan.js';
 import type { BaseAnswers, TargetEarly } from '../../targets/types.js';
 import type { Question } from '../../core/question.js';

@@ -2,8 +2,8 @@
 // example values rotated, the next steps. --json prints the run's result as one object.
 import { EXIT } from '../../core/errors.js';
 import { shellQuote } from '../../core/shell-quote.js';
-import { startStack, verifyStack, type VerifyOutcome } from '../../cli/stack.js';
-import { reportVerify, stackContext, verifyJson } from '../../cli/verify-command.js';
+import { startStack, verifyStack, type VerifyOutcome } from '../../install/stack.js';
+import { reportVerify, stackContext, verifyJson } from '../../install/verify-report.js';
 import type { Compose } from '../../docker/compose.js';
 import type { PlannedContext } from './context.js';
 import { rotateWellKnown, wellKnownRotatable } from './secrets.js';

@@ -2,8 +2,8 @@
 // One run, first install or re-run; everything product-specific comes from the target through its contract.
 // start.ts runs up to the answers and loads only what the first question needs; answered.ts, everything after them,
 // is imported once they are in.
-import type { Request } from '../../cli/args.js';
-import type { ReleaseRead } from '../../cli/release-read.js';
+import type { SetupRequest as Request } from '../requests.js';
+import type { ReleaseRead } from '../../install/release-read.js';
 import { beforeAnswers } from './start.js';
 
 export async function setup(req: Request, version: string): Promise<number> {

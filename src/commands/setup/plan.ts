@@ -1,9 +1,9 @@
 // The plan: made from the answers and the release's files, a hand-edited compose file's fate asked, then told (its
 // summary, what it accepts, warns and generates) and shown (every change; a dry run ends there).
 import { join } from 'node:path';
-import { fileDiffs, planReport, summaryText } from '../../cli/report.js';
-import { chooseComposePolicy } from '../../cli/wizard.js';
-import { headlessCommand } from '../../cli/resolve.js';
+import { fileDiffs, planReport, summaryText } from '../../install/plan-report.js';
+import { chooseComposePolicy } from '../../ui/wizard.js';
+import { headlessCommand } from '../../install/resolve.js';
 import { sensitiveNames } from '../../engine/template.js';
 import { plan as enginePlan, COMPOSE_FILE, type ComposePolicy } from '../../engine/plan.js';
 import { readRegular } from '../../apply/safe-fs.js';

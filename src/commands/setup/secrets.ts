@@ -3,8 +3,8 @@
 import { join } from 'node:path';
 import { usageError } from '../../core/errors.js';
 import { shellQuote } from '../../core/shell-quote.js';
-import { askDbPassword, confirmWrite } from '../../cli/wizard.js';
-import { stackContext } from '../../cli/verify-command.js';
+import { askDbPassword, confirmWrite } from '../../ui/wizard.js';
+import { stackContext } from '../../install/verify-report.js';
 import { getEnv, parseEnv, toRecord } from '../../engine/envfile.js';
 import { generateSecret, KNOWN_WEAK_VALUES } from '../../engine/secrets.js';
 import { COMPOSE_FILE } from '../../engine/plan.js';

@@ -4,16 +4,16 @@
 // imported after the answers.
 import { resolve } from 'node:path';
 import pc from 'picocolors';
-import type { Request } from '../../cli/args.js';
+import type { SetupRequest as Request } from '../requests.js';
 import { stepError, usageError } from '../../core/errors.js';
-import { createUi, type Ui } from '../../cli/ui.js';
-import { existingAnswers, parseGiven, resolveHeadless } from '../../cli/resolve.js';
-import { askAnswers } from '../../cli/wizard.js';
-import { dbPathGuard, guardEncryptionKey } from '../../cli/safety.js';
+import { createUi, type Ui } from '../../ui/ui.js';
+import { existingAnswers, parseGiven, resolveHeadless } from '../../install/resolve.js';
+import { askAnswers } from '../../ui/wizard.js';
+import { dbPathGuard, guardEncryptionKey } from '../../install/safety.js';
 import { isExistingInstall, readExisting } from '../../engine/existing.js';
 import { acquireLock } from '../../apply/lock.js';
 import { guardInstallDir } from '../../apply/install-dir.js';
-import { startRead, type ReleaseRead } from '../../cli/release-read.js';
+import { startRead, type ReleaseRead } from '../../install/release-read.js';
 import { TARGETS } from '../../targets/index.js';
 import type { BaseAnswers } from '../../targets/types.js';
 import type { Compose } from '../../docker/compose.js';

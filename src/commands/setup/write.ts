@@ -2,9 +2,9 @@
 // then the plan's files applied atomically (the previous versions kept in a backup directory).
 import { join } from 'node:path';
 import { CliError, EXIT, stepError } from '../../core/errors.js';
-import { writeQuestion } from '../../cli/report.js';
-import { confirmWrite } from '../../cli/wizard.js';
-import type { Ui } from '../../cli/ui.js';
+import { writeQuestion } from '../../install/plan-report.js';
+import { confirmWrite } from '../../ui/wizard.js';
+import type { Ui } from '../../ui/ui.js';
 import { applyPlan } from '../../apply/apply.js';
 import { readRegular } from '../../apply/safe-fs.js';
 import { tightenModes } from '../../apply/permissions.js';

@@ -16,6 +16,11 @@ export interface Ui {
 }
 
 /** The line a cancelled run ends with. */
+/** Whether to ask: no --yes, no --json, and a terminal on both stdin and stdout. The one rule every command uses. */
+export function isInteractive(flags: { yes?: boolean; json?: boolean }): boolean {
+  return !flags.yes && !flags.json && Boolean(process.stdin.isTTY && process.stdout.isTTY);
+}
+
 export function cancelled(msg: string): void {
   p.cancel(msg);
 }

@@ -2,7 +2,7 @@
 import * as p from '@clack/prompts';
 import type { AnyAnswers as Answers, PartialAnswers, Question } from '../core/question.js';
 import { cancelled } from '../core/errors.js';
-import { defaultFor } from './resolve.js';
+import { defaultFor } from '../install/resolve.js';
 import { passwordError } from '../validate.js';
 
 function unwrap<T>(value: T): Exclude<T, symbol> {

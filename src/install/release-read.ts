@@ -5,7 +5,7 @@
 import * as p from '@clack/prompts';
 import pc from 'picocolors';
 import { CliError, EXIT } from '../core/errors.js';
-import type { Ui } from './ui.js';
+import type { Ui } from '../ui/ui.js';
 import type { BaseAnswers, Begun, PrepareInput, Prepared, Target } from '../targets/types.js';
 
 export type ReadInput = Omit<PrepareInput<BaseAnswers>, 'onLine' | 'signal'>;

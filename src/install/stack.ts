@@ -10,7 +10,7 @@ import { execInServices } from '../verify/exec-services.js';
 import { expectations } from '../verify/expectations.js';
 import { compare, type Comparison, type Row } from '../verify/compare.js';
 import { stepError, CliError, EXIT } from '../core/errors.js';
-import type { Ui } from './ui.js';
+import type { Ui } from '../ui/ui.js';
 import type { BaseAnswers as Answers, LiveCheck, Target } from '../targets/types.js';
 import { urlHost } from '../core/url-host.js';
 import { shellQuote } from '../core/shell-quote.js';

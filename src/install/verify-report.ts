@@ -1,22 +1,16 @@
-// `harden-init verify`, and the pieces of verification the setup run shares with it.
+// The pieces of verification the commands share: the stack context, the verdict, its JSON, the release check.
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import pc from 'picocolors';
-import type { Request } from './args.js';
-import { EXIT, stepError, usageError } from '../core/errors.js';
-import { createUi, type Ui } from './ui.js';
-import { existingAnswers, lenientAnswers } from './resolve.js';
-import { urlHost, verifyStack, type StackContext, type VerifyOutcome } from './stack.js';
-import { detectCompose, type Compose } from '../docker/compose.js';
-import { readExisting } from '../engine/existing.js';
-import { guardInstallDir } from '../apply/install-dir.js';
+import { join } from 'node:path';
+import { EXIT } from '../core/errors.js';
+import type { Ui } from '../ui/ui.js';
+import { urlHost, type StackContext, type VerifyOutcome } from './stack.js';
+import type { Compose } from '../docker/compose.js';
 import { parseEnv, toRecord } from '../engine/envfile.js';
 import { COMPOSE_FILE } from '../engine/plan.js';
 import { sensitiveNames } from '../engine/template.js';
-import { TARGETS, DEFAULT_TARGET } from '../targets/index.js';
 import type { BaseAnswers as Answers, Target, TargetTemplate as Template } from '../targets/types.js';
 
-export function stackContext(ui: Ui, req: Request, dir: string, composeTool: Compose, target: Target<Answers>, answers: Answers, template: Template): StackContext {
+export function stackContext(ui: Ui, req: { json: boolean; timeout: number }, dir: string, composeTool: Compose, target: Target<Answers>, answers: Answers, template: Template): StackContext {
   const env = toRecord(parseEnv(readFileSync(join(dir, '.env'), 'utf8')));
   const sensitive = sensitiveNames(template);
   return {
@@ -47,39 +41,6 @@ export function reportVerify(ui: Ui, outcome: VerifyOutcome, label = 'vars'): nu
   if (failedLive.length) ui.warn(`Live checks failed: ${failedLive.map((c) => `${c.name} (${c.detail})`).join('; ')}`);
   for (const reason of outcome.reasons) ui.warn(reason);
   return EXIT.drift;
-}
-
-export async function verifyCommand(req: Request, VERSION: string): Promise<number> {
-  const ui = createUi(req.json);
-  const dir = resolve(req.dir ?? `./${req.target}`);
-  guardInstallDir(dir);
-  const existing = readExisting(dir);
-  if (!existing.env || existing.compose === undefined) {
-    throw usageError(`No install in ${dir}: .env and docker-compose.yml are needed.`, 'Pass --dir, or install first with harden-init.');
-  }
-  // The install says which product it is; an older state without a target is Appwrite's.
-  const entry = TARGETS[existing.state?.target ?? req.target] ?? TARGETS[DEFAULT_TARGET]!;
-  const target = await entry.load();
-  // The release the install runs, and its template (Appwrite: what `vars` prints, from the cache or image).
-  const prepared = await target.prepare({
-    dir, dirArg: req.dir ?? dir, given: {}, existing: { state: existing.state, compose: existing.compose, present: true },
-    allowInsecureRelease: true, acceptUpstream: [], dockerAvailable: true, onLine: () => {},
-  });
-  const template = prepared.template;
-  const answers = lenientAnswers(target.questions, { ...existingAnswers(target, existing).answers, release: prepared.release }) as Answers;
-  ui.intro(pc.inverse(` harden-init ${VERSION} `) + ` verify ${dir}`);
-  const composeTool = await detectCompose();
-  if (!composeTool) throw stepError('Docker Compose not found (neither `docker compose` nor `docker-compose`).', 'Install the Compose plugin: https://docs.docker.com/compose/install/');
-  const ctx = stackContext(ui, req, dir, composeTool, target, answers, template);
-  const outcome = await verifyStack(ctx);
-  let code = reportVerify(ui, outcome, target.verify.running.label);
-  const release = target.id === 'appwrite' ? await checkRelease(ui, answers, prepared.release) : undefined;
-  if (release?.mismatch) code = EXIT.drift;
-  ui.outro(code === EXIT.ok ? 'The running stack matches the files.' : 'The running stack differs from the files.');
-  if (req.json) {
-    process.stdout.write(`${JSON.stringify({ ok: code === EXIT.ok, dir, ...verifyJson(outcome), ...(release ? { release: { pinned: prepared.release, running: release.running ?? null } } : {}) }, null, 2)}\n`);
-  }
-  return code;
 }
 
 /** Appwrite: the release /v1/health/version reports must be the one the files pin (warned when not). */

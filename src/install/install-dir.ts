@@ -1,0 +1,28 @@
+// The one rule for the install directory of every command: --dir as given (never empty), else the target's
+// default ./<target>; resolved, then guarded (no system directory, no directory another user owns or can write).
+import { join, resolve } from 'node:path';
+import { usageError } from '../core/errors.js';
+import { guardInstallDir } from '../apply/install-dir.js';
+import { kindOf } from '../apply/safe-fs.js';
+import { TARGETS } from '../targets/index.js';
+
+export interface InstallDir {
+  /** Absolute. */
+  dir: string;
+  /** As the user gave it (or the default), for the commands printed back. */
+  dirArg: string;
+}
+
+/** --dir, else `fallback` (./<target>); a given empty --dir is refused. */
+export function installDir(given: string | undefined, fallback: string): InstallDir {
+  if (given === '') throw usageError(`--dir: must not be empty (default ${fallback}).`);
+  const dirArg = given ?? fallback;
+  const dir = resolve(dirArg);
+  guardInstallDir(dir);
+  return { dir, dirArg };
+}
+
+/** The default for a command that learns the product from the install: the first ./<target> holding one, else ./appwrite. */
+export function foundTargetDir(): string {
+  return Object.keys(TARGETS).map((t) => `./${t}`).find((d) => kindOf(join(resolve(d), 'docker-compose.yml')) === 'file') ?? './appwrite';
+}
