@@ -7,7 +7,7 @@ import type { Plugin } from 'esbuild';
 const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
 
 // yaml's "node" export is its CommonJS build, which esbuild cannot tree-shake or minify across modules; its ESM
-// build (the "default" export, same code, no Node built-ins) bundles smaller: 114 -> 98 KB minified, measured.
+// build (the "default" export, same code, no Node built-ins) bundles smaller (docs/development.md, Measurements).
 const yamlEsm: Plugin = {
   name: 'yaml-esm',
   setup(build) {
@@ -50,7 +50,7 @@ export default defineConfig({
   },
   // bin/harden-init.js answers `--version` and `--help` from dist/fast.cjs without loading the bundle (start-up
   // as fast as bare node). The help text is the live helpText() run once here, so it cannot drift from the
-  // flag definitions; test/cli/fast-path.test.ts checks it against the source.
+  // flag definitions; test/package/fast-path.test.ts checks it against the source.
   async onSuccess() {
     dropUnusedBanners();
     const { helpText } = (await import(`${pathToFileURL('dist/help.mjs').href}?t=${Date.now()}`)) as { helpText: (v: string) => Promise<string> };

@@ -2,8 +2,9 @@
 // The floor under "generate": only what any fresh generation must do, with no YAML, no render, no checks —
 // load node:crypto, read the release's compose file and variables.php, make the secrets, and write the four files
 // a fresh install gets — `.env`, `docker-compose.yml`, `.harden-init/compose-written.yml` and
-// `.harden-init/state.json` — atomically (temporary file, fsync, rename, directory fsync), as src/apply does. bench/startup.mjs times it against `node -e 0` beside the real generation, so the
-// distance between the two is harden-init's own work and the floor's ratio is what no design can go below.
+// `.harden-init/state.json` — atomically (temporary file, fsync, rename, directory fsync), as src/apply does.
+// bench/startup.mjs times it against `node -e 0` beside the real generation, so the distance between the two is
+// harden-init's own work and the floor's ratio is what no design can go below.
 //   node bench/floor.mjs <install dir>
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';

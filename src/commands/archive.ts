@@ -61,7 +61,7 @@ export type PartInput =
 
 export class ArchiveError extends Error {}
 
-// ---- tar -------------------------------------------------------------------------------------------------------
+// ---- tar --------------------------------------------------------------------------------------------------------
 
 function octal(n: number, width: number): string {
   return n.toString(8).padStart(width - 1, '0') + '\0';
@@ -273,7 +273,7 @@ export async function* readTar(input: AsyncIterable<Uint8Array>): AsyncGenerator
   }
 }
 
-// ---- verification ---------------------------------------------------------------------------------------------------
+// ---- verification -----------------------------------------------------------------------------------------------
 
 export interface Verified { manifest: Manifest; files: Map<string, Buffer> }
 
@@ -406,7 +406,7 @@ export async function* streamParts(input: AsyncIterable<Uint8Array>, manifest: M
   }
 }
 
-// ---- encryption -------------------------------------------------------------------------------------------------------
+// ---- encryption -------------------------------------------------------------------------------------------------
 
 export type KeySpec = { passphrase: string; workFactor?: number } | { recipient: string } | { identities: string[] };
 

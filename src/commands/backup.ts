@@ -317,7 +317,7 @@ async function* pausedWhile(c: Compose, dir: string, dropEnv: string[], service:
   } finally {
     if (running) {
       await compose(c, ['unpause', service], { cwd: dir, dropEnv, timeoutMs: 60_000 });
-      // Docker reports a container "unhealthy" after a pause until its next health check passes (measured: up to one
+      // Docker reports a container "unhealthy" after a pause until its next health check passes (up to one
       // interval); `verify` right after the backup would fail on that. Wait for it (90 s at most, then go on).
       for (let i = 0; i < 90; i++) {
         const h = await docker(['inspect', '--format', '{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}', id]);

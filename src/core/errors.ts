@@ -1,5 +1,5 @@
-// Exit codes of the CLI contract (DESIGN.md): 0 done, 1 a step failed, 2 bad usage or input,
-// 3 drift or findings, 130 cancelled.
+// Exit codes: scripts and schedulers act on them (documented in docs/usage.md and docs/check.md), so they never
+// change: 0 done, 1 a step failed, 2 bad usage or input, 3 drift or findings, 130 cancelled.
 export const EXIT = { ok: 0, failed: 1, usage: 2, drift: 3, cancelled: 130 } as const;
 
 export class CliError extends Error {

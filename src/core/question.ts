@@ -12,7 +12,8 @@ export type AnyAnswers = Record<string, unknown>;
 /** Answers given so far (flags, an install, the questions asked): some of a target's answers `A`. */
 export type PartialAnswers<A extends AnyAnswers = AnyAnswers> = Partial<A>;
 
-// Callbacks are methods (checked bivariantly), so a target's Question<Answers>[] is also a Question[] to the generic flow.
+// Callbacks are methods (checked bivariantly), so a target's Question<Answers>[] is also a Question[] to the
+// generic flow.
 export interface Question<A = AnyAnswers> {
   id: keyof A & string;
   flag: string;

@@ -3,8 +3,8 @@
 // lines hold which key, so a managed value is rewritten in place. The writer writes only the subset that
 // dotenv, compose v1 (python-dotenv) and compose v2 (compose-go) read the same way: bare values of safe
 // characters, or single quotes (literal, no expansion) around values without a quote, backslash, "${" or
-// line break (measured against docker-compose 1.29: test/cli/env-readers). A hand-written line outside that
-// subset may read differently in compose (`a#b`, escapes in double quotes: test/unit/envfile.test.ts).
+// line break (checked against docker-compose 1.29 in test/cli/env-readers.test.ts). A hand-written line outside
+// that subset may read differently in compose (`a#b`, escapes in double quotes: test/engine/envfile.test.ts).
 import { parse as dotenvParse } from 'dotenv';
 
 export interface EnvLine {
@@ -85,7 +85,7 @@ export function encodeValue(value: string): string {
 
 /**
  * The value compose takes: the last assignment wins in dotenv, compose v1 (python-dotenv) and compose v2
- * (compose-go) alike (checked against docker-compose 1.29 in test/unit/envfile.test.ts).
+ * (compose-go) alike (checked against docker-compose 1.29 in test/cli/env-readers.test.ts).
  */
 export function getEnv(file: EnvFile, key: string): string | undefined {
   return file.values[key];
@@ -146,7 +146,7 @@ export interface AmbiguousEntry {
  * Hand-written entries that dotenv (what harden-init reads with) and Compose (what runs the stack) read as
  * different values. harden-init would otherwise act on a value the containers do not have — a backup logging in
  * with a truncated password, a verify reporting drift that is not there — so callers refuse them by line.
- * The cases are the ones measured against docker-compose 1.29 and compose-go (test/cli/env-readers.test.ts).
+ * The cases are the ones checked against docker-compose 1.29 and compose-go (test/cli/env-readers.test.ts).
  */
 export function ambiguousEntries(file: EnvFile): AmbiguousEntry[] {
   const out: AmbiguousEntry[] = [];

@@ -5,9 +5,9 @@
 export interface Expectation { service: string; name: string; expected: string }
 
 /**
- * Expectations for the variables in `names` (those harden-init decides), with values from .env.
- * Variables outside `names` are compared too when listed in `alsoCompare` (every other .env key), so a
- * hand edit of any variable is seen; the caller decides what to show.
+ * One expectation for each variable a service receives by bare name that .env defines, with .env's value: every
+ * such variable, not only those harden-init decides, so a hand edit of any is seen; the caller chooses which to
+ * compare and show.
  */
 export function expectations(services: Map<string, string[]>, env: Record<string, string>): Expectation[] {
   const out: Expectation[] = [];

@@ -1,6 +1,6 @@
 // Waits until the stack is up: every container running (healthy where it has a healthcheck) and the
-// health endpoint answering through the published HTTP port. Polls with backoff (0.5 s × 1.5, at most 3 s) up to a deadline; a
-// container that exits or restarts ends the wait at once, reported by name with its last log lines.
+// health endpoint answering through the published HTTP port. Polls with backoff (0.5 s × 1.5, at most 3 s) up to
+// a deadline; a container that exits or restarts ends the wait at once, reported by name with its last log lines.
 import { request } from 'node:http';
 import { compose, docker, tail, type Compose } from '../docker/compose.js';
 

@@ -1,5 +1,5 @@
-// The wizard (the default command): argv → target → release → answers → plan → (dry-run | apply) → start → verify.
-// One run, first install or re-run; everything product-specific comes from the target through its contract.
+// The wizard (the default command): argv → target → release → answers → plan → (dry-run | apply) → start →
+// verify. One run, first install or re-run; everything product-specific comes from the target through its contract.
 // start.ts runs up to the answers and loads only what the first question needs; answered.ts, everything after them,
 // is imported once they are in.
 import type { SetupRequest as Request } from '../requests.js';

@@ -1,6 +1,7 @@
 // What `harden-init check` looks for in an Appwrite install: each rule is one small object (id, severity, what it
-// looks at, and a check returning what is wrong, why it matters and the exact fix). The facts behind each are in
-// shared/appwrite-facts.md and the README ("What is hardened, and why"). Secret values are never put in a finding.
+// looks at, and a check returning what is wrong, why it matters and the exact fix). The facts behind each come from
+// Appwrite's repository and changelog; the README says why each matters ("What is hardened, and why"). Secret
+// values are never put in a finding.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -16,7 +17,7 @@ import { KNOWN_SECRET_NAMES } from './secret-names.js';
 import type { AuditInput, AuditRule, ComposeModel, RuleHit, ServiceModel, TargetAudit } from '../../audit/types.js';
 
 const APPWRITE_IMAGE = /^(?:docker\.io\/)?appwrite\/appwrite(?::([^@\s]+))?(?:@.*)?$/;
-/** The official installer's literal defaults when it runs without a terminal (shared/appwrite-facts.md). */
+/** The official installer's literal defaults when it runs without a terminal (`--interactive=N`). */
 export const INSTALLER_DEFAULTS = new Set(['your-secret-key', 'password', 'rootsecretpassword']);
 const KEY = '_APP_OPENSSL_KEY_V1';
 

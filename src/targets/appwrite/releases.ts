@@ -1,6 +1,6 @@
 // Appwrite's release lines and what each release needs from an installer. Facts from Appwrite's changelog and
-// repository, collected in shared/appwrite-facts.md (checked 2026-11-25). Versions newer than this table belong
-// to their line: the installer reads such a release's own files from its image.
+// repository at its release tags (when they were last checked: docs/development.md, Measurements). Versions newer
+// than this table belong to their line: the installer reads such a release's own files from its image.
 
 export type ReleaseLine = '2.x' | '1.9';
 export type Topology = 'combined' | 'separate';

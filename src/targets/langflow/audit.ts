@@ -1,7 +1,7 @@
 // What `harden-init check` looks for in a Langflow install (made by hand from upstream's docker_example, or by
 // harden-init). Langflow reads its settings from the langflow container's environment, so each rule reads that
-// (compose's view: environment plus env_file), with Langflow's own defaults where a variable is not set
-// (shared/langflow-facts.md). Secret values are never put in a finding.
+// (compose's view: environment plus env_file), with Langflow's own defaults where a variable is not set (its
+// settings code). Secret values are never put in a finding.
 import { posix } from 'node:path';
 import { shellQuote } from '../../core/shell-quote.js';
 import { secretWeakness } from '../../audit/secrets.js';
@@ -194,7 +194,7 @@ export const LANGFLOW_RULES: AuditRule[] = [
     title: 'PostgreSQL password default (langflow) or weak',
     check(input, h) {
       if (!h.app) return [];
-      // Upstream's docker_example ships langflow/langflow/langflow (shared/langflow-facts.md): the password is in
+      // Upstream's docker_example ships user, password and database all `langflow`: the password is in
       // LANGFLOW_DATABASE_URL and, for the bundled database, in the postgres service's POSTGRES_PASSWORD.
       const fromUrl = databaseUrlPassword(h.value('LANGFLOW_DATABASE_URL'));
       const bundled = Object.values(input.compose.services).find((s) => s.environment.POSTGRES_PASSWORD !== undefined && /postgres/.test(s.image ?? ''));

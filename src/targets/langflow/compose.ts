@@ -55,9 +55,10 @@ export interface HostDir {
 }
 
 /**
- * Host directories to create before `up` (the lead's db-path checks apply to each): with --db sqlite Langflow's
- * config dir, owned by the image's user 1000:0 (a root-owned bind mount fails with PermissionError on
- * /app/langflow/secret_key, langflow #6008/#7683); with --db path PostgreSQL's data dir (its entrypoint chowns it).
+ * Host directories to create before `up` (the db-path checks of engine/db-path.ts apply to each): with --db sqlite
+ * Langflow's config dir, owned by the image's user 1000:0 (Langflow writes /app/langflow/secret_key there as that
+ * user: a root-owned bind mount fails with PermissionError); with --db path PostgreSQL's data dir (its entrypoint
+ * chowns it).
  */
 export function hostDirs(a: LangflowAnswers): HostDir[] {
   if (a.db === 'sqlite') return [{ path: a.dbPath!, uid: 1000, gid: 0, mode: 0o700, why: 'Langflow config dir (secret_key, uploads, langflow.db), written by the image\'s user 1000:0' }];

@@ -1,6 +1,6 @@
 // Langflow's releases as harden-init knows them: the pinned default, the security minimum and the advisories by
-// the release that fixed them. Facts from Langflow's repository, docs and GitHub advisories, collected in
-// shared/langflow-facts.md (newest stable 1.13.1, re-checked 2026-12-06).
+// the release that fixed them. Facts from Langflow's repository, docs and GitHub advisories (when they were last
+// checked: docs/development.md, Measurements).
 import { compareReleases, mustParseRelease as mustParse, parseRelease, type Release } from '../release-numbers.js';
 
 export { compareReleases, parseRelease, type Release };
@@ -30,7 +30,7 @@ export const ADVISORIES: readonly Advisory[] = [
   { ids: ['CVE-2026-55450'], fixedIn: '1.9.1', summary: 'security fix', critical: false },
   { ids: ['CVE-2026-48519', 'CVE-2026-55447'], fixedIn: '1.9.2', summary: 'security fixes', critical: false },
   { ids: ['1.12 security batch'], fixedIn: '1.12.0', summary: 'the 1.12 security batch (backported to 1.11.5): SSRF policy, runtime code-execution policy, MCP and run-flow authorization', critical: false },
-  // Published 2026-12-03 for 1.0.0 through 1.13.0; one entry each, so the refusal and `check` say what each one is.
+  // Open in 1.0.0 through 1.13.0; one entry each, so the refusal and `check` say what each one is.
   { ids: ['CVE-2026-120054'], fixedIn: '1.13.1', summary: 'authenticated command execution', critical: false },
   { ids: ['CVE-2026-120069'], fixedIn: '1.13.1', summary: 'AST deny-list bypass leading to code execution', critical: false },
   { ids: ['CVE-2026-120071'], fixedIn: '1.13.1', summary: 'improper access control', critical: false },

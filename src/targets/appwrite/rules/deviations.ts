@@ -1,7 +1,7 @@
 // The reviewed table of every intended difference between the compose file harden-init writes and the one
 // Appwrite's own installer renders from the same release, both as `docker-compose config` reads them with the
-// same .env. test/unit/deviations.test.ts diffs the two for every release × HTTPS × console × database ×
-// engine choice: each difference must match an entry here, and each entry must be needed by some choice.
+// same .env. test/targets/appwrite/rules/deviations.test.ts diffs the two for every release × HTTPS × console ×
+// database × engine choice: each difference must match an entry here, and each entry must be needed by some choice.
 //
 // A difference is a path (dotted: `services.traefik.ports`; a list element is `[value]`) and how it differs:
 // `added` (only ours has it), `removed` (only upstream's has it) or `changed` (a different scalar). In an
@@ -80,7 +80,8 @@ export const DEVIATIONS: Deviation[] = [
     reason: 'traefik\'s fixed address on the shared network: the one proxy Appwrite trusts' },
   { path: 'services.*.environment._APP_TRUSTED_PROXIES', rule: 'trusted-proxies', change: ['added'],
     reason: 'appwrite and realtime receive the trusted proxies (upstream passes the variable to no service)' },
-  // console-https: its middlewares are in traefik's routes file, not the compose file (test/unit/traefik-routes.test.ts)
+  // console-https: its middlewares are in traefik's routes file, not the compose file
+  // (test/targets/appwrite/rules/traefik-routes.test.ts)
   // database-location
   { path: 'services.mariadb.volumes', rule: 'database-location',
     reason: '--db path: the chosen host directory instead of the appwrite-mariadb volume' },

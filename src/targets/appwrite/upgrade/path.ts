@@ -1,5 +1,5 @@
 // Pure: the steps of an Appwrite upgrade from one release to another, and what each step changes, computed from
-// the two releases' own files. Appwrite's updates guide (shared/appwrite-facts.md): back up, move to the new
+// the two releases' own files. Appwrite's updates guide: back up, move to the new
 // release's files, run `migrate`, ONE MINOR AT A TIME; a 1.9 install goes to 1.9.10 first; 2.3 accepts sources
 // from 1.9.6 on. There is no reverse migration: going back needs the dump taken before the step.
 import { readYaml } from '../../../engine/yaml-read.js';

@@ -28,7 +28,7 @@ export interface UpstreamFiles {
   source: string;
 }
 
-/** Paths inside the release image (verified in the 1.9.6 and 2.0-era Dockerfiles; see shared/appwrite-facts.md). */
+/** Paths inside the release image (as the 1.9.6 and 2.0-era Dockerfiles put them). */
 export const IMAGE_PATHS = {
   compose: '/usr/local/share/appwrite/docker-compose.yml',
   variables: '/usr/src/code/app/config/variables.php',

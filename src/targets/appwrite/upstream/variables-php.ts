@@ -1,6 +1,6 @@
 // Reads Appwrite's app/config/variables.php as text. The file is a PHP array literal
-// (`return [ [ 'category' => …, 'variables' => [ [ 'name' => …, 'default' => …, … ], … ] ], … ];`); we tokenize
-// it and walk the literal, never executing PHP. Anything that is not a literal (a constant such as
+// (`return [ [ 'category' => …, 'variables' => [ [ 'name' => …, 'default' => …, … ], … ] ], … ];`); we
+// tokenize it and walk the literal, never executing PHP. Anything that is not a literal (a constant such as
 // TrustedProxies::DEFAULT, a function call) has no value we can know, so it reads as ''.
 import type { UpstreamVariable } from './types.js';
 
