@@ -18,8 +18,8 @@ const CADDY_IMAGE_RE = /^(?:docker\.io\/)?(?:library\/)?caddy(?::([^@\s]+))?(?:@
 
 /**
  * Whether a caddy image tag is older than CADDY_MINIMUM. A tag without a patch level floats within its minor
- * (caddy:2.7 is 2.7.6 today), so only the minor counts there; undefined when the tag names no version (latest, 2, a
- * variant such as builder): image-unpinned covers those.
+ * (caddy:2.7 is whichever 2.7 patch is newest when pulled), so only the minor counts there; undefined when the tag
+ * names no version (latest, 2, a variant such as builder): image-unpinned covers those.
  */
 export function caddyBelowMinimum(tag: string): boolean | undefined {
   const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?(?:-[a-z0-9.-]+)?$/.exec(tag);
