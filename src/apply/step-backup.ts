@@ -19,22 +19,40 @@ export interface StepManifest extends HistoryEntry {
 }
 
 /** Files of the install a step backs up (those that exist) and rollback restores. */
-export const STEP_FILES = ['.env', COMPOSE_FILE, 'docker-compose.override.yml', PROPOSED_COMPOSE_FILE, WRITTEN_COMPOSE_FILE, STATE_FILE];
+export const STEP_FILES = [
+  '.env',
+  COMPOSE_FILE,
+  'docker-compose.override.yml',
+  PROPOSED_COMPOSE_FILE,
+  WRITTEN_COMPOSE_FILE,
+  STATE_FILE,
+];
 export const backupName = (path: string) => path.replace(/\//g, '__');
 
-export interface BackupChoice { name: string; abs: string; manifest?: StepManifest }
+export interface BackupChoice {
+  name: string;
+  abs: string;
+  manifest?: StepManifest;
+}
 
 /** The backups of an install, oldest first (names are ISO times, so they sort by time). */
 export function listBackups(dir: string): BackupChoice[] {
   const root = join(dir, BACKUP_DIR);
   if (kindOf(root) !== 'dir') return [];
-  return readdirSync(root).filter((n) => kindOf(join(root, n)) === 'dir').sort().map((name) => {
-    const abs = join(root, name);
-    const m = readRegular(join(abs, STEP_MANIFEST));
-    let manifest: StepManifest | undefined;
-    try { manifest = m ? JSON.parse(m) as StepManifest : undefined; } catch { manifest = undefined; }
-    return { name, abs, manifest };
-  });
+  return readdirSync(root)
+    .filter((n) => kindOf(join(root, n)) === 'dir')
+    .sort()
+    .map((name) => {
+      const abs = join(root, name);
+      const m = readRegular(join(abs, STEP_MANIFEST));
+      let manifest: StepManifest | undefined;
+      try {
+        manifest = m ? (JSON.parse(m) as StepManifest) : undefined;
+      } catch {
+        manifest = undefined;
+      }
+      return { name, abs, manifest };
+    });
 }
 
 /** --backup NAME, else the newest upgrade step's backup, else the newest backup. */

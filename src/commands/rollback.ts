@@ -17,7 +17,14 @@ import { acquireLock } from '../apply/lock.js';
 import { installDir } from '../install/install-dir.js';
 import { writeFileAtomic } from '../apply/atomic.js';
 import { chmodNoFollow, kindOf, mkdirExact, readRegular } from '../apply/safe-fs.js';
-import { backupName, chooseBackup, listBackups, STEP_FILES, STEP_MANIFEST, type BackupChoice } from '../apply/step-backup.js';
+import {
+  backupName,
+  chooseBackup,
+  listBackups,
+  STEP_FILES,
+  STEP_MANIFEST,
+  type BackupChoice,
+} from '../apply/step-backup.js';
 import { compose, detectCompose, tail, type Compose } from '../docker/compose.js';
 import { DEFAULT_TARGET, TARGETS } from '../targets/index.js';
 import type { Target } from '../targets/types.js';
@@ -52,7 +59,11 @@ interface Context {
 /** The product a backup is of: its copy of state.json names it (older ones name none: the default's). */
 async function productOf(b: BackupChoice): Promise<Target> {
   let id: unknown;
-  try { id = (JSON.parse(readRegular(join(b.abs, backupName(STATE_FILE))) ?? '{}') as { target?: unknown }).target; } catch { id = undefined; }
+  try {
+    id = (JSON.parse(readRegular(join(b.abs, backupName(STATE_FILE))) ?? '{}') as { target?: unknown }).target;
+  } catch {
+    id = undefined;
+  }
   return TARGETS[typeof id === 'string' && id && Object.hasOwn(TARGETS, id) ? id : DEFAULT_TARGET]!.load();
 }
 
@@ -67,7 +78,10 @@ async function chooseStep(req: Request, version: string, ui: Ui): Promise<Contex
   const paths = files.map((n) => STEP_FILES.find((f) => backupName(f) === n) ?? n.replace(/__/g, '/'));
   const m = b.manifest;
   const dumpName = m?.dump ? m.dump.split('/').pop()! : undefined;
-  if (req.withDb && !dumpName) throw usageError(`--with-db: backup ${b.name} holds no database dump${m ? '' : ' (it is not an upgrade step\'s backup)'}; nothing was changed.`);
+  if (req.withDb && !dumpName)
+    throw usageError(
+      `--with-db: backup ${b.name} holds no database dump${m ? '' : " (it is not an upgrade step's backup)"}; nothing was changed.`,
+    );
   const remove = (m?.absent ?? []).filter((f) => kindOf(join(dir, f)) === 'file');
   return { req, version, ui, dir, dirArg, backup: b, files, paths, remove, target: await productOf(b) };
 }
@@ -81,16 +95,22 @@ async function showAndConfirm(c: Context): Promise<void> {
     `backup: ${relative(dir, b.abs)}/${m ? ` (taken before the upgrade step ${m.from} → ${m.to}, ${m.when})` : ''}`,
     `files put back byte for byte: ${paths.join(', ')}`,
     ...(remove.length ? [`files the step created, removed: ${remove.join(', ')}`] : []),
-    req.withDb ? `database: the dump ${m!.dump} (${m!.dumpBytes !== undefined ? formatBytes(m!.dumpBytes) : 'size unknown'}) replaces the current database` : 'database: left as it is',
+    req.withDb
+      ? `database: the dump ${m!.dump} (${m!.dumpBytes !== undefined ? formatBytes(m!.dumpBytes) : 'size unknown'}) replaces the current database`
+      : 'database: left as it is',
   ];
   ui.step('Rollback');
   for (const l of lines) ui.raw(`│  ${l}`); // not wrapped: paths stay whole
   if (m && !req.withDb) {
-    ui.warn(`The database stays as it is: if ${target.title} ${m.to}'s migration ran, ${target.title} ${m.from} may not run on it. Add --with-db to load the dump taken before the step.`);
+    ui.warn(
+      `The database stays as it is: if ${target.title} ${m.to}'s migration ran, ${target.title} ${m.from} may not run on it. Add --with-db to load the dump taken before the step.`,
+    );
   }
   const interactive = isInteractive(req);
-  if (!interactive && !req.yes) throw usageError('rollback replaces the install\'s files: confirm with --yes (no terminal to ask in).');
-  if (interactive && !(await confirmWrite('Roll back?', false))) throw new CliError('Cancelled: nothing was changed.', EXIT.cancelled);
+  if (!interactive && !req.yes)
+    throw usageError("rollback replaces the install's files: confirm with --yes (no terminal to ask in).");
+  if (interactive && !(await confirmWrite('Roll back?', false)))
+    throw new CliError('Cancelled: nothing was changed.', EXIT.cancelled);
 }
 
 async function lock(c: Pick<Context, 'dir' | 'ui'>): Promise<void> {
@@ -118,10 +138,20 @@ function restoreFiles(c: Context): void {
 }
 
 /** --with-db: the stack stopped, the database container started alone, the step's dump loaded into it. */
-async function loadStepDump(c: Context, composeTool: Compose, dropEnv: string[], db: BackupShape['db'], run: Run): Promise<void> {
+async function loadStepDump(
+  c: Context,
+  composeTool: Compose,
+  dropEnv: string[],
+  db: BackupShape['db'],
+  run: Run,
+): Promise<void> {
   const { ui, dir, req } = c;
   const m = c.backup.manifest!;
-  if (!db) throw stepError('The restored compose file has no bundled database service: load the dump into your server yourself.', `The dump: ${m.dump}`);
+  if (!db)
+    throw stepError(
+      'The restored compose file has no bundled database service: load the dump into your server yourself.',
+      `The dump: ${m.dump}`,
+    );
   ui.step(`Loading ${m.dump} into ${db.service}`);
   await run(['stop'], 'docker compose stop');
   await run(['up', '-d', '--remove-orphans', db.service], `docker compose up -d ${db.service}`);
@@ -135,7 +165,11 @@ async function startRestored(c: Context): Promise<number> {
   const { ui, dir, dirArg, req, backup: b } = c;
   const m = b.manifest;
   if (req.noStart) {
-    ui.outro(req.withDb ? 'Files restored; --no-start: load the dump yourself before starting.' : 'Files restored. Start the stack: docker compose up -d');
+    ui.outro(
+      req.withDb
+        ? 'Files restored; --no-start: load the dump yourself before starting.'
+        : 'Files restored. Start the stack: docker compose up -d',
+    );
     return EXIT.ok;
   }
   const composeTool = await detectCompose();
@@ -145,13 +179,22 @@ async function startRestored(c: Context): Promise<number> {
   const shape = backupShape(backupSpec(c.target), readFileSync(join(dir, COMPOSE_FILE), 'utf8'));
   const run: Run = async (args, what) => {
     const r = await compose(composeTool, args, { cwd: dir, dropEnv });
-    if (r.exitCode !== 0) throw stepError(`${what} failed:\n${tail(String(r.all ?? ''))}`, `The files are restored; fix the cause and run: cd ${shellQuote(dirArg)} && docker compose up -d`);
+    if (r.exitCode !== 0)
+      throw stepError(
+        `${what} failed:\n${tail(String(r.all ?? ''))}`,
+        `The files are restored; fix the cause and run: cd ${shellQuote(dirArg)} && docker compose up -d`,
+      );
   };
   if (req.withDb) await loadStepDump(c, composeTool, dropEnv, shape.db, run);
   await run(['up', '-d', '--remove-orphans'], 'docker compose up -d');
   ui.success('Stack started with the restored files.');
-  ui.outro(`Rolled back${m ? ` to ${c.target.title} ${m.from}` : ''}. Check it: npx harden-init verify --dir ${shellQuote(dirArg)}`);
-  if (req.json) process.stdout.write(`${JSON.stringify({ ok: true, dir, backup: b.name, restored: c.paths, removed: c.remove, database: req.withDb })}\n`);
+  ui.outro(
+    `Rolled back${m ? ` to ${c.target.title} ${m.from}` : ''}. Check it: npx harden-init verify --dir ${shellQuote(dirArg)}`,
+  );
+  if (req.json)
+    process.stdout.write(
+      `${JSON.stringify({ ok: true, dir, backup: b.name, restored: c.paths, removed: c.remove, database: req.withDb })}\n`,
+    );
   return EXIT.ok;
 }
 

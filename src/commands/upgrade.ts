@@ -19,7 +19,16 @@ import { detectCompose, dockerReachable } from '../docker/compose.js';
 import { serviceCount, startStack, verifyStack } from '../install/stack.js';
 import { checkRelease, reportVerify, stackContext } from '../install/verify-report.js';
 import { DEFAULT_TARGET, TARGETS } from '../targets/index.js';
-import type { BaseAnswers, Target, TargetUpgrade, UpgradeDeps, UpgradeEnd, UpgradeInstall, UpgradeRoute, UpgradeRun } from '../targets/types.js';
+import type {
+  BaseAnswers,
+  Target,
+  TargetUpgrade,
+  UpgradeDeps,
+  UpgradeEnd,
+  UpgradeInstall,
+  UpgradeRoute,
+  UpgradeRun,
+} from '../targets/types.js';
 import { dumpStream, waitDbReady } from './db-dump.js';
 import { backupShape, backupSpec, formatBytes } from './backup.js';
 
@@ -38,31 +47,54 @@ interface Context extends UpgradeRun<BaseAnswers> {
 type Step = (c: Context) => Promise<number | void> | number | void;
 
 /** The install's target (a state.json without one predates a second product); refused when it has no upgrade. */
-async function upgradableTarget(dir: string, id: string): Promise<{ target: Target<BaseAnswers>; upgrade: TargetUpgrade<BaseAnswers> }> {
+async function upgradableTarget(
+  dir: string,
+  id: string,
+): Promise<{ target: Target<BaseAnswers>; upgrade: TargetUpgrade<BaseAnswers> }> {
   const target = Object.hasOwn(TARGETS, id) ? await TARGETS[id]!.load() : undefined;
   if (target?.upgrade) return { target, upgrade: target.upgrade };
-  const able = (await Promise.all(Object.values(TARGETS).map((e) => e.load()))).filter((t) => t.upgrade).map((t) => t.title);
+  const able = (await Promise.all(Object.values(TARGETS).map((e) => e.load())))
+    .filter((t) => t.upgrade)
+    .map((t) => t.title);
   throw usageError(`harden-init upgrade moves ${able.join(' and ')} installs; ${dir} holds ${id}.`);
 }
 
 /** The install at --dir, managed by harden-init, its target and the answers it stands for. */
-async function readInstall(req: Request, ui: Ui): Promise<UpgradeInstall<BaseAnswers> & { upgrade: TargetUpgrade<BaseAnswers> }> {
+async function readInstall(
+  req: Request,
+  ui: Ui,
+): Promise<UpgradeInstall<BaseAnswers> & { upgrade: TargetUpgrade<BaseAnswers> }> {
   const { dir, dirArg } = installDir(req.dir, `./${DEFAULT_TARGET}`);
   const existing = readExisting(dir);
   if (!existing.env || existing.compose === undefined) {
-    throw usageError(`No install in ${dir}: .env and docker-compose.yml are needed.`, 'Pass --dir with the install directory.');
+    throw usageError(
+      `No install in ${dir}: .env and docker-compose.yml are needed.`,
+      'Pass --dir with the install directory.',
+    );
   }
   const { state } = existing;
   if (!state) {
-    throw usageError(`${dir} was not set up by harden-init (no ${STATE_FILE}): an upgrade starts from an install harden-init manages.`,
-      `Adopt it first at the release it runs: npx harden-init --dir ${shellQuote(dirArg)} (its secrets and settings are kept), then upgrade.`);
+    throw usageError(
+      `${dir} was not set up by harden-init (no ${STATE_FILE}): an upgrade starts from an install harden-init manages.`,
+      `Adopt it first at the release it runs: npx harden-init --dir ${shellQuote(dirArg)} (its secrets and settings are kept), then upgrade.`,
+    );
   }
   const { target, upgrade } = await upgradableTarget(dir, state.target || DEFAULT_TARGET);
   const given = parseGiven(target.questions, req.given, target.title);
   if (given.release !== undefined) throw usageError('upgrade takes the new release as --to <version>, not --release.');
   const current = existingAnswers(target, existing).answers;
   target.checkExisting?.(current as Partial<BaseAnswers>, given as Partial<BaseAnswers>, true);
-  return { target, upgrade, dir, dirArg, ui, flags: req, given: given as Partial<BaseAnswers>, existing: { ...existing, state }, current: current as Partial<BaseAnswers> };
+  return {
+    target,
+    upgrade,
+    dir,
+    dirArg,
+    ui,
+    flags: req,
+    given: given as Partial<BaseAnswers>,
+    existing: { ...existing, state },
+    current: current as Partial<BaseAnswers>,
+  };
 }
 
 /** What the target's upgrade takes from the layers above it. */
@@ -72,7 +104,9 @@ function depsFor(c: Pick<Context, 'target' | 'ui' | 'req' | 'dir'>): UpgradeDeps
     existingAnswers: (e) => existingAnswers(target, e).answers as Partial<BaseAnswers>,
     headless: (given, current) => resolveHeadless(target.questions, given, current) as BaseAnswers,
     database: (composeText) => backupShape(backupSpec(target), composeText).db,
-    dumpStream, waitDbReady, formatBytes,
+    dumpStream,
+    waitDbReady,
+    formatBytes,
     stack: (composeTool, answers, template) => {
       const ctx = stackContext(ui, req, dir, composeTool, target, answers, template);
       return {
@@ -89,7 +123,12 @@ function depsFor(c: Pick<Context, 'target' | 'ui' | 'req' | 'dir'>): UpgradeDeps
 
 /** The intro; an install already at the release asked for ends here. */
 function introduce(c: Pick<Context, 'ui' | 'req' | 'version' | 'dir' | 'target' | 'route'>): number | void {
-  const { ui, req, dir, route: { from, to, steps, resume } } = c;
+  const {
+    ui,
+    req,
+    dir,
+    route: { from, to, steps, resume },
+  } = c;
   ui.intro(`${pc.inverse(` harden-init ${c.version} `)} upgrade ${dir}: ${c.target.title} ${from} → ${to}`);
   if (steps.length > 0 || resume) return;
   ui.outro(`The install already runs ${c.target.title} ${from}: nothing to upgrade.`);
@@ -111,15 +150,21 @@ async function findDocker(c: Pick<Context, 'req' | 'composeTool' | 'dockerAvaila
   if (!(c.req.noStart || c.req.dryRun)) {
     c.composeTool = await detectCompose();
     if (!c.composeTool || !(await dockerReachable())) {
-      throw stepError('Docker (engine and Compose) is needed to upgrade a running install; nothing was changed.', 'Or write the files of a single step with --no-start.');
+      throw stepError(
+        'Docker (engine and Compose) is needed to upgrade a running install; nothing was changed.',
+        'Or write the files of a single step with --no-start.',
+      );
     }
   }
-  c.dockerAvailable = c.composeTool !== undefined || await dockerReachable();
+  c.dockerAvailable = c.composeTool !== undefined || (await dockerReachable());
 }
 
 /** The plan: every step and what it changes, then what the operator takes on. */
 async function showPlan(c: Context): Promise<void> {
-  const { ui, route: { steps, resume } } = c;
+  const {
+    ui,
+    route: { steps, resume },
+  } = c;
   c.planned = await c.upgrade.plan(c, c.route);
   const count = !resume || steps.length ? `${steps.length} step${steps.length === 1 ? '' : 's'}` : '';
   ui.step(`Upgrade plan: ${resume ? `resume${steps.length ? ', then ' : ''}` : ''}${count}`);
@@ -130,10 +175,18 @@ async function showPlan(c: Context): Promise<void> {
 /** A dry run ends after the plan. */
 function dryRunEnd(c: Pick<Context, 'req' | 'ui' | 'dir' | 'route' | 'planned'>): number | void {
   if (!c.req.dryRun) return;
-  const { ui, dir, route: { from, to, steps }, planned } = c;
+  const {
+    ui,
+    dir,
+    route: { from, to, steps },
+    planned,
+  } = c;
   if (planned!.end.warning) ui.warn(planned!.end.warning);
   ui.outro('Dry run: nothing was changed.');
-  if (c.req.json) process.stdout.write(`${JSON.stringify({ ok: true, dir, dryRun: true, from, to, steps, plan: planned!.lines, ...planned!.end.json })}\n`);
+  if (c.req.json)
+    process.stdout.write(
+      `${JSON.stringify({ ok: true, dir, dryRun: true, from, to, steps, plan: planned!.lines, ...planned!.end.json })}\n`,
+    );
   return EXIT.ok;
 }
 
@@ -152,11 +205,19 @@ async function lock(c: Pick<Context, 'dir' | 'ui'>): Promise<void> {
 
 /** The steps, then the report. */
 async function runSteps(c: Context): Promise<number> {
-  const { ui, req, dir, route: { from, to } } = c;
+  const {
+    ui,
+    req,
+    dir,
+    route: { from, to },
+  } = c;
   const { done, end } = await c.upgrade.run(c, c.route);
   if (end.warning) ui.warn(end.warning);
-  ui.outro(`${c.target.title} ${to} is ${req.noStart ? 'written (start it, then run its migration)' : 'running and verified'}.`);
-  if (req.json) process.stdout.write(`${JSON.stringify({ ok: true, dir, from, to, steps: done, ...end.json }, null, 2)}\n`);
+  ui.outro(
+    `${c.target.title} ${to} is ${req.noStart ? 'written (start it, then run its migration)' : 'running and verified'}.`,
+  );
+  if (req.json)
+    process.stdout.write(`${JSON.stringify({ ok: true, dir, from, to, steps: done, ...end.json }, null, 2)}\n`);
   return EXIT.ok;
 }
 
@@ -164,7 +225,13 @@ export async function upgradeCommand(req: Request, VERSION: string): Promise<num
   const ui = createUi(req.json);
   const install = await readInstall(req, ui);
   const c: Context = {
-    ...install, req, version: VERSION, ui, route: install.upgrade.route(install), interactive: false, dockerAvailable: false,
+    ...install,
+    req,
+    version: VERSION,
+    ui,
+    route: install.upgrade.route(install),
+    interactive: false,
+    dockerAvailable: false,
     deps: depsFor({ ...install, ui, req }),
   };
   const steps: Step[] = [introduce, checkRoute, findDocker, showPlan, dryRunEnd, confirm, lock, runSteps];

@@ -237,6 +237,12 @@ export interface UpgradeStack {
   checkRelease(pinned: string): Promise<{ mismatch?: string }>;
 }
 
+/** A bundled database: its engine and the compose service it runs in. */
+export interface UpgradeDb {
+  engine: 'postgresql' | 'mariadb';
+  service: string;
+}
+
 /** What the target's upgrade needs from the layers above it (answers, backup, stack), handed in by the command. */
 export interface UpgradeDeps<A extends BaseAnswers = BaseAnswers> {
   /** The answers an install stands for (state.json, hand edits of .env kept). */
@@ -244,11 +250,11 @@ export interface UpgradeDeps<A extends BaseAnswers = BaseAnswers> {
   /** The answers of a run without questions: `given`, else `current`, else the defaults (missing ones refused). */
   headless(given: Partial<A>, current: Partial<A>): A;
   /** The bundled database a compose file declares, as `harden-init backup` finds it (undefined: external). */
-  database(composeText: string): { engine: 'postgresql' | 'mariadb'; service: string } | undefined;
+  database(composeText: string): UpgradeDb | undefined;
   /** The database dump through its container, streamed. */
-  dumpStream(c: Compose, dir: string, dropEnv: string[], db: { engine: 'postgresql' | 'mariadb'; service: string }): AsyncIterable<Uint8Array>;
+  dumpStream(c: Compose, dir: string, dropEnv: string[], db: UpgradeDb): AsyncIterable<Uint8Array>;
   /** Waits until the database in its container accepts connections. */
-  waitDbReady(c: Compose, dir: string, dropEnv: string[], db: { engine: 'postgresql' | 'mariadb'; service: string }, timeoutMs: number): Promise<void>;
+  waitDbReady(c: Compose, dir: string, dropEnv: string[], db: UpgradeDb, timeoutMs: number): Promise<void>;
   formatBytes(n: number): string;
   /** The stack of these answers, read from the files now on disk. */
   stack(c: Compose, answers: A, template: TargetTemplate): UpgradeStack;
@@ -292,7 +298,7 @@ export interface UpgradeEnd {
 export interface TargetUpgrade<A extends BaseAnswers = BaseAnswers> {
   /** The release the install runs, the one it goes to and the steps between: refusals here change nothing. */
   route(i: UpgradeInstall<A>): UpgradeRoute;
-  /** What the route cannot do with the flags given (a release below the minimum, a missing key): said after the intro. */
+  /** What the route cannot do with these flags (a release below the minimum, a missing key); after the intro. */
   check(i: UpgradeInstall<A>, route: UpgradeRoute): void;
   /** Every step worked out without writing (later ones from the files earlier ones would write): the plan's lines. */
   plan(r: UpgradeRun<A>, route: UpgradeRoute): Promise<{ lines: string[]; end: UpgradeEnd }>;

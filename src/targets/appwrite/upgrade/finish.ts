@@ -53,7 +53,10 @@ export function recordResult(dir: string, entry: HistoryEntry, result: HistoryEn
   if (text) {
     const st = JSON.parse(text) as State;
     const last = st.history?.[st.history.length - 1];
-    if (last && last.when === entry.when) { last.result = result; writeFileAtomic(join(dir, STATE_FILE), serializeState(st), 0o600); }
+    if (last && last.when === entry.when) {
+      last.result = result;
+      writeFileAtomic(join(dir, STATE_FILE), serializeState(st), 0o600);
+    }
   }
   const m = join(dir, entry.backup, STEP_MANIFEST);
   const mt = readRegular(m);
@@ -73,7 +76,10 @@ async function migrate(r: Run, c: Compose, dropEnv: string[]): Promise<number> {
   }
   const res = await run;
   const code = res.exitCode ?? 1;
-  if (log) { if (code === 0) log.success('migrate done', { showLog: false }); else log.error(`migrate exited ${code}`, { showLog: true }); }
+  if (log) {
+    if (code === 0) log.success('migrate done', { showLog: false });
+    else log.error(`migrate exited ${code}`, { showLog: true });
+  }
   return code;
 }
 
@@ -84,15 +90,33 @@ async function startHealthy(c: Finishing): Promise<void> {
     await stack.start();
   } catch (e) {
     recordResult(r.dir, entry, 'start-failed');
-    throw failure(c, `docker compose up -d failed: ${(e as Error).message}`, 'the stack may run a mix of old and new containers; the database is not migrated yet');
+    throw failure(
+      c,
+      `docker compose up -d failed: ${(e as Error).message}`,
+      'the stack may run a mix of old and new containers; the database is not migrated yet',
+    );
   }
   const services = await stack.services(); // counted by start's validation
-  const health = await waitHealthy(c.composeTool, r.dir, Object.keys(stack.env),
-    { port: answers.httpPort, host: urlHost(answers.domain), path: r.target.verify.health.path, judge: r.target.verify.health.judge },
-    services, r.flags.timeout * 1000);
+  const health = await waitHealthy(
+    c.composeTool,
+    r.dir,
+    Object.keys(stack.env),
+    {
+      port: answers.httpPort,
+      host: urlHost(answers.domain),
+      path: r.target.verify.health.path,
+      judge: r.target.verify.health.judge,
+    },
+    services,
+    r.flags.timeout * 1000,
+  );
   if (!health.ok) {
     recordResult(r.dir, entry, 'start-failed');
-    throw failure(c, `the stack did not become healthy: ${health.reason}${health.logs ? `\n${health.logs}` : ''}`, 'the new containers run (not healthy); the database is not migrated yet');
+    throw failure(
+      c,
+      `the stack did not become healthy: ${health.reason}${health.logs ? `\n${health.logs}` : ''}`,
+      'the new containers run (not healthy); the database is not migrated yet',
+    );
   }
   r.ui.success(`Stack healthy: ${health.detail}`);
 }
@@ -103,7 +127,11 @@ async function migrated(c: Finishing): Promise<void> {
   const code = await migrate(r, c.composeTool, Object.keys(c.stack.env));
   if (code !== 0) {
     recordResult(r.dir, entry, 'migrate-failed');
-    throw failure(c, `Appwrite's migration (docker compose exec -T appwrite migrate) exited ${code}.`, `the stack runs ${s.to}; the database may be partly migrated`);
+    throw failure(
+      c,
+      `Appwrite's migration (docker compose exec -T appwrite migrate) exited ${code}.`,
+      `the stack runs ${s.to}; the database may be partly migrated`,
+    );
   }
   r.ui.success(`Migration to ${s.to} done.`);
 }
@@ -112,21 +140,34 @@ async function migrated(c: Finishing): Promise<void> {
 async function verified(c: Finishing): Promise<void> {
   const { r, s, entry, stack } = c;
   const on = `npx harden-init upgrade --dir ${shellQuote(r.dirArg)} --resume${r.flags.to ? ` --to ${r.flags.to}` : ''} --yes`;
-  if (await stack.verify() !== EXIT.ok) {
+  if ((await stack.verify()) !== EXIT.ok) {
     recordResult(r.dir, entry, 'verify-failed');
-    throw new CliError(`Step ${s.from} → ${s.to}: the running stack differs from the files (see above); the upgrade stops here. The database is migrated to ${s.to}.`, EXIT.drift,
-      `Fix the difference (the reasons above), then continue: ${on}`);
+    throw new CliError(
+      `Step ${s.from} → ${s.to}: the running stack differs from the files (see above); the upgrade stops here. The database is migrated to ${s.to}.`,
+      EXIT.drift,
+      `Fix the difference (the reasons above), then continue: ${on}`,
+    );
   }
   const release = await stack.checkRelease(s.to);
   if (release.mismatch) {
     recordResult(r.dir, entry, 'verify-failed');
-    throw new CliError(`Step ${s.from} → ${s.to}: ${release.mismatch} The upgrade stops here.`, EXIT.drift,
-      `Recreate the stack from the files (cd ${shellQuote(r.dirArg)} && docker compose up -d --force-recreate), check the image ${s.to} is Appwrite's, then continue: ${on}`);
+    throw new CliError(
+      `Step ${s.from} → ${s.to}: ${release.mismatch} The upgrade stops here.`,
+      EXIT.drift,
+      `Recreate the stack from the files (cd ${shellQuote(r.dirArg)} && docker compose up -d --force-recreate), check the image ${s.to} is Appwrite's, then continue: ${on}`,
+    );
   }
 }
 
 /** Start, health, migrate, verify; the history entry records where it stopped (a resumed step starts here again). */
-export async function finishStep(r: Run, composeTool: Compose, s: UpgradeStep, entry: HistoryEntry, answers: Answers, template: Template): Promise<HistoryEntry> {
+export async function finishStep(
+  r: Run,
+  composeTool: Compose,
+  s: UpgradeStep,
+  entry: HistoryEntry,
+  answers: Answers,
+  template: Template,
+): Promise<HistoryEntry> {
   const c: Finishing = { r, composeTool, s, entry, answers, stack: r.deps.stack(composeTool, answers, template) };
   const steps = [startHealthy, migrated, verified];
   for (const step of steps) await step(c);
@@ -139,7 +180,10 @@ export async function resumeStep(r: Run, entry: HistoryEntry): Promise<HistoryEn
   const existing = readExisting(r.dir);
   const current = r.deps.existingAnswers(existing);
   const { template } = await releaseFiles(entry.to, {
-    dir: r.dir, dockerAvailable: true, acceptUpstream: r.flags.acceptUpstream, onLine: (l) => r.ui.raw(pc.dim(`│  ${l}`)),
+    dir: r.dir,
+    dockerAvailable: true,
+    acceptUpstream: r.flags.acceptUpstream,
+    onLine: (l) => r.ui.raw(pc.dim(`│  ${l}`)),
   });
   const answers = stepAnswers(r, current, entry.to);
   return finishStep(r, r.composeTool!, { from: entry.from, to: entry.to, why: 'resumed' }, entry, answers, template);

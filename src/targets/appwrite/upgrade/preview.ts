@@ -16,8 +16,10 @@ export function endOf(route: Pick<UpgradeRoute, 'steps'>, last: MergeResult | un
   const json = list.length ? { notCarried: list, proposal: PROPOSED_COMPOSE_FILE } : {};
   const lines = last ? notCarriedSummary(last) : [];
   if (route.steps.length <= 1 || !lines.length) return { json };
-  const warning = [`Hand edits NOT carried into ${COMPOSE_FILE} over the whole upgrade (${lines.length}); ${dryRun ? 'the run would write' : 'review'} ${PROPOSED_COMPOSE_FILE}, the final release's file with them:`,
-    ...lines.map((l) => `  - ${l}`)].join('\n');
+  const warning = [
+    `Hand edits NOT carried into ${COMPOSE_FILE} over the whole upgrade (${lines.length}); ${dryRun ? 'the run would write' : 'review'} ${PROPOSED_COMPOSE_FILE}, the final release's file with them:`,
+    ...lines.map((l) => `  - ${l}`),
+  ].join('\n');
   return { warning, json };
 }
 
@@ -25,8 +27,11 @@ export function endOf(route: Pick<UpgradeRoute, 'steps'>, last: MergeResult | un
 function stepLines(prepared: PreparedStep): string[] {
   return [
     ...describeChanges(prepared.changes),
-    ...(prepared.plan.generatedSecrets.length ? [`new secrets generated: ${prepared.plan.generatedSecrets.join(', ')}`] : []),
-    ...prepared.handEdits?.lines.carried ?? [], ...prepared.handEdits?.lines.notCarried ?? [],
+    ...(prepared.plan.generatedSecrets.length
+      ? [`new secrets generated: ${prepared.plan.generatedSecrets.join(', ')}`]
+      : []),
+    ...(prepared.handEdits?.lines.carried ?? []),
+    ...(prepared.handEdits?.lines.notCarried ?? []),
   ].map((l) => `   ${l}`);
 }
 
@@ -36,10 +41,19 @@ export async function plan(r: Run, route: UpgradeRoute): Promise<{ lines: string
   const db = r.deps.database(r.existing.compose!); // the database the steps dump, as backup finds it
   const lines: string[] = [];
   if (unfinished) {
-    lines.push(`0. resume ${unfinished.from} → ${unfinished.to} (stopped: ${unfinished.result}); its files stay as they are`);
-    lines.push(`   up -d, health, docker compose exec -T appwrite migrate, vars verification (backup before it: ${unfinished.backup}${unfinished.dump ? `, dump ${unfinished.dump}` : ''})`);
+    lines.push(
+      `0. resume ${unfinished.from} → ${unfinished.to} (stopped: ${unfinished.result}); its files stay as they are`,
+    );
+    lines.push(
+      `   up -d, health, docker compose exec -T appwrite migrate, vars verification (backup before it: ${unfinished.backup}${unfinished.dump ? `, dump ${unfinished.dump}` : ''})`,
+    );
   }
-  let at: StepStart = { existing: r.existing, current: r.current, storedBase: readRegular(join(r.dir, WRITTEN_COMPOSE)), pending: [] };
+  let at: StepStart = {
+    existing: r.existing,
+    current: r.current,
+    storedBase: readRegular(join(r.dir, WRITTEN_COMPOSE)),
+    pending: [],
+  };
   let merge: MergeResult | undefined; // the latest step's merge: it holds every earlier step's not-carried edits
   for (const [i, s] of steps.entries()) {
     lines.push(`${i + 1}. ${s.from} → ${s.to} (${s.why})`);
@@ -53,9 +67,16 @@ export async function plan(r: Run, route: UpgradeRoute): Promise<{ lines: string
     if (prepared) {
       lines.push(...stepLines(prepared));
       merge = prepared.handEdits?.result ?? merge;
-      at = { existing: simulateAfter(at.existing, prepared), current: { ...at.current, ...prepared.plan.answers }, storedBase: prepared.rendered, pending: [] };
+      at = {
+        existing: simulateAfter(at.existing, prepared),
+        current: { ...at.current, ...prepared.plan.answers },
+        storedBase: prepared.rendered,
+        pending: [],
+      };
     }
-    lines.push(`   before it: ${BACKUP_DIR}/<time>/ (.env, ${COMPOSE_FILE}, state.json${db ? `, a ${db.engine} dump through the ${db.service} container` : '; external database: back it up yourself'})`);
+    lines.push(
+      `   before it: ${BACKUP_DIR}/<time>/ (.env, ${COMPOSE_FILE}, state.json${db ? `, a ${db.engine} dump through the ${db.service} container` : '; external database: back it up yourself'})`,
+    );
     lines.push(`   after it: up -d, health, docker compose exec -T appwrite migrate, vars verification`);
     if (!prepared) break;
   }
