@@ -31,8 +31,6 @@ import type { Target } from '../targets/types.js';
 import { loadDump, waitDbReady } from './db-dump.js';
 import { backupShape, backupSpec, formatBytes, type BackupShape } from './backup.js';
 
-export { chooseBackup, listBackups, type BackupChoice } from '../apply/step-backup.js';
-
 type Run = (args: string[], what: string) => Promise<void>;
 
 const MODES: Record<string, number> = { '.env': 0o600, [STATE_FILE]: 0o600 };

@@ -47,7 +47,7 @@ function failure(c: Pick<Finishing, 'r' | 's' | 'entry'>, what: string, stackSta
 }
 
 /** Rewrites the last history entry's result in state.json and the step's manifest (atomic writes). */
-export function recordResult(dir: string, entry: HistoryEntry, result: HistoryEntry['result']): void {
+function recordResult(dir: string, entry: HistoryEntry, result: HistoryEntry['result']): void {
   entry.result = result;
   const text = readRegular(join(dir, STATE_FILE));
   if (text) {
