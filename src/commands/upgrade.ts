@@ -44,7 +44,7 @@ interface Context extends UpgradeRun<BaseAnswers> {
 }
 
 /** A step ends the run when it returns an exit code. */
-type Step = (c: Context) => Promise<number | void> | number | void;
+type Step = (c: Context) => unknown;
 
 /** The install's target (a state.json without one predates a second product); refused when it has no upgrade. */
 async function upgradableTarget(
@@ -122,7 +122,7 @@ function depsFor(c: Pick<Context, 'target' | 'ui' | 'req' | 'dir'>): UpgradeDeps
 }
 
 /** The intro; an install already at the release asked for ends here. */
-function introduce(c: Pick<Context, 'ui' | 'req' | 'version' | 'dir' | 'target' | 'route'>): number | void {
+function introduce(c: Pick<Context, 'ui' | 'req' | 'version' | 'dir' | 'target' | 'route'>): number | undefined {
   const {
     ui,
     req,
@@ -173,7 +173,7 @@ async function showPlan(c: Context): Promise<void> {
 }
 
 /** A dry run ends after the plan. */
-function dryRunEnd(c: Pick<Context, 'req' | 'ui' | 'dir' | 'route' | 'planned'>): number | void {
+function dryRunEnd(c: Pick<Context, 'req' | 'ui' | 'dir' | 'route' | 'planned'>): number | undefined {
   if (!c.req.dryRun) return;
   const {
     ui,
@@ -237,7 +237,7 @@ export async function upgradeCommand(req: Request, VERSION: string): Promise<num
   const steps: Step[] = [introduce, checkRoute, findDocker, showPlan, dryRunEnd, confirm, lock, runSteps];
   for (const step of steps) {
     const code = await step(c);
-    if (code !== undefined) return code;
+    if (typeof code === 'number') return code;
   }
   return EXIT.ok;
 }
