@@ -1,55 +1,73 @@
 // `harden-init rollback`: puts back the install files of one backup byte for byte (the newest upgrade step's by
-// default) and, with --with-db, loads the database dump taken before that step — the only way back across
-// Appwrite's migration, which has no reverse. The files it replaces are kept in a new backup first.
+// default) and, with --with-db, loads the database dump taken before that step — the only way back across a
+// migration that has no reverse (Appwrite's). The files it replaces are kept in a new backup first. The backup's
+// layout is src/apply/step-backup.ts; the product is only needed for a step's backup (its name, its database).
 import { constants, copyFileSync, createReadStream, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import pc from 'picocolors';
 import type { RollbackRequest as Request } from './requests.js';
 import { CliError, EXIT, stepError, usageError } from '../core/errors.js';
-import { createUi } from '../ui/ui.js';
+import { createUi, isInteractive, type Ui } from '../ui/ui.js';
 import { shellQuote } from '../core/shell-quote.js';
 import { confirmWrite } from '../ui/wizard.js';
 import { parseEnv, toRecord } from '../engine/envfile.js';
 import { BACKUP_DIR, STATE_FILE } from '../engine/state.js';
 import { COMPOSE_FILE } from '../engine/plan.js';
 import { acquireLock } from '../apply/lock.js';
-import { guardInstallDir } from '../apply/install-dir.js';
+import { installDir } from '../install/install-dir.js';
 import { writeFileAtomic } from '../apply/atomic.js';
 import { chmodNoFollow, kindOf, mkdirExact, readRegular } from '../apply/safe-fs.js';
-import { compose, detectCompose, tail } from '../docker/compose.js';
+import {
+  backupName,
+  chooseBackup,
+  listBackups,
+  STEP_FILES,
+  STEP_MANIFEST,
+  type BackupChoice,
+} from '../apply/step-backup.js';
+import { compose, detectCompose, tail, type Compose } from '../docker/compose.js';
+import { DEFAULT_TARGET, TARGETS } from '../targets/index.js';
+import type { Target } from '../targets/types.js';
 import { loadDump, waitDbReady } from './db-dump.js';
-import { backupShape, backupTarget, formatBytes } from './backup.js';
-import { STEP_FILES, STEP_MANIFEST, backupName, type StepManifest } from './upgrade.js';
+import { backupShape, backupSpec, formatBytes, type BackupShape } from './backup.js';
+
+type Run = (args: string[], what: string) => Promise<void>;
 
 const MODES: Record<string, number> = { '.env': 0o600, [STATE_FILE]: 0o600 };
 
-export interface BackupChoice { name: string; abs: string; manifest?: StepManifest }
-
-/** The backups of an install, oldest first (names are ISO times, so they sort by time). */
-export function listBackups(dir: string): BackupChoice[] {
-  const root = join(dir, BACKUP_DIR);
-  if (kindOf(root) !== 'dir') return [];
-  return readdirSync(root).filter((n) => kindOf(join(root, n)) === 'dir').sort().map((name) => {
-    const abs = join(root, name);
-    const m = readRegular(join(abs, STEP_MANIFEST));
-    let manifest: StepManifest | undefined;
-    try { manifest = m ? JSON.parse(m) as StepManifest : undefined; } catch { manifest = undefined; }
-    return { name, abs, manifest };
-  });
+/** Everything a rollback knows once its backup is chosen. */
+interface Context {
+  req: Request;
+  version: string;
+  ui: Ui;
+  dir: string;
+  dirArg: string;
+  backup: BackupChoice;
+  /** The backup's file names, and the install paths they go back to (same order). */
+  files: string[];
+  paths: string[];
+  /** Files the step created: removed. */
+  remove: string[];
+  /** The product the backup is of (its name in messages, its database for --with-db). */
+  target: Target;
+  /** Where the replaced files are kept. */
+  keep?: string;
 }
 
-/** --backup NAME, else the newest upgrade step's backup, else the newest backup. */
-export function chooseBackup(all: BackupChoice[], wanted?: string): BackupChoice | undefined {
-  if (wanted !== undefined) return all.find((b) => b.name === wanted);
-  return [...all].reverse().find((b) => b.manifest) ?? all[all.length - 1];
+/** The product a backup is of: its copy of state.json names it (older ones name none: the default's). */
+async function productOf(b: BackupChoice): Promise<Target> {
+  let id: unknown;
+  try {
+    id = (JSON.parse(readRegular(join(b.abs, backupName(STATE_FILE))) ?? '{}') as { target?: unknown }).target;
+  } catch {
+    id = undefined;
+  }
+  return TARGETS[typeof id === 'string' && id && Object.hasOwn(TARGETS, id) ? id : DEFAULT_TARGET]!.load();
 }
 
-export async function rollbackCommand(req: Request, VERSION: string): Promise<number> {
-  const ui = createUi(req.json);
-  if (req.dir === '') throw usageError('--dir: must not be empty (default ./appwrite).');
-  const dirArg = req.dir ?? './appwrite';
-  const dir = resolve(dirArg);
-  guardInstallDir(dir);
+/** The backup (--backup, else the newest step's) and what it puts back; refusals change nothing. */
+async function chooseStep(req: Request, version: string, ui: Ui): Promise<Context> {
+  const { dir, dirArg } = installDir(req.dir, `./${DEFAULT_TARGET}`);
   const all = listBackups(dir);
   if (all.length === 0) throw usageError(`No backups in ${join(dir, BACKUP_DIR)}: nothing to roll back to.`);
   const b = chooseBackup(all, req.backup);
@@ -58,25 +76,48 @@ export async function rollbackCommand(req: Request, VERSION: string): Promise<nu
   const paths = files.map((n) => STEP_FILES.find((f) => backupName(f) === n) ?? n.replace(/__/g, '/'));
   const m = b.manifest;
   const dumpName = m?.dump ? m.dump.split('/').pop()! : undefined;
-  if (req.withDb && !dumpName) throw usageError(`--with-db: backup ${b.name} holds no database dump${m ? '' : ' (it is not an upgrade step\'s backup)'}; nothing was changed.`);
+  if (req.withDb && !dumpName)
+    throw usageError(
+      `--with-db: backup ${b.name} holds no database dump${m ? '' : " (it is not an upgrade step's backup)"}; nothing was changed.`,
+    );
   const remove = (m?.absent ?? []).filter((f) => kindOf(join(dir, f)) === 'file');
+  return { req, version, ui, dir, dirArg, backup: b, files, paths, remove, target: await productOf(b) };
+}
 
-  ui.intro(`${pc.inverse(` harden-init ${VERSION} `)} rollback ${dir}`);
+/** What will be put back, said; the confirmation (--yes without a terminal). */
+async function showAndConfirm(c: Context): Promise<void> {
+  const { ui, dir, req, backup: b, paths, remove, target } = c;
+  const m = b.manifest;
+  ui.intro(`${pc.inverse(` harden-init ${c.version} `)} rollback ${dir}`);
   const lines = [
     `backup: ${relative(dir, b.abs)}/${m ? ` (taken before the upgrade step ${m.from} → ${m.to}, ${m.when})` : ''}`,
     `files put back byte for byte: ${paths.join(', ')}`,
     ...(remove.length ? [`files the step created, removed: ${remove.join(', ')}`] : []),
-    req.withDb ? `database: the dump ${m!.dump} (${m!.dumpBytes !== undefined ? formatBytes(m!.dumpBytes) : 'size unknown'}) replaces the current database` : 'database: left as it is',
+    req.withDb
+      ? `database: the dump ${m!.dump} (${m!.dumpBytes !== undefined ? formatBytes(m!.dumpBytes) : 'size unknown'}) replaces the current database`
+      : 'database: left as it is',
   ];
   ui.step('Rollback');
   for (const l of lines) ui.raw(`│  ${l}`); // not wrapped: paths stay whole
-  if (m && !req.withDb) ui.warn(`The database stays as it is: if Appwrite ${m.to}'s migration ran, Appwrite ${m.from} may not run on it. Add --with-db to load the dump taken before the step.`);
-  const interactive = !req.yes && !req.json && Boolean(process.stdin.isTTY && process.stdout.isTTY);
-  if (!interactive && !req.yes) throw usageError('rollback replaces the install\'s files: confirm with --yes (no terminal to ask in).');
-  if (interactive && !(await confirmWrite('Roll back?', false))) throw new CliError('Cancelled: nothing was changed.', EXIT.cancelled);
+  if (m && !req.withDb) {
+    ui.warn(
+      `The database stays as it is: if ${target.title} ${m.to}'s migration ran, ${target.title} ${m.from} may not run on it. Add --with-db to load the dump taken before the step.`,
+    );
+  }
+  const interactive = isInteractive(req);
+  if (!interactive && !req.yes)
+    throw usageError("rollback replaces the install's files: confirm with --yes (no terminal to ask in).");
+  if (interactive && !(await confirmWrite('Roll back?', false)))
+    throw new CliError('Cancelled: nothing was changed.', EXIT.cancelled);
+}
 
-  await acquireLock(dir, { warn: (w) => ui.warn(w) });
-  // What is replaced now is kept too (so a rollback is itself undoable).
+async function lock(c: Pick<Context, 'dir' | 'ui'>): Promise<void> {
+  await acquireLock(c.dir, { warn: (w) => c.ui.warn(w) });
+}
+
+/** The files put back (atomically); what is replaced now is kept too, so a rollback is itself undoable. */
+function restoreFiles(c: Context): void {
+  const { dir, backup: b, files, paths, remove } = c;
   const keep = join(dir, BACKUP_DIR, `${b.name}-before-rollback-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   mkdirExact(keep, 0o700);
   for (const f of [...new Set([...paths, ...remove])]) {
@@ -91,36 +132,73 @@ export async function rollbackCommand(req: Request, VERSION: string): Promise<nu
     writeFileAtomic(join(dir, f), content, MODES[f] ?? 0o644);
   }
   for (const f of remove) rmSync(join(dir, f), { force: true });
-  ui.success(`Files restored from ${relative(dir, b.abs)}/ (the replaced ones are in ${relative(dir, keep)}/)`);
+  c.ui.success(`Files restored from ${relative(dir, b.abs)}/ (the replaced ones are in ${relative(dir, keep)}/)`);
+}
 
+/** --with-db: the stack stopped, the database container started alone, the step's dump loaded into it. */
+async function loadStepDump(
+  c: Context,
+  composeTool: Compose,
+  dropEnv: string[],
+  db: BackupShape['db'],
+  run: Run,
+): Promise<void> {
+  const { ui, dir, req } = c;
+  const m = c.backup.manifest!;
+  if (!db)
+    throw stepError(
+      'The restored compose file has no bundled database service: load the dump into your server yourself.',
+      `The dump: ${m.dump}`,
+    );
+  ui.step(`Loading ${m.dump} into ${db.service}`);
+  await run(['stop'], 'docker compose stop');
+  await run(['up', '-d', '--remove-orphans', db.service], `docker compose up -d ${db.service}`);
+  await waitDbReady(composeTool, dir, dropEnv, db, req.timeout * 1000);
+  await loadDump(composeTool, dir, dropEnv, db, createReadStream(join(dir, m.dump!)));
+  ui.success(`Database restored from ${m.dump}`);
+}
+
+/** The stack started from the restored files (after the dump, with --with-db); --no-start ends before. */
+async function startRestored(c: Context): Promise<number> {
+  const { ui, dir, dirArg, req, backup: b } = c;
+  const m = b.manifest;
   if (req.noStart) {
-    ui.outro(req.withDb ? 'Files restored; --no-start: load the dump yourself before starting.' : 'Files restored. Start the stack: docker compose up -d');
+    ui.outro(
+      req.withDb
+        ? 'Files restored; --no-start: load the dump yourself before starting.'
+        : 'Files restored. Start the stack: docker compose up -d',
+    );
     return EXIT.ok;
   }
-  const c = await detectCompose();
-  if (!c) throw stepError('Docker Compose not found: the files are restored; start the stack yourself.');
-  const envText = readFileSync(join(dir, '.env'), 'utf8');
-  const dropEnv = Object.keys(toRecord(parseEnv(envText)));
-  // Upgrade steps (whose dumps --with-db loads) are Appwrite's: the restored file is read as Appwrite's backup reads it.
-  const shape = backupShape((await backupTarget('appwrite')).spec, readFileSync(join(dir, COMPOSE_FILE), 'utf8'));
-  const run = async (args: string[], what: string) => {
-    const r = await compose(c, args, { cwd: dir, dropEnv });
-    if (r.exitCode !== 0) throw stepError(`${what} failed:\n${tail(String(r.all ?? ''))}`, `The files are restored; fix the cause and run: cd ${shellQuote(dirArg)} && docker compose up -d`);
+  const composeTool = await detectCompose();
+  if (!composeTool) throw stepError('Docker Compose not found: the files are restored; start the stack yourself.');
+  const dropEnv = Object.keys(toRecord(parseEnv(readFileSync(join(dir, '.env'), 'utf8'))));
+  // The restored compose file, read as the product's backup reads it (its bundled database).
+  const shape = backupShape(backupSpec(c.target), readFileSync(join(dir, COMPOSE_FILE), 'utf8'));
+  const run: Run = async (args, what) => {
+    const r = await compose(composeTool, args, { cwd: dir, dropEnv });
+    if (r.exitCode !== 0)
+      throw stepError(
+        `${what} failed:\n${tail(String(r.all ?? ''))}`,
+        `The files are restored; fix the cause and run: cd ${shellQuote(dirArg)} && docker compose up -d`,
+      );
   };
-  if (req.withDb) {
-    if (!shape.db) throw stepError('The restored compose file has no bundled database service: load the dump into your server yourself.', `The dump: ${m!.dump}`);
-    const db = shape.db;
-    ui.step(`Loading ${m!.dump} into ${db.service}`);
-    await run(['stop'], 'docker compose stop');
-    await run(['up', '-d', '--remove-orphans', db.service], `docker compose up -d ${db.service}`);
-    await waitDbReady(c, dir, dropEnv, db, req.timeout * 1000);
-    const path = join(dir, m!.dump!);
-    await loadDump(c, dir, dropEnv, db, createReadStream(path));
-    ui.success(`Database restored from ${m!.dump}`);
-  }
+  if (req.withDb) await loadStepDump(c, composeTool, dropEnv, shape.db, run);
   await run(['up', '-d', '--remove-orphans'], 'docker compose up -d');
   ui.success('Stack started with the restored files.');
-  ui.outro(`Rolled back${m ? ` to Appwrite ${m.from}` : ''}. Check it: npx harden-init verify --dir ${shellQuote(dirArg)}`);
-  if (req.json) process.stdout.write(`${JSON.stringify({ ok: true, dir, backup: b.name, restored: paths, removed: remove, database: req.withDb })}\n`);
+  ui.outro(
+    `Rolled back${m ? ` to ${c.target.title} ${m.from}` : ''}. Check it: npx harden-init verify --dir ${shellQuote(dirArg)}`,
+  );
+  if (req.json)
+    process.stdout.write(
+      `${JSON.stringify({ ok: true, dir, backup: b.name, restored: c.paths, removed: c.remove, database: req.withDb })}\n`,
+    );
   return EXIT.ok;
+}
+
+export async function rollbackCommand(req: Request, VERSION: string): Promise<number> {
+  const c = await chooseStep(req, VERSION, createUi(req.json));
+  const steps = [showAndConfirm, lock, restoreFiles];
+  for (const step of steps) await step(c);
+  return startRestored(c);
 }

@@ -4,7 +4,9 @@
 // targets sit below them (src/engine/render.ts, src/verify/types.ts, src/audit/types.ts) and are re-exported here.
 import type { AnyAnswers, Question } from '../core/question.js';
 import type { TargetAudit } from '../audit/types.js';
-import type { UpstreamCacheRecord } from '../engine/state.js';
+import type { HistoryEntry, State, UpstreamCacheRecord } from '../engine/state.js';
+import type { Existing } from '../engine/existing.js';
+import type { Compose } from '../docker/compose.js';
 import type { BaseAnswers, TargetRender, TargetTemplate } from '../engine/render.js';
 import type { HealthProbe, LiveCheck, RunningConfig, ServiceExec } from '../verify/types.js';
 
@@ -126,6 +128,8 @@ export interface Target<A extends BaseAnswers = BaseAnswers> {
   audit?: TargetAudit;
   /** `harden-init backup` / `restore`: what an archive of this target's install holds. */
   backup?: TargetBackup;
+  /** `harden-init upgrade`: moving an install to a newer release step by step; without it the command refuses. */
+  upgrade?: TargetUpgrade<A>;
 }
 
 /** Ties a target's answers to its questions: each question's id and callbacks are checked against `A`. */
@@ -172,3 +176,132 @@ export interface TargetEntry {
 /** What the wizard needs of a target before its questions are answered. */
 export type TargetEarly<A extends BaseAnswers = BaseAnswers> = Pick<Target<A>, 'answersFromEnv' | 'readFromEnv' | 'checkExisting' | 'prepare' | 'begin'>
   & { stack: Pick<TargetStack<A>, 'dbLocation'> };
+
+/** One step of an upgrade (Appwrite's guide moves one minor at a time). */
+export interface UpgradeStep {
+  from: string;
+  to: string;
+  /** Why this step exists (the rule of the product's guide it follows). */
+  why: string;
+}
+
+/** The output an upgrade writes as it goes (the command's ui; the target never prints by itself). */
+export interface UpgradeUi {
+  info(msg: string): void;
+  step(msg: string): void;
+  warn(msg: string): void;
+  success(msg: string): void;
+  note(body: string, title: string): void;
+  raw(line: string): void;
+}
+
+/** The flags of `harden-init upgrade` the target reads. */
+export interface UpgradeFlags {
+  to?: string;
+  resume: boolean;
+  noStart: boolean;
+  dryRun: boolean;
+  json: boolean;
+  timeout: number;
+  replaceCompose: boolean;
+  allowInsecureRelease: boolean;
+  acceptUpstream: string[];
+}
+
+/** The install an upgrade starts from, read by the command before the target routes it. */
+export interface UpgradeInstall<A extends BaseAnswers = BaseAnswers> {
+  target: Target<A>;
+  dir: string;
+  /** --dir as given, for the commands printed back. */
+  dirArg: string;
+  ui: UpgradeUi;
+  flags: UpgradeFlags;
+  /** The question flags given (checked against the install; --release refused). */
+  given: Partial<A>;
+  existing: Existing & { state: State };
+  /** The answers the install stands for. */
+  current: Partial<A>;
+}
+
+/** The stack of one step's answers, as the layers above the target start and verify it. */
+export interface UpgradeStack {
+  /** The .env the stack runs with (its names are kept out of every compose call's environment). */
+  env: Record<string, string>;
+  /** compose config, then up -d (throws with the reason). */
+  start(): Promise<void>;
+  /** How many services the started stack has (the health wait counts them). */
+  services(): Promise<number>;
+  /** Verifies the running containers against the files and reports it; returns the exit code (0: no drift). */
+  verify(): Promise<number>;
+  /** Compares the release the running application reports with `pinned`; the mismatch, said, when they differ. */
+  checkRelease(pinned: string): Promise<{ mismatch?: string }>;
+}
+
+/** A bundled database: its engine and the compose service it runs in. */
+export interface UpgradeDb {
+  engine: 'postgresql' | 'mariadb';
+  service: string;
+}
+
+/** What the target's upgrade needs from the layers above it (answers, backup, stack), handed in by the command. */
+export interface UpgradeDeps<A extends BaseAnswers = BaseAnswers> {
+  /** The answers an install stands for (state.json, hand edits of .env kept). */
+  existingAnswers(existing: Existing): Partial<A>;
+  /** The answers of a run without questions: `given`, else `current`, else the defaults (missing ones refused). */
+  headless(given: Partial<A>, current: Partial<A>): A;
+  /** The bundled database a compose file declares, as `harden-init backup` finds it (undefined: external). */
+  database(composeText: string): UpgradeDb | undefined;
+  /** The database dump through its container, streamed. */
+  dumpStream(c: Compose, dir: string, dropEnv: string[], db: UpgradeDb): AsyncIterable<Uint8Array>;
+  /** Waits until the database in its container accepts connections. */
+  waitDbReady(c: Compose, dir: string, dropEnv: string[], db: UpgradeDb, timeoutMs: number): Promise<void>;
+  formatBytes(n: number): string;
+  /** The stack of these answers, read from the files now on disk. */
+  stack(c: Compose, answers: A, template: TargetTemplate): UpgradeStack;
+  /** A scrolling log for a long command's output on a terminal; undefined: print its lines plainly. */
+  taskLog(title: string): UpgradeTaskLog | undefined;
+}
+
+export interface UpgradeTaskLog {
+  message(line: string): void;
+  success(msg: string, o: { showLog: boolean }): void;
+  error(msg: string, o: { showLog: boolean }): void;
+}
+
+/** A run of the upgrade: the install, and what the command found of Docker and hands down. */
+export interface UpgradeRun<A extends BaseAnswers = BaseAnswers> extends UpgradeInstall<A> {
+  /** Compose, when the run starts the stack (not with --no-start or --dry-run). */
+  composeTool?: Compose;
+  /** Whether a Docker engine answers (the release files are read from images). */
+  dockerAvailable: boolean;
+  deps: UpgradeDeps<A>;
+}
+
+/** Where an upgrade goes: from the release the install runs to the one asked, in steps. */
+export interface UpgradeRoute {
+  from: string;
+  to: string;
+  steps: UpgradeStep[];
+  /** The step a failed run left unfinished: --resume finishes it first. */
+  resume?: HistoryEntry;
+  /** Said after the plan (the risks the operator takes). */
+  warnings: string[];
+}
+
+/** What the end of an upgrade (or its dry run) adds: a warning to review, fields of the --json result. */
+export interface UpgradeEnd {
+  warning?: string;
+  json: Record<string, unknown>;
+}
+
+/** `harden-init upgrade` for one target (the contract's `upgrade` group); rollback needs only the step backups. */
+export interface TargetUpgrade<A extends BaseAnswers = BaseAnswers> {
+  /** The release the install runs, the one it goes to and the steps between: refusals here change nothing. */
+  route(i: UpgradeInstall<A>): UpgradeRoute;
+  /** What the route cannot do with these flags (a release below the minimum, a missing key); after the intro. */
+  check(i: UpgradeInstall<A>, route: UpgradeRoute): void;
+  /** Every step worked out without writing (later ones from the files earlier ones would write): the plan's lines. */
+  plan(r: UpgradeRun<A>, route: UpgradeRoute): Promise<{ lines: string[]; end: UpgradeEnd }>;
+  /** Runs the steps, an unfinished one first; a failure after the files changed says the state and the way back. */
+  run(r: UpgradeRun<A>, route: UpgradeRoute): Promise<{ done: HistoryEntry[]; end: UpgradeEnd }>;
+}

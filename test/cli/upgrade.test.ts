@@ -275,6 +275,17 @@ describe.concurrent('harden-init upgrade (files only, no Docker)', () => {
     cleanup(dir);
   });
 
+  it('an install whose target has no upgrade is refused, naming the products that have one; nothing changed', async ({ expect }) => {
+    const dir = await install('1.9.5');
+    writeFileSync(join(dir, '.harden-init/state.json'), `${JSON.stringify({ ...stateOf(dir), target: 'langflow' }, null, 2)}\n`);
+    const before = snapshot(dir);
+    const r = await runBin(['upgrade', '--dir', dir, '--yes', '--no-start']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/harden-init upgrade moves Appwrite installs; \S+ holds langflow\./);
+    expect(snapshot(dir)).toEqual(before);
+    cleanup(dir);
+  });
+
   it('an install harden-init did not write is adopted first; the install at the newest release has nothing to do', async ({ expect }) => {
     const dir = join(tempDir('hi-upgrade-'), 'appwrite');
     const { mkdirSync } = await import('node:fs');

@@ -17,6 +17,7 @@ import type { Template } from './template.js';
 import { appwriteAudit } from './audit.js';
 import { ROUTES_FILE } from './rules/traefik-file.js';
 import { recognize } from './recognize.js';
+import { appwriteUpgrade } from './upgrade/index.js';
 
 export const FORCE_HTTPS_KEYS = ['_APP_OPTIONS_FORCE_HTTPS', '_APP_OPTIONS_ROUTER_FORCE_HTTPS'];
 
@@ -103,4 +104,6 @@ export const appwrite = defineTarget<Answers>({
     files: [{ path: ROUTES_FILE, mode: 0o644 }],
     keyVariable: '_APP_OPENSSL_KEY_V1',
   },
+  // Moving to a newer release, one minor at a time with Appwrite's migration between (upgrade/index.ts).
+  upgrade: appwriteUpgrade,
 });

@@ -7,13 +7,9 @@ import { usageError } from '../../../core/errors.js';
 import { isMaskedName } from '../../../engine/diff.js';
 import { KNOWN_SECRET_NAMES } from '../secret-names.js';
 import { RELEASE_LINES, compareReleases, lineOf, parseRelease } from '../releases.js';
+import type { UpgradeStep } from '../../types.js';
 
-export interface UpgradeStep {
-  from: string;
-  to: string;
-  /** Why this step exists (the rule of Appwrite's guide it follows). */
-  why: string;
-}
+export type { UpgradeStep } from '../../types.js';
 
 /** The 1.9 release every 1.9 install moves to before it crosses to 2.x (the line's security minimum). */
 export const BRIDGE_1_9 = '1.9.10';

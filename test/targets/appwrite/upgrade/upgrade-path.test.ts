@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { carryEdits, describeChanges, stepChanges, upgradePath } from '../../../../src/targets/appwrite/upgrade/path.js';
 import { ROOT } from '../../../helpers/run-bin.js';
-import { unfinishedStep } from '../../../../src/commands/upgrade.js';
+import { unfinishedStep } from '../../../../src/targets/appwrite/upgrade/route.js';
 import type { HistoryEntry } from '../../../../src/engine/state.js';
 
 const rel = (v: string, f: string) => readFileSync(join(ROOT, 'test/fixtures/releases', v, f), 'utf8');
