@@ -98,7 +98,7 @@ export async function acquireLock(installDir: string, o: LockOptions = {}): Prom
   }
 }
 
-/** The lock file, created exclusively: the lock; undefined when another run holds it; 'retry' when its folder vanished. */
+/** The lock file created exclusively: the lock; undefined when another run holds it; 'retry' when its folder went. */
 function tryCreate(path: string, content: string, created: string[], now: () => number): Lock | undefined | 'retry' {
   try {
     const fd = openSync(path, 'wx', 0o600);
@@ -132,14 +132,16 @@ function tryCreate(path: string, content: string, created: string[], now: () => 
  * Moves a stale lock aside under a unique name, then checks it was still the lock judged stale: a lock taken in
  * between by a live run is put back instead of being broken.
  */
-function takeOver(path: string, text: string, info: LockInfo | undefined, stale: string, warn: LockOptions['warn']): void {
+function takeOver(path: string, text: string, info: LockInfo | undefined, stale: string,
+  warn: LockOptions['warn']): void {
   const aside = `${path}.stale-${randomBytes(6).toString('hex')}`;
   try { renameSync(path, aside); } catch { return; }
   let same = false;
   try { same = readFileSync(aside, 'utf8') === text; } catch { /* gone */ }
   if (same) {
     rmSync(aside, { force: true });
-    warn?.(`Took over a stale lock ${path}${info ? ` (pid ${info.pid} on ${info.host}, since ${info.time})` : ''}: ${stale}.`);
+    const holder = info ? ` (pid ${info.pid} on ${info.host}, since ${info.time})` : '';
+    warn?.(`Took over a stale lock ${path}${holder}: ${stale}.`);
   } else {
     try { renameSync(aside, path); } catch { /* the other run finished */ }
   }

@@ -169,7 +169,8 @@ async function stopLangflow(run: Pick<Rotation, 'ui' | 'dir' | 'compose' | 'drop
 function keepPendingKey(run: Pick<Rotation, 'dir' | 'newSecretKey'>): string {
   const newKey = run.newSecretKey();
   mkdirExact(join(run.dir, STATE_DIR), 0o700);
-  writeFileAtomic(join(run.dir, PENDING_FILE), `${JSON.stringify({ key: newKey, started: new Date().toISOString() })}\n`, 0o600);
+  const pending = `${JSON.stringify({ key: newKey, started: new Date().toISOString() })}\n`;
+  writeFileAtomic(join(run.dir, PENDING_FILE), pending, 0o600);
   return newKey;
 }
 
@@ -189,7 +190,8 @@ async function reencrypt(run: Pick<Rotation, 'ui' | 'dir' | 'where' | 'oldKey'>,
 }
 
 /** 5. .env, atomically, and 6. Langflow started and checked; a throw here is undone by the caller. */
-async function switchOver(run: Rotation, newKey: string, report: ScriptReport, onEnvWritten: () => void): Promise<void> {
+async function switchOver(run: Rotation, newKey: string, report: ScriptReport,
+  onEnvWritten: () => void): Promise<void> {
   const { ui, dir, dropEnv, timeoutMs, envText, compose: composeTool } = run;
   ui.step('4/6 Writing .env with the new key');
   const content = serializeEnv(setEnv(parseEnv(envText), KEY_VARIABLE, newKey));
@@ -208,12 +210,15 @@ async function switchOver(run: Rotation, newKey: string, report: ScriptReport, o
   if (String(env.stdout ?? '').trim() !== newKey) throw new Error(`${SERVICE} does not run with the new ${KEY_VARIABLE} of .env`);
   const v = await runScript(run.where, 'verify', { key: newKey }, 'running');
   if (v.exitCode !== 0 || !v.report?.ok) throw new Error(scriptFailure(v, 'The check with the new key'));
-  if (!sameCounts(report, v.report)) throw new Error('The check with the new key found other values than were re-encrypted.');
+  if (!sameCounts(report, v.report)) {
+    throw new Error('The check with the new key found other values than were re-encrypted.');
+  }
   ui.success(`Every stored credential decrypts with the new key in the running ${SERVICE} container.`);
 }
 
 /** The summary (and the --json result) of a rotation that went through. */
-function rotated(run: Pick<Rotation, 'ui' | 'dir' | 'req'>, backup: { archive?: string; json?: unknown }, r: { report: ScriptReport }): number {
+function rotated(run: Pick<Rotation, 'ui' | 'dir' | 'req'>, backup: { archive?: string; json?: unknown },
+  r: { report: ScriptReport }): number {
   const { ui, dir, req } = run;
   const summary = [
     `${KEY_VARIABLE} replaced; ${r.report.updated_rows ?? 0} row(s) re-encrypted.`,

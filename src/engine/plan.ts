@@ -82,7 +82,9 @@ export function plan(answersIn: AnyAnswers, existing: Existing, t: TargetTemplat
   const target = opts.target;
   const answers = target.normalize(answersIn as BaseAnswers);
   const previous = (opts.previous ?? {}) as Partial<BaseAnswers>;
-  const run: PlanRun = { target, answers, previous, existing, t, opts, warnings: [], notes: [], generatedSecrets: [], keptSecrets: [] };
+  const run: PlanRun = {
+    target, answers, previous, existing, t, opts, warnings: [], notes: [], generatedSecrets: [], keptSecrets: [],
+  };
 
   let env = startEnv(run);
   const dbMove = dbMoveOf(target, previous, answers);
@@ -128,14 +130,16 @@ function startEnv({ existing, t, target }: Pick<PlanRun, 'existing' | 't' | 'tar
   return env;
 }
 
-function setManagedValues(r: Pick<PlanRun, 'target' | 'answers' | 'previous' | 'existing' | 't' | 'warnings'>, envIn: EnvFile): EnvFile {
+function setManagedValues(r: Pick<PlanRun, 'target' | 'answers' | 'previous' | 'existing' | 't' | 'warnings'>,
+  envIn: EnvFile): EnvFile {
   const { target, answers, previous } = r;
   let env = envIn;
   for (const [key, value] of Object.entries(target.render.managedValues(answers, r.t))) {
     const before = getEnv(env, key);
     // A switch that follows an answer (force-HTTPS and the HTTPS mode) is not "turned back on" when the answer changed.
     const explained = previous.https !== undefined && previous.https !== answers.https && /HTTPS|SECURE/.test(key);
-    if (r.existing.env && before !== undefined && before !== value && target.render.securitySwitches.includes(key) && !explained) {
+    const switchedBack = before !== undefined && before !== value && target.render.securitySwitches.includes(key);
+    if (r.existing.env && switchedBack && !explained) {
       r.warnings.push(`${key} was "${before}"; harden-init sets it back to "${value}".`);
     }
     env = setEnv(env, key, value);
@@ -143,8 +147,9 @@ function setManagedValues(r: Pick<PlanRun, 'target' | 'answers' | 'previous' | '
   return env;
 }
 
-function generateSecrets(r: Pick<PlanRun, 'target' | 'answers' | 't' | 'opts' | 'warnings' | 'keptSecrets' | 'generatedSecrets'>,
-  envIn: EnvFile): EnvFile {
+type SecretsStep = Pick<PlanRun, 'target' | 'answers' | 't' | 'opts' | 'warnings' | 'keptSecrets' | 'generatedSecrets'>;
+
+function generateSecrets(r: SecretsStep, envIn: EnvFile): EnvFile {
   const { target, t } = r;
   const random = r.opts.random ?? ((name: string) => target.render.generateSecret?.(name) ?? generateSecret());
   let env = envIn;
@@ -162,7 +167,8 @@ function generateSecrets(r: Pick<PlanRun, 'target' | 'answers' | 't' | 'opts' | 
 }
 
 /** Secrets the operator supplies (an external database's password, SMTP): set when given, else kept. */
-function setSecretInputs(r: Pick<PlanRun, 'target' | 'answers' | 'opts' | 'notes' | 'keptSecrets'>, envIn: EnvFile): EnvFile {
+function setSecretInputs(r: Pick<PlanRun, 'target' | 'answers' | 'opts' | 'notes' | 'keptSecrets'>,
+  envIn: EnvFile): EnvFile {
   let env = envIn;
   for (const input of r.target.render.secretInputs) {
     if (!input.when(r.answers)) continue;
@@ -179,8 +185,8 @@ function setSecretInputs(r: Pick<PlanRun, 'target' | 'answers' | 'opts' | 'notes
 }
 
 /** .env, the compose file (or the proposed one beside a hand-edited file), the target's extra files, the state. */
-function plannedFiles(r: Pick<PlanRun, 'target' | 'answers' | 'existing' | 't' | 'opts' | 'notes'>, env: EnvFile, compose: string):
-  { files: PlannedFile[]; composeEdited: boolean } {
+function plannedFiles(r: Pick<PlanRun, 'target' | 'answers' | 'existing' | 't' | 'opts' | 'notes'>, env: EnvFile,
+  compose: string): { files: PlannedFile[]; composeEdited: boolean } {
   const { existing, opts, t } = r;
   const recorded = existing.state?.composeSha256;
   const composeEdited = existing.compose !== undefined && existing.compose !== compose

@@ -29,7 +29,7 @@ interface ReadState {
   input: ReadInput;
   o: { ui: Ui; live: boolean };
   controller: AbortController;
-  /** Until wait(): a live terminal keeps only the newest line (the spinner shows it), a log keeps them all for later. */
+  /** Until wait(): a live terminal keeps only the newest line (the spinner shows it), a log keeps them all. */
   sink: ((line: string) => void) | undefined;
   held: string[];
   last: string | undefined;
