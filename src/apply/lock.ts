@@ -78,31 +78,9 @@ export async function acquireLock(installDir: string, o: LockOptions = {}): Prom
     created = [...created, ...mkdirExact(installDir, 0o700, { allowLinkedDir: true }), ...mkdirExact(join(installDir, STATE_DIR), 0o700)];
     assertRegularOrMissing(path);
     const content = `${process.pid}\n${new Date(now()).toISOString()}\n${host}\n`;
-    try {
-      const fd = openSync(path, 'wx', 0o600);
-      try { writeSync(fd, content); } finally { closeSync(fd); }
-      // unref: the heartbeat never keeps a finished run alive.
-      const beat = setInterval(() => { try { const t = new Date(now()); utimesSync(path, t, t); } catch { /* released */ } }, HEARTBEAT_MS);
-      beat.unref();
-      const lock: Lock = {
-        path,
-        release: () => {
-          if (!held.delete(lock)) return;
-          clearInterval(beat);
-          try {
-            if (readFileSync(path, 'utf8') === content) rmSync(path, { force: true });
-          } catch { /* already gone */ }
-          removeIfEmpty(created);
-        },
-      };
-      held.add(lock);
-      if (!exitHook) { process.once('exit', releaseAllLocks); exitHook = true; }
-      return lock;
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') continue; // the directory vanished under us (another run cleaned up): retry
-      if (code !== 'EEXIST') throw e;
-    }
+    const lock = tryCreate(path, content, created, now);
+    if (lock === 'retry') continue;
+    if (lock) return lock;
     let text = '';
     let mtimeMs = now();
     try {
@@ -112,26 +90,66 @@ export async function acquireLock(installDir: string, o: LockOptions = {}): Prom
     const info = parseLock(text);
     const stale = staleReason(info, mtimeMs, { now: now(), host, isAlive });
     if (stale) {
-      // Move it aside under a unique name, then check it was still the lock judged stale: a lock taken
-      // in between by a live run is put back instead of being broken.
-      const aside = `${path}.stale-${randomBytes(6).toString('hex')}`;
-      try { renameSync(path, aside); } catch { continue; }
-      let same = false;
-      try { same = readFileSync(aside, 'utf8') === text; } catch { /* gone */ }
-      if (same) {
-        rmSync(aside, { force: true });
-        o.warn?.(`Took over a stale lock ${path}${info ? ` (pid ${info.pid} on ${info.host}, since ${info.time})` : ''}: ${stale}.`);
-      } else {
-        try { renameSync(aside, path); } catch { /* the other run finished */ }
-      }
+      takeOver(path, text, info, stale, o.warn);
       continue;
     }
-    if (now() >= deadline) {
-      throw stepError(
-        `Another harden-init run is changing this install: ${path} is held by ${info ? `pid ${info.pid} on ${info.host} since ${info.time}` : 'a run that is starting'}. Nothing was written.`,
-        `Wait for it to finish and re-run. If no such process exists, remove ${path} (a lock nobody touches for ${STALE_AFTER_MS / 60_000} minutes is taken over by itself).`,
-      );
-    }
+    if (now() >= deadline) throw heldError(path, info);
     await new Promise((r) => setTimeout(r, pollMs));
   }
+}
+
+/** The lock file created exclusively: the lock; undefined when another run holds it; 'retry' when its folder went. */
+function tryCreate(path: string, content: string, created: string[], now: () => number): Lock | undefined | 'retry' {
+  try {
+    const fd = openSync(path, 'wx', 0o600);
+    try { writeSync(fd, content); } finally { closeSync(fd); }
+    // unref: the heartbeat never keeps a finished run alive.
+    const beat = setInterval(() => { try { const t = new Date(now()); utimesSync(path, t, t); } catch { /* released */ } }, HEARTBEAT_MS);
+    beat.unref();
+    const lock: Lock = {
+      path,
+      release: () => {
+        if (!held.delete(lock)) return;
+        clearInterval(beat);
+        try {
+          if (readFileSync(path, 'utf8') === content) rmSync(path, { force: true });
+        } catch { /* already gone */ }
+        removeIfEmpty(created);
+      },
+    };
+    held.add(lock);
+    if (!exitHook) { process.once('exit', releaseAllLocks); exitHook = true; }
+    return lock;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return 'retry'; // the directory vanished under us (another run cleaned up): retry
+    if (code !== 'EEXIST') throw e;
+    return undefined;
+  }
+}
+
+/**
+ * Moves a stale lock aside under a unique name, then checks it was still the lock judged stale: a lock taken in
+ * between by a live run is put back instead of being broken.
+ */
+function takeOver(path: string, text: string, info: LockInfo | undefined, stale: string,
+  warn: LockOptions['warn']): void {
+  const aside = `${path}.stale-${randomBytes(6).toString('hex')}`;
+  try { renameSync(path, aside); } catch { return; }
+  let same = false;
+  try { same = readFileSync(aside, 'utf8') === text; } catch { /* gone */ }
+  if (same) {
+    rmSync(aside, { force: true });
+    const holder = info ? ` (pid ${info.pid} on ${info.host}, since ${info.time})` : '';
+    warn?.(`Took over a stale lock ${path}${holder}: ${stale}.`);
+  } else {
+    try { renameSync(aside, path); } catch { /* the other run finished */ }
+  }
+}
+
+function heldError(path: string, info: LockInfo | undefined): ReturnType<typeof stepError> {
+  return stepError(
+    `Another harden-init run is changing this install: ${path} is held by ${info ? `pid ${info.pid} on ${info.host} since ${info.time}` : 'a run that is starting'}. Nothing was written.`,
+    `Wait for it to finish and re-run. If no such process exists, remove ${path} (a lock nobody touches for ${STALE_AFTER_MS / 60_000} minutes is taken over by itself).`,
+  );
 }

@@ -2,7 +2,6 @@
 // install (made by hand, by the official installer or by harden-init) and changes nothing. Exit 0 when nothing is
 // at or above --fail-on (default high), 3 otherwise, 2 bad usage, 1 when the install cannot be read.
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { DEFAULT_TARGET } from '../targets/index.js';
 import { defineCommand } from './define.js';
 import { dirFlag, jsonFlag, noMore, optionalTarget } from './flags.js';
@@ -10,25 +9,18 @@ import { EXIT, stepError, usageError } from '../core/errors.js';
 import { shellQuote } from '../core/shell-quote.js';
 import { TARGETS, recognizeImages } from '../targets/index.js';
 import { installDirProblems, refuseSystemDir } from '../apply/install-dir.js';
+import { auditedInstallDir } from '../install/install-dir.js';
 import { detectTarget, envTracked, findComposeFile, readCompose, readFiles, readRunning } from '../audit/read.js';
 import { failed, runAudit, summarize } from '../audit/run.js';
 import { humanReport, jsonReport } from '../audit/report.js';
 import { DEFAULT_FAIL_ON, FAIL_ON, type AuditInput, type FailOn } from '../audit/types.js';
 
-/** --dir, else ./<target> when a target is named, else the first of ./appwrite, ./langflow, . with a compose file. */
-function installDir(req: Request, targetGiven: boolean): { dir: string; dirArg: string } {
-  if (req.dir) return { dir: resolve(req.dir), dirArg: req.dir };
-  const candidates = targetGiven ? [`./${req.target}`] : [...Object.keys(TARGETS).map((t) => `./${t}`), '.'];
-  const found = candidates.find((c) => existsSync(resolve(c)) && findComposeFile(resolve(c)) !== undefined);
-  const dirArg = found ?? candidates[0]!;
-  return { dir: resolve(dirArg), dirArg };
-}
-
 export async function checkCommand(req: Request & { failOn?: string; targetGiven?: boolean }): Promise<number> {
   const failOn = (req.failOn ?? DEFAULT_FAIL_ON) as FailOn;
   if (!(FAIL_ON as readonly string[]).includes(failOn)) throw usageError(`--fail-on: one of ${FAIL_ON.join(', ')} (got "${req.failOn}")`);
   const targetGiven = req.targetGiven ?? false;
-  const { dir, dirArg } = installDir(req, targetGiven);
+  const { dir, dirArg } = auditedInstallDir(req.dir, targetGiven ? req.target : undefined,
+    (d) => existsSync(d) && findComposeFile(d) !== undefined);
   refuseSystemDir(dir);
   if (!existsSync(dir)) throw stepError(`No install in ${dir}: the directory does not exist.`, 'Pass --dir with the install directory.');
   const raw = readFiles(dir);

@@ -48,7 +48,36 @@ interface Ctx {
   timeoutMs: number;
 }
 
+/** What the steps of one rotation share: the install as read before anything was locked or changed. */
+interface Rotation extends Ctx {
+  req: Request;
+  VERSION: string;
+  oldKey: string;
+  envText: string;
+  /** The generator setup uses for this key (its exact length and alphabet are Langflow's Fernet key). */
+  newSecretKey: () => string;
+}
+
 export async function rotateKeyCommand(req: Request, VERSION: string): Promise<number> {
+  const install = await readLangflowInstall(req);
+  const { ui, dir } = install;
+  ui.intro(`${pc.inverse(` harden-init ${VERSION} `)} rotate-key ${dir}${req.dryRun ? ' (dry run)' : ''}`);
+  // A usage error before anything is locked or stopped (the backup reads the same flags again).
+  if (!req.dryRun) encryptionFrom(req, ui);
+  if (!req.dryRun && !req.yes) await confirmRotation(req, ui);
+
+  await acquireLock(dir, { warn: (m) => ui.warn(m) }); // released by main, after the command
+  const ctx = await readyToRun(install);
+  const { oldKey, envText } = install;
+  await settleInterrupted(ctx, oldKey, envText);
+
+  if (req.dryRun) return await dryRun(ctx, req, oldKey, install.newSecretKey());
+  const run: Rotation = { ...install, ...ctx, req, VERSION };
+  return await rotate(run);
+}
+
+/** The install, refused unless it is Langflow's with a key in .env; nothing is locked or changed yet. */
+async function readLangflowInstall(req: Request) {
   const { dir, existing, targetId } = readInstall(req.dir);
   const ui = createUi(req.json);
   if (targetId !== 'langflow') {
@@ -68,23 +97,24 @@ export async function rotateKeyCommand(req: Request, VERSION: string): Promise<n
   const shape = backupShape(spec, existing.compose);
   const dropEnv = Object.keys(toRecord(parseEnv(envText)));
   const timeoutMs = req.timeout * 1000;
+  return { ui, dir, newSecretKey, envText, oldKey, shape, dropEnv, timeoutMs };
+}
 
-  ui.intro(`${pc.inverse(` harden-init ${VERSION} `)} rotate-key ${dir}${req.dryRun ? ' (dry run)' : ''}`);
-  // A usage error before anything is locked or stopped (the backup reads the same flags again).
-  if (!req.dryRun) encryptionFrom(req, ui);
-  if (!req.dryRun && !req.yes) {
-    const interactive = isInteractive(req);
-    if (!interactive) throw usageError('rotate-key stops Langflow and rewrites every stored credential: confirm with --yes (no terminal to ask on).');
-    const { confirmWrite } = await import('../ui/wizard.js');
-    ui.note([
-      `1. an encrypted backup (it keeps the old key), 2. Langflow stopped (the database stays up),`,
-      `3. every stored credential re-encrypted with a new ${KEY_VARIABLE}, 4. .env written, 5. Langflow started and checked.`,
-      'Everyone signed in must sign in again. A failure leaves the old key in place.',
-    ].join('\n'), 'Rotate the secret key');
-    if (!(await confirmWrite('Rotate the secret key now?', false))) throw new CliError('Cancelled: nothing was changed.', EXIT.cancelled);
-  }
+async function confirmRotation(req: Request, ui: Ui): Promise<void> {
+  const interactive = isInteractive(req);
+  if (!interactive) throw usageError('rotate-key stops Langflow and rewrites every stored credential: confirm with --yes (no terminal to ask on).');
+  const { confirmWrite } = await import('../ui/wizard.js');
+  ui.note([
+    `1. an encrypted backup (it keeps the old key), 2. Langflow stopped (the database stays up),`,
+    `3. every stored credential re-encrypted with a new ${KEY_VARIABLE}, 4. .env written, 5. Langflow started and checked.`,
+    'Everyone signed in must sign in again. A failure leaves the old key in place.',
+  ].join('\n'), 'Rotate the secret key');
+  if (!(await confirmWrite('Rotate the secret key now?', false))) throw new CliError('Cancelled: nothing was changed.', EXIT.cancelled);
+}
 
-  await acquireLock(dir, { warn: (m) => ui.warn(m) }); // released by main, after the command
+/** Compose, the running database and the install's Langflow image: what the re-encryption runs with. */
+async function readyToRun(i: Awaited<ReturnType<typeof readLangflowInstall>>): Promise<Ctx> {
+  const { ui, dir, dropEnv, timeoutMs, shape } = i;
   const composeTool = await detectCompose();
   if (!composeTool) throw stepError('Docker Compose not found (neither `docker compose` nor `docker-compose`).', 'rotate-key runs Langflow\'s own Python through Compose.');
   const ctx: Ctx = { ui, dir, compose: composeTool, dropEnv, timeoutMs, where: { compose: composeTool, dir, dropEnv, timeoutMs } };
@@ -97,68 +127,99 @@ export async function rotateKeyCommand(req: Request, VERSION: string): Promise<n
   if (!image || (await docker(['image', 'inspect', image])).exitCode !== 0) {
     throw stepError(`The install's Langflow image${image ? ` ${image}` : ''} is not present locally: the re-encryption runs with its Python.`);
   }
-  await settleInterrupted(ctx, oldKey, envText);
+  return ctx;
+}
 
-  if (req.dryRun) return await dryRun(ctx, req, oldKey, newSecretKey());
-
+/** The six steps, in order (see the top of this file); from the .env write on, a failure is undone. */
+async function rotate(run: Rotation): Promise<number> {
+  const { ui, req, VERSION } = run;
   // 1. The backup, through backup's own entry point, inside this run's lock.
   ui.step('1/6 Encrypted backup (it holds .env with the old key, and the database)');
   const backup = await backupInside(req, VERSION);
   if (backup.code !== EXIT.ok) throw stepError('The backup failed: nothing was changed.');
+  const { wasRunning, restart } = await stopLangflow(run);
+  const newKey = keepPendingKey(run);
+  const report = await reencrypt(run, newKey, wasRunning, restart);
+  let envWritten = false;
+  try {
+    await switchOver(run, newKey, report, () => { envWritten = true; });
+  } catch (e) {
+    await undo(run, { oldKey: run.oldKey, newKey, envText: run.envText, envWritten, wasRunning });
+    const msg = (e as Error).message;
+    throw stepError(`${msg}\nUndone: the credentials were re-encrypted back to the old key, .env holds the old key again${wasRunning ? ` and ${SERVICE} was started with it` : ''}.`,
+      `The backup from before the rotation: ${backup.archive ?? 'see above'}.`);
+  }
+  return rotated(run, backup, { report });
+}
 
-  // 2. Langflow stopped; the database stays up.
-  const wasRunning = await isRunning(ctx, SERVICE);
+/** 2. Langflow stopped; the database stays up. */
+async function stopLangflow(run: Pick<Rotation, 'ui' | 'dir' | 'compose' | 'dropEnv' | 'where' | 'timeoutMs'>) {
+  const { ui, dir, dropEnv, compose: composeTool } = run;
+  const wasRunning = await isRunning(run, SERVICE);
   ui.step(`2/6 Stopping ${SERVICE}${wasRunning ? '' : ' (it was not running)'}`);
   if (wasRunning) {
     const s = await compose(composeTool, ['stop', SERVICE], { cwd: dir, dropEnv, timeoutMs: 120_000 });
     if (s.exitCode !== 0) throw stepError(`docker compose stop ${SERVICE} failed: nothing was changed.\n${String(s.all ?? '').trim().split('\n').slice(-3).join('\n')}`);
   }
   const restart = async () => { if (wasRunning) await compose(composeTool, ['start', SERVICE], { cwd: dir, dropEnv, timeoutMs: 120_000 }); };
+  return { wasRunning, restart };
+}
 
-  // 3. The new key, on disk before the database is changed.
-  const newKey = newSecretKey();
-  mkdirExact(join(dir, STATE_DIR), 0o700);
-  writeFileAtomic(join(dir, PENDING_FILE), `${JSON.stringify({ key: newKey, started: new Date().toISOString() })}\n`, 0o600);
+/** 3. The new key, on disk before the database is changed. */
+function keepPendingKey(run: Pick<Rotation, 'dir' | 'newSecretKey'>): string {
+  const newKey = run.newSecretKey();
+  mkdirExact(join(run.dir, STATE_DIR), 0o700);
+  const pending = `${JSON.stringify({ key: newKey, started: new Date().toISOString() })}\n`;
+  writeFileAtomic(join(run.dir, PENDING_FILE), pending, 0o600);
+  return newKey;
+}
 
-  // 4. Re-encrypt.
-  ui.step('3/6 Re-encrypting the stored credentials with a new key (one transaction)');
-  const r = await runScript(ctx.where, 'rotate', { old_key: oldKey, new_key: newKey }, 'one-off');
+/** 4. Re-encrypt, in one transaction: a failure rolls it back, and Langflow is started as it was. */
+async function reencrypt(run: Pick<Rotation, 'ui' | 'dir' | 'where' | 'oldKey'>, newKey: string, wasRunning: boolean,
+  restart: () => Promise<void>): Promise<ScriptReport> {
+  run.ui.step('3/6 Re-encrypting the stored credentials with a new key (one transaction)');
+  const r = await runScript(run.where, 'rotate', { old_key: run.oldKey, new_key: newKey }, 'one-off');
   if (r.exitCode !== 0 || !r.report?.ok) {
-    rmSync(join(dir, PENDING_FILE), { force: true });
+    rmSync(join(run.dir, PENDING_FILE), { force: true });
     await restart();
     throw stepError(`${scriptFailure(r, 'The re-encryption')}\nNothing was changed: the transaction was rolled back, .env keeps the old key${wasRunning ? ` and ${SERVICE} was started again` : ''}.`,
       r.report?.failures?.length ? 'Those values were written with another key (or are damaged): delete or re-enter them in Langflow, then rotate again.' : undefined);
   }
-  for (const line of describeCounts(r.report, 're-encrypted')) ui.success(line);
+  for (const line of describeCounts(r.report, 're-encrypted')) run.ui.success(line);
+  return r.report;
+}
 
-  // 5. .env, atomically; from here a failure re-encrypts back to the old key.
-  let envWritten = false;
-  try {
-    ui.step('4/6 Writing .env with the new key');
-    const content = serializeEnv(setEnv(parseEnv(envText), KEY_VARIABLE, newKey));
-    const applied = applyPlan(dir, [{ path: '.env', old: envText, content, mode: 0o600, secret: true }]);
-    envWritten = true;
-    rmSync(join(dir, PENDING_FILE), { force: true });
-    if (applied.backupDir) ui.info(`The previous .env (old key) is also kept in ${applied.backupDir}.`);
+/** 5. .env, atomically, and 6. Langflow started and checked; a throw here is undone by the caller. */
+async function switchOver(run: Rotation, newKey: string, report: ScriptReport,
+  onEnvWritten: () => void): Promise<void> {
+  const { ui, dir, dropEnv, timeoutMs, envText, compose: composeTool } = run;
+  ui.step('4/6 Writing .env with the new key');
+  const content = serializeEnv(setEnv(parseEnv(envText), KEY_VARIABLE, newKey));
+  const applied = applyPlan(dir, [{ path: '.env', old: envText, content, mode: 0o600, secret: true }]);
+  onEnvWritten();
+  rmSync(join(dir, PENDING_FILE), { force: true });
+  if (applied.backupDir) ui.info(`The previous .env (old key) is also kept in ${applied.backupDir}.`);
 
-    // 6. Start and check.
-    ui.step(`5/6 Starting ${SERVICE} with the new key`);
-    const up = await compose(composeTool, ['up', '-d', SERVICE], { cwd: dir, dropEnv, timeoutMs: Math.max(timeoutMs, 120_000) });
-    if (up.exitCode !== 0) throw new Error(`docker compose up -d ${SERVICE} failed: ${String(up.all ?? '').trim().split('\n').slice(-3).join('\n')}`);
-    await waitHealthy(ctx, SERVICE);
-    ui.step('6/6 Checking: the running key is .env\'s, and every stored credential decrypts with it');
-    const env = await compose(composeTool, ['exec', '-T', SERVICE, 'printenv', KEY_VARIABLE], { cwd: dir, dropEnv, timeoutMs: 60_000 });
-    if (String(env.stdout ?? '').trim() !== newKey) throw new Error(`${SERVICE} does not run with the new ${KEY_VARIABLE} of .env`);
-    const v = await runScript(ctx.where, 'verify', { key: newKey }, 'running');
-    if (v.exitCode !== 0 || !v.report?.ok) throw new Error(scriptFailure(v, 'The check with the new key'));
-    if (!sameCounts(r.report, v.report)) throw new Error('The check with the new key found other values than were re-encrypted.');
-    ui.success(`Every stored credential decrypts with the new key in the running ${SERVICE} container.`);
-  } catch (e) {
-    await undo(ctx, { oldKey, newKey, envText, envWritten, wasRunning });
-    const msg = (e as Error).message;
-    throw stepError(`${msg}\nUndone: the credentials were re-encrypted back to the old key, .env holds the old key again${wasRunning ? ` and ${SERVICE} was started with it` : ''}.`,
-      `The backup from before the rotation: ${backup.archive ?? 'see above'}.`);
+  // 6. Start and check.
+  ui.step(`5/6 Starting ${SERVICE} with the new key`);
+  const up = await compose(composeTool, ['up', '-d', SERVICE], { cwd: dir, dropEnv, timeoutMs: Math.max(timeoutMs, 120_000) });
+  if (up.exitCode !== 0) throw new Error(`docker compose up -d ${SERVICE} failed: ${String(up.all ?? '').trim().split('\n').slice(-3).join('\n')}`);
+  await waitHealthy(run, SERVICE);
+  ui.step('6/6 Checking: the running key is .env\'s, and every stored credential decrypts with it');
+  const env = await compose(composeTool, ['exec', '-T', SERVICE, 'printenv', KEY_VARIABLE], { cwd: dir, dropEnv, timeoutMs: 60_000 });
+  if (String(env.stdout ?? '').trim() !== newKey) throw new Error(`${SERVICE} does not run with the new ${KEY_VARIABLE} of .env`);
+  const v = await runScript(run.where, 'verify', { key: newKey }, 'running');
+  if (v.exitCode !== 0 || !v.report?.ok) throw new Error(scriptFailure(v, 'The check with the new key'));
+  if (!sameCounts(report, v.report)) {
+    throw new Error('The check with the new key found other values than were re-encrypted.');
   }
+  ui.success(`Every stored credential decrypts with the new key in the running ${SERVICE} container.`);
+}
+
+/** The summary (and the --json result) of a rotation that went through. */
+function rotated(run: Pick<Rotation, 'ui' | 'dir' | 'req'>, backup: { archive?: string; json?: unknown },
+  r: { report: ScriptReport }): number {
+  const { ui, dir, req } = run;
   const summary = [
     `${KEY_VARIABLE} replaced; ${r.report.updated_rows ?? 0} row(s) re-encrypted.`,
     'Everyone signed in must sign in again: sessions were signed with the old key.',

@@ -187,22 +187,44 @@ export async function rotationsFor(targetId: string, names: string[], envText: s
   return out.sort((a, b) => Number(a.kind === 'db' && a.admin.passVar === a.name) - Number(b.kind === 'db' && b.admin.passVar === b.name));
 }
 
+/** What the steps of one rotate-secret run share. */
+interface SecretRun {
+  i: RotateInput;
+  x: DbExec;
+  rotations: Rotation[];
+  dbs: DbRotation[];
+  /** .env's values before the run. */
+  old: Record<string, string>;
+  /** What the database holds now, per variable: logins and the undo read it. */
+  holds: Record<string, string>;
+}
+
 /**
  * Rotates the secrets; returns the names rotated. Throws a CliError (exit 1) after undoing, or before changing
  * anything (usage errors, a stopped or disagreeing database).
  */
 export async function rotateSecrets(i: RotateInput): Promise<{ rotated: string[]; backupDir?: string }> {
-  const { ui, dir } = i;
   const rotations = await rotationsFor(i.targetId, i.names, i.envText, i.composeText);
   const old = toRecord(parseEnv(i.envText));
-  const x: DbExec = { compose: i.compose, dir, dropEnv: Object.keys(old) };
+  const x: DbExec = { compose: i.compose, dir: i.dir, dropEnv: Object.keys(old) };
   const dbs = rotations.filter((r): r is DbRotation => r.kind === 'db');
+  const run: SecretRun = { i, x, rotations, dbs, old, holds: { ...old } };
 
   await settlePending(i, x, dbs);
+  await checkDatabases(run);
+  const fresh = freshValues(run);
+  await changeInDatabases(run, fresh);
+  const applied = await writeEnv(run, fresh);
+  await startOrUndo(run);
+  return { rotated: rotations.map((r) => r.name), backupDir: applied.backupDir };
+}
+
+/** Each database running, and accepting .env's current login: else nothing is changed. */
+async function checkDatabases({ i, x, dbs, old }: Pick<SecretRun, 'i' | 'x' | 'dbs' | 'old'>): Promise<void> {
   for (const service of new Set(dbs.map((r) => r.service))) {
     if (!(await serviceRunning(x, service))) {
       throw stepError(`The database container (${service}) is not running: the password is changed in the running database first. Nothing was changed.`,
-        `Start the stack first: cd ${shellQuote(dir)} && docker compose up -d`);
+        `Start the stack first: cd ${shellQuote(i.dir)} && docker compose up -d`);
     }
   }
   for (const r of dbs) {
@@ -211,7 +233,11 @@ export async function rotateSecrets(i: RotateInput): Promise<{ rotated: string[]
         'Put the password the database holds into .env (the newest backup in .harden-init/backups/ may have it), then rotate.');
     }
   }
+}
 
+/** The new values, kept in the pending file before the database changes. */
+function freshValues({ i, rotations }: Pick<SecretRun, 'i' | 'rotations'>): Record<string, string> {
+  const { ui, dir } = i;
   const fresh: Record<string, string> = {};
   for (const r of rotations) {
     const v = i.generate(r.name);
@@ -222,26 +248,31 @@ export async function rotateSecrets(i: RotateInput): Promise<{ rotated: string[]
   ui.step(`Rotating ${rotations.map((r) => r.name).join(', ')}`);
   mkdirExact(join(dir, STATE_DIR), 0o700);
   writeFileAtomic(join(dir, PENDING_SECRETS_FILE), `${JSON.stringify({ values: fresh, started: new Date().toISOString() })}\n`, 0o600);
+  return fresh;
+}
 
-  // What the database holds now, per variable: logins and the undo read it.
-  const holds: Record<string, string> = { ...old };
-  const undoDb = async (): Promise<string[]> => {
-    const stuck: string[] = [];
-    for (const r of [...dbs].reverse()) {
-      if (holds[r.name] === old[r.name]) continue;
-      const res = await dbRun(x, r, r.admin.user, holds[r.admin.passVar]!, alterSql(r, old[r.name]!));
-      if (res.ok) holds[r.name] = old[r.name]!;
-      else stuck.push(`${r.name}: ${res.output}`);
-    }
-    return stuck;
-  };
+/** Puts the old passwords back into the database, newest change first; the ones that could not be. */
+async function undoDb({ x, dbs, old, holds }: Pick<SecretRun, 'x' | 'dbs' | 'old' | 'holds'>): Promise<string[]> {
+  const stuck: string[] = [];
+  for (const r of [...dbs].reverse()) {
+    if (holds[r.name] === old[r.name]) continue;
+    const res = await dbRun(x, r, r.admin.user, holds[r.admin.passVar]!, alterSql(r, old[r.name]!));
+    if (res.ok) holds[r.name] = old[r.name]!;
+    else stuck.push(`${r.name}: ${res.output}`);
+  }
+  return stuck;
+}
 
+/** `ALTER USER` in the running database, then a login with the new value; undone when one does not take. */
+async function changeInDatabases(run: SecretRun, fresh: Record<string, string>): Promise<void> {
+  const { i, x, dbs, holds } = run;
+  const { ui, dir } = i;
   for (const r of dbs) {
     const res = await dbRun(x, r, r.admin.user, holds[r.admin.passVar]!, alterSql(r, fresh[r.name]!));
     const took = res.ok && await canLogin(x, r, r.account, fresh[r.name]!);
     if (res.ok) holds[r.name] = fresh[r.name]!;
     if (!took) {
-      const stuck = await undoDb();
+      const stuck = await undoDb(run);
       if (stuck.length === 0) rmSync(join(dir, PENDING_SECRETS_FILE), { force: true });
       throw stepError(`Changing ${r.name} in the ${r.engine} database (${r.service}) failed${res.ok ? ': the new password does not log in' : `:\n${res.output}`}.\n${stuck.length
         ? `The old password could not be put back for: ${stuck.join('; ')}. The new values are in ${PENDING_SECRETS_FILE}: run rotate-secret again to settle them into .env.`
@@ -249,7 +280,12 @@ export async function rotateSecrets(i: RotateInput): Promise<{ rotated: string[]
     }
     ui.success(`${r.name}: changed in the ${r.engine} database (${r.service}); the new password logs in`);
   }
+}
 
+/** .env written atomically (the previous one kept in the backups); the pending file goes. */
+async function writeEnv(run: SecretRun, fresh: Record<string, string>): Promise<{ backupDir?: string }> {
+  const { i, rotations } = run;
+  const { ui, dir } = i;
   let env = parseEnv(i.envText);
   for (const r of rotations) env = setEnv(env, r.name, fresh[r.name]!);
   const content = serializeEnv(env);
@@ -257,13 +293,19 @@ export async function rotateSecrets(i: RotateInput): Promise<{ rotated: string[]
   try {
     applied = applyPlan(dir, [{ path: '.env', old: i.envText, content, mode: 0o600, secret: true }]);
   } catch (e) {
-    const stuck = await undoDb();
+    const stuck = await undoDb(run);
     if (stuck.length === 0) rmSync(join(dir, PENDING_SECRETS_FILE), { force: true });
     throw stepError(`Writing .env failed: ${(e as Error).message}\n${stuck.length ? `The old password could not be put back for: ${stuck.join('; ')} (the new values are in ${PENDING_SECRETS_FILE}).` : 'Undone: the database holds the old password again.'}`);
   }
   rmSync(join(dir, PENDING_SECRETS_FILE), { force: true });
   ui.success(`.env written${applied.backupDir ? ` (the previous one is in ${applied.backupDir})` : ''}`);
+  return applied;
+}
 
+/** The stack recreated and verified; when it does not come up: the old passwords, the old .env, the stack again. */
+async function startOrUndo(run: SecretRun): Promise<void> {
+  const { i, dbs } = run;
+  const { ui, dir } = i;
   const { startStack, verifyStack } = await import('../install/stack.js');
   const { reportVerify } = await import('../install/verify-report.js');
   try {
@@ -274,7 +316,7 @@ export async function rotateSecrets(i: RotateInput): Promise<{ rotated: string[]
   } catch (e) {
     const why = e instanceof CliError ? e.message : (e as Error).message;
     ui.warn(`The stack did not come up with the new values: undoing.`);
-    const stuck = await undoDb();
+    const stuck = await undoDb(run);
     if (stuck.length) {
       throw stepError(`${why}\nUndo failed: the old password could not be put back for: ${stuck.join('; ')}. .env keeps the NEW values, which the database holds.`,
         `Fix the cause, then: cd ${shellQuote(dir)} && docker compose up -d`);
@@ -290,7 +332,6 @@ export async function rotateSecrets(i: RotateInput): Promise<{ rotated: string[]
     throw stepError(`${why}\nUndone: the database holds the old password${dbs.length === 1 ? '' : 's'} again, .env holds the old values, and the stack was ${restarted}.`,
       `See the logs: cd ${shellQuote(dir)} && docker compose logs`);
   }
-  return { rotated: rotations.map((r) => r.name), backupDir: applied.backupDir };
 }
 
 /**

@@ -64,66 +64,34 @@ export interface Plan {
   notes: string[];
 }
 
+/** What plan's steps share: the answers, the template, the options, and the notes gathered on the way. */
+interface PlanRun {
+  target: Renderable<BaseAnswers>;
+  answers: BaseAnswers;
+  previous: Partial<BaseAnswers>;
+  existing: Existing;
+  t: TargetTemplate;
+  opts: PlanOptions;
+  warnings: string[];
+  notes: string[];
+  generatedSecrets: string[];
+  keptSecrets: string[];
+}
+
 export function plan(answersIn: AnyAnswers, existing: Existing, t: TargetTemplate, opts: PlanOptions): Plan {
   const target = opts.target;
   const answers = target.normalize(answersIn as BaseAnswers);
-  const random = opts.random ?? ((name: string) => target.render.generateSecret?.(name) ?? generateSecret());
-  const warnings: string[] = [];
-  const notes: string[] = [];
-  const generatedSecrets: string[] = [];
-  const keptSecrets: string[] = [];
-
-  // .env: start from what is there (every line kept), else from the template's defaults.
-  let env: EnvFile;
-  if (existing.env) {
-    env = existing.env;
-    const known = new Set(env.lines.map((l) => l.key).filter(Boolean));
-    const missing = parseEnv(t.envDefaults).lines.filter((l) => l.key && !known.has(l.key));
-    if (missing.length > 0) {
-      env = appendRaw(env, `# Added by harden-init from the ${target.title} ${t.version} template`);
-      for (const l of missing) env = appendRaw(env, l.raw);
-    }
-  } else {
-    env = parseEnv(`${target.render.envHeader(t)}${t.envDefaults}`);
-  }
-
   const previous = (opts.previous ?? {}) as Partial<BaseAnswers>;
+  const run: PlanRun = {
+    target, answers, previous, existing, t, opts, warnings: [], notes: [], generatedSecrets: [], keptSecrets: [],
+  };
+
+  let env = startEnv(run);
   const dbMove = dbMoveOf(target, previous, answers);
-  if (target.render.beforeEnv) env = target.render.beforeEnv(env, answers, previous, warnings);
-
-  for (const [key, value] of Object.entries(target.render.managedValues(answers, t))) {
-    const before = getEnv(env, key);
-    // A switch that follows an answer (force-HTTPS and the HTTPS mode) is not "turned back on" when the answer changed.
-    const explained = previous.https !== undefined && previous.https !== answers.https && /HTTPS|SECURE/.test(key);
-    if (existing.env && before !== undefined && before !== value && target.render.securitySwitches.includes(key) && !explained) {
-      warnings.push(`${key} was "${before}"; harden-init sets it back to "${value}".`);
-    }
-    env = setEnv(env, key, value);
-  }
-
-  for (const key of target.render.secretsToGenerate(answers, t)) {
-    const current = getEnv(env, key);
-    if (current) {
-      keptSecrets.push(key);
-      if (KNOWN_WEAK_VALUES.has(current)) warnings.push(weakSecretWarning(key, t));
-    } else {
-      env = setEnv(env, key, random(key));
-      generatedSecrets.push(key);
-    }
-  }
-
-  // Secrets the operator supplies (an external database's password, SMTP): set when given, else kept.
-  for (const input of target.render.secretInputs) {
-    if (!input.when(answers)) continue;
-    const given = opts.secretValues?.[input.key];
-    const current = getEnv(env, input.key);
-    if (given !== undefined && given !== current) {
-      if (current && input.required) notes.push(`${input.key}: replaced by the password you gave.`);
-      env = setEnv(env, input.key, given);
-    } else if (current && input.required) {
-      keptSecrets.push(input.key);
-    }
-  }
+  if (target.render.beforeEnv) env = target.render.beforeEnv(env, answers, previous, run.warnings);
+  env = setManagedValues(run, env);
+  env = generateSecrets(run, env);
+  env = setSecretInputs(run, env);
   if (target.render.afterEnv) env = target.render.afterEnv(env, answers, t);
 
   // docker-compose.yml: never overwrite a file that is not the one we wrote, unless told to.
@@ -132,6 +100,94 @@ export function plan(answersIn: AnyAnswers, existing: Existing, t: TargetTemplat
   // Every variable compose interpolates gets a line, so compose never falls back to "" with a warning.
   const missingRefs = interpolatedNames(compose).filter((n) => getEnv(env, n) === undefined && !n.startsWith('HARDEN_INIT'));
   for (const n of missingRefs) env = setEnv(env, n, '');
+  const { files, composeEdited } = plannedFiles(run, env, compose);
+
+  return {
+    answers,
+    files,
+    changes: files.filter((f) => f.old !== f.content),
+    generatedSecrets: run.generatedSecrets,
+    keptSecrets: run.keptSecrets,
+    composeEdited,
+    dbMove,
+    findings: rendered.findings,
+    accepted: rendered.accepted,
+    warnings: run.warnings,
+    notes: run.notes,
+  };
+}
+
+/** .env: start from what is there (every line kept), else from the template's defaults. */
+function startEnv({ existing, t, target }: Pick<PlanRun, 'existing' | 't' | 'target'>): EnvFile {
+  if (!existing.env) return parseEnv(`${target.render.envHeader(t)}${t.envDefaults}`);
+  let env = existing.env;
+  const known = new Set(env.lines.map((l) => l.key).filter(Boolean));
+  const missing = parseEnv(t.envDefaults).lines.filter((l) => l.key && !known.has(l.key));
+  if (missing.length > 0) {
+    env = appendRaw(env, `# Added by harden-init from the ${target.title} ${t.version} template`);
+    for (const l of missing) env = appendRaw(env, l.raw);
+  }
+  return env;
+}
+
+function setManagedValues(r: Pick<PlanRun, 'target' | 'answers' | 'previous' | 'existing' | 't' | 'warnings'>,
+  envIn: EnvFile): EnvFile {
+  const { target, answers, previous } = r;
+  let env = envIn;
+  for (const [key, value] of Object.entries(target.render.managedValues(answers, r.t))) {
+    const before = getEnv(env, key);
+    // A switch that follows an answer (force-HTTPS and the HTTPS mode) is not "turned back on" when the answer changed.
+    const explained = previous.https !== undefined && previous.https !== answers.https && /HTTPS|SECURE/.test(key);
+    const switchedBack = before !== undefined && before !== value && target.render.securitySwitches.includes(key);
+    if (r.existing.env && switchedBack && !explained) {
+      r.warnings.push(`${key} was "${before}"; harden-init sets it back to "${value}".`);
+    }
+    env = setEnv(env, key, value);
+  }
+  return env;
+}
+
+type SecretsStep = Pick<PlanRun, 'target' | 'answers' | 't' | 'opts' | 'warnings' | 'keptSecrets' | 'generatedSecrets'>;
+
+function generateSecrets(r: SecretsStep, envIn: EnvFile): EnvFile {
+  const { target, t } = r;
+  const random = r.opts.random ?? ((name: string) => target.render.generateSecret?.(name) ?? generateSecret());
+  let env = envIn;
+  for (const key of target.render.secretsToGenerate(r.answers, t)) {
+    const current = getEnv(env, key);
+    if (current) {
+      r.keptSecrets.push(key);
+      if (KNOWN_WEAK_VALUES.has(current)) r.warnings.push(weakSecretWarning(key, t));
+    } else {
+      env = setEnv(env, key, random(key));
+      r.generatedSecrets.push(key);
+    }
+  }
+  return env;
+}
+
+/** Secrets the operator supplies (an external database's password, SMTP): set when given, else kept. */
+function setSecretInputs(r: Pick<PlanRun, 'target' | 'answers' | 'opts' | 'notes' | 'keptSecrets'>,
+  envIn: EnvFile): EnvFile {
+  let env = envIn;
+  for (const input of r.target.render.secretInputs) {
+    if (!input.when(r.answers)) continue;
+    const given = r.opts.secretValues?.[input.key];
+    const current = getEnv(env, input.key);
+    if (given !== undefined && given !== current) {
+      if (current && input.required) r.notes.push(`${input.key}: replaced by the password you gave.`);
+      env = setEnv(env, input.key, given);
+    } else if (current && input.required) {
+      r.keptSecrets.push(input.key);
+    }
+  }
+  return env;
+}
+
+/** .env, the compose file (or the proposed one beside a hand-edited file), the target's extra files, the state. */
+function plannedFiles(r: Pick<PlanRun, 'target' | 'answers' | 'existing' | 't' | 'opts' | 'notes'>, env: EnvFile,
+  compose: string): { files: PlannedFile[]; composeEdited: boolean } {
+  const { existing, opts, t } = r;
   const recorded = existing.state?.composeSha256;
   const composeEdited = existing.compose !== undefined && existing.compose !== compose
     && (recorded === undefined || sha256(existing.compose) !== recorded);
@@ -142,16 +198,15 @@ export function plan(answersIn: AnyAnswers, existing: Existing, t: TargetTemplat
   if (composeEdited && opts.composePolicy === 'keep') {
     writtenCompose = existing.compose!;
     files.push({ path: PROPOSED_COMPOSE_FILE, old: existing.proposedCompose, content: compose, mode: 0o644, secret: false });
-    notes.push(`${COMPOSE_FILE} was changed since harden-init wrote it${recorded ? '' : ' (or was written by another tool)'}: it is kept as it is; the file harden-init would write is in ${PROPOSED_COMPOSE_FILE}. Compare them, merge what you need, or re-run with --replace-compose.`);
+    r.notes.push(`${COMPOSE_FILE} was changed since harden-init wrote it${recorded ? '' : ' (or was written by another tool)'}: it is kept as it is; the file harden-init would write is in ${PROPOSED_COMPOSE_FILE}. Compare them, merge what you need, or re-run with --replace-compose.`);
   } else {
     files.push({ path: COMPOSE_FILE, old: existing.compose, content: compose, mode: 0o644, secret: false });
     // Written with every new content of the compose file only: a re-run that changes nothing writes nothing.
     if (existing.compose !== compose) files.push({ path: WRITTEN_COMPOSE_FILE, old: opts.readFile?.(WRITTEN_COMPOSE_FILE), content: compose, mode: 0o644, secret: false });
-    if (composeEdited) notes.push(`${COMPOSE_FILE} had changes harden-init did not make; they are replaced (the old file goes to the backup).`);
+    if (composeEdited) r.notes.push(`${COMPOSE_FILE} had changes harden-init did not make; they are replaced (the old file goes to the backup).`);
   }
   const withOld = (f: { path: string; content: string; mode: number }): PlannedFile => ({ ...f, old: opts.readFile?.(f.path), secret: false });
-  files.push(...(target.render.extraFiles?.(answers, t) ?? []).map(withOld));
-
+  files.push(...(r.target.render.extraFiles?.(r.answers, t) ?? []).map(withOld));
   const state: State = {
     schema: 1,
     target: t.target,
@@ -160,27 +215,14 @@ export function plan(answersIn: AnyAnswers, existing: Existing, t: TargetTemplat
     imageId: t.imageId,
     upstreamSha256: sha256(t.compose),
     ...(t.upstreamCache ? { upstreamCache: t.upstreamCache } : {}),
-    answers: answers as State['answers'],
+    answers: r.answers as State['answers'],
     // The upgrade history stays with the install through ordinary re-runs.
     ...(existing.state?.history ? { history: existing.state.history } : {}),
     composeSha256: composeEdited && opts.composePolicy === 'keep' ? recorded : sha256(writtenCompose),
   };
   files.push(...(opts.extraFiles ?? []).map(withOld));
   files.push({ path: STATE_FILE, old: existing.stateText, content: serializeState(state), mode: 0o600, secret: false });
-
-  return {
-    answers,
-    files,
-    changes: files.filter((f) => f.old !== f.content),
-    generatedSecrets,
-    keptSecrets,
-    composeEdited,
-    dbMove,
-    findings: rendered.findings,
-    accepted: rendered.accepted,
-    warnings,
-    notes,
-  };
+  return { files, composeEdited };
 }
 
 function dbMoveOf(target: Renderable<BaseAnswers>, previous: Partial<BaseAnswers>, next: BaseAnswers): DbMove | undefined {

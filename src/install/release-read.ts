@@ -23,93 +23,108 @@ export interface ReleaseRead extends Omit<Begun, 'read'> {
 /** The progress line shown for a pull line: one line of the terminal, never wrapped. */
 const MAX_LINE = 72;
 
+/** The read's moving parts: replaced when an answered release starts it again. */
+interface ReadState {
+  target: Pick<Target<BaseAnswers>, 'title' | 'begin' | 'prepare'>;
+  input: ReadInput;
+  o: { ui: Ui; live: boolean };
+  controller: AbortController;
+  /** Until wait(): a live terminal keeps only the newest line (the spinner shows it), a log keeps them all. */
+  sink: ((line: string) => void) | undefined;
+  held: string[];
+  last: string | undefined;
+  settled: boolean;
+  begun: Begun;
+}
+
 export async function startRead(target: Pick<Target<BaseAnswers>, 'title' | 'begin' | 'prepare'>, input: ReadInput, o: { ui: Ui; live: boolean }): Promise<ReleaseRead> {
-  let controller = new AbortController();
-  // Until wait(): a live terminal keeps only the newest line (the spinner shows it), a log keeps them all for later.
-  let sink: ((line: string) => void) | undefined;
-  let held: string[] = [];
-  let last: string | undefined;
-  const onLine = (line: string) => {
-    last = line;
-    if (sink) sink(line);
-    else if (!o.live) held.push(line);
+  const base: Omit<ReadState, 'begun'> = {
+    target, input, o, controller: new AbortController(), sink: undefined, held: [], last: undefined, settled: false,
   };
-  let settled = false;
-  const begin = async (given: Partial<BaseAnswers>): Promise<Begun> => {
-    settled = false;
-    held = [];
-    last = undefined;
-    const full = { ...input, given, onLine, signal: controller.signal };
-    let begun: Begun;
-    if (target.begin) {
-      begun = target.begin(full);
-    } else {
-      // A target that reads nothing slow: prepare is awaited now, its result is the read.
-      const prepared = await target.prepare(full);
-      const { warnings, notes } = prepared;
-      begun = { release: prepared.release, warnings, notes, encryptionKeys: prepared.template.secrets.encryptionKeys, read: Promise.resolve({ ...prepared, warnings: [], notes: [] }) };
-    }
-    begun.read.then(() => { settled = true; }, () => { settled = true; });
-    return begun;
-  };
-
-  let begun = await begin(input.given);
-  const show = (b: Begun) => {
-    for (const w of b.warnings) o.ui.warn(w);
-    for (const n of b.notes) o.ui.info(n);
-  };
-
-  const wait = async (release: string): Promise<Prepared> => {
-    if (release !== begun.release) {
-      controller.abort();
-      controller = new AbortController();
-      begun = await begin({ ...input.given, release });
-      show(begun);
-    }
-    const { read } = begun;
-    const title = `${target.title} ${begun.release}`;
-    if (!o.live) {
-      for (const l of held) o.ui.raw(pc.dim(`│  ${l}`));
-      held = [];
-      sink = (l) => o.ui.raw(pc.dim(`│  ${l}`));
-      return read;
-    }
-    if (settled) return read;
-    const label = (line: string | undefined) => (line === undefined ? `Reading ${title}'s files` : `Reading ${title}'s files: ${line.trim().slice(0, MAX_LINE)}`);
-    const mine = controller;
-    // The spinner takes SIGINT (Node then no longer exits by itself) and hands it to onCancel: the read is ended.
-    const spin = p.spinner({ indicator: 'timer', onCancel: () => mine.abort(), cancelMessage: `Stopped reading ${title}'s files` });
-    const before = new Set(process.stdin.listeners('keypress'));
-    spin.start(label(last));
-    // The spinner also puts the terminal in raw mode, where its key handler answers Ctrl-C (and Esc) with
-    // process.exit(0): exit 0, the reading containers left behind. Back in normal mode the terminal turns Ctrl-C into
-    // SIGINT, and the spinner's key handler is taken off so no key ends the process.
-    for (const l of process.stdin.listeners('keypress')) if (!before.has(l)) process.stdin.off('keypress', l as (...a: unknown[]) => void);
-    if (process.stdin.isTTY) process.stdin.setRawMode(false);
-    sink = (l) => spin.message(label(l));
-    try {
-      const prepared = await read;
-      if (last !== undefined) spin.stop(last.trim().slice(0, MAX_LINE));
-      else spin.clear();
-      return prepared;
-    } catch (e) {
-      if (mine.signal.aborted) {
-        if (!spin.isCancelled) spin.cancel(`Stopped reading ${title}'s files`);
-        throw e instanceof CliError && e.exitCode === EXIT.cancelled ? e : new CliError('Cancelled: nothing was written.', EXIT.cancelled);
-      }
-      spin.error(`Could not read ${title}'s files`);
-      throw e;
-    } finally {
-      sink = undefined;
-    }
-  };
-
+  const st: ReadState = Object.assign(base, { begun: await begin(base, input.given) });
   return {
-    get release() { return begun.release; },
-    get warnings() { return begun.warnings; },
-    get notes() { return begun.notes; },
-    get encryptionKeys() { return begun.encryptionKeys; },
-    wait,
-    stop: () => { if (!settled) controller.abort(); },
+    get release() { return st.begun.release; },
+    get warnings() { return st.begun.warnings; },
+    get notes() { return st.begun.notes; },
+    get encryptionKeys() { return st.begun.encryptionKeys; },
+    wait: (release) => wait(st, release),
+    stop: () => { if (!st.settled) st.controller.abort(); },
   };
+}
+
+function onLine(st: Omit<ReadState, 'begun'>, line: string): void {
+  st.last = line;
+  if (st.sink) st.sink(line);
+  else if (!st.o.live) st.held.push(line);
+}
+
+async function begin(st: Omit<ReadState, 'begun'>, given: Partial<BaseAnswers>): Promise<Begun> {
+  const { target } = st;
+  st.settled = false;
+  st.held = [];
+  st.last = undefined;
+  const full = { ...st.input, given, onLine: (line: string) => onLine(st, line), signal: st.controller.signal };
+  let begun: Begun;
+  if (target.begin) {
+    begun = target.begin(full);
+  } else {
+    // A target that reads nothing slow: prepare is awaited now, its result is the read.
+    const prepared = await target.prepare(full);
+    const { warnings, notes } = prepared;
+    begun = { release: prepared.release, warnings, notes, encryptionKeys: prepared.template.secrets.encryptionKeys, read: Promise.resolve({ ...prepared, warnings: [], notes: [] }) };
+  }
+  begun.read.then(() => { st.settled = true; }, () => { st.settled = true; });
+  return begun;
+}
+
+async function wait(st: ReadState, release: string): Promise<Prepared> {
+  const { o } = st;
+  if (release !== st.begun.release) {
+    st.controller.abort();
+    st.controller = new AbortController();
+    st.begun = await begin(st, { ...st.input.given, release });
+    for (const w of st.begun.warnings) o.ui.warn(w);
+    for (const n of st.begun.notes) o.ui.info(n);
+  }
+  const { read } = st.begun;
+  const title = `${st.target.title} ${st.begun.release}`;
+  if (!o.live) {
+    for (const l of st.held) o.ui.raw(pc.dim(`│  ${l}`));
+    st.held = [];
+    st.sink = (l) => o.ui.raw(pc.dim(`│  ${l}`));
+    return read;
+  }
+  if (st.settled) return read;
+  return waitLive(st, read, title);
+}
+
+/** The read's progress on a spinner until it is done; Ctrl-C ends the read, and the run with exit 130. */
+async function waitLive(st: ReadState, read: Promise<Prepared>, title: string): Promise<Prepared> {
+  const label = (line: string | undefined) => (line === undefined ? `Reading ${title}'s files` : `Reading ${title}'s files: ${line.trim().slice(0, MAX_LINE)}`);
+  const mine = st.controller;
+  // The spinner takes SIGINT (Node then no longer exits by itself) and hands it to onCancel: the read is ended.
+  const spin = p.spinner({ indicator: 'timer', onCancel: () => mine.abort(), cancelMessage: `Stopped reading ${title}'s files` });
+  const before = new Set(process.stdin.listeners('keypress'));
+  spin.start(label(st.last));
+  // The spinner also puts the terminal in raw mode, where its key handler answers Ctrl-C (and Esc) with
+  // process.exit(0): exit 0, the reading containers left behind. Back in normal mode the terminal turns Ctrl-C into
+  // SIGINT, and the spinner's key handler is taken off so no key ends the process.
+  for (const l of process.stdin.listeners('keypress')) if (!before.has(l)) process.stdin.off('keypress', l as (...a: unknown[]) => void);
+  if (process.stdin.isTTY) process.stdin.setRawMode(false);
+  st.sink = (l) => spin.message(label(l));
+  try {
+    const prepared = await read;
+    if (st.last !== undefined) spin.stop(st.last.trim().slice(0, MAX_LINE));
+    else spin.clear();
+    return prepared;
+  } catch (e) {
+    if (mine.signal.aborted) {
+      if (!spin.isCancelled) spin.cancel(`Stopped reading ${title}'s files`);
+      throw e instanceof CliError && e.exitCode === EXIT.cancelled ? e : new CliError('Cancelled: nothing was written.', EXIT.cancelled);
+    }
+    spin.error(`Could not read ${title}'s files`);
+    throw e;
+  } finally {
+    st.sink = undefined;
+  }
 }

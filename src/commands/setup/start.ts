@@ -2,17 +2,16 @@
 // so this part loads only what it uses: no rendering, YAML or Docker code; what it starts in the background (the
 // release's files, whether Docker answers) begins once the question is on the screen. The rest is in answered.ts,
 // imported after the answers.
-import { resolve } from 'node:path';
 import pc from 'picocolors';
 import type { SetupRequest as Request } from '../requests.js';
-import { stepError, usageError } from '../../core/errors.js';
-import { createUi, type Ui } from '../../ui/ui.js';
+import { stepError } from '../../core/errors.js';
+import { createUi, isInteractive, type Ui } from '../../ui/ui.js';
 import { existingAnswers, parseGiven, resolveHeadless } from '../../install/resolve.js';
 import { askAnswers } from '../../ui/wizard.js';
 import { dbPathGuard, guardEncryptionKey } from '../../install/safety.js';
 import { isExistingInstall, readExisting } from '../../engine/existing.js';
 import { acquireLock } from '../../apply/lock.js';
-import { guardInstallDir } from '../../apply/install-dir.js';
+import { installDir } from '../../install/install-dir.js';
 import { startRead, type ReleaseRead } from '../../install/release-read.js';
 import { TARGETS } from '../../targets/index.js';
 import type { BaseAnswers } from '../../targets/types.js';
@@ -42,11 +41,8 @@ export async function beforeAnswers(req: Request, version: string, reads: Releas
 function locate(req: Request, version: string) {
   const entry = TARGETS[req.target]!;
   const ui = createUi(req.json);
-  const interactive = !req.yes && !req.json && Boolean(process.stdin.isTTY && process.stdout.isTTY);
-  if (req.dir === '') throw usageError(`--dir: must not be empty (default ./${req.target}).`);
-  const dirArg = req.dir ?? `./${req.target}`;
-  const dir = resolve(dirArg);
-  guardInstallDir(dir);
+  const interactive = isInteractive(req);
+  const { dir, dirArg } = installDir(req.dir, `./${req.target}`);
   const given = parseGiven(entry.questions, req.given, entry.title);
   return { req, version, entry, ui, interactive, dir, dirArg, given, filesOnly: req.noStart || req.dryRun };
 }

@@ -66,11 +66,27 @@ export function hostDirs(a: LangflowAnswers): HostDir[] {
   return [];
 }
 
-
 export function renderCompose(a: LangflowAnswers, opts: RenderOptions = {}): string {
   const pg = bundledPostgres(a);
   const proxy = bundledProxy(a);
+  const services: Record<string, unknown> = { langflow: langflowService(a, pg) };
+  if (pg) services.postgres = postgresService(a);
+  if (proxy) services.caddy = caddyService(a, opts);
+  const volumes: Record<string, null> = {};
+  if (a.db !== 'sqlite') volumes['langflow-config'] = null;
+  if (a.db === 'volume') volumes['langflow-postgres'] = null;
+  if (proxy) { volumes['caddy-data'] = null; volumes['caddy-config'] = null; }
+  const networks: Record<string, unknown> = { web: {} };
+  if (pg) networks.db = { internal: true };
 
+  const doc: Record<string, unknown> = { services, networks };
+  if (Object.keys(volumes).length) doc.volumes = volumes;
+  const header = '# Written by harden-init for Langflow. Settings and secrets live in .env; re-run harden-init to change them.\n';
+  // Every string double-quoted: Compose v1 reads YAML 1.1, where 80:80 is a number and `on` a boolean.
+  return header + stringify(doc, { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN', lineWidth: 0, nullStr: '', aliasDuplicateObjects: false });
+}
+
+function langflowService(a: LangflowAnswers, pg: boolean): Record<string, unknown> {
   const langflow: Record<string, unknown> = {
     image: langflowImage(a.release),
     // The image's own user; pinned so a changed image default can never make it root.
@@ -91,62 +107,50 @@ export function renderCompose(a: LangflowAnswers, opts: RenderOptions = {}): str
   // Not read_only: Langflow writes caches and installs component dependencies at run time outside /app/langflow.
   if (pg) langflow.depends_on = { postgres: { condition: 'service_healthy' } };
   if (a.https === 'proxy') langflow.ports = publishedPorts(a);
+  return langflow;
+}
 
-  const services: Record<string, unknown> = { langflow };
-  if (pg) {
-    services.postgres = {
-      image: POSTGRES_IMAGE,
-      restart: 'unless-stopped',
-      environment: { POSTGRES_USER: envRef('POSTGRES_USER'), POSTGRES_PASSWORD: envRef('POSTGRES_PASSWORD'), POSTGRES_DB: envRef('POSTGRES_DB') },
-      volumes: [a.db === 'path' ? `${a.dbPath}:/var/lib/postgresql/data` : 'langflow-postgres:/var/lib/postgresql/data'],
-      // Internal network only: no route to or from outside, no published port.
-      networks: ['db'],
-      healthcheck: {
-        // Over TCP: during first initialisation the temporary server listens on the socket only.
-        test: ['CMD-SHELL', 'pg_isready -q -h 127.0.0.1 -U "$${POSTGRES_USER}" -d "$${POSTGRES_DB}"'],
-        interval: '10s', timeout: '5s', retries: 10, start_period: '30s',
-      },
-      read_only: true,
-      tmpfs: ['/var/run/postgresql', '/tmp'],
-      security_opt: NO_NEW_PRIVILEGES,
-      // What the official entrypoint needs to take ownership of its data directory and drop to the postgres user.
-      cap_drop: ['ALL'],
-      cap_add: ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'SETGID', 'SETUID'],
-      logging: LOGGING,
-    };
-  }
-  if (proxy) {
-    const file = caddyfile(a, opts)!;
-    services.caddy = {
-      image: CADDY_IMAGE,
-      restart: 'unless-stopped',
-      ports: publishedPorts(a),
-      volumes: [`./${CADDYFILE}:/etc/caddy/Caddyfile:ro`, 'caddy-data:/data', 'caddy-config:/config'],
-      networks: ['web'],
-      depends_on: ['langflow'],
-      // Compose does not look into a mounted file: a changed Caddyfile changes this label, so `up -d` recreates caddy.
-      labels: { [CADDYFILE_LABEL]: sha256(file) },
-      read_only: true,
-      tmpfs: ['/tmp'],
-      security_opt: NO_NEW_PRIVILEGES,
-      cap_drop: ['ALL'],
-      cap_add: ['NET_BIND_SERVICE'],
-      logging: LOGGING,
-    };
-  }
+function postgresService(a: LangflowAnswers): Record<string, unknown> {
+  return {
+    image: POSTGRES_IMAGE,
+    restart: 'unless-stopped',
+    environment: { POSTGRES_USER: envRef('POSTGRES_USER'), POSTGRES_PASSWORD: envRef('POSTGRES_PASSWORD'), POSTGRES_DB: envRef('POSTGRES_DB') },
+    volumes: [a.db === 'path' ? `${a.dbPath}:/var/lib/postgresql/data` : 'langflow-postgres:/var/lib/postgresql/data'],
+    // Internal network only: no route to or from outside, no published port.
+    networks: ['db'],
+    healthcheck: {
+      // Over TCP: during first initialisation the temporary server listens on the socket only.
+      test: ['CMD-SHELL', 'pg_isready -q -h 127.0.0.1 -U "$${POSTGRES_USER}" -d "$${POSTGRES_DB}"'],
+      interval: '10s', timeout: '5s', retries: 10, start_period: '30s',
+    },
+    read_only: true,
+    tmpfs: ['/var/run/postgresql', '/tmp'],
+    security_opt: NO_NEW_PRIVILEGES,
+    // What the official entrypoint needs to take ownership of its data directory and drop to the postgres user.
+    cap_drop: ['ALL'],
+    cap_add: ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'SETGID', 'SETUID'],
+    logging: LOGGING,
+  };
+}
 
-  const volumes: Record<string, null> = {};
-  if (a.db !== 'sqlite') volumes['langflow-config'] = null;
-  if (a.db === 'volume') volumes['langflow-postgres'] = null;
-  if (proxy) { volumes['caddy-data'] = null; volumes['caddy-config'] = null; }
-  const networks: Record<string, unknown> = { web: {} };
-  if (pg) networks.db = { internal: true };
-
-  const doc: Record<string, unknown> = { services, networks };
-  if (Object.keys(volumes).length) doc.volumes = volumes;
-  const header = '# Written by harden-init for Langflow. Settings and secrets live in .env; re-run harden-init to change them.\n';
-  // Every string double-quoted: Compose v1 reads YAML 1.1, where 80:80 is a number and `on` a boolean.
-  return header + stringify(doc, { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN', lineWidth: 0, nullStr: '', aliasDuplicateObjects: false });
+function caddyService(a: LangflowAnswers, opts: RenderOptions): Record<string, unknown> {
+  const file = caddyfile(a, opts)!;
+  return {
+    image: CADDY_IMAGE,
+    restart: 'unless-stopped',
+    ports: publishedPorts(a),
+    volumes: [`./${CADDYFILE}:/etc/caddy/Caddyfile:ro`, 'caddy-data:/data', 'caddy-config:/config'],
+    networks: ['web'],
+    depends_on: ['langflow'],
+    // Compose does not look into a mounted file: a changed Caddyfile changes this label, so `up -d` recreates caddy.
+    labels: { [CADDYFILE_LABEL]: sha256(file) },
+    read_only: true,
+    tmpfs: ['/tmp'],
+    security_opt: NO_NEW_PRIVILEGES,
+    cap_drop: ['ALL'],
+    cap_add: ['NET_BIND_SERVICE'],
+    logging: LOGGING,
+  };
 }
 
 /** The Caddyfile for the bundled proxy (https auto/off); undefined in proxy mode (no Caddy). */
