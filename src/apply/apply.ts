@@ -5,7 +5,7 @@
 import { chownSync, constants, copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic.js';
-import { assertRegularOrMissing, chmodNoFollow, kindOf, mkdirExact } from './safe-fs.js';
+import { assertRegularOrMissing, chmodNoFollow, kindOf, mkdirExact } from '../core/safe-fs.js';
 import { BACKUP_DIR, PENDING_FILE, serializePending, sha256, STATE_DIR, STATE_FILE, type Pending } from '../engine/state.js';
 import type { PlannedFile } from '../engine/plan.js';
 

@@ -8,7 +8,7 @@
 import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
-import { assertRegularOrMissing } from './safe-fs.js';
+import { assertRegularOrMissing } from '../core/safe-fs.js';
 
 export function tempNameFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${randomBytes(12).toString('hex')}.harden-init.tmp`);

@@ -9,7 +9,7 @@ import { dirname, join, posix } from 'node:path';
 import { usageError } from '../core/errors.js';
 import { shellQuote } from '../core/shell-quote.js';
 import { STATE_DIR } from '../engine/state.js';
-import { assertDirOrMissing, kindOf } from './safe-fs.js';
+import { assertDirOrMissing, kindOf } from '../core/safe-fs.js';
 
 // The system directories themselves (not their subdirectories: /tmp/x or /srv/appwrite are fine).
 const SYSTEM_DIRS = new Set([

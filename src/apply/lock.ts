@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { stepError } from '../core/errors.js';
 import { STATE_DIR } from '../engine/state.js';
-import { assertRegularOrMissing, mkdirExact, removeIfEmpty } from './safe-fs.js';
+import { assertRegularOrMissing, mkdirExact, removeIfEmpty } from '../core/safe-fs.js';
 import { randomBytes } from 'node:crypto';
 
 export const LOCK_FILE = `${STATE_DIR}/lock`;

@@ -5,7 +5,7 @@
 import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { PENDING_FILE, STATE_DIR, STATE_FILE } from '../engine/state.js';
-import { chmodNoFollow, kindOf } from './safe-fs.js';
+import { chmodNoFollow, kindOf } from '../core/safe-fs.js';
 
 // Every file that holds secrets or the install's state, not only .env: a re-run that changes nothing must still
 // narrow a state.json (or a journal, or a pending rotation's new values) someone widened by hand.

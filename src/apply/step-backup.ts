@@ -4,7 +4,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { BACKUP_DIR, STATE_FILE, type HistoryEntry } from '../engine/state.js';
 import { COMPOSE_FILE, PROPOSED_COMPOSE_FILE, WRITTEN_COMPOSE_FILE } from '../engine/plan.js';
-import { kindOf, readRegular } from './safe-fs.js';
+import { kindOf, readRegular } from '../core/safe-fs.js';
 
 /** The manifest of one step's backup directory (rollback reads it). */
 export const STEP_MANIFEST = 'upgrade.json';

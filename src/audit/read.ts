@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { exec } from '../core/exec.js';
 import { YamlReadError } from '../engine/yaml-read.js';
 import { stepError } from '../core/errors.js';
-import { readRegular } from '../apply/safe-fs.js';
+import { readRegular } from '../core/safe-fs.js';
 import { ambiguousEntries, parseEnv, toRecord, type AmbiguousEntry } from '../engine/envfile.js';
 import { parseState, STATE_FILE } from '../engine/state.js';
 import { compose, detectCompose, dockerReachable, tail, type Compose } from '../docker/compose.js';

@@ -14,16 +14,15 @@ import { shellQuote } from '../core/shell-quote.js';
 import { readExisting, type Existing } from '../engine/existing.js';
 import { parseEnv, toRecord, type EnvFile } from '../engine/envfile.js';
 import { STATE_DIR, STATE_FILE } from '../engine/state.js';
-import { releaseFromCompose } from '../targets/appwrite/release-choice.js';
 import { detectCompose, compose, docker, type Compose } from '../docker/compose.js';
 import { acquireLock } from '../apply/lock.js';
 import { fsyncDir, tempNameFor } from '../apply/atomic.js';
-import { kindOf, mkdirExact, readRegular } from '../apply/safe-fs.js';
+import { kindOf, mkdirExact, readRegular } from '../core/safe-fs.js';
 import { ArchiveError, encrypt, FORMAT, FORMAT_VERSION, tarArchive, type KeySpec, type Manifest, type PartInput } from './archive.js';
 import { DB_SCRIPTS, StreamError, dumpStream, projectName, volumeName, volumeStream, type Engine } from './db-dump.js';
 import { readYaml } from '../engine/yaml-read.js';
 import { TARGETS, recognizeImages } from '../targets/index.js';
-import type { Target, TargetBackup } from '../targets/types.js';
+import type { Recognized, Target, TargetBackup } from '../targets/types.js';
 
 export const ARCHIVE_PREFIX = 'harden-init-backup-';
 export const ARCHIVE_SUFFIX = '.age';
@@ -63,10 +62,26 @@ export function installFiles(spec: TargetBackup): { path: string; mode: number }
 
 /** The product an install is of: its state.json says so; else its compose file's images (an install made by hand). */
 export function targetIdOf(stateTarget: string | undefined, composeText: string): string | undefined {
-  if (stateTarget) return stateTarget;
+  return stateTarget || recognizedCompose(composeText)?.target;
+}
+
+/** What the compose file's images say of the install (the target that knows them, and their release). */
+function recognizedCompose(composeText: string | undefined): Recognized | undefined {
   let doc: { services?: Record<string, { image?: unknown } | null> } | undefined;
-  try { doc = readYaml(composeText, 'docker-compose.yml') as typeof doc; } catch { return undefined; }
-  return recognizeImages(Object.values(doc?.services ?? {}).map((s) => String(s?.image ?? '')))?.target;
+  try {
+    doc = readYaml(composeText ?? '', 'docker-compose.yml') as typeof doc;
+  } catch {
+    return undefined;
+  }
+  return recognizeImages(Object.values(doc?.services ?? {}).map((s) => String(s?.image ?? '')));
+}
+
+/** The release an install runs: state.json's, else what its compose file's images pin (an install made by hand). */
+function releaseOf(existing: InstallAtHand['existing'], targetId: string): string | undefined {
+  const recorded = existing.state?.release ?? existing.state?.templateVersion;
+  if (recorded) return recorded;
+  const found = recognizedCompose(existing.compose);
+  return found?.target === targetId ? found.release : undefined;
 }
 
 /** The target's backup description (src/targets/<id>/index.ts, the contract's `backup`). */
@@ -190,7 +205,7 @@ export async function backupCommand(req: Request, VERSION: string, o: { lockHeld
   const { dir, existing, targetId: found } = readInstall(req.dir);
   const { id: targetId, target, spec } = await backupTarget(found);
   const now = new Date();
-  const release = existing.state?.release ?? existing.state?.templateVersion ?? (targetId === 'appwrite' ? releaseFromCompose(existing.compose) : undefined);
+  const release = releaseOf(existing, targetId);
   const out = outPath(dir, req.out, release, now, targetId);
   ui.intro(`${pc.inverse(` harden-init ${VERSION} `)} backup ${dir}`);
 

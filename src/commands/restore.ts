@@ -23,7 +23,7 @@ import { compose, detectCompose, docker, type Compose } from '../docker/compose.
 import { acquireLock } from '../apply/lock.js';
 import { installDir } from '../install/install-dir.js';
 import { applyPlan } from '../apply/apply.js';
-import { kindOf } from '../apply/safe-fs.js';
+import { kindOf } from '../core/safe-fs.js';
 import type { PlannedFile } from '../engine/plan.js';
 import { ArchiveError, decrypt, parseIdentityFile, streamParts, verifyArchive, type KeySpec, type Manifest, type ManifestPart } from './archive.js';
 import { backupShape, backupTarget, formatBytes, installFiles, targetIdOf } from './backup.js';

@@ -16,7 +16,7 @@ import { COMPOSE_FILE } from '../engine/plan.js';
 import { acquireLock } from '../apply/lock.js';
 import { installDir } from '../install/install-dir.js';
 import { writeFileAtomic } from '../apply/atomic.js';
-import { chmodNoFollow, kindOf, mkdirExact, readRegular } from '../apply/safe-fs.js';
+import { chmodNoFollow, kindOf, mkdirExact, readRegular } from '../core/safe-fs.js';
 import {
   backupName,
   chooseBackup,

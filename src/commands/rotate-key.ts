@@ -27,7 +27,7 @@ import { compose, detectCompose, docker, type Compose } from '../docker/compose.
 import { acquireLock } from '../apply/lock.js';
 import { applyPlan } from '../apply/apply.js';
 import { writeFileAtomic } from '../apply/atomic.js';
-import { kindOf, mkdirExact, readRegular } from '../apply/safe-fs.js';
+import { kindOf, mkdirExact, readRegular } from '../core/safe-fs.js';
 import { backupCommand, backupShape, backupTarget, readInstall } from './backup.js';
 import { encryptionFrom } from './backup/options.js';
 import {

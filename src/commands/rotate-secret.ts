@@ -29,7 +29,7 @@ import { childEnv, compose, detectCompose, docker, type Compose } from '../docke
 import { acquireLock } from '../apply/lock.js';
 import { applyPlan } from '../apply/apply.js';
 import { writeFileAtomic } from '../apply/atomic.js';
-import { kindOf, mkdirExact } from '../apply/safe-fs.js';
+import { kindOf, mkdirExact } from '../core/safe-fs.js';
 import { backupShape, backupTarget, readInstall } from './backup.js';
 import type { Engine } from './db-dump.js';
 import type { StackContext } from '../install/stack.js';

@@ -12,7 +12,7 @@ import { CliError, EXIT, stepError, usageError } from '../core/errors.js';
 import { createUi, isInteractive, type Ui } from '../ui/ui.js';
 import { shellQuote } from '../core/shell-quote.js';
 import { writeFileAtomic } from '../apply/atomic.js';
-import { kindOf, mkdirExact } from '../apply/safe-fs.js';
+import { kindOf, mkdirExact } from '../core/safe-fs.js';
 import { STATE_DIR } from '../engine/state.js';
 import { checkRecipient, installDirOf, passphraseFromEnv, passphraseFromFile, type BackupRequest as Request } from './backup/options.js';
 import {

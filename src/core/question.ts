@@ -1,7 +1,7 @@
 // The shape of a wizard question. Each target declares its own list (src/targets/<id>/questions.ts); the flag
 // parser, --help, the missing-flag check and the clack flow are all generated from those lists, so a question
 // cannot exist in one and be forgotten in another.
-import { parseList } from '../validate.js';
+import { parseList } from './validate.js';
 
 export type Parsed = { value: unknown; error?: undefined } | { value?: undefined; error: string };
 

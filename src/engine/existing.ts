@@ -5,7 +5,7 @@ import { isAbsolute, join } from 'node:path';
 import { ambiguousEntries, ambiguousEnvMessage, parseEnv, type EnvFile } from './envfile.js';
 import { usageError } from '../core/errors.js';
 import { adoptPending, BACKUP_DIR, parsePending, parseState, PENDING_FILE, STATE_DIR, STATE_FILE, type State } from './state.js';
-import { assertDirOrMissing, kindOf, readRegular } from '../apply/safe-fs.js';
+import { assertDirOrMissing, kindOf, readRegular } from '../core/safe-fs.js';
 
 export interface Existing {
   dir: string;

@@ -5,7 +5,7 @@
 import { join, resolve } from 'node:path';
 import { usageError } from '../core/errors.js';
 import { guardInstallDir } from '../apply/install-dir.js';
-import { kindOf } from '../apply/safe-fs.js';
+import { kindOf } from '../core/safe-fs.js';
 import { TARGETS } from '../targets/index.js';
 
 export interface InstallDir {

@@ -7,12 +7,12 @@ import { CliError, EXIT, usageError } from '../core/errors.js';
 import { confirmWrite, type ChangeGuard } from '../ui/wizard.js';
 import type { Ui } from '../ui/ui.js';
 import { decideKey, NEW_KEY_FLAG, refuseLostDbPassword, type KeyBackup } from '../engine/key-guard.js';
-import { checkDbPath, type PathProbe } from '../engine/db-path.js';
+import { checkDbPath, type PathProbe } from '../core/db-path.js';
 import { parseEnv, toRecord } from '../engine/envfile.js';
 import { BACKUP_DIR, STATE_DIR } from '../engine/state.js';
 import type { Existing } from '../engine/existing.js';
 import type { BaseAnswers, Target, TargetTemplate } from '../targets/types.js';
-import { kindOf, readRegular } from '../apply/safe-fs.js';
+import { kindOf, readRegular } from '../core/safe-fs.js';
 
 /** Backed-up .env files of an install, newest first (backup directories are named by UTC time stamp). */
 export function findEnvBackups(dir: string): KeyBackup[] {

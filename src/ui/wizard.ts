@@ -3,7 +3,7 @@ import * as p from '@clack/prompts';
 import type { AnyAnswers as Answers, PartialAnswers, Question } from '../core/question.js';
 import { cancelled } from '../core/errors.js';
 import { defaultFor } from '../install/resolve.js';
-import { passwordError } from '../validate.js';
+import { passwordError } from '../core/validate.js';
 
 function unwrap<T>(value: T): Exclude<T, symbol> {
   if (p.isCancel(value)) throw cancelled();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { canonicalIp, domainError, domainWarning, emailError, hostPathError, hostnameError, ipError, parseList, portError } from '../../src/validate.js';
+import { canonicalIp, domainError, domainWarning, emailError, hostPathError, hostnameError, ipError, parseList, portError } from '../../src/core/validate.js';
 
 const label = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?$/);
 

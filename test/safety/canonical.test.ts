@@ -1,8 +1,8 @@
 // Row 12/13 of issue 8: one spelling per IP address and e-mail, zone ids and unspecified addresses refused,
 // database paths normalised before they are checked.
 import { describe, expect, it } from 'vitest';
-import { canonicalEmail, canonicalIp, hostPathError, ipError, parseList } from '../../src/validate.js';
-import { normalizeDbPath } from '../../src/engine/db-path.js';
+import { canonicalEmail, canonicalIp, hostPathError, ipError, parseList } from '../../src/core/validate.js';
+import { normalizeDbPath } from '../../src/core/db-path.js';
 
 describe('IP addresses', () => {
   it('IPv6 is lower case and compressed (RFC 5952)', () => {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkDbPath, type PathProbe } from '../../src/engine/db-path.js';
+import { checkDbPath, type PathProbe } from '../../src/core/db-path.js';
 import { runBin, tempDir } from '../helpers/run-bin.js';
 import { FIRST, expectNoStack } from './helpers.js';
 

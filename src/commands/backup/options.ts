@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { usageError } from '../../core/errors.js';
 import { shellQuote } from '../../core/shell-quote.js';
 import type { Ui } from '../../ui/ui.js';
-import { kindOf } from '../../apply/safe-fs.js';
+import { kindOf } from '../../core/safe-fs.js';
 import { foundTargetDir, installDir } from '../../install/install-dir.js';
 import { recipientProblem, type KeySpec } from '../archive.js';
 

@@ -6,7 +6,7 @@ import { chooseComposePolicy } from '../../ui/wizard.js';
 import { headlessCommand } from '../../install/resolve.js';
 import { sensitiveNames } from '../../engine/template.js';
 import { plan as enginePlan, COMPOSE_FILE, type ComposePolicy } from '../../engine/plan.js';
-import { readRegular } from '../../apply/safe-fs.js';
+import { readRegular } from '../../core/safe-fs.js';
 import { looseModes } from '../../apply/permissions.js';
 import type { AnsweredContext, PlannedContext } from './context.js';
 import { usageError } from '../../core/errors.js';

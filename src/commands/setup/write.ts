@@ -6,7 +6,7 @@ import { writeQuestion } from '../../install/plan-report.js';
 import { confirmWrite } from '../../ui/wizard.js';
 import type { Ui } from '../../ui/ui.js';
 import { applyPlan } from '../../apply/apply.js';
-import { readRegular } from '../../apply/safe-fs.js';
+import { readRegular } from '../../core/safe-fs.js';
 import { tightenModes } from '../../apply/permissions.js';
 import { parseEnv, toRecord } from '../../engine/envfile.js';
 import { COMPOSE_FILE, type Plan } from '../../engine/plan.js';

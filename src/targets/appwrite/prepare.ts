@@ -4,7 +4,7 @@ import type { Begun, PrepareInput, Prepared } from '../types.js';
 import type { Answers } from './answers.js';
 import { join } from 'node:path';
 import { chooseRelease, releaseFromInstall } from './release-choice.js';
-import { readRegular } from '../../apply/safe-fs.js';
+import { readRegular } from '../../core/safe-fs.js';
 import { parseEnv, toRecord } from '../../engine/envfile.js';
 import { NEWEST_RELEASE } from './releases.js';
 import { ENCRYPTION_KEYS } from './secret-names.js';

@@ -4,7 +4,7 @@ import { NEWEST_RELEASE, dbEnginesFor, defaultDbEngine, hasMqtt, lineOf, parseRe
 import {
   domainError, domainWarning, emailError, hostnameError, hostPathError, identifierError, ipError, portError,
   canonicalEmail, canonicalIp, normalizeDbPath,
-} from '../../validate.js';
+} from '../../core/validate.js';
 import { isIPv4, isIPv6 } from 'node:net';
 import { DEFAULT_SUBNET, subnetError } from './rules/addresses.js';
 

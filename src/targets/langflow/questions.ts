@@ -5,7 +5,7 @@ import type { Choice, Parsed, Question } from '../../core/question.js';
 import {
   canonicalIp, domainError, domainWarning, emailError, hostnameError, hostPathError, identifierError, normalizeDbPath,
   parseList, portError, printable,
-} from '../../validate.js';
+} from '../../core/validate.js';
 import {
   CONSOLE_MODES, DB_MODES, DEFAULT_DB_NAME, DEFAULT_DB_PORT, DEFAULT_PORTS, DEFAULT_SUPERUSER, HTTPS_MODES,
   type LangflowAnswers,

@@ -10,7 +10,7 @@ import { readExisting } from '../../../engine/existing.js';
 import { serializeState, STATE_FILE, type HistoryEntry, type State } from '../../../engine/state.js';
 import { COMPOSE_FILE } from '../../../engine/plan.js';
 import { writeFileAtomic } from '../../../apply/atomic.js';
-import { readRegular } from '../../../apply/safe-fs.js';
+import { readRegular } from '../../../core/safe-fs.js';
 import { STEP_MANIFEST } from '../../../apply/step-backup.js';
 import { compose, type Compose } from '../../../docker/compose.js';
 import { waitHealthy } from '../../../verify/health.js';

@@ -24,7 +24,7 @@ import {
   type Verdict,
 } from '../../../engine/compose-merge.js';
 import { YamlReadError } from '../../../engine/yaml-read.js';
-import { readRegular } from '../../../apply/safe-fs.js';
+import { readRegular } from '../../../core/safe-fs.js';
 import type { BaseAnswers, UpgradeRun, UpgradeStep } from '../../types.js';
 import type { Answers } from '../answers.js';
 import type { Template } from '../template.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { BACKUP_DIR } from '../../../engine/state.js';
 import { COMPOSE_FILE, PROPOSED_COMPOSE_FILE, WRITTEN_COMPOSE_FILE as WRITTEN_COMPOSE } from '../../../engine/plan.js';
 import type { MergeResult } from '../../../engine/compose-merge.js';
-import { readRegular } from '../../../apply/safe-fs.js';
+import { readRegular } from '../../../core/safe-fs.js';
 import type { UpgradeEnd, UpgradeRoute } from '../../types.js';
 import { notCarriedJson, notCarriedOf, notCarriedSummary } from './carry.js';
 import { describeChanges } from './path.js';

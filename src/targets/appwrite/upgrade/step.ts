@@ -22,7 +22,7 @@ import { BACKUP_DIR, serializeState, STATE_FILE, type HistoryEntry, type State }
 import { WRITTEN_COMPOSE_FILE as WRITTEN_COMPOSE } from '../../../engine/plan.js';
 import type { Conflict, MergeResult } from '../../../engine/compose-merge.js';
 import { applyPlan } from '../../../apply/apply.js';
-import { chmodNoFollow, kindOf, mkdirExact, readRegular } from '../../../apply/safe-fs.js';
+import { chmodNoFollow, kindOf, mkdirExact, readRegular } from '../../../core/safe-fs.js';
 import { backupName, STEP_FILES, STEP_MANIFEST, type StepManifest } from '../../../apply/step-backup.js';
 import { compose, docker, tail, type Compose } from '../../../docker/compose.js';
 import type { UpgradeDb, UpgradeStep } from '../../types.js';

@@ -11,7 +11,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseState, sha256, STATE_FILE, type UpstreamCacheRecord } from '../../../engine/state.js';
-import { readRegular } from '../../../apply/safe-fs.js';
+import { readRegular } from '../../../core/safe-fs.js';
 import { parseExecutables, parseVariablesFrom } from './image.js';
 import type { UpstreamFiles, UpstreamVariable } from './types.js';
 import { composeTree, rememberTree, TREE_FORMAT } from '../render/parsed.js';

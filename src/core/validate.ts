@@ -1,7 +1,7 @@
 // Pure validators for user-supplied values. Each returns undefined when the value is fine,
 // otherwise a sentence saying what is allowed (the caller names the field).
 import { isIPv4, isIPv6 } from 'node:net';
-import { DB_PATH_ALLOWED, normalizeDbPath, systemPathReason } from './engine/db-path.js';
+import { DB_PATH_ALLOWED, normalizeDbPath, systemPathReason } from './db-path.js';
 
 export { normalizeDbPath };
 

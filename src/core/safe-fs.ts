@@ -3,7 +3,7 @@
 // install directory goes through these, so a planted link cannot redirect a write of the secrets.
 import { chmodSync, lstatSync, mkdirSync, readFileSync, rmdirSync, statSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
-import { stepError } from '../core/errors.js';
+import { stepError } from './errors.js';
 
 export type Kind = 'missing' | 'file' | 'dir' | 'symlink' | 'other';
 
