@@ -2,11 +2,12 @@
 // install (made by hand, by the official installer or by harden-init) and changes nothing. Exit 0 when nothing is
 // at or above --fail-on (default high), 3 otherwise, 2 bad usage, 1 when the install cannot be read.
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { DEFAULT_TARGET } from '../targets/index.js';
 import { defineCommand } from './define.js';
 import { dirFlag, jsonFlag, noMore, optionalTarget } from './flags.js';
 import { EXIT, stepError, usageError } from '../core/errors.js';
+import { type Io, resolveIn } from '../core/io.js';
+import { createUi } from '../ui/ui.js';
 import { shellQuote } from '../core/shell-quote.js';
 import { TARGETS, recognizeImages } from '../targets/index.js';
 import { installDirProblems, refuseSystemDir } from '../apply/install-dir.js';
@@ -16,7 +17,8 @@ import { humanReport, jsonReport } from '../audit/report.js';
 import { DEFAULT_FAIL_ON, FAIL_ON, type AuditInput, type FailOn } from '../audit/types.js';
 
 /** --dir, else ./<target> when a target is named, else the first of ./appwrite, ./langflow, . with a compose file. */
-function installDir(req: Request, targetGiven: boolean): { dir: string; dirArg: string } {
+function installDir(req: Request, targetGiven: boolean, io: Io): { dir: string; dirArg: string } {
+  const resolve = (path: string) => resolveIn(io, path);
   if (req.dir) return { dir: resolve(req.dir), dirArg: req.dir };
   const candidates = targetGiven ? [`./${req.target}`] : [...Object.keys(TARGETS).map((t) => `./${t}`), '.'];
   const found = candidates.find((c) => existsSync(resolve(c)) && findComposeFile(resolve(c)) !== undefined);
@@ -24,15 +26,15 @@ function installDir(req: Request, targetGiven: boolean): { dir: string; dirArg: 
   return { dir: resolve(dirArg), dirArg };
 }
 
-export async function checkCommand(req: Request & { failOn?: string; targetGiven?: boolean }): Promise<number> {
+export async function checkCommand(req: Request & { failOn?: string; targetGiven?: boolean }, io: Io): Promise<number> {
   const failOn = (req.failOn ?? DEFAULT_FAIL_ON) as FailOn;
   if (!(FAIL_ON as readonly string[]).includes(failOn)) throw usageError(`--fail-on: one of ${FAIL_ON.join(', ')} (got "${req.failOn}")`);
   const targetGiven = req.targetGiven ?? false;
-  const { dir, dirArg } = installDir(req, targetGiven);
+  const { dir, dirArg } = installDir(req, targetGiven, io);
   refuseSystemDir(dir);
   if (!existsSync(dir)) throw stepError(`No install in ${dir}: the directory does not exist.`, 'Pass --dir with the install directory.');
   const raw = readFiles(dir);
-  const reading = await readCompose(raw);
+  const reading = await readCompose(raw, io.env);
   const detected = detectTarget(raw.state, reading.model, recognizeImages);
   if (detected && targetGiven && detected !== req.target) {
     throw usageError(`The install in ${dir} is ${TARGETS[detected]?.title ?? detected}, not ${TARGETS[req.target]?.title ?? req.target}.`, `Run harden-init check --dir ${shellQuote(dirArg)} (the product is detected), or pass the right --dir.`);
@@ -45,9 +47,9 @@ export async function checkCommand(req: Request & { failOn?: string; targetGiven
   const target = await entry.load();
   const audit = target.audit;
   if (!audit) throw usageError(`harden-init check has no rules for ${entry.title} yet.`);
-  const live = await readRunning(raw, reading.tool, target.verify.running);
+  const live = await readRunning(raw, reading.tool, target.verify.running, io.env);
   const input: AuditInput = {
-    dir, dirArg, target: targetId, dirProblems: installDirProblems(dir),
+    dir, dirArg, target: targetId, dirProblems: installDirProblems(dir), runEnv: io.env,
     env: raw.env, envPresent: raw.envPresent, envMode: raw.envMode, envAmbiguous: raw.envAmbiguous, envTracked: await envTracked(dir),
     composeFile: raw.composeFile, composeText: raw.composeText, compose: reading.model,
     composeSource: reading.source, composeNote: reading.note, composeError: reading.error,
@@ -59,7 +61,7 @@ export async function checkCommand(req: Request & { failOn?: string; targetGiven
   const summary = summarize(findings);
   const exitCode = failed(findings, failOn) ? EXIT.drift : EXIT.ok;
   const ctx = { input, findings, summary, title: entry.title, failOn, exitCode };
-  process.stdout.write(`${req.json ? jsonReport(ctx) : humanReport(ctx)}\n`);
+  createUi(req.json, io).result(req.json ? jsonReport(ctx) : humanReport(ctx));
   return exitCode;
 }
 
@@ -83,9 +85,9 @@ export default defineCommand({
     ],
   },
   args: { ...dirFlag, ...jsonFlag, 'fail-on': { type: 'string' } },
-  async run({ flags, positionals }) {
+  async run({ flags, positionals, io }) {
     const { target, targetGiven, rest } = optionalTarget(positionals, DEFAULT_TARGET);
     noMore(rest);
-    return checkCommand({ target, targetGiven, dir: flags.dir, json: flags.json === true, failOn: flags['fail-on'] });
+    return checkCommand({ target, targetGiven, dir: flags.dir, json: flags.json === true, failOn: flags['fail-on'] }, io);
   },
 });

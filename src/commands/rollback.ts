@@ -2,11 +2,12 @@
 // default) and, with --with-db, loads the database dump taken before that step — the only way back across
 // Appwrite's migration, which has no reverse. The files it replaces are kept in a new backup first.
 import { constants, copyFileSync, createReadStream, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import pc from 'picocolors';
 import type { RollbackRequest as Request } from './requests.js';
 import { CliError, EXIT, stepError, usageError } from '../core/errors.js';
-import { createUi } from '../ui/ui.js';
+import { createUi, isInteractive } from '../ui/ui.js';
+import { type Io, resolveIn } from '../core/io.js';
 import { shellQuote } from '../core/shell-quote.js';
 import { confirmWrite } from '../ui/wizard.js';
 import { parseEnv, toRecord } from '../engine/envfile.js';
@@ -44,11 +45,11 @@ export function chooseBackup(all: BackupChoice[], wanted?: string): BackupChoice
   return [...all].reverse().find((b) => b.manifest) ?? all[all.length - 1];
 }
 
-export async function rollbackCommand(req: Request, VERSION: string): Promise<number> {
-  const ui = createUi(req.json);
+export async function rollbackCommand(req: Request, VERSION: string, io: Io): Promise<number> {
+  const ui = createUi(req.json, io);
   if (req.dir === '') throw usageError('--dir: must not be empty (default ./appwrite).');
   const dirArg = req.dir ?? './appwrite';
-  const dir = resolve(dirArg);
+  const dir = resolveIn(io, dirArg);
   guardInstallDir(dir);
   const all = listBackups(dir);
   if (all.length === 0) throw usageError(`No backups in ${join(dir, BACKUP_DIR)}: nothing to roll back to.`);
@@ -71,9 +72,9 @@ export async function rollbackCommand(req: Request, VERSION: string): Promise<nu
   ui.step('Rollback');
   for (const l of lines) ui.raw(`│  ${l}`); // not wrapped: paths stay whole
   if (m && !req.withDb) ui.warn(`The database stays as it is: if Appwrite ${m.to}'s migration ran, Appwrite ${m.from} may not run on it. Add --with-db to load the dump taken before the step.`);
-  const interactive = !req.yes && !req.json && Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  const interactive = isInteractive(req, io);
   if (!interactive && !req.yes) throw usageError('rollback replaces the install\'s files: confirm with --yes (no terminal to ask in).');
-  if (interactive && !(await confirmWrite('Roll back?', false))) throw new CliError('Cancelled: nothing was changed.', EXIT.cancelled);
+  if (interactive && !(await confirmWrite(ui, 'Roll back?', false))) throw new CliError('Cancelled: nothing was changed.', EXIT.cancelled);
 
   await acquireLock(dir, { warn: (w) => ui.warn(w) });
   // What is replaced now is kept too (so a rollback is itself undoable).
@@ -121,6 +122,6 @@ export async function rollbackCommand(req: Request, VERSION: string): Promise<nu
   await run(['up', '-d', '--remove-orphans'], 'docker compose up -d');
   ui.success('Stack started with the restored files.');
   ui.outro(`Rolled back${m ? ` to Appwrite ${m.from}` : ''}. Check it: npx harden-init verify --dir ${shellQuote(dirArg)}`);
-  if (req.json) process.stdout.write(`${JSON.stringify({ ok: true, dir, backup: b.name, restored: paths, removed: remove, database: req.withDb })}\n`);
+  if (req.json) ui.result(JSON.stringify({ ok: true, dir, backup: b.name, restored: paths, removed: remove, database: req.withDb }));
   return EXIT.ok;
 }

@@ -4,12 +4,13 @@
 // variables carried, dropped ones removed), up -d, health, Appwrite's `migrate`, `vars` verification. A failure
 // after the files changed stops with the exact state and the rollback command.
 import { closeSync, copyFileSync, constants, fsyncSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import pc from 'picocolors';
 import * as p from '@clack/prompts';
 import type { UpgradeRequest as Request } from './requests.js';
 import { CliError, EXIT, stepError, usageError } from '../core/errors.js';
-import { createUi, type Ui } from '../ui/ui.js';
+import { createUi, isInteractive, type Ui } from '../ui/ui.js';
+import { type Io, resolveIn } from '../core/io.js';
 import { shellQuote } from '../core/shell-quote.js';
 import { readExisting, type Existing } from '../engine/existing.js';
 import { deleteEnv, getEnv, parseEnv, setEnv, toRecord } from '../engine/envfile.js';
@@ -62,6 +63,7 @@ export const backupName = (path: string) => path.replace(/\//g, '__');
 interface Ctx {
   req: Request;
   ui: Ui;
+  io: Io;
   dir: string;
   dirArg: string;
   target: Target<BaseAnswers>;
@@ -84,11 +86,11 @@ interface PreparedStep {
   handEdits?: { result: MergeResult; base: string; how: string; lines: { carried: string[]; notCarried: string[] } };
 }
 
-export async function upgradeCommand(req: Request, VERSION: string): Promise<number> {
-  const ui = createUi(req.json);
+export async function upgradeCommand(req: Request, VERSION: string, io: Io): Promise<number> {
+  const ui = createUi(req.json, io);
   if (req.dir === '') throw usageError('--dir: must not be empty (default ./appwrite).');
   const dirArg = req.dir ?? './appwrite';
-  const dir = resolve(dirArg);
+  const dir = resolveIn(io, dirArg);
   guardInstallDir(dir);
   const existing = readExisting(dir);
   if (!existing.env || existing.compose === undefined) {
@@ -128,7 +130,7 @@ export async function upgradeCommand(req: Request, VERSION: string): Promise<num
   ui.intro(`${pc.inverse(` harden-init ${VERSION} `)} upgrade ${dir}: Appwrite ${from} → ${to}`);
   if (steps.length === 0 && !unfinished) {
     ui.outro(`The install already runs Appwrite ${from}: nothing to upgrade.`);
-    if (req.json) process.stdout.write(`${JSON.stringify({ ok: true, dir, from, to, steps: [] })}\n`);
+    if (req.json) ui.result(JSON.stringify({ ok: true, dir, from, to, steps: [] }));
     return EXIT.ok;
   }
   if (toCheck.belowMinimum && !req.allowInsecureRelease && steps.length > 0) {
@@ -143,17 +145,17 @@ export async function upgradeCommand(req: Request, VERSION: string): Promise<num
     throw usageError(`${from} → ${to} takes ${steps.length} steps, and each needs the stack running for Appwrite's migration before the next.`,
       `Without --no-start, or one step at a time: --to ${steps[0]!.to}.`);
   }
-  const interactive = !req.yes && !req.json && Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  const interactive = isInteractive(req, io);
   if (!req.dryRun && !interactive && !req.yes) throw usageError('upgrade changes the install and its database: confirm with --yes (no terminal to ask in).');
 
   const filesOnly = req.noStart || req.dryRun;
   let composeTool: Compose | undefined;
   if (!filesOnly) {
     composeTool = await detectCompose();
-    if (!composeTool || !(await dockerReachable())) throw stepError('Docker (engine and Compose) is needed to upgrade a running install; nothing was changed.', 'Or write the files of a single step with --no-start.');
+    if (!composeTool || !(await dockerReachable(io.env))) throw stepError('Docker (engine and Compose) is needed to upgrade a running install; nothing was changed.', 'Or write the files of a single step with --no-start.');
   }
-  const dockerAvailable = composeTool !== undefined || await dockerReachable();
-  const ctx: Ctx = { req, ui, dir, dirArg, target, given, composeTool, dockerAvailable };
+  const dockerAvailable = composeTool !== undefined || await dockerReachable(io.env);
+  const ctx: Ctx = { req, ui, io, dir, dirArg, target, given, composeTool, dockerAvailable };
 
   // The plan: every step and what it changes (later steps from the files the earlier ones would write).
   const shape = backupShape(backupSpec(target), existing.compose); // the database the steps dump, as backup finds it
@@ -197,10 +199,10 @@ export async function upgradeCommand(req: Request, VERSION: string): Promise<num
   if (req.dryRun) {
     if (steps.length > 1) reportNotCarried(ui, simMerge, true);
     ui.outro('Dry run: nothing was changed.');
-    if (req.json) process.stdout.write(`${JSON.stringify({ ok: true, dir, dryRun: true, from, to, steps, plan: planLines, ...notCarriedField(simMerge) })}\n`);
+    if (req.json) ui.result(JSON.stringify({ ok: true, dir, dryRun: true, from, to, steps, plan: planLines, ...notCarriedField(simMerge) }));
     return EXIT.ok;
   }
-  if (interactive && !(await confirmWrite(unfinished ? `Resume ${unfinished.from} → ${unfinished.to}${steps.length ? `, then upgrade to ${to} in ${steps.length} step(s)` : ''}?` : `Upgrade Appwrite ${from} → ${to} in ${steps.length} step(s)?`))) {
+  if (interactive && !(await confirmWrite(ui, unfinished ? `Resume ${unfinished.from} → ${unfinished.to}${steps.length ? `, then upgrade to ${to} in ${steps.length} step(s)` : ''}?` : `Upgrade Appwrite ${from} → ${to} in ${steps.length} step(s)?`))) {
     throw new CliError('Cancelled: nothing was changed.', EXIT.cancelled);
   }
 
@@ -220,7 +222,7 @@ export async function upgradeCommand(req: Request, VERSION: string): Promise<num
   }
   if (steps.length > 1) reportNotCarried(ui, lastMerge, false);
   ui.outro(`Appwrite ${to} is ${req.noStart ? 'written (start it, then run its migration)' : 'running and verified'}.`);
-  if (req.json) process.stdout.write(`${JSON.stringify({ ok: true, dir, from, to, steps: done, ...notCarriedField(lastMerge) }, null, 2)}\n`);
+  if (req.json) ui.result(JSON.stringify({ ok: true, dir, from, to, steps: done, ...notCarriedField(lastMerge) }, null, 2));
   return EXIT.ok;
 }
 
@@ -247,7 +249,7 @@ function simulateAfter(e: Existing, s: PreparedStep): Existing {
 
 async function prepareStep(ctx: Ctx, s: UpgradeStep, existing: Existing, current: PartialAnswers, storedBase: string | undefined, pending: Conflict[]): Promise<PreparedStep> {
   const { target, dir, req } = ctx;
-  const opts = { dir, dockerAvailable: ctx.dockerAvailable, acceptUpstream: req.acceptUpstream };
+  const opts = { dir, dockerAvailable: ctx.dockerAvailable, acceptUpstream: req.acceptUpstream, env: ctx.io.env };
   const { template, cache } = await releaseFiles(s.to, { ...opts, onLine: (l) => ctx.ui.raw(pc.dim(`│  ${l}`)) });
   // The old release's files: its variable names, and (for a hand-edited compose) the file harden-init wrote for it.
   const old = await releaseFiles(s.from, opts).catch(() => undefined);
@@ -324,6 +326,7 @@ async function mergeHandEdits(ctx: Ctx, s: UpgradeStep, existing: Existing, old:
   const envText = plan.files.find((f) => f.path === '.env')!.content;
   const judge = ctx.target.audit
     ? hardeningJudge({ audit: ctx.target.audit, dir: ctx.dir, dirArg: ctx.dirArg, target: 'appwrite', release: s.to, env: toRecord(parseEnv(envText)),
+      runEnv: ctx.io.env,
       answers: plan.answers as Answers, accepted: new Set(ctx.req.acceptUpstream) }, next)
     : undefined;
   let result: MergeResult;
@@ -352,7 +355,7 @@ async function resumeStep(ctx: Ctx, entry: HistoryEntry): Promise<HistoryEntry> 
   const composeTool = ctx.composeTool!;
   const existing = readExisting(ctx.dir);
   const current = existingAnswers(ctx.target, existing).answers;
-  const { template } = await releaseFiles(entry.to, { dir: ctx.dir, dockerAvailable: true, acceptUpstream: ctx.req.acceptUpstream, onLine: (l) => ctx.ui.raw(pc.dim(`│  ${l}`)) });
+  const { template } = await releaseFiles(entry.to, { dir: ctx.dir, dockerAvailable: true, acceptUpstream: ctx.req.acceptUpstream, env: ctx.io.env, onLine: (l) => ctx.ui.raw(pc.dim(`│  ${l}`)) });
   const answers = ctx.target.normalize(resolveHeadless(ctx.target.questions, { ...ctx.given, release: entry.to }, { ...current, release: entry.to }) as BaseAnswers);
   return finishStep(ctx, composeTool, { from: entry.from, to: entry.to, why: 'resumed' }, entry, answers, template);
 }
@@ -526,7 +529,7 @@ async function runStep(ctx: Ctx, s: UpgradeStep, pending: Conflict[]): Promise<{
  */
 async function finishStep(ctx: Ctx, composeTool: Compose, s: UpgradeStep, entry: HistoryEntry, answers: BaseAnswers, template: Template): Promise<HistoryEntry> {
   const { ui, dir, req } = ctx;
-  const ctxStack = stackContext(ui, req, dir, composeTool, ctx.target, answers, template);
+  const ctxStack = stackContext(ui, req, dir, composeTool, ctx.target, answers, template, ctx.io.env);
   try {
     await startStack(ctxStack);
   } catch (e) {
@@ -581,7 +584,7 @@ function dropDuplicateBackup(dir: string, b: { abs: string; name: string }): voi
 async function migrate(ctx: Ctx, c: Compose, dropEnv: string[]): Promise<number> {
   const { ui, req, dir } = ctx;
   const title = 'docker compose exec -T appwrite migrate';
-  const log = req.json ? undefined : process.stdout.isTTY ? p.taskLog({ title, limit: 12 }) : undefined;
+  const log = req.json ? undefined : ui.tty ? p.taskLog({ title, limit: 12, ...ui.streams }) : undefined;
   if (!log && !req.json) ui.step(title);
   const run = compose(c, ['exec', '-T', 'appwrite', 'migrate'], { cwd: dir, dropEnv });
   for await (const line of run.iterable({ from: 'all' })) {

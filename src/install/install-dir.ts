@@ -1,7 +1,8 @@
 // The one rule for the install directory of every command: --dir as given (never empty), else the target's
 // default ./<target>; resolved, then guarded (no system directory, no directory another user owns or can write).
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { usageError } from '../core/errors.js';
+import { type Io, resolveIn } from '../core/io.js';
 import { guardInstallDir } from '../apply/install-dir.js';
 import { kindOf } from '../apply/safe-fs.js';
 import { TARGETS } from '../targets/index.js';
@@ -14,15 +15,15 @@ export interface InstallDir {
 }
 
 /** --dir, else `fallback` (./<target>); a given empty --dir is refused. */
-export function installDir(given: string | undefined, fallback: string): InstallDir {
+export function installDir(given: string | undefined, fallback: string, io: Pick<Io, 'cwd'>): InstallDir {
   if (given === '') throw usageError(`--dir: must not be empty (default ${fallback}).`);
   const dirArg = given ?? fallback;
-  const dir = resolve(dirArg);
+  const dir = resolveIn(io, dirArg);
   guardInstallDir(dir);
   return { dir, dirArg };
 }
 
 /** The default for a command that learns the product from the install: the first ./<target> holding one, else ./appwrite. */
-export function foundTargetDir(): string {
-  return Object.keys(TARGETS).map((t) => `./${t}`).find((d) => kindOf(join(resolve(d), 'docker-compose.yml')) === 'file') ?? './appwrite';
+export function foundTargetDir(io: Pick<Io, 'cwd'>): string {
+  return Object.keys(TARGETS).map((t) => `./${t}`).find((d) => kindOf(join(resolveIn(io, d), 'docker-compose.yml')) === 'file') ?? './appwrite';
 }

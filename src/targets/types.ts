@@ -26,6 +26,8 @@ export interface PrepareInput<A> {
   onLine: (line: string) => void;
   /** Ends the read (an image pull, the containers that read the image) when the run is given up. */
   signal?: AbortSignal;
+  /** The run's environment (HARDEN_INIT_RELEASES_DIR and the like). */
+  env: NodeJS.ProcessEnv;
 }
 
 export interface Prepared {
