@@ -14,7 +14,10 @@ export interface ApplyResult {
   backupDir?: string;
 }
 
-/** Test seam: HARDEN_INIT_TEST_KILL_AFTER=<path> kills this process (SIGKILL) right after that file is in place. */
+/**
+ * Test seam: HARDEN_INIT_TEST_KILL_AFTER=<path> kills this process (SIGKILL) right after that file is in place.
+ * Read from the process's own environment, not the run's: it is about this process (only the bin runs are killed).
+ */
 export const KILL_AFTER_ENV = 'HARDEN_INIT_TEST_KILL_AFTER';
 
 function killPoint(path: string): void {

@@ -75,7 +75,7 @@ export interface ComposeReading {
 }
 
 /** What compose sees (`config`), or harden-init's own reading when Compose is missing or refuses the files. */
-export async function readCompose(raw: RawInstall, useCompose = true): Promise<ComposeReading> {
+export async function readCompose(raw: RawInstall, env: NodeJS.ProcessEnv, useCompose = true): Promise<ComposeReading> {
   const own = (source: ComposeSource, note?: string, error?: string, tool?: Compose): ComposeReading => {
     try {
       return { model: ownModel(raw.composeText, raw.env, raw.dir, join(raw.dir, raw.composeFile)), source, note, error, tool };
@@ -104,9 +104,10 @@ export async function readCompose(raw: RawInstall, useCompose = true): Promise<C
  * What the running containers hold, read with the target's reader in each service it names (only services that
  * run). undefined with a note when Docker does not answer or nothing runs.
  */
-export async function readRunning(raw: RawInstall, tool: Compose | undefined, reader: RunningConfig): Promise<{ running?: Map<string, Map<string, string>>; note: string }> {
+export async function readRunning(raw: RawInstall, tool: Compose | undefined, reader: RunningConfig,
+  env: NodeJS.ProcessEnv): Promise<{ running?: Map<string, Map<string, string>>; note: string }> {
   if (!tool) return { note: 'not read: Docker Compose is not installed' };
-  if (!(await dockerReachable().catch(() => false))) return { note: 'not read: no Docker engine answers (drift not checked)' };
+  if (!(await dockerReachable(env).catch(() => false))) return { note: 'not read: no Docker engine answers (drift not checked)' };
   const dropEnv = Object.keys(raw.env);
   const ps = await compose(tool, ['ps', '--services', '--filter', 'status=running'], { cwd: raw.dir, dropEnv, timeoutMs: 60_000 });
   if (ps.exitCode !== 0) return { note: 'not read: docker compose ps failed (drift not checked)' };

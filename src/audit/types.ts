@@ -80,6 +80,8 @@ export interface AuditInput {
   /** The directory as the operator wrote it (for printed commands). */
   dirArg: string;
   target: string;
+  /** The run's environment (where a target looks for what it reads besides the install, e.g. release descriptions). */
+  runEnv: NodeJS.ProcessEnv;
   /** The install directory or .harden-init/ owned by another user or writable by group or others. */
   dirProblems?: DirProblem[];
   /** .env as key → value (empty record when there is no .env). */

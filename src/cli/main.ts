@@ -6,26 +6,22 @@ import { parseArgs } from 'node:util';
 import type { Command, FlagSpecs, Flags, parseFlags } from '../commands/define.js';
 import type { CommandName } from '../commands/index.js';
 import { EXIT, toCliError, usageError } from '../core/errors.js';
+import type { Io } from '../core/io.js';
+
+export type { Writer } from '../core/io.js';
 
 declare const __VERSION__: string | undefined;
 export const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
 
-/** Where output goes; a TTY flag of its own (the wizard is interactive only when stdin and stdout are TTYs). */
-export interface Writer { write(text: string): void; isTTY?: boolean }
-
-/** Everything a run takes from its process, so tests can run the CLI in-process. */
-export interface CliIo {
+/** Everything a run takes from its process (its io, and the command line). */
+export interface CliIo extends Io {
   argv: string[];
-  env: NodeJS.ProcessEnv;
-  stdout: Writer;
-  stderr: Writer;
-  stdinIsTTY: boolean;
-  cwd: string;
 }
 
 /** The real process (what bin/ runs with). */
 export function processIo(): CliIo {
-  return { argv: process.argv.slice(2), env: process.env, stdout: process.stdout, stderr: process.stderr, stdinIsTTY: isatty(0), cwd: currentDir() };
+  const { env, stdout, stderr, stdin } = process;
+  return { argv: process.argv.slice(2), env, stdout, stderr, stdin, stdinIsTTY: isatty(0), cwd: currentDir() };
 }
 
 /** bin/harden-init.js: runs with the real process and leaves the exit code for Node to use. */
@@ -33,27 +29,30 @@ export async function run(): Promise<void> {
   process.exitCode = await main(processIo());
 }
 
-// In-process runs share one process: they take turns, each with the process bound to its own io.
+// In-process runs take turns: the install locks a run holds are the process's (released after each run).
 let turn: Promise<unknown> = Promise.resolve();
 
+/** One run: the command line's command with the io it is given (no part of the process is changed). */
 export async function main(io: CliIo): Promise<number> {
-  const mine = turn.then(() => withProcessBoundTo(io, () => dispatch(io.argv)));
+  const mine = turn.then(() => dispatch(io));
   turn = mine.catch(() => undefined);
   return mine;
 }
 
-async function dispatch(argv: string[]): Promise<number> {
+async function dispatch(io: CliIo): Promise<number> {
+  const { argv } = io;
   let json = argv.includes('--json');
   try {
     // The version alone needs nothing else loaded (no command, no targets).
-    if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) { process.stdout.write(`${VERSION}\n`); return EXIT.ok; }
+    if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) { io.stdout.write(`${VERSION}\n`); return EXIT.ok; }
     const { command, flags, positionals } = await parseCommandLine(argv);
     json = flags.json === true;
-    if (flags.help) { process.stdout.write(`${await (await import('./help.js')).helpText(VERSION)}\n`); return EXIT.ok; }
-    if (flags.version) { process.stdout.write(`${VERSION}\n`); return EXIT.ok; }
-    return await command.run({ flags: flags as Flags<FlagSpecs>, positionals, version: VERSION });
+    if (flags.help) { io.stdout.write(`${await (await import('./help.js')).helpText(VERSION)}\n`); return EXIT.ok; }
+    if (flags.version) { io.stdout.write(`${VERSION}\n`); return EXIT.ok; }
+    const run = () => command.run({ flags: flags as Flags<FlagSpecs>, positionals, version: VERSION, io });
+    return await (await import('../core/child-env.js')).withChildEnv(io.env, run);
   } catch (e) {
-    return await reportError(e, json);
+    return await reportError(e, json, io);
   } finally {
     // Whatever install lock the command still holds is released here, for every command alike (a command that
     // took none releases nothing); lock.ts also releases on exit, as a backstop.
@@ -105,53 +104,15 @@ async function parse(command: Command, argv: string[]): Promise<ReturnType<typeo
   }
 }
 
-async function reportError(e: unknown, json: boolean): Promise<number> {
-  const err = toCliError(e); // unexpected errors: one line and a hint; the stack only with DEBUG
-  if (json) process.stdout.write(`${JSON.stringify({ ok: false, exitCode: err.exitCode, error: err.message, hint: err.hint })}\n`);
+async function reportError(e: unknown, json: boolean, io: Io): Promise<number> {
+  const err = toCliError(e, io.env); // unexpected errors: one line and a hint; the stack only with DEBUG
+  if (json) io.stdout.write(`${JSON.stringify({ ok: false, exitCode: err.exitCode, error: err.message, hint: err.hint })}\n`);
   const pc = (await import('picocolors')).default;
   // Through ui.ts, whose named import lets the bundler keep only the prompts used (a dynamic import of the whole
   // library kept all of it: ~30 KB of the package).
-  if (err.exitCode === EXIT.cancelled) (await import('../ui/ui.js')).cancelled(err.message);
-  else process.stderr.write(`${pc.red('✘')} ${err.message}\n${err.hint ? `${pc.dim(err.hint)}\n` : ''}`);
+  if (err.exitCode === EXIT.cancelled) (await import('../ui/ui.js')).cancelled(err.message, io);
+  else io.stderr.write(`${pc.red('✘')} ${err.message}\n${err.hint ? `${pc.dim(err.hint)}\n` : ''}`);
   return err.exitCode;
-}
-
-/**
- * The commands read the process directly (process.env, process.cwd(), relative paths, process.stdout and its
- * isTTY, process.stdin.isTTY; the prompt library writes to process.stdout). Whatever part of the io is not the
- * real process's is bound onto the process for the run and put back after, so a run sees only its own io.
- * For the real process (bin/) nothing is touched.
- */
-async function withProcessBoundTo<T>(io: CliIo, body: () => Promise<T>): Promise<T> {
-  const undo: (() => void)[] = [];
-  try {
-    if (io.env !== process.env) {
-      const saved = process.env;
-      process.env = io.env;
-      undo.push(() => { process.env = saved; });
-    }
-    const cwd = currentDir();
-    if (io.cwd && io.cwd !== cwd) {
-      process.chdir(io.cwd);
-      undo.push(() => { if (cwd) process.chdir(cwd); });
-    }
-    for (const [stream, writer] of [[process.stdout, io.stdout], [process.stderr, io.stderr]] as const) {
-      if (writer === stream) continue;
-      const { write } = stream;
-      const tty = Object.getOwnPropertyDescriptor(stream, 'isTTY');
-      stream.write = redirect(writer);
-      Object.defineProperty(stream, 'isTTY', { value: Boolean(writer.isTTY), configurable: true, writable: true });
-      undo.push(() => { stream.write = write; restoreProperty(stream, 'isTTY', tty); });
-    }
-    if (io.stdout !== process.stdout) {
-      const tty = Object.getOwnPropertyDescriptor(process.stdin, 'isTTY');
-      Object.defineProperty(process.stdin, 'isTTY', { value: io.stdinIsTTY, configurable: true, writable: true });
-      undo.push(() => restoreProperty(process.stdin, 'isTTY', tty));
-    }
-    return await body();
-  } finally {
-    for (const u of undo.reverse()) u();
-  }
 }
 
 /** process.cwd(), or '' when the directory no longer exists (uv_cwd fails). */
@@ -161,19 +122,4 @@ function currentDir(): string {
   } catch {
     return '';
   }
-}
-
-/** A stream's write() that hands the text to a Writer (callbacks called as a stream would). */
-function redirect(w: Writer): typeof process.stdout.write {
-  return ((chunk: unknown, encoding?: unknown, cb?: unknown) => {
-    w.write(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
-    const done = typeof encoding === 'function' ? encoding : cb;
-    if (typeof done === 'function') queueMicrotask(() => (done as () => void)());
-    return true;
-  }) as typeof process.stdout.write;
-}
-
-function restoreProperty(target: object, key: string, descriptor: PropertyDescriptor | undefined): void {
-  if (descriptor) Object.defineProperty(target, key, descriptor);
-  else delete (target as Record<string, unknown>)[key];
 }

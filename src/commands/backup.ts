@@ -3,12 +3,13 @@
 // data volumes — written atomically with mode 0600, never in clear on disk. See archive.ts for the format. What
 // each product's archive holds is its target's `backup` description (src/targets/types.ts, TargetBackup).
 import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import pc from 'picocolors';
 import { defineCommand, positiveInt } from './define.js';
 import { dirFlag, jsonFlag, noMore, passphraseFlags, recipientFlag, yesFlag } from './flags.js';
 import { encryptionFrom, installDirOf, type BackupRequest as Request } from './backup/options.js';
 import { EXIT, stepError, usageError } from '../core/errors.js';
+import { type Io, resolveIn } from '../core/io.js';
 import { createUi, type Ui } from '../ui/ui.js';
 import { shellQuote } from '../core/shell-quote.js';
 import { readExisting, type Existing } from '../engine/existing.js';
@@ -46,8 +47,8 @@ export interface InstallAtHand {
 }
 
 /** The install at --dir: refused unless its directory is this user's alone and .env and the compose file are there. */
-export function readInstall(given: string | undefined): InstallAtHand {
-  const dir = installDirOf(given); // resolved and guarded
+export function readInstall(given: string | undefined, io: Pick<Io, 'cwd'>): InstallAtHand {
+  const dir = installDirOf(given, io); // resolved and guarded
   const existing = readExisting(dir);
   if (!existing.env || existing.compose === undefined || existing.envText === undefined) {
     throw usageError(`No install in ${dir}: .env and docker-compose.yml are needed.`, 'Pass --dir with the install directory.');
@@ -177,6 +178,7 @@ export function toPrune(names: string[], keep: number): string[] {
 interface Backup {
   req: Request;
   ui: Ui;
+  io: Io;
   VERSION: string;
   key: KeySpec;
   dir: string;
@@ -197,16 +199,16 @@ interface Backup {
   pruned: string[];
 }
 
-export async function backupCommand(req: Request, VERSION: string, o: { lockHeld?: boolean } = {}): Promise<number> {
-  installDirOf(req.dir); // guarded also before a schedule: its timer would back up this directory as root
-  if (req.schedule || req.unschedule) return (await import('./schedule.js')).scheduleCommand(req, VERSION);
-  const ui = createUi(req.json);
-  const key = encryptionFrom(req, ui);
-  const { dir, existing, targetId: found } = readInstall(req.dir);
+export async function backupCommand(req: Request, VERSION: string, io: Io, o: { lockHeld?: boolean } = {}): Promise<number> {
+  installDirOf(req.dir, io); // guarded also before a schedule: its timer would back up this directory as root
+  if (req.schedule || req.unschedule) return (await import('./schedule.js')).scheduleCommand(req, VERSION, io);
+  const ui = createUi(req.json, io);
+  const key = encryptionFrom(req, ui, io);
+  const { dir, existing, targetId: found } = readInstall(req.dir, io);
   const { id: targetId, target, spec } = await backupTarget(found);
   const now = new Date();
   const release = releaseOf(existing, targetId);
-  const out = outPath(dir, req.out, release, now, targetId);
+  const out = outPath(dir, req.out, release, now, io, targetId);
   ui.intro(`${pc.inverse(` harden-init ${VERSION} `)} backup ${dir}`);
 
   const env = toRecord(parseEnv(existing.envText!));
@@ -217,7 +219,7 @@ export async function backupCommand(req: Request, VERSION: string, o: { lockHeld
   const composeTool = await detectCompose();
   if (!composeTool) throw stepError('Docker Compose not found (neither `docker compose` nor `docker-compose`).', 'A backup reads the database and the volumes through Docker.');
   const b: Backup = {
-    req, ui, VERSION, key, dir, targetId, target, spec, now, release, out, env, dropEnv: Object.keys(env), shape, composeTool,
+    req, ui, io, VERSION, key, dir, targetId, target, spec, now, release, out, env, dropEnv: Object.keys(env), shape, composeTool,
     volumes: [], parts: [], size: 0, recorded: [], pruned: [],
   };
   const steps = [checkDatabase, findVolumes, collectParts, writeArchive];
@@ -301,17 +303,17 @@ async function writeArchive(b: Backup): Promise<void> {
 }
 
 function report(b: Backup): number {
-  const { ui, out, key, req, dir } = b;
+  const { ui, io, out, key, req, dir } = b;
   ui.success(`Archive written: ${out} (${formatBytes(b.size)}, mode 0600)`);
   ui.note([
     `It holds .env with ${b.spec.keyVariable}: without that key the restored data is unreadable.`,
     'Copy it off this server; keep the passphrase or the identity (secret key) elsewhere.',
-    `Restore: harden-init restore ${shellQuote(out)} --dir ${shellQuote(dir)} ${'recipient' in key ? '--identity <key file>' : (req.passphraseFile ? `--passphrase-file ${shellQuote(resolve(req.passphraseFile))}` : `--passphrase-env ${req.passphraseEnv}`)}`,
+    `Restore: harden-init restore ${shellQuote(out)} --dir ${shellQuote(dir)} ${'recipient' in key ? '--identity <key file>' : (req.passphraseFile ? `--passphrase-file ${shellQuote(resolveIn(io, req.passphraseFile))}` : `--passphrase-env ${req.passphraseEnv}`)}`,
     `Inspect without harden-init: age -d ${'recipient' in key ? '-i <key file> ' : ''}${shellQuote(out)} | tar -tv`,
   ].join('\n'), 'Backup');
   ui.outro('Backup done.');
   if (req.json) {
-    process.stdout.write(`${JSON.stringify({ ok: true, archive: out, size: b.size, release: b.release ?? null, database: b.shape.db ?? null, volumes: b.volumes.map((v) => v.key), pruned: b.pruned, parts: b.recorded }, null, 2)}\n`);
+    ui.result(JSON.stringify({ ok: true, archive: out, size: b.size, release: b.release ?? null, database: b.shape.db ?? null, volumes: b.volumes.map((v) => v.key), pruned: b.pruned, parts: b.recorded }, null, 2));
   }
   return EXIT.ok;
 }
@@ -351,7 +353,8 @@ function describe(part: string): string {
 }
 
 /** --out: a file, or a directory (existing, or ending in /) that gets a generated name; default in the install. */
-export function outPath(dir: string, out: string | undefined, release: string | undefined, now: Date, target?: string): string {
+export function outPath(dir: string, out: string | undefined, release: string | undefined, now: Date, io: Pick<Io, 'cwd'>,
+  target?: string): string {
   const name = archiveFileName(release, now, target);
   const free = (d: string) => {
     for (let n = 0; ; n++) {
@@ -364,7 +367,7 @@ export function outPath(dir: string, out: string | undefined, release: string | 
     mkdirExact(join(dir, DEFAULT_ARCHIVE_DIR), 0o700);
     return free(join(dir, DEFAULT_ARCHIVE_DIR));
   }
-  const abs = resolve(out);
+  const abs = resolveIn(io, out);
   if (out.endsWith('/') || kindOf(abs) === 'dir') {
     mkdirExact(abs, 0o700, { allowLinkedDir: true });
     return free(abs);
@@ -430,7 +433,7 @@ export default defineCommand({
     schedule: { type: 'string' },
     unschedule: { type: 'boolean' },
   },
-  async run({ flags, positionals, version }) {
+  async run({ flags, positionals, version, io }) {
     noMore(positionals);
     const keep = flags.keep === undefined ? undefined : positiveInt('keep', flags.keep);
     const schedule = flags.schedule;
@@ -439,6 +442,6 @@ export default defineCommand({
     return backupCommand({
       dir: flags.dir, json: flags.json === true, yes: flags.yes === true, out: flags.out, recipient: flags.recipient,
       passphraseEnv: flags['passphrase-env'], passphraseFile: flags['passphrase-file'], keep, schedule, unschedule: flags.unschedule === true,
-    }, version);
+    }, version, io);
   },
 });

@@ -6,6 +6,8 @@ import { DEFAULT_TARGET } from '../targets/index.js';
 import { defineCommand } from './define.js';
 import { dirFlag, jsonFlag, noMore, optionalTarget } from './flags.js';
 import { EXIT, stepError, usageError } from '../core/errors.js';
+import type { Io } from '../core/io.js';
+import { createUi } from '../ui/ui.js';
 import { shellQuote } from '../core/shell-quote.js';
 import { TARGETS, recognizeImages } from '../targets/index.js';
 import { installDirProblems, refuseSystemDir } from '../apply/install-dir.js';
@@ -15,16 +17,16 @@ import { failed, runAudit, summarize } from '../audit/run.js';
 import { humanReport, jsonReport } from '../audit/report.js';
 import { DEFAULT_FAIL_ON, FAIL_ON, type AuditInput, type FailOn } from '../audit/types.js';
 
-export async function checkCommand(req: Request & { failOn?: string; targetGiven?: boolean }): Promise<number> {
+export async function checkCommand(req: Request & { failOn?: string; targetGiven?: boolean }, io: Io): Promise<number> {
   const failOn = (req.failOn ?? DEFAULT_FAIL_ON) as FailOn;
   if (!(FAIL_ON as readonly string[]).includes(failOn)) throw usageError(`--fail-on: one of ${FAIL_ON.join(', ')} (got "${req.failOn}")`);
   const targetGiven = req.targetGiven ?? false;
   const { dir, dirArg } = auditedInstallDir(req.dir, targetGiven ? req.target : undefined,
-    (d) => existsSync(d) && findComposeFile(d) !== undefined);
+    (d) => existsSync(d) && findComposeFile(d) !== undefined, io);
   refuseSystemDir(dir);
   if (!existsSync(dir)) throw stepError(`No install in ${dir}: the directory does not exist.`, 'Pass --dir with the install directory.');
   const raw = readFiles(dir);
-  const reading = await readCompose(raw);
+  const reading = await readCompose(raw, io.env);
   const detected = detectTarget(raw.state, reading.model, recognizeImages);
   if (detected && targetGiven && detected !== req.target) {
     throw usageError(`The install in ${dir} is ${TARGETS[detected]?.title ?? detected}, not ${TARGETS[req.target]?.title ?? req.target}.`, `Run harden-init check --dir ${shellQuote(dirArg)} (the product is detected), or pass the right --dir.`);
@@ -37,9 +39,9 @@ export async function checkCommand(req: Request & { failOn?: string; targetGiven
   const target = await entry.load();
   const audit = target.audit;
   if (!audit) throw usageError(`harden-init check has no rules for ${entry.title} yet.`);
-  const live = await readRunning(raw, reading.tool, target.verify.running);
+  const live = await readRunning(raw, reading.tool, target.verify.running, io.env);
   const input: AuditInput = {
-    dir, dirArg, target: targetId, dirProblems: installDirProblems(dir),
+    dir, dirArg, target: targetId, dirProblems: installDirProblems(dir), runEnv: io.env,
     env: raw.env, envPresent: raw.envPresent, envMode: raw.envMode, envAmbiguous: raw.envAmbiguous, envTracked: await envTracked(dir),
     composeFile: raw.composeFile, composeText: raw.composeText, compose: reading.model,
     composeSource: reading.source, composeNote: reading.note, composeError: reading.error,
@@ -51,7 +53,7 @@ export async function checkCommand(req: Request & { failOn?: string; targetGiven
   const summary = summarize(findings);
   const exitCode = failed(findings, failOn) ? EXIT.drift : EXIT.ok;
   const ctx = { input, findings, summary, title: entry.title, failOn, exitCode };
-  process.stdout.write(`${req.json ? jsonReport(ctx) : humanReport(ctx)}\n`);
+  createUi(req.json, io).result(req.json ? jsonReport(ctx) : humanReport(ctx));
   return exitCode;
 }
 
@@ -75,9 +77,9 @@ export default defineCommand({
     ],
   },
   args: { ...dirFlag, ...jsonFlag, 'fail-on': { type: 'string' } },
-  async run({ flags, positionals }) {
+  async run({ flags, positionals, io }) {
     const { target, targetGiven, rest } = optionalTarget(positionals, DEFAULT_TARGET);
     noMore(rest);
-    return checkCommand({ target, targetGiven, dir: flags.dir, json: flags.json === true, failOn: flags['fail-on'] });
+    return checkCommand({ target, targetGiven, dir: flags.dir, json: flags.json === true, failOn: flags['fail-on'] }, io);
   },
 });

@@ -2,6 +2,7 @@
 // receives those flags typed from the declaration. A flag a command does not declare is an unknown option.
 import { parseArgs } from 'node:util';
 import { usageError } from '../core/errors.js';
+import type { Io } from '../core/io.js';
 
 export interface FlagSpec {
   type: 'string' | 'boolean';
@@ -31,6 +32,8 @@ export interface RunContext<A extends FlagSpecs> {
   /** The arguments that are not flags, without the command's own name. */
   positionals: string[];
   version: string;
+  /** The run's environment, working directory and streams. */
+  io: Io;
 }
 
 export interface Command<A extends FlagSpecs = FlagSpecs> {

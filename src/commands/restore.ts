@@ -5,12 +5,12 @@
 // stack, waits until healthy and verifies the running containers (Appwrite: `vars`, Langflow: `printenv`). What an
 // archive holds and how is the target's `backup` description (src/targets/types.ts).
 import { closeSync, createReadStream, fstatSync, openSync, readFileSync, type Stats } from 'node:fs';
-import { resolve } from 'node:path';
 import pc from 'picocolors';
 import { defineCommand } from './define.js';
 import { dirFlag, jsonFlag, noMore, passphraseFlags, timeoutFlag, timeoutOf, yesFlag } from './flags.js';
 import { CliError, EXIT, stepError, usageError } from '../core/errors.js';
 import { createUi, isInteractive, type Ui } from '../ui/ui.js';
+import { type Io, resolveIn } from '../core/io.js';
 import { shellQuote } from '../core/shell-quote.js';
 import { confirmWrite } from '../ui/wizard.js';
 import { startStack, verifyStack } from '../install/stack.js';
@@ -32,18 +32,18 @@ import { passphraseFromEnv, passphraseFromFile } from './backup/options.js';
 import { StreamError, loadDump, projectName, restoreVolume, volumeName, waitDbReady, type Engine } from './db-dump.js';
 import { STATE_FILE } from '../engine/state.js';
 
-function keyFrom(req: Request): KeySpec {
+function keyFrom(req: Request, io: Io): KeySpec {
   const given = [req.identity && '--identity', req.passphraseEnv && '--passphrase-env', req.passphraseFile && '--passphrase-file'].filter(Boolean);
   if (given.length > 1) throw usageError(`${given.join(' and ')} exclude each other: give the one the archive was made with.`);
   if (req.identity) {
     let text: string;
-    try { text = readFileSync(resolve(req.identity), 'utf8'); } catch (e) { throw usageError(`--identity: cannot read ${req.identity}: ${(e as Error).message}`); }
+    try { text = readFileSync(resolveIn(io, req.identity), 'utf8'); } catch (e) { throw usageError(`--identity: cannot read ${req.identity}: ${(e as Error).message}`); }
     const identities = parseIdentityFile(text);
     if (!identities.length) throw usageError(`--identity ${req.identity}: no AGE-SECRET-KEY-… line in it (it must be the secret key file made by age-keygen).`);
     return { identities };
   }
-  if (req.passphraseEnv) return { passphrase: passphraseFromEnv(req.passphraseEnv) };
-  if (req.passphraseFile) return { passphrase: passphraseFromFile(req.passphraseFile) };
+  if (req.passphraseEnv) return { passphrase: passphraseFromEnv(req.passphraseEnv, io) };
+  if (req.passphraseFile) return { passphrase: passphraseFromFile(resolveIn(io, req.passphraseFile)) };
   throw usageError('Which key opens the archive? Give --identity <age key file>, --passphrase-env <VARIABLE> or --passphrase-file <FILE>.');
 }
 
@@ -52,12 +52,12 @@ function fileChunks(fd: number): AsyncIterable<Uint8Array> {
   return createReadStream('', { fd, start: 0, autoClose: false, highWaterMark: 1024 * 1024 }) as AsyncIterable<Uint8Array>;
 }
 
-export async function restoreCommand(req: Request, VERSION: string): Promise<number> {
-  const ui = createUi(req.json);
-  const { dir } = installDir(req.dir, './appwrite');
-  const file = resolve(req.archive);
+export async function restoreCommand(req: Request, VERSION: string, io: Io): Promise<number> {
+  const ui = createUi(req.json, io);
+  const { dir } = installDir(req.dir, './appwrite', io);
+  const file = resolveIn(io, req.archive);
   if (kindOf(file) !== 'file') throw usageError(`${file}: no such archive (a regular file is needed).`);
-  const key = keyFrom(req);
+  const key = keyFrom(req, io);
   ui.intro(`${pc.inverse(` harden-init ${VERSION} `)} restore ${file} → ${dir}`);
 
   // The install lock for the whole restore, verification to verify: no setup re-run, upgrade or backup meanwhile.
@@ -67,7 +67,7 @@ export async function restoreCommand(req: Request, VERSION: string): Promise<num
     const before = fstatSync(fd);
     // 1-3: nothing is touched before the archive is verified, the key checked and the plan confirmed.
     const archive = await readArchive({ req, ui, file, fd, key });
-    const c: Planned = { req, ui, dir, file, fd, before, key, archive, ...currentInstall(req, dir, archive), ...partsOf(archive) };
+    const c: Planned = { req, ui, io, dir, file, fd, before, key, archive, ...currentInstall(req, dir, archive), ...partsOf(archive) };
     await confirmRestore(c);
     const composeTool = await detectCompose();
     if (!composeTool) throw stepError('Docker Compose not found (neither `docker compose` nor `docker-compose`).');
@@ -94,6 +94,7 @@ interface Archive {
 interface Planned {
   req: Request;
   ui: Ui;
+  io: Io;
   dir: string;
   file: string;
   fd: number;
@@ -171,7 +172,7 @@ function partsOf(a: Archive): Pick<Planned, 'shape' | 'restoreFiles' | 'archived
 
 /** 3. The plan, shown; confirmation. */
 async function confirmRestore(c: Planned): Promise<void> {
-  const { ui, dir, req, shape, archivedDb, dirs } = c;
+  const { ui, io, dir, req, shape, archivedDb, dirs } = c;
   const lines = [
     ...c.restoreFiles.map((f) => `${f.path.padEnd(30)} ${kindOf(`${dir}/${f.path}`) === 'file' ? 'replaced (the current one is kept in .harden-init/backups/)' : 'created'}`),
     ...(archivedDb ? [`${`database (${archivedDb.engine})`.padEnd(30)} replaced by the dump (${formatBytes(archivedDb.size)}): everything written since the backup is lost`]
@@ -181,10 +182,10 @@ async function confirmRestore(c: Planned): Promise<void> {
   ];
   if (c.keyDiffers) lines.push(`${c.archive.spec.keyVariable.padEnd(30)} REPLACED by the archive's key (--force)`);
   ui.note(lines.join('\n'), 'Restore will replace');
-  const interactive = isInteractive(req);
+  const interactive = isInteractive(req, io);
   if (!req.yes) {
     if (!interactive) throw usageError('Restoring replaces the install\'s files, database and volumes: confirm with --yes (no terminal to ask in).');
-    if (!(await confirmWrite('Stop the stack and restore?', false))) throw new CliError('Cancelled: nothing was changed.', EXIT.cancelled);
+    if (!(await confirmWrite(ui, 'Stop the stack and restore?', false))) throw new CliError('Cancelled: nothing was changed.', EXIT.cancelled);
   }
 }
 
@@ -277,15 +278,15 @@ async function startAndVerify(c: Restoring): Promise<number> {
   const prepared = await target.prepare({
     dir, dirArg: dir, given: manifest.release ? { release: manifest.release } : {},
     existing: { state: restored.state, compose: c.archive.composeText, present: true },
-    allowInsecureRelease: true, acceptUpstream: [], dockerAvailable: true, onLine: () => {},
+    allowInsecureRelease: true, acceptUpstream: [], dockerAvailable: true, onLine: () => {}, env: c.io.env,
   });
   const answers = lenientAnswers(target.questions, { ...existingAnswers(target, restored).answers, release: prepared.release }) as BaseAnswers;
-  const ctx = stackContext(ui, req, dir, c.composeTool, target, answers, prepared.template);
+  const ctx = stackContext(ui, req, dir, c.composeTool, target, answers, prepared.template, c.io.env);
   await startStack(ctx);
   const outcome = await verifyStack(ctx);
   const code = reportVerify(ui, outcome, target.verify.running.label);
   ui.outro(code === EXIT.ok ? `Restored ${file} and verified.` : 'Restored, but the running stack differs from the files.');
-  if (req.json) process.stdout.write(`${JSON.stringify({ ok: code === EXIT.ok, dir, archive: file, manifest: summary(manifest), ...verifyJson(outcome) }, null, 2)}\n`);
+  if (req.json) ui.result(JSON.stringify({ ok: code === EXIT.ok, dir, archive: file, manifest: summary(manifest), ...verifyJson(outcome) }, null, 2));
   return code;
 }
 
@@ -322,13 +323,13 @@ export default defineCommand({
     identity: { type: 'string' },
     force: { type: 'boolean' },
   },
-  async run({ flags, positionals, version }) {
+  async run({ flags, positionals, version, io }) {
     const [archive, ...rest] = positionals;
     if (archive === undefined) throw usageError('restore: which archive? harden-init restore FILE [--dir D] [--identity F | --passphrase-env VAR] [--yes] [--force]');
     noMore(rest);
     return restoreCommand({
       archive, dir: flags.dir, json: flags.json === true, yes: flags.yes === true, force: flags.force === true, identity: flags.identity,
       passphraseEnv: flags['passphrase-env'], passphraseFile: flags['passphrase-file'], timeout: timeoutOf(flags),
-    }, version);
+    }, version, io);
   },
 });

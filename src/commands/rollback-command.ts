@@ -17,7 +17,7 @@ export default defineCommand({
     'with-db': { type: 'boolean' },
     'no-start': { type: 'boolean' },
   },
-  async run({ flags, positionals, version }) {
+  async run({ flags, positionals, version, io }) {
     noMore(positionals);
     const req: RollbackRequest = {
       dir: flags.dir,
@@ -28,6 +28,6 @@ export default defineCommand({
       json: flags.json === true,
       timeout: timeoutOf(flags),
     };
-    return (await import('./rollback.js')).rollbackCommand(req, version);
+    return (await import('./rollback.js')).rollbackCommand(req, version, io);
   },
 });

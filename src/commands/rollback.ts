@@ -8,6 +8,7 @@ import pc from 'picocolors';
 import type { RollbackRequest as Request } from './requests.js';
 import { CliError, EXIT, stepError, usageError } from '../core/errors.js';
 import { createUi, isInteractive, type Ui } from '../ui/ui.js';
+import type { Io } from '../core/io.js';
 import { shellQuote } from '../core/shell-quote.js';
 import { confirmWrite } from '../ui/wizard.js';
 import { parseEnv, toRecord } from '../engine/envfile.js';
@@ -40,6 +41,7 @@ interface Context {
   req: Request;
   version: string;
   ui: Ui;
+  io: Io;
   dir: string;
   dirArg: string;
   backup: BackupChoice;
@@ -66,8 +68,8 @@ async function productOf(b: BackupChoice): Promise<Target> {
 }
 
 /** The backup (--backup, else the newest step's) and what it puts back; refusals change nothing. */
-async function chooseStep(req: Request, version: string, ui: Ui): Promise<Context> {
-  const { dir, dirArg } = installDir(req.dir, `./${DEFAULT_TARGET}`);
+async function chooseStep(req: Request, version: string, ui: Ui, io: Io): Promise<Context> {
+  const { dir, dirArg } = installDir(req.dir, `./${DEFAULT_TARGET}`, io);
   const all = listBackups(dir);
   if (all.length === 0) throw usageError(`No backups in ${join(dir, BACKUP_DIR)}: nothing to roll back to.`);
   const b = chooseBackup(all, req.backup);
@@ -81,7 +83,7 @@ async function chooseStep(req: Request, version: string, ui: Ui): Promise<Contex
       `--with-db: backup ${b.name} holds no database dump${m ? '' : " (it is not an upgrade step's backup)"}; nothing was changed.`,
     );
   const remove = (m?.absent ?? []).filter((f) => kindOf(join(dir, f)) === 'file');
-  return { req, version, ui, dir, dirArg, backup: b, files, paths, remove, target: await productOf(b) };
+  return { req, version, ui, io, dir, dirArg, backup: b, files, paths, remove, target: await productOf(b) };
 }
 
 /** What will be put back, said; the confirmation (--yes without a terminal). */
@@ -104,10 +106,10 @@ async function showAndConfirm(c: Context): Promise<void> {
       `The database stays as it is: if ${target.title} ${m.to}'s migration ran, ${target.title} ${m.from} may not run on it. Add --with-db to load the dump taken before the step.`,
     );
   }
-  const interactive = isInteractive(req);
+  const interactive = isInteractive(req, c.io);
   if (!interactive && !req.yes)
     throw usageError("rollback replaces the install's files: confirm with --yes (no terminal to ask in).");
-  if (interactive && !(await confirmWrite('Roll back?', false)))
+  if (interactive && !(await confirmWrite(ui, 'Roll back?', false)))
     throw new CliError('Cancelled: nothing was changed.', EXIT.cancelled);
 }
 
@@ -189,15 +191,12 @@ async function startRestored(c: Context): Promise<number> {
   ui.outro(
     `Rolled back${m ? ` to ${c.target.title} ${m.from}` : ''}. Check it: npx harden-init verify --dir ${shellQuote(dirArg)}`,
   );
-  if (req.json)
-    process.stdout.write(
-      `${JSON.stringify({ ok: true, dir, backup: b.name, restored: c.paths, removed: c.remove, database: req.withDb })}\n`,
-    );
+  if (req.json) ui.result(JSON.stringify({ ok: true, dir, backup: b.name, restored: c.paths, removed: c.remove, database: req.withDb }));
   return EXIT.ok;
 }
 
-export async function rollbackCommand(req: Request, VERSION: string): Promise<number> {
-  const c = await chooseStep(req, VERSION, createUi(req.json));
+export async function rollbackCommand(req: Request, VERSION: string, io: Io): Promise<number> {
+  const c = await chooseStep(req, VERSION, createUi(req.json, io), io);
   const steps = [showAndConfirm, lock, restoreFiles];
   for (const step of steps) await step(c);
   return startRestored(c);

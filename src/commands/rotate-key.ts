@@ -18,6 +18,7 @@ import { DEFAULT_TARGET } from '../targets/index.js';
 import { defineCommand } from './define.js';
 import { dirFlag, jsonFlag, noMore, optionalTarget, passphraseFlags, recipientFlag, timeoutFlag, timeoutOf, yesFlag } from './flags.js';
 import { CliError, EXIT, stepError, usageError } from '../core/errors.js';
+import type { Io } from '../core/io.js';
 import { createUi, isInteractive, type Ui } from '../ui/ui.js';
 import { shellQuote } from '../core/shell-quote.js';
 import { getEnv, parseEnv, serializeEnv, setEnv, toRecord } from '../engine/envfile.js';
@@ -52,19 +53,20 @@ interface Ctx {
 interface Rotation extends Ctx {
   req: Request;
   VERSION: string;
+  io: Io;
   oldKey: string;
   envText: string;
   /** The generator setup uses for this key (its exact length and alphabet are Langflow's Fernet key). */
   newSecretKey: () => string;
 }
 
-export async function rotateKeyCommand(req: Request, VERSION: string): Promise<number> {
-  const install = await readLangflowInstall(req);
+export async function rotateKeyCommand(req: Request, VERSION: string, io: Io): Promise<number> {
+  const install = await readLangflowInstall(req, io);
   const { ui, dir } = install;
   ui.intro(`${pc.inverse(` harden-init ${VERSION} `)} rotate-key ${dir}${req.dryRun ? ' (dry run)' : ''}`);
   // A usage error before anything is locked or stopped (the backup reads the same flags again).
-  if (!req.dryRun) encryptionFrom(req, ui);
-  if (!req.dryRun && !req.yes) await confirmRotation(req, ui);
+  if (!req.dryRun) encryptionFrom(req, ui, io);
+  if (!req.dryRun && !req.yes) await confirmRotation(req, ui, io);
 
   await acquireLock(dir, { warn: (m) => ui.warn(m) }); // released by main, after the command
   const ctx = await readyToRun(install);
@@ -72,14 +74,14 @@ export async function rotateKeyCommand(req: Request, VERSION: string): Promise<n
   await settleInterrupted(ctx, oldKey, envText);
 
   if (req.dryRun) return await dryRun(ctx, req, oldKey, install.newSecretKey());
-  const run: Rotation = { ...install, ...ctx, req, VERSION };
+  const run: Rotation = { ...install, ...ctx, req, VERSION, io };
   return await rotate(run);
 }
 
 /** The install, refused unless it is Langflow's with a key in .env; nothing is locked or changed yet. */
-async function readLangflowInstall(req: Request) {
-  const { dir, existing, targetId } = readInstall(req.dir);
-  const ui = createUi(req.json);
+async function readLangflowInstall(req: Request, io: Io) {
+  const { dir, existing, targetId } = readInstall(req.dir, io);
+  const ui = createUi(req.json, io);
   if (targetId !== 'langflow') {
     throw usageError(`rotate-key rotates Langflow's ${KEY_VARIABLE}; ${dir} is ${targetId ? `a ${targetId} install` : 'not an install harden-init recognises'}.`,
       targetId === 'appwrite' ? 'Appwrite\'s _APP_OPENSSL_KEY_V1 has no rotation: harden-init keeps it (see docs/safety.md).' : undefined);
@@ -100,8 +102,8 @@ async function readLangflowInstall(req: Request) {
   return { ui, dir, newSecretKey, envText, oldKey, shape, dropEnv, timeoutMs };
 }
 
-async function confirmRotation(req: Request, ui: Ui): Promise<void> {
-  const interactive = isInteractive(req);
+async function confirmRotation(req: Request, ui: Ui, io: Io): Promise<void> {
+  const interactive = isInteractive(req, io);
   if (!interactive) throw usageError('rotate-key stops Langflow and rewrites every stored credential: confirm with --yes (no terminal to ask on).');
   const { confirmWrite } = await import('../ui/wizard.js');
   ui.note([
@@ -109,7 +111,7 @@ async function confirmRotation(req: Request, ui: Ui): Promise<void> {
     `3. every stored credential re-encrypted with a new ${KEY_VARIABLE}, 4. .env written, 5. Langflow started and checked.`,
     'Everyone signed in must sign in again. A failure leaves the old key in place.',
   ].join('\n'), 'Rotate the secret key');
-  if (!(await confirmWrite('Rotate the secret key now?', false))) throw new CliError('Cancelled: nothing was changed.', EXIT.cancelled);
+  if (!(await confirmWrite(ui, 'Rotate the secret key now?', false))) throw new CliError('Cancelled: nothing was changed.', EXIT.cancelled);
 }
 
 /** Compose, the running database and the install's Langflow image: what the re-encryption runs with. */
@@ -132,10 +134,10 @@ async function readyToRun(i: Awaited<ReturnType<typeof readLangflowInstall>>): P
 
 /** The six steps, in order (see the top of this file); from the .env write on, a failure is undone. */
 async function rotate(run: Rotation): Promise<number> {
-  const { ui, req, VERSION } = run;
+  const { ui, req, VERSION, io } = run;
   // 1. The backup, through backup's own entry point, inside this run's lock.
   ui.step('1/6 Encrypted backup (it holds .env with the old key, and the database)');
-  const backup = await backupInside(req, VERSION);
+  const backup = await backupInside(req, VERSION, io);
   if (backup.code !== EXIT.ok) throw stepError('The backup failed: nothing was changed.');
   const { wasRunning, restart } = await stopLangflow(run);
   const newKey = keepPendingKey(run);
@@ -227,7 +229,7 @@ function rotated(run: Pick<Rotation, 'ui' | 'dir' | 'req'>, backup: { archive?: 
   ];
   ui.note(summary.join('\n'), 'Key rotated');
   ui.outro('Secret key rotated.');
-  if (req.json) process.stdout.write(`${JSON.stringify({ ok: true, dir, archive: backup.archive ?? null, backup: backup.json ?? null, fields: r.report.fields ?? {}, updatedRows: r.report.updated_rows ?? 0, skippedTables: r.report.skipped_tables ?? [] }, null, 2)}\n`);
+  if (req.json) ui.result(JSON.stringify({ ok: true, dir, archive: backup.archive ?? null, backup: backup.json ?? null, fields: r.report.fields ?? {}, updatedRows: r.report.updated_rows ?? 0, skippedTables: r.report.skipped_tables ?? [] }, null, 2));
   return EXIT.ok;
 }
 
@@ -244,41 +246,25 @@ async function dryRun(ctx: Ctx, req: Request, oldKey: string, throwaway: string)
   }
   if (rep.refused) { ctx.ui.warn(`A rotation would be refused now: there are ${rep.refused}.`); code = EXIT.drift; }
   ctx.ui.outro(code === EXIT.ok ? 'Dry run: nothing was changed.' : 'Dry run: nothing was changed; the rotation would not go through now.');
-  if (req.json) process.stdout.write(`${JSON.stringify({ ok: code === EXIT.ok, dryRun: true, dir: ctx.dir, fields: rep.fields ?? {}, skippedTables: rep.skipped_tables ?? [], failures: rep.failures ?? [], refused: rep.refused ?? null }, null, 2)}\n`);
+  if (req.json) ctx.ui.result(JSON.stringify({ ok: code === EXIT.ok, dryRun: true, dir: ctx.dir, fields: rep.fields ?? {}, skippedTables: rep.skipped_tables ?? [], failures: rep.failures ?? [], refused: rep.refused ?? null }, null, 2));
   return code;
 }
 
-/** The backup inside this run's lock; in --json mode its JSON is caught and put into rotate-key's own. */
-async function backupInside(req: Request, VERSION: string): Promise<{ code: number; archive?: string; json?: unknown }> {
+/** The backup inside this run's lock, on this run's output; in --json mode its JSON is caught and put into rotate-key's own. */
+async function backupInside(req: Request, VERSION: string, io: Io): Promise<{ code: number; archive?: string; json?: unknown }> {
   if (!req.json) {
     let archive: string | undefined;
-    const write = process.stdout.write;
-    process.stdout.write = ((chunk: unknown, ...rest: unknown[]) => {
-      const m = /Archive written: (\S+\.age)/.exec(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
-      if (m) archive = m[1];
-      return (write as (...a: unknown[]) => boolean).call(process.stdout, chunk, ...rest);
-    }) as typeof process.stdout.write;
-    try {
-      const code = await backupCommand(req, VERSION, { lockHeld: true });
-      return { code, archive };
-    } finally {
-      process.stdout.write = write;
-    }
+    const write = (text: string) => {
+      archive = /Archive written: (\S+\.age)/.exec(text)?.[1] ?? archive;
+      io.stdout.write(text);
+    };
+    const stdout = { write, isTTY: io.stdout.isTTY };
+    const code = await backupCommand(req, VERSION, { ...io, stdout }, { lockHeld: true });
+    return { code, archive };
   }
   let caught = '';
-  const write = process.stdout.write;
-  process.stdout.write = ((chunk: unknown, ...rest: unknown[]) => {
-    caught += typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
-    const done = rest.find((x) => typeof x === 'function') as (() => void) | undefined;
-    if (done) queueMicrotask(done);
-    return true;
-  }) as typeof process.stdout.write;
-  let code: number;
-  try {
-    code = await backupCommand(req, VERSION, { lockHeld: true });
-  } finally {
-    process.stdout.write = write;
-  }
+  const stdout = { write: (text: string) => { caught += text; } };
+  const code = await backupCommand(req, VERSION, { ...io, stdout }, { lockHeld: true });
   let json: { archive?: string } | undefined;
   try { json = JSON.parse(caught) as { archive?: string }; } catch { /* not JSON */ }
   return { code, archive: json?.archive, json };
@@ -405,12 +391,12 @@ export default defineCommand({
     ],
   },
   args: { ...dirFlag, ...jsonFlag, ...yesFlag, ...timeoutFlag, ...recipientFlag, ...passphraseFlags, 'dry-run': { type: 'boolean' } },
-  async run({ flags, positionals, version }) {
+  async run({ flags, positionals, version, io }) {
     const { target, targetGiven, rest } = optionalTarget(positionals, DEFAULT_TARGET);
     noMore(rest);
     return rotateKeyCommand({
       target, targetGiven, dir: flags.dir, json: flags.json === true, yes: flags.yes === true, dryRun: flags['dry-run'] === true,
       timeout: timeoutOf(flags), recipient: flags.recipient, passphraseEnv: flags['passphrase-env'], passphraseFile: flags['passphrase-file'],
-    }, version);
+    }, version, io);
   },
 });

@@ -18,6 +18,7 @@ import pc from 'picocolors';
 import { defineCommand } from './define.js';
 import { dirFlag, jsonFlag, timeoutFlag, timeoutOf, yesFlag } from './flags.js';
 import { CliError, EXIT, stepError, usageError } from '../core/errors.js';
+import type { Io } from '../core/io.js';
 import { createUi, isInteractive, type Ui } from '../ui/ui.js';
 import { shellQuote } from '../core/shell-quote.js';
 import { exec, tail } from '../core/exec.js';
@@ -361,38 +362,39 @@ async function settlePending(i: RotateInput, x: DbExec, dbs: DbRotation[]): Prom
   rmSync(path, { force: true });
 }
 
-export async function rotateSecretCommand(req: Request, VERSION: string): Promise<number> {
+export async function rotateSecretCommand(req: Request, VERSION: string, io: Io): Promise<number> {
   const names = req.secretNames ?? [];
   if (names.length === 0) throw usageError('rotate-secret: which secret? harden-init rotate-secret NAME... [--dir D] [--yes]', 'For example: harden-init rotate-secret _APP_DB_PASS --dir ./appwrite');
-  const { dir, existing, targetId } = readInstall(req.dir);
-  const ui = createUi(req.json);
+  const { dir, existing, targetId } = readInstall(req.dir, io);
+  const ui = createUi(req.json, io);
   if (!targetId) throw usageError(`Cannot tell which product ${dir} is: neither .harden-init/state.json nor the compose file's images say.`);
   // Refusals (an encryption key, an unknown name) before anything is asked, locked or started.
   await rotationsFor(targetId, names, existing.envText, existing.compose);
   ui.intro(`${pc.inverse(` harden-init ${VERSION} `)} rotate-secret ${dir}`);
   if (!req.yes) {
-    const interactive = isInteractive(req);
+    const interactive = isInteractive(req, io);
     if (!interactive) throw usageError('rotate-secret changes passwords in the running database and recreates the stack: confirm with --yes (no terminal to ask on).');
     const { confirmWrite } = await import('../ui/wizard.js');
     ui.note(`New values for ${names.join(', ')}: changed in the database first, then .env, then the stack recreated and verified.\nA failure puts the old values back.`, 'Rotate');
-    if (!(await confirmWrite('Rotate now?', false))) throw new CliError('Cancelled: nothing was changed.', EXIT.cancelled);
+    if (!(await confirmWrite(ui, 'Rotate now?', false))) throw new CliError('Cancelled: nothing was changed.', EXIT.cancelled);
   }
   await acquireLock(dir, { warn: (m) => ui.warn(m) }); // released by main, after the command
   const composeTool = await detectCompose();
   if (!composeTool) throw stepError('Docker Compose not found (neither `docker compose` nor `docker-compose`).');
-  const stack = await stackFor(ui, req, dir, targetId, composeTool);
+  const stack = await stackFor(ui, req, dir, targetId, composeTool, io.env);
   const { target } = await backupTarget(targetId);
   const r = await rotateSecrets({
     ui, dir, compose: composeTool, targetId, composeText: existing.compose, envText: existing.envText, names, stack,
     generate: (n) => target.render.generateSecret?.(n) ?? generateSecret(),
   });
   ui.outro(`Rotated: ${r.rotated.join(', ')} (new values in .env only; never printed).`);
-  if (req.json) process.stdout.write(`${JSON.stringify({ ok: true, dir, rotated: r.rotated, backupDir: r.backupDir ?? null }, null, 2)}\n`);
+  if (req.json) ui.result(JSON.stringify({ ok: true, dir, rotated: r.rotated, backupDir: r.backupDir ?? null }, null, 2));
   return EXIT.ok;
 }
 
 /** What verify builds for an install (its release, template and answers), as a factory reading .env anew each call. */
-async function stackFor(ui: Ui, req: Request, dir: string, targetId: string, composeTool: Compose): Promise<() => StackContext> {
+async function stackFor(ui: Ui, req: Request, dir: string, targetId: string, composeTool: Compose,
+  env: NodeJS.ProcessEnv): Promise<() => StackContext> {
   const { TARGETS } = await import('../targets/index.js');
   const { existingAnswers, lenientAnswers } = await import('../install/resolve.js');
   const { stackContext } = await import('../install/verify-report.js');
@@ -400,10 +402,10 @@ async function stackFor(ui: Ui, req: Request, dir: string, targetId: string, com
   const existing = readExisting(dir);
   const prepared = await target.prepare({
     dir, dirArg: req.dir ?? dir, given: {}, existing: { state: existing.state, compose: existing.compose, present: true },
-    allowInsecureRelease: true, acceptUpstream: [], dockerAvailable: true, onLine: () => {},
+    allowInsecureRelease: true, acceptUpstream: [], dockerAvailable: true, onLine: () => {}, env,
   });
   const answers = lenientAnswers(target.questions, { ...existingAnswers(target, existing).answers, release: prepared.release }) as Parameters<typeof stackContext>[5];
-  return () => stackContext(ui, req, dir, composeTool, target, answers, prepared.template);
+  return () => stackContext(ui, req, dir, composeTool, target, answers, prepared.template, env);
 }
 
 export interface RotateSecretRequest {
@@ -428,7 +430,7 @@ export default defineCommand({
     ],
   },
   args: { ...dirFlag, ...jsonFlag, ...yesFlag, ...timeoutFlag },
-  async run({ flags, positionals, version }) {
-    return rotateSecretCommand({ secretNames: positionals, dir: flags.dir, json: flags.json === true, yes: flags.yes === true, timeout: timeoutOf(flags) }, version);
+  async run({ flags, positionals, version, io }) {
+    return rotateSecretCommand({ secretNames: positionals, dir: flags.dir, json: flags.json === true, yes: flags.yes === true, timeout: timeoutOf(flags) }, version, io);
   },
 });

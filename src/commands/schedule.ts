@@ -9,6 +9,7 @@ import * as p from '@clack/prompts';
 import pc from 'picocolors';
 import { exec, failure } from '../core/exec.js';
 import { CliError, EXIT, stepError, usageError } from '../core/errors.js';
+import { type Io, resolveIn } from '../core/io.js';
 import { createUi, isInteractive, type Ui } from '../ui/ui.js';
 import { shellQuote } from '../core/shell-quote.js';
 import { writeFileAtomic } from '../apply/atomic.js';
@@ -29,6 +30,8 @@ export interface ScheduleEnv {
   secretDir: string;
   /** Whether systemctl is run (only for the real unit directory). */
   useSystemctl: boolean;
+  /** The run's environment (PATH, DOCKER_HOST, the directories moved for tests). */
+  env: NodeJS.ProcessEnv;
 }
 
 /**
@@ -36,7 +39,7 @@ export interface ScheduleEnv {
  * HARDEN_INIT_SECRET_DIR) and the init chosen (HARDEN_INIT_SCHEDULER=systemd|cron); systemctl is only ever run on
  * the real /etc/systemd/system.
  */
-export function scheduleEnv(env: NodeJS.ProcessEnv = process.env): ScheduleEnv {
+export function scheduleEnv(env: NodeJS.ProcessEnv): ScheduleEnv {
   const forced = env.HARDEN_INIT_SCHEDULER;
   if (forced !== undefined && forced !== 'systemd' && forced !== 'cron') throw usageError(`HARDEN_INIT_SCHEDULER: one of systemd, cron (got "${forced}")`);
   const scheduler = forced ?? (existsSync('/run/systemd/system') ? 'systemd' : 'cron');
@@ -47,6 +50,7 @@ export function scheduleEnv(env: NodeJS.ProcessEnv = process.env): ScheduleEnv {
     cronDir: env.HARDEN_INIT_CRON_DIR || '/etc/cron.d',
     secretDir: env.HARDEN_INIT_SECRET_DIR || '/etc/harden-init',
     useSystemctl: !env.HARDEN_INIT_SYSTEMD_DIR,
+    env,
   };
 }
 
@@ -62,23 +66,24 @@ export function scheduleFiles(dir: string, e: ScheduleEnv) {
   };
 }
 
-function findOnPath(name: string): string | undefined {
-  for (const d of (process.env.PATH ?? '').split(delimiter)) {
+function findOnPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
+  for (const d of (env.PATH ?? '').split(delimiter)) {
     if (d && existsSync(join(d, name))) return join(d, name);
   }
   return undefined;
 }
 
 /** harden-init's own bin as the scheduled run will call it (symbolic links resolved: a stable file). */
+// The process's own argv: the program file of this very process, whatever the run's io.
 export function ownBin(argv1 = process.argv[1]): string {
   if (!argv1) throw stepError('Cannot tell where harden-init\'s own program file is (process.argv[1] is empty).');
   try { return realpathSync(argv1); } catch { return resolve(argv1); }
 }
 
-async function askPassphrase(): Promise<string> {
-  const first = await p.password({ message: 'Passphrase for the scheduled backups (not shown; stored root-only on this server)', validate: (v) => ((v ?? '').length < 12 ? 'At least 12 characters (20+ random ones are better).' : undefined) });
+async function askPassphrase(ui: Ui): Promise<string> {
+  const first = await p.password({ message: 'Passphrase for the scheduled backups (not shown; stored root-only on this server)', validate: (v) => ((v ?? '').length < 12 ? 'At least 12 characters (20+ random ones are better).' : undefined), ...ui.streams });
   if (p.isCancel(first)) throw new CliError('Cancelled: nothing was written.', EXIT.cancelled);
-  const again = await p.password({ message: 'The same passphrase again' });
+  const again = await p.password({ message: 'The same passphrase again', ...ui.streams });
   if (p.isCancel(again)) throw new CliError('Cancelled: nothing was written.', EXIT.cancelled);
   if (again !== first) throw usageError('The two passphrases differ. Nothing was written.');
   return first;
@@ -107,6 +112,7 @@ type Encryption = { recipient: string } | { passphraseFile: string; write?: stri
 interface Schedule {
   req: Request;
   ui: Ui;
+  io: Io;
   dir: string;
   e: ScheduleEnv;
   files: Files;
@@ -121,10 +127,10 @@ interface Schedule {
   active: boolean;
 }
 
-export async function scheduleCommand(req: Request, VERSION: string): Promise<number> {
-  const ui = createUi(req.json);
-  const dir = installDirOf(req.dir);
-  const e = scheduleEnv();
+export async function scheduleCommand(req: Request, VERSION: string, io: Io): Promise<number> {
+  const ui = createUi(req.json, io);
+  const dir = installDirOf(req.dir, io);
+  const e = scheduleEnv(io.env);
   const files = scheduleFiles(dir, e);
   if (req.unschedule) return unschedule(req, ui, VERSION, dir, e, files);
 
@@ -132,12 +138,12 @@ export async function scheduleCommand(req: Request, VERSION: string): Promise<nu
   const frequency = req.schedule as Frequency;
   const bin = checkedBin(dir);
   const keep = req.keep ?? DEFAULT_SCHEDULED_KEEP;
-  const outDir = checkedOutDir(req.out);
-  const encryption = await chooseEncryption(req, ui, files);
+  const outDir = checkedOutDir(req.out, io);
+  const encryption = await chooseEncryption(req, ui, io, files);
   checkScheduler(e, encryption);
-  const cmd = scheduledCommand(dir, bin, keep, outDir, encryption);
+  const cmd = scheduledCommand(dir, bin, keep, outDir, encryption, e.env);
   checkReplaced(files);
-  const s: Schedule = { req, ui, dir, e, files, frequency, bin, keep, outDir, encryption, cmd, written: [], removed: [], active: false };
+  const s: Schedule = { req, ui, io, dir, e, files, frequency, bin, keep, outDir, encryption, cmd, written: [], removed: [], active: false };
 
   // 2. Write, 3. activate, 4. tell.
   ui.intro(`${pc.inverse(` harden-init ${VERSION} `)} backup --schedule ${frequency} ${dir}`);
@@ -159,25 +165,25 @@ function checkedBin(dir: string): string {
   return bin;
 }
 
-function checkedOutDir(out: string | undefined): string | undefined {
+function checkedOutDir(out: string | undefined, io: Pick<Io, 'cwd'>): string | undefined {
   if (out === undefined) return undefined;
-  const outDir = resolve(out);
+  const outDir = resolveIn(io, out);
   if (kindOf(outDir) !== 'dir') throw usageError(`--out ${outDir}: a scheduled backup needs an existing directory (each run writes a new archive there). Nothing was written.`);
   return outDir;
 }
 
 /** --recipient, --passphrase-file, --passphrase-env (stored in a root-only file), or a passphrase asked for. */
-async function chooseEncryption(req: Request, ui: Ui, files: Files): Promise<Encryption> {
+async function chooseEncryption(req: Request, ui: Ui, io: Io, files: Files): Promise<Encryption> {
   const chosen = [req.recipient && '--recipient', req.passphraseEnv && '--passphrase-env', req.passphraseFile && '--passphrase-file'].filter(Boolean);
   if (chosen.length > 1) throw usageError(`${chosen.join(' and ')} exclude each other: give one. Nothing was written.`);
   if (req.recipient) return { recipient: checkRecipient(req.recipient) };
   if (req.passphraseFile) {
-    const abs = resolve(req.passphraseFile);
+    const abs = resolveIn(io, req.passphraseFile);
     passphraseFromFile(abs, ui);
     return { passphraseFile: abs };
   }
-  if (req.passphraseEnv) return { passphraseFile: files.passphrase, write: passphraseFromEnv(req.passphraseEnv, ui) };
-  if (isInteractive(req)) return { passphraseFile: files.passphrase, write: await askPassphrase() };
+  if (req.passphraseEnv) return { passphraseFile: files.passphrase, write: passphraseFromEnv(req.passphraseEnv, io, ui) };
+  if (isInteractive(req, io)) return { passphraseFile: files.passphrase, write: await askPassphrase(ui) };
   throw usageError('A scheduled backup is encrypted too: give --recipient <age public key> (best: no secret on the server), --passphrase-env <VARIABLE> or --passphrase-file <FILE>. Nothing was written.',
     'age-keygen -o key.txt on another machine; its "public key:" line is the recipient.');
 }
@@ -188,20 +194,21 @@ function checkScheduler(e: ScheduleEnv, encryption: Encryption): void {
     throw usageError(`Neither systemd (no /run/systemd/system) nor cron (${e.cronDir} does not exist) schedules jobs here. Nothing was written.`, 'Install cron (apt-get install cron), then re-run.');
   }
   if (e.scheduler === 'systemd' && kindOf(e.systemdDir) !== 'dir') throw usageError(`${e.systemdDir} does not exist. Nothing was written.`);
-  const systemPaths = (e.scheduler === 'systemd' ? e.useSystemctl : !process.env.HARDEN_INIT_CRON_DIR) || ('write' in encryption && !process.env.HARDEN_INIT_SECRET_DIR);
+  const systemPaths = (e.scheduler === 'systemd' ? e.useSystemctl : !e.env.HARDEN_INIT_CRON_DIR) || ('write' in encryption && !e.env.HARDEN_INIT_SECRET_DIR);
   if (process.getuid?.() !== 0 && systemPaths) {
     throw usageError('Scheduling writes into /etc and the backup runs as root: run it as root (sudo harden-init backup --schedule …). Nothing was written.');
   }
 }
 
 /** The command the timer runs: this node, this harden-init, the backup with the flags chosen. */
-function scheduledCommand(dir: string, bin: string, keep: number, outDir: string | undefined, encryption: Encryption): ScheduledCommand {
+function scheduledCommand(dir: string, bin: string, keep: number, outDir: string | undefined, encryption: Encryption,
+  env: NodeJS.ProcessEnv): ScheduledCommand {
   const cmd: ScheduledCommand = {
     node: process.execPath,
     bin,
     args: ['backup', '--dir', dir, ...('recipient' in encryption ? ['--recipient', encryption.recipient] : ['--passphrase-file', encryption.passphraseFile]),
       '--keep', String(keep), ...(outDir ? ['--out', `${outDir}/`] : [])],
-    env: process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {},
+    env: env.DOCKER_HOST ? { DOCKER_HOST: env.DOCKER_HOST } : {},
   };
   const bad = unsafeArgument(cmd);
   if (bad !== undefined) throw usageError(`A path or value holds a control character (a line break?): ${JSON.stringify(bad)}. Nothing was written.`);
@@ -253,7 +260,7 @@ async function activate(s: Schedule): Promise<void> {
   const { e, ui, files } = s;
   if (e.scheduler !== 'systemd') { s.active = true; return; } // cron reads /etc/cron.d by itself
   if (!e.useSystemctl) ui.warn(`Units written to ${e.systemdDir} (HARDEN_INIT_SYSTEMD_DIR), not the system's directory: systemctl was not run.`);
-  else if (!findOnPath('systemctl')) ui.warn('systemctl is not available: the units are written but not enabled. Run: systemctl daemon-reload && systemctl enable --now ' + files.names.timer);
+  else if (!findOnPath('systemctl', e.env)) ui.warn('systemctl is not available: the units are written but not enabled. Run: systemctl daemon-reload && systemctl enable --now ' + files.names.timer);
   else {
     await systemctl(['daemon-reload'], ui);
     await systemctl(['enable', '--now', files.names.timer], ui);
@@ -275,7 +282,7 @@ function report(s: Schedule): number {
     `Remove: harden-init backup --unschedule --dir ${shellQuote(dir)}`,
   ].filter(Boolean).join('\n'), 'Scheduled backup');
   ui.outro(s.active ? 'Backup scheduled.' : 'Backup schedule written (not activated).');
-  if (s.req.json) process.stdout.write(`${JSON.stringify({ ok: true, scheduler: e.scheduler, frequency, keep, written: s.written, removed: s.removed, active: s.active, command: [cmd.node, cmd.bin, ...cmd.args] }, null, 2)}\n`);
+  if (s.req.json) ui.result(JSON.stringify({ ok: true, scheduler: e.scheduler, frequency, keep, written: s.written, removed: s.removed, active: s.active, command: [cmd.node, cmd.bin, ...cmd.args] }, null, 2));
   return EXIT.ok;
 }
 
@@ -283,7 +290,7 @@ async function unschedule(req: Request, ui: Ui, VERSION: string, dir: string, e:
   ui.intro(`${pc.inverse(` harden-init ${VERSION} `)} backup --unschedule ${dir}`);
   const removed: string[] = [];
   const haveUnits = ours(files.timer) || ours(files.service);
-  if (haveUnits && e.useSystemctl && findOnPath('systemctl') && existsSync('/run/systemd/system')) {
+  if (haveUnits && e.useSystemctl && findOnPath('systemctl', e.env) && existsSync('/run/systemd/system')) {
     await systemctl(['disable', '--now', files.names.timer], ui);
   }
   for (const f of [files.timer, files.service, files.cron]) {
@@ -291,9 +298,9 @@ async function unschedule(req: Request, ui: Ui, VERSION: string, dir: string, e:
   }
   // The passphrase file schedule made (it carries no marker: it holds only the passphrase), by its fixed name.
   if (kindOf(files.passphrase) === 'file' && lstatSync(files.passphrase).isFile()) { rmSync(files.passphrase); removed.push(files.passphrase); }
-  if (haveUnits && e.useSystemctl && findOnPath('systemctl') && existsSync('/run/systemd/system')) await systemctl(['daemon-reload'], ui);
+  if (haveUnits && e.useSystemctl && findOnPath('systemctl', e.env) && existsSync('/run/systemd/system')) await systemctl(['daemon-reload'], ui);
   for (const f of removed) ui.success(`Removed ${f}`);
   ui.outro(removed.length ? 'Backup schedule removed.' : `No backup was scheduled for ${dir}: nothing to remove.`);
-  if (req.json) process.stdout.write(`${JSON.stringify({ ok: true, removed }, null, 2)}\n`);
+  if (req.json) ui.result(JSON.stringify({ ok: true, removed }, null, 2));
   return EXIT.ok;
 }

@@ -27,7 +27,7 @@ export default defineCommand({
     'show-secrets': { type: 'boolean', description: 'show secret values in diffs and output' },
     ...questionFlags,
   },
-  async run({ flags, positionals, version }) {
+  async run({ flags, positionals, version, io }) {
     // main has checked that a first positional names a target.
     const [first, ...rest] = positionals;
     noMore(rest);
@@ -49,6 +49,6 @@ export default defineCommand({
       acceptUpstream: flags['accept-upstream'] ?? [],
       timeout: timeoutOf(flags),
     };
-    return (await import('./setup/index.js')).setup(req, version);
+    return (await import('./setup/index.js')).setup(req, version, io);
   },
 });

@@ -23,7 +23,7 @@ export default defineCommand({
     'accept-upstream': { type: 'string', multiple: true },
     ...questionFlags,
   },
-  async run({ flags, positionals, version }) {
+  async run({ flags, positionals, version, io }) {
     noMore(positionals);
     const req: UpgradeRequest = {
       dir: flags.dir,
@@ -39,6 +39,6 @@ export default defineCommand({
       to: flags.to,
       resume: flags.resume === true,
     };
-    return (await import('./upgrade.js')).upgradeCommand(req, version);
+    return (await import('./upgrade.js')).upgradeCommand(req, version, io);
   },
 });

@@ -8,6 +8,7 @@ import * as p from '@clack/prompts';
 import type { UpgradeRequest as Request } from './requests.js';
 import { CliError, EXIT, stepError, usageError } from '../core/errors.js';
 import { createUi, isInteractive, type Ui } from '../ui/ui.js';
+import type { Io } from '../core/io.js';
 import { readExisting } from '../engine/existing.js';
 import { STATE_FILE } from '../engine/state.js';
 import { shellQuote } from '../core/shell-quote.js';
@@ -35,6 +36,7 @@ import { backupShape, backupSpec, formatBytes } from './backup.js';
 /** Everything a run knows; each step reads the part it declares and may fill in more. */
 interface Context extends UpgradeRun<BaseAnswers> {
   req: Request;
+  io: Io;
   version: string;
   ui: Ui;
   upgrade: TargetUpgrade<BaseAnswers>;
@@ -63,8 +65,9 @@ async function upgradableTarget(
 async function readInstall(
   req: Request,
   ui: Ui,
+  io: Io,
 ): Promise<UpgradeInstall<BaseAnswers> & { upgrade: TargetUpgrade<BaseAnswers> }> {
-  const { dir, dirArg } = installDir(req.dir, `./${DEFAULT_TARGET}`);
+  const { dir, dirArg } = installDir(req.dir, `./${DEFAULT_TARGET}`, io);
   const existing = readExisting(dir);
   if (!existing.env || existing.compose === undefined) {
     throw usageError(
@@ -94,11 +97,12 @@ async function readInstall(
     given: given as Partial<BaseAnswers>,
     existing: { ...existing, state },
     current: current as Partial<BaseAnswers>,
+    env: io.env,
   };
 }
 
 /** What the target's upgrade takes from the layers above it. */
-function depsFor(c: Pick<Context, 'target' | 'ui' | 'req' | 'dir'>): UpgradeDeps<BaseAnswers> {
+function depsFor(c: Pick<Context, 'target' | 'ui' | 'req' | 'dir' | 'env'>): UpgradeDeps<BaseAnswers> {
   const { target, ui, req, dir } = c;
   return {
     existingAnswers: (e) => existingAnswers(target, e).answers as Partial<BaseAnswers>,
@@ -108,7 +112,7 @@ function depsFor(c: Pick<Context, 'target' | 'ui' | 'req' | 'dir'>): UpgradeDeps
     waitDbReady,
     formatBytes,
     stack: (composeTool, answers, template) => {
-      const ctx = stackContext(ui, req, dir, composeTool, target, answers, template);
+      const ctx = stackContext(ui, req, dir, composeTool, target, answers, template, c.env);
       return {
         env: ctx.env,
         start: () => startStack(ctx),
@@ -117,7 +121,7 @@ function depsFor(c: Pick<Context, 'target' | 'ui' | 'req' | 'dir'>): UpgradeDeps
         checkRelease: (pinned) => checkRelease(ui, answers, pinned),
       };
     },
-    taskLog: (title) => (process.stdout.isTTY ? p.taskLog({ title, limit: 12 }) : undefined),
+    taskLog: (title) => (ui.tty ? p.taskLog({ title, limit: 12, ...ui.streams }) : undefined),
   };
 }
 
@@ -132,31 +136,31 @@ function introduce(c: Pick<Context, 'ui' | 'req' | 'version' | 'dir' | 'target' 
   ui.intro(`${pc.inverse(` harden-init ${c.version} `)} upgrade ${dir}: ${c.target.title} ${from} → ${to}`);
   if (steps.length > 0 || resume) return;
   ui.outro(`The install already runs ${c.target.title} ${from}: nothing to upgrade.`);
-  if (req.json) process.stdout.write(`${JSON.stringify({ ok: true, dir, from, to, steps: [] })}\n`);
+  if (req.json) ui.result(JSON.stringify({ ok: true, dir, from, to, steps: [] }));
   return EXIT.ok;
 }
 
 /** The target's refusals of this route with these flags, then: without a terminal, only --yes confirms. */
 function checkRoute(c: Context): void {
   c.upgrade.check(c, c.route);
-  c.interactive = isInteractive(c.req);
+  c.interactive = isInteractive(c.req, c.io);
   if (!c.req.dryRun && !c.interactive && !c.req.yes) {
     throw usageError('upgrade changes the install and its database: confirm with --yes (no terminal to ask in).');
   }
 }
 
 /** Docker (engine and Compose) for a run that starts the stack; whether an engine answers for one that does not. */
-async function findDocker(c: Pick<Context, 'req' | 'composeTool' | 'dockerAvailable'>): Promise<void> {
+async function findDocker(c: Pick<Context, 'req' | 'composeTool' | 'dockerAvailable' | 'env'>): Promise<void> {
   if (!(c.req.noStart || c.req.dryRun)) {
     c.composeTool = await detectCompose();
-    if (!c.composeTool || !(await dockerReachable())) {
+    if (!c.composeTool || !(await dockerReachable(c.env))) {
       throw stepError(
         'Docker (engine and Compose) is needed to upgrade a running install; nothing was changed.',
         'Or write the files of a single step with --no-start.',
       );
     }
   }
-  c.dockerAvailable = c.composeTool !== undefined || (await dockerReachable());
+  c.dockerAvailable = c.composeTool !== undefined || (await dockerReachable(c.env));
 }
 
 /** The plan: every step and what it changes, then what the operator takes on. */
@@ -183,20 +187,17 @@ function dryRunEnd(c: Pick<Context, 'req' | 'ui' | 'dir' | 'route' | 'planned'>)
   } = c;
   if (planned!.end.warning) ui.warn(planned!.end.warning);
   ui.outro('Dry run: nothing was changed.');
-  if (c.req.json)
-    process.stdout.write(
-      `${JSON.stringify({ ok: true, dir, dryRun: true, from, to, steps, plan: planned!.lines, ...planned!.end.json })}\n`,
-    );
+  if (c.req.json) ui.result(JSON.stringify({ ok: true, dir, dryRun: true, from, to, steps, plan: planned!.lines, ...planned!.end.json }));
   return EXIT.ok;
 }
 
-async function confirm(c: Pick<Context, 'interactive' | 'route' | 'target'>): Promise<void> {
+async function confirm(c: Pick<Context, 'interactive' | 'route' | 'target' | 'ui'>): Promise<void> {
   if (!c.interactive) return;
   const { from, to, steps, resume } = c.route;
   const question = resume
     ? `Resume ${resume.from} → ${resume.to}${steps.length ? `, then upgrade to ${to} in ${steps.length} step(s)` : ''}?`
     : `Upgrade ${c.target.title} ${from} → ${to} in ${steps.length} step(s)?`;
-  if (!(await confirmWrite(question))) throw new CliError('Cancelled: nothing was changed.', EXIT.cancelled);
+  if (!(await confirmWrite(c.ui, question))) throw new CliError('Cancelled: nothing was changed.', EXIT.cancelled);
 }
 
 async function lock(c: Pick<Context, 'dir' | 'ui'>): Promise<void> {
@@ -216,20 +217,20 @@ async function runSteps(c: Context): Promise<number> {
   ui.outro(
     `${c.target.title} ${to} is ${req.noStart ? 'written (start it, then run its migration)' : 'running and verified'}.`,
   );
-  if (req.json)
-    process.stdout.write(`${JSON.stringify({ ok: true, dir, from, to, steps: done, ...end.json }, null, 2)}\n`);
+  if (req.json) ui.result(JSON.stringify({ ok: true, dir, from, to, steps: done, ...end.json }, null, 2));
   return EXIT.ok;
 }
 
-export async function upgradeCommand(req: Request, VERSION: string): Promise<number> {
-  const ui = createUi(req.json);
-  const install = await readInstall(req, ui);
+export async function upgradeCommand(req: Request, VERSION: string, io: Io): Promise<number> {
+  const ui = createUi(req.json, io);
+  const install = await readInstall(req, ui, io);
   const c: Context = {
     ...install,
     req,
     version: VERSION,
     ui,
     route: install.upgrade.route(install),
+    io,
     interactive: false,
     dockerAvailable: false,
     deps: depsFor({ ...install, ui, req }),

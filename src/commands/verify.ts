@@ -2,6 +2,7 @@
 import pc from 'picocolors';
 import { EXIT, stepError, usageError } from '../core/errors.js';
 import { createUi } from '../ui/ui.js';
+import type { Io } from '../core/io.js';
 import { existingAnswers, lenientAnswers } from '../install/resolve.js';
 import { verifyStack } from '../install/stack.js';
 import { checkRelease, reportVerify, stackContext, verifyJson } from '../install/verify-report.js';
@@ -24,16 +25,16 @@ export default defineCommand({
     ],
   },
   args: { ...dirFlag, ...jsonFlag, ...timeoutFlag },
-  async run({ flags, positionals, version }) {
+  async run({ flags, positionals, version, io }) {
     noMore(positionals);
     const req: VerifyRequest = { target: DEFAULT_TARGET, dir: flags.dir, json: flags.json === true, timeout: timeoutOf(flags) };
-    return verifyCommand(req, version);
+    return verifyCommand(req, version, io);
   },
 });
 
-async function verifyCommand(req: VerifyRequest, VERSION: string): Promise<number> {
-  const ui = createUi(req.json);
-  const { dir } = installDir(req.dir, `./${req.target}`);
+async function verifyCommand(req: VerifyRequest, VERSION: string, io: Io): Promise<number> {
+  const ui = createUi(req.json, io);
+  const { dir } = installDir(req.dir, `./${req.target}`, io);
   const existing = readExisting(dir);
   if (!existing.env || existing.compose === undefined) {
     throw usageError(`No install in ${dir}: .env and docker-compose.yml are needed.`, 'Pass --dir, or install first with harden-init.');
@@ -44,21 +45,21 @@ async function verifyCommand(req: VerifyRequest, VERSION: string): Promise<numbe
   // The release the install runs, and its template (Appwrite: what `vars` prints, from the cache or image).
   const prepared = await target.prepare({
     dir, dirArg: req.dir ?? dir, given: {}, existing: { state: existing.state, compose: existing.compose, present: true },
-    allowInsecureRelease: true, acceptUpstream: [], dockerAvailable: true, onLine: () => {},
+    allowInsecureRelease: true, acceptUpstream: [], dockerAvailable: true, onLine: () => {}, env: io.env,
   });
   const template = prepared.template;
   const answers = lenientAnswers(target.questions, { ...existingAnswers(target, existing).answers, release: prepared.release }) as Answers;
   ui.intro(pc.inverse(` harden-init ${VERSION} `) + ` verify ${dir}`);
   const composeTool = await detectCompose();
   if (!composeTool) throw stepError('Docker Compose not found (neither `docker compose` nor `docker-compose`).', 'Install the Compose plugin: https://docs.docker.com/compose/install/');
-  const ctx = stackContext(ui, req, dir, composeTool, target, answers, template);
+  const ctx = stackContext(ui, req, dir, composeTool, target, answers, template, io.env);
   const outcome = await verifyStack(ctx);
   let code = reportVerify(ui, outcome, target.verify.running.label);
   const release = target.id === 'appwrite' ? await checkRelease(ui, answers, prepared.release) : undefined;
   if (release?.mismatch) code = EXIT.drift;
   ui.outro(code === EXIT.ok ? 'The running stack matches the files.' : 'The running stack differs from the files.');
   if (req.json) {
-    process.stdout.write(`${JSON.stringify({ ok: code === EXIT.ok, dir, ...verifyJson(outcome), ...(release ? { release: { pinned: prepared.release, running: release.running ?? null } } : {}) }, null, 2)}\n`);
+    ui.result(JSON.stringify({ ok: code === EXIT.ok, dir, ...verifyJson(outcome), ...(release ? { release: { pinned: prepared.release, running: release.running ?? null } } : {}) }, null, 2));
   }
   return code;
 }

@@ -17,7 +17,7 @@ export const cancelled = () => new CliError('Cancelled: nothing was written.', E
  * hint; its stack trace is shown only with DEBUG set, so no trace (which may quote file contents) is
  * printed by default.
  */
-export function toCliError(e: unknown, env: NodeJS.ProcessEnv = process.env): CliError {
+export function toCliError(e: unknown, env: NodeJS.ProcessEnv = {}): CliError {
   if (e instanceof CliError) return e;
   const err = e as NodeJS.ErrnoException | undefined;
   const first = String(err?.message ?? e).split('\n')[0]!.slice(0, 300);

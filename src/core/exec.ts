@@ -2,6 +2,9 @@
 // the one way a failed command is told to the user (its command line, why, and the last lines it printed). Call
 // sites use execa's own API on what `exec` returns (exitCode, stdout, all, timedOut, iterable()).
 import { execa, type Options, type Result } from 'execa';
+import { childEnv } from './child-env.js';
+
+export { childEnv } from './child-env.js';
 
 /** After a timeout the child gets SIGTERM, and SIGKILL this much later if it still runs. */
 export const KILL_GRACE_MS = 2_000;
@@ -13,7 +16,13 @@ export const KILL_GRACE_MS = 2_000;
  * the child when harden-init exits, including on Ctrl-C or SIGTERM: harden-init has no signal handler of its own,
  * and a `docker pull` or `compose up` must not run on after the run that started it is gone.
  */
-export const exec = execa<Defaults>({ reject: false, stdin: 'ignore', cleanup: true, forceKillAfterDelay: KILL_GRACE_MS });
+const run = execa<Defaults>({ reject: false, stdin: 'ignore', cleanup: true, forceKillAfterDelay: KILL_GRACE_MS });
+
+/** A child with those defaults and the run's environment (childEnv()), unless the call brings an env of its own. */
+export function exec<O extends Options = {}>(file: string, args: readonly string[] = [], options: O = {} as O) {
+  const own = options.env !== undefined && options.extendEnv === false;
+  return run(file, args, own ? options : { ...options, env: childEnv(), extendEnv: false as const });
+}
 
 // stdin typed wide: execa types a call's options as the defaults & the call's own, so a literal 'ignore' here
 // would make a call's stdin: 'pipe' the impossible 'ignore' & 'pipe'.

@@ -1,7 +1,7 @@
 // The one seam to Docker: finds Compose (v2 `docker compose` first, else v1 `docker-compose`) and runs it
 // in the install directory. Variables that .env defines are removed from the child's environment, because
 // compose lets the shell override .env and the stack must run with what harden-init wrote.
-import { exec } from '../core/exec.js';
+import { childEnv, exec } from '../core/exec.js';
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { homedir } from 'node:os';
@@ -22,11 +22,7 @@ export interface RunOptions {
   timeoutMs?: number;
 }
 
-export function childEnv(dropEnv: Iterable<string> = []): Record<string, string> {
-  const env = { ...process.env } as Record<string, string>;
-  for (const key of dropEnv) delete env[key];
-  return env;
-}
+export { childEnv } from '../core/exec.js';
 
 export async function detectCompose(): Promise<Compose | undefined> {
   const v2 = await exec('docker', ['compose', 'version', '--short'], { timeout: 20_000 });
@@ -69,7 +65,7 @@ export { tail } from '../core/exec.js';
  * does (tcp/ssh hosts, TLS, a docker context) still ask `docker version`.
  * The /_ping endpoint: Docker Engine API reference, "Ping" (GET /_ping answers 200 "OK").
  */
-export async function dockerReachable(env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
+export async function dockerReachable(env: NodeJS.ProcessEnv): Promise<boolean> {
   const socket = engineSocket(env);
   if (socket === undefined) {
     const r = await exec('docker', ['version', '--format', '{{.Server.Version}}'], { timeout: 20_000 });
@@ -137,7 +133,7 @@ export function pingSocket(path: string, timeoutMs: number): Promise<boolean> {
  * [a-z0-9_-] kept; v2 also drops leading '_' and '-', v1 does not — both forms are returned (one when they agree).
  */
 export function composeProjectNames(dir: string, env: Record<string, string | undefined>, composeText: string | undefined,
-  shellEnv: NodeJS.ProcessEnv = process.env): string[] {
+  shellEnv: NodeJS.ProcessEnv): string[] {
   const topName = composeText === undefined ? undefined : /^name:[ \t]*["']?([^"'\s#]+)["']?[ \t]*(?:#.*)?$/m.exec(composeText)?.[1];
   const raw = env.COMPOSE_PROJECT_NAME || shellEnv.COMPOSE_PROJECT_NAME || topName || basename(dir);
   const v1 = raw.toLowerCase().replace(/[^a-z0-9_-]/g, '');

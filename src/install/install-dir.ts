@@ -2,8 +2,9 @@
 // default ./<target>; resolved, then guarded (no system directory, no directory another user owns or can write).
 // One variant, for `check` alone (auditedInstallDir): it audits installs harden-init did not make, so it searches
 // further and reports an unsafe directory as a finding instead of refusing it.
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { usageError } from '../core/errors.js';
+import { type Io, resolveIn } from '../core/io.js';
 import { guardInstallDir } from '../apply/install-dir.js';
 import { kindOf } from '../core/safe-fs.js';
 import { TARGETS } from '../targets/index.js';
@@ -16,17 +17,17 @@ export interface InstallDir {
 }
 
 /** --dir, else `fallback` (./<target>); a given empty --dir is refused. */
-export function installDir(given: string | undefined, fallback: string): InstallDir {
+export function installDir(given: string | undefined, fallback: string, io: Pick<Io, 'cwd'>): InstallDir {
   if (given === '') throw usageError(`--dir: must not be empty (default ${fallback}).`);
   const dirArg = given ?? fallback;
-  const dir = resolve(dirArg);
+  const dir = resolveIn(io, dirArg);
   guardInstallDir(dir);
   return { dir, dirArg };
 }
 
 /** The default for a command that learns the product from the install: the first ./<target> holding one, else ./appwrite. */
-export function foundTargetDir(): string {
-  return Object.keys(TARGETS).map((t) => `./${t}`).find((d) => kindOf(join(resolve(d), 'docker-compose.yml')) === 'file') ?? './appwrite';
+export function foundTargetDir(io: Pick<Io, 'cwd'>): string {
+  return Object.keys(TARGETS).map((t) => `./${t}`).find((d) => kindOf(join(resolveIn(io, d), 'docker-compose.yml')) === 'file') ?? './appwrite';
 }
 
 /**
@@ -36,7 +37,8 @@ export function foundTargetDir(): string {
  * and reports the other problems of the directory as findings.
  */
 export function auditedInstallDir(given: string | undefined, target: string | undefined,
-  holdsInstall: (dir: string) => boolean): InstallDir {
+  holdsInstall: (dir: string) => boolean, io: Pick<Io, 'cwd'>): InstallDir {
+  const resolve = (path: string) => resolveIn(io, path);
   if (given) return { dir: resolve(given), dirArg: given };
   const candidates = target !== undefined ? [`./${target}`] : [...Object.keys(TARGETS).map((t) => `./${t}`), '.'];
   const found = candidates.find((c) => holdsInstall(resolve(c)));

@@ -103,14 +103,15 @@ async function waitLive(st: ReadState, read: Promise<Prepared>, title: string): 
   const label = (line: string | undefined) => (line === undefined ? `Reading ${title}'s files` : `Reading ${title}'s files: ${line.trim().slice(0, MAX_LINE)}`);
   const mine = st.controller;
   // The spinner takes SIGINT (Node then no longer exits by itself) and hands it to onCancel: the read is ended.
-  const spin = p.spinner({ indicator: 'timer', onCancel: () => mine.abort(), cancelMessage: `Stopped reading ${title}'s files` });
-  const before = new Set(process.stdin.listeners('keypress'));
+  const spin = p.spinner({ indicator: 'timer', onCancel: () => mine.abort(), cancelMessage: `Stopped reading ${title}'s files`, ...st.o.ui.streams });
+  const keys = st.o.ui.streams.input as NodeJS.ReadStream | undefined; // the run's stdin (a live run has one)
+  const before = new Set(keys?.listeners('keypress'));
   spin.start(label(st.last));
   // The spinner also puts the terminal in raw mode, where its key handler answers Ctrl-C (and Esc) with
   // process.exit(0): exit 0, the reading containers left behind. Back in normal mode the terminal turns Ctrl-C into
   // SIGINT, and the spinner's key handler is taken off so no key ends the process.
-  for (const l of process.stdin.listeners('keypress')) if (!before.has(l)) process.stdin.off('keypress', l as (...a: unknown[]) => void);
-  if (process.stdin.isTTY) process.stdin.setRawMode(false);
+  for (const l of keys?.listeners('keypress') ?? []) if (!before.has(l)) keys!.off('keypress', l as (...a: unknown[]) => void);
+  if (keys?.isTTY) keys.setRawMode(false);
   st.sink = (l) => spin.message(label(l));
   try {
     const prepared = await read;

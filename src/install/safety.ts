@@ -49,7 +49,7 @@ export async function guardEncryptionKey(ui: Ui, o: { dir: string; existing: Exi
   }
   if (decision.kind === 'refuse') throw usageError(decision.message, decision.hint);
   ui.warn(decision.message);
-  if (!(await confirmWrite(decision.question, false))) throw new CliError(`Cancelled: nothing was written (${NEW_KEY_FLAG} not confirmed).`, EXIT.cancelled);
+  if (!(await confirmWrite(ui, decision.question, false))) throw new CliError(`Cancelled: nothing was written (${NEW_KEY_FLAG} not confirmed).`, EXIT.cancelled);
 }
 
 /** Archives `harden-init backup` wrote into the install (its default place), newest first. */
@@ -139,7 +139,7 @@ export async function guardDbPath(ui: Ui, a: Answers & { db?: unknown; dbPath?: 
   if (o.allowNonEmpty) { ui.warn(r.needsConfirm); return; }
   if (!o.interactive) throw usageError(`--db-path: ${r.needsConfirm}`, `Choose an empty or new directory, or re-run with ${ALLOW_NONEMPTY_FLAG} if that is really the place.`);
   ui.warn(r.needsConfirm);
-  if (!(await confirmWrite(`Use ${r.path} for the database anyway?`, false))) throw new CliError('Cancelled: nothing was written.', EXIT.cancelled);
+  if (!(await confirmWrite(ui, `Use ${r.path} for the database anyway?`, false))) throw new CliError('Cancelled: nothing was written.', EXIT.cancelled);
 }
 
 /**

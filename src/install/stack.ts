@@ -25,6 +25,8 @@ export interface StackContext {
   /** The product: its health probe and how to read what a running service holds. */
   target: Target<Answers>;
   env: Record<string, string>;
+  /** The run's environment (the shell's variables, which compose would let override .env). */
+  shellEnv: NodeJS.ProcessEnv;
   composeText: string;
   /** Variables harden-init decides: always shown in the table. */
   shown: Set<string>;
@@ -101,7 +103,7 @@ export async function startStack(ctx: StackContext): Promise<void> {
     }
   }
 
-  const log = ctx.json ? undefined : ctx.live ? p.taskLog({ title: `docker compose up -d (${ctx.compose.flavor})`, limit: 12 }) : plainLog(ctx.ui, `docker compose up -d (${ctx.compose.flavor})`);
+  const log = ctx.json ? undefined : ctx.live ? p.taskLog({ title: `docker compose up -d (${ctx.compose.flavor})`, limit: 12, ...ctx.ui.streams }) : plainLog(ctx.ui, `docker compose up -d (${ctx.compose.flavor})`);
   const up = compose(ctx.compose, ['up', '-d', '--remove-orphans'], { cwd: ctx.dir, dropEnv });
   let output = '';
   for await (const line of up.iterable({ from: 'all' })) {
@@ -125,7 +127,7 @@ export async function serviceCount(ctx: StackContext): Promise<number> {
 export async function verifyStack(ctx: StackContext): Promise<VerifyOutcome> {
   const dropEnv = Object.keys(ctx.env);
   const expected = await serviceCount(ctx);
-  const spin = ctx.json ? undefined : ctx.live ? p.spinner() : plainSpinner(ctx.ui);
+  const spin = ctx.json ? undefined : ctx.live ? p.spinner(ctx.ui.streams) : plainSpinner(ctx.ui);
   spin?.start('Waiting for the stack to become healthy');
   const health = await waitHealthy(ctx.compose, ctx.dir, dropEnv, { port: ctx.answers.httpPort, host: urlHost(ctx.answers.domain), path: ctx.target.verify.health.path, judge: ctx.target.verify.health.judge },
     expected, ctx.timeoutMs, (what) => spin?.message(`Waiting for the stack: ${what}`));
@@ -177,7 +179,7 @@ async function driftReasons(ctx: StackContext, drift: Row[], unsafe: string[]): 
   const reasons: string[] = [];
   if (drift.length === 0) return reasons;
   if (unsafe.length) reasons.push(unsafeReason(ctx, unsafe));
-  const shellSet = drift.filter((r) => process.env[r.name] !== undefined).map((r) => r.name);
+  const shellSet = drift.filter((r) => ctx.shellEnv[r.name] !== undefined).map((r) => r.name);
   if (shellSet.length) {
     reasons.push(`Your shell sets ${shellSet.join(', ')}: compose gives shell variables precedence over .env, so a "docker compose up" run from this shell uses them. Unset them (harden-init itself runs compose without them).`);
   }

@@ -10,15 +10,16 @@ import { COMPOSE_FILE } from '../engine/plan.js';
 import { sensitiveNames } from '../engine/template.js';
 import type { BaseAnswers as Answers, Target, TargetTemplate as Template } from '../targets/types.js';
 
-export function stackContext(ui: Ui, req: { json: boolean; timeout: number }, dir: string, composeTool: Compose, target: Target<Answers>, answers: Answers, template: Template): StackContext {
+export function stackContext(ui: Ui, req: { json: boolean; timeout: number }, dir: string, composeTool: Compose, target: Target<Answers>, answers: Answers, template: Template,
+  shellEnv: NodeJS.ProcessEnv): StackContext {
   const env = toRecord(parseEnv(readFileSync(join(dir, '.env'), 'utf8')));
   const sensitive = sensitiveNames(template);
   return {
-    ui, json: req.json, dir, compose: composeTool, target, answers, env,
+    ui, json: req.json, dir, compose: composeTool, target, answers, env, shellEnv,
     composeText: readFileSync(join(dir, COMPOSE_FILE), 'utf8'),
     shown: new Set([...Object.keys(target.render.managedValues(answers, template)), ...template.secrets.generate]),
     verifiable: new Set(template.variables),
-    live: Boolean(process.stdout.isTTY),
+    live: ui.tty,
     sensitive, timeoutMs: req.timeout * 1000,
     hardened: hardenedValues(target, answers, template),
   };

@@ -28,6 +28,8 @@ export interface PrepareInput<A> {
   onLine: (line: string) => void;
   /** Ends the read (an image pull, the containers that read the image) when the run is given up. */
   signal?: AbortSignal;
+  /** The run's environment (HARDEN_INIT_RELEASES_DIR and the like). */
+  env: NodeJS.ProcessEnv;
 }
 
 export interface Prepared {
@@ -221,6 +223,8 @@ export interface UpgradeInstall<A extends BaseAnswers = BaseAnswers> {
   existing: Existing & { state: State };
   /** The answers the install stands for. */
   current: Partial<A>;
+  /** The run's environment (where release descriptions are found, what child processes get). */
+  env: NodeJS.ProcessEnv;
 }
 
 /** The stack of one step's answers, as the layers above the target start and verify it. */

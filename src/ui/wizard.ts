@@ -4,6 +4,10 @@ import type { AnyAnswers as Answers, PartialAnswers, Question } from '../core/qu
 import { cancelled } from '../core/errors.js';
 import { defaultFor } from '../install/resolve.js';
 import { passwordError } from '../core/validate.js';
+import type { Ui } from './ui.js';
+
+/** The run's streams for a prompt (its ui's). */
+type On = Pick<Ui, 'streams'>;
 
 function unwrap<T>(value: T): Exclude<T, symbol> {
   if (p.isCancel(value)) throw cancelled();
@@ -27,12 +31,14 @@ export interface ChangeGuard {
 }
 
 export interface AskOptions {
+  /** The run's streams the questions are asked on. */
+  ui: On;
   /** A re-run: questions marked keptOnRerun are shown with their current value, not asked. */
   rerun?: boolean;
   guards?: ChangeGuard[];
 }
 
-export async function askAnswers(questions: Question[], given: PartialAnswers, existing: PartialAnswers, o: AskOptions = {}): Promise<Answers> {
+export async function askAnswers(questions: Question[], given: PartialAnswers, existing: PartialAnswers, o: AskOptions): Promise<Answers> {
   const acc: PartialAnswers = {};
   const asked = new Set<string>();
   for (let i = 0; i < questions.length; i++) {
@@ -40,7 +46,7 @@ export async function askAnswers(questions: Question[], given: PartialAnswers, e
     if (!q.when(acc as Partial<Answers>)) continue;
     if (given[q.id] !== undefined) acc[q.id] = given[q.id];
     else await ask(q, acc, existing, o, asked);
-    const back = await guarded(questions, i, acc, asked, o.guards ?? []);
+    const back = await guarded(questions, i, acc, asked, o.guards ?? [], o.ui);
     if (back !== undefined) {
       for (const x of questions.slice(back, i + 1)) if (given[x.id] === undefined) delete acc[x.id];
       i = back - 1;
@@ -55,7 +61,7 @@ async function ask(q: Question, acc: PartialAnswers, existing: PartialAnswers, o
   if (!q.prompted || (q.kind === 'select' && choices!.length === 1)) { acc[q.id] = current; return; }
   if (o.rerun && q.keptOnRerun && existing[q.id] !== undefined) {
     acc[q.id] = existing[q.id];
-    p.log.info(q.keptOnRerun(existing[q.id]));
+    p.log.info(q.keptOnRerun(existing[q.id]), o.ui.streams);
     return;
   }
   asked.add(q.id);
@@ -64,6 +70,7 @@ async function ask(q: Question, acc: PartialAnswers, existing: PartialAnswers, o
       message: q.message,
       options: choices!.map((c) => ({ value: c.value, label: c.label, hint: c.hint })),
       initialValue: current as string | undefined,
+      ...o.ui.streams,
     }));
   } else {
     const raw = unwrap(await p.text({
@@ -71,15 +78,17 @@ async function ask(q: Question, acc: PartialAnswers, existing: PartialAnswers, o
       placeholder: q.placeholder,
       initialValue: current === undefined ? undefined : q.format(current),
       validate: (v) => q.parse((v ?? '').trim()).error,
+      ...o.ui.streams,
     }));
     acc[q.id] = q.parse(raw.trim()).value;
   }
   const warning = q.warn?.(acc[q.id]);
-  if (warning) p.log.warn(warning);
+  if (warning) p.log.warn(warning, o.ui.streams);
 }
 
 /** After question i: the index to go back to when the operator declined a guarded change, else undefined. */
-async function guarded(questions: Question[], i: number, acc: PartialAnswers, asked: Set<string>, guards: ChangeGuard[]): Promise<number | undefined> {
+async function guarded(questions: Question[], i: number, acc: PartialAnswers, asked: Set<string>, guards: ChangeGuard[],
+  ui: On): Promise<number | undefined> {
   const q = questions[i]!;
   for (const g of guards) {
     if (!g.ids.includes(q.id)) continue;
@@ -87,30 +96,33 @@ async function guarded(questions: Question[], i: number, acc: PartialAnswers, as
     if (questions.slice(i + 1).some((x) => g.ids.includes(x.id) && x.when(acc as Partial<Answers>))) continue;
     const warning = g.check(acc);
     if (warning === undefined) continue;
-    p.log.warn(warning);
+    p.log.warn(warning, ui.streams);
     const message = typeof g.question === 'string' ? g.question : g.question(acc);
-    if (unwrap(await p.confirm({ message, initialValue: false }))) { g.accepted?.({ ...acc }); continue; }
+    if (unwrap(await p.confirm({ message, initialValue: false, ...ui.streams }))) { g.accepted?.({ ...acc }); continue; }
     const back = questions.findIndex((x, k) => k <= i && g.ids.includes(x.id) && asked.has(x.id));
     if (back === -1) throw cancelled(); // all of it came from flags: nothing to ask again
-    p.log.info('Not changed: asked again with the current value.');
+    p.log.info('Not changed: asked again with the current value.', ui.streams);
     return back;
   }
   return undefined;
 }
 
-export async function askDbPassword(message = 'Password of the database user (not shown; stored only in .env)', extra?: (v: string) => string | undefined): Promise<string> {
+export async function askDbPassword(ui: On, message = 'Password of the database user (not shown; stored only in .env)',
+  extra?: (v: string) => string | undefined): Promise<string> {
   return unwrap(await p.password({
+    ...ui.streams,
     message,
     validate: (v) => passwordError(v ?? '') ?? extra?.(v ?? ''),
   }));
 }
 
-export async function confirmWrite(message: string, initialValue = true): Promise<boolean> {
-  return unwrap(await p.confirm({ message, initialValue }));
+export async function confirmWrite(ui: On, message: string, initialValue = true): Promise<boolean> {
+  return unwrap(await p.confirm({ message, initialValue, ...ui.streams }));
 }
 
-export async function chooseComposePolicy(): Promise<'keep' | 'replace'> {
+export async function chooseComposePolicy(ui: On): Promise<'keep' | 'replace'> {
   return unwrap(await p.select({
+    ...ui.streams,
     message: 'docker-compose.yml has changes harden-init did not make. What should happen to it?',
     options: [
       { value: 'keep' as const, label: 'Keep my file; write the new one beside it as docker-compose.proposed.yml', hint: 'safe' },

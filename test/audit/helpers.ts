@@ -55,12 +55,12 @@ export async function auditDir(dir: string, opts: { own?: boolean; running?: Aud
   process.env.HARDEN_INIT_RELEASES_DIR = RELEASES_DIR;
   try {
     const raw = readFiles(dir);
-    const reading = await readCompose(raw, !opts.own);
+    const reading = await readCompose(raw, process.env, !opts.own);
     const targetId = detectTarget(raw.state, reading.model, recognizeImages)!;
     const target = await TARGETS[targetId]!.load();
     const audit = target.audit!;
     const input: AuditInput = {
-      dir, dirArg: dir, target: targetId, dirProblems: installDirProblems(dir), env: raw.env, envPresent: raw.envPresent, envMode: raw.envMode, envAmbiguous: raw.envAmbiguous,
+      dir, dirArg: dir, target: targetId, dirProblems: installDirProblems(dir), runEnv: process.env, env: raw.env, envPresent: raw.envPresent, envMode: raw.envMode, envAmbiguous: raw.envAmbiguous,
       envTracked: await envTracked(dir), composeFile: raw.composeFile, composeText: raw.composeText, compose: reading.model,
       composeSource: reading.source, composeNote: reading.note, composeError: reading.error, state: raw.state,
       release: audit.release(reading.model, raw.state), running: opts.running, reader: target.verify.running,

@@ -62,7 +62,7 @@ for (const entry of Object.values(TARGETS)) {
         process.env.HARDEN_INIT_RELEASES_DIR = RELEASES_DIR;
         const prepared = await target.prepare({
           dir: mkdtempSync(join(tmpdir(), 'hi-contract-')), dirArg: './x', given: { release }, existing: { present: false },
-          allowInsecureRelease: true, acceptUpstream: [], dockerAvailable: false, onLine: () => {},
+          allowInsecureRelease: true, acceptUpstream: [], dockerAvailable: false, onLine: () => {}, env: process.env,
         });
         templates.set(release, prepared.template);
       }

@@ -67,6 +67,6 @@ describe('dockerReachable (socket ping)', () => {
   });
 
   it.skipIf(!engineAvailable())('answers true for the real engine of this machine (as `docker version` does)', async () => {
-    expect(await dockerReachable()).toBe(true);
+    expect(await dockerReachable(process.env)).toBe(true);
   });
 });

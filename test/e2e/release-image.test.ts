@@ -31,7 +31,7 @@ describe.skipIf(!hasEngine).sequential('reading an Appwrite release from its ima
   afterAll(() => rmSync(base, { recursive: true, force: true }));
 
   it('dockerReachable: the engine answers', async () => {
-    expect(await dockerReachable()).toBe(true);
+    expect(await dockerReachable(process.env)).toBe(true);
   });
 
   for (const v of ['1.9.6', '2.3.0']) {
@@ -63,7 +63,7 @@ describe.skipIf(!hasEngine).sequential('reading an Appwrite release from its ima
     const id = (await inspectImageId(imageRef('1.9.6')))!;
 
     let t0 = now();
-    const first = await obtainRelease('1.9.6', { dir, dockerAvailable: true });
+    const first = await obtainRelease('1.9.6', { dir, dockerAvailable: true, env: process.env });
     let t1 = now() + 0.5;
     expect(first.source).toBe('image appwrite/appwrite:1.9.6');
     expect(await containersCreated(id, t0 - 0.5, t1)).toBe(3); // the control: three reads
@@ -75,7 +75,7 @@ describe.skipIf(!hasEngine).sequential('reading an Appwrite release from its ima
 
     t0 = now();
     // As a run does: state.json's record of the entry it wrote is what makes the cache trusted.
-    const second = await obtainRelease('1.9.6', { dir, dockerAvailable: true, cacheRecord: cacheRecordOf(written) });
+    const second = await obtainRelease('1.9.6', { dir, dockerAvailable: true, cacheRecord: cacheRecordOf(written), env: process.env });
     t1 = now() + 0.5;
     expect(second.source).toMatch(/^cache \.harden-init\/upstream\/1\.9\.6-[0-9a-f]{12}$/);
     expect(second.imageId).toBe(id);

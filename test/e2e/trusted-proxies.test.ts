@@ -124,7 +124,7 @@ describe.skipIf(!hasEngine).sequential('an install from before the fixed subnet 
     const plain = await run(['up', '-d']);
     expect(plain.exitCode).not.toBe(0);
     const compose = (await detectCompose())!;
-    const ctx = { ui: createUi(true), json: true, live: false, dir: where, compose, env: {}, composeText: text } as unknown as StackContext;
+    const ctx = { ui: createUi(true, { stdout: process.stdout }), json: true, live: false, dir: where, compose, env: {}, composeText: text } as unknown as StackContext;
     process.env.COMPOSE_PROJECT_NAME = project;
     try { await startStack(ctx); } finally { delete process.env.COMPOSE_PROJECT_NAME; }
     expect(String((await run(['exec', '-T', 'traefik', 'ip', '-4', '-o', 'addr'])).stdout)).toContain('inet 10.213.97.2/');

@@ -25,7 +25,7 @@ function installDir(compose: string): string {
 }
 
 /** `check`'s own reading of an install (Compose not asked, so the test does not depend on it being installed). */
-const check = (dir: string) => readCompose(readFiles(dir), false);
+const check = (dir: string) => readCompose(readFiles(dir), process.env, false);
 const checkText = (compose: string) => check(installDir(compose));
 
 /** "Billion laughs": each level a list of ten aliases of the level below. */

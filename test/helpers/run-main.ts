@@ -1,7 +1,7 @@
 // Runs the CLI in this process (src/cli/main.ts through vitest's transform) with its own argv, env, cwd and
-// captured output: the same contract as runBin, without starting a process per case. main() binds the
-// process to the run's io and puts it back after, and runs one at a time, so concurrent tests queue instead of
-// mixing output. Real-process behaviour (the bin, a TTY, signals) stays with runBin and the pty tests.
+// captured output: the same contract as runBin, without starting a process per case. main() hands the io to the
+// command (nothing of the process is changed) and runs one at a time, so concurrent tests queue. Real-process
+// behaviour (the bin, a TTY, signals) stays with runBin and the pty tests.
 import { main } from '../../src/cli/main.js';
 import { NO_DOCKER, RELEASES_DIR, ROOT, type RunResult } from './run-bin.js';
 

@@ -1,7 +1,7 @@
 // What backup and its schedule share: the request, the install directory, and the key an archive is encrypted with.
 import { lstatSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { usageError } from '../../core/errors.js';
+import { type Io, resolveIn } from '../../core/io.js';
 import { shellQuote } from '../../core/shell-quote.js';
 import type { Ui } from '../../ui/ui.js';
 import { kindOf } from '../../core/safe-fs.js';
@@ -24,17 +24,17 @@ export interface BackupRequest {
 }
 
 /** --dir, else the first of ./appwrite and ./langflow (each target's default) that holds a compose file; else ./appwrite. */
-export function installDirOf(given: string | undefined): string {
-  return installDir(given, foundTargetDir()).dir;
+export function installDirOf(given: string | undefined, io: Pick<Io, 'cwd'>): string {
+  return installDir(given, foundTargetDir(io), io).dir;
 }
 
 /** The encryption of a backup: --recipient, --passphrase-env or --passphrase-file (exactly one). */
-export function encryptionFrom(req: BackupRequest, ui: Ui): KeySpec {
+export function encryptionFrom(req: BackupRequest, ui: Ui, io: Pick<Io, 'cwd' | 'env'>): KeySpec {
   const given = [req.recipient && '--recipient', req.passphraseEnv && '--passphrase-env', req.passphraseFile && '--passphrase-file'].filter(Boolean);
   if (given.length > 1) throw usageError(`${given.join(' and ')} exclude each other: give one.`);
   if (req.recipient) return { recipient: checkRecipient(req.recipient) };
-  if (req.passphraseEnv) return { passphrase: passphraseFromEnv(req.passphraseEnv, ui) };
-  if (req.passphraseFile) return { passphrase: passphraseFromFile(req.passphraseFile, ui) };
+  if (req.passphraseEnv) return { passphrase: passphraseFromEnv(req.passphraseEnv, io, ui) };
+  if (req.passphraseFile) return { passphrase: passphraseFromFile(resolveIn(io, req.passphraseFile), ui) };
   throw usageError('A backup is always encrypted: give --recipient <age public key>, --passphrase-env <VARIABLE> or --passphrase-file <FILE>.',
     'An age key pair (age-keygen) is best: the server then holds no secret that opens the archives.');
 }
@@ -53,8 +53,8 @@ export function checkRecipient(recipient: string): string {
  * when it is a link, not a regular file, readable or writable by group or others, or owned by another user than
  * the one running (or root): anyone who can read it opens every archive. One trailing newline is not part of it.
  */
-export function passphraseFromFile(path: string, ui?: Ui): string {
-  const abs = resolve(path);
+/** <abs>: resolved by the caller against the run's working directory. */
+export function passphraseFromFile(abs: string, ui?: Ui): string {
   const kind = kindOf(abs);
   if (kind !== 'file') throw usageError(`--passphrase-file ${abs}: ${kind === 'missing' ? 'no such file' : kind === 'symlink' ? 'a symbolic link (give the file itself)' : 'not a regular file'}.`);
   const st = lstatSync(abs);
@@ -70,9 +70,9 @@ export function passphraseFromFile(path: string, ui?: Ui): string {
   return value;
 }
 
-export function passphraseFromEnv(name: string, ui?: Ui): string {
+export function passphraseFromEnv(name: string, io: Pick<Io, 'env'>, ui?: Ui): string {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw usageError(`--passphrase-env: "${name}" is not an environment variable name (it takes the NAME of a variable, never the passphrase itself).`);
-  const value = process.env[name];
+  const value = io.env[name];
   if (!value) throw usageError(`--passphrase-env ${name}: that environment variable is not set or empty.`);
   if (value.length < 12) ui?.warn(`The passphrase in ${name} is short (${value.length} characters): anyone holding an archive can try to guess it offline. Use 20+ random characters.`);
   return value;

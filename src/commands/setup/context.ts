@@ -3,6 +3,7 @@
 // (PlannedContext). Each step declares the part it reads as a Pick of one of them.
 import type { SetupRequest as Request } from '../requests.js';
 import type { Ui } from '../../ui/ui.js';
+import type { Io } from '../../core/io.js';
 import type { PartialAnswers } from '../../core/question.js';
 import type { ReleaseRead } from '../../install/release-read.js';
 import type { Existing } from '../../engine/existing.js';
@@ -13,6 +14,8 @@ import type { BaseAnswers, Prepared, Target, TargetEarly, TargetEntry, TargetTem
 export interface SetupContext {
   req: Request;
   version: string;
+  /** The run's environment, working directory and streams. */
+  io: Io;
   ui: Ui;
   /** Prompts are shown: a terminal on both ends, and neither --yes nor --json. */
   interactive: boolean;

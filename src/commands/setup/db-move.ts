@@ -30,5 +30,5 @@ export async function acceptDbMove(ui: Ui, req: Request, interactive: boolean, m
   ui.warn(dbMoveText(move));
   if (req.dryRun || req.allowDbMove) return;
   if (!interactive) throw usageError('The database location changes and its data would not follow (see above).', 'Migrate the data first, then re-run with --allow-db-move (also to start with an empty database on purpose).');
-  if (!(await confirmWrite(DB_MOVE_QUESTION, false))) throw new CliError('Cancelled: nothing was written.', EXIT.cancelled);
+  if (!(await confirmWrite(ui, DB_MOVE_QUESTION, false))) throw new CliError('Cancelled: nothing was written.', EXIT.cancelled);
 }

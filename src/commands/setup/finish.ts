@@ -21,7 +21,7 @@ export async function filesWritten(c: PlannedContext): Promise<number> {
 
 export async function startAndVerify(c: PlannedContext, composeTool: Compose): Promise<number> {
   const { ui, target, plan } = c;
-  const stack = stackContext(ui, c.req, c.dir, composeTool, target, plan.answers, c.template);
+  const stack = stackContext(ui, c.req, c.dir, composeTool, target, plan.answers, c.template, c.io.env);
   await startStack(stack);
   const outcome = await verifyStack(stack);
   const code = reportVerify(ui, outcome, target.verify.running.label);
@@ -36,17 +36,18 @@ export async function startAndVerify(c: PlannedContext, composeTool: Compose): P
   return finish(c, outcome, code);
 }
 
-export function finish(c: Pick<PlannedContext, 'req' | 'plan' | 'dir' | 'command' | 'written'>, outcome?: VerifyOutcome, code: number = EXIT.ok): number {
+export function finish(c: Pick<PlannedContext, 'ui' | 'req' | 'plan' | 'dir' | 'command' | 'written'>, outcome?: VerifyOutcome,
+  code: number = EXIT.ok): number {
   const { req, plan, written: result } = c;
   if (req.json) {
-    process.stdout.write(`${JSON.stringify({
+    c.ui.result(JSON.stringify({
       ok: code === EXIT.ok, dir: c.dir, dryRun: req.dryRun, release: plan.answers.release, answers: plan.answers,
       changed: plan.changes.map((f) => f.path), written: result.written, backupDir: result.backupDir,
       generatedSecrets: plan.generatedSecrets, keptSecrets: plan.keptSecrets,
       accepted: plan.accepted.map((f) => ({ subject: f.subject, accepting: f.accepting })),
       composeEdited: plan.composeEdited, warnings: plan.warnings, notes: plan.notes, headlessCommand: c.command,
       verify: outcome ? verifyJson(outcome) : undefined,
-    }, null, 2)}\n`);
+    }, null, 2));
   }
   return code;
 }

@@ -4,12 +4,13 @@
 // is imported once they are in.
 import type { SetupRequest as Request } from '../requests.js';
 import type { ReleaseRead } from '../../install/release-read.js';
+import type { Io } from '../../core/io.js';
 import { beforeAnswers } from './start.js';
 
-export async function setup(req: Request, version: string): Promise<number> {
+export async function setup(req: Request, version: string, io: Io): Promise<number> {
   const reads: ReleaseRead[] = [];
   try {
-    const { ctx, answers } = await beforeAnswers(req, version, reads);
+    const { ctx, answers } = await beforeAnswers(req, version, io, reads);
     return await (await import('./answered.js')).afterAnswers(ctx, answers);
   } finally {
     for (const r of reads) r.stop(); // a read still running (a pull) must not outlive the run that needed it

@@ -27,7 +27,7 @@ export async function makePlan(c: AnsweredContext, secretValues: Record<string, 
     const proposed = plan.files.find((x) => x.path.endsWith('.proposed.yml'))!;
     const [diff] = fileDiffs({ ...plan, changes: [{ ...proposed, path: COMPOSE_FILE, old: existing.compose }] }, sensitive, req.showSecrets);
     ui.note(diff!.text, `${COMPOSE_FILE}: your file (-) vs harden-init's (+)`);
-    plan = build(await chooseComposePolicy());
+    plan = build(await chooseComposePolicy(ui));
   }
   const command = headlessCommand(target, plan.answers, c.dirArg, c.extras);
   return { ...c, plan, sensitive, command, written: { written: [] } };

@@ -18,11 +18,11 @@ import type { AnsweredContext, PlannedContext } from './context.js';
  * Secrets the operator supplies (an external database's password, SMTP): never a flag (it would show in
  * `ps`); from their environment variable, else kept from .env, else asked with a masked prompt.
  */
-export async function operatorSecrets(c: Pick<AnsweredContext, 'target' | 'answers' | 'existing' | 'current' | 'interactive'>): Promise<Record<string, string>> {
+export async function operatorSecrets(c: Pick<AnsweredContext, 'io' | 'ui' | 'target' | 'answers' | 'existing' | 'current' | 'interactive'>): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const input of c.target.render.secretInputs) {
     if (!input.when(c.answers)) continue;
-    const fromEnv = process.env[input.envVar];
+    const fromEnv = c.io.env[input.envVar];
     if (fromEnv !== undefined) {
       const err = passwordError(fromEnv) ?? input.validate?.(fromEnv);
       if (err) throw usageError(`${input.envVar}: ${err}`);
@@ -30,7 +30,7 @@ export async function operatorSecrets(c: Pick<AnsweredContext, 'target' | 'answe
       continue;
     }
     if (c.existing.env && getEnv(c.existing.env, input.key) && input.keepExisting(c.answers, c.current as Partial<BaseAnswers>)) continue;
-    if (c.interactive) { out[input.key] = await askDbPassword(input.prompt, input.validate); continue; }
+    if (c.interactive) { out[input.key] = await askDbPassword(c.ui, input.prompt, input.validate); continue; }
     if (input.required) throw usageError(`${input.key} is missing: set ${input.envVar} (it is never taken as a flag, which would show in the process list).`);
   }
   return out;
@@ -80,7 +80,7 @@ export async function rotateWellKnown(c: PlannedContext, composeTool: Compose): 
   if (!names.length) return;
   const what = `${names.join(', ')} ${names.length === 1 ? 'holds a' : 'hold'} well-known example value${names.length === 1 ? '' : 's'}`;
   if (req.yes) ui.info(`${what}: rotating ${names.length === 1 ? 'it' : 'them'} now (--yes): database first, then .env, recreate, verify.`);
-  else if (!c.interactive || !(await confirmWrite(`${what}. Rotate ${names.length === 1 ? 'it' : 'them'} now (database first, then .env, recreate, verify)?`, true))) {
+  else if (!c.interactive || !(await confirmWrite(ui, `${what}. Rotate ${names.length === 1 ? 'it' : 'them'} now (database first, then .env, recreate, verify)?`, true))) {
     ui.warn(`Not rotated: ${what}. Rotate later with: harden-init rotate-secret ${names.join(' ')} --dir ${shellQuote(dirArg)}`);
     return;
   }
@@ -88,7 +88,7 @@ export async function rotateWellKnown(c: PlannedContext, composeTool: Compose): 
   const r = await rotateSecrets({
     ui, dir, compose: composeTool, targetId: target.id, composeText: readRegular(join(dir, COMPOSE_FILE)) ?? '',
     envText: readRegular(join(dir, '.env')) ?? '', names,
-    stack: () => stackContext(ui, req, dir, composeTool, target, plan.answers, template),
+    stack: () => stackContext(ui, req, dir, composeTool, target, plan.answers, template, c.io.env),
     generate: (n) => target.render.generateSecret?.(n) ?? generateSecret(),
   });
   ui.success(`Rotated ${r.rotated.join(', ')}: new crypto-random values in .env (never printed), the stack recreated and verified.`);

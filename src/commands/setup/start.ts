@@ -6,6 +6,7 @@ import pc from 'picocolors';
 import type { SetupRequest as Request } from '../requests.js';
 import { stepError } from '../../core/errors.js';
 import { createUi, isInteractive, type Ui } from '../../ui/ui.js';
+import type { Io } from '../../core/io.js';
 import { existingAnswers, parseGiven, resolveHeadless } from '../../install/resolve.js';
 import { askAnswers } from '../../ui/wizard.js';
 import { dbPathGuard, guardEncryptionKey } from '../../install/safety.js';
@@ -20,12 +21,12 @@ import { dbMoveGuard } from './db-move.js';
 import type { SetupContext } from './context.js';
 
 /** Everything before the first question, then the answers (asked, or from flags and the install with --yes). */
-export async function beforeAnswers(req: Request, version: string, reads: ReleaseRead[]): Promise<{ ctx: SetupContext; answers: BaseAnswers }> {
+export async function beforeAnswers(req: Request, version: string, io: Io, reads: ReleaseRead[]): Promise<{ ctx: SetupContext; answers: BaseAnswers }> {
   // The target's early part loads while the flags and the directory are checked (its module has no side effects).
   const entry = TARGETS[req.target]!;
   const loading = (entry.early ?? entry.load)();
   loading.catch(() => {}); // a usage error below ends the run first: the load is then not awaited
-  const located = locate(req, version);
+  const located = locate(req, version, io);
   const early = await loading;
   const install = await readInstall({ ...located, early });
   const read = await startRelease({ ...located, ...install, early });
@@ -38,13 +39,13 @@ export async function beforeAnswers(req: Request, version: string, reads: Releas
 }
 
 /** The flags and the install directory, checked before anything is loaded or read. */
-function locate(req: Request, version: string) {
+function locate(req: Request, version: string, io: Io) {
   const entry = TARGETS[req.target]!;
-  const ui = createUi(req.json);
-  const interactive = isInteractive(req);
-  const { dir, dirArg } = installDir(req.dir, `./${req.target}`);
+  const ui = createUi(req.json, io);
+  const interactive = isInteractive(req, io);
+  const { dir, dirArg } = installDir(req.dir, `./${req.target}`, io);
   const given = parseGiven(entry.questions, req.given, entry.title);
-  return { req, version, entry, ui, interactive, dir, dirArg, given, filesOnly: req.noStart || req.dryRun };
+  return { req, version, io, entry, ui, interactive, dir, dirArg, given, filesOnly: req.noStart || req.dryRun };
 }
 
 /** One writer per install (the lock, released by main), and what the install there stands for. */
@@ -63,14 +64,15 @@ async function readInstall(c: Pick<SetupContext, 'req' | 'dir' | 'early' | 'give
  * while the questions are asked (release-read.ts). A dry run starts nothing, but may still read the release from a
  * reachable engine. A full run's read starts at once: a missing Docker stops the run at the preflight, and the read.
  */
-async function startRelease(c: Pick<SetupContext, 'req' | 'entry' | 'early' | 'ui' | 'interactive' | 'dir' | 'dirArg' | 'given'
+async function startRelease(c: Pick<SetupContext, 'req' | 'io' | 'entry' | 'early' | 'ui' | 'interactive' | 'dir' | 'dirArg' | 'given'
   | 'existing' | 'rerun' | 'current' | 'filesOnly'>): Promise<ReleaseRead> {
   const { req, existing } = c;
   const read = await startRead({ ...c.early, title: c.entry.title }, {
     dir: c.dir, dirArg: c.dirArg, given: c.given as Partial<BaseAnswers>,
     existing: { state: existing.state, compose: existing.compose, present: c.rerun },
     allowInsecureRelease: req.allowInsecureRelease, acceptUpstream: req.acceptUpstream,
-    dockerAvailable: c.filesOnly ? onceOnScreen(async () => (await import('../../docker/compose.js')).dockerReachable()) : true,
+    dockerAvailable: c.filesOnly ? onceOnScreen(async () => (await import('../../docker/compose.js')).dockerReachable(c.io.env)) : true,
+    env: c.io.env,
   }, { ui: c.ui, live: c.interactive });
   c.current.release = read.release;
   if (c.given.release === undefined) c.given.release = read.release;
@@ -110,7 +112,7 @@ async function beforeQuestions(c: Pick<SetupContext, 'ui' | 'read' | 'currentNot
   await guardEncryptionKey(ui, { dir: c.dir, existing: c.existing, keyNames: read.encryptionKeys, newKeyFlag: c.req.newEncryptionKey, interactive: c.interactive });
 }
 
-async function ask(c: Pick<SetupContext, 'entry' | 'early' | 'dir' | 'given' | 'current' | 'rerun' | 'interactive' | 'movesAccepted'
+async function ask(c: Pick<SetupContext, 'ui' | 'entry' | 'early' | 'dir' | 'given' | 'current' | 'rerun' | 'interactive' | 'movesAccepted'
   | 'pathsAccepted'>): Promise<BaseAnswers> {
   const { questions } = c.entry;
   if (!c.interactive) return resolveHeadless(questions, c.given, c.current) as BaseAnswers;
@@ -118,5 +120,5 @@ async function ask(c: Pick<SetupContext, 'entry' | 'early' | 'dir' | 'given' | '
     dbMoveGuard(c.early, questions, c.current, (to) => c.movesAccepted.push(to)),
     dbPathGuard(c.dir, c.current.dbPath, (p) => c.pathsAccepted.push(p)),
   ];
-  return await askAnswers(questions, c.given, c.current, { rerun: c.rerun, guards }) as BaseAnswers;
+  return await askAnswers(questions, c.given, c.current, { ui: c.ui, rerun: c.rerun, guards }) as BaseAnswers;
 }

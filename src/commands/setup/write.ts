@@ -15,15 +15,15 @@ import { composeProjectNames } from '../../docker/compose.js';
 import type { BaseAnswers, Target } from '../../targets/types.js';
 import type { PlannedContext } from './context.js';
 
-export async function confirm(c: Pick<PlannedContext, 'ui' | 'plan' | 'interactive' | 'dir' | 'composeTool' | 'target'>): Promise<void> {
+export async function confirm(c: Pick<PlannedContext, 'io' | 'ui' | 'plan' | 'interactive' | 'dir' | 'composeTool' | 'target'>): Promise<void> {
   const { ui, plan } = c;
   if (plan.changes.length === 0) {
     ui.success('Nothing to change: the install already matches these settings.');
-  } else if (c.interactive && !(await confirmWrite(writeQuestion(plan.changes)))) {
+  } else if (c.interactive && !(await confirmWrite(ui, writeQuestion(plan.changes)))) {
     throw new CliError('Cancelled: nothing was written.', EXIT.cancelled);
   }
   for (const fixed of tightenModes(c.dir)) ui.warn(`Fixed permissions: ${fixed}`);
-  if (c.composeTool) await checkPorts(ui, c.target, plan, c.dir);
+  if (c.composeTool) await checkPorts(ui, c.target, plan, c.dir, c.io.env);
 }
 
 export function write(c: Pick<PlannedContext, 'ui' | 'plan' | 'dir' | 'target'>): { written: string[]; backupDir?: string } {
@@ -41,7 +41,7 @@ export function write(c: Pick<PlannedContext, 'ui' | 'plan' | 'dir' | 'target'>)
 }
 
 /** The host ports the stack will publish must be free (or held by this stack). */
-async function checkPorts(ui: Ui, target: Target<BaseAnswers>, plan: Plan, dir: string): Promise<void> {
+async function checkPorts(ui: Ui, target: Target<BaseAnswers>, plan: Plan, dir: string, shellEnv: NodeJS.ProcessEnv): Promise<void> {
   const ports: PortWanted[] = target.stack.publishedPorts(plan.answers).map((spec) => {
     const parts = spec.split(':');
     return { port: Number(parts[parts.length - 2]), host: parts.length === 3 ? parts[0]! : '0.0.0.0' };
@@ -49,7 +49,7 @@ async function checkPorts(ui: Ui, target: Target<BaseAnswers>, plan: Plan, dir: 
   // The install's own running containers may hold its ports (a re-run of a running install): compose recreates them.
   const env = toRecord(parseEnv(plan.files.find((x) => x.path === '.env')!.content));
   const composeText = plan.files.find((x) => x.path === COMPOSE_FILE)?.content ?? readRegular(join(dir, COMPOSE_FILE)); // kept hand edit
-  const own = { gateway: target.stack.gatewayContainer, projects: composeProjectNames(dir, env, composeText) };
+  const own = { gateway: target.stack.gatewayContainer, projects: composeProjectNames(dir, env, composeText, shellEnv) };
   const checks = await portChecks(ports, (c) => { if (c.ok) ui.success(c.label); }, own);
   const failed = checks.find((c) => !c.ok);
   if (failed) throw stepError(`Preflight failed: ${failed.label}. Nothing was written.`, failed.hint);

@@ -295,7 +295,7 @@ export const APPWRITE_RULES: AuditRule[] = [
       if (!input.release) return [];
       let bin: string[] | undefined;
       try {
-        bin = (readCache(input.dir, input.release) ?? readDescription(input.release))?.executables;
+        bin = (readCache(input.dir, input.release) ?? readDescription(input.release, input.runEnv))?.executables;
       } catch {
         bin = undefined;
       }

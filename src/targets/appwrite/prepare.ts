@@ -30,7 +30,7 @@ export function beginRelease(input: PrepareInput<Answers>): Begun {
     const { releaseFiles } = await import('./release-files.js');
     const { files, template, cache, warnings } = await releaseFiles(choice.release, {
       dir: input.dir, dockerAvailable: await input.dockerAvailable, onLine: input.onLine, acceptUpstream: input.acceptUpstream,
-      cacheRecord: input.existing.state?.upstreamCache, signal: input.signal,
+      cacheRecord: input.existing.state?.upstreamCache, signal: input.signal, env: input.env,
     });
     return {
       release: choice.release,

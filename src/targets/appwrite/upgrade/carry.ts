@@ -47,6 +47,8 @@ export interface HardeningInput {
   release: string;
   /** The .env the step writes, as key → value. */
   env: Record<string, string>;
+  /** The run's environment (where the rules look for release descriptions). */
+  runEnv: NodeJS.ProcessEnv;
   /** The step's answers and the names accepted as upstream wrote them (what the rules render with). */
   answers: Answers;
   accepted: ReadonlySet<string>;
@@ -70,7 +72,7 @@ export function hardeningJudge(h: HardeningInput, next: string): (text: string, 
   const findingsOf = (text: string): AuditFinding[] => runAudit({
     dir: h.dir, dirArg: h.dirArg, target: h.target, env: h.env, envPresent: true, envMode: 0o600,
     composeFile: COMPOSE_FILE, composeText: text, compose: ownModel(text, h.env, h.dir, MERGED), composeSource: 'own YAML parse',
-    release: h.release,
+    release: h.release, runEnv: h.runEnv,
   }, h.audit);
   const key = (f: AuditFinding) => `${f.id}\u0000${f.subject}\u0000${f.what}`;
   const baseline = new Set(findingsOf(next).map(key));

@@ -183,6 +183,7 @@ export async function resumeStep(r: Run, entry: HistoryEntry): Promise<HistoryEn
     dir: r.dir,
     dockerAvailable: true,
     acceptUpstream: r.flags.acceptUpstream,
+    env: r.env,
     onLine: (l) => r.ui.raw(pc.dim(`│  ${l}`)),
   });
   const answers = stepAnswers(r, current, entry.to);

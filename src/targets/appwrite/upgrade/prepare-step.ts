@@ -101,7 +101,7 @@ function render(r: Run, s: UpgradeStep, template: Template, answers: Answers): s
 export async function prepareStep(r: Run, s: UpgradeStep, start: StepStart): Promise<PreparedStep> {
   const { target, dir, flags } = r;
   const { existing, current } = start;
-  const opts = { dir, dockerAvailable: r.dockerAvailable, acceptUpstream: flags.acceptUpstream };
+  const opts = { dir, dockerAvailable: r.dockerAvailable, acceptUpstream: flags.acceptUpstream, env: r.env };
   const { template, cache } = await releaseFiles(s.to, { ...opts, onLine: (l) => r.ui.raw(pc.dim(`│  ${l}`)) });
   // The old release's files: its variable names, and (for a hand-edited compose) the file harden-init wrote for it.
   const old = await releaseFiles(s.from, opts).catch(() => undefined);
@@ -230,6 +230,7 @@ function judgeOf(
           dir: r.dir,
           dirArg: r.dirArg,
           target: 'appwrite',
+          runEnv: r.env,
           release: s.to,
           env: toRecord(parseEnv(envText)),
           answers: plan.answers as Answers,

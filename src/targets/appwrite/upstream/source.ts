@@ -21,7 +21,7 @@ export const RELEASES_DIR_ENV = 'HARDEN_INIT_RELEASES_DIR';
 export { dockerReachable } from '../../../docker/compose.js';
 
 /** The folders a description of <version> is looked for in, in order. */
-export function descriptionDirs(version: string, env: NodeJS.ProcessEnv = process.env): string[] {
+export function descriptionDirs(version: string, env: NodeJS.ProcessEnv): string[] {
   const dirs: string[] = [];
   const custom = env[RELEASES_DIR_ENV];
   if (custom) dirs.push(join(custom, version));
@@ -30,7 +30,7 @@ export function descriptionDirs(version: string, env: NodeJS.ProcessEnv = proces
 }
 
 /** A release description (the three files, no Docker needed), or undefined when none exists for <version>. */
-export function readDescription(version: string, env: NodeJS.ProcessEnv = process.env): UpstreamFiles | undefined {
+export function readDescription(version: string, env: NodeJS.ProcessEnv): UpstreamFiles | undefined {
   if (!/^[0-9A-Za-z][0-9A-Za-z._+-]*$/.test(version) || version.includes('..')) return undefined;
   for (const d of descriptionDirs(version, env)) {
     let files: UpstreamFiles | undefined;
@@ -49,6 +49,8 @@ export interface ObtainOptions {
   dir: string;
   /** Decided by the caller (see dockerAvailable). */
   dockerAvailable: boolean;
+  /** The run's environment (HARDEN_INIT_RELEASES_DIR: where release descriptions are looked for). */
+  env: NodeJS.ProcessEnv;
   /** Pull progress lines. */
   onLine?: OnLine;
   /** Ends the pull and the reading containers (the run was given up). */
@@ -72,7 +74,7 @@ export async function obtainRelease(version: string, opts: ObtainOptions): Promi
   }
   const c = checkCache(opts.dir, version, undefined, record);
   if (c.kind === 'ok') return { ...c.files, warnings: [], cacheRecord: c.record };
-  const described = readDescription(version);
+  const described = readDescription(version, opts.env);
   if (c.kind === 'bad') {
     // Offline, the release description stands in for the image; without one nothing trustworthy is left.
     if (described) return { ...described, warnings: [`${c.entry}/${c.file}: ${c.why}. Not used: the release description ${described.source.replace(/^description /, '')} is read instead.`] };

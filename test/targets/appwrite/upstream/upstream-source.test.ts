@@ -207,16 +207,16 @@ describe('release descriptions', () => {
     try {
       process.env.HARDEN_INIT_RELEASES_DIR = rel;
       let err: unknown;
-      try { await obtainRelease('1.9.6', { dir, dockerAvailable: false }); } catch (e) { err = e; }
+      try { await obtainRelease('1.9.6', { dir, dockerAvailable: false, env: process.env }); } catch (e) { err = e; }
       expect((err as CliError).exitCode).toBe(2);
       expect((err as CliError).message).toContain('Docker with appwrite/appwrite:1.9.6 reachable, or a release description in $HARDEN_INIT_RELEASES_DIR/1.9.6/ made with scripts/describe-release.sh');
 
       mkdirSync(join(rel, '1.9.6'));
       for (const f of ['docker-compose.yml', 'variables.php', 'bin.txt']) writeFileSync(join(rel, '1.9.6', f), readFileSync(join(FIX, '1.9.6', f)));
-      expect((await obtainRelease('1.9.6', { dir, dockerAvailable: false })).source).toMatch(/^description /);
+      expect((await obtainRelease('1.9.6', { dir, dockerAvailable: false, env: process.env })).source).toMatch(/^description /);
 
       writeAll(dir, cacheFiles(fixtureFiles('1.9.6', ID_A)));
-      const fromCache = await obtainRelease('1.9.6', { dir, dockerAvailable: false });
+      const fromCache = await obtainRelease('1.9.6', { dir, dockerAvailable: false, env: process.env });
       expect(fromCache.source).toMatch(/^cache /);
       expect(fromCache.imageId).toBe(ID_A);
       expect(fromCache.cacheRecord).toEqual(recordedCache(dir));
@@ -224,14 +224,14 @@ describe('release descriptions', () => {
       // a planted compose file: the description stands in for the image, with a warning naming the file
       const planted = join(dir, cacheEntryDir('1.9.6', ID_A), 'docker-compose.yml');
       writeFileSync(planted, readFileSync(planted, 'utf8').replace(/appwrite\/appwrite\}/g, 'evil/appwrite}'));
-      const instead = await obtainRelease('1.9.6', { dir, dockerAvailable: false });
+      const instead = await obtainRelease('1.9.6', { dir, dockerAvailable: false, env: process.env });
       expect(instead.source).toMatch(/^description /);
       expect(instead.compose).not.toContain('evil/');
       expect(instead.warnings).toEqual([expect.stringMatching(/^\.harden-init\/upstream\/1\.9\.6-a1b2c3d4e5f6\/docker-compose\.yml: its sha256 differs .* Not used: the release description .* is read instead\.$/)]);
       // and no description: refused (exit 2), naming the file and what to do
       rmSync(join(rel, '1.9.6'), { recursive: true });
       err = undefined;
-      try { await obtainRelease('1.9.6', { dir, dockerAvailable: false }); } catch (e) { err = e; }
+      try { await obtainRelease('1.9.6', { dir, dockerAvailable: false, env: process.env }); } catch (e) { err = e; }
       expect((err as CliError).exitCode).toBe(2);
       expect((err as CliError).message).toMatch(/^The release cache \.harden-init\/upstream\/1\.9\.6-a1b2c3d4e5f6\/docker-compose\.yml cannot be trusted: its sha256 differs/);
       expect((err as CliError).hint).toMatch(/Run again where Docker reaches appwrite\/appwrite:1\.9\.6 .*scripts\/describe-release\.sh 1\.9\.6 <out-dir>/);
