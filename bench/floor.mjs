@@ -12,7 +12,10 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 
 const dir = process.argv[2];
-if (!dir) { console.error('usage: node bench/floor.mjs <install dir>'); process.exit(2); }
+if (!dir) {
+  console.error('usage: node bench/floor.mjs <install dir>');
+  process.exit(2);
+}
 const release = join(dirname(fileURLToPath(import.meta.url)), '..', 'test', 'fixtures', 'releases', '2.7.1');
 const compose = readFileSync(join(release, 'docker-compose.yml'), 'utf8');
 const variables = readFileSync(join(release, 'variables.php'), 'utf8');
@@ -21,7 +24,11 @@ mkdirSync(dir, { recursive: true, mode: 0o700 });
 let env = '';
 for (let i = 0; i < 7; i++) env += `_APP_SECRET_${i}=${randomBytes(32).toString('base64url')}\n`; // a 2.7.1 install has 7
 
-const syncPath = (path) => { const fd = openSync(path, 'r'); fsyncSync(fd); closeSync(fd); };
+const syncPath = (path) => {
+  const fd = openSync(path, 'r');
+  fsyncSync(fd);
+  closeSync(fd);
+};
 function writeAtomic(name, text, mode) {
   const path = join(dir, name);
   const tmp = join(dirname(path), `.tmp-${process.pid}`);

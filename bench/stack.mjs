@@ -36,7 +36,11 @@ const which = (cmd) => sh('sh', ['-c', `command -v ${cmd}`]).stdout.trim();
 
 // The same lock the e2e suites take (test/helpers/engine.ts lockEngine): fixed container names, one stack at a time.
 async function lockEngine() {
-  const child = spawn('flock', ['-w', '900', join(dirname(socket), 'harden-init-e2e.lock'), 'sh', '-c', 'echo locked; exec cat >/dev/null'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(
+    'flock',
+    ['-w', '900', join(dirname(socket), 'harden-init-e2e.lock'), 'sh', '-c', 'echo locked; exec cat >/dev/null'],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
   await new Promise((resolve, reject) => {
     child.stdout.once('data', resolve);
     child.once('exit', () => reject(new Error('could not take the engine lock')));
@@ -47,17 +51,24 @@ async function lockEngine() {
 async function freePort() {
   return new Promise((resolve) => {
     const s = createServer();
-    s.listen(0, '0.0.0.0', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+    s.listen(0, '0.0.0.0', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
   });
 }
 
 /** Takes the stack down whatever state it is in (upstream's fixed names and global networks included). */
 function removeStack(dir) {
   sh('docker-compose', ['down', '-v', '--remove-orphans', '--timeout', '5'], { cwd: dir });
-  const ids = sh('docker', ['ps', '-aq', '--filter', 'name=^/(appwrite|exc1$|orchestrator$)']).stdout.split('\n').filter(Boolean);
+  const ids = sh('docker', ['ps', '-aq', '--filter', 'name=^/(appwrite|exc1$|orchestrator$)'])
+    .stdout.split('\n')
+    .filter(Boolean);
   if (ids.length) sh('docker', ['rm', '-f', '-v', ...ids]);
   for (const n of ['gateway', 'appwrite', 'runtimes']) sh('docker', ['network', 'rm', n]);
-  const vols = sh('docker', ['volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${basename(dir)}`]).stdout.split('\n').filter(Boolean);
+  const vols = sh('docker', ['volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${basename(dir)}`])
+    .stdout.split('\n')
+    .filter(Boolean);
   for (const v of [...vols, 'appwrite-builds']) sh('docker', ['volume', 'rm', '-f', v]);
 }
 
@@ -67,15 +78,18 @@ function shims(scratch, trace) {
   mkdirSync(dir);
   for (const cmd of ['docker', 'docker-compose']) {
     const real = which(cmd);
-    writeFileSync(join(dir, cmd), [
-      '#!/bin/sh',
-      `printf 'S %s %s %s\\n' "$(date +%s%N)" "$$" "${cmd} $*" >> '${trace}'`,
-      `'${real}' "$@"`,
-      'rc=$?',
-      `printf 'E %s %s %s\\n' "$(date +%s%N)" "$$" "$rc" >> '${trace}'`,
-      'exit $rc',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      join(dir, cmd),
+      [
+        '#!/bin/sh',
+        `printf 'S %s %s %s\\n' "$(date +%s%N)" "$$" "${cmd} $*" >> '${trace}'`,
+        `'${real}' "$@"`,
+        'rc=$?',
+        `printf 'E %s %s %s\\n' "$(date +%s%N)" "$$" "$rc" >> '${trace}'`,
+        'exit $rc',
+        '',
+      ].join('\n'),
+    );
     chmodSync(join(dir, cmd), 0o755);
   }
   return dir;
@@ -106,28 +120,41 @@ function watchReadiness(project) {
       const ids = await new Promise((resolve) => {
         const c = spawn('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`]);
         let out = '';
-        c.stdout.on('data', (d) => { out += d; });
+        c.stdout.on('data', (d) => {
+          out += d;
+        });
         c.on('close', () => resolve(out.split('\n').filter(Boolean)));
       });
       if (ids.length) {
         const json = await new Promise((resolve) => {
           const c = spawn('docker', ['inspect', ...ids]);
           let out = '';
-          c.stdout.on('data', (d) => { out += d; });
+          c.stdout.on('data', (d) => {
+            out += d;
+          });
           c.on('close', () => resolve(out));
         });
         let info = [];
-        try { info = JSON.parse(json); } catch { /* a container went away between ps and inspect */ }
+        try {
+          info = JSON.parse(json);
+        } catch {
+          /* a container went away between ps and inspect */
+        }
         for (const c of info) {
           const name = c.Name.replace(/^\//, '');
           if (ready.has(name)) continue;
-          if (c.State.Health ? c.State.Health.Status === 'healthy' : c.State.Running) ready.set(name, c.State.Health ? Date.now() : Date.parse(c.State.StartedAt));
+          if (c.State.Health ? c.State.Health.Status === 'healthy' : c.State.Running)
+            ready.set(name, c.State.Health ? Date.now() : Date.parse(c.State.StartedAt));
         }
       }
       await new Promise((r) => setTimeout(r, 200));
     }
   })();
-  return async () => { stopped = true; await loop; return ready; };
+  return async () => {
+    stopped = true;
+    await loop;
+    return ready;
+  };
 }
 
 /** Total length of the union of [from, to] intervals. */
@@ -135,7 +162,10 @@ function unionMs(intervals) {
   let total = 0;
   let cur;
   for (const [a, b] of intervals.filter(([x, y]) => y > x).sort((x, y) => x[0] - y[0])) {
-    if (!cur || a > cur[1]) { if (cur) total += cur[1] - cur[0]; cur = [a, b]; } else cur[1] = Math.max(cur[1], b);
+    if (!cur || a > cur[1]) {
+      if (cur) total += cur[1] - cur[0];
+      cur = [a, b];
+    } else cur[1] = Math.max(cur[1], b);
   }
   return total + (cur ? cur[1] - cur[0] : 0);
 }
@@ -160,18 +190,50 @@ try {
     removeStack(dir);
     mkdirSync(dir, { mode: 0o700 });
     // This machine caps open files at 20000 (see test/helpers/engine.ts): 2.x's clickhouse asks for more.
-    writeFileSync(join(dir, 'docker-compose.override.yml'), 'services:\n  clickhouse:\n    ulimits:\n      nofile:\n        soft: 20000\n        hard: 20000\n');
+    writeFileSync(
+      join(dir, 'docker-compose.override.yml'),
+      'services:\n  clickhouse:\n    ulimits:\n      nofile:\n        soft: 20000\n        hard: 20000\n',
+    );
     const [http, https] = [await freePort(), await freePort()];
-    const env = { ...process.env, PATH: `${shims(scratch, trace)}:${process.env.PATH}`, DOCKER_CONFIG: dockerConfig, NO_COLOR: '1' };
+    const env = {
+      ...process.env,
+      PATH: `${shims(scratch, trace)}:${process.env.PATH}`,
+      DOCKER_CONFIG: dockerConfig,
+      NO_COLOR: '1',
+    };
     delete env.HARDEN_INIT_RELEASES_DIR;
     const stopWatching = watchReadiness(basename(dir));
     const t0 = Date.now();
     const r = await new Promise((resolve) => {
-      const c = spawn(process.execPath, [bin, '--dir', dir, '--release', RELEASE, '--domain', 'appwrite.example.com', '--email', 'admin@example.com',
-        '--http-port', String(http), '--https-port', String(https), '--yes', '--timeout', '300'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const c = spawn(
+        process.execPath,
+        [
+          bin,
+          '--dir',
+          dir,
+          '--release',
+          RELEASE,
+          '--domain',
+          'appwrite.example.com',
+          '--email',
+          'admin@example.com',
+          '--http-port',
+          String(http),
+          '--https-port',
+          String(https),
+          '--yes',
+          '--timeout',
+          '300',
+        ],
+        { env, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       let out = '';
-      c.stdout.on('data', (d) => { out += d; });
-      c.stderr.on('data', (d) => { out += d; });
+      c.stdout.on('data', (d) => {
+        out += d;
+      });
+      c.stderr.on('data', (d) => {
+        out += d;
+      });
       c.on('close', (status) => resolve({ status, out }));
     });
     const t1 = Date.now();
@@ -191,16 +253,31 @@ try {
     const wall = t1 - t0;
     // The strict view: only `up -d`, the stack's own start and the `exec` reads of verification are Docker's
     // necessary time; every other docker call (probes, validation, reading the release image) counts against us.
-    const essential = unionMs([...calls.filter((c) => / up | exec /.test(` ${c.argv} `)).map((c) => [c.start, c.end]), ...(starting ? [starting] : [])]);
-    rows.push({ wall, dockerMs, startMs: starting ? starting[1] - starting[0] : 0, ownMs: wall - waitedMs, strictMs: wall - essential, calls: calls.length });
+    const essential = unionMs([
+      ...calls.filter((c) => / up | exec /.test(` ${c.argv} `)).map((c) => [c.start, c.end]),
+      ...(starting ? [starting] : []),
+    ]);
+    rows.push({
+      wall,
+      dockerMs,
+      startMs: starting ? starting[1] - starting[0] : 0,
+      ownMs: wall - waitedMs,
+      strictMs: wall - essential,
+      calls: calls.length,
+    });
     const byCmd = new Map();
     for (const c of calls) {
-      const key = c.argv.split(' ').filter((w) => !w.startsWith('-') && !/^[0-9a-f]{12,}$/.test(w)).slice(0, 3).join(' ');
+      const key = c.argv
+        .split(' ')
+        .filter((w) => !w.startsWith('-') && !/^[0-9a-f]{12,}$/.test(w))
+        .slice(0, 3)
+        .join(' ');
       const e = byCmd.get(key) ?? { n: 0, ms: 0 };
       byCmd.set(key, { n: e.n + 1, ms: e.ms + c.end - c.start });
     }
     console.log(`run ${run}: ${ms(wall)} in all; ${calls.length} docker processes:`);
-    for (const [k, v] of [...byCmd].sort((a, b) => b[1].ms - a[1].ms)) console.log(`  ${String(v.n).padStart(3)}× ${k.padEnd(40)} ${ms(v.ms)}`);
+    for (const [k, v] of [...byCmd].sort((a, b) => b[1].ms - a[1].ms))
+      console.log(`  ${String(v.n).padStart(3)}× ${k.padEnd(40)} ${ms(v.ms)}`);
     removeStack(dir);
     rmSync(scratch, { recursive: true, force: true });
   }
@@ -211,11 +288,23 @@ try {
 if (rows.length) {
   const med = (f) => rows.map(f).sort((a, b) => a - b)[Math.floor(rows.length / 2)];
   const wall = med((r) => r.wall);
-  console.log(`\nharden-init ${RELEASE} install to a verified stack, ${rows.length} run(s), medians; node ${process.version}`);
+  console.log(
+    `\nharden-init ${RELEASE} install to a verified stack, ${rows.length} run(s), medians; node ${process.version}`,
+  );
   console.log(`  wall time                                   ${ms(wall)}`);
   console.log(`  docker / docker-compose processes (union)   ${ms(med((r) => r.dockerMs))}`);
   console.log(`  the stack starting (up -d → last ready)     ${ms(med((r) => r.startMs))}`);
-  console.log(`  harden-init's own share (the rest)          ${ms(med((r) => r.ownMs))} = ${pct(med((r) => r.ownMs), wall)} of the run`);
-  console.log(`  all but up -d, the start and exec (strict)  ${ms(med((r) => r.strictMs))} = ${pct(med((r) => r.strictMs), wall)} of the run`);
+  console.log(
+    `  harden-init's own share (the rest)          ${ms(med((r) => r.ownMs))} = ${pct(
+      med((r) => r.ownMs),
+      wall,
+    )} of the run`,
+  );
+  console.log(
+    `  all but up -d, the start and exec (strict)  ${ms(med((r) => r.strictMs))} = ${pct(
+      med((r) => r.strictMs),
+      wall,
+    )} of the run`,
+  );
 }
 process.exit(failed ? 1 : 0);

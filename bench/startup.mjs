@@ -46,7 +46,9 @@ const scratch = mkdtempSync(join(tmpdir(), 'harden-init-bench-'));
 // No Docker: the release's files come from the test descriptions (test/fixtures/releases), so the figures
 // are harden-init's own cost, not an image read.
 const childEnv = {
-  ...process.env, NO_COLOR: '1', FORCE_COLOR: '0',
+  ...process.env,
+  NO_COLOR: '1',
+  FORCE_COLOR: '0',
   DOCKER_HOST: 'unix:///nonexistent/harden-init-bench/docker.sock',
   HARDEN_INIT_RELEASES_DIR: join(root, 'test', 'fixtures', 'releases'),
 };
@@ -57,21 +59,43 @@ let failures = 0;
 /** Runs argv once; returns elapsed ms, records a failure when the exit code is not 0. */
 function runOnce(label, args) {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, args, { cwd: scratch, env: childEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const r = spawnSync(process.execPath, args, {
+    cwd: scratch,
+    env: childEnv,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const ms = performance.now() - t0;
   if (r.error || r.status !== 0) {
     failures++;
     const why = r.error ? r.error.message : r.signal ? `signal ${r.signal}` : `exit code ${r.status}`;
     console.error(`bench: ${label} failed (${why}): node ${args.join(' ')}`);
     const out = `${r.stderr ?? ''}${r.stdout ?? ''}`.trim();
-    if (out) console.error(out.split('\n').slice(-15).map((l) => `  | ${l}`).join('\n'));
+    if (out)
+      console.error(
+        out
+          .split('\n')
+          .slice(-15)
+          .map((l) => `  | ${l}`)
+          .join('\n'),
+      );
   }
   return ms;
 }
 
 let freshCounter = 0;
 const freshDir = () => join(scratch, `fresh-${++freshCounter}`, 'appwrite');
-const generate = (dir) => [bin, '--dir', dir, '--domain', 'appwrite.example.com', '--email', 'admin@example.com', '--yes', '--no-start'];
+const generate = (dir) => [
+  bin,
+  '--dir',
+  dir,
+  '--domain',
+  'appwrite.example.com',
+  '--email',
+  'admin@example.com',
+  '--yes',
+  '--no-start',
+];
 
 // The re-run cases work on one install made up front (and checked to succeed).
 const existing = join(scratch, 'existing', 'appwrite');
@@ -117,7 +141,14 @@ function ptyRun(pty, label, args, env, until, after = () => {}, cleanup = () => 
     let done = false;
     const t0 = performance.now();
     const term = pty.spawn(process.execPath, args, { name: 'xterm-256color', cols: 120, rows: 40, cwd: scratch, env });
-    const timer = setTimeout(() => { if (!done) { failures++; console.error(`bench: ${label}: nothing matched ${until} within 20 s\n${text.slice(-800)}`); done = true; term.kill('SIGKILL'); } }, 20_000);
+    const timer = setTimeout(() => {
+      if (!done) {
+        failures++;
+        console.error(`bench: ${label}: nothing matched ${until} within 20 s\n${text.slice(-800)}`);
+        done = true;
+        term.kill('SIGKILL');
+      }
+    }, 20_000);
     term.onData((d) => {
       if (done) return;
       text += d.replace(ANSI, '');
@@ -128,10 +159,21 @@ function ptyRun(pty, label, args, env, until, after = () => {}, cleanup = () => 
         term.kill('SIGTERM');
         // A SIGTERM that lands just as a background read's process ends can be lost (signal-exit drops its listener
         // between the signal and its handling): then SIGKILL, and the stand-in pull is ended by its pid below.
-        killer = setTimeout(() => { try { term.kill('SIGKILL'); } catch { /* gone */ } }, 500);
+        killer = setTimeout(() => {
+          try {
+            term.kill('SIGKILL');
+          } catch {
+            /* gone */
+          }
+        }, 500);
       }
     });
-    term.onExit(() => { clearTimeout(timer); clearTimeout(killer); cleanup(); resolveRun(ms ?? NaN); });
+    term.onExit(() => {
+      clearTimeout(timer);
+      clearTimeout(killer);
+      cleanup();
+      resolveRun(ms ?? NaN);
+    });
   });
 }
 
@@ -160,31 +202,82 @@ async function ptyCases() {
     return { dir: join(base, 'appwrite'), state: base };
   };
   const endPull = (state) => {
-    try { process.kill(Number(readFileSync(join(state, 'pull.pid'), 'utf8')), 'SIGKILL'); } catch { /* not started, or gone */ }
+    try {
+      process.kill(Number(readFileSync(join(state, 'pull.pid'), 'utf8')), 'SIGKILL');
+    } catch {
+      /* not started, or gone */
+    }
   };
-  const fakeEnv = (state, extra) => ptyEnv({
-    PATH: `${FAKE_DOCKER_DIR}:${process.env.PATH ?? ''}`, DOCKER_HOST: 'tcp://127.0.0.1:9', HARDEN_INIT_RELEASES_DIR: undefined,
-    FAKE_DOCKER_STATE: state, FAKE_DOCKER_RELEASE: join(root, 'test', 'fixtures', 'releases', '2.7.1'), ...extra,
-  });
+  const fakeEnv = (state, extra) =>
+    ptyEnv({
+      PATH: `${FAKE_DOCKER_DIR}:${process.env.PATH ?? ''}`,
+      DOCKER_HOST: 'tcp://127.0.0.1:9',
+      HARDEN_INIT_RELEASES_DIR: undefined,
+      FAKE_DOCKER_STATE: state,
+      FAKE_DOCKER_RELEASE: join(root, 'test', 'fixtures', 'releases', '2.7.1'),
+      ...extra,
+    });
   let pullRunning = 0;
   let pullRuns = 0;
-  const baseline = { name: "pty: node prints a line", run: () => ptyRun(pty, 'pty baseline', ['-e', "console.log('x')"], ptyEnv({}), /x/) };
+  const baseline = {
+    name: 'pty: node prints a line',
+    run: () => ptyRun(pty, 'pty baseline', ['-e', "console.log('x')"], ptyEnv({}), /x/),
+  };
   const cases = [
     baseline,
-    { name: 'pty: first question, release description', run: () => { const f = fresh(); return ptyRun(pty, 'pty description', [bin, '--dir', f.dir, '--no-start'], ptyEnv({ ...childEnv, NO_COLOR: undefined, FORCE_COLOR: undefined }), FIRST_QUESTION); } },
-    { name: 'pty: first question, image present', run: () => { const f = fresh(); return ptyRun(pty, 'pty image present', [bin, '--dir', f.dir, '--no-start'], fakeEnv(f.state, { FAKE_IMAGE_PRESENT: '1' }), FIRST_QUESTION); } },
-    { name: `pty: first question, image missing (${PULL_SECONDS} s pull)`, run: () => {
-      const f = fresh();
-      pullRuns++;
-      // At the question: the pull has not ended (no "pulled" mark yet).
-      return ptyRun(pty, 'pty image missing', [bin, '--dir', f.dir, '--no-start'], fakeEnv(f.state, { FAKE_PULL_SECONDS: String(PULL_SECONDS) }), FIRST_QUESTION,
-        () => { if (!existsSync(join(f.state, 'pulled'))) pullRunning++; }, () => endPull(f.state));
-    } },
+    {
+      name: 'pty: first question, release description',
+      run: () => {
+        const f = fresh();
+        return ptyRun(
+          pty,
+          'pty description',
+          [bin, '--dir', f.dir, '--no-start'],
+          ptyEnv({ ...childEnv, NO_COLOR: undefined, FORCE_COLOR: undefined }),
+          FIRST_QUESTION,
+        );
+      },
+    },
+    {
+      name: 'pty: first question, image present',
+      run: () => {
+        const f = fresh();
+        return ptyRun(
+          pty,
+          'pty image present',
+          [bin, '--dir', f.dir, '--no-start'],
+          fakeEnv(f.state, { FAKE_IMAGE_PRESENT: '1' }),
+          FIRST_QUESTION,
+        );
+      },
+    },
+    {
+      name: `pty: first question, image missing (${PULL_SECONDS} s pull)`,
+      run: () => {
+        const f = fresh();
+        pullRuns++;
+        // At the question: the pull has not ended (no "pulled" mark yet).
+        return ptyRun(
+          pty,
+          'pty image missing',
+          [bin, '--dir', f.dir, '--no-start'],
+          fakeEnv(f.state, { FAKE_PULL_SECONDS: String(PULL_SECONDS) }),
+          FIRST_QUESTION,
+          () => {
+            if (!existsSync(join(f.state, 'pulled'))) pullRunning++;
+          },
+          () => endPull(f.state),
+        );
+      },
+    },
   ];
   const rows = [];
   for (const c of cases) {
     for (let i = 0; i < WARMUP; i++) await c.run();
-    if (c.name.includes('image missing')) { pullRuns = 0; pullRunning = 0; }
+    if (c.name.includes('image missing')) {
+      pullRuns = 0;
+      pullRunning = 0;
+    }
     const times = [];
     const ratios = [];
     for (let i = 0; i < RUNS; i++) {
@@ -195,7 +288,13 @@ async function ptyCases() {
     }
     times.sort((a, b) => a - b);
     ratios.sort((a, b) => a - b);
-    rows.push([c.name, median(times).toFixed(1), quantile(times, 0.9).toFixed(1), times[0].toFixed(1), `${median(ratios).toFixed(2)}x`]);
+    rows.push([
+      c.name,
+      median(times).toFixed(1),
+      quantile(times, 0.9).toFixed(1),
+      times[0].toFixed(1),
+      `${median(ratios).toFixed(2)}x`,
+    ]);
   }
   const header = ['case (real terminal: spawn → text on screen)', 'median ms', 'p90 ms', 'min ms', 'x node'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
@@ -204,7 +303,9 @@ async function ptyCases() {
   console.log(fmt(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of rows) console.log(fmt(row));
-  console.log(`image missing: the pull was still running when the first question appeared in ${pullRunning} of ${pullRuns} runs`);
+  console.log(
+    `image missing: the pull was still running when the first question appeared in ${pullRunning} of ${pullRuns} runs`,
+  );
 }
 
 try {
@@ -226,16 +327,31 @@ try {
     }
     times.sort((a, b) => a - b);
     ratios.sort((a, b) => a - b);
-    results.push({ name: c.name, median: median(times), p90: quantile(times, 0.9), min: times[0], ratio: median(ratios) });
+    results.push({
+      name: c.name,
+      median: median(times),
+      p90: quantile(times, 0.9),
+      min: times[0],
+      ratio: median(ratios),
+    });
     // Fresh install dirs are only needed for their own run.
-    for (; freshCounter > 0; freshCounter--) rmSync(join(scratch, `fresh-${freshCounter}`), { recursive: true, force: true });
+    for (; freshCounter > 0; freshCounter--)
+      rmSync(join(scratch, `fresh-${freshCounter}`), { recursive: true, force: true });
   }
 
   const header = ['case', 'median ms', 'p90 ms', 'min ms', 'x node'];
-  const rows = results.map((r) => [r.name, r.median.toFixed(1), r.p90.toFixed(1), r.min.toFixed(1), `${r.ratio.toFixed(2)}x`]);
+  const rows = results.map((r) => [
+    r.name,
+    r.median.toFixed(1),
+    r.p90.toFixed(1),
+    r.min.toFixed(1),
+    `${r.ratio.toFixed(2)}x`,
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const fmt = (row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
-  console.log(`harden-init start-up, ${RUNS} runs per case after ${WARMUP} warm-up(s); node ${process.version} on ${process.platform}/${process.arch}`);
+  console.log(
+    `harden-init start-up, ${RUNS} runs per case after ${WARMUP} warm-up(s); node ${process.version} on ${process.platform}/${process.arch}`,
+  );
   if (!PTY_ONLY) {
     console.log(fmt(header));
     console.log(widths.map((w) => '-'.repeat(w)).join('  '));
@@ -245,9 +361,14 @@ try {
   const pack = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' });
   const [info] = JSON.parse(pack.stdout);
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-  console.log(`packed tarball: ${info.size} bytes (${(info.size / 1000).toFixed(1)} kB, ${(info.size / 1024).toFixed(1)} KiB; ${info.entryCount} files); runtime dependencies npx installs: ${Object.keys(pkg.dependencies ?? {}).length}`);
+  console.log(
+    `packed tarball: ${info.size} bytes (${(info.size / 1000).toFixed(1)} kB, ${(info.size / 1024).toFixed(1)} KiB; ${info.entryCount} files); runtime dependencies npx installs: ${Object.keys(pkg.dependencies ?? {}).length}`,
+  );
 } catch (e) {
-  if (failures === 0) { failures++; console.error(`bench: ${e instanceof Error ? e.message : e}`); }
+  if (failures === 0) {
+    failures++;
+    console.error(`bench: ${e instanceof Error ? e.message : e}`);
+  }
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }

@@ -6,7 +6,15 @@ import { chownSync, constants, copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic.js';
 import { assertRegularOrMissing, chmodNoFollow, kindOf, mkdirExact } from '../core/safe-fs.js';
-import { BACKUP_DIR, PENDING_FILE, serializePending, sha256, STATE_DIR, STATE_FILE, type Pending } from '../engine/state.js';
+import {
+  BACKUP_DIR,
+  PENDING_FILE,
+  serializePending,
+  sha256,
+  STATE_DIR,
+  STATE_FILE,
+  type Pending,
+} from '../engine/state.js';
 import type { PlannedFile } from '../engine/plan.js';
 
 export interface ApplyResult {
@@ -26,7 +34,12 @@ function killPoint(path: string): void {
 
 const ORDER = (path: string) => (path === '.env' ? 0 : path === STATE_FILE ? 2 : 1);
 
-export function applyPlan(dir: string, changes: PlannedFile[], extraDirs: { path: string; mode: number; uid?: number; gid?: number }[] = [], now = new Date()): ApplyResult {
+export function applyPlan(
+  dir: string,
+  changes: PlannedFile[],
+  extraDirs: { path: string; mode: number; uid?: number; gid?: number }[] = [],
+  now = new Date(),
+): ApplyResult {
   mkdirExact(dir, 0o700, { allowLinkedDir: true });
   for (const f of changes) assertRegularOrMissing(join(dir, f.path));
   const toBackUp = changes.filter((f) => f.old !== undefined && kindOf(join(dir, f.path)) === 'file');
@@ -55,7 +68,9 @@ export function applyPlan(dir: string, changes: PlannedFile[], extraDirs: { path
       schema: 1,
       state: JSON.parse(stateChange.content),
       after: Object.fromEntries(ordered.filter((f) => f !== stateChange).map((f) => [f.path, sha256(f.content)])),
-      before: Object.fromEntries(ordered.filter((f) => f !== stateChange).map((f) => [f.path, f.old === undefined ? null : sha256(f.old)])),
+      before: Object.fromEntries(
+        ordered.filter((f) => f !== stateChange).map((f) => [f.path, f.old === undefined ? null : sha256(f.old)]),
+      ),
     };
     writeFileAtomic(join(dir, PENDING_FILE), serializePending(pending), 0o600);
   }

@@ -39,7 +39,11 @@ export function writeFileAtomic(path: string, content: string | Uint8Array, mode
     ok = true;
   } finally {
     if (!ok) {
-      try { closeSync(fd); } catch { /* already closed */ }
+      try {
+        closeSync(fd);
+      } catch {
+        /* already closed */
+      }
       rmSync(tmp, { force: true });
     }
   }
@@ -55,7 +59,11 @@ export function writeFileAtomic(path: string, content: string | Uint8Array, mode
 export function fsyncDir(dir: string): void {
   try {
     const fd = openSync(dir, 'r');
-    try { fsyncSync(fd); } finally { closeSync(fd); }
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   } catch {
     // Some file systems refuse fsync on directories; the rename is still atomic.
   }

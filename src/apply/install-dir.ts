@@ -13,14 +13,43 @@ import { assertDirOrMissing, kindOf } from '../core/safe-fs.js';
 
 // The system directories themselves (not their subdirectories: /tmp/x or /srv/appwrite are fine).
 const SYSTEM_DIRS = new Set([
-  '/', '/bin', '/boot', '/dev', '/etc', '/home', '/media', '/mnt', '/opt', '/proc', '/root', '/run', '/sbin', '/snap',
-  '/srv', '/sys', '/tmp', '/usr', '/usr/bin', '/usr/lib', '/usr/local', '/usr/local/bin', '/usr/sbin', '/usr/share',
-  '/var', '/var/lib', '/var/lib/docker', '/var/log', '/var/run', '/var/tmp',
+  '/',
+  '/bin',
+  '/boot',
+  '/dev',
+  '/etc',
+  '/home',
+  '/media',
+  '/mnt',
+  '/opt',
+  '/proc',
+  '/root',
+  '/run',
+  '/sbin',
+  '/snap',
+  '/srv',
+  '/sys',
+  '/tmp',
+  '/usr',
+  '/usr/bin',
+  '/usr/lib',
+  '/usr/local',
+  '/usr/local/bin',
+  '/usr/sbin',
+  '/usr/share',
+  '/var',
+  '/var/lib',
+  '/var/lib/docker',
+  '/var/log',
+  '/var/run',
+  '/var/tmp',
 ]);
 // Kernel and device file systems: nothing may be installed anywhere inside them.
 const VIRTUAL_TREES = ['/proc', '/sys', '/dev'];
 
-export const DIR_ALLOWED = 'a directory of its own for the install, e.g. /srv/appwrite or ./appwrite (new, or an existing install); a subdirectory of /tmp or /srv is fine, a system directory itself is not';
+export const DIR_ALLOWED =
+  'a directory of its own for the install, e.g. /srv/appwrite or ./appwrite (new, or an existing install); a ' +
+  'subdirectory of /tmp or /srv is fine, a system directory itself is not';
 
 const under = (p: string, root: string) => p === root || p.startsWith(`${root}/`);
 
@@ -38,10 +67,16 @@ function realPath(path: string): string {
   let rest = '';
   let p = path;
   for (;;) {
-    try { return rest ? join(realpathSync(p), rest) : realpathSync(p); } catch { /* climb */ }
+    try {
+      return rest ? join(realpathSync(p), rest) : realpathSync(p);
+    } catch {
+      /* climb */
+    }
     const up = dirname(p);
     if (up === p) return path;
-    rest = rest ? join(p.slice(up.length + (up.endsWith('/') ? 0 : 1)), rest) : p.slice(up.length + (up.endsWith('/') ? 0 : 1));
+    rest = rest
+      ? join(p.slice(up.length + (up.endsWith('/') ? 0 : 1)), rest)
+      : p.slice(up.length + (up.endsWith('/') ? 0 : 1));
     p = up;
   }
 }
@@ -64,7 +99,11 @@ export interface DirProblem {
 /** A user name for a uid from /etc/passwd (no process is started); undefined when it has none. */
 export function userName(uid: number): string | undefined {
   let text: string;
-  try { text = readFileSync('/etc/passwd', 'utf8'); } catch { return undefined; }
+  try {
+    text = readFileSync('/etc/passwd', 'utf8');
+  } catch {
+    return undefined;
+  }
   for (const line of text.split('\n')) {
     const f = line.split(':');
     if (f.length >= 3 && f[2] === String(uid) && f[0]) return f[0];
@@ -86,21 +125,30 @@ export function installDirProblems(dir: string, euid: number | undefined = proce
     if (!st?.isDirectory()) return;
     const foreign = st.uid !== euid;
     const writable = (st.mode & 0o022) !== 0;
-    if (foreign || writable) out.push({ path, role, uid: st.uid, owner: userName(st.uid), mode: st.mode & 0o7777, foreign, writable });
+    if (foreign || writable)
+      out.push({ path, role, uid: st.uid, owner: userName(st.uid), mode: st.mode & 0o7777, foreign, writable });
   };
   // The install directory may be a link to a directory (an admin's choice, as mkdirExact allows): its target counts.
   look(dir, 'install directory', statOrUndefined(dir));
   const state = join(dir, STATE_DIR);
-  look(state, `${STATE_DIR}/`, kindOf(state) === 'dir' ? statOrUndefined(state) : undefined); // lstat said: a real directory
+  // lstat said: a real directory
+  look(state, `${STATE_DIR}/`, kindOf(state) === 'dir' ? statOrUndefined(state) : undefined);
   return out;
 }
 
 function statOrUndefined(path: string): Stats | undefined {
-  try { return statSync(path); } catch { return undefined; }
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 /** One problem as a sentence, and the commands that fix it. */
-export function describeProblem(p: DirProblem, euid: number | undefined = process.geteuid?.()): { what: string; fix: string } {
+export function describeProblem(
+  p: DirProblem,
+  euid: number | undefined = process.geteuid?.(),
+): { what: string; fix: string } {
   const me = euid === undefined ? 'you' : who(euid);
   const issues = [
     ...(p.foreign ? [`owned by ${who(p.uid, p.owner)}, not by the user running harden-init, ${me}`] : []),
@@ -112,17 +160,25 @@ export function describeProblem(p: DirProblem, euid: number | undefined = proces
   ];
   return {
     what: `the ${p.role} ${p.path} (mode ${modeText(p.mode)}) is ${issues.join(' and ')}`,
-    fix: `If it is really yours: ${fixes.join(' && ')}${p.foreign ? ' (as root)' : ''}; otherwise use a directory of your own.`,
+    fix:
+      `If it is really yours: ${fixes.join(' && ')}${p.foreign ? ' (as root)' : ''}; ` +
+      `otherwise use a directory of your own.`,
   };
 }
 
-export const DIR_PROBLEM_WHY = 'whoever else can write there can plant or swap .env, the compose file or the release cache under .harden-init/upstream/ between two runs, and get their image or settings run as root';
+export const DIR_PROBLEM_WHY =
+  'whoever else can write there can plant or swap .env, the compose file or the release cache under ' +
+  '.harden-init/upstream/ between two runs, and get their image or settings run as root';
 
 /** Refuses (exit 2) a system directory as the install directory, also when a link leads there. */
 export function refuseSystemDir(dir: string): void {
   for (const p of new Set([dir, realPath(dir)])) {
     const reason = systemDirReason(p);
-    if (reason) throw usageError(`--dir: ${reason}${p !== dir ? ` (${dir} leads there)` : ''}. Allowed: ${DIR_ALLOWED}.`, 'Nothing was written.');
+    if (reason)
+      throw usageError(
+        `--dir: ${reason}${p !== dir ? ` (${dir} leads there)` : ''}. Allowed: ${DIR_ALLOWED}.`,
+        'Nothing was written.',
+      );
   }
 }
 
@@ -138,7 +194,8 @@ export function guardInstallDir(dir: string): void {
   if (problems.length === 0) return;
   const lines = problems.map((p) => describeProblem(p));
   throw usageError(
-    `${lines.map((l) => `${l.what[0]!.toUpperCase()}${l.what.slice(1)}`).join('. ')}. harden-init refuses it: ${DIR_PROBLEM_WHY}.`,
+    `${lines.map((l) => `${l.what[0]!.toUpperCase()}${l.what.slice(1)}`).join('. ')}. ` +
+      `harden-init refuses it: ${DIR_PROBLEM_WHY}.`,
     `${lines.map((l) => l.fix).join('\n')}\nThen re-run. Nothing was written.`,
   );
 }

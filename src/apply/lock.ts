@@ -16,7 +16,11 @@ export const STALE_AFTER_MS = 10 * 60 * 1000;
 /** How often a holder touches its lock: well inside STALE_AFTER_MS, so a live holder is never judged stale. */
 export const HEARTBEAT_MS = 60 * 1000;
 
-export interface LockInfo { pid: number; time: string; host: string }
+export interface LockInfo {
+  pid: number;
+  time: string;
+  host: string;
+}
 
 export interface LockOptions {
   /** How long to wait for another run to finish (default 5 s). */
@@ -49,7 +53,11 @@ export function processAlive(pid: number): boolean {
 }
 
 /** Why a lock may be taken over, or undefined when its holder may still be writing. Pure. */
-export function staleReason(info: LockInfo | undefined, mtimeMs: number, o: { now: number; host: string; isAlive: (pid: number) => boolean }): string | undefined {
+export function staleReason(
+  info: LockInfo | undefined,
+  mtimeMs: number,
+  o: { now: number; host: string; isAlive: (pid: number) => boolean },
+): string | undefined {
   // The modification time is the holder's heartbeat; the time written inside is only when it started.
   if (o.now - mtimeMs > STALE_AFTER_MS) return `nobody has touched it for more than ${STALE_AFTER_MS / 60_000} minutes`;
   if (info && info.host === o.host && !o.isAlive(info.pid)) return `process ${info.pid} no longer runs`;
@@ -75,7 +83,11 @@ export async function acquireLock(installDir: string, o: LockOptions = {}): Prom
   let created: string[] = [];
   for (;;) {
     // Directories made only for the lock are removed again if the run ends without writing anything.
-    created = [...created, ...mkdirExact(installDir, 0o700, { allowLinkedDir: true }), ...mkdirExact(join(installDir, STATE_DIR), 0o700)];
+    created = [
+      ...created,
+      ...mkdirExact(installDir, 0o700, { allowLinkedDir: true }),
+      ...mkdirExact(join(installDir, STATE_DIR), 0o700),
+    ];
     assertRegularOrMissing(path);
     const content = `${process.pid}\n${new Date(now()).toISOString()}\n${host}\n`;
     const lock = tryCreate(path, content, created, now);
@@ -86,7 +98,9 @@ export async function acquireLock(installDir: string, o: LockOptions = {}): Prom
     try {
       text = readFileSync(path, 'utf8');
       mtimeMs = statSync(path).mtimeMs;
-    } catch { continue; } // released meanwhile
+    } catch {
+      continue;
+    } // released meanwhile
     const info = parseLock(text);
     const stale = staleReason(info, mtimeMs, { now: now(), host, isAlive });
     if (stale) {
@@ -102,9 +116,20 @@ export async function acquireLock(installDir: string, o: LockOptions = {}): Prom
 function tryCreate(path: string, content: string, created: string[], now: () => number): Lock | undefined | 'retry' {
   try {
     const fd = openSync(path, 'wx', 0o600);
-    try { writeSync(fd, content); } finally { closeSync(fd); }
+    try {
+      writeSync(fd, content);
+    } finally {
+      closeSync(fd);
+    }
     // unref: the heartbeat never keeps a finished run alive.
-    const beat = setInterval(() => { try { const t = new Date(now()); utimesSync(path, t, t); } catch { /* released */ } }, HEARTBEAT_MS);
+    const beat = setInterval(() => {
+      try {
+        const t = new Date(now());
+        utimesSync(path, t, t);
+      } catch {
+        /* released */
+      }
+    }, HEARTBEAT_MS);
     beat.unref();
     const lock: Lock = {
       path,
@@ -113,12 +138,17 @@ function tryCreate(path: string, content: string, created: string[], now: () => 
         clearInterval(beat);
         try {
           if (readFileSync(path, 'utf8') === content) rmSync(path, { force: true });
-        } catch { /* already gone */ }
+        } catch {
+          /* already gone */
+        }
         removeIfEmpty(created);
       },
     };
     held.add(lock);
-    if (!exitHook) { process.once('exit', releaseAllLocks); exitHook = true; }
+    if (!exitHook) {
+      process.once('exit', releaseAllLocks);
+      exitHook = true;
+    }
     return lock;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
@@ -132,24 +162,43 @@ function tryCreate(path: string, content: string, created: string[], now: () => 
  * Moves a stale lock aside under a unique name, then checks it was still the lock judged stale: a lock taken in
  * between by a live run is put back instead of being broken.
  */
-function takeOver(path: string, text: string, info: LockInfo | undefined, stale: string,
-  warn: LockOptions['warn']): void {
+function takeOver(
+  path: string,
+  text: string,
+  info: LockInfo | undefined,
+  stale: string,
+  warn: LockOptions['warn'],
+): void {
   const aside = `${path}.stale-${randomBytes(6).toString('hex')}`;
-  try { renameSync(path, aside); } catch { return; }
+  try {
+    renameSync(path, aside);
+  } catch {
+    return;
+  }
   let same = false;
-  try { same = readFileSync(aside, 'utf8') === text; } catch { /* gone */ }
+  try {
+    same = readFileSync(aside, 'utf8') === text;
+  } catch {
+    /* gone */
+  }
   if (same) {
     rmSync(aside, { force: true });
     const holder = info ? ` (pid ${info.pid} on ${info.host}, since ${info.time})` : '';
     warn?.(`Took over a stale lock ${path}${holder}: ${stale}.`);
   } else {
-    try { renameSync(aside, path); } catch { /* the other run finished */ }
+    try {
+      renameSync(aside, path);
+    } catch {
+      /* the other run finished */
+    }
   }
 }
 
 function heldError(path: string, info: LockInfo | undefined): ReturnType<typeof stepError> {
   return stepError(
-    `Another harden-init run is changing this install: ${path} is held by ${info ? `pid ${info.pid} on ${info.host} since ${info.time}` : 'a run that is starting'}. Nothing was written.`,
-    `Wait for it to finish and re-run. If no such process exists, remove ${path} (a lock nobody touches for ${STALE_AFTER_MS / 60_000} minutes is taken over by itself).`,
+    `Another harden-init run is changing this install: ${path} is held by ` +
+      `${info ? `pid ${info.pid} on ${info.host} since ${info.time}` : 'a run that is starting'}. Nothing was written.`,
+    `Wait for it to finish and re-run. If no such process exists, remove ${path} (a lock nobody touches for ` +
+      `${STALE_AFTER_MS / 60_000} minutes is taken over by itself).`,
   );
 }

@@ -29,12 +29,18 @@ const composeInvalid: AuditRule = {
   title: 'compose refuses the files',
   check(input, h) {
     if (input.composeError === undefined) return [];
-    return [{
-      subject: input.composeFile,
-      what: `${input.composeNote ?? 'compose refused the files'}: ${input.composeError}`,
-      why: 'the stack cannot be started or recreated as the files stand, so no fix below can be applied with "up"; this check read the file itself instead',
-      fix: `Run ${h.cd}docker compose config to see the error, and correct the line it names (usually a variable missing from .env).`,
-    }];
+    return [
+      {
+        subject: input.composeFile,
+        what: `${input.composeNote ?? 'compose refused the files'}: ${input.composeError}`,
+        why:
+          'the stack cannot be started or recreated as the files stand, so no fix below can be applied with "up"; ' +
+          'this check read the file itself instead',
+        fix:
+          `Run ${h.cd}docker compose config to see the error, and correct the line it names ` +
+          `(usually a variable missing from .env).`,
+      },
+    ];
   },
 };
 
@@ -48,15 +54,25 @@ const publishedPort = (audit: TargetAudit): AuditRule => ({
       if (audit.gateways.includes(s.name)) continue;
       for (const p of s.ports) {
         if (p.hostIp !== undefined && !ALL_INTERFACES.has(p.hostIp)) continue;
-        const store = DATA_STORE.test(s.image ?? '') || /^(postgres|postgresql|mariadb|mysql|redis|mongodb|clickhouse)$/.test(s.name);
+        const store =
+          DATA_STORE.test(s.image ?? '') ||
+          /^(postgres|postgresql|mariadb|mysql|redis|mongodb|clickhouse)$/.test(s.name);
         out.push({
           severity: store ? 'critical' : 'high',
           subject: `service ${s.name}`,
-          what: `publishes ${p.published ? `host port ${p.published}` : 'a random host port'} (container port ${p.target}/${p.protocol}) on every interface (ports entry "${p.text}")`,
+          what:
+            `publishes ${p.published ? `host port ${p.published}` : 'a random host port'} (container port ` +
+            `${p.target}/${p.protocol}) on every interface (ports entry "${p.text}")`,
           why: store
-            ? 'the database or cache answers the whole network, the internet included, and its credentials are all that stands in the way (Redis has none by default)'
-            : `the application is reachable around the gateway (${audit.gateways.join(', ') || 'the proxy'}): no TLS, no allow-list, no security headers`,
-          fix: `In docker-compose.yml remove that entry from ${s.name}'s "ports:" (the other services reach it on the compose network), or bind it to loopback as "127.0.0.1:${p.published ?? p.target}:${p.target}"; then ${h.cd}docker compose up -d. A harden-init install publishes only the gateway: ${h.rerun} --replace-compose.`,
+            ? 'the database or cache answers the whole network, the internet included, and its credentials are all ' +
+              'that stands in the way (Redis has none by default)'
+            : `the application is reachable around the gateway (${audit.gateways.join(', ') || 'the proxy'}): no ` +
+              `TLS, no allow-list, no security headers`,
+          fix:
+            `In docker-compose.yml remove that entry from ${s.name}'s "ports:" (the other services reach it ` +
+            `on the compose network), or bind it to loopback as ` +
+            `"127.0.0.1:${p.published ?? p.target}:${p.target}"; then ${h.cd}docker compose up -d. A harden-init ` +
+            `install publishes only the gateway: ${h.rerun} --replace-compose.`,
         });
       }
     }
@@ -77,8 +93,13 @@ const imageUnpinned: AuditRule = {
       out.push({
         subject: `service ${s.name}`,
         what: `image "${s.image}" is ${tag ? 'the moving tag "latest"' : 'not pinned to a version'}`,
-        why: 'each pull may bring another release: an unplanned major upgrade without its migration, and no way to tell which advisories apply',
-        fix: `In docker-compose.yml write ${s.name}'s image with an explicit version (e.g. "${s.image.replace(/:latest$/, '')}:<x.y.z>", the release you run now: docker image inspect --format '{{index .RepoDigests 0}}' ${s.image}); then docker compose up -d.`,
+        why:
+          'each pull may bring another release: an unplanned major upgrade without its migration, ' +
+          'and no way to tell which advisories apply',
+        fix:
+          `In docker-compose.yml write ${s.name}'s image with an explicit version (e.g. ` +
+          `"${s.image.replace(/:latest$/, '')}:<x.y.z>", the release you run now: docker image inspect --format ` +
+          `'{{index .RepoDigests 0}}' ${s.image}); then docker compose up -d.`,
       });
     }
     return out;
@@ -95,7 +116,9 @@ const restartPolicy: AuditRule = {
       .map((s) => ({
         subject: `service ${s.name}`,
         what: s.restart ? 'has "restart: no"' : 'has no restart policy',
-        why: 'after a crash or a reboot it stays down: the stack is silently half up (a worker, the database or the proxy missing)',
+        why:
+          'after a crash or a reboot it stays down: the stack is silently half up (a ' +
+          'worker, the database or the proxy missing)',
         fix: `In docker-compose.yml add "restart: unless-stopped" to ${s.name}; then ${h.cd}docker compose up -d.`,
       }));
   },
@@ -119,12 +142,16 @@ const envPermissions: AuditRule = {
   title: '.env readable by group or others',
   check(input, h) {
     if (input.envMode === undefined || (input.envMode & 0o077) === 0) return [];
-    return [{
-      subject: '.env',
-      what: `has mode ${(input.envMode & 0o777).toString(8).padStart(4, '0')}: readable by ${input.envMode & 0o007 ? 'every user of this host' : 'its group'}`,
-      why: 'it holds every secret of the install (the encryption key, database passwords)',
-      fix: `chmod 600 ${h.path('.env')} (a harden-init re-run narrows it too).`,
-    }];
+    return [
+      {
+        subject: '.env',
+        what:
+          `has mode ${(input.envMode & 0o777).toString(8).padStart(4, '0')}: readable by ` +
+          `${input.envMode & 0o007 ? 'every user of this host' : 'its group'}`,
+        why: 'it holds every secret of the install (the encryption key, database passwords)',
+        fix: `chmod 600 ${h.path('.env')} (a harden-init re-run narrows it too).`,
+      },
+    ];
   },
 };
 
@@ -136,8 +163,12 @@ const envAmbiguous: AuditRule = {
     return (input.envAmbiguous ?? []).map((e) => ({
       subject: `.env line ${e.line}`,
       what: `${e.key}: ${e.why}`,
-      why: 'the containers run with one value while backups, verification and re-runs use another (a database login that fails, drift that is not there)',
-      fix: `In ${h.path('.env')} write ${e.key}'s value in single quotes (${e.key}='value'), the form every reader takes literally.`,
+      why:
+        'the containers run with one value while backups, verification and re-runs use another (a database ' +
+        'login that fails, drift that is not there)',
+      fix:
+        `In ${h.path('.env')} write ${e.key}'s value in single quotes (${e.key}='value'), ` +
+        `the form every reader takes literally.`,
     }));
   },
 };
@@ -148,12 +179,17 @@ const envInGit: AuditRule = {
   title: '.env tracked by git',
   check(input, h) {
     if (!input.envTracked) return [];
-    return [{
-      subject: '.env',
-      what: 'is tracked by git',
-      why: 'every secret is in the repository and its history: anyone who can read or clone it holds the keys',
-      fix: `${h.cd}git rm --cached .env && echo .env >> .gitignore && git commit -m "Stop tracking .env"; the secrets stay in the history, so treat them as known: change the database passwords and shared secrets (the encryption key only with a planned migration).`,
-    }];
+    return [
+      {
+        subject: '.env',
+        what: 'is tracked by git',
+        why: 'every secret is in the repository and its history: anyone who can read or clone it holds the keys',
+        fix:
+          `${h.cd}git rm --cached .env && echo .env >> .gitignore && git commit -m "Stop tracking .env"; the ` +
+          `secrets stay in the history, so treat them as known: change the database passwords and shared secrets ` +
+          `(the encryption key only with a planned migration).`,
+      },
+    ];
   },
 };
 
@@ -166,9 +202,16 @@ const dockerSocket = (audit: TargetAudit): AuditRule => ({
       .filter((s) => holdsSocket(s) && !audit.socketAllowed(s))
       .map((s) => ({
         subject: `service ${s.name}`,
-        what: `mounts the Docker socket${s.mounts.find((m) => m.source && SOCKET_PATHS.includes(m.source))?.readOnly ? ' (":ro" protects the file, not the API)' : ''}`,
+        what: `mounts the Docker socket${
+          s.mounts.find((m) => m.source && SOCKET_PATHS.includes(m.source))?.readOnly
+            ? ' (":ro" protects the file, not the API)'
+            : ''
+        }`,
         why: 'whoever controls this container controls the Docker API, which is root on the host',
-        fix: `In docker-compose.yml remove the "/var/run/docker.sock" volume of ${s.name} (if it only needs to read containers, give it a read-only docker-socket-proxy on an internal network); then ${h.cd}docker compose up -d.`,
+        fix:
+          `In docker-compose.yml remove the "/var/run/docker.sock" volume of ${s.name} (if it ` +
+          `only needs to read containers, give it a read-only docker-socket-proxy on an internal ` +
+          `network); then ${h.cd}docker compose up -d.`,
       }));
   },
 });
@@ -180,29 +223,47 @@ const drift = (audit: TargetAudit): AuditRule => ({
   check(input, h) {
     if (!input.running || !input.reader) return [];
     // Only the services that were read (those that run).
-    const exp = expectations(input.reader.services(input.composeText), input.env).filter((e) => input.running!.has(e.service));
+    const exp = expectations(input.reader.services(input.composeText), input.env).filter((e) =>
+      input.running!.has(e.service),
+    );
     const { drift } = compare(exp, input.running, new Set());
-    return drift.filter((r) => r.reported).map((r) => {
-      const secret = isMaskedName(r.name, audit.secretNames);
-      const security = audit.securityVariables.includes(r.name);
-      const values = secret ? '' : ` (.env: ${r.expected || '(empty)'}, running: ${r.running === undefined ? 'differs by service' : r.running || '(empty)'})`;
-      return {
-        severity: security ? 'high' : 'medium',
-        subject: r.name,
-        what: `${r.drifted.join(', ')} ${r.drifted.length === 1 ? 'runs' : 'run'} another value than .env${values}`,
-        why: security
-          ? 'a security setting is not what the files say: the audit of the files does not describe what runs'
-          : 'what runs is not what the files say: the next "up" changes it, and the audit of the files does not describe the running stack',
-        fix: `${h.cd}docker compose up -d (recreates the containers with the files' values); if your shell exports ${r.name}, unset it first (compose prefers the shell over .env).`,
-      };
-    });
+    return drift
+      .filter((r) => r.reported)
+      .map((r) => {
+        const secret = isMaskedName(r.name, audit.secretNames);
+        const security = audit.securityVariables.includes(r.name);
+        const values = secret
+          ? ''
+          : ` (.env: ${r.expected || '(empty)'}, running: ` +
+            `${r.running === undefined ? 'differs by service' : r.running || '(empty)'})`;
+        return {
+          severity: security ? 'high' : 'medium',
+          subject: r.name,
+          what: `${r.drifted.join(', ')} ${r.drifted.length === 1 ? 'runs' : 'run'} another value than .env${values}`,
+          why: security
+            ? 'a security setting is not what the files say: the audit of the files does not describe what runs'
+            : 'what runs is not what the files say: the next "up" changes it, and the audit of the ' +
+              'files does not describe the running stack',
+          fix:
+            `${h.cd}docker compose up -d (recreates the containers with the files' values); if your shell exports ` +
+            `${r.name}, unset it first (compose prefers the shell over .env).`,
+        };
+      });
   },
 });
 
 /** Every target's audit runs these, in this order, before its own rules. */
 export function commonRules(audit: TargetAudit): AuditRule[] {
   return [
-    composeInvalid, publishedPort(audit), imageUnpinned, restartPolicy, installDirOwner,
-    envPermissions, envAmbiguous, envInGit, dockerSocket(audit), drift(audit),
+    composeInvalid,
+    publishedPort(audit),
+    imageUnpinned,
+    restartPolicy,
+    installDirOwner,
+    envPermissions,
+    envAmbiguous,
+    envInGit,
+    dockerSocket(audit),
+    drift(audit),
   ];
 }

@@ -16,8 +16,9 @@ const str = (v: unknown): string | undefined => (v === null || v === undefined ?
  * Unset references become empty (compose warns and does the same).
  */
 export function interpolate(s: string, vars: Record<string, string>): string {
-  return s.replace(/\$(\$|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?+])((?:[^{}]|\{[^{}]*\})*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g,
-    (whole, dollar: string, name?: string, colon?: string, op?: string, arg?: string, bare?: string) => {
+  return s.replace(
+    /\$(\$|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?+])((?:[^{}]|\{[^{}]*\})*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g,
+    (_whole, dollar: string, name?: string, colon?: string, op?: string, arg?: string, bare?: string) => {
       if (dollar === '$') return '$';
       if (bare) return vars[bare] ?? '';
       const v = vars[name!];
@@ -25,7 +26,8 @@ export function interpolate(s: string, vars: Record<string, string>): string {
       if (op === '-') return unsetOrEmpty ? interpolate(arg ?? '', vars) : v!;
       if (op === '+') return unsetOrEmpty ? '' : interpolate(arg ?? '', vars);
       return v ?? '';
-    });
+    },
+  );
 }
 
 function deepInterpolate(v: unknown, vars: Record<string, string>): unknown {
@@ -51,13 +53,21 @@ export function parsePort(p: unknown): PortBinding | undefined {
   let rest = text;
   let protocol = 'tcp';
   const slash = rest.lastIndexOf('/');
-  if (slash > 0) { protocol = rest.slice(slash + 1); rest = rest.slice(0, slash); }
+  if (slash > 0) {
+    protocol = rest.slice(slash + 1);
+    rest = rest.slice(0, slash);
+  }
   let hostIp: string | undefined;
   const v6 = /^\[([^\]]+)\]:(.*)$/.exec(rest);
-  if (v6) { hostIp = v6[1]; rest = v6[2]!; }
+  if (v6) {
+    hostIp = v6[1];
+    rest = v6[2]!;
+  }
   const parts = rest.split(':');
-  if (!v6 && parts.length === 3) { hostIp = parts.shift(); }
-  else if (!v6 && parts.length > 3) { // an unbracketed IPv6 host: the last two parts are the ports
+  if (!v6 && parts.length === 3) {
+    hostIp = parts.shift();
+  } else if (!v6 && parts.length > 3) {
+    // an unbracketed IPv6 host: the last two parts are the ports
     const target = parts.pop()!;
     const published = parts.pop()!;
     return { hostIp: parts.join(':') || undefined, published, target, protocol, text };
@@ -91,13 +101,16 @@ function envRecord(v: unknown, vars?: Record<string, string>): Record<string, st
     for (const e of v) {
       const s = String(e);
       const i = s.indexOf('=');
-      if (i < 0) { if (vars && vars[s] !== undefined) out[s] = vars[s]!; } // bare name: from .env (own parse)
+      if (i < 0) {
+        if (vars && vars[s] !== undefined) out[s] = vars[s]!;
+      } // bare name: from .env (own parse)
       else out[s.slice(0, i)] = s.slice(i + 1);
     }
   } else if (isObj(v)) {
     for (const [k, x] of Object.entries(v)) {
-      if (x === null || x === undefined) { if (vars && vars[k] !== undefined) out[k] = vars[k]!; }
-      else out[k] = String(x);
+      if (x === null || x === undefined) {
+        if (vars && vars[k] !== undefined) out[k] = vars[k]!;
+      } else out[k] = String(x);
     }
   }
   return out;
@@ -105,7 +118,12 @@ function envRecord(v: unknown, vars?: Record<string, string>): Record<string, st
 
 function labelRecord(v: unknown): Record<string, string> {
   const out: Record<string, string> = {};
-  if (Array.isArray(v)) for (const e of v) { const s = String(e); const i = s.indexOf('='); out[i < 0 ? s : s.slice(0, i)] = i < 0 ? '' : s.slice(i + 1); }
+  if (Array.isArray(v))
+    for (const e of v) {
+      const s = String(e);
+      const i = s.indexOf('=');
+      out[i < 0 ? s : s.slice(0, i)] = i < 0 ? '' : s.slice(i + 1);
+    }
   else if (isObj(v)) for (const [k, x] of Object.entries(v)) out[k] = x == null ? '' : String(x);
   return out;
 }
@@ -114,7 +132,11 @@ const argv = (v: unknown): string[] | undefined =>
   Array.isArray(v) ? v.map(String) : typeof v === 'string' ? v.trim().split(/\s+/).filter(Boolean) : undefined;
 
 /** A parsed compose document (compose config output or an interpolated file) as the model. */
-export function modelFromDoc(doc: unknown, envFile?: (path: string) => Record<string, string>, vars?: Record<string, string>): ComposeModel {
+export function modelFromDoc(
+  doc: unknown,
+  envFile?: (path: string) => Record<string, string>,
+  vars?: Record<string, string>,
+): ComposeModel {
   const d = isObj(doc) ? doc : {};
   const services: Record<string, ServiceModel> = {};
   for (const [name, raw] of Object.entries(isObj(d.services) ? d.services : {})) {
@@ -128,14 +150,18 @@ export function modelFromDoc(doc: unknown, envFile?: (path: string) => Record<st
         if (path) Object.assign(fromFiles, envFile(path));
       }
     }
-    const networks = Array.isArray(s.networks) ? s.networks.map(String) : isObj(s.networks) ? Object.keys(s.networks) : [];
+    const networks = Array.isArray(s.networks)
+      ? s.networks.map(String)
+      : isObj(s.networks)
+        ? Object.keys(s.networks)
+        : [];
     services[name] = {
       name,
       image: str(s.image),
       restart: str(s.restart),
       ports: (Array.isArray(s.ports) ? s.ports : []).map(parsePort).filter((p): p is PortBinding => p !== undefined),
       mounts: (Array.isArray(s.volumes) ? s.volumes : []).map(parseMount).filter((m): m is Mount => m !== undefined),
-      networks: networks.length ? networks : (s.network_mode ? [] : ['default']),
+      networks: networks.length ? networks : s.network_mode ? [] : ['default'],
       environment: { ...fromFiles, ...envRecord(s.environment, vars) },
       labels: labelRecord(s.labels),
       entrypoint: argv(s.entrypoint),
@@ -145,13 +171,19 @@ export function modelFromDoc(doc: unknown, envFile?: (path: string) => Record<st
     };
   }
   const networks: Record<string, { internal: boolean }> = {};
-  for (const [k, v] of Object.entries(isObj(d.networks) ? d.networks : {})) networks[k] = { internal: isObj(v) && v.internal === true };
+  for (const [k, v] of Object.entries(isObj(d.networks) ? d.networks : {}))
+    networks[k] = { internal: isObj(v) && v.internal === true };
   if (!networks.default) networks.default = { internal: false };
   return { services, networks };
 }
 
 /** harden-init's own reading of the file, for when Compose is not installed (`file` names it in an error). */
-export function ownModel(composeText: string, env: Record<string, string>, dir: string, file = 'docker-compose.yml'): ComposeModel {
+export function ownModel(
+  composeText: string,
+  env: Record<string, string>,
+  dir: string,
+  file = 'docker-compose.yml',
+): ComposeModel {
   const doc = deepInterpolate(readYaml(composeText, file), env);
   const envFile = (path: string): Record<string, string> => {
     try {

@@ -37,7 +37,10 @@ export interface RawInstall {
 export function readFiles(dir: string): RawInstall {
   const composeFile = findComposeFile(dir);
   if (!composeFile) {
-    throw stepError(`No install in ${dir}: none of ${COMPOSE_FILES.join(', ')} is there.`, 'Pass --dir with the directory that holds the compose file and .env.');
+    throw stepError(
+      `No install in ${dir}: none of ${COMPOSE_FILES.join(', ')} is there.`,
+      'Pass --dir with the directory that holds the compose file and .env.',
+    );
   }
   const composeText = readRegular(join(dir, composeFile))!;
   const envText = readRegular(join(dir, '.env'));
@@ -52,7 +55,14 @@ export function readFiles(dir: string): RawInstall {
     envMode: envText === undefined ? undefined : lstatSync(join(dir, '.env')).mode & 0o7777,
     composeFile,
     composeText,
-    state: state ? { target: state.target, release: state.release, templateVersion: state.templateVersion, answers: state.answers as Record<string, unknown> } : undefined,
+    state: state
+      ? {
+          target: state.target,
+          release: state.release,
+          templateVersion: state.templateVersion,
+          answers: state.answers as Record<string, unknown>,
+        }
+      : undefined,
   };
 }
 
@@ -75,22 +85,35 @@ export interface ComposeReading {
 }
 
 /** What compose sees (`config`), or harden-init's own reading when Compose is missing or refuses the files. */
-export async function readCompose(raw: RawInstall, env: NodeJS.ProcessEnv, useCompose = true): Promise<ComposeReading> {
+export async function readCompose(raw: RawInstall, useCompose = true): Promise<ComposeReading> {
   const own = (source: ComposeSource, note?: string, error?: string, tool?: Compose): ComposeReading => {
     try {
-      return { model: ownModel(raw.composeText, raw.env, raw.dir, join(raw.dir, raw.composeFile)), source, note, error, tool };
+      return {
+        model: ownModel(raw.composeText, raw.env, raw.dir, join(raw.dir, raw.composeFile)),
+        source,
+        note,
+        error,
+        tool,
+      };
     } catch (e) {
       if (e instanceof YamlReadError) throw stepError(e.message, e.hint);
-      throw stepError(`${join(raw.dir, raw.composeFile)} is not readable as YAML: ${String((e as Error).message).split('\n')[0]}`);
+      throw stepError(
+        `${join(raw.dir, raw.composeFile)} is not readable as YAML: ${String((e as Error).message).split('\n')[0]}`,
+      );
     }
   };
   const tool = useCompose ? await detectCompose().catch(() => undefined) : undefined;
   if (!tool) return own('own YAML parse', useCompose ? 'Docker Compose is not installed' : undefined);
-  const args = raw.composeFile === 'docker-compose.yml' || raw.composeFile === 'docker-compose.yaml' ? ['config'] : ['-f', raw.composeFile, 'config'];
+  const args =
+    raw.composeFile === 'docker-compose.yml' || raw.composeFile === 'docker-compose.yaml'
+      ? ['config']
+      : ['-f', raw.composeFile, 'config'];
   const r = await compose(tool, args, { cwd: raw.dir, dropEnv: Object.keys(raw.env), timeoutMs: 60_000 });
   const label: ComposeSource = tool.flavor === 'v2' ? 'docker compose config' : 'docker-compose config';
   if (r.exitCode !== 0) {
-    const said = tail(String(r.stderr || r.all || ''), 3).replace(/\s+/g, ' ').slice(0, 300);
+    const said = tail(String(r.stderr || r.all || ''), 3)
+      .replace(/\s+/g, ' ')
+      .slice(0, 300);
     return own('own YAML parse', `${label} refused the files`, said, tool);
   }
   try {
@@ -104,17 +127,32 @@ export async function readCompose(raw: RawInstall, env: NodeJS.ProcessEnv, useCo
  * What the running containers hold, read with the target's reader in each service it names (only services that
  * run). undefined with a note when Docker does not answer or nothing runs.
  */
-export async function readRunning(raw: RawInstall, tool: Compose | undefined, reader: RunningConfig,
-  env: NodeJS.ProcessEnv): Promise<{ running?: Map<string, Map<string, string>>; note: string }> {
+export async function readRunning(
+  raw: RawInstall,
+  tool: Compose | undefined,
+  reader: RunningConfig,
+  env: NodeJS.ProcessEnv,
+): Promise<{ running?: Map<string, Map<string, string>>; note: string }> {
   if (!tool) return { note: 'not read: Docker Compose is not installed' };
-  if (!(await dockerReachable(env).catch(() => false))) return { note: 'not read: no Docker engine answers (drift not checked)' };
+  if (!(await dockerReachable(env).catch(() => false)))
+    return { note: 'not read: no Docker engine answers (drift not checked)' };
   const dropEnv = Object.keys(raw.env);
-  const ps = await compose(tool, ['ps', '--services', '--filter', 'status=running'], { cwd: raw.dir, dropEnv, timeoutMs: 60_000 });
+  const ps = await compose(tool, ['ps', '--services', '--filter', 'status=running'], {
+    cwd: raw.dir,
+    dropEnv,
+    timeoutMs: 60_000,
+  });
   if (ps.exitCode !== 0) return { note: 'not read: docker compose ps failed (drift not checked)' };
-  const up = new Set(String(ps.stdout).split('\n').map((s) => s.trim()).filter(Boolean));
+  const up = new Set(
+    String(ps.stdout)
+      .split('\n')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
   const wanted = [...reader.services(raw.composeText).keys()].filter((s) => up.has(s));
   if (up.size === 0) return { note: 'not running (drift not checked)' };
-  if (wanted.length === 0) return { note: `running, but none of the services ${reader.label} reads is up (drift not checked)` };
+  if (wanted.length === 0)
+    return { note: `running, but none of the services ${reader.label} reads is up (drift not checked)` };
   const running = new Map<string, Map<string, string>>();
   const failedSvcs: string[] = [];
   for (const svc of wanted) {
@@ -122,7 +160,8 @@ export async function readRunning(raw: RawInstall, tool: Compose | undefined, re
     if (r.exitCode === 0) running.set(svc, reader.parse(String(r.stdout)));
     else failedSvcs.push(svc);
   }
-  if (running.size === 0) return { note: `running, but ${reader.label} failed in ${failedSvcs.join(', ')} (drift not checked)` };
+  if (running.size === 0)
+    return { note: `running, but ${reader.label} failed in ${failedSvcs.join(', ')} (drift not checked)` };
   return { running, note: failedSvcs.length ? `${reader.label} failed in ${failedSvcs.join(', ')}` : '' };
 }
 
@@ -131,7 +170,9 @@ export async function readRunning(raw: RawInstall, tool: Compose | undefined, re
  * registry knows the image names; this module knows none).
  */
 export function detectTarget(
-  state: AuditInput['state'], model: ComposeModel, recognize: (images: string[]) => { target: string } | undefined,
+  state: AuditInput['state'],
+  model: ComposeModel,
+  recognize: (images: string[]) => { target: string } | undefined,
 ): string | undefined {
   if (state?.target) return state.target;
   return recognize(Object.values(model.services).map((s) => s.image ?? ''))?.target;

@@ -24,8 +24,15 @@ export interface ReportContext {
 
 /** Where the compose file and the running values were read from, in words. */
 export function sources(input: AuditInput): string[] {
-  const lines = [`compose file: ${input.composeFile}, read through ${input.composeSource}${input.composeNote ? ` (${input.composeNote})` : ''}`];
-  lines.push(input.running ? `running stack: read ${[...input.running.keys()].join(', ')} for drift` : `running stack: ${input.runningNote ?? 'not read'}`);
+  const lines = [
+    `compose file: ${input.composeFile}, read through ` +
+      `${input.composeSource}${input.composeNote ? ` (${input.composeNote})` : ''}`,
+  ];
+  lines.push(
+    input.running
+      ? `running stack: read ${[...input.running.keys()].join(', ')} for drift`
+      : `running stack: ${input.runningNote ?? 'not read'}`,
+  );
   return lines;
 }
 
@@ -48,21 +55,36 @@ export function humanReport(c: ReportContext): string {
   }
   const counts = SEVERITIES.map((s) => `${c.summary[s]} ${s}`).join(', ');
   if (c.findings.length === 0) out.push(pc.green('✔ No findings.'));
-  out.push(`${c.exitCode === 0 ? pc.green('✔') : pc.red('✘')} ${counts}; ${c.exitCode === 0 ? `nothing at or above ${c.failOn}` : `findings at or above ${c.failOn}: exit ${c.exitCode}`}. Nothing was changed.`);
+  out.push(
+    `${c.exitCode === 0 ? pc.green('✔') : pc.red('✘')} ${counts}; ${
+      c.exitCode === 0 ? `nothing at or above ${c.failOn}` : `findings at or above ${c.failOn}: exit ${c.exitCode}`
+    }. Nothing was changed.`,
+  );
   return out.join('\n');
 }
 
 export function jsonReport(c: ReportContext): string {
   const { input } = c;
-  return JSON.stringify({
-    target: input.target,
-    dir: input.dir,
-    release: input.release ?? null,
-    composeSource: input.composeSource,
-    running: input.running !== undefined,
-    failOn: c.failOn,
-    exitCode: c.exitCode,
-    findings: c.findings.map((f) => ({ id: f.id, severity: f.severity, subject: f.subject, what: f.what, why: f.why, fix: f.fix })),
-    summary: c.summary,
-  }, null, 2);
+  return JSON.stringify(
+    {
+      target: input.target,
+      dir: input.dir,
+      release: input.release ?? null,
+      composeSource: input.composeSource,
+      running: input.running !== undefined,
+      failOn: c.failOn,
+      exitCode: c.exitCode,
+      findings: c.findings.map((f) => ({
+        id: f.id,
+        severity: f.severity,
+        subject: f.subject,
+        what: f.what,
+        why: f.why,
+        fix: f.fix,
+      })),
+      summary: c.summary,
+    },
+    null,
+    2,
+  );
 }

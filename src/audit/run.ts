@@ -2,7 +2,17 @@
 import { join } from 'node:path';
 import { shellQuote } from '../core/shell-quote.js';
 import { commonRules } from './common.js';
-import { rank, SEVERITIES, type AuditFinding, type AuditHelpers, type AuditInput, type AuditRule, type FailOn, type Severity, type TargetAudit } from './types.js';
+import {
+  rank,
+  SEVERITIES,
+  type AuditFinding,
+  type AuditHelpers,
+  type AuditInput,
+  type AuditRule,
+  type FailOn,
+  type Severity,
+  type TargetAudit,
+} from './types.js';
 
 export type Summary = Record<Severity, number>;
 
@@ -28,10 +38,20 @@ export function runAudit(input: AuditInput, audit: TargetAudit): AuditFinding[] 
   const out: AuditFinding[] = [];
   for (const rule of allRules(audit)) {
     for (const hit of rule.check(input, h)) {
-      out.push({ id: rule.id, severity: hit.severity ?? rule.severity, subject: hit.subject, what: hit.what, why: hit.why, fix: hit.fix });
+      out.push({
+        id: rule.id,
+        severity: hit.severity ?? rule.severity,
+        subject: hit.subject,
+        what: hit.what,
+        why: hit.why,
+        fix: hit.fix,
+      });
     }
   }
-  return out.map((f, i) => ({ f, i })).sort((a, b) => rank(a.f.severity) - rank(b.f.severity) || a.i - b.i).map((x) => x.f);
+  return out
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => rank(a.f.severity) - rank(b.f.severity) || a.i - b.i)
+    .map((x) => x.f);
 }
 
 export function summarize(findings: AuditFinding[]): Summary {

@@ -3,8 +3,25 @@
 
 /** Values published in installers, examples and tutorials (lower-cased). */
 export const KNOWN_DEFAULTS = new Set([
-  'your-secret-key', 'password', 'rootsecretpassword', 'secret', 'changeme', 'change-me', 'changeit', 'admin', 'root',
-  'appwrite', 'langflow', 'postgres', 'example', 'default', 'test', '123456', 'password123', 'secretkey', 'supersecret',
+  'your-secret-key',
+  'password',
+  'rootsecretpassword',
+  'secret',
+  'changeme',
+  'change-me',
+  'changeit',
+  'admin',
+  'root',
+  'appwrite',
+  'langflow',
+  'postgres',
+  'example',
+  'default',
+  'test',
+  '123456',
+  'password123',
+  'secretkey',
+  'supersecret',
 ]);
 
 /** Shannon entropy of the string in bits (per character × length). */
@@ -12,7 +29,10 @@ export function entropyBits(s: string): number {
   const counts = new Map<string, number>();
   for (const ch of s) counts.set(ch, (counts.get(ch) ?? 0) + 1);
   let perChar = 0;
-  for (const n of counts.values()) { const p = n / s.length; perChar -= p * Math.log2(p); }
+  for (const n of counts.values()) {
+    const p = n / s.length;
+    perChar -= p * Math.log2(p);
+  }
   return perChar * s.length;
 }
 

@@ -5,20 +5,25 @@ import { globalFlags, type FlagSpecs } from '../commands/define.js';
 import { loadAll } from '../commands/index.js';
 
 function options(args: FlagSpecs): string[] {
-  return Object.entries({ ...args, ...globalFlags }).filter(([, s]) => s.description).map(([name, s]) => {
-    const flag = s.type === 'boolean' ? s.valueName ?? name : `${name} <${s.valueName ?? 'value'}>`;
-    return `  --${flag.padEnd(34)} ${s.description}`;
-  });
+  return Object.entries({ ...args, ...globalFlags })
+    .filter(([, s]) => s.description)
+    .map(([name, s]) => {
+      const flag = s.type === 'boolean' ? (s.valueName ?? name) : `${name} <${s.valueName ?? 'value'}>`;
+      return `  --${flag.padEnd(34)} ${s.description}`;
+    });
 }
 
 export async function helpText(version: string): Promise<string> {
   const all = await loadAll();
   const setup = all.find((c) => c.meta.name === 'setup')!;
-  const flags = Object.values(TARGETS).flatMap((t) => [`${t.title} (harden-init ${t.id}):`, ...t.questions.map((q) => {
-    const arg = q.flag === 'mqtt' ? '' : q.choices ? ` <${q.choices.map((c) => c.value).join('|')}>` : ' <value>';
-    const flag = q.flag === 'mqtt' ? 'mqtt, --no-mqtt' : `${q.flag}${arg}`;
-    return `  --${flag.padEnd(34)} ${q.help}`;
-  })]);
+  const flags = Object.values(TARGETS).flatMap((t) => [
+    `${t.title} (harden-init ${t.id}):`,
+    ...t.questions.map((q) => {
+      const arg = q.flag === 'mqtt' ? '' : q.choices ? ` <${q.choices.map((c) => c.value).join('|')}>` : ' <value>';
+      const flag = q.flag === 'mqtt' ? 'mqtt, --no-mqtt' : `${q.flag}${arg}`;
+      return `  --${flag.padEnd(34)} ${q.help}`;
+    }),
+  ]);
   return [
     `harden-init ${version}: install or re-configure a hardened self-hosted Appwrite (Docker Compose)`,
     '',

@@ -44,11 +44,20 @@ async function dispatch(io: CliIo): Promise<number> {
   let json = argv.includes('--json');
   try {
     // The version alone needs nothing else loaded (no command, no targets).
-    if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) { io.stdout.write(`${VERSION}\n`); return EXIT.ok; }
+    if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
+      io.stdout.write(`${VERSION}\n`);
+      return EXIT.ok;
+    }
     const { command, flags, positionals } = await parseCommandLine(argv);
     json = flags.json === true;
-    if (flags.help) { io.stdout.write(`${await (await import('./help.js')).helpText(VERSION)}\n`); return EXIT.ok; }
-    if (flags.version) { io.stdout.write(`${VERSION}\n`); return EXIT.ok; }
+    if (flags.help) {
+      io.stdout.write(`${await (await import('./help.js')).helpText(VERSION)}\n`);
+      return EXIT.ok;
+    }
+    if (flags.version) {
+      io.stdout.write(`${VERSION}\n`);
+      return EXIT.ok;
+    }
     const run = () => command.run({ flags: flags as Flags<FlagSpecs>, positionals, version: VERSION, io });
     return await (await import('../core/child-env.js')).withChildEnv(io.env, run);
   } catch (e) {
@@ -61,7 +70,9 @@ async function dispatch(io: CliIo): Promise<number> {
 }
 
 /** argv → the command, its flags and its other arguments. */
-export async function parseCommandLine(argv: string[]): Promise<{ name: CommandName; command: Command; flags: Record<string, unknown>; positionals: string[] }> {
+export async function parseCommandLine(
+  argv: string[],
+): Promise<{ name: CommandName; command: Command; flags: Record<string, unknown>; positionals: string[] }> {
   const { name, rest } = await commandOf(argv);
   const command = await (await import('../commands/index.js')).loadCommand(name);
   const { flags, positionals } = await parse(command, rest);
@@ -69,7 +80,9 @@ export async function parseCommandLine(argv: string[]): Promise<{ name: CommandN
   const first = positionals[0];
   if (name === 'setup' && first !== undefined && !(first in TARGETS)) {
     const { NAMED } = await import('../commands/index.js');
-    throw usageError(`Unknown target or command "${first}": use one of ${[...Object.keys(TARGETS), ...NAMED].join(', ')}.`);
+    throw usageError(
+      `Unknown target or command "${first}": use one of ${[...Object.keys(TARGETS), ...NAMED].join(', ')}.`,
+    );
   }
   return { name, command, flags, positionals };
 }
@@ -97,16 +110,27 @@ async function parse(command: Command, argv: string[]): Promise<ReturnType<typeo
   } catch (e) {
     if (!(e instanceof UnknownFlag)) throw e;
     const owners = (await (await import('../commands/index.js')).loadAll())
-      .filter((c) => c !== command && Object.entries(c.args).some(([n, s]) => `--${n}` === e.flag || (s.short !== undefined && `-${s.short}` === e.flag)))
+      .filter(
+        (c) =>
+          c !== command &&
+          Object.entries(c.args).some(
+            ([n, s]) => `--${n}` === e.flag || (s.short !== undefined && `-${s.short}` === e.flag),
+          ),
+      )
       .map((c) => (c.meta.name === 'setup' ? 'harden-init [target]' : `harden-init ${c.meta.name}`));
     const label = command.meta.name === 'setup' ? 'harden-init' : `harden-init ${command.meta.name}`;
-    throw usageError(`Unknown option '${e.flag}' for ${label}${owners.length ? `: ${e.flag} belongs to ${owners.join(' and ')}` : ''}.`, 'Run harden-init --help for the options.');
+    throw usageError(
+      `Unknown option '${e.flag}' for ` +
+        `${label}${owners.length ? `: ${e.flag} belongs to ${owners.join(' and ')}` : ''}.`,
+      'Run harden-init --help for the options.',
+    );
   }
 }
 
 async function reportError(e: unknown, json: boolean, io: Io): Promise<number> {
   const err = toCliError(e, io.env); // unexpected errors: one line and a hint; the stack only with DEBUG
-  if (json) io.stdout.write(`${JSON.stringify({ ok: false, exitCode: err.exitCode, error: err.message, hint: err.hint })}\n`);
+  if (json)
+    io.stdout.write(`${JSON.stringify({ ok: false, exitCode: err.exitCode, error: err.message, hint: err.hint })}\n`);
   const pc = (await import('picocolors')).default;
   // Through ui.ts, whose named import lets the bundler keep only the prompts used (a dynamic import of the whole
   // library kept all of it: ~30 KB of the package).

@@ -57,7 +57,14 @@ export interface Manifest {
 /** One part to write: a small file (bytes) or a stream opened when its turn comes. */
 export type PartInput =
   | { kind: 'file'; name: string; data: Uint8Array; mode: number }
-  | { kind: 'stream'; name: string; open: () => AsyncIterable<Uint8Array>; volume?: string; engine?: 'postgresql' | 'mariadb'; bind?: { service: string; path: string } };
+  | {
+      kind: 'stream';
+      name: string;
+      open: () => AsyncIterable<Uint8Array>;
+      volume?: string;
+      engine?: 'postgresql' | 'mariadb';
+      bind?: { service: string; path: string };
+    };
 
 export class ArchiveError extends Error {}
 
@@ -101,8 +108,16 @@ export function entryHeader(name: string, size: number, mode: number, mtime: num
     return `${len}${body}`;
   };
   const pax = Buffer.from(record('path', name) + record('size', String(size)));
-  const short = Buffer.from(name).subarray(0, 99).toString('utf8').replace(/\uFFFD+$/, '');
-  return Buffer.concat([header(`PaxHeaders/${short}`.slice(0, 99), pax.length, 0o644, 'x', mtime), pax, pad(pax.length), header(short, Math.min(size, 0o77777777777), mode, '0', mtime)]);
+  const short = Buffer.from(name)
+    .subarray(0, 99)
+    .toString('utf8')
+    .replace(/\uFFFD+$/, '');
+  return Buffer.concat([
+    header(`PaxHeaders/${short}`.slice(0, 99), pax.length, 0o644, 'x', mtime),
+    pax,
+    pad(pax.length),
+    header(short, Math.min(size, 0o77777777777), mode, '0', mtime),
+  ]);
 }
 
 const sha = () => createHash('sha256');
@@ -114,18 +129,30 @@ export type Progress = (part: string, bytes: number, done: boolean) => void;
  * The archive's tar bytes for the given parts, then the manifest (filled in as the parts stream). `base` is the
  * manifest without parts. A stream that throws aborts the archive (the caller removes the unfinished file).
  */
-export async function* tarArchive(parts: Iterable<PartInput> | AsyncIterable<PartInput>, base: Omit<Manifest, 'parts'>, progress?: Progress, onManifest?: (m: Manifest) => void): AsyncGenerator<Uint8Array> {
+export async function* tarArchive(
+  parts: Iterable<PartInput> | AsyncIterable<PartInput>,
+  base: Omit<Manifest, 'parts'>,
+  progress?: Progress,
+  onManifest?: (m: Manifest) => void,
+): AsyncGenerator<Uint8Array> {
   const mtime = Math.floor(Date.parse(base.created) / 1000) || 0;
   const manifest: Manifest = { ...base, parts: [] };
   const names = new Set<string>();
   for await (const part of parts) {
-    if (names.has(part.name) || part.name === MANIFEST || CHUNK_SUFFIX.test(part.name)) throw new ArchiveError(`bad or duplicate part name: ${part.name}`);
+    if (names.has(part.name) || part.name === MANIFEST || CHUNK_SUFFIX.test(part.name))
+      throw new ArchiveError(`bad or duplicate part name: ${part.name}`);
     names.add(part.name);
     if (part.kind === 'file') {
       yield entryHeader(part.name, part.data.length, part.mode, mtime);
       yield part.data;
       yield pad(part.data.length);
-      manifest.parts.push({ name: part.name, kind: 'file', size: part.data.length, sha256: sha().update(part.data).digest('hex'), mode: part.mode });
+      manifest.parts.push({
+        name: part.name,
+        kind: 'file',
+        size: part.data.length,
+        sha256: sha().update(part.data).digest('hex'),
+        mode: part.mode,
+      });
       continue;
     }
     const hash = sha();
@@ -154,13 +181,22 @@ export async function* tarArchive(parts: Iterable<PartInput> | AsyncIterable<Par
         b = b.subarray(take);
         if (buffered === CHUNK) yield* flush();
       }
-      if (progress && size - lastReport >= 64 * 1024 * 1024) { lastReport = size; progress(part.name, size, false); }
+      if (progress && size - lastReport >= 64 * 1024 * 1024) {
+        lastReport = size;
+        progress(part.name, size, false);
+      }
     }
     if (buffered > 0 || chunks === 0) yield* flush();
     progress?.(part.name, size, true);
     manifest.parts.push({
-      name: part.name, kind: 'stream', size, sha256: hash.digest('hex'), chunks,
-      ...(part.volume ? { volume: part.volume } : {}), ...(part.engine ? { engine: part.engine } : {}), ...(part.bind ? { bind: part.bind } : {}),
+      name: part.name,
+      kind: 'stream',
+      size,
+      sha256: hash.digest('hex'),
+      chunks,
+      ...(part.volume ? { volume: part.volume } : {}),
+      ...(part.engine ? { engine: part.engine } : {}),
+      ...(part.bind ? { bind: part.bind } : {}),
     });
   }
   onManifest?.(manifest);
@@ -178,14 +214,26 @@ export async function* tarArchive(parts: Iterable<PartInput> | AsyncIterable<Par
  */
 function octalField(h: Buffer, offset: number, length: number, what: string): number {
   const raw = h.subarray(offset, offset + length);
-  if (raw[0]! & 0x80) throw new ArchiveError(`a tar header is damaged (${what} is in binary form, which harden-init never writes)`);
-  const text = raw.toString('latin1').replace(/[\0 ]+$/, '').replace(/^ +/, '');
-  if (!/^[0-7]*$/.test(text)) throw new ArchiveError(`a tar header is damaged (${what} ${JSON.stringify(text.slice(0, 12))} is not an octal number)`);
+  if (raw[0]! & 0x80)
+    throw new ArchiveError(`a tar header is damaged (${what} is in binary form, which harden-init never writes)`);
+  const text = raw
+    .toString('latin1')
+    .replace(/[\0 ]+$/, '')
+    .replace(/^ +/, '');
+  if (!/^[0-7]*$/.test(text))
+    throw new ArchiveError(
+      `a tar header is damaged (${what} ${JSON.stringify(text.slice(0, 12))} is not an octal number)`,
+    );
   return text === '' ? 0 : parseInt(text, 8); // at most 12 octal digits: below 2^36, exact
 }
 
 /** One tar entry: its name, size, and its body in pieces (must be consumed before the next entry). */
-export interface Entry { name: string; size: number; mode: number; body: AsyncIterable<Buffer> }
+export interface Entry {
+  name: string;
+  size: number;
+  mode: number;
+  body: AsyncIterable<Buffer>;
+}
 
 /** Reads a tar stream (ustar, pax `path`/`size` records). Anything else (links, devices) is refused. */
 export async function* readTar(input: AsyncIterable<Uint8Array>): AsyncGenerator<Entry> {
@@ -229,7 +277,11 @@ export async function* readTar(input: AsyncIterable<Uint8Array>): AsyncGenerator
     let sum = 0;
     for (const b of check) sum += b;
     if (stored !== sum) throw new ArchiveError('a tar header is damaged (checksum)');
-    const field = (o: number, l: number) => h.subarray(o, o + l).toString('utf8').replace(/\0.*$/s, '');
+    const field = (o: number, l: number) =>
+      h
+        .subarray(o, o + l)
+        .toString('utf8')
+        .replace(/\0.*$/s, '');
     const type = field(156, 1) || '0';
     let size = octalField(h, 124, 12, 'size');
     const mode = octalField(h, 100, 8, 'mode');
@@ -245,7 +297,10 @@ export async function* readTar(input: AsyncIterable<Uint8Array>): AsyncGenerator
         const m = /^\d+ ([^=]+)=(.*)$/s.exec(line);
         if (m?.[1] === 'path') paxPath = m[2];
         if (m?.[1] === 'size') {
-          if (!/^\d{1,15}$/.test(m[2]!)) throw new ArchiveError(`a tar extended header is damaged (size ${JSON.stringify(m[2]!.slice(0, 20))} is not a number of bytes)`);
+          if (!/^\d{1,15}$/.test(m[2]!))
+            throw new ArchiveError(
+              `a tar extended header is damaged (size ${JSON.stringify(m[2]!.slice(0, 20))} is not a number of bytes)`,
+            );
           paxSize = Number(m[2]);
         }
       }
@@ -268,14 +323,20 @@ export async function* readTar(input: AsyncIterable<Uint8Array>): AsyncGenerator
       consumed = true;
     })();
     yield { name, size, mode, body };
-    if (!consumed) for await (const _ of body) { /* skip */ }
+    if (!consumed)
+      for await (const _ of body) {
+        /* skip */
+      }
     await readAll(pad(size).length);
   }
 }
 
 // ---- verification -----------------------------------------------------------------------------------------------
 
-export interface Verified { manifest: Manifest; files: Map<string, Buffer> }
+export interface Verified {
+  manifest: Manifest;
+  files: Map<string, Buffer>;
+}
 
 /** A part an entry belongs to, or undefined for a file entry. */
 function chunkOf(name: string): { part: string; index: number } | undefined {
@@ -284,15 +345,38 @@ function chunkOf(name: string): { part: string; index: number } | undefined {
 }
 
 function safeName(name: string): boolean {
-  return name.length > 0 && !name.startsWith('/') && !name.split('/').some((s) => s === '..' || s === '' || s === '.') && !name.includes('\0');
+  return (
+    name.length > 0 &&
+    !name.startsWith('/') &&
+    !name.split('/').some((s) => s === '..' || s === '' || s === '.') &&
+    !name.includes('\0')
+  );
 }
 
 export function parseManifest(text: string): Manifest {
   let m: Manifest;
-  try { m = JSON.parse(text) as Manifest; } catch { throw new ArchiveError('manifest.json is not JSON'); }
+  try {
+    m = JSON.parse(text) as Manifest;
+  } catch {
+    throw new ArchiveError('manifest.json is not JSON');
+  }
   if (m?.format !== FORMAT) throw new ArchiveError('not a harden-init backup (manifest format)');
-  if (m.version !== FORMAT_VERSION) throw new ArchiveError(`backup format version ${m.version} is not supported by this harden-init (it reads version ${FORMAT_VERSION})`);
-  if (!Array.isArray(m.parts) || !m.parts.every((p) => p && typeof p.name === 'string' && safeName(p.name) && (p.kind === 'file' || p.kind === 'stream') && Number.isSafeInteger(p.size) && /^[0-9a-f]{64}$/.test(p.sha256))) {
+  if (m.version !== FORMAT_VERSION)
+    throw new ArchiveError(
+      `backup format version ${m.version} is not supported by this harden-init (it reads version ${FORMAT_VERSION})`,
+    );
+  if (
+    !Array.isArray(m.parts) ||
+    !m.parts.every(
+      (p) =>
+        p &&
+        typeof p.name === 'string' &&
+        safeName(p.name) &&
+        (p.kind === 'file' || p.kind === 'stream') &&
+        Number.isSafeInteger(p.size) &&
+        /^[0-9a-f]{64}$/.test(p.sha256),
+    )
+  ) {
     throw new ArchiveError('manifest.json lists a malformed part');
   }
   return m;
@@ -303,9 +387,15 @@ export function parseManifest(text: string): Manifest {
  * numbered from 0, with the manifest's size and SHA-256, nothing more; the manifest last. Small files are kept
  * (up to maxFile bytes each) for the caller; streamed parts are only hashed.
  */
-export async function verifyArchive(input: AsyncIterable<Uint8Array>, o: { maxFile?: number; progress?: Progress } = {}): Promise<Verified> {
+export async function verifyArchive(
+  input: AsyncIterable<Uint8Array>,
+  o: { maxFile?: number; progress?: Progress } = {},
+): Promise<Verified> {
   const maxFile = o.maxFile ?? 16 * 1024 * 1024;
-  const seen = new Map<string, { kind: 'file' | 'stream'; size: number; hash: ReturnType<typeof sha>; chunks: number }>();
+  const seen = new Map<
+    string,
+    { kind: 'file' | 'stream'; size: number; hash: ReturnType<typeof sha>; chunks: number }
+  >();
   const files = new Map<string, Buffer>();
   let manifestText: string | undefined;
   let current: string | undefined;
@@ -345,10 +435,13 @@ export async function verifyArchive(input: AsyncIterable<Uint8Array>, o: { maxFi
         keep.push(b);
       }
     }
-    if (s.kind === 'stream') { s.chunks++; o.progress?.(key, s.size, false); }
-    else files.set(key, Buffer.concat(keep));
+    if (s.kind === 'stream') {
+      s.chunks++;
+      o.progress?.(key, s.size, false);
+    } else files.set(key, Buffer.concat(keep));
   }
-  if (manifestText === undefined) throw new ArchiveError('the archive has no manifest (truncated, or not a harden-init backup)');
+  if (manifestText === undefined)
+    throw new ArchiveError('the archive has no manifest (truncated, or not a harden-init backup)');
   const manifest = parseManifest(manifestText);
   const listed = new Set<string>();
   for (const p of manifest.parts) {
@@ -357,13 +450,18 @@ export async function verifyArchive(input: AsyncIterable<Uint8Array>, o: { maxFi
     const s = seen.get(p.name);
     if (!s) throw new ArchiveError(`${p.name} is listed in the manifest but missing from the archive`);
     if (s.kind !== p.kind) throw new ArchiveError(`${p.name}: stored as a ${s.kind}, listed as a ${p.kind}`);
-    if (p.kind === 'stream' && p.chunks !== s.chunks) throw new ArchiveError(`${p.name}: ${s.chunks} chunks, the manifest says ${p.chunks}`);
+    if (p.kind === 'stream' && p.chunks !== s.chunks)
+      throw new ArchiveError(`${p.name}: ${s.chunks} chunks, the manifest says ${p.chunks}`);
     const digest = s.hash.digest('hex');
     if (s.size !== p.size || digest !== p.sha256) {
-      throw new ArchiveError(`${p.name} does not match the manifest (${s.size} bytes, sha256 ${digest.slice(0, 12)}…; expected ${p.size} bytes, ${p.sha256.slice(0, 12)}…)`);
+      throw new ArchiveError(
+        `${p.name} does not match the manifest (${s.size} bytes, sha256 ${digest.slice(0, 12)}…; expected ` +
+          `${p.size} bytes, ${p.sha256.slice(0, 12)}…)`,
+      );
     }
   }
-  for (const name of seen.keys()) if (!listed.has(name)) throw new ArchiveError(`${name} is in the archive but not in its manifest`);
+  for (const name of seen.keys())
+    if (!listed.has(name)) throw new ArchiveError(`${name} is in the archive but not in its manifest`);
   return { manifest, files };
 }
 
@@ -372,12 +470,19 @@ export async function verifyArchive(input: AsyncIterable<Uint8Array>, o: { maxFi
  * bytes (its chunks concatenated), re-hashed as it goes (a mismatch throws at the part's end). Files are
  * skipped (the caller has them from verifyArchive).
  */
-export async function* streamParts(input: AsyncIterable<Uint8Array>, manifest: Manifest): AsyncGenerator<{ part: ManifestPart; data: AsyncIterable<Buffer> }> {
+export async function* streamParts(
+  input: AsyncIterable<Uint8Array>,
+  manifest: Manifest,
+): AsyncGenerator<{ part: ManifestPart; data: AsyncIterable<Buffer> }> {
   const byName = new Map(manifest.parts.map((p) => [p.name, p]));
   const tar = readTar(input)[Symbol.asyncIterator]();
   let lookahead: Entry | undefined;
   const next = async (): Promise<Entry | undefined> => {
-    if (lookahead) { const e = lookahead; lookahead = undefined; return e; }
+    if (lookahead) {
+      const e = lookahead;
+      lookahead = undefined;
+      return e;
+    }
     const r = await tar.next();
     return r.done ? undefined : r.value;
   };
@@ -385,7 +490,12 @@ export async function* streamParts(input: AsyncIterable<Uint8Array>, manifest: M
     const e = await next();
     if (!e) return;
     const c = chunkOf(e.name);
-    if (!c) { for await (const _ of e.body) { /* file or manifest: skip */ } continue; }
+    if (!c) {
+      for await (const _ of e.body) {
+        /* file or manifest: skip */
+      }
+      continue;
+    }
     const part = byName.get(c.part);
     if (!part || part.kind !== 'stream') throw new ArchiveError(`${e.name} is not in the manifest`);
     let consumed = false;
@@ -395,10 +505,16 @@ export async function* streamParts(input: AsyncIterable<Uint8Array>, manifest: M
       let entry: Entry | undefined = e;
       for (let i = 0; i < (part.chunks ?? 1); i++) {
         if (i > 0) entry = await next();
-        if (!entry || entry.name !== `${part.name}.${String(i).padStart(6, '0')}`) throw new ArchiveError(`${part.name}: the archive changed since it was verified`);
-        for await (const b of entry.body) { hash.update(b); size += b.length; yield b; }
+        if (!entry || entry.name !== `${part.name}.${String(i).padStart(6, '0')}`)
+          throw new ArchiveError(`${part.name}: the archive changed since it was verified`);
+        for await (const b of entry.body) {
+          hash.update(b);
+          size += b.length;
+          yield b;
+        }
       }
-      if (size !== part.size || hash.digest('hex') !== part.sha256) throw new ArchiveError(`${part.name}: the archive changed since it was verified`);
+      if (size !== part.size || hash.digest('hex') !== part.sha256)
+        throw new ArchiveError(`${part.name}: the archive changed since it was verified`);
       consumed = true;
     })();
     yield { part, data };
@@ -412,12 +528,20 @@ export type KeySpec = { passphrase: string; workFactor?: number } | { recipient:
 
 /** The AGE-SECRET-KEY-… lines of an identity file (comments and blank lines ignored). */
 export function parseIdentityFile(text: string): string[] {
-  return text.split(/\r?\n/).map((l) => l.trim()).filter((l) => /^AGE-SECRET-KEY-/.test(l));
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => /^AGE-SECRET-KEY-/.test(l));
 }
 
 /** What is wrong with an age recipient (bad checksum, wrong length, unknown kind), or undefined when it is usable. */
 export function recipientProblem(recipient: string): string | undefined {
-  try { new Encrypter().addRecipient(recipient); return undefined; } catch (e) { return (e as Error).message; }
+  try {
+    new Encrypter().addRecipient(recipient);
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
 }
 
 /** The plaintext, encrypted with age to the recipient (X25519 or post-quantum) or with the passphrase (scrypt). */
@@ -427,7 +551,11 @@ export async function encrypt(plain: AsyncIterable<Uint8Array>, key: KeySpec): P
     e.setPassphrase(key.passphrase);
     if (key.workFactor) e.setScryptWorkFactor(key.workFactor);
   } else if ('recipient' in key) {
-    try { e.addRecipient(key.recipient); } catch (err) { throw new ArchiveError(`not a valid age recipient: ${(err as Error).message}`); }
+    try {
+      e.addRecipient(key.recipient);
+    } catch (err) {
+      throw new ArchiveError(`not a valid age recipient: ${(err as Error).message}`);
+    }
   } else {
     throw new ArchiveError('an identity decrypts; encrypting needs a recipient or a passphrase');
   }
@@ -449,7 +577,12 @@ export type DecryptFailure = 'work-factor' | 'scrypt-mixed' | 'no-match' | 'head
 
 /** Why an archive does not decrypt, with a message that says which of the causes it is. */
 export class DecryptError extends ArchiveError {
-  constructor(readonly kind: DecryptFailure, message: string) { super(message); }
+  constructor(
+    readonly kind: DecryptFailure,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -461,12 +594,15 @@ class HeaderCheck implements Identity {
   stanzas: Stanza[] = [];
   unwrapFileKey(stanzas: Stanza[]): null {
     this.stanzas = stanzas;
-    if (stanzas.length > 1 && stanzas.some((s) => s.args[0] === 'scrypt')) throw new DecryptError('scrypt-mixed', SCRYPT_MIXED);
+    if (stanzas.length > 1 && stanzas.some((s) => s.args[0] === 'scrypt'))
+      throw new DecryptError('scrypt-mixed', SCRYPT_MIXED);
     return null;
   }
 }
 
-const SCRYPT_MIXED = 'cannot decrypt: the archive\'s header puts a passphrase (scrypt) stanza beside other stanzas, which age forbids (a passphrase-encrypted file has exactly one): it was not written by harden-init, or its header was modified';
+const SCRYPT_MIXED =
+  "cannot decrypt: the archive's header puts a passphrase (scrypt) stanza beside other stanzas, which age forbids (a " +
+  'passphrase-encrypted file has exactly one): it was not written by harden-init, or its header was modified';
 
 /**
  * The one place where age-encryption's errors become ours. `phase` is where it was thrown: while the header was read
@@ -478,15 +614,30 @@ function decryptError(phase: 'header' | 'payload', e: unknown, key: KeySpec, sta
   const m = String((e as Error)?.message ?? e);
   if (phase === 'payload' || /^stream ended before reading 16 bytes/.test(m)) {
     const detail = /^stream ended/.test(m) ? 'it ends right after its header' : m;
-    return new DecryptError('payload', `decryption failed: the archive is damaged or was modified, or it is truncated; its encrypted contents do not authenticate (${detail})`);
+    return new DecryptError(
+      'payload',
+      `decryption failed: the archive is damaged or was modified, or it is truncated; its encrypted ` +
+        `contents do not authenticate (${detail})`,
+    );
   }
   if (/scrypt work factor is too high/.test(m)) {
     const logN = stanzas.find((s) => s.args[0] === 'scrypt')?.args[2];
-    return new DecryptError('work-factor', `cannot decrypt: the archive's passphrase encryption asks for scrypt work factor ${logN ? `2^${logN}` : 'beyond the limit'}, above the 2^${MAX_SCRYPT_LOG_N} that is accepted (harden-init writes 2^18; more would take minutes to hours of CPU): it was not written by harden-init, or its header was modified`);
+    return new DecryptError(
+      'work-factor',
+      `cannot decrypt: the archive's passphrase encryption asks for scrypt work factor ` +
+        `${logN ? `2^${logN}` : 'beyond the limit'}, above the 2^${MAX_SCRYPT_LOG_N} that is accepted ` +
+        `(harden-init writes 2^18; more would take minutes to hours of CPU): it was not written by ` +
+        `harden-init, or its header was modified`,
+    );
   }
   if (/scrypt recipient is not the only one/.test(m)) return new DecryptError('scrypt-mixed', SCRYPT_MIXED);
   if (/no identity matched/.test(m)) return new DecryptError('no-match', noMatch(key, stanzas));
-  if (/invalid header HMAC/.test(m)) return new DecryptError('mac', 'cannot decrypt: the archive\'s header is damaged or was modified (its MAC does not match, though the key opened it)');
+  if (/invalid header HMAC/.test(m))
+    return new DecryptError(
+      'mac',
+      "cannot decrypt: the archive's header is damaged or was modified (its MAC " +
+        'does not match, though the key opened it)',
+    );
   const detail = e instanceof DOMException ? `a recipient stanza holds an invalid key share (${e.name})` : m;
   return new DecryptError('header', `cannot decrypt: not an age file, or its header is damaged (${detail})`);
 }
@@ -494,12 +645,21 @@ function decryptError(phase: 'header' | 'payload', e: unknown, key: KeySpec, sta
 function noMatch(key: KeySpec, stanzas: Stanza[]): string {
   const scrypt = stanzas.some((s) => s.args[0] === 'scrypt');
   if ('passphrase' in key) {
-    return scrypt ? 'cannot decrypt: wrong passphrase (the archive is encrypted with a passphrase, and this one does not open it)'
-      : 'cannot decrypt: the archive is encrypted to an age key (recipient), not with a passphrase: give the identity (the secret key file) instead';
+    return scrypt
+      ? 'cannot decrypt: wrong passphrase (the archive is encrypted with a passphrase, and this one does not open it)'
+      : 'cannot decrypt: the archive is encrypted to an age key (recipient), not with a passphrase: give the ' +
+          'identity (the secret key file) instead';
   }
-  if (scrypt) return 'cannot decrypt: the archive is encrypted with a passphrase, not to an age key: give the passphrase instead of an identity';
+  if (scrypt)
+    return (
+      'cannot decrypt: the archive is encrypted with a passphrase, not to an age key: ' +
+      'give the passphrase instead of an identity'
+    );
   const kinds = [...new Set(stanzas.map((s) => s.args[0]))].join(', ');
-  return `cannot decrypt: wrong identity: no key in the identity file matches the archive's ${stanzas.length === 1 ? 'recipient' : `${stanzas.length} recipients`} (${kinds})`;
+  return (
+    `cannot decrypt: wrong identity: no key in the identity file matches the archive's ` +
+    `${stanzas.length === 1 ? 'recipient' : `${stanzas.length} recipients`} (${kinds})`
+  );
 }
 
 /**
@@ -514,7 +674,11 @@ export async function decrypt(cipher: AsyncIterable<Uint8Array>, key: KeySpec): 
   if ('passphrase' in key) d.addPassphrase(key.passphrase);
   else if ('identities' in key) {
     for (const i of key.identities) {
-      try { d.addIdentity(i); } catch (err) { throw new ArchiveError(`the identity file holds a malformed age secret key (${(err as Error).message})`); }
+      try {
+        d.addIdentity(i);
+      } catch (err) {
+        throw new ArchiveError(`the identity file holds a malformed age secret key (${(err as Error).message})`);
+      }
     }
   } else throw new ArchiveError('decrypting needs the identity (secret key) of the recipient, not the recipient');
   let out: ReadableStream<Uint8Array>;

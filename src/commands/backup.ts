@@ -19,7 +19,16 @@ import { detectCompose, compose, docker, type Compose } from '../docker/compose.
 import { acquireLock } from '../apply/lock.js';
 import { fsyncDir, tempNameFor } from '../apply/atomic.js';
 import { kindOf, mkdirExact, readRegular } from '../core/safe-fs.js';
-import { ArchiveError, encrypt, FORMAT, FORMAT_VERSION, tarArchive, type KeySpec, type Manifest, type PartInput } from './archive.js';
+import {
+  ArchiveError,
+  encrypt,
+  FORMAT,
+  FORMAT_VERSION,
+  tarArchive,
+  type KeySpec,
+  type Manifest,
+  type PartInput,
+} from './archive.js';
 import { DB_SCRIPTS, StreamError, dumpStream, projectName, volumeName, volumeStream, type Engine } from './db-dump.js';
 import { readYaml } from '../engine/yaml-read.js';
 import { TARGETS, recognizeImages } from '../targets/index.js';
@@ -51,9 +60,16 @@ export function readInstall(given: string | undefined, io: Pick<Io, 'cwd'>): Ins
   const dir = installDirOf(given, io); // resolved and guarded
   const existing = readExisting(dir);
   if (!existing.env || existing.compose === undefined || existing.envText === undefined) {
-    throw usageError(`No install in ${dir}: .env and docker-compose.yml are needed.`, 'Pass --dir with the install directory.');
+    throw usageError(
+      `No install in ${dir}: .env and docker-compose.yml are needed.`,
+      'Pass --dir with the install directory.',
+    );
   }
-  return { dir, existing: existing as InstallAtHand['existing'], targetId: targetIdOf(existing.state?.target, existing.compose) };
+  return {
+    dir,
+    existing: existing as InstallAtHand['existing'],
+    targetId: targetIdOf(existing.state?.target, existing.compose),
+  };
 }
 
 /** Every file of the install an archive of this target holds: the common ones, then the target's own. */
@@ -86,9 +102,15 @@ function releaseOf(existing: InstallAtHand['existing'], targetId: string): strin
 }
 
 /** The target's backup description (src/targets/<id>/index.ts, the contract's `backup`). */
-export async function backupTarget(id: string | undefined): Promise<{ id: string; target: Target; spec: TargetBackup }> {
+export async function backupTarget(
+  id: string | undefined,
+): Promise<{ id: string; target: Target; spec: TargetBackup }> {
   const entry = id ? TARGETS[id] : undefined;
-  if (!id || !entry) throw usageError(`Cannot tell which product this install is${id ? ` ("${id}" is not one harden-init knows)` : ''}: neither .harden-init/state.json nor the compose file's images say.`);
+  if (!id || !entry)
+    throw usageError(
+      `Cannot tell which product this install is${id ? ` ("${id}" is not one harden-init knows)` : ''}: neither ` +
+        `.harden-init/state.json nor the compose file's images say.`,
+    );
   const target = await entry.load();
   return { id, target, spec: backupSpec(target) };
 }
@@ -116,7 +138,11 @@ export interface BackupShape {
   binds: { service: string; path: string; source: string }[];
 }
 
-type ComposeDoc = { name?: unknown; services?: Record<string, { image?: unknown; volumes?: unknown } | null>; volumes?: Record<string, { name?: unknown } | null> };
+type ComposeDoc = {
+  name?: unknown;
+  services?: Record<string, { image?: unknown; volumes?: unknown } | null>;
+  volumes?: Record<string, { name?: unknown } | null>;
+};
 
 /** The absolute host path a service bind-mounts at `path` (short "src:dst[:mode]" or long syntax), if any. */
 export function bindSource(service: { volumes?: unknown } | null | undefined, path: string): string | undefined {
@@ -126,7 +152,8 @@ export function bindSource(service: { volumes?: unknown } | null | undefined, pa
       if (dst === path && src?.startsWith('/')) return src;
     } else if (v && typeof v === 'object') {
       const o = v as { type?: unknown; source?: unknown; target?: unknown };
-      if (o.type === 'bind' && o.target === path && typeof o.source === 'string' && o.source.startsWith('/')) return o.source;
+      if (o.type === 'bind' && o.target === path && typeof o.source === 'string' && o.source.startsWith('/'))
+        return o.source;
     }
   }
   return undefined;
@@ -149,8 +176,12 @@ export function backupShape(spec: TargetBackup, composeText: string): BackupShap
     return source ? [{ ...h, source }] : [];
   });
   return {
-    db: db ? { engine: db.engine, service: db.service } : undefined, volumes, volumeNames,
-    helperImage: typeof image === 'string' ? image : undefined, topName: typeof doc.name === 'string' ? doc.name : undefined, binds,
+    db: db ? { engine: db.engine, service: db.service } : undefined,
+    volumes,
+    volumeNames,
+    helperImage: typeof image === 'string' ? image : undefined,
+    topName: typeof doc.name === 'string' ? doc.name : undefined,
+    binds,
   };
 }
 
@@ -159,7 +190,10 @@ export function formatBytes(n: number): string {
   const units = ['KiB', 'MiB', 'GiB', 'TiB'];
   let v = n / 1024;
   let i = 0;
-  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
   return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
 }
 
@@ -199,7 +233,12 @@ interface Backup {
   pruned: string[];
 }
 
-export async function backupCommand(req: Request, VERSION: string, io: Io, o: { lockHeld?: boolean } = {}): Promise<number> {
+export async function backupCommand(
+  req: Request,
+  VERSION: string,
+  io: Io,
+  o: { lockHeld?: boolean } = {},
+): Promise<number> {
   installDirOf(req.dir, io); // guarded also before a schedule: its timer would back up this directory as root
   if (req.schedule || req.unschedule) return (await import('./schedule.js')).scheduleCommand(req, VERSION, io);
   const ui = createUi(req.json, io);
@@ -217,10 +256,33 @@ export async function backupCommand(req: Request, VERSION: string, io: Io, o: { 
   // rotate-key backs up inside its own hold of the lock (lockHeld).
   if (!o.lockHeld) await acquireLock(dir, { warn: (m) => ui.warn(m) }); // released by main, after the command
   const composeTool = await detectCompose();
-  if (!composeTool) throw stepError('Docker Compose not found (neither `docker compose` nor `docker-compose`).', 'A backup reads the database and the volumes through Docker.');
+  if (!composeTool)
+    throw stepError(
+      'Docker Compose not found (neither `docker compose` nor `docker-compose`).',
+      'A backup reads the database and the volumes through Docker.',
+    );
   const b: Backup = {
-    req, ui, io, VERSION, key, dir, targetId, target, spec, now, release, out, env, dropEnv: Object.keys(env), shape, composeTool,
-    volumes: [], parts: [], size: 0, recorded: [], pruned: [],
+    req,
+    ui,
+    io,
+    VERSION,
+    key,
+    dir,
+    targetId,
+    target,
+    spec,
+    now,
+    release,
+    out,
+    env,
+    dropEnv: Object.keys(env),
+    shape,
+    composeTool,
+    volumes: [],
+    parts: [],
+    size: 0,
+    recorded: [],
+    pruned: [],
   };
   const steps = [checkDatabase, findVolumes, collectParts, writeArchive];
   for (const step of steps) await step(b);
@@ -231,15 +293,28 @@ export async function backupCommand(req: Request, VERSION: string, io: Io, o: { 
 async function checkDatabase(b: Backup): Promise<void> {
   const { shape, ui, dir } = b;
   if (shape.db) {
-    const id = String((await compose(b.composeTool, ['ps', '-q', shape.db.service], { cwd: dir, dropEnv: b.dropEnv })).stdout).trim();
-    const running = id ? String((await docker(['inspect', '--format', '{{.State.Running}}', id])).stdout).trim() === 'true' : false;
+    const id = String(
+      (await compose(b.composeTool, ['ps', '-q', shape.db.service], { cwd: dir, dropEnv: b.dropEnv })).stdout,
+    ).trim();
+    const running = id
+      ? String((await docker(['inspect', '--format', '{{.State.Running}}', id])).stdout).trim() === 'true'
+      : false;
     if (!running) {
-      throw stepError(`The database container (${shape.db.service}) is not running: a consistent dump is taken through it.`, `Start the stack first: cd ${shellQuote(dir)} && docker compose up -d`);
+      throw stepError(
+        `The database container (${shape.db.service}) is not running: a consistent dump is taken through it.`,
+        `Start the stack first: cd ${shellQuote(dir)} && docker compose up -d`,
+      );
     }
   } else if (shape.binds.length) {
-    ui.info(`No database service: ${shape.binds.map((x) => x.source).join(', ')} (e.g. a SQLite file) is saved as a directory while ${[...new Set(shape.binds.map((x) => x.service))].join(', ')} is paused.`);
+    ui.info(
+      `No database service: ${shape.binds.map((x) => x.source).join(', ')} (e.g. a SQLite file) is saved as a ` +
+        `directory while ${[...new Set(shape.binds.map((x) => x.service))].join(', ')} is paused.`,
+    );
   } else {
-    ui.warn('The database is external (no bundled database service): it is NOT in this backup. Back up your database server with its own tools, at the same time as this archive.');
+    ui.warn(
+      'The database is external (no bundled database service): it is NOT in this backup. Back up your database ' +
+        'server with its own tools, at the same time as this archive.',
+    );
   }
 }
 
@@ -253,8 +328,14 @@ async function findVolumes(b: Backup): Promise<void> {
     else b.ui.warn(`Volume ${k} (${v.name}) does not exist yet (the stack never ran?): skipped.`);
   }
   const image = shape.helperImage;
-  if ((b.volumes.length || shape.binds.length) && (!image || (await docker(['image', 'inspect', image])).exitCode !== 0)) {
-    throw stepError(`The install's ${b.target.title} image${image ? ` ${image}` : ''} (service ${b.spec.helperService}) is not present locally: the volumes are read through it.`);
+  if (
+    (b.volumes.length || shape.binds.length) &&
+    (!image || (await docker(['image', 'inspect', image])).exitCode !== 0)
+  ) {
+    throw stepError(
+      `The install's ${b.target.title} image${image ? ` ${image}` : ''} (service ${b.spec.helperService}) is not ` +
+        `present locally: the volumes are read through it.`,
+    );
   }
 }
 
@@ -269,12 +350,31 @@ async function collectParts(b: Backup): Promise<void> {
   }
   if (shape.db) {
     const db = shape.db;
-    parts.push({ kind: 'stream', name: `db/${db.engine}.sql`, engine: db.engine, open: () => dumpStream(composeTool, dir, dropEnv, db) });
+    parts.push({
+      kind: 'stream',
+      name: `db/${db.engine}.sql`,
+      engine: db.engine,
+      open: () => dumpStream(composeTool, dir, dropEnv, db),
+    });
   }
-  for (const v of b.volumes) parts.push({ kind: 'stream', name: `volumes/${v.key}.tar`, volume: v.key, open: () => volumeStream(image!, v.name) });
+  for (const v of b.volumes)
+    parts.push({
+      kind: 'stream',
+      name: `volumes/${v.key}.tar`,
+      volume: v.key,
+      open: () => volumeStream(image!, v.name),
+    });
   for (const x of shape.binds) {
-    if (kindOf(x.source) !== 'dir') { b.ui.warn(`${x.source} (mounted at ${x.service}:${x.path}) is not a directory: skipped.`); continue; }
-    parts.push({ kind: 'stream', name: `dirs/${x.service}${x.path}.tar`, bind: { service: x.service, path: x.path }, open: () => pausedWhile(composeTool, dir, dropEnv, x.service, volumeStream(image!, x.source)) });
+    if (kindOf(x.source) !== 'dir') {
+      b.ui.warn(`${x.source} (mounted at ${x.service}:${x.path}) is not a directory: skipped.`);
+      continue;
+    }
+    parts.push({
+      kind: 'stream',
+      name: `dirs/${x.service}${x.path}.tar`,
+      bind: { service: x.service, path: x.path },
+      open: () => pausedWhile(composeTool, dir, dropEnv, x.service, volumeStream(image!, x.source)),
+    });
   }
 }
 
@@ -282,7 +382,13 @@ async function collectParts(b: Backup): Promise<void> {
 async function writeArchive(b: Backup): Promise<void> {
   const { ui, shape, out, key, req } = b;
   const base: Omit<Manifest, 'parts'> = {
-    format: FORMAT, version: FORMAT_VERSION, created: b.now.toISOString(), tool: `harden-init ${b.VERSION}`, target: b.targetId, release: b.release, dir: b.dir,
+    format: FORMAT,
+    version: FORMAT_VERSION,
+    created: b.now.toISOString(),
+    tool: `harden-init ${b.VERSION}`,
+    target: b.targetId,
+    release: b.release,
+    dir: b.dir,
     ...(shape.db ? { database: { ...shape.db, tool: DB_SCRIPTS[shape.db.engine].tool } } : {}),
   };
   const progress = (part: string, bytes: number, done: boolean) => {
@@ -291,7 +397,9 @@ async function writeArchive(b: Backup): Promise<void> {
   };
   ui.step(`Writing ${out} (encrypted with age ${'recipient' in key ? 'to the recipient' : 'with the passphrase'})`);
   for (const p of b.parts) if (p.kind === 'file') ui.success(`${p.name}: ${formatBytes(p.data.length)}`);
-  const tar = tarArchive(b.parts, base, progress, (m) => { b.recorded = m.parts; });
+  const tar = tarArchive(b.parts, base, progress, (m) => {
+    b.recorded = m.parts;
+  });
   try {
     b.size = await writeEncrypted(out, await encrypt(tar, key));
   } catch (e) {
@@ -305,15 +413,39 @@ async function writeArchive(b: Backup): Promise<void> {
 function report(b: Backup): number {
   const { ui, io, out, key, req, dir } = b;
   ui.success(`Archive written: ${out} (${formatBytes(b.size)}, mode 0600)`);
-  ui.note([
-    `It holds .env with ${b.spec.keyVariable}: without that key the restored data is unreadable.`,
-    'Copy it off this server; keep the passphrase or the identity (secret key) elsewhere.',
-    `Restore: harden-init restore ${shellQuote(out)} --dir ${shellQuote(dir)} ${'recipient' in key ? '--identity <key file>' : (req.passphraseFile ? `--passphrase-file ${shellQuote(resolveIn(io, req.passphraseFile))}` : `--passphrase-env ${req.passphraseEnv}`)}`,
-    `Inspect without harden-init: age -d ${'recipient' in key ? '-i <key file> ' : ''}${shellQuote(out)} | tar -tv`,
-  ].join('\n'), 'Backup');
+  ui.note(
+    [
+      `It holds .env with ${b.spec.keyVariable}: without that key the restored data is unreadable.`,
+      'Copy it off this server; keep the passphrase or the identity (secret key) elsewhere.',
+      `Restore: harden-init restore ${shellQuote(out)} --dir ${shellQuote(dir)} ${
+        'recipient' in key
+          ? '--identity <key file>'
+          : req.passphraseFile
+            ? `--passphrase-file ${shellQuote(resolveIn(io, req.passphraseFile))}`
+            : `--passphrase-env ${req.passphraseEnv}`
+      }`,
+      `Inspect without harden-init: age -d ${'recipient' in key ? '-i <key file> ' : ''}${shellQuote(out)} | tar -tv`,
+    ].join('\n'),
+    'Backup',
+  );
   ui.outro('Backup done.');
   if (req.json) {
-    ui.result(JSON.stringify({ ok: true, archive: out, size: b.size, release: b.release ?? null, database: b.shape.db ?? null, volumes: b.volumes.map((v) => v.key), pruned: b.pruned, parts: b.recorded }, null, 2));
+    ui.result(
+      JSON.stringify(
+        {
+          ok: true,
+          archive: out,
+          size: b.size,
+          release: b.release ?? null,
+          database: b.shape.db ?? null,
+          volumes: b.volumes.map((v) => v.key),
+          pruned: b.pruned,
+          parts: b.recorded,
+        },
+        null,
+        2,
+      ),
+    );
   }
   return EXIT.ok;
 }
@@ -322,12 +454,27 @@ function report(b: Backup): number {
  * A stream read while a service is paused (`docker compose pause`): its files, a SQLite database above all, are at rest
  * and consistent; unpaused however the stream ends. A service that is not running is read as it is.
  */
-async function* pausedWhile(c: Compose, dir: string, dropEnv: string[], service: string, data: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+async function* pausedWhile(
+  c: Compose,
+  dir: string,
+  dropEnv: string[],
+  service: string,
+  data: AsyncIterable<Uint8Array>,
+): AsyncGenerator<Uint8Array> {
   const id = String((await compose(c, ['ps', '-q', service], { cwd: dir, dropEnv })).stdout).trim();
-  const running = id ? String((await docker(['inspect', '--format', '{{.State.Running}}', id])).stdout).trim() === 'true' : false;
+  const running = id
+    ? String((await docker(['inspect', '--format', '{{.State.Running}}', id])).stdout).trim() === 'true'
+    : false;
   if (running) {
     const p = await compose(c, ['pause', service], { cwd: dir, dropEnv, timeoutMs: 60_000 });
-    if (p.exitCode !== 0) throw new StreamError(`docker compose pause ${service} failed: ${String(p.all ?? '').trim().split('\n').slice(-3).join('\n')}`);
+    if (p.exitCode !== 0)
+      throw new StreamError(
+        `docker compose pause ${service} failed: ${String(p.all ?? '')
+          .trim()
+          .split('\n')
+          .slice(-3)
+          .join('\n')}`,
+      );
   }
   try {
     yield* data;
@@ -337,7 +484,12 @@ async function* pausedWhile(c: Compose, dir: string, dropEnv: string[], service:
       // Docker reports a container "unhealthy" after a pause until its next health check passes (up to one
       // interval); `verify` right after the backup would fail on that. Wait for it (90 s at most, then go on).
       for (let i = 0; i < 90; i++) {
-        const h = await docker(['inspect', '--format', '{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}', id]);
+        const h = await docker([
+          'inspect',
+          '--format',
+          '{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}',
+          id,
+        ]);
         if (h.exitCode !== 0 || ['healthy', 'none'].includes(String(h.stdout).trim())) break;
         await new Promise((r) => setTimeout(r, 1000));
       }
@@ -353,8 +505,14 @@ function describe(part: string): string {
 }
 
 /** --out: a file, or a directory (existing, or ending in /) that gets a generated name; default in the install. */
-export function outPath(dir: string, out: string | undefined, release: string | undefined, now: Date, io: Pick<Io, 'cwd'>,
-  target?: string): string {
+export function outPath(
+  dir: string,
+  out: string | undefined,
+  release: string | undefined,
+  now: Date,
+  io: Pick<Io, 'cwd'>,
+  target?: string,
+): string {
   const name = archiveFileName(release, now, target);
   const free = (d: string) => {
     for (let n = 0; ; n++) {
@@ -372,7 +530,11 @@ export function outPath(dir: string, out: string | undefined, release: string | 
     mkdirExact(abs, 0o700, { allowLinkedDir: true });
     return free(abs);
   }
-  if (kindOf(abs) !== 'missing') throw usageError(`--out ${abs} already exists: an archive is never overwritten.`, 'Give a new file name, or a directory.');
+  if (kindOf(abs) !== 'missing')
+    throw usageError(
+      `--out ${abs} already exists: an archive is never overwritten.`,
+      'Give a new file name, or a directory.',
+    );
   if (kindOf(dirname(abs)) !== 'dir') throw usageError(`--out: the directory ${dirname(abs)} does not exist.`);
   return abs;
 }
@@ -398,11 +560,18 @@ async function writeEncrypted(path: string, cipher: AsyncIterable<Uint8Array>): 
     ok = true;
   } finally {
     if (!ok) {
-      try { closeSync(fd); } catch { /* closed */ }
+      try {
+        closeSync(fd);
+      } catch {
+        /* closed */
+      }
       rmSync(tmp, { force: true });
     }
   }
-  if (kindOf(path) !== 'missing') { rmSync(tmp, { force: true }); throw stepError(`${path} appeared while the backup was written: not overwritten.`); }
+  if (kindOf(path) !== 'missing') {
+    rmSync(tmp, { force: true });
+    throw stepError(`${path} appeared while the backup was written: not overwritten.`);
+  }
   renameSync(tmp, path);
   fsyncDir(dirname(path));
   return size;
@@ -419,15 +588,23 @@ export default defineCommand({
   meta: {
     name: 'backup',
     usage: [
-      '  harden-init backup [--dir D] [--out FILE|DIR] (--recipient AGE_PUBLIC_KEY | --passphrase-env VAR | --passphrase-file F) [--keep N] [--json]',
-      '                                     one age-encrypted archive: .env, compose, state, database dump, data volumes',
-      '  harden-init backup --schedule daily|weekly [--dir D] (--recipient KEY | --passphrase-env VAR | --passphrase-file F) [--keep N] [--out DIR]',
+      '  harden-init backup [--dir D] [--out FILE|DIR] (--recipient AGE_PUBLIC_KEY | --passphrase-env VAR | ' +
+        '--passphrase-file F) [--keep N] [--json]',
+      '                                     one age-encrypted archive: .env, ' +
+        'compose, state, database dump, data volumes',
+      '  harden-init backup --schedule daily|weekly [--dir D] (--recipient KEY | --passphrase-env VAR | ' +
+        '--passphrase-file F) [--keep N] [--out DIR]',
       '  harden-init backup --unschedule [--dir D]',
-      '                                     a systemd timer (or /etc/cron.d line) running the backup as root; --unschedule removes it',
+      '                                     a systemd timer (or /etc/cron.d line) running the ' +
+        'backup as root; --unschedule removes it',
     ],
   },
   args: {
-    ...dirFlag, ...jsonFlag, ...yesFlag, ...recipientFlag, ...passphraseFlags,
+    ...dirFlag,
+    ...jsonFlag,
+    ...yesFlag,
+    ...recipientFlag,
+    ...passphraseFlags,
     out: { type: 'string' },
     keep: { type: 'string' },
     schedule: { type: 'string' },
@@ -437,11 +614,25 @@ export default defineCommand({
     noMore(positionals);
     const keep = flags.keep === undefined ? undefined : positiveInt('keep', flags.keep);
     const schedule = flags.schedule;
-    if (schedule !== undefined && schedule !== 'daily' && schedule !== 'weekly') throw usageError(`--schedule: one of daily, weekly (got "${schedule}")`);
-    if (schedule !== undefined && flags.unschedule === true) throw usageError('--schedule and --unschedule exclude each other: give one.');
-    return backupCommand({
-      dir: flags.dir, json: flags.json === true, yes: flags.yes === true, out: flags.out, recipient: flags.recipient,
-      passphraseEnv: flags['passphrase-env'], passphraseFile: flags['passphrase-file'], keep, schedule, unschedule: flags.unschedule === true,
-    }, version, io);
+    if (schedule !== undefined && schedule !== 'daily' && schedule !== 'weekly')
+      throw usageError(`--schedule: one of daily, weekly (got "${schedule}")`);
+    if (schedule !== undefined && flags.unschedule === true)
+      throw usageError('--schedule and --unschedule exclude each other: give one.');
+    return backupCommand(
+      {
+        dir: flags.dir,
+        json: flags.json === true,
+        yes: flags.yes === true,
+        out: flags.out,
+        recipient: flags.recipient,
+        passphraseEnv: flags['passphrase-env'],
+        passphraseFile: flags['passphrase-file'],
+        keep,
+        schedule,
+        unschedule: flags.unschedule === true,
+      },
+      version,
+      io,
+    );
   },
 });

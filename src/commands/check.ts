@@ -19,21 +19,35 @@ import { DEFAULT_FAIL_ON, FAIL_ON, type AuditInput, type FailOn } from '../audit
 
 export async function checkCommand(req: Request & { failOn?: string; targetGiven?: boolean }, io: Io): Promise<number> {
   const failOn = (req.failOn ?? DEFAULT_FAIL_ON) as FailOn;
-  if (!(FAIL_ON as readonly string[]).includes(failOn)) throw usageError(`--fail-on: one of ${FAIL_ON.join(', ')} (got "${req.failOn}")`);
+  if (!(FAIL_ON as readonly string[]).includes(failOn))
+    throw usageError(`--fail-on: one of ${FAIL_ON.join(', ')} (got "${req.failOn}")`);
   const targetGiven = req.targetGiven ?? false;
-  const { dir, dirArg } = auditedInstallDir(req.dir, targetGiven ? req.target : undefined,
-    (d) => existsSync(d) && findComposeFile(d) !== undefined, io);
+  const { dir, dirArg } = auditedInstallDir(
+    req.dir,
+    targetGiven ? req.target : undefined,
+    (d) => existsSync(d) && findComposeFile(d) !== undefined,
+    io,
+  );
   refuseSystemDir(dir);
-  if (!existsSync(dir)) throw stepError(`No install in ${dir}: the directory does not exist.`, 'Pass --dir with the install directory.');
+  if (!existsSync(dir))
+    throw stepError(`No install in ${dir}: the directory does not exist.`, 'Pass --dir with the install directory.');
   const raw = readFiles(dir);
-  const reading = await readCompose(raw, io.env);
+  const reading = await readCompose(raw);
   const detected = detectTarget(raw.state, reading.model, recognizeImages);
   if (detected && targetGiven && detected !== req.target) {
-    throw usageError(`The install in ${dir} is ${TARGETS[detected]?.title ?? detected}, not ${TARGETS[req.target]?.title ?? req.target}.`, `Run harden-init check --dir ${shellQuote(dirArg)} (the product is detected), or pass the right --dir.`);
+    throw usageError(
+      `The install in ${dir} is ${TARGETS[detected]?.title ?? detected}, not ` +
+        `${TARGETS[req.target]?.title ?? req.target}.`,
+      `Run harden-init check --dir ${shellQuote(dirArg)} (the product is detected), or pass the right --dir.`,
+    );
   }
   const targetId = detected ?? (targetGiven ? req.target : undefined);
   if (!targetId || !TARGETS[targetId]) {
-    throw stepError(`Cannot tell which product the install in ${dir} is: no .harden-init/state.json, and no appwrite/appwrite or langflowai/langflow image in ${raw.composeFile}.`, 'Name it: harden-init check appwrite|langflow --dir D.');
+    throw stepError(
+      `Cannot tell which product the install in ${dir} is: no .harden-init/state.json, and no appwrite/appwrite or ` +
+        `langflowai/langflow image in ${raw.composeFile}.`,
+      'Name it: harden-init check appwrite|langflow --dir D.',
+    );
   }
   const entry = TARGETS[targetId]!;
   const target = await entry.load();
@@ -41,13 +55,27 @@ export async function checkCommand(req: Request & { failOn?: string; targetGiven
   if (!audit) throw usageError(`harden-init check has no rules for ${entry.title} yet.`);
   const live = await readRunning(raw, reading.tool, target.verify.running, io.env);
   const input: AuditInput = {
-    dir, dirArg, target: targetId, dirProblems: installDirProblems(dir), runEnv: io.env,
-    env: raw.env, envPresent: raw.envPresent, envMode: raw.envMode, envAmbiguous: raw.envAmbiguous, envTracked: await envTracked(dir),
-    composeFile: raw.composeFile, composeText: raw.composeText, compose: reading.model,
-    composeSource: reading.source, composeNote: reading.note, composeError: reading.error,
+    dir,
+    dirArg,
+    target: targetId,
+    dirProblems: installDirProblems(dir),
+    runEnv: io.env,
+    env: raw.env,
+    envPresent: raw.envPresent,
+    envMode: raw.envMode,
+    envAmbiguous: raw.envAmbiguous,
+    envTracked: await envTracked(dir),
+    composeFile: raw.composeFile,
+    composeText: raw.composeText,
+    compose: reading.model,
+    composeSource: reading.source,
+    composeNote: reading.note,
+    composeError: reading.error,
     state: raw.state,
     release: audit.release(reading.model, raw.state),
-    running: live.running, runningNote: live.note || undefined, reader: target.verify.running,
+    running: live.running,
+    runningNote: live.note || undefined,
+    reader: target.verify.running,
   };
   const findings = runAudit(input, audit);
   const summary = summarize(findings);
@@ -73,13 +101,17 @@ export default defineCommand({
     name: 'check',
     usage: [
       '  harden-init check [appwrite|langflow] [--dir D] [--json] [--fail-on critical|high|medium|low]',
-      '                                     audit any install (files and running stack); changes nothing; exit 3 on findings',
+      '                                     audit any install (files and running ' +
+        'stack); changes nothing; exit 3 on findings',
     ],
   },
   args: { ...dirFlag, ...jsonFlag, 'fail-on': { type: 'string' } },
   async run({ flags, positionals, io }) {
     const { target, targetGiven, rest } = optionalTarget(positionals, DEFAULT_TARGET);
     noMore(rest);
-    return checkCommand({ target, targetGiven, dir: flags.dir, json: flags.json === true, failOn: flags['fail-on'] }, io);
+    return checkCommand(
+      { target, targetGiven, dir: flags.dir, json: flags.json === true, failOn: flags['fail-on'] },
+      io,
+    );
   },
 });

@@ -16,8 +16,12 @@ export interface FlagSpec {
 export type FlagSpecs = Record<string, FlagSpec>;
 
 type FlagValue<S extends FlagSpec> = S['type'] extends 'boolean'
-  ? S['multiple'] extends true ? boolean[] : boolean
-  : S['multiple'] extends true ? string[] : string;
+  ? S['multiple'] extends true
+    ? boolean[]
+    : boolean
+  : S['multiple'] extends true
+    ? string[]
+    : string;
 /** The parsed flags of a declaration: a value for each flag given, undefined for one not given. */
 export type Flags<A extends FlagSpecs> = { [K in keyof A]?: FlagValue<A[K]> };
 
@@ -54,16 +58,26 @@ export const globalFlags = {
 
 /** A flag the command does not declare (the caller names the commands that do). */
 export class UnknownFlag extends Error {
-  constructor(readonly flag: string, message: string) {
+  constructor(
+    readonly flag: string,
+    message: string,
+  ) {
     super(message);
   }
 }
 
 /** argv (without the command name) → the command's flags and positionals; usage errors for anything else. */
-export function parseFlags<A extends FlagSpecs>(args: A, argv: string[]): { flags: Flags<A> & Flags<typeof globalFlags>; positionals: string[] } {
+export function parseFlags<A extends FlagSpecs>(
+  args: A,
+  argv: string[],
+): { flags: Flags<A> & Flags<typeof globalFlags>; positionals: string[] } {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {};
   for (const [name, spec] of Object.entries({ ...args, ...globalFlags }) as [string, FlagSpec][]) {
-    options[name] = { type: spec.type, ...(spec.short ? { short: spec.short } : {}), ...(spec.multiple ? { multiple: true } : {}) };
+    options[name] = {
+      type: spec.type,
+      ...(spec.short ? { short: spec.short } : {}),
+      ...(spec.multiple ? { multiple: true } : {}),
+    };
   }
   try {
     const parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });

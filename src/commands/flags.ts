@@ -12,11 +12,20 @@ export const jsonFlag = {
 } as const satisfies FlagSpecs;
 
 export const yesFlag = {
-  yes: { type: 'boolean', short: 'y', description: 'no prompts: defaults, or the existing install\'s values, for what is not given', valueName: 'yes, -y' },
+  yes: {
+    type: 'boolean',
+    short: 'y',
+    description: "no prompts: defaults, or the existing install's values, for what is not given",
+    valueName: 'yes, -y',
+  },
 } as const satisfies FlagSpecs;
 
 export const timeoutFlag = {
-  timeout: { type: 'string', description: 'how long to wait for the stack to become healthy (default 300)', valueName: 'seconds' },
+  timeout: {
+    type: 'string',
+    description: 'how long to wait for the stack to become healthy (default 300)',
+    valueName: 'seconds',
+  },
 } as const satisfies FlagSpecs;
 
 /** How a backup archive is encrypted (backup, rotate-key) or decrypted (restore: --identity instead of --recipient). */
@@ -63,7 +72,10 @@ export function noMore(rest: string[]): void {
 }
 
 /** An optional product name first (`check appwrite`, `rotate-key langflow`). */
-export function optionalTarget(positionals: string[], fallback: string): { target: string; targetGiven: boolean; rest: string[] } {
+export function optionalTarget(
+  positionals: string[],
+  fallback: string,
+): { target: string; targetGiven: boolean; rest: string[] } {
   const [first, ...rest] = positionals;
   if (first !== undefined && first in TARGETS) return { target: first, targetGiven: true, rest };
   return { target: fallback, targetGiven: false, rest: positionals };

@@ -8,11 +8,15 @@ export default defineCommand({
     name: 'rollback',
     usage: [
       '  harden-init rollback [--dir D] [--backup TIMESTAMP] [--with-db] [--yes] [--no-start]',
-      '                                     put back the files of a backup (newest upgrade step by default) and its dump',
+      '                                     put back the files of a backup ' +
+        '(newest upgrade step by default) and its dump',
     ],
   },
   args: {
-    ...dirFlag, ...yesFlag, ...jsonFlag, ...timeoutFlag,
+    ...dirFlag,
+    ...yesFlag,
+    ...jsonFlag,
+    ...timeoutFlag,
     backup: { type: 'string' },
     'with-db': { type: 'boolean' },
     'no-start': { type: 'boolean' },

@@ -80,7 +80,8 @@ async function chooseStep(req: Request, version: string, ui: Ui, io: Io): Promis
   const dumpName = m?.dump ? m.dump.split('/').pop()! : undefined;
   if (req.withDb && !dumpName)
     throw usageError(
-      `--with-db: backup ${b.name} holds no database dump${m ? '' : " (it is not an upgrade step's backup)"}; nothing was changed.`,
+      `--with-db: backup ${b.name} holds no database ` +
+        `dump${m ? '' : " (it is not an upgrade step's backup)"}; nothing was changed.`,
     );
   const remove = (m?.absent ?? []).filter((f) => kindOf(join(dir, f)) === 'file');
   return { req, version, ui, io, dir, dirArg, backup: b, files, paths, remove, target: await productOf(b) };
@@ -96,14 +97,16 @@ async function showAndConfirm(c: Context): Promise<void> {
     `files put back byte for byte: ${paths.join(', ')}`,
     ...(remove.length ? [`files the step created, removed: ${remove.join(', ')}`] : []),
     req.withDb
-      ? `database: the dump ${m!.dump} (${m!.dumpBytes !== undefined ? formatBytes(m!.dumpBytes) : 'size unknown'}) replaces the current database`
+      ? `database: the dump ${m!.dump} ` +
+        `(${m!.dumpBytes !== undefined ? formatBytes(m!.dumpBytes) : 'size unknown'}) replaces the current database`
       : 'database: left as it is',
   ];
   ui.step('Rollback');
   for (const l of lines) ui.raw(`│  ${l}`); // not wrapped: paths stay whole
   if (m && !req.withDb) {
     ui.warn(
-      `The database stays as it is: if ${target.title} ${m.to}'s migration ran, ${target.title} ${m.from} may not run on it. Add --with-db to load the dump taken before the step.`,
+      `The database stays as it is: if ${target.title} ${m.to}'s migration ran, ${target.title} ${m.from} may not ` +
+        `run on it. Add --with-db to load the dump taken before the step.`,
     );
   }
   const interactive = isInteractive(req, c.io);
@@ -189,9 +192,13 @@ async function startRestored(c: Context): Promise<number> {
   await run(['up', '-d', '--remove-orphans'], 'docker compose up -d');
   ui.success('Stack started with the restored files.');
   ui.outro(
-    `Rolled back${m ? ` to ${c.target.title} ${m.from}` : ''}. Check it: npx harden-init verify --dir ${shellQuote(dirArg)}`,
+    `Rolled back${m ? ` to ${c.target.title} ${m.from}` : ''}. Check it: npx ` +
+      `harden-init verify --dir ${shellQuote(dirArg)}`,
   );
-  if (req.json) ui.result(JSON.stringify({ ok: true, dir, backup: b.name, restored: c.paths, removed: c.remove, database: req.withDb }));
+  if (req.json)
+    ui.result(
+      JSON.stringify({ ok: true, dir, backup: b.name, restored: c.paths, removed: c.remove, database: req.withDb }),
+    );
   return EXIT.ok;
 }
 

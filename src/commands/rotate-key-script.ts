@@ -24,8 +24,15 @@ export const BOOTSTRAP = [
 
 export type ScriptMode = 'dry-run' | 'rotate' | 'verify';
 
-export interface FieldCount { encrypted: number; plaintext: number }
-export interface Failure { table: string; id: string; field: string }
+export interface FieldCount {
+  encrypted: number;
+  plaintext: number;
+}
+export interface Failure {
+  table: string;
+  id: string;
+  field: string;
+}
 
 /** The script's last stdout line. */
 export interface ScriptReport {
@@ -48,7 +55,12 @@ export interface ScriptResult {
   timedOut: boolean;
 }
 
-export interface ScriptConfig { old_key?: string; new_key?: string; key?: string; database_url?: string }
+export interface ScriptConfig {
+  old_key?: string;
+  new_key?: string;
+  key?: string;
+  database_url?: string;
+}
 
 export function scriptSource(): string {
   return readFileSync(join(templatesRoot(), SCRIPT_PATH), 'utf8');
@@ -61,13 +73,19 @@ export function scriptInput(config: ScriptConfig, source = scriptSource()): stri
 
 /** The report from the script's output: its last line that parses as a JSON object. */
 export function parseReport(stdout: string): ScriptReport | undefined {
-  const lines = stdout.split('\n').map((l) => l.trim()).filter(Boolean).reverse();
+  const lines = stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .reverse();
   for (const l of lines) {
     if (!l.startsWith('{')) continue;
     try {
       const v = JSON.parse(l) as unknown;
       if (v && typeof v === 'object' && 'ok' in v) return v as ScriptReport;
-    } catch { /* not the report */ }
+    } catch {
+      /* not the report */
+    }
   }
   return undefined;
 }
@@ -84,18 +102,43 @@ export interface RunWhere {
  * One run of the script. `where: 'one-off'` starts a throw-away container of the service (Langflow stopped);
  * 'running' executes in the running container.
  */
-export async function runScript(w: RunWhere, mode: ScriptMode, config: ScriptConfig, where: 'one-off' | 'running'): Promise<ScriptResult> {
-  const head = where === 'one-off'
-    ? ['run', '--rm', '--no-deps', '-T', '--entrypoint', 'python3', SERVICE]
-    : ['exec', '-T', SERVICE, 'python3'];
+export async function runScript(
+  w: RunWhere,
+  mode: ScriptMode,
+  config: ScriptConfig,
+  where: 'one-off' | 'running',
+): Promise<ScriptResult> {
+  const head =
+    where === 'one-off'
+      ? ['run', '--rm', '--no-deps', '-T', '--entrypoint', 'python3', SERVICE]
+      : ['exec', '-T', SERVICE, 'python3'];
   const r = await execa(w.compose.file, [...w.compose.baseArgs, ...head, '-c', BOOTSTRAP, mode], {
-    cwd: w.dir, env: childEnv(w.dropEnv), extendEnv: false, input: scriptInput(config), reject: false,
-    timeout: w.timeoutMs, forceKillAfterDelay: 2_000, cleanup: true,
+    cwd: w.dir,
+    env: childEnv(w.dropEnv),
+    extendEnv: false,
+    input: scriptInput(config),
+    reject: false,
+    timeout: w.timeoutMs,
+    forceKillAfterDelay: 2_000,
+    cleanup: true,
   });
   const stdout = String(r.stdout ?? '');
   const report = parseReport(stdout);
-  const rest = [String(r.stderr ?? ''), stdout.split('\n').filter((l) => !l.trim().startsWith('{"ok"')).join('\n')].join('\n').trim();
-  return { exitCode: r.exitCode ?? -1, report, output: rest.split('\n').slice(-8).join('\n'), timedOut: Boolean(r.timedOut) };
+  const rest = [
+    String(r.stderr ?? ''),
+    stdout
+      .split('\n')
+      .filter((l) => !l.trim().startsWith('{"ok"'))
+      .join('\n'),
+  ]
+    .join('\n')
+    .trim();
+  return {
+    exitCode: r.exitCode ?? -1,
+    report,
+    output: rest.split('\n').slice(-8).join('\n'),
+    timedOut: Boolean(r.timedOut),
+  };
 }
 
 /** One line per field, for the report: "variable.value: 3 re-encrypted (1 plaintext left as it is)". */
@@ -104,8 +147,10 @@ export function describeCounts(report: ScriptReport, verb: string): string[] {
   for (const [field, c] of Object.entries(report.fields ?? {})) {
     out.push(`${field}: ${c.encrypted} ${verb}${c.plaintext ? ` (${c.plaintext} plaintext, left as it is)` : ''}`);
   }
-  if (out.length === 0) out.push(`no encrypted value stored yet (nothing to ${verb === 're-encrypted' ? 're-encrypt' : 'check'})`);
-  if (report.skipped_tables?.length) out.push(`tables this release does not have (skipped): ${report.skipped_tables.join(', ')}`);
+  if (out.length === 0)
+    out.push(`no encrypted value stored yet (nothing to ${verb === 're-encrypted' ? 're-encrypt' : 'check'})`);
+  if (report.skipped_tables?.length)
+    out.push(`tables this release does not have (skipped): ${report.skipped_tables.join(', ')}`);
   return out;
 }
 
@@ -119,7 +164,11 @@ export function describeFailures(failures: Failure[] | undefined, max = 10): str
 export function scriptFailure(r: ScriptResult, what: string): string {
   if (r.timedOut) return `${what}: timed out and was stopped.`;
   const rep = r.report;
-  if (rep?.failures?.length) return `${what}: ${rep.failures.length} stored value(s) cannot be decrypted with the key:\n${describeFailures(rep.failures)}`;
+  if (rep?.failures?.length)
+    return (
+      `${what}: ${rep.failures.length} stored value(s) cannot be decrypted with the ` +
+      `key:\n${describeFailures(rep.failures)}`
+    );
   if (rep?.refused) return `${what}: refused while there are ${rep.refused}. Let them finish, then rotate.`;
   if (rep?.error) return `${what}: ${rep.error}`;
   return `${what} failed (exit ${r.exitCode})${r.output ? `:\n${r.output}` : ''}`;

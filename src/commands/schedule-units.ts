@@ -44,9 +44,17 @@ export function scheduleNames(dir: string): ScheduleNames {
   let escaped = systemdEscapePath(dir);
   // Unit names are at most 255 characters: a very long path keeps its tail readable and a hash for uniqueness.
   const hash = createHash('sha256').update(dir).digest('hex').slice(0, 8);
-  if (UNIT_PREFIX.length + escaped.length + '.service'.length > 255) escaped = `${hash}-${escaped.slice(-(255 - UNIT_PREFIX.length - 8 - 10))}`;
-  const squashed = systemdEscapePath(dir).replace(/\\x[0-9a-f]{2}/g, '_').replace(/[^A-Za-z0-9_-]/g, '_').slice(-80);
-  return { service: `${UNIT_PREFIX}${escaped}.service`, timer: `${UNIT_PREFIX}${escaped}.timer`, plain: `${UNIT_PREFIX}${squashed}-${hash}` };
+  if (UNIT_PREFIX.length + escaped.length + '.service'.length > 255)
+    escaped = `${hash}-${escaped.slice(-(255 - UNIT_PREFIX.length - 8 - 10))}`;
+  const squashed = systemdEscapePath(dir)
+    .replace(/\\x[0-9a-f]{2}/g, '_')
+    .replace(/[^A-Za-z0-9_-]/g, '_')
+    .slice(-80);
+  return {
+    service: `${UNIT_PREFIX}${escaped}.service`,
+    timer: `${UNIT_PREFIX}${escaped}.timer`,
+    plain: `${UNIT_PREFIX}${squashed}-${hash}`,
+  };
 }
 
 /** A path npx runs a package from (its cache, `~/.npm/_npx/<hash>/…`): cleaned at will, so never scheduled. */
@@ -133,7 +141,10 @@ export function cronTime(dir: string): { minute: number; hour: number } {
 export function cronFile(dir: string, frequency: Frequency, cmd: ScheduledCommand, logFile: string): string {
   const { minute, hour } = cronTime(dir);
   const when = frequency === 'daily' ? `${minute} ${hour} * * *` : `${minute} ${hour} * * 0`;
-  const command = `${[cmd.node, cmd.bin, ...cmd.args].map(shellQuote).join(' ')} >>${shellQuote(logFile)} 2>&1`.replace(/%/g, '\\%');
+  const command = `${[cmd.node, cmd.bin, ...cmd.args].map(shellQuote).join(' ')} >>${shellQuote(logFile)} 2>&1`.replace(
+    /%/g,
+    '\\%',
+  );
   return [
     `${MARKER} for ${dir} (${frequency}).`,
     `# Remove with: harden-init backup --unschedule --dir ${shellQuote(dir)}`,

@@ -13,16 +13,36 @@ export default defineCommand({
   args: {
     ...dirFlag,
     ...yesFlag,
-    'dry-run': { type: 'boolean', description: 'show the plan (new files one line each, changed files as a diff; secrets masked); write nothing' },
+    'dry-run': {
+      type: 'boolean',
+      description: 'show the plan (new files one line each, changed files as a diff; secrets masked); write nothing',
+    },
     diff: { type: 'boolean', description: 'in the plan, show every new file in full too (secrets masked)' },
     'no-start': { type: 'boolean', description: 'write the files, do not run docker' },
     ...timeoutFlag,
-    'replace-compose': { type: 'boolean', description: 'replace a hand-edited docker-compose.yml (the old one is backed up)' },
+    'replace-compose': {
+      type: 'boolean',
+      description: 'replace a hand-edited docker-compose.yml (the old one is backed up)',
+    },
     'allow-db-move': { type: 'boolean', description: 'accept a new database location (its data is not copied there)' },
-    'allow-db-path-nonempty': { type: 'boolean', description: 'accept a non-empty --db-path that is not a database directory' },
-    'new-encryption-key': { type: 'boolean', description: 'make a NEW encryption key when .env lost it (stored secrets become unreadable)' },
-    'allow-insecure-release': { type: 'boolean', description: 'install a release below its line\'s security minimum (known holes)' },
-    'accept-upstream': { type: 'string', multiple: true, valueName: 'name', description: 'accept a service or variable of upstream\'s file the rules do not know (repeatable)' },
+    'allow-db-path-nonempty': {
+      type: 'boolean',
+      description: 'accept a non-empty --db-path that is not a database directory',
+    },
+    'new-encryption-key': {
+      type: 'boolean',
+      description: 'make a NEW encryption key when .env lost it (stored secrets become unreadable)',
+    },
+    'allow-insecure-release': {
+      type: 'boolean',
+      description: "install a release below its line's security minimum (known holes)",
+    },
+    'accept-upstream': {
+      type: 'string',
+      multiple: true,
+      valueName: 'name',
+      description: "accept a service or variable of upstream's file the rules do not know (repeatable)",
+    },
     ...jsonFlag,
     'show-secrets': { type: 'boolean', description: 'show secret values in diffs and output' },
     ...questionFlags,

@@ -8,12 +8,17 @@ export default defineCommand({
     name: 'upgrade',
     usage: [
       '  harden-init upgrade [--dir D] [--to V] [--yes] [--dry-run] [--no-start] [--allow-insecure-release] [--resume]',
-      '                                     move Appwrite to a newer release step by step (backup, dump, files, migrate, verify);',
-      '                                     hand edits of docker-compose.yml carried where they apply; --resume continues a failed step',
+      '                                     move Appwrite to a newer release step by step ' +
+        '(backup, dump, files, migrate, verify);',
+      '                                     hand edits of docker-compose.yml carried where they ' +
+        'apply; --resume continues a failed step',
     ],
   },
   args: {
-    ...dirFlag, ...yesFlag, ...jsonFlag, ...timeoutFlag,
+    ...dirFlag,
+    ...yesFlag,
+    ...jsonFlag,
+    ...timeoutFlag,
     to: { type: 'string' },
     resume: { type: 'boolean' },
     'dry-run': { type: 'boolean' },

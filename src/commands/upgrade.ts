@@ -79,7 +79,8 @@ async function readInstall(
   if (!state) {
     throw usageError(
       `${dir} was not set up by harden-init (no ${STATE_FILE}): an upgrade starts from an install harden-init manages.`,
-      `Adopt it first at the release it runs: npx harden-init --dir ${shellQuote(dirArg)} (its secrets and settings are kept), then upgrade.`,
+      `Adopt it first at the release it runs: npx harden-init --dir ${shellQuote(dirArg)} (its ` +
+        `secrets and settings are kept), then upgrade.`,
     );
   }
   const { target, upgrade } = await upgradableTarget(dir, state.target || DEFAULT_TARGET);
@@ -187,7 +188,10 @@ function dryRunEnd(c: Pick<Context, 'req' | 'ui' | 'dir' | 'route' | 'planned'>)
   } = c;
   if (planned!.end.warning) ui.warn(planned!.end.warning);
   ui.outro('Dry run: nothing was changed.');
-  if (c.req.json) ui.result(JSON.stringify({ ok: true, dir, dryRun: true, from, to, steps, plan: planned!.lines, ...planned!.end.json }));
+  if (c.req.json)
+    ui.result(
+      JSON.stringify({ ok: true, dir, dryRun: true, from, to, steps, plan: planned!.lines, ...planned!.end.json }),
+    );
   return EXIT.ok;
 }
 
@@ -215,7 +219,8 @@ async function runSteps(c: Context): Promise<number> {
   const { done, end } = await c.upgrade.run(c, c.route);
   if (end.warning) ui.warn(end.warning);
   ui.outro(
-    `${c.target.title} ${to} is ${req.noStart ? 'written (start it, then run its migration)' : 'running and verified'}.`,
+    `${c.target.title} ${to} is ` +
+      `${req.noStart ? 'written (start it, then run its migration)' : 'running and verified'}.`,
   );
   if (req.json) ui.result(JSON.stringify({ ok: true, dir, from, to, steps: done, ...end.json }, null, 2));
   return EXIT.ok;

@@ -14,7 +14,12 @@ import type { BaseAnswers as Answers } from '../targets/types.js';
 import { defineCommand } from './define.js';
 import { dirFlag, jsonFlag, noMore, timeoutFlag, timeoutOf } from './flags.js';
 
-export interface VerifyRequest { target: string; dir?: string; json: boolean; timeout: number }
+export interface VerifyRequest {
+  target: string;
+  dir?: string;
+  json: boolean;
+  timeout: number;
+}
 
 export default defineCommand({
   meta: {
@@ -27,7 +32,12 @@ export default defineCommand({
   args: { ...dirFlag, ...jsonFlag, ...timeoutFlag },
   async run({ flags, positionals, version, io }) {
     noMore(positionals);
-    const req: VerifyRequest = { target: DEFAULT_TARGET, dir: flags.dir, json: flags.json === true, timeout: timeoutOf(flags) };
+    const req: VerifyRequest = {
+      target: DEFAULT_TARGET,
+      dir: flags.dir,
+      json: flags.json === true,
+      timeout: timeoutOf(flags),
+    };
     return verifyCommand(req, version, io);
   },
 });
@@ -37,21 +47,38 @@ async function verifyCommand(req: VerifyRequest, VERSION: string, io: Io): Promi
   const { dir } = installDir(req.dir, `./${req.target}`, io);
   const existing = readExisting(dir);
   if (!existing.env || existing.compose === undefined) {
-    throw usageError(`No install in ${dir}: .env and docker-compose.yml are needed.`, 'Pass --dir, or install first with harden-init.');
+    throw usageError(
+      `No install in ${dir}: .env and docker-compose.yml are needed.`,
+      'Pass --dir, or install first with harden-init.',
+    );
   }
   // The install says which product it is; an older state without a target is Appwrite's.
   const entry = TARGETS[existing.state?.target ?? req.target] ?? TARGETS[DEFAULT_TARGET]!;
   const target = await entry.load();
   // The release the install runs, and its template (Appwrite: what `vars` prints, from the cache or image).
   const prepared = await target.prepare({
-    dir, dirArg: req.dir ?? dir, given: {}, existing: { state: existing.state, compose: existing.compose, present: true },
-    allowInsecureRelease: true, acceptUpstream: [], dockerAvailable: true, onLine: () => {}, env: io.env,
+    dir,
+    dirArg: req.dir ?? dir,
+    given: {},
+    existing: { state: existing.state, compose: existing.compose, present: true },
+    allowInsecureRelease: true,
+    acceptUpstream: [],
+    dockerAvailable: true,
+    onLine: () => {},
+    env: io.env,
   });
   const template = prepared.template;
-  const answers = lenientAnswers(target.questions, { ...existingAnswers(target, existing).answers, release: prepared.release }) as Answers;
+  const answers = lenientAnswers(target.questions, {
+    ...existingAnswers(target, existing).answers,
+    release: prepared.release,
+  }) as Answers;
   ui.intro(pc.inverse(` harden-init ${VERSION} `) + ` verify ${dir}`);
   const composeTool = await detectCompose();
-  if (!composeTool) throw stepError('Docker Compose not found (neither `docker compose` nor `docker-compose`).', 'Install the Compose plugin: https://docs.docker.com/compose/install/');
+  if (!composeTool)
+    throw stepError(
+      'Docker Compose not found (neither `docker compose` nor `docker-compose`).',
+      'Install the Compose plugin: https://docs.docker.com/compose/install/',
+    );
   const ctx = stackContext(ui, req, dir, composeTool, target, answers, template, io.env);
   const outcome = await verifyStack(ctx);
   let code = reportVerify(ui, outcome, target.verify.running.label);
@@ -59,7 +86,18 @@ async function verifyCommand(req: VerifyRequest, VERSION: string, io: Io): Promi
   if (release?.mismatch) code = EXIT.drift;
   ui.outro(code === EXIT.ok ? 'The running stack matches the files.' : 'The running stack differs from the files.');
   if (req.json) {
-    ui.result(JSON.stringify({ ok: code === EXIT.ok, dir, ...verifyJson(outcome), ...(release ? { release: { pinned: prepared.release, running: release.running ?? null } } : {}) }, null, 2));
+    ui.result(
+      JSON.stringify(
+        {
+          ok: code === EXIT.ok,
+          dir,
+          ...verifyJson(outcome),
+          ...(release ? { release: { pinned: prepared.release, running: release.running ?? null } } : {}),
+        },
+        null,
+        2,
+      ),
+    );
   }
   return code;
 }

@@ -20,4 +20,3 @@ export function childEnv(dropEnv: Iterable<string> = []): Record<string, string>
   for (const key of dropEnv) delete env[key];
   return env;
 }
-

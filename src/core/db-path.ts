@@ -19,10 +19,26 @@ export function normalizeDbPath(value: string): string {
   return n.length > 1 ? n.replace(/\/+$/, '') : n;
 }
 
-const TREES = ['/etc', '/usr', '/bin', '/sbin', '/boot', '/dev', '/proc', '/sys', '/run', '/var/run', '/var/lib/docker', '/var/lib/containerd', '/snap'];
+const TREES = [
+  '/etc',
+  '/usr',
+  '/bin',
+  '/sbin',
+  '/boot',
+  '/dev',
+  '/proc',
+  '/sys',
+  '/run',
+  '/var/run',
+  '/var/lib/docker',
+  '/var/lib/containerd',
+  '/snap',
+];
 const EXACT = ['/', '/root', '/home', '/tmp', '/var', '/var/lib', '/var/tmp', '/srv', '/opt', '/mnt', '/media'];
 
-export const DB_PATH_ALLOWED = 'a directory of its own for the database, e.g. /srv/appwrite/mariadb (new, empty, or a MariaDB data directory); not a system directory, not the install directory or one of its parents';
+export const DB_PATH_ALLOWED =
+  'a directory of its own for the database, e.g. /srv/appwrite/mariadb (new, empty, or a MariaDB data directory); ' +
+  'not a system directory, not the install directory or one of its parents';
 
 const under = (p: string, root: string) => p === root || p.startsWith(`${root}/`);
 
@@ -30,7 +46,8 @@ const under = (p: string, root: string) => p === root || p.startsWith(`${root}/`
 export function systemPathReason(p: string): string | undefined {
   const tree = TREES.find((t) => under(p, t));
   if (tree) return `${p} is ${p === tree ? 'a system directory' : `inside the system directory ${tree}`}`;
-  if (/^\/lib[^/]*(\/|$)/.test(p)) return `${p} is ${/^\/lib[^/]*$/.test(p) ? 'a system directory' : 'inside a system library directory'}`;
+  if (/^\/lib[^/]*(\/|$)/.test(p))
+    return `${p} is ${/^\/lib[^/]*$/.test(p) ? 'a system directory' : 'inside a system library directory'}`;
   if (EXACT.includes(p)) return `${p} is a shared system directory`;
   if (/^\/home\/[^/]+$/.test(p)) return `${p} is a home directory`;
   return undefined;
@@ -51,7 +68,12 @@ export function checkDbPath(value: string, installDir: string, probe: PathProbe)
   const install = normalizeDbPath(installDir);
   const candidates = new Set([path]);
   let real = path;
-  try { real = normalizeDbPath(probe.realpath(path)); candidates.add(real); } catch { /* nothing to resolve */ }
+  try {
+    real = normalizeDbPath(probe.realpath(path));
+    candidates.add(real);
+  } catch {
+    /* nothing to resolve */
+  }
   for (const p of candidates) {
     const sys = systemPathReason(p);
     if (sys) return fail(`${sys}${p !== path ? ` (${path} leads there)` : ''}`);
@@ -65,14 +87,21 @@ export function checkDbPath(value: string, installDir: string, probe: PathProbe)
   const entries = probe.list(path);
   if (entries.length === 0 || looksLikeDbDir(path, entries, probe)) return { ok: true, path };
   return {
-    ok: true, path,
-    needsConfirm: `${path} is not empty and does not look like a database data directory (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}, e.g. ${entries.slice(0, 3).join(', ')}). MariaDB takes it over on start: it changes the owner of everything in it.`,
+    ok: true,
+    path,
+    needsConfirm:
+      `${path} is not empty and does not look like a database data directory (${entries.length} ` +
+      `entr${entries.length === 1 ? 'y' : 'ies'}, e.g. ${entries.slice(0, 3).join(', ')}). MariaDB takes it over on ` +
+      `start: it changes the owner of everything in it.`,
   };
 }
 
 /** MariaDB: a mysql/ subdirectory, ibdata1 or aria_log_control; PostgreSQL: PG_VERSION here or one level down. */
 export function looksLikeDbDir(path: string, entries: string[], probe: PathProbe): boolean {
-  if (entries.includes('ibdata1') || entries.includes('aria_log_control') || entries.includes('PG_VERSION')) return true;
+  if (entries.includes('ibdata1') || entries.includes('aria_log_control') || entries.includes('PG_VERSION'))
+    return true;
   if (entries.includes('mysql') && probe.kind(posix.join(path, 'mysql')) === 'dir') return true;
-  return entries.some((e) => probe.kind(posix.join(path, e)) === 'dir' && probe.list(posix.join(path, e)).includes('PG_VERSION'));
+  return entries.some(
+    (e) => probe.kind(posix.join(path, e)) === 'dir' && probe.list(posix.join(path, e)).includes('PG_VERSION'),
+  );
 }

@@ -3,7 +3,11 @@
 export const EXIT = { ok: 0, failed: 1, usage: 2, drift: 3, cancelled: 130 } as const;
 
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode: number, readonly hint?: string) {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+    readonly hint?: string,
+  ) {
     super(message);
   }
 }
@@ -20,7 +24,9 @@ export const cancelled = () => new CliError('Cancelled: nothing was written.', E
 export function toCliError(e: unknown, env: NodeJS.ProcessEnv = {}): CliError {
   if (e instanceof CliError) return e;
   const err = e as NodeJS.ErrnoException | undefined;
-  const first = String(err?.message ?? e).split('\n')[0]!.slice(0, 300);
+  const first = String(err?.message ?? e)
+    .split('\n')[0]!
+    .slice(0, 300);
   const debug = Boolean(env.DEBUG);
   return new CliError(
     `Unexpected error: ${first}${debug && err?.stack ? `\n${err.stack}` : ''}`,

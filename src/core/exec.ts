@@ -19,7 +19,11 @@ export const KILL_GRACE_MS = 2_000;
 const run = execa<Defaults>({ reject: false, stdin: 'ignore', cleanup: true, forceKillAfterDelay: KILL_GRACE_MS });
 
 /** A child with those defaults and the run's environment (childEnv()), unless the call brings an env of its own. */
-export function exec<O extends Options = {}>(file: string, args: readonly string[] = [], options: O = {} as O) {
+export function exec<O extends Options = Record<never, never>>(
+  file: string,
+  args: readonly string[] = [],
+  options: O = {} as O,
+) {
   const own = options.env !== undefined && options.extendEnv === false;
   return run(file, args, own ? options : { ...options, env: childEnv(), extendEnv: false as const });
 }
@@ -46,9 +50,12 @@ export function notFound(r: Pick<Result, 'code' | 'originalMessage'>): string | 
 export function failure(r: Result, lines = 5, what = `\`${r.escapedCommand}\``): string {
   const missing = notFound(r);
   if (missing) return `${what}: ${missing} not found (is it installed and on PATH?)`;
-  const why = r.timedOut ? `timed out after ${Math.round(r.durationMs / 1000)} s and was stopped`
-    : r.exitCode !== undefined ? `failed (exit ${r.exitCode})`
-      : r.signal ? `was ended by ${r.signal}`
+  const why = r.timedOut
+    ? `timed out after ${Math.round(r.durationMs / 1000)} s and was stopped`
+    : r.exitCode !== undefined
+      ? `failed (exit ${r.exitCode})`
+      : r.signal
+        ? `was ended by ${r.signal}`
         : `could not run: ${r.originalMessage ?? r.shortMessage ?? 'unknown error'}`;
   const said = tail(String(r.stderr || r.all || r.stdout || ''), lines);
   return `${what} ${why}${said ? `:\n${said}` : ''}`;

@@ -27,7 +27,10 @@ export function resolveIn(io: Pick<Io, 'cwd'>, path: string): string {
 }
 
 /** Whether to ask: no --yes, no --json, and a terminal on both stdin and stdout. The one rule every command uses. */
-export function isInteractive(flags: { yes?: boolean; json?: boolean }, io: Pick<Io, 'stdinIsTTY' | 'stdout'>): boolean {
+export function isInteractive(
+  flags: { yes?: boolean; json?: boolean },
+  io: Pick<Io, 'stdinIsTTY' | 'stdout'>,
+): boolean {
   return !flags.yes && !flags.json && Boolean(io.stdinIsTTY && io.stdout.isTTY);
 }
 

@@ -10,6 +10,7 @@ export function keepSafeLines(dirArg: string): string[] {
     'Keep it safe:',
     `  harden-init check --dir ${shellQuote(dirArg)}`,
     `  sudo harden-init backup --dir ${shellQuote(dirArg)} --schedule daily --recipient <age public key>`,
-    '  (the first audits the install; the second backs it up, encrypted, every day: age-keygen makes the key elsewhere)',
+    '  (the first audits the install; the second backs it up, encrypted, every ' +
+      'day: age-keygen makes the key elsewhere)',
   ];
 }

@@ -5,7 +5,11 @@ import { parseList } from './validate.js';
 
 export type Parsed = { value: unknown; error?: undefined } | { value?: undefined; error: string };
 
-export interface Choice { value: string; label: string; hint?: string }
+export interface Choice {
+  value: string;
+  label: string;
+  hint?: string;
+}
 
 /** Answers as the generic engine sees them: a record; each target has its own typed view. */
 export type AnyAnswers = Record<string, unknown>;
@@ -49,7 +53,8 @@ export const str = (v: unknown) => String(v);
 export const list = (v: unknown) => (v as string[]).join(',');
 
 export function oneOf(allowed: readonly string[]) {
-  return (raw: string): Parsed => (allowed.includes(raw) ? { value: raw } : { error: `must be one of ${allowed.join(', ')} (got "${raw}")` });
+  return (raw: string): Parsed =>
+    allowed.includes(raw) ? { value: raw } : { error: `must be one of ${allowed.join(', ')} (got "${raw}")` };
 }
 export function checked(check: (v: string) => string | undefined, convert: (v: string) => unknown = (v) => v) {
   return (raw: string): Parsed => {

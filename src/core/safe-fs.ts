@@ -23,7 +23,15 @@ export function kindOf(path: string): Kind {
 }
 
 function describe(kind: Kind): string {
-  return kind === 'symlink' ? 'a symbolic link' : kind === 'dir' ? 'a directory' : kind === 'other' ? 'not a regular file (a FIFO, socket or device)' : kind === 'file' ? 'a regular file' : kind;
+  return kind === 'symlink'
+    ? 'a symbolic link'
+    : kind === 'dir'
+      ? 'a directory'
+      : kind === 'other'
+        ? 'not a regular file (a FIFO, socket or device)'
+        : kind === 'file'
+          ? 'a regular file'
+          : kind;
 }
 
 /** Throws (exit 1) unless `path` is absent or a regular file, never a link. */
@@ -62,7 +70,11 @@ export function readRegular(path: string): string | undefined {
 /** Sets a mode without following a link (Node has no lchmod on Linux: refuse links instead). */
 export function chmodNoFollow(path: string, mode: number): void {
   const kind = kindOf(path);
-  if (kind === 'symlink') throw stepError(`${path} is a symbolic link; harden-init does not change modes through a link.`, 'Replace the link with a real file or directory, then re-run.');
+  if (kind === 'symlink')
+    throw stepError(
+      `${path} is a symbolic link; harden-init does not change modes through a link.`,
+      'Replace the link with a real file or directory, then re-run.',
+    );
   if (kind === 'missing') return;
   chmodSync(path, mode);
 }
@@ -72,7 +84,11 @@ export function chmodNoFollow(path: string, mode: number): void {
  * whatever the umask. An existing directory is left as it is; an existing link or file is refused.
  * Returns the directories it created, outermost first.
  */
-export function mkdirExact(path: string, mode: number, opts: { parentMode?: number; allowLinkedDir?: boolean } = {}): string[] {
+export function mkdirExact(
+  path: string,
+  mode: number,
+  opts: { parentMode?: number; allowLinkedDir?: boolean } = {},
+): string[] {
   const parentMode = opts.parentMode ?? 0o755;
   const missing: string[] = [];
   let p = path;
@@ -106,10 +122,18 @@ export function mkdirExact(path: string, mode: number, opts: { parentMode?: numb
 /** Removes directories (innermost first) if they are still empty; never anything else. */
 export function removeIfEmpty(dirs: string[]): void {
   for (const d of [...dirs].reverse()) {
-    try { rmdirSync(d); } catch { return; }
+    try {
+      rmdirSync(d);
+    } catch {
+      return;
+    }
   }
 }
 
 function isDirFollowing(path: string): boolean {
-  try { return statSync(path).isDirectory(); } catch { return false; }
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

@@ -14,7 +14,10 @@ export function hostnameError(value: string): string | undefined {
   const labels = value.endsWith('.') ? value.slice(0, -1).split('.') : value.split('.');
   for (const label of labels) {
     if (!LABEL.test(label)) {
-      return `"${printable(value)}" is not a valid host name: use letters, digits, hyphens and dots (RFC 1123), e.g. appwrite.example.com`;
+      return (
+        `"${printable(value)}" is not a valid host name: use letters, digits, hyphens and ` +
+        `dots (RFC 1123), e.g. appwrite.example.com`
+      );
     }
   }
   return undefined;
@@ -27,18 +30,28 @@ export function domainError(value: string): string | undefined {
 }
 
 export function domainWarning(value: string): string | undefined {
-  if (isIPv4(value) || isIPv6(value)) return `${value} is an IP address: browsers will not trust a certificate for it; use a DNS name in production`;
-  if (value === 'localhost' || value.endsWith('.localhost')) return `${value} is only reachable from this machine; use a public DNS name in production`;
+  if (isIPv4(value) || isIPv6(value))
+    return `${value} is an IP address: browsers will not trust a certificate for it; use a DNS name in production`;
+  if (value === 'localhost' || value.endsWith('.localhost'))
+    return `${value} is only reachable from this machine; use a public DNS name in production`;
   return undefined;
 }
 
 // Deliberately conservative: the addresses go into Appwrite's comma-separated whitelist and into .env,
 // so no commas, quotes, spaces or shell characters.
-const EMAIL = /^[A-Za-z0-9.!#%&*+/=?^_{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
+// One DNS label: letters and digits, hyphens only inside.
+const EMAIL_LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?';
+const EMAIL = new RegExp(`^[A-Za-z0-9.!#%&*+/=?^_{|}~-]+@${EMAIL_LABEL}(?:\\.${EMAIL_LABEL})+$`);
 
 export function emailError(value: string): string | undefined {
   if (value.length === 0) return 'an e-mail address is required';
-  if (value.length > 254 || !EMAIL.test(value) || value.includes('..') || value.startsWith('.') || value.split('@')[0]!.endsWith('.')) {
+  if (
+    value.length > 254 ||
+    !EMAIL.test(value) ||
+    value.includes('..') ||
+    value.startsWith('.') ||
+    value.split('@')[0]!.endsWith('.')
+  ) {
     return `"${printable(value)}" is not a valid e-mail address (expected name@example.com)`;
   }
   return undefined;
@@ -47,14 +60,21 @@ export function emailError(value: string): string | undefined {
 /** Appwrite compares the client IP to each entry exactly, so ranges would silently never match. */
 export function ipError(value: string): string | undefined {
   if (value.includes('/')) {
-    return `"${printable(value)}" is a CIDR range; Appwrite's console IP whitelist matches exact addresses only, so list each address`;
+    return (
+      `"${printable(value)}" is a CIDR range; Appwrite's console IP whitelist matches ` +
+      `exact addresses only, so list each address`
+    );
   }
   if (value.includes('%')) {
-    return `"${printable(value)}" has a zone id (%...); a client address never carries one, so it would never match: give the address without it`;
+    return (
+      `"${printable(value)}" has a zone id (%...); a client address never carries one, so it would ` +
+      `never match: give the address without it`
+    );
   }
   if (!isIPv4(value) && !isIPv6(value)) return `"${printable(value)}" is not an IPv4 or IPv6 address`;
   const c = canonicalIp(value);
-  if (c === '0.0.0.0' || c === '::') return `"${printable(value)}" is the unspecified address; no client has it: give the client's real address`;
+  if (c === '0.0.0.0' || c === '::')
+    return `"${printable(value)}" is the unspecified address; no client has it: give the client's real address`;
   return undefined;
 }
 
@@ -71,9 +91,11 @@ export function canonicalIp(value: string): string {
   const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(v);
   if (dotted) {
     const o = dotted[1]!.split('.').map(Number);
-    v = `${v.slice(0, -dotted[1]!.length)}${((o[0]! << 8) | o[1]!).toString(16)}:${((o[2]! << 8) | o[3]!).toString(16)}`;
+    v =
+      `${v.slice(0, -dotted[1]!.length)}${((o[0]! << 8) | o[1]!).toString(16)}:` +
+      `${((o[2]! << 8) | o[3]!).toString(16)}`;
   }
-  const [head, rest] = v.includes('::') ? v.split('::') as [string, string] : [v, undefined];
+  const [head, rest] = v.includes('::') ? (v.split('::') as [string, string]) : [v, undefined];
   const h = head ? head.split(':') : [];
   const r = rest === undefined ? [] : rest ? rest.split(':') : [];
   const groups = rest === undefined ? h : [...h, ...new Array<string>(8 - h.length - r.length).fill('0'), ...r];
@@ -82,11 +104,15 @@ export function canonicalIp(value: string): string {
     tail = `${nums[6]! >> 8}.${nums[6]! & 255}.${nums[7]! >> 8}.${nums[7]! & 255}`;
     return `::ffff:${tail}`;
   }
-  let best = -1, bestLen = 1;
+  let best = -1,
+    bestLen = 1;
   for (let i = 0; i < 8; i++) {
     let j = i;
     while (j < 8 && nums[j] === 0) j++;
-    if (j - i > bestLen) { best = i; bestLen = j - i; }
+    if (j - i > bestLen) {
+      best = i;
+      bestLen = j - i;
+    }
     i = Math.max(i, j);
   }
   const hex = nums.map((n) => n.toString(16));
@@ -100,7 +126,8 @@ export function canonicalEmail(value: string): string {
 }
 
 export function portError(value: string): string | undefined {
-  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 65535) return `"${printable(value)}" is not a port number (1-65535)`;
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 65535)
+    return `"${printable(value)}" is not a port number (1-65535)`;
   return undefined;
 }
 
@@ -112,7 +139,10 @@ export function portError(value: string): string | undefined {
 export function hostPathError(raw: string): string | undefined {
   if (!raw.startsWith('/')) return `"${printable(raw)}" must be an absolute path (starting with /)`;
   if (/[:$\n\r\t"'`\\]/.test(raw) || /[\u0000-\u001f]/.test(raw)) {
-    return `"${printable(raw)}" contains a character compose cannot take in a volume path (: $ quotes, backslash or control characters)`;
+    return (
+      `"${printable(raw)}" contains a character compose cannot take in a volume path (: $ ` +
+      `quotes, backslash or control characters)`
+    );
   }
   const value = normalizeDbPath(raw);
   if (value === '/') return `the database directory cannot be / (allowed: ${DB_PATH_ALLOWED})`;
@@ -130,13 +160,24 @@ export function identifierError(value: string): string | undefined {
 /** The external DB password travels in .env single-quoted, the one form every .env reader agrees on. */
 export function passwordError(value: string): string | undefined {
   if (value.length === 0) return 'the password cannot be empty';
-  if (/['\\\n\r\u0000]|\$\{/.test(value)) return 'the password cannot contain a single quote, a backslash, "${" or a line break (.env readers disagree on those)';
+  if (/['\\\n\r\u0000]|\$\{/.test(value))
+    return (
+      'the password cannot contain a single quote, a backslash, "${" or a line ' +
+      'break (.env readers disagree on those)'
+    );
   return undefined;
 }
 
 /** Validates a comma-separated list, each item with `itemError`; returns the cleaned items or an error. */
-export function parseList(value: string, itemError: (v: string) => string | undefined, canonical: (v: string) => string = (v) => v): { items: string[]; error?: string } {
-  const items = value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+export function parseList(
+  value: string,
+  itemError: (v: string) => string | undefined,
+  canonical: (v: string) => string = (v) => v,
+): { items: string[]; error?: string } {
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   if (items.length === 0) return { items, error: 'give at least one entry (comma-separated)' };
   for (const item of items) {
     const err = itemError(item);

@@ -89,7 +89,8 @@ export function engineSocket(env: NodeJS.ProcessEnv): string | undefined {
 function usesContext(env: NodeJS.ProcessEnv): boolean {
   const dir = env.DOCKER_CONFIG || join(env.HOME || homedir(), '.docker');
   try {
-    const ctx = (JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { currentContext?: unknown }).currentContext;
+    const ctx = (JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { currentContext?: unknown })
+      .currentContext;
     return typeof ctx === 'string' && ctx !== '' && ctx !== 'default';
   } catch {
     return false; // no config (or an unreadable one): the CLI uses the default endpoint too
@@ -114,7 +115,10 @@ export function pingSocket(path: string, timeoutMs: number): Promise<boolean> {
   return new Promise((done) => {
     let answer = '';
     const sock = connect(path);
-    const finish = (ok: boolean) => { sock.destroy(); done(ok); };
+    const finish = (ok: boolean) => {
+      sock.destroy();
+      done(ok);
+    };
     sock.setTimeout(timeoutMs, () => finish(false));
     sock.on('error', () => finish(false));
     sock.on('connect', () => sock.write('GET /_ping HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n'));
@@ -132,9 +136,14 @@ export function pingSocket(path: string, timeoutMs: number): Promise<boolean> {
  * compose file's top-level `name:`, else the directory's name. Normalised as each Compose does: lower-case, only
  * [a-z0-9_-] kept; v2 also drops leading '_' and '-', v1 does not — both forms are returned (one when they agree).
  */
-export function composeProjectNames(dir: string, env: Record<string, string | undefined>, composeText: string | undefined,
-  shellEnv: NodeJS.ProcessEnv): string[] {
-  const topName = composeText === undefined ? undefined : /^name:[ \t]*["']?([^"'\s#]+)["']?[ \t]*(?:#.*)?$/m.exec(composeText)?.[1];
+export function composeProjectNames(
+  dir: string,
+  env: Record<string, string | undefined>,
+  composeText: string | undefined,
+  shellEnv: NodeJS.ProcessEnv,
+): string[] {
+  const topName =
+    composeText === undefined ? undefined : /^name:[ \t]*["']?([^"'\s#]+)["']?[ \t]*(?:#.*)?$/m.exec(composeText)?.[1];
   const raw = env.COMPOSE_PROJECT_NAME || shellEnv.COMPOSE_PROJECT_NAME || topName || basename(dir);
   const v1 = raw.toLowerCase().replace(/[^a-z0-9_-]/g, '');
   const v2 = v1.replace(/^[_-]+/, '');

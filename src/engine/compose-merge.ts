@@ -47,7 +47,9 @@ export interface MergeResult {
   notes: { edit: Edit; note: string }[];
   /** THEIRS differs from BASE only in comments, quoting or layout (nothing structured to carry). */
   layoutOnly: boolean;
-  /** NEXT with the clean edits and every conflicting one (pending first) forced in where it can be, all listed on top. */
+  /**
+   * NEXT with the clean edits and every conflicting one (pending first) forced in where it can be, all listed on top.
+   */
   proposal?: string;
 }
 
@@ -70,8 +72,28 @@ export interface MergeOptions {
 /** Lists of KEY=VALUE entries that compose equally accepts as a map. */
 const KV_LISTS = new Set(['environment', 'labels', 'args', 'sysctls', 'annotations', 'extra_hosts']);
 /** Lists compose reads as sets: the order carries no meaning, an entry is added or removed. */
-const SET_LISTS = new Set(['ports', 'volumes', 'networks', 'depends_on', 'cap_add', 'cap_drop', 'security_opt', 'dns', 'dns_search',
-  'devices', 'tmpfs', 'expose', 'secrets', 'configs', 'env_file', 'profiles', 'volumes_from', 'links', 'external_links', 'group_add']);
+const SET_LISTS = new Set([
+  'ports',
+  'volumes',
+  'networks',
+  'depends_on',
+  'cap_add',
+  'cap_drop',
+  'security_opt',
+  'dns',
+  'dns_search',
+  'devices',
+  'tmpfs',
+  'expose',
+  'secrets',
+  'configs',
+  'env_file',
+  'profiles',
+  'volumes_from',
+  'links',
+  'external_links',
+  'group_add',
+]);
 
 const FORM = Symbol('kv-list form');
 type KvMap = Record<string, string | null> & { [FORM]?: 'list' };
@@ -82,7 +104,8 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-const scalarText = (v: unknown): string | null => (v === null || v === undefined ? null : typeof v === 'object' ? JSON.stringify(v) : String(v));
+const scalarText = (v: unknown): string | null =>
+  v === null || v === undefined ? null : typeof v === 'object' ? JSON.stringify(v) : String(v);
 
 /** extra_hosts writes host:ip, the others KEY=VALUE (a bare KEY passes the variable through). */
 const sepOf = (list: string | undefined) => (list === 'extra_hosts' ? ':' : '=');
@@ -134,7 +157,11 @@ const isSetList = (path: Path) => path.length >= 3 && path[0] === 'services' && 
 const isKvParent = (path: Path) => path.length >= 1 && KV_LISTS.has(path[path.length - 1]!);
 
 // How the three texts are named when one is not readable (the operator edits THEIRS; the others harden-init made).
-const NAMES = { theirs: 'docker-compose.yml', base: 'the compose file harden-init last wrote', next: 'the new compose file' } as const;
+const NAMES = {
+  theirs: 'docker-compose.yml',
+  base: 'the compose file harden-init last wrote',
+  next: 'the new compose file',
+} as const;
 
 function parseModel(text: string, file: string = NAMES.next): Record<string, unknown> {
   const v = readYaml(text, file, { merge: true });
@@ -150,7 +177,8 @@ function diffAt(base: unknown, theirs: unknown, path: Path, out: Edit[]): void {
       if (!Object.hasOwn(base, k)) out.push({ kind: 'set', path: [...path, k], base: undefined, theirs: t });
       else diffAt(base[k], t, [...path, k], out);
     }
-    for (const [k, b] of Object.entries(base)) if (!Object.hasOwn(theirs, k)) out.push({ kind: 'remove', path: [...path, k], base: b });
+    for (const [k, b] of Object.entries(base))
+      if (!Object.hasOwn(theirs, k)) out.push({ kind: 'remove', path: [...path, k], base: b });
     return;
   }
   if (Array.isArray(base) && Array.isArray(theirs) && isSetList(path)) {
@@ -236,12 +264,16 @@ function parentOf(doc: Document, path: Path): Node {
 function writeSet(doc: Document, path: Path, value: unknown): void {
   const parent = parentOf(doc, path);
   const key = path[path.length - 1]!;
-  if (isMap(parent)) { parent.set(doc.createNode(key), doc.createNode(denormalize(value, key))); return; }
+  if (isMap(parent)) {
+    parent.set(doc.createNode(key), doc.createNode(denormalize(value, key)));
+    return;
+  }
   if (isSeq(parent) && isKvParent(path.slice(0, -1))) {
     const list = path[path.length - 2];
     const entry = doc.createNode(value === null ? key : `${key}${sepOf(list)}${scalarText(value)}`);
     const at = kvItem(parent, key, list);
-    if (at) parent.items[at.index] = entry; else parent.items.push(entry);
+    if (at) parent.items[at.index] = entry;
+    else parent.items.push(entry);
     return;
   }
   throw new NotWritable('its parent is not a map in the new file');
@@ -250,19 +282,30 @@ function writeSet(doc: Document, path: Path, value: unknown): void {
 function writeRemove(doc: Document, path: Path): void {
   const parent = parentOf(doc, path);
   const key = path[path.length - 1]!;
-  if (isMap(parent)) { parent.delete(key); return; }
-  if (isSeq(parent)) { const at = kvItem(parent, key, path[path.length - 2]); if (at) parent.items.splice(at.index, 1); return; }
+  if (isMap(parent)) {
+    parent.delete(key);
+    return;
+  }
+  if (isSeq(parent)) {
+    const at = kvItem(parent, key, path[path.length - 2]);
+    if (at) parent.items.splice(at.index, 1);
+    return;
+  }
   throw new NotWritable('its parent is not a map in the new file');
 }
 
 const holdsAlias = (n: unknown): boolean =>
-  isAlias(n) || (isSeq(n) && n.items.some(holdsAlias)) || (isMap(n) && n.items.some((p) => holdsAlias(p.key) || holdsAlias(p.value)));
+  isAlias(n) ||
+  (isSeq(n) && n.items.some(holdsAlias)) ||
+  (isMap(n) && n.items.some((p) => holdsAlias(p.key) || holdsAlias(p.value)));
 
 function writeItem(doc: Document, path: Path, item: unknown, add: boolean): void {
   const seq = nodeAt(doc, path);
   if (!isSeq(seq)) throw new NotWritable('the list is not in the new file');
-  // An entry holding an alias has no value of its own (toJSON gives the alias's name): like any shared value, not writable.
-  if (seq.items.some(holdsAlias)) throw new NotWritable('the new file shares an entry of this list through a YAML anchor');
+  // An entry holding an alias has no value of its own (toJSON gives the alias's
+  // name): like any shared value, not writable.
+  if (seq.items.some(holdsAlias))
+    throw new NotWritable('the new file shares an entry of this list through a YAML anchor');
   const i = seq.items.findIndex((n) => same(normalize((n as Node).toJSON?.() ?? n), item));
   if (add && i < 0) seq.items.push(doc.createNode(item));
   if (!add && i >= 0) seq.items.splice(i, 1);
@@ -272,13 +315,15 @@ function writeItem(doc: Document, path: Path, item: unknown, add: boolean): void
 
 const dotted = (p: Path) => p.join('.');
 
-const parentPathOf = (e: Edit): Path => (e.kind === 'add-item' || e.kind === 'remove-item' ? e.path : e.path.slice(0, -1));
+const parentPathOf = (e: Edit): Path =>
+  e.kind === 'add-item' || e.kind === 'remove-item' ? e.path : e.path.slice(0, -1);
 
 /** The first part of the edit's place the file no longer has (the service, most often), named. */
 function missingPlace(next: unknown, e: Edit): string | undefined {
   const parentPath = parentPathOf(e);
   for (let i = 1; i <= parentPath.length; i++) {
-    if (getPath(next, parentPath.slice(0, i)) === undefined) return `${dotted(parentPath.slice(0, i))} is not in the new release's file`;
+    if (getPath(next, parentPath.slice(0, i)) === undefined)
+      return `${dotted(parentPath.slice(0, i))} is not in the new release's file`;
   }
   return undefined;
 }
@@ -287,19 +332,29 @@ function missingPlace(next: unknown, e: Edit): string | undefined {
 function judge(next: unknown, e: Edit): { state: 'already' | 'clean' } | { state: 'conflict'; reason: string } {
   const now = getPath(next, e.path);
   const parentPath = parentPathOf(e);
-  const parentThere = parentPath.length === 0 || isPlainObject(getPath(next, parentPath)) || Array.isArray(getPath(next, parentPath));
-  const gone = (): string => missingPlace(next, e) ?? `${dotted(parentPath)} has another form in the new release's file`;
+  const parentThere =
+    parentPath.length === 0 || isPlainObject(getPath(next, parentPath)) || Array.isArray(getPath(next, parentPath));
+  const gone = (): string =>
+    missingPlace(next, e) ?? `${dotted(parentPath)} has another form in the new release's file`;
   switch (e.kind) {
     case 'set': {
       if (same(now, e.theirs)) return { state: 'already' };
       if (!parentThere) return { state: 'conflict', reason: gone() };
       if (e.base === undefined) {
         if (now === undefined) return { state: 'clean' };
-        if (isPlainObject(now) && isPlainObject(e.theirs) && Object.entries(e.theirs).every(([k, v]) => !Object.hasOwn(now, k) || same(now[k], v))) return { state: 'clean' };
+        if (
+          isPlainObject(now) &&
+          isPlainObject(e.theirs) &&
+          Object.entries(e.theirs).every(([k, v]) => !Object.hasOwn(now, k) || same(now[k], v))
+        )
+          return { state: 'clean' };
         return { state: 'conflict', reason: 'the new release sets it too, to another value' };
       }
       if (same(now, e.base)) return { state: 'clean' };
-      return { state: 'conflict', reason: now === undefined ? 'the new release removed it' : 'the new release changed it too' };
+      return {
+        state: 'conflict',
+        reason: now === undefined ? 'the new release removed it' : 'the new release changed it too',
+      };
     }
     case 'remove':
       if (now === undefined) return { state: 'already' };
@@ -324,9 +379,15 @@ function write(doc: Document, next: unknown, e: Edit): void {
       writeSet(doc, e.path, e.theirs);
       return;
     }
-    case 'remove': writeRemove(doc, e.path); return;
-    case 'add-item': writeItem(doc, e.path, e.item, true); return;
-    case 'remove-item': writeItem(doc, e.path, e.item, false); return;
+    case 'remove':
+      writeRemove(doc, e.path);
+      return;
+    case 'add-item':
+      writeItem(doc, e.path, e.item, true);
+      return;
+    case 'remove-item':
+      writeItem(doc, e.path, e.item, false);
+      return;
   }
 }
 
@@ -350,19 +411,31 @@ function tryWrite(text: string, e: Edit, force: boolean): { text: string } | { r
 }
 
 /** The three-way merge (see the top of this file). Throws only when a file is not YAML. */
-export function mergeCompose(baseText: string, theirsText: string, nextText: string, opts: MergeOptions = {}): MergeResult {
+export function mergeCompose(
+  baseText: string,
+  theirsText: string,
+  nextText: string,
+  opts: MergeOptions = {},
+): MergeResult {
   const edits = composeEdits(baseText, theirsText);
   const layoutOnly = edits.length === 0 && baseText !== theirsText;
   let text = nextText;
   const carried: Edit[] = [];
   const conflicts: Conflict[] = [];
   const notes: { edit: Edit; note: string }[] = [];
-  const conflict = (edit: Edit, reason: string): Conflict => (opts.step === undefined ? { edit, reason } : { edit, reason, step: opts.step });
+  const conflict = (edit: Edit, reason: string): Conflict =>
+    opts.step === undefined ? { edit, reason } : { edit, reason, step: opts.step };
   for (const e of edits) {
     const r = tryWrite(text, e, false);
-    if ('reason' in r) { conflicts.push(conflict(e, r.reason)); continue; }
+    if ('reason' in r) {
+      conflicts.push(conflict(e, r.reason));
+      continue;
+    }
     const verdict = r.text === text ? undefined : opts.admit?.(r.text, e);
-    if (verdict && 'refused' in verdict) { conflicts.push(conflict(e, verdict.refused)); continue; }
+    if (verdict && 'refused' in verdict) {
+      conflicts.push(conflict(e, verdict.refused));
+      continue;
+    }
     text = verdict?.text ?? r.text;
     carried.push(e);
     if (verdict?.note) notes.push({ edit: e, note: verdict.note });
@@ -370,18 +443,33 @@ export function mergeCompose(baseText: string, theirsText: string, nextText: str
   const pending = opts.pending ?? [];
   const all = [...pending, ...conflicts];
   const p = all.length ? proposalOf(text, all) : undefined;
-  return { text, edits, carried, conflicts, pending, notes, layoutOnly, unwritten: p?.unwritten ?? [], proposal: p?.text };
+  return {
+    text,
+    edits,
+    carried,
+    conflicts,
+    pending,
+    notes,
+    layoutOnly,
+    unwritten: p?.unwritten ?? [],
+    proposal: p?.text,
+  };
 }
 
 /** The merged file with each conflicting edit forced in where its place exists; every conflict listed on top. */
-function proposalOf(merged: string, conflicts: Conflict[]): { text: string; unwritten: { conflict: Conflict; why: string }[] } {
+function proposalOf(
+  merged: string,
+  conflicts: Conflict[],
+): { text: string; unwritten: { conflict: Conflict; why: string }[] } {
   let text = merged;
   const unwritten: { conflict: Conflict; why: string }[] = [];
   const lines = conflicts.map((c) => {
     const r = tryWrite(text, c.edit, true);
     if ('text' in r) text = r.text;
     else unwritten.push({ conflict: c, why: missingPlace(parseModel(text), c.edit) ?? r.reason });
-    return `#   ${describeEdit(c.edit)} — not applied: ${c.reason}${'reason' in r ? ' (not written below either: its place is gone)' : ''}${c.step ? ` [step ${c.step}]` : ''}`;
+    return `#   ${describeEdit(c.edit)} — not applied: ${c.reason}${
+      'reason' in r ? ' (not written below either: its place is gone)' : ''
+    }${c.step ? ` [step ${c.step}]` : ''}`;
   });
   const body = [
     '# PROPOSAL, not in use. harden-init wrote docker-compose.yml for the new release with the hand edits that applied',
@@ -401,20 +489,33 @@ export function editHolds(text: string, e: Edit): boolean {
     case 'set':
       if (same(now, e.theirs)) return true;
       // A map they added beside one the new release added: their keys are there.
-      return e.base === undefined && isPlainObject(e.theirs) && isPlainObject(now) && Object.entries(e.theirs).every(([k, v]) => same(now[k], v));
-    case 'remove': return now === undefined;
-    case 'add-item': return Array.isArray(now) && now.some((x) => same(x, e.item));
-    case 'remove-item': return !Array.isArray(now) || !now.some((x) => same(x, e.item));
+      return (
+        e.base === undefined &&
+        isPlainObject(e.theirs) &&
+        isPlainObject(now) &&
+        Object.entries(e.theirs).every(([k, v]) => same(now[k], v))
+      );
+    case 'remove':
+      return now === undefined;
+    case 'add-item':
+      return Array.isArray(now) && now.some((x) => same(x, e.item));
+    case 'remove-item':
+      return !Array.isArray(now) || !now.some((x) => same(x, e.item));
   }
 }
 
 /** One line naming an edit (values shown unless the caller masks them). */
 export function describeEdit(e: Edit, show: (path: Path) => boolean = () => true): string {
-  const value = (v: unknown) => (show(e.path) ? ` = ${JSON.stringify(denormalize(v, e.path[e.path.length - 1]))}` : ' (value hidden)');
+  const value = (v: unknown) =>
+    show(e.path) ? ` = ${JSON.stringify(denormalize(v, e.path[e.path.length - 1]))}` : ' (value hidden)';
   switch (e.kind) {
-    case 'set': return `${e.base === undefined ? 'added' : 'changed'} ${dotted(e.path)}${value(e.theirs)}`;
-    case 'remove': return `removed ${dotted(e.path)}`;
-    case 'add-item': return `added to ${dotted(e.path)}: ${JSON.stringify(e.item)}`;
-    case 'remove-item': return `removed from ${dotted(e.path)}: ${JSON.stringify(e.item)}`;
+    case 'set':
+      return `${e.base === undefined ? 'added' : 'changed'} ${dotted(e.path)}${value(e.theirs)}`;
+    case 'remove':
+      return `removed ${dotted(e.path)}`;
+    case 'add-item':
+      return `added to ${dotted(e.path)}: ${JSON.stringify(e.item)}`;
+    case 'remove-item':
+      return `removed from ${dotted(e.path)}: ${JSON.stringify(e.item)}`;
   }
 }

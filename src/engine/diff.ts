@@ -25,18 +25,30 @@ export function diffLines(a: string[], b: string[]): DiffOp[] {
   // Trim the common head and tail first: typical edits touch a few lines of a long file.
   let start = 0;
   while (start < a.length && start < b.length && a[start] === b[start]) start++;
-  let endA = a.length, endB = b.length;
-  while (endA > start && endB > start && a[endA - 1] === b[endB - 1]) { endA--; endB--; }
-  const A = a.slice(start, endA), B = b.slice(start, endB);
-  const n = A.length, m = B.length;
-  const lcs: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
-  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) {
-    lcs[i]![j] = A[i] === B[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
+  let endA = a.length,
+    endB = b.length;
+  while (endA > start && endB > start && a[endA - 1] === b[endB - 1]) {
+    endA--;
+    endB--;
   }
+  const A = a.slice(start, endA),
+    B = b.slice(start, endB);
+  const n = A.length,
+    m = B.length;
+  const lcs: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
+  for (let i = n - 1; i >= 0; i--)
+    for (let j = m - 1; j >= 0; j--) {
+      lcs[i]![j] = A[i] === B[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
+    }
   const ops: DiffOp[] = a.slice(0, start).map((line) => ({ op: ' ', line }));
-  let i = 0, j = 0;
+  let i = 0,
+    j = 0;
   while (i < n || j < m) {
-    if (i < n && j < m && A[i] === B[j]) { ops.push({ op: ' ', line: A[i]! }); i++; j++; }
+    if (i < n && j < m && A[i] === B[j]) {
+      ops.push({ op: ' ', line: A[i]! });
+      i++;
+      j++;
+    }
     // Removals before additions, as in unified diffs.
     else if (i < n && (j === m || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) ops.push({ op: '-', line: A[i++]! });
     else ops.push({ op: '+', line: B[j++]! });
@@ -56,7 +68,10 @@ export function unifiedDiff(oldText: string, newText: string, context = 3): stri
   const out: string[] = [];
   let gap = false;
   ops.forEach((o, k) => {
-    if (!keep[k]) { gap = true; return; }
+    if (!keep[k]) {
+      gap = true;
+      return;
+    }
     if (gap) out.push('…');
     gap = false;
     out.push(`${o.op}${o.line}`);
@@ -78,21 +93,31 @@ export function colorize(lines: string[]): string {
  * "(changed)" so the diff still shows that something happened, without showing what.
  */
 export function maskEnvPair(oldText: string, newText: string, sensitive: Set<string>): [string, string] {
-  const oldValues = new Map(parseEnv(oldText).lines.filter((l) => l.key).map((l) => [l.key!, l.value ?? '']));
+  const oldValues = new Map(
+    parseEnv(oldText)
+      .lines.filter((l) => l.key)
+      .map((l) => [l.key!, l.value ?? '']),
+  );
   const maskText = (text: string, markChanged: boolean) =>
-    parseEnv(text).lines.map((l) => {
-      if (!l.key || !isMaskedName(l.key, sensitive) || !l.value) return l.raw;
-      const changed = markChanged && oldValues.has(l.key) && oldValues.get(l.key) !== l.value;
-      return `${l.key}=********${changed ? ' (changed)' : ''}`;
-    }).join('\n') + (text.endsWith('\n') ? '\n' : '');
+    parseEnv(text)
+      .lines.map((l) => {
+        if (!l.key || !isMaskedName(l.key, sensitive) || !l.value) return l.raw;
+        const changed = markChanged && oldValues.has(l.key) && oldValues.get(l.key) !== l.value;
+        return `${l.key}=********${changed ? ' (changed)' : ''}`;
+      })
+      .join('\n') + (text.endsWith('\n') ? '\n' : '');
   return [maskText(oldText, false), maskText(newText, true)];
 }
 
 /** A compose file holds no secrets as written by harden-init, but a hand edit may add one: mask those. */
 export function maskComposeText(text: string, sensitive: Set<string>): string {
-  return text.replace(/^(\s*-?\s*["']?)([A-Za-z_][A-Za-z0-9_]*)(=|:[ \t]+)(\S.*)$/gm, (line, pre: string, name: string, sep: string, value: string) => {
-    const reference = /^["']?\$\{?[A-Za-z_][A-Za-z0-9_]*\}?["']?$/.test(value.trim()); // `${_APP_DB_PASS}` reveals nothing
-    const secretName = isMaskedName(name, sensitive);
-    return secretName && !reference ? `${pre}${name}${sep}********` : line;
-  });
+  return text.replace(
+    /^(\s*-?\s*["']?)([A-Za-z_][A-Za-z0-9_]*)(=|:[ \t]+)(\S.*)$/gm,
+    (line, pre: string, name: string, sep: string, value: string) => {
+      // `${_APP_DB_PASS}` reveals nothing
+      const reference = /^["']?\$\{?[A-Za-z_][A-Za-z0-9_]*\}?["']?$/.test(value.trim());
+      const secretName = isMaskedName(name, sensitive);
+      return secretName && !reference ? `${pre}${name}${sep}********` : line;
+    },
+  );
 }

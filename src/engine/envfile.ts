@@ -103,7 +103,9 @@ export function setEnv(file: EnvFile, key: string, value: string): EnvFile {
   if (file.values[key] === value) return file;
   const lines = [...file.lines];
   let index = -1;
-  lines.forEach((l, i) => { if (l.key === key) index = i; });
+  lines.forEach((l, i) => {
+    if (l.key === key) index = i;
+  });
   const line = { raw: `${key}=${encodeValue(value)}`, key, value };
   if (index !== -1) lines[index] = line;
   else lines.push(line);
@@ -123,7 +125,11 @@ export function deleteEnv(file: EnvFile, key: string): EnvFile {
 /** Appends a line as written; what it assigns is read by dotenv from the line alone. */
 export function appendRaw(file: EnvFile, raw: string): EnvFile {
   const line = readLine(raw);
-  return { ...file, lines: [...file.lines, line], values: line.key === undefined ? file.values : withValues(file.values, { [line.key]: line.value! }) };
+  return {
+    ...file,
+    lines: [...file.lines, line],
+    values: line.key === undefined ? file.values : withValues(file.values, { [line.key]: line.value! }),
+  };
 }
 
 function withValues(values: Readonly<Record<string, string>>, more: Record<string, string>): Record<string, string> {
@@ -166,17 +172,22 @@ function disagreement(raw: string): string | undefined {
   if (v.startsWith('`')) return 'a backquoted value (Compose keeps the backquotes, dotenv removes them)';
   if (v.startsWith('"')) {
     // Both readers turn \n and \r into line breaks; every other escape only Compose reads.
-    if (/\\(?![nr])/.test(v)) return 'a backslash inside double quotes (Compose reads it as an escape, dotenv keeps it)';
+    if (/\\(?![nr])/.test(v))
+      return 'a backslash inside double quotes (Compose reads it as an escape, dotenv keeps it)';
     return undefined;
   }
   if (v.startsWith("'")) return undefined;
   // Unquoted: dotenv ends the value at the first '#', Compose only at a '#' after white space.
-  if (/[^\s#]#/.test(v.replace(/\s+#.*$/, ''))) return "a '#' inside an unquoted value (Compose keeps it, dotenv cuts the value there)";
+  if (/[^\s#]#/.test(v.replace(/\s+#.*$/, '')))
+    return "a '#' inside an unquoted value (Compose keeps it, dotenv cuts the value there)";
   return undefined;
 }
 
 /** The one message for entries of `.env` that readers disagree on, with the form every reader agrees on. */
 export function ambiguousEnvMessage(path: string, entries: AmbiguousEntry[]): string {
   const lines = entries.map((e) => `  ${path} line ${e.line}: ${e.key} — ${e.why}`);
-  return `${path} has ${entries.length === 1 ? 'a value' : 'values'} that Compose and harden-init would read differently:\n${lines.join('\n')}`;
+  return (
+    `${path} has ${entries.length === 1 ? 'a value' : 'values'} that Compose and harden-init would ` +
+    `read differently:\n${lines.join('\n')}`
+  );
 }

@@ -4,7 +4,16 @@
 import { isAbsolute, join } from 'node:path';
 import { ambiguousEntries, ambiguousEnvMessage, parseEnv, type EnvFile } from './envfile.js';
 import { usageError } from '../core/errors.js';
-import { adoptPending, BACKUP_DIR, parsePending, parseState, PENDING_FILE, STATE_DIR, STATE_FILE, type State } from './state.js';
+import {
+  adoptPending,
+  BACKUP_DIR,
+  parsePending,
+  parseState,
+  PENDING_FILE,
+  STATE_DIR,
+  STATE_FILE,
+  type State,
+} from './state.js';
 import { assertDirOrMissing, kindOf, readRegular } from '../core/safe-fs.js';
 
 export interface Existing {
@@ -35,7 +44,10 @@ export function readExisting(dir: string): Existing {
   let state = stateText === undefined ? undefined : parseState(stateText);
   const stateCorrupt = stateText !== undefined && state === undefined;
   if (stateCorrupt) {
-    warnings.push(`${STATE_FILE} is not readable as harden-init's state (corrupt or from another tool): the settings are read from .env instead and the file is rewritten.`);
+    warnings.push(
+      `${STATE_FILE} is not readable as harden-init's state (corrupt or from another tool): the settings are read ` +
+        `from .env instead and the file is rewritten.`,
+    );
   }
   let pendingAdopted = false;
   const pending = parsePending(readRegular(join(dir, PENDING_FILE)));
@@ -45,7 +57,8 @@ export function readExisting(dir: string): Existing {
     // a name that would leave the install directory is never read (it counts as missing).
     const inside = (path: string) => !isAbsolute(path) && !path.split(/[\\/]/).includes('..');
     const onDisk: Record<string, string | undefined> = Object.fromEntries(
-      Object.keys(pending.after).map((path) => [path, inside(path) ? readRegular(join(dir, path)) : undefined]));
+      Object.keys(pending.after).map((path) => [path, inside(path) ? readRegular(join(dir, path)) : undefined]),
+    );
     const adopted = adoptPending(pending, onDisk);
     if (adopted) {
       state = adopted;
@@ -55,8 +68,11 @@ export function readExisting(dir: string): Existing {
   const env = envText === undefined ? undefined : parseEnv(envText);
   const ambiguous = env ? ambiguousEntries(env) : [];
   if (ambiguous.length > 0) {
-    throw usageError(ambiguousEnvMessage(join(dir, '.env'), ambiguous),
-      "Write such a value in single quotes (KEY='value'), the form every reader takes literally, then run harden-init again. Nothing was written.");
+    throw usageError(
+      ambiguousEnvMessage(join(dir, '.env'), ambiguous),
+      "Write such a value in single quotes (KEY='value'), the form every reader takes literally, then run " +
+        'harden-init again. Nothing was written.',
+    );
   }
   return {
     dir,
@@ -74,5 +90,11 @@ export function readExisting(dir: string): Existing {
 }
 
 export function isExistingInstall(e: Existing): boolean {
-  return e.env !== undefined || e.compose !== undefined || e.state !== undefined || Boolean(e.stateCorrupt) || Boolean(e.hasBackups);
+  return (
+    e.env !== undefined ||
+    e.compose !== undefined ||
+    e.state !== undefined ||
+    Boolean(e.stateCorrupt) ||
+    Boolean(e.hasBackups)
+  );
 }

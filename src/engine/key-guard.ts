@@ -32,29 +32,51 @@ export type KeyDecision =
 export const NEW_KEY_FLAG = '--new-encryption-key';
 
 export function lossText(names: string[]): string {
-  return `${names.join(' and ')} encrypt${names.length === 1 ? 's' : ''} the data Appwrite stores for you: a new key makes stored passwords, OAuth secrets and API keys unreadable, for good`;
+  return (
+    `${names.join(' and ')} encrypt${names.length === 1 ? 's' : ''} the data Appwrite stores for you: a new key ` +
+    `makes stored passwords, OAuth secrets and API keys unreadable, for good`
+  );
 }
 
 export function decideKey(i: KeyGuardInput): KeyDecision {
   const missing = i.keyNames.filter((k) => !i.env?.[k]);
   if (missing.length === 0) {
     if (i.newKeyFlag) {
-      return { kind: 'refuse', message: `${NEW_KEY_FLAG}: .env already holds ${i.keyNames.join(', ')}; harden-init never replaces an existing encryption key.`, hint: `Drop ${NEW_KEY_FLAG}.` };
+      return {
+        kind: 'refuse',
+        message:
+          `${NEW_KEY_FLAG}: .env already holds ${i.keyNames.join(', ')}; harden-init ` +
+          `never replaces an existing encryption key.`,
+        hint: `Drop ${NEW_KEY_FLAG}.`,
+      };
     }
     return { kind: 'ok' };
   }
   if (!i.setUpBefore) return { kind: 'ok' }; // a first install: a new key is what it needs
   const where = i.env === undefined ? `${i.dir}/.env is missing` : `.env has no value for ${missing.join(', ')}`;
-  const message = `${where}, but harden-init has set up this install before. ${lossText(missing)}. Nothing was written.`;
+  const message =
+    `${where}, but harden-init has set up this install before. ` + `${lossText(missing)}. Nothing was written.`;
   if (i.newKeyFlag) {
-    if (!i.interactive) return { kind: 'ok', warning: `${where}: making a new ${missing.join(', ')} as asked (${NEW_KEY_FLAG}). ${lossText(missing)}.` };
-    return { kind: 'confirm', message: `${where}. ${lossText(missing)}.`, question: `Make a NEW ${missing.join(', ')} anyway, giving up everything encrypted with the old one?` };
+    if (!i.interactive)
+      return {
+        kind: 'ok',
+        warning: `${where}: making a new ${missing.join(', ')} as asked (${NEW_KEY_FLAG}). ${lossText(missing)}.`,
+      };
+    return {
+      kind: 'confirm',
+      message: `${where}. ${lossText(missing)}.`,
+      question: `Make a NEW ${missing.join(', ')} anyway, giving up everything encrypted with the old one?`,
+    };
   }
   const backup = i.backups.find((b) => missing.every((k) => b.env[k]));
   const target = `${i.dir.replace(/\/+$/, '')}/.env`;
   const hint = backup
-    ? `The newest backup that holds ${missing.join(', ')} is ${backup.path}. Restore it (it replaces the whole .env with that version), then re-run:\n  cp ${shellQuote(backup.path)} ${shellQuote(target)}\nOnly if the data encrypted with the old key may be lost: re-run with ${NEW_KEY_FLAG}.`
-    : `No backup in .harden-init/backups holds ${missing.join(', ')}. If you have the key elsewhere (another copy of .env), put the line back into ${target} and re-run. Only if the data encrypted with the old key may be lost: re-run with ${NEW_KEY_FLAG}.`;
+    ? `The newest backup that holds ${missing.join(', ')} is ${backup.path}. Restore it (it replaces the whole .env ` +
+      `with that version), then re-run:\n  cp ${shellQuote(backup.path)} ${shellQuote(target)}\nOnly if the data ` +
+      `encrypted with the old key may be lost: re-run with ${NEW_KEY_FLAG}.`
+    : `No backup in .harden-init/backups holds ${missing.join(', ')}. If you have the key elsewhere (another ` +
+      `copy of .env), put the line back into ${target} and re-run. Only if the data encrypted with the old key ` +
+      `may be lost: re-run with ${NEW_KEY_FLAG}.`;
   return { kind: 'refuse', message, hint };
 }
 
@@ -82,20 +104,34 @@ export function refuseLostDbPassword(i: DbPasswordInput): { message: string; hin
   const names = i.missing.join(', ');
   const one = i.missing.length === 1;
   const target = `${i.dir.replace(/\/+$/, '')}/.env`;
-  const message = `.env has no value for ${names}, but this install's bundled database${i.location ? ` (${i.location})` : ''} still holds the old password${one ? '' : 's'}: a new one would lock ${i.product} out of its data. harden-init never makes up a replacement. Nothing was written.`;
+  const message =
+    `.env has no value for ${names}, but this install's bundled ` +
+    `database${i.location ? ` (${i.location})` : ''} still holds the old password${one ? '' : 's'}: a new one would ` +
+    `lock ${i.product} out of its data. harden-init never makes up a replacement. Nothing was written.`;
   const backup = i.backups.find((b) => i.missing.every((k) => b.env[k]));
   const lines: string[] = [];
   if (backup) {
-    lines.push(`The newest backup that holds ${names} is ${backup.path}. Put the line${one ? '' : 's'} back into ${target}:`);
+    lines.push(
+      `The newest backup that holds ${names} is ${backup.path}. Put the line${one ? '' : 's'} back into ${target}:`,
+    );
     for (const k of i.missing) lines.push(`  grep '^${k}=' ${shellQuote(backup.path)} >> ${shellQuote(target)}`);
     lines.push('then re-run.');
   } else {
     lines.push(`No backup in .harden-init/backups holds ${names}.`);
     if (i.archives[0]) {
-      lines.push(`The newest archive of harden-init backup here, ${i.archives[0]}, holds the .env of its day: age -d -i <key file> ${shellQuote(i.archives[0])} | tar -xO .env | grep -E '^(${i.missing.join('|')})=' (without -i for a passphrase).`);
+      lines.push(
+        `The newest archive of harden-init backup here, ${i.archives[0]}, holds the .env of its day: age ` +
+          `-d -i <key file> ${shellQuote(i.archives[0])} | tar -xO .env | grep -E ` +
+          `'^(${i.missing.join('|')})=' (without -i for a passphrase).`,
+      );
     }
-    lines.push(`If you have the password elsewhere (another copy of .env), put the line back into ${target} and re-run.`);
+    lines.push(
+      `If you have the password elsewhere (another copy of .env), put the line back into ${target} and re-run.`,
+    );
   }
-  lines.push(`Only if the database's data is gone on purpose (its volume or directory removed): write a new value into the line yourself, then re-run.`);
+  lines.push(
+    `Only if the database's data is gone on purpose (its volume or directory removed): write a new ` +
+      `value into the line yourself, then re-run.`,
+  );
   return { message, hint: lines.join('\n') };
 }

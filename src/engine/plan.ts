@@ -44,7 +44,10 @@ export interface PlanOptions {
   extraFiles?: { path: string; content: string; mode: number }[];
 }
 
-export interface DbMove { from: string; to: string }
+export interface DbMove {
+  from: string;
+  to: string;
+}
 
 export interface Plan {
   answers: BaseAnswers;
@@ -83,7 +86,16 @@ export function plan(answersIn: AnyAnswers, existing: Existing, t: TargetTemplat
   const answers = target.normalize(answersIn as BaseAnswers);
   const previous = (opts.previous ?? {}) as Partial<BaseAnswers>;
   const run: PlanRun = {
-    target, answers, previous, existing, t, opts, warnings: [], notes: [], generatedSecrets: [], keptSecrets: [],
+    target,
+    answers,
+    previous,
+    existing,
+    t,
+    opts,
+    warnings: [],
+    notes: [],
+    generatedSecrets: [],
+    keptSecrets: [],
   };
 
   let env = startEnv(run);
@@ -98,7 +110,9 @@ export function plan(answersIn: AnyAnswers, existing: Existing, t: TargetTemplat
   const rendered = target.render.compose(t, answers, new Set(opts.accepted ?? []));
   const compose = rendered.text;
   // Every variable compose interpolates gets a line, so compose never falls back to "" with a warning.
-  const missingRefs = interpolatedNames(compose).filter((n) => getEnv(env, n) === undefined && !n.startsWith('HARDEN_INIT'));
+  const missingRefs = interpolatedNames(compose).filter(
+    (n) => getEnv(env, n) === undefined && !n.startsWith('HARDEN_INIT'),
+  );
   for (const n of missingRefs) env = setEnv(env, n, '');
   const { files, composeEdited } = plannedFiles(run, env, compose);
 
@@ -130,8 +144,10 @@ function startEnv({ existing, t, target }: Pick<PlanRun, 'existing' | 't' | 'tar
   return env;
 }
 
-function setManagedValues(r: Pick<PlanRun, 'target' | 'answers' | 'previous' | 'existing' | 't' | 'warnings'>,
-  envIn: EnvFile): EnvFile {
+function setManagedValues(
+  r: Pick<PlanRun, 'target' | 'answers' | 'previous' | 'existing' | 't' | 'warnings'>,
+  envIn: EnvFile,
+): EnvFile {
   const { target, answers, previous } = r;
   let env = envIn;
   for (const [key, value] of Object.entries(target.render.managedValues(answers, r.t))) {
@@ -167,8 +183,10 @@ function generateSecrets(r: SecretsStep, envIn: EnvFile): EnvFile {
 }
 
 /** Secrets the operator supplies (an external database's password, SMTP): set when given, else kept. */
-function setSecretInputs(r: Pick<PlanRun, 'target' | 'answers' | 'opts' | 'notes' | 'keptSecrets'>,
-  envIn: EnvFile): EnvFile {
+function setSecretInputs(
+  r: Pick<PlanRun, 'target' | 'answers' | 'opts' | 'notes' | 'keptSecrets'>,
+  envIn: EnvFile,
+): EnvFile {
   let env = envIn;
   for (const input of r.target.render.secretInputs) {
     if (!input.when(r.answers)) continue;
@@ -185,27 +203,56 @@ function setSecretInputs(r: Pick<PlanRun, 'target' | 'answers' | 'opts' | 'notes
 }
 
 /** .env, the compose file (or the proposed one beside a hand-edited file), the target's extra files, the state. */
-function plannedFiles(r: Pick<PlanRun, 'target' | 'answers' | 'existing' | 't' | 'opts' | 'notes'>, env: EnvFile,
-  compose: string): { files: PlannedFile[]; composeEdited: boolean } {
+function plannedFiles(
+  r: Pick<PlanRun, 'target' | 'answers' | 'existing' | 't' | 'opts' | 'notes'>,
+  env: EnvFile,
+  compose: string,
+): { files: PlannedFile[]; composeEdited: boolean } {
   const { existing, opts, t } = r;
   const recorded = existing.state?.composeSha256;
-  const composeEdited = existing.compose !== undefined && existing.compose !== compose
-    && (recorded === undefined || sha256(existing.compose) !== recorded);
+  const composeEdited =
+    existing.compose !== undefined &&
+    existing.compose !== compose &&
+    (recorded === undefined || sha256(existing.compose) !== recorded);
   const files: PlannedFile[] = [
     { path: ENV_FILE, old: existing.envText, content: serializeEnv(env), mode: 0o600, secret: true },
   ];
   let writtenCompose = compose;
   if (composeEdited && opts.composePolicy === 'keep') {
     writtenCompose = existing.compose!;
-    files.push({ path: PROPOSED_COMPOSE_FILE, old: existing.proposedCompose, content: compose, mode: 0o644, secret: false });
-    r.notes.push(`${COMPOSE_FILE} was changed since harden-init wrote it${recorded ? '' : ' (or was written by another tool)'}: it is kept as it is; the file harden-init would write is in ${PROPOSED_COMPOSE_FILE}. Compare them, merge what you need, or re-run with --replace-compose.`);
+    files.push({
+      path: PROPOSED_COMPOSE_FILE,
+      old: existing.proposedCompose,
+      content: compose,
+      mode: 0o644,
+      secret: false,
+    });
+    r.notes.push(
+      `${COMPOSE_FILE} was changed since harden-init wrote it${recorded ? '' : ' (or was written by another tool)'}: ` +
+        `it is kept as it is; the file harden-init would write is in ${PROPOSED_COMPOSE_FILE}. Compare them, merge ` +
+        `what you need, or re-run with --replace-compose.`,
+    );
   } else {
     files.push({ path: COMPOSE_FILE, old: existing.compose, content: compose, mode: 0o644, secret: false });
     // Written with every new content of the compose file only: a re-run that changes nothing writes nothing.
-    if (existing.compose !== compose) files.push({ path: WRITTEN_COMPOSE_FILE, old: opts.readFile?.(WRITTEN_COMPOSE_FILE), content: compose, mode: 0o644, secret: false });
-    if (composeEdited) r.notes.push(`${COMPOSE_FILE} had changes harden-init did not make; they are replaced (the old file goes to the backup).`);
+    if (existing.compose !== compose)
+      files.push({
+        path: WRITTEN_COMPOSE_FILE,
+        old: opts.readFile?.(WRITTEN_COMPOSE_FILE),
+        content: compose,
+        mode: 0o644,
+        secret: false,
+      });
+    if (composeEdited)
+      r.notes.push(
+        `${COMPOSE_FILE} had changes harden-init did not make; they are replaced (the old file goes to the backup).`,
+      );
   }
-  const withOld = (f: { path: string; content: string; mode: number }): PlannedFile => ({ ...f, old: opts.readFile?.(f.path), secret: false });
+  const withOld = (f: { path: string; content: string; mode: number }): PlannedFile => ({
+    ...f,
+    old: opts.readFile?.(f.path),
+    secret: false,
+  });
   files.push(...(r.target.render.extraFiles?.(r.answers, t) ?? []).map(withOld));
   const state: State = {
     schema: 1,
@@ -225,7 +272,11 @@ function plannedFiles(r: Pick<PlanRun, 'target' | 'answers' | 'existing' | 't' |
   return { files, composeEdited };
 }
 
-function dbMoveOf(target: Renderable<BaseAnswers>, previous: Partial<BaseAnswers>, next: BaseAnswers): DbMove | undefined {
+function dbMoveOf(
+  target: Renderable<BaseAnswers>,
+  previous: Partial<BaseAnswers>,
+  next: BaseAnswers,
+): DbMove | undefined {
   const from = target.stack.dbLocation(previous);
   const to = target.stack.dbLocation(next)!;
   return from !== undefined && from !== to ? { from, to } : undefined;
@@ -233,7 +284,9 @@ function dbMoveOf(target: Renderable<BaseAnswers>, previous: Partial<BaseAnswers
 
 function weakSecretWarning(key: string, t: TargetTemplate): string {
   const why = t.secrets.encryptionKeys.includes(key)
-    ? 'changing it makes the data it encrypts unreadable, so harden-init keeps it; rotate it only with the product\'s own migration or on a fresh install'
-    : `harden-init keeps it because the running service was set up with it; harden-init rotate-secret ${key} changes it safely (a database password in the database first, then .env, recreate, verify)`;
+    ? 'changing it makes the data it encrypts unreadable, so harden-init keeps it; rotate it only with the ' +
+      "product's own migration or on a fresh install"
+    : `harden-init keeps it because the running service was set up with it; harden-init rotate-secret ${key} changes ` +
+      `it safely (a database password in the database first, then .env, recreate, verify)`;
   return `${key} holds a well-known example value: ${why}.`;
 }

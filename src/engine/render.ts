@@ -80,7 +80,11 @@ export interface SecretInput<A> {
 }
 
 /** A file the install needs besides .env and the compose file. */
-export interface ExtraFile { path: string; content: string; mode: number }
+export interface ExtraFile {
+  path: string;
+  content: string;
+  mode: number;
+}
 
 /** How a target turns answers and a template into the install's files (the contract's `render` group). */
 export interface TargetRender<A> {

@@ -5,7 +5,9 @@ export const SECRET_CHARSET = /^[A-Za-z0-9_-]+$/;
 
 /** A crypto-random secret of `length` base64url characters (6 bits each; 48 chars = 288 bits). */
 export function generateSecret(length = 48): string {
-  return randomBytes(Math.ceil((length * 3) / 4)).toString('base64url').slice(0, length);
+  return randomBytes(Math.ceil((length * 3) / 4))
+    .toString('base64url')
+    .slice(0, length);
 }
 
 /** Values shipped as examples by upstream installers; finding one is worth a loud warning, not a silent swap. */

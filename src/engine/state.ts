@@ -95,7 +95,13 @@ export function parsePending(text: string | undefined): Pending | undefined {
   if (text === undefined) return undefined;
   try {
     const p = JSON.parse(text) as Pending;
-    if (p?.schema !== 1 || typeof p.after !== 'object' || typeof p.before !== 'object' || !parseState(JSON.stringify(p.state))) return undefined;
+    if (
+      p?.schema !== 1 ||
+      typeof p.after !== 'object' ||
+      typeof p.before !== 'object' ||
+      !parseState(JSON.stringify(p.state))
+    )
+      return undefined;
     return p;
   } catch {
     return undefined;
@@ -113,7 +119,10 @@ export function adoptPending(p: Pending, onDisk: Record<string, string | undefin
   for (const [path, after] of Object.entries(p.after)) {
     const text = onDisk[path];
     const now = text === undefined ? null : sha256(text);
-    if (now === after) { if (after !== p.before[path]) anyAfter = true; continue; }
+    if (now === after) {
+      if (after !== p.before[path]) anyAfter = true;
+      continue;
+    }
     if (now === (p.before[path] ?? null)) continue;
     return undefined;
   }

@@ -18,7 +18,11 @@ export function templatesRoot(): string {
 /** Every variable whose value must never be printed: the template's secrets and every secret-looking name. */
 export function sensitiveNames(t: TargetTemplate, more: Iterable<string> = []): Set<string> {
   const names = new Set([
-    ...t.secrets.generate, ...t.secrets.encryptionKeys, ...t.secrets.secretLike, ...t.secrets.dsns, ...(t.secrets.known ?? []),
+    ...t.secrets.generate,
+    ...t.secrets.encryptionKeys,
+    ...t.secrets.secretLike,
+    ...t.secrets.dsns,
+    ...(t.secrets.known ?? []),
     '_HARDEN_INIT_BUNDLED_DB_PASS',
   ]);
   for (const n of [...t.variables, ...more]) if (isMaskedName(n)) names.add(n);

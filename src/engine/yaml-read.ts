@@ -3,7 +3,16 @@
 // does the reading with the same options everywhere, and every way a file can fail reaches the user as one line
 // that names the file and, when there is one, the line: a syntax error, duplicate keys, an alias bomb (aliases
 // that expand exponentially), collections nested deeper than any compose file needs.
-import { isCollection, isPair, parseDocument, type Document, type DocumentOptions, type ParseOptions, type SchemaOptions, type YAMLError } from 'yaml';
+import {
+  isCollection,
+  isPair,
+  parseDocument,
+  type Document,
+  type DocumentOptions,
+  type ParseOptions,
+  type SchemaOptions,
+  type YAMLError,
+} from 'yaml';
 import { CliError, EXIT } from '../core/errors.js';
 
 /**
@@ -24,19 +33,36 @@ const OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
 
 /** A YAML file harden-init refuses to read; the message names the file and what is wrong (and where). */
 export class YamlReadError extends CliError {
-  constructor(message: string, readonly file: string, readonly line?: number) {
-    super(message, EXIT.usage, `Fix ${file} (it must be one YAML document, as Docker Compose reads it), then run harden-init again.`);
+  constructor(
+    message: string,
+    readonly file: string,
+    readonly line?: number,
+  ) {
+    super(
+      message,
+      EXIT.usage,
+      `Fix ${file} (it must be one YAML document, as Docker Compose reads it), then run harden-init again.`,
+    );
   }
 }
 
-const TOO_DEEP = `collections nested more than ${MAX_DEPTH} levels deep (no compose file needs that many; refused so reading it cannot exhaust the stack)`;
-const TOO_MANY_ALIASES = `too many YAML aliases: expanding them would take more than ${MAX_ALIASES} alias copies (an "alias bomb"); refused`;
+const TOO_DEEP =
+  `collections nested more than ${MAX_DEPTH} levels deep (no compose file needs that many; refused ` +
+  `so reading it cannot exhaust the stack)`;
+const TOO_MANY_ALIASES =
+  `too many YAML aliases: expanding them would take more than ${MAX_ALIASES} ` +
+  `alias copies (an "alias bomb"); refused`;
 
 function fromYamlError(e: YAMLError, file: string): YamlReadError {
   const at = e.linePos?.[0];
   // prettyErrors appends " at line L, column C:" and a quote of the line; the position is given once, first.
-  const what = e.code === 'RESOURCE_EXHAUSTION' ? TOO_DEEP : e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-  return new YamlReadError(`${file}${at ? ` line ${at.line}, column ${at.col}` : ''}: not readable as YAML: ${what}`, file, at?.line);
+  const what =
+    e.code === 'RESOURCE_EXHAUSTION' ? TOO_DEEP : e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  return new YamlReadError(
+    `${file}${at ? ` line ${at.line}, column ${at.col}` : ''}: not readable as YAML: ${what}`,
+    file,
+    at?.line,
+  );
 }
 
 /** The depth of the deepest collection, without recursion (a tree that parsed may still be deep). */
@@ -45,7 +71,10 @@ function depthOf(doc: Document): number {
   const stack: [unknown, number][] = [[doc.contents, 1]];
   while (stack.length) {
     const [n, d] = stack.pop()!;
-    if (isPair(n)) { stack.push([n.key, d], [n.value, d]); continue; }
+    if (isPair(n)) {
+      stack.push([n.key, d], [n.value, d]);
+      continue;
+    }
     if (!isCollection(n)) continue;
     if (d > max) max = d;
     if (max > MAX_DEPTH) return max;
@@ -77,7 +106,8 @@ export function yamlValue(doc: Document, file: string): unknown {
   try {
     return doc.toJS({ maxAliasCount: MAX_ALIASES });
   } catch (e) {
-    if (e instanceof ReferenceError && /alias count/i.test(e.message)) throw new YamlReadError(`${file}: ${TOO_MANY_ALIASES}`, file);
+    if (e instanceof ReferenceError && /alias count/i.test(e.message))
+      throw new YamlReadError(`${file}: ${TOO_MANY_ALIASES}`, file);
     if (e instanceof ReferenceError) throw new YamlReadError(`${file}: not readable as YAML: ${e.message}`, file);
     if (e instanceof RangeError) throw new YamlReadError(`${file}: not readable as YAML: ${TOO_DEEP}`, file);
     throw e;

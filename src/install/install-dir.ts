@@ -25,9 +25,16 @@ export function installDir(given: string | undefined, fallback: string, io: Pick
   return { dir, dirArg };
 }
 
-/** The default for a command that learns the product from the install: the first ./<target> holding one, else ./appwrite. */
+/**
+ * The default for a command that learns the product from the install: the first
+ * ./<target> holding one, else ./appwrite.
+ */
 export function foundTargetDir(io: Pick<Io, 'cwd'>): string {
-  return Object.keys(TARGETS).map((t) => `./${t}`).find((d) => kindOf(join(resolveIn(io, d), 'docker-compose.yml')) === 'file') ?? './appwrite';
+  return (
+    Object.keys(TARGETS)
+      .map((t) => `./${t}`)
+      .find((d) => kindOf(join(resolveIn(io, d), 'docker-compose.yml')) === 'file') ?? './appwrite'
+  );
 }
 
 /**
@@ -36,8 +43,12 @@ export function foundTargetDir(io: Pick<Io, 'cwd'>): string {
  * reads), else the first candidate. Resolved, not guarded: check refuses only a system directory (refuseSystemDir)
  * and reports the other problems of the directory as findings.
  */
-export function auditedInstallDir(given: string | undefined, target: string | undefined,
-  holdsInstall: (dir: string) => boolean, io: Pick<Io, 'cwd'>): InstallDir {
+export function auditedInstallDir(
+  given: string | undefined,
+  target: string | undefined,
+  holdsInstall: (dir: string) => boolean,
+  io: Pick<Io, 'cwd'>,
+): InstallDir {
   const resolve = (path: string) => resolveIn(io, path);
   if (given) return { dir: resolve(given), dirArg: given };
   const candidates = target !== undefined ? [`./${target}`] : [...Object.keys(TARGETS).map((t) => `./${t}`), '.'];

@@ -13,7 +13,11 @@ export function summaryText(rows: [string, string][]): string {
 /** harden-init's own files (state, the compose copy, the release cache): what the operator never edits. */
 export const isOwnFile = (path: string): boolean => path.startsWith(`${STATE_DIR}/`);
 
-export function fileDiffs(plan: Pick<Plan, 'changes'>, sensitive: Set<string>, showSecrets: boolean): { path: string; text: string }[] {
+export function fileDiffs(
+  plan: Pick<Plan, 'changes'>,
+  sensitive: Set<string>,
+  showSecrets: boolean,
+): { path: string; text: string }[] {
   return plan.changes.map((f) => {
     const lines = unifiedDiff(...maskedPair(f, sensitive, showSecrets));
     const title = f.old === undefined ? `${f.path} (new file, ${lineCount(f.content)} lines)` : f.path;
@@ -61,7 +65,7 @@ export function describeFile(f: Pick<PlannedFile, 'path' | 'content' | 'mode'>, 
   }
   if (f.path === COMPOSE_FILE) return `the Compose stack: ${serviceCount(f.content)} services`;
   if (f.path === PROPOSED_COMPOSE_FILE) return 'the Compose file harden-init would write, beside yours';
-  if (f.path === 'Caddyfile') return 'the Caddy proxy\'s configuration';
+  if (f.path === 'Caddyfile') return "the Caddy proxy's configuration";
   return `${lineCount(f.content)} lines`;
 }
 
@@ -82,7 +86,11 @@ export interface PlanReport {
  * knows, and harden-init's own files (state, the compose copy, the release cache) only as a count. `full` (--diff)
  * shows every new file in full too, secrets still masked unless `showSecrets`.
  */
-export function planReport(plan: Pick<Plan, 'changes'>, sensitive: Set<string>, o: { showSecrets: boolean; full: boolean }): PlanReport | undefined {
+export function planReport(
+  plan: Pick<Plan, 'changes'>,
+  sensitive: Set<string>,
+  o: { showSecrets: boolean; full: boolean },
+): PlanReport | undefined {
   if (plan.changes.length === 0) return undefined;
   const mine = plan.changes.filter((f) => !isOwnFile(f.path));
   const own = plan.changes.length - mine.length;
@@ -92,24 +100,35 @@ export function planReport(plan: Pick<Plan, 'changes'>, sensitive: Set<string>, 
     ...(added.length ? [`${added.length} new file${added.length === 1 ? '' : 's'}`] : []),
     ...(changed.length ? [`${changed.length} changed`] : []),
   ];
-  const title = `Plan: ${parts.length ? parts.join(', ') : 'no file of yours changes'}${own ? `${parts.length ? ', and' : ';'} ${ownFilesText(own)}` : ''}`;
+  const title = `Plan: ${parts.length ? parts.join(', ') : 'no file of yours changes'}${
+    own ? `${parts.length ? ', and' : ';'} ${ownFilesText(own)}` : ''
+  }`;
   const width = Math.max(0, ...mine.map((f) => f.path.length));
   const sizes = added.map((f) => sizeText(Buffer.byteLength(f.content)));
   const sizeWidth = Math.max(0, ...sizes.map((x) => x.length));
   const lines = [
-    ...added.map((f, k) => `new      ${f.path.padEnd(width)}  ${sizes[k]!.padStart(sizeWidth)}  ${describeFile(f, sensitive)}`),
+    ...added.map(
+      (f, k) => `new      ${f.path.padEnd(width)}  ${sizes[k]!.padStart(sizeWidth)}  ${describeFile(f, sensitive)}`,
+    ),
     ...changed.map((f) => `changed  ${f.path.padEnd(width)}  ${diffStat(f, sensitive, o.showSecrets)}`),
   ];
   if (own) lines.push(`and ${ownFilesText(own)} in ${STATE_DIR}/ (not shown)`);
   if (added.length && !o.full) lines.push('--diff shows the new files in full (secrets masked).');
-  const notes = mine.filter((f) => f.old !== undefined || o.full).map((f) => {
-    const text = colorize(unifiedDiff(...maskedPair(f, sensitive, o.showSecrets)));
-    return { title: f.old === undefined ? `${f.path} (new file, ${lineCount(f.content)} lines)` : `${f.path} (changed)`, text: text || '(empty)' };
-  });
+  const notes = mine
+    .filter((f) => f.old !== undefined || o.full)
+    .map((f) => {
+      const text = colorize(unifiedDiff(...maskedPair(f, sensitive, o.showSecrets)));
+      return {
+        title: f.old === undefined ? `${f.path} (new file, ${lineCount(f.content)} lines)` : `${f.path} (changed)`,
+        text: text || '(empty)',
+      };
+    });
   return { title, overview: lines.join('\n'), notes };
 }
 
-/** "+2 -1 lines" of a changed file, counted on the masked texts (a secret that changes counts, its value never shows). */
+/**
+ * "+2 -1 lines" of a changed file, counted on the masked texts (a secret that changes counts, its value never shows).
+ */
 function diffStat(f: PlannedFile, sensitive: Set<string>, showSecrets: boolean): string {
   const lines = unifiedDiff(...maskedPair(f, sensitive, showSecrets), 0);
   const plus = lines.filter((l) => l.startsWith('+')).length;

@@ -37,18 +37,39 @@ interface ReadState {
   begun: Begun;
 }
 
-export async function startRead(target: Pick<Target<BaseAnswers>, 'title' | 'begin' | 'prepare'>, input: ReadInput, o: { ui: Ui; live: boolean }): Promise<ReleaseRead> {
+export async function startRead(
+  target: Pick<Target<BaseAnswers>, 'title' | 'begin' | 'prepare'>,
+  input: ReadInput,
+  o: { ui: Ui; live: boolean },
+): Promise<ReleaseRead> {
   const base: Omit<ReadState, 'begun'> = {
-    target, input, o, controller: new AbortController(), sink: undefined, held: [], last: undefined, settled: false,
+    target,
+    input,
+    o,
+    controller: new AbortController(),
+    sink: undefined,
+    held: [],
+    last: undefined,
+    settled: false,
   };
   const st: ReadState = Object.assign(base, { begun: await begin(base, input.given) });
   return {
-    get release() { return st.begun.release; },
-    get warnings() { return st.begun.warnings; },
-    get notes() { return st.begun.notes; },
-    get encryptionKeys() { return st.begun.encryptionKeys; },
+    get release() {
+      return st.begun.release;
+    },
+    get warnings() {
+      return st.begun.warnings;
+    },
+    get notes() {
+      return st.begun.notes;
+    },
+    get encryptionKeys() {
+      return st.begun.encryptionKeys;
+    },
     wait: (release) => wait(st, release),
-    stop: () => { if (!st.settled) st.controller.abort(); },
+    stop: () => {
+      if (!st.settled) st.controller.abort();
+    },
   };
 }
 
@@ -71,9 +92,22 @@ async function begin(st: Omit<ReadState, 'begun'>, given: Partial<BaseAnswers>):
     // A target that reads nothing slow: prepare is awaited now, its result is the read.
     const prepared = await target.prepare(full);
     const { warnings, notes } = prepared;
-    begun = { release: prepared.release, warnings, notes, encryptionKeys: prepared.template.secrets.encryptionKeys, read: Promise.resolve({ ...prepared, warnings: [], notes: [] }) };
+    begun = {
+      release: prepared.release,
+      warnings,
+      notes,
+      encryptionKeys: prepared.template.secrets.encryptionKeys,
+      read: Promise.resolve({ ...prepared, warnings: [], notes: [] }),
+    };
   }
-  begun.read.then(() => { st.settled = true; }, () => { st.settled = true; });
+  begun.read.then(
+    () => {
+      st.settled = true;
+    },
+    () => {
+      st.settled = true;
+    },
+  );
   return begun;
 }
 
@@ -100,17 +134,24 @@ async function wait(st: ReadState, release: string): Promise<Prepared> {
 
 /** The read's progress on a spinner until it is done; Ctrl-C ends the read, and the run with exit 130. */
 async function waitLive(st: ReadState, read: Promise<Prepared>, title: string): Promise<Prepared> {
-  const label = (line: string | undefined) => (line === undefined ? `Reading ${title}'s files` : `Reading ${title}'s files: ${line.trim().slice(0, MAX_LINE)}`);
+  const label = (line: string | undefined) =>
+    line === undefined ? `Reading ${title}'s files` : `Reading ${title}'s files: ${line.trim().slice(0, MAX_LINE)}`;
   const mine = st.controller;
   // The spinner takes SIGINT (Node then no longer exits by itself) and hands it to onCancel: the read is ended.
-  const spin = p.spinner({ indicator: 'timer', onCancel: () => mine.abort(), cancelMessage: `Stopped reading ${title}'s files`, ...st.o.ui.streams });
+  const spin = p.spinner({
+    indicator: 'timer',
+    onCancel: () => mine.abort(),
+    cancelMessage: `Stopped reading ${title}'s files`,
+    ...st.o.ui.streams,
+  });
   const keys = st.o.ui.streams.input as NodeJS.ReadStream | undefined; // the run's stdin (a live run has one)
   const before = new Set(keys?.listeners('keypress'));
   spin.start(label(st.last));
   // The spinner also puts the terminal in raw mode, where its key handler answers Ctrl-C (and Esc) with
   // process.exit(0): exit 0, the reading containers left behind. Back in normal mode the terminal turns Ctrl-C into
   // SIGINT, and the spinner's key handler is taken off so no key ends the process.
-  for (const l of keys?.listeners('keypress') ?? []) if (!before.has(l)) keys!.off('keypress', l as (...a: unknown[]) => void);
+  for (const l of keys?.listeners('keypress') ?? [])
+    if (!before.has(l)) keys!.off('keypress', l as (...a: unknown[]) => void);
   if (keys?.isTTY) keys.setRawMode(false);
   st.sink = (l) => spin.message(label(l));
   try {
@@ -121,7 +162,9 @@ async function waitLive(st: ReadState, read: Promise<Prepared>, title: string): 
   } catch (e) {
     if (mine.signal.aborted) {
       if (!spin.isCancelled) spin.cancel(`Stopped reading ${title}'s files`);
-      throw e instanceof CliError && e.exitCode === EXIT.cancelled ? e : new CliError('Cancelled: nothing was written.', EXIT.cancelled);
+      throw e instanceof CliError && e.exitCode === EXIT.cancelled
+        ? e
+        : new CliError('Cancelled: nothing was written.', EXIT.cancelled);
     }
     spin.error(`Could not read ${title}'s files`);
     throw e;

@@ -26,13 +26,18 @@ export function findEnvBackups(dir: string): KeyBackup[] {
     try {
       const text = readRegular(path);
       if (text !== undefined) out.push({ path, env: toRecord(parseEnv(text)) });
-    } catch { /* not a regular file: not a backup we can offer */ }
+    } catch {
+      /* not a regular file: not a backup we can offer */
+    }
   }
   return out;
 }
 
 /** Refuses (exit 2) to replace a lost encryption key unless asked for with --new-encryption-key (and confirmed). */
-export async function guardEncryptionKey(ui: Ui, o: { dir: string; existing: Existing; keyNames: string[]; newKeyFlag: boolean; interactive: boolean }): Promise<void> {
+export async function guardEncryptionKey(
+  ui: Ui,
+  o: { dir: string; existing: Existing; keyNames: string[]; newKeyFlag: boolean; interactive: boolean },
+): Promise<void> {
   const e = o.existing;
   const decision = decideKey({
     dir: o.dir,
@@ -49,16 +54,19 @@ export async function guardEncryptionKey(ui: Ui, o: { dir: string; existing: Exi
   }
   if (decision.kind === 'refuse') throw usageError(decision.message, decision.hint);
   ui.warn(decision.message);
-  if (!(await confirmWrite(ui, decision.question, false))) throw new CliError(`Cancelled: nothing was written (${NEW_KEY_FLAG} not confirmed).`, EXIT.cancelled);
+  if (!(await confirmWrite(ui, decision.question, false)))
+    throw new CliError(`Cancelled: nothing was written (${NEW_KEY_FLAG} not confirmed).`, EXIT.cancelled);
 }
 
 /** Archives `harden-init backup` wrote into the install (its default place), newest first. */
 function findArchives(dir: string): string[] {
   const root = join(dir, STATE_DIR, 'archives');
   if (kindOf(root) !== 'dir') return [];
-  return readdirSync(root).filter((n) => n.endsWith('.age') && kindOf(join(root, n)) === 'file')
+  return readdirSync(root)
+    .filter((n) => n.endsWith('.age') && kindOf(join(root, n)) === 'file')
     .map((n) => ({ path: join(root, n), t: lstatSync(join(root, n)).mtimeMs }))
-    .sort((a, b) => b.t - a.t).map((x) => x.path);
+    .sort((a, b) => b.t - a.t)
+    .map((x) => x.path);
 }
 
 /**
@@ -66,18 +74,32 @@ function findArchives(dir: string): string[] {
  * one: the install used this database, at this place, before, and .env lost the password. An external
  * server's password is the operator's and never generated (operatorSecrets asks for it or refuses).
  */
-export function guardDbPasswords(o: { dir: string; existing: Existing; target: Target<BaseAnswers>; template: TargetTemplate; answers: BaseAnswers; previous: Partial<BaseAnswers> }): void {
+export function guardDbPasswords(o: {
+  dir: string;
+  existing: Existing;
+  target: Target<BaseAnswers>;
+  template: TargetTemplate;
+  answers: BaseAnswers;
+  previous: Partial<BaseAnswers>;
+}): void {
   const { target, answers, previous } = o;
   if (!o.existing.env || !target.stack.bundledDbPasswords || previous.db === undefined) return;
   const before = target.stack.bundledDbPasswords(previous);
-  // Another place than before is a new, empty database (a move the operator accepts separately): a new password is right.
+  // Another place than before is a new, empty database (a move the operator
+  // accepts separately): a new password is right.
   if (before.length === 0 || target.stack.dbLocation(previous) !== target.stack.dbLocation(answers)) return;
   const env = toRecord(o.existing.env);
   const generated = target.render.secretsToGenerate(answers, o.template);
-  const missing = target.stack.bundledDbPasswords(answers).filter((k) => before.includes(k) && generated.includes(k) && !env[k]);
+  const missing = target.stack
+    .bundledDbPasswords(answers)
+    .filter((k) => before.includes(k) && generated.includes(k) && !env[k]);
   const refusal = refuseLostDbPassword({
-    dir: o.dir, missing, product: target.title, location: target.stack.dbLocation(answers),
-    backups: missing.length ? findEnvBackups(o.dir) : [], archives: missing.length ? findArchives(o.dir) : [],
+    dir: o.dir,
+    missing,
+    product: target.title,
+    location: target.stack.dbLocation(answers),
+    backups: missing.length ? findEnvBackups(o.dir) : [],
+    archives: missing.length ? findArchives(o.dir) : [],
   });
   if (refusal) throw usageError(refusal.message, refusal.hint);
 }
@@ -89,17 +111,27 @@ export const fsProbe: PathProbe = {
       const st = statSync(path);
       return st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
     } catch (e) {
-      return (e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR' ? 'missing' : 'other';
+      return (e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR'
+        ? 'missing'
+        : 'other';
     }
   },
   list(path) {
-    try { return readdirSync(path); } catch { return []; }
+    try {
+      return readdirSync(path);
+    } catch {
+      return [];
+    }
   },
   realpath(path) {
     let rest = '';
     let p = path;
     for (;;) {
-      try { return join(realpathSync(p), rest); } catch { /* climb */ }
+      try {
+        return join(realpathSync(p), rest);
+      } catch {
+        /* climb */
+      }
       const up = dirname(p);
       if (up === p) return path;
       rest = join(p.slice(up.length + (up.endsWith('/') ? 0 : 1)), rest);
@@ -110,8 +142,15 @@ export const fsProbe: PathProbe = {
 
 export const ALLOW_NONEMPTY_FLAG = '--allow-db-path-nonempty';
 
-/** In the wizard: a non-empty --db-path that is not a database's is confirmed right after it is typed; a no asks again. */
-export function dbPathGuard(dir: string, previous: unknown, accepted: (path: string) => void, probe: PathProbe = fsProbe): ChangeGuard {
+/**
+ * In the wizard: a non-empty --db-path that is not a database's is confirmed right after it is typed; a no asks again.
+ */
+export function dbPathGuard(
+  dir: string,
+  previous: unknown,
+  accepted: (path: string) => void,
+  probe: PathProbe = fsProbe,
+): ChangeGuard {
   const needs = (a: PartialAnswers) => {
     if (a.db !== 'path' || typeof a.dbPath !== 'string') return undefined;
     const r = checkDbPath(a.dbPath, dir, probe);
@@ -121,7 +160,10 @@ export function dbPathGuard(dir: string, previous: unknown, accepted: (path: str
     ids: ['dbPath'],
     check: (a) => needs(a)?.why,
     question: (a) => `Use ${needs(a)?.path ?? String(a.dbPath)} for the database anyway?`,
-    accepted: (a) => { const n = needs(a); if (n) accepted(n.path); },
+    accepted: (a) => {
+      const n = needs(a);
+      if (n) accepted(n.path);
+    },
   };
 }
 
@@ -130,16 +172,35 @@ export function dbPathGuard(dir: string, previous: unknown, accepted: (path: str
  * parents, and non-directories; a non-empty directory that is not a database's needs a confirmation, or
  * --allow-db-path-nonempty without prompts. Normalises answers.dbPath in place.
  */
-export async function guardDbPath(ui: Ui, a: Answers & { db?: unknown; dbPath?: string }, o: { dir: string; previous?: string; interactive: boolean; allowNonEmpty: boolean; probe?: PathProbe; confirmed?: string[] }): Promise<void> {
+export async function guardDbPath(
+  ui: Ui,
+  a: Answers & { db?: unknown; dbPath?: string },
+  o: {
+    dir: string;
+    previous?: string;
+    interactive: boolean;
+    allowNonEmpty: boolean;
+    probe?: PathProbe;
+    confirmed?: string[];
+  },
+): Promise<void> {
   if (a.db !== 'path' || a.dbPath === undefined) return;
   const r = checkDbPath(a.dbPath, o.dir, o.probe ?? fsProbe);
   if (!r.ok) throw usageError(`--db-path: ${r.error}`, 'Nothing was written.');
   a.dbPath = r.path;
   if (!r.needsConfirm || r.path === o.previous || o.confirmed?.includes(r.path)) return;
-  if (o.allowNonEmpty) { ui.warn(r.needsConfirm); return; }
-  if (!o.interactive) throw usageError(`--db-path: ${r.needsConfirm}`, `Choose an empty or new directory, or re-run with ${ALLOW_NONEMPTY_FLAG} if that is really the place.`);
+  if (o.allowNonEmpty) {
+    ui.warn(r.needsConfirm);
+    return;
+  }
+  if (!o.interactive)
+    throw usageError(
+      `--db-path: ${r.needsConfirm}`,
+      `Choose an empty or new directory, or re-run with ${ALLOW_NONEMPTY_FLAG} if that is really the place.`,
+    );
   ui.warn(r.needsConfirm);
-  if (!(await confirmWrite(ui, `Use ${r.path} for the database anyway?`, false))) throw new CliError('Cancelled: nothing was written.', EXIT.cancelled);
+  if (!(await confirmWrite(ui, `Use ${r.path} for the database anyway?`, false)))
+    throw new CliError('Cancelled: nothing was written.', EXIT.cancelled);
 }
 
 /**
@@ -147,7 +208,13 @@ export async function guardDbPath(ui: Ui, a: Answers & { db?: unknown; dbPath?: 
  * as answers; the first that fails is a usage error naming the variable and what is allowed. Returns the
  * canonical forms (lower-cased e-mails, canonical IPs, no duplicates) to use instead.
  */
-export function validatedFromInstall(questions: Question[], envNames: Record<string, string>, given: PartialAnswers, current: PartialAnswers, a: Answers): Partial<Answers> {
+export function validatedFromInstall(
+  questions: Question[],
+  envNames: Record<string, string>,
+  given: PartialAnswers,
+  current: PartialAnswers,
+  a: Answers,
+): Partial<Answers> {
   const out: PartialAnswers = {};
   for (const q of questions) {
     const value = a[q.id];

@@ -10,17 +10,33 @@ import { COMPOSE_FILE } from '../engine/plan.js';
 import { sensitiveNames } from '../engine/template.js';
 import type { BaseAnswers as Answers, Target, TargetTemplate as Template } from '../targets/types.js';
 
-export function stackContext(ui: Ui, req: { json: boolean; timeout: number }, dir: string, composeTool: Compose, target: Target<Answers>, answers: Answers, template: Template,
-  shellEnv: NodeJS.ProcessEnv): StackContext {
+export function stackContext(
+  ui: Ui,
+  req: { json: boolean; timeout: number },
+  dir: string,
+  composeTool: Compose,
+  target: Target<Answers>,
+  answers: Answers,
+  template: Template,
+  shellEnv: NodeJS.ProcessEnv,
+): StackContext {
   const env = toRecord(parseEnv(readFileSync(join(dir, '.env'), 'utf8')));
   const sensitive = sensitiveNames(template);
   return {
-    ui, json: req.json, dir, compose: composeTool, target, answers, env, shellEnv,
+    ui,
+    json: req.json,
+    dir,
+    compose: composeTool,
+    target,
+    answers,
+    env,
+    shellEnv,
     composeText: readFileSync(join(dir, COMPOSE_FILE), 'utf8'),
     shown: new Set([...Object.keys(target.render.managedValues(answers, template)), ...template.secrets.generate]),
     verifiable: new Set(template.variables),
     live: ui.tty,
-    sensitive, timeoutMs: req.timeout * 1000,
+    sensitive,
+    timeoutMs: req.timeout * 1000,
     hardened: hardenedValues(target, answers, template),
   };
 }
@@ -28,7 +44,9 @@ export function stackContext(ui: Ui, req: { json: boolean; timeout: number }, di
 /** The target's security switches with the values harden-init sets for these answers. */
 function hardenedValues(target: Target<Answers>, answers: Answers, template: Template): Record<string, string> {
   const managed = target.render.managedValues(answers, template);
-  return Object.fromEntries(target.render.securitySwitches.filter((k) => managed[k] !== undefined).map((k) => [k, managed[k]!]));
+  return Object.fromEntries(
+    target.render.securitySwitches.filter((k) => managed[k] !== undefined).map((k) => [k, managed[k]!]),
+  );
 }
 
 export function reportVerify(ui: Ui, outcome: VerifyOutcome, label = 'vars'): number {
@@ -45,9 +63,17 @@ export function reportVerify(ui: Ui, outcome: VerifyOutcome, label = 'vars'): nu
 }
 
 /** Appwrite: the release /v1/health/version reports must be the one the files pin (warned when not). */
-export async function checkRelease(ui: Ui, answers: Answers, pinned: string): Promise<{ running?: string; mismatch?: string }> {
+export async function checkRelease(
+  ui: Ui,
+  answers: Answers,
+  pinned: string,
+): Promise<{ running?: string; mismatch?: string }> {
   const { runningRelease, releaseMismatch } = await import('../verify/release-check.js');
-  const running = await runningRelease({ port: answers.httpPort, httpsPort: (answers as { httpsPort?: number }).httpsPort, host: urlHost(answers.domain) });
+  const running = await runningRelease({
+    port: answers.httpPort,
+    httpsPort: (answers as { httpsPort?: number }).httpsPort,
+    host: urlHost(answers.domain),
+  });
   const mismatch = releaseMismatch(pinned, running);
   if (mismatch) ui.warn(mismatch);
   else ui.success(`Release: the running Appwrite reports ${running.version}, the release the files pin.`);
@@ -61,9 +87,10 @@ export function verifyJson(o: VerifyOutcome) {
     reasons: o.reasons,
     live: o.live,
     variables: o.comparison.rows.map((r) => ({
-      name: r.name, ok: r.ok,
+      name: r.name,
+      ok: r.ok,
       expected: r.secret && r.expected ? '********' : r.expected,
-      running: r.secret && r.running ? '********' : r.running ?? null,
+      running: r.secret && r.running ? '********' : (r.running ?? null),
     })),
   };
 }

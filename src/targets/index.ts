@@ -7,12 +7,18 @@ import { recognize as recognizeLangflow } from './langflow/recognize.js';
 
 export const TARGETS: Record<string, TargetEntry> = {
   appwrite: {
-    id: 'appwrite', title: 'Appwrite', questions: APPWRITE_QUESTIONS, recognize: recognizeAppwrite,
+    id: 'appwrite',
+    title: 'Appwrite',
+    questions: APPWRITE_QUESTIONS,
+    recognize: recognizeAppwrite,
     load: async () => (await import('./appwrite/index.js')).appwrite,
     early: async () => (await import('./appwrite/early.js')).appwriteEarly,
   },
   langflow: {
-    id: 'langflow', title: 'Langflow', questions: LANGFLOW_QUESTIONS, recognize: recognizeLangflow,
+    id: 'langflow',
+    title: 'Langflow',
+    questions: LANGFLOW_QUESTIONS,
+    recognize: recognizeLangflow,
     load: async () => (await import('./langflow/index.js')).langflow,
   },
 };

@@ -11,7 +11,14 @@ import type { BaseAnswers, TargetRender, TargetTemplate } from '../engine/render
 import type { HealthProbe, LiveCheck, RunningConfig, ServiceExec } from '../verify/types.js';
 
 export type {
-  BaseAnswers, ExtraFile, Finding, RenderedCompose, SecretInput, SecretSpec, TargetRender, TargetTemplate,
+  BaseAnswers,
+  ExtraFile,
+  Finding,
+  RenderedCompose,
+  SecretInput,
+  SecretSpec,
+  TargetRender,
+  TargetTemplate,
 } from '../engine/render.js';
 export type { HealthProbe, LiveCheck, RunningConfig, ServiceExec } from '../verify/types.js';
 export type { TargetAudit } from '../audit/types.js';
@@ -20,7 +27,11 @@ export interface PrepareInput<A> {
   dir: string;
   dirArg: string;
   given: Partial<A>;
-  existing: { state?: { release?: string; templateVersion?: string; upstreamCache?: UpstreamCacheRecord }; compose?: string; present: boolean };
+  existing: {
+    state?: { release?: string; templateVersion?: string; upstreamCache?: UpstreamCacheRecord };
+    compose?: string;
+    present: boolean;
+  };
   allowInsecureRelease: boolean;
   acceptUpstream: string[];
   /** Whether a Docker engine answers; the wizard passes it still being found out, so the read waits for it. */
@@ -143,11 +154,17 @@ export function defineTarget<A extends BaseAnswers>(target: Target<A>): Target<A
 export interface TargetBackup {
   /** Bundled database services the compose file may have; the first one it declares is dumped through its container. */
   databases: { service: string; engine: 'postgresql' | 'mariadb' }[];
-  /** Data volumes (compose keys), saved as tars when the compose file declares them (not the database's own: it is dumped). */
+  /**
+   * Data volumes (compose keys), saved as tars when the compose file declares
+   * them (not the database's own: it is dumped).
+   */
   volumes: string[];
   /** The service whose image reads and writes the volumes in throw-away containers (run as root; needs sh and tar). */
   helperService: string;
-  /** Files of the install besides .env, docker-compose.yml, docker-compose.override.yml and the state (e.g. a Caddyfile). */
+  /**
+   * Files of the install besides .env, docker-compose.yml,
+   * docker-compose.override.yml and the state (e.g. a Caddyfile).
+   */
   files: { path: string; mode: number }[];
   /** The variable that encrypts stored data: restoring over an install whose value differs needs --force. */
   keyVariable: string;
@@ -176,8 +193,10 @@ export interface TargetEntry {
 }
 
 /** What the wizard needs of a target before its questions are answered. */
-export type TargetEarly<A extends BaseAnswers = BaseAnswers> = Pick<Target<A>, 'answersFromEnv' | 'readFromEnv' | 'checkExisting' | 'prepare' | 'begin'>
-  & { stack: Pick<TargetStack<A>, 'dbLocation'> };
+export type TargetEarly<A extends BaseAnswers = BaseAnswers> = Pick<
+  Target<A>,
+  'answersFromEnv' | 'readFromEnv' | 'checkExisting' | 'prepare' | 'begin'
+> & { stack: Pick<TargetStack<A>, 'dbLocation'> };
 
 /** One step of an upgrade (Appwrite's guide moves one minor at a time). */
 export interface UpgradeStep {

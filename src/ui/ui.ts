@@ -40,7 +40,20 @@ export function createUi(json: boolean, io: Pick<Io, 'stdout' | 'stdin'>): Ui {
   const tty = Boolean(io.stdout.isTTY);
   if (json) {
     const none = () => {};
-    return { intro: none, info: none, step: none, warn: none, success: none, note: none, outro: none, raw: none, error: none, result, tty, streams };
+    return {
+      intro: none,
+      info: none,
+      step: none,
+      warn: none,
+      success: none,
+      note: none,
+      outro: none,
+      raw: none,
+      error: none,
+      result,
+      tty,
+      streams,
+    };
   }
   return {
     intro: (t) => p.intro(t, streams),

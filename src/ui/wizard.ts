@@ -38,7 +38,12 @@ export interface AskOptions {
   guards?: ChangeGuard[];
 }
 
-export async function askAnswers(questions: Question[], given: PartialAnswers, existing: PartialAnswers, o: AskOptions): Promise<Answers> {
+export async function askAnswers(
+  questions: Question[],
+  given: PartialAnswers,
+  existing: PartialAnswers,
+  o: AskOptions,
+): Promise<Answers> {
   const acc: PartialAnswers = {};
   const asked = new Set<string>();
   for (let i = 0; i < questions.length; i++) {
@@ -55,10 +60,19 @@ export async function askAnswers(questions: Question[], given: PartialAnswers, e
   return acc;
 }
 
-async function ask(q: Question, acc: PartialAnswers, existing: PartialAnswers, o: AskOptions, asked: Set<string>): Promise<void> {
+async function ask(
+  q: Question,
+  acc: PartialAnswers,
+  existing: PartialAnswers,
+  o: AskOptions,
+  asked: Set<string>,
+): Promise<void> {
   const current = defaultFor(q, existing, acc);
   const choices = q.choicesFor?.(acc as Partial<Answers>) ?? q.choices;
-  if (!q.prompted || (q.kind === 'select' && choices!.length === 1)) { acc[q.id] = current; return; }
+  if (!q.prompted || (q.kind === 'select' && choices!.length === 1)) {
+    acc[q.id] = current;
+    return;
+  }
   if (o.rerun && q.keptOnRerun && existing[q.id] !== undefined) {
     acc[q.id] = existing[q.id];
     p.log.info(q.keptOnRerun(existing[q.id]), o.ui.streams);
@@ -66,20 +80,24 @@ async function ask(q: Question, acc: PartialAnswers, existing: PartialAnswers, o
   }
   asked.add(q.id);
   if (q.kind === 'select') {
-    acc[q.id] = unwrap(await p.select({
-      message: q.message,
-      options: choices!.map((c) => ({ value: c.value, label: c.label, hint: c.hint })),
-      initialValue: current as string | undefined,
-      ...o.ui.streams,
-    }));
+    acc[q.id] = unwrap(
+      await p.select({
+        message: q.message,
+        options: choices!.map((c) => ({ value: c.value, label: c.label, hint: c.hint })),
+        initialValue: current as string | undefined,
+        ...o.ui.streams,
+      }),
+    );
   } else {
-    const raw = unwrap(await p.text({
-      message: q.message,
-      placeholder: q.placeholder,
-      initialValue: current === undefined ? undefined : q.format(current),
-      validate: (v) => q.parse((v ?? '').trim()).error,
-      ...o.ui.streams,
-    }));
+    const raw = unwrap(
+      await p.text({
+        message: q.message,
+        placeholder: q.placeholder,
+        initialValue: current === undefined ? undefined : q.format(current),
+        validate: (v) => q.parse((v ?? '').trim()).error,
+        ...o.ui.streams,
+      }),
+    );
     acc[q.id] = q.parse(raw.trim()).value;
   }
   const warning = q.warn?.(acc[q.id]);
@@ -87,8 +105,14 @@ async function ask(q: Question, acc: PartialAnswers, existing: PartialAnswers, o
 }
 
 /** After question i: the index to go back to when the operator declined a guarded change, else undefined. */
-async function guarded(questions: Question[], i: number, acc: PartialAnswers, asked: Set<string>, guards: ChangeGuard[],
-  ui: On): Promise<number | undefined> {
+async function guarded(
+  questions: Question[],
+  i: number,
+  acc: PartialAnswers,
+  asked: Set<string>,
+  guards: ChangeGuard[],
+  ui: On,
+): Promise<number | undefined> {
   const q = questions[i]!;
   for (const g of guards) {
     if (!g.ids.includes(q.id)) continue;
@@ -98,7 +122,10 @@ async function guarded(questions: Question[], i: number, acc: PartialAnswers, as
     if (warning === undefined) continue;
     p.log.warn(warning, ui.streams);
     const message = typeof g.question === 'string' ? g.question : g.question(acc);
-    if (unwrap(await p.confirm({ message, initialValue: false, ...ui.streams }))) { g.accepted?.({ ...acc }); continue; }
+    if (unwrap(await p.confirm({ message, initialValue: false, ...ui.streams }))) {
+      g.accepted?.({ ...acc });
+      continue;
+    }
     const back = questions.findIndex((x, k) => k <= i && g.ids.includes(x.id) && asked.has(x.id));
     if (back === -1) throw cancelled(); // all of it came from flags: nothing to ask again
     p.log.info('Not changed: asked again with the current value.', ui.streams);
@@ -107,13 +134,18 @@ async function guarded(questions: Question[], i: number, acc: PartialAnswers, as
   return undefined;
 }
 
-export async function askDbPassword(ui: On, message = 'Password of the database user (not shown; stored only in .env)',
-  extra?: (v: string) => string | undefined): Promise<string> {
-  return unwrap(await p.password({
-    ...ui.streams,
-    message,
-    validate: (v) => passwordError(v ?? '') ?? extra?.(v ?? ''),
-  }));
+export async function askDbPassword(
+  ui: On,
+  message = 'Password of the database user (not shown; stored only in .env)',
+  extra?: (v: string) => string | undefined,
+): Promise<string> {
+  return unwrap(
+    await p.password({
+      ...ui.streams,
+      message,
+      validate: (v) => passwordError(v ?? '') ?? extra?.(v ?? ''),
+    }),
+  );
 }
 
 export async function confirmWrite(ui: On, message: string, initialValue = true): Promise<boolean> {
@@ -121,13 +153,19 @@ export async function confirmWrite(ui: On, message: string, initialValue = true)
 }
 
 export async function chooseComposePolicy(ui: On): Promise<'keep' | 'replace'> {
-  return unwrap(await p.select({
-    ...ui.streams,
-    message: 'docker-compose.yml has changes harden-init did not make. What should happen to it?',
-    options: [
-      { value: 'keep' as const, label: 'Keep my file; write the new one beside it as docker-compose.proposed.yml', hint: 'safe' },
-      { value: 'replace' as const, label: 'Replace it (my file goes to the backup)' },
-    ],
-    initialValue: 'keep' as const,
-  }));
+  return unwrap(
+    await p.select({
+      ...ui.streams,
+      message: 'docker-compose.yml has changes harden-init did not make. What should happen to it?',
+      options: [
+        {
+          value: 'keep' as const,
+          label: 'Keep my file; write the new one beside it as docker-compose.proposed.yml',
+          hint: 'safe',
+        },
+        { value: 'replace' as const, label: 'Replace it (my file goes to the backup)' },
+      ],
+      initialValue: 'keep' as const,
+    }),
+  );
 }

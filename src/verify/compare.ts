@@ -15,16 +15,24 @@ export interface Row {
   secret: boolean;
 }
 
-export interface Comparison { rows: Row[]; drift: Row[] }
+export interface Comparison {
+  rows: Row[];
+  drift: Row[];
+}
 
-export function compare(exp: Expectation[], running: Map<string, Map<string, string>>, sensitive: Set<string>): Comparison {
+export function compare(
+  exp: Expectation[],
+  running: Map<string, Map<string, string>>,
+  sensitive: Set<string>,
+): Comparison {
   const byName = new Map<string, Expectation[]>();
   for (const e of exp) byName.set(e.name, [...(byName.get(e.name) ?? []), e]);
   const rows: Row[] = [];
   for (const [name, list] of byName) {
     const values = list.map((e) => running.get(e.service)?.get(name));
     // `vars` prints a value raw, so only the first line of a multi-line value (a PEM key) is readable.
-    const same = (got: string | undefined, want: string) => (want.includes('\n') ? got === want.split('\n')[0] : got === want);
+    const same = (got: string | undefined, want: string) =>
+      want.includes('\n') ? got === want.split('\n')[0] : got === want;
     const drifted = list.filter((e, i) => !same(values[i], e.expected)).map((e) => e.service);
     const distinct = [...new Set(values)];
     rows.push({

@@ -2,7 +2,11 @@
 // a service receives a variable only if its compose `environment` lists it by bare name (then compose
 // takes the value from .env). `vars` prints "" for both "empty" and "not passed", so this map is what
 // makes a comparison meaningful. Which services a target reads is its own (the contract's verify.running).
-export interface Expectation { service: string; name: string; expected: string }
+export interface Expectation {
+  service: string;
+  name: string;
+  expected: string;
+}
 
 /**
  * One expectation for each variable a service receives by bare name that .env defines, with .env's value: every

@@ -19,7 +19,11 @@ export interface HealthProbe {
 }
 
 /** One live check beyond the configuration comparison (e.g. "auto-login is refused"). */
-export interface LiveCheck { name: string; ok: boolean; detail: string }
+export interface LiveCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
 
 /** Runs a command in a running service (compose exec -T), for live checks. */
 export type ServiceExec = (service: string, argv: string[]) => Promise<{ exitCode: number; stdout: string }>;

@@ -18,7 +18,9 @@ beforeAll(async () => {
 }, 120_000);
 
 const secretsOf = (dir: string) =>
-  Object.entries(toRecord(parseEnv(readFileSync(join(dir, '.env'), 'utf8')))).filter(([k, v]) => isMaskedName(k, KNOWN_SECRET_NAMES) && v.length >= 12).map(([, v]) => v);
+  Object.entries(toRecord(parseEnv(readFileSync(join(dir, '.env'), 'utf8'))))
+    .filter(([k, v]) => isMaskedName(k, KNOWN_SECRET_NAMES) && v.length >= 12)
+    .map(([, v]) => v);
 
 function expectSchema(out: string) {
   const j = JSON.parse(out) as Record<string, unknown>;
@@ -31,8 +33,14 @@ function expectSchema(out: string) {
   }
   const summary = j.summary as Record<string, number>;
   expect(Object.keys(summary).sort()).toEqual([...SEVERITIES].sort());
-  for (const s of SEVERITIES) expect(summary[s]).toBe((j.findings as { severity: string }[]).filter((f) => f.severity === s).length);
-  return j as { target: string; findings: { id: string; severity: string; subject: string; what: string; why: string; fix: string }[]; summary: Record<string, number>; composeSource: string };
+  for (const s of SEVERITIES)
+    expect(summary[s]).toBe((j.findings as { severity: string }[]).filter((f) => f.severity === s).length);
+  return j as {
+    target: string;
+    findings: { id: string; severity: string; subject: string; what: string; why: string; fix: string }[];
+    summary: Record<string, number>;
+    composeSource: string;
+  };
 }
 
 describe('a fresh install made by the wizard passes check with exit 0', () => {
@@ -73,14 +81,21 @@ describe('weak installs', () => {
     expect(r.exitCode).toBe(3);
     const j = expectSchema(r.stdout);
     expect(j.target).toBe('langflow');
-    for (const id of ['auto-login', 'superuser-password', 'cors-wildcard', 'published-port', 'release']) expect(j.findings.map((f) => f.id)).toContain(id);
+    for (const id of ['auto-login', 'superuser-password', 'cors-wildcard', 'published-port', 'release'])
+      expect(j.findings.map((f) => f.id)).toContain(id);
   });
 });
 
 describe('--fail-on', () => {
   it('decides the exit code by the worst finding', async () => {
     const dir = weakInstall('langflow-weak', {
-      env: { LANGFLOW_AUTO_LOGIN: 'False', LANGFLOW_SUPERUSER_PASSWORD: 'Zq8-rT3vLm9-Xw2pK7nB', LANGFLOW_NEW_USER_IS_ACTIVE: 'False', LANGFLOW_CORS_ALLOW_CREDENTIALS: 'False', LANGFLOW_ENABLE_SUPERUSER_CLI: null },
+      env: {
+        LANGFLOW_AUTO_LOGIN: 'False',
+        LANGFLOW_SUPERUSER_PASSWORD: 'Zq8-rT3vLm9-Xw2pK7nB',
+        LANGFLOW_NEW_USER_IS_ACTIVE: 'False',
+        LANGFLOW_CORS_ALLOW_CREDENTIALS: 'False',
+        LANGFLOW_ENABLE_SUPERUSER_CLI: null,
+      },
       compose: (t) => t.replace('- "5432:5432"', '- "127.0.0.1:5432:5432"'),
     });
     // Left: high (secret key, config dir, release, 7860 published, .env mode), medium (superuser CLI, latest), low (restart).
@@ -92,7 +107,13 @@ describe('--fail-on', () => {
   it('a good install with one medium finding: 0 by default, 3 with --fail-on medium', async () => {
     const dir = await goodInstall('langflow');
     const envPath = join(dir, '.env');
-    writeFileSync(envPath, readFileSync(envPath, 'utf8').replace(/^LANGFLOW_ENABLE_SUPERUSER_CLI=.*$/m, 'LANGFLOW_ENABLE_SUPERUSER_CLI=True'));
+    writeFileSync(
+      envPath,
+      readFileSync(envPath, 'utf8').replace(
+        /^LANGFLOW_ENABLE_SUPERUSER_CLI=.*$/m,
+        'LANGFLOW_ENABLE_SUPERUSER_CLI=True',
+      ),
+    );
     expect((await runBin(['check', '--dir', dir])).exitCode).toBe(0);
     const r = await runBin(['check', '--dir', dir, '--fail-on', 'medium', '--json']);
     expect(r.exitCode).toBe(3);
@@ -139,16 +160,19 @@ describe('usage and unreadable installs', () => {
 });
 
 describe('no secret value in any output', () => {
-  it.each(['appwrite-weak', 'langflow-weak', 'appwrite-2.7.1', 'langflow'] as const)('%s: human and --json', async (k) => {
-    const dir = k.endsWith('-weak') ? weakInstall(k as 'appwrite-weak' | 'langflow-weak') : dirs[k as Good]!;
-    const secrets = secretsOf(dir);
-    expect(secrets.length).toBeGreaterThan(0);
-    for (const args of [[], ['--json'], ['--fail-on', 'low']]) {
-      const r = await runBin(['check', '--dir', dir, ...args]);
-      for (const s of secrets) {
-        expect(r.stdout).not.toContain(s);
-        expect(r.stderr).not.toContain(s);
+  it.each(['appwrite-weak', 'langflow-weak', 'appwrite-2.7.1', 'langflow'] as const)(
+    '%s: human and --json',
+    async (k) => {
+      const dir = k.endsWith('-weak') ? weakInstall(k as 'appwrite-weak' | 'langflow-weak') : dirs[k as Good]!;
+      const secrets = secretsOf(dir);
+      expect(secrets.length).toBeGreaterThan(0);
+      for (const args of [[], ['--json'], ['--fail-on', 'low']]) {
+        const r = await runBin(['check', '--dir', dir, ...args]);
+        for (const s of secrets) {
+          expect(r.stdout).not.toContain(s);
+          expect(r.stderr).not.toContain(s);
+        }
       }
-    }
-  });
+    },
+  );
 });

@@ -14,7 +14,10 @@ export const FIXTURES = join(import.meta.dirname, 'fixtures');
 export type Weak = 'appwrite-weak' | 'langflow-weak';
 
 /** A copy of a weak fixture in a temp dir (.env mode 0644, as a hand install often has it), with edits. */
-export function weakInstall(name: Weak, edit: { env?: Record<string, string | null>; compose?: (t: string) => string } = {}): string {
+export function weakInstall(
+  name: Weak,
+  edit: { env?: Record<string, string | null>; compose?: (t: string) => string } = {},
+): string {
   const dir = tempDir('hi-audit-weak-');
   cpSync(join(FIXTURES, name), dir, { recursive: true });
   const envPath = join(dir, '.env');
@@ -28,7 +31,8 @@ export function weakInstall(name: Weak, edit: { env?: Record<string, string | nu
     }
     writeFileSync(envPath, text);
   }
-  if (edit.compose) writeFileSync(join(dir, 'docker-compose.yml'), edit.compose(readFileSync(join(dir, 'docker-compose.yml'), 'utf8')));
+  if (edit.compose)
+    writeFileSync(join(dir, 'docker-compose.yml'), edit.compose(readFileSync(join(dir, 'docker-compose.yml'), 'utf8')));
   chmodSync(envPath, 0o644);
   return dir;
 }
@@ -50,20 +54,39 @@ export async function goodInstall(kind: Good): Promise<string> {
 }
 
 /** Audits a directory in-process, as `check` does (compose's view when Compose is installed, unless own). */
-export async function auditDir(dir: string, opts: { own?: boolean; running?: AuditInput['running'] } = {}): Promise<{ input: AuditInput; findings: AuditFinding[] }> {
+export async function auditDir(
+  dir: string,
+  opts: { own?: boolean; running?: AuditInput['running'] } = {},
+): Promise<{ input: AuditInput; findings: AuditFinding[] }> {
   const prev = process.env.HARDEN_INIT_RELEASES_DIR;
   process.env.HARDEN_INIT_RELEASES_DIR = RELEASES_DIR;
   try {
     const raw = readFiles(dir);
-    const reading = await readCompose(raw, process.env, !opts.own);
+    const reading = await readCompose(raw, !opts.own);
     const targetId = detectTarget(raw.state, reading.model, recognizeImages)!;
     const target = await TARGETS[targetId]!.load();
     const audit = target.audit!;
     const input: AuditInput = {
-      dir, dirArg: dir, target: targetId, dirProblems: installDirProblems(dir), runEnv: process.env, env: raw.env, envPresent: raw.envPresent, envMode: raw.envMode, envAmbiguous: raw.envAmbiguous,
-      envTracked: await envTracked(dir), composeFile: raw.composeFile, composeText: raw.composeText, compose: reading.model,
-      composeSource: reading.source, composeNote: reading.note, composeError: reading.error, state: raw.state,
-      release: audit.release(reading.model, raw.state), running: opts.running, reader: target.verify.running,
+      dir,
+      dirArg: dir,
+      target: targetId,
+      dirProblems: installDirProblems(dir),
+      runEnv: process.env,
+      env: raw.env,
+      envPresent: raw.envPresent,
+      envMode: raw.envMode,
+      envAmbiguous: raw.envAmbiguous,
+      envTracked: await envTracked(dir),
+      composeFile: raw.composeFile,
+      composeText: raw.composeText,
+      compose: reading.model,
+      composeSource: reading.source,
+      composeNote: reading.note,
+      composeError: reading.error,
+      state: raw.state,
+      release: audit.release(reading.model, raw.state),
+      running: opts.running,
+      reader: target.verify.running,
     };
     return { input, findings: runAudit(input, audit) };
   } finally {

@@ -17,10 +17,13 @@ import { SEVERITIES } from '../../src/audit/types.js';
 import { auditDir, goodInstall, ids, weakInstall, type Good, type Weak } from './helpers.js';
 
 const good: Partial<Record<Good, AuditFinding[]>> = {};
-const composeInstalled = await detectCompose().then(Boolean).catch(() => false);
+const composeInstalled = await detectCompose()
+  .then(Boolean)
+  .catch(() => false);
 
 beforeAll(async () => {
-  for (const kind of ['appwrite-2.7.1', 'appwrite-1.9.10', 'langflow'] as Good[]) good[kind] = (await auditDir(await goodInstall(kind))).findings;
+  for (const kind of ['appwrite-2.7.1', 'appwrite-1.9.10', 'langflow'] as Good[])
+    good[kind] = (await auditDir(await goodInstall(kind))).findings;
 }, 180_000);
 
 interface Case {
@@ -38,16 +41,50 @@ interface Case {
 const CASES: Case[] = [
   // Appwrite
   { id: 'openssl-key', weak: 'appwrite-weak', severity: 'critical', says: /installer's literal example value/ },
-  { id: 'openssl-key', weak: 'appwrite-weak', edit: { env: { _APP_OPENSSL_KEY_V1: 'abcabcabcabcabcabcabcabcabcabcabcabc' } }, severity: 'critical', says: /low in entropy/ },
-  { id: 'openssl-key', weak: 'appwrite-weak', edit: { env: { _APP_OPENSSL_KEY_V1: null } }, severity: 'critical', says: /missing or empty/ },
-  { id: 'installer-defaults', weak: 'appwrite-weak', severity: 'critical', says: /_APP_OPENSSL_KEY_V1, _APP_DB_PASS, _APP_DB_ROOT_PASS, _APP_EXECUTOR_SECRET/ },
+  {
+    id: 'openssl-key',
+    weak: 'appwrite-weak',
+    edit: { env: { _APP_OPENSSL_KEY_V1: 'abcabcabcabcabcabcabcabcabcabcabcabc' } },
+    severity: 'critical',
+    says: /low in entropy/,
+  },
+  {
+    id: 'openssl-key',
+    weak: 'appwrite-weak',
+    edit: { env: { _APP_OPENSSL_KEY_V1: null } },
+    severity: 'critical',
+    says: /missing or empty/,
+  },
+  {
+    id: 'installer-defaults',
+    weak: 'appwrite-weak',
+    severity: 'critical',
+    says: /_APP_OPENSSL_KEY_V1, _APP_DB_PASS, _APP_DB_ROOT_PASS, _APP_EXECUTOR_SECRET/,
+  },
   { id: 'secret-weak', weak: 'appwrite-weak', severity: 'high', says: /installer's literal example value/ },
-  { id: 'secret-weak', weak: 'appwrite-weak', edit: { env: { _APP_EXECUTOR_SECRET: 'Tr0ub4dor3' } }, severity: 'high', says: /short \(10 characters\)/ },
+  {
+    id: 'secret-weak',
+    weak: 'appwrite-weak',
+    edit: { env: { _APP_EXECUTOR_SECRET: 'Tr0ub4dor3' } },
+    severity: 'high',
+    says: /short \(10 characters\)/,
+  },
   { id: 'app-env', weak: 'appwrite-weak', severity: 'medium', says: /"development"/ },
-  { id: 'force-https', weak: 'appwrite-weak', severity: 'high', says: /_APP_OPTIONS_FORCE_HTTPS, _APP_OPTIONS_ROUTER_FORCE_HTTPS/ },
+  {
+    id: 'force-https',
+    weak: 'appwrite-weak',
+    severity: 'high',
+    says: /_APP_OPTIONS_FORCE_HTTPS, _APP_OPTIONS_ROUTER_FORCE_HTTPS/,
+  },
   { id: 'abuse-disabled', weak: 'appwrite-weak', severity: 'high' },
   { id: 'console-open', weak: 'appwrite-weak', severity: 'high' },
-  { id: 'console-ip-cidr', weak: 'appwrite-weak', edit: { env: { _APP_CONSOLE_WHITELIST_IPS: '203.0.113.7,10.0.0.0/8' } }, severity: 'medium', says: /10\.0\.0\.0\/8/ },
+  {
+    id: 'console-ip-cidr',
+    weak: 'appwrite-weak',
+    edit: { env: { _APP_CONSOLE_WHITELIST_IPS: '203.0.113.7,10.0.0.0/8' } },
+    severity: 'medium',
+    says: /10\.0\.0\.0\/8/,
+  },
   { id: 'security-email', weak: 'appwrite-weak', severity: 'medium', says: /both empty/ },
   { id: 'redis-exposed', weak: 'appwrite-weak', severity: 'high', says: /publishes 6379:6379.*not internal/ },
   { id: 'missing-entrypoint', weak: 'appwrite-weak', severity: 'medium', says: /worker-notifications/ },
@@ -55,40 +92,123 @@ const CASES: Case[] = [
   { id: 'traefik-socket', weak: 'appwrite-weak', severity: 'high', says: /mounts \/var\/run\/docker\.sock/ },
   {
     // The layout harden-init wrote before traefik read its routes from a file: a socket proxy with CONTAINERS=1.
-    id: 'traefik-socket', weak: 'appwrite-weak', severity: 'high', says: /docker-socket-proxy: lets traefik read the Docker API's containers section \(CONTAINERS=1\)/,
-    edit: { compose: (t) => t.replace('      - --providers.docker.exposedByDefault=false\n', '      - --providers.docker.exposedByDefault=false\n      - --providers.docker.endpoint=tcp://docker-socket-proxy:2375\n')
-      .replace('    volumes:\n      - /var/run/docker.sock:/var/run/docker.sock\n    networks:\n      - gateway\n', '    networks:\n      - gateway\n      - socket-proxy\n')
-      .replace(/\nservices:\n/, '\nservices:\n  docker-socket-proxy:\n    image: tecnativa/docker-socket-proxy:0.3.0\n    restart: unless-stopped\n    environment:\n      - CONTAINERS=1\n      - POST=0\n    volumes:\n      - /var/run/docker.sock:/var/run/docker.sock:ro\n    networks:\n      - socket-proxy\n')
-      .replace(/\nnetworks:\n/, '\nnetworks:\n  socket-proxy:\n    internal: true\n') },
+    id: 'traefik-socket',
+    weak: 'appwrite-weak',
+    severity: 'high',
+    says: /docker-socket-proxy: lets traefik read the Docker API's containers section \(CONTAINERS=1\)/,
+    edit: {
+      compose: (t) =>
+        t
+          .replace(
+            '      - --providers.docker.exposedByDefault=false\n',
+            '      - --providers.docker.exposedByDefault=false\n      - --providers.docker.endpoint=tcp://docker-socket-proxy:2375\n',
+          )
+          .replace(
+            '    volumes:\n      - /var/run/docker.sock:/var/run/docker.sock\n    networks:\n      - gateway\n',
+            '    networks:\n      - gateway\n      - socket-proxy\n',
+          )
+          .replace(
+            /\nservices:\n/,
+            '\nservices:\n  docker-socket-proxy:\n    image: tecnativa/docker-socket-proxy:0.3.0\n    restart: unless-stopped\n    environment:\n      - CONTAINERS=1\n      - POST=0\n    volumes:\n      - /var/run/docker.sock:/var/run/docker.sock:ro\n    networks:\n      - socket-proxy\n',
+          )
+          .replace(/\nnetworks:\n/, '\nnetworks:\n  socket-proxy:\n    internal: true\n'),
+    },
   },
   { id: 'console-http', weak: 'appwrite-weak', severity: 'medium', says: /appwrite_console_http/ },
   { id: 'release', weak: 'appwrite-weak', severity: 'critical', says: /CVE-2026-111497/ },
-  { id: 'release', weak: 'appwrite-weak', edit: { env: { _APP_VERSION: '2.6.2' } }, severity: 'low', says: /older than the newest 2\.x release harden-init pins, 2\.7\.1/ },
+  {
+    id: 'release',
+    weak: 'appwrite-weak',
+    edit: { env: { _APP_VERSION: '2.6.2' } },
+    severity: 'low',
+    says: /older than the newest 2\.x release harden-init pins, 2\.7\.1/,
+  },
   // Langflow
   { id: 'secret-key', weak: 'langflow-weak', severity: 'high', says: /not set/ },
-  { id: 'secret-key', weak: 'langflow-weak', edit: { env: { LANGFLOW_SECRET_KEY: 'mysecret' } }, severity: 'high', says: /shorter than 32/ },
+  {
+    id: 'secret-key',
+    weak: 'langflow-weak',
+    edit: { env: { LANGFLOW_SECRET_KEY: 'mysecret' } },
+    severity: 'high',
+    says: /shorter than 32/,
+  },
   { id: 'auto-login', weak: 'langflow-weak', severity: 'critical' },
   { id: 'superuser-password', weak: 'langflow-weak', severity: 'critical', says: /"langflow"/ },
   { id: 'superuser-cli', weak: 'langflow-weak', severity: 'medium' },
   { id: 'signup-open', weak: 'langflow-weak', severity: 'high' },
   { id: 'cors-wildcard', weak: 'langflow-weak', severity: 'high' },
-  { id: 'db-password', weak: 'langflow-weak', severity: 'high', says: /LANGFLOW_DATABASE_URL is a published example value; POSTGRES_PASSWORD of service postgres is a published example value/ },
   {
-    id: 'db-password', weak: 'langflow-weak', severity: 'high', says: /^database password: the password in LANGFLOW_DATABASE_URL is short \(8 characters\)$/,
-    edit: { compose: (t) => t.replace('langflow:langflow@postgres', 'langflow:Xk3%40p9Qz@db.example.net').replace(/\n  postgres:[\s\S]*?(?=\nvolumes:)/, '\n').replace(/    depends_on:\n      - postgres\n/, '') },
+    id: 'db-password',
+    weak: 'langflow-weak',
+    severity: 'high',
+    says: /LANGFLOW_DATABASE_URL is a published example value; POSTGRES_PASSWORD of service postgres is a published example value/,
   },
-  { id: 'sqlite-ephemeral', weak: 'langflow-weak', edit: { compose: (t) => t.replace(/^\s*- LANGFLOW_DATABASE_URL=.*\n/m, '') }, severity: 'high' },
+  {
+    id: 'db-password',
+    weak: 'langflow-weak',
+    severity: 'high',
+    says: /^database password: the password in LANGFLOW_DATABASE_URL is short \(8 characters\)$/,
+    edit: {
+      compose: (t) =>
+        t
+          .replace('langflow:langflow@postgres', 'langflow:Xk3%40p9Qz@db.example.net')
+          .replace(/\n  postgres:[\s\S]*?(?=\nvolumes:)/, '\n')
+          .replace(/    depends_on:\n      - postgres\n/, ''),
+    },
+  },
+  {
+    id: 'sqlite-ephemeral',
+    weak: 'langflow-weak',
+    edit: { compose: (t) => t.replace(/^\s*- LANGFLOW_DATABASE_URL=.*\n/m, '') },
+    severity: 'high',
+  },
   { id: 'config-volume', weak: 'langflow-weak', severity: 'high', says: /\/app\/app\/langflow/ },
   {
-    id: 'caddy-version', weak: 'langflow-weak', severity: 'high', says: /^service caddy: runs caddy:2\.6, older than Caddy 2\.7\.5$/,
-    edit: { compose: (t) => t.replace('services:\n', 'services:\n  caddy:\n    image: caddy:2.6\n    restart: unless-stopped\n    ports:\n      - "443:443"\n') },
+    id: 'caddy-version',
+    weak: 'langflow-weak',
+    severity: 'high',
+    says: /^service caddy: runs caddy:2\.6, older than Caddy 2\.7\.5$/,
+    edit: {
+      compose: (t) =>
+        t.replace(
+          'services:\n',
+          'services:\n  caddy:\n    image: caddy:2.6\n    restart: unless-stopped\n    ports:\n      - "443:443"\n',
+        ),
+    },
   },
   { id: 'release', weak: 'langflow-weak', severity: 'high', says: /pins no release/ },
-  { id: 'release', weak: 'langflow-weak', edit: { compose: (t) => t.replace('langflowai/langflow:latest', 'langflowai/langflow:1.8.0') }, severity: 'critical', says: /CVE-2026-33017.*CVE-2026-55450/ },
-  { id: 'release', weak: 'langflow-weak', edit: { compose: (t) => t.replace('langflowai/langflow:latest', 'langflowai/langflow:1.13.0') }, severity: 'critical', says: /below 1\.13\.1: open to CVE-2026-120054, CVE-2026-120069, CVE-2026-120071, CVE-2026-120073, CVE-2026-127061, CVE-2026-127066$/ },
+  {
+    id: 'release',
+    weak: 'langflow-weak',
+    edit: { compose: (t) => t.replace('langflowai/langflow:latest', 'langflowai/langflow:1.8.0') },
+    severity: 'critical',
+    says: /CVE-2026-33017.*CVE-2026-55450/,
+  },
+  {
+    id: 'release',
+    weak: 'langflow-weak',
+    edit: { compose: (t) => t.replace('langflowai/langflow:latest', 'langflowai/langflow:1.13.0') },
+    severity: 'critical',
+    says: /below 1\.13\.1: open to CVE-2026-120054, CVE-2026-120069, CVE-2026-120071, CVE-2026-120073, CVE-2026-127061, CVE-2026-127066$/,
+  },
   // Both
-  { id: 'install-dir-owner', weak: 'appwrite-weak', severity: 'critical', says: /^install directory: .*mode 0777.*writable by every user/, setup: (dir) => chmodSync(dir, 0o777) },
-  { id: 'install-dir-owner', weak: 'langflow-weak', severity: 'critical', says: /^\.harden-init\/: .*mode 0770.*writable by its group/, setup: (dir) => { mkdirSync(join(dir, '.harden-init'), { mode: 0o700 }); chmodSync(join(dir, '.harden-init'), 0o770); } },
+  {
+    id: 'install-dir-owner',
+    weak: 'appwrite-weak',
+    severity: 'critical',
+    says: /^install directory: .*mode 0777.*writable by every user/,
+    setup: (dir) => chmodSync(dir, 0o777),
+  },
+  {
+    id: 'install-dir-owner',
+    weak: 'langflow-weak',
+    severity: 'critical',
+    says: /^\.harden-init\/: .*mode 0770.*writable by its group/,
+    setup: (dir) => {
+      mkdirSync(join(dir, '.harden-init'), { mode: 0o700 });
+      chmodSync(join(dir, '.harden-init'), 0o770);
+    },
+  },
   { id: 'published-port', weak: 'appwrite-weak', severity: 'critical', says: /3306/ },
   { id: 'published-port', weak: 'langflow-weak', severity: 'high', says: /7860/ },
   { id: 'image-unpinned', weak: 'appwrite-weak', severity: 'medium', says: /containrrr\/watchtower/ },
@@ -97,20 +217,42 @@ const CASES: Case[] = [
   { id: 'restart-policy', weak: 'langflow-weak', severity: 'low' },
   { id: 'env-permissions', weak: 'appwrite-weak', severity: 'high', says: /0644/ },
   { id: 'env-permissions', weak: 'langflow-weak', severity: 'high', says: /0644/ },
-  { id: 'env-ambiguous', weak: 'appwrite-weak', edit: { env: { _APP_SMTP_HOST: 'mail#relay.example.com' } }, severity: 'high', says: /^\.env line \d+: _APP_SMTP_HOST: a '#' inside an unquoted value/ },
   {
-    id: 'env-in-git', weak: 'langflow-weak', severity: 'high',
-    setup: (dir) => { execaSync('git', ['init', '-q'], { cwd: dir }); execaSync('git', ['add', '.env'], { cwd: dir }); },
+    id: 'env-ambiguous',
+    weak: 'appwrite-weak',
+    edit: { env: { _APP_SMTP_HOST: 'mail#relay.example.com' } },
+    severity: 'high',
+    says: /^\.env line \d+: _APP_SMTP_HOST: a '#' inside an unquoted value/,
+  },
+  {
+    id: 'env-in-git',
+    weak: 'langflow-weak',
+    severity: 'high',
+    setup: (dir) => {
+      execaSync('git', ['init', '-q'], { cwd: dir });
+      execaSync('git', ['add', '.env'], { cwd: dir });
+    },
   },
   { id: 'docker-socket', weak: 'appwrite-weak', severity: 'high', says: /watchtower/ },
   {
-    id: 'compose-invalid', weak: 'langflow-weak', severity: 'high', skip: !composeInstalled,
+    id: 'compose-invalid',
+    weak: 'langflow-weak',
+    severity: 'high',
+    skip: !composeInstalled,
     edit: { compose: (t) => t.replace('image: postgres:16', 'image: "postgres:${PG_TAG:?PG_TAG must be set}"') },
   },
 ];
 
-describe('every rule fires on a weak install and stays silent on the wizard\'s', () => {
-  it.each(CASES.map((c) => [`${c.weak.replace('-weak', '')}: ${c.id}${c.edit ? ` (${JSON.stringify(c.edit.env ?? 'compose edit')})` : ''}`, c] as const))('%s', async (_name, c) => {
+describe("every rule fires on a weak install and stays silent on the wizard's", () => {
+  it.each(
+    CASES.map(
+      (c) =>
+        [
+          `${c.weak.replace('-weak', '')}: ${c.id}${c.edit ? ` (${JSON.stringify(c.edit.env ?? 'compose edit')})` : ''}`,
+          c,
+        ] as const,
+    ),
+  )('%s', async (_name, c) => {
     if (c.skip) return;
     const dir = weakInstall(c.weak, c.edit);
     c.setup?.(dir);
@@ -119,14 +261,16 @@ describe('every rule fires on a weak install and stays silent on the wizard\'s',
     expect(hits.map((f) => f.severity)).toContain(c.severity);
     const hit = hits.find((f) => f.severity === c.severity)!;
     if (c.says) expect(`${hit.subject}: ${hit.what}`).toMatch(c.says);
-    for (const f of hits) for (const k of ['subject', 'what', 'why', 'fix'] as const) expect(f[k].length).toBeGreaterThan(3);
+    for (const f of hits)
+      for (const k of ['subject', 'what', 'why', 'fix'] as const) expect(f[k].length).toBeGreaterThan(3);
     const goods: Good[] = c.weak === 'langflow-weak' ? ['langflow'] : ['appwrite-2.7.1', 'appwrite-1.9.10'];
     for (const g of goods) expect(ids(good[g]!).has(c.id), `${c.id} on the wizard's ${g}`).toBe(false);
   });
 
   it('covers every rule of both targets and the shared ones (drift below)', () => {
     const covered = new Set([...CASES.map((c) => c.id), 'drift', 'redis-password']);
-    for (const audit of [appwriteAudit, langflowAudit]) for (const r of allRules(audit)) expect(covered, r.id).toContain(r.id);
+    for (const audit of [appwriteAudit, langflowAudit])
+      for (const r of allRules(audit)) expect(covered, r.id).toContain(r.id);
   });
 });
 
@@ -149,7 +293,9 @@ describe('a weak secret set by hand in a wizard install', () => {
     const envPath = join(dir, '.env');
     writeFileSync(envPath, readFileSync(envPath, 'utf8').replace(/^_APP_GEO_SECRET=.*$/m, '_APP_GEO_SECRET=abc'));
     const hits = (await auditDir(dir, { own: true })).findings.filter((f) => f.id === 'secret-weak');
-    expect(hits.map((f) => [f.subject, f.severity, f.what])).toEqual([['_APP_GEO_SECRET', 'high', 'is short (3 characters)']]);
+    expect(hits.map((f) => [f.subject, f.severity, f.what])).toEqual([
+      ['_APP_GEO_SECRET', 'high', 'is short (3 characters)'],
+    ]);
   });
 });
 
@@ -176,7 +322,10 @@ describe('drift: what the containers hold against .env', () => {
     const env = toRecord(parseEnv(readFileSync(join(dir, '.env'), 'utf8')));
     const vars = (over: Record<string, string>) => new Map(Object.entries({ ...env, ...over }));
     const running = new Map([
-      ['appwrite', vars({ _APP_OPTIONS_ABUSE: 'disabled', _APP_OPENSSL_KEY_V1: 'an-old-key-the-container-still-has-0123456789' })],
+      [
+        'appwrite',
+        vars({ _APP_OPTIONS_ABUSE: 'disabled', _APP_OPENSSL_KEY_V1: 'an-old-key-the-container-still-has-0123456789' }),
+      ],
       ['appwrite-worker', vars({})],
     ]);
     const { findings } = await auditDir(dir, { running });
@@ -195,24 +344,34 @@ describe('drift: what the containers hold against .env', () => {
 });
 
 describe('reading the compose file', () => {
-  it.each(['appwrite-weak', 'langflow-weak'] as Weak[])('%s: harden-init\'s own reading finds what compose\'s view finds', async (w) => {
-    if (!composeInstalled) return;
-    const dir = weakInstall(w);
-    const viaCompose = await auditDir(dir);
-    const own = await auditDir(dir, { own: true });
-    expect(viaCompose.input.composeSource).toMatch(/config$/);
-    expect(own.input.composeSource).toBe('own YAML parse');
-    const key = (f: AuditFinding) => `${f.id} ${f.severity} ${f.subject}`;
-    expect(own.findings.map(key).sort()).toEqual(viaCompose.findings.map(key).sort());
-  });
+  it.each(['appwrite-weak', 'langflow-weak'] as Weak[])(
+    "%s: harden-init's own reading finds what compose's view finds",
+    async (w) => {
+      if (!composeInstalled) return;
+      const dir = weakInstall(w);
+      const viaCompose = await auditDir(dir);
+      const own = await auditDir(dir, { own: true });
+      expect(viaCompose.input.composeSource).toMatch(/config$/);
+      expect(own.input.composeSource).toBe('own YAML parse');
+      const key = (f: AuditFinding) => `${f.id} ${f.severity} ${f.subject}`;
+      expect(own.findings.map(key).sort()).toEqual(viaCompose.findings.map(key).sort());
+    },
+  );
 });
 
 describe('no secret value in a finding', () => {
   it('weak and good installs', async () => {
-    const dirs = [weakInstall('appwrite-weak'), weakInstall('langflow-weak'), await goodInstall('appwrite-2.7.1'), await goodInstall('langflow')];
+    const dirs = [
+      weakInstall('appwrite-weak'),
+      weakInstall('langflow-weak'),
+      await goodInstall('appwrite-2.7.1'),
+      await goodInstall('langflow'),
+    ];
     for (const dir of dirs) {
       const env = toRecord(parseEnv(readFileSync(join(dir, '.env'), 'utf8')));
-      const secrets = Object.entries(env).filter(([k, v]) => isMaskedName(k, KNOWN_SECRET_NAMES) && v.length >= 12).map(([, v]) => v);
+      const secrets = Object.entries(env)
+        .filter(([k, v]) => isMaskedName(k, KNOWN_SECRET_NAMES) && v.length >= 12)
+        .map(([, v]) => v);
       expect(secrets.length).toBeGreaterThan(0);
       const text = JSON.stringify((await auditDir(dir)).findings);
       for (const s of secrets) expect(text).not.toContain(s);

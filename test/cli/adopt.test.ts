@@ -8,7 +8,7 @@
 // `your-secret-key`, `_APP_DB_PASS=password`, `_APP_DB_ROOT_PASS=rootsecretpassword`, `_APP_DOMAIN=localhost`,
 // force-HTTPS and router protection disabled), and upstream's compose rendered as its Generator does (one
 // database service kept, the assistant dropped, depends_on pointed at the kept database).
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -22,31 +22,53 @@ function officialCompose(version: string, db: string, imageTag: boolean): string
   for (const other of DBS.filter((d) => d !== db)) delete doc.services[other];
   delete doc.services['appwrite-assistant'];
   for (const svc of Object.values(doc.services) as { depends_on?: unknown; image?: string }[]) {
-    if (Array.isArray(svc.depends_on)) svc.depends_on = svc.depends_on.filter((d: string) => !DBS.includes(d) || d === db);
-    else if (svc.depends_on && typeof svc.depends_on === 'object') for (const d of DBS) if (d !== db) delete (svc.depends_on as Record<string, unknown>)[d];
+    if (Array.isArray(svc.depends_on))
+      svc.depends_on = svc.depends_on.filter((d: string) => !DBS.includes(d) || d === db);
+    else if (svc.depends_on && typeof svc.depends_on === 'object')
+      for (const d of DBS) if (d !== db) delete (svc.depends_on as Record<string, unknown>)[d];
     if (imageTag && svc.image?.startsWith('${_APP_IMAGE')) svc.image = `appwrite/appwrite:${version}`;
   }
-  for (const v of Object.keys(doc.volumes ?? {})) if (DBS.some((d) => d !== db && v === `appwrite-${d}`)) delete doc.volumes[v];
+  for (const v of Object.keys(doc.volumes ?? {}))
+    if (DBS.some((d) => d !== db && v === `appwrite-${d}`)) delete doc.volumes[v];
   return stringify(doc);
 }
 
 function officialEnv(version: string, db: string, extra: Record<string, string> = {}): string {
   const set: Record<string, string> = {
-    _APP_OPENSSL_KEY_V1: 'your-secret-key', _APP_EXECUTOR_SECRET: 'your-secret-key', _APP_DB_PASS: 'password',
-    _APP_DB_ROOT_PASS: 'rootsecretpassword', _APP_DOMAIN: 'localhost', _APP_DOMAIN_TARGET: 'localhost',
-    _APP_OPTIONS_FORCE_HTTPS: 'disabled', _APP_OPTIONS_ROUTER_PROTECTION: 'disabled',
-    _APP_DB_ADAPTER: db, _APP_DB_HOST: db, _APP_DB_PORT: db === 'mariadb' ? '3306' : db === 'postgresql' ? '5432' : '27017',
+    _APP_OPENSSL_KEY_V1: 'your-secret-key',
+    _APP_EXECUTOR_SECRET: 'your-secret-key',
+    _APP_DB_PASS: 'password',
+    _APP_DB_ROOT_PASS: 'rootsecretpassword',
+    _APP_DOMAIN: 'localhost',
+    _APP_DOMAIN_TARGET: 'localhost',
+    _APP_OPTIONS_FORCE_HTTPS: 'disabled',
+    _APP_OPTIONS_ROUTER_PROTECTION: 'disabled',
+    _APP_DB_ADAPTER: db,
+    _APP_DB_HOST: db,
+    _APP_DB_PORT: db === 'mariadb' ? '3306' : db === 'postgresql' ? '5432' : '27017',
     ...extra,
   };
-  const lines = readFileSync(join(RELEASES_DIR, version, 'env.upstream'), 'utf8').split('\n').map((l) => {
-    const k = /^([A-Z0-9_]+)=/.exec(l)?.[1];
-    if (k && k in set) { const v = set[k]!; delete set[k]; return `${k}=${v}`; }
-    return l;
-  });
-  return `${lines.join('\n').replace(/\n*$/, '\n')}${Object.entries(set).map(([k, v]) => `${k}=${v}\n`).join('')}`;
+  const lines = readFileSync(join(RELEASES_DIR, version, 'env.upstream'), 'utf8')
+    .split('\n')
+    .map((l) => {
+      const k = /^([A-Z0-9_]+)=/.exec(l)?.[1];
+      if (k && k in set) {
+        const v = set[k]!;
+        delete set[k];
+        return `${k}=${v}`;
+      }
+      return l;
+    });
+  return `${lines.join('\n').replace(/\n*$/, '\n')}${Object.entries(set)
+    .map(([k, v]) => `${k}=${v}\n`)
+    .join('')}`;
 }
 
-function officialInstall(version: string, db: string, o: { imageTag?: boolean; env?: Record<string, string> } = {}): string {
+function officialInstall(
+  version: string,
+  db: string,
+  o: { imageTag?: boolean; env?: Record<string, string> } = {},
+): string {
   const dir = join(tempDir('hi-adopt-'), 'appwrite');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, '.env'), officialEnv(version, db, o.env));
@@ -59,8 +81,10 @@ const files = (dir: string) => readdirSync(dir, { recursive: true }).map(String)
 const cleanup = (dir: string) => rmSync(dirname(dir), { recursive: true, force: true });
 const ANSWERS = ['--domain', 'appwrite.example.com', '--email', 'admin@example.com', '--yes', '--no-start'];
 
-describe.concurrent('adopting an install made by Appwrite\'s own installer', () => {
-  it('1.9.6 with MariaDB: release from the image tag, every secret and unknown key kept, their compose kept, the proposal beside it', async ({ expect }) => {
+describe.concurrent("adopting an install made by Appwrite's own installer", () => {
+  it('1.9.6 with MariaDB: release from the image tag, every secret and unknown key kept, their compose kept, the proposal beside it', async ({
+    expect,
+  }) => {
     const dir = officialInstall('1.9.6', 'mariadb', { env: { MY_OWN_KEY: 'mine' } });
     const before = envOf(dir);
     const compose = read(dir, 'docker-compose.yml');
@@ -68,7 +92,14 @@ describe.concurrent('adopting an install made by Appwrite\'s own installer', () 
     expect(r.exitCode, r.stderr).toBe(0);
     const out = r.stdout + r.stderr;
     const env = envOf(dir);
-    for (const k of ['_APP_OPENSSL_KEY_V1', '_APP_EXECUTOR_SECRET', '_APP_DB_PASS', '_APP_DB_ROOT_PASS', 'MY_OWN_KEY', '_APP_DB_ADAPTER_VECTORSDB']) {
+    for (const k of [
+      '_APP_OPENSSL_KEY_V1',
+      '_APP_EXECUTOR_SECRET',
+      '_APP_DB_PASS',
+      '_APP_DB_ROOT_PASS',
+      'MY_OWN_KEY',
+      '_APP_DB_ADAPTER_VECTORSDB',
+    ]) {
       expect(env[k], k).toBe(before[k]);
     }
     expect(env._APP_OPENSSL_KEY_V1).toBe('your-secret-key');
@@ -100,7 +131,9 @@ describe.concurrent('adopting an install made by Appwrite\'s own installer', () 
     cleanup(dir);
   });
 
-  it('2.3.0 with PostgreSQL: release from _APP_VERSION in .env (the compose image is interpolated); the key kept', async ({ expect }) => {
+  it('2.3.0 with PostgreSQL: release from _APP_VERSION in .env (the compose image is interpolated); the key kept', async ({
+    expect,
+  }) => {
     const dir = officialInstall('2.3.0', 'postgresql', { imageTag: false, env: { _APP_VERSION: '2.3.0' } });
     const before = envOf(dir);
     const r = await runBin(['--dir', dir, ...ANSWERS]);
@@ -113,7 +146,7 @@ describe.concurrent('adopting an install made by Appwrite\'s own installer', () 
     cleanup(dir);
   });
 
-  it('MongoDB (the installer\'s default) is refused clearly and nothing changes', async ({ expect }) => {
+  it("MongoDB (the installer's default) is refused clearly and nothing changes", async ({ expect }) => {
     const dir = officialInstall('1.9.6', 'mongodb');
     const before = files(dir);
     const env = read(dir, '.env');

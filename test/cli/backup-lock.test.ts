@@ -27,7 +27,13 @@ async function archiveFile(path: string, compose = COMPOSE): Promise<void> {
     { kind: 'file', name: 'docker-compose.yml', data: Buffer.from(compose), mode: 0o644 },
   ];
   const chunks: Buffer[] = [];
-  const tar = tarArchive(parts, { format: 'harden-init-backup', version: 1, created: new Date().toISOString(), tool: 'test', dir });
+  const tar = tarArchive(parts, {
+    format: 'harden-init-backup',
+    version: 1,
+    created: new Date().toISOString(),
+    tool: 'test',
+    dir,
+  });
   for await (const b of await encrypt(tar, { passphrase: PASS })) chunks.push(Buffer.from(b));
   writeFileSync(path, Buffer.concat(chunks), { mode: 0o600 });
 }
@@ -45,19 +51,25 @@ beforeEach(() => {
 describe('the install lock', () => {
   it('backup refuses while a live run holds it (exit 1, naming the holder); no archive, the lock left as it was', async () => {
     const text = holdLock();
-    const r = await runBin(['backup', '--dir', dir, '--out', `${out}/`, '--passphrase-env', 'HI_PASS'], { HI_PASS: PASS });
+    const r = await runBin(['backup', '--dir', dir, '--out', `${out}/`, '--passphrase-env', 'HI_PASS'], {
+      HI_PASS: PASS,
+    });
     expect(r.exitCode, r.stdout + r.stderr).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`Another harden-init run is changing this install: .*lock is held by pid ${process.pid} on `));
+    expect(r.stderr).toMatch(
+      new RegExp(`Another harden-init run is changing this install: .*lock is held by pid ${process.pid} on `),
+    );
     expect(readdirSync(out)).toEqual([]);
     expect(readFileSync(join(dir, '.harden-init', 'lock'), 'utf8')).toBe(text);
   });
 
-  it('restore refuses while a live run holds it (exit 1); the install\'s files are untouched', async () => {
+  it("restore refuses while a live run holds it (exit 1); the install's files are untouched", async () => {
     const archive = join(out, 'a.age');
     await archiveFile(archive);
     writeFileSync(join(dir, '.env'), `${ENV}CHANGED_SINCE=1\n`, { mode: 0o600 });
     const text = holdLock();
-    const r = await runBin(['restore', archive, '--dir', dir, '--passphrase-env', 'HI_PASS', '--yes'], { HI_PASS: PASS });
+    const r = await runBin(['restore', archive, '--dir', dir, '--passphrase-env', 'HI_PASS', '--yes'], {
+      HI_PASS: PASS,
+    });
     expect(r.exitCode, r.stdout + r.stderr).toBe(1);
     expect(r.stderr).toMatch(/Another harden-init run is changing this install/);
     expect(readFileSync(join(dir, '.env'), 'utf8')).toBe(`${ENV}CHANGED_SINCE=1\n`);
@@ -66,7 +78,9 @@ describe('the install lock', () => {
   });
 
   it('the control: with the lock free, backup gets past it (and stops later, at Docker), and leaves no lock behind', async () => {
-    const r = await runBin(['backup', '--dir', dir, '--out', `${out}/`, '--passphrase-env', 'HI_PASS'], { HI_PASS: PASS });
+    const r = await runBin(['backup', '--dir', dir, '--out', `${out}/`, '--passphrase-env', 'HI_PASS'], {
+      HI_PASS: PASS,
+    });
     expect(r.stderr).not.toMatch(/Another harden-init run/);
     expect(existsSync(join(dir, '.harden-init', 'lock'))).toBe(false);
   });

@@ -16,7 +16,13 @@ async function archiveTo(path: string, recipient: string): Promise<void> {
     { kind: 'file', name: '.env', data: Buffer.from(ENV), mode: 0o600 },
     { kind: 'file', name: 'docker-compose.yml', data: Buffer.from(COMPOSE), mode: 0o644 },
   ];
-  const tar = tarArchive(parts, { format: 'harden-init-backup', version: 1, created: new Date().toISOString(), tool: 'test', dir: '/srv/appwrite' });
+  const tar = tarArchive(parts, {
+    format: 'harden-init-backup',
+    version: 1,
+    created: new Date().toISOString(),
+    tool: 'test',
+    dir: '/srv/appwrite',
+  });
   const chunks: Buffer[] = [];
   for await (const b of await encrypt(tar, { recipient })) chunks.push(Buffer.from(b));
   writeFileSync(path, Buffer.concat(chunks), { mode: 0o600 });
@@ -36,7 +42,10 @@ describe('backup --recipient', () => {
   it('takes a post-quantum recipient (age1pq1…): the run gets past the key check', async () => {
     const dir = tempDir('hi-rcpt-');
     const recipient = await identityToRecipient(await generateHybridIdentity());
-    const r = await runBin(['backup', '--dir', dir, '--recipient', recipient], { DOCKER_HOST: NO_DOCKER, NO_COLOR: '1' });
+    const r = await runBin(['backup', '--dir', dir, '--recipient', recipient], {
+      DOCKER_HOST: NO_DOCKER,
+      NO_COLOR: '1',
+    });
     expect(r.stderr + r.stdout).not.toMatch(/--recipient|post-quantum/);
   });
 });
@@ -54,7 +63,10 @@ describe('restore --identity with a post-quantum key', () => {
     const key = join(home, 'pq.key');
     writeFileSync(key, `# created: 2026-11-25\n# public key: age1pq1…\n${identity}\n`, { mode: 0o600 });
     // Without --yes and without a terminal, restore stops at the confirmation: after the archive was verified.
-    const r = await runBin(['restore', archive, '--dir', dir, '--identity', key], { DOCKER_HOST: NO_DOCKER, NO_COLOR: '1' });
+    const r = await runBin(['restore', archive, '--dir', dir, '--identity', key], {
+      DOCKER_HOST: NO_DOCKER,
+      NO_COLOR: '1',
+    });
     expect(r.exitCode, r.stdout + r.stderr).toBe(2);
     expect(r.stdout + r.stderr).toMatch(/Archive verified: 2 parts match the manifest/);
     expect(r.stderr).toMatch(/--yes/);
@@ -62,9 +74,14 @@ describe('restore --identity with a post-quantum key', () => {
 
     const other = join(home, 'other.key');
     writeFileSync(other, `${await generateHybridIdentity()}\n`, { mode: 0o600 });
-    const w = await runBin(['restore', archive, '--dir', dir, '--identity', other, '--yes'], { DOCKER_HOST: NO_DOCKER, NO_COLOR: '1' });
+    const w = await runBin(['restore', archive, '--dir', dir, '--identity', other, '--yes'], {
+      DOCKER_HOST: NO_DOCKER,
+      NO_COLOR: '1',
+    });
     expect(w.exitCode, w.stdout + w.stderr).toBe(2);
-    expect(w.stderr).toMatch(/cannot decrypt: wrong identity: no key in the identity file matches the archive's recipient \(mlkem768x25519\)/);
+    expect(w.stderr).toMatch(
+      /cannot decrypt: wrong identity: no key in the identity file matches the archive's recipient \(mlkem768x25519\)/,
+    );
     expect(w.stderr).toMatch(/Nothing was changed/);
     expect(readdirSync(home).sort()).toEqual(['appwrite', 'other.key', 'pq.age', 'pq.key']);
   });

@@ -43,7 +43,14 @@ function start(args: string[], state: string, env: Record<string, string> = {}):
   return scratch.track(s);
 }
 
-const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 async function until(check: () => boolean, ms: number, what: string): Promise<void> {
   const end = Date.now() + ms;
@@ -52,7 +59,6 @@ async function until(check: () => boolean, ms: number, what: string): Promise<vo
     await new Promise((r) => setTimeout(r, 25));
   }
 }
-
 
 describe('the first question does not wait for the release image', () => {
   it('asks while `docker pull` runs; after the answers shows the pull until done, then installs from the image', async () => {
@@ -124,9 +130,16 @@ describe('the first question does not wait for the release image', () => {
     const release = join(state, 'release');
     // Each file read and written anew: the fixture folder is a symlink, and a copy of it would write through to it.
     mkdirSync(release);
-    for (const n of ['variables.php', 'bin.txt']) writeFileSync(join(release, n), readFileSync(join(RELEASES_DIR, '2.7.1', n)));
+    for (const n of ['variables.php', 'bin.txt'])
+      writeFileSync(join(release, n), readFileSync(join(RELEASES_DIR, '2.7.1', n)));
     const compose = readFileSync(join(RELEASES_DIR, '2.7.1', 'docker-compose.yml'), 'utf8');
-    writeFileSync(join(release, 'docker-compose.yml'), compose.replace(/^services:\n/m, 'services:\n  mystery:\n    image: example/mystery:1\n    ports:\n      - "9999:9999"\n'));
+    writeFileSync(
+      join(release, 'docker-compose.yml'),
+      compose.replace(
+        /^services:\n/m,
+        'services:\n  mystery:\n    image: example/mystery:1\n    ports:\n      - "9999:9999"\n',
+      ),
+    );
     const s = start(['--dir', dir, '--no-start'], state, { FAKE_PULL_SECONDS: '2', FAKE_DOCKER_RELEASE: release });
 
     await answerAll(s);

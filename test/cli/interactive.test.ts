@@ -51,7 +51,11 @@ function envValue(envText: string, name: string): string | undefined {
 
 /** Text of the transcript with clack's box drawing removed and wrapped lines joined, for matching long lines. */
 function flat(text: string): string {
-  return text.replace(/\r/g, '').split('\n').map((l) => l.replace(/^[\s│┌└◇◆●▲■├╮╯╰─]+/, '').replace(/[\s│╮╯]+$/, '')).join(' ');
+  return text
+    .replace(/\r/g, '')
+    .split('\n')
+    .map((l) => l.replace(/^[\s│┌└◇◆●▲■├╮╯╰─]+/, '').replace(/[\s│╮╯]+$/, ''))
+    .join(' ');
 }
 
 /** The secrets a default install (2.7.1, PostgreSQL) generates. */
@@ -75,7 +79,16 @@ function expectSecretsMasked(s: PtySession, envText: string): number {
 /** A first install made without questions, as the base of a re-run. */
 async function headlessInstall(): Promise<string> {
   const dir = join(tmp(), 'appwrite');
-  const r = await runBin(['--dir', dir, '--domain', 'appwrite.example.com', '--email', 'admin@example.com', '--yes', '--no-start']);
+  const r = await runBin([
+    '--dir',
+    dir,
+    '--domain',
+    'appwrite.example.com',
+    '--email',
+    'admin@example.com',
+    '--yes',
+    '--no-start',
+  ]);
   expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
   return dir;
 }
@@ -103,7 +116,10 @@ describe('interactive wizard in a real terminal', () => {
     await s.waitFor('Will install');
     await s.waitFor(/Plan: 3 new files, and 2 of harden-init's own files/);
     // The files a user knows by name, the rest counted.
-    await s.answer("Write .env, docker-compose.yml and traefik-routes.yml, and 2 of harden-init's own files?", KEY.enter); // default: yes
+    await s.answer(
+      "Write .env, docker-compose.yml and traefik-routes.yml, and 2 of harden-init's own files?",
+      KEY.enter,
+    ); // default: yes
     await s.waitFor('Run this again without questions');
 
     const { exitCode } = await s.exit();
@@ -324,7 +340,9 @@ describe('interactive wizard in a real terminal', () => {
       expect(text).toMatch(/-\s*_APP_CONSOLE_WHITELIST_ROOT=enabled/);
       expect(text).toMatch(/\+\s*_APP_CONSOLE_WHITELIST_ROOT=disabled/);
       // Unified-diff order: the removed line comes before the added one.
-      expect(text.search(/-\s*_APP_CONSOLE_WHITELIST_ROOT=enabled/)).toBeLessThan(text.search(/\+\s*_APP_CONSOLE_WHITELIST_ROOT=disabled/));
+      expect(text.search(/-\s*_APP_CONSOLE_WHITELIST_ROOT=enabled/)).toBeLessThan(
+        text.search(/\+\s*_APP_CONSOLE_WHITELIST_ROOT=disabled/),
+      );
       expectSecretsMasked(s, readFileSync(envPath, 'utf8'));
 
       const env = readFileSync(envPath, 'utf8');
@@ -408,7 +426,9 @@ describe('interactive wizard in a real terminal', () => {
     const env = readFileSync(envPath, 'utf8');
     expect(envValue(env, '_APP_CONSOLE_WHITELIST_ROOT')).toBe('disabled');
     expect(envValue(env, '_APP_DB_ADAPTER')).toBe('postgresql');
-    expect(readFileSync(join(dir, 'docker-compose.yml'), 'utf8')).toBe(readFileSync(join(dir, '.harden-init', 'compose-written.yml'), 'utf8'));
+    expect(readFileSync(join(dir, 'docker-compose.yml'), 'utf8')).toBe(
+      readFileSync(join(dir, '.harden-init', 'compose-written.yml'), 'utf8'),
+    );
     expect(readFileSync(join(dir, 'docker-compose.yml'), 'utf8')).toContain('appwrite-postgresql:/var/lib/postgresql');
     for (const name of SECRETS) expect(envValue(env, name), name).toBe(envValue(before, name));
   });
@@ -419,7 +439,19 @@ describe('interactive wizard in a real terminal', () => {
     mkdirSync(busy);
     writeFileSync(join(busy, 'notes.txt'), 'not a database\n');
     const fresh = join(scratch.lastDir()!, 'pgdata');
-    const s = start(['--dir', dir, '--no-start', '--domain', 'appwrite.example.com', '--email', 'admin@example.com', '--console', 'root', '--smtp-host', '']);
+    const s = start([
+      '--dir',
+      dir,
+      '--no-start',
+      '--domain',
+      'appwrite.example.com',
+      '--email',
+      'admin@example.com',
+      '--console',
+      'root',
+      '--smtp-host',
+      '',
+    ]);
     await s.answer(Q.https, KEY.enter);
     await s.answer(Q.dbEngine, KEY.enter);
     await s.answer(Q.db, KEY.down);

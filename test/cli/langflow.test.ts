@@ -20,8 +20,12 @@ describe('harden-init langflow', () => {
     expect(env.LANGFLOW_ENABLE_SUPERUSER_CLI).toBe('False');
     expect(env.LANGFLOW_SECRET_KEY).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(statSync(join(dir, '.env')).mode & 0o777).toBe(0o600);
-    const compose = parse(readFileSync(join(dir, 'docker-compose.yml'), 'utf8')) as { services: Record<string, { ports?: string[]; image?: string }> };
-    const publishers = Object.entries(compose.services).filter(([, s]) => s.ports?.length).map(([n]) => n);
+    const compose = parse(readFileSync(join(dir, 'docker-compose.yml'), 'utf8')) as {
+      services: Record<string, { ports?: string[]; image?: string }>;
+    };
+    const publishers = Object.entries(compose.services)
+      .filter(([, s]) => s.ports?.length)
+      .map(([n]) => n);
     expect(publishers).toEqual(['caddy']);
     expect(compose.services.langflow!.image).toBe('langflowai/langflow:1.13.1');
     expect(existsSync(join(dir, 'Caddyfile'))).toBe(true);
@@ -57,7 +61,10 @@ describe('harden-init langflow', () => {
     const dir = join(tempDir(), 'langflow');
     expect((await runMain(['langflow', '--dir', dir, ...BASE, '--email', 'ops@example.com'])).exitCode).toBe(0);
     const envPath = join(dir, '.env');
-    writeFileSync(envPath, readFileSync(envPath, 'utf8').replace(/^ACME_EMAIL=.*$/m, 'ACME_EMAIL=o{env.LANGFLOW_SECRET_KEY}@example.com'));
+    writeFileSync(
+      envPath,
+      readFileSync(envPath, 'utf8').replace(/^ACME_EMAIL=.*$/m, 'ACME_EMAIL=o{env.LANGFLOW_SECRET_KEY}@example.com'),
+    );
     const caddy = readFileSync(join(dir, 'Caddyfile'), 'utf8');
     const r = await runMain(['langflow', '--dir', dir, '--yes', '--no-start']);
     expect(r.exitCode).toBe(2);
@@ -90,7 +97,20 @@ describe('harden-init langflow', () => {
     expect(statSync(join(base, 'lfdata')).mode & 0o777).toBe(0o700);
 
     const ext = join(base, 'ext');
-    const args = ['langflow', '--dir', ext, ...BASE, '--db', 'external', '--db-host', 'db.example.com', '--db-user', 'lf', '--db-name', 'lf'];
+    const args = [
+      'langflow',
+      '--dir',
+      ext,
+      ...BASE,
+      '--db',
+      'external',
+      '--db-host',
+      'db.example.com',
+      '--db-user',
+      'lf',
+      '--db-name',
+      'lf',
+    ];
     const missing = await runBin(args);
     expect(missing.exitCode).toBe(2);
     expect(missing.stderr).toMatch(/HARDEN_INIT_DB_PASSWORD/);
@@ -110,8 +130,11 @@ describe('harden-init langflow', () => {
       'CVE-2026-127061 (broken object-level authorization)',
       "CVE-2026-127066 (unauthenticated execution of other users' flows through the agent-to-agent discovery endpoint)",
     ];
-    const stateOf = (dir: string) => JSON.parse(readFileSync(join(dir, '.harden-init', 'state.json'), 'utf8')) as { release?: string };
-    const imageOf = (dir: string) => (parse(readFileSync(join(dir, 'docker-compose.yml'), 'utf8')) as { services: { langflow: { image: string } } }).services.langflow.image;
+    const stateOf = (dir: string) =>
+      JSON.parse(readFileSync(join(dir, '.harden-init', 'state.json'), 'utf8')) as { release?: string };
+    const imageOf = (dir: string) =>
+      (parse(readFileSync(join(dir, 'docker-compose.yml'), 'utf8')) as { services: { langflow: { image: string } } })
+        .services.langflow.image;
 
     it('a fresh install pins 1.13.1', async () => {
       const dir = join(tempDir(), 'langflow');
@@ -134,9 +157,19 @@ describe('harden-init langflow', () => {
 
     it('an install at 1.13.0: the re-run and check print the exact upgrade; that run pins 1.13.1 and check is clean', async () => {
       const dir = join(tempDir(), 'langflow');
-      const made = await runMain(['langflow', '--dir', dir, ...BASE, '--release', '1.13.0', '--allow-insecure-release']);
+      const made = await runMain([
+        'langflow',
+        '--dir',
+        dir,
+        ...BASE,
+        '--release',
+        '1.13.0',
+        '--allow-insecure-release',
+      ]);
       expect(made.exitCode, made.stderr).toBe(0);
-      expect(unwrapped(made.stdout)).toMatch(/SECURITY: installing Langflow 1\.13\.0, below the security minimum 1\.13\.1, as --allow-insecure-release asks/);
+      expect(unwrapped(made.stdout)).toMatch(
+        /SECURITY: installing Langflow 1\.13\.0, below the security minimum 1\.13\.1, as --allow-insecure-release asks/,
+      );
       expect(imageOf(dir)).toBe('langflowai/langflow:1.13.0');
 
       // A plain re-run keeps the release (never switched silently) and says how to move it.
@@ -144,16 +177,22 @@ describe('harden-init langflow', () => {
       expect(again.exitCode, again.stderr).toBe(0);
       expect(imageOf(dir)).toBe('langflowai/langflow:1.13.0');
       const upgrade = `npx harden-init langflow --dir ${dir} --release 1.13.1`;
-      expect(unwrapped(again.stdout)).toContain(`SECURITY: this install runs Langflow 1.13.0, below the security minimum 1.13.1. Upgrade now: ${upgrade}`);
+      expect(unwrapped(again.stdout)).toContain(
+        `SECURITY: this install runs Langflow 1.13.0, below the security minimum 1.13.1. Upgrade now: ${upgrade}`,
+      );
       for (const cve of DEC_2026) expect(unwrapped(again.stdout)).toContain(cve);
 
       const check = await runMain(['check', '--dir', dir]);
       expect(check.exitCode).toBe(3);
       expect(check.stdout).toMatch(/CRITICAL \(1\)/);
       const finding = check.stdout.slice(check.stdout.indexOf('Langflow 1.13.0: is below 1.13.1'));
-      expect(finding).toMatch(/^Langflow 1\.13\.0: is below 1\.13\.1: open to CVE-2026-120054, CVE-2026-120069, CVE-2026-120071, CVE-2026-120073, CVE-2026-127061, CVE-2026-127066 \[release\]/);
+      expect(finding).toMatch(
+        /^Langflow 1\.13\.0: is below 1\.13\.1: open to CVE-2026-120054, CVE-2026-120069, CVE-2026-120071, CVE-2026-120073, CVE-2026-127061, CVE-2026-127066 \[release\]/,
+      );
       expect(finding).toContain(`harden-init langflow --dir ${dir} --release 1.13.1`);
-      expect(finding).toContain("CVE-2026-127066: unauthenticated execution of other users' flows through the agent-to-agent discovery endpoint (fixed in 1.13.1)");
+      expect(finding).toContain(
+        "CVE-2026-127066: unauthenticated execution of other users' flows through the agent-to-agent discovery endpoint (fixed in 1.13.1)",
+      );
 
       // The printed command is the supported path: it keeps secrets and settings and moves the pin.
       const keyBefore = envOf(dir).LANGFLOW_SECRET_KEY;

@@ -17,29 +17,47 @@ const LIMITS = ['_APP_COMPUTE_CPUS', '_APP_FUNCTIONS_CPUS', '_APP_COMPUTE_MEMORY
 const limits = (dir: string) => Object.fromEntries(LIMITS.map((k) => [k, envOf(dir)[k]]));
 
 describe.concurrent('function, site and build ceilings', () => {
-  it('finite by default (2 CPUs, 2048 MB), never upstream\'s unlimited 0', async ({ expect }) => {
+  it("finite by default (2 CPUs, 2048 MB), never upstream's unlimited 0", async ({ expect }) => {
     const dir = newDir();
     const r = await runMain(['--dir', dir, ...FIRST]);
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(limits(dir)).toEqual({ _APP_COMPUTE_CPUS: '2', _APP_FUNCTIONS_CPUS: '2', _APP_COMPUTE_MEMORY: '2048', _APP_FUNCTIONS_MEMORY: '2048' });
+    expect(limits(dir)).toEqual({
+      _APP_COMPUTE_CPUS: '2',
+      _APP_FUNCTIONS_CPUS: '2',
+      _APP_COMPUTE_MEMORY: '2048',
+      _APP_FUNCTIONS_MEMORY: '2048',
+    });
   });
 
   it('the flags set them; a re-run without flags keeps them, and so does a hand edit of .env', async ({ expect }) => {
     const dir = newDir();
     const r = await runMain(['--dir', dir, ...FIRST, '--function-cpus', '4', '--function-memory', '8192']);
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(limits(dir)).toEqual({ _APP_COMPUTE_CPUS: '4', _APP_FUNCTIONS_CPUS: '4', _APP_COMPUTE_MEMORY: '8192', _APP_FUNCTIONS_MEMORY: '8192' });
+    expect(limits(dir)).toEqual({
+      _APP_COMPUTE_CPUS: '4',
+      _APP_FUNCTIONS_CPUS: '4',
+      _APP_COMPUTE_MEMORY: '8192',
+      _APP_FUNCTIONS_MEMORY: '8192',
+    });
     const again = await runMain(['--dir', dir, ...RERUN]);
     expect(again.exitCode, again.stderr).toBe(0);
     expect(limits(dir)).toMatchObject({ _APP_COMPUTE_CPUS: '4', _APP_COMPUTE_MEMORY: '8192' });
     writeFileSync(join(dir, '.env'), read(dir, '.env').replace(/^_APP_COMPUTE_CPUS=.*$/m, '_APP_COMPUTE_CPUS=3'));
     const edited = await runMain(['--dir', dir, ...RERUN]);
     expect(edited.exitCode, edited.stderr).toBe(0);
-    expect(limits(dir)).toMatchObject({ _APP_COMPUTE_CPUS: '3', _APP_FUNCTIONS_CPUS: '3', _APP_COMPUTE_MEMORY: '8192' });
+    expect(limits(dir)).toMatchObject({
+      _APP_COMPUTE_CPUS: '3',
+      _APP_FUNCTIONS_CPUS: '3',
+      _APP_COMPUTE_MEMORY: '8192',
+    });
   });
 
   it.each([
-    ['--function-cpus', '0', /--function-cpus: must be a whole number of CPUs from 1 to 256 \(got "0"; 0, unlimited, is not offered\)/],
+    [
+      '--function-cpus',
+      '0',
+      /--function-cpus: must be a whole number of CPUs from 1 to 256 \(got "0"; 0, unlimited, is not offered\)/,
+    ],
     ['--function-cpus', '1.5', /--function-cpus: must be a whole number of CPUs/],
     ['--function-cpus', '1000', /--function-cpus: must be a whole number of CPUs from 1 to 256/],
     ['--function-memory', '256', /--function-memory: must be a whole number of MB from 512 to 1048576/],
@@ -53,13 +71,15 @@ describe.concurrent('function, site and build ceilings', () => {
   });
 });
 
-describe.concurrent('the shared network\'s subnet', () => {
+describe.concurrent("the shared network's subnet", () => {
   const networkOf = (dir: string) => parse(read(dir, 'docker-compose.yml')).networks.appwrite;
-  it('--subnet moves the network, traefik\'s address and the trusted proxies; a re-run keeps it', async ({ expect }) => {
+  it("--subnet moves the network, traefik's address and the trusted proxies; a re-run keeps it", async ({ expect }) => {
     const dir = newDir();
     const r = await runMain(['--dir', dir, ...FIRST, '--https', 'proxy', '--subnet', '192.168.203.0/24']);
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(networkOf(dir).ipam.config).toEqual([{ subnet: '192.168.203.0/24', ip_range: '192.168.203.128/25', gateway: '192.168.203.1' }]);
+    expect(networkOf(dir).ipam.config).toEqual([
+      { subnet: '192.168.203.0/24', ip_range: '192.168.203.128/25', gateway: '192.168.203.1' },
+    ]);
     expect(envOf(dir)._APP_TRUSTED_PROXIES).toBe('192.168.203.2/32,192.168.203.1/32');
     const before = read(dir, 'docker-compose.yml');
     const again = await runMain(['--dir', dir, ...RERUN]);

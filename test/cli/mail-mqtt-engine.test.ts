@@ -12,22 +12,43 @@ const BASIC = ['--domain', 'appwrite.example.com', '--email', 'admin@example.com
 const FIRST = [...BASIC, '--yes', '--no-start'];
 const read = (dir: string, f: string) => readFileSync(join(dir, f), 'utf8');
 const envOf = (dir: string) => toRecord(parseEnv(read(dir, '.env')));
-const composeOf = (dir: string) => parse(read(dir, 'docker-compose.yml')) as { services: Record<string, { ports?: string[] }> };
+const composeOf = (dir: string) =>
+  parse(read(dir, 'docker-compose.yml')) as { services: Record<string, { ports?: string[] }> };
 const newDir = () => join(tempDir(), 'appwrite');
 /** Every service that publishes a port, with its ports. */
-const published = (dir: string) => Object.fromEntries(Object.entries(composeOf(dir).services).filter(([, s]) => s.ports?.length).map(([n, s]) => [n, s.ports]));
-const backups = (dir: string) => (existsSync(join(dir, '.harden-init/backups')) ? readdirSync(join(dir, '.harden-init/backups')) : []);
+const published = (dir: string) =>
+  Object.fromEntries(
+    Object.entries(composeOf(dir).services)
+      .filter(([, s]) => s.ports?.length)
+      .map(([n, s]) => [n, s.ports]),
+  );
+const backups = (dir: string) =>
+  existsSync(join(dir, '.harden-init/backups')) ? readdirSync(join(dir, '.harden-init/backups')) : [];
 
 describe.concurrent('outgoing mail', () => {
-  const SMTP = ['--smtp-host', 'smtp.example.com', '--smtp-port', '465', '--smtp-secure', 'ssl', '--smtp-user', 'mailer'];
+  const SMTP = [
+    '--smtp-host',
+    'smtp.example.com',
+    '--smtp-port',
+    '465',
+    '--smtp-secure',
+    'ssl',
+    '--smtp-user',
+    'mailer',
+  ];
   const PASSWORD = 'Smtp-pw-3xQ7vLr9';
 
-  it('the --smtp-* flags set Appwrite\'s SMTP variables; the sender defaults to noreply@<domain>', async ({ expect }) => {
+  it("the --smtp-* flags set Appwrite's SMTP variables; the sender defaults to noreply@<domain>", async ({
+    expect,
+  }) => {
     const dir = newDir();
     const r = await runMain(['--dir', dir, ...FIRST, ...SMTP]);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(envOf(dir)).toMatchObject({
-      _APP_SMTP_HOST: 'smtp.example.com', _APP_SMTP_PORT: '465', _APP_SMTP_SECURE: 'ssl', _APP_SMTP_USERNAME: 'mailer',
+      _APP_SMTP_HOST: 'smtp.example.com',
+      _APP_SMTP_PORT: '465',
+      _APP_SMTP_SECURE: 'ssl',
+      _APP_SMTP_USERNAME: 'mailer',
       _APP_SYSTEM_EMAIL_ADDRESS: 'noreply@appwrite.example.com',
     });
     expect(r.stdout).not.toMatch(/No outgoing mail/);
@@ -36,12 +57,27 @@ describe.concurrent('outgoing mail', () => {
 
   it('defaults port 587 and STARTTLS; --smtp-sender sets the sender', async ({ expect }) => {
     const dir = newDir();
-    const r = await runMain(['--dir', dir, ...FIRST, '--smtp-host', 'smtp.example.com', '--smtp-sender', 'Appwrite@Example.com']);
+    const r = await runMain([
+      '--dir',
+      dir,
+      ...FIRST,
+      '--smtp-host',
+      'smtp.example.com',
+      '--smtp-sender',
+      'Appwrite@Example.com',
+    ]);
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(envOf(dir)).toMatchObject({ _APP_SMTP_HOST: 'smtp.example.com', _APP_SMTP_PORT: '587', _APP_SMTP_SECURE: 'tls', _APP_SYSTEM_EMAIL_ADDRESS: 'appwrite@example.com' });
+    expect(envOf(dir)).toMatchObject({
+      _APP_SMTP_HOST: 'smtp.example.com',
+      _APP_SMTP_PORT: '587',
+      _APP_SMTP_SECURE: 'tls',
+      _APP_SYSTEM_EMAIL_ADDRESS: 'appwrite@example.com',
+    });
   });
 
-  it('the password comes only from HARDEN_INIT_SMTP_PASSWORD, is never printed or put in state.json, and a re-run keeps it', async ({ expect }) => {
+  it('the password comes only from HARDEN_INIT_SMTP_PASSWORD, is never printed or put in state.json, and a re-run keeps it', async ({
+    expect,
+  }) => {
     const dir = newDir();
     const r = await runMain(['--dir', dir, ...FIRST, ...SMTP, '--json'], { HARDEN_INIT_SMTP_PASSWORD: PASSWORD });
     expect(r.exitCode, r.stderr).toBe(0);
@@ -78,7 +114,7 @@ describe.concurrent('outgoing mail', () => {
     expect(existsSync(dir)).toBe(false);
   });
 
-  it('--smtp-host \'\' on a re-run turns outgoing mail off, in .env too', async ({ expect }) => {
+  it("--smtp-host '' on a re-run turns outgoing mail off, in .env too", async ({ expect }) => {
     const dir = newDir();
     expect((await runMain(['--dir', dir, ...FIRST, ...SMTP])).exitCode).toBe(0);
     const r = await runMain(['--dir', dir, '--smtp-host', '', '--yes', '--no-start']);
@@ -91,15 +127,23 @@ describe.concurrent('outgoing mail', () => {
   it('mail set up by hand in .env is kept by a re-run, and the summary says so', async ({ expect }) => {
     const dir = newDir();
     expect((await runMain(['--dir', dir, ...FIRST])).exitCode).toBe(0);
-    writeFileSync(join(dir, '.env'), read(dir, '.env')
-      .replace(/^_APP_SMTP_HOST=.*$/m, '_APP_SMTP_HOST=mail.example.org')
-      .replace(/^_APP_SMTP_PORT=.*$/m, '_APP_SMTP_PORT=2525')
-      .replace(/^_APP_SMTP_SECURE=.*$/m, '_APP_SMTP_SECURE=tls'), { mode: 0o600 });
+    writeFileSync(
+      join(dir, '.env'),
+      read(dir, '.env')
+        .replace(/^_APP_SMTP_HOST=.*$/m, '_APP_SMTP_HOST=mail.example.org')
+        .replace(/^_APP_SMTP_PORT=.*$/m, '_APP_SMTP_PORT=2525')
+        .replace(/^_APP_SMTP_SECURE=.*$/m, '_APP_SMTP_SECURE=tls'),
+      { mode: 0o600 },
+    );
     const r = await runMain(['--dir', dir, '--yes', '--no-start']);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).not.toMatch(/No outgoing mail/);
     expect(r.stdout).toMatch(/Mail\s+mail\.example\.org/);
-    expect(envOf(dir)).toMatchObject({ _APP_SMTP_HOST: 'mail.example.org', _APP_SMTP_PORT: '2525', _APP_SMTP_SECURE: 'tls' });
+    expect(envOf(dir)).toMatchObject({
+      _APP_SMTP_HOST: 'mail.example.org',
+      _APP_SMTP_PORT: '2525',
+      _APP_SMTP_SECURE: 'tls',
+    });
     const again = await runMain(['--dir', dir, '--yes', '--no-start']);
     expect(again.stdout).toMatch(/Nothing to change/);
   });
@@ -108,7 +152,9 @@ describe.concurrent('outgoing mail', () => {
     const dir = newDir();
     const r = await runMain(['--dir', dir, ...FIRST]);
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/No outgoing mail: invitations, verification and password-recovery e-mails will not be sent/);
+    expect(r.stdout).toMatch(
+      /No outgoing mail: invitations, verification and password-recovery e-mails will not be sent/,
+    );
     expect(envOf(dir)._APP_SMTP_HOST ?? '').toBe('');
   });
 });
@@ -141,7 +187,9 @@ describe.concurrent('MQTT', () => {
     const dir = newDir();
     const r = await runMain(['--dir', dir, ...FIRST, '--release', '1.9.10', '--mqtt']);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/--mqtt does not apply: it is used with --release 2\.3 or later \(here --release is 1\.9\.10\)/);
+    expect(r.stderr).toMatch(
+      /--mqtt does not apply: it is used with --release 2\.3 or later \(here --release is 1\.9\.10\)/,
+    );
     expect(existsSync(dir)).toBe(false);
   });
 });
@@ -186,11 +234,18 @@ describe.concurrent('database engine', () => {
     expect(existsSync(dir)).toBe(false);
   });
 
-  it('an existing install on MongoDB (Appwrite\'s own installer) is left untouched: exit 2', async ({ expect }) => {
+  it("an existing install on MongoDB (Appwrite's own installer) is left untouched: exit 2", async ({ expect }) => {
     const dir = newDir();
     mkdirSync(dir, { recursive: true });
-    const env = ['_APP_ENV=production', '_APP_DOMAIN=aw.example.org', '_APP_DB_ADAPTER=mongodb', '_APP_DB_HOST=mongodb', '_APP_DB_PORT=27017',
-      '_APP_OPENSSL_KEY_V1=your-secret-key', ''].join('\n');
+    const env = [
+      '_APP_ENV=production',
+      '_APP_DOMAIN=aw.example.org',
+      '_APP_DB_ADAPTER=mongodb',
+      '_APP_DB_HOST=mongodb',
+      '_APP_DB_PORT=27017',
+      '_APP_OPENSSL_KEY_V1=your-secret-key',
+      '',
+    ].join('\n');
     const compose = 'services:\n  appwrite:\n    image: appwrite/appwrite:2.7.1\n  mongodb:\n    image: mongo:8\n';
     writeFileSync(join(dir, '.env'), env, { mode: 0o600 });
     writeFileSync(join(dir, 'docker-compose.yml'), compose);
@@ -204,16 +259,31 @@ describe.concurrent('database engine', () => {
 });
 
 describe.concurrent('e-mail and proxy mode', () => {
-  it.for(['proxy', 'off'] as const)('--https %s still requires --email (certificate jobs need it)', async (mode, { expect }) => {
-    const dir = newDir();
-    const r = await runMain(['--dir', dir, '--domain', 'appwrite.example.com', '--https', mode, '--yes', '--no-start']);
-    expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/Missing --email/);
-    expect(existsSync(dir)).toBe(false);
-    const ok = await runMain(['--dir', dir, ...FIRST, '--https', mode]);
-    expect(ok.exitCode, ok.stderr).toBe(0);
-    expect(envOf(dir)).toMatchObject({ _APP_EMAIL_CERTIFICATES: 'admin@example.com', _APP_SYSTEM_SECURITY_EMAIL_ADDRESS: 'admin@example.com' });
-  });
+  it.for(['proxy', 'off'] as const)(
+    '--https %s still requires --email (certificate jobs need it)',
+    async (mode, { expect }) => {
+      const dir = newDir();
+      const r = await runMain([
+        '--dir',
+        dir,
+        '--domain',
+        'appwrite.example.com',
+        '--https',
+        mode,
+        '--yes',
+        '--no-start',
+      ]);
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toMatch(/Missing --email/);
+      expect(existsSync(dir)).toBe(false);
+      const ok = await runMain(['--dir', dir, ...FIRST, '--https', mode]);
+      expect(ok.exitCode, ok.stderr).toBe(0);
+      expect(envOf(dir)).toMatchObject({
+        _APP_EMAIL_CERTIFICATES: 'admin@example.com',
+        _APP_SYSTEM_SECURITY_EMAIL_ADDRESS: 'admin@example.com',
+      });
+    },
+  );
 
   it('--https-port applies only with --https auto', async ({ expect }) => {
     const dir = newDir();
@@ -223,22 +293,53 @@ describe.concurrent('e-mail and proxy mode', () => {
     expect(existsSync(dir)).toBe(false);
   });
 
-  it('--https proxy on 2.x trusts only the proxies it can see (_APP_TRUSTED_PROXIES) and publishes HTTP on loopback', async ({ expect }) => {
+  it('--https proxy on 2.x trusts only the proxies it can see (_APP_TRUSTED_PROXIES) and publishes HTTP on loopback', async ({
+    expect,
+  }) => {
     const dir = newDir();
-    const r = await runMain(['--dir', dir, ...FIRST, '--https', 'proxy', '--http-port', '8080', '--console', 'ips', '--console-ips', '203.0.113.7']);
+    const r = await runMain([
+      '--dir',
+      dir,
+      ...FIRST,
+      '--https',
+      'proxy',
+      '--http-port',
+      '8080',
+      '--console',
+      'ips',
+      '--console-ips',
+      '203.0.113.7',
+    ]);
     expect(r.exitCode, r.stderr).toBe(0);
     // traefik's fixed address and the host's (the shared network's gateway): no private range, no loopback
     expect(envOf(dir)._APP_TRUSTED_PROXIES).toBe('10.213.78.2/32,10.213.78.1/32');
     const compose = parse(read(dir, 'docker-compose.yml'));
-    for (const name of ['appwrite', 'appwrite-realtime']) expect(compose.services[name].environment, name).toContain('_APP_TRUSTED_PROXIES');
-    expect(compose.services.traefik.command).toContain('--entrypoints.appwrite_web.forwardedHeaders.trustedIPs=10.213.78.1/32');
+    for (const name of ['appwrite', 'appwrite-realtime'])
+      expect(compose.services[name].environment, name).toContain('_APP_TRUSTED_PROXIES');
+    expect(compose.services.traefik.command).toContain(
+      '--entrypoints.appwrite_web.forwardedHeaders.trustedIPs=10.213.78.1/32',
+    );
     expect(published(dir)).toEqual({ traefik: ['127.0.0.1:8080:80'] });
     expect(r.stdout).not.toMatch(/X-Forwarded-For \$remote_addr/);
   });
 
   it('--https proxy on 1.9 with --console ips warns and prints the nginx and Caddy lines', async ({ expect }) => {
     const dir = newDir();
-    const r = await runMain(['--dir', dir, ...FIRST, '--release', '1.9.10', '--https', 'proxy', '--http-port', '8080', '--console', 'ips', '--console-ips', '203.0.113.7']);
+    const r = await runMain([
+      '--dir',
+      dir,
+      ...FIRST,
+      '--release',
+      '1.9.10',
+      '--https',
+      'proxy',
+      '--http-port',
+      '8080',
+      '--console',
+      'ips',
+      '--console-ips',
+      '203.0.113.7',
+    ]);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Appwrite 1\.9 takes the client IP from the leftmost X-Forwarded-For entry/);
     expect(r.stdout).toContain('nginx: proxy_set_header X-Forwarded-For $remote_addr;');

@@ -10,7 +10,13 @@ const FIRST = ['--domain', 'appwrite.example.com', '--email', 'admin@example.com
 
 describe('main with injected io', () => {
   it('puts back process.env, the cwd and the output streams after a run', async () => {
-    const before = { env: process.env, cwd: process.cwd(), out: process.stdout.write, err: process.stderr.write, tty: process.stdout.isTTY };
+    const before = {
+      env: process.env,
+      cwd: process.cwd(),
+      out: process.stdout.write,
+      err: process.stderr.write,
+      tty: process.stdout.isTTY,
+    };
     const cwd = tempDir();
     const r = await runMain(['--dir', 'relative/appwrite', ...FIRST], { HARDEN_INIT_MARKER: 'set-in-run' }, cwd);
     expect(r.exitCode, r.stderr).toBe(0);
@@ -35,7 +41,16 @@ describe('main with injected io', () => {
   });
 
   it('a failing run reports on its own stderr with its exit code, and the next run is unaffected', async () => {
-    const bad = await runMain(['--dir', join(tempDir(), 'appwrite'), '--domain', 'bad domain', '--email', 'admin@example.com', '--yes', '--no-start']);
+    const bad = await runMain([
+      '--dir',
+      join(tempDir(), 'appwrite'),
+      '--domain',
+      'bad domain',
+      '--email',
+      'admin@example.com',
+      '--yes',
+      '--no-start',
+    ]);
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toMatch(/--domain/);
     const good = await runMain(['--version']);

@@ -2,7 +2,7 @@
 // plan fits one screen (new files one line each, harden-init's own files only counted), a re-run that changes one
 // setting shows that change's diff and little else, and --diff shows the new files in full with secrets masked.
 // Snapshots in __snapshots__/plan/, temp paths, sizes and the version normalised.
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, runBin, tempDir, RELEASES_DIR } from '../helpers/run-bin.js';
@@ -13,20 +13,26 @@ const FIRST = ['--domain', 'appwrite.example.com', '--email', 'admin@example.com
 const SCREEN = 60;
 
 function normalised(out: string, dir: string): string {
-  return out
-    .split(dir).join('<dir>')
-    .split(RELEASES_DIR).join('<releases>')
-    .replace(/harden-init \d+\.\d+\.\d+(-[\w.]+)?/g, 'harden-init <version>')
-    .replace(/ +\d+(\.\d)? (kB|MB|B)\b/g, ' <size>')
-    // A box is as wide as its longest line (the directory's, on a machine with a long TMPDIR): its padding is not content.
-    .replace(/ +│$/gm, ' │')
-    .replace(/─{2,}/g, '──');
+  return (
+    out
+      .split(dir)
+      .join('<dir>')
+      .split(RELEASES_DIR)
+      .join('<releases>')
+      .replace(/harden-init \d+\.\d+\.\d+(-[\w.]+)?/g, 'harden-init <version>')
+      .replace(/ +\d+(\.\d)? (kB|MB|B)\b/g, ' <size>')
+      // A box is as wide as its longest line (the directory's, on a machine with a long TMPDIR): its padding is not content.
+      .replace(/ +│$/gm, ' │')
+      .replace(/─{2,}/g, '──')
+  );
 }
 
 const snapshot = (name: string) => join(ROOT, 'test/cli/__snapshots__/plan', `${name}.txt`);
 
 describe.concurrent('the plan a dry run prints', () => {
-  it('first install: a summary and one line per new file; no file content, no secret, nothing of .harden-init/ but a count', async ({ expect }) => {
+  it('first install: a summary and one line per new file; no file content, no secret, nothing of .harden-init/ but a count', async ({
+    expect,
+  }) => {
     const dir = join(tempDir('hi-plan-'), 'appwrite');
     const r = await runBin(['--dir', dir, ...FIRST, '--dry-run']);
     expect(r.exitCode, r.stderr).toBe(0);
@@ -59,7 +65,9 @@ describe.concurrent('the plan a dry run prints', () => {
     await expect(normalised(out, dir)).toMatchFileSnapshot(snapshot('appwrite-rerun-one-setting'));
   });
 
-  it('--diff: every new file in full, secrets masked; harden-init\'s own files still only counted', async ({ expect }) => {
+  it("--diff: every new file in full, secrets masked; harden-init's own files still only counted", async ({
+    expect,
+  }) => {
     const dir = join(tempDir('hi-plan-'), 'appwrite');
     const r = await runBin(['--dir', dir, ...FIRST, '--dry-run', '--diff']);
     expect(r.exitCode, r.stderr).toBe(0);

@@ -36,19 +36,24 @@ describe('rotate-key', () => {
     expect(r.stderr).toMatch(/rotates Langflow's LANGFLOW_SECRET_KEY/);
   });
 
-  it('needs the backup\'s encryption, and --yes without a terminal, before it touches anything (exit 2)', async () => {
+  it("needs the backup's encryption, and --yes without a terminal, before it touches anything (exit 2)", async () => {
     const dir = langflowInstall();
     const noEnc = await runMain(['rotate-key', '--dir', dir, '--yes']);
     expect(noEnc.exitCode).toBe(2);
     expect(noEnc.stderr).toMatch(/always encrypted/);
-    const noYes = await runMain(['rotate-key', '--dir', dir, '--passphrase-env', 'HI_P'], { HI_P: 'a-long-enough-passphrase' });
+    const noYes = await runMain(['rotate-key', '--dir', dir, '--passphrase-env', 'HI_P'], {
+      HI_P: 'a-long-enough-passphrase',
+    });
     expect(noYes.exitCode).toBe(2);
     expect(noYes.stderr).toMatch(/confirm with --yes/);
     expect(readFileSync(join(dir, '.env'), 'utf8')).toContain(KEY);
   });
 
-  it('reads the script\'s last JSON line as its report; the keys go on stdin before the script', () => {
-    expect(parseReport('noise\n{"ok": true, "fields": {"user.store_api_key": {"encrypted": 2, "plaintext": 0}}}\n')?.fields?.['user.store_api_key']?.encrypted).toBe(2);
+  it("reads the script's last JSON line as its report; the keys go on stdin before the script", () => {
+    expect(
+      parseReport('noise\n{"ok": true, "fields": {"user.store_api_key": {"encrypted": 2, "plaintext": 0}}}\n')
+        ?.fields?.['user.store_api_key']?.encrypted,
+    ).toBe(2);
     expect(parseReport('Traceback …')).toBeUndefined();
     const input = scriptInput({ old_key: 'o', new_key: 'n' }, 'print(1)\n');
     expect(input.split('\n')[0]).toBe('{"old_key":"o","new_key":"n"}');

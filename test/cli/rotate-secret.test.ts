@@ -45,9 +45,11 @@ describe('rotate-secret refuses before anything is changed (exit 2)', () => {
     expect(read(dir, '.env')).toBe(before);
   });
 
-  it('Langflow: the secret key is rotate-key\'s; the superuser password is changed in Langflow', async () => {
+  it("Langflow: the secret key is rotate-key's; the superuser password is changed in Langflow", async () => {
     const dir = join(tempDir('hi-rotsec-'), 'langflow');
-    expect((await runBin(['langflow', '--dir', dir, '--domain', 'lf.example.com', '--yes', '--no-start'])).exitCode).toBe(0);
+    expect(
+      (await runBin(['langflow', '--dir', dir, '--domain', 'lf.example.com', '--yes', '--no-start'])).exitCode,
+    ).toBe(0);
     const key = await runMain(['rotate-secret', 'LANGFLOW_SECRET_KEY', '--dir', dir, '--yes']);
     expect(key.exitCode).toBe(2);
     expect(key.stderr).toMatch(/harden-init rotate-key/);
@@ -56,17 +58,31 @@ describe('rotate-secret refuses before anything is changed (exit 2)', () => {
     expect(su.stderr).toMatch(/only when Langflow creates the superuser/);
   });
 
-  it('an external server\'s password is the operator\'s to change; _APP_DB_ROOT_PASS does not exist on PostgreSQL', () => {
-    expect(() => planRotation('appwrite', '_APP_DB_PASS', { _APP_DB_PASS: 'x' }, undefined)).toThrow(/external database server/);
-    expect(() => planRotation('appwrite', '_APP_DB_ROOT_PASS', {}, { engine: 'postgresql', service: 'postgresql' })).toThrow(/belongs to MariaDB/);
+  it("an external server's password is the operator's to change; _APP_DB_ROOT_PASS does not exist on PostgreSQL", () => {
+    expect(() => planRotation('appwrite', '_APP_DB_PASS', { _APP_DB_PASS: 'x' }, undefined)).toThrow(
+      /external database server/,
+    );
+    expect(() =>
+      planRotation('appwrite', '_APP_DB_ROOT_PASS', {}, { engine: 'postgresql', service: 'postgresql' }),
+    ).toThrow(/belongs to MariaDB/);
     expect(() => planRotation('langflow', 'POSTGRES_PASSWORD', {}, undefined)).toThrow(/external PostgreSQL server/);
   });
 });
 
 describe('the SQL sent to the database', () => {
   it('PostgreSQL: the user quoted as an identifier ("user" is reserved), the database named, the password a literal', () => {
-    const r = planRotation('appwrite', '_APP_DB_PASS', { _APP_DB_USER: 'user', _APP_DB_SCHEMA: 'appwrite' }, { engine: 'postgresql', service: 'postgresql' }) as DbRotation;
-    expect(r).toMatchObject({ kind: 'db', account: 'user', database: 'appwrite', admin: { user: 'user', passVar: '_APP_DB_PASS' } });
+    const r = planRotation(
+      'appwrite',
+      '_APP_DB_PASS',
+      { _APP_DB_USER: 'user', _APP_DB_SCHEMA: 'appwrite' },
+      { engine: 'postgresql', service: 'postgresql' },
+    ) as DbRotation;
+    expect(r).toMatchObject({
+      kind: 'db',
+      account: 'user',
+      database: 'appwrite',
+      admin: { user: 'user', passVar: '_APP_DB_PASS' },
+    });
     expect(alterSql(r, 'Ab_-9')).toBe('ALTER USER "user" WITH PASSWORD \'Ab_-9\';\n');
     expect(alterSql({ ...r, account: 'we"ird' }, "it's")).toBe('ALTER USER "we""ird" WITH PASSWORD \'it\'\'s\';\n');
     expect(() => alterSql(r, 'a\\b')).toThrow(/backslash/);
@@ -80,7 +96,12 @@ describe('the SQL sent to the database', () => {
     const root = planRotation('appwrite', '_APP_DB_ROOT_PASS', {}, db) as DbRotation;
     expect(root.admin).toEqual({ user: 'root', passVar: '_APP_DB_ROOT_PASS' });
     expect(alterSql(root, 'N3w')).toMatch(/'root'@'%'.*\n.*'root'@'localhost'/);
-    const lf = planRotation('langflow', 'POSTGRES_PASSWORD', { POSTGRES_USER: 'langflow', POSTGRES_DB: 'lf' }, { engine: 'postgresql', service: 'postgres' }) as DbRotation;
+    const lf = planRotation(
+      'langflow',
+      'POSTGRES_PASSWORD',
+      { POSTGRES_USER: 'langflow', POSTGRES_DB: 'lf' },
+      { engine: 'postgresql', service: 'postgres' },
+    ) as DbRotation;
     expect(lf).toMatchObject({ service: 'postgres', account: 'langflow', database: 'lf' });
   });
 });
@@ -88,25 +109,30 @@ describe('the SQL sent to the database', () => {
 describe('what points at rotate-secret', () => {
   it('check: the fix for a weak PostgreSQL _APP_DB_PASS is rotate-secret, and its psql names the database and quotes "user"', async () => {
     const dir = weakInstall('appwrite-weak', { env: { _APP_DB_ADAPTER: 'postgresql' } });
-    const hit = (await auditDir(dir, { own: true })).findings.find((f) => f.id === 'secret-weak' && f.subject === '_APP_DB_PASS');
+    const hit = (await auditDir(dir, { own: true })).findings.find(
+      (f) => f.id === 'secret-weak' && f.subject === '_APP_DB_PASS',
+    );
     expect(hit?.fix).toMatch(/harden-init rotate-secret _APP_DB_PASS --dir /);
     expect(hit?.fix).toMatch(/psql -U user -d appwrite -c 'ALTER USER "user" WITH PASSWORD '/);
   });
 
-  it('check: Langflow\'s bundled database password fix is rotate-secret POSTGRES_PASSWORD, its psql with -d', async () => {
+  it("check: Langflow's bundled database password fix is rotate-secret POSTGRES_PASSWORD, its psql with -d", async () => {
     const dir = weakInstall('langflow-weak');
     const hit = (await auditDir(dir, { own: true })).findings.find((f) => f.id === 'db-password');
     expect(hit?.fix).toMatch(/harden-init rotate-secret POSTGRES_PASSWORD --dir /);
     expect(hit?.fix).toMatch(/psql -U langflow -d langflow -c /);
   });
 
-  it('adopting an install with the installer\'s example values, files only: not rotated (no running stack), said, the warning kept naming rotate-secret', async () => {
+  it("adopting an install with the installer's example values, files only: not rotated (no running stack), said, the warning kept naming rotate-secret", async () => {
     const dir = await appwriteInstall(['--db-engine', 'mariadb']);
     // As Appwrite's own installer leaves them (an install harden-init has not written: no .harden-init).
-    writeFileSync(join(dir, '.env'), read(dir, '.env')
-      .replace(/^_APP_EXECUTOR_SECRET=.*$/m, '_APP_EXECUTOR_SECRET=your-secret-key')
-      .replace(/^_APP_DB_PASS=.*$/m, '_APP_DB_PASS=password')
-      .replace(/^_APP_DB_ROOT_PASS=.*$/m, '_APP_DB_ROOT_PASS=rootsecretpassword'));
+    writeFileSync(
+      join(dir, '.env'),
+      read(dir, '.env')
+        .replace(/^_APP_EXECUTOR_SECRET=.*$/m, '_APP_EXECUTOR_SECRET=your-secret-key')
+        .replace(/^_APP_DB_PASS=.*$/m, '_APP_DB_PASS=password')
+        .replace(/^_APP_DB_ROOT_PASS=.*$/m, '_APP_DB_ROOT_PASS=rootsecretpassword'),
+    );
     const r = await runMain(['--dir', dir, ...APPWRITE]);
     expect(r.exitCode, r.stderr).toBe(0);
     const out = r.stdout + r.stderr;
@@ -126,9 +152,20 @@ describe('secrets kept out of output and files kept owner-only', () => {
     const pw = envOf(dir).LANGFLOW_SUPERUSER_PASSWORD!;
     expect(pw.length).toBeGreaterThan(16);
     expect(r.stdout + r.stderr).not.toContain(pw);
-    expect(r.stdout.replace(/[│\s]+/g, ' ')).toMatch(/LANGFLOW_SUPERUSER_PASSWORD: in \S*\.env \(mode 0600\); read it with: grep '\^LANGFLOW_SUPERUSER_PASSWORD=' /);
+    expect(r.stdout.replace(/[│\s]+/g, ' ')).toMatch(
+      /LANGFLOW_SUPERUSER_PASSWORD: in \S*\.env \(mode 0600\); read it with: grep '\^LANGFLOW_SUPERUSER_PASSWORD=' /,
+    );
     const dir2 = join(tempDir('hi-rotsec-'), 'langflow');
-    const shown = await runMain(['langflow', '--dir', dir2, '--domain', 'lf.example.com', '--yes', '--no-start', '--show-secrets']);
+    const shown = await runMain([
+      'langflow',
+      '--dir',
+      dir2,
+      '--domain',
+      'lf.example.com',
+      '--yes',
+      '--no-start',
+      '--show-secrets',
+    ]);
     expect(shown.stdout).toContain(`LANGFLOW_SUPERUSER_PASSWORD=${envOf(dir2).LANGFLOW_SUPERUSER_PASSWORD}`);
   });
 

@@ -14,7 +14,8 @@ let base: string;
 let dir: string;
 let env: Record<string, string>;
 const dirs = () => ({ sd: join(base, 'systemd'), cron: join(base, 'cron.d'), secret: join(base, 'secret') });
-const everything = () => Object.values(dirs()).flatMap((d) => (existsSync(d) ? readdirSync(d).map((n) => join(d, n)) : []));
+const everything = () =>
+  Object.values(dirs()).flatMap((d) => (existsSync(d) ? readdirSync(d).map((n) => join(d, n)) : []));
 const mode = (p: string) => statSync(p).mode & 0o777;
 
 beforeEach(() => {
@@ -25,12 +26,20 @@ beforeEach(() => {
   writeFileSync(join(dir, 'docker-compose.yml'), 'services: {}\n');
   mkdirSync(dirs().sd);
   mkdirSync(dirs().cron);
-  env = { HARDEN_INIT_SCHEDULER: 'systemd', HARDEN_INIT_SYSTEMD_DIR: dirs().sd, HARDEN_INIT_CRON_DIR: dirs().cron, HARDEN_INIT_SECRET_DIR: dirs().secret };
+  env = {
+    HARDEN_INIT_SCHEDULER: 'systemd',
+    HARDEN_INIT_SYSTEMD_DIR: dirs().sd,
+    HARDEN_INIT_CRON_DIR: dirs().cron,
+    HARDEN_INIT_SECRET_DIR: dirs().secret,
+  };
 });
 
 describe('backup --schedule with systemd', () => {
   it('--passphrase-env: a service, a timer (0644) and a root-only passphrase file (0600 in a 0700 dir); the passphrase printed nowhere', async () => {
-    const r = await runBin(['backup', '--schedule', 'daily', '--dir', dir, '--passphrase-env', 'HI_PASS'], { ...env, HI_PASS: PASS });
+    const r = await runBin(['backup', '--schedule', 'daily', '--dir', dir, '--passphrase-env', 'HI_PASS'], {
+      ...env,
+      HI_PASS: PASS,
+    });
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     // Named by systemd-escape's rules (test/commands/schedule-units.test.ts checks them against the real tool).
     expect(readdirSync(dirs().sd).sort()).toEqual([scheduleNames(dir).service, scheduleNames(dir).timer].sort());
@@ -47,7 +56,9 @@ describe('backup --schedule with systemd', () => {
     expect(statSync(secretPath).uid).toBe(process.getuid!());
     expect(readFileSync(secretPath, 'utf8')).toBe(`${PASS}\n`);
     const unit = readFileSync(service, 'utf8');
-    expect(unit).toContain(`ExecStart=${process.execPath} ${BIN} backup --dir "${dir}" --passphrase-file ${secretPath} --keep 7\n`);
+    expect(unit).toContain(
+      `ExecStart=${process.execPath} ${BIN} backup --dir "${dir}" --passphrase-file ${secretPath} --keep 7\n`,
+    );
     expect(readFileSync(timer, 'utf8')).toContain('OnCalendar=daily');
     expect(r.stdout + r.stderr).not.toContain(PASS);
     expect(r.stdout).toMatch(/systemctl was not run/); // a moved unit directory is never handed to systemctl
@@ -57,24 +68,40 @@ describe('backup --schedule with systemd', () => {
   });
 
   it('a re-run replaces (same files, same names); weekly with --recipient drops the passphrase file; --keep and --out are passed on', async () => {
-    await runBin(['backup', '--schedule', 'daily', '--dir', dir, '--passphrase-env', 'HI_PASS'], { ...env, HI_PASS: PASS });
+    await runBin(['backup', '--schedule', 'daily', '--dir', dir, '--passphrase-env', 'HI_PASS'], {
+      ...env,
+      HI_PASS: PASS,
+    });
     const first = everything().sort();
-    const again = await runBin(['backup', '--schedule', 'daily', '--dir', dir, '--passphrase-env', 'HI_PASS'], { ...env, HI_PASS: PASS });
+    const again = await runBin(['backup', '--schedule', 'daily', '--dir', dir, '--passphrase-env', 'HI_PASS'], {
+      ...env,
+      HI_PASS: PASS,
+    });
     expect(again.exitCode).toBe(0);
     expect(everything().sort()).toEqual(first);
     const out = join(base, 'archives');
     mkdirSync(out);
-    const r = await runBin(['backup', '--schedule', 'weekly', '--dir', dir, '--recipient', RECIPIENT, '--keep', '3', '--out', out], env);
+    const r = await runBin(
+      ['backup', '--schedule', 'weekly', '--dir', dir, '--recipient', RECIPIENT, '--keep', '3', '--out', out],
+      env,
+    );
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     expect(readdirSync(dirs().secret)).toEqual([]);
     expect(r.stdout).toMatch(/Removed .*\.passphrase \(from an earlier schedule\)/);
     const [service] = readdirSync(dirs().sd).filter((n) => n.endsWith('.service'));
-    expect(readFileSync(join(dirs().sd, service!), 'utf8')).toContain(`--recipient ${RECIPIENT} --keep 3 --out ${out}/\n`);
-    expect(readFileSync(join(dirs().sd, service!.replace('.service', '.timer')), 'utf8')).toContain('OnCalendar=weekly');
+    expect(readFileSync(join(dirs().sd, service!), 'utf8')).toContain(
+      `--recipient ${RECIPIENT} --keep 3 --out ${out}/\n`,
+    );
+    expect(readFileSync(join(dirs().sd, service!.replace('.service', '.timer')), 'utf8')).toContain(
+      'OnCalendar=weekly',
+    );
   });
 
   it('--unschedule removes exactly what schedule wrote (and only that); a second one has nothing to remove', async () => {
-    await runBin(['backup', '--schedule', 'daily', '--dir', dir, '--passphrase-env', 'HI_PASS'], { ...env, HI_PASS: PASS });
+    await runBin(['backup', '--schedule', 'daily', '--dir', dir, '--passphrase-env', 'HI_PASS'], {
+      ...env,
+      HI_PASS: PASS,
+    });
     writeFileSync(join(dirs().sd, 'someone-else.service'), '[Service]\nExecStart=/bin/true\n');
     expect(everything()).toHaveLength(4);
     const r = await runBin(['backup', '--unschedule', '--dir', dir], env);
@@ -86,7 +113,7 @@ describe('backup --schedule with systemd', () => {
     expect(twice.stdout).toMatch(/nothing to remove/);
   });
 
-  it('a file at a unit\'s name that harden-init did not write is neither replaced nor removed (exit 1)', async () => {
+  it("a file at a unit's name that harden-init did not write is neither replaced nor removed (exit 1)", async () => {
     await runBin(['backup', '--schedule', 'daily', '--dir', dir, '--recipient', RECIPIENT], env);
     const [timer] = readdirSync(dirs().sd).filter((n) => n.endsWith('.timer'));
     writeFileSync(join(dirs().sd, timer!), '[Timer]\nOnCalendar=hourly\n');
@@ -104,7 +131,11 @@ describe('backup --schedule with cron (no systemd)', () => {
   it('one /etc/cron.d file (0644, a run-parts name) with a six-field root line; switching from systemd removes the units', async () => {
     await runBin(['backup', '--schedule', 'daily', '--dir', dir, '--recipient', RECIPIENT], env);
     expect(readdirSync(dirs().sd)).toHaveLength(2);
-    const r = await runBin(['backup', '--schedule', 'weekly', '--dir', dir, '--passphrase-env', 'HI_PASS'], { ...env, HARDEN_INIT_SCHEDULER: 'cron', HI_PASS: PASS });
+    const r = await runBin(['backup', '--schedule', 'weekly', '--dir', dir, '--passphrase-env', 'HI_PASS'], {
+      ...env,
+      HARDEN_INIT_SCHEDULER: 'cron',
+      HI_PASS: PASS,
+    });
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     expect(readdirSync(dirs().sd)).toEqual([]);
     const [name] = readdirSync(dirs().cron);
@@ -112,7 +143,11 @@ describe('backup --schedule with cron (no systemd)', () => {
     expect(mode(join(dirs().cron, name!))).toBe(0o644);
     const text = readFileSync(join(dirs().cron, name!), 'utf8');
     const line = text.split('\n').find((l) => / root /.test(l) && !l.startsWith('#'))!;
-    expect(line).toMatch(new RegExp(`^\\d+ \\d+ \\* \\* 0 root ${process.execPath} ${BIN} backup --dir '${dir}' --passphrase-file \\S+\\.passphrase --keep 7 >>'${dir}/\\.harden-init/backup\\.log' 2>&1$`));
+    expect(line).toMatch(
+      new RegExp(
+        `^\\d+ \\d+ \\* \\* 0 root ${process.execPath} ${BIN} backup --dir '${dir}' --passphrase-file \\S+\\.passphrase --keep 7 >>'${dir}/\\.harden-init/backup\\.log' 2>&1$`,
+      ),
+    );
     expect(text).not.toContain(PASS);
     expect(statSync(join(dir, '.harden-init')).isDirectory()).toBe(true); // the log's directory exists before cron opens it
     const u = await runBin(['backup', '--unschedule', '--dir', dir], { ...env, HARDEN_INIT_SCHEDULER: 'cron' });
@@ -123,14 +158,49 @@ describe('backup --schedule with cron (no systemd)', () => {
 
 describe('bad input: exit 2, nothing written', () => {
   const cases: [string, string[], Record<string, string>, RegExp][] = [
-    ['an unknown frequency', ['--schedule', 'hourly', '--recipient', RECIPIENT], {}, /--schedule: one of daily, weekly \(got "hourly"\)/],
-    ['--schedule with --unschedule', ['--schedule', 'daily', '--unschedule', '--recipient', RECIPIENT], {}, /exclude each other/],
+    [
+      'an unknown frequency',
+      ['--schedule', 'hourly', '--recipient', RECIPIENT],
+      {},
+      /--schedule: one of daily, weekly \(got "hourly"\)/,
+    ],
+    [
+      '--schedule with --unschedule',
+      ['--schedule', 'daily', '--unschedule', '--recipient', RECIPIENT],
+      {},
+      /exclude each other/,
+    ],
     ['no encryption and no terminal', ['--schedule', 'daily'], {}, /encrypted too: give --recipient/],
-    ['two encryptions', ['--schedule', 'daily', '--recipient', RECIPIENT, '--passphrase-env', 'HI_PASS'], { HI_PASS: PASS }, /exclude each other/],
-    ['a recipient that is no age key', ['--schedule', 'daily', '--recipient', 'ssh-ed25519 AAAA'], {}, /--recipient: not an age public key/],
-    ['an unset passphrase variable', ['--schedule', 'daily', '--passphrase-env', 'HI_UNSET_VAR'], {}, /HI_UNSET_VAR: that environment variable is not set/],
-    ['--out that is no directory', ['--schedule', 'daily', '--recipient', RECIPIENT, '--out', '/nonexistent/archives'], {}, /--out .*needs an existing directory/],
-    ['an unknown scheduler', ['--schedule', 'daily', '--recipient', RECIPIENT], { HARDEN_INIT_SCHEDULER: 'launchd' }, /HARDEN_INIT_SCHEDULER: one of systemd, cron/],
+    [
+      'two encryptions',
+      ['--schedule', 'daily', '--recipient', RECIPIENT, '--passphrase-env', 'HI_PASS'],
+      { HI_PASS: PASS },
+      /exclude each other/,
+    ],
+    [
+      'a recipient that is no age key',
+      ['--schedule', 'daily', '--recipient', 'ssh-ed25519 AAAA'],
+      {},
+      /--recipient: not an age public key/,
+    ],
+    [
+      'an unset passphrase variable',
+      ['--schedule', 'daily', '--passphrase-env', 'HI_UNSET_VAR'],
+      {},
+      /HI_UNSET_VAR: that environment variable is not set/,
+    ],
+    [
+      '--out that is no directory',
+      ['--schedule', 'daily', '--recipient', RECIPIENT, '--out', '/nonexistent/archives'],
+      {},
+      /--out .*needs an existing directory/,
+    ],
+    [
+      'an unknown scheduler',
+      ['--schedule', 'daily', '--recipient', RECIPIENT],
+      { HARDEN_INIT_SCHEDULER: 'launchd' },
+      /HARDEN_INIT_SCHEDULER: one of systemd, cron/,
+    ],
   ];
   for (const [what, args, extra, message] of cases) {
     it(what, async () => {
@@ -143,14 +213,21 @@ describe('bad input: exit 2, nothing written', () => {
   }
 
   it('a directory without an install', async () => {
-    const r = await runBin(['backup', '--schedule', 'daily', '--dir', join(base, 'nothing'), '--recipient', RECIPIENT], env);
+    const r = await runBin(
+      ['backup', '--schedule', 'daily', '--dir', join(base, 'nothing'), '--recipient', RECIPIENT],
+      env,
+    );
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/no install there/);
     expect(everything()).toEqual([]);
   });
 
   it('cron chosen but no cron directory', async () => {
-    const r = await runBin(['backup', '--schedule', 'daily', '--dir', dir, '--recipient', RECIPIENT], { ...env, HARDEN_INIT_SCHEDULER: 'cron', HARDEN_INIT_CRON_DIR: join(base, 'no-cron') });
+    const r = await runBin(['backup', '--schedule', 'daily', '--dir', dir, '--recipient', RECIPIENT], {
+      ...env,
+      HARDEN_INIT_SCHEDULER: 'cron',
+      HARDEN_INIT_CRON_DIR: join(base, 'no-cron'),
+    });
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/Neither systemd .* nor cron/);
     expect(everything()).toEqual([]);

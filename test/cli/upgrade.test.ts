@@ -9,13 +9,28 @@ import { runBin, tempDir } from '../helpers/run-bin.js';
 import { runMain } from '../helpers/run-main.js';
 import { parseEnv, toRecord } from '../../src/engine/envfile.js';
 
-const FIRST = ['--domain', 'appwrite.example.com', '--email', 'admin@example.com', '--yes', '--no-start', '--allow-insecure-release'];
+const FIRST = [
+  '--domain',
+  'appwrite.example.com',
+  '--email',
+  'admin@example.com',
+  '--yes',
+  '--no-start',
+  '--allow-insecure-release',
+];
 const read = (dir: string, f: string) => readFileSync(join(dir, f), 'utf8');
 const envOf = (dir: string) => toRecord(parseEnv(read(dir, '.env')));
 const stateOf = (dir: string) => JSON.parse(read(dir, '.harden-init/state.json'));
-const snapshot = (dir: string) => readdirSync(dir, { recursive: true, withFileTypes: true })
-  .filter((e) => e.isFile()).map((e) => { const p = join(e.parentPath, e.name); return [p, readFileSync(p, 'utf8')]; }).sort();
-const backups = (dir: string) => (existsSync(join(dir, '.harden-init/backups')) ? readdirSync(join(dir, '.harden-init/backups')).sort() : []);
+const snapshot = (dir: string) =>
+  readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => {
+      const p = join(e.parentPath, e.name);
+      return [p, readFileSync(p, 'utf8')];
+    })
+    .sort();
+const backups = (dir: string) =>
+  existsSync(join(dir, '.harden-init/backups')) ? readdirSync(join(dir, '.harden-init/backups')).sort() : [];
 
 async function install(release: string): Promise<string> {
   const dir = join(tempDir('hi-upgrade-'), 'appwrite');
@@ -43,7 +58,7 @@ describe.concurrent('harden-init upgrade (files only, no Docker)', () => {
     cleanup(dir);
   });
 
-  it('without --to: the newest release of the install\'s own line', async ({ expect }) => {
+  it("without --to: the newest release of the install's own line", async ({ expect }) => {
     const dir = await install('1.9.5');
     const r = await runBin(['upgrade', '--dir', dir, '--dry-run']);
     expect(r.exitCode, r.stderr).toBe(0);
@@ -52,11 +67,17 @@ describe.concurrent('harden-init upgrade (files only, no Docker)', () => {
     cleanup(dir);
   });
 
-  it('step by step 1.9.5 → 1.9.10 → 2.3.0: secrets and unknown keys kept, new secrets made, rename carried, dropped removed, history and backups', async ({ expect }) => {
+  it('step by step 1.9.5 → 1.9.10 → 2.3.0: secrets and unknown keys kept, new secrets made, rename carried, dropped removed, history and backups', async ({
+    expect,
+  }) => {
     const dir = await install('1.9.5');
     appendFileSync(join(dir, '.env'), 'MY_OWN_SETTING=kept as is\n_APP_CONSOLE_URL_SCHEME=https\n');
     const env0 = envOf(dir);
-    const files0 = { env: read(dir, '.env'), compose: read(dir, 'docker-compose.yml'), state: read(dir, '.harden-init/state.json') };
+    const files0 = {
+      env: read(dir, '.env'),
+      compose: read(dir, 'docker-compose.yml'),
+      state: read(dir, '.harden-init/state.json'),
+    };
 
     const r1 = await runBin(['upgrade', '--dir', dir, '--no-start', '--yes']);
     expect(r1.exitCode, r1.stderr).toBe(0);
@@ -69,14 +90,30 @@ describe.concurrent('harden-init upgrade (files only, no Docker)', () => {
     expect(read(bdir1, 'docker-compose.yml')).toBe(files0.compose);
     expect(read(bdir1, '.harden-init__state.json')).toBe(files0.state);
     const m1 = JSON.parse(read(bdir1, 'upgrade.json'));
-    expect(m1).toMatchObject({ from: '1.9.5', to: '1.9.10', result: 'files-written', files: ['.env', 'docker-compose.yml', '.harden-init/compose-written.yml', '.harden-init/state.json'] });
+    expect(m1).toMatchObject({
+      from: '1.9.5',
+      to: '1.9.10',
+      result: 'files-written',
+      files: ['.env', 'docker-compose.yml', '.harden-init/compose-written.yml', '.harden-init/state.json'],
+    });
     expect(r1.stdout).toMatch(/No Docker: no database dump taken/);
 
-    const r2 = await runBin(['upgrade', '--dir', dir, '--to', '2.3.0', '--no-start', '--yes', '--allow-insecure-release']);
+    const r2 = await runBin([
+      'upgrade',
+      '--dir',
+      dir,
+      '--to',
+      '2.3.0',
+      '--no-start',
+      '--yes',
+      '--allow-insecure-release',
+    ]);
     expect(r2.exitCode, r2.stderr).toBe(0);
     const env2 = envOf(dir);
-    for (const k of ['_APP_OPENSSL_KEY_V1', '_APP_DB_PASS', '_APP_DB_ROOT_PASS', '_APP_EXECUTOR_SECRET']) expect(env2[k], k).toBe(env0[k]);
-    for (const k of ['_APP_JOBS_SECRET', '_APP_GEO_SECRET', '_APP_USAGE_PASS', '_APP_NOTIFICATIONS_TRACKING_SECRET']) expect(env2[k], k).toMatch(/^[A-Za-z0-9_-]{32,}$/);
+    for (const k of ['_APP_OPENSSL_KEY_V1', '_APP_DB_PASS', '_APP_DB_ROOT_PASS', '_APP_EXECUTOR_SECRET'])
+      expect(env2[k], k).toBe(env0[k]);
+    for (const k of ['_APP_JOBS_SECRET', '_APP_GEO_SECRET', '_APP_USAGE_PASS', '_APP_NOTIFICATIONS_TRACKING_SECRET'])
+      expect(env2[k], k).toMatch(/^[A-Za-z0-9_-]{32,}$/);
     expect(env2._APP_CONNECTIONS_DB_USAGE).toContain(env2._APP_USAGE_PASS);
     expect(read(dir, '.env')).toContain('MY_OWN_SETTING=kept as is');
     expect(env2._APP_CONSOLE_URL).toBe('https://appwrite.example.com');
@@ -88,16 +125,25 @@ describe.concurrent('harden-init upgrade (files only, no Docker)', () => {
     expect(r2.stdout).not.toContain(env2._APP_JOBS_SECRET);
     const state = stateOf(dir);
     expect(state.release).toBe('2.3.0');
-    expect(state.history.map((h: { from: string; to: string }) => `${h.from}>${h.to}`)).toEqual(['1.9.5>1.9.10', '1.9.10>2.3.0']);
+    expect(state.history.map((h: { from: string; to: string }) => `${h.from}>${h.to}`)).toEqual([
+      '1.9.5>1.9.10',
+      '1.9.10>2.3.0',
+    ]);
     expect(state.history[1].backup).toMatch(/^\.harden-init\/backups\//);
     expect(read(dir, 'docker-compose.yml')).toMatch(/clickhouse:/);
     expect(read(dir, 'docker-compose.yml')).toMatch(/mariadb:/);
     cleanup(dir);
   });
 
-  it('rollback puts the files of the newest step\'s backup back byte for byte (and keeps what it replaced)', async ({ expect }) => {
+  it("rollback puts the files of the newest step's backup back byte for byte (and keeps what it replaced)", async ({
+    expect,
+  }) => {
     const dir = await install('1.9.5');
-    const before = { env: read(dir, '.env'), compose: read(dir, 'docker-compose.yml'), state: read(dir, '.harden-init/state.json') };
+    const before = {
+      env: read(dir, '.env'),
+      compose: read(dir, 'docker-compose.yml'),
+      state: read(dir, '.harden-init/state.json'),
+    };
     expect((await runBin(['upgrade', '--dir', dir, '--no-start', '--yes'])).exitCode).toBe(0);
     const upgraded = read(dir, '.env');
     const noDb = await runBin(['rollback', '--dir', dir, '--yes', '--no-start', '--with-db']);
@@ -118,7 +164,9 @@ describe.concurrent('harden-init upgrade (files only, no Docker)', () => {
     cleanup(dir);
   });
 
-  it('refusals change nothing: a downgrade, --no-start over several steps, below the minimum, no --yes, hand edits over a file harden-init cannot re-create', async ({ expect }) => {
+  it('refusals change nothing: a downgrade, --no-start over several steps, below the minimum, no --yes, hand edits over a file harden-init cannot re-create', async ({
+    expect,
+  }) => {
     const dir = await install('1.9.5');
     const before = snapshot(dir);
     const cases: [string[], RegExp][] = [
@@ -134,9 +182,15 @@ describe.concurrent('harden-init upgrade (files only, no Docker)', () => {
       expect(r.stderr, args.join(' ')).toMatch(msg);
     }
     // A hand edit, and harden-init cannot tell exactly what it wrote (as after an older harden-init): it stops.
-    writeFileSync(join(dir, 'docker-compose.yml'), read(dir, 'docker-compose.yml').replace('      - _APP_ENV\n', '      - _APP_ENV\n      - MINE=1\n'));
+    writeFileSync(
+      join(dir, 'docker-compose.yml'),
+      read(dir, 'docker-compose.yml').replace('      - _APP_ENV\n', '      - _APP_ENV\n      - MINE=1\n'),
+    );
     const st = stateOf(dir);
-    writeFileSync(join(dir, '.harden-init/state.json'), `${JSON.stringify({ ...st, composeSha256: '0'.repeat(64) }, null, 2)}\n`);
+    writeFileSync(
+      join(dir, '.harden-init/state.json'),
+      `${JSON.stringify({ ...st, composeSha256: '0'.repeat(64) }, null, 2)}\n`,
+    );
     const edited = snapshot(dir);
     const r = await runBin(['upgrade', '--dir', dir, '--no-start', '--yes']);
     expect(r.exitCode).toBe(2);
@@ -151,7 +205,9 @@ describe.concurrent('harden-init upgrade (files only, no Docker)', () => {
     cleanup(dir);
   });
 
-  it('hand edits carried three-way across 1.9.5 → 1.9.10 → 2.3.0; a conflicting one and a weakening one proposed, not applied', async ({ expect }) => {
+  it('hand edits carried three-way across 1.9.5 → 1.9.10 → 2.3.0; a conflicting one and a weakening one proposed, not applied', async ({
+    expect,
+  }) => {
     const dir = await install('1.9.5');
     let c = read(dir, 'docker-compose.yml');
     c = c.replace('      - _APP_ENV\n', '      - _APP_ENV\n      - MY_HAND_FLAG=on\n'); // carried at both steps
@@ -159,15 +215,26 @@ describe.concurrent('harden-init upgrade (files only, no Docker)', () => {
     const at = c.indexOf('    restart: unless-stopped\n', audits);
     c = `${c.slice(0, at)}    restart: always\n${c.slice(at + '    restart: unless-stopped\n'.length)}`; // its service is gone in 2.3
     c = c.replace(/\n {2}redis:\n/, '\n  redis:\n    ports:\n      - "6379:6379"\n'); // publishes an internal service
-    c = c.replace(/\n {2}redis:\n/, '\n  mine:\n    image: busybox:1.36.1\n    command: [sleep, infinity]\n    networks: [appwrite]\n  redis:\n'); // a service of their own
+    c = c.replace(
+      /\n {2}redis:\n/,
+      '\n  mine:\n    image: busybox:1.36.1\n    command: [sleep, infinity]\n    networks: [appwrite]\n  redis:\n',
+    ); // a service of their own
     writeFileSync(join(dir, 'docker-compose.yml'), c);
 
     const dry = await runBin(['upgrade', '--dir', dir, '--to', '2.3.0', '--dry-run', '--allow-insecure-release']);
     expect(dry.exitCode, dry.stderr).toBe(0);
-    expect(dry.stdout).toMatch(/1\. 1\.9\.5 → 1\.9\.10[\s\S]*hand edits of docker-compose\.yml \(three-way[^\n]*\): 3 carried, 1 not[\s\S]*2\. 1\.9\.10 → 2\.3\.0/);
-    expect(dry.stdout).toMatch(/NOT carried: added services\.redis\.ports = \["6379:6379"\] — harden-init refuses it \(service redis publishes 6379:6379\)/);
-    expect(dry.stdout).toMatch(/carried: added services\.mine = \{[^\n]*\} \(hardened by harden-init's rules: [^\n]*log-rotation[^\n]*restart-no-new-privileges/);
-    expect(dry.stdout).toMatch(/2\. 1\.9\.10 → 2\.3\.0[\s\S]*2 carried, 1 not[\s\S]*carried: added services\.appwrite\.environment\.MY_HAND_FLAG = "on"[\s\S]*NOT carried: changed services\.appwrite-worker-audits\.restart = "always" — services\.appwrite-worker-audits is not in the new release's file/);
+    expect(dry.stdout).toMatch(
+      /1\. 1\.9\.5 → 1\.9\.10[\s\S]*hand edits of docker-compose\.yml \(three-way[^\n]*\): 3 carried, 1 not[\s\S]*2\. 1\.9\.10 → 2\.3\.0/,
+    );
+    expect(dry.stdout).toMatch(
+      /NOT carried: added services\.redis\.ports = \["6379:6379"\] — harden-init refuses it \(service redis publishes 6379:6379\)/,
+    );
+    expect(dry.stdout).toMatch(
+      /carried: added services\.mine = \{[^\n]*\} \(hardened by harden-init's rules: [^\n]*log-rotation[^\n]*restart-no-new-privileges/,
+    );
+    expect(dry.stdout).toMatch(
+      /2\. 1\.9\.10 → 2\.3\.0[\s\S]*2 carried, 1 not[\s\S]*carried: added services\.appwrite\.environment\.MY_HAND_FLAG = "on"[\s\S]*NOT carried: changed services\.appwrite-worker-audits\.restart = "always" — services\.appwrite-worker-audits is not in the new release's file/,
+    );
     expect(existsSync(join(dir, 'docker-compose.proposed.yml'))).toBe(false);
 
     const r1 = await runBin(['upgrade', '--dir', dir, '--no-start', '--yes']);
@@ -183,9 +250,20 @@ describe.concurrent('harden-init upgrade (files only, no Docker)', () => {
     expect(c1).toMatch(/\n {2}mine:\n(?: {4}.*\n| {6}.*\n| {8}.*\n)*? {6}- no-new-privileges:true\n/);
     expect(p1).toMatch(/\n {2}redis:\n(?: {4}.*\n)*? {4}ports:\n {6}- 6379:6379\n/);
     // state.json keeps harden-init's own file's sha256 (its copy beside it), so the edits stay hand edits.
-    expect(stateOf(dir).composeSha256).toBe(createHash('sha256').update(read(dir, '.harden-init/compose-written.yml')).digest('hex'));
+    expect(stateOf(dir).composeSha256).toBe(
+      createHash('sha256').update(read(dir, '.harden-init/compose-written.yml')).digest('hex'),
+    );
 
-    const r2 = await runBin(['upgrade', '--dir', dir, '--to', '2.3.0', '--no-start', '--yes', '--allow-insecure-release']);
+    const r2 = await runBin([
+      'upgrade',
+      '--dir',
+      dir,
+      '--to',
+      '2.3.0',
+      '--no-start',
+      '--yes',
+      '--allow-insecure-release',
+    ]);
     expect(r2.exitCode, r2.stderr).toBe(0);
     expect(r2.stdout).toMatch(/BASE from \.harden-init\/compose-written\.yml\): 2 carried, 1 not/);
     const c2 = read(dir, 'docker-compose.yml');
@@ -193,14 +271,18 @@ describe.concurrent('harden-init upgrade (files only, no Docker)', () => {
     expect(c2).toMatch(/\n {2}appwrite:\n[^]*?environment:\n(?: {6}- .*\n)*? {6}- MY_HAND_FLAG=on\n/);
     expect(c2).not.toContain('appwrite-worker-audits:');
     expect(c2).toMatch(/\n {2}mine:\n/);
-    expect(read(dir, 'docker-compose.proposed.yml')).toMatch(/appwrite-worker-audits\.restart = "always" — not applied: services\.appwrite-worker-audits is not in the new release's file/);
+    expect(read(dir, 'docker-compose.proposed.yml')).toMatch(
+      /appwrite-worker-audits\.restart = "always" — not applied: services\.appwrite-worker-audits is not in the new release's file/,
+    );
     // The first step's proposal is kept in the second step's backup.
     const [, b2] = backups(dir);
     expect(read(join(dir, '.harden-init/backups', b2!), 'docker-compose.proposed.yml')).toBe(p1);
     cleanup(dir);
   });
 
-  it('two steps in one run (--dry-run, --json): a hand edit step 1 could not carry is still listed at the end, with its step, beside step 2\'s', async ({ expect }) => {
+  it("two steps in one run (--dry-run, --json): a hand edit step 1 could not carry is still listed at the end, with its step, beside step 2's", async ({
+    expect,
+  }) => {
     const dir = await install('1.9.5');
     let c = read(dir, 'docker-compose.yml');
     c = c.replace(/\n {2}redis:\n/, '\n  redis:\n    ports:\n      - "6379:6379"\n'); // not carried at step 1 (weakens the hardening)
@@ -213,27 +295,54 @@ describe.concurrent('harden-init upgrade (files only, no Docker)', () => {
     const dry = await runBin(['upgrade', '--dir', dir, '--to', '2.3.0', '--dry-run', '--allow-insecure-release']);
     expect(dry.exitCode, dry.stderr).toBe(0);
     // Step 2 names step 1's edit again (it is in no file step 2 reads, and would otherwise vanish from its proposal).
-    expect(dry.stdout).toMatch(/2\. 1\.9\.10 → 2\.3\.0[^]*still NOT carried \(since step 1\.9\.5 → 1\.9\.10\): added services\.redis\.ports = \["6379:6379"\] — harden-init refuses it[^\n]*; proposed in docker-compose\.proposed\.yml/);
-    const summary = dry.stdout.slice(dry.stdout.indexOf('Hand edits NOT carried into docker-compose.yml over the whole upgrade (2)'));
+    expect(dry.stdout).toMatch(
+      /2\. 1\.9\.10 → 2\.3\.0[^]*still NOT carried \(since step 1\.9\.5 → 1\.9\.10\): added services\.redis\.ports = \["6379:6379"\] — harden-init refuses it[^\n]*; proposed in docker-compose\.proposed\.yml/,
+    );
+    const summary = dry.stdout.slice(
+      dry.stdout.indexOf('Hand edits NOT carried into docker-compose.yml over the whole upgrade (2)'),
+    );
     expect(summary).toMatch(/^Hand edits NOT carried[^\n]*the run would write docker-compose\.proposed\.yml/);
-    expect(summary).toMatch(/- step 1\.9\.5 → 1\.9\.10: added services\.redis\.ports = \["6379:6379"\] — harden-init refuses it \(service redis publishes 6379:6379\); proposed in docker-compose\.proposed\.yml/);
-    expect(summary).toMatch(/- step 1\.9\.10 → 2\.3\.0: changed services\.appwrite-worker-audits\.restart = "always" — services\.appwrite-worker-audits is not in the new release's file; listed in docker-compose\.proposed\.yml, not written there either/);
+    expect(summary).toMatch(
+      /- step 1\.9\.5 → 1\.9\.10: added services\.redis\.ports = \["6379:6379"\] — harden-init refuses it \(service redis publishes 6379:6379\); proposed in docker-compose\.proposed\.yml/,
+    );
+    expect(summary).toMatch(
+      /- step 1\.9\.10 → 2\.3\.0: changed services\.appwrite-worker-audits\.restart = "always" — services\.appwrite-worker-audits is not in the new release's file; listed in docker-compose\.proposed\.yml, not written there either/,
+    );
     expect(summary).toMatch(/Dry run: nothing was changed/);
 
-    const json = await runBin(['upgrade', '--dir', dir, '--to', '2.3.0', '--dry-run', '--json', '--allow-insecure-release']);
+    const json = await runBin([
+      'upgrade',
+      '--dir',
+      dir,
+      '--to',
+      '2.3.0',
+      '--dry-run',
+      '--json',
+      '--allow-insecure-release',
+    ]);
     expect(json.exitCode, json.stderr).toBe(0);
     const out = JSON.parse(json.stdout);
     expect(out.proposal).toBe('docker-compose.proposed.yml');
     expect(out.notCarried).toEqual([
-      expect.objectContaining({ step: '1.9.5 → 1.9.10', edit: 'added services.redis.ports = ["6379:6379"]', proposed: true }),
-      expect.objectContaining({ step: '1.9.10 → 2.3.0', edit: 'changed services.appwrite-worker-audits.restart = "always"', proposed: false,
-        notProposedBecause: "services.appwrite-worker-audits is not in the new release's file" }),
+      expect.objectContaining({
+        step: '1.9.5 → 1.9.10',
+        edit: 'added services.redis.ports = ["6379:6379"]',
+        proposed: true,
+      }),
+      expect.objectContaining({
+        step: '1.9.10 → 2.3.0',
+        edit: 'changed services.appwrite-worker-audits.restart = "always"',
+        proposed: false,
+        notProposedBecause: "services.appwrite-worker-audits is not in the new release's file",
+      }),
     ]);
     expect(snapshot(dir)).toEqual(before);
     cleanup(dir);
   });
 
-  it('a compose file that differs only in comments: the upgrade goes on and says the comments are not carried', async ({ expect }) => {
+  it('a compose file that differs only in comments: the upgrade goes on and says the comments are not carried', async ({
+    expect,
+  }) => {
     const dir = await install('1.9.5');
     writeFileSync(join(dir, 'docker-compose.yml'), `${read(dir, 'docker-compose.yml')}# my note\n`);
     const r = await runBin(['upgrade', '--dir', dir, '--no-start', '--yes']);
@@ -244,11 +353,15 @@ describe.concurrent('harden-init upgrade (files only, no Docker)', () => {
     cleanup(dir);
   });
 
-  it('a step left unfinished (its migration failed): a plain re-run refuses and names --resume and rollback; --resume needs one', async ({ expect }) => {
+  it('a step left unfinished (its migration failed): a plain re-run refuses and names --resume and rollback; --resume needs one', async ({
+    expect,
+  }) => {
     const dir = await install('1.9.5');
     const nothing = await runBin(['upgrade', '--dir', dir, '--resume', '--yes']);
     expect(nothing.exitCode).toBe(2);
-    expect(nothing.stderr).toMatch(/--resume: no upgrade step of \S+ is left unfinished \(it has no upgrade history\); nothing was changed/);
+    expect(nothing.stderr).toMatch(
+      /--resume: no upgrade step of \S+ is left unfinished \(it has no upgrade history\); nothing was changed/,
+    );
     expect((await runBin(['upgrade', '--dir', dir, '--no-start', '--yes'])).exitCode).toBe(0);
     // What a run whose migration failed leaves in state.json (test/e2e/upgrade.test.ts makes it happen for real).
     const st = stateOf(dir);
@@ -257,7 +370,9 @@ describe.concurrent('harden-init upgrade (files only, no Docker)', () => {
     const before = snapshot(dir);
     const plain = await runBin(['upgrade', '--dir', dir, '--to', '2.3.0', '--yes', '--allow-insecure-release']);
     expect(plain.exitCode).toBe(2);
-    expect(plain.stderr).toMatch(/The upgrade step 1\.9\.5 → 1\.9\.10 stopped \(migrate-failed\): Appwrite's migration to 1\.9\.10 has not completed, so no other step starts; nothing was changed/);
+    expect(plain.stderr).toMatch(
+      /The upgrade step 1\.9\.5 → 1\.9\.10 stopped \(migrate-failed\): Appwrite's migration to 1\.9\.10 has not completed, so no other step starts; nothing was changed/,
+    );
     expect(plain.stderr).toMatch(/upgrade --dir \S+ --resume --yes[^]*rollback --dir \S+ --backup \S+ --yes/);
     const noStart = await runBin(['upgrade', '--dir', dir, '--resume', '--no-start', '--yes']);
     expect(noStart.exitCode).toBe(2);
@@ -267,7 +382,9 @@ describe.concurrent('harden-init upgrade (files only, no Docker)', () => {
     expect(noDocker.stderr).toMatch(/Docker \(engine and Compose\) is needed/);
     const dry = await runBin(['upgrade', '--dir', dir, '--resume', '--dry-run']);
     expect(dry.exitCode, dry.stderr).toBe(0);
-    expect(dry.stdout).toMatch(/Upgrade plan: resume\n[^]*0\. resume 1\.9\.5 → 1\.9\.10 \(stopped: migrate-failed\)[^]*migrate, vars verification/);
+    expect(dry.stdout).toMatch(
+      /Upgrade plan: resume\n[^]*0\. resume 1\.9\.5 → 1\.9\.10 \(stopped: migrate-failed\)[^]*migrate, vars verification/,
+    );
     expect(snapshot(dir)).toEqual(before);
     const wrong = await runBin(['check', '--dir', dir, '--resume']);
     expect(wrong.exitCode).toBe(2);
@@ -275,9 +392,14 @@ describe.concurrent('harden-init upgrade (files only, no Docker)', () => {
     cleanup(dir);
   });
 
-  it('an install whose target has no upgrade is refused, naming the products that have one; nothing changed', async ({ expect }) => {
+  it('an install whose target has no upgrade is refused, naming the products that have one; nothing changed', async ({
+    expect,
+  }) => {
     const dir = await install('1.9.5');
-    writeFileSync(join(dir, '.harden-init/state.json'), `${JSON.stringify({ ...stateOf(dir), target: 'langflow' }, null, 2)}\n`);
+    writeFileSync(
+      join(dir, '.harden-init/state.json'),
+      `${JSON.stringify({ ...stateOf(dir), target: 'langflow' }, null, 2)}\n`,
+    );
     const before = snapshot(dir);
     const r = await runBin(['upgrade', '--dir', dir, '--yes', '--no-start']);
     expect(r.exitCode).toBe(2);
@@ -286,7 +408,9 @@ describe.concurrent('harden-init upgrade (files only, no Docker)', () => {
     cleanup(dir);
   });
 
-  it('an install harden-init did not write is adopted first; the install at the newest release has nothing to do', async ({ expect }) => {
+  it('an install harden-init did not write is adopted first; the install at the newest release has nothing to do', async ({
+    expect,
+  }) => {
     const dir = join(tempDir('hi-upgrade-'), 'appwrite');
     const { mkdirSync } = await import('node:fs');
     mkdirSync(dir, { recursive: true });
@@ -308,12 +432,19 @@ describe('an upgrade over a hand-edited compose file it cannot read', () => {
   // In-process (src, not dist): the refusal is the YAML reader's, one line naming the file and what is wrong.
   const bomb = (levels: number) => {
     let text = `x-l0: &l0 [${Array(10).fill('lol').join(', ')}]\n`;
-    for (let i = 1; i < levels; i++) text += `x-l${i}: &l${i} [${Array(10).fill(`*l${i - 1}`).join(', ')}]\n`;
+    for (let i = 1; i < levels; i++)
+      text += `x-l${i}: &l${i} [${Array(10)
+        .fill(`*l${i - 1}`)
+        .join(', ')}]\n`;
     return text;
   };
   it.each([
     ['an alias bomb', (t: string) => `${bomb(10)}${t}`, /docker-compose\.yml: too many YAML aliases/],
-    ['a key twice in one map', (t: string) => t.replace(/^services:\n/m, 'services:\n  appwrite:\n    image: x\n'), /docker-compose\.yml line \d+, column \d+: not readable as YAML: Map keys must be unique/],
+    [
+      'a key twice in one map',
+      (t: string) => t.replace(/^services:\n/m, 'services:\n  appwrite:\n    image: x\n'),
+      /docker-compose\.yml line \d+, column \d+: not readable as YAML: Map keys must be unique/,
+    ],
   ])('%s: refused quickly in one line, nothing changed', async (_what, edit, message) => {
     const dir = join(tempDir('hi-upgrade-'), 'appwrite');
     const first = await runMain(['--dir', dir, '--release', '1.9.5', ...FIRST]);
@@ -321,7 +452,16 @@ describe('an upgrade over a hand-edited compose file it cannot read', () => {
     writeFileSync(join(dir, 'docker-compose.yml'), edit(read(dir, 'docker-compose.yml')));
     const before = snapshot(dir);
     const t0 = performance.now();
-    const r = await runMain(['upgrade', '--dir', dir, '--to', '1.9.10', '--yes', '--no-start', '--allow-insecure-release']);
+    const r = await runMain([
+      'upgrade',
+      '--dir',
+      dir,
+      '--to',
+      '1.9.10',
+      '--yes',
+      '--no-start',
+      '--allow-insecure-release',
+    ]);
     expect(performance.now() - t0).toBeLessThan(20_000);
     expect(r.exitCode, r.stdout + r.stderr).toBe(2);
     expect(r.stderr).toMatch(message);

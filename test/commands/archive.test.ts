@@ -8,11 +8,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateIdentity, identityToRecipient } from 'age-encryption';
 import {
-  ArchiveError, CHUNK, decrypt, encrypt, entryHeader, MANIFEST, streamParts, tarArchive, verifyArchive,
-  type Manifest, type PartInput,
+  ArchiveError,
+  CHUNK,
+  decrypt,
+  encrypt,
+  entryHeader,
+  MANIFEST,
+  streamParts,
+  tarArchive,
+  verifyArchive,
+  type Manifest,
+  type PartInput,
 } from '../../src/commands/archive.js';
 
-const BASE: Omit<Manifest, 'parts'> = { format: 'harden-init-backup', version: 1, created: '2026-11-25T10:00:00.000Z', tool: 'test', release: '2.7.1', dir: '/srv/appwrite' };
+const BASE: Omit<Manifest, 'parts'> = {
+  format: 'harden-init-backup',
+  version: 1,
+  created: '2026-11-25T10:00:00.000Z',
+  tool: 'test',
+  release: '2.7.1',
+  dir: '/srv/appwrite',
+};
 const enc = (s: string) => new Uint8Array(Buffer.from(s));
 /** A ustar header block with its type flag changed and its checksum made right again. */
 function withType(h: Buffer, type: string): Buffer {
@@ -30,7 +46,9 @@ async function collect(it: AsyncIterable<Uint8Array>): Promise<Buffer> {
   for await (const b of it) out.push(Buffer.from(b));
   return Buffer.concat(out);
 }
-async function* once(b: Uint8Array): AsyncGenerator<Uint8Array> { yield b; }
+async function* once(b: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield b;
+}
 /** Splits a buffer into pieces of the given sizes (cycling), as a pipe would deliver it. */
 async function* pieces(b: Buffer, sizes: number[]): AsyncGenerator<Uint8Array> {
   let o = 0;
@@ -48,7 +66,12 @@ function sampleParts(dump: Buffer, volume: Buffer): PartInput[] {
     { kind: 'file', name: 'docker-compose.yml', data: enc('services: {}\n'), mode: 0o644 },
     { kind: 'file', name: '.harden-init/state.json', data: enc('{"schema":1}\n'), mode: 0o600 },
     { kind: 'stream', name: 'db/postgresql.sql', engine: 'postgresql', open: () => pieces(dump, [1000, 7, 65536]) },
-    { kind: 'stream', name: 'volumes/appwrite-uploads.tar', volume: 'appwrite-uploads', open: () => pieces(volume, [4096]) },
+    {
+      kind: 'stream',
+      name: 'volumes/appwrite-uploads.tar',
+      volume: 'appwrite-uploads',
+      open: () => pieces(volume, [4096]),
+    },
   ];
 }
 
@@ -59,10 +82,16 @@ describe('archive: tar + manifest', () => {
     const tar = await collect(tarArchive(sampleParts(dump, volume), BASE));
     const v = await verifyArchive(once(tar));
     expect(v.manifest.parts.map((p) => [p.name, p.kind, p.size, p.chunks])).toEqual([
-      ['.env', 'file', 37, undefined], ['docker-compose.yml', 'file', 13, undefined], ['.harden-init/state.json', 'file', 13, undefined],
-      ['db/postgresql.sql', 'stream', dump.length, 1], ['volumes/appwrite-uploads.tar', 'stream', volume.length, 3],
+      ['.env', 'file', 37, undefined],
+      ['docker-compose.yml', 'file', 13, undefined],
+      ['.harden-init/state.json', 'file', 13, undefined],
+      ['db/postgresql.sql', 'stream', dump.length, 1],
+      ['volumes/appwrite-uploads.tar', 'stream', volume.length, 3],
     ]);
-    expect(v.manifest.parts.find((p) => p.name === 'volumes/appwrite-uploads.tar')).toMatchObject({ sha256: sha(volume), volume: 'appwrite-uploads' });
+    expect(v.manifest.parts.find((p) => p.name === 'volumes/appwrite-uploads.tar')).toMatchObject({
+      sha256: sha(volume),
+      volume: 'appwrite-uploads',
+    });
     expect(v.manifest).toMatchObject({ release: '2.7.1', created: BASE.created, format: 'harden-init-backup' });
     expect(v.files.get('.env')!.toString()).toBe('_APP_OPENSSL_KEY_V1=secret-key-value\n');
     const got: Record<string, Buffer> = {};
@@ -75,12 +104,19 @@ describe('archive: tar + manifest', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hi-archive-'));
     const dump = Buffer.from('x'.repeat(CHUNK + 10));
     const long = 'volumes/' + 'a'.repeat(120) + '.tar';
-    const parts = [...sampleParts(dump, Buffer.from('vol')), { kind: 'stream' as const, name: long, open: () => once(enc('long')) }];
+    const parts = [
+      ...sampleParts(dump, Buffer.from('vol')),
+      { kind: 'stream' as const, name: long, open: () => once(enc('long')) },
+    ];
     writeFileSync(join(dir, 'a.tar'), await collect(tarArchive(parts, BASE)));
     const list = await execa('tar', ['-tvf', 'a.tar'], { cwd: dir });
     expect(String(list.stdout)).toMatch(/-rw------- root\/root\s+37 .* \.env/);
     await execa('tar', ['-xf', 'a.tar'], { cwd: dir });
-    const cat = await execa('sh', ['-c', 'cat db/postgresql.sql.* | sha256sum; cat volumes/aaa*.tar.000000; cat manifest.json'], { cwd: dir });
+    const cat = await execa(
+      'sh',
+      ['-c', 'cat db/postgresql.sql.* | sha256sum; cat volumes/aaa*.tar.000000; cat manifest.json'],
+      { cwd: dir },
+    );
     expect(String(cat.stdout)).toContain(sha(dump));
     expect(String(cat.stdout)).toContain('long');
     expect(JSON.parse(String(cat.stdout).slice(String(cat.stdout).indexOf('{'))).parts).toHaveLength(6);
@@ -89,23 +125,33 @@ describe('archive: tar + manifest', () => {
   it('property: any parts round-trip through tar + manifest byte for byte', async () => {
     const part = fc.record({
       file: fc.boolean(),
-      name: fc.stringMatching(/^[a-z][a-z0-9._-]{0,40}(\/[a-z][a-z0-9_-]{0,140})?$/).filter((n) => !/\.\d{6}$/.test(n) && n !== MANIFEST),
+      name: fc
+        .stringMatching(/^[a-z][a-z0-9._-]{0,40}(\/[a-z][a-z0-9_-]{0,140})?$/)
+        .filter((n) => !/\.\d{6}$/.test(n) && n !== MANIFEST),
       data: fc.uint8Array({ maxLength: 3000 }),
       split: fc.array(fc.integer({ min: 1, max: 700 }), { minLength: 1, maxLength: 5 }),
     });
-    await fc.assert(fc.asyncProperty(fc.uniqueArray(part, { selector: (p) => p.name, maxLength: 6 }), async (ps) => {
-      const inputs: PartInput[] = ps.map((p) => (p.file
-        ? { kind: 'file', name: p.name, data: p.data, mode: 0o640 }
-        : { kind: 'stream', name: p.name, open: () => pieces(Buffer.from(p.data), p.split) }));
-      const tar = await collect(tarArchive(inputs, BASE));
-      expect(tar.length % 512).toBe(0);
-      const v = await verifyArchive(pieces(tar, [333, 512, 5000]));
-      expect(v.manifest.parts.map((p) => [p.name, p.size, p.sha256])).toEqual(ps.map((p) => [p.name, p.data.length, sha(Buffer.from(p.data))]));
-      for (const p of ps.filter((x) => x.file)) expect(v.files.get(p.name)!.equals(Buffer.from(p.data))).toBe(true);
-      const streamed = new Map<string, Buffer>();
-      for await (const { part: mp, data } of streamParts(once(tar), v.manifest)) streamed.set(mp.name, await collect(data));
-      for (const p of ps.filter((x) => !x.file)) expect(streamed.get(p.name)!.equals(Buffer.from(p.data))).toBe(true);
-    }), { numRuns: 60 });
+    await fc.assert(
+      fc.asyncProperty(fc.uniqueArray(part, { selector: (p) => p.name, maxLength: 6 }), async (ps) => {
+        const inputs: PartInput[] = ps.map((p) =>
+          p.file
+            ? { kind: 'file', name: p.name, data: p.data, mode: 0o640 }
+            : { kind: 'stream', name: p.name, open: () => pieces(Buffer.from(p.data), p.split) },
+        );
+        const tar = await collect(tarArchive(inputs, BASE));
+        expect(tar.length % 512).toBe(0);
+        const v = await verifyArchive(pieces(tar, [333, 512, 5000]));
+        expect(v.manifest.parts.map((p) => [p.name, p.size, p.sha256])).toEqual(
+          ps.map((p) => [p.name, p.data.length, sha(Buffer.from(p.data))]),
+        );
+        for (const p of ps.filter((x) => x.file)) expect(v.files.get(p.name)!.equals(Buffer.from(p.data))).toBe(true);
+        const streamed = new Map<string, Buffer>();
+        for await (const { part: mp, data } of streamParts(once(tar), v.manifest))
+          streamed.set(mp.name, await collect(data));
+        for (const p of ps.filter((x) => !x.file)) expect(streamed.get(p.name)!.equals(Buffer.from(p.data))).toBe(true);
+      }),
+      { numRuns: 60 },
+    );
   });
 });
 
@@ -139,10 +185,14 @@ describe('archive: tampering and truncation are detected before anything is used
     const fullTar = await collect(tarArchive(parts, BASE));
     const head = fullTar.subarray(0, fullTar.indexOf(Buffer.from('manifest.json')));
     // every part, then a manifest listing none
-    await expect(verifyArchive(once(Buffer.concat([head, await collect(tarArchive([], BASE))])))).rejects.toThrow(/in the archive but not in its manifest/);
+    await expect(verifyArchive(once(Buffer.concat([head, await collect(tarArchive([], BASE))])))).rejects.toThrow(
+      /in the archive but not in its manifest/,
+    );
     // no part, then the full manifest
     const manifestOnly = fullTar.subarray(fullTar.indexOf(Buffer.from('manifest.json')));
-    await expect(verifyArchive(once(manifestOnly))).rejects.toThrow(/listed in the manifest but missing from the archive/);
+    await expect(verifyArchive(once(manifestOnly))).rejects.toThrow(
+      /listed in the manifest but missing from the archive/,
+    );
   });
 
   it('a malformed numeric header field (not octal, binary, out of range) is an ArchiveError naming the field', async () => {
@@ -173,7 +223,10 @@ describe('archive: tampering and truncation are detected before anything is used
       [148, 8, '0123456x', /checksum "0123456x" is not an octal number/],
     ];
     for (const [offset, length, value, message] of cases) {
-      const err = await verifyArchive(once(withField(offset, length, value))).then(() => undefined, (e: unknown) => e);
+      const err = await verifyArchive(once(withField(offset, length, value))).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err, String(value)).toBeInstanceOf(ArchiveError);
       expect((err as Error).message).toMatch(/^a tar header is damaged \(/);
       expect((err as Error).message).toMatch(message);
@@ -184,10 +237,23 @@ describe('archive: tampering and truncation are detected before anything is used
       const record = Buffer.from(`${body.length + 3}${body}`); // lengths of 10..99: two digits
       const paxHeader = withType(entryHeader('PaxHeaders/f', record.length, 0o644, 0), 'x');
       const file = entryHeader('f', 1, 0o600, 0);
-      const bytes = Buffer.concat([paxHeader, record, Buffer.alloc(512 - record.length), file, Buffer.from('x'), Buffer.alloc(511), Buffer.alloc(1024)]);
-      const err = await verifyArchive(once(bytes)).then(() => undefined, (e: unknown) => e);
+      const bytes = Buffer.concat([
+        paxHeader,
+        record,
+        Buffer.alloc(512 - record.length),
+        file,
+        Buffer.from('x'),
+        Buffer.alloc(511),
+        Buffer.alloc(1024),
+      ]);
+      const err = await verifyArchive(once(bytes)).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err, bad).toBeInstanceOf(ArchiveError);
-      expect((err as Error).message, bad).toBe(`a tar extended header is damaged (size "${bad}" is not a number of bytes)`);
+      expect((err as Error).message, bad).toBe(
+        `a tar extended header is damaged (size "${bad}" is not a number of bytes)`,
+      );
     }
   });
 
@@ -206,15 +272,21 @@ describe('archive: age encryption', () => {
     const cipher = await collect(await encrypt(once(plain), { passphrase: 'correct horse battery', workFactor: 10 }));
     expect(cipher.subarray(0, 21).toString()).toBe('age-encryption.org/v1');
     expect(cipher.includes(Buffer.from('the-key-in-clear'))).toBe(false);
-    expect((await collect(await decrypt(once(cipher), { passphrase: 'correct horse battery' }))).equals(plain)).toBe(true);
-    await expect(decrypt(once(cipher), { passphrase: 'wrong' })).rejects.toThrow(/^cannot decrypt: wrong passphrase \(/);
+    expect((await collect(await decrypt(once(cipher), { passphrase: 'correct horse battery' }))).equals(plain)).toBe(
+      true,
+    );
+    await expect(decrypt(once(cipher), { passphrase: 'wrong' })).rejects.toThrow(
+      /^cannot decrypt: wrong passphrase \(/,
+    );
   });
 
   it('recipient / identity: round trip; another identity is refused; a flipped ciphertext byte is refused', async () => {
     const id = await generateIdentity();
     const cipher = await collect(await encrypt(once(plain), { recipient: await identityToRecipient(id) }));
     expect((await collect(await decrypt(once(cipher), { identities: [id] }))).equals(plain)).toBe(true);
-    await expect(decrypt(once(cipher), { identities: [await generateIdentity()] })).rejects.toThrow(/^cannot decrypt: wrong identity: no key in the identity file matches the archive's recipient \(X25519\)$/);
+    await expect(decrypt(once(cipher), { identities: [await generateIdentity()] })).rejects.toThrow(
+      /^cannot decrypt: wrong identity: no key in the identity file matches the archive's recipient \(X25519\)$/,
+    );
     const flipped = Buffer.from(cipher);
     flipped[flipped.length - 20]! ^= 1;
     await expect(collect(await decrypt(once(flipped), { identities: [id] }))).rejects.toThrow(ArchiveError);
@@ -226,14 +298,20 @@ describe('archive: age encryption', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hi-age-'));
     const id = await generateIdentity();
     writeFileSync(join(dir, 'key.txt'), `${id}\n`, { mode: 0o600 });
-    writeFileSync(join(dir, 'a.age'), await collect(await encrypt(once(plain), { recipient: await identityToRecipient(id) })));
-    const r = await execa('age', ['-d', '-i', join(dir, 'key.txt'), join(dir, 'a.age')], { encoding: 'buffer', stripFinalNewline: false });
+    writeFileSync(
+      join(dir, 'a.age'),
+      await collect(await encrypt(once(plain), { recipient: await identityToRecipient(id) })),
+    );
+    const r = await execa('age', ['-d', '-i', join(dir, 'key.txt'), join(dir, 'a.age')], {
+      encoding: 'buffer',
+      stripFinalNewline: false,
+    });
     expect(Buffer.from(r.stdout as Uint8Array).equals(plain)).toBe(true);
   });
 });
 
 describe('backup: archive names and --keep', () => {
-  it('names sort by time (milliseconds); --keep N deletes all but the N newest of harden-init\'s own names', async () => {
+  it("names sort by time (milliseconds); --keep N deletes all but the N newest of harden-init's own names", async () => {
     const { archiveFileName, toPrune } = await import('../../src/commands/backup.js');
     const a = archiveFileName('2.7.1', new Date('2026-11-25T10:00:00.100Z'));
     const b = archiveFileName('2.7.1', new Date('2026-11-25T10:00:00.900Z'));

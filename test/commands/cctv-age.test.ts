@@ -11,22 +11,46 @@ import { DecryptError, decrypt, type DecryptFailure, type KeySpec } from '../../
 
 const DIR = join(import.meta.dirname, '..', 'fixtures', 'cctv-age');
 
-interface Vector { name: string; expect: string; payload?: string; identities: string[]; passphrases: string[]; file: Buffer }
+interface Vector {
+  name: string;
+  expect: string;
+  payload?: string;
+  identities: string[];
+  passphrases: string[];
+  file: Buffer;
+}
 
 function load(name: string): Vector {
   const raw = readFileSync(join(DIR, name));
   const split = raw.indexOf('\n\n');
-  const fields = raw.subarray(0, split).toString('utf8').split('\n').map((l) => [l.slice(0, l.indexOf(': ')), l.slice(l.indexOf(': ') + 2)] as const);
+  const fields = raw
+    .subarray(0, split)
+    .toString('utf8')
+    .split('\n')
+    .map((l) => [l.slice(0, l.indexOf(': ')), l.slice(l.indexOf(': ') + 2)] as const);
   const all = (k: string) => fields.filter(([key]) => key === k).map(([, v]) => v);
-  const unknown = fields.filter(([k]) => !['expect', 'payload', 'identity', 'passphrase', 'compressed', 'file key', 'comment', 'armored'].includes(k));
+  const unknown = fields.filter(
+    ([k]) =>
+      !['expect', 'payload', 'identity', 'passphrase', 'compressed', 'file key', 'comment', 'armored'].includes(k),
+  );
   expect(unknown, `${name}: unknown header keys`).toEqual([]);
   expect(all('armored'), `${name}: armored vectors are not copied`).toEqual([]);
   let file = raw.subarray(split + 2);
   if (all('compressed')[0] === 'zlib') file = inflateSync(file);
-  return { name, expect: all('expect')[0]!, payload: all('payload')[0], identities: all('identity'), passphrases: all('passphrase'), file };
+  return {
+    name,
+    expect: all('expect')[0]!,
+    payload: all('payload')[0],
+    identities: all('identity'),
+    passphrases: all('passphrase'),
+    file,
+  };
 }
 
-const vectors = readdirSync(DIR).filter((n) => n !== 'README.md').sort().map(load);
+const vectors = readdirSync(DIR)
+  .filter((n) => n !== 'README.md')
+  .sort()
+  .map(load);
 
 /** How we may report each of the spec's failures. The spec allows aliasing kinds an API cannot tell apart. */
 const ALLOWED: Record<string, DecryptFailure[]> = {
@@ -43,8 +67,13 @@ const ALLOWED: Record<string, DecryptFailure[]> = {
 // so where the reference implementation releases one more chunk before the failure, it releases one fewer. Less
 // plaintext before an error is safe (restore uses nothing before the whole archive verified).
 const HOLDS_BACK_A_CHUNK = new Set([
-  'stream_no_final_full', 'stream_no_final_two_chunks_full', 'stream_trailing_garbage_long', 'stream_trailing_garbage_short',
-  'stream_two_final_chunks', 'stream_two_final_chunks_full', 'stream_two_final_chunks_second',
+  'stream_no_final_full',
+  'stream_no_final_two_chunks_full',
+  'stream_trailing_garbage_long',
+  'stream_trailing_garbage_short',
+  'stream_two_final_chunks',
+  'stream_two_final_chunks_full',
+  'stream_two_final_chunks_second',
 ]);
 
 /** The keys restore would be given: --identity takes all the file's keys; a passphrase is one at a time. */
@@ -60,7 +89,9 @@ async function run(v: Vector, key: KeySpec): Promise<{ released: Buffer; error?:
   const out: Uint8Array[] = [];
   try {
     // Fed in 4 KiB pieces, as a file is read: chunk and header boundaries fall anywhere.
-    async function* source(): AsyncGenerator<Uint8Array> { for (let i = 0; i < v.file.length; i += 4096) yield v.file.subarray(i, i + 4096); }
+    async function* source(): AsyncGenerator<Uint8Array> {
+      for (let i = 0; i < v.file.length; i += 4096) yield v.file.subarray(i, i + 4096);
+    }
     for await (const b of await decrypt(source(), key)) out.push(b);
     return { released: Buffer.concat(out) };
   } catch (error) {
@@ -70,11 +101,13 @@ async function run(v: Vector, key: KeySpec): Promise<{ released: Buffer; error?:
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-describe('C2SP CCTV age vectors through restore\'s decryption', () => {
+describe("C2SP CCTV age vectors through restore's decryption", () => {
   it('the fixtures are all there: 110 binary vectors, 19 of them successes', () => {
     expect(vectors.length).toBe(110);
     expect(vectors.filter((v) => v.expect === 'success').length).toBe(19);
-    expect(new Set(vectors.map((v) => v.expect))).toEqual(new Set(['success', 'no match', 'HMAC failure', 'header failure', 'payload failure']));
+    expect(new Set(vectors.map((v) => v.expect))).toEqual(
+      new Set(['success', 'no match', 'HMAC failure', 'header failure', 'payload failure']),
+    );
   });
 
   for (const v of vectors) {
@@ -91,7 +124,8 @@ describe('C2SP CCTV age vectors through restore\'s decryption', () => {
         const r = await run(v, key);
         expect(r.error, `${v.name} with ${Object.keys(key)[0]} must be refused`).toBeInstanceOf(DecryptError);
         expect(ALLOWED[v.expect], (r.error as Error).message).toContain((r.error as DecryptError).kind);
-        if (v.expect !== 'payload failure') expect(r.released.length, 'nothing released before the header is accepted').toBe(0);
+        if (v.expect !== 'payload failure')
+          expect(r.released.length, 'nothing released before the header is accepted').toBe(0);
         else if (HOLDS_BACK_A_CHUNK.has(v.name)) {
           expect(sha256(r.released)).not.toBe(v.payload);
           expect(r.released.length % (64 * 1024)).toBe(0);

@@ -7,7 +7,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  cronFile, cronTime, isNpxCachePath, scheduleNames, serviceUnit, systemdEscapePath, systemdWord, timerUnit, type ScheduledCommand,
+  cronFile,
+  cronTime,
+  isNpxCachePath,
+  scheduleNames,
+  serviceUnit,
+  systemdEscapePath,
+  systemdWord,
+  timerUnit,
+  type ScheduledCommand,
 } from '../../src/commands/schedule-units.js';
 import { BIN } from '../helpers/run-bin.js';
 
@@ -16,17 +24,34 @@ function tool(name: string): boolean {
     execaSync(name, ['--version']);
     return true;
   } catch {
-    if (process.env.CI === 'true') throw new Error(`${name} is missing and CI=true: .ci/run installs Debian's systemd package for it.`);
+    if (process.env.CI === 'true')
+      throw new Error(`${name} is missing and CI=true: .ci/run installs Debian's systemd package for it.`);
     return false;
   }
 }
 const hasSystemd = tool('systemd-analyze') && tool('systemd-escape');
 
 const cmd = (dir: string, extra: Partial<ScheduledCommand> = {}): ScheduledCommand => ({
-  node: process.execPath, bin: BIN, args: ['backup', '--dir', dir, '--passphrase-file', '/etc/harden-init/x.passphrase', '--keep', '7'], env: {}, ...extra,
+  node: process.execPath,
+  bin: BIN,
+  args: ['backup', '--dir', dir, '--passphrase-file', '/etc/harden-init/x.passphrase', '--keep', '7'],
+  env: {},
+  ...extra,
 });
 
-const PATHS = ['/srv/appwrite', '/', '/opt/app-write', '/a//b/', '/srv/.hidden/x', '/srv/with space/ü', '/srv/a:b_c.d', '/srv/back\\slash', '/srv/50%/$HOME', '/srv/a-b', '/srv/a/b'];
+const PATHS = [
+  '/srv/appwrite',
+  '/',
+  '/opt/app-write',
+  '/a//b/',
+  '/srv/.hidden/x',
+  '/srv/with space/ü',
+  '/srv/a:b_c.d',
+  '/srv/back\\slash',
+  '/srv/50%/$HOME',
+  '/srv/a-b',
+  '/srv/a/b',
+];
 
 describe('unit names', () => {
   it.skipIf(!hasSystemd)('escape a path exactly as systemd-escape --path does', async () => {
@@ -53,7 +78,7 @@ describe('unit names', () => {
     expect(scheduleNames(`/srv/${'x'.repeat(400)}`).service.length).toBeLessThanOrEqual(255);
   });
 
-  it('a bin inside npx\'s cache is recognised (it is not stable); a global install is not', () => {
+  it("a bin inside npx's cache is recognised (it is not stable); a global install is not", () => {
     expect(isNpxCachePath('/root/.npm/_npx/6a1b2c3d/node_modules/harden-init/bin/harden-init.js')).toBe(true);
     expect(isNpxCachePath('/usr/lib/node_modules/harden-init/bin/harden-init.js')).toBe(false);
     expect(isNpxCachePath('/usr/local/lib/node_modules/harden-init/bin/harden-init.js')).toBe(false);
@@ -62,13 +87,21 @@ describe('unit names', () => {
 
 describe('systemd service and timer', () => {
   it('the service: oneshot, as root, absolute node and bin, the install dir quoted; % and $ escaped', () => {
-    const text = serviceUnit('/srv/my app', cmd('/srv/my app', { args: ['backup', '--dir', '/srv/my app', '--out', '/mnt/50%/$x/', '--keep', '7'], env: { DOCKER_HOST: 'unix:///run/d.sock' } }));
+    const text = serviceUnit(
+      '/srv/my app',
+      cmd('/srv/my app', {
+        args: ['backup', '--dir', '/srv/my app', '--out', '/mnt/50%/$x/', '--keep', '7'],
+        env: { DOCKER_HOST: 'unix:///run/d.sock' },
+      }),
+    );
     expect(text).toMatch(/^# Written by harden-init backup --schedule for \/srv\/my app\./);
     expect(text).toContain('\nType=oneshot\n');
     expect(text).toContain('\nUser=root\n');
     expect(text).toContain('\nUMask=0077\n');
     expect(text).toContain('\nEnvironment=DOCKER_HOST=unix:///run/d.sock\n');
-    expect(text).toContain(`\nExecStart=${process.execPath} ${BIN} backup --dir "/srv/my app" --out "/mnt/50%%/$$x/" --keep 7\n`);
+    expect(text).toContain(
+      `\nExecStart=${process.execPath} ${BIN} backup --dir "/srv/my app" --out "/mnt/50%%/$$x/" --keep 7\n`,
+    );
     expect(systemdWord('a"b\\c')).toBe('"a\\"b\\\\c"');
   });
 
@@ -82,25 +115,44 @@ describe('systemd service and timer', () => {
     }
   });
 
-  it.skipIf(!hasSystemd)('systemd-analyze verify accepts the generated units (daily and weekly, awkward paths), and rejects a broken one', async () => {
-    for (const [dir, f] of [['/srv/appwrite', 'daily'], ['/srv/with space/50%/$HOME', 'weekly'], ['/opt/app-write/ü', 'daily']] as const) {
-      const d = mkdtempSync(join(tmpdir(), 'hi-units-'));
-      const n = scheduleNames(dir);
-      writeFileSync(join(d, n.service), serviceUnit(dir, cmd(dir)));
-      writeFileSync(join(d, n.timer), timerUnit(dir, f));
-      const r = await execa('systemd-analyze', ['verify', join(d, n.service), join(d, n.timer)], { reject: false, all: true });
-      expect(r.exitCode, `${dir}: ${String(r.all)}`).toBe(0);
-      expect(String(r.all), dir).not.toMatch(/harden-init-backup/); // no warning about our units at all
-    }
-    // The check can fail: a node that does not exist, and a calendar systemd does not know.
-    const d = mkdtempSync(join(tmpdir(), 'hi-units-bad-'));
-    const n = scheduleNames('/srv/appwrite');
-    writeFileSync(join(d, n.service), serviceUnit('/srv/appwrite', cmd('/srv/appwrite', { node: '/nonexistent/node' })));
-    writeFileSync(join(d, n.timer), timerUnit('/srv/appwrite', 'daily').replace('OnCalendar=daily', 'OnCalendar=hourlyish'));
-    const bad = await execa('systemd-analyze', ['verify', join(d, n.service), join(d, n.timer)], { reject: false, all: true });
-    expect(bad.exitCode).not.toBe(0);
-    expect(String(bad.all)).toMatch(/not executable|hourlyish/);
-  });
+  it.skipIf(!hasSystemd)(
+    'systemd-analyze verify accepts the generated units (daily and weekly, awkward paths), and rejects a broken one',
+    async () => {
+      for (const [dir, f] of [
+        ['/srv/appwrite', 'daily'],
+        ['/srv/with space/50%/$HOME', 'weekly'],
+        ['/opt/app-write/ü', 'daily'],
+      ] as const) {
+        const d = mkdtempSync(join(tmpdir(), 'hi-units-'));
+        const n = scheduleNames(dir);
+        writeFileSync(join(d, n.service), serviceUnit(dir, cmd(dir)));
+        writeFileSync(join(d, n.timer), timerUnit(dir, f));
+        const r = await execa('systemd-analyze', ['verify', join(d, n.service), join(d, n.timer)], {
+          reject: false,
+          all: true,
+        });
+        expect(r.exitCode, `${dir}: ${String(r.all)}`).toBe(0);
+        expect(String(r.all), dir).not.toMatch(/harden-init-backup/); // no warning about our units at all
+      }
+      // The check can fail: a node that does not exist, and a calendar systemd does not know.
+      const d = mkdtempSync(join(tmpdir(), 'hi-units-bad-'));
+      const n = scheduleNames('/srv/appwrite');
+      writeFileSync(
+        join(d, n.service),
+        serviceUnit('/srv/appwrite', cmd('/srv/appwrite', { node: '/nonexistent/node' })),
+      );
+      writeFileSync(
+        join(d, n.timer),
+        timerUnit('/srv/appwrite', 'daily').replace('OnCalendar=daily', 'OnCalendar=hourlyish'),
+      );
+      const bad = await execa('systemd-analyze', ['verify', join(d, n.service), join(d, n.timer)], {
+        reject: false,
+        all: true,
+      });
+      expect(bad.exitCode).not.toBe(0);
+      expect(String(bad.all)).toMatch(/not executable|hourlyish/);
+    },
+  );
 });
 
 describe('cron.d file', () => {
@@ -117,7 +169,9 @@ describe('cron.d file', () => {
       expect(hour).toBeGreaterThanOrEqual(1);
       expect(hour).toBeLessThanOrEqual(4);
       expect(m![5]).toBe(f === 'daily' ? '*' : '0');
-      expect(m![6]).toBe(`${process.execPath} ${BIN} backup --dir /srv/appwrite --passphrase-file /etc/harden-init/x.passphrase --keep 7 >>/srv/appwrite/.harden-init/backup.log 2>&1`);
+      expect(m![6]).toBe(
+        `${process.execPath} ${BIN} backup --dir /srv/appwrite --passphrase-file /etc/harden-init/x.passphrase --keep 7 >>/srv/appwrite/.harden-init/backup.log 2>&1`,
+      );
       expect(text).toContain('\nPATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n');
     }
   });
@@ -128,7 +182,10 @@ describe('cron.d file', () => {
     const line = text.split('\n').find((l) => / root /.test(l) && !l.startsWith('#'))!;
     expect(line).toContain("'/srv/it'\\''s 50\\%'");
     // What /bin/sh gets after cron's own % handling parses back to the same words.
-    const command = line.replace(/^.*? root /, '').replace(/\\%/g, '%').replace(/ >>.*$/, '');
+    const command = line
+      .replace(/^.*? root /, '')
+      .replace(/\\%/g, '%')
+      .replace(/ >>.*$/, '');
     const words = await execa('sh', ['-c', `for w in ${command}; do printf '%s\\n' "$w"; done`]);
     expect(String(words.stdout).split('\n').slice(2)).toEqual(['backup', '--dir', dir]);
   });

@@ -23,11 +23,18 @@ function answersFor(questions: Question[], overrides: Record<string, unknown>): 
   const acc: Record<string, unknown> = {};
   for (const q of questions) {
     if (!q.when(acc)) continue;
-    if (overrides[q.id] !== undefined) { acc[q.id] = overrides[q.id]; continue; }
+    if (overrides[q.id] !== undefined) {
+      acc[q.id] = overrides[q.id];
+      continue;
+    }
     const fallback = q.fallbackFor?.(acc) ?? q.fallback;
-    if (fallback !== undefined) { acc[q.id] = fallback; continue; }
+    if (fallback !== undefined) {
+      acc[q.id] = fallback;
+      continue;
+    }
     const parsed = q.parse(q.placeholder ?? '');
-    if (parsed.error !== undefined) throw new Error(`${q.id}: no fallback and the placeholder "${q.placeholder}" does not parse: ${parsed.error}`);
+    if (parsed.error !== undefined)
+      throw new Error(`${q.id}: no fallback and the placeholder "${q.placeholder}" does not parse: ${parsed.error}`);
     acc[q.id] = parsed.value;
   }
   return acc;
@@ -40,29 +47,48 @@ function combinations(questions: Question[]): Record<string, unknown>[] {
     if (q.kind !== 'select' || !q.choices) continue;
     for (const c of q.choices) if (c.value !== q.fallback) out.push({ [q.id]: c.value });
   }
-  return out.map((o) => answersFor(questions, o)).filter((a, i, all) => all.findIndex((b) => JSON.stringify(b) === JSON.stringify(a)) === i);
+  return out
+    .map((o) => answersFor(questions, o))
+    .filter((a, i, all) => all.findIndex((b) => JSON.stringify(b) === JSON.stringify(a)) === i);
 }
 
 const NOTHING: Existing = { dir: '/contract' };
-const counter = () => { let n = 0; return () => `contractsecret${String(++n).padStart(34, '0')}`; };
+const counter = () => {
+  let n = 0;
+  return () => `contractsecret${String(++n).padStart(34, '0')}`;
+};
 
 function existingAfter(p: Plan): Existing {
   const get = (path: string) => p.files.find((f) => f.path === path)?.content;
   const envText = get('.env');
   const stateText = get('.harden-init/state.json');
-  return { dir: '/contract', envText, env: envText ? parseEnv(envText) : undefined, compose: get('docker-compose.yml'), stateText, state: stateText ? parseState(stateText) : undefined };
+  return {
+    dir: '/contract',
+    envText,
+    env: envText ? parseEnv(envText) : undefined,
+    compose: get('docker-compose.yml'),
+    stateText,
+    state: stateText ? parseState(stateText) : undefined,
+  };
 }
 
 for (const entry of Object.values(TARGETS)) {
   describe(`target contract: ${entry.id}`, async () => {
-    const target = await entry.load() as Target<BaseAnswers>;
+    const target = (await entry.load()) as Target<BaseAnswers>;
     const templates = new Map<string, TargetTemplate>();
     async function templateFor(release: string): Promise<TargetTemplate> {
       if (!templates.has(release)) {
         process.env.HARDEN_INIT_RELEASES_DIR = RELEASES_DIR;
         const prepared = await target.prepare({
-          dir: mkdtempSync(join(tmpdir(), 'hi-contract-')), dirArg: './x', given: { release }, existing: { present: false },
-          allowInsecureRelease: true, acceptUpstream: [], dockerAvailable: false, onLine: () => {}, env: process.env,
+          dir: mkdtempSync(join(tmpdir(), 'hi-contract-')),
+          dirArg: './x',
+          given: { release },
+          existing: { present: false },
+          allowInsecureRelease: true,
+          acceptUpstream: [],
+          dockerAvailable: false,
+          onLine: () => {},
+          env: process.env,
         });
         templates.set(release, prepared.template);
       }
@@ -79,37 +105,68 @@ for (const entry of Object.values(TARGETS)) {
       expect(target.id).toBe(entry.id);
     });
 
-    it.each(combos.map((a, i) => [i, a] as const))('combination %i: answers → files → answers round trip, re-run byte-identical, secrets only in .env', async (_i, a) => {
-      const t = await templateFor(String(a.release));
-      const opts = { target, composePolicy: 'keep' as const, random: counter(), secretValues: Object.fromEntries(target.render.secretInputs.map((s) => [s.key, 'Operator-Secret_1'])) };
-      const first = plan(a, NOTHING, t, opts);
-      expect(first.findings).toEqual([]);
-      const env = toRecord(parseEnv(first.files.find((f) => f.path === '.env')!.content));
-      // The install reads back as the answers it was made from (what a re-run offers as defaults).
-      const back = target.answersFromEnv(env, first.files.find((f) => f.path === 'docker-compose.yml')!.content);
-      for (const key of target.readFromEnv) {
-        if (first.answers[key] !== undefined) expect(back[key], key).toEqual(first.answers[key]);
-      }
-      // Generated and operator secrets live only in .env (0600), never in another file or the state.
-      const secrets = [...first.generatedSecrets.map((k) => env[k]!), 'Operator-Secret_1'].filter(Boolean);
-      for (const f of first.files) {
-        if (f.path === '.env') { expect(f.mode).toBe(0o600); continue; }
-        for (const s of secrets) expect(f.content.includes(s), `${f.path} holds a secret`).toBe(false);
-      }
-      // Same answers again: no file changes, no secret is replaced.
-      const onDisk = (path: string) => first.files.find((f) => f.path === path)?.content;
-      const again = plan(first.answers, existingAfter(first), t, { ...opts, readFile: onDisk, previous: first.answers, random: () => 'never-used' });
-      expect(again.changes.filter((f) => !f.path.startsWith('.harden-init/upstream/')).map((f) => f.path)).toEqual([]);
-      expect(again.generatedSecrets).toEqual([]);
-    });
+    it.each(combos.map((a, i) => [i, a] as const))(
+      'combination %i: answers → files → answers round trip, re-run byte-identical, secrets only in .env',
+      async (_i, a) => {
+        const t = await templateFor(String(a.release));
+        const opts = {
+          target,
+          composePolicy: 'keep' as const,
+          random: counter(),
+          secretValues: Object.fromEntries(target.render.secretInputs.map((s) => [s.key, 'Operator-Secret_1'])),
+        };
+        const first = plan(a, NOTHING, t, opts);
+        expect(first.findings).toEqual([]);
+        const env = toRecord(parseEnv(first.files.find((f) => f.path === '.env')!.content));
+        // The install reads back as the answers it was made from (what a re-run offers as defaults).
+        const back = target.answersFromEnv(env, first.files.find((f) => f.path === 'docker-compose.yml')!.content);
+        for (const key of target.readFromEnv) {
+          if (first.answers[key] !== undefined) expect(back[key], key).toEqual(first.answers[key]);
+        }
+        // Generated and operator secrets live only in .env (0600), never in another file or the state.
+        const secrets = [...first.generatedSecrets.map((k) => env[k]!), 'Operator-Secret_1'].filter(Boolean);
+        for (const f of first.files) {
+          if (f.path === '.env') {
+            expect(f.mode).toBe(0o600);
+            continue;
+          }
+          for (const s of secrets) expect(f.content.includes(s), `${f.path} holds a secret`).toBe(false);
+        }
+        // Same answers again: no file changes, no secret is replaced.
+        const onDisk = (path: string) => first.files.find((f) => f.path === path)?.content;
+        const again = plan(first.answers, existingAfter(first), t, {
+          ...opts,
+          readFile: onDisk,
+          previous: first.answers,
+          random: () => 'never-used',
+        });
+        expect(again.changes.filter((f) => !f.path.startsWith('.harden-init/upstream/')).map((f) => f.path)).toEqual(
+          [],
+        );
+        expect(again.generatedSecrets).toEqual([]);
+      },
+    );
 
-    it.skipIf(!haveCompose).each(combos.map((a, i) => [i, a] as const))('combination %i: docker-compose config accepts the files', async (_i, a) => {
-      const t = await templateFor(String(a.release));
-      const p = plan(a, NOTHING, t, { target, composePolicy: 'keep', random: counter(), secretValues: Object.fromEntries(target.render.secretInputs.map((s) => [s.key, 'Operator-Secret_1'])) });
-      const dir = mkdtempSync(join(tmpdir(), 'hi-contract-cfg-'));
-      for (const f of p.files) if (!f.path.includes('/')) writeFileSync(join(dir, f.path), f.content);
-      const r = await execa('docker-compose', ['config', '-q'], { cwd: dir, reject: false, env: { PATH: process.env.PATH ?? '' }, extendEnv: false });
-      expect(r.exitCode, String(r.stderr)).toBe(0);
-    });
+    it.skipIf(!haveCompose).each(combos.map((a, i) => [i, a] as const))(
+      'combination %i: docker-compose config accepts the files',
+      async (_i, a) => {
+        const t = await templateFor(String(a.release));
+        const p = plan(a, NOTHING, t, {
+          target,
+          composePolicy: 'keep',
+          random: counter(),
+          secretValues: Object.fromEntries(target.render.secretInputs.map((s) => [s.key, 'Operator-Secret_1'])),
+        });
+        const dir = mkdtempSync(join(tmpdir(), 'hi-contract-cfg-'));
+        for (const f of p.files) if (!f.path.includes('/')) writeFileSync(join(dir, f.path), f.content);
+        const r = await execa('docker-compose', ['config', '-q'], {
+          cwd: dir,
+          reject: false,
+          env: { PATH: process.env.PATH ?? '' },
+          extendEnv: false,
+        });
+        expect(r.exitCode, String(r.stderr)).toBe(0);
+      },
+    );
   });
 }

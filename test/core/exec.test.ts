@@ -26,11 +26,17 @@ function fakeBin(name: string, script: string): string {
 }
 
 const savedPath = process.env.PATH;
-afterEach(() => { process.env.PATH = savedPath; });
+afterEach(() => {
+  process.env.PATH = savedPath;
+});
 
 describe('a failed command', () => {
   it('names the command line, its exit code and the last lines of its stderr', async () => {
-    const r = await exec(node, ['-e', 'for (let i = 1; i <= 30; i++) console.error("line " + i); console.log("out"); process.exit(3)', 'an arg']);
+    const r = await exec(node, [
+      '-e',
+      'for (let i = 1; i <= 30; i++) console.error("line " + i); console.log("out"); process.exit(3)',
+      'an arg',
+    ]);
     const msg = failure(r);
     expect(msg).toContain(`\`${r.escapedCommand}\` failed (exit 3):`);
     expect(msg).toContain("'an arg'");
@@ -38,19 +44,30 @@ describe('a failed command', () => {
     expect(msg).not.toContain('line 25');
   });
 
-  it('docker pull: progress reaches the caller line by line, and the error names the command and Docker\'s last words', async () => {
+  it("docker pull: progress reaches the caller line by line, and the error names the command and Docker's last words", async () => {
     process.env.PATH = `${fakeBin('docker', 'printf "layer1: Pulling fs layer\\nlayer1: Downloading\\rlayer1: Download complete\\n"; echo "Error response from daemon: manifest for appwrite/appwrite:9.9.9 not found" >&2; exit 1')}:${savedPath}`;
     const lines: string[] = [];
     const err = await pullImage('appwrite/appwrite:9.9.9', (l) => lines.push(l)).catch((e: Error) => e);
-    expect(lines).toEqual(['layer1: Pulling fs layer', 'layer1: Downloading', 'layer1: Download complete', 'Error response from daemon: manifest for appwrite/appwrite:9.9.9 not found']);
-    expect((err as Error).message).toBe('The image appwrite/appwrite:9.9.9 could not be pulled: `docker pull \'appwrite/appwrite:9.9.9\'` failed (exit 1):\nError response from daemon: manifest for appwrite/appwrite:9.9.9 not found');
+    expect(lines).toEqual([
+      'layer1: Pulling fs layer',
+      'layer1: Downloading',
+      'layer1: Download complete',
+      'Error response from daemon: manifest for appwrite/appwrite:9.9.9 not found',
+    ]);
+    expect((err as Error).message).toBe(
+      "The image appwrite/appwrite:9.9.9 could not be pulled: `docker pull 'appwrite/appwrite:9.9.9'` failed (exit 1):\nError response from daemon: manifest for appwrite/appwrite:9.9.9 not found",
+    );
   });
 });
 
 describe('a command that hangs', () => {
   it('is ended at its timeout, even when it ignores SIGTERM (SIGKILL after the grace), and the message says so', async () => {
     const t0 = Date.now();
-    const r = await exec(node, ['-e', 'process.on("SIGTERM", () => {}); console.error("waiting"); setInterval(() => {}, 1000)'], { timeout: 500 });
+    const r = await exec(
+      node,
+      ['-e', 'process.on("SIGTERM", () => {}); console.error("waiting"); setInterval(() => {}, 1000)'],
+      { timeout: 500 },
+    );
     expect(r.timedOut).toBe(true);
     expect(r.signal).toBe('SIGKILL');
     expect(Date.now() - t0).toBeLessThan(10_000);
@@ -58,7 +75,9 @@ describe('a command that hangs', () => {
   });
 
   it('gives stdin nothing: a program that reads it sees end of input at once', async () => {
-    const r = await exec(node, ['-e', 'let n=0;process.stdin.on("data",d=>n+=d.length).on("end",()=>console.log(n))'], { timeout: 10_000 });
+    const r = await exec(node, ['-e', 'let n=0;process.stdin.on("data",d=>n+=d.length).on("end",()=>console.log(n))'], {
+      timeout: 10_000,
+    });
     expect(r).toMatchObject({ stdout: '0', timedOut: false });
   });
 });
@@ -68,7 +87,9 @@ describe('a missing program', () => {
     const r = await exec('harden-init-no-such-program', ['x'], { all: true });
     expect(r.failed).toBe(true);
     expect(r.exitCode).toBeUndefined();
-    expect(failure(r)).toBe('`harden-init-no-such-program x`: harden-init-no-such-program not found (is it installed and on PATH?)');
+    expect(failure(r)).toBe(
+      '`harden-init-no-such-program x`: harden-init-no-such-program not found (is it installed and on PATH?)',
+    );
   });
 
   it('preflight: no docker on PATH is reported as Docker not installed, and stops there', async () => {
@@ -83,24 +104,37 @@ describe('a missing program', () => {
     process.env.PATH = `${fakeBin('docker', 'echo "docker: error while loading shared libraries: libfoo.so" >&2; exit 127')}:${savedPath}`;
     const { checks } = await preflight(() => {});
     expect(checks[0]!.ok).toBe(false);
-    expect(checks[0]!.label).toBe("Docker client not usable: `docker version --format '{{.Client.Version}}'` failed (exit 127):\ndocker: error while loading shared libraries: libfoo.so");
+    expect(checks[0]!.label).toBe(
+      "Docker client not usable: `docker version --format '{{.Client.Version}}'` failed (exit 127):\ndocker: error while loading shared libraries: libfoo.so",
+    );
   });
 });
 
 describe('streamed commands (backup and restore)', () => {
   it('commandOutput gives stdout byte-exact, and throws naming what failed with the stderr tail', async () => {
     const bytes: number[] = [];
-    for await (const c of commandOutput(node, ['-e', 'process.stdout.write(Buffer.from([0, 255, 10, 13, 10]))'], { what: 'reading' })) bytes.push(...c);
+    for await (const c of commandOutput(node, ['-e', 'process.stdout.write(Buffer.from([0, 255, 10, 13, 10]))'], {
+      what: 'reading',
+    }))
+      bytes.push(...c);
     expect(bytes).toEqual([0, 255, 10, 13, 10]);
-    const failing = commandOutput('sh', ['-c', 'echo part; echo "tar: boom" >&2; exit 2'], { what: 'reading volume v' });
-    const err = await (async () => { for await (const _ of failing) { /* drained */ } })().catch((e: Error) => e);
+    const failing = commandOutput('sh', ['-c', 'echo part; echo "tar: boom" >&2; exit 2'], {
+      what: 'reading volume v',
+    });
+    const err = await (async () => {
+      for await (const _ of failing) {
+        /* drained */
+      }
+    })().catch((e: Error) => e);
     expect(err).toBeInstanceOf(StreamError);
     expect((err as Error).message).toBe('reading volume v failed (exit 2):\ntar: boom');
   });
 
   it('commandOutput ends the command when the reader stops early', async () => {
     const pidFile = join(scratch, 'reader.pid');
-    const gen = commandOutput('sh', ['-c', `echo $$ > ${pidFile}; while :; do echo x; sleep 0.05; done`], { what: 'x' });
+    const gen = commandOutput('sh', ['-c', `echo $$ > ${pidFile}; while :; do echo x; sleep 0.05; done`], {
+      what: 'x',
+    });
     await gen.next();
     await gen.return(undefined);
     await expectGone(Number(readFileSync(pidFile, 'utf8')));
@@ -108,13 +142,24 @@ describe('streamed commands (backup and restore)', () => {
 
   it('commandInput feeds its input, and a failure names what failed; an input error is thrown as it is', async () => {
     const out = join(scratch, 'in.txt');
-    async function* chunks() { yield Buffer.from('a'.repeat(1 << 20)); yield Buffer.from('end'); }
+    async function* chunks() {
+      yield Buffer.from('a'.repeat(1 << 20));
+      yield Buffer.from('end');
+    }
     await commandInput('sh', ['-c', `cat > ${out}`], chunks(), { what: 'loading' });
     expect(readFileSync(out, 'utf8')).toBe(`${'a'.repeat(1 << 20)}end`);
-    const err = await commandInput('sh', ['-c', 'head -c 1 >/dev/null; echo "ERROR: relation exists" >&2; exit 3'], chunks(), { what: 'loading the dump' }).catch((e: Error) => e);
+    const err = await commandInput(
+      'sh',
+      ['-c', 'head -c 1 >/dev/null; echo "ERROR: relation exists" >&2; exit 3'],
+      chunks(),
+      { what: 'loading the dump' },
+    ).catch((e: Error) => e);
     expect((err as Error).message).toBe('loading the dump failed (exit 3):\nERROR: relation exists');
     const bad = new Error('archive damaged');
-    async function* broken() { yield Buffer.from('x'); throw bad; }
+    async function* broken() {
+      yield Buffer.from('x');
+      throw bad;
+    }
     await expect(commandInput('sh', ['-c', 'cat >/dev/null'], broken(), { what: 'loading' })).rejects.toBe(bad);
   });
 });
@@ -170,24 +215,32 @@ await p;`,
     });
   });
 
-  async function startAndSignal(signal: NodeJS.Signals, mode = ''): Promise<{ sleepPid: number; code: number | null; sig: NodeJS.Signals | null }> {
+  async function startAndSignal(
+    signal: NodeJS.Signals,
+    mode = '',
+  ): Promise<{ sleepPid: number; code: number | null; sig: NodeJS.Signals | null }> {
     const parent = spawn(node, [script, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
     const sleepPid = await new Promise<number>((ok, fail) => {
       parent.stdout.once('data', (d: Buffer) => ok(Number(String(d).trim())));
       parent.once('exit', () => fail(new Error('the stand-in exited before starting its child')));
     });
     expect(running(sleepPid)).toBe(true);
-    const exited = new Promise<[number | null, NodeJS.Signals | null]>((ok) => parent.once('exit', (c, s) => ok([c, s])));
+    const exited = new Promise<[number | null, NodeJS.Signals | null]>((ok) =>
+      parent.once('exit', (c, s) => ok([c, s])),
+    );
     parent.kill(signal);
     const [code, sig] = await exited;
     return { sleepPid, code, sig };
   }
 
-  it.each(['SIGINT', 'SIGTERM'] as const)('%s: the child is ended and harden-init still dies of the signal', async (signal) => {
-    const { sleepPid, sig } = await startAndSignal(signal);
-    expect(sig).toBe(signal);
-    await expectGone(sleepPid);
-  });
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    '%s: the child is ended and harden-init still dies of the signal',
+    async (signal) => {
+      const { sleepPid, sig } = await startAndSignal(signal);
+      expect(sig).toBe(signal);
+      await expectGone(sleepPid);
+    },
+  );
 
   it('control: without cleanup the same child outlives it (so the test above sees what it claims)', async () => {
     const { sleepPid } = await startAndSignal('SIGTERM', 'no-cleanup');
@@ -195,7 +248,11 @@ await p;`,
     try {
       expect(running(sleepPid)).toBe(true);
     } finally {
-      try { process.kill(sleepPid, 'SIGKILL'); } catch { /* already gone */ }
+      try {
+        process.kill(sleepPid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
     }
   });
 });

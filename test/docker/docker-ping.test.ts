@@ -15,13 +15,17 @@ writeFileSync(join(binDir, 'docker'), '#!/bin/sh\nexit 0\n');
 chmodSync(join(binDir, 'docker'), 0o755);
 const noConfig = { HOME: scratch, DOCKER_CONFIG: join(scratch, 'no-docker-config') };
 const servers: Server[] = [];
-afterAll(() => { for (const s of servers) s.close(); });
+afterAll(() => {
+  for (const s of servers) s.close();
+});
 
 /** A unix socket server answering each request with <reply> (or never, for undefined). */
 async function fakeEngine(name: string, reply: string | undefined): Promise<string> {
   const path = join(scratch, name);
   const server = createServer((c) => {
-    c.on('data', (d) => { if (reply !== undefined && d.toString().startsWith('GET /_ping ')) c.end(reply); });
+    c.on('data', (d) => {
+      if (reply !== undefined && d.toString().startsWith('GET /_ping ')) c.end(reply);
+    });
     c.on('error', () => undefined);
   });
   servers.push(server);
@@ -37,11 +41,15 @@ describe('dockerReachable (socket ping)', () => {
 
   it('is false without a docker CLI, even when the engine answers', async () => {
     const sock = await fakeEngine('ok2.sock', 'HTTP/1.1 200 OK\r\n\r\nOK');
-    expect(await dockerReachable({ ...noConfig, PATH: join(scratch, 'empty'), DOCKER_HOST: `unix://${sock}` })).toBe(false);
+    expect(await dockerReachable({ ...noConfig, PATH: join(scratch, 'empty'), DOCKER_HOST: `unix://${sock}` })).toBe(
+      false,
+    );
   });
 
   it('is false when nothing listens, or the answer is not 200', async () => {
-    expect(await dockerReachable({ ...noConfig, PATH: binDir, DOCKER_HOST: `unix://${join(scratch, 'none.sock')}` })).toBe(false);
+    expect(
+      await dockerReachable({ ...noConfig, PATH: binDir, DOCKER_HOST: `unix://${join(scratch, 'none.sock')}` }),
+    ).toBe(false);
     const bad = await fakeEngine('bad.sock', 'HTTP/1.1 500 Internal Server Error\r\n\r\n');
     expect(await dockerReachable({ ...noConfig, PATH: binDir, DOCKER_HOST: `unix://${bad}` })).toBe(false);
     expect(await pingSocket(join(scratch, 'bin', 'docker'), 1000)).toBe(false); // a file, not a socket
@@ -56,7 +64,9 @@ describe('dockerReachable (socket ping)', () => {
 
   it('leaves endpoints the socket cannot see the way the CLI does to `docker version`', () => {
     expect(engineSocket({ ...noConfig })).toBe('/var/run/docker.sock');
-    expect(engineSocket({ ...noConfig, DOCKER_HOST: 'unix:///run/user/1000/docker.sock' })).toBe('/run/user/1000/docker.sock');
+    expect(engineSocket({ ...noConfig, DOCKER_HOST: 'unix:///run/user/1000/docker.sock' })).toBe(
+      '/run/user/1000/docker.sock',
+    );
     expect(engineSocket({ ...noConfig, DOCKER_HOST: 'tcp://10.0.0.5:2376' })).toBeUndefined();
     expect(engineSocket({ ...noConfig, DOCKER_HOST: 'ssh://me@host' })).toBeUndefined();
     expect(engineSocket({ ...noConfig, DOCKER_CONTEXT: 'remote' })).toBeUndefined();
@@ -66,7 +76,10 @@ describe('dockerReachable (socket ping)', () => {
     expect(engineSocket({ HOME: scratch, DOCKER_CONFIG: cfg })).toBeUndefined();
   });
 
-  it.skipIf(!engineAvailable())('answers true for the real engine of this machine (as `docker version` does)', async () => {
-    expect(await dockerReachable(process.env)).toBe(true);
-  });
+  it.skipIf(!engineAvailable())(
+    'answers true for the real engine of this machine (as `docker version` does)',
+    async () => {
+      expect(await dockerReachable(process.env)).toBe(true);
+    },
+  );
 });

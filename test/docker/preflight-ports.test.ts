@@ -17,9 +17,11 @@ describe('composeProjectNames', () => {
     expect(composeProjectNames('/srv/_aw', {}, undefined, {})).toEqual(['aw', '_aw']);
   });
 
-  it('COMPOSE_PROJECT_NAME in .env first, then the shell\'s, then the file\'s top-level name', () => {
+  it("COMPOSE_PROJECT_NAME in .env first, then the shell's, then the file's top-level name", () => {
     const compose = '# x\nname: "Stack-One"\nservices: {}\n';
-    expect(composeProjectNames('/srv/d', { COMPOSE_PROJECT_NAME: 'fromenv' }, compose, { COMPOSE_PROJECT_NAME: 'shell' })).toEqual(['fromenv']);
+    expect(
+      composeProjectNames('/srv/d', { COMPOSE_PROJECT_NAME: 'fromenv' }, compose, { COMPOSE_PROJECT_NAME: 'shell' }),
+    ).toEqual(['fromenv']);
     expect(composeProjectNames('/srv/d', {}, compose, { COMPOSE_PROJECT_NAME: 'shell' })).toEqual(['shell']);
     expect(composeProjectNames('/srv/d', {}, compose, {})).toEqual(['stack-one']);
     // a nested `name:` is not the project's
@@ -27,7 +29,7 @@ describe('composeProjectNames', () => {
   });
 });
 
-describe('classifyHolders: the install\'s own containers', () => {
+describe("classifyHolders: the install's own containers", () => {
   const cases = [
     // Langflow: proxy publishes 127.0.0.1:7860 from the langflow service itself (no gateway in front), auto/off from caddy.
     { what: 'Langflow proxy (v2 names)', target: 'langflow', out: ps(['lf-langflow-1', 'lf']) },
@@ -43,9 +45,12 @@ describe('classifyHolders: the install\'s own containers', () => {
     expect(classifyHolders(out, { gateway, projects: ['lf'] })).toEqual({ kind: 'own', names: out.split('\t')[0] });
   });
 
-  it('a container of another project, or an unlabelled one, is not the install\'s', () => {
+  it("a container of another project, or an unlabelled one, is not the install's", () => {
     const own = { gateway: 'caddy', projects: ['lf'] };
-    expect(classifyHolders(ps(['other-langflow-1', 'other']), own)).toEqual({ kind: 'other', names: 'container other-langflow-1' });
+    expect(classifyHolders(ps(['other-langflow-1', 'other']), own)).toEqual({
+      kind: 'other',
+      names: 'container other-langflow-1',
+    });
     expect(classifyHolders(ps(['some-nginx', '']), own)).toEqual({ kind: 'other', names: 'container some-nginx' });
     // one own and one foreign container on the same port (two host addresses): not all ours
     expect(classifyHolders(ps(['lf-langflow-1', 'lf'], ['x', 'y']), own).kind).toBe('other');

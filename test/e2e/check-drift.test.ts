@@ -18,7 +18,12 @@ let dir = '';
 let unlock: (() => Promise<void>) | undefined;
 
 const handCompose = (args: string[]) =>
-  execa('docker-compose', args, { cwd: dir, reject: false, extendEnv: false, env: { PATH: process.env.PATH!, DOCKER_HOST: process.env.DOCKER_HOST } });
+  execa('docker-compose', args, {
+    cwd: dir,
+    reject: false,
+    extendEnv: false,
+    env: { PATH: process.env.PATH!, DOCKER_HOST: process.env.DOCKER_HOST },
+  });
 
 describe.skipIf(!hasEngine).sequential('check on a running Langflow stack', { timeout: 300_000 }, () => {
   beforeAll(async () => {
@@ -28,7 +33,23 @@ describe.skipIf(!hasEngine).sequential('check on a running Langflow stack', { ti
     parent = mkdtempSync(join(tmpdir(), 'hi-check-'));
     dir = join(parent, PROJECT);
     const [port] = await freePorts(1);
-    const r = await runBin(['langflow', '--dir', dir, '--domain', 'langflow.example.com', '--https', 'off', '--http-port', String(port), '--yes', '--timeout', '120'], REAL_ENGINE);
+    const r = await runBin(
+      [
+        'langflow',
+        '--dir',
+        dir,
+        '--domain',
+        'langflow.example.com',
+        '--https',
+        'off',
+        '--http-port',
+        String(port),
+        '--yes',
+        '--timeout',
+        '120',
+      ],
+      REAL_ENGINE,
+    );
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
   }, 600_000);
 
@@ -49,19 +70,32 @@ describe.skipIf(!hasEngine).sequential('check on a running Langflow stack', { ti
   it('.env edited after the start: the file finding and the drift, high; nothing changed', async () => {
     const envPath = join(dir, '.env');
     const text = readFileSync(envPath, 'utf8');
-    writeFileSync(envPath, text.replace(/^LANGFLOW_ENABLE_SUPERUSER_CLI=.*$/m, 'LANGFLOW_ENABLE_SUPERUSER_CLI=True').replace(/^LANGFLOW_SUPERUSER=.*$/m, 'LANGFLOW_SUPERUSER=operator2'));
+    writeFileSync(
+      envPath,
+      text
+        .replace(/^LANGFLOW_ENABLE_SUPERUSER_CLI=.*$/m, 'LANGFLOW_ENABLE_SUPERUSER_CLI=True')
+        .replace(/^LANGFLOW_SUPERUSER=.*$/m, 'LANGFLOW_SUPERUSER=operator2'),
+    );
     const edited = readFileSync(envPath, 'utf8');
     const r = await runBin(['check', '--dir', dir, '--json'], REAL_ENGINE);
     expect(r.exitCode, r.stdout).toBe(3);
     const j = JSON.parse(r.stdout) as { findings: { id: string; severity: string; subject: string; what: string }[] };
     const drift = j.findings.filter((f) => f.id === 'drift');
     expect(drift.map((f) => f.subject).sort()).toEqual(['LANGFLOW_ENABLE_SUPERUSER_CLI', 'LANGFLOW_SUPERUSER']);
-    expect(drift.find((f) => f.subject === 'LANGFLOW_ENABLE_SUPERUSER_CLI')).toMatchObject({ severity: 'high', what: 'langflow runs another value than .env (.env: True, running: False)' });
+    expect(drift.find((f) => f.subject === 'LANGFLOW_ENABLE_SUPERUSER_CLI')).toMatchObject({
+      severity: 'high',
+      what: 'langflow runs another value than .env (.env: True, running: False)',
+    });
     expect(drift.find((f) => f.subject === 'LANGFLOW_SUPERUSER')!.severity).toBe('medium');
     expect(j.findings.map((f) => f.id)).toContain('superuser-cli');
     const human = await runBin(['check', '--dir', dir], REAL_ENGINE);
     expect(human.stdout).toMatch(/running stack: read langflow for drift/);
-    const env = Object.fromEntries(edited.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    const env = Object.fromEntries(
+      edited
+        .split('\n')
+        .filter((l) => l.includes('='))
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
     for (const k of ['LANGFLOW_SECRET_KEY', 'LANGFLOW_SUPERUSER_PASSWORD', 'POSTGRES_PASSWORD']) {
       expect(human.stdout + r.stdout).not.toContain(env[k]);
     }

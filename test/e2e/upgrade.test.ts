@@ -26,13 +26,19 @@ async function run(args: string[]): Promise<RunResult> {
   return runBin(args, { ...REAL_ENGINE, DOCKER_CONFIG: dockerConfig });
 }
 /** The real MariaDB (test/e2e/realdb): one marker row in a table of Appwrite's database, as root inside the container. */
-const sql = (q: string) => execa('docker-compose', ['exec', '-T', 'mariadb', 'sh', '-c', 'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" mariadb -uroot -N -B "$MYSQL_DATABASE"'],
-  { cwd: dir, input: q, reject: false });
+const sql = (q: string) =>
+  execa(
+    'docker-compose',
+    ['exec', '-T', 'mariadb', 'sh', '-c', 'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" mariadb -uroot -N -B "$MYSQL_DATABASE"'],
+    { cwd: dir, input: q, reject: false },
+  );
 async function dbFile(): Promise<string> {
   return String((await sql('SELECT note FROM hi_marker;')).stdout);
 }
 async function setDb(text: string): Promise<void> {
-  const r = await sql(`CREATE TABLE IF NOT EXISTS hi_marker (note TEXT); DELETE FROM hi_marker; INSERT INTO hi_marker VALUES ('${text.replace(/['\\]/g, '\\$&')}');`);
+  const r = await sql(
+    `CREATE TABLE IF NOT EXISTS hi_marker (note TEXT); DELETE FROM hi_marker; INSERT INTO hi_marker VALUES ('${text.replace(/['\\]/g, '\\$&')}');`,
+  );
   if (r.exitCode !== 0) throw new Error(`setDb: ${String(r.stderr)}`);
 }
 
@@ -45,18 +51,21 @@ async function setDb(text: string): Promise<void> {
  * - STANDIN_FAIL_MIGRATE=2.3.0: the stand-in's `migrate` of 2.3.0 fails (see test/e2e/standin/README.md).
  */
 function writeOverride(failMigrate = true): void {
-  writeFileSync(join(dir, 'docker-compose.override.yml'), [
-    '# test machine only: RLIMIT_NOFILE is capped at 20000 here (see test/e2e/upgrade.test.ts)',
-    'services:',
-    '  clickhouse:',
-    '    image: clickhouse/clickhouse-server:26.4.3-alpine',
-    '    ulimits:',
-    '      nofile:',
-    '        soft: 20000',
-    '        hard: 20000',
-    ...(failMigrate ? ['  appwrite:', '    environment:', '      - STANDIN_FAIL_MIGRATE=2.3.0'] : []),
-    '',
-  ].join('\n'));
+  writeFileSync(
+    join(dir, 'docker-compose.override.yml'),
+    [
+      '# test machine only: RLIMIT_NOFILE is capped at 20000 here (see test/e2e/upgrade.test.ts)',
+      'services:',
+      '  clickhouse:',
+      '    image: clickhouse/clickhouse-server:26.4.3-alpine',
+      '    ulimits:',
+      '      nofile:',
+      '        soft: 20000',
+      '        hard: 20000',
+      ...(failMigrate ? ['  appwrite:', '    environment:', '      - STANDIN_FAIL_MIGRATE=2.3.0'] : []),
+      '',
+    ].join('\n'),
+  );
 }
 
 describe.skipIf(!hasEngine).sequential('harden-init upgrade and rollback (real engine)', { timeout: 240_000 }, () => {
@@ -64,8 +73,24 @@ describe.skipIf(!hasEngine).sequential('harden-init upgrade and rollback (real e
   let before: Record<string, string> = {};
 
   it('an install at 1.9.5 (what harden-init wrote before releases were chosen)', async () => {
-    const r = await run(['--dir', dir, '--release', '1.9.5', '--allow-insecure-release', '--domain', 'appwrite.example.com', '--email', 'admin@example.com',
-      '--http-port', ports.http, '--https-port', ports.https, '--yes', '--timeout', '180']);
+    const r = await run([
+      '--dir',
+      dir,
+      '--release',
+      '1.9.5',
+      '--allow-insecure-release',
+      '--domain',
+      'appwrite.example.com',
+      '--email',
+      'admin@example.com',
+      '--http-port',
+      ports.http,
+      '--https-port',
+      ports.https,
+      '--yes',
+      '--timeout',
+      '180',
+    ]);
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     writeOverride();
     // Installs written before harden-init kept a copy of its own compose file have none: the first step's BASE is
@@ -74,13 +99,26 @@ describe.skipIf(!hasEngine).sequential('harden-init upgrade and rollback (real e
     // A hand edit of harden-init's compose file: the upgrade carries it into each release's file.
     const c = read('docker-compose.yml');
     expect(c).toContain('      - _APP_ENV\n');
-    writeFileSync(join(dir, 'docker-compose.yml'), c.replace('      - _APP_ENV\n', '      - _APP_ENV\n      - MY_HAND_FLAG=on\n'));
+    writeFileSync(
+      join(dir, 'docker-compose.yml'),
+      c.replace('      - _APP_ENV\n', '      - _APP_ENV\n      - MY_HAND_FLAG=on\n'),
+    );
     await setDb('INSERT marker-before-upgrade;');
     before = envOf();
   });
 
   it('upgrade --to 2.3.0: two steps with backups and dumps; the second migration fails and the run says where it stopped', async () => {
-    const r = await run(['upgrade', '--dir', dir, '--to', '2.3.0', '--allow-insecure-release', '--yes', '--timeout', '180']);
+    const r = await run([
+      'upgrade',
+      '--dir',
+      dir,
+      '--to',
+      '2.3.0',
+      '--allow-insecure-release',
+      '--yes',
+      '--timeout',
+      '180',
+    ]);
     const out = r.stdout + r.stderr;
     expect(r.exitCode, out).toBe(1);
     expect(r.stdout).toMatch(/Upgrade plan: 2 steps/);
@@ -88,32 +126,50 @@ describe.skipIf(!hasEngine).sequential('harden-init upgrade and rollback (real e
     expect(r.stdout).toMatch(/migrate: data migrated to 1\.9\.10 \(stand-in/);
     expect(r.stdout).toMatch(/Verified with vars/);
     expect(r.stdout).toMatch(/Step 2\/2: Appwrite 1\.9\.10 → 2\.3\.0/);
-    expect(r.stdout).toMatch(/Step 1\/2[^]*hand edits of docker-compose\.yml \(three-way, BASE from Appwrite 1\.9\.5's files re-rendered[^\n]*\): 1 carried, 0 not[^]*Step 2\/2[^]*BASE from \.harden-init\/compose-written\.yml\): 1 carried, 0 not/);
+    expect(r.stdout).toMatch(
+      /Step 1\/2[^]*hand edits of docker-compose\.yml \(three-way, BASE from Appwrite 1\.9\.5's files re-rendered[^\n]*\): 1 carried, 0 not[^]*Step 2\/2[^]*BASE from \.harden-init\/compose-written\.yml\): 1 carried, 0 not/,
+    );
     expect(r.stdout).toMatch(/Database dump: \.harden-init\/backups\/[^/]+\/db-mariadb\.sql \(\d/);
     expect(out).toMatch(/migrate: failed on purpose/);
-    expect(r.stderr).toMatch(/Step 1\.9\.10 → 2\.3\.0 stopped: Appwrite's migration \(docker compose exec -T appwrite migrate\) exited 1/);
-    expect(r.stderr).toMatch(/State now: [^\n]*Appwrite 2\.3\.0's; the stack runs 2\.3\.0; the database may be partly migrated/);
+    expect(r.stderr).toMatch(
+      /Step 1\.9\.10 → 2\.3\.0 stopped: Appwrite's migration \(docker compose exec -T appwrite migrate\) exited 1/,
+    );
+    expect(r.stderr).toMatch(
+      /State now: [^\n]*Appwrite 2\.3\.0's; the stack runs 2\.3\.0; the database may be partly migrated/,
+    );
     expect(r.stderr).toMatch(/harden-init rollback --dir \S+ --backup \S+ --with-db/);
 
     const state = JSON.parse(read('.harden-init/state.json'));
     expect(state.release).toBe('2.3.0');
-    expect(state.history.map((h: { from: string; to: string; result: string }) => `${h.from}>${h.to}:${h.result}`))
-      .toEqual(['1.9.5>1.9.10:done', '1.9.10>2.3.0:migrate-failed']);
+    expect(
+      state.history.map((h: { from: string; to: string; result: string }) => `${h.from}>${h.to}:${h.result}`),
+    ).toEqual(['1.9.5>1.9.10:done', '1.9.10>2.3.0:migrate-failed']);
     for (const [i, h] of (state.history as { dump: string; backup: string; toImageId: string }[]).entries()) {
       expect(h.toImageId).toMatch(/^sha256:/);
       expect(statSync(join(dir, h.dump)).mode & 0o777).toBe(0o600);
-      expect(readFileSync(join(dir, h.dump), 'utf8')).toMatch(/^(\/\*M!999999\\- enable the sandbox mode \*\/ \n)?-- MariaDB dump[\s\S]*marker-before-upgrade/); // real mariadb-dump 10.11.19+ opens with the sandbox line
+      expect(readFileSync(join(dir, h.dump), 'utf8')).toMatch(
+        /^(\/\*M!999999\\- enable the sandbox mode \*\/ \n)?-- MariaDB dump[\s\S]*marker-before-upgrade/,
+      ); // real mariadb-dump 10.11.19+ opens with the sandbox line
       // From the second step on, the copy of harden-init's own file (the carry's BASE) is backed up too.
-      expect(readdirSync(join(dir, h.backup)).sort()).toEqual(['.env', ...(i > 0 ? ['.harden-init__compose-written.yml'] : []), '.harden-init__state.json', 'db-mariadb.sql',
-        'docker-compose.override.yml', 'docker-compose.yml', 'upgrade.json']);
+      expect(readdirSync(join(dir, h.backup)).sort()).toEqual([
+        '.env',
+        ...(i > 0 ? ['.harden-init__compose-written.yml'] : []),
+        '.harden-init__state.json',
+        'db-mariadb.sql',
+        'docker-compose.override.yml',
+        'docker-compose.yml',
+        'upgrade.json',
+      ]);
     }
     // The hand edit rode along both steps: in the 2.3.0 file, and in the container compose made from it.
     expect(read('docker-compose.yml')).toContain('      - MY_HAND_FLAG=on\n');
     const envs = await execa('docker', ['inspect', '--format', '{{json .Config.Env}}', 'appwrite']);
     expect(JSON.parse(String(envs.stdout))).toContain('MY_HAND_FLAG=on');
     const env = envOf();
-    for (const k of ['_APP_OPENSSL_KEY_V1', '_APP_DB_PASS', '_APP_DB_ROOT_PASS', '_APP_EXECUTOR_SECRET']) expect(env[k], k).toBe(before[k]);
-    for (const k of ['_APP_JOBS_SECRET', '_APP_GEO_SECRET', '_APP_USAGE_PASS']) expect(env[k], k).toMatch(/^[A-Za-z0-9_-]{32,}$/);
+    for (const k of ['_APP_OPENSSL_KEY_V1', '_APP_DB_PASS', '_APP_DB_ROOT_PASS', '_APP_EXECUTOR_SECRET'])
+      expect(env[k], k).toBe(before[k]);
+    for (const k of ['_APP_JOBS_SECRET', '_APP_GEO_SECRET', '_APP_USAGE_PASS'])
+      expect(env[k], k).toMatch(/^[A-Za-z0-9_-]{32,}$/);
     expect(read('docker-compose.yml')).toContain('image: appwrite/appwrite:2.3.0');
     const img = await execa('docker', ['inspect', '--format', '{{.Config.Image}}', 'appwrite'], { reject: false });
     expect(String(img.stdout).trim()).toBe('appwrite/appwrite:2.3.0');
@@ -121,7 +177,17 @@ describe.skipIf(!hasEngine).sequential('harden-init upgrade and rollback (real e
 
   it('a plain re-run refuses to start another step; upgrade --resume, the cause fixed, continues the failed step at up, migrate, verify', async () => {
     const backupsBefore = readdirSync(join(dir, '.harden-init/backups')).sort();
-    const plain = await run(['upgrade', '--dir', dir, '--to', '2.3.0', '--allow-insecure-release', '--yes', '--timeout', '180']);
+    const plain = await run([
+      'upgrade',
+      '--dir',
+      dir,
+      '--to',
+      '2.3.0',
+      '--allow-insecure-release',
+      '--yes',
+      '--timeout',
+      '180',
+    ]);
     expect(plain.exitCode, plain.stdout + plain.stderr).toBe(2);
     expect(plain.stderr).toMatch(/The upgrade step 1\.9\.10 → 2\.3\.0 stopped \(migrate-failed\)[^]*--resume --yes/);
     writeOverride(false); // the cause of the failure, fixed
@@ -132,13 +198,14 @@ describe.skipIf(!hasEngine).sequential('harden-init upgrade and rollback (real e
     expect(r.stdout).toMatch(/Verified with vars/);
     expect(r.stdout).not.toMatch(/Files backed up|Database dump/); // the step's files and dump are the ones taken before it
     const state = JSON.parse(read('.harden-init/state.json'));
-    expect(state.history.map((h: { from: string; to: string; result: string }) => `${h.from}>${h.to}:${h.result}`))
-      .toEqual(['1.9.5>1.9.10:done', '1.9.10>2.3.0:done']);
+    expect(
+      state.history.map((h: { from: string; to: string; result: string }) => `${h.from}>${h.to}:${h.result}`),
+    ).toEqual(['1.9.5>1.9.10:done', '1.9.10>2.3.0:done']);
     expect(JSON.parse(readFileSync(join(dir, state.history[1].backup, 'upgrade.json'), 'utf8')).result).toBe('done');
     expect(readdirSync(join(dir, '.harden-init/backups')).sort()).toEqual(backupsBefore);
   });
 
-  it('rollback --with-db: the files of that step\'s backup byte for byte, the database as dumped before it, the stack on 1.9.10', async () => {
+  it("rollback --with-db: the files of that step's backup byte for byte, the database as dumped before it, the stack on 1.9.10", async () => {
     const state = JSON.parse(read('.harden-init/state.json'));
     const step = state.history[1] as { backup: string };
     const bdir = join(dir, step.backup);
@@ -146,8 +213,13 @@ describe.skipIf(!hasEngine).sequential('harden-init upgrade and rollback (real e
     const r = await run(['rollback', '--dir', dir, '--with-db', '--yes', '--timeout', '180']);
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/taken before the upgrade step 1\.9\.10 → 2\.3\.0/);
-    for (const [f, b] of [['.env', '.env'], ['docker-compose.yml', 'docker-compose.yml'], ['.harden-init/state.json', '.harden-init__state.json'],
-      ['docker-compose.override.yml', 'docker-compose.override.yml'], ['.harden-init/compose-written.yml', '.harden-init__compose-written.yml']]) {
+    for (const [f, b] of [
+      ['.env', '.env'],
+      ['docker-compose.yml', 'docker-compose.yml'],
+      ['.harden-init/state.json', '.harden-init__state.json'],
+      ['docker-compose.override.yml', 'docker-compose.override.yml'],
+      ['.harden-init/compose-written.yml', '.harden-init__compose-written.yml'],
+    ]) {
       expect(readFileSync(join(dir, f!)).equals(readFileSync(join(bdir, b!))), f).toBe(true);
     }
     expect(statSync(join(dir, '.env')).mode & 0o777).toBe(0o600);

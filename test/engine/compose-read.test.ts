@@ -25,17 +25,21 @@ function installDir(compose: string): string {
 }
 
 /** `check`'s own reading of an install (Compose not asked, so the test does not depend on it being installed). */
-const check = (dir: string) => readCompose(readFiles(dir), process.env, false);
+const check = (dir: string) => readCompose(readFiles(dir), false);
 const checkText = (compose: string) => check(installDir(compose));
 
 /** "Billion laughs": each level a list of ten aliases of the level below. */
 function aliasBomb(levels: number): string {
   let text = `x-l0: &l0 [${Array(10).fill('lol').join(', ')}]\n`;
-  for (let i = 1; i < levels; i++) text += `x-l${i}: &l${i} [${Array(10).fill(`*l${i - 1}`).join(', ')}]\n`;
+  for (let i = 1; i < levels; i++)
+    text += `x-l${i}: &l${i} [${Array(10)
+      .fill(`*l${i - 1}`)
+      .join(', ')}]\n`;
   return `${text}services:\n  web:\n    image: nginx\n    command: *l${levels - 1}\n`;
 }
 
-const nested = (depth: number) => `services:\n  web:\n    image: nginx\n    command: ${'['.repeat(depth)}x${']'.repeat(depth)}\n`;
+const nested = (depth: number) =>
+  `services:\n  web:\n    image: nginx\n    command: ${'['.repeat(depth)}x${']'.repeat(depth)}\n`;
 
 describe('a byte-order mark at the start of the file', () => {
   it('check reads services → minecraft (not a top-level "minecraft" beside an empty services)', async () => {
@@ -47,15 +51,23 @@ describe('a byte-order mark at the start of the file', () => {
   it('the merge of hand edits sees no edit in the mark itself, and the edit after it', () => {
     expect(composeEdits(MINECRAFT, BOM + MINECRAFT)).toEqual([]);
     const edits = composeEdits(MINECRAFT, `${BOM}services:\n minecraft:\n  image: y\n`);
-    expect(edits.map((e) => describeEdit(e))).toEqual([describeEdit({ kind: 'set', path: ['services', 'minecraft', 'image'], base: 'x', theirs: 'y' })]);
+    expect(edits.map((e) => describeEdit(e))).toEqual([
+      describeEdit({ kind: 'set', path: ['services', 'minecraft', 'image'], base: 'x', theirs: 'y' }),
+    ]);
   });
 
-  it('the verify step and Langflow\'s reader find their services', () => {
+  it("the verify step and Langflow's reader find their services", () => {
     // One space per level, as in the file above: the mark must not count as the first line's indentation.
-    expect(appwriteServices(`${BOM}services:\n appwrite:\n  image: appwrite/appwrite:2.7.1\n  environment:\n   - _APP_ENV\n`))
-      .toEqual(new Map([['appwrite', ['_APP_ENV']]]));
-    expect(langflowRunning.services(`${BOM}services:\n langflow:\n  image: langflowai/langflow:1.13.1\n  environment:\n   LANGFLOW_HOST: \${LANGFLOW_HOST}\n`))
-      .toEqual(new Map([['langflow', ['LANGFLOW_HOST']]]));
+    expect(
+      appwriteServices(
+        `${BOM}services:\n appwrite:\n  image: appwrite/appwrite:2.7.1\n  environment:\n   - _APP_ENV\n`,
+      ),
+    ).toEqual(new Map([['appwrite', ['_APP_ENV']]]));
+    expect(
+      langflowRunning.services(
+        `${BOM}services:\n langflow:\n  image: langflowai/langflow:1.13.1\n  environment:\n   LANGFLOW_HOST: \${LANGFLOW_HOST}\n`,
+      ),
+    ).toEqual(new Map([['langflow', ['LANGFLOW_HOST']]]));
   });
 });
 
@@ -122,21 +134,29 @@ describe('an alias bomb is refused, naming the file and the aliases, without exp
   it.each([5, 10])('%i levels of ten aliases: check', async (levels) => {
     const dir = installDir(aliasBomb(levels));
     const t0 = performance.now();
-    await expect(check(dir)).rejects.toThrow(new RegExp(`${join(dir, 'docker-compose.yml').replace(/[.\\/]/g, '\\$&')}: too many YAML aliases`));
+    await expect(check(dir)).rejects.toThrow(
+      new RegExp(`${join(dir, 'docker-compose.yml').replace(/[.\\/]/g, '\\$&')}: too many YAML aliases`),
+    );
     expect(performance.now() - t0).toBeLessThan(2000);
   });
 
-  it.each([5, 10])('%i levels of ten aliases: the merge of hand edits (upgrade), the verify step, Langflow\'s reader', (levels) => {
-    const bomb = aliasBomb(levels);
-    const t0 = performance.now();
-    expect(() => mergeCompose(MINECRAFT, bomb, MINECRAFT)).toThrow(/^docker-compose\.yml: too many YAML aliases/);
-    expect(() => appwriteServices(bomb)).toThrow(/^docker-compose\.yml: too many YAML aliases/);
-    expect(() => langflowRunning.services(bomb)).toThrow(/^docker-compose\.yml: too many YAML aliases/);
-    expect(performance.now() - t0).toBeLessThan(2000);
-  });
+  it.each([5, 10])(
+    "%i levels of ten aliases: the merge of hand edits (upgrade), the verify step, Langflow's reader",
+    (levels) => {
+      const bomb = aliasBomb(levels);
+      const t0 = performance.now();
+      expect(() => mergeCompose(MINECRAFT, bomb, MINECRAFT)).toThrow(/^docker-compose\.yml: too many YAML aliases/);
+      expect(() => appwriteServices(bomb)).toThrow(/^docker-compose\.yml: too many YAML aliases/);
+      expect(() => langflowRunning.services(bomb)).toThrow(/^docker-compose\.yml: too many YAML aliases/);
+      expect(performance.now() - t0).toBeLessThan(2000);
+    },
+  );
 
   it('a file that shares blocks the way compose files do is read', async () => {
-    const services = Array.from({ length: 40 }, (_, i) => `  s${i}:\n    image: x\n    logging: *logging\n    <<: *common\n`).join('');
+    const services = Array.from(
+      { length: 40 },
+      (_, i) => `  s${i}:\n    image: x\n    logging: *logging\n    <<: *common\n`,
+    ).join('');
     const text = `x-logging: &logging\n  driver: json-file\nx-common: &common\n  restart: unless-stopped\n  logging: *logging\nservices:\n${services}`;
     const r = await checkText(text);
     expect(Object.keys(r.model.services)).toHaveLength(40);
@@ -147,7 +167,10 @@ describe('an alias bomb is refused, naming the file and the aliases, without exp
 describe('brackets nested deeper than a compose file needs are refused in one line, never a stack overflow', () => {
   it.each([200, 5000])('%i levels: check', async (depth) => {
     const dir = installDir(nested(depth));
-    const err = await check(dir).then(() => undefined, (e: unknown) => e as Error);
+    const err = await check(dir).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
     expect(err).toBeInstanceOf(Error);
     expect(err!.name).not.toBe('RangeError');
     expect(err!.message).toContain(join(dir, 'docker-compose.yml'));
@@ -156,12 +179,21 @@ describe('brackets nested deeper than a compose file needs are refused in one li
   });
 
   it.each([200, 5000])('%i levels: the merge of hand edits and the verify step', (depth) => {
-    for (const read of [() => mergeCompose(MINECRAFT, nested(depth), MINECRAFT), () => appwriteServices(nested(depth))]) {
+    for (const read of [
+      () => mergeCompose(MINECRAFT, nested(depth), MINECRAFT),
+      () => appwriteServices(nested(depth)),
+    ]) {
       let err: Error | undefined;
-      try { read(); } catch (e) { err = e as Error; }
+      try {
+        read();
+      } catch (e) {
+        err = e as Error;
+      }
       expect(err).toBeInstanceOf(Error);
       expect(err!.name).not.toBe('RangeError');
-      expect(err!.message).toMatch(/^docker-compose\.yml( line \d+, column \d+)?: not readable as YAML: collections nested more than 100 levels/);
+      expect(err!.message).toMatch(
+        /^docker-compose\.yml( line \d+, column \d+)?: not readable as YAML: collections nested more than 100 levels/,
+      );
     }
   });
 });
@@ -180,6 +212,8 @@ describe('a compose file that is not YAML is refused with its name and line', ()
   });
 
   it.each(broken)('%s: the merge of hand edits', (_what, text, line) => {
-    expect(() => mergeCompose(MINECRAFT, text, MINECRAFT)).toThrow(new RegExp(`^docker-compose\\.yml line ${line}, column \\d+: not readable as YAML: \\S`));
+    expect(() => mergeCompose(MINECRAFT, text, MINECRAFT)).toThrow(
+      new RegExp(`^docker-compose\\.yml line ${line}, column \\d+: not readable as YAML: \\S`),
+    );
   });
 });

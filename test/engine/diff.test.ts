@@ -6,11 +6,13 @@ const lines = fc.array(fc.constantFrom('a', 'b', 'c', 'd', ''), { maxLength: 25 
 
 describe('line diff', () => {
   it('old = kept + removed lines, new = kept + added lines, in order', () => {
-    fc.assert(fc.property(lines, lines, (a, b) => {
-      const ops = diffLines(a, b);
-      expect(ops.filter((o) => o.op !== '+').map((o) => o.line)).toEqual(a);
-      expect(ops.filter((o) => o.op !== '-').map((o) => o.line)).toEqual(b);
-    }));
+    fc.assert(
+      fc.property(lines, lines, (a, b) => {
+        const ops = diffLines(a, b);
+        expect(ops.filter((o) => o.op !== '+').map((o) => o.line)).toEqual(a);
+        expect(ops.filter((o) => o.op !== '-').map((o) => o.line)).toEqual(b);
+      }),
+    );
   });
   it('is empty for identical text and shows only context around a change', () => {
     expect(unifiedDiff('a\nb\n', 'a\nb\n')).toEqual([]);
@@ -37,7 +39,8 @@ it('masks every line of a multi-line secret', () => {
 });
 
 it('masks secret-looking values a hand edit put into a compose file', () => {
-  const text = '    environment:\n      - _APP_SMTP_PASSWORD=Hunter2\n      DB_PASSWORD: Hunter3\n      - _APP_ENV\n      - MODE=prod\n';
+  const text =
+    '    environment:\n      - _APP_SMTP_PASSWORD=Hunter2\n      DB_PASSWORD: Hunter3\n      - _APP_ENV\n      - MODE=prod\n';
   const out = maskComposeText(text, new Set(['_APP_SMTP_PASSWORD']));
   expect(out).not.toMatch(/Hunter2|Hunter3/);
   expect(out).toContain('- _APP_SMTP_PASSWORD=********');

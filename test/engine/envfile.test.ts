@@ -9,17 +9,21 @@ const key = fc.stringMatching(/^[A-Z_][A-Z0-9_]{0,15}$/);
 
 describe('.env value encoding', () => {
   it('round-trips every encodable value through our parser, for the file and for its line', () => {
-    fc.assert(fc.property(key, encodable, (k, v) => {
-      const f = parseEnv(`${k}=${encodeValue(v)}\n`);
-      expect(getEnv(f, k)).toBe(v);
-      expect(f.lines[0]).toEqual({ raw: `${k}=${encodeValue(v)}`, key: k, value: v });
-    }));
+    fc.assert(
+      fc.property(key, encodable, (k, v) => {
+        const f = parseEnv(`${k}=${encodeValue(v)}\n`);
+        expect(getEnv(f, k)).toBe(v);
+        expect(f.lines[0]).toEqual({ raw: `${k}=${encodeValue(v)}`, key: k, value: v });
+      }),
+    );
   });
   it('is read back identically by the dotenv package', () => {
-    fc.assert(fc.property(key, encodable, (k, v) => {
-      // dotenv trims unquoted values; our encoder only leaves values of safe characters unquoted.
-      expect(dotenvParse(`${k}=${encodeValue(v)}\n`)[k]).toBe(v);
-    }));
+    fc.assert(
+      fc.property(key, encodable, (k, v) => {
+        // dotenv trims unquoted values; our encoder only leaves values of safe characters unquoted.
+        expect(dotenvParse(`${k}=${encodeValue(v)}\n`)[k]).toBe(v);
+      }),
+    );
   });
   it('leaves generated secrets and plain settings unquoted, quotes the rest', () => {
     expect(encodeValue('aZ0_-x')).toBe('aZ0_-x');
@@ -38,20 +42,32 @@ describe('.env value encoding', () => {
 
 describe('.env files', () => {
   it('serialize(parse(text)) gives back the text byte for byte', () => {
-    fc.assert(fc.property(fc.array(fc.oneof(
-      fc.tuple(key, encodable).map(([k, v]) => `${k}=${encodeValue(v)}`),
-      fc.string({ maxLength: 30 }).filter((s) => !s.includes('\n')).map((s) => `# ${s}`),
-      fc.constant(''),
-      fc.constant('export FOO="bar baz"'),
-    ), { maxLength: 20 }), fc.boolean(), (lines, nl) => {
-      const text = lines.join('\n') + (nl && lines.length ? '\n' : '');
-      expect(serializeEnv(parseEnv(text))).toBe(text);
-    }));
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.tuple(key, encodable).map(([k, v]) => `${k}=${encodeValue(v)}`),
+            fc
+              .string({ maxLength: 30 })
+              .filter((s) => !s.includes('\n'))
+              .map((s) => `# ${s}`),
+            fc.constant(''),
+            fc.constant('export FOO="bar baz"'),
+          ),
+          { maxLength: 20 },
+        ),
+        fc.boolean(),
+        (lines, nl) => {
+          const text = lines.join('\n') + (nl && lines.length ? '\n' : '');
+          expect(serializeEnv(parseEnv(text))).toBe(text);
+        },
+      ),
+    );
   });
   it('setEnv changes only the line of its key and keeps every other line as it was', () => {
     const text = '# mine\nA=1\nCUSTOM="keep  me"  # note\nB=2\n';
     const out = serializeEnv(setEnv(parseEnv(text), 'A', 'x y'));
-    expect(out).toBe("# mine\nA='x y'\nCUSTOM=\"keep  me\"  # note\nB=2\n");
+    expect(out).toBe('# mine\nA=\'x y\'\nCUSTOM="keep  me"  # note\nB=2\n');
   });
   it('setEnv with the current value leaves the file identical; a new key is appended', () => {
     const f = parseEnv('A=1\n');
@@ -88,20 +104,21 @@ describe('multi-line values (a PEM key as dotenv and compose v2 read it)', () =>
 
 // A .env written by hand, with what people write: every value must be what dotenv.parse reads. Compose reads
 // two of these differently (test/cli/env-readers.test.ts); the writer never writes either form.
-const HAND = [
-  '# hand-written, CRLF endings',
-  'PLAIN=value # inline comment',
-  'HASHED=a#b', // dotenv: "a"; compose v1 and v2: "a#b"
-  'export EXPORTED=yes',
-  'DQ="tab\\there \\"quoted\\" line\\nbreak"', // dotenv expands only \n and \r; compose unescapes all
-  "SQ='literal $HOME \\n # not a comment'",
-  'PEM="-----BEGIN PRIVATE KEY-----',
-  'MIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8wggE7AgEAAkEA',
-  '-----END PRIVATE KEY-----"',
-  'DUP=first',
-  'SPACED = around ',
-  'DUP=second',
-].join('\r\n') + '\r\n';
+const HAND =
+  [
+    '# hand-written, CRLF endings',
+    'PLAIN=value # inline comment',
+    'HASHED=a#b', // dotenv: "a"; compose v1 and v2: "a#b"
+    'export EXPORTED=yes',
+    'DQ="tab\\there \\"quoted\\" line\\nbreak"', // dotenv expands only \n and \r; compose unescapes all
+    "SQ='literal $HOME \\n # not a comment'",
+    'PEM="-----BEGIN PRIVATE KEY-----',
+    'MIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8wggE7AgEAAkEA',
+    '-----END PRIVATE KEY-----"',
+    'DUP=first',
+    'SPACED = around ',
+    'DUP=second',
+  ].join('\r\n') + '\r\n';
 
 describe('a hand-written .env reads as dotenv.parse reads it', () => {
   const f = parseEnv(HAND);
@@ -123,7 +140,18 @@ describe('a hand-written .env reads as dotenv.parse reads it', () => {
     expect(f.lines.filter((l) => l.key === 'DUP').map((l) => l.value)).toEqual(['first', 'second']);
   });
   it('the PEM value is one entry of three lines; the file is written back byte for byte', () => {
-    expect(f.lines.map((l) => l.key)).toEqual([undefined, 'PLAIN', 'HASHED', 'EXPORTED', 'DQ', 'SQ', 'PEM', 'DUP', 'SPACED', 'DUP']);
+    expect(f.lines.map((l) => l.key)).toEqual([
+      undefined,
+      'PLAIN',
+      'HASHED',
+      'EXPORTED',
+      'DQ',
+      'SQ',
+      'PEM',
+      'DUP',
+      'SPACED',
+      'DUP',
+    ]);
     expect(f.lines.find((l) => l.key === 'PEM')!.raw.split('\n')).toHaveLength(3);
     expect(serializeEnv(f)).toBe(HAND);
   });
@@ -140,25 +168,48 @@ describe('a hand-written .env reads as dotenv.parse reads it', () => {
 
 /** Lines people write, including the forms the readers disagree on and values that span lines. */
 const handLine = fc.oneof(
-  fc.constantFrom('', '# comment', '  # indented comment', 'garbage without equals', 'A-B=dash', '1A=digit', 'K: yaml style'),
-  fc.tuple(fc.constantFrom('A', 'B', 'C', 'export A', 'B ', ' C'), fc.constantFrom('=', ' = ', '= '), fc.oneof(
-    fc.stringMatching(/^[a-z #"'`\\=$]{0,8}$/),
-    fc.tuple(fc.constantFrom('"', "'", '`'), fc.stringMatching(/^[a-z #"'`\\\n]{0,12}$/), fc.constantFrom('"', "'", '`', ''), fc.constantFrom('', ' # c', ' x'))
-      .map(([open, body, close, after]) => `${open}${body}${close}${after}`),
-  )).map(([k, eq, v]) => `${k}${eq}${v}`),
+  fc.constantFrom(
+    '',
+    '# comment',
+    '  # indented comment',
+    'garbage without equals',
+    'A-B=dash',
+    '1A=digit',
+    'K: yaml style',
+  ),
+  fc
+    .tuple(
+      fc.constantFrom('A', 'B', 'C', 'export A', 'B ', ' C'),
+      fc.constantFrom('=', ' = ', '= '),
+      fc.oneof(
+        fc.stringMatching(/^[a-z #"'`\\=$]{0,8}$/),
+        fc
+          .tuple(
+            fc.constantFrom('"', "'", '`'),
+            fc.stringMatching(/^[a-z #"'`\\\n]{0,12}$/),
+            fc.constantFrom('"', "'", '`', ''),
+            fc.constantFrom('', ' # c', ' x'),
+          )
+          .map(([open, body, close, after]) => `${open}${body}${close}${after}`),
+      ),
+    )
+    .map(([k, eq, v]) => `${k}${eq}${v}`),
 );
 
 describe('generated hand-written files', () => {
   it('each line holds the key dotenv reads there, with its value; the file reads as dotenv.parse reads it', () => {
-    fc.assert(fc.property(fc.array(handLine, { maxLength: 12 }), fc.constantFrom('\n', '\r\n'), (lines, eol) => {
-      const text = lines.join(eol) + eol;
-      const f = parseEnv(text);
-      const whole = dotenvParse(text);
-      expect(toRecord(f)).toEqual({ ...whole });
-      expect(serializeEnv(f)).toBe(text);
-      // The last line of each key holds the value the whole file reads, so setEnv rewrites the right line.
-      const lastOf = new Map(f.lines.filter((l) => l.key !== undefined).map((l) => [l.key!, l.value]));
-      expect(Object.fromEntries(lastOf)).toEqual({ ...whole });
-    }), { numRuns: 5_000, seed: 21 });
+    fc.assert(
+      fc.property(fc.array(handLine, { maxLength: 12 }), fc.constantFrom('\n', '\r\n'), (lines, eol) => {
+        const text = lines.join(eol) + eol;
+        const f = parseEnv(text);
+        const whole = dotenvParse(text);
+        expect(toRecord(f)).toEqual({ ...whole });
+        expect(serializeEnv(f)).toBe(text);
+        // The last line of each key holds the value the whole file reads, so setEnv rewrites the right line.
+        const lastOf = new Map(f.lines.filter((l) => l.key !== undefined).map((l) => [l.key!, l.value]));
+        expect(Object.fromEntries(lastOf)).toEqual({ ...whole });
+      }),
+      { numRuns: 5_000, seed: 21 },
+    );
   });
 });

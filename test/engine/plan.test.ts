@@ -20,7 +20,13 @@ const compose = (p: ReturnType<typeof plan>) => parse(fileOf(p, 'docker-compose.
 describe('first install', () => {
   it('writes .env (0600), docker-compose.yml, the copy of it an upgrade carries hand edits against, and state.json', () => {
     const p = fresh();
-    expect(p.changes.map((f) => [f.path, f.mode])).toEqual([['.env', 0o600], ['docker-compose.yml', 0o644], ['.harden-init/compose-written.yml', 0o644], ['traefik-routes.yml', 0o644], ['.harden-init/state.json', 0o600]]);
+    expect(p.changes.map((f) => [f.path, f.mode])).toEqual([
+      ['.env', 0o600],
+      ['docker-compose.yml', 0o644],
+      ['.harden-init/compose-written.yml', 0o644],
+      ['traefik-routes.yml', 0o644],
+      ['.harden-init/state.json', 0o600],
+    ]);
     const content = (path: string) => p.files.find((f) => f.path === path)!.content;
     expect(content('.harden-init/compose-written.yml')).toBe(content('docker-compose.yml'));
   });
@@ -28,18 +34,33 @@ describe('first install', () => {
     const env = envOf(fresh());
     for (const l of parseEnv(t.envDefaults).lines) if (l.key) expect(env, l.key).toHaveProperty(l.key);
     expect(env).toMatchObject({
-      _APP_ENV: 'production', _APP_OPTIONS_ABUSE: 'enabled', _APP_OPTIONS_ROUTER_PROTECTION: 'enabled',
-      _APP_OPTIONS_FORCE_HTTPS: 'enabled', _APP_OPTIONS_ROUTER_FORCE_HTTPS: 'enabled',
-      _APP_DOMAIN: 'appwrite.example.com', _APP_DOMAIN_TARGET_CNAME: 'appwrite.example.com', _APP_CONSOLE_DOMAIN: 'appwrite.example.com',
-      _APP_EMAIL_CERTIFICATES: 'admin@example.com', _APP_SYSTEM_SECURITY_EMAIL_ADDRESS: 'admin@example.com',
-      _APP_CONSOLE_WHITELIST_ROOT: 'enabled', _APP_CONSOLE_WHITELIST_EMAILS: '', _APP_CONSOLE_WHITELIST_IPS: '',
-      _APP_DB_HOST: 'postgresql', _APP_DB_PORT: '5432', _APP_DB_ADAPTER: 'postgresql',
+      _APP_ENV: 'production',
+      _APP_OPTIONS_ABUSE: 'enabled',
+      _APP_OPTIONS_ROUTER_PROTECTION: 'enabled',
+      _APP_OPTIONS_FORCE_HTTPS: 'enabled',
+      _APP_OPTIONS_ROUTER_FORCE_HTTPS: 'enabled',
+      _APP_DOMAIN: 'appwrite.example.com',
+      _APP_DOMAIN_TARGET_CNAME: 'appwrite.example.com',
+      _APP_CONSOLE_DOMAIN: 'appwrite.example.com',
+      _APP_EMAIL_CERTIFICATES: 'admin@example.com',
+      _APP_SYSTEM_SECURITY_EMAIL_ADDRESS: 'admin@example.com',
+      _APP_CONSOLE_WHITELIST_ROOT: 'enabled',
+      _APP_CONSOLE_WHITELIST_EMAILS: '',
+      _APP_CONSOLE_WHITELIST_IPS: '',
+      _APP_DB_HOST: 'postgresql',
+      _APP_DB_PORT: '5432',
+      _APP_DB_ADAPTER: 'postgresql',
     });
   });
   it('1.9 gets MariaDB and no 2.x-only variable', () => {
     const env = envOf(fresh19());
     for (const l of parseEnv(t19.envDefaults).lines) if (l.key) expect(env, l.key).toHaveProperty(l.key);
-    expect(env).toMatchObject({ _APP_DB_HOST: 'mariadb', _APP_DB_PORT: '3306', _APP_DB_ADAPTER: 'mariadb', _APP_EMAIL_CERTIFICATES: 'admin@example.com' });
+    expect(env).toMatchObject({
+      _APP_DB_HOST: 'mariadb',
+      _APP_DB_PORT: '3306',
+      _APP_DB_ADAPTER: 'mariadb',
+      _APP_EMAIL_CERTIFICATES: 'admin@example.com',
+    });
     expect(env).not.toHaveProperty('_APP_JOBS_SECRET');
     expect(env).not.toHaveProperty('_APP_USAGE_PASS');
     expect(env).not.toHaveProperty('_APP_TRUSTED_PROXIES');
@@ -52,10 +73,17 @@ describe('first install', () => {
     expect(p.generatedSecrets.sort()).toEqual([...wanted].sort());
     for (const v of values) expect(v).toMatch(/^[A-Za-z0-9_-]{32,}$/);
     expect(new Set(values).size).toBe(values.length);
-    expect(wanted).toEqual(expect.arrayContaining([
-      '_APP_OPENSSL_KEY_V1', '_APP_EXECUTOR_SECRET', '_APP_DB_PASS',
-      '_APP_JOBS_SECRET', '_APP_GEO_SECRET', '_APP_NOTIFICATIONS_TRACKING_SECRET', '_APP_USAGE_PASS',
-    ]));
+    expect(wanted).toEqual(
+      expect.arrayContaining([
+        '_APP_OPENSSL_KEY_V1',
+        '_APP_EXECUTOR_SECRET',
+        '_APP_DB_PASS',
+        '_APP_JOBS_SECRET',
+        '_APP_GEO_SECRET',
+        '_APP_NOTIFICATIONS_TRACKING_SECRET',
+        '_APP_USAGE_PASS',
+      ]),
+    );
     // PostgreSQL has no root account in upstream's compose; MariaDB (1.9) does.
     expect(p.generatedSecrets).not.toContain('_APP_DB_ROOT_PASS');
     expect(env._APP_DB_ROOT_PASS ?? '').toBe('');
@@ -66,7 +94,8 @@ describe('first install', () => {
     for (const k of ['_APP_CONNECTIONS_DB_USAGE', '_APP_CONNECTIONS_DB_EXECUTIONS']) {
       expect(env[k]).toBe(`http://appwrite:${env._APP_USAGE_PASS}@clickhouse:8123/appwrite`);
     }
-    for (const [k, v] of Object.entries(env)) expect(v, k).not.toMatch(/^(your-secret-key|password|rootsecretpassword)$/);
+    for (const [k, v] of Object.entries(env))
+      expect(v, k).not.toMatch(/^(your-secret-key|password|rootsecretpassword)$/);
   });
   it('puts no secret value into the compose file or the state file', () => {
     const p = fresh();
@@ -76,9 +105,13 @@ describe('first install', () => {
       expect(fileOf(p, '.harden-init/state.json')).not.toContain(env[k]);
     }
   });
-  it('state.json records the release and the sha256 of upstream\'s compose file', () => {
+  it("state.json records the release and the sha256 of upstream's compose file", () => {
     const s = parseState(fileOf(fresh(), '.harden-init/state.json'))!;
-    expect(s).toMatchObject({ release: '2.7.1', templateVersion: '2.7.1', answers: { release: '2.7.1', dbEngine: 'postgresql' } });
+    expect(s).toMatchObject({
+      release: '2.7.1',
+      templateVersion: '2.7.1',
+      answers: { release: '2.7.1', dbEngine: 'postgresql' },
+    });
     expect(s.upstreamSha256).toMatch(/^[0-9a-f]{64}$/);
   });
 });
@@ -90,7 +123,10 @@ describe('HTTPS modes', () => {
     const c = compose(p);
     expect(c.services.traefik.ports).toEqual(['127.0.0.1:8080:80']);
     expect(c.services.traefik.command.join(' ')).toMatch(/forwardedHeaders\.trustedIPs=/);
-    expect(envOf(p)).toMatchObject({ _APP_OPTIONS_FORCE_HTTPS: 'enabled', _APP_EMAIL_CERTIFICATES: 'admin@example.com' });
+    expect(envOf(p)).toMatchObject({
+      _APP_OPTIONS_FORCE_HTTPS: 'enabled',
+      _APP_EMAIL_CERTIFICATES: 'admin@example.com',
+    });
     // traefik's fixed address and the host's (the shared network's gateway), nothing else
     expect(envOf(p)._APP_TRUSTED_PROXIES).toBe('10.213.78.2/32,10.213.78.1/32');
     expect(envOf(fresh())._APP_TRUSTED_PROXIES).toBe('10.213.78.2/32');
@@ -98,17 +134,49 @@ describe('HTTPS modes', () => {
   it('off publishes only HTTP and disables forced HTTPS; the e-mail is still set', () => {
     const p = fresh({ https: 'off' });
     expect(compose(p).services.traefik.ports).toEqual(['80:80']);
-    expect(envOf(p)).toMatchObject({ _APP_OPTIONS_FORCE_HTTPS: 'disabled', _APP_OPTIONS_ROUTER_FORCE_HTTPS: 'disabled', _APP_EMAIL_CERTIFICATES: 'admin@example.com' });
+    expect(envOf(p)).toMatchObject({
+      _APP_OPTIONS_FORCE_HTTPS: 'disabled',
+      _APP_OPTIONS_ROUTER_FORCE_HTTPS: 'disabled',
+      _APP_EMAIL_CERTIFICATES: 'admin@example.com',
+    });
   });
-  it('custom ports are used', () => expect(compose(fresh({ httpPort: 8080, httpsPort: 8443 })).services.traefik.ports).toEqual(['8080:80', '8443:443']));
+  it('custom ports are used', () =>
+    expect(compose(fresh({ httpPort: 8080, httpsPort: 8443 })).services.traefik.ports).toEqual([
+      '8080:80',
+      '8443:443',
+    ]));
 });
 
 describe('console whitelist modes', () => {
   it.each([
-    ['root', {}, { _APP_CONSOLE_WHITELIST_ROOT: 'enabled', _APP_CONSOLE_WHITELIST_EMAILS: '', _APP_CONSOLE_WHITELIST_IPS: '' }],
-    ['emails', { consoleEmails: ['a@example.com', 'b@example.com'] }, { _APP_CONSOLE_WHITELIST_ROOT: 'disabled', _APP_CONSOLE_WHITELIST_EMAILS: 'a@example.com,b@example.com', _APP_CONSOLE_WHITELIST_IPS: '' }],
-    ['ips', { consoleIps: ['203.0.113.7', '2001:db8::1'] }, { _APP_CONSOLE_WHITELIST_ROOT: 'disabled', _APP_CONSOLE_WHITELIST_EMAILS: '', _APP_CONSOLE_WHITELIST_IPS: '203.0.113.7,2001:db8::1' }],
-    ['open', {}, { _APP_CONSOLE_WHITELIST_ROOT: 'disabled', _APP_CONSOLE_WHITELIST_EMAILS: '', _APP_CONSOLE_WHITELIST_IPS: '' }],
+    [
+      'root',
+      {},
+      { _APP_CONSOLE_WHITELIST_ROOT: 'enabled', _APP_CONSOLE_WHITELIST_EMAILS: '', _APP_CONSOLE_WHITELIST_IPS: '' },
+    ],
+    [
+      'emails',
+      { consoleEmails: ['a@example.com', 'b@example.com'] },
+      {
+        _APP_CONSOLE_WHITELIST_ROOT: 'disabled',
+        _APP_CONSOLE_WHITELIST_EMAILS: 'a@example.com,b@example.com',
+        _APP_CONSOLE_WHITELIST_IPS: '',
+      },
+    ],
+    [
+      'ips',
+      { consoleIps: ['203.0.113.7', '2001:db8::1'] },
+      {
+        _APP_CONSOLE_WHITELIST_ROOT: 'disabled',
+        _APP_CONSOLE_WHITELIST_EMAILS: '',
+        _APP_CONSOLE_WHITELIST_IPS: '203.0.113.7,2001:db8::1',
+      },
+    ],
+    [
+      'open',
+      {},
+      { _APP_CONSOLE_WHITELIST_ROOT: 'disabled', _APP_CONSOLE_WHITELIST_EMAILS: '', _APP_CONSOLE_WHITELIST_IPS: '' },
+    ],
   ] as const)('%s', (mode, extra, expected) => {
     expect(envOf(fresh({ console: mode, ...(extra as Partial<Answers>) }))).toMatchObject(expected);
   });
@@ -134,14 +202,24 @@ describe('database locations', () => {
     expect(c.volumes).not.toHaveProperty('appwrite-postgresql');
   });
   it('external removes the bundled DB and every dependency on it, and uses the given server', () => {
-    const p = fresh({ db: 'external', dbHost: 'db.example.com', dbPort: 5433, dbUser: 'aw', dbName: 'awdb' }, 'p@ss w0rd!');
+    const p = fresh(
+      { db: 'external', dbHost: 'db.example.com', dbPort: 5433, dbUser: 'aw', dbName: 'awdb' },
+      'p@ss w0rd!',
+    );
     const c = compose(p);
     expect(c.services).not.toHaveProperty('postgresql');
     expect(c.volumes ?? {}).not.toHaveProperty('appwrite-postgresql');
     for (const [name, svc] of Object.entries<Record<string, unknown>>(c.services)) {
       expect(JSON.stringify(svc.depends_on ?? {}), name).not.toContain('postgresql');
     }
-    expect(envOf(p)).toMatchObject({ _APP_DB_HOST: 'db.example.com', _APP_DB_PORT: '5433', _APP_DB_USER: 'aw', _APP_DB_SCHEMA: 'awdb', _APP_DB_PASS: 'p@ss w0rd!', _APP_DB_ADAPTER: 'postgresql' });
+    expect(envOf(p)).toMatchObject({
+      _APP_DB_HOST: 'db.example.com',
+      _APP_DB_PORT: '5433',
+      _APP_DB_USER: 'aw',
+      _APP_DB_SCHEMA: 'awdb',
+      _APP_DB_PASS: 'p@ss w0rd!',
+      _APP_DB_ADAPTER: 'postgresql',
+    });
     expect(p.generatedSecrets).not.toContain('_APP_DB_PASS');
     expect(p.generatedSecrets).not.toContain('_APP_DB_ROOT_PASS');
   });
@@ -153,40 +231,74 @@ describe('database locations', () => {
     expect(envOf(p)).toMatchObject({ _APP_DB_HOST: 'mariadb', _APP_DB_PORT: '3306', _APP_DB_ADAPTER: 'mariadb' });
     expect(p.generatedSecrets).toContain('_APP_DB_ROOT_PASS');
   });
-  it('a move names the engine\'s own volume', () => {
+  it("a move names the engine's own volume", () => {
     const first = fresh();
-    const p = plan({ ...BASE, db: 'path', dbPath: '/srv/db' }, existingAfter(first), t, { readFile: readAfter(first), composePolicy: 'keep', previous: BASE, random: counter() });
+    const p = plan({ ...BASE, db: 'path', dbPath: '/srv/db' }, existingAfter(first), t, {
+      readFile: readAfter(first),
+      composePolicy: 'keep',
+      previous: BASE,
+      random: counter(),
+    });
     expect(p.dbMove).toEqual({ from: 'the Docker volume appwrite-postgresql', to: 'the host directory /srv/db' });
   });
 });
 
 describe('outgoing mail', () => {
-  const smtp = { smtpHost: 'smtp.example.com', smtpPort: 465, smtpSecure: 'ssl' as const, smtpUser: 'mailer', smtpSender: 'aw@example.com' };
+  const smtp = {
+    smtpHost: 'smtp.example.com',
+    smtpPort: 465,
+    smtpSecure: 'ssl' as const,
+    smtpUser: 'mailer',
+    smtpSender: 'aw@example.com',
+  };
   it('sets the SMTP variables and the password only when one is given', () => {
-    const p = plan({ ...BASE, ...smtp }, EMPTY, t, { composePolicy: 'keep', random: counter(), smtpPassword: 'mail-pw' });
+    const p = plan({ ...BASE, ...smtp }, EMPTY, t, {
+      composePolicy: 'keep',
+      random: counter(),
+      smtpPassword: 'mail-pw',
+    });
     expect(envOf(p)).toMatchObject({
-      _APP_SMTP_HOST: 'smtp.example.com', _APP_SMTP_PORT: '465', _APP_SMTP_SECURE: 'ssl', _APP_SMTP_USERNAME: 'mailer',
-      _APP_SMTP_PASSWORD: 'mail-pw', _APP_SYSTEM_EMAIL_ADDRESS: 'aw@example.com',
+      _APP_SMTP_HOST: 'smtp.example.com',
+      _APP_SMTP_PORT: '465',
+      _APP_SMTP_SECURE: 'ssl',
+      _APP_SMTP_USERNAME: 'mailer',
+      _APP_SMTP_PASSWORD: 'mail-pw',
+      _APP_SYSTEM_EMAIL_ADDRESS: 'aw@example.com',
     });
     expect(fileOf(p, '.harden-init/state.json')).not.toContain('mail-pw');
-    const again = plan({ ...BASE, ...smtp }, existingAfter(p), t, { readFile: readAfter(p), composePolicy: 'keep', random: counter('other') });
+    const again = plan({ ...BASE, ...smtp }, existingAfter(p), t, {
+      readFile: readAfter(p),
+      composePolicy: 'keep',
+      random: counter('other'),
+    });
     expect(again.changes).toEqual([]);
   });
   it('the sender defaults to noreply@<domain>', () => {
-    expect(envOf(fresh({ smtpHost: 'smtp.example.com', smtpPort: 587, smtpSecure: 'tls', smtpUser: '' }))._APP_SYSTEM_EMAIL_ADDRESS).toBe('noreply@appwrite.example.com');
+    expect(
+      envOf(fresh({ smtpHost: 'smtp.example.com', smtpPort: 587, smtpSecure: 'tls', smtpUser: '' }))
+        ._APP_SYSTEM_EMAIL_ADDRESS,
+    ).toBe('noreply@appwrite.example.com');
   });
 });
 
 describe('re-run', () => {
   it('same answers: no file changes at all', () => {
     const first = fresh();
-    const again = plan(BASE, existingAfter(first), t, { readFile: readAfter(first), composePolicy: 'keep', random: counter('other') });
+    const again = plan(BASE, existingAfter(first), t, {
+      readFile: readAfter(first),
+      composePolicy: 'keep',
+      random: counter('other'),
+    });
     expect(again.changes).toEqual([]);
     expect(again.generatedSecrets).toEqual([]);
   });
   it('changing one answer changes only the lines it names; secrets are kept', () => {
     const first = fresh();
-    const next = plan({ ...BASE, console: 'ips', consoleIps: ['203.0.113.7'] }, existingAfter(first), t, { readFile: readAfter(first), composePolicy: 'keep', random: counter('other') });
+    const next = plan({ ...BASE, console: 'ips', consoleIps: ['203.0.113.7'] }, existingAfter(first), t, {
+      readFile: readAfter(first),
+      composePolicy: 'keep',
+      random: counter('other'),
+    });
     expect(next.changes.map((f) => f.path)).toEqual(['.env', '.harden-init/state.json']);
     const before = fileOf(first, '.env').split('\n');
     const after = fileOf(next, '.env').split('\n');
@@ -196,23 +308,38 @@ describe('re-run', () => {
   it('never replaces an existing secret, even a known weak one, and warns about the weak encryption key', () => {
     const existing = existingAfter(fresh());
     const text = existing.envText!.replace(/^_APP_OPENSSL_KEY_V1=.*$/m, '_APP_OPENSSL_KEY_V1=your-secret-key');
-    const p = plan(BASE, { ...existing, envText: text, env: parseEnv(text) }, t, { composePolicy: 'keep', random: counter('other') });
+    const p = plan(BASE, { ...existing, envText: text, env: parseEnv(text) }, t, {
+      composePolicy: 'keep',
+      random: counter('other'),
+    });
     expect(envOf(p)._APP_OPENSSL_KEY_V1).toBe('your-secret-key');
     expect(p.warnings.join('\n')).toMatch(/_APP_OPENSSL_KEY_V1 holds a well-known example value.*unreadable/);
   });
   it('fills in a missing secret without touching the others', () => {
     const existing = existingAfter(fresh());
     const text = existing.envText!.replace(/^_APP_EXECUTOR_SECRET=.*$/m, '_APP_EXECUTOR_SECRET=');
-    const p = plan(BASE, { ...existing, envText: text, env: parseEnv(text) }, t, { composePolicy: 'keep', random: counter('other') });
+    const p = plan(BASE, { ...existing, envText: text, env: parseEnv(text) }, t, {
+      composePolicy: 'keep',
+      random: counter('other'),
+    });
     expect(p.generatedSecrets).toEqual(['_APP_EXECUTOR_SECRET']);
     expect(envOf(p)._APP_OPENSSL_KEY_V1).toBe(envOf(fresh())._APP_OPENSSL_KEY_V1);
   });
   it('a ClickHouse DSN pointed elsewhere by hand is kept; one at the bundled ClickHouse follows _APP_USAGE_PASS', () => {
     const existing = existingAfter(fresh());
-    const text = existing.envText!
-      .replace(/^_APP_CONNECTIONS_DB_USAGE=.*$/m, '_APP_CONNECTIONS_DB_USAGE=http://u:p@ch.example.com:8123/usage')
-      .replace(/^_APP_CONNECTIONS_DB_EXECUTIONS=.*$/m, '_APP_CONNECTIONS_DB_EXECUTIONS=http://appwrite:appwrite@clickhouse:8123/appwrite');
-    const p = plan(BASE, { ...existing, envText: text, env: parseEnv(text) }, t, { composePolicy: 'keep', random: counter('other') });
+    const text = existing
+      .envText!.replace(
+        /^_APP_CONNECTIONS_DB_USAGE=.*$/m,
+        '_APP_CONNECTIONS_DB_USAGE=http://u:p@ch.example.com:8123/usage',
+      )
+      .replace(
+        /^_APP_CONNECTIONS_DB_EXECUTIONS=.*$/m,
+        '_APP_CONNECTIONS_DB_EXECUTIONS=http://appwrite:appwrite@clickhouse:8123/appwrite',
+      );
+    const p = plan(BASE, { ...existing, envText: text, env: parseEnv(text) }, t, {
+      composePolicy: 'keep',
+      random: counter('other'),
+    });
     const env = envOf(p);
     expect(env._APP_CONNECTIONS_DB_USAGE).toBe('http://u:p@ch.example.com:8123/usage');
     expect(env._APP_CONNECTIONS_DB_EXECUTIONS).toBe(`http://appwrite:${env._APP_USAGE_PASS}@clickhouse:8123/appwrite`);
@@ -220,14 +347,20 @@ describe('re-run', () => {
   it('keeps keys the template does not know, with their lines as they were, and re-adds missing template keys', () => {
     const existing = existingAfter(fresh());
     const text = existing.envText!.replace(/^_APP_LOCALE=.*\n/m, '') + 'MY_SETTING="x  y" # mine\n';
-    const p = plan(BASE, { ...existing, envText: text, env: parseEnv(text) }, t, { composePolicy: 'keep', random: counter('other') });
+    const p = plan(BASE, { ...existing, envText: text, env: parseEnv(text) }, t, {
+      composePolicy: 'keep',
+      random: counter('other'),
+    });
     expect(fileOf(p, '.env')).toContain('MY_SETTING="x  y" # mine\n');
     expect(envOf(p)._APP_LOCALE).toBe('en');
   });
   it('turns security switches back on and says so', () => {
     const existing = existingAfter(fresh());
     const text = existing.envText!.replace('_APP_OPTIONS_ABUSE=enabled', '_APP_OPTIONS_ABUSE=disabled');
-    const p = plan(BASE, { ...existing, envText: text, env: parseEnv(text) }, t, { composePolicy: 'keep', random: counter() });
+    const p = plan(BASE, { ...existing, envText: text, env: parseEnv(text) }, t, {
+      composePolicy: 'keep',
+      random: counter(),
+    });
     expect(envOf(p)._APP_OPTIONS_ABUSE).toBe('enabled');
     expect(p.warnings.join()).toMatch(/_APP_OPTIONS_ABUSE was "disabled"/);
   });
@@ -235,7 +368,10 @@ describe('re-run', () => {
     const existing = existingAfter(fresh());
     const edited = existing.compose!.replace('max-file: "5"', 'max-file: "9"');
     expect(edited).not.toBe(existing.compose);
-    const p = plan({ ...BASE, httpPort: 8080 }, { ...existing, compose: edited }, t, { composePolicy: 'keep', random: counter() });
+    const p = plan({ ...BASE, httpPort: 8080 }, { ...existing, compose: edited }, t, {
+      composePolicy: 'keep',
+      random: counter(),
+    });
     expect(p.composeEdited).toBe(true);
     expect(p.changes.map((f) => f.path)).toContain('docker-compose.proposed.yml');
     expect(p.files.find((f) => f.path === 'docker-compose.yml')).toBeUndefined();
@@ -254,15 +390,34 @@ describe('re-run', () => {
   });
   it('keeps an external DB password unless a new one is given', () => {
     const ext = { db: 'external' as const, dbHost: 'db.example.com', dbPort: 5432, dbUser: 'aw', dbName: 'aw' };
-    const first = plan({ ...BASE, ...ext }, EMPTY, t, { composePolicy: 'keep', dbPassword: 'first', random: counter() });
-    const same = plan({ ...BASE, ...ext }, existingAfter(first), t, { readFile: readAfter(first), composePolicy: 'keep', random: counter() });
+    const first = plan({ ...BASE, ...ext }, EMPTY, t, {
+      composePolicy: 'keep',
+      dbPassword: 'first',
+      random: counter(),
+    });
+    const same = plan({ ...BASE, ...ext }, existingAfter(first), t, {
+      readFile: readAfter(first),
+      composePolicy: 'keep',
+      random: counter(),
+    });
     expect(same.changes).toEqual([]);
-    const changed = plan({ ...BASE, ...ext }, existingAfter(first), t, { readFile: readAfter(first), composePolicy: 'keep', dbPassword: 'second', random: counter() });
+    const changed = plan({ ...BASE, ...ext }, existingAfter(first), t, {
+      readFile: readAfter(first),
+      composePolicy: 'keep',
+      dbPassword: 'second',
+      random: counter(),
+    });
     expect(envOf(changed)._APP_DB_PASS).toBe('second');
   });
   it('a 1.9 install re-planned on its release changes nothing', () => {
     const first = fresh19();
-    expect(plan(BASE_19, existingAfter(first), t19, { readFile: readAfter(first), composePolicy: 'keep', random: counter('other') }).changes).toEqual([]);
+    expect(
+      plan(BASE_19, existingAfter(first), t19, {
+        readFile: readAfter(first),
+        composePolicy: 'keep',
+        random: counter('other'),
+      }).changes,
+    ).toEqual([]);
   });
 });
 
@@ -271,9 +426,21 @@ describe('state history', () => {
     const t = templateOf('2.7.1');
     const first = plan(BASE, { dir: '/x' }, t, { composePolicy: 'keep', random: counter() });
     const before = existingAfter(first);
-    const history: HistoryEntry[] = [{ from: '1.9.10', to: '2.7.1', when: '2026-11-20T10:00:00.000Z', backup: '.harden-init/backups/x', result: 'done' }];
+    const history: HistoryEntry[] = [
+      {
+        from: '1.9.10',
+        to: '2.7.1',
+        when: '2026-11-20T10:00:00.000Z',
+        backup: '.harden-init/backups/x',
+        result: 'done',
+      },
+    ];
     const withHistory = { ...before, state: { ...before.state!, history } };
-    const again = plan({ ...BASE, console: 'open' }, withHistory, t, { composePolicy: 'keep', random: counter(), previous: BASE });
+    const again = plan({ ...BASE, console: 'open' }, withHistory, t, {
+      composePolicy: 'keep',
+      random: counter(),
+      previous: BASE,
+    });
     expect(parseState(fileOf(again, '.harden-init/state.json'))!.history).toEqual(history);
   });
 });

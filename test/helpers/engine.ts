@@ -14,7 +14,9 @@ export function engineAvailable(): boolean {
     return true;
   } catch {
     if (process.env.CI === 'true') {
-      throw new Error('No Docker engine answers (DOCKER_HOST / the docker socket), and CI=true: these tests must run. .ci/run starts one with .ci/lib/docker-engine.sh.');
+      throw new Error(
+        'No Docker engine answers (DOCKER_HOST / the docker socket), and CI=true: these tests must run. .ci/run starts one with .ci/lib/docker-engine.sh.',
+      );
     }
     return false;
   }
@@ -29,11 +31,16 @@ export function engineAvailable(): boolean {
 export async function lockEngine(timeoutMs = 900_000): Promise<() => Promise<void>> {
   const m = /^unix:\/\/(.+)$/.exec(process.env.DOCKER_HOST ?? '');
   const file = m ? join(dirname(m[1]!), 'harden-init-e2e.lock') : join(tmpdir(), 'harden-init-e2e.lock');
-  const child = execa('flock', ['-w', String(Math.round(timeoutMs / 1000)), file, 'sh', '-c', 'echo locked; exec cat >/dev/null'],
-    { stdin: 'pipe', reject: false });
+  const child = execa(
+    'flock',
+    ['-w', String(Math.round(timeoutMs / 1000)), file, 'sh', '-c', 'echo locked; exec cat >/dev/null'],
+    { stdin: 'pipe', reject: false },
+  );
   await new Promise<void>((resolve, reject) => {
     child.stdout!.once('data', () => resolve());
-    void child.then((r) => reject(new Error(`could not lock the engine (${file}) within ${timeoutMs / 1000} s: ${String(r.stderr)}`)));
+    void child.then((r) =>
+      reject(new Error(`could not lock the engine (${file}) within ${timeoutMs / 1000} s: ${String(r.stderr)}`)),
+    );
   });
   return async () => {
     child.stdin!.end();
@@ -57,7 +64,8 @@ export const REAL_ENGINE: Record<string, string | undefined> = {
 export function ensureDefaultSocket(): void {
   const host = process.env.DOCKER_HOST ?? '';
   const m = /^unix:\/\/(.+)$/.exec(host);
-  if (m && m[1] !== '/var/run/docker.sock' && !existsSync('/var/run/docker.sock')) symlinkSync(m[1]!, '/var/run/docker.sock');
+  if (m && m[1] !== '/var/run/docker.sock' && !existsSync('/var/run/docker.sock'))
+    symlinkSync(m[1]!, '/var/run/docker.sock');
 }
 
 /**
@@ -65,11 +73,17 @@ export function ensureDefaultSocket(): void {
  * sessions may run stacks on the same engine and host, so fixed test ports collide; ask for fresh ones per file.
  */
 export async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(Array.from({ length: n }, () => new Promise<Server>((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '0.0.0.0', () => resolve(srv));
-  })));
+  const servers = await Promise.all(
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<Server>((resolve, reject) => {
+          const srv = createServer();
+          srv.once('error', reject);
+          srv.listen(0, '0.0.0.0', () => resolve(srv));
+        }),
+    ),
+  );
   const ports = servers.map((s) => (s.address() as { port: number }).port);
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
   return ports;
@@ -90,7 +104,11 @@ export async function buildStandins(composeFile: string): Promise<void> {
  * and Redis servers (test/e2e/standin/README.md). `<v>` or `<v>=<dir>` for a release built from a folder.
  */
 export async function buildReleaseStandins(...releases: string[]): Promise<void> {
-  await execa(join(ROOT, 'test/e2e/standin/build-standins.sh'), releases.flatMap((r) => ['--release', r]), { stdio: 'inherit' });
+  await execa(
+    join(ROOT, 'test/e2e/standin/build-standins.sh'),
+    releases.flatMap((r) => ['--release', r]),
+    { stdio: 'inherit' },
+  );
 }
 
 /** Container names upstream's compose files fix (1.9 and 2.x), plus compose's own `<project>_<service>_1`. */
@@ -116,8 +134,16 @@ export async function removeStack(dir?: string): Promise<void> {
   }
   await removeStackContainers();
   for (const n of GLOBAL_NETWORKS) await execa('docker', ['network', 'rm', n], { reject: false });
-  const project = dir ? basename(dir).toLowerCase().replace(/[^a-z0-9_-]/g, '') : 'appwrite';
-  const vols = await execa('docker', ['volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`], { reject: false });
+  const project = dir
+    ? basename(dir)
+        .toLowerCase()
+        .replace(/[^a-z0-9_-]/g, '')
+    : 'appwrite';
+  const vols = await execa(
+    'docker',
+    ['volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`],
+    { reject: false },
+  );
   const names = [...String(vols.stdout).split('\n').filter(Boolean), 'appwrite-builds'];
   for (const v of names) await execa('docker', ['volume', 'rm', '-f', v], { reject: false });
 }
@@ -129,17 +155,20 @@ export async function removeStack(dir?: string): Promise<void> {
  * way), so the test lowers the limit there; the product's file stays upstream's.
  */
 export function writeClickhouseOverride(dir: string, extra: string[] = []): void {
-  writeFileSync(join(dir, 'docker-compose.override.yml'), [
-    '# test machine only: RLIMIT_NOFILE is capped at 20000 here (see test/helpers/engine.ts)',
-    'services:',
-    '  clickhouse:',
-    '    ulimits:',
-    '      nofile:',
-    '        soft: 20000',
-    '        hard: 20000',
-    ...extra, // more override lines of the test's own (another service of services:, or top-level keys)
-    '',
-  ].join('\n'));
+  writeFileSync(
+    join(dir, 'docker-compose.override.yml'),
+    [
+      '# test machine only: RLIMIT_NOFILE is capped at 20000 here (see test/helpers/engine.ts)',
+      'services:',
+      '  clickhouse:',
+      '    ulimits:',
+      '      nofile:',
+      '        soft: 20000',
+      '        hard: 20000',
+      ...extra, // more override lines of the test's own (another service of services:, or top-level keys)
+      '',
+    ].join('\n'),
+  );
 }
 
 /** The services of the stack as compose reads them (the compose file plus any override). */
@@ -150,9 +179,18 @@ export async function composeServices(dir: string): Promise<string[]> {
 
 /** Running containers of the project in `dir`, service → container id. */
 export async function projectContainers(dir: string, all = false): Promise<Map<string, string>> {
-  const project = basename(dir).toLowerCase().replace(/[^a-z0-9_-]/g, '');
-  const r = await execa('docker', ['ps', ...(all ? ['-a'] : []), '--filter', `label=com.docker.compose.project=${project}`,
-    '--format', '{{.ID}} {{.Label "com.docker.compose.service"}}', '--no-trunc']);
+  const project = basename(dir)
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]/g, '');
+  const r = await execa('docker', [
+    'ps',
+    ...(all ? ['-a'] : []),
+    '--filter',
+    `label=com.docker.compose.project=${project}`,
+    '--format',
+    '{{.ID}} {{.Label "com.docker.compose.service"}}',
+    '--no-trunc',
+  ]);
   const out = new Map<string, string>();
   for (const line of String(r.stdout).split('\n').filter(Boolean)) {
     const [id, svc] = line.split(' ');
@@ -183,10 +221,26 @@ export async function runningVars(container: string): Promise<string> {
  */
 export async function watchContainerCreates(images: string[]): Promise<{ stop: () => Promise<string[]> }> {
   const since = (nowSeconds() - 1).toFixed(3);
-  const child = execa('docker', ['events', '--since', since, '--filter', 'type=container', '--filter', 'event=create',
-    ...images.flatMap((i) => ['--filter', `image=${i}`]), '--format', '{{.Actor.ID}} {{.Actor.Attributes.image}} {{.Actor.Attributes.name}}'], { reject: false });
+  const child = execa(
+    'docker',
+    [
+      'events',
+      '--since',
+      since,
+      '--filter',
+      'type=container',
+      '--filter',
+      'event=create',
+      ...images.flatMap((i) => ['--filter', `image=${i}`]),
+      '--format',
+      '{{.Actor.ID}} {{.Actor.Attributes.image}} {{.Actor.Attributes.name}}',
+    ],
+    { reject: false },
+  );
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
   await new Promise((r) => setTimeout(r, 300)); // subscribed (anything earlier is replayed from `since`)
   return {
     stop: async () => {
@@ -200,8 +254,21 @@ export async function watchContainerCreates(images: string[]): Promise<{ stop: (
 
 /** Containers created from image `id` between two instants (seconds; `docker events`, so `--rm` ones count too). */
 export async function containersCreated(id: string, since: number, until: number): Promise<number> {
-  const r = await execa('docker', ['events', '--since', since.toFixed(3), '--until', until.toFixed(3), '--filter', 'type=container',
-    '--filter', 'event=create', '--filter', `image=${id}`, '--format', '{{.Actor.ID}}']);
+  const r = await execa('docker', [
+    'events',
+    '--since',
+    since.toFixed(3),
+    '--until',
+    until.toFixed(3),
+    '--filter',
+    'type=container',
+    '--filter',
+    'event=create',
+    '--filter',
+    `image=${id}`,
+    '--format',
+    '{{.Actor.ID}}',
+  ]);
   return String(r.stdout).split('\n').filter(Boolean).length;
 }
 
@@ -210,7 +277,10 @@ export const nowSeconds = (): number => Date.now() / 1000;
 /** Everything compose made for a project: containers (with anonymous volumes), networks, named volumes. */
 export async function removeProject(project: string): Promise<void> {
   const label = `label=com.docker.compose.project=${project}`;
-  const ids = (cmd: string[]) => execa('docker', [...cmd, '-q', '--filter', label], { reject: false }).then((r) => String(r.stdout).split('\n').filter(Boolean));
+  const ids = (cmd: string[]) =>
+    execa('docker', [...cmd, '-q', '--filter', label], { reject: false }).then((r) =>
+      String(r.stdout).split('\n').filter(Boolean),
+    );
   const containers = await ids(['ps', '-a']);
   if (containers.length) await execa('docker', ['rm', '-f', '-v', ...containers], { reject: false });
   const networks = await ids(['network', 'ls']);
@@ -224,7 +294,10 @@ export async function removeProject(project: string): Promise<void> {
  * host ports, upstream's socket path, a DOCKER_CONFIG without CLI plugins (Compose v1), the release stand-ins and no
  * stack left over; afterwards the stack in `dir` taken down and the lock released. Call inside the describe.
  */
-export function stackSuite(o: { dir: string; dockerConfig: string; releases: string[] }): { http: string; https: string } {
+export function stackSuite(o: { dir: string; dockerConfig: string; releases: string[] }): {
+  http: string;
+  https: string;
+} {
   const ports = { http: '', https: '' };
   let unlock: (() => Promise<void>) | undefined;
   beforeAll(async () => {

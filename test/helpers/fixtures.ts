@@ -9,13 +9,29 @@ import type { Plan } from '../../src/engine/plan.js';
 import { parseState } from '../../src/engine/state.js';
 
 export const BASE: Answers = {
-  release: '2.7.1', domain: 'appwrite.example.com', https: 'auto', email: 'admin@example.com', console: 'root',
-  db: 'volume', dbEngine: 'postgresql', httpPort: 80, httpsPort: 443, topology: 'combined', mqtt: false,
+  release: '2.7.1',
+  domain: 'appwrite.example.com',
+  https: 'auto',
+  email: 'admin@example.com',
+  console: 'root',
+  db: 'volume',
+  dbEngine: 'postgresql',
+  httpPort: 80,
+  httpsPort: 443,
+  topology: 'combined',
+  mqtt: false,
 };
 /** The same on the 1.9 line (MariaDB only, no topology or MQTT). */
 export const BASE_19: Answers = {
-  release: '1.9.10', domain: 'appwrite.example.com', https: 'auto', email: 'admin@example.com', console: 'root',
-  db: 'volume', dbEngine: 'mariadb', httpPort: 80, httpsPort: 443,
+  release: '1.9.10',
+  domain: 'appwrite.example.com',
+  https: 'auto',
+  email: 'admin@example.com',
+  console: 'root',
+  db: 'volume',
+  dbEngine: 'mariadb',
+  httpPort: 80,
+  httpsPort: 443,
 };
 
 /** A release's template from the test descriptions (upstream's files; see test/fixtures/releases/README.md). */
@@ -43,15 +59,22 @@ export function envOf(plan: Plan): Record<string, string> {
 
 /** What readExisting would return after the plan's files were written. */
 /** What the install holds after a plan was written, for plan()'s readFile (other files it writes, e.g. traefik's routes). */
-export const readAfter = (plan: Plan) => (path: string): string | undefined => plan.files.find((f) => f.path === path)?.content;
+export const readAfter =
+  (plan: Plan) =>
+  (path: string): string | undefined =>
+    plan.files.find((f) => f.path === path)?.content;
 
 export function existingAfter(plan: Plan, dir = '/x'): Existing {
   const get = (p: string) => plan.files.find((f) => f.path === p)?.content;
   const envText = get('.env');
   const stateText = get('.harden-init/state.json');
   return {
-    dir, envText, env: envText === undefined ? undefined : parseEnv(envText),
-    compose: get('docker-compose.yml'), proposedCompose: get('docker-compose.proposed.yml'),
-    stateText, state: stateText === undefined ? undefined : parseState(stateText),
+    dir,
+    envText,
+    env: envText === undefined ? undefined : parseEnv(envText),
+    compose: get('docker-compose.yml'),
+    proposedCompose: get('docker-compose.proposed.yml'),
+    stateText,
+    state: stateText === undefined ? undefined : parseState(stateText),
   };
 }

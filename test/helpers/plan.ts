@@ -6,7 +6,10 @@ import type { Existing } from '../../src/engine/existing.js';
 import type { TargetTemplate, Target, BaseAnswers } from '../../src/targets/types.js';
 
 export type TestPlanOptions = Omit<PlanOptions, 'target' | 'random'> & {
-  dbPassword?: string; smtpPassword?: string; target?: PlanOptions['target']; random?: () => string;
+  dbPassword?: string;
+  smtpPassword?: string;
+  target?: PlanOptions['target'];
+  random?: () => string;
 };
 
 export function plan(answers: object, existing: Existing, t: TargetTemplate, opts: TestPlanOptions): Plan {
@@ -15,7 +18,9 @@ export function plan(answers: object, existing: Existing, t: TargetTemplate, opt
   if (dbPassword !== undefined) secretValues._APP_DB_PASS = dbPassword;
   if (smtpPassword !== undefined) secretValues._APP_SMTP_PASSWORD = smtpPassword;
   return enginePlan(answers as Record<string, unknown>, existing, t, {
-    ...rest, secretValues, random: random ? () => random() : undefined,
+    ...rest,
+    secretValues,
+    random: random ? () => random() : undefined,
     target: target ?? (appwrite as unknown as Target<BaseAnswers>),
   });
 }

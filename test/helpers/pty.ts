@@ -28,7 +28,10 @@ export function stripAnsi(s: string): string {
   return s.replace(ANSI, '');
 }
 
-export interface PtyExit { exitCode: number; signal?: number }
+export interface PtyExit {
+  exitCode: number;
+  signal?: number;
+}
 
 export interface PtySession {
   /** Sends raw bytes (keys) to the terminal. */
@@ -65,7 +68,11 @@ const DEFAULT_TIMEOUT = 15_000;
  */
 export function spawnCli(args: string[], opts: SpawnOptions = {}): PtySession {
   const env: Record<string, string> = {};
-  const merged: Record<string, string | undefined> = { ...process.env, DOCKER_HOST: NO_DOCKER, HARDEN_INIT_RELEASES_DIR: RELEASES_DIR };
+  const merged: Record<string, string | undefined> = {
+    ...process.env,
+    DOCKER_HOST: NO_DOCKER,
+    HARDEN_INIT_RELEASES_DIR: RELEASES_DIR,
+  };
   // Never let a password from the outer environment answer a prompt for us; keep clack's TTY rendering.
   delete merged.HARDEN_INIT_DB_PASSWORD;
   delete merged.HARDEN_INIT_SMTP_PASSWORD;
@@ -85,9 +92,17 @@ export function spawnCli(args: string[], opts: SpawnOptions = {}): PtySession {
   let pos = 0; // read position in the stripped text
   let exited: PtyExit | undefined;
   const listeners = new Set<() => void>();
-  const notify = () => { for (const l of [...listeners]) l(); };
-  term.onData((d) => { raw += d; notify(); });
-  term.onExit(({ exitCode, signal }) => { exited = { exitCode, signal }; notify(); });
+  const notify = () => {
+    for (const l of [...listeners]) l();
+  };
+  term.onData((d) => {
+    raw += d;
+    notify();
+  });
+  term.onExit(({ exitCode, signal }) => {
+    exited = { exitCode, signal };
+    notify();
+  });
 
   const text = () => stripAnsi(raw);
   const tail = (chars = 2500) => {
@@ -98,49 +113,90 @@ export function spawnCli(args: string[], opts: SpawnOptions = {}): PtySession {
   const until = <T>(check: () => T | undefined, timeoutMs: number, describe: () => string): Promise<T> =>
     new Promise<T>((resolveP, rejectP) => {
       let timer: NodeJS.Timeout | undefined;
-      const done = () => { listeners.delete(tick); if (timer) clearTimeout(timer); };
+      const done = () => {
+        listeners.delete(tick);
+        if (timer) clearTimeout(timer);
+      };
       const tick = () => {
         let v: T | undefined;
-        try { v = check(); } catch (e) { done(); rejectP(e); return; }
-        if (v !== undefined) { done(); resolveP(v); }
+        try {
+          v = check();
+        } catch (e) {
+          done();
+          rejectP(e);
+          return;
+        }
+        if (v !== undefined) {
+          done();
+          resolveP(v);
+        }
       };
-      timer = setTimeout(() => { done(); rejectP(new Error(`${describe()} (timed out after ${timeoutMs} ms)\n--- transcript tail ---\n${tail()}`)); }, timeoutMs);
+      timer = setTimeout(() => {
+        done();
+        rejectP(new Error(`${describe()} (timed out after ${timeoutMs} ms)\n--- transcript tail ---\n${tail()}`));
+      }, timeoutMs);
       listeners.add(tick);
       tick();
     });
 
   const session: PtySession = {
-    write(data) { term.write(data); },
+    write(data) {
+      term.write(data);
+    },
     waitFor(what, timeoutMs = DEFAULT_TIMEOUT) {
-      return until(() => {
-        const t = text();
-        const rest = t.slice(pos);
-        let at = -1;
-        let len = 0;
-        if (typeof what === 'string') { at = rest.indexOf(what); len = what.length; }
-        else {
-          const m = new RegExp(what.source, what.flags.replace('g', '')).exec(rest);
-          if (m) { at = m.index; len = m[0].length; }
-        }
-        if (at >= 0) {
-          pos += at + len;
-          return rest.slice(at, at + len);
-        }
-        if (exited) throw new Error(`process exited (code ${exited.exitCode}) before ${JSON.stringify(String(what))} appeared\n--- transcript tail ---\n${tail()}`);
-        return undefined;
-      }, timeoutMs, () => `waiting for ${JSON.stringify(String(what))}`);
+      return until(
+        () => {
+          const t = text();
+          const rest = t.slice(pos);
+          let at = -1;
+          let len = 0;
+          if (typeof what === 'string') {
+            at = rest.indexOf(what);
+            len = what.length;
+          } else {
+            const m = new RegExp(what.source, what.flags.replace('g', '')).exec(rest);
+            if (m) {
+              at = m.index;
+              len = m[0].length;
+            }
+          }
+          if (at >= 0) {
+            pos += at + len;
+            return rest.slice(at, at + len);
+          }
+          if (exited)
+            throw new Error(
+              `process exited (code ${exited.exitCode}) before ${JSON.stringify(String(what))} appeared\n--- transcript tail ---\n${tail()}`,
+            );
+          return undefined;
+        },
+        timeoutMs,
+        () => `waiting for ${JSON.stringify(String(what))}`,
+      );
     },
     async answer(what, keys, timeoutMs) {
       await session.waitFor(what, timeoutMs);
       term.write(keys);
     },
     exit(timeoutMs = DEFAULT_TIMEOUT) {
-      return until(() => exited, timeoutMs, () => 'waiting for the process to exit');
+      return until(
+        () => exited,
+        timeoutMs,
+        () => 'waiting for the process to exit',
+      );
     },
     raw: () => raw,
     text,
     tail,
-    kill() { if (!exited) { try { term.kill(); } catch { /* already gone */ } } },
+    kill() {
+      if (!exited) {
+        try {
+          term.kill();
+        } catch {
+          /* already gone */
+        }
+      }
+    },
   };
   return session;
 }
@@ -149,11 +205,16 @@ export function spawnCli(args: string[], opts: SpawnOptions = {}): PtySession {
  * The terminals and temporary directories of one test file: every session is ended and every directory removed after
  * each test. The file runs the built CLI, so it fails at once when dist/ is missing.
  */
-export function ptyScratch(prefix: string): { tmp(): string; track(s: PtySession): PtySession; lastDir(): string | undefined } {
+export function ptyScratch(prefix: string): {
+  tmp(): string;
+  track(s: PtySession): PtySession;
+  lastDir(): string | undefined;
+} {
   let sessions: PtySession[] = [];
   let dirs: string[] = [];
   beforeAll(() => {
-    if (!existsSync(join(ROOT, 'dist', 'cli.mjs'))) throw new Error('dist/cli.mjs is missing: run `npm run build` first');
+    if (!existsSync(join(ROOT, 'dist', 'cli.mjs')))
+      throw new Error('dist/cli.mjs is missing: run `npm run build` first');
   });
   afterEach(() => {
     for (const s of sessions) s.kill();
@@ -167,7 +228,10 @@ export function ptyScratch(prefix: string): { tmp(): string; track(s: PtySession
       dirs.push(d);
       return d;
     },
-    track(s) { sessions.push(s); return s; },
+    track(s) {
+      sessions.push(s);
+      return s;
+    },
     lastDir: () => dirs.at(-1),
   };
 }

@@ -7,7 +7,11 @@ import { join, resolve } from 'node:path';
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const BIN = join(ROOT, 'bin', 'harden-init.js');
 
-export interface RunResult { exitCode: number; stdout: string; stderr: string }
+export interface RunResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
 
 /** Upstream's files per release, for runs without Docker (see test/fixtures/releases/README.md). */
 export const RELEASES_DIR = join(ROOT, 'test', 'fixtures', 'releases');
@@ -18,9 +22,16 @@ export const NO_DOCKER = 'unix:///nonexistent/harden-init-test/docker.sock';
  * By default the child sees no Docker engine and reads releases from RELEASES_DIR; end-to-end tests pass
  * `{ DOCKER_HOST: process.env.DOCKER_HOST, HARDEN_INIT_RELEASES_DIR: undefined }` to use the real engine.
  */
-export async function runBin(args: string[], env: Record<string, string | undefined> = {}, cwd = ROOT): Promise<RunResult> {
+export async function runBin(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  cwd = ROOT,
+): Promise<RunResult> {
   const childEnv: Record<string, string> = {
-    ...(process.env as Record<string, string>), NO_COLOR: '1', DOCKER_HOST: NO_DOCKER, HARDEN_INIT_RELEASES_DIR: RELEASES_DIR,
+    ...(process.env as Record<string, string>),
+    NO_COLOR: '1',
+    DOCKER_HOST: NO_DOCKER,
+    HARDEN_INIT_RELEASES_DIR: RELEASES_DIR,
   };
   delete childEnv.HARDEN_INIT_DB_PASSWORD;
   delete childEnv.HARDEN_INIT_SMTP_PASSWORD;

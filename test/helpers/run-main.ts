@@ -6,9 +6,16 @@ import { main } from '../../src/cli/main.js';
 import { NO_DOCKER, RELEASES_DIR, ROOT, type RunResult } from './run-bin.js';
 
 /** Same defaults as runBin: no Docker engine, releases from RELEASES_DIR, no colours, no password variables. */
-export async function runMain(args: string[], env: Record<string, string | undefined> = {}, cwd = ROOT): Promise<RunResult> {
+export async function runMain(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  cwd = ROOT,
+): Promise<RunResult> {
   const runEnv: Record<string, string | undefined> = {
-    ...process.env, NO_COLOR: '1', DOCKER_HOST: NO_DOCKER, HARDEN_INIT_RELEASES_DIR: RELEASES_DIR,
+    ...process.env,
+    NO_COLOR: '1',
+    DOCKER_HOST: NO_DOCKER,
+    HARDEN_INIT_RELEASES_DIR: RELEASES_DIR,
   };
   delete runEnv.HARDEN_INIT_DB_PASSWORD;
   delete runEnv.HARDEN_INIT_SMTP_PASSWORD;
@@ -22,8 +29,18 @@ export async function runMain(args: string[], env: Record<string, string | undef
   const exitCode = await main({
     argv: args,
     env: runEnv,
-    stdout: { write: (s) => { stdout += s; }, isTTY: false },
-    stderr: { write: (s) => { stderr += s; }, isTTY: false },
+    stdout: {
+      write: (s) => {
+        stdout += s;
+      },
+      isTTY: false,
+    },
+    stderr: {
+      write: (s) => {
+        stderr += s;
+      },
+      isTTY: false,
+    },
     stdinIsTTY: false,
     cwd,
   });

@@ -12,6 +12,7 @@ export function hasCommand(cmd: string, args = ['--version']): boolean {
 
 export function requireInCi(cmd: string, why: string): boolean {
   const present = hasCommand(cmd);
-  if (!present && process.env.CI === 'true') throw new Error(`${cmd} is required in CI (${why}) but was not found; .ci/run installs it`);
+  if (!present && process.env.CI === 'true')
+    throw new Error(`${cmd} is required in CI (${why}) but was not found; .ci/run installs it`);
   return present;
 }

@@ -5,14 +5,26 @@
 import type { UpstreamVariable } from '../../src/targets/appwrite/upstream/types.js';
 // Shared with the product: the parser, string decoding and the walk from the literal to the variables. What was
 // rewritten, and is compared, is the scan from text to tokens (the old one below never makes a 'lit' token).
-import { decodeDoubleQuoted, lineOf, Parser, PhpParseError, variablesOf, type Token } from '../../src/targets/appwrite/upstream/variables-php.js';
+import {
+  decodeDoubleQuoted,
+  lineOf,
+  Parser,
+  PhpParseError,
+  variablesOf,
+  type Token,
+} from '../../src/targets/appwrite/upstream/variables-php.js';
 
 const WHITESPACE = /\s+/y;
 const NUMBER = /^(?:0[xX][0-9a-fA-F_]+|0[bB][01_]+|\d[\d_]*(?:\.\d[\d_]*)?(?:[eE][+-]?\d+)?)/;
 const WORD = /^[A-Za-z_\\\x80-\uffff][\w\\\x80-\uffff]*/;
 const isDigit = (code: number) => code >= 48 && code <= 57;
 /** The first character WORD accepts: [A-Za-z_\\\x80-\uffff]. */
-const startsWord = (code: number) => (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code === 92 || (code >= 0x80 && code <= 0xffff);
+const startsWord = (code: number) =>
+  (code >= 65 && code <= 90) ||
+  (code >= 97 && code <= 122) ||
+  code === 95 ||
+  code === 92 ||
+  (code >= 0x80 && code <= 0xffff);
 
 function tokenize(text: string): Token[] {
   const out: Token[] = [];
@@ -21,9 +33,18 @@ function tokenize(text: string): Token[] {
   while (i < n) {
     const c = text[i]!;
     WHITESPACE.lastIndex = i;
-    if (WHITESPACE.test(text)) { i = WHITESPACE.lastIndex; continue; }
-    if (text.startsWith('<?php', i)) { i += 5; continue; }
-    if (text.startsWith('?>', i)) { i += 2; continue; }
+    if (WHITESPACE.test(text)) {
+      i = WHITESPACE.lastIndex;
+      continue;
+    }
+    if (text.startsWith('<?php', i)) {
+      i += 5;
+      continue;
+    }
+    if (text.startsWith('?>', i)) {
+      i += 2;
+      continue;
+    }
     if (text.startsWith('//', i) || (c === '#' && text[i + 1] !== '[')) {
       while (i < n && text[i] !== '\n') i++;
       continue;
@@ -42,7 +63,10 @@ function tokenize(text: string): Token[] {
         if (j >= n) throw new PhpParseError(`unterminated string at line ${lineOf(text, start)}`);
         const d = text.charCodeAt(j);
         if (d === quote) break;
-        if (d === 92 && j + 1 < n) { j += 2; continue; } // a backslash and the character it escapes
+        if (d === 92 && j + 1 < n) {
+          j += 2;
+          continue;
+        } // a backslash and the character it escapes
         j++;
       }
       const body = text.slice(i + 1, j);
@@ -52,13 +76,25 @@ function tokenize(text: string): Token[] {
       out.push({ k: 'str', v, at: start });
       continue;
     }
-    if (text.startsWith('=>', i)) { out.push({ k: 'punct', v: '=>', at: i }); i += 2; continue; }
+    if (text.startsWith('=>', i)) {
+      out.push({ k: 'punct', v: '=>', at: i });
+      i += 2;
+      continue;
+    }
     // Each pattern can only match from its first character; the slice caps a token's length as before.
     const code = text.charCodeAt(i);
     let m = isDigit(code) ? NUMBER.exec(text.slice(i, i + 64)) : null;
-    if (m) { out.push({ k: 'num', v: m[0].replace(/_/g, ''), at: i }); i += m[0].length; continue; }
+    if (m) {
+      out.push({ k: 'num', v: m[0].replace(/_/g, ''), at: i });
+      i += m[0].length;
+      continue;
+    }
     m = startsWord(code) ? WORD.exec(text.slice(i, i + 256)) : null;
-    if (m) { out.push({ k: 'word', v: m[0], at: i }); i += m[0].length; continue; }
+    if (m) {
+      out.push({ k: 'word', v: m[0], at: i });
+      i += m[0].length;
+      continue;
+    }
     out.push({ k: 'punct', v: c, at: i });
     i++;
   }

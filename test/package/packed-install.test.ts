@@ -14,8 +14,12 @@ const MAX_TARBALL_BYTES = 300 * 1000;
 
 describe('the packed package', () => {
   it('has no runtime dependency, stays within 300 KB, installs alone and renders an install', async () => {
-    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
-    expect(Object.keys(pkg.dependencies ?? {}), 'runtime dependencies (libraries must be bundled into dist/)').toEqual([]);
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+    };
+    expect(Object.keys(pkg.dependencies ?? {}), 'runtime dependencies (libraries must be bundled into dist/)').toEqual(
+      [],
+    );
 
     const out = tempDir('hi-pack-');
     const packed = await execa('npm', ['pack', '--ignore-scripts', '--pack-destination', out, '--json'], { cwd: ROOT });
@@ -29,7 +33,11 @@ describe('the packed package', () => {
     await execa('npm', ['install', '--no-audit', '--no-fund', '--offline', tarball], { cwd: app });
     const bin = join(app, 'node_modules', '.bin', 'harden-init');
     const installed = await execa('sh', ['-c', `ls ${join(app, 'node_modules')}`]);
-    expect(String(installed.stdout).split('\n').filter((n) => n && !n.startsWith('.'))).toEqual(['harden-init']);
+    expect(
+      String(installed.stdout)
+        .split('\n')
+        .filter((n) => n && !n.startsWith('.')),
+    ).toEqual(['harden-init']);
 
     const version = await execa(bin, ['--version'], { cwd: app });
     expect(String(version.stdout).trim()).toMatch(/^\d+\.\d+\.\d+/);
@@ -38,9 +46,15 @@ describe('the packed package', () => {
     expect(String(help.stdout)).toMatch(/^harden-init \d+\.\d+\.\d+: install or re-configure/);
 
     const dir = join(app, 'appwrite');
-    const render = await execa(bin, ['--dir', dir, '--domain', 'appwrite.example.com', '--email', 'admin@example.com', '--yes', '--no-start'], {
-      cwd: app, reject: false, env: { ...process.env, DOCKER_HOST: NO_DOCKER, HARDEN_INIT_RELEASES_DIR: RELEASES_DIR, NO_COLOR: '1' },
-    });
+    const render = await execa(
+      bin,
+      ['--dir', dir, '--domain', 'appwrite.example.com', '--email', 'admin@example.com', '--yes', '--no-start'],
+      {
+        cwd: app,
+        reject: false,
+        env: { ...process.env, DOCKER_HOST: NO_DOCKER, HARDEN_INIT_RELEASES_DIR: RELEASES_DIR, NO_COLOR: '1' },
+      },
+    );
     expect(render.exitCode, String(render.stderr)).toBe(0);
     expect(statSync(join(dir, '.env')).mode & 0o777).toBe(0o600);
     expect(readFileSync(join(dir, 'docker-compose.yml'), 'utf8')).toContain('image: appwrite/appwrite:2.7.1');

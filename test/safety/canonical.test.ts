@@ -32,8 +32,13 @@ describe('IP addresses', () => {
     expect(ipError('2001:db8::1')).toBeUndefined();
   });
   it('lists are canonical and without duplicates', () => {
-    expect(parseList('2001:DB8::1, 2001:db8:0::1,203.0.113.7', ipError, canonicalIp).items).toEqual(['2001:db8::1', '203.0.113.7']);
-    expect(parseList('Ops@Example.com,ops@example.COM', () => undefined, canonicalEmail).items).toEqual(['ops@example.com']);
+    expect(parseList('2001:DB8::1, 2001:db8:0::1,203.0.113.7', ipError, canonicalIp).items).toEqual([
+      '2001:db8::1',
+      '203.0.113.7',
+    ]);
+    expect(parseList('Ops@Example.com,ops@example.COM', () => undefined, canonicalEmail).items).toEqual([
+      'ops@example.com',
+    ]);
   });
 });
 
@@ -46,8 +51,28 @@ describe('database paths', () => {
     expect(hostPathError('/etc/')).toMatch(/system directory/);
   });
   it('refuses system and shared directories, allows a directory of its own', () => {
-    for (const p of ['/', '/etc', '/etc/mysql', '/root', '/usr/local/db', '/bin', '/sbin', '/lib', '/lib64', '/boot', '/dev', '/proc/1',
-      '/sys', '/run', '/var/lib/docker', '/var/lib/docker/volumes/x', '/var/run', '/home', '/home/alice', '/tmp']) {
+    for (const p of [
+      '/',
+      '/etc',
+      '/etc/mysql',
+      '/root',
+      '/usr/local/db',
+      '/bin',
+      '/sbin',
+      '/lib',
+      '/lib64',
+      '/boot',
+      '/dev',
+      '/proc/1',
+      '/sys',
+      '/run',
+      '/var/lib/docker',
+      '/var/lib/docker/volumes/x',
+      '/var/run',
+      '/home',
+      '/home/alice',
+      '/tmp',
+    ]) {
       expect(hostPathError(p), p).toMatch(/Allowed|allowed/);
     }
     for (const p of ['/srv/appwrite/mariadb', '/home/alice/appwrite-db', '/tmp/db', '/var/lib/appwrite-db', '/data']) {

@@ -9,7 +9,21 @@ import { install, read } from './helpers.js';
 const env = { DOCKER_HOST: NO_DOCKER, HARDEN_INIT_RELEASES_DIR: RELEASES_DIR, NO_COLOR: '1' };
 const mode = (p: string) => (lstatSync(p).mode & 0o777).toString(8);
 /** Every prompted question answered by a flag, so the only prompts are confirmations. */
-const ALL = ['--domain', 'appwrite.example.com', '--email', 'admin@example.com', '--https', 'auto', '--db', 'volume', '--db-engine', 'postgresql', '--smtp-host', '', '--no-start'];
+const ALL = [
+  '--domain',
+  'appwrite.example.com',
+  '--email',
+  'admin@example.com',
+  '--https',
+  'auto',
+  '--db',
+  'volume',
+  '--db-engine',
+  'postgresql',
+  '--smtp-host',
+  '',
+  '--no-start',
+];
 
 describe('Ctrl-C at a confirmation (real pseudo-terminal)', () => {
   it('at "Write ...?": exit 130, bytes and modes unchanged (.env stays 0644 until the user agrees)', async () => {
@@ -22,7 +36,9 @@ describe('Ctrl-C at a confirmation (real pseudo-terminal)', () => {
       await s.answer(/Write [^\n]*\?/, KEY.ctrlC, 30_000);
       const { exitCode } = await s.exit();
       expect(exitCode).toBe(130);
-    } finally { s.kill(); }
+    } finally {
+      s.kill();
+    }
     expect(read(dir, '.env')).toBe(before);
     expect(mode(join(dir, '.env'))).toBe('644');
     expect(mode(join(dir, '.harden-init'))).toBe('755');
@@ -38,7 +54,9 @@ describe('Ctrl-C at a confirmation (real pseudo-terminal)', () => {
       await s.answer(/Make a NEW _APP_OPENSSL_KEY_V1 anyway/, KEY.ctrlC);
       const { exitCode } = await s.exit();
       expect(exitCode).toBe(130);
-    } finally { s.kill(); }
+    } finally {
+      s.kill();
+    }
     expect(read(dir, '.env')).toBe(before);
   });
 });

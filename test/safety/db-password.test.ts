@@ -18,32 +18,57 @@ async function install(args: string[], env: Record<string, string> = {}): Promis
   return dir;
 }
 
-const dropLine = (dir: string, name: string) => writeFileSync(join(dir, '.env'), read(dir, '.env').replace(new RegExp(`^${name}=.*\\n`, 'm'), ''));
+const dropLine = (dir: string, name: string) =>
+  writeFileSync(join(dir, '.env'), read(dir, '.env').replace(new RegExp(`^${name}=.*\\n`, 'm'), ''));
 
 describe('refuseLostDbPassword (pure)', () => {
   it('nothing missing: no refusal', () => {
-    expect(refuseLostDbPassword({ dir: '/srv/aw', missing: [], product: 'Appwrite', backups: [], archives: [] })).toBeUndefined();
+    expect(
+      refuseLostDbPassword({ dir: '/srv/aw', missing: [], product: 'Appwrite', backups: [], archives: [] }),
+    ).toBeUndefined();
   });
   it('names the newest backup that holds every missing password, shell-quoted', () => {
     const r = refuseLostDbPassword({
-      dir: '/srv/a w', missing: ['_APP_DB_PASS'], product: 'Appwrite', location: 'the Docker volume appwrite-mariadb', archives: [],
-      backups: [{ path: '/srv/a w/.harden-init/backups/2/.env', env: {} }, { path: '/srv/a w/.harden-init/backups/1/.env', env: { _APP_DB_PASS: 'x' } }],
+      dir: '/srv/a w',
+      missing: ['_APP_DB_PASS'],
+      product: 'Appwrite',
+      location: 'the Docker volume appwrite-mariadb',
+      archives: [],
+      backups: [
+        { path: '/srv/a w/.harden-init/backups/2/.env', env: {} },
+        { path: '/srv/a w/.harden-init/backups/1/.env', env: { _APP_DB_PASS: 'x' } },
+      ],
     })!;
     expect(r.message).toMatch(/_APP_DB_PASS.*the Docker volume appwrite-mariadb.*still holds the old password/);
     expect(r.hint).toContain("grep '^_APP_DB_PASS=' '/srv/a w/.harden-init/backups/1/.env' >> '/srv/a w/.env'");
   });
   it('no backup: says so, and points at the newest encrypted archive when there is one', () => {
-    const r = refuseLostDbPassword({ dir: '/srv/aw', missing: ['POSTGRES_PASSWORD'], product: 'Langflow', backups: [], archives: ['/srv/aw/.harden-init/archives/b.age'] })!;
+    const r = refuseLostDbPassword({
+      dir: '/srv/aw',
+      missing: ['POSTGRES_PASSWORD'],
+      product: 'Langflow',
+      backups: [],
+      archives: ['/srv/aw/.harden-init/archives/b.age'],
+    })!;
     expect(r.hint).toMatch(/No backup in \.harden-init\/backups holds POSTGRES_PASSWORD/);
     expect(r.hint).toContain("tar -xO .env | grep -E '^(POSTGRES_PASSWORD)='");
   });
 });
 
-interface Case { name: string; args: string[]; variable: string; env?: Record<string, string> }
+interface Case {
+  name: string;
+  args: string[];
+  variable: string;
+  env?: Record<string, string>;
+}
 const CASES: Case[] = [
   { name: 'Appwrite, PostgreSQL in a volume', args: FIRST, variable: '_APP_DB_PASS' },
   { name: 'Appwrite, MariaDB in a volume', args: [...FIRST, '--db-engine', 'mariadb'], variable: '_APP_DB_PASS' },
-  { name: 'Appwrite, MariaDB: its root password', args: [...FIRST, '--db-engine', 'mariadb'], variable: '_APP_DB_ROOT_PASS' },
+  {
+    name: 'Appwrite, MariaDB: its root password',
+    args: [...FIRST, '--db-engine', 'mariadb'],
+    variable: '_APP_DB_ROOT_PASS',
+  },
   { name: 'Appwrite 1.9, MariaDB', args: [...FIRST, '--release', '1.9.10'], variable: '_APP_DB_PASS' },
   { name: 'Langflow, PostgreSQL in a volume', args: LANGFLOW, variable: 'POSTGRES_PASSWORD' },
 ];
@@ -70,10 +95,21 @@ describe.concurrent('a deleted bundled database password on a re-run', () => {
     });
   }
 
-  it('with a backup: names the newest one that holds it and the command that puts the line back', async ({ expect }) => {
+  it('with a backup: names the newest one that holds it and the command that puts the line back', async ({
+    expect,
+  }) => {
     const dir = await install(FIRST);
     const old = envOf(dir)._APP_DB_PASS!;
-    const change = await runMain(['--dir', dir, '--console', 'emails', '--console-emails', 'ops@example.com', '--yes', '--no-start']);
+    const change = await runMain([
+      '--dir',
+      dir,
+      '--console',
+      'emails',
+      '--console-emails',
+      'ops@example.com',
+      '--yes',
+      '--no-start',
+    ]);
     expect(change.exitCode, change.stderr).toBe(0);
     const [stamp] = backups(dir);
     dropLine(dir, '_APP_DB_PASS');
@@ -84,7 +120,10 @@ describe.concurrent('a deleted bundled database password on a re-run', () => {
     expect(r.stderr).toContain(`grep '^_APP_DB_PASS=' ${backup} >> ${dir}/.env`);
     expectNoSecrets([old], { stdout: r.stdout, stderr: r.stderr });
     // The operator's fix works: the old line back, the re-run passes and keeps it.
-    writeFileSync(join(dir, '.env'), `${read(dir, '.env')}${readFileSync(backup, 'utf8').match(/^_APP_DB_PASS=.*\n/m)![0]}`);
+    writeFileSync(
+      join(dir, '.env'),
+      `${read(dir, '.env')}${readFileSync(backup, 'utf8').match(/^_APP_DB_PASS=.*\n/m)![0]}`,
+    );
     const again = await runMain(['--dir', dir, '--yes', '--no-start']);
     expect(again.exitCode, again.stderr).toBe(0);
     expect(envOf(dir)._APP_DB_PASS).toBe(old);
@@ -101,11 +140,23 @@ describe.concurrent('a deleted bundled database password on a re-run', () => {
     expect(r.stderr).toContain(`The newest archive of harden-init backup here, ${archive}`);
   });
 
-  it('a database moved to a new place (--allow-db-move) starts empty: a new password is right there', async ({ expect }) => {
+  it('a database moved to a new place (--allow-db-move) starts empty: a new password is right there', async ({
+    expect,
+  }) => {
     const dir = await install(FIRST);
     dropLine(dir, '_APP_DB_PASS');
     const dbPath = join(tempDir('hi-dbpass-'), 'pg');
-    const r = await runMain(['--dir', dir, '--db', 'path', '--db-path', dbPath, '--allow-db-move', '--yes', '--no-start']);
+    const r = await runMain([
+      '--dir',
+      dir,
+      '--db',
+      'path',
+      '--db-path',
+      dbPath,
+      '--allow-db-move',
+      '--yes',
+      '--no-start',
+    ]);
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     expect(envOf(dir)._APP_DB_PASS!.length).toBeGreaterThan(20);
   });
@@ -115,13 +166,17 @@ describe.concurrent('a deleted bundled database password on a re-run', () => {
     dropLine(dir, '_APP_DB_PASS');
     const r = await runMain(['--dir', dir, '--yes', '--no-start']);
     expect(r.exitCode, r.stdout + r.stderr).toBe(2);
-    expect(r.stderr).toMatch(/\.env has no value for _APP_DB_PASS, but this install's bundled database \(the host directory /);
+    expect(r.stderr).toMatch(
+      /\.env has no value for _APP_DB_PASS, but this install's bundled database \(the host directory /,
+    );
   });
 });
 
-describe.concurrent('an external server\'s password is the operator\'s: asked for, never made up', () => {
+describe.concurrent("an external server's password is the operator's: asked for, never made up", () => {
   const EXT = ['--db', 'external', '--db-host', 'db.example.com', '--db-user', 'aw'];
-  it('Appwrite: deleted → exit 2 asking for HARDEN_INIT_DB_PASSWORD, .env unchanged; given → used', async ({ expect }) => {
+  it('Appwrite: deleted → exit 2 asking for HARDEN_INIT_DB_PASSWORD, .env unchanged; given → used', async ({
+    expect,
+  }) => {
     const dir = await install([...FIRST, ...EXT], { HARDEN_INIT_DB_PASSWORD: 'the-operators-own-password-1' });
     dropLine(dir, '_APP_DB_PASS');
     const before = read(dir, '.env');
@@ -129,12 +184,17 @@ describe.concurrent('an external server\'s password is the operator\'s: asked fo
     expect(r.exitCode, r.stdout + r.stderr).toBe(2);
     expect(r.stderr).toMatch(/_APP_DB_PASS is missing: set HARDEN_INIT_DB_PASSWORD/);
     expect(read(dir, '.env')).toBe(before);
-    const given = await runMain(['--dir', dir, '--yes', '--no-start'], { HARDEN_INIT_DB_PASSWORD: 'the-operators-own-password-2' });
+    const given = await runMain(['--dir', dir, '--yes', '--no-start'], {
+      HARDEN_INIT_DB_PASSWORD: 'the-operators-own-password-2',
+    });
     expect(given.exitCode, given.stderr).toBe(0);
     expect(envOf(dir)._APP_DB_PASS).toBe('the-operators-own-password-2');
   });
   it('Langflow: the same', async ({ expect }) => {
-    const dir = await install([...LANGFLOW, '--db', 'external', '--db-host', 'db.example.com', '--db-user', 'lf', '--db-name', 'lf'], { HARDEN_INIT_DB_PASSWORD: 'the-operators-own-password-1' });
+    const dir = await install(
+      [...LANGFLOW, '--db', 'external', '--db-host', 'db.example.com', '--db-user', 'lf', '--db-name', 'lf'],
+      { HARDEN_INIT_DB_PASSWORD: 'the-operators-own-password-1' },
+    );
     dropLine(dir, 'POSTGRES_PASSWORD');
     const before = read(dir, '.env');
     const r = await runMain(['langflow', '--dir', dir, '--yes', '--no-start']);

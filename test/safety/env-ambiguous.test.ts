@@ -25,7 +25,12 @@ describe('ambiguousEntries', () => {
       'line"',
       'J=x#',
     ].join('\r\n');
-    expect(ambiguousEntries(parseEnv(text)).map((e) => [e.line, e.key])).toEqual([[3, 'B'], [6, 'E'], [8, 'G'], [12, 'J']]);
+    expect(ambiguousEntries(parseEnv(text)).map((e) => [e.line, e.key])).toEqual([
+      [3, 'B'],
+      [6, 'E'],
+      [8, 'G'],
+      [12, 'J'],
+    ]);
   });
 });
 
@@ -33,7 +38,10 @@ describe('a re-run and check over an ambiguous hand edit', () => {
   it('refuses the re-run naming the line and the fix, writes nothing; check reports it as high', async () => {
     const dir = join(tempDir('hi-ambig-'), 'install');
     expect((await runMain(['--dir', dir, ...FIRST])).exitCode).toBe(0);
-    const env = readFileSync(join(dir, '.env'), 'utf8').replace(/^_APP_SMTP_HOST=.*$/m, '_APP_SMTP_HOST=mail#relay.example.com');
+    const env = readFileSync(join(dir, '.env'), 'utf8').replace(
+      /^_APP_SMTP_HOST=.*$/m,
+      '_APP_SMTP_HOST=mail#relay.example.com',
+    );
     writeFileSync(join(dir, '.env'), env);
     const r = await runMain(['--dir', dir, ...FIRST]);
     expect(r.exitCode).toBe(2);

@@ -3,7 +3,19 @@
 import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { tempNameFor, writeFileAtomic } from '../../src/apply/atomic.js';
 import { BIN, RELEASES_DIR, NO_DOCKER, runBin, tempDir } from '../helpers/run-bin.js';
@@ -42,7 +54,12 @@ describe.concurrent('modes whatever the umask (built binary under umask 000)', (
   it('.env 0600, .harden-init and its backups 0700, the install dir 0700', async ({ expect }) => {
     const dir = join(tempDir('hi-files-'), 'new', 'appwrite');
     const env = { ...process.env, NO_COLOR: '1', DOCKER_HOST: NO_DOCKER, HARDEN_INIT_RELEASES_DIR: RELEASES_DIR };
-    const run = (args: string[]) => execa('sh', ['-c', `umask 000 && exec "${process.execPath}" "${BIN}" "$@"`, 'sh', ...args], { env, reject: false, stdin: 'ignore' });
+    const run = (args: string[]) =>
+      execa('sh', ['-c', `umask 000 && exec "${process.execPath}" "${BIN}" "$@"`, 'sh', ...args], {
+        env,
+        reject: false,
+        stdin: 'ignore',
+      });
     let r = await run(['--dir', dir, ...FIRST]);
     expect(r.exitCode, String(r.stderr)).toBe(0);
     r = await run(['--dir', dir, '--console', 'emails', '--console-emails', 'ops@example.com', '--yes', '--no-start']);
@@ -140,10 +157,21 @@ describe.concurrent('killed between the writes (HARDEN_INIT_TEST_KILL_AFTER): th
     expect(JSON.parse(read(dir, '.harden-init/state.json')).answers.https).toBe('proxy');
   });
   for (const after of ['.env', 'docker-compose.yml']) {
-    it(`killed after ${after}: the next --yes run finishes the change, with no hand-edit notice`, async ({ expect }) => {
+    it(`killed after ${after}: the next --yes run finishes the change, with no hand-edit notice`, async ({
+      expect,
+    }) => {
       const dir = await install();
       const oldState = read(dir, '.harden-init/state.json');
-      const change = ['--https', 'proxy', '--console', 'emails', '--console-emails', 'ops@example.com', '--yes', '--no-start'];
+      const change = [
+        '--https',
+        'proxy',
+        '--console',
+        'emails',
+        '--console-emails',
+        'ops@example.com',
+        '--yes',
+        '--no-start',
+      ];
       const killed = await runBin(['--dir', dir, ...change], { HARDEN_INIT_TEST_KILL_AFTER: after });
       expect(killed.exitCode).not.toBe(0);
       expect(read(dir, '.harden-init/state.json')).toBe(oldState); // state.json is written last
@@ -167,7 +195,15 @@ describe.concurrent('killed between the writes (HARDEN_INIT_TEST_KILL_AFTER): th
     const dir = await install();
     const statePath = join(dir, '.harden-init/state.json');
     const before = statSync(statePath).mtimeMs;
-    writeFileSync(join(dir, '.harden-init/pending.json'), JSON.stringify({ schema: 1, state: JSON.parse(read(dir, '.harden-init/state.json')), after: { '.env': 'f'.repeat(64) }, before: { '.env': 'e'.repeat(64) } }));
+    writeFileSync(
+      join(dir, '.harden-init/pending.json'),
+      JSON.stringify({
+        schema: 1,
+        state: JSON.parse(read(dir, '.harden-init/state.json')),
+        after: { '.env': 'f'.repeat(64) },
+        before: { '.env': 'e'.repeat(64) },
+      }),
+    );
     const r = await runBin(['--dir', dir, '--yes', '--no-start']);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/Nothing to change/);

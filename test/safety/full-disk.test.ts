@@ -28,12 +28,20 @@ function leaveFree(dir: string, pages: number, name = '.filler'): void {
 }
 
 describe.runIf(isRoot)('a full disk (real tmpfs)', () => {
-  beforeAll(() => { mnt = mountTmpfs(256); mounted = true; });
-  afterAll(() => { if (mounted) execFileSync('umount', [mnt]); });
+  beforeAll(() => {
+    mnt = mountTmpfs(256);
+    mounted = true;
+  });
+  afterAll(() => {
+    if (mounted) execFileSync('umount', [mnt]);
+  });
 
   it('writeAll continues short writes and throws when no byte more is taken', () => {
     const chunks: number[] = [];
-    writeAll(0, Buffer.alloc(10), ((_fd: number, _b: Buffer, off: number, len: number) => { chunks.push(off); return Math.min(3, len); }) as never);
+    writeAll(0, Buffer.alloc(10), ((_fd: number, _b: Buffer, off: number, len: number) => {
+      chunks.push(off);
+      return Math.min(3, len);
+    }) as never);
     expect(chunks).toEqual([0, 3, 6, 9]);
     expect(() => writeAll(0, Buffer.alloc(10), (() => 0) as never)).toThrow(/only 0 of 10 bytes/);
   });
@@ -60,7 +68,16 @@ describe.runIf(isRoot)('a full disk (real tmpfs)', () => {
     // Room for the backups (.env and state.json) and one page more: enough for a short write of .env.
     const envPages = Math.ceil(Buffer.byteLength(oldEnv) / 4096);
     leaveFree(mnt, envPages + 1 + 1);
-    r = await runBin(['--dir', dir, '--console', 'emails', '--console-emails', Array.from({ length: 60 }, (_, i) => `user${i}@example.com`).join(','), '--yes', '--no-start']);
+    r = await runBin([
+      '--dir',
+      dir,
+      '--console',
+      'emails',
+      '--console-emails',
+      Array.from({ length: 60 }, (_, i) => `user${i}@example.com`).join(','),
+      '--yes',
+      '--no-start',
+    ]);
     expect(r.exitCode, r.stdout + r.stderr).toBe(1);
     expect(r.stderr).toMatch(/Writing the install failed/);
     expect(read(dir, '.env')).toBe(oldEnv);
@@ -70,7 +87,16 @@ describe.runIf(isRoot)('a full disk (real tmpfs)', () => {
     rmSync(join(mnt, '.filler'), { force: true });
     // With room again, the same run succeeds and keeps the key.
     const key = /^_APP_OPENSSL_KEY_V1=(.+)$/m.exec(oldEnv)![1];
-    r = await runBin(['--dir', dir, '--console', 'emails', '--console-emails', 'ops@example.com', '--yes', '--no-start']);
+    r = await runBin([
+      '--dir',
+      dir,
+      '--console',
+      'emails',
+      '--console-emails',
+      'ops@example.com',
+      '--yes',
+      '--no-start',
+    ]);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(read(dir, '.env')).toContain(`_APP_OPENSSL_KEY_V1=${key}\n`);
   });

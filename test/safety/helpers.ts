@@ -10,7 +10,8 @@ import { isMaskedName } from '../../src/engine/diff.js';
 export const FIRST = ['--domain', 'appwrite.example.com', '--email', 'admin@example.com', '--yes', '--no-start'];
 export const read = (dir: string, f: string) => readFileSync(join(dir, f), 'utf8');
 export const envOf = (dir: string) => toRecord(parseEnv(read(dir, '.env')));
-export const backups = (dir: string) => (existsSync(join(dir, '.harden-init/backups')) ? readdirSync(join(dir, '.harden-init/backups')).sort() : []);
+export const backups = (dir: string) =>
+  existsSync(join(dir, '.harden-init/backups')) ? readdirSync(join(dir, '.harden-init/backups')).sort() : [];
 
 export async function install(extra: string[] = [], dir = join(tempDir('hi-safety-'), 'appwrite')): Promise<string> {
   const r = await runBin(['--dir', dir, ...FIRST, ...extra]);
@@ -20,7 +21,9 @@ export async function install(extra: string[] = [], dir = join(tempDir('hi-safet
 
 /** Every secret value in an install's .env (by name), at least 8 characters long. */
 export function secretsOf(dir: string): string[] {
-  return Object.entries(envOf(dir)).filter(([k, v]) => isMaskedName(k) && v.length >= 8).map(([, v]) => v);
+  return Object.entries(envOf(dir))
+    .filter(([k, v]) => isMaskedName(k) && v.length >= 8)
+    .map(([, v]) => v);
 }
 
 /** Fails when any secret appears in any of the texts (stdout, stderr, --json output, state.json, ...). */

@@ -2,7 +2,16 @@
 // or others may write, is refused by every command that reads or writes an install (exit 2, nothing written),
 // and reported as critical by `check`. System directories are refused as --dir.
 import { describe, expect, it } from 'vitest';
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { runMain } from '../helpers/run-main.js';
 import { tempDir } from '../helpers/run-bin.js';
@@ -35,29 +44,58 @@ function snapshot(dir: string): Record<string, string> {
 
 describe('systemDirReason (pure)', () => {
   it('refuses the system directories themselves, and anything inside /proc, /sys and /dev', () => {
-    for (const p of ['/', '/etc', '/etc/', '/tmp', '/usr', '/var', '/var/lib', '/bin', '/boot', '/root', '/home', '/srv', '/opt', '/lib64', '/proc/1', '/sys/x', '/dev/shm']) {
+    for (const p of [
+      '/',
+      '/etc',
+      '/etc/',
+      '/tmp',
+      '/usr',
+      '/var',
+      '/var/lib',
+      '/bin',
+      '/boot',
+      '/root',
+      '/home',
+      '/srv',
+      '/opt',
+      '/lib64',
+      '/proc/1',
+      '/sys/x',
+      '/dev/shm',
+    ]) {
       expect(systemDirReason(p), p).toBeDefined();
     }
   });
   it('allows their subdirectories', () => {
-    for (const p of ['/tmp/x', '/srv/appwrite', '/opt/appwrite', '/etc/appwrite', '/home/ops/appwrite', '/root/appwrite', '/var/lib/appwrite']) {
+    for (const p of [
+      '/tmp/x',
+      '/srv/appwrite',
+      '/opt/appwrite',
+      '/etc/appwrite',
+      '/home/ops/appwrite',
+      '/root/appwrite',
+      '/var/lib/appwrite',
+    ]) {
       expect(systemDirReason(p), p).toBeUndefined();
     }
   });
 });
 
-describe.concurrent('setup refuses an install directory that is not only its user\'s (exit 2, nothing written)', () => {
-  it.runIf(asRoot)('a new directory owned by another user: names path, uid, user name and mode, and the chown', async ({ expect }) => {
-    const dir = join(tempDir('hi-owner-'), 'appwrite');
-    mkdirSync(dir, { mode: 0o755 });
-    chownSync(dir, OTHER, OTHER);
-    const r = await runMain(['--dir', dir, ...FIRST]);
-    expect(r.exitCode, r.stdout + r.stderr).toBe(2);
-    expect(r.stderr).toContain(`install directory ${dir} (mode 0755) is owned by uid ${OTHER} (nobody)`);
-    expect(r.stderr).toContain(`chown 0 ${dir}`);
-    expect(readdirSync(dir)).toEqual([]);
-    expectNoStack(r);
-  });
+describe.concurrent("setup refuses an install directory that is not only its user's (exit 2, nothing written)", () => {
+  it.runIf(asRoot)(
+    'a new directory owned by another user: names path, uid, user name and mode, and the chown',
+    async ({ expect }) => {
+      const dir = join(tempDir('hi-owner-'), 'appwrite');
+      mkdirSync(dir, { mode: 0o755 });
+      chownSync(dir, OTHER, OTHER);
+      const r = await runMain(['--dir', dir, ...FIRST]);
+      expect(r.exitCode, r.stdout + r.stderr).toBe(2);
+      expect(r.stderr).toContain(`install directory ${dir} (mode 0755) is owned by uid ${OTHER} (nobody)`);
+      expect(r.stderr).toContain(`chown 0 ${dir}`);
+      expect(readdirSync(dir)).toEqual([]);
+      expectNoStack(r);
+    },
+  );
 
   it('a directory with mode 0777: refused, with the chmod', async ({ expect }) => {
     const dir = join(tempDir('hi-owner-'), 'appwrite');
@@ -71,7 +109,9 @@ describe.concurrent('setup refuses an install directory that is not only its use
     expect(statSync(dir).mode & 0o777).toBe(0o777); // not "fixed" behind the operator's back either
   });
 
-  it('an existing install made group-writable: refused, also with --dry-run; its files unchanged', async ({ expect }) => {
+  it('an existing install made group-writable: refused, also with --dry-run; its files unchanged', async ({
+    expect,
+  }) => {
     const dir = await installed();
     chmodSync(dir, 0o775);
     const before = snapshot(dir);
@@ -89,7 +129,9 @@ describe.concurrent('setup refuses an install directory that is not only its use
     const before = snapshot(dir);
     const r = await runMain(['--dir', dir, '--console', 'open', '--yes', '--no-start']);
     expect(r.exitCode, r.stdout + r.stderr).toBe(2);
-    expect(r.stderr).toContain(`.harden-init/ ${join(dir, '.harden-init')} (mode 0700) is owned by uid ${OTHER} (nobody)`);
+    expect(r.stderr).toContain(
+      `.harden-init/ ${join(dir, '.harden-init')} (mode 0700) is owned by uid ${OTHER} (nobody)`,
+    );
     expect(snapshot(dir)).toEqual(before);
   });
 
@@ -147,7 +189,10 @@ describe.concurrent('--dir may not be a system directory (exit 2, naming --dir a
     const r = await runMain(['--dir', link, ...FIRST]);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain(`--dir: /etc is a system directory (${link} leads there)`);
-    for (const argv of [['check', '--dir', '/etc'], ['backup', '--dir', '/', '--passphrase-env', 'PP']]) {
+    for (const argv of [
+      ['check', '--dir', '/etc'],
+      ['backup', '--dir', '/', '--passphrase-env', 'PP'],
+    ]) {
       const c = await runMain(argv, { PP: 'correct horse battery staple' });
       expect(c.exitCode, argv[0]).toBe(2);
       expect(c.stderr).toMatch(/--dir: .* is a system directory/);
@@ -175,6 +220,8 @@ describe.concurrent('check reports it as critical', () => {
     const r = await runMain(['check', '--dir', dir, '--json']);
     expect(r.exitCode, r.stderr).toBe(3);
     expect(r.stdout).toMatch(/"id": ?"install-dir-owner"/);
-    expect(installDirProblems(dir)).toEqual([expect.objectContaining({ path: dir, mode: 0o777, writable: true, foreign: false })]);
+    expect(installDirProblems(dir)).toEqual([
+      expect.objectContaining({ path: dir, mode: 0o777, writable: true, foreign: false }),
+    ]);
   });
 });

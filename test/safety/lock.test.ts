@@ -24,7 +24,11 @@ describe('the lock file', () => {
     const dir = join(tempDir('hi-lock-'), 'appwrite');
     const first = await acquireLock(dir);
     const t0 = Date.now();
-    await expect(acquireLock(dir, { waitMs: 400, pollMs: 50, isAlive: () => true })).rejects.toThrow(new RegExp(`pid ${process.pid}.*${LOCK_FILE.replace('.', '\\.')}|${LOCK_FILE.replace('.', '\\.')}.*pid ${process.pid}`));
+    await expect(acquireLock(dir, { waitMs: 400, pollMs: 50, isAlive: () => true })).rejects.toThrow(
+      new RegExp(
+        `pid ${process.pid}.*${LOCK_FILE.replace('.', '\\.')}|${LOCK_FILE.replace('.', '\\.')}.*pid ${process.pid}`,
+      ),
+    );
     expect(Date.now() - t0).toBeGreaterThanOrEqual(350);
     first.release();
   });
@@ -63,7 +67,11 @@ describe('the lock file', () => {
 
   it('a holder that runs longer than 10 minutes keeps its lock: it touches the file, and a started-long-ago time inside does not matter', async () => {
     const alive = { now: Date.now(), host: hostname(), isAlive: () => true };
-    const startedLongAgo = { pid: process.pid, time: new Date(alive.now - 3 * 3600_000).toISOString(), host: hostname() };
+    const startedLongAgo = {
+      pid: process.pid,
+      time: new Date(alive.now - 3 * 3600_000).toISOString(),
+      host: hostname(),
+    };
     expect(staleReason(startedLongAgo, alive.now - 30_000, alive)).toBeUndefined();
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
     try {
@@ -90,8 +98,26 @@ describe('two runs at once on one install (real processes)', () => {
   it('never lose an update: one waits or refuses; state.json and .env agree afterwards', async () => {
     for (let round = 0; round < 3; round++) {
       const dir = await install();
-      const a = runBin(['--dir', dir, '--console', 'emails', '--console-emails', 'a@example.com', '--yes', '--no-start']);
-      const b = runBin(['--dir', dir, '--console', 'emails', '--console-emails', 'b@example.com', '--yes', '--no-start']);
+      const a = runBin([
+        '--dir',
+        dir,
+        '--console',
+        'emails',
+        '--console-emails',
+        'a@example.com',
+        '--yes',
+        '--no-start',
+      ]);
+      const b = runBin([
+        '--dir',
+        dir,
+        '--console',
+        'emails',
+        '--console-emails',
+        'b@example.com',
+        '--yes',
+        '--no-start',
+      ]);
       const [ra, rb] = await Promise.all([a, b]);
       for (const r of [ra, rb]) {
         expect([0, 1], r.stderr).toContain(r.exitCode);
@@ -106,7 +132,20 @@ describe('two runs at once on one install (real processes)', () => {
 
   it('two fresh installs at once: one key, never overwritten without a trace', async () => {
     const dir = join(tempDir('hi-lock-'), 'appwrite');
-    const args = (e: string) => ['--dir', dir, '--domain', 'a.example.com', '--email', 'a@example.com', '--console', 'emails', '--console-emails', e, '--yes', '--no-start'];
+    const args = (e: string) => [
+      '--dir',
+      dir,
+      '--domain',
+      'a.example.com',
+      '--email',
+      'a@example.com',
+      '--console',
+      'emails',
+      '--console-emails',
+      e,
+      '--yes',
+      '--no-start',
+    ];
     const [ra, rb] = await Promise.all([runBin(args('a@example.com')), runBin(args('b@example.com'))]);
     expect(ra.exitCode === 0 || rb.exitCode === 0).toBe(true);
     if (ra.exitCode === 0 && rb.exitCode === 0) {

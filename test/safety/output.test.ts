@@ -9,7 +9,16 @@ import { envOf, expectNoSecrets, expectNoStack, FIRST, install, read, secretsOf 
 
 describe('masking by name pattern (row 8)', () => {
   it('any secret-looking name is masked, also in diff context lines', () => {
-    for (const n of ['MY_API_TOKEN', 'CUSTOM_SECRET_X', 'SOME_PASSWORD', 'STRIPE_KEY', 'x_private', 'DB_PASS', '_APP_OPENSSL_KEY_V1']) expect(isMaskedName(n), n).toBe(true);
+    for (const n of [
+      'MY_API_TOKEN',
+      'CUSTOM_SECRET_X',
+      'SOME_PASSWORD',
+      'STRIPE_KEY',
+      'x_private',
+      'DB_PASS',
+      '_APP_OPENSSL_KEY_V1',
+    ])
+      expect(isMaskedName(n), n).toBe(true);
     for (const n of ['_APP_DOMAIN', '_APP_CONSOLE_WHITELIST_IPS', 'KEYBOARD']) expect(isMaskedName(n), n).toBe(false);
     const [o, n] = maskEnvPair('A=1\nMY_API_TOKEN=tok-123456789\n', 'A=2\nMY_API_TOKEN=tok-123456789\n', new Set());
     expect(o + n).not.toContain('tok-123456789');
@@ -17,9 +26,20 @@ describe('masking by name pattern (row 8)', () => {
 
   it('the .env diff of a run never shows hand-added secret-looking values unless --show-secrets', async () => {
     const dir = await install();
-    const planted = { MY_API_TOKEN: 'tok-plantedvalue-0001', CUSTOM_SECRET_X: 'sec-plantedvalue-0002', SOME_PASSWORD: 'pw-plantedvalue-0003', STRIPE_KEY: 'key-plantedvalue-0004', x_private: 'priv-plantedvalue-0005' };
-    const lines = Object.entries(planted).map(([k, v]) => `${k}=${v}`).join('\n');
-    writeFileSync(join(dir, '.env'), read(dir, '.env').replace(/^_APP_CONSOLE_WHITELIST_ROOT=/m, `${lines}\n_APP_CONSOLE_WHITELIST_ROOT=`));
+    const planted = {
+      MY_API_TOKEN: 'tok-plantedvalue-0001',
+      CUSTOM_SECRET_X: 'sec-plantedvalue-0002',
+      SOME_PASSWORD: 'pw-plantedvalue-0003',
+      STRIPE_KEY: 'key-plantedvalue-0004',
+      x_private: 'priv-plantedvalue-0005',
+    };
+    const lines = Object.entries(planted)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n');
+    writeFileSync(
+      join(dir, '.env'),
+      read(dir, '.env').replace(/^_APP_CONSOLE_WHITELIST_ROOT=/m, `${lines}\n_APP_CONSOLE_WHITELIST_ROOT=`),
+    );
     const r = await runBin(['--dir', dir, '--console', 'open', '--dry-run']);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/_APP_CONSOLE_WHITELIST_ROOT=disabled/);
@@ -31,9 +51,14 @@ describe('masking by name pattern (row 8)', () => {
 });
 
 describe.concurrent('hand-edited .env values are validated (row 9)', () => {
-  it('a CIDR in _APP_CONSOLE_WHITELIST_IPS: exit 2 naming the variable and what is allowed; a flag fixes it', async ({ expect }) => {
+  it('a CIDR in _APP_CONSOLE_WHITELIST_IPS: exit 2 naming the variable and what is allowed; a flag fixes it', async ({
+    expect,
+  }) => {
     const dir = await install(['--console', 'ips', '--console-ips', '203.0.113.7']);
-    writeFileSync(join(dir, '.env'), read(dir, '.env').replace(/^_APP_CONSOLE_WHITELIST_IPS=.*$/m, '_APP_CONSOLE_WHITELIST_IPS=10.0.0.0/8'));
+    writeFileSync(
+      join(dir, '.env'),
+      read(dir, '.env').replace(/^_APP_CONSOLE_WHITELIST_IPS=.*$/m, '_APP_CONSOLE_WHITELIST_IPS=10.0.0.0/8'),
+    );
     const before = read(dir, '.env');
     const r = await runBin(['--dir', dir, '--yes', '--no-start']);
     expect(r.exitCode, r.stdout + r.stderr).toBe(2);
@@ -86,13 +111,28 @@ describe.concurrent('canonical addresses (row 12) and flags for another mode (ro
   });
   it('a hand-written address in .env is made canonical on the next run', async ({ expect }) => {
     const dir = await install(['--console', 'ips', '--console-ips', '203.0.113.7']);
-    writeFileSync(join(dir, '.env'), read(dir, '.env').replace(/^_APP_CONSOLE_WHITELIST_IPS=.*$/m, '_APP_CONSOLE_WHITELIST_IPS=2001:DB8:0::1'));
+    writeFileSync(
+      join(dir, '.env'),
+      read(dir, '.env').replace(/^_APP_CONSOLE_WHITELIST_IPS=.*$/m, '_APP_CONSOLE_WHITELIST_IPS=2001:DB8:0::1'),
+    );
     const r = await runBin(['--dir', dir, '--yes', '--no-start']);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(envOf(dir)._APP_CONSOLE_WHITELIST_IPS).toBe('2001:db8::1');
   });
-  it.each([['fe80::1%eth0', /zone id/], ['0.0.0.0', /unspecified/], ['::', /unspecified/]])('--console-ips %s is exit 2', async (ip, why) => {
-    const r = await runBin(['--dir', join(tempDir('hi-out-'), 'a'), ...FIRST, '--console', 'ips', '--console-ips', ip as string]);
+  it.each([
+    ['fe80::1%eth0', /zone id/],
+    ['0.0.0.0', /unspecified/],
+    ['::', /unspecified/],
+  ])('--console-ips %s is exit 2', async (ip, why) => {
+    const r = await runBin([
+      '--dir',
+      join(tempDir('hi-out-'), 'a'),
+      ...FIRST,
+      '--console',
+      'ips',
+      '--console-ips',
+      ip as string,
+    ]);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(why as RegExp);
   });
@@ -118,7 +158,10 @@ describe.concurrent('no generated secret in anything printed or in state.json', 
     const secrets = secretsOf(dir);
     expect(secrets.length).toBeGreaterThanOrEqual(5);
     const texts: Record<string, string> = { 'state.json': read(dir, '.harden-init/state.json') };
-    runs.forEach((r, i) => { texts[`run ${i} stdout`] = r.stdout; texts[`run ${i} stderr`] = r.stderr; });
+    runs.forEach((r, i) => {
+      texts[`run ${i} stdout`] = r.stdout;
+      texts[`run ${i} stderr`] = r.stderr;
+    });
     expectNoSecrets(secrets, texts);
   });
 });

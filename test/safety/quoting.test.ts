@@ -7,15 +7,19 @@ import { ROOT } from '../helpers/run-bin.js';
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []);
+    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
 it('no printed command interpolates a path without shellQuote', () => {
   const bad: string[] = [];
   for (const f of sources(join(ROOT, 'src'))) {
-    readFileSync(f, 'utf8').split('\n').forEach((line, i) => {
-      if (/(\bcd |--dir |\bcp )\$\{(?!shellQuote\()/.test(line)) bad.push(`${f.slice(ROOT.length + 1)}:${i + 1}: ${line.trim()}`);
-    });
+    readFileSync(f, 'utf8')
+      .split('\n')
+      .forEach((line, i) => {
+        if (/(\bcd |--dir |\bcp )\$\{(?!shellQuote\()/.test(line))
+          bad.push(`${f.slice(ROOT.length + 1)}:${i + 1}: ${line.trim()}`);
+      });
   }
   expect(bad).toEqual([]);
 });

@@ -52,7 +52,9 @@ beforeAll(async () => {
     writeFileSync(join(base, f.path), f.content, { mode: f.mode });
   }
   const state = parseState(readFileSync(join(base, STATE_FILE), 'utf8'))!;
-  writeFileSync(join(base, STATE_FILE), serializeState({ ...state, imageId: ID, upstreamCache: cacheRecordOf(cf) }), { mode: 0o600 });
+  writeFileSync(join(base, STATE_FILE), serializeState({ ...state, imageId: ID, upstreamCache: cacheRecordOf(cf) }), {
+    mode: 0o600,
+  });
 });
 
 const copy = (): string => {
@@ -88,30 +90,37 @@ describe('the release cache is checked against state.json before it is used', ()
     ['release.json', (t) => t.replace(/"readAt": "/, '"readAt": "1')],
   ];
 
-  it.each(tampered)('a changed %s without Docker and without a description: exit 2 naming it, nothing written', async (name, edit) => {
-    const dir = copy();
-    const file = join(dir, ENTRY, name);
-    const text = readFileSync(file, 'utf8');
-    expect(edit(text)).not.toBe(text);
-    writeFileSync(file, edit(text));
-    const before = snapshot(dir);
-    const r = await runMain(args(dir), offline);
-    expect(r.exitCode, r.stdout).toBe(2);
-    const said = unwrapped(r.stderr + r.stdout);
-    expect(said).toContain(`The release cache ${ENTRY}/${name} cannot be trusted: its sha256 differs from the one recorded in .harden-init/state.json`);
-    expect(said).toMatch(/nothing was written/);
-    expect(said).toMatch(/scripts\/describe-release\.sh 2\.7\.1/);
-    expect(snapshot(dir)).toEqual(before);
-  });
+  it.each(tampered)(
+    'a changed %s without Docker and without a description: exit 2 naming it, nothing written',
+    async (name, edit) => {
+      const dir = copy();
+      const file = join(dir, ENTRY, name);
+      const text = readFileSync(file, 'utf8');
+      expect(edit(text)).not.toBe(text);
+      writeFileSync(file, edit(text));
+      const before = snapshot(dir);
+      const r = await runMain(args(dir), offline);
+      expect(r.exitCode, r.stdout).toBe(2);
+      const said = unwrapped(r.stderr + r.stdout);
+      expect(said).toContain(
+        `The release cache ${ENTRY}/${name} cannot be trusted: its sha256 differs from the one recorded in .harden-init/state.json`,
+      );
+      expect(said).toMatch(/nothing was written/);
+      expect(said).toMatch(/scripts\/describe-release\.sh 2\.7\.1/);
+      expect(snapshot(dir)).toEqual(before);
+    },
+  );
 
-  it('a changed compose file with a release description at hand: the description is read instead, with a warning; the install is not the attacker\'s', async () => {
+  it("a changed compose file with a release description at hand: the description is read instead, with a warning; the install is not the attacker's", async () => {
     const dir = copy();
     const file = join(dir, ENTRY, 'docker-compose.yml');
     writeFileSync(file, readFileSync(file, 'utf8').replace(/appwrite\/appwrite/g, 'attacker/appwrite'));
     const r = await runMain([...args(dir), '--console', 'open'], { HARDEN_INIT_RELEASES_DIR: RELEASES_DIR });
     expect(r.exitCode, r.stderr).toBe(0);
     const said = unwrapped(r.stdout + r.stderr);
-    expect(said).toContain(`${ENTRY}/docker-compose.yml: its sha256 differs from the one recorded in .harden-init/state.json`);
+    expect(said).toContain(
+      `${ENTRY}/docker-compose.yml: its sha256 differs from the one recorded in .harden-init/state.json`,
+    );
     expect(said).toMatch(/Not used: the release description \S+ is read instead/);
     expect(readFileSync(join(dir, 'docker-compose.yml'), 'utf8')).not.toContain('attacker/');
     expect(readFileSync(join(dir, '.env'), 'utf8')).toMatch(/^_APP_CONSOLE_WHITELIST_ROOT=disabled$/m);
@@ -129,7 +138,9 @@ describe('the release cache is checked against state.json before it is used', ()
     const before = snapshot(dir);
     const r = await runMain(args(dir), offline);
     expect(r.exitCode).toBe(2);
-    expect(unwrapped(r.stderr + r.stdout)).toContain(`The release cache ${ENTRY}/docker-compose.yml cannot be trusted: the entry is not recorded in .harden-init/state.json`);
+    expect(unwrapped(r.stderr + r.stdout)).toContain(
+      `The release cache ${ENTRY}/docker-compose.yml cannot be trusted: the entry is not recorded in .harden-init/state.json`,
+    );
     expect(snapshot(dir)).toEqual(before);
     const withDescription = await runMain(args(dir), { HARDEN_INIT_RELEASES_DIR: RELEASES_DIR });
     expect(withDescription.exitCode, withDescription.stderr).toBe(0);

@@ -21,8 +21,15 @@ describe('Appwrite: the Next box per console sign-up mode', () => {
   });
 
   it('emails and ips: the listed addresses sign up, each account its own; no "owner" promise', () => {
-    const emails = text(appwriteNextSteps({ ...BASE, console: 'emails', consoleEmails: ['a@example.com', 'b@example.com'] }, './appwrite'));
-    expect(emails).toMatch(/Sign up with a listed address \(a@example\.com, b@example\.com\): only these can create console accounts/);
+    const emails = text(
+      appwriteNextSteps(
+        { ...BASE, console: 'emails', consoleEmails: ['a@example.com', 'b@example.com'] },
+        './appwrite',
+      ),
+    );
+    expect(emails).toMatch(
+      /Sign up with a listed address \(a@example\.com, b@example\.com\): only these can create console accounts/,
+    );
     const ips = text(appwriteNextSteps({ ...BASE, console: 'ips', consoleIps: ['203.0.113.7'] }, './appwrite'));
     expect(ips).toMatch(/Sign up from a listed address \(203\.0\.113\.7\)/);
     for (const t of [emails, ips]) expect(t).not.toMatch(/owner/);
@@ -30,7 +37,9 @@ describe('Appwrite: the Next box per console sign-up mode', () => {
 
   it('open: says anyone can sign up and how to close it', () => {
     const t = text(appwriteNextSteps({ ...BASE, console: 'open' }, './appwrite'));
-    expect(t).toMatch(/Sign-up is open to anyone who reaches the console: create your account now, then close it with --console root/);
+    expect(t).toMatch(
+      /Sign-up is open to anyone who reaches the console: create your account now, then close it with --console root/,
+    );
   });
 
   it('proxy and off: no DNS-for-certificates line; the URL follows the HTTPS mode', () => {
@@ -60,8 +69,17 @@ describe('Langflow: the Next box per access mode', () => {
 describe('the commands in the box are ones the CLI takes', () => {
   it('check and backup --schedule parse with the flags shown', async () => {
     const [, check, backup] = keepSafeLines('./appwrite');
-    const argv = (line: string) => line.trim().replace(/^sudo /, '').replace('<age public key>', 'age1example').split(/\s+/).slice(1);
+    const argv = (line: string) =>
+      line
+        .trim()
+        .replace(/^sudo /, '')
+        .replace('<age public key>', 'age1example')
+        .split(/\s+/)
+        .slice(1);
     expect(await parseCommandLine(argv(check!))).toMatchObject({ name: 'check', flags: { dir: './appwrite' } });
-    expect(await parseCommandLine(argv(backup!))).toMatchObject({ name: 'backup', flags: { dir: './appwrite', schedule: 'daily', recipient: 'age1example' } });
+    expect(await parseCommandLine(argv(backup!))).toMatchObject({
+      name: 'backup',
+      flags: { dir: './appwrite', schedule: 'daily', recipient: 'age1example' },
+    });
   });
 });

@@ -7,10 +7,14 @@ import type { AddressInfo } from 'node:net';
 const calls: string[] = [];
 let inspectAnswers: { exitCode: number; stdout: string }[] = [];
 vi.mock('../../src/docker/compose.js', () => ({
-  compose: async (_c: unknown, args: string[]) => { calls.push(`compose ${args.join(' ')}`); return { exitCode: 0, stdout: 'c1\nc2\n' }; },
+  compose: async (_c: unknown, args: string[]) => {
+    calls.push(`compose ${args.join(' ')}`);
+    return { exitCode: 0, stdout: 'c1\nc2\n' };
+  },
   docker: async (args: string[]) => {
     calls.push(`docker ${args[0]}`);
-    if (args[0] === 'inspect') return inspectAnswers.shift() ?? { exitCode: 0, stdout: '/a|running|0|healthy\n/b|running|0|\n' };
+    if (args[0] === 'inspect')
+      return inspectAnswers.shift() ?? { exitCode: 0, stdout: '/a|running|0|healthy\n/b|running|0|\n' };
     return { exitCode: 0, stdout: '', all: '' };
   },
   tail: (t: string) => t.trimEnd(),
@@ -20,12 +24,20 @@ const { waitHealthy } = await import('../../src/verify/health.js');
 const server = createServer((_req, res) => res.end('ok'));
 await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
 afterAll(() => server.close());
-const target = { port: (server.address() as AddressInfo).port, host: 'x', path: '/', judge: (s: number) => ({ ok: s === 200, detail: `HTTP ${s}` }) };
+const target = {
+  port: (server.address() as AddressInfo).port,
+  host: 'x',
+  path: '/',
+  judge: (s: number) => ({ ok: s === 200, detail: `HTTP ${s}` }),
+};
 const c = { flavor: 'v1' as const, version: '1.29.2', file: 'docker-compose', baseArgs: [] };
 const STARTING = { exitCode: 0, stdout: '/a|running|0|starting\n/b|running|0|\n' };
 
 describe('waitHealthy polling', () => {
-  beforeEach(() => { calls.length = 0; inspectAnswers = []; });
+  beforeEach(() => {
+    calls.length = 0;
+    inspectAnswers = [];
+  });
 
   it('asks Compose for the containers once, then only inspects them until healthy', async () => {
     inspectAnswers = [STARTING, STARTING];

@@ -10,7 +10,10 @@ vi.mock('../../src/docker/compose.js', () => ({
   docker: async (args: string[]) => {
     calls.push(args);
     if (args[0] === 'inspect') return { stdout: inspectLines };
-    if (args[0] === 'logs') return { all: `standin app server: NOT healthy: database: cannot log in to PostgreSQL at postgresql:5432 as 'user'\n` };
+    if (args[0] === 'logs')
+      return {
+        all: `standin app server: NOT healthy: database: cannot log in to PostgreSQL at postgresql:5432 as 'user'\n`,
+      };
     return { stdout: '' };
   },
   tail: (t: string) => t.trimEnd(),
@@ -21,7 +24,9 @@ const target = { port: 1, host: 'x', path: '/v1/health/version', judge: () => ({
 const c = { flavor: 'v1' as const, version: '1.29.2', file: 'docker-compose', baseArgs: [] };
 
 describe('waitHealthy at its deadline', () => {
-  beforeEach(() => { calls.length = 0; });
+  beforeEach(() => {
+    calls.length = 0;
+  });
 
   it('names the container still starting and shows its last log lines', async () => {
     inspectLines = '/appwrite-redis|running|0|healthy\n/appwrite|running|0|starting\n';

@@ -6,7 +6,10 @@ import { releaseMismatch, runningRelease } from '../../src/verify/release-check.
 
 let server: Server;
 let port = 0;
-let answer: { status: number; body: string; headers?: Record<string, string> } = { status: 200, body: '{"version":"2.7.1"}' };
+let answer: { status: number; body: string; headers?: Record<string, string> } = {
+  status: 200,
+  body: '{"version":"2.7.1"}',
+};
 const seen: { host?: string; url?: string }[] = [];
 
 beforeAll(async () => {
@@ -37,14 +40,18 @@ describe('the release Appwrite reports', () => {
 
   it('no version, an error status or nothing listening: a mismatch naming the pin and why', async () => {
     answer = { status: 200, body: '{"status":"pass"}' };
-    expect(releaseMismatch('2.7.1', await runningRelease({ port, host: 'x.example' }))).toMatch(/could not be read \(.*without a version.*files pin 2\.7\.1/);
+    expect(releaseMismatch('2.7.1', await runningRelease({ port, host: 'x.example' }))).toMatch(
+      /could not be read \(.*without a version.*files pin 2\.7\.1/,
+    );
     answer = { status: 503, body: 'down' };
     expect(releaseMismatch('2.7.1', await runningRelease({ port, host: 'x.example' }))).toMatch(/HTTP 503.*2\.7\.1/);
     const closed = createServer();
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
     const dead = (closed.address() as { port: number }).port;
     await new Promise<void>((r) => closed.close(() => r()));
-    expect(releaseMismatch('1.9.10', await runningRelease({ port: dead, host: 'x.example', timeoutMs: 2000 }))).toMatch(/could not be read.*1\.9\.10/);
+    expect(releaseMismatch('1.9.10', await runningRelease({ port: dead, host: 'x.example', timeoutMs: 2000 }))).toMatch(
+      /could not be read.*1\.9\.10/,
+    );
   });
 
   it('a redirect to HTTPS without an HTTPS port to follow is not taken for a version', async () => {

@@ -33,7 +33,11 @@ export async function afterAnswers(ctx: SetupContext, answers: BaseAnswers): Pro
   } catch (e) {
     if (ctx.interactive && e instanceof CliError && e.exitCode !== EXIT.cancelled) {
       const command = headlessCommand(target, target.normalize(answers), ctx.dirArg, extras);
-      throw new CliError(e.message, e.exitCode, `${e.hint ? `${e.hint}\n` : ''}Once fixed, run this to skip the questions:\n  ${command}`);
+      throw new CliError(
+        e.message,
+        e.exitCode,
+        `${e.hint ? `${e.hint}\n` : ''}Once fixed, run this to skip the questions:\n  ${command}`,
+      );
     }
     throw e;
   }
@@ -48,21 +52,56 @@ async function settle(c: Omit<AnsweredContext, 'prepared' | 'template'>): Promis
   const template = prepared.template;
   // The key guard ran before the questions on the keys known without the files; one the files add is checked now.
   const added = template.secrets.encryptionKeys.filter((k) => !read.encryptionKeys.includes(k));
-  if (added.length) await guardEncryptionKey(ui, { dir: c.dir, existing: c.existing, keyNames: added, newKeyFlag: c.req.newEncryptionKey, interactive: c.interactive });
+  if (added.length)
+    await guardEncryptionKey(ui, {
+      dir: c.dir,
+      existing: c.existing,
+      keyNames: added,
+      newKeyFlag: c.req.newEncryptionKey,
+      interactive: c.interactive,
+    });
   return { ...c, prepared, template };
 }
 
 /** Checks across the answers, hand edits through the same validators, upstream's refusals, the database guards. */
-async function check(c: Pick<AnsweredContext, 'req' | 'ui' | 'target' | 'template' | 'dir' | 'existing' | 'current' | 'given'
-  | 'answers' | 'interactive' | 'pathsAccepted'>): Promise<void> {
+async function check(
+  c: Pick<
+    AnsweredContext,
+    | 'req'
+    | 'ui'
+    | 'target'
+    | 'template'
+    | 'dir'
+    | 'existing'
+    | 'current'
+    | 'given'
+    | 'answers'
+    | 'interactive'
+    | 'pathsAccepted'
+  >,
+): Promise<void> {
   const { req, ui, target, answers, current } = c;
   checkConsistency(target.questions, c.given, answers, target.title);
   target.check?.(answers);
-  Object.assign(answers, validatedFromInstall(target.questions, target.answerEnvNames, c.given, current, answers)); // hand edits pass the same validators
+  // hand edits pass the same validators
+  Object.assign(answers, validatedFromInstall(target.questions, target.answerEnvNames, c.given, current, answers));
   // What the release's files ask for that the rules refuse is said right after the answers, before any other question.
   refuseUnknowns(target.render.compose(c.template, target.normalize(answers), new Set(req.acceptUpstream)).findings);
-  await guardDbPath(ui, answers, { dir: c.dir, previous: current.dbPath as string | undefined, interactive: c.interactive, allowNonEmpty: req.allowDbPathNonEmpty, confirmed: c.pathsAccepted });
-  guardDbPasswords({ dir: c.dir, existing: c.existing, target, template: c.template, answers, previous: current as Partial<BaseAnswers> });
+  await guardDbPath(ui, answers, {
+    dir: c.dir,
+    previous: current.dbPath as string | undefined,
+    interactive: c.interactive,
+    allowNonEmpty: req.allowDbPathNonEmpty,
+    confirmed: c.pathsAccepted,
+  });
+  guardDbPasswords({
+    dir: c.dir,
+    existing: c.existing,
+    target,
+    template: c.template,
+    answers,
+    previous: current as Partial<BaseAnswers>,
+  });
   const shownWarnings = new Set<string>();
   if (!c.interactive) {
     for (const q of target.questions) {

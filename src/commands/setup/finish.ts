@@ -12,8 +12,16 @@ import { rotateWellKnown, wellKnownRotatable } from './secrets.js';
 export async function filesWritten(c: PlannedContext): Promise<number> {
   const { ui, target, plan, dirArg } = c;
   const weak = await wellKnownRotatable(c);
-  if (weak.length) ui.warn(`Not rotated: ${weak.join(', ')} (well-known example value${weak.length === 1 ? '' : 's'}). This run starts no stack, and a database password is changed in the running database first. Once the stack runs: harden-init rotate-secret ${weak.join(' ')} --dir ${shellQuote(dirArg)}`);
-  ui.note(`cd ${shellQuote(c.dir)} && docker compose up -d\n(or docker-compose up -d with Compose v1)`, 'Start or update the stack');
+  if (weak.length)
+    ui.warn(
+      `Not rotated: ${weak.join(', ')} (well-known example value${weak.length === 1 ? '' : 's'}). This run starts no ` +
+        `stack, and a database password is changed in the running database first. Once the stack runs: harden-init ` +
+        `rotate-secret ${weak.join(' ')} --dir ${shellQuote(dirArg)}`,
+    );
+  ui.note(
+    `cd ${shellQuote(c.dir)} && docker compose up -d\n(or docker-compose up -d with Compose v1)`,
+    'Start or update the stack',
+  );
   ui.outro(`Then open ${target.title}: ${target.report.url(plan.answers)}`);
   ui.raw(`Run this again without questions:\n  ${c.command}`);
   return finish(c);
@@ -36,18 +44,37 @@ export async function startAndVerify(c: PlannedContext, composeTool: Compose): P
   return finish(c, outcome, code);
 }
 
-export function finish(c: Pick<PlannedContext, 'ui' | 'req' | 'plan' | 'dir' | 'command' | 'written'>, outcome?: VerifyOutcome,
-  code: number = EXIT.ok): number {
+export function finish(
+  c: Pick<PlannedContext, 'ui' | 'req' | 'plan' | 'dir' | 'command' | 'written'>,
+  outcome?: VerifyOutcome,
+  code: number = EXIT.ok,
+): number {
   const { req, plan, written: result } = c;
   if (req.json) {
-    c.ui.result(JSON.stringify({
-      ok: code === EXIT.ok, dir: c.dir, dryRun: req.dryRun, release: plan.answers.release, answers: plan.answers,
-      changed: plan.changes.map((f) => f.path), written: result.written, backupDir: result.backupDir,
-      generatedSecrets: plan.generatedSecrets, keptSecrets: plan.keptSecrets,
-      accepted: plan.accepted.map((f) => ({ subject: f.subject, accepting: f.accepting })),
-      composeEdited: plan.composeEdited, warnings: plan.warnings, notes: plan.notes, headlessCommand: c.command,
-      verify: outcome ? verifyJson(outcome) : undefined,
-    }, null, 2));
+    c.ui.result(
+      JSON.stringify(
+        {
+          ok: code === EXIT.ok,
+          dir: c.dir,
+          dryRun: req.dryRun,
+          release: plan.answers.release,
+          answers: plan.answers,
+          changed: plan.changes.map((f) => f.path),
+          written: result.written,
+          backupDir: result.backupDir,
+          generatedSecrets: plan.generatedSecrets,
+          keptSecrets: plan.keptSecrets,
+          accepted: plan.accepted.map((f) => ({ subject: f.subject, accepting: f.accepting })),
+          composeEdited: plan.composeEdited,
+          warnings: plan.warnings,
+          notes: plan.notes,
+          headlessCommand: c.command,
+          verify: outcome ? verifyJson(outcome) : undefined,
+        },
+        null,
+        2,
+      ),
+    );
   }
   return code;
 }

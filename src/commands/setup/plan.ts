@@ -16,16 +16,29 @@ import { finish } from './finish.js';
 
 export async function makePlan(c: AnsweredContext, secretValues: Record<string, string>): Promise<PlannedContext> {
   const { req, ui, target, template, dir, existing, answers } = c;
-  const sensitive = sensitiveNames(template, existing.env?.lines.map((l) => l.key).filter((k): k is string => Boolean(k)));
-  const build = (composePolicy: ComposePolicy) => enginePlan(answers, existing, template, {
-    target, secretValues, readFile: (path: string) => readRegular(join(dir, path)), composePolicy, previous: c.current,
-    accepted: req.acceptUpstream, extraFiles: c.prepared.files,
-  });
+  const sensitive = sensitiveNames(
+    template,
+    existing.env?.lines.map((l) => l.key).filter((k): k is string => Boolean(k)),
+  );
+  const build = (composePolicy: ComposePolicy) =>
+    enginePlan(answers, existing, template, {
+      target,
+      secretValues,
+      readFile: (path: string) => readRegular(join(dir, path)),
+      composePolicy,
+      previous: c.current,
+      accepted: req.acceptUpstream,
+      extraFiles: c.prepared.files,
+    });
   let plan = build(req.replaceCompose ? 'replace' : 'keep');
   refuseUnknowns(plan.findings);
   if (plan.composeEdited && c.interactive && !req.replaceCompose) {
     const proposed = plan.files.find((x) => x.path.endsWith('.proposed.yml'))!;
-    const [diff] = fileDiffs({ ...plan, changes: [{ ...proposed, path: COMPOSE_FILE, old: existing.compose }] }, sensitive, req.showSecrets);
+    const [diff] = fileDiffs(
+      { ...plan, changes: [{ ...proposed, path: COMPOSE_FILE, old: existing.compose }] },
+      sensitive,
+      req.showSecrets,
+    );
     ui.note(diff!.text, `${COMPOSE_FILE}: your file (-) vs harden-init's (+)`);
     plan = build(await chooseComposePolicy(ui));
   }
@@ -34,20 +47,26 @@ export async function makePlan(c: AnsweredContext, secretValues: Record<string, 
 }
 
 /** What will be installed, what is accepted as upstream wrote it, a database move (confirmed), and the secrets. */
-export async function summarize(c: Pick<PlannedContext, 'req' | 'ui' | 'target' | 'plan' | 'dir' | 'rerun' | 'interactive'
-  | 'movesAccepted'>): Promise<void> {
+export async function summarize(
+  c: Pick<PlannedContext, 'req' | 'ui' | 'target' | 'plan' | 'dir' | 'rerun' | 'interactive' | 'movesAccepted'>,
+): Promise<void> {
   const { ui, plan } = c;
   ui.note(summaryText(c.target.report.summary(plan.answers, c.dir)), c.rerun ? 'Settings' : 'Will install');
-  for (const x of plan.accepted) ui.warn(`Accepted as upstream wrote it (--accept-upstream ${x.subject}): ${x.accepting}.`);
-  if (plan.dbMove && !c.movesAccepted.includes(plan.dbMove.to)) await acceptDbMove(ui, c.req, c.interactive, plan.dbMove);
+  for (const x of plan.accepted)
+    ui.warn(`Accepted as upstream wrote it (--accept-upstream ${x.subject}): ${x.accepting}.`);
+  if (plan.dbMove && !c.movesAccepted.includes(plan.dbMove.to))
+    await acceptDbMove(ui, c.req, c.interactive, plan.dbMove);
   for (const w of plan.warnings) ui.warn(w);
   for (const n of plan.notes) ui.info(n);
-  if (plan.generatedSecrets.length) ui.info(`New secrets (crypto-random, in .env only): ${plan.generatedSecrets.join(', ')}`);
+  if (plan.generatedSecrets.length)
+    ui.info(`New secrets (crypto-random, in .env only): ${plan.generatedSecrets.join(', ')}`);
   if (c.rerun && plan.keptSecrets.length) ui.info(`Kept existing secrets: ${plan.keptSecrets.join(', ')}`);
 }
 
 /** The changes, shown in the wizard and in a dry run; a dry run ends here (its exit code returned). */
-export function show(c: Pick<PlannedContext, 'req' | 'ui' | 'plan' | 'sensitive' | 'interactive' | 'dir' | 'command' | 'written'>): number | undefined {
+export function show(
+  c: Pick<PlannedContext, 'req' | 'ui' | 'plan' | 'sensitive' | 'interactive' | 'dir' | 'command' | 'written'>,
+): number | undefined {
   const { req, ui, plan } = c;
   if (req.dryRun || c.interactive) {
     const shown = planReport(plan, c.sensitive, { showSecrets: req.showSecrets, full: req.diff });
@@ -55,8 +74,13 @@ export function show(c: Pick<PlannedContext, 'req' | 'ui' | 'plan' | 'sensitive'
     for (const n of shown?.notes ?? []) ui.note(n.text, n.title);
   }
   if (!req.dryRun) return undefined;
-  for (const l of looseModes(c.dir)) ui.warn(`Would fix permissions: ${l.path} is mode ${l.mode.toString(8)}, should be ${l.want.toString(8)}`);
-  ui.outro(plan.changes.length ? `Dry run: ${plan.changes.length} file(s) would change; nothing was written.` : 'Dry run: nothing would change.');
+  for (const l of looseModes(c.dir))
+    ui.warn(`Would fix permissions: ${l.path} is mode ${l.mode.toString(8)}, should be ${l.want.toString(8)}`);
+  ui.outro(
+    plan.changes.length
+      ? `Dry run: ${plan.changes.length} file(s) would change; nothing was written.`
+      : 'Dry run: nothing would change.',
+  );
   return finish(c);
 }
 
@@ -64,6 +88,8 @@ export function show(c: Pick<PlannedContext, 'req' | 'ui' | 'plan' | 'sensitive'
 export function refuseUnknowns(findings: Finding[]): void {
   if (findings.length === 0) return;
   const lines = findings.map((x) => `  - ${x.what}\n    accept with --accept-upstream ${x.subject}: ${x.accepting}`);
-  throw usageError(`Upstream's files ask for what harden-init's rules do not know how to harden:\n${lines.join('\n')}`,
-    'Review each one; accept it by name only if you trust it (nothing was written).');
+  throw usageError(
+    `Upstream's files ask for what harden-init's rules do not know how to harden:\n${lines.join('\n')}`,
+    'Review each one; accept it by name only if you trust it (nothing was written).',
+  );
 }

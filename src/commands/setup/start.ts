@@ -21,7 +21,12 @@ import { dbMoveGuard } from './db-move.js';
 import type { SetupContext } from './context.js';
 
 /** Everything before the first question, then the answers (asked, or from flags and the install with --yes). */
-export async function beforeAnswers(req: Request, version: string, io: Io, reads: ReleaseRead[]): Promise<{ ctx: SetupContext; answers: BaseAnswers }> {
+export async function beforeAnswers(
+  req: Request,
+  version: string,
+  io: Io,
+  reads: ReleaseRead[],
+): Promise<{ ctx: SetupContext; answers: BaseAnswers }> {
   // The target's early part loads while the flags and the directory are checked (its module has no side effects).
   const entry = TARGETS[req.target]!;
   const loading = (entry.early ?? entry.load)();
@@ -31,7 +36,15 @@ export async function beforeAnswers(req: Request, version: string, io: Io, reads
   const install = await readInstall({ ...located, early });
   const read = await startRelease({ ...located, ...install, early });
   reads.push(read);
-  const ctx: SetupContext = { ...located, ...install, early, read, composeTool: undefined, movesAccepted: [], pathsAccepted: [] };
+  const ctx: SetupContext = {
+    ...located,
+    ...install,
+    early,
+    read,
+    composeTool: undefined,
+    movesAccepted: [],
+    pathsAccepted: [],
+  };
   intro(ctx);
   ctx.composeTool = ctx.filesOnly ? undefined : await preflight(ctx.ui);
   await beforeQuestions(ctx);
@@ -64,16 +77,41 @@ async function readInstall(c: Pick<SetupContext, 'req' | 'dir' | 'early' | 'give
  * while the questions are asked (release-read.ts). A dry run starts nothing, but may still read the release from a
  * reachable engine. A full run's read starts at once: a missing Docker stops the run at the preflight, and the read.
  */
-async function startRelease(c: Pick<SetupContext, 'req' | 'io' | 'entry' | 'early' | 'ui' | 'interactive' | 'dir' | 'dirArg' | 'given'
-  | 'existing' | 'rerun' | 'current' | 'filesOnly'>): Promise<ReleaseRead> {
+async function startRelease(
+  c: Pick<
+    SetupContext,
+    | 'req'
+    | 'io'
+    | 'entry'
+    | 'early'
+    | 'ui'
+    | 'interactive'
+    | 'dir'
+    | 'dirArg'
+    | 'given'
+    | 'existing'
+    | 'rerun'
+    | 'current'
+    | 'filesOnly'
+  >,
+): Promise<ReleaseRead> {
   const { req, existing } = c;
-  const read = await startRead({ ...c.early, title: c.entry.title }, {
-    dir: c.dir, dirArg: c.dirArg, given: c.given as Partial<BaseAnswers>,
-    existing: { state: existing.state, compose: existing.compose, present: c.rerun },
-    allowInsecureRelease: req.allowInsecureRelease, acceptUpstream: req.acceptUpstream,
-    dockerAvailable: c.filesOnly ? onceOnScreen(async () => (await import('../../docker/compose.js')).dockerReachable(c.io.env)) : true,
-    env: c.io.env,
-  }, { ui: c.ui, live: c.interactive });
+  const read = await startRead(
+    { ...c.early, title: c.entry.title },
+    {
+      dir: c.dir,
+      dirArg: c.dirArg,
+      given: c.given as Partial<BaseAnswers>,
+      existing: { state: existing.state, compose: existing.compose, present: c.rerun },
+      allowInsecureRelease: req.allowInsecureRelease,
+      acceptUpstream: req.acceptUpstream,
+      dockerAvailable: c.filesOnly
+        ? onceOnScreen(async () => (await import('../../docker/compose.js')).dockerReachable(c.io.env))
+        : true,
+      env: c.io.env,
+    },
+    { ui: c.ui, live: c.interactive },
+  );
   c.current.release = read.release;
   if (c.given.release === undefined) c.given.release = read.release;
   return read;
@@ -89,7 +127,10 @@ function onceOnScreen<T>(work: () => Promise<T>): Promise<T> {
 }
 
 function intro(c: Pick<SetupContext, 'ui' | 'version' | 'entry' | 'read' | 'rerun' | 'dir' | 'lockWarnings'>): void {
-  c.ui.intro(pc.inverse(` harden-init ${c.version} `) + ` ${c.entry.title} ${c.read.release}${c.rerun ? ` (re-run on ${c.dir})` : ''}`);
+  c.ui.intro(
+    pc.inverse(` harden-init ${c.version} `) +
+      ` ${c.entry.title} ${c.read.release}${c.rerun ? ` (re-run on ${c.dir})` : ''}`,
+  );
   for (const w of c.lockWarnings) c.ui.warn(w);
 }
 
@@ -97,28 +138,46 @@ function intro(c: Pick<SetupContext, 'ui' | 'version' | 'entry' | 'read' | 'reru
 async function preflight(ui: Ui): Promise<Compose> {
   const { preflight: check } = await import('../../docker/preflight.js');
   // The failing check is reported once, by the error below (not also as a ✘ line).
-  const res = await check((c) => { if (c.ok) ui.success(c.label); });
+  const res = await check((c) => {
+    if (c.ok) ui.success(c.label);
+  });
   const failed = res.checks.find((c) => !c.ok);
-  if (failed || !res.compose) throw stepError(`Preflight failed: ${failed?.label ?? 'compose not found'}. Nothing was asked or written.`, failed?.hint ?? 'Or run with --no-start to only write the files.');
+  if (failed || !res.compose)
+    throw stepError(
+      `Preflight failed: ${failed?.label ?? 'compose not found'}. Nothing was asked or written.`,
+      failed?.hint ?? 'Or run with --no-start to only write the files.',
+    );
   return res.compose;
 }
 
 /** What the release and the install said, and the encryption key guard (on the keys known without the files). */
-async function beforeQuestions(c: Pick<SetupContext, 'ui' | 'read' | 'currentNotes' | 'existing' | 'dir' | 'req' | 'interactive'>): Promise<void> {
+async function beforeQuestions(
+  c: Pick<SetupContext, 'ui' | 'read' | 'currentNotes' | 'existing' | 'dir' | 'req' | 'interactive'>,
+): Promise<void> {
   const { ui, read } = c;
   for (const w of read.warnings) ui.warn(w);
   for (const n of [...read.notes, ...c.currentNotes]) ui.info(n);
   for (const w of c.existing.warnings ?? []) ui.warn(w);
-  await guardEncryptionKey(ui, { dir: c.dir, existing: c.existing, keyNames: read.encryptionKeys, newKeyFlag: c.req.newEncryptionKey, interactive: c.interactive });
+  await guardEncryptionKey(ui, {
+    dir: c.dir,
+    existing: c.existing,
+    keyNames: read.encryptionKeys,
+    newKeyFlag: c.req.newEncryptionKey,
+    interactive: c.interactive,
+  });
 }
 
-async function ask(c: Pick<SetupContext, 'ui' | 'entry' | 'early' | 'dir' | 'given' | 'current' | 'rerun' | 'interactive' | 'movesAccepted'
-  | 'pathsAccepted'>): Promise<BaseAnswers> {
+async function ask(
+  c: Pick<
+    SetupContext,
+    'ui' | 'entry' | 'early' | 'dir' | 'given' | 'current' | 'rerun' | 'interactive' | 'movesAccepted' | 'pathsAccepted'
+  >,
+): Promise<BaseAnswers> {
   const { questions } = c.entry;
   if (!c.interactive) return resolveHeadless(questions, c.given, c.current) as BaseAnswers;
   const guards = [
     dbMoveGuard(c.early, questions, c.current, (to) => c.movesAccepted.push(to)),
     dbPathGuard(c.dir, c.current.dbPath, (p) => c.pathsAccepted.push(p)),
   ];
-  return await askAnswers(questions, c.given, c.current, { ui: c.ui, rerun: c.rerun, guards }) as BaseAnswers;
+  return (await askAnswers(questions, c.given, c.current, { ui: c.ui, rerun: c.rerun, guards })) as BaseAnswers;
 }

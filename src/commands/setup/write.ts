@@ -15,7 +15,9 @@ import { composeProjectNames } from '../../docker/compose.js';
 import type { BaseAnswers, Target } from '../../targets/types.js';
 import type { PlannedContext } from './context.js';
 
-export async function confirm(c: Pick<PlannedContext, 'io' | 'ui' | 'plan' | 'interactive' | 'dir' | 'composeTool' | 'target'>): Promise<void> {
+export async function confirm(
+  c: Pick<PlannedContext, 'io' | 'ui' | 'plan' | 'interactive' | 'dir' | 'composeTool' | 'target'>,
+): Promise<void> {
   const { ui, plan } = c;
   if (plan.changes.length === 0) {
     ui.success('Nothing to change: the install already matches these settings.');
@@ -26,31 +28,60 @@ export async function confirm(c: Pick<PlannedContext, 'io' | 'ui' | 'plan' | 'in
   if (c.composeTool) await checkPorts(ui, c.target, plan, c.dir, c.io.env);
 }
 
-export function write(c: Pick<PlannedContext, 'ui' | 'plan' | 'dir' | 'target'>): { written: string[]; backupDir?: string } {
+export function write(c: Pick<PlannedContext, 'ui' | 'plan' | 'dir' | 'target'>): {
+  written: string[];
+  backupDir?: string;
+} {
   const { plan, dir } = c;
   if (plan.changes.length === 0) return { written: [] };
   let result: { written: string[]; backupDir?: string };
   try {
-    const dirs = [...(plan.answers.db === 'path' ? [{ path: String(plan.answers.dbPath), mode: 0o700 }] : []), ...(c.target.render.hostDirs?.(plan.answers) ?? [])];
+    const dirs = [
+      ...(plan.answers.db === 'path' ? [{ path: String(plan.answers.dbPath), mode: 0o700 }] : []),
+      ...(c.target.render.hostDirs?.(plan.answers) ?? []),
+    ];
     result = applyPlan(dir, plan.changes, dirs);
   } catch (e) {
-    throw stepError(`Writing the install failed: ${(e as Error).message}`, 'Files already replaced are complete; the backup directory holds the previous versions.');
+    throw stepError(
+      `Writing the install failed: ${(e as Error).message}`,
+      'Files already replaced are complete; the backup directory holds the previous versions.',
+    );
   }
-  c.ui.success(`${writeQuestion(result.written.map((path) => ({ path }))).replace(/^Write/, 'Wrote').replace(/\?$/, '')} in ${dir}${result.backupDir ? ` (previous versions in ${result.backupDir})` : ''}`);
+  c.ui.success(
+    `${writeQuestion(result.written.map((path) => ({ path })))
+      .replace(/^Write/, 'Wrote')
+      .replace(/\?$/, '')} in ${dir}${result.backupDir ? ` (previous versions in ${result.backupDir})` : ''}`,
+  );
   return result;
 }
 
 /** The host ports the stack will publish must be free (or held by this stack). */
-async function checkPorts(ui: Ui, target: Target<BaseAnswers>, plan: Plan, dir: string, shellEnv: NodeJS.ProcessEnv): Promise<void> {
+async function checkPorts(
+  ui: Ui,
+  target: Target<BaseAnswers>,
+  plan: Plan,
+  dir: string,
+  shellEnv: NodeJS.ProcessEnv,
+): Promise<void> {
   const ports: PortWanted[] = target.stack.publishedPorts(plan.answers).map((spec) => {
     const parts = spec.split(':');
     return { port: Number(parts[parts.length - 2]), host: parts.length === 3 ? parts[0]! : '0.0.0.0' };
   });
   // The install's own running containers may hold its ports (a re-run of a running install): compose recreates them.
   const env = toRecord(parseEnv(plan.files.find((x) => x.path === '.env')!.content));
-  const composeText = plan.files.find((x) => x.path === COMPOSE_FILE)?.content ?? readRegular(join(dir, COMPOSE_FILE)); // kept hand edit
-  const own = { gateway: target.stack.gatewayContainer, projects: composeProjectNames(dir, env, composeText, shellEnv) };
-  const checks = await portChecks(ports, (c) => { if (c.ok) ui.success(c.label); }, own);
+  // kept hand edit
+  const composeText = plan.files.find((x) => x.path === COMPOSE_FILE)?.content ?? readRegular(join(dir, COMPOSE_FILE));
+  const own = {
+    gateway: target.stack.gatewayContainer,
+    projects: composeProjectNames(dir, env, composeText, shellEnv),
+  };
+  const checks = await portChecks(
+    ports,
+    (c) => {
+      if (c.ok) ui.success(c.label);
+    },
+    own,
+  );
   const failed = checks.find((c) => !c.ok);
   if (failed) throw stepError(`Preflight failed: ${failed.label}. Nothing was written.`, failed.hint);
 }

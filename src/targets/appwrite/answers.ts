@@ -78,10 +78,18 @@ export function normalizeAnswers(a: Answers): Answers {
   if (a.subnet !== undefined) out.subnet = a.subnet;
   if (a.functionCpus !== undefined) out.functionCpus = a.functionCpus;
   if (a.functionMemory !== undefined) out.functionMemory = a.functionMemory;
-  if (a.smtpHost) Object.assign(out, { smtpHost: a.smtpHost, smtpPort: a.smtpPort, smtpUser: a.smtpUser, smtpSecure: a.smtpSecure, smtpSender: a.smtpSender });
+  if (a.smtpHost)
+    Object.assign(out, {
+      smtpHost: a.smtpHost,
+      smtpPort: a.smtpPort,
+      smtpUser: a.smtpUser,
+      smtpSecure: a.smtpSecure,
+      smtpSender: a.smtpSender,
+    });
   if (a.console === 'emails') out.consoleEmails = a.consoleEmails;
   if (a.console === 'ips') out.consoleIps = a.consoleIps;
   if (a.db === 'path') out.dbPath = a.dbPath;
-  if (a.db === 'external') Object.assign(out, { dbHost: a.dbHost, dbPort: a.dbPort, dbUser: a.dbUser, dbName: a.dbName });
+  if (a.db === 'external')
+    Object.assign(out, { dbHost: a.dbHost, dbPort: a.dbPort, dbUser: a.dbUser, dbName: a.dbName });
   return out;
 }

@@ -23,7 +23,9 @@ export function renderCompose(t: Template, a: Answers, accepted: ReadonlySet<str
   harden({ doc, answers: a, accepted, files });
   // Names the image, not how this run got its files (image or the install's cache of it): a re-run that reads
   // the cache must render the same bytes, or a same-answers re-run would rewrite the file.
-  const origin = t.upstream.imageId ? `image ${APPWRITE_IMAGE}:${t.version} ${t.upstream.imageId.replace(/^sha256:/, '').slice(0, 12)}` : t.upstream.source;
+  const origin = t.upstream.imageId
+    ? `image ${APPWRITE_IMAGE}:${t.version} ${t.upstream.imageId.replace(/^sha256:/, '').slice(0, 12)}`
+    : t.upstream.source;
   doc.commentBefore = [
     ` Appwrite ${t.version}: upstream's own docker-compose.yml (sha256 ${sha256(t.compose).slice(0, 16)}…, read from`,
     ` ${origin}), rendered as Appwrite's installer does and hardened by harden-init's rules`,

@@ -8,8 +8,23 @@ import { beginRelease, prepareRelease } from './prepare.js';
 
 export const appwriteEarly: TargetEarly<Answers> = {
   answersFromEnv,
-  readFromEnv: ['domain', 'email', 'console', 'consoleEmails', 'consoleIps', 'dbHost', 'dbPort', 'dbUser', 'dbName',
-    'smtpHost', 'smtpPort', 'smtpUser', 'smtpSender', 'functionCpus', 'functionMemory'],
+  readFromEnv: [
+    'domain',
+    'email',
+    'console',
+    'consoleEmails',
+    'consoleIps',
+    'dbHost',
+    'dbPort',
+    'dbUser',
+    'dbName',
+    'smtpHost',
+    'smtpPort',
+    'smtpUser',
+    'smtpSender',
+    'functionCpus',
+    'functionMemory',
+  ],
   checkExisting,
   prepare: prepareRelease,
   begin: beginRelease,
@@ -18,7 +33,8 @@ export const appwriteEarly: TargetEarly<Answers> = {
       const engine = a.dbEngine ?? 'mariadb'; // installs made before 2.x support ran MariaDB
       if (a.db === 'volume') return `the Docker volume appwrite-${engine}`;
       if (a.db === 'path') return `the host directory ${a.dbPath}`;
-      if (a.db === 'external') return `the external server ${a.dbHost}:${a.dbPort ?? BUNDLED_DB[engine].port}/${a.dbName}`;
+      if (a.db === 'external')
+        return `the external server ${a.dbHost}:${a.dbPort ?? BUNDLED_DB[engine].port}/${a.dbName}`;
       return undefined;
     },
   },

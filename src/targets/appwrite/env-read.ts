@@ -11,7 +11,11 @@ export const BUNDLED_DB: Record<DbEngine, { host: string; port: number }> = {
 export const BUNDLED_DB_HOST = BUNDLED_DB.mariadb.host;
 export const BUNDLED_DB_PORT = BUNDLED_DB.mariadb.port;
 
-const split = (s: string | undefined) => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+const split = (s: string | undefined) =>
+  (s ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 
 /**
  * Best reading of the answers behind an install harden-init did not write (no state.json), e.g. one made
@@ -41,13 +45,15 @@ export function answersFromEnv(env: Record<string, string>, compose: string | un
     const secure = env._APP_SMTP_SECURE;
     const sender = env._APP_SYSTEM_EMAIL_ADDRESS;
     Object.assign(out, {
-      smtpHost: env._APP_SMTP_HOST, smtpUser: env._APP_SMTP_USERNAME ?? '',
+      smtpHost: env._APP_SMTP_HOST,
+      smtpUser: env._APP_SMTP_USERNAME ?? '',
       smtpSecure: secure === 'tls' || secure === 'ssl' ? secure : 'none',
     });
     if (Number(env._APP_SMTP_PORT)) out.smtpPort = Number(env._APP_SMTP_PORT);
     if (sender && !/@appwrite\.io$/.test(sender)) out.smtpSender = sender;
   }
-  // A ceiling set by hand (or by another installer) is the operator's; 0 (unlimited) is not read, so the default applies.
+  // A ceiling set by hand (or by another installer) is the operator's; 0
+  // (unlimited) is not read, so the default applies.
   const whole = (x: string | undefined) => (x && /^\d+$/.test(x) && Number(x) > 0 ? Number(x) : undefined);
   const cpus = whole(env._APP_COMPUTE_CPUS) ?? whole(env._APP_FUNCTIONS_CPUS);
   const memory = whole(env._APP_COMPUTE_MEMORY) ?? whole(env._APP_FUNCTIONS_MEMORY);
@@ -60,10 +66,18 @@ export function answersFromEnv(env: Record<string, string>, compose: string | un
   // MongoDB (upstream's own installer default) is kept as read so the caller can refuse it clearly.
   if (adapter === 'mariadb' || adapter === 'postgresql' || adapter === 'mongodb') out.dbEngine = adapter as DbEngine;
   const host = env._APP_DB_HOST;
-  const bundled = Object.values(BUNDLED_DB).map((d) => d.host).concat('mongodb');
+  const bundled = Object.values(BUNDLED_DB)
+    .map((d) => d.host)
+    .concat('mongodb');
   if (host && !bundled.includes(host)) {
     const engine = (out.dbEngine ?? 'mariadb') as DbEngine;
-    Object.assign(out, { db: 'external', dbHost: host, dbPort: Number(env._APP_DB_PORT) || BUNDLED_DB[engine]?.port || BUNDLED_DB_PORT, dbUser: env._APP_DB_USER, dbName: env._APP_DB_SCHEMA });
+    Object.assign(out, {
+      db: 'external',
+      dbHost: host,
+      dbPort: Number(env._APP_DB_PORT) || BUNDLED_DB[engine]?.port || BUNDLED_DB_PORT,
+      dbUser: env._APP_DB_USER,
+      dbName: env._APP_DB_SCHEMA,
+    });
   } else if (host) {
     out.dbEngine ??= host as DbEngine;
     const bind = compose && /^\s*-\s*["']?(\/[^:"'\s]+):\/var\/lib\/(?:mysql|postgresql)/m.exec(compose);

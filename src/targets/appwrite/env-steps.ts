@@ -25,7 +25,11 @@ export function beforeEnv(envIn: EnvFile, a: Answers, previous: Partial<Answers>
       const v = getEnv(env, stash);
       if (v !== undefined) env = deleteEnv(setEnv(env, key, v), stash);
     }
-    if (!stashed) warnings.push('The bundled database will be created with the user and password that were used for the external server (_APP_DB_USER, _APP_DB_PASS).');
+    if (!stashed)
+      warnings.push(
+        'The bundled database will be created with the user and password that were used for the ' +
+          'external server (_APP_DB_USER, _APP_DB_PASS).',
+      );
   }
   return env;
 }

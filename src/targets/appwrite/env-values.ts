@@ -1,9 +1,8 @@
 // How answers map to Appwrite's environment variables, and back (to read an install we did not write).
-import { FUNCTION_LIMITS, type Answers, type DbEngine } from './answers.js';
+import { FUNCTION_LIMITS, type Answers } from './answers.js';
 import { BUNDLED_DB } from './env-read.js';
 import { hasTrustedProxies } from './releases.js';
 import { trustedProxies } from './rules/trusted-proxies.js';
-import { subnetError } from './rules/addresses.js';
 
 export { BUNDLED_DB, BUNDLED_DB_HOST, BUNDLED_DB_PORT, answersFromEnv } from './env-read.js';
 
@@ -41,7 +40,12 @@ export function managedValues(a: Answers, known?: Set<string>): Record<string, s
   // release still lists them, so no reader falls back to an unlimited 0.
   const cpus = String(a.functionCpus ?? FUNCTION_LIMITS.cpus);
   const memory = String(a.functionMemory ?? FUNCTION_LIMITS.memory);
-  Object.assign(v, { _APP_COMPUTE_CPUS: cpus, _APP_FUNCTIONS_CPUS: cpus, _APP_COMPUTE_MEMORY: memory, _APP_FUNCTIONS_MEMORY: memory });
+  Object.assign(v, {
+    _APP_COMPUTE_CPUS: cpus,
+    _APP_FUNCTIONS_CPUS: cpus,
+    _APP_COMPUTE_MEMORY: memory,
+    _APP_FUNCTIONS_MEMORY: memory,
+  });
   if (hasTrustedProxies(a.release)) {
     // Only traefik (and in proxy mode the host, behind it) forwards client addresses: a forged X-Forwarded-For
     // from anything else on the shared network (function and build containers) must not choose the client IP.
@@ -82,4 +86,3 @@ export function secretsToGenerate(all: string[], a: Pick<Answers, 'db' | 'dbEngi
     return true;
   });
 }
-

@@ -28,9 +28,16 @@ export const appwrite = defineTarget<Answers>({
   recognize,
   normalize: normalizeAnswers,
   answerEnvNames: {
-    domain: '_APP_DOMAIN', email: '_APP_EMAIL_CERTIFICATES', consoleEmails: '_APP_CONSOLE_WHITELIST_EMAILS',
-    consoleIps: '_APP_CONSOLE_WHITELIST_IPS', dbHost: '_APP_DB_HOST', dbPort: '_APP_DB_PORT', dbUser: '_APP_DB_USER', dbName: '_APP_DB_SCHEMA',
-    functionCpus: '_APP_COMPUTE_CPUS', functionMemory: '_APP_COMPUTE_MEMORY',
+    domain: '_APP_DOMAIN',
+    email: '_APP_EMAIL_CERTIFICATES',
+    consoleEmails: '_APP_CONSOLE_WHITELIST_EMAILS',
+    consoleIps: '_APP_CONSOLE_WHITELIST_IPS',
+    dbHost: '_APP_DB_HOST',
+    dbPort: '_APP_DB_PORT',
+    dbUser: '_APP_DB_USER',
+    dbName: '_APP_DB_SCHEMA',
+    functionCpus: '_APP_COMPUTE_CPUS',
+    functionMemory: '_APP_COMPUTE_MEMORY',
   },
   // What the wizard needs before its first question comes from early.ts, which loads no rendering or Docker code.
   answersFromEnv: appwriteEarly.answersFromEnv,
@@ -39,24 +46,29 @@ export const appwrite = defineTarget<Answers>({
   prepare: appwriteEarly.prepare,
   begin: appwriteEarly.begin,
   render: {
-    envHeader: (t) => [
-      `# Appwrite ${t.version} settings, written by harden-init.`,
-      '# Holds secrets: keep it private (mode 0600) and out of version control.',
-      '# _APP_OPENSSL_KEY_V1 encrypts stored data: changing it makes that data unreadable.',
-      '',
-    ].join('\n') + '\n',
+    envHeader: (t) =>
+      [
+        `# Appwrite ${t.version} settings, written by harden-init.`,
+        '# Holds secrets: keep it private (mode 0600) and out of version control.',
+        '# _APP_OPENSSL_KEY_V1 encrypts stored data: changing it makes that data unreadable.',
+        '',
+      ].join('\n') + '\n',
     managedValues: (a, t) => managedValues(a, new Set(t.variables)),
     securitySwitches: ['_APP_ENV', '_APP_OPTIONS_ABUSE', '_APP_OPTIONS_ROUTER_PROTECTION', ...FORCE_HTTPS_KEYS],
     secretsToGenerate: (a, t) => secretsToGenerate(t.secrets.generate, a),
     secretInputs: [
       {
-        envVar: 'HARDEN_INIT_DB_PASSWORD', key: '_APP_DB_PASS', required: true,
+        envVar: 'HARDEN_INIT_DB_PASSWORD',
+        key: '_APP_DB_PASS',
+        required: true,
         prompt: 'Password of the database user (not shown; stored only in .env)',
         when: (a) => a.db === 'external',
         keepExisting: (_a, previous) => previous.db === 'external',
       },
       {
-        envVar: 'HARDEN_INIT_SMTP_PASSWORD', key: '_APP_SMTP_PASSWORD', required: false,
+        envVar: 'HARDEN_INIT_SMTP_PASSWORD',
+        key: '_APP_SMTP_PASSWORD',
+        required: false,
         prompt: 'SMTP password (not shown; stored only in .env)',
         when: (a) => Boolean(a.smtpHost && a.smtpUser),
         keepExisting: () => true,
@@ -68,17 +80,25 @@ export const appwrite = defineTarget<Answers>({
       try {
         return renderCompose(t as Template, a, accepted);
       } catch (e) {
-        if (e instanceof RenderError) throw stepError(`Appwrite ${a.release}'s compose file cannot be rendered: ${e.message}`, `It came from ${t.source}.`);
+        if (e instanceof RenderError)
+          throw stepError(
+            `Appwrite ${a.release}'s compose file cannot be rendered: ${e.message}`,
+            `It came from ${t.source}.`,
+          );
         throw e;
       }
     },
-    // traefik's routes file: rendered with the compose file it belongs to (the accepted upstream items change no route).
+    // traefik's routes file: rendered with the compose file it belongs to (the
+    // accepted upstream items change no route).
     extraFiles: (a, t) => renderCompose(t as Template, a).files ?? [],
   },
   stack: {
     dbLocation: appwriteEarly.stack.dbLocation,
     // MariaDB keeps both the user's and root's; upstream's PostgreSQL has no separate root account.
-    bundledDbPasswords: (a) => (a.db === 'volume' || a.db === 'path' ? ['_APP_DB_PASS', ...((a.dbEngine ?? 'mariadb') === 'mariadb' ? ['_APP_DB_ROOT_PASS'] : [])] : []),
+    bundledDbPasswords: (a) =>
+      a.db === 'volume' || a.db === 'path'
+        ? ['_APP_DB_PASS', ...((a.dbEngine ?? 'mariadb') === 'mariadb' ? ['_APP_DB_ROOT_PASS'] : [])]
+        : [],
     publishedPorts: gatewayPorts,
     gatewayContainer: 'appwrite-traefik',
   },
@@ -87,8 +107,10 @@ export const appwrite = defineTarget<Answers>({
       path: '/v1/health/version',
       // Appwrite is up when it answers its version, or redirects to HTTPS (force-HTTPS on plain HTTP).
       judge: (status, body, location) => {
-        if (status >= 200 && status < 300 && /"version"/.test(body)) return { ok: true, detail: `/v1/health/version answered ${body.trim().slice(0, 80)}` };
-        if (status >= 300 && status < 400 && /^https:/.test(String(location))) return { ok: true, detail: `/v1/health/version redirects to HTTPS (${status})` };
+        if (status >= 200 && status < 300 && /"version"/.test(body))
+          return { ok: true, detail: `/v1/health/version answered ${body.trim().slice(0, 80)}` };
+        if (status >= 300 && status < 400 && /^https:/.test(String(location)))
+          return { ok: true, detail: `/v1/health/version redirects to HTTPS (${status})` };
         return { ok: false, detail: `/v1/health/version answered HTTP ${status}` };
       },
     },
@@ -98,8 +120,19 @@ export const appwrite = defineTarget<Answers>({
   audit: appwriteAudit,
   backup: {
     // 2.x bundles PostgreSQL, 1.9.x MariaDB; an external server is the operator's to back up.
-    databases: [{ service: 'postgresql', engine: 'postgresql' }, { service: 'mariadb', engine: 'mariadb' }],
-    volumes: ['appwrite-uploads', 'appwrite-imports', 'appwrite-functions', 'appwrite-builds', 'appwrite-sites', 'appwrite-certificates', 'appwrite-config'],
+    databases: [
+      { service: 'postgresql', engine: 'postgresql' },
+      { service: 'mariadb', engine: 'mariadb' },
+    ],
+    volumes: [
+      'appwrite-uploads',
+      'appwrite-imports',
+      'appwrite-functions',
+      'appwrite-builds',
+      'appwrite-sites',
+      'appwrite-certificates',
+      'appwrite-config',
+    ],
     helperService: 'appwrite',
     files: [{ path: ROUTES_FILE, mode: 0o644 }],
     keyVariable: '_APP_OPENSSL_KEY_V1',

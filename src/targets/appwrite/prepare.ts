@@ -22,15 +22,26 @@ export async function prepareRelease(input: PrepareInput<Answers>): Promise<Prep
 export function beginRelease(input: PrepareInput<Answers>): Begun {
   const choice = chooseRelease({
     given: input.given.release,
-    installed: input.existing.state?.release ?? input.existing.state?.templateVersion ?? releaseFromInstall(input.existing.compose, envRecord(input.dir)),
-    existing: input.existing.present, allowInsecure: input.allowInsecureRelease, newest: NEWEST_RELEASE, dirArg: input.dirArg,
+    installed:
+      input.existing.state?.release ??
+      input.existing.state?.templateVersion ??
+      releaseFromInstall(input.existing.compose, envRecord(input.dir)),
+    existing: input.existing.present,
+    allowInsecure: input.allowInsecureRelease,
+    newest: NEWEST_RELEASE,
+    dirArg: input.dirArg,
   });
   const read = (async (): Promise<Prepared> => {
     // Loaded here, in the background: the first question does not wait for the YAML and Docker code.
     const { releaseFiles } = await import('./release-files.js');
     const { files, template, cache, warnings } = await releaseFiles(choice.release, {
-      dir: input.dir, dockerAvailable: await input.dockerAvailable, onLine: input.onLine, acceptUpstream: input.acceptUpstream,
-      cacheRecord: input.existing.state?.upstreamCache, signal: input.signal, env: input.env,
+      dir: input.dir,
+      dockerAvailable: await input.dockerAvailable,
+      onLine: input.onLine,
+      acceptUpstream: input.acceptUpstream,
+      cacheRecord: input.existing.state?.upstreamCache,
+      signal: input.signal,
+      env: input.env,
     });
     return {
       release: choice.release,
@@ -42,7 +53,13 @@ export function beginRelease(input: PrepareInput<Answers>): Begun {
   })();
   // Awaited only after the questions: a failure meanwhile must not count as an unhandled rejection (which ends Node).
   read.catch(() => {});
-  return { release: choice.release, warnings: choice.warnings, notes: choice.notes, encryptionKeys: [...ENCRYPTION_KEYS], read };
+  return {
+    release: choice.release,
+    warnings: choice.warnings,
+    notes: choice.notes,
+    encryptionKeys: [...ENCRYPTION_KEYS],
+    read,
+  };
 }
 
 /** The install's .env as a record (an install of Appwrite's own installer names its release there). */

@@ -32,10 +32,14 @@ export function releaseFromCompose(compose: string | undefined): string | undefi
  * The release an install runs when its compose file does not pin it: Appwrite's own installer keeps
  * `image: ${_APP_IMAGE:-appwrite/appwrite}:${_APP_VERSION:-latest}` (2.x) with the release in .env's `_APP_VERSION`.
  */
-export function releaseFromInstall(compose: string | undefined, env: Record<string, string> | undefined): string | undefined {
+export function releaseFromInstall(
+  compose: string | undefined,
+  env: Record<string, string> | undefined,
+): string | undefined {
   const pinned = releaseFromCompose(compose);
   if (pinned || !compose || !env) return pinned;
-  if (!/^\s*image:\s*["']?\$\{_APP_IMAGE(?::?-[^}]*)?\}:\$\{_APP_VERSION(?::?-[^}]*)?\}["']?\s*$/m.test(compose)) return undefined;
+  if (!/^\s*image:\s*["']?\$\{_APP_IMAGE(?::?-[^}]*)?\}:\$\{_APP_VERSION(?::?-[^}]*)?\}["']?\s*$/m.test(compose))
+    return undefined;
   const v = env._APP_VERSION?.trim();
   return v && /^\d+\.\d+\.\d+$/.test(v) ? v : undefined;
 }
@@ -44,18 +48,31 @@ export function chooseRelease(i: ReleaseInput): ReleaseChoice {
   const warnings: string[] = [];
   const notes: string[] = [];
   if (i.existing && !i.installed && !i.given) {
-    throw usageError(`Cannot tell which Appwrite release the install in ${i.dirArg} runs.`, 'Pass --release with the version it runs now (harden-init never switches releases silently).');
+    throw usageError(
+      `Cannot tell which Appwrite release the install in ${i.dirArg} runs.`,
+      'Pass --release with the version it runs now (harden-init never switches releases silently).',
+    );
   }
   let release = i.given ?? i.installed ?? i.newest;
   if (i.installed && i.given && i.given !== i.installed) {
     if (lineOf(i.given) !== lineOf(i.installed)) {
-      throw usageError(`--release ${i.given}: the install runs ${i.installed}; moving between the 1.9 and 2.x lines needs a database dump and Appwrite's migrations, one minor at a time.`,
-        `Run: npx harden-init upgrade --dir ${shellQuote(i.dirArg)} --to ${i.given} (a backup and a database dump per step, then Appwrite's migration).`);
+      throw usageError(
+        `--release ${i.given}: the install runs ${i.installed}; moving between the 1.9 and 2.x lines needs a ` +
+          `database dump and Appwrite's migrations, one minor at a time.`,
+        `Run: npx harden-init upgrade --dir ${shellQuote(i.dirArg)} --to ${i.given} (a backup and a database ` +
+          `dump per step, then Appwrite's migration).`,
+      );
     }
     if (compareReleases(i.given, i.installed) < 0) {
-      throw usageError(`--release ${i.given}: the install runs ${i.installed}, and Appwrite has no reverse migration.`, 'Restore a database dump taken before the upgrade instead.');
+      throw usageError(
+        `--release ${i.given}: the install runs ${i.installed}, and Appwrite has no reverse migration.`,
+        'Restore a database dump taken before the upgrade instead.',
+      );
     }
-    notes.push(`Release ${i.installed} → ${i.given}: after the stack is up, run Appwrite's data migration: cd ${shellQuote(i.dirArg)} && docker compose exec appwrite migrate`);
+    notes.push(
+      `Release ${i.installed} → ${i.given}: after the stack is up, run Appwrite's data migration: cd ` +
+        `${shellQuote(i.dirArg)} && docker compose exec appwrite migrate`,
+    );
     release = i.given;
   }
   const check = releaseCheck(release);
@@ -63,14 +80,28 @@ export function chooseRelease(i: ReleaseInput): ReleaseChoice {
   if (check.belowMinimum) {
     const keeping = i.installed === release && !i.given;
     if (keeping) {
-      warnings.push(`SECURITY: this install runs Appwrite ${release}, below the ${check.line} line's minimum ${check.minimum}. ${INSECURE_REASON} Upgrade now: npx harden-init --dir ${shellQuote(i.dirArg)} --release ${check.newestOfLine}`);
+      warnings.push(
+        `SECURITY: this install runs Appwrite ${release}, below the ${check.line} line's minimum ` +
+          `${check.minimum}. ${INSECURE_REASON} Upgrade now: npx harden-init --dir ` +
+          `${shellQuote(i.dirArg)} --release ${check.newestOfLine}`,
+      );
     } else if (!i.allowInsecure) {
-      throw usageError(`Appwrite ${release} is below the ${check.line} line's security minimum ${check.minimum}. ${INSECURE_REASON}`,
-        `Install ${check.newestOfLine} (--release ${check.newestOfLine}), or accept the known holes with --allow-insecure-release.`);
+      throw usageError(
+        `Appwrite ${release} is below the ${check.line} line's security minimum ${check.minimum}. ${INSECURE_REASON}`,
+        `Install ${check.newestOfLine} (--release ${check.newestOfLine}), or accept the ` +
+          `known holes with --allow-insecure-release.`,
+      );
     } else {
-      warnings.push(`SECURITY: installing Appwrite ${release}, below the ${check.line} line's minimum ${check.minimum}, as --allow-insecure-release asks. ${INSECURE_REASON}`);
+      warnings.push(
+        `SECURITY: installing Appwrite ${release}, below the ${check.line} line's minimum ${check.minimum}, as ` +
+          `--allow-insecure-release asks. ${INSECURE_REASON}`,
+      );
     }
   }
-  if (!check.known) notes.push(`Appwrite ${release} is newer than harden-init's release table: its own files are read from its image and anything the rules do not know is refused.`);
+  if (!check.known)
+    notes.push(
+      `Appwrite ${release} is newer than harden-init's release table: its own files are read from its image and ` +
+        `anything the rules do not know is refused.`,
+    );
   return { release, warnings, notes };
 }

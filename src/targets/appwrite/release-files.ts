@@ -7,12 +7,23 @@ import { templateFromUpstream, type Template } from './template.js';
 import type { UpstreamFiles } from './upstream/types.js';
 
 /** One release's files, its template, and the cache files that keep what was read from its image. */
-export interface ReleaseFiles { files: UpstreamFiles; template: Template; cache: CacheFile[]; warnings: string[] }
+export interface ReleaseFiles {
+  files: UpstreamFiles;
+  template: Template;
+  cache: CacheFile[];
+  warnings: string[];
+}
 
-export async function releaseFiles(release: string, opts: ObtainOptions & { acceptUpstream: Iterable<string> }): Promise<ReleaseFiles> {
+export async function releaseFiles(
+  release: string,
+  opts: ObtainOptions & { acceptUpstream: Iterable<string> },
+): Promise<ReleaseFiles> {
   const { warnings, cacheRecord, ...files } = await obtainRelease(release, opts);
   const template = templateFromUpstream(files, opts.acceptUpstream);
-  const cache = files.source.startsWith('image') && files.variablesPhp !== undefined ? cacheFiles(files, files.variablesPhp, { dir: opts.dir }) : [];
+  const cache =
+    files.source.startsWith('image') && files.variablesPhp !== undefined
+      ? cacheFiles(files, files.variablesPhp, { dir: opts.dir })
+      : [];
   // state.json records the entry this run writes (or the checked one it read), so the next use can check it.
   template.upstreamCache = cacheRecordOf(cache) ?? cacheRecord;
   return { files, template, cache, warnings };

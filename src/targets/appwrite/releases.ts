@@ -43,7 +43,6 @@ export const INSECURE_REASON =
   'an API-key and JWT privilege escalation, a Realtime/GraphQL permission bypass, and SSRF through SMTP, ' +
   'migrations and certificate checks.';
 
-
 /** '2.x' for any 2.y.z, '1.9' for any 1.9.z; undefined for everything else (1.8.x, 3.x, rc tags). */
 export function lineOf(v: string): ReleaseLine | undefined {
   const r = parseRelease(v);

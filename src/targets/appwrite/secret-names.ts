@@ -21,7 +21,15 @@ export const ENCRYPTION_KEYS = ['_APP_OPENSSL_KEY_V1'] as const;
 /** ClickHouse DSNs whose password part is _APP_USAGE_PASS (upstream's default embeds 'appwrite'). */
 const DSN_WITH_GENERATED_PASSWORD = ['_APP_CONNECTIONS_DB_USAGE', '_APP_CONNECTIONS_DB_EXECUTIONS'] as const;
 
-export type UserSecretKind = 'password' | 'secret' | 'accessKey' | 'oauth' | 'webhook' | 'privateKey' | 'apiKey' | 'dsn';
+export type UserSecretKind =
+  | 'password'
+  | 'secret'
+  | 'accessKey'
+  | 'oauth'
+  | 'webhook'
+  | 'privateKey'
+  | 'apiKey'
+  | 'dsn';
 
 /** Credentials the operator brings for an integration; empty by default (nothing to generate). */
 export const USER_SUPPLIED: Readonly<Record<string, UserSecretKind>> = {
@@ -98,7 +106,13 @@ export interface SecretClassification {
 
 /** Each name lands in at most one of generate / userSupplied / dsnWithGeneratedPassword / unknown; file order kept. */
 export function classifySecrets(vars: UpstreamVariable[]): SecretClassification {
-  const out: SecretClassification = { generate: [], encryptionKeys: [], userSupplied: [], dsnWithGeneratedPassword: [], unknown: [] };
+  const out: SecretClassification = {
+    generate: [],
+    encryptionKeys: [],
+    userSupplied: [],
+    dsnWithGeneratedPassword: [],
+    unknown: [],
+  };
   const seen = new Set<string>();
   for (const v of vars) {
     if (seen.has(v.name)) continue;

@@ -20,7 +20,11 @@ export function templateFromUpstream(files: UpstreamFiles, accepted: Iterable<st
   const lines = files.variables.map((v) => {
     const value = skip.has(v.name) ? '' : v.default;
     let encoded: string;
-    try { encoded = encodeValue(value); } catch { encoded = ''; } // a default no .env reader agrees on is left empty
+    try {
+      encoded = encodeValue(value);
+    } catch {
+      encoded = '';
+    } // a default no .env reader agrees on is left empty
     return `${v.name}=${encoded}`;
   });
   return {
@@ -29,11 +33,15 @@ export function templateFromUpstream(files: UpstreamFiles, accepted: Iterable<st
     compose: files.compose,
     envDefaults: `${lines.join('\n')}\n`,
     variables: files.variables.map((v) => v.name),
-    secrets: { generate, encryptionKeys: cls.encryptionKeys, secretLike: cls.userSupplied, dsns: cls.dsnWithGeneratedPassword,
-      known: [...KNOWN_SECRET_NAMES] },
+    secrets: {
+      generate,
+      encryptionKeys: cls.encryptionKeys,
+      secretLike: cls.userSupplied,
+      dsns: cls.dsnWithGeneratedPassword,
+      known: [...KNOWN_SECRET_NAMES],
+    },
     upstream: files,
     source: files.source,
     imageId: files.imageId,
   };
 }
-

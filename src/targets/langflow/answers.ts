@@ -18,13 +18,19 @@ export interface LangflowAnswers extends BaseAnswers {
   https: HttpsMode;
   /** ACME contact for the bundled Caddy (https auto only); optional. */
   email?: string;
-  /** root: only the superuser, sign-up off; ips: the bundled proxy admits only consoleIps; open: sign-up on, new users inactive. */
+  /**
+   * root: only the superuser, sign-up off; ips: the bundled proxy admits only
+   * consoleIps; open: sign-up on, new users inactive.
+   */
   console: ConsoleMode;
   /** Addresses or CIDR ranges (Caddy's remote_ip matcher), canonical spelling. */
   consoleIps?: string[];
   /** Superuser name (default admin); the password is a generated secret. */
   superuser: string;
-  /** volume: bundled Postgres on a named volume; path: its data on a host dir; sqlite: SQLite in the config dir on a host dir; external: your Postgres. */
+  /**
+   * volume: bundled Postgres on a named volume; path: its data on a host dir; sqlite: SQLite in the config
+   * dir on a host dir; external: your Postgres.
+   */
   db: DbMode;
   /** path: PostgreSQL's data directory; sqlite: Langflow's config directory (holds langflow.db). */
   dbPath?: string;
@@ -65,7 +71,13 @@ export function normalizeAnswers(a: LangflowAnswers): LangflowAnswers {
   if (a.https === 'auto' && a.email) out.email = a.email;
   if (a.console === 'ips') out.consoleIps = a.consoleIps;
   if (a.db === 'path' || a.db === 'sqlite') out.dbPath = a.dbPath;
-  if (a.db === 'external') Object.assign(out, { dbHost: a.dbHost, dbPort: a.dbPort ?? DEFAULT_DB_PORT, dbUser: a.dbUser, dbName: a.dbName ?? DEFAULT_DB_NAME });
+  if (a.db === 'external')
+    Object.assign(out, {
+      dbHost: a.dbHost,
+      dbPort: a.dbPort ?? DEFAULT_DB_PORT,
+      dbUser: a.dbUser,
+      dbName: a.dbName ?? DEFAULT_DB_NAME,
+    });
   return out;
 }
 
@@ -75,9 +87,13 @@ export function normalizeAnswers(a: LangflowAnswers): LangflowAnswers {
  */
 export function answersError(a: LangflowAnswers): string | undefined {
   if (a.console === 'ips' && a.https === 'proxy') {
-    return '--console ips needs the bundled proxy (--https auto or off): behind your own proxy, restrict client addresses there and use --console root';
+    return (
+      '--console ips needs the bundled proxy (--https auto or off): behind your own proxy, restrict client ' +
+      'addresses there and use --console root'
+    );
   }
-  if (a.console === 'ips' && !(a.consoleIps && a.consoleIps.length)) return '--console ips needs --console-ips (addresses or CIDR ranges)';
+  if (a.console === 'ips' && !(a.consoleIps && a.consoleIps.length))
+    return '--console ips needs --console-ips (addresses or CIDR ranges)';
   if ((a.db === 'path' || a.db === 'sqlite') && !a.dbPath) return `--db ${a.db} needs --db-path`;
   if (a.db === 'external' && !(a.dbHost && a.dbUser)) return '--db external needs --db-host and --db-user';
   if (a.https === 'auto' && a.httpPort === a.httpsPort) return `--http-port and --https-port are both ${a.httpPort}`;

@@ -61,8 +61,26 @@ export interface HostDir {
  * chowns it).
  */
 export function hostDirs(a: LangflowAnswers): HostDir[] {
-  if (a.db === 'sqlite') return [{ path: a.dbPath!, uid: 1000, gid: 0, mode: 0o700, why: 'Langflow config dir (secret_key, uploads, langflow.db), written by the image\'s user 1000:0' }];
-  if (a.db === 'path') return [{ path: a.dbPath!, uid: 0, gid: 0, mode: 0o700, why: 'PostgreSQL data directory (the postgres entrypoint takes ownership)' }];
+  if (a.db === 'sqlite')
+    return [
+      {
+        path: a.dbPath!,
+        uid: 1000,
+        gid: 0,
+        mode: 0o700,
+        why: "Langflow config dir (secret_key, uploads, langflow.db), written by the image's user 1000:0",
+      },
+    ];
+  if (a.db === 'path')
+    return [
+      {
+        path: a.dbPath!,
+        uid: 0,
+        gid: 0,
+        mode: 0o700,
+        why: 'PostgreSQL data directory (the postgres entrypoint takes ownership)',
+      },
+    ];
   return [];
 }
 
@@ -75,15 +93,28 @@ export function renderCompose(a: LangflowAnswers, opts: RenderOptions = {}): str
   const volumes: Record<string, null> = {};
   if (a.db !== 'sqlite') volumes['langflow-config'] = null;
   if (a.db === 'volume') volumes['langflow-postgres'] = null;
-  if (proxy) { volumes['caddy-data'] = null; volumes['caddy-config'] = null; }
+  if (proxy) {
+    volumes['caddy-data'] = null;
+    volumes['caddy-config'] = null;
+  }
   const networks: Record<string, unknown> = { web: {} };
   if (pg) networks.db = { internal: true };
 
   const doc: Record<string, unknown> = { services, networks };
   if (Object.keys(volumes).length) doc.volumes = volumes;
-  const header = '# Written by harden-init for Langflow. Settings and secrets live in .env; re-run harden-init to change them.\n';
+  const header =
+    '# Written by harden-init for Langflow. Settings and secrets live in .env; re-run harden-init to change them.\n';
   // Every string double-quoted: Compose v1 reads YAML 1.1, where 80:80 is a number and `on` a boolean.
-  return header + stringify(doc, { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN', lineWidth: 0, nullStr: '', aliasDuplicateObjects: false });
+  return (
+    header +
+    stringify(doc, {
+      defaultStringType: 'QUOTE_DOUBLE',
+      defaultKeyType: 'PLAIN',
+      lineWidth: 0,
+      nullStr: '',
+      aliasDuplicateObjects: false,
+    })
+  );
 }
 
 function langflowService(a: LangflowAnswers, pg: boolean): Record<string, unknown> {
@@ -98,7 +129,10 @@ function langflowService(a: LangflowAnswers, pg: boolean): Record<string, unknow
     healthcheck: {
       // /health answers before the app is ready; /health_check also checks the database.
       test: ['CMD', 'curl', '-fsS', '-o', '/dev/null', `http://127.0.0.1:${LANGFLOW_PORT}/health_check`],
-      interval: '15s', timeout: '10s', retries: 5, start_period: '180s',
+      interval: '15s',
+      timeout: '10s',
+      retries: 5,
+      start_period: '180s',
     },
     security_opt: NO_NEW_PRIVILEGES,
     cap_drop: ['ALL'],
@@ -114,14 +148,21 @@ function postgresService(a: LangflowAnswers): Record<string, unknown> {
   return {
     image: POSTGRES_IMAGE,
     restart: 'unless-stopped',
-    environment: { POSTGRES_USER: envRef('POSTGRES_USER'), POSTGRES_PASSWORD: envRef('POSTGRES_PASSWORD'), POSTGRES_DB: envRef('POSTGRES_DB') },
+    environment: {
+      POSTGRES_USER: envRef('POSTGRES_USER'),
+      POSTGRES_PASSWORD: envRef('POSTGRES_PASSWORD'),
+      POSTGRES_DB: envRef('POSTGRES_DB'),
+    },
     volumes: [a.db === 'path' ? `${a.dbPath}:/var/lib/postgresql/data` : 'langflow-postgres:/var/lib/postgresql/data'],
     // Internal network only: no route to or from outside, no published port.
     networks: ['db'],
     healthcheck: {
       // Over TCP: during first initialisation the temporary server listens on the socket only.
       test: ['CMD-SHELL', 'pg_isready -q -h 127.0.0.1 -U "$${POSTGRES_USER}" -d "$${POSTGRES_DB}"'],
-      interval: '10s', timeout: '5s', retries: 10, start_period: '30s',
+      interval: '10s',
+      timeout: '5s',
+      retries: 10,
+      start_period: '30s',
     },
     read_only: true,
     tmpfs: ['/var/run/postgresql', '/tmp'],
@@ -171,15 +212,26 @@ export function caddyfile(a: LangflowAnswers, opts: RenderOptions = {}): string 
   const site: string[] = [];
   if (auto && opts.tlsInternal) site.push('\ttls internal');
   if (a.console === 'ips') {
-    site.push(`\t@outside {`, `\t\tnot remote_ip ${(a.consoleIps ?? []).join(' ')}`, `\t\tnot path ${OPEN_PATHS.join(' ')}`, '\t}');
+    site.push(
+      `\t@outside {`,
+      `\t\tnot remote_ip ${(a.consoleIps ?? []).join(' ')}`,
+      `\t\tnot path ${OPEN_PATHS.join(' ')}`,
+      '\t}',
+    );
     site.push(`\trespond @outside "${ALLOWLIST_REFUSAL}" 403`);
   }
   site.push('\theader {');
   // HSTS only where the certificate is Caddy's own: with off there is no HTTPS to pin.
   if (auto) site.push('\t\tStrict-Transport-Security "max-age=31536000"');
-  // No other site may frame the UI (clickjacking a logged-in superuser): the old header for old browsers, CSP for the rest.
+  // No other site may frame the UI (clickjacking a logged-in superuser): the old
+  // header for old browsers, CSP for the rest.
   site.push('\t\tX-Frame-Options DENY', '\t\tContent-Security-Policy "frame-ancestors \'none\'"');
-  site.push('\t\tX-Content-Type-Options nosniff', '\t\tReferrer-Policy strict-origin-when-cross-origin', '\t\t-Server', '\t}');
+  site.push(
+    '\t\tX-Content-Type-Options nosniff',
+    '\t\tReferrer-Policy strict-origin-when-cross-origin',
+    '\t\t-Server',
+    '\t}',
+  );
   // WebSockets pass through reverse_proxy as they are; Caddy sets no request-body limit, so uploads are bounded
   // by Langflow's own LANGFLOW_MAX_FILE_SIZE_UPLOAD. flush_interval -1 streams chat responses as they come.
   site.push(`\treverse_proxy langflow:${LANGFLOW_PORT} {`, '\t\tflush_interval -1', '\t}');
@@ -187,7 +239,13 @@ export function caddyfile(a: LangflowAnswers, opts: RenderOptions = {}): string 
   const address = auto ? (a.domain.includes(':') ? `[${a.domain}]` : a.domain) : 'http://';
   return [
     '# Written by harden-init for Langflow; re-run harden-init to change it (hand edits are replaced).',
-    '{', ...global, '}', '',
-    `${address} {`, ...site, '}', '',
+    '{',
+    ...global,
+    '}',
+    '',
+    `${address} {`,
+    ...site,
+    '}',
+    '',
   ].join('\n');
 }

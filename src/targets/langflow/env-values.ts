@@ -7,8 +7,15 @@
 import { randomBytes } from 'node:crypto';
 import { generateSecret } from '../../engine/secrets.js';
 import {
-  DEFAULT_DB_NAME, DEFAULT_DB_PORT, DEFAULT_PORTS, bundledPostgres, bundledProxy,
-  type ConsoleMode, type DbMode, type HttpsMode, type LangflowAnswers,
+  DEFAULT_DB_NAME,
+  DEFAULT_DB_PORT,
+  DEFAULT_PORTS,
+  bundledPostgres,
+  bundledProxy,
+  type ConsoleMode,
+  type DbMode,
+  type HttpsMode,
+  type LangflowAnswers,
 } from './answers.js';
 import { releaseOfImage } from './releases.js';
 
@@ -52,7 +59,8 @@ const bool = (b: boolean) => (b ? 'True' : 'False');
 export function managedValues(a: LangflowAnswers): Record<string, string> {
   const httpsOn = a.https !== 'off';
   const v: Record<string, string> = {
-    // The image already sets it false; pinned here so a hand edit is switched back: True signs every visitor in as superuser.
+    // The image already sets it false; pinned here so a hand edit is switched back:
+    // True signs every visitor in as superuser.
     LANGFLOW_AUTO_LOGIN: 'False',
     // True would skip authentication altogether whenever auto-login is on.
     LANGFLOW_SKIP_AUTH_AUTO_LOGIN: 'False',
@@ -95,18 +103,35 @@ export function managedValues(a: LangflowAnswers): Record<string, string> {
   if (a.https === 'auto') v[ACME_EMAIL_VAR] = a.email ?? '';
   if (a.console === 'ips') v[CONSOLE_IPS_VAR] = (a.consoleIps ?? []).join(',');
   if (a.db === 'external') {
-    Object.assign(v, { POSTGRES_HOST: a.dbHost!, POSTGRES_PORT: String(a.dbPort ?? DEFAULT_DB_PORT), POSTGRES_USER: a.dbUser!, POSTGRES_DB: a.dbName ?? DEFAULT_DB_NAME });
+    Object.assign(v, {
+      POSTGRES_HOST: a.dbHost!,
+      POSTGRES_PORT: String(a.dbPort ?? DEFAULT_DB_PORT),
+      POSTGRES_USER: a.dbUser!,
+      POSTGRES_DB: a.dbName ?? DEFAULT_DB_NAME,
+    });
   } else if (bundledPostgres(a)) {
-    Object.assign(v, { POSTGRES_HOST: BUNDLED_DB.host, POSTGRES_PORT: String(BUNDLED_DB.port), POSTGRES_USER: BUNDLED_DB.user, POSTGRES_DB: BUNDLED_DB.name });
+    Object.assign(v, {
+      POSTGRES_HOST: BUNDLED_DB.host,
+      POSTGRES_PORT: String(BUNDLED_DB.port),
+      POSTGRES_USER: BUNDLED_DB.user,
+      POSTGRES_DB: BUNDLED_DB.name,
+    });
   }
   return v;
 }
 
 /** The keys of managedValues that are security switches: always forced back on a re-run, with a warning. */
 export const SECURITY_SWITCHES = [
-  'LANGFLOW_AUTO_LOGIN', 'LANGFLOW_SKIP_AUTH_AUTO_LOGIN', 'LANGFLOW_ENABLE_SUPERUSER_CLI', 'LANGFLOW_NEW_USER_IS_ACTIVE',
-  'LANGFLOW_CORS_ALLOW_CREDENTIALS', 'LANGFLOW_ACCESS_SECURE', 'LANGFLOW_WEBHOOK_AUTH_ENABLE',
-  'LANGFLOW_RESTRICT_LOCAL_FILE_ACCESS', 'LANGFLOW_SSRF_PROTECTION_ENABLED', 'LANGFLOW_CONFIG_DIR',
+  'LANGFLOW_AUTO_LOGIN',
+  'LANGFLOW_SKIP_AUTH_AUTO_LOGIN',
+  'LANGFLOW_ENABLE_SUPERUSER_CLI',
+  'LANGFLOW_NEW_USER_IS_ACTIVE',
+  'LANGFLOW_CORS_ALLOW_CREDENTIALS',
+  'LANGFLOW_ACCESS_SECURE',
+  'LANGFLOW_WEBHOOK_AUTH_ENABLE',
+  'LANGFLOW_RESTRICT_LOCAL_FILE_ACCESS',
+  'LANGFLOW_SSRF_PROTECTION_ENABLED',
+  'LANGFLOW_CONFIG_DIR',
 ] as const;
 
 export interface SecretSpec {
@@ -134,7 +159,8 @@ export function secretKeyProblem(value: string): string | undefined {
   if (value.length < 32) return 'shorter than 32 characters: Langflow only seeds a random generator with it (weak)';
   if (!/^[A-Za-z0-9_-]+=*$/.test(value)) return 'not URL-safe base64: Langflow cannot use it as a Fernet key';
   const bytes = Buffer.from(value.replace(/=+$/, ''), 'base64url').length;
-  if (bytes !== 32) return `decodes to ${bytes} bytes, Fernet needs 32: Langflow cannot encrypt stored credentials with it`;
+  if (bytes !== 32)
+    return `decodes to ${bytes} bytes, Fernet needs 32: Langflow cannot encrypt stored credentials with it`;
   return undefined;
 }
 
@@ -142,25 +168,48 @@ export function secretKeyProblem(value: string): string | undefined {
 export function secretSpecs(a: Pick<LangflowAnswers, 'db'>): SecretSpec[] {
   const out: SecretSpec[] = [
     {
-      name: 'LANGFLOW_SECRET_KEY', length: SECRET_KEY_LENGTH, generate: generateSecretKey, neverRotate: true, showOnce: false,
-      why: 'signs sessions and Fernet-encrypts stored credentials (global variables, API keys, MCP auth); a new key makes them undecryptable — rotate only with upstream\'s scripts/migrate_secret_key.py',
+      name: 'LANGFLOW_SECRET_KEY',
+      length: SECRET_KEY_LENGTH,
+      generate: generateSecretKey,
+      neverRotate: true,
+      showOnce: false,
+      why:
+        'signs sessions and Fernet-encrypts stored credentials (global variables, API keys, MCP auth); a new key ' +
+        "makes them undecryptable — rotate only with upstream's scripts/migrate_secret_key.py",
     },
     {
-      name: 'LANGFLOW_SUPERUSER_PASSWORD', length: 32, generate: () => generateSecret(32), neverRotate: true, showOnce: true,
-      why: 'Langflow refuses to start without it when auto-login is off; the superuser changes it in the UI afterwards, so a re-run never overwrites it',
+      name: 'LANGFLOW_SUPERUSER_PASSWORD',
+      length: 32,
+      generate: () => generateSecret(32),
+      neverRotate: true,
+      showOnce: true,
+      why:
+        'Langflow refuses to start without it when auto-login is off; the superuser changes it in the UI ' +
+        'afterwards, so a re-run never overwrites it',
     },
   ];
   if (bundledPostgres(a)) {
     out.push({
-      name: 'POSTGRES_PASSWORD', length: 48, generate: () => generateSecret(48), neverRotate: true, showOnce: false,
-      why: 'the bundled PostgreSQL sets it only when its data directory is first created; a new value locks Langflow out of existing data',
+      name: 'POSTGRES_PASSWORD',
+      length: 48,
+      generate: () => generateSecret(48),
+      neverRotate: true,
+      showOnce: false,
+      why:
+        'the bundled PostgreSQL sets it only when its data directory is first created; a new ' +
+        'value locks Langflow out of existing data',
     });
   }
   return out;
 }
 
 /** Every secret name a Langflow install can hold (for masking); LANGFLOW_DATABASE_URL carries the DB password. */
-export const SECRET_NAMES = ['LANGFLOW_SECRET_KEY', 'LANGFLOW_SUPERUSER_PASSWORD', 'POSTGRES_PASSWORD', 'LANGFLOW_DATABASE_URL'] as const;
+export const SECRET_NAMES = [
+  'LANGFLOW_SECRET_KEY',
+  'LANGFLOW_SUPERUSER_PASSWORD',
+  'POSTGRES_PASSWORD',
+  'LANGFLOW_DATABASE_URL',
+] as const;
 export const isSecretName = (name: string): boolean => (SECRET_NAMES as readonly string[]).includes(name);
 
 /** The .env variables the compose file references (values of managedValues and secretSpecs). */
@@ -172,7 +221,8 @@ export function envNames(a: LangflowAnswers): string[] {
 
 /** LANGFLOW_DATABASE_URL as the compose file writes it: references only, assembled from .env by compose. */
 export const databaseUrlTemplate = (ref: (name: string) => string): string =>
-  `postgresql://${ref('POSTGRES_USER')}:${ref('POSTGRES_PASSWORD')}@${ref('POSTGRES_HOST')}:${ref('POSTGRES_PORT')}/${ref('POSTGRES_DB')}`;
+  `postgresql://${ref('POSTGRES_USER')}:${ref('POSTGRES_PASSWORD')}@${ref('POSTGRES_HOST')}:` +
+  `${ref('POSTGRES_PORT')}/${ref('POSTGRES_DB')}`;
 
 /**
  * The environment the langflow container must hold, by name, as compose writes it (`ref` renders a reference to a
@@ -187,7 +237,11 @@ export function langflowEnvironment(a: LangflowAnswers, ref: (name: string) => s
   return out;
 }
 
-const split = (s: string | undefined) => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+const split = (s: string | undefined) =>
+  (s ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 const isTrue = (s: string | undefined) => /^(true|1|yes|on)$/i.test((s ?? '').trim());
 
 interface ComposeFacts {
@@ -204,7 +258,10 @@ interface ComposeFacts {
 function composeFacts(compose: string | undefined): ComposeFacts {
   if (!compose) return { hasCaddy: false };
   const image = /^\s*image:\s*["']?((?:docker\.io\/)?langflowai\/langflow:[^\s"']+)/m.exec(compose);
-  const num = (re: RegExp) => { const m = re.exec(compose); return m ? Number(m[1]) : undefined; };
+  const num = (re: RegExp) => {
+    const m = re.exec(compose);
+    return m ? Number(m[1]) : undefined;
+  };
   return {
     release: image ? releaseOfImage(image[1]!) : undefined,
     hasCaddy: /^\s*image:\s*["']?(?:docker\.io\/)?(?:library\/)?caddy:/m.test(compose),
@@ -216,7 +273,9 @@ function composeFacts(compose: string | undefined): ComposeFacts {
   };
 }
 
-function parseOrigin(origin: string | undefined): { scheme: 'http' | 'https'; host: string; port?: number } | undefined {
+function parseOrigin(
+  origin: string | undefined,
+): { scheme: 'http' | 'https'; host: string; port?: number } | undefined {
   const list = split(origin);
   if (list.length !== 1 || list[0] === '*') return undefined;
   try {
@@ -245,14 +304,23 @@ export function answersFromEnv(env: Record<string, string>, compose: string | un
   let https: HttpsMode | undefined;
   if (origin?.scheme === 'http') https = 'off';
   else if (origin?.scheme === 'https') https = compose === undefined ? 'auto' : c.hasCaddy ? 'auto' : 'proxy';
-  else if (compose !== undefined) https = c.hasCaddy ? (isTrue(env.LANGFLOW_ACCESS_SECURE) ? 'auto' : 'off') : c.proxyPort !== undefined ? 'proxy' : undefined;
+  else if (compose !== undefined)
+    https = c.hasCaddy
+      ? isTrue(env.LANGFLOW_ACCESS_SECURE)
+        ? 'auto'
+        : 'off'
+      : c.proxyPort !== undefined
+        ? 'proxy'
+        : undefined;
   if (https) out.https = https;
   if (https === 'auto' && env[ACME_EMAIL_VAR]) out.email = env[ACME_EMAIL_VAR];
 
   // Ports: the compose file's published ports first, else the origin's.
   if (https === 'proxy') out.httpPort = c.proxyPort ?? DEFAULT_PORTS.proxyPort;
   else if (https) out.httpPort = c.caddyHttp ?? (https === 'off' ? origin?.port : undefined) ?? DEFAULT_PORTS.httpPort;
-  if (https) out.httpsPort = https === 'auto' ? c.caddyHttps ?? origin?.port ?? DEFAULT_PORTS.httpsPort : DEFAULT_PORTS.httpsPort;
+  if (https)
+    out.httpsPort =
+      https === 'auto' ? (c.caddyHttps ?? origin?.port ?? DEFAULT_PORTS.httpsPort) : DEFAULT_PORTS.httpsPort;
 
   let consoleMode: ConsoleMode | undefined;
   if (isTrue(env.LANGFLOW_ENABLE_SIGNUP)) consoleMode = 'open';
@@ -273,7 +341,12 @@ export function answersFromEnv(env: Record<string, string>, compose: string | un
   if (db === 'path') out.dbPath = c.postgresBind;
   if (db === 'sqlite' && c.configBind) out.dbPath = c.configBind;
   if (db === 'external') {
-    Object.assign(out, { dbHost: host, dbPort: Number(env.POSTGRES_PORT) || DEFAULT_DB_PORT, dbUser: env.POSTGRES_USER, dbName: env.POSTGRES_DB || DEFAULT_DB_NAME });
+    Object.assign(out, {
+      dbHost: host,
+      dbPort: Number(env.POSTGRES_PORT) || DEFAULT_DB_PORT,
+      dbUser: env.POSTGRES_USER,
+      dbName: env.POSTGRES_DB || DEFAULT_DB_NAME,
+    });
   }
   return out;
 }

@@ -4,7 +4,14 @@ import { defineTarget, type LiveCheck, type Prepared, type PrepareInput, type Ta
 import { normalizeAnswers, answersError, type LangflowAnswers } from './answers.js';
 import { QUESTIONS, dbPasswordError } from './questions.js';
 import {
-  answersFromEnv, managedValues, secretSpecs, ENCRYPTION_KEYS, CONFIG_DIR, SECRET_NAMES, SECURITY_SWITCHES, secretKeyProblem,
+  answersFromEnv,
+  managedValues,
+  secretSpecs,
+  ENCRYPTION_KEYS,
+  CONFIG_DIR,
+  SECRET_NAMES,
+  SECURITY_SWITCHES,
+  secretKeyProblem,
 } from './env-values.js';
 import { renderCompose, caddyfile, CADDYFILE, hostDirs, publishedPorts } from './compose.js';
 import { PROBES, curlArgv, judgeProbe, parseCurlOutput, type ProbeRequest } from './probes.js';
@@ -18,8 +25,11 @@ import { recognize } from './recognize.js';
 
 /** What each live check is about, in the output (the request alone does not say langflow/langflow was tried). */
 const CHECK_NAMES: Record<ProbeRequest['id'], string> = {
-  health: 'health', version: 'release', 'auto-login': 'auto-login',
-  'default-login': 'default credentials langflow/langflow', 'api-without-key': 'API without a key',
+  health: 'health',
+  version: 'release',
+  'auto-login': 'auto-login',
+  'default-login': 'default credentials langflow/langflow',
+  'api-without-key': 'API without a key',
 };
 
 /** Every variable a Langflow install's .env can hold, over all modes (what `printenv` is compared on). */
@@ -27,7 +37,23 @@ function allManagedNames(release: string): string[] {
   const names = new Set<string>();
   for (const https of ['auto', 'proxy', 'off'] as const) {
     for (const db of ['volume', 'path', 'sqlite', 'external'] as const) {
-      const a = { release, domain: 'x.example.com', https, console: 'ips', consoleIps: ['192.0.2.1'], superuser: 'admin', db, dbPath: '/x', dbHost: 'h', dbPort: 5432, dbUser: 'u', dbName: 'n', httpPort: 80, httpsPort: 443, email: 'a@b.c' } as LangflowAnswers;
+      const a = {
+        release,
+        domain: 'x.example.com',
+        https,
+        console: 'ips',
+        consoleIps: ['192.0.2.1'],
+        superuser: 'admin',
+        db,
+        dbPath: '/x',
+        dbHost: 'h',
+        dbPort: 5432,
+        dbUser: 'u',
+        dbName: 'n',
+        httpPort: 80,
+        httpsPort: 443,
+        email: 'a@b.c',
+      } as LangflowAnswers;
       for (const k of Object.keys(managedValues(a))) names.add(k);
       for (const s of secretSpecs(a)) names.add(s.name);
     }
@@ -45,8 +71,12 @@ export function upgradeCommand(dirArg: string): string {
 }
 
 async function prepare(input: PrepareInput<LangflowAnswers>): Promise<Prepared> {
-  const installed = input.existing.state?.release ?? input.existing.state?.templateVersion
-    ?? (input.existing.compose ? releaseOfImage(/image:\s*["']?([^\s"']+langflow[^\s"']*)/.exec(input.existing.compose)?.[1] ?? '') : undefined);
+  const installed =
+    input.existing.state?.release ??
+    input.existing.state?.templateVersion ??
+    (input.existing.compose
+      ? releaseOfImage(/image:\s*["']?([^\s"']+langflow[^\s"']*)/.exec(input.existing.compose)?.[1] ?? '')
+      : undefined);
   const release = input.given.release ?? installed ?? NEWEST_RELEASE;
   const check = releaseCheck(release);
   const warnings: string[] = [];
@@ -55,13 +85,22 @@ async function prepare(input: PrepareInput<LangflowAnswers>): Promise<Prepared> 
     if (keeping) {
       // A re-run never switches the release on its own; the run that does is printed whole, ready to paste.
       // The advisories themselves are in the answers' warnings (report.ts), shown after this one.
-      warnings.push(`SECURITY: this install runs Langflow ${release}, below the security minimum ${check.minimum}. Upgrade now: ${upgradeCommand(input.dirArg)}`);
+      warnings.push(
+        `SECURITY: this install runs Langflow ${release}, below the security minimum ${check.minimum}. ` +
+          `Upgrade now: ${upgradeCommand(input.dirArg)}`,
+      );
     } else if (!input.allowInsecureRelease) {
       const open = openAdvisories(release);
-      throw usageError(`Langflow ${release} is below the security minimum ${check.minimum}${open ? `, open to ${open}` : ''}.`,
-        `Install ${NEWEST_RELEASE} (--release ${NEWEST_RELEASE}), or accept the known holes with --allow-insecure-release.`);
+      throw usageError(
+        `Langflow ${release} is below the security minimum ${check.minimum}${open ? `, open to ${open}` : ''}.`,
+        `Install ${NEWEST_RELEASE} (--release ${NEWEST_RELEASE}), or accept the ` +
+          `known holes with --allow-insecure-release.`,
+      );
     } else {
-      warnings.push(`SECURITY: installing Langflow ${release}, below the security minimum ${check.minimum}, as --allow-insecure-release asks.`);
+      warnings.push(
+        `SECURITY: installing Langflow ${release}, below the security minimum ` +
+          `${check.minimum}, as --allow-insecure-release asks.`,
+      );
     }
   }
   const template: TargetTemplate = {
@@ -72,7 +111,7 @@ async function prepare(input: PrepareInput<LangflowAnswers>): Promise<Prepared> 
     envDefaults: '',
     variables: allManagedNames(release),
     secrets: { generate: [], encryptionKeys: [...ENCRYPTION_KEYS], secretLike: [...SECRET_NAMES], dsns: [] },
-    source: 'harden-init\'s Langflow renderer',
+    source: "harden-init's Langflow renderer",
   };
   return { release, template, warnings, notes: [], files: [] };
 }
@@ -84,7 +123,16 @@ export const langflow = defineTarget<LangflowAnswers>({
   recognize,
   normalize: normalizeAnswers,
   answersFromEnv,
-  answerEnvNames: { domain: 'DOMAIN', email: 'ACME_EMAIL', consoleIps: 'CONSOLE_IPS', superuser: 'LANGFLOW_SUPERUSER', dbHost: 'POSTGRES_HOST', dbPort: 'POSTGRES_PORT', dbUser: 'POSTGRES_USER', dbName: 'POSTGRES_DB' },
+  answerEnvNames: {
+    domain: 'DOMAIN',
+    email: 'ACME_EMAIL',
+    consoleIps: 'CONSOLE_IPS',
+    superuser: 'LANGFLOW_SUPERUSER',
+    dbHost: 'POSTGRES_HOST',
+    dbPort: 'POSTGRES_PORT',
+    dbUser: 'POSTGRES_USER',
+    dbName: 'POSTGRES_DB',
+  },
   readFromEnv: ['domain', 'email', 'consoleIps', 'superuser', 'dbHost', 'dbPort', 'dbUser', 'dbName'],
   check(a) {
     const err = answersError(a);
@@ -92,12 +140,13 @@ export const langflow = defineTarget<LangflowAnswers>({
   },
   prepare,
   render: {
-    envHeader: (t) => [
-      `# Langflow ${t.version} settings, written by harden-init.`,
-      '# Holds secrets: keep it private (mode 0600) and out of version control.',
-      '# LANGFLOW_SECRET_KEY encrypts stored credentials: changing it makes them unreadable.',
-      '',
-    ].join('\n') + '\n',
+    envHeader: (t) =>
+      [
+        `# Langflow ${t.version} settings, written by harden-init.`,
+        '# Holds secrets: keep it private (mode 0600) and out of version control.',
+        '# LANGFLOW_SECRET_KEY encrypts stored credentials: changing it makes them unreadable.',
+        '',
+      ].join('\n') + '\n',
     managedValues: (a) => managedValues(a),
     securitySwitches: [...SECURITY_SWITCHES],
     secretsToGenerate: (a) => secretSpecs(a).map((s) => s.name),
@@ -106,20 +155,29 @@ export const langflow = defineTarget<LangflowAnswers>({
       if (!spec) throw new Error(`no generator for ${name}`);
       return spec.generate();
     },
-    showOnce: secretSpecs({ db: 'volume' }).filter((s) => s.showOnce).map((s) => s.name),
-    secretInputs: [{
-      envVar: 'HARDEN_INIT_DB_PASSWORD', key: 'POSTGRES_PASSWORD', required: true,
-      prompt: 'Password of the PostgreSQL user (not shown; stored only in .env)',
-      when: (a) => a.db === 'external',
-      keepExisting: (_a, previous) => previous.db === 'external',
-      validate: dbPasswordError,
-    }],
+    showOnce: secretSpecs({ db: 'volume' })
+      .filter((s) => s.showOnce)
+      .map((s) => s.name),
+    secretInputs: [
+      {
+        envVar: 'HARDEN_INIT_DB_PASSWORD',
+        key: 'POSTGRES_PASSWORD',
+        required: true,
+        prompt: 'Password of the PostgreSQL user (not shown; stored only in .env)',
+        when: (a) => a.db === 'external',
+        keepExisting: (_a, previous) => previous.db === 'external',
+        validate: dbPasswordError,
+      },
+    ],
     afterEnv: (env) => {
       // An existing key is never replaced, even one Langflow cannot use; it is reported instead.
       const key = getEnv(env, 'LANGFLOW_SECRET_KEY');
       if (key) {
         const problem = secretKeyProblem(key);
-        if (problem) process.emitWarning(`LANGFLOW_SECRET_KEY is ${problem}; harden-init keeps it (a new key loses stored credentials).`);
+        if (problem)
+          process.emitWarning(
+            `LANGFLOW_SECRET_KEY is ${problem}; harden-init keeps it (a new key loses stored credentials).`,
+          );
       }
       return env;
     },
@@ -152,7 +210,8 @@ export const langflow = defineTarget<LangflowAnswers>({
   report: { summary, warnings, nextSteps, url },
   audit: langflowAudit,
   backup: {
-    // The bundled PostgreSQL (--db volume or path) is dumped with pg_dump; an external one is the operator's to back up.
+    // The bundled PostgreSQL (--db volume or path) is dumped with pg_dump; an
+    // external one is the operator's to back up.
     databases: [{ service: 'postgres', engine: 'postgresql' }],
     // Langflow's config dir (uploads, stored files) and Caddy's certificates and ACME account.
     volumes: ['langflow-config', 'caddy-data'],

@@ -30,9 +30,25 @@ export interface ProbeVerdict {
 export const PROBES: readonly ProbeRequest[] = [
   { id: 'health', method: 'GET', path: '/health_check', expect: '200, status ok (the database answers)' },
   { id: 'version', method: 'GET', path: '/api/v1/version', expect: 'the pinned release' },
-  { id: 'auto-login', method: 'GET', path: '/api/v1/auto_login', expect: 'refused, auto_login false (403; 400 before 1.10)' },
-  { id: 'default-login', method: 'POST', path: '/api/v1/login', form: { username: 'langflow', password: 'langflow' }, expect: 'langflow/langflow not logged in (401; 400 inactive, 429 rate limit)' },
-  { id: 'api-without-key', method: 'GET', path: '/api/v1/flows/', expect: 'refused without a key or session (401/403)' },
+  {
+    id: 'auto-login',
+    method: 'GET',
+    path: '/api/v1/auto_login',
+    expect: 'refused, auto_login false (403; 400 before 1.10)',
+  },
+  {
+    id: 'default-login',
+    method: 'POST',
+    path: '/api/v1/login',
+    form: { username: 'langflow', password: 'langflow' },
+    expect: 'langflow/langflow not logged in (401; 400 inactive, 429 rate limit)',
+  },
+  {
+    id: 'api-without-key',
+    method: 'GET',
+    path: '/api/v1/flows/',
+    expect: 'refused without a key or session (401/403)',
+  },
 ];
 
 /** The body as JSON, or undefined. */
@@ -53,7 +69,8 @@ export const blockedByAllowlist = (r: ProbeResponse): boolean => r.status === 40
 export function judgeProbe(id: ProbeRequest['id'], r: ProbeResponse, release?: string): ProbeVerdict {
   const v = (ok: boolean, detail: string): ProbeVerdict => ({ id, ok, detail });
   if (r.status === 0) return v(false, 'no answer (connection failed)');
-  if (blockedByAllowlist(r) && id !== 'health') return v(true, `${r.status} from the proxy's allowlist: Langflow not reachable from this client`);
+  if (blockedByAllowlist(r) && id !== 'health')
+    return v(true, `${r.status} from the proxy's allowlist: Langflow not reachable from this client`);
   const body = json(r.body) as Record<string, unknown> | undefined;
   switch (id) {
     case 'health': {
@@ -68,9 +85,12 @@ export function judgeProbe(id: ProbeRequest['id'], r: ProbeResponse, release?: s
     }
     case 'auto-login': {
       const detail = body?.detail as Record<string, unknown> | undefined;
-      const off = (detail && typeof detail === 'object' && detail.auto_login === false) || /"auto_login"\s*:\s*false/.test(r.body);
+      const off =
+        (detail && typeof detail === 'object' && detail.auto_login === false) ||
+        /"auto_login"\s*:\s*false/.test(r.body);
       if ((r.status === 400 || r.status === 403) && off) return v(true, `${r.status} auto_login false`);
-      if (r.status === 200 || (body && 'access_token' in body)) return v(false, `${r.status}: AUTO-LOGIN IS ON — every visitor is signed in as superuser`);
+      if (r.status === 200 || (body && 'access_token' in body))
+        return v(false, `${r.status}: AUTO-LOGIN IS ON — every visitor is signed in as superuser`);
       return v(false, `${r.status} ${short(r.body)}: the answer does not say auto_login false`);
     }
     case 'default-login': {
@@ -125,7 +145,8 @@ export function parsePrintenv(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const line of text.split('\n')) {
     const i = line.indexOf('=');
-    if (i > 0 && /^[A-Za-z_][A-Za-z0-9_]*$/.test(line.slice(0, i))) out[line.slice(0, i)] = line.slice(i + 1).replace(/\r$/, '');
+    if (i > 0 && /^[A-Za-z_][A-Za-z0-9_]*$/.test(line.slice(0, i)))
+      out[line.slice(0, i)] = line.slice(i + 1).replace(/\r$/, '');
   }
   return out;
 }
@@ -142,11 +163,17 @@ export interface EnvRow {
 /** One row per expected variable (in expected's order); ok when the container holds exactly that value. */
 export function compareEnv(expected: Record<string, string>, running: Record<string, string>): EnvRow[] {
   return Object.entries(expected).map(([name, value]) => ({
-    name, expected: value, running: running[name], ok: running[name] === value, secret: isSecretName(name),
+    name,
+    expected: value,
+    running: running[name],
+    ok: running[name] === value,
+    secret: isSecretName(name),
   }));
 }
 
 /** Unexpected LANGFLOW_* variables in the container that override a hardened default (set by hand or by the shell). */
 export function extraLangflowVars(expected: Record<string, string>, running: Record<string, string>): string[] {
-  return Object.keys(running).filter((k) => k.startsWith('LANGFLOW_') && !(k in expected)).sort();
+  return Object.keys(running)
+    .filter((k) => k.startsWith('LANGFLOW_') && !(k in expected))
+    .sort();
 }

@@ -22,21 +22,64 @@ export interface Advisory {
 
 /** Oldest fix first. */
 export const ADVISORIES: readonly Advisory[] = [
-  { ids: ['CVE-2025-3248'], fixedIn: '1.3.0', summary: 'unauthenticated remote code execution (code validation endpoint)', critical: true },
+  {
+    ids: ['CVE-2025-3248'],
+    fixedIn: '1.3.0',
+    summary: 'unauthenticated remote code execution (code validation endpoint)',
+    critical: true,
+  },
   { ids: ['CVE-2025-57760'], fixedIn: '1.5.1', summary: 'privilege escalation', critical: false },
-  { ids: ['.env ignored'], fixedIn: '1.6.4', summary: '1.6.0-1.6.3 ignored the .env file, so security settings given there did not apply', critical: false },
-  { ids: ['CVE-2025-34291', 'CVE-2025-68477', 'CVE-2025-68478', 'CVE-2026-21445'], fixedIn: '1.7.1', summary: 'account takeover and server-side request forgery batch', critical: false },
-  { ids: ['CVE-2026-33017'], fixedIn: '1.9.0', summary: 'unauthenticated remote code execution (public flow build), in CISA\'s Known Exploited Vulnerabilities list', critical: true },
+  {
+    ids: ['.env ignored'],
+    fixedIn: '1.6.4',
+    summary: '1.6.0-1.6.3 ignored the .env file, so security settings given there did not apply',
+    critical: false,
+  },
+  {
+    ids: ['CVE-2025-34291', 'CVE-2025-68477', 'CVE-2025-68478', 'CVE-2026-21445'],
+    fixedIn: '1.7.1',
+    summary: 'account takeover and server-side request forgery batch',
+    critical: false,
+  },
+  {
+    ids: ['CVE-2026-33017'],
+    fixedIn: '1.9.0',
+    summary:
+      "unauthenticated remote code execution (public flow build), in CISA's Known Exploited Vulnerabilities list",
+    critical: true,
+  },
   { ids: ['CVE-2026-55450'], fixedIn: '1.9.1', summary: 'security fix', critical: false },
   { ids: ['CVE-2026-48519', 'CVE-2026-55447'], fixedIn: '1.9.2', summary: 'security fixes', critical: false },
-  { ids: ['1.12 security batch'], fixedIn: '1.12.0', summary: 'the 1.12 security batch (backported to 1.11.5): SSRF policy, runtime code-execution policy, MCP and run-flow authorization', critical: false },
+  {
+    ids: ['1.12 security batch'],
+    fixedIn: '1.12.0',
+    summary:
+      'the 1.12 security batch (backported to 1.11.5): SSRF policy, runtime code-execution ' +
+      'policy, MCP and run-flow authorization',
+    critical: false,
+  },
   // Open in 1.0.0 through 1.13.0; one entry each, so the refusal and `check` say what each one is.
   { ids: ['CVE-2026-120054'], fixedIn: '1.13.1', summary: 'authenticated command execution', critical: false },
-  { ids: ['CVE-2026-120069'], fixedIn: '1.13.1', summary: 'AST deny-list bypass leading to code execution', critical: false },
+  {
+    ids: ['CVE-2026-120069'],
+    fixedIn: '1.13.1',
+    summary: 'AST deny-list bypass leading to code execution',
+    critical: false,
+  },
   { ids: ['CVE-2026-120071'], fixedIn: '1.13.1', summary: 'improper access control', critical: false },
-  { ids: ['CVE-2026-120073'], fixedIn: '1.13.1', summary: 'predictable virtual flow id: read or delete other users\' data', critical: false },
+  {
+    ids: ['CVE-2026-120073'],
+    fixedIn: '1.13.1',
+    summary: "predictable virtual flow id: read or delete other users' data",
+    critical: false,
+  },
   { ids: ['CVE-2026-127061'], fixedIn: '1.13.1', summary: 'broken object-level authorization', critical: false },
-  { ids: ['CVE-2026-127066'], fixedIn: '1.13.1', summary: 'unauthenticated execution of other users\' flows through the agent-to-agent discovery endpoint', critical: true },
+  {
+    ids: ['CVE-2026-127066'],
+    fixedIn: '1.13.1',
+    summary: "unauthenticated execution of other users' flows through the agent-to-agent discovery endpoint",
+    critical: true,
+  },
 ];
 
 /** The ids of an advisory with what it is, e.g. "CVE-2026-120071 (improper access control)". */
@@ -63,7 +106,11 @@ export function advisoriesFor(v: string): Advisory[] {
 /** undefined when `v` is an acceptable release string; otherwise what is allowed. */
 export function releaseError(v: string): string | undefined {
   const r = parseRelease(v);
-  if (!r) return `must be a Langflow release number like ${NEWEST_RELEASE} (x.y.z; no "latest", no "v", no release candidates)`;
+  if (!r)
+    return (
+      `must be a Langflow release number like ${NEWEST_RELEASE} (x.y.z; no ` +
+      `"latest", no "v", no release candidates)`
+    );
   if (r.major !== 1) return `harden-init installs Langflow 1.x (got ${v})`;
   return undefined;
 }
@@ -93,11 +140,15 @@ export function insecureReason(v: string): string | undefined {
   if (compareReleases(v, MINIMUM_RELEASE) >= 0) return undefined;
   const open = advisoriesFor(v);
   const fix = `install ${NEWEST_RELEASE} (--release ${NEWEST_RELEASE})`;
-  if (open.length === 0) return `Langflow ${v} is below ${MINIMUM_RELEASE}: its line gets no further security fixes; ${fix}.`;
+  if (open.length === 0)
+    return `Langflow ${v} is below ${MINIMUM_RELEASE}: its line gets no further security fixes; ${fix}.`;
   return `Langflow ${v} is below ${MINIMUM_RELEASE} and open to ${openAdvisories(v)}; ${fix}.`;
 }
 
-/** Each advisory `v` is open to with what it is, oldest fix first, e.g. "CVE-2026-120071 (improper access control); ...". */
+/**
+ * Each advisory `v` is open to with what it is, oldest fix first, e.g.
+ * "CVE-2026-120071 (improper access control); ...".
+ */
 export function openAdvisories(v: string): string {
   return advisoriesFor(v).map(describeAdvisory).join('; ');
 }

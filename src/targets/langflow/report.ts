@@ -18,10 +18,17 @@ export const url = (a: LangflowAnswers): string => `${publicOrigin(a)}/`;
 export const health: HealthProbe = {
   path: '/health_check',
   judge(status, body, location) {
-    if (status === 200 && /"status"\s*:\s*"ok"/.test(body)) return { ok: true, detail: '/health_check answered status ok' };
-    if (status >= 300 && status < 400 && /^https:/.test(String(location ?? ''))) return { ok: true, detail: `/health_check redirects to HTTPS (${status})` };
-    if (status === 502 || status === 503) return { ok: false, detail: `the proxy answers ${status}: Langflow is not up yet` };
-    if (status === 500) return { ok: false, detail: `/health_check answered 500: Langflow cannot reach its database (${body.trim().slice(0, 80)})` };
+    if (status === 200 && /"status"\s*:\s*"ok"/.test(body))
+      return { ok: true, detail: '/health_check answered status ok' };
+    if (status >= 300 && status < 400 && /^https:/.test(String(location ?? '')))
+      return { ok: true, detail: `/health_check redirects to HTTPS (${status})` };
+    if (status === 502 || status === 503)
+      return { ok: false, detail: `the proxy answers ${status}: Langflow is not up yet` };
+    if (status === 500)
+      return {
+        ok: false,
+        detail: `/health_check answered 500: Langflow cannot reach its database (${body.trim().slice(0, 80)})`,
+      };
     return { ok: false, detail: `/health_check answered HTTP ${status}` };
   },
 };
@@ -33,11 +40,16 @@ export const health: HealthProbe = {
  */
 export const running: RunningConfig = {
   services(composeText: string): Map<string, string[]> {
-    const doc = (readYaml(composeText, 'docker-compose.yml') ?? {}) as { services?: Record<string, { environment?: Record<string, unknown> | string[] }> };
+    const doc = (readYaml(composeText, 'docker-compose.yml') ?? {}) as {
+      services?: Record<string, { environment?: Record<string, unknown> | string[] }>;
+    };
     const env = doc.services?.langflow?.environment;
     const names: string[] = [];
     const entries: [string, string][] = Array.isArray(env)
-      ? env.map((e) => { const i = String(e).indexOf('='); return i < 0 ? [String(e), ''] : [String(e).slice(0, i), String(e).slice(i + 1)]; })
+      ? env.map((e) => {
+          const i = String(e).indexOf('=');
+          return i < 0 ? [String(e), ''] : [String(e).slice(0, i), String(e).slice(i + 1)];
+        })
       : Object.entries(env ?? {}).map(([k, v]) => [k, v == null ? '' : String(v)]);
     for (const [k, v] of entries) {
       const m = /^\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?[?-][^}]*)?\}$/.exec(v);
@@ -53,11 +65,16 @@ export const running: RunningConfig = {
 /** Where the database lives, in words; a change is a move (its data does not follow). */
 export function dbLocation(a: Partial<LangflowAnswers>): string | undefined {
   switch (a.db) {
-    case 'volume': return 'bundled PostgreSQL, Docker volume langflow-postgres';
-    case 'path': return a.dbPath ? `bundled PostgreSQL, host directory ${a.dbPath}` : undefined;
-    case 'sqlite': return a.dbPath ? `SQLite in the config directory ${a.dbPath}` : undefined;
-    case 'external': return a.dbHost ? `external PostgreSQL ${a.dbHost}:${a.dbPort ?? 5432}/${a.dbName ?? 'langflow'}` : undefined;
-    default: return undefined;
+    case 'volume':
+      return 'bundled PostgreSQL, Docker volume langflow-postgres';
+    case 'path':
+      return a.dbPath ? `bundled PostgreSQL, host directory ${a.dbPath}` : undefined;
+    case 'sqlite':
+      return a.dbPath ? `SQLite in the config directory ${a.dbPath}` : undefined;
+    case 'external':
+      return a.dbHost ? `external PostgreSQL ${a.dbHost}:${a.dbPort ?? 5432}/${a.dbName ?? 'langflow'}` : undefined;
+    default:
+      return undefined;
   }
 }
 
@@ -65,19 +82,47 @@ export function warnings(a: LangflowAnswers): string[] {
   const out: string[] = [];
   const insecure = insecureReason(a.release);
   if (insecure) out.push(insecure);
-  if (a.https === 'off') out.push('HTTPS is off: passwords, API keys and sessions travel in clear text. Use this for local testing only.');
-  if (a.https === 'auto' && a.httpPort !== 80) out.push(`HTTP is on port ${a.httpPort}: Let's Encrypt's HTTP challenge needs port 80 (the TLS-ALPN challenge on 443 may still work).`);
-  if (a.https === 'auto' && !a.email) out.push('No ACME contact e-mail: you will not be told when a certificate cannot be renewed.');
-  if (a.console === 'open') out.push('Sign-up is open: anyone who reaches Langflow can create an account; it stays inactive until the superuser activates it.');
-  if (a.https === 'proxy') out.push(`Your proxy must forward to http://127.0.0.1:${a.httpPort}, pass WebSocket upgrades, allow large uploads and overwrite X-Forwarded-For.`);
+  if (a.https === 'off')
+    out.push('HTTPS is off: passwords, API keys and sessions travel in clear text. Use this for local testing only.');
+  if (a.https === 'auto' && a.httpPort !== 80)
+    out.push(
+      `HTTP is on port ${a.httpPort}: Let's Encrypt's HTTP challenge needs port 80 (the ` +
+        `TLS-ALPN challenge on 443 may still work).`,
+    );
+  if (a.https === 'auto' && !a.email)
+    out.push('No ACME contact e-mail: you will not be told when a certificate cannot be renewed.');
+  if (a.console === 'open')
+    out.push(
+      'Sign-up is open: anyone who reaches Langflow can create an account; it stays ' +
+        'inactive until the superuser activates it.',
+    );
+  if (a.https === 'proxy')
+    out.push(
+      `Your proxy must forward to http://127.0.0.1:${a.httpPort}, pass WebSocket upgrades, allow large ` +
+        `uploads and overwrite X-Forwarded-For.`,
+    );
   return out;
 }
 
 export function summary(a: LangflowAnswers, dir: string): [string, string][] {
   const rows: [string, string][] = [
     ['Langflow', `${a.release} at ${url(a)}`],
-    ['HTTPS', a.https === 'auto' ? `Caddy (Let's Encrypt${a.email ? `, contact ${a.email}` : ''})` : a.https === 'proxy' ? `your proxy -> 127.0.0.1:${a.httpPort}` : 'off (plain HTTP through Caddy)'],
-    ['Access', a.console === 'root' ? 'superuser only; sign-up off' : a.console === 'ips' ? `only from ${(a.consoleIps ?? []).join(', ')}` : 'open sign-up; new users inactive until activated'],
+    [
+      'HTTPS',
+      a.https === 'auto'
+        ? `Caddy (Let's Encrypt${a.email ? `, contact ${a.email}` : ''})`
+        : a.https === 'proxy'
+          ? `your proxy -> 127.0.0.1:${a.httpPort}`
+          : 'off (plain HTTP through Caddy)',
+    ],
+    [
+      'Access',
+      a.console === 'root'
+        ? 'superuser only; sign-up off'
+        : a.console === 'ips'
+          ? `only from ${(a.consoleIps ?? []).join(', ')}`
+          : 'open sign-up; new users inactive until activated',
+    ],
     ['Superuser', `${a.superuser} (password: LANGFLOW_SUPERUSER_PASSWORD in ${dir}/.env)`],
     ['Database', dbLocation(a) ?? a.db],
   ];
@@ -85,9 +130,13 @@ export function summary(a: LangflowAnswers, dir: string): [string, string][] {
 }
 
 export function nextSteps(a: LangflowAnswers, dirArg: string): string[] {
-  const access = a.console === 'root' ? 'Sign-up is off: add users yourself as the superuser (Admin page).'
-    : a.console === 'ips' ? `Only clients from ${(a.consoleIps ?? []).join(', ')} reach it; sign-up is off: add users as the superuser (Admin page).`
-    : 'Sign-up is open: new accounts stay inactive until you activate them as the superuser (Admin page).';
+  const access =
+    a.console === 'root'
+      ? 'Sign-up is off: add users yourself as the superuser (Admin page).'
+      : a.console === 'ips'
+        ? `Only clients from ${(a.consoleIps ?? []).join(', ')} reach it; sign-up is off: ` +
+          `add users as the superuser (Admin page).`
+        : 'Sign-up is open: new accounts stay inactive until you activate them as the superuser (Admin page).';
   return [
     `Open ${url(a)} and sign in as ${a.superuser}: that account is the owner; change its password in Settings.`,
     access,

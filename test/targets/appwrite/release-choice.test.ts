@@ -6,7 +6,11 @@ import { NEWEST_RELEASE } from '../../../src/targets/appwrite/releases.js';
 import { CliError, EXIT } from '../../../src/core/errors.js';
 
 const input = (i: Partial<ReleaseInput>): ReleaseInput => ({
-  existing: false, allowInsecure: false, newest: NEWEST_RELEASE, dirArg: './appwrite', ...i,
+  existing: false,
+  allowInsecure: false,
+  newest: NEWEST_RELEASE,
+  dirArg: './appwrite',
+  ...i,
 });
 
 /** The usage error chooseRelease throws (exit 2), message and hint together. */
@@ -26,7 +30,7 @@ describe('a new install', () => {
     expect(chooseRelease(input({}))).toEqual({ release: '2.7.1', warnings: [], notes: [] });
   });
 
-  it('gets the release --release names when it is at or above its line\'s minimum', () => {
+  it("gets the release --release names when it is at or above its line's minimum", () => {
     for (const v of ['2.6.2', '2.7.0', '2.7.1', '1.9.10']) {
       expect(chooseRelease(input({ given: v })), v).toEqual({ release: v, warnings: [], notes: [] });
     }
@@ -37,7 +41,7 @@ describe('a new install', () => {
     ['1.9.9', '1.9.10'],
     ['2.3.0', '2.7.1'],
     ['2.6.1', '2.7.1'],
-  ])('--release %s is refused: the CVE, the line\'s newest and --allow-insecure-release', (v, newest) => {
+  ])("--release %s is refused: the CVE, the line's newest and --allow-insecure-release", (v, newest) => {
     const { message, hint } = refusal({ given: v });
     expect(message).toContain(`Appwrite ${v} is below`);
     expect(message).toContain('CVE-2026-111497');
@@ -49,7 +53,9 @@ describe('a new install', () => {
     const c = chooseRelease(input({ given: '1.9.5', allowInsecure: true }));
     expect(c.release).toBe('1.9.5');
     expect(c.warnings).toHaveLength(1);
-    expect(c.warnings[0]).toMatch(/^SECURITY: installing Appwrite 1\.9\.5, below the 1\.9 line's minimum 1\.9\.10.*CVE-2026-111497/);
+    expect(c.warnings[0]).toMatch(
+      /^SECURITY: installing Appwrite 1\.9\.5, below the 1\.9 line's minimum 1\.9\.10.*CVE-2026-111497/,
+    );
   });
 
   it('a release newer than the table is accepted, with a note that its files decide', () => {
@@ -60,15 +66,25 @@ describe('a new install', () => {
   });
 
   it('a release of no supported line is refused', () => {
-    expect(refusal({ given: '3.0.0' }).message).toMatch(/--release 3\.0\.0: harden-init installs Appwrite's 2\.x and 1\.9 lines/);
+    expect(refusal({ given: '3.0.0' }).message).toMatch(
+      /--release 3\.0\.0: harden-init installs Appwrite's 2\.x and 1\.9 lines/,
+    );
     expect(refusal({ given: '1.8.1' }).message).toMatch(/2\.x and 1\.9 lines/);
   });
 });
 
 describe('an existing install', () => {
   it('keeps its release even when a newer one exists, without a word', () => {
-    expect(chooseRelease(input({ existing: true, installed: '2.6.2' }))).toEqual({ release: '2.6.2', warnings: [], notes: [] });
-    expect(chooseRelease(input({ existing: true, installed: '1.9.10' }))).toEqual({ release: '1.9.10', warnings: [], notes: [] });
+    expect(chooseRelease(input({ existing: true, installed: '2.6.2' }))).toEqual({
+      release: '2.6.2',
+      warnings: [],
+      notes: [],
+    });
+    expect(chooseRelease(input({ existing: true, installed: '1.9.10' }))).toEqual({
+      release: '1.9.10',
+      warnings: [],
+      notes: [],
+    });
   });
 
   it('below the minimum: kept (never switched silently), with a loud warning and the exact upgrade command', () => {
@@ -90,10 +106,12 @@ describe('an existing install', () => {
     const c = chooseRelease(input({ existing: true, installed: '2.6.2', given: '2.7.1', dirArg: '/srv/aw dir' }));
     expect(c.release).toBe('2.7.1');
     expect(c.warnings).toEqual([]);
-    expect(c.notes).toEqual([`Release 2.6.2 → 2.7.1: after the stack is up, run Appwrite's data migration: cd '/srv/aw dir' && docker compose exec appwrite migrate`]);
+    expect(c.notes).toEqual([
+      `Release 2.6.2 → 2.7.1: after the stack is up, run Appwrite's data migration: cd '/srv/aw dir' && docker compose exec appwrite migrate`,
+    ]);
   });
 
-  it('an upgrade from below the minimum to the line\'s newest is the way out: no warning left', () => {
+  it("an upgrade from below the minimum to the line's newest is the way out: no warning left", () => {
     const c = chooseRelease(input({ existing: true, installed: '1.9.6', given: '1.9.10' }));
     expect(c.release).toBe('1.9.10');
     expect(c.warnings).toEqual([]);
@@ -103,9 +121,11 @@ describe('an existing install', () => {
   it.each([
     ['1.9.10', '2.7.1'],
     ['2.7.1', '1.9.10'],
-  ])('moving between lines (%s → %s) is refused: that is the upgrade command\'s job', (installed, given) => {
+  ])("moving between lines (%s → %s) is refused: that is the upgrade command's job", (installed, given) => {
     const { message, hint } = refusal({ existing: true, installed, given });
-    expect(message).toContain(`--release ${given}: the install runs ${installed}; moving between the 1.9 and 2.x lines`);
+    expect(message).toContain(
+      `--release ${given}: the install runs ${installed}; moving between the 1.9 and 2.x lines`,
+    );
     expect(hint).toMatch(/harden-init upgrade/);
   });
 
@@ -127,7 +147,9 @@ describe('an existing install', () => {
 describe('releaseFromCompose', () => {
   it('reads the pinned appwrite/appwrite tag', () => {
     expect(releaseFromCompose('services:\n  appwrite:\n    image: appwrite/appwrite:1.9.6\n')).toBe('1.9.6');
-    expect(releaseFromCompose('services:\n  appwrite:\n    image: "docker.io/appwrite/appwrite:2.7.1"\n')).toBe('2.7.1');
+    expect(releaseFromCompose('services:\n  appwrite:\n    image: "docker.io/appwrite/appwrite:2.7.1"\n')).toBe(
+      '2.7.1',
+    );
     expect(releaseFromCompose("services:\n  appwrite:\n    image: 'appwrite/appwrite:2.3.0'\n")).toBe('2.3.0');
   });
   it('finds nothing in other images, unpinned tags, or no file', () => {

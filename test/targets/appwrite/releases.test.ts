@@ -39,7 +39,16 @@ describe('release table', () => {
   });
 
   it('INSECURE_REASON names the CVE, the advisory and the other fixes', () => {
-    for (const s of ['CVE-2026-111497', 'GHSA-9v8h-qqgm-4m35', 'critical', 'Brotli', 'HTTP client', 'JWT', 'API-key', 'SSRF']) {
+    for (const s of [
+      'CVE-2026-111497',
+      'GHSA-9v8h-qqgm-4m35',
+      'critical',
+      'Brotli',
+      'HTTP client',
+      'JWT',
+      'API-key',
+      'SSRF',
+    ]) {
       expect(INSECURE_REASON).toContain(s);
     }
   });
@@ -49,7 +58,18 @@ describe('parseRelease / compareReleases / lineOf', () => {
   it('accepts plain x.y.z only', () => {
     expect(parseRelease('2.7.1')).toEqual({ major: 2, minor: 7, patch: 1 });
     expect(parseRelease('1.9.10')).toEqual({ major: 1, minor: 9, patch: 10 });
-    for (const bad of ['latest', '2.7.1-rc.1', '1.9.5-rc.2', 'v2.7.1', '2.7', '2.7.1.0', ' 2.7.1', '2.07.1', '', '2.x']) {
+    for (const bad of [
+      'latest',
+      '2.7.1-rc.1',
+      '1.9.5-rc.2',
+      'v2.7.1',
+      '2.7',
+      '2.7.1.0',
+      ' 2.7.1',
+      '2.07.1',
+      '',
+      '2.x',
+    ]) {
       expect(parseRelease(bad), bad).toBeUndefined();
     }
   });
@@ -86,14 +106,32 @@ describe('parseRelease / compareReleases / lineOf', () => {
 
 describe('releaseCheck', () => {
   it('flags releases below the minimum of their line', () => {
-    expect(releaseCheck('2.6.1')).toEqual({ line: '2.x', known: true, belowMinimum: true, minimum: '2.6.2', newestOfLine: '2.7.1' });
+    expect(releaseCheck('2.6.1')).toEqual({
+      line: '2.x',
+      known: true,
+      belowMinimum: true,
+      minimum: '2.6.2',
+      newestOfLine: '2.7.1',
+    });
     expect(releaseCheck('2.6.2')).toMatchObject({ known: true, belowMinimum: false });
-    expect(releaseCheck('1.9.6')).toEqual({ line: '1.9', known: true, belowMinimum: true, minimum: '1.9.10', newestOfLine: '1.9.10' });
+    expect(releaseCheck('1.9.6')).toEqual({
+      line: '1.9',
+      known: true,
+      belowMinimum: true,
+      minimum: '1.9.10',
+      newestOfLine: '1.9.10',
+    });
     expect(releaseCheck('1.9.10')).toMatchObject({ belowMinimum: false, known: true });
   });
 
   it('later releases are allowed but unknown; other lines are not checked', () => {
-    expect(releaseCheck('2.8.0')).toEqual({ line: '2.x', known: false, belowMinimum: false, minimum: '2.6.2', newestOfLine: '2.7.1' });
+    expect(releaseCheck('2.8.0')).toEqual({
+      line: '2.x',
+      known: false,
+      belowMinimum: false,
+      minimum: '2.6.2',
+      newestOfLine: '2.7.1',
+    });
     expect(releaseCheck('1.9.11')).toMatchObject({ line: '1.9', known: false, belowMinimum: false });
     expect(releaseCheck('2.4.1')).toMatchObject({ known: false, belowMinimum: true });
     expect(releaseCheck('1.8.1')).toBeUndefined();

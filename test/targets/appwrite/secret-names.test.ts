@@ -49,13 +49,30 @@ describe('classifySecrets on upstream lists', () => {
 
   it("2.3.0: generate holds 2.x's new secrets; the ClickHouse DSNs are rebuilt, not asked for", () => {
     const c = classifySecrets(php('2.3.0'));
-    for (const n of ['_APP_OPENSSL_KEY_V1', '_APP_EXECUTOR_SECRET', '_APP_DB_PASS', '_APP_DB_ROOT_PASS',
-      '_APP_NOTIFICATIONS_TRACKING_SECRET', '_APP_JOBS_SECRET', '_APP_GEO_SECRET', '_APP_USAGE_PASS']) {
+    for (const n of [
+      '_APP_OPENSSL_KEY_V1',
+      '_APP_EXECUTOR_SECRET',
+      '_APP_DB_PASS',
+      '_APP_DB_ROOT_PASS',
+      '_APP_NOTIFICATIONS_TRACKING_SECRET',
+      '_APP_JOBS_SECRET',
+      '_APP_GEO_SECRET',
+      '_APP_USAGE_PASS',
+    ]) {
       expect(c.generate, n).toContain(n);
     }
     expect(c.dsnWithGeneratedPassword).toEqual(['_APP_CONNECTIONS_DB_USAGE', '_APP_CONNECTIONS_DB_EXECUTIONS']);
-    for (const n of ['_APP_DB_PASS_DOCUMENTSDB', '_APP_DB_PASS_VECTORSDB', '_APP_VCS_GITEA_CLIENT_SECRET', '_APP_CONSOLE_GOOGLE_SECRET',
-      '_APP_LOGGING_CONFIG', '_APP_SMS_PROVIDER', '_APP_PWNED_PASSWORDS_DSN', '_APP_REDIS_PASS', 'DOCKERHUB_PULL_PASSWORD']) {
+    for (const n of [
+      '_APP_DB_PASS_DOCUMENTSDB',
+      '_APP_DB_PASS_VECTORSDB',
+      '_APP_VCS_GITEA_CLIENT_SECRET',
+      '_APP_CONSOLE_GOOGLE_SECRET',
+      '_APP_LOGGING_CONFIG',
+      '_APP_SMS_PROVIDER',
+      '_APP_PWNED_PASSWORDS_DSN',
+      '_APP_REDIS_PASS',
+      'DOCKERHUB_PULL_PASSWORD',
+    ]) {
       expect(c.userSupplied, n).toContain(n);
     }
   });
@@ -86,7 +103,11 @@ describe('classifySecrets on synthetic lists', () => {
   });
 
   it("upstream's filter mark makes a new name generated; only present names are listed", () => {
-    const c = classifySecrets([v('_APP_FUTURE_KEY', '', 'token'), v('_APP_X_PASS', '', 'password'), v('_APP_DOMAIN_TARGET', 'localhost', 'domainTarget')]);
+    const c = classifySecrets([
+      v('_APP_FUTURE_KEY', '', 'token'),
+      v('_APP_X_PASS', '', 'password'),
+      v('_APP_DOMAIN_TARGET', 'localhost', 'domainTarget'),
+    ]);
     expect(c.generate).toEqual(['_APP_FUTURE_KEY', '_APP_X_PASS']);
     expect(c.encryptionKeys).toEqual([]);
     expect(c.unknown).toEqual([]);
@@ -96,11 +117,27 @@ describe('classifySecrets on synthetic lists', () => {
 
 describe('isSecretName', () => {
   it('matches the pattern and the known credential names, not ordinary settings', () => {
-    for (const n of ['_APP_OPENSSL_KEY_V1', '_APP_DB_PASS', '_APP_SMTP_PASSWORD', '_APP_X_TOKEN', '_APP_VCS_GITHUB_PRIVATE_KEY',
-      '_APP_SECRET_THING', '_APP_SMS_PROVIDER', '_APP_DB_PASS_VECTORSDB', '_APP_CONNECTIONS_DB_USAGE']) {
+    for (const n of [
+      '_APP_OPENSSL_KEY_V1',
+      '_APP_DB_PASS',
+      '_APP_SMTP_PASSWORD',
+      '_APP_X_TOKEN',
+      '_APP_VCS_GITHUB_PRIVATE_KEY',
+      '_APP_SECRET_THING',
+      '_APP_SMS_PROVIDER',
+      '_APP_DB_PASS_VECTORSDB',
+      '_APP_CONNECTIONS_DB_USAGE',
+    ]) {
       expect(isSecretName(n), n).toBe(true);
     }
-    for (const n of ['_APP_DOMAIN', '_APP_DB_USER', '_APP_SMTP_USERNAME', '_APP_VCS_GITHUB_CLIENT_ID', '_APP_KEYBOARD', '_APP_PASSES']) {
+    for (const n of [
+      '_APP_DOMAIN',
+      '_APP_DB_USER',
+      '_APP_SMTP_USERNAME',
+      '_APP_VCS_GITHUB_CLIENT_ID',
+      '_APP_KEYBOARD',
+      '_APP_PASSES',
+    ]) {
       expect(isSecretName(n), n).toBe(false);
     }
   });
@@ -115,16 +152,27 @@ describe('usageDsn', () => {
   });
 
   it('refuses passwords that would need URL escaping, and DSNs without a user', () => {
-    for (const bad of ['', 'a@b', 'a:b', 'a/b', 'a b', 'a#b', 'é']) expect(() => usageDsn(DEF, bad), bad).toThrow(/URL-safe/);
+    for (const bad of ['', 'a@b', 'a:b', 'a/b', 'a b', 'a#b', 'é'])
+      expect(() => usageDsn(DEF, bad), bad).toThrow(/URL-safe/);
     expect(() => usageDsn('http://clickhouse:8123/appwrite', 'p')).toThrow(/no user/);
   });
 
   it('property: any base64url password round-trips through the DSN', () => {
     fc.assert(
-      fc.property(fc.base64String({ minLength: 4 }).map((s) => s.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '') || 'x'), (pw) => {
-        const out = new URL(usageDsn(DEF, pw));
-        expect([out.username, out.password, out.host, out.pathname]).toEqual(['appwrite', pw, 'clickhouse:8123', '/appwrite']);
-      }),
+      fc.property(
+        fc
+          .base64String({ minLength: 4 })
+          .map((s) => s.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '') || 'x'),
+        (pw) => {
+          const out = new URL(usageDsn(DEF, pw));
+          expect([out.username, out.password, out.host, out.pathname]).toEqual([
+            'appwrite',
+            pw,
+            'clickhouse:8123',
+            '/appwrite',
+          ]);
+        },
+      ),
       { numRuns: 300 },
     );
   });

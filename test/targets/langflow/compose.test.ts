@@ -6,7 +6,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { hasCommand } from '../../helpers/tools.js';
 import {
-  ALLOWLIST_REFUSAL, CADDYFILE_LABEL, CADDY_IMAGE, CADDY_MINIMUM, POSTGRES_IMAGE, caddyfile, hostDirs, publishedPorts, renderCompose,
+  ALLOWLIST_REFUSAL,
+  CADDYFILE_LABEL,
+  CADDY_IMAGE,
+  CADDY_MINIMUM,
+  POSTGRES_IMAGE,
+  caddyfile,
+  hostDirs,
+  publishedPorts,
+  renderCompose,
 } from '../../../src/targets/langflow/compose.js';
 import { envNames } from '../../../src/targets/langflow/env-values.js';
 import type { LangflowAnswers } from '../../../src/targets/langflow/answers.js';
@@ -17,13 +25,29 @@ afterAll(removeInstalls);
 /** With CI=true a missing tool fails the suite; elsewhere its tests are skipped. */
 function tool(cmd: string, args: string[]): boolean {
   const ok = hasCommand(cmd, args);
-  if (!ok && process.env.CI === 'true') throw new Error(`${cmd} is required in CI but was not found (apt-get install ${cmd === 'caddy' ? 'caddy' : 'docker-compose'})`);
+  if (!ok && process.env.CI === 'true')
+    throw new Error(
+      `${cmd} is required in CI but was not found (apt-get install ${cmd === 'caddy' ? 'caddy' : 'docker-compose'})`,
+    );
   return ok;
 }
 const hasCompose = tool('docker-compose', ['version']);
 const hasCaddy = tool('caddy', ['version']);
 
-type Svc = { image: string; ports?: string[]; networks?: string[]; volumes?: string[]; environment?: Record<string, string>; read_only?: boolean; security_opt?: string[]; cap_drop?: string[]; restart?: string; healthcheck?: { test: string[] }; user?: string; labels?: Record<string, string> };
+type Svc = {
+  image: string;
+  ports?: string[];
+  networks?: string[];
+  volumes?: string[];
+  environment?: Record<string, string>;
+  read_only?: boolean;
+  security_opt?: string[];
+  cap_drop?: string[];
+  restart?: string;
+  healthcheck?: { test: string[] };
+  user?: string;
+  labels?: Record<string, string>;
+};
 const services = (yaml: string) => (parse(yaml) as { services: Record<string, Svc> }).services;
 
 /** Every combination, plus an e-mail-less auto, an IPv6 domain and odd ports. */
@@ -43,7 +67,11 @@ describe('renderCompose', () => {
     const yaml = renderCompose(a);
     const svcs = services(yaml);
     const names = Object.keys(svcs).sort();
-    const expected = ['langflow', ...(a.db === 'volume' || a.db === 'path' ? ['postgres'] : []), ...(a.https !== 'proxy' ? ['caddy'] : [])].sort();
+    const expected = [
+      'langflow',
+      ...(a.db === 'volume' || a.db === 'path' ? ['postgres'] : []),
+      ...(a.https !== 'proxy' ? ['caddy'] : []),
+    ].sort();
     expect(names).toEqual(expected);
     // only caddy publishes, or langflow on 127.0.0.1 in proxy mode
     for (const [name, s] of Object.entries(svcs)) {
@@ -70,7 +98,9 @@ describe('renderCompose', () => {
       expect(svcs.postgres.read_only).toBe(true);
       expect(svcs.postgres.healthcheck!.test.join(' ')).toMatch(/pg_isready/);
       expect((parse(yaml) as { networks: Record<string, { internal?: boolean }> }).networks.db!.internal).toBe(true);
-      expect(svcs.postgres.volumes![0]).toBe(a.db === 'path' ? `${a.dbPath}:/var/lib/postgresql/data` : 'langflow-postgres:/var/lib/postgresql/data');
+      expect(svcs.postgres.volumes![0]).toBe(
+        a.db === 'path' ? `${a.dbPath}:/var/lib/postgresql/data` : 'langflow-postgres:/var/lib/postgresql/data',
+      );
     }
     if (svcs.caddy) {
       expect(svcs.caddy.image).toBe(CADDY_IMAGE);
@@ -82,12 +112,15 @@ describe('renderCompose', () => {
     expect(renderCompose(a)).toBe(yaml);
   });
 
-  it.each(allCombinations().map((a) => [comboName(a), a] as const))('snapshot %s (compose file and Caddyfile, for review)', async (_n, a) => {
-    const name = `${a.https}-${a.console}-${a.db}`;
-    await expect(renderCompose(a)).toMatchFileSnapshot(`__snapshots__/compose/${name}.yml`);
-    const cf = caddyfile(a);
-    if (cf) await expect(cf).toMatchFileSnapshot(`__snapshots__/caddyfile/${a.https}-${a.console}.Caddyfile`);
-  });
+  it.each(allCombinations().map((a) => [comboName(a), a] as const))(
+    'snapshot %s (compose file and Caddyfile, for review)',
+    async (_n, a) => {
+      const name = `${a.https}-${a.console}-${a.db}`;
+      await expect(renderCompose(a)).toMatchFileSnapshot(`__snapshots__/compose/${name}.yml`);
+      const cf = caddyfile(a);
+      if (cf) await expect(cf).toMatchFileSnapshot(`__snapshots__/caddyfile/${a.https}-${a.console}.Caddyfile`);
+    },
+  );
 
   it('holds no secret value: secrets and the database password exist only in .env', () => {
     for (const a of CASES) {
@@ -102,12 +135,16 @@ describe('renderCompose', () => {
 
   it('changes the caddy label when the Caddyfile changes, so compose recreates caddy', () => {
     const label = (a: LangflowAnswers) => services(renderCompose(a)).caddy!.labels![CADDYFILE_LABEL];
-    expect(label(answers({ console: 'ips', consoleIps: ['203.0.113.7'] }))).not.toBe(label(answers({ console: 'ips', consoleIps: ['203.0.113.8'] })));
+    expect(label(answers({ console: 'ips', consoleIps: ['203.0.113.7'] }))).not.toBe(
+      label(answers({ console: 'ips', consoleIps: ['203.0.113.8'] })),
+    );
     expect(label(answers())).toBe(label(answers()));
   });
 
   it('names the host directories to prepare: sqlite 1000:0, postgres data, both 0700', () => {
-    expect(hostDirs(answers({ db: 'sqlite', dbPath: '/srv/lf' }))).toMatchObject([{ path: '/srv/lf', uid: 1000, gid: 0, mode: 0o700 }]);
+    expect(hostDirs(answers({ db: 'sqlite', dbPath: '/srv/lf' }))).toMatchObject([
+      { path: '/srv/lf', uid: 1000, gid: 0, mode: 0o700 },
+    ]);
     expect(hostDirs(answers({ db: 'path', dbPath: '/srv/pg' }))).toMatchObject([{ path: '/srv/pg', mode: 0o700 }]);
     expect(hostDirs(answers())).toEqual([]);
   });
@@ -115,19 +152,26 @@ describe('renderCompose', () => {
   describe.skipIf(!hasCompose).concurrent('docker-compose config (v1, the strictest reader here)', () => {
     it.for(CASES.map((a, i) => [`${i} ${comboName(a)}`, a] as const))('accepts %s', async ([, a], { expect }) => {
       const { dir, env } = writeInstall(a);
-      const r = await execa('docker-compose', ['config'], { cwd: dir, reject: false, env: { PATH: process.env.PATH! }, extendEnv: false });
+      const r = await execa('docker-compose', ['config'], {
+        cwd: dir,
+        reject: false,
+        env: { PATH: process.env.PATH! },
+        extendEnv: false,
+      });
       expect(r.stderr).not.toMatch(/ERROR|WARNING/);
       expect(r.exitCode).toBe(0);
       const resolved = services(r.stdout);
       // compose assembles the database URL from .env
       if (a.db !== 'sqlite') {
-        expect(resolved.langflow!.environment!.LANGFLOW_DATABASE_URL)
-          .toBe(`postgresql://${env.POSTGRES_USER}:${env.POSTGRES_PASSWORD}@${env.POSTGRES_HOST}:${env.POSTGRES_PORT}/${env.POSTGRES_DB}`);
+        expect(resolved.langflow!.environment!.LANGFLOW_DATABASE_URL).toBe(
+          `postgresql://${env.POSTGRES_USER}:${env.POSTGRES_PASSWORD}@${env.POSTGRES_HOST}:${env.POSTGRES_PORT}/${env.POSTGRES_DB}`,
+        );
       }
       expect(resolved.langflow!.environment!.LANGFLOW_SECRET_KEY).toBe(env.LANGFLOW_SECRET_KEY);
       expect(resolved.langflow!.environment!.LANGFLOW_AUTO_LOGIN).toBe('False');
       // every name compose references is one harden-init writes
-      for (const name of new Set([...renderCompose(a).matchAll(/\$\{([A-Z_]+):\?/g)].map((m) => m[1]!))) expect(envNames(a)).toContain(name);
+      for (const name of new Set([...renderCompose(a).matchAll(/\$\{([A-Z_]+):\?/g)].map((m) => m[1]!)))
+        expect(envNames(a)).toContain(name);
     });
 
     it('refuses to start when .env lacks a security switch or a secret', async ({ expect }) => {
@@ -137,7 +181,12 @@ describe('renderCompose', () => {
         delete env[drop];
         const { dir } = writeInstall(a, {}, env);
         writeFileSync(join(dir, '.env'), envText(env));
-        const r = await execa('docker-compose', ['config', '-q'], { cwd: dir, reject: false, env: { PATH: process.env.PATH! }, extendEnv: false });
+        const r = await execa('docker-compose', ['config', '-q'], {
+          cwd: dir,
+          reject: false,
+          env: { PATH: process.env.PATH! },
+          extendEnv: false,
+        });
         expect(r.exitCode, drop).not.toBe(0);
         expect(r.stderr).toContain(`${drop} must be set in .env`);
       }
@@ -153,7 +202,7 @@ describe('caddyfile', () => {
     expect(num(m!.slice(1))).toBeGreaterThanOrEqual(num(CADDY_MINIMUM.split('.')));
   });
 
-  it('denies framing and sniffing in every mode; HSTS only when the HTTPS is Caddy\'s', () => {
+  it("denies framing and sniffing in every mode; HSTS only when the HTTPS is Caddy's", () => {
     for (const a of CASES.filter((x) => x.https !== 'proxy')) {
       const c = caddyfile(a)!;
       expect(c).toMatch(/^\t\tX-Frame-Options DENY$/m);
@@ -164,10 +213,12 @@ describe('caddyfile', () => {
     }
   });
 
-  it('turns Langflow\'s telemetry off (DO_NOT_TRACK in .env and the langflow service)', () => {
+  it("turns Langflow's telemetry off (DO_NOT_TRACK in .env and the langflow service)", () => {
     for (const a of CASES) {
       expect(dotenvFor(a).DO_NOT_TRACK).toBe('true');
-      expect(services(renderCompose(a)).langflow!.environment!.DO_NOT_TRACK).toBe('${DO_NOT_TRACK:?DO_NOT_TRACK must be set in .env}');
+      expect(services(renderCompose(a)).langflow!.environment!.DO_NOT_TRACK).toBe(
+        '${DO_NOT_TRACK:?DO_NOT_TRACK must be set in .env}',
+      );
     }
   });
 
@@ -198,12 +249,16 @@ describe('caddyfile', () => {
     expect(caddyfile(answers({ console: 'root' }))).not.toMatch(/remote_ip/);
   });
 
-  describe.skipIf(!hasCaddy).concurrent('caddy validate (Debian\'s caddy 2.6)', () => {
-    const cases = [...CASES.filter((a) => a.https !== 'proxy').map((a, i) => [`${i} ${comboName(a)}`, a, false] as const),
-      ['auto tls internal ips', answers({ console: 'ips' }), true] as const];
+  describe.skipIf(!hasCaddy).concurrent("caddy validate (Debian's caddy 2.6)", () => {
+    const cases = [
+      ...CASES.filter((a) => a.https !== 'proxy').map((a, i) => [`${i} ${comboName(a)}`, a, false] as const),
+      ['auto tls internal ips', answers({ console: 'ips' }), true] as const,
+    ];
     it.for(cases)('accepts %s', async ([, a, tlsInternal], { expect }) => {
       const { dir } = writeInstall(a, { tlsInternal });
-      const r = await execa('caddy', ['validate', '--adapter', 'caddyfile', '--config', join(dir, 'Caddyfile')], { reject: false });
+      const r = await execa('caddy', ['validate', '--adapter', 'caddyfile', '--config', join(dir, 'Caddyfile')], {
+        reject: false,
+      });
       expect(r.stderr + r.stdout).toMatch(/Valid configuration/);
       expect(r.exitCode).toBe(0);
       // and it is already in caddy's own format (no warning about formatting)

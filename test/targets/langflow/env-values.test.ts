@@ -3,8 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { answersError, normalizeAnswers, type LangflowAnswers } from '../../../src/targets/langflow/answers.js';
 import { renderCompose } from '../../../src/targets/langflow/compose.js';
 import {
-  ENCRYPTION_KEYS, SECRET_KEY_LENGTH, SECURITY_SWITCHES, answersFromEnv, envNames, generateSecretKey, managedValues,
-  publicOrigin, secretKeyProblem, secretSpecs,
+  ENCRYPTION_KEYS,
+  SECRET_KEY_LENGTH,
+  SECURITY_SWITCHES,
+  answersFromEnv,
+  envNames,
+  generateSecretKey,
+  managedValues,
+  publicOrigin,
+  secretKeyProblem,
+  secretSpecs,
 } from '../../../src/targets/langflow/env-values.js';
 import { canonicalIpOrRange } from '../../../src/targets/langflow/questions.js';
 import { SECRET_CHARSET } from '../../../src/engine/secrets.js';
@@ -44,9 +52,13 @@ describe('managedValues', () => {
     expect(managedValues(answers()).LANGFLOW_CORS_ORIGINS).toBe('https://langflow.example.com');
     expect(managedValues(answers({ https: 'proxy' })).LANGFLOW_CORS_ORIGINS).toBe('https://langflow.example.com');
     expect(managedValues(answers({ https: 'off' })).LANGFLOW_CORS_ORIGINS).toBe('http://langflow.example.com');
-    expect(managedValues(answers({ https: 'off', httpPort: 8080 })).LANGFLOW_CORS_ORIGINS).toBe('http://langflow.example.com:8080');
+    expect(managedValues(answers({ https: 'off', httpPort: 8080 })).LANGFLOW_CORS_ORIGINS).toBe(
+      'http://langflow.example.com:8080',
+    );
     expect(managedValues(answers({ httpsPort: 8443 })).LANGFLOW_CORS_ORIGINS).toBe('https://langflow.example.com:8443');
-    expect(publicOrigin({ domain: '2001:db8::1', https: 'auto', httpPort: 80, httpsPort: 443 })).toBe('https://[2001:db8::1]');
+    expect(publicOrigin({ domain: '2001:db8::1', https: 'auto', httpPort: 80, httpsPort: 443 })).toBe(
+      'https://[2001:db8::1]',
+    );
   });
 
   it('makes cookies Secure whenever HTTPS is on', () => {
@@ -60,8 +72,19 @@ describe('managedValues', () => {
   it('keeps SQLite in the config dir only for sqlite, and describes the Postgres for the others', () => {
     expect(managedValues(answers({ db: 'sqlite' }))).toMatchObject({ LANGFLOW_SAVE_DB_IN_CONFIG_DIR: 'True' });
     expect(managedValues(answers({ db: 'sqlite' })).POSTGRES_HOST).toBeUndefined();
-    expect(managedValues(answers({ db: 'volume' }))).toMatchObject({ LANGFLOW_SAVE_DB_IN_CONFIG_DIR: 'False', POSTGRES_HOST: 'postgres', POSTGRES_PORT: '5432', POSTGRES_USER: 'langflow', POSTGRES_DB: 'langflow' });
-    expect(managedValues(answers({ db: 'external' }))).toMatchObject({ POSTGRES_HOST: 'db.internal.example.com', POSTGRES_PORT: '5433', POSTGRES_USER: 'lf_user', POSTGRES_DB: 'lf_db' });
+    expect(managedValues(answers({ db: 'volume' }))).toMatchObject({
+      LANGFLOW_SAVE_DB_IN_CONFIG_DIR: 'False',
+      POSTGRES_HOST: 'postgres',
+      POSTGRES_PORT: '5432',
+      POSTGRES_USER: 'langflow',
+      POSTGRES_DB: 'langflow',
+    });
+    expect(managedValues(answers({ db: 'external' }))).toMatchObject({
+      POSTGRES_HOST: 'db.internal.example.com',
+      POSTGRES_PORT: '5433',
+      POSTGRES_USER: 'lf_user',
+      POSTGRES_DB: 'lf_db',
+    });
     // the database URL is assembled by compose, never stored with its password in .env
     for (const a of allCombinations()) expect(managedValues(a).LANGFLOW_DATABASE_URL).toBeUndefined();
   });
@@ -91,7 +114,7 @@ describe('secrets', () => {
     expect(seen.size).toBe(200);
   });
 
-  it('says why an existing key cannot serve as Langflow\'s Fernet key', () => {
+  it("says why an existing key cannot serve as Langflow's Fernet key", () => {
     expect(secretKeyProblem('short')).toMatch(/32/);
     expect(secretKeyProblem('x'.repeat(48))).toMatch(/36 bytes/);
     expect(secretKeyProblem(`${generateSecretKey()}=`)).toBeUndefined();
@@ -112,55 +135,88 @@ describe('secrets', () => {
   });
 });
 
-const ipArb = fc.oneof(
-  fc.ipV4().filter((ip) => ip !== '0.0.0.0'),
-  fc.ipV6().filter((ip) => !ip.includes('.') && canonicalIpOrRange(ip) !== '::'),
-  fc.tuple(fc.ipV4(), fc.integer({ min: 1, max: 32 })).map(([ip, n]) => `${ip}/${n}`),
-).map(canonicalIpOrRange);
+const ipArb = fc
+  .oneof(
+    fc.ipV4().filter((ip) => ip !== '0.0.0.0'),
+    fc.ipV6().filter((ip) => !ip.includes('.') && canonicalIpOrRange(ip) !== '::'),
+    fc.tuple(fc.ipV4(), fc.integer({ min: 1, max: 32 })).map(([ip, n]) => `${ip}/${n}`),
+  )
+  .map(canonicalIpOrRange);
 
-const answersArb: fc.Arbitrary<LangflowAnswers> = fc.record({
-  release: fc.constantFrom('1.12.0', '1.13.0', '1.14.2'),
-  domain: fc.oneof(fc.domain(), fc.constantFrom('localhost', '192.0.2.10', '2001:db8::1')),
-  https: fc.constantFrom('auto', 'proxy', 'off'),
-  email: fc.option(fc.emailAddress().map((e) => e.toLowerCase()).filter((e) => /^[a-z0-9._%+-]+@[a-z0-9.-]+$/.test(e)), { nil: undefined }),
-  console: fc.constantFrom('root', 'ips', 'open'),
-  consoleIps: fc.uniqueArray(ipArb, { minLength: 1, maxLength: 4 }),
-  superuser: fc.stringMatching(/^[a-z0-9][a-z0-9_.@-]{0,15}$/).filter((s) => s !== 'langflow'),
-  db: fc.constantFrom('volume', 'path', 'sqlite', 'external'),
-  dbPath: fc.constantFrom('/srv/langflow/data', '/data/lf-config', '/var/lib/langflow-db'),
-  dbHost: fc.oneof(fc.domain(), fc.constantFrom('10.1.2.3')).filter((h) => h !== 'postgres'),
-  dbPort: fc.integer({ min: 1, max: 65535 }),
-  dbUser: fc.stringMatching(/^[A-Za-z0-9_]{1,20}$/),
-  dbName: fc.stringMatching(/^[A-Za-z0-9_]{1,20}$/),
-  httpPort: fc.integer({ min: 1, max: 65535 }),
-  httpsPort: fc.integer({ min: 1, max: 65535 }),
-}).map((a) => normalizeAnswers(a as LangflowAnswers)).filter((a) => !answersError(a));
+const answersArb: fc.Arbitrary<LangflowAnswers> = fc
+  .record({
+    release: fc.constantFrom('1.12.0', '1.13.0', '1.14.2'),
+    domain: fc.oneof(fc.domain(), fc.constantFrom('localhost', '192.0.2.10', '2001:db8::1')),
+    https: fc.constantFrom('auto', 'proxy', 'off'),
+    email: fc.option(
+      fc
+        .emailAddress()
+        .map((e) => e.toLowerCase())
+        .filter((e) => /^[a-z0-9._%+-]+@[a-z0-9.-]+$/.test(e)),
+      { nil: undefined },
+    ),
+    console: fc.constantFrom('root', 'ips', 'open'),
+    consoleIps: fc.uniqueArray(ipArb, { minLength: 1, maxLength: 4 }),
+    superuser: fc.stringMatching(/^[a-z0-9][a-z0-9_.@-]{0,15}$/).filter((s) => s !== 'langflow'),
+    db: fc.constantFrom('volume', 'path', 'sqlite', 'external'),
+    dbPath: fc.constantFrom('/srv/langflow/data', '/data/lf-config', '/var/lib/langflow-db'),
+    dbHost: fc.oneof(fc.domain(), fc.constantFrom('10.1.2.3')).filter((h) => h !== 'postgres'),
+    dbPort: fc.integer({ min: 1, max: 65535 }),
+    dbUser: fc.stringMatching(/^[A-Za-z0-9_]{1,20}$/),
+    dbName: fc.stringMatching(/^[A-Za-z0-9_]{1,20}$/),
+    httpPort: fc.integer({ min: 1, max: 65535 }),
+    httpsPort: fc.integer({ min: 1, max: 65535 }),
+  })
+  .map((a) => normalizeAnswers(a as LangflowAnswers))
+  .filter((a) => !answersError(a));
 
 describe('answersFromEnv', () => {
   it('inverts managedValues + the compose file for every answer (property)', () => {
-    fc.assert(fc.property(answersArb, (a) => {
-      expect(answersFromEnv(managedValues(a), renderCompose(a))).toEqual(a);
-    }), { numRuns: 400 });
+    fc.assert(
+      fc.property(answersArb, (a) => {
+        expect(answersFromEnv(managedValues(a), renderCompose(a))).toEqual(a);
+      }),
+      { numRuns: 400 },
+    );
   });
 
   it('survives a trip through a .env file', () => {
-    fc.assert(fc.property(answersArb, (a) => {
-      const env = toRecord(parseEnv(envText(managedValues(a))));
-      expect(answersFromEnv(env, renderCompose(a))).toEqual(a);
-    }), { numRuns: 100 });
+    fc.assert(
+      fc.property(answersArb, (a) => {
+        const env = toRecord(parseEnv(envText(managedValues(a))));
+        expect(answersFromEnv(env, renderCompose(a))).toEqual(a);
+      }),
+      { numRuns: 100 },
+    );
   });
 
-  it('reads an install made by hand from upstream\'s example without inventing answers', () => {
+  it("reads an install made by hand from upstream's example without inventing answers", () => {
     const upstream = [
-      'services:', '  langflow:', '    image: langflowai/langflow:1.12.1', '    ports:', '      - "7860:7860"',
-      '    volumes:', '      - langflow-data:/app/langflow',
+      'services:',
+      '  langflow:',
+      '    image: langflowai/langflow:1.12.1',
+      '    ports:',
+      '      - "7860:7860"',
+      '    volumes:',
+      '      - langflow-data:/app/langflow',
     ].join('\n');
-    const got = answersFromEnv({ LANGFLOW_SUPERUSER: 'langflow', LANGFLOW_CORS_ORIGINS: '*', LANGFLOW_DATABASE_URL: 'postgresql://langflow:langflow@postgres:5432/langflow' }, upstream);
+    const got = answersFromEnv(
+      {
+        LANGFLOW_SUPERUSER: 'langflow',
+        LANGFLOW_CORS_ORIGINS: '*',
+        LANGFLOW_DATABASE_URL: 'postgresql://langflow:langflow@postgres:5432/langflow',
+      },
+      upstream,
+    );
     expect(got).toEqual({ release: '1.12.1' });
   });
 
   it('reads a hand-edited origin when DOMAIN is missing', () => {
-    expect(answersFromEnv({ LANGFLOW_CORS_ORIGINS: 'https://lf.example.org:8443', LANGFLOW_ENABLE_SIGNUP: 'false' }, undefined))
-      .toEqual({ domain: 'lf.example.org', https: 'auto', httpPort: 80, httpsPort: 8443, console: 'root' });
+    expect(
+      answersFromEnv(
+        { LANGFLOW_CORS_ORIGINS: 'https://lf.example.org:8443', LANGFLOW_ENABLE_SIGNUP: 'false' },
+        undefined,
+      ),
+    ).toEqual({ domain: 'lf.example.org', https: 'auto', httpPort: 80, httpsPort: 8443, console: 'root' });
   });
 });

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { DB_MODES, HTTPS_MODES, answersError } from '../../../src/targets/langflow/answers.js';
 import {
-  EMAILS_REFUSED, LANGFLOW_QUESTIONS, QUESTIONS, canonicalIpOrRange, dbPasswordError, ipOrRangeError, questionFor, superuserError,
+  EMAILS_REFUSED,
+  LANGFLOW_QUESTIONS,
+  QUESTIONS,
+  canonicalIpOrRange,
+  dbPasswordError,
+  ipOrRangeError,
+  questionFor,
+  superuserError,
 } from '../../../src/targets/langflow/questions.js';
 import { answers } from './combos.js';
 
@@ -12,11 +19,30 @@ describe('Langflow questions', () => {
     const ids = LANGFLOW_QUESTIONS.map((q) => q.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(new Set(LANGFLOW_QUESTIONS.map((q) => q.flag)).size).toBe(ids.length);
-    expect(ids.sort()).toEqual(['console', 'consoleIps', 'db', 'dbHost', 'dbName', 'dbPath', 'dbPort', 'dbUser', 'domain', 'email', 'https', 'httpPort', 'httpsPort', 'release', 'superuser'].sort());
+    expect(ids.sort()).toEqual(
+      [
+        'console',
+        'consoleIps',
+        'db',
+        'dbHost',
+        'dbName',
+        'dbPath',
+        'dbPort',
+        'dbUser',
+        'domain',
+        'email',
+        'https',
+        'httpPort',
+        'httpsPort',
+        'release',
+        'superuser',
+      ].sort(),
+    );
     expect(QUESTIONS).toBe(LANGFLOW_QUESTIONS);
     for (const q of LANGFLOW_QUESTIONS) {
       expect(q.help.length, q.flag).toBeGreaterThan(10);
-      if (q.kind === 'select') for (const c of q.choices!) expect(q.parse(c.value), `${q.flag} ${c.value}`).toEqual({ value: c.value });
+      if (q.kind === 'select')
+        for (const c of q.choices!) expect(q.parse(c.value), `${q.flag} ${c.value}`).toEqual({ value: c.value });
     }
   });
 
@@ -31,12 +57,16 @@ describe('Langflow questions', () => {
     const q = questionFor('console');
     expect(q.choicesFor!({ https: 'proxy' }).map((c) => c.value)).toEqual(['root', 'open']);
     expect(q.choicesFor!({ https: 'auto' }).map((c) => c.value)).toEqual(['root', 'ips', 'open']);
-    expect(answersError(answers({ https: 'proxy', console: 'ips', consoleIps: ['203.0.113.7'] }))).toMatch(/bundled proxy/);
+    expect(answersError(answers({ https: 'proxy', console: 'ips', consoleIps: ['203.0.113.7'] }))).toMatch(
+      /bundled proxy/,
+    );
     expect(answersError(answers({ https: 'off', console: 'ips' }))).toBeUndefined();
   });
 
   it('takes addresses and CIDR ranges for the allowlist, canonical and deduplicated', () => {
-    expect(parse('consoleIps', '203.0.113.7, 10.0.0.0/8,2001:DB8:0::/32,2001:db8::/32')).toEqual({ value: ['203.0.113.7', '10.0.0.0/8', '2001:db8::/32'] });
+    expect(parse('consoleIps', '203.0.113.7, 10.0.0.0/8,2001:DB8:0::/32,2001:db8::/32')).toEqual({
+      value: ['203.0.113.7', '10.0.0.0/8', '2001:db8::/32'],
+    });
     expect(canonicalIpOrRange('2001:0DB8::0001')).toBe('2001:db8::1');
     expect(canonicalIpOrRange('10.0.0.0/08')).toBe('10.0.0.0/8');
     expect(ipOrRangeError('10.0.0.0/33')).toMatch(/0-32/);
@@ -92,7 +122,8 @@ describe('Langflow questions', () => {
 
   it('accepts only external DB passwords that need no URL encoding', () => {
     expect(dbPasswordError('s3cret_PW-1.x~')).toBeUndefined();
-    for (const bad of ['a@b', 'a:b', 'a/b', 'a%b', 'a#b', 'a b', "a'b", 'a$b', '']) expect(dbPasswordError(bad), bad).toBeTruthy();
+    for (const bad of ['a@b', 'a:b', 'a/b', 'a%b', 'a#b', 'a b', "a'b", 'a$b', ''])
+      expect(dbPasswordError(bad), bad).toBeTruthy();
   });
 
   it('knows every HTTPS and DB mode as a choice', () => {

@@ -1,11 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ADVISORIES, MINIMUM_RELEASE, NEWEST_RELEASE, advisoriesFor, compareReleases, insecureReason, langflowImage,
-  openAdvisories, releaseCheck, releaseError, releaseOfImage,
+  ADVISORIES,
+  MINIMUM_RELEASE,
+  NEWEST_RELEASE,
+  advisoriesFor,
+  compareReleases,
+  insecureReason,
+  langflowImage,
+  openAdvisories,
+  releaseCheck,
+  releaseError,
+  releaseOfImage,
 } from '../../../src/targets/langflow/releases.js';
 
 /** The six CVEs published 2026-12-03 for 1.0.0 through 1.13.0, fixed in 1.13.1. */
-const DEC_2026 = ['CVE-2026-120054', 'CVE-2026-120069', 'CVE-2026-120071', 'CVE-2026-120073', 'CVE-2026-127061', 'CVE-2026-127066'];
+const DEC_2026 = [
+  'CVE-2026-120054',
+  'CVE-2026-120069',
+  'CVE-2026-120071',
+  'CVE-2026-120073',
+  'CVE-2026-127061',
+  'CVE-2026-127066',
+];
 
 describe('Langflow releases', () => {
   it('pins 1.13.1 and never latest; the minimum is 1.13.1', () => {
@@ -18,7 +34,8 @@ describe('Langflow releases', () => {
   it('accepts plain x.y.z of the 1.x line only', () => {
     expect(releaseError('1.13.0')).toBeUndefined();
     expect(releaseError('1.14.2')).toBeUndefined();
-    for (const bad of ['latest', 'v1.13.0', '1.13', '1.13.0rc1', '1.13.0-rc.1', '']) expect(releaseError(bad)).toMatch(/release number/);
+    for (const bad of ['latest', 'v1.13.0', '1.13', '1.13.0rc1', '1.13.0-rc.1', ''])
+      expect(releaseError(bad)).toMatch(/release number/);
     expect(releaseError('2.0.0')).toMatch(/Langflow 1\.x/);
   });
 
@@ -30,7 +47,13 @@ describe('Langflow releases', () => {
 
   it('lists every advisory a release is open to, by the release that fixed it', () => {
     expect(advisoriesFor('1.2.0').map((a) => a.fixedIn)).toEqual(ADVISORIES.map((a) => a.fixedIn));
-    expect(advisoriesFor('1.9.0').flatMap((a) => a.ids)).toEqual(['CVE-2026-55450', 'CVE-2026-48519', 'CVE-2026-55447', '1.12 security batch', ...DEC_2026]);
+    expect(advisoriesFor('1.9.0').flatMap((a) => a.ids)).toEqual([
+      'CVE-2026-55450',
+      'CVE-2026-48519',
+      'CVE-2026-55447',
+      '1.12 security batch',
+      ...DEC_2026,
+    ]);
     expect(advisoriesFor('1.12.0').flatMap((a) => a.ids)).toEqual(DEC_2026);
     expect(advisoriesFor('1.13.0').flatMap((a) => a.ids)).toEqual(DEC_2026);
     expect(advisoriesFor(NEWEST_RELEASE)).toEqual([]);
@@ -46,14 +69,18 @@ describe('Langflow releases', () => {
     expect(releaseCheck('1.13.0').belowMinimum).toBe(true);
     expect(releaseCheck('1.11.5').belowMinimum).toBe(true);
     expect(insecureReason('1.13.1')).toBeUndefined();
-    expect(insecureReason('1.2.0')).toMatch(/CVE-2025-3248.*unauthenticated remote code execution.*CVE-2026-33017.*CVE-2026-127066.*--release 1\.13\.1/);
+    expect(insecureReason('1.2.0')).toMatch(
+      /CVE-2025-3248.*unauthenticated remote code execution.*CVE-2026-33017.*CVE-2026-127066.*--release 1\.13\.1/,
+    );
     const r = insecureReason('1.13.0')!;
     expect(r).toContain('CVE-2026-120054 (authenticated command execution)');
     expect(r).toContain('CVE-2026-120069 (AST deny-list bypass leading to code execution)');
     expect(r).toContain('CVE-2026-120071 (improper access control)');
-    expect(r).toContain('CVE-2026-120073 (predictable virtual flow id: read or delete other users\' data)');
+    expect(r).toContain("CVE-2026-120073 (predictable virtual flow id: read or delete other users' data)");
     expect(r).toContain('CVE-2026-127061 (broken object-level authorization)');
-    expect(r).toContain('CVE-2026-127066 (unauthenticated execution of other users\' flows through the agent-to-agent discovery endpoint)');
+    expect(r).toContain(
+      "CVE-2026-127066 (unauthenticated execution of other users' flows through the agent-to-agent discovery endpoint)",
+    );
     expect(r).not.toMatch(/CVE-2025|CVE-2026-3|CVE-2026-5|CVE-2026-4/);
     expect(openAdvisories('1.13.0').split('; ')).toHaveLength(6);
     expect(releaseCheck('1.14.0').newerThanKnown).toBe(true);

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { renderCompose } from '../../../src/targets/langflow/compose.js';
-import { dbLocation, health, nextSteps, running, summary, url, warnings } from '../../../src/targets/langflow/report.js';
+import {
+  dbLocation,
+  health,
+  nextSteps,
+  running,
+  summary,
+  url,
+  warnings,
+} from '../../../src/targets/langflow/report.js';
 import { answers, dotenvFor } from './combos.js';
 
 describe('Langflow report parts', () => {
@@ -31,7 +39,9 @@ describe('Langflow report parts', () => {
     expect(dbLocation(answers({ db: 'path', dbPath: '/srv/pg' }))).toMatch(/\/srv\/pg/);
     expect(dbLocation(answers({ db: 'sqlite', dbPath: '/srv/lf' }))).toMatch(/SQLite .*\/srv\/lf/);
     expect(dbLocation(answers({ db: 'external' }))).toBe('external PostgreSQL db.internal.example.com:5433/lf_db');
-    expect(dbLocation(answers({ db: 'sqlite', dbPath: '/a' }))).not.toBe(dbLocation(answers({ db: 'sqlite', dbPath: '/b' })));
+    expect(dbLocation(answers({ db: 'sqlite', dbPath: '/a' }))).not.toBe(
+      dbLocation(answers({ db: 'sqlite', dbPath: '/b' })),
+    );
   });
 
   it('warns about what weakens the install, and never prints a secret', () => {
@@ -42,7 +52,8 @@ describe('Langflow report parts', () => {
     const a = answers();
     const env = dotenvFor(a);
     const text = JSON.stringify([summary(a, '/srv/lf'), nextSteps(a, './langflow'), url(a)]);
-    for (const n of ['LANGFLOW_SECRET_KEY', 'LANGFLOW_SUPERUSER_PASSWORD', 'POSTGRES_PASSWORD']) expect(text).not.toContain(env[n]!);
+    for (const n of ['LANGFLOW_SECRET_KEY', 'LANGFLOW_SUPERUSER_PASSWORD', 'POSTGRES_PASSWORD'])
+      expect(text).not.toContain(env[n]!);
     expect(url(a)).toBe('https://langflow.example.com/');
   });
 });

@@ -36,8 +36,14 @@ export function setStrings(doc: Document, svc: YAMLMap, key: string, values: str
 /** Adds to a list-valued key (creating it); in map form adds a key with an empty value. */
 export function addString(doc: Document, svc: YAMLMap, key: string, value: string): void {
   const v = svc.get(key);
-  if (isSeq(v)) { if (!v.items.map(scalar).includes(value)) v.add(doc.createNode(value)); return; }
-  if (isMap(v)) { if (!v.has(value)) v.set(value, null); return; }
+  if (isSeq(v)) {
+    if (!v.items.map(scalar).includes(value)) v.add(doc.createNode(value));
+    return;
+  }
+  if (isMap(v)) {
+    if (!v.has(value)) v.set(value, null);
+    return;
+  }
   svc.set(key, doc.createNode([value]));
 }
 
@@ -45,7 +51,14 @@ export function removeStrings(svc: YAMLMap, key: string, drop: (value: string) =
   const v = svc.get(key);
   const removed: string[] = [];
   if (isSeq(v)) {
-    v.items = v.items.filter((i) => { const s = scalar(i); if (drop(s)) { removed.push(s); return false; } return true; });
+    v.items = v.items.filter((i) => {
+      const s = scalar(i);
+      if (drop(s)) {
+        removed.push(s);
+        return false;
+      }
+      return true;
+    });
     if (v.items.length === 0) svc.delete(key);
   }
   return removed;
@@ -56,8 +69,16 @@ export function envReferences(svc: YAMLMap): string[] {
   const out = new Set<string>();
   const env = svc.get('environment');
   const items: [string, string | undefined][] = isSeq(env)
-    ? env.items.map(scalar).map((e) => { const i = e.indexOf('='); return i < 0 ? [e, undefined] : [e.slice(0, i), e.slice(i + 1)]; })
-    : isMap(env) ? env.items.map((p) => [scalar((p as Pair).key), (p as Pair).value == null ? undefined : scalar((p as Pair).value)]) : [];
+    ? env.items.map(scalar).map((e) => {
+        const i = e.indexOf('=');
+        return i < 0 ? [e, undefined] : [e.slice(0, i), e.slice(i + 1)];
+      })
+    : isMap(env)
+      ? env.items.map((p) => [
+          scalar((p as Pair).key),
+          (p as Pair).value == null ? undefined : scalar((p as Pair).value),
+        ])
+      : [];
   for (const [name, value] of items) {
     if (value === undefined) out.add(name);
     else for (const m of value.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) out.add(m[1]!);
@@ -77,18 +98,32 @@ export function labelsOf(svc: YAMLMap): string[] {
 /** Sets a label; a `.middlewares` label upstream already sets is extended, never duplicated. */
 export function addLabel(doc: Document, svc: YAMLMap, key: string, value: string): void {
   const v = svc.get('labels');
-  const merge = (old: string | undefined) => (old && key.endsWith('.middlewares') && !old.split(',').includes(value) ? `${old},${value}` : old && key.endsWith('.middlewares') ? old : value);
-  if (isMap(v)) { v.set(key, merge(v.has(key) ? scalar(v.get(key)) : undefined)); return; }
+  const merge = (old: string | undefined) =>
+    old && key.endsWith('.middlewares') && !old.split(',').includes(value)
+      ? `${old},${value}`
+      : old && key.endsWith('.middlewares')
+        ? old
+        : value;
+  if (isMap(v)) {
+    v.set(key, merge(v.has(key) ? scalar(v.get(key)) : undefined));
+    return;
+  }
   if (isSeq(v)) {
     const i = v.items.findIndex((n) => scalar(n).startsWith(`${key}=`));
-    if (i >= 0) { v.set(i, doc.createNode(`${key}=${merge(scalar(v.items[i]).slice(key.length + 1))}`)); return; }
+    if (i >= 0) {
+      v.set(i, doc.createNode(`${key}=${merge(scalar(v.items[i]).slice(key.length + 1))}`));
+      return;
+    }
   }
   addString(doc, svc, 'labels', `${key}=${value}`);
 }
 
 export function ensureNetwork(doc: Document, name: string, def: Record<string, unknown>): void {
   let nets = doc.get('networks') as YAMLMap | undefined;
-  if (!isMap(nets)) { doc.set('networks', doc.createNode({})); nets = doc.get('networks') as YAMLMap; }
+  if (!isMap(nets)) {
+    doc.set('networks', doc.createNode({}));
+    nets = doc.get('networks') as YAMLMap;
+  }
   nets.set(name, doc.createNode(def));
 }
 

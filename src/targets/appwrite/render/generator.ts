@@ -75,9 +75,12 @@ function profilesOf(svc: YAMLMap | undefined): string[] {
 }
 
 function selectTopology(services: YAMLMap, topology: RenderChoice['topology']): void {
-  const separate = serviceNames(services).filter((n) => profilesOf(services.get(n) as YAMLMap).includes(SEPARATE_PROFILE));
+  const separate = serviceNames(services).filter((n) =>
+    profilesOf(services.get(n) as YAMLMap).includes(SEPARATE_PROFILE),
+  );
   if (topology === 'separate') {
-    if (separate.length === 0) throw new RenderError('this release\'s compose file has no "separate" worker topology; use --topology combined');
+    if (separate.length === 0)
+      throw new RenderError('this release\'s compose file has no "separate" worker topology; use --topology combined');
     for (const n of COMBINED_SERVICES) services.delete(n);
     for (const n of separate) (services.get(n) as YAMLMap).delete('profiles');
   }

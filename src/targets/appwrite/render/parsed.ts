@@ -3,7 +3,21 @@
 // one), so the install's release cache keeps this form next to the file (upstream/cache.ts) and a render uses it.
 // The tree keeps every node's own fields (values, comments, blank lines, styles, anchors, ranges), so a revived
 // document prints exactly what a parse of the text prints; anything it cannot represent means "parse instead".
-import { Alias, Document, isAlias, isDocument, isMap, isPair, isScalar, isSeq, Pair, Scalar, YAMLMap, YAMLSeq, type Node } from 'yaml';
+import {
+  Alias,
+  Document,
+  isAlias,
+  isDocument,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  Pair,
+  Scalar,
+  YAMLMap,
+  YAMLSeq,
+  type Node,
+} from 'yaml';
 import { readYamlDocument } from '../../../engine/yaml-read.js';
 
 /**
@@ -20,7 +34,12 @@ type TreeNode =
   | { k: 'A'; p: Props }
   | { k: 'M' | 'Q'; p: Props; i: TreeNode[] }
   | { k: 'P'; p: Props; a: TreeNode | null; b: TreeNode | null };
-export interface ComposeTree { format: number; doc: Props; directives: Props; contents: TreeNode | null }
+export interface ComposeTree {
+  format: number;
+  doc: Props;
+  directives: Props;
+  contents: TreeNode | null;
+}
 
 class Unrepresentable extends Error {}
 
@@ -35,7 +54,8 @@ function decodeValue(v: unknown): unknown {
   if (v === null || typeof v === 'string' || typeof v === 'boolean' || typeof v === 'number') return v;
   const o = v as { n?: unknown; u?: unknown };
   if (typeof o === 'object' && o.u === 1) return undefined;
-  if (typeof o === 'object' && (o.n === 'NaN' || o.n === 'Infinity' || o.n === '-Infinity' || o.n === '0')) return o.n === '0' ? -0 : Number(o.n);
+  if (typeof o === 'object' && (o.n === 'NaN' || o.n === 'Infinity' || o.n === '-Infinity' || o.n === '0'))
+    return o.n === '0' ? -0 : Number(o.n);
   throw new Error('bad scalar value');
 }
 
@@ -44,7 +64,8 @@ function ownProps(n: object, skip: string[]): Props {
   const p: Props = {};
   for (const [key, val] of Object.entries(n)) {
     if (skip.includes(key) || val === undefined) continue;
-    if (val !== null && typeof val === 'object' && !(Array.isArray(val) && val.every((x) => typeof x === 'number'))) throw new Unrepresentable(`field ${key}`);
+    if (val !== null && typeof val === 'object' && !(Array.isArray(val) && val.every((x) => typeof x === 'number')))
+      throw new Unrepresentable(`field ${key}`);
     p[key] = val;
   }
   return p;
@@ -54,7 +75,8 @@ function toTree(n: unknown): TreeNode | null {
   if (n === null || n === undefined) return null;
   if (isScalar(n)) return { k: 'S', p: ownProps(n, ['value']), v: encodeValue(n.value) };
   if (isAlias(n)) return { k: 'A', p: ownProps(n, []) };
-  if (isMap(n) || isSeq(n)) return { k: isMap(n) ? 'M' : 'Q', p: ownProps(n, ['items']), i: (n.items as unknown[]).map((x) => toTree(x)!) };
+  if (isMap(n) || isSeq(n))
+    return { k: isMap(n) ? 'M' : 'Q', p: ownProps(n, ['items']), i: (n.items as unknown[]).map((x) => toTree(x)!) };
   if (isPair(n)) return { k: 'P', p: ownProps(n, ['key', 'value']), a: toTree(n.key), b: toTree(n.value) };
   throw new Unrepresentable('a node that is not YAML');
 }
@@ -63,7 +85,12 @@ function toTree(n: unknown): TreeNode | null {
 export function composeTree(doc: Document): ComposeTree | undefined {
   if (doc.errors.length || doc.warnings.length) return undefined;
   try {
-    return { format: TREE_FORMAT, doc: ownProps(doc, ['contents', 'errors', 'warnings', 'options', 'directives', 'schema']), directives: ownProps(doc.directives ?? {}, ['yaml', 'tags']), contents: toTree(doc.contents) };
+    return {
+      format: TREE_FORMAT,
+      doc: ownProps(doc, ['contents', 'errors', 'warnings', 'options', 'directives', 'schema']),
+      directives: ownProps(doc.directives ?? {}, ['yaml', 'tags']),
+      contents: toTree(doc.contents),
+    };
   } catch (e) {
     if (e instanceof Unrepresentable) return undefined;
     throw e;
@@ -78,9 +105,14 @@ function fromTree(t: unknown, doc: Document): Node | Pair | null {
   if (!isProps(n) || !isProps(n.p)) throw new Error('bad node');
   let node: Node | Pair;
   switch (n.k) {
-    case 'S': node = new Scalar(decodeValue(n.v)); break;
-    case 'A': node = new Alias(String(n.p.source)); break;
-    case 'M': case 'Q': {
+    case 'S':
+      node = new Scalar(decodeValue(n.v));
+      break;
+    case 'A':
+      node = new Alias(String(n.p.source));
+      break;
+    case 'M':
+    case 'Q': {
       if (!Array.isArray(n.i)) throw new Error('bad collection');
       const c = n.k === 'M' ? new YAMLMap(doc.schema) : new YAMLSeq(doc.schema);
       c.items = n.i.map((x) => fromTree(x, doc)) as never[];
@@ -88,8 +120,11 @@ function fromTree(t: unknown, doc: Document): Node | Pair | null {
       node = c;
       break;
     }
-    case 'P': node = new Pair(fromTree(n.a, doc), fromTree(n.b, doc)); break;
-    default: throw new Error('unknown node kind');
+    case 'P':
+      node = new Pair(fromTree(n.a, doc), fromTree(n.b, doc));
+      break;
+    default:
+      throw new Error('unknown node kind');
   }
   for (const [key, val] of Object.entries(n.p)) {
     if (key === 'items' || key === 'key' || key === 'value') throw new Error('bad field');
@@ -101,13 +136,22 @@ function fromTree(t: unknown, doc: Document): Node | Pair | null {
 /** The document a tree describes (throws on a tree that is not one composeTree wrote). */
 export function reviveCompose(tree: unknown): Document {
   const t = tree as ComposeTree;
-  if (!isProps(t) || t.format !== TREE_FORMAT || !isProps(t.doc) || !isProps(t.directives)) throw new Error('not a compose tree of this format');
+  if (!isProps(t) || t.format !== TREE_FORMAT || !isProps(t.doc) || !isProps(t.directives))
+    throw new Error('not a compose tree of this format');
   const doc = new Document();
   const contents = fromTree(t.contents, doc);
   if (contents !== null && !isMap(contents)) throw new Error('the document is not a map');
   doc.contents = contents;
   for (const [key, val] of Object.entries(t.doc)) {
-    if (key === 'contents' || key === 'errors' || key === 'warnings' || key === 'options' || key === 'directives' || key === 'schema') throw new Error('bad field');
+    if (
+      key === 'contents' ||
+      key === 'errors' ||
+      key === 'warnings' ||
+      key === 'options' ||
+      key === 'directives' ||
+      key === 'schema'
+    )
+      throw new Error('bad field');
     Object.assign(doc, { [key]: val });
   }
   const directives = doc.directives;
@@ -132,7 +176,10 @@ export function rememberTree(composeText: string, tree: unknown): void {
  * The document of a release's compose text: revived from a known tree when one is registered and sound, else
  * parsed (a YamlReadError, naming `file`, when it is not readable).
  */
-export function composeDocument(composeText: string, file = "the release's docker-compose.yml"): Document.Parsed | Document {
+export function composeDocument(
+  composeText: string,
+  file = "the release's docker-compose.yml",
+): Document.Parsed | Document {
   const tree = known.get(composeText);
   if (tree !== undefined) {
     try {

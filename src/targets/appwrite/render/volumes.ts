@@ -2,13 +2,22 @@
 import { isMap, isSeq, type YAMLMap } from 'yaml';
 import { scalar } from './doc.js';
 
-export interface Mount { source: string; target: string; raw: string }
+export interface Mount {
+  source: string;
+  target: string;
+  raw: string;
+}
 
 export function mountsOf(svc: YAMLMap): Mount[] {
   const v = svc.get('volumes');
   if (!isSeq(v)) return [];
   return v.items.map((i) => {
-    if (isMap(i)) return { source: scalar(i.get('source') ?? ''), target: scalar(i.get('target') ?? ''), raw: JSON.stringify(i.toJSON()) };
+    if (isMap(i))
+      return {
+        source: scalar(i.get('source') ?? ''),
+        target: scalar(i.get('target') ?? ''),
+        raw: JSON.stringify(i.toJSON()),
+      };
     const raw = scalar(i);
     const [source = '', target = ''] = raw.split(':');
     return { source, target, raw };

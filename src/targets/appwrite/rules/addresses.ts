@@ -10,7 +10,11 @@ export const DEFAULT_SUBNET = '10.213.78.0/24';
 
 const toInt = (ip: string) => ip.split('.').reduce((n, o) => n * 256 + Number(o), 0);
 const toIp = (n: number) => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
-const PRIVATE = [['10.0.0.0', 8], ['172.16.0.0', 12], ['192.168.0.0', 16]] as const;
+const PRIVATE = [
+  ['10.0.0.0', 8],
+  ['172.16.0.0', 12],
+  ['192.168.0.0', 16],
+] as const;
 
 /** undefined when the value is a private IPv4 network of /16 to /24 written with its first address. */
 export function subnetError(v: string): string | undefined {
@@ -20,8 +24,11 @@ export function subnetError(v: string): string | undefined {
   const bits = Number(m[2]);
   if (bits < 16 || bits > 24) return shape;
   const base = toInt(m[1]!);
-  if (base % 2 ** (32 - bits) !== 0) return `${v} is not the start of a /${bits} network (that is ${toIp(base - (base % 2 ** (32 - bits)))}/${bits})`;
-  const inside = PRIVATE.some(([net, n]) => bits >= n && Math.floor(base / 2 ** (32 - n)) === Math.floor(toInt(net) / 2 ** (32 - n)));
+  if (base % 2 ** (32 - bits) !== 0)
+    return `${v} is not the start of a /${bits} network (that is ${toIp(base - (base % 2 ** (32 - bits)))}/${bits})`;
+  const inside = PRIVATE.some(
+    ([net, n]) => bits >= n && Math.floor(base / 2 ** (32 - n)) === Math.floor(toInt(net) / 2 ** (32 - n)),
+  );
   if (!inside) return `${v} is not in a private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16)`;
   return undefined;
 }
@@ -40,5 +47,10 @@ export function sharedAddresses(subnet: string = DEFAULT_SUBNET): SharedAddresse
   const [ip, bits] = subnet.split('/') as [string, string];
   const base = toInt(ip);
   const half = 2 ** (32 - Number(bits) - 1);
-  return { subnet, gateway: toIp(base + 1), traefik: toIp(base + 2), ipRange: `${toIp(base + half)}/${Number(bits) + 1}` };
+  return {
+    subnet,
+    gateway: toIp(base + 1),
+    traefik: toIp(base + 2),
+    ipRange: `${toIp(base + half)}/${Number(bits) + 1}`,
+  };
 }

@@ -17,8 +17,12 @@ export function consoleRouters(labels: string[]): { web: string[]; websecure: st
 
 export const consoleHttps: Rule = {
   id: 'console-https',
-  what: 'auto mode: the console\'s plain-HTTP router redirects to HTTPS; security headers (frame deny, nosniff, referrer policy, HSTS) on the console routers only',
-  why: 'Appwrite\'s force-HTTPS covers API routes only, so upstream serves the console (and its login form) over plain HTTP too',
+  what:
+    "auto mode: the console's plain-HTTP router redirects to HTTPS; security headers (frame deny, nosniff, " +
+    'referrer policy, HSTS) on the console routers only',
+  why:
+    "Appwrite's force-HTTPS covers API routes only, so upstream serves the console " +
+    '(and its login form) over plain HTTP too',
   keeps: 'API, health probes and ACME HTTP challenges on port 80 untouched (no entrypoint-wide redirect)',
   apply({ doc, answers }) {
     const svc = service(doc, CONSOLE);
@@ -32,7 +36,8 @@ export const consoleHttps: Rule = {
     if (answers.https === 'auto') {
       addLabel(doc, svc, `traefik.http.middlewares.${REDIRECT}.redirectscheme.scheme`, 'https');
       addLabel(doc, svc, `traefik.http.middlewares.${REDIRECT}.redirectscheme.permanent`, 'true');
-      if (answers.httpsPort !== 443) addLabel(doc, svc, `traefik.http.middlewares.${REDIRECT}.redirectscheme.port`, String(answers.httpsPort));
+      if (answers.httpsPort !== 443)
+        addLabel(doc, svc, `traefik.http.middlewares.${REDIRECT}.redirectscheme.port`, String(answers.httpsPort));
       for (const r of routers.web) addLabel(doc, svc, `traefik.http.routers.${r}.middlewares`, REDIRECT);
       for (const r of routers.websecure) addLabel(doc, svc, `traefik.http.routers.${r}.middlewares`, HEADERS);
     } else {

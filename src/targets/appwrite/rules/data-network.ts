@@ -12,14 +12,20 @@ const DATA_CLIENT_VAR = /^_APP_DB_HOST(?:_[A-Z]+)?$|^_APP_REDIS_HOST$|^_APP_CONN
 export const internalDataNetwork: Rule = {
   id: 'internal-data-network',
   what: 'databases, Redis and ClickHouse sit only on an `internal: true` network, joined by the services that use them',
-  why: 'upstream puts them on the shared `appwrite` network, where function and build containers also run and which routes out of Docker',
+  why:
+    'upstream puts them on the shared `appwrite` network, where function and build containers ' +
+    'also run and which routes out of Docker',
   keeps: 'every Appwrite service that reads _APP_DB_*, _APP_REDIS_* or the ClickHouse DSNs joins that network',
   apply({ doc }) {
     ensureNetwork(doc, DATA_NETWORK, { internal: true });
     eachService(doc, (name, svc) => {
-      if (DATA_SERVICES.includes(name)) { setStrings(doc, svc, 'networks', [DATA_NETWORK]); return; }
-      const usesData = envReferences(svc).some((v) => DATA_CLIENT_VAR.test(v))
-        || strings(svc, 'depends_on').some((d) => DATA_SERVICES.includes(d));
+      if (DATA_SERVICES.includes(name)) {
+        setStrings(doc, svc, 'networks', [DATA_NETWORK]);
+        return;
+      }
+      const usesData =
+        envReferences(svc).some((v) => DATA_CLIENT_VAR.test(v)) ||
+        strings(svc, 'depends_on').some((d) => DATA_SERVICES.includes(d));
       if (usesData) addString(doc, svc, 'networks', DATA_NETWORK);
     });
   },

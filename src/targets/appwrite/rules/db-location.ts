@@ -13,9 +13,12 @@ export function dataDirOf(db: YAMLMap | undefined, volume: string): string | und
 
 export const databaseLocation: Rule = {
   id: 'database-location',
-  what: '--db path: the database volume becomes a bind mount of the chosen host directory; --db external: no database service',
-  why: 'the operator\'s choice of where the data lives (upstream\'s installer only offers a volume)',
-  keeps: 'the same data directory inside the container; services no longer wait for a database that is not in the stack',
+  what:
+    '--db path: the database volume becomes a bind mount of the chosen host ' +
+    'directory; --db external: no database service',
+  why: "the operator's choice of where the data lives (upstream's installer only offers a volume)",
+  keeps:
+    'the same data directory inside the container; services no longer wait for a database that is not in the stack',
   apply({ doc, answers }) {
     const name = answers.dbEngine;
     const volume = `appwrite-${name}`;
@@ -24,7 +27,11 @@ export const databaseLocation: Rule = {
       const dir = dataDirOf(db, volume);
       const vols = db?.get('volumes');
       // Never silently leave the data in the named volume when the operator asked for a host directory.
-      if (!db || !dir || !isSeq(vols)) throw new RenderError(`--db path: upstream's ${name} service has no "${volume}:<data directory>" volume entry to replace with ${answers.dbPath}`);
+      if (!db || !dir || !isSeq(vols))
+        throw new RenderError(
+          `--db path: upstream's ${name} service has no "${volume}:<data directory>" volume ` +
+            `entry to replace with ${answers.dbPath}`,
+        );
       const i = vols.items.findIndex((v) => scalar(v).startsWith(`${volume}:`));
       vols.set(i, doc.createNode(`${answers.dbPath}:${dir}:rw`));
       (doc.get('volumes') as YAMLMap | undefined)?.delete(volume);

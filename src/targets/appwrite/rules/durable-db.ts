@@ -3,7 +3,14 @@ import { scalar, service } from '../render/doc.js';
 import type { Rule } from './types.js';
 
 // Flags that trade crash safety for speed (an early 2.0 compose ran PostgreSQL with the first three).
-const UNSAFE = /^(?:-c\s*)?-{0,2}(fsync|synchronous[-_]commit|full[-_]page[-_]writes)=off$|^-{0,2}innodb[-_]flush[-_]log[-_]at[-_]trx[-_]commit=[02]$|^--skip-innodb[-_]doublewrite$|^-{0,2}innodb[-_]doublewrite=(0|off|OFF)$/;
+const UNSAFE = new RegExp(
+  [
+    String.raw`^(?:-c\s*)?-{0,2}(fsync|synchronous[-_]commit|full[-_]page[-_]writes)=off$`,
+    '^-{0,2}innodb[-_]flush[-_]log[-_]at[-_]trx[-_]commit=[02]$',
+    '^--skip-innodb[-_]doublewrite$',
+    '^-{0,2}innodb[-_]doublewrite=(0|off|OFF)$',
+  ].join('|'),
+);
 
 export function unsafeDbFlags(items: string[]): number[] {
   const drop: number[] = [];
@@ -16,7 +23,9 @@ export function unsafeDbFlags(items: string[]): number[] {
 
 export const durableDatabase: Rule = {
   id: 'durable-database',
-  what: 'database flags that weaken durability (fsync=off, synchronous_commit=off, full_page_writes=off, InnoDB flush/doublewrite off) are removed',
+  what:
+    'database flags that weaken durability (fsync=off, synchronous_commit=off, full_page_writes=off, ' +
+    'InnoDB flush/doublewrite off) are removed',
   why: 'a power cut or crash with them set can corrupt the database beyond repair',
   keeps: 'every other upstream database flag',
   apply({ doc }) {

@@ -11,7 +11,9 @@ import type { Rule } from './types.js';
 export const PIDS_LIMIT: Record<string, number> = { clickhouse: 16384, [GATEWAY]: 1024 };
 export const PIDS_DEFAULT = 4096;
 
-/** Redis caps its own data with --maxmemory; its limit leaves room for a snapshot's fork (copy-on-write) and buffers. */
+/**
+ * Redis caps its own data with --maxmemory; its limit leaves room for a snapshot's fork (copy-on-write) and buffers.
+ */
 export function redisMemoryLimit(args: string[]): string | undefined {
   const i = args.indexOf('--maxmemory');
   const m = i >= 0 ? /^(\d+)(mb|gb)$/i.exec(args[i + 1] ?? '') : null;
@@ -22,9 +24,16 @@ export function redisMemoryLimit(args: string[]): string | undefined {
 
 export const resourceLimits: Rule = {
   id: 'resource-limits',
-  what: `pids_limit on every service (${PIDS_DEFAULT}; ClickHouse ${PIDS_LIMIT.clickhouse}, traefik ${PIDS_LIMIT[GATEWAY]}); a memory limit only where the service bounds its own use: Redis (twice its --maxmemory plus 256 MB). None on the databases, ClickHouse, appwrite, realtime, the workers, the executor, the orchestrator or traefik: they grow with load, and an OOM kill there is an outage or a torn write`,
-  why: 'upstream sets no limit: one runaway or compromised container can fork until the host has no PIDs left, or eat the memory of every other service',
-  keeps: 'every service\'s normal load (the caps sit far above it); Redis evicts by its own policy long before its limit',
+  what:
+    `pids_limit on every service (${PIDS_DEFAULT}; ClickHouse ${PIDS_LIMIT.clickhouse}, traefik ` +
+    `${PIDS_LIMIT[GATEWAY]}); a memory limit only where the service bounds its own use: Redis (twice its --maxmemory ` +
+    `plus 256 MB). None on the databases, ClickHouse, appwrite, realtime, the workers, the executor, the ` +
+    `orchestrator or traefik: they grow with load, and an OOM kill there is an outage or a torn write`,
+  why:
+    'upstream sets no limit: one runaway or compromised container can fork until the host has no PIDs left, ' +
+    'or eat the memory of every other service',
+  keeps:
+    "every service's normal load (the caps sit far above it); Redis evicts by its own policy long before its limit",
   apply({ doc }) {
     eachService(doc, (name, svc) => {
       if (!svc.has('pids_limit')) svc.set('pids_limit', PIDS_LIMIT[name] ?? PIDS_DEFAULT);

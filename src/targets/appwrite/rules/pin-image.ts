@@ -6,13 +6,14 @@ import type { Rule } from './types.js';
 // variable silently runs another release.
 export const pinImage: Rule = {
   id: 'pin-image',
-  what: 'Appwrite\'s image is written as appwrite/appwrite:<release> instead of ${_APP_IMAGE}:${_APP_VERSION:-latest}',
+  what: "Appwrite's image is written as appwrite/appwrite:<release> instead of ${_APP_IMAGE}:${_APP_VERSION:-latest}",
   why: 'a missing _APP_VERSION means "latest": an unplanned major upgrade with no migration',
   keeps: 'the exact image the release table names',
   apply({ doc, answers }) {
     eachService(doc, (_name, svc) => {
       const image = scalar(svc.get('image') ?? '');
-      if (/_APP_IMAGE|^(?:docker\.io\/)?appwrite\/appwrite(?:[:@]|$)/.test(image)) svc.set('image', `${APPWRITE_IMAGE}:${answers.release}`);
+      if (/_APP_IMAGE|^(?:docker\.io\/)?appwrite\/appwrite(?:[:@]|$)/.test(image))
+        svc.set('image', `${APPWRITE_IMAGE}:${answers.release}`);
     });
   },
 };

@@ -7,7 +7,16 @@ import { isHostPath, isSocket, mountsOf } from '../render/volumes.js';
 import type { UpstreamFiles } from '../upstream/types.js';
 import { classifySecrets } from '../secret-names.js';
 
-export type Capability = 'ports' | 'docker-socket' | 'host-path' | 'privileged' | 'root-user' | 'host-namespace' | 'capabilities' | 'unconfined' | 'devices';
+export type Capability =
+  | 'ports'
+  | 'docker-socket'
+  | 'host-path'
+  | 'privileged'
+  | 'root-user'
+  | 'host-namespace'
+  | 'capabilities'
+  | 'unconfined'
+  | 'devices';
 
 /** Services whose risky needs are known and handled (or deliberately kept) by the rules. */
 export const KNOWN_CAPABILITIES: Record<string, Capability[]> = {
@@ -29,9 +38,11 @@ export function capabilitiesOf(svc: YAMLMap): { cap: Capability; detail: string 
   }
   if (scalar(svc.get('privileged') ?? '') === 'true') out.push({ cap: 'privileged', detail: 'runs privileged' });
   const user = scalar(svc.get('user') ?? '');
-  if (user === 'root' || user === '0' || user.startsWith('0:') || user.startsWith('root:')) out.push({ cap: 'root-user', detail: 'runs as root (user: root)' });
+  if (user === 'root' || user === '0' || user.startsWith('0:') || user.startsWith('root:'))
+    out.push({ cap: 'root-user', detail: 'runs as root (user: root)' });
   for (const ns of ['network_mode', 'pid', 'ipc', 'userns_mode']) {
-    if (scalar(svc.get(ns) ?? '') === 'host') out.push({ cap: 'host-namespace', detail: `shares the host's ${ns.replace('_mode', '')} namespace` });
+    if (scalar(svc.get(ns) ?? '') === 'host')
+      out.push({ cap: 'host-namespace', detail: `shares the host's ${ns.replace('_mode', '')} namespace` });
   }
   const unconfined = strings(svc, 'security_opt').filter((o) => /unconfined/.test(o));
   if (unconfined.length) out.push({ cap: 'unconfined', detail: `drops kernel confinement (${unconfined.join(', ')})` });
@@ -55,20 +66,34 @@ export function findUnknowns(doc: Document, files: UpstreamFiles, generated: Set
     const allowed = KNOWN_CAPABILITIES[name] ?? [];
     for (const { cap, detail } of capabilitiesOf(svc)) {
       if (allowed.includes(cap)) continue;
-      findings.push({ subject: name, kind: 'service', what: `service ${name} ${detail}, which harden-init's rules do not know how to harden`,
-        accepting: `${name} is written as upstream wrote it (${detail})` });
+      findings.push({
+        subject: name,
+        kind: 'service',
+        what: `service ${name} ${detail}, which harden-init's rules do not know how to harden`,
+        accepting: `${name} is written as upstream wrote it (${detail})`,
+      });
     }
     const image = scalar(svc.get('image') ?? '');
     const entry = entrypointOf(svc);
     if (entry && files.executables.length && /appwrite\/appwrite/.test(image) && !files.executables.includes(entry)) {
-      findings.push({ subject: name, kind: 'service', what: `service ${name} runs "${entry}", which appwrite/appwrite:${files.version} does not ship in /usr/local/bin (it would restart forever)`,
-        accepting: `${name} is kept although its entrypoint is missing` });
+      findings.push({
+        subject: name,
+        kind: 'service',
+        what:
+          `service ${name} runs "${entry}", which appwrite/appwrite:${files.version} does not ship in ` +
+          `/usr/local/bin (it would restart forever)`,
+        accepting: `${name} is kept although its entrypoint is missing`,
+      });
     }
   });
   for (const v of classifySecrets(files.variables).unknown) {
     if (generated.has(v)) continue;
-    findings.push({ subject: v, kind: 'variable', what: `variable ${v} looks like a secret harden-init does not know (it would keep upstream's default)`,
-      accepting: `${v} gets a crypto-random value like the other generated secrets` });
+    findings.push({
+      subject: v,
+      kind: 'variable',
+      what: `variable ${v} looks like a secret harden-init does not know (it would keep upstream's default)`,
+      accepting: `${v} gets a crypto-random value like the other generated secrets`,
+    });
   }
   return findings;
 }

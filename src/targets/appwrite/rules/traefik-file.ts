@@ -21,32 +21,72 @@ export const ROUTES_LABEL = 'org.harden-init.traefik-routes-sha256';
 // Label keys are case-insensitive; the file provider's documented spelling is camelCase. Each leaf says how a label's
 // string value becomes the file's value. A label outside this schema is refused: a route silently lost would be worse.
 type Leaf = 'string' | 'bool' | 'int' | 'list';
-export interface Shape { [key: string]: Leaf | Shape }
+export interface Shape {
+  [key: string]: Leaf | Shape;
+}
 const TLS_HTTP: Shape = { certResolver: 'string', options: 'string' };
 const HEADERS: Shape = {
-  frameDeny: 'bool', contentTypeNosniff: 'bool', browserXssFilter: 'bool', referrerPolicy: 'string', stsSeconds: 'int',
-  stsIncludeSubdomains: 'bool', stsPreload: 'bool', forceSTSHeader: 'bool', customFrameOptionsValue: 'string',
-  contentSecurityPolicy: 'string', permissionsPolicy: 'string', accessControlAllowOriginList: 'list',
-  accessControlAllowMethods: 'list', accessControlAllowHeaders: 'list', accessControlAllowCredentials: 'bool',
-  accessControlMaxAge: 'int', addVaryHeader: 'bool', hostsProxyHeaders: 'list', sslProxyHeaders: 'list',
+  frameDeny: 'bool',
+  contentTypeNosniff: 'bool',
+  browserXssFilter: 'bool',
+  referrerPolicy: 'string',
+  stsSeconds: 'int',
+  stsIncludeSubdomains: 'bool',
+  stsPreload: 'bool',
+  forceSTSHeader: 'bool',
+  customFrameOptionsValue: 'string',
+  contentSecurityPolicy: 'string',
+  permissionsPolicy: 'string',
+  accessControlAllowOriginList: 'list',
+  accessControlAllowMethods: 'list',
+  accessControlAllowHeaders: 'list',
+  accessControlAllowCredentials: 'bool',
+  accessControlMaxAge: 'int',
+  addVaryHeader: 'bool',
+  hostsProxyHeaders: 'list',
+  sslProxyHeaders: 'list',
 };
 export const SCHEMA: Shape = {
   http: {
-    routers: { '*': { rule: 'string', ruleSyntax: 'string', entryPoints: 'list', middlewares: 'list', service: 'string', priority: 'int', tls: TLS_HTTP } },
-    services: { '*': { loadBalancer: { server: { port: 'int', scheme: 'string', url: 'string' }, passHostHeader: 'bool' } } },
-    middlewares: { '*': {
-      headers: HEADERS,
-      redirectScheme: { scheme: 'string', port: 'string', permanent: 'bool' },
-      redirectRegex: { regex: 'string', replacement: 'string', permanent: 'bool' },
-      stripPrefix: { prefixes: 'list' },
-      addPrefix: { prefix: 'string' },
-      ipAllowList: { sourceRange: 'list' },
-      rateLimit: { average: 'int', burst: 'int', period: 'string' },
-      compress: {},
-    } },
+    routers: {
+      '*': {
+        rule: 'string',
+        ruleSyntax: 'string',
+        entryPoints: 'list',
+        middlewares: 'list',
+        service: 'string',
+        priority: 'int',
+        tls: TLS_HTTP,
+      },
+    },
+    services: {
+      '*': { loadBalancer: { server: { port: 'int', scheme: 'string', url: 'string' }, passHostHeader: 'bool' } },
+    },
+    middlewares: {
+      '*': {
+        headers: HEADERS,
+        redirectScheme: { scheme: 'string', port: 'string', permanent: 'bool' },
+        redirectRegex: { regex: 'string', replacement: 'string', permanent: 'bool' },
+        stripPrefix: { prefixes: 'list' },
+        addPrefix: { prefix: 'string' },
+        ipAllowList: { sourceRange: 'list' },
+        rateLimit: { average: 'int', burst: 'int', period: 'string' },
+        compress: {},
+      },
+    },
   },
   tcp: {
-    routers: { '*': { rule: 'string', ruleSyntax: 'string', entryPoints: 'list', middlewares: 'list', service: 'string', priority: 'int', tls: { passthrough: 'bool', certResolver: 'string', options: 'string' } } },
+    routers: {
+      '*': {
+        rule: 'string',
+        ruleSyntax: 'string',
+        entryPoints: 'list',
+        middlewares: 'list',
+        service: 'string',
+        priority: 'int',
+        tls: { passthrough: 'bool', certResolver: 'string', options: 'string' },
+      },
+    },
     services: { '*': { loadBalancer: { server: { port: 'int', tls: 'bool' } } } },
   },
   udp: {
@@ -57,7 +97,9 @@ export const SCHEMA: Shape = {
 
 type Tree = { [key: string]: unknown };
 
-/** Compose interpolation in a label value → a Go template reading traefik's environment (set to the same expression). */
+/**
+ * Compose interpolation in a label value → a Go template reading traefik's environment (set to the same expression).
+ */
 function templated(value: string, env: Map<string, string>, where: string): string {
   let out = '';
   const re = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)((?::?[-?+])[^}]*)?\}|\$([A-Za-z_][A-Za-z0-9_]*)|\{\{/g;
@@ -65,13 +107,22 @@ function templated(value: string, env: Map<string, string>, where: string): stri
   for (const m of value.matchAll(re)) {
     out += value.slice(last, m.index);
     last = m.index! + m[0].length;
-    if (m[0] === '$$') { out += '$'; continue; }
+    if (m[0] === '$$') {
+      out += '$';
+      continue;
+    }
     // The file provider runs every file through Go's text/template: a literal "{{" is written as a template string.
-    if (m[0] === '{{') { out += '{{ `{{` }}'; continue; }
+    if (m[0] === '{{') {
+      out += '{{ `{{` }}';
+      continue;
+    }
     const name = (m[1] ?? m[3])!;
     const expr = m[3] ? `\${${name}}` : m[0];
     const had = env.get(name);
-    if (had !== undefined && had !== expr) throw new RenderError(`${where}: \${${name}} is interpolated two ways (${had}, ${expr}); traefik's file cannot tell them apart`);
+    if (had !== undefined && had !== expr)
+      throw new RenderError(
+        `${where}: \${${name}} is interpolated two ways (${had}, ${expr}); traefik's file cannot tell them apart`,
+      );
     env.set(name, expr);
     // Compose does the interpolation (traefik's environment holds the same expression), the template reads its result.
     out += `{{ env \`${name}\` }}`;
@@ -81,7 +132,11 @@ function templated(value: string, env: Map<string, string>, where: string): stri
 
 function typed(leaf: Leaf, v: string, where: string): unknown {
   if (leaf === 'string') return v;
-  if (leaf === 'list') return v.split(',').map((s) => s.trim()).filter(Boolean);
+  if (leaf === 'list')
+    return v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   if (leaf === 'bool') {
     if (!/^(true|false)$/i.test(v)) throw new RenderError(`${where}=${v}: not a boolean`);
     return v.toLowerCase() === 'true';
@@ -99,7 +154,8 @@ function place(tree: Tree, path: string[], value: string, where: string): void {
     const wild = shape['*'];
     const key = wild ? seg : Object.keys(shape).find((k) => k.toLowerCase() === seg.toLowerCase());
     const next = wild ?? (key ? shape[key] : undefined);
-    if (!key || next === undefined) throw new RenderError(`${where}: "${seg}" is not a key harden-init can write to traefik's file provider`);
+    if (!key || next === undefined)
+      throw new RenderError(`${where}: "${seg}" is not a key harden-init can write to traefik's file provider`);
     const last = i === path.length - 1;
     if (typeof next === 'string') {
       if (!last) throw new RenderError(`${where}: "${seg}" takes a value, not sub-keys`);
@@ -133,7 +189,12 @@ export interface Routes {
 export function routesFromLabels(doc: Document, gatewayCommand: string[]): Routes {
   const tree: Tree = {};
   const env = new Map<string, string>();
-  const flag = (name: string) => gatewayCommand.find((c) => c.toLowerCase().startsWith(`--providers.docker.${name.toLowerCase()}=`))?.split('=').slice(1).join('=');
+  const flag = (name: string) =>
+    gatewayCommand
+      .find((c) => c.toLowerCase().startsWith(`--providers.docker.${name.toLowerCase()}=`))
+      ?.split('=')
+      .slice(1)
+      .join('=');
   // Docker-provider default: exposedByDefault is true unless the flag says false; a container is then routed only
   // with traefik.enable=true.
   const exposedByDefault = (flag('exposedByDefault') ?? 'true').toLowerCase() !== 'false';
@@ -141,25 +202,35 @@ export function routesFromLabels(doc: Document, gatewayCommand: string[]): Route
   let constraint: [string, string] | undefined;
   if (constraints) {
     const m = /^Label\(`([^`]+)`\s*,\s*`([^`]*)`\)$/.exec(constraints.trim());
-    if (!m) throw new RenderError(`traefik's --providers.docker.constraints=${constraints} is not a single Label(...) harden-init can apply`);
+    if (!m)
+      throw new RenderError(
+        `traefik's --providers.docker.constraints=${constraints} is not a single Label(...) harden-init can apply`,
+      );
     constraint = [m[1]!, m[2]!];
   }
   const gwNets = new Set(strings(service(doc, GATEWAY)!, 'networks'));
   const owners = new Map<string, string>();
   eachService(doc, (name, svc) => {
     if (name === GATEWAY) return;
-    const labels = new Map(labelsOf(svc).map((l) => { const i = l.indexOf('='); return [l.slice(0, i), l.slice(i + 1)] as const; }));
+    const labels = new Map(
+      labelsOf(svc).map((l) => {
+        const i = l.indexOf('=');
+        return [l.slice(0, i), l.slice(i + 1)] as const;
+      }),
+    );
     const enable = labels.get('traefik.enable');
     if (enable !== undefined ? enable.toLowerCase() !== 'true' : !exposedByDefault) return;
     if (constraint && labels.get(constraint[0]) !== constraint[1]) return;
     const network = labels.get('traefik.docker.network');
-    if (network !== undefined && !gwNets.has(network)) throw new RenderError(`${name}: traefik.docker.network=${network} is not a network traefik joins`);
+    if (network !== undefined && !gwNets.has(network))
+      throw new RenderError(`${name}: traefik.docker.network=${network} is not a network traefik joins`);
     const own: Tree = {};
     for (const [k, v] of labels) {
       const m = /^traefik\.(http|tcp|udp)\.(.+)$/.exec(k);
       if (!m) continue;
       const path = [m[1]!, ...m[2]!.split('.')];
-      if (path.length < 3 || !['routers', 'services', 'middlewares'].includes(path[1]!.toLowerCase())) throw new RenderError(`${name}: label ${k} is not a router, service or middleware`);
+      if (path.length < 3 || !['routers', 'services', 'middlewares'].includes(path[1]!.toLowerCase()))
+        throw new RenderError(`${name}: label ${k} is not a router, service or middleware`);
       path[1] = path[1]!.toLowerCase();
       place(own, path, templated(v, env, `${name}: ${k}`), `${name}: ${k}`);
     }
@@ -169,31 +240,44 @@ export function routesFromLabels(doc: Document, gatewayCommand: string[]): Route
       const svcNames = Object.keys(p.services ?? {});
       // Docker-provider default: a container with routers but no service gets one, named after the container.
       if (p.routers && !svcNames.length) {
-        if (proto !== 'http') throw new RenderError(`${name}: ${proto} routers without a ${proto} service need the container's own port, which only the Docker API knows`);
+        if (proto !== 'http')
+          throw new RenderError(
+            `${name}: ${proto} routers without a ${proto} service need the container's ` +
+              `own port, which only the Docker API knows`,
+          );
         p.services = { [name]: { loadBalancer: { server: {} } } };
         svcNames.push(name);
       }
       for (const [rn, r] of Object.entries(p.routers ?? {}) as [string, Tree][]) {
         // Docker-provider default: a router without a service uses the container's only service (more is an error).
         if (r.service === undefined) {
-          if (svcNames.length !== 1) throw new RenderError(`${name}: router ${rn} names no service and the container declares ${svcNames.length}`);
+          if (svcNames.length !== 1)
+            throw new RenderError(
+              `${name}: router ${rn} names no service and the container declares ${svcNames.length}`,
+            );
           r.service = svcNames[0];
         }
         // Docker-provider default rule: Host(`<container name>`), which means nothing on a file provider.
-        if (proto !== 'udp' && r.rule === undefined) throw new RenderError(`${name}: router ${rn} has no rule (the Docker provider's default Host rule names the container)`);
+        if (proto !== 'udp' && r.rule === undefined)
+          throw new RenderError(
+            `${name}: router ${rn} has no rule (the Docker provider's default Host rule names the container)`,
+          );
       }
       for (const [sn, s] of Object.entries(p.services ?? {}) as [string, Tree][]) {
         const lb = (s.loadBalancer ?? {}) as Tree;
         const server = (lb.server ?? {}) as { port?: number; scheme?: string; url?: string; tls?: boolean };
         delete lb.server;
         // Docker-provider default port: the container's only exposed port, known only to the Docker API.
-        if (server.port === undefined && server.url === undefined) throw new RenderError(`${name}: service ${sn} names no port (loadbalancer.server.port)`);
+        if (server.port === undefined && server.url === undefined)
+          throw new RenderError(`${name}: service ${sn} names no port (loadbalancer.server.port)`);
         if (proto === 'http') {
           // Docker-provider default scheme: http. The container's address becomes its compose service name, which
           // resolves on the network it shares with traefik (upstream's traefik.docker.network).
           lb.servers = [{ url: server.url ?? `${server.scheme ?? 'http'}://${name}:${server.port}` }];
         } else {
-          lb.servers = [{ address: `${name}:${server.port}`, ...(server.tls !== undefined ? { tls: server.tls } : {}) }];
+          lb.servers = [
+            { address: `${name}:${server.port}`, ...(server.tls !== undefined ? { tls: server.tls } : {}) },
+          ];
         }
         s.loadBalancer = lb;
       }
@@ -209,7 +293,8 @@ function merge(into: Tree, from: Tree, owner: string, owners: Map<string, string
     const p = [...path, k];
     if (p.length === 3) {
       const id = p.join('.');
-      if (into[k] !== undefined && JSON.stringify(into[k]) !== JSON.stringify(v)) throw new RenderError(`${id} is declared differently by ${owners.get(id)} and ${owner}`);
+      if (into[k] !== undefined && JSON.stringify(into[k]) !== JSON.stringify(v))
+        throw new RenderError(`${id} is declared differently by ${owners.get(id)} and ${owner}`);
       owners.set(id, owners.get(id) ?? owner);
       into[k] = v;
     } else {
@@ -220,10 +305,16 @@ function merge(into: Tree, from: Tree, owner: string, owners: Map<string, string
 
 export function routesYaml(r: Routes): string {
   const header = [
-    '# traefik\'s routes, written by harden-init from the `traefik.*` labels of Appwrite\'s compose file (as hardened),',
-    '# so traefik needs no Docker API. Re-running harden-init rewrites it; traefik reads it from its file-provider directory.',
+    "# traefik's routes, written by harden-init from the `traefik.*` labels of Appwrite's compose file (as hardened),",
+    '# so traefik needs no Docker API. Re-running harden-init rewrites it; traefik ' +
+      'reads it from its file-provider directory.',
     // No template action in a comment: traefik runs the whole file through Go's template engine.
-    ...(r.env.size ? [`# The env template actions read traefik's environment, which Compose sets from .env as it did in the labels (${[...r.env.keys()].join(', ')}).`] : []),
+    ...(r.env.size
+      ? [
+          `# The env template actions read traefik's environment, which Compose sets from .env as it did in the ` +
+            `labels (${[...r.env.keys()].join(', ')}).`,
+        ]
+      : []),
     '',
   ].join('\n');
   // Every string double-quoted: the file goes through Go's template engine before YAML, and a substituted value must
@@ -233,15 +324,26 @@ export function routesYaml(r: Routes): string {
 
 export const traefikFileProvider: Rule = {
   id: 'traefik-file-routes',
-  what: `traefik reads its routes from a file harden-init writes (${ROUTES_FILE}, read-only, in traefik's file-provider directory) instead of the Docker API: no Docker provider, no Docker socket, no socket proxy; the \`traefik.*\` labels it was built from are removed. Residual risk: traefik's config volume (appwrite-config) is writable for it, where upstream mounts it read-only (Docker cannot create the file's mount point in a read-only volume), so a compromised traefik can leave routing or certificate files there that outlive its container`,
-  why: 'whoever reaches the Docker API is root on the host; even a read-only socket proxy (containers only) lets traefik — the one container facing the internet — inspect every container\'s environment, i.e. every secret',
-  keeps: 'every router, rule, entrypoint, middleware and service the labels declared (converted generically, the Docker provider\'s defaults made explicit); Appwrite\'s own certificate files in the same watched directory; the executor and orchestrator keep the socket they need',
+  what:
+    `traefik reads its routes from a file harden-init writes (${ROUTES_FILE}, read-only, in traefik's ` +
+    `file-provider directory) instead of the Docker API: no Docker provider, no Docker socket, no socket proxy; the ` +
+    `\`traefik.*\` labels it was built from are removed. Residual risk: traefik's config volume (appwrite-config) is ` +
+    `writable for it, where upstream mounts it read-only (Docker cannot create the file's mount point in a read-only ` +
+    `volume), so a compromised traefik can leave routing or certificate files there that outlive its container`,
+  why:
+    'whoever reaches the Docker API is root on the host; even a read-only socket proxy (containers only) lets ' +
+    "traefik — the one container facing the internet — inspect every container's environment, i.e. every secret",
+  keeps:
+    'every router, rule, entrypoint, middleware and service the labels declared (converted generically, the Docker ' +
+    "provider's defaults made explicit); Appwrite's own certificate files in the same watched directory; the " +
+    'executor and orchestrator keep the socket they need',
   apply({ doc, files }) {
     const gw = service(doc, GATEWAY);
     if (!gw) return;
     const command = strings(gw, 'command');
     const dirFlag = command.find((c) => c.startsWith('--providers.file.directory='));
-    if (!dirFlag) throw new RenderError('traefik has no --providers.file.directory: there is nowhere to put its routes');
+    if (!dirFlag)
+      throw new RenderError('traefik has no --providers.file.directory: there is nowhere to put its routes');
     const dir = dirFlag.slice('--providers.file.directory='.length).replace(/\/+$/, '');
     const routes = routesFromLabels(doc, command);
     const text = routesYaml(routes);
@@ -268,7 +370,7 @@ export const traefikFileProvider: Rule = {
     addString(doc, gw, 'volumes', `./${ROUTES_FILE}:${dir}/${ROUTES_MOUNT_NAME}:ro`);
     if (routes.env.size) {
       const env = gw.get('environment');
-      if (env !== undefined && !isSeq(env)) throw new RenderError('traefik\'s environment is not a list');
+      if (env !== undefined && !isSeq(env)) throw new RenderError("traefik's environment is not a list");
       for (const [name, expr] of routes.env) addString(doc, gw, 'environment', `${name}=${expr}`);
     }
     addString(doc, gw, 'labels', `${ROUTES_LABEL}=${sha256(text).slice(0, 16)}`);

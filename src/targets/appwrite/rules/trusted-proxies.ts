@@ -22,15 +22,23 @@ export function trustedProxies(a: Pick<Answers, 'https' | 'subnet'>): string {
 
 export const fixedGatewayAddress: Rule = {
   id: 'trusted-proxies',
-  what: 'the network traefik shares with Appwrite gets a fixed subnet (--subnet, default 10.213.78.0/24; Docker assigns from its upper half) and traefik a fixed address in it; on 2.3+ appwrite and realtime receive _APP_TRUSTED_PROXIES: traefik\'s address, in proxy mode also the host\'s (the bridge gateway)',
-  why: 'upstream passes _APP_TRUSTED_PROXIES to no service, so Appwrite trusts X-Forwarded-For from loopback and every private range, including the function and build containers on that network: they could pick their client IP past --console ips and the IP rate limits',
+  what:
+    'the network traefik shares with Appwrite gets a fixed subnet (--subnet, default 10.213.78.0/24; Docker ' +
+    'assigns from its upper half) and traefik a fixed address in it; on 2.3+ appwrite and realtime receive ' +
+    "_APP_TRUSTED_PROXIES: traefik's address, in proxy mode also the host's (the bridge gateway)",
+  why:
+    'upstream passes _APP_TRUSTED_PROXIES to no service, so Appwrite trusts X-Forwarded-For from loopback and ' +
+    'every private range, including the function and build containers on that network: they could pick their client ' +
+    'IP past --console ips and the IP rate limits',
   keeps: 'the client IP traefik reports (in proxy mode: the one your proxy on this host sets)',
   apply({ doc, answers }) {
     const at = sharedAddresses(answers.subnet);
     const nets = doc.get('networks');
     const net = isMap(nets) ? nets.get(SHARED_NETWORK) : undefined;
     if (!isMap(nets) || (net !== null && net !== undefined && !isMap(net)) || !nets.has(SHARED_NETWORK)) {
-      throw new RenderError(`upstream's compose file declares no "${SHARED_NETWORK}" network to give traefik a fixed address on`);
+      throw new RenderError(
+        `upstream's compose file declares no "${SHARED_NETWORK}" network to give traefik a fixed address on`,
+      );
     }
     const def = (isMap(net) ? net : doc.createNode({})) as YAMLMap;
     def.set('ipam', doc.createNode({ config: [{ subnet: at.subnet, ip_range: at.ipRange, gateway: at.gateway }] }));
@@ -40,7 +48,8 @@ export const fixedGatewayAddress: Rule = {
     if (gw) {
       const list = gw.get('networks');
       const names = isSeq(list) ? list.items.map(scalar) : isMap(list) ? list.items.map((p) => scalar(p.key)) : [];
-      if (!names.includes(SHARED_NETWORK)) throw new RenderError(`upstream's traefik is not on the "${SHARED_NETWORK}" network`);
+      if (!names.includes(SHARED_NETWORK))
+        throw new RenderError(`upstream's traefik is not on the "${SHARED_NETWORK}" network`);
       // Map form: the only way to give one network an address; the others keep their defaults.
       const map = doc.createNode({}) as YAMLMap;
       for (const n of names) map.set(n, isMap(list) && isMap(list.get(n)) ? list.get(n) : null);

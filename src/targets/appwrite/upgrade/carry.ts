@@ -3,13 +3,21 @@
 // NEXT (harden-init's file for the new release), with the hardening check deciding which clean edits may stay.
 //
 // BASE is exact or absent, never guessed: the copy harden-init keeps of the file it last wrote
-// (.harden-init/compose-written.yml, written with every docker-compose.yml harden-init writes), else the old release re-rendered from its cached or
-// described files with the recorded answers — each used only when its sha256 is the one state.json recorded.
+// (.harden-init/compose-written.yml, written with every docker-compose.yml harden-init writes), else the old release
+// re-rendered from its cached or described files with the recorded answers — each used only when its sha256 is the one
+// state.json recorded.
 import { isMaskedName } from '../../../engine/diff.js';
 import { KNOWN_SECRET_NAMES } from '../secret-names.js';
 import { sha256 } from '../../../engine/state.js';
 import { readYamlDocument } from '../../../engine/yaml-read.js';
-import { describeEdit, editHolds, type Conflict, type Edit, type MergeResult, type Verdict } from '../../../engine/compose-merge.js';
+import {
+  describeEdit,
+  editHolds,
+  type Conflict,
+  type Edit,
+  type MergeResult,
+  type Verdict,
+} from '../../../engine/compose-merge.js';
 import { RULES, type Rule } from '../rules/index.js';
 import { KNOWN_CAPABILITIES, capabilitiesOf } from '../rules/refuse.js';
 import { eachService } from '../render/doc.js';
@@ -19,11 +27,16 @@ import { runAudit } from '../../../audit/run.js';
 import { rank, type AuditFinding, type TargetAudit } from '../../../audit/types.js';
 import { COMPOSE_FILE, PROPOSED_COMPOSE_FILE } from '../../../engine/plan.js';
 
-
-export interface Base { text: string; how: string }
+export interface Base {
+  text: string;
+  how: string;
+}
 
 /** BASE, from the first source whose text has the recorded sha256; undefined when none has. */
-export async function composeBase(recorded: string, sources: { how: string; text: () => Promise<string | undefined> | string | undefined }[]): Promise<Base | undefined> {
+export async function composeBase(
+  recorded: string,
+  sources: { how: string; text: () => Promise<string | undefined> | string | undefined }[],
+): Promise<Base | undefined> {
   for (const s of sources) {
     let text: string | undefined;
     try {
@@ -69,17 +82,31 @@ const MERGED = 'the compose file with the hand edits carried';
  * 3. `harden-init check`'s rules (its own YAML reading; nothing started): a new finding of medium or worse → refused.
  */
 export function hardeningJudge(h: HardeningInput, next: string): (text: string, edit: Edit) => Verdict {
-  const findingsOf = (text: string): AuditFinding[] => runAudit({
-    dir: h.dir, dirArg: h.dirArg, target: h.target, env: h.env, envPresent: true, envMode: 0o600,
-    composeFile: COMPOSE_FILE, composeText: text, compose: ownModel(text, h.env, h.dir, MERGED), composeSource: 'own YAML parse',
-    release: h.release, runEnv: h.runEnv,
-  }, h.audit);
+  const findingsOf = (text: string): AuditFinding[] =>
+    runAudit(
+      {
+        dir: h.dir,
+        dirArg: h.dirArg,
+        target: h.target,
+        env: h.env,
+        envPresent: true,
+        envMode: 0o600,
+        composeFile: COMPOSE_FILE,
+        composeText: text,
+        compose: ownModel(text, h.env, h.dir, MERGED),
+        composeSource: 'own YAML parse',
+        release: h.release,
+        runEnv: h.runEnv,
+      },
+      h.audit,
+    );
   const key = (f: AuditFinding) => `${f.id}\u0000${f.subject}\u0000${f.what}`;
   const baseline = new Set(findingsOf(next).map(key));
   const capsOf = (text: string): Set<string> => {
     const out = new Set<string>();
     eachService(readYamlDocument(text, MERGED), (name, svc) => {
-      for (const c of capabilitiesOf(svc)) if (!(KNOWN_CAPABILITIES[name] ?? []).includes(c.cap)) out.add(`service ${name} ${c.detail}`);
+      for (const c of capabilitiesOf(svc))
+        if (!(KNOWN_CAPABILITIES[name] ?? []).includes(c.cap)) out.add(`service ${name} ${c.detail}`);
     });
     return out;
   };
@@ -102,10 +129,14 @@ export function hardeningJudge(h: HardeningInput, next: string): (text: string, 
     const caps = [...capsOf(text)].filter((c) => !baseCaps.has(c));
     if (caps.length) return { refused: `harden-init refuses it (${caps.join('; ')})` };
     const hardened = rulesThatChange(text, stable);
-    if (hardened.fired.length && !editHolds(hardened.text, edit)) return { refused: `harden-init's rules would undo it (${hardened.fired.join(', ')})` };
+    if (hardened.fired.length && !editHolds(hardened.text, edit))
+      return { refused: `harden-init's rules would undo it (${hardened.fired.join(', ')})` };
     const worse = findingsOf(hardened.text).filter((f) => rank(f.severity) <= REFUSE_AT && !baseline.has(key(f)));
-    if (worse.length) return { refused: `weakens the hardening (${worse.map((f) => `${f.severity}: ${f.what}`).join('; ')})` };
-    return hardened.fired.length ? { text: hardened.text, note: `hardened by harden-init's rules: ${hardened.fired.join(', ')}` } : undefined;
+    if (worse.length)
+      return { refused: `weakens the hardening (${worse.map((f) => `${f.severity}: ${f.what}`).join('; ')})` };
+    return hardened.fired.length
+      ? { text: hardened.text, note: `hardened by harden-init's rules: ${hardened.fired.join(', ')}` }
+      : undefined;
   };
 }
 
@@ -131,23 +162,43 @@ export function carryLines(r: MergeResult, how: string): { carried: string[]; no
   const noteOf = new Map(r.notes.map((n) => [n.edit, n.note]));
   const carried = r.carried.map((e) => `carried: ${editLine(e)}${noteOf.has(e) ? ` (${noteOf.get(e)})` : ''}`);
   const notCarried = [
-    ...r.pending.map((c) => `still NOT carried (since step ${c.step}): ${editLine(c.edit)} — ${c.reason}; ${whereTo(r, c)}`),
+    ...r.pending.map(
+      (c) => `still NOT carried (since step ${c.step}): ${editLine(c.edit)} — ${c.reason}; ${whereTo(r, c)}`,
+    ),
     ...r.conflicts.map((c) => `NOT carried: ${editLine(c.edit)} — ${c.reason}; ${whereTo(r, c)}`),
   ];
-  if (r.layoutOnly) notCarried.push(`${COMPOSE_FILE} differs from harden-init's file only in comments or layout: not carried (the old file stays in the step's backup)`);
-  if (r.edits.length || r.layoutOnly) carried.unshift(`hand edits of ${COMPOSE_FILE} (three-way, BASE from ${how}): ${r.carried.length} carried, ${r.conflicts.length} not`);
+  if (r.layoutOnly)
+    notCarried.push(
+      `${COMPOSE_FILE} differs from harden-init's file only in comments or layout: not carried ` +
+        `(the old file stays in the step's backup)`,
+    );
+  if (r.edits.length || r.layoutOnly)
+    carried.unshift(
+      `hand edits of ${COMPOSE_FILE} (three-way, BASE from ${how}): ` +
+        `${r.carried.length} carried, ${r.conflicts.length} not`,
+    );
   return { carried, notCarried };
 }
 
 /** The run's closing list (the last step's merge holds every step's): one line per edit not carried, with its step. */
 export function notCarriedSummary(r: MergeResult): string[] {
-  return notCarriedOf(r).map((c) => `${c.step ? `step ${c.step}: ` : ''}${editLine(c.edit)} — ${c.reason}; ${whereTo(r, c)}`);
+  return notCarriedOf(r).map(
+    (c) => `${c.step ? `step ${c.step}: ` : ''}${editLine(c.edit)} — ${c.reason}; ${whereTo(r, c)}`,
+  );
 }
 
 /** The same for --json: step, edit, why, and whether docker-compose.proposed.yml holds it (or why not). */
-export function notCarriedJson(r: MergeResult): { step?: string; edit: string; reason: string; proposed: boolean; notProposedBecause?: string }[] {
+export function notCarriedJson(
+  r: MergeResult,
+): { step?: string; edit: string; reason: string; proposed: boolean; notProposedBecause?: string }[] {
   return notCarriedOf(r).map((c) => {
     const miss = r.unwritten.find((u) => u.conflict === c);
-    return { step: c.step, edit: editLine(c.edit), reason: c.reason, proposed: !miss, ...(miss ? { notProposedBecause: miss.why } : {}) };
+    return {
+      step: c.step,
+      edit: editLine(c.edit),
+      reason: c.reason,
+      proposed: !miss,
+      ...(miss ? { notProposedBecause: miss.why } : {}),
+    };
   });
 }

@@ -37,11 +37,14 @@ function failure(c: Pick<Finishing, 'r' | 's' | 'entry'>, what: string, stackSta
   const lines = [
     `Step ${s.from} → ${s.to} stopped: ${what}`,
     `State now: .env, ${COMPOSE_FILE} and ${STATE_FILE} are Appwrite ${s.to}'s; ${stackState}.`,
-    `Before this step: the files in ${entry.backup}/${entry.dump ? `, the database dump ${entry.dump}` : ' (no database dump was taken)'}.`,
+    `Before this step: the files in ` +
+      `${entry.backup}/${entry.dump ? `, the database dump ${entry.dump}` : ' (no database dump was taken)'}.`,
   ];
   const hint = [
-    `Go back to ${s.from}: npx harden-init rollback --dir ${shellQuote(rel)} --backup ${entry.backup.split('/').pop()}${entry.dump ? ' --with-db' : ''}`,
-    `Or fix the cause and continue this step (up -d, health, migrate, verify): npx harden-init upgrade --dir ${shellQuote(rel)} --resume${r.flags.to ? ` --to ${r.flags.to}` : ''} --yes`,
+    `Go back to ${s.from}: npx harden-init rollback --dir ${shellQuote(rel)} --backup ` +
+      `${entry.backup.split('/').pop()}${entry.dump ? ' --with-db' : ''}`,
+    `Or fix the cause and continue this step (up -d, health, migrate, verify): npx harden-init upgrade --dir ` +
+      `${shellQuote(rel)} --resume${r.flags.to ? ` --to ${r.flags.to}` : ''} --yes`,
   ].join('\n');
   return new CliError(lines.join('\n'), EXIT.failed, hint);
 }
@@ -139,11 +142,14 @@ async function migrated(c: Finishing): Promise<void> {
 /** `vars` verification and the release the running Appwrite reports; a failure records verify-failed. */
 async function verified(c: Finishing): Promise<void> {
   const { r, s, entry, stack } = c;
-  const on = `npx harden-init upgrade --dir ${shellQuote(r.dirArg)} --resume${r.flags.to ? ` --to ${r.flags.to}` : ''} --yes`;
+  const on =
+    `npx harden-init upgrade --dir ${shellQuote(r.dirArg)} ` +
+    `--resume${r.flags.to ? ` --to ${r.flags.to}` : ''} --yes`;
   if ((await stack.verify()) !== EXIT.ok) {
     recordResult(r.dir, entry, 'verify-failed');
     throw new CliError(
-      `Step ${s.from} → ${s.to}: the running stack differs from the files (see above); the upgrade stops here. The database is migrated to ${s.to}.`,
+      `Step ${s.from} → ${s.to}: the running stack differs from the files (see above); the upgrade stops ` +
+        `here. The database is migrated to ${s.to}.`,
       EXIT.drift,
       `Fix the difference (the reasons above), then continue: ${on}`,
     );
@@ -154,7 +160,8 @@ async function verified(c: Finishing): Promise<void> {
     throw new CliError(
       `Step ${s.from} → ${s.to}: ${release.mismatch} The upgrade stops here.`,
       EXIT.drift,
-      `Recreate the stack from the files (cd ${shellQuote(r.dirArg)} && docker compose up -d --force-recreate), check the image ${s.to} is Appwrite's, then continue: ${on}`,
+      `Recreate the stack from the files (cd ${shellQuote(r.dirArg)} && docker compose up -d --force-recreate), ` +
+        `check the image ${s.to} is Appwrite's, then continue: ${on}`,
     );
   }
 }

@@ -16,7 +16,10 @@ export const BRIDGE_1_9 = '1.9.10';
 /** The first 2.x minor that accepts a 1.9 source directly (from 1.9.6 on, per Appwrite's guide). */
 export const ENTRY_2X_FROM_1_9 = '2.3.0';
 
-const minorKey = (v: string) => { const r = parseRelease(v)!; return `${r.major}.${r.minor}`; };
+const minorKey = (v: string) => {
+  const r = parseRelease(v)!;
+  return `${r.major}.${r.minor}`;
+};
 
 /** Known releases of a line grouped by minor, each minor's newest patch, in order. */
 function newestPerMinor(line: '2.x' | '1.9'): string[] {
@@ -57,23 +60,30 @@ export function upgradePath(from: string, to: string): UpgradeStep[] {
   const cmp = compareReleases(to, from);
   if (cmp === 0) return [];
   if (cmp < 0) {
-    throw usageError(`--to ${to}: the install runs ${from}, and Appwrite has no reverse migration.`,
-      'Going back is a restore of the files and the database dump taken before the upgrade: harden-init rollback --with-db.');
+    throw usageError(
+      `--to ${to}: the install runs ${from}, and Appwrite has no reverse migration.`,
+      'Going back is a restore of the files and the database dump taken before the ' +
+        'upgrade: harden-init rollback --with-db.',
+    );
   }
   const releases: { v: string; why: string }[] = [];
   if (lf === '1.9' && lt === '1.9') {
     releases.push({ v: to, why: 'patch release of the 1.9 line' });
   } else if (lf === '1.9') {
-    if (compareReleases(from, BRIDGE_1_9) < 0) releases.push({ v: BRIDGE_1_9, why: `a 1.9 install moves to ${BRIDGE_1_9} before it crosses to 2.x` });
+    if (compareReleases(from, BRIDGE_1_9) < 0)
+      releases.push({ v: BRIDGE_1_9, why: `a 1.9 install moves to ${BRIDGE_1_9} before it crosses to 2.x` });
     if (compareReleases(to, ENTRY_2X_FROM_1_9) >= 0) {
       // 2.3 migrates a 1.9.6+ source directly; then one minor at a time.
       const entryMinor = minorKey(ENTRY_2X_FROM_1_9);
-      const entry = minorKey(to) === entryMinor ? to : newestPerMinor('2.x').find((v) => minorKey(v) === entryMinor) ?? ENTRY_2X_FROM_1_9;
+      const entry =
+        minorKey(to) === entryMinor
+          ? to
+          : (newestPerMinor('2.x').find((v) => minorKey(v) === entryMinor) ?? ENTRY_2X_FROM_1_9);
       releases.push({ v: entry, why: `crossing to 2.x: ${entryMinor} migrates a 1.9.6+ source` });
       if (entry !== to) for (const v of minorsBetween(entry, to)) releases.push({ v, why: 'one minor at a time' });
     } else {
       // Below 2.3: enter at 2.0 and go one minor at a time.
-      const entry = minorKey(to) === '2.0' ? to : newestPerMinor('2.x').find((v) => minorKey(v) === '2.0') ?? '2.0.0';
+      const entry = minorKey(to) === '2.0' ? to : (newestPerMinor('2.x').find((v) => minorKey(v) === '2.0') ?? '2.0.0');
       releases.push({ v: entry, why: 'crossing to 2.x at its first minor' });
       if (entry !== to) for (const v of minorsBetween(entry, to)) releases.push({ v, why: 'one minor at a time' });
     }
@@ -108,7 +118,9 @@ export interface Rename {
 export const RENAMES: readonly Rename[] = [
   {
     // 2.3.0: the console's full URL replaces the scheme-only variable (upstream's variable list and changelog).
-    from: '_APP_CONSOLE_URL_SCHEME', to: '_APP_CONSOLE_URL', since: '2.3.0',
+    from: '_APP_CONSOLE_URL_SCHEME',
+    to: '_APP_CONSOLE_URL',
+    since: '2.3.0',
     convert: (scheme, env) => {
       const host = env._APP_CONSOLE_DOMAIN || env._APP_DOMAIN;
       const s = scheme.trim().replace(/:\/*$/, '');
@@ -164,8 +176,13 @@ export function stepChanges(a: ReleaseSide, b: ReleaseSide): StepChanges {
   const sb = servicesOf(b.compose, b.version);
   const va = new Set(a.variables);
   const vb = new Set(b.variables);
-  const renamesCrossed = RENAMES.filter((r) => !vb.has(r.from) && vb.has(r.to) && compareReleases(b.version, r.since) >= 0 && compareReleases(a.version, r.since) < 0)
-    .map((r) => ({ from: r.from, to: r.to }));
+  const renamesCrossed = RENAMES.filter(
+    (r) =>
+      !vb.has(r.from) &&
+      vb.has(r.to) &&
+      compareReleases(b.version, r.since) >= 0 &&
+      compareReleases(a.version, r.since) < 0,
+  ).map((r) => ({ from: r.from, to: r.to }));
   const renamed = renamesCrossed.filter((r) => va.has(r.from));
   const renamedFrom = new Set(renamed.map((r) => r.from));
   const renamedTo = new Set(renamed.map((r) => r.to));
@@ -188,8 +205,11 @@ export function stepChanges(a: ReleaseSide, b: ReleaseSide): StepChanges {
  * the new name already has a value), dropped ones are removed. Keys neither release knows stay (the operator's
  * own). `keep` names variables never removed (those the new compose file interpolates, or harden-init manages).
  */
-export function carryEdits(env: Record<string, string>, c: StepChanges, keep: Set<string> = new Set()):
-  { set: Record<string, string>; remove: string[]; renamed: string[]; dropped: string[] } {
+export function carryEdits(
+  env: Record<string, string>,
+  c: StepChanges,
+  keep: Set<string> = new Set(),
+): { set: Record<string, string>; remove: string[]; renamed: string[]; dropped: string[] } {
   const set: Record<string, string> = {};
   const remove: string[] = [];
   const renamed: string[] = [];
@@ -200,7 +220,10 @@ export function carryEdits(env: Record<string, string>, c: StepChanges, keep: Se
     const value = rule.convert(env[r.from]!, env);
     if (value !== undefined && !env[r.to]) set[r.to] = value;
     remove.push(r.from);
-    renamed.push(`${r.from} → ${r.to}${value !== undefined ? ` (${r.to}=${value})` : ' (no value to carry: the new default applies)'}`);
+    renamed.push(
+      `${r.from} → ` +
+        `${r.to}${value !== undefined ? ` (${r.to}=${value})` : ' (no value to carry: the new default applies)'}`,
+    );
   }
   for (const v of c.variablesDropped) {
     // A secret is never removed by an upgrade: a dropped key or password may still guard data (and only a

@@ -186,7 +186,9 @@ function withHandEdits(
   return { ...prepared, plan: { ...plan, files, changes: files.filter((f) => f.old !== f.content) }, handEdits };
 }
 
-/** BASE of the merge: the file harden-init wrote, exactly (its copy, else the old release re-rendered); else refused. */
+/**
+ * BASE of the merge: the file harden-init wrote, exactly (its copy, else the old release re-rendered); else refused.
+ */
 async function baseOf(
   r: Run,
   s: UpgradeStep,
@@ -208,8 +210,11 @@ async function baseOf(
   ]);
   if (!base) {
     throw usageError(
-      `${COMPOSE_FILE} was edited by hand since harden-init wrote it, and harden-init cannot tell exactly what it wrote for ${s.from} (no ${WRITTEN_COMPOSE} and the re-rendered file differs), so it cannot carry the edits: it stops here (nothing was changed).`,
-      "Keep your edits in docker-compose.override.yml (which harden-init never touches) and re-run with --replace-compose: the edited file goes into the first step's backup.",
+      `${COMPOSE_FILE} was edited by hand since harden-init wrote it, and harden-init cannot tell exactly what it ` +
+        `wrote for ${s.from} (no ${WRITTEN_COMPOSE} and the re-rendered file differs), so it cannot carry the ` +
+        `edits: it stops here (nothing was changed).`,
+      'Keep your edits in docker-compose.override.yml (which harden-init never touches) and re-run with ' +
+        "--replace-compose: the edited file goes into the first step's backup.",
     );
   }
   return base;
@@ -258,7 +263,8 @@ async function mergeHandEdits(
   const step = `${s.from} → ${s.to}`;
   if (recorded === undefined || sha256(existing.compose!) === recorded || r.flags.replaceCompose) {
     if (!pending.length) return undefined;
-    // No hand edit to carry (an earlier step carried none), but earlier steps' not-carried ones still go into the proposal.
+    // No hand edit to carry (an earlier step carried none), but earlier steps'
+    // not-carried ones still go into the proposal.
     const result = mergeCompose(existing.compose!, existing.compose!, next, { pending, step });
     return { result, base: existing.compose!, how: 'the file on disk', lines: carryLines(result, 'the file on disk') };
   }

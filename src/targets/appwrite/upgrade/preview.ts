@@ -17,7 +17,8 @@ export function endOf(route: Pick<UpgradeRoute, 'steps'>, last: MergeResult | un
   const lines = last ? notCarriedSummary(last) : [];
   if (route.steps.length <= 1 || !lines.length) return { json };
   const warning = [
-    `Hand edits NOT carried into ${COMPOSE_FILE} over the whole upgrade (${lines.length}); ${dryRun ? 'the run would write' : 'review'} ${PROPOSED_COMPOSE_FILE}, the final release's file with them:`,
+    `Hand edits NOT carried into ${COMPOSE_FILE} over the whole upgrade (${lines.length}); ` +
+      `${dryRun ? 'the run would write' : 'review'} ${PROPOSED_COMPOSE_FILE}, the final release's file with them:`,
     ...lines.map((l) => `  - ${l}`),
   ].join('\n');
   return { warning, json };
@@ -45,7 +46,8 @@ export async function plan(r: Run, route: UpgradeRoute): Promise<{ lines: string
       `0. resume ${unfinished.from} → ${unfinished.to} (stopped: ${unfinished.result}); its files stay as they are`,
     );
     lines.push(
-      `   up -d, health, docker compose exec -T appwrite migrate, vars verification (backup before it: ${unfinished.backup}${unfinished.dump ? `, dump ${unfinished.dump}` : ''})`,
+      `   up -d, health, docker compose exec -T appwrite migrate, vars verification (backup before it: ` +
+        `${unfinished.backup}${unfinished.dump ? `, dump ${unfinished.dump}` : ''})`,
     );
   }
   let at: StepStart = {
@@ -75,7 +77,9 @@ export async function plan(r: Run, route: UpgradeRoute): Promise<{ lines: string
       };
     }
     lines.push(
-      `   before it: ${BACKUP_DIR}/<time>/ (.env, ${COMPOSE_FILE}, state.json${db ? `, a ${db.engine} dump through the ${db.service} container` : '; external database: back it up yourself'})`,
+      `   before it: ${BACKUP_DIR}/<time>/ (.env, ${COMPOSE_FILE}, state.json${
+        db ? `, a ${db.engine} dump through the ${db.service} container` : '; external database: back it up yourself'
+      })`,
     );
     lines.push(`   after it: up -d, health, docker compose exec -T appwrite migrate, vars verification`);
     if (!prepared) break;

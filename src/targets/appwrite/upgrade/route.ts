@@ -37,13 +37,18 @@ function checkResume({ existing, dir, dirArg, flags }: Install, unfinished: Hist
   if (flags.resume && !unfinished) {
     const last = existing.state.history?.[existing.state.history.length - 1];
     throw usageError(
-      `--resume: no upgrade step of ${dir} is left unfinished (${last ? `the last one, ${last.from} → ${last.to}, ended ${last.result}` : 'it has no upgrade history'}); nothing was changed.`,
+      `--resume: no upgrade step of ${dir} is left unfinished ` +
+        `(${last ? `the last one, ${last.from} → ${last.to}, ended ${last.result}` : 'it has no upgrade history'}); ` +
+        `nothing was changed.`,
     );
   }
   if (unfinished && !flags.resume) {
     throw usageError(
-      `The upgrade step ${unfinished.from} → ${unfinished.to} stopped (${unfinished.result}): Appwrite's migration to ${unfinished.to} has not completed, so no other step starts; nothing was changed.`,
-      `Continue that step (up -d, health, migrate, verify): npx harden-init upgrade --dir ${shellQuote(dirArg)} --resume --yes — or go back: npx harden-init rollback --dir ${shellQuote(dirArg)} --backup ${unfinished.backup.split('/').pop()}${unfinished.dump ? ' --with-db' : ''} --yes`,
+      `The upgrade step ${unfinished.from} → ${unfinished.to} stopped (${unfinished.result}): Appwrite's migration ` +
+        `to ${unfinished.to} has not completed, so no other step starts; nothing was changed.`,
+      `Continue that step (up -d, health, migrate, verify): npx harden-init upgrade --dir ${shellQuote(dirArg)} ` +
+        `--resume --yes — or go back: npx harden-init rollback --dir ${shellQuote(dirArg)} --backup ` +
+        `${unfinished.backup.split('/').pop()}${unfinished.dump ? ' --with-db' : ''} --yes`,
     );
   }
   if (flags.resume && flags.noStart)
@@ -68,10 +73,12 @@ export function route(i: Install): UpgradeRoute {
   const warnings = [
     ...(toCheck.belowMinimum && steps.length > 0
       ? [
-          `SECURITY: ${to} is below the ${toCheck.line} line's minimum ${toCheck.minimum}, as --allow-insecure-release asks. ${INSECURE_REASON}`,
+          `SECURITY: ${to} is below the ${toCheck.line} line's minimum ${toCheck.minimum}, as ` +
+            `--allow-insecure-release asks. ${INSECURE_REASON}`,
         ]
       : []),
-    "Appwrite has no reverse migration: after a step's migration, going back means restoring that step's database dump (harden-init rollback --with-db).",
+    "Appwrite has no reverse migration: after a step's migration, going back means restoring that step's database " +
+      'dump (harden-init rollback --with-db).',
   ];
   return { from, to, steps, resume: unfinished, warnings };
 }
@@ -82,7 +89,8 @@ export function check({ existing, dirArg, flags }: Install, r: UpgradeRoute): vo
   if (toCheck.belowMinimum && !flags.allowInsecureRelease && steps.length > 0) {
     throw usageError(
       `--to ${to} is below the ${toCheck.line} line's security minimum ${toCheck.minimum}. ${INSECURE_REASON}`,
-      `Upgrade to ${toCheck.newestOfLine} (--to ${toCheck.newestOfLine}), or accept the known holes with --allow-insecure-release.`,
+      `Upgrade to ${toCheck.newestOfLine} (--to ${toCheck.newestOfLine}), or accept the ` +
+        `known holes with --allow-insecure-release.`,
     );
   }
   if (!getEnv(existing.env!, '_APP_OPENSSL_KEY_V1')) {
@@ -93,7 +101,8 @@ export function check({ existing, dirArg, flags }: Install, r: UpgradeRoute): vo
   }
   if (flags.noStart && steps.length > 1) {
     throw usageError(
-      `${from} → ${to} takes ${steps.length} steps, and each needs the stack running for Appwrite's migration before the next.`,
+      `${from} → ${to} takes ${steps.length} steps, and each needs the stack running ` +
+        `for Appwrite's migration before the next.`,
       `Without --no-start, or one step at a time: --to ${steps[0]!.to}.`,
     );
   }

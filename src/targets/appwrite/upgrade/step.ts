@@ -185,7 +185,8 @@ async function dumpDatabase(c: Stepping, db: Db): Promise<number> {
     // Nothing of this step stays: its backup holds only copies, and an upgrade without a dump never starts.
     rmSync(b.abs, { recursive: true, force: true });
     throw stepError(
-      `The database dump failed, so the upgrade stops before changing anything: the install is at ${s.from}, no file was written.\n${(e as Error).message}`,
+      `The database dump failed, so the upgrade stops before changing anything: the install is at ${s.from}, no ` +
+        `file was written.\n${(e as Error).message}`,
       `Fix the ${db.service} container (the message above says why the dump failed), then run the upgrade again.`,
     );
   }
@@ -202,11 +203,13 @@ async function backupStep(r: Run, s: UpgradeStep, existing: Existing, prepared: 
   if (r.composeTool && db) dumpBytes = await dumpDatabase(c, db);
   else if (!db)
     r.ui.warn(
-      'The database is external: it is NOT dumped. Back up your database server now with its own tools; there is no reverse migration.',
+      'The database is external: it is NOT dumped. Back up your database server now with its ' +
+        'own tools; there is no reverse migration.',
     );
   else
     r.ui.warn(
-      'No Docker: no database dump taken (the stack is not touched by --no-start). Take one before you start the new release.',
+      'No Docker: no database dump taken (the stack is not touched by --no-start). ' +
+        'Take one before you start the new release.',
     );
   const manifest: StepManifest = { ...c.entry, files, absent, dumpBytes, engine: db?.engine };
   writeFileSync(join(c.backup.abs, STEP_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`, {
@@ -232,7 +235,8 @@ function writeFiles(c: Stepping): void {
   } catch (e) {
     throw stepError(
       `Writing Appwrite ${s.to}'s files failed: ${(e as Error).message}`,
-      `Each file is whole (old or new). Put the old ones back with: npx harden-init rollback --dir ${shellQuote(r.dirArg)} --backup ${b.name}`,
+      `Each file is whole (old or new). Put the old ones back with: npx harden-init rollback --dir ` +
+        `${shellQuote(r.dirArg)} --backup ${b.name}`,
     );
   } finally {
     dropDuplicateBackup(r.dir, b);

@@ -18,7 +18,13 @@ import { composeTree, rememberTree, TREE_FORMAT } from '../render/parsed.js';
 import { readYamlDocument } from '../../../engine/yaml-read.js';
 
 export const CACHE_ROOT = '.harden-init/upstream';
-export const FILE_NAMES = { compose: 'docker-compose.yml', variables: 'variables.php', bin: 'bin.txt', release: 'release.json', parsed: 'parsed.json' } as const;
+export const FILE_NAMES = {
+  compose: 'docker-compose.yml',
+  variables: 'variables.php',
+  bin: 'bin.txt',
+  release: 'release.json',
+  parsed: 'parsed.json',
+} as const;
 
 export interface CacheRecord {
   version: string;
@@ -61,13 +67,28 @@ function parsedForm(compose: string, variablesPhp: string, variables: UpstreamVa
   }
   if (!tree) return undefined; // a document JSON cannot keep exactly: re-runs parse the text
   const body = JSON.stringify([tree, variables]);
-  const form: ParsedForm = { format: TREE_FORMAT, composeSha256: sha256(compose), variablesSha256: sha256(variablesPhp), sha256: sha256(body), compose: tree, variables };
+  const form: ParsedForm = {
+    format: TREE_FORMAT,
+    composeSha256: sha256(compose),
+    variablesSha256: sha256(variablesPhp),
+    sha256: sha256(body),
+    compose: tree,
+    variables,
+  };
   return `${JSON.stringify(form)}\n`;
 }
 
 const isVariable = (v: unknown): v is UpstreamVariable => {
   const o = v as UpstreamVariable;
-  return typeof o === 'object' && o !== null && typeof o.name === 'string' && typeof o.default === 'string' && typeof o.filter === 'string' && typeof o.required === 'boolean' && Object.keys(o).length === 4;
+  return (
+    typeof o === 'object' &&
+    o !== null &&
+    typeof o.name === 'string' &&
+    typeof o.default === 'string' &&
+    typeof o.filter === 'string' &&
+    typeof o.required === 'boolean' &&
+    Object.keys(o).length === 4
+  );
 };
 
 /** The parsed form in folder when it was made from exactly these texts and is intact; undefined otherwise. */
@@ -78,7 +99,14 @@ export function readParsed(folder: string, compose: string, variablesPhp: string
   } catch {
     return undefined; // absent or not JSON: parse the texts
   }
-  if (typeof form !== 'object' || form === null || form.format !== TREE_FORMAT || !Array.isArray(form.variables) || !form.variables.every(isVariable)) return undefined;
+  if (
+    typeof form !== 'object' ||
+    form === null ||
+    form.format !== TREE_FORMAT ||
+    !Array.isArray(form.variables) ||
+    !form.variables.every(isVariable)
+  )
+    return undefined;
   if (form.composeSha256 !== sha256(compose) || form.variablesSha256 !== sha256(variablesPhp)) return undefined;
   if (form.sha256 !== sha256(JSON.stringify([form.compose, form.variables]))) return undefined;
   return form;
@@ -92,7 +120,8 @@ export function shortId(imageId: string): string {
 }
 
 function checkVersion(version: string): void {
-  if (!/^[0-9A-Za-z][0-9A-Za-z._+-]*$/.test(version) || version.includes('..')) throw new Error(`not a release version: ${version}`);
+  if (!/^[0-9A-Za-z][0-9A-Za-z._+-]*$/.test(version) || version.includes('..'))
+    throw new Error(`not a release version: ${version}`);
 }
 
 /** The cache entry of one image, relative to the install dir. */
@@ -104,7 +133,13 @@ export function cacheEntryDir(version: string, imageId: string): string {
 function readRecord(file: string): CacheRecord | undefined {
   try {
     const r = JSON.parse(readFileSync(file, 'utf8')) as Partial<CacheRecord>;
-    if (typeof r.version === 'string' && typeof r.imageId === 'string' && typeof r.composeSha256 === 'string' && typeof r.readAt === 'string') return r as CacheRecord;
+    if (
+      typeof r.version === 'string' &&
+      typeof r.imageId === 'string' &&
+      typeof r.composeSha256 === 'string' &&
+      typeof r.readAt === 'string'
+    )
+      return r as CacheRecord;
   } catch {
     /* absent or unreadable: no entry */
   }
@@ -128,7 +163,8 @@ export function cacheFiles(
   let readAt = (opts.now ?? new Date()).toISOString();
   if (opts.dir) {
     const old = readRecord(join(opts.dir, entry, FILE_NAMES.release));
-    if (old && old.imageId === files.imageId && old.composeSha256 === composeSha256 && old.version === files.version) readAt = old.readAt;
+    if (old && old.imageId === files.imageId && old.composeSha256 === composeSha256 && old.version === files.version)
+      readAt = old.readAt;
   }
   const record: CacheRecord = { version: files.version, imageId: files.imageId, composeSha256, readAt };
   const f = (name: string, content: string): CacheFile => ({ path: `${entry}/${name}`, content, mode: 0o644 });
@@ -146,11 +182,20 @@ export function cacheFiles(
  * The three files of a release in one folder (a cache entry or a release description). Undefined when the folder
  * does not exist; throws naming the missing file when it exists but is incomplete.
  */
-export function readReleaseDir(folder: string, version: string, source: string, opts: { useParsed?: boolean } = {}): UpstreamFiles | undefined {
+export function readReleaseDir(
+  folder: string,
+  version: string,
+  source: string,
+  opts: { useParsed?: boolean } = {},
+): UpstreamFiles | undefined {
   if (!existsSync(folder)) return undefined;
   const path = (n: string) => join(folder, n);
   for (const n of [FILE_NAMES.compose, FILE_NAMES.variables, FILE_NAMES.bin]) {
-    if (!existsSync(path(n))) throw new Error(`${folder} has no ${n} (a release folder holds ${FILE_NAMES.compose}, ${FILE_NAMES.variables} and ${FILE_NAMES.bin})`);
+    if (!existsSync(path(n)))
+      throw new Error(
+        `${folder} has no ${n} (a release folder holds ${FILE_NAMES.compose}, ` +
+          `${FILE_NAMES.variables} and ${FILE_NAMES.bin})`,
+      );
   }
   const variablesPhp = readFileSync(path(FILE_NAMES.variables), 'utf8');
   const compose = readFileSync(path(FILE_NAMES.compose), 'utf8');
@@ -189,11 +234,22 @@ const REQUIRED = [FILE_NAMES.compose, FILE_NAMES.variables, FILE_NAMES.bin, FILE
  * version (and image, when known). Anyone who can write the entry could otherwise choose the compose file harden-init
  * writes — the images it runs.
  */
-function checkEntry(dir: string, name: string, version: string, imageId: string | undefined, record: UpstreamCacheRecord | undefined): CacheCheck {
+function checkEntry(
+  dir: string,
+  name: string,
+  version: string,
+  imageId: string | undefined,
+  record: UpstreamCacheRecord | undefined,
+): CacheCheck {
   const entry = `${CACHE_ROOT}/${name}`;
   const folder = join(dir, entry);
   const bad = (file: string, why: string): CacheCheck => ({ kind: 'bad', entry, file, why });
-  if (!record || record.entry !== entry) return bad(FILE_NAMES.compose, 'the entry is not recorded in .harden-init/state.json (an install from before harden-init recorded it, or planted)');
+  if (!record || record.entry !== entry)
+    return bad(
+      FILE_NAMES.compose,
+      'the entry is not recorded in .harden-init/state.json (an install from ' +
+        'before harden-init recorded it, or planted)',
+    );
   for (const n of REQUIRED) if (!record.sha256[n]) return bad(n, 'not recorded in .harden-init/state.json');
   for (const [n, want] of Object.entries(record.sha256)) {
     let text: string;
@@ -202,18 +258,24 @@ function checkEntry(dir: string, name: string, version: string, imageId: string 
     } catch {
       return bad(n, 'missing or unreadable');
     }
-    if (sha256(text) !== want) return bad(n, 'its sha256 differs from the one recorded in .harden-init/state.json (changed since harden-init wrote it)');
+    if (sha256(text) !== want)
+      return bad(
+        n,
+        'its sha256 differs from the one recorded in .harden-init/state.json (changed since harden-init wrote it)',
+      );
   }
   const rec = readRecord(join(folder, FILE_NAMES.release));
   if (!rec || rec.version !== version) return bad(FILE_NAMES.release, `does not name release ${version}`);
-  if (imageId !== undefined && rec.imageId !== imageId) return bad(FILE_NAMES.release, `names image ${rec.imageId}, not ${imageId}`);
+  if (imageId !== undefined && rec.imageId !== imageId)
+    return bad(FILE_NAMES.release, `names image ${rec.imageId}, not ${imageId}`);
   let files: UpstreamFiles | undefined;
   try {
     files = readReleaseDir(folder, version, `cache ${entry}`, { useParsed: Boolean(record.sha256[FILE_NAMES.parsed]) });
   } catch (e) {
     return bad(FILE_NAMES.compose, (e as Error).message);
   }
-  if (!files || sha256(files.compose) !== rec.composeSha256) return bad(FILE_NAMES.compose, 'differs from the sha256 in release.json');
+  if (!files || sha256(files.compose) !== rec.composeSha256)
+    return bad(FILE_NAMES.compose, 'differs from the sha256 in release.json');
   return { kind: 'ok', files: { ...files, imageId: rec.imageId }, record };
 }
 
@@ -222,17 +284,29 @@ function checkEntry(dir: string, name: string, version: string, imageId: string 
  * With imageId exactly that image's entry; without it the recorded entry when it is this release's, else any entry
  * of the release is reported as not recorded. Writes nothing.
  */
-export function checkCache(dir: string, version: string, imageId: string | undefined, record: UpstreamCacheRecord | undefined): CacheCheck {
+export function checkCache(
+  dir: string,
+  version: string,
+  imageId: string | undefined,
+  record: UpstreamCacheRecord | undefined,
+): CacheCheck {
   checkVersion(version);
   if (imageId !== undefined) {
     const name = `${version}-${shortId(imageId)}`;
     if (!existsSync(join(dir, CACHE_ROOT, name))) return { kind: 'none' };
     return checkEntry(dir, name, version, imageId, record);
   }
-  const recorded = record?.entry.startsWith(`${CACHE_ROOT}/${version}-`) ? record.entry.slice(CACHE_ROOT.length + 1) : undefined;
-  if (recorded !== undefined && existsSync(join(dir, CACHE_ROOT, recorded))) return checkEntry(dir, recorded, version, undefined, record);
+  const recorded = record?.entry.startsWith(`${CACHE_ROOT}/${version}-`)
+    ? record.entry.slice(CACHE_ROOT.length + 1)
+    : undefined;
+  if (recorded !== undefined && existsSync(join(dir, CACHE_ROOT, recorded)))
+    return checkEntry(dir, recorded, version, undefined, record);
   const root = join(dir, CACHE_ROOT);
-  const other = existsSync(root) ? readdirSync(root).filter((n) => n.startsWith(`${version}-`)).sort()[0] : undefined;
+  const other = existsSync(root)
+    ? readdirSync(root)
+        .filter((n) => n.startsWith(`${version}-`))
+        .sort()[0]
+    : undefined;
   return other === undefined ? { kind: 'none' } : checkEntry(dir, other, version, undefined, record);
 }
 

@@ -45,7 +45,8 @@ export async function pullImage(ref: string, onLine: OnLine = () => {}, signal?:
   if (r.exitCode !== 0) {
     throw stepError(
       `The image ${ref} could not be pulled: ${failure(r)}`,
-      `Check that this machine reaches the registry (a proxy or firewall?), that the release ${ref.split(':').pop()} exists, or load the image first (docker load).`,
+      `Check that this machine reaches the registry (a proxy or firewall?), that the release ${ref.split(':').pop()} ` +
+        `exists, or load the image first (docker load).`,
     );
   }
 }
@@ -60,11 +61,15 @@ let runs = 0;
 async function runIn(id: string, entrypoint: string, args: string[], signal?: AbortSignal) {
   const name = `harden-init-read-${process.pid}-${++runs}`;
   if (signal?.aborted) throw stopped('reading the image');
-  const r = await exec('docker', ['run', '--rm', '--name', name, '--network', 'none', '--entrypoint', entrypoint, id, ...args], {
-    stripFinalNewline: false,
-    timeout: READ_TIMEOUT_MS,
-    cancelSignal: signal,
-  });
+  const r = await exec(
+    'docker',
+    ['run', '--rm', '--name', name, '--network', 'none', '--entrypoint', entrypoint, id, ...args],
+    {
+      stripFinalNewline: false,
+      timeout: READ_TIMEOUT_MS,
+      cancelSignal: signal,
+    },
+  );
   if (signal?.aborted || r.isCanceled) {
     await exec('docker', ['rm', '--force', name], { timeout: 20_000 });
     throw stopped('reading the image');
@@ -79,7 +84,8 @@ async function readFile(ref: string, id: string, path: string, signal?: AbortSig
   if (/no such file|can't open|not found/i.test(err)) {
     throw usageError(
       `The image ${ref} has no ${path}: it is not an Appwrite release image harden-init can read.`,
-      "harden-init takes the template from the release's own installer files, which Appwrite images carry from 1.9.5 on.",
+      "harden-init takes the template from the release's own installer files, " +
+        'which Appwrite images carry from 1.9.5 on.',
     );
   }
   throw stepError(`Could not read ${path} from the image ${ref}: ${failure(r)}`);
@@ -95,7 +101,14 @@ async function listExecutables(ref: string, id: string, signal?: AbortSignal): P
 
 /** `ls -1` output (or a bin.txt) → names, trimmed, without blanks, sorted (byte order). */
 export function parseExecutables(text: string): string[] {
-  return [...new Set(text.split('\n').map((l) => l.trim()).filter(Boolean))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return [
+    ...new Set(
+      text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean),
+    ),
+  ].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** Parses variables.php, naming where it came from when it cannot be read. */
@@ -118,7 +131,11 @@ export async function readImageFiles(version: string, id: string, signal?: Abort
   ]);
   const failed = settled.find((x): x is PromiseRejectedResult => x.status === 'rejected');
   if (failed) throw failed.reason;
-  const [compose, variablesPhp, executables] = settled.map((x) => (x as PromiseFulfilledResult<unknown>).value) as [string, string, string[]];
+  const [compose, variablesPhp, executables] = settled.map((x) => (x as PromiseFulfilledResult<unknown>).value) as [
+    string,
+    string,
+    string[],
+  ];
   return {
     version,
     imageId: id,
@@ -142,6 +159,10 @@ export async function ensureImage(version: string, onLine: OnLine = () => {}, si
 }
 
 /** Reads the release's files from appwrite/appwrite:<version> (pulled when missing). Writes nothing. */
-export async function readFromImage(version: string, onLine: OnLine = () => {}, signal?: AbortSignal): Promise<UpstreamFiles> {
+export async function readFromImage(
+  version: string,
+  onLine: OnLine = () => {},
+  signal?: AbortSignal,
+): Promise<UpstreamFiles> {
   return readImageFiles(version, await ensureImage(version, onLine, signal), signal);
 }

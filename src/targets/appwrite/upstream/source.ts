@@ -37,7 +37,10 @@ export function readDescription(version: string, env: NodeJS.ProcessEnv): Upstre
     try {
       files = readReleaseDir(d, version, `description ${d}`);
     } catch (e) {
-      throw usageError(`The release description ${d} is incomplete: ${(e as Error).message}`, `Write it again with scripts/describe-release.sh ${version} <out-dir>.`);
+      throw usageError(
+        `The release description ${d} is incomplete: ${(e as Error).message}`,
+        `Write it again with scripts/describe-release.sh ${version} <out-dir>.`,
+      );
     }
     if (files) return files;
   }
@@ -69,7 +72,13 @@ export async function obtainRelease(version: string, opts: ObtainOptions): Promi
     const c = checkCache(opts.dir, version, id, record);
     if (c.kind === 'ok') return { ...c.files, warnings: [], cacheRecord: c.record };
     // Not trusted: read from the image again; the run rewrites the entry (and state.json's record) from it.
-    const warnings = c.kind === 'bad' ? [`${c.entry}/${c.file}: ${c.why}. Not used: read again from the image ${imageRef(version)}; the entry is rewritten.`] : [];
+    const warnings =
+      c.kind === 'bad'
+        ? [
+            `${c.entry}/${c.file}: ${c.why}. Not used: read again from the image ` +
+              `${imageRef(version)}; the entry is rewritten.`,
+          ]
+        : [];
     return { ...(await readImageFiles(version, id, opts.signal)), warnings };
   }
   const c = checkCache(opts.dir, version, undefined, record);
@@ -77,15 +86,29 @@ export async function obtainRelease(version: string, opts: ObtainOptions): Promi
   const described = readDescription(version, opts.env);
   if (c.kind === 'bad') {
     // Offline, the release description stands in for the image; without one nothing trustworthy is left.
-    if (described) return { ...described, warnings: [`${c.entry}/${c.file}: ${c.why}. Not used: the release description ${described.source.replace(/^description /, '')} is read instead.`] };
+    if (described)
+      return {
+        ...described,
+        warnings: [
+          `${c.entry}/${c.file}: ${c.why}. Not used: the release description ` +
+            `${described.source.replace(/^description /, '')} is read instead.`,
+        ],
+      };
     throw usageError(
-      `The release cache ${c.entry}/${c.file} cannot be trusted: ${c.why}. Without Docker harden-init cannot read Appwrite ${version}'s files again from its image, so it stops; nothing was written.`,
-      `Run again where Docker reaches ${imageRef(version)} (the files are read from the image and the entry is rewritten), or give a release description: scripts/describe-release.sh ${version} <out-dir> on a machine with Docker, then ${RELEASES_DIR_ENV}=<out-dir> here. If you did not change ${c.entry} yourself, find out who did before you trust this server.`,
+      `The release cache ${c.entry}/${c.file} cannot be trusted: ${c.why}. Without Docker harden-init cannot read ` +
+        `Appwrite ${version}'s files again from its image, so it stops; nothing was written.`,
+      `Run again where Docker reaches ${imageRef(version)} (the files are read from the image and the entry is ` +
+        `rewritten), or give a release description: scripts/describe-release.sh ${version} <out-dir> on a machine ` +
+        `with Docker, then ${RELEASES_DIR_ENV}=<out-dir> here. If you did not change ${c.entry} yourself, find ` +
+        `out who did before you trust this server.`,
     );
   }
   if (described) return { ...described, warnings: [] };
   throw usageError(
-    `Cannot read Appwrite ${version}'s files: no Docker engine answers and no release description exists. Needed: Docker with ${imageRef(version)} reachable, or a release description in $${RELEASES_DIR_ENV}/${version}/ made with scripts/describe-release.sh.`,
-    `On a machine with Docker: scripts/describe-release.sh ${version} <out-dir>, then ${RELEASES_DIR_ENV}=<out-dir> here.`,
+    `Cannot read Appwrite ${version}'s files: no Docker engine answers and no release description exists. Needed: ` +
+      `Docker with ${imageRef(version)} reachable, or a release description in $${RELEASES_DIR_ENV}/${version}/ ` +
+      `made with scripts/describe-release.sh.`,
+    `On a machine with Docker: scripts/describe-release.sh ${version} <out-dir>, ` +
+      `then ${RELEASES_DIR_ENV}=<out-dir> here.`,
   );
 }

@@ -12,7 +12,9 @@ export type Token =
   | { k: 'word'; v: string; at: number }
   | { k: 'punct'; v: string; at: number };
 
-/** A PHP literal as read (test/helpers/variables-php-reference.ts, the oracle of the equivalence test, builds it too). */
+/**
+ * A PHP literal as read (test/helpers/variables-php-reference.ts, the oracle of the equivalence test, builds it too).
+ */
 export type Value =
   | { t: 'str'; v: string }
   | { t: 'num'; v: string }
@@ -28,7 +30,17 @@ export function lineOf(text: string, at: number): number {
   return line;
 }
 
-const DQ_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', v: '\v', f: '\f', e: '\x1b', '\\': '\\', $: '$', '"': '"' };
+const DQ_ESCAPES: Record<string, string> = {
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  v: '\v',
+  f: '\f',
+  e: '\x1b',
+  '\\': '\\',
+  $: '$',
+  '"': '"',
+};
 
 export function decodeDoubleQuoted(body: string): string {
   // PHP double-quoted escapes; `$var` interpolation is kept as literal text (variables.php does not use it).
@@ -65,16 +77,19 @@ const FALSE = '[fF][aA][lL][sS][eE]';
 // it, though also whitespace), which is not a boolean.
 const BOOL = String.raw`(?:${TRUE}|${FALSE})(?![\w\\\x80-\uffff])`;
 const PAIR = String.raw`'${SQ_BODY}'\s*=>\s*(?:'${SQ_BODY}'|${BOOL})\s*`;
-const TOKEN = new RegExp([
-  `(?:${SKIP}){0,64}`,
-  `(?:(?=${SKIP})`,
-  String.raw`|(\[\s*(?:${PAIR},\s*){0,64}(?:${PAIR})?\])`,
-  `|'(${SQ_BODY})'`,
-  `|"(${DQ_BODY})"`,
-  String.raw`|(\d)`,
-  String.raw`|([A-Za-z_\\\x80-\uffff][\w\\\x80-\uffff]{0,${WORD_CAP - 1}})`,
-  String.raw`|(=>|[\s\S])|$)`,
-].join(''), 'y');
+const TOKEN = new RegExp(
+  [
+    `(?:${SKIP}){0,64}`,
+    `(?:(?=${SKIP})`,
+    String.raw`|(\[\s*(?:${PAIR},\s*){0,64}(?:${PAIR})?\])`,
+    `|'(${SQ_BODY})'`,
+    `|"(${DQ_BODY})"`,
+    String.raw`|(\d)`,
+    String.raw`|([A-Za-z_\\\x80-\uffff][\w\\\x80-\uffff]{0,${WORD_CAP - 1}})`,
+    String.raw`|(=>|[\s\S])|$)`,
+  ].join(''),
+  'y',
+);
 /** One pair of a flat array, after `[` or `,`: key body, value body or `true` (else the value is `false`). */
 const FLAT_PAIR = new RegExp(String.raw`\s*'(${SQ_BODY})'\s*=>\s*(?:'(${SQ_BODY})'|(${TRUE})|${FALSE})\s*,?`, 'y');
 // A number is read from at most 64 characters (numbers are rare in the file: read from the slice, as before).
@@ -101,7 +116,8 @@ function flatArray(text: string, at: number): Value {
   const items: { key?: Value; value: Value }[] = [];
   FLAT_PAIR.lastIndex = at + 1;
   for (let m = FLAT_PAIR.exec(text); m !== null; m = FLAT_PAIR.exec(text)) {
-    const value: Value = m[2] !== undefined ? { t: 'str', v: singleQuoted(m[2]) } : { t: 'bool', v: m[3] !== undefined };
+    const value: Value =
+      m[2] !== undefined ? { t: 'str', v: singleQuoted(m[2]) } : { t: 'bool', v: m[3] !== undefined };
     items.push({ key: { t: 'str', v: singleQuoted(m[1]!) }, value });
   }
   return { t: 'arr', items };
@@ -148,10 +164,17 @@ function tokenize(text: string): Token[] {
 
 export class Parser {
   pos = 0;
-  constructor(private readonly toks: Token[], private readonly text: string) {}
+  constructor(
+    private readonly toks: Token[],
+    private readonly text: string,
+  ) {}
 
-  private peek(o = 0): Token | undefined { return this.toks[this.pos + o]; }
-  private isPunct(t: Token | undefined, v: string): boolean { return t?.k === 'punct' && t.v === v; }
+  private peek(o = 0): Token | undefined {
+    return this.toks[this.pos + o];
+  }
+  private isPunct(t: Token | undefined, v: string): boolean {
+    return t?.k === 'punct' && t.v === v;
+  }
   private fail(msg: string): never {
     const t = this.peek();
     throw new PhpParseError(`${msg} at ${t ? `line ${lineOf(this.text, t.at)}` : 'end of file'}`);
@@ -169,18 +192,32 @@ export class Parser {
       }
       if (t.k === 'punct' && (t.v === ',' || t.v === '=>' || t.v === ';' || t.v === closer)) break;
       if (t.k === 'punct' && (t.v === ']' || t.v === ')')) this.fail(`unbalanced '${t.v}'`);
-      if (this.isPunct(t, '[')) { this.pos++; parts.push(this.array(']')); continue; }
-      if (t.k === 'lit') { this.pos++; parts.push(t.value); continue; } // a flat array, already read
+      if (this.isPunct(t, '[')) {
+        this.pos++;
+        parts.push(this.array(']'));
+        continue;
+      }
+      if (t.k === 'lit') {
+        this.pos++;
+        parts.push(t.value);
+        continue;
+      } // a flat array, already read
       if (t.k === 'word' && t.v.toLowerCase() === 'array' && this.isPunct(this.peek(1), '(')) {
         this.pos += 2;
         parts.push(this.array(')'));
         continue;
       }
-      if (this.isPunct(t, '(')) { this.pos++; this.array(')'); parts.push({ t: 'expr' }); continue; }
+      if (this.isPunct(t, '(')) {
+        this.pos++;
+        this.array(')');
+        parts.push({ t: 'expr' });
+        continue;
+      }
       this.pos++;
       if (t.k === 'str') parts.push({ t: 'str', v: t.v });
       else if (t.k === 'num') parts.push({ t: 'num', v: t.v });
-      else if (t.k === 'word' && /^(true|false)$/i.test(t.v)) parts.push({ t: 'bool', v: t.v.toLowerCase() === 'true' });
+      else if (t.k === 'word' && /^(true|false)$/i.test(t.v))
+        parts.push({ t: 'bool', v: t.v.toLowerCase() === 'true' });
       else if (t.k === 'punct' && (t.v === '.' || t.v === '-' || t.v === '+')) ops.push(t.v);
       else parts.push({ t: 'expr' });
     }
@@ -190,8 +227,12 @@ export class Parser {
       return { t: 'num', v: (ops[0] === '-' ? '-' : '') + parts[0]!.v };
     }
     // 'a' . 'b': a concatenation of literals is still a literal.
-    if (parts.length > 1 && ops.length === parts.length - 1 && ops.every((o) => o === '.') &&
-        parts.every((p) => p.t === 'str' || p.t === 'num')) {
+    if (
+      parts.length > 1 &&
+      ops.length === parts.length - 1 &&
+      ops.every((o) => o === '.') &&
+      parts.every((p) => p.t === 'str' || p.t === 'num')
+    ) {
       return { t: 'str', v: parts.map((p) => (p as { v: string }).v).join('') };
     }
     return { t: 'expr' };
@@ -201,13 +242,22 @@ export class Parser {
   array(closer: string): Value {
     const items: { key?: Value; value: Value }[] = [];
     for (;;) {
-      if (this.isPunct(this.peek(), closer)) { this.pos++; return { t: 'arr', items }; }
+      if (this.isPunct(this.peek(), closer)) {
+        this.pos++;
+        return { t: 'arr', items };
+      }
       const first = this.expr(closer);
       let item: { key?: Value; value: Value } = { value: first };
-      if (this.isPunct(this.peek(), '=>')) { this.pos++; item = { key: first, value: this.expr(closer) }; }
+      if (this.isPunct(this.peek(), '=>')) {
+        this.pos++;
+        item = { key: first, value: this.expr(closer) };
+      }
       items.push(item);
       const t = this.peek();
-      if (this.isPunct(t, ',')) { this.pos++; continue; }
+      if (this.isPunct(t, ',')) {
+        this.pos++;
+        continue;
+      }
       if (this.isPunct(t, closer)) continue;
       this.fail(`expected ',' or '${closer}'`);
     }
@@ -267,7 +317,10 @@ export function variablesOf(read: () => Value): UpstreamVariable[] {
   };
   walk(root);
   if (out.length === 0) {
-    throw new Error("variables.php: no variable found (expected entries like [ 'name' => '_APP_…', 'default' => … ] under 'variables')");
+    throw new Error(
+      "variables.php: no variable found (expected entries like [ 'name' => " +
+        "'_APP_…', 'default' => … ] under 'variables')",
+    );
   }
   return out;
 }

@@ -14,14 +14,30 @@ import { parse } from 'yaml';
 import { plan } from '../../../helpers/plan.js';
 import { renderLikeInstaller } from '../../../../src/targets/appwrite/render/generator.js';
 import { RULES } from '../../../../src/targets/appwrite/rules/index.js';
-import { DEVIATIONS, covers, deviationsFor, ruleIds, type Deviation, type Difference } from '../../../../src/targets/appwrite/rules/deviations.js';
+import {
+  DEVIATIONS,
+  covers,
+  deviationsFor,
+  ruleIds,
+  type Deviation,
+  type Difference,
+} from '../../../../src/targets/appwrite/rules/deviations.js';
 import { BASE, BASE_19, counter, fileOf, templateOf } from '../../../helpers/fixtures.js';
 import { ROOT, tempDir } from '../../../helpers/run-bin.js';
 import { requireInCi } from '../../../helpers/tools.js';
-import { CONSOLE_MODES, DB_MODES, HTTPS_MODES, type Answers, type DbEngine } from '../../../../src/targets/appwrite/answers.js';
+import {
+  CONSOLE_MODES,
+  DB_MODES,
+  HTTPS_MODES,
+  type Answers,
+  type DbEngine,
+} from '../../../../src/targets/appwrite/answers.js';
 import type { Template } from '../../../../src/targets/appwrite/template.js';
 
-const haveCompose = requireInCi('docker-compose', 'the deviation table is checked against Compose\'s own reading of both files');
+const haveCompose = requireInCi(
+  'docker-compose',
+  "the deviation table is checked against Compose's own reading of both files",
+);
 
 const RELEASES: { version: string; base: Answers; engines: DbEngine[] }[] = [
   { version: '1.9.5', base: { ...BASE_19, release: '1.9.5' }, engines: ['mariadb'] },
@@ -29,7 +45,8 @@ const RELEASES: { version: string; base: Answers; engines: DbEngine[] }[] = [
   { version: '2.3.0', base: { ...BASE, release: '2.3.0' }, engines: ['postgresql', 'mariadb'] },
 ];
 const CONSOLE: Record<string, Partial<Answers>> = {
-  root: {}, open: {},
+  root: {},
+  open: {},
   emails: { consoleEmails: ['alice@example.com', 'bob@example.com'] },
   ips: { consoleIps: ['203.0.113.7', '2001:db8::7'] },
 };
@@ -39,13 +56,24 @@ const DB: Record<string, Partial<Answers>> = {
   external: { dbHost: 'db.example.com', dbPort: 3307, dbUser: 'appwrite', dbName: 'appwrite_prod' },
 };
 
-interface Combo { version: string; answers: Answers; label: string }
-const combos: Combo[] = RELEASES.flatMap(({ version, base, engines }) => HTTPS_MODES.flatMap((https) => CONSOLE_MODES.flatMap((console) =>
-  DB_MODES.flatMap((db) => engines.map((dbEngine) => ({
-    version,
-    answers: { ...base, https, console, db, dbEngine, ...CONSOLE[console], ...DB[db] } as Answers,
-    label: `${version} https=${https} console=${console} db=${db} engine=${dbEngine}`,
-  }))))));
+interface Combo {
+  version: string;
+  answers: Answers;
+  label: string;
+}
+const combos: Combo[] = RELEASES.flatMap(({ version, base, engines }) =>
+  HTTPS_MODES.flatMap((https) =>
+    CONSOLE_MODES.flatMap((console) =>
+      DB_MODES.flatMap((db) =>
+        engines.map((dbEngine) => ({
+          version,
+          answers: { ...base, https, console, db, dbEngine, ...CONSOLE[console], ...DB[db] } as Answers,
+          label: `${version} https=${https} console=${console} db=${db} engine=${dbEngine}`,
+        })),
+      ),
+    ),
+  ),
+);
 
 // ---- the diff: differing leaf paths of two parsed `docker-compose config` outputs ----
 type Json = null | string | number | boolean | Json[] | { [k: string]: Json };
@@ -74,7 +102,8 @@ export function diffPaths(theirs: Json, ours: Json, path = ''): Difference[] {
       if (same?.length) same.pop();
       else out.push({ path: `${path}[${key(v)}]`, change: 'added', value: v });
     }
-    for (const [k, rest] of left) for (const v of rest) out.push({ path: `${path}[${k}]`, change: 'removed', value: v });
+    for (const [k, rest] of left)
+      for (const v of rest) out.push({ path: `${path}[${k}]`, change: 'removed', value: v });
     return out;
   }
   return JSON.stringify(theirs) === JSON.stringify(ours) ? [] : [{ path, change: 'changed', value: ours }];
@@ -109,7 +138,11 @@ for line in sys.stdin:
     real_stdout.write(json.dumps({'dir': d, 'code': code, 'stdout': out.getvalue(), 'stderr': err.getvalue()}) + '\n')
     real_stdout.flush()
 `;
-interface ConfigResult { code: number; stdout: string; stderr: string }
+interface ConfigResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 type Runner = (dir: string) => Promise<ConfigResult>;
 
 function perProcessRunner(): Runner {
@@ -119,34 +152,57 @@ function perProcessRunner(): Runner {
     if (running >= 4) await new Promise<void>((r) => waiting.push(r));
     running++;
     try {
-      const r = await execa('docker-compose', ['config'], { cwd: dir, reject: false, env: { HARDEN_INIT_DB_PASSWORD: '' } });
+      const r = await execa('docker-compose', ['config'], {
+        cwd: dir,
+        reject: false,
+        env: { HARDEN_INIT_DB_PASSWORD: '' },
+      });
       return { code: r.exitCode ?? 1, stdout: String(r.stdout), stderr: String(r.stderr) };
-    } finally { running--; waiting.shift()?.(); }
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
   };
 }
 
 async function batchWorker(python: string): Promise<{ run: Runner; stop: () => void }> {
-  const proc = spawn(python, ['-c', BATCH_PY], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, HARDEN_INIT_DB_PASSWORD: '' } });
+  const proc = spawn(python, ['-c', BATCH_PY], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, HARDEN_INIT_DB_PASSWORD: '' },
+  });
   const pending = new Map<string, (r: ConfigResult) => void>();
   let ready!: () => void;
   let failed!: (e: Error) => void;
-  const started = new Promise<void>((res, rej) => { ready = res; failed = rej; });
+  const started = new Promise<void>((res, rej) => {
+    ready = res;
+    failed = rej;
+  });
   proc.on('error', (e) => failed(e));
   proc.on('exit', (code) => {
     failed(new Error(`compose batch worker exited (${code})`));
-    for (const [dir, done] of pending) done({ code: 1, stdout: '', stderr: `the compose batch worker exited (${code}) before ${dir}` });
+    for (const [dir, done] of pending)
+      done({ code: 1, stdout: '', stderr: `the compose batch worker exited (${code}) before ${dir}` });
     pending.clear();
   });
   createInterface({ input: proc.stdout! }).on('line', (line) => {
-    if (line === 'ready') { ready(); return; }
+    if (line === 'ready') {
+      ready();
+      return;
+    }
     const r = JSON.parse(line) as ConfigResult & { dir: string };
     pending.get(r.dir)?.(r);
     pending.delete(r.dir);
   });
   await started;
   return {
-    run: (dir) => new Promise((res) => { pending.set(dir, res); proc.stdin!.write(`${dir}\n`); }),
-    stop: () => { proc.stdin!.end(); },
+    run: (dir) =>
+      new Promise((res) => {
+        pending.set(dir, res);
+        proc.stdin!.write(`${dir}\n`);
+      }),
+    stop: () => {
+      proc.stdin!.end();
+    },
   };
 }
 
@@ -165,7 +221,10 @@ async function makeRunner(): Promise<{ run: Runner; stop: () => void }> {
 
 const root = tempDir('hi-deviations-');
 let runner: Promise<{ run: Runner; stop: () => void }> | undefined;
-afterAll(async () => { if (runner) (await runner).stop(); rmSync(root, { recursive: true, force: true }); });
+afterAll(async () => {
+  if (runner) (await runner).stop();
+  rmSync(root, { recursive: true, force: true });
+});
 const configCache = new Map<string, Promise<Json>>();
 function composeConfig(compose: string, env: string): Promise<Json> {
   const id = createHash('sha256').update(compose).update('\0').update(env).digest('hex').slice(0, 16);
@@ -187,32 +246,49 @@ function composeConfig(compose: string, env: string): Promise<Json> {
 }
 
 const templates = new Map<string, Template>();
-const templateFor = (v: string) => { if (!templates.has(v)) templates.set(v, templateOf(v)); return templates.get(v)!; };
+const templateFor = (v: string) => {
+  if (!templates.has(v)) templates.set(v, templateOf(v));
+  return templates.get(v)!;
+};
 
 async function differences(c: Combo): Promise<Difference[]> {
   const t = templateFor(c.version);
-  const p = plan(c.answers, { dir: '/x' }, t, { composePolicy: 'replace', random: counter(), dbPassword: c.answers.db === 'external' ? 'ext-Secret_pw' : undefined });
+  const p = plan(c.answers, { dir: '/x' }, t, {
+    composePolicy: 'replace',
+    random: counter(),
+    dbPassword: c.answers.db === 'external' ? 'ext-Secret_pw' : undefined,
+  });
   expect(p.findings, c.label).toEqual([]);
   const env = fileOf(p, '.env');
-  const upstream = renderLikeInstaller(t.compose, { database: c.answers.db === 'external' ? undefined : c.answers.dbEngine, topology: c.answers.topology }).toString();
-  const [theirs, ours] = await Promise.all([composeConfig(upstream, env), composeConfig(fileOf(p, 'docker-compose.yml'), env)]);
+  const upstream = renderLikeInstaller(t.compose, {
+    database: c.answers.db === 'external' ? undefined : c.answers.dbEngine,
+    topology: c.answers.topology,
+  }).toString();
+  const [theirs, ours] = await Promise.all([
+    composeConfig(upstream, env),
+    composeConfig(fileOf(p, 'docker-compose.yml'), env),
+  ]);
   return diffPaths(theirs, ours);
 }
 
 const used = new Map<Deviation, number>();
 
-describe.runIf(haveCompose)('ours vs upstream\'s render, as docker-compose config reads both', () => {
+describe.runIf(haveCompose)("ours vs upstream's render, as docker-compose config reads both", () => {
   it('every differing path, for every choice, is an entry of the reviewed table', { timeout: 600_000 }, async () => {
     const unreviewed = new Map<string, string[]>();
-    await Promise.all(combos.map(async (c) => {
-      for (const diff of await differences(c)) {
-        const hits = deviationsFor(diff);
-        for (const d of hits) used.set(d, (used.get(d) ?? 0) + 1);
-        const k = `${diff.change} ${diff.path}`;
-        if (hits.length === 0) unreviewed.set(k, [...(unreviewed.get(k) ?? []), c.label]);
-      }
-    }));
-    const report = [...unreviewed.entries()].map(([p, labels]) => `${p}  (${labels.length} choices, e.g. ${labels[0]})`).sort();
+    await Promise.all(
+      combos.map(async (c) => {
+        for (const diff of await differences(c)) {
+          const hits = deviationsFor(diff);
+          for (const d of hits) used.set(d, (used.get(d) ?? 0) + 1);
+          const k = `${diff.change} ${diff.path}`;
+          if (hits.length === 0) unreviewed.set(k, [...(unreviewed.get(k) ?? []), c.label]);
+        }
+      }),
+    );
+    const report = [...unreviewed.entries()]
+      .map(([p, labels]) => `${p}  (${labels.length} choices, e.g. ${labels[0]})`)
+      .sort();
     expect(report).toEqual([]);
   });
 
@@ -232,35 +308,62 @@ describe('the table', () => {
   });
   it('covers a path and what is below it, `*` within one segment only, filtered by change and value', () => {
     const d = (path: string, more: Partial<Deviation> = {}): Deviation => ({ path, rule: 'x', reason: 'x', ...more });
-    const at = (path: string, change: Difference['change'] = 'added', value: unknown = 'v'): Difference => ({ path, change, value });
+    const at = (path: string, change: Difference['change'] = 'added', value: unknown = 'v'): Difference => ({
+      path,
+      change,
+      value,
+    });
     expect(covers(d('services.*.image'), at('services.appwrite.image'))).toBe(true);
     expect(covers(d('services.*.image'), at('services.appwrite.images'))).toBe(false);
     expect(covers(d('services.*.image'), at('services.a.b.image'))).toBe(false);
-    expect(covers(d('services.traefik.command'), at('services.traefik.command[--global.checknewversion=false]'))).toBe(true);
-    expect(covers(d('services.traefik.command[--global.**]'), at('services.traefik.command[--global.checknewversion=false]'))).toBe(true);
+    expect(covers(d('services.traefik.command'), at('services.traefik.command[--global.checknewversion=false]'))).toBe(
+      true,
+    );
+    expect(
+      covers(
+        d('services.traefik.command[--global.**]'),
+        at('services.traefik.command[--global.checknewversion=false]'),
+      ),
+    ).toBe(true);
     expect(covers(d('services.docker-socket-proxy'), at('services.docker-socket-proxy.image'))).toBe(true);
     expect(covers(d('networks.internal'), at('networks.internal-2'))).toBe(false);
     expect(covers(d('services.*.restart', { change: ['added'] }), at('services.a.restart', 'removed'))).toBe(false);
-    expect(covers(d('services.*.image', { value: /^appwrite\// }), at('services.a.image', 'changed', 'traefik:3.7'))).toBe(false);
-    expect(covers(d('services.*.image', { value: /^appwrite\// }), at('services.a.image', 'changed', 'appwrite/appwrite:2.3.0'))).toBe(true);
+    expect(
+      covers(d('services.*.image', { value: /^appwrite\// }), at('services.a.image', 'changed', 'traefik:3.7')),
+    ).toBe(false);
+    expect(
+      covers(
+        d('services.*.image', { value: /^appwrite\// }),
+        at('services.a.image', 'changed', 'appwrite/appwrite:2.3.0'),
+      ),
+    ).toBe(true);
   });
   it('diffPaths reports one-sided keys, changed scalars and list elements by value', () => {
     expect(diffPaths({ a: 1, b: { c: [1, 2, 2] }, e: 0 }, { a: 2, b: { c: [2, 3] }, d: 1 })).toEqual([
-      { path: 'a', change: 'changed', value: 2 }, { path: 'b.c[3]', change: 'added', value: 3 },
-      { path: 'b.c[1]', change: 'removed', value: 1 }, { path: 'b.c[2]', change: 'removed', value: 2 },
-      { path: 'e', change: 'removed', value: 0 }, { path: 'd', change: 'added', value: 1 },
+      { path: 'a', change: 'changed', value: 2 },
+      { path: 'b.c[3]', change: 'added', value: 3 },
+      { path: 'b.c[1]', change: 'removed', value: 1 },
+      { path: 'b.c[2]', change: 'removed', value: 2 },
+      { path: 'e', change: 'removed', value: 0 },
+      { path: 'd', change: 'added', value: 1 },
     ]);
   });
 });
 
 // README's "Hardening rules" table is RULES rendered: it cannot drift from the code.
 // `UPDATE_README=1 npx vitest run test/targets/appwrite/rules/deviations.test.ts -t README` rewrites the block in place.
-const BEGIN = '<!-- rules-table: generated from RULES (src/targets/appwrite/rules/index.ts) by test/targets/appwrite/rules/deviations.test.ts -->';
+const BEGIN =
+  '<!-- rules-table: generated from RULES (src/targets/appwrite/rules/index.ts) by test/targets/appwrite/rules/deviations.test.ts -->';
 const END = '<!-- /rules-table -->';
 export function rulesTable(): string {
   // Markdown-safe outside `code` spans: no HTML tags (<release>), no emphasis from _NAME or NAME_*.
-  const cell = (s: string) => s.replace(/\n/g, ' ').split(/(`[^`]*`)/).map((part, i) => (i % 2 ? part
-    : part.replace(/[<>*]/g, (c) => `\\${c}`).replace(/(^|[\s(,])_/g, '$1\\_'))).join('').replace(/\|/g, '\\|');
+  const cell = (s: string) =>
+    s
+      .replace(/\n/g, ' ')
+      .split(/(`[^`]*`)/)
+      .map((part, i) => (i % 2 ? part : part.replace(/[<>*]/g, (c) => `\\${c}`).replace(/(^|[\s(,])_/g, '$1\\_')))
+      .join('')
+      .replace(/\|/g, '\\|');
   return [
     BEGIN,
     '| rule | what it changes | why | what Appwrite still gets |',

@@ -5,8 +5,19 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ROOT, tempDir } from '../../../helpers/run-bin.js';
-import { cacheEntryDir, cacheFiles, readCache, readParsed, type ParsedForm } from '../../../../src/targets/appwrite/upstream/cache.js';
-import { composeDocument, composeTree, rememberTree, reviveCompose } from '../../../../src/targets/appwrite/render/parsed.js';
+import {
+  cacheEntryDir,
+  cacheFiles,
+  readCache,
+  readParsed,
+  type ParsedForm,
+} from '../../../../src/targets/appwrite/upstream/cache.js';
+import {
+  composeDocument,
+  composeTree,
+  rememberTree,
+  reviveCompose,
+} from '../../../../src/targets/appwrite/render/parsed.js';
 import { renderLikeInstaller, type RenderChoice } from '../../../../src/targets/appwrite/render/generator.js';
 import { parseExecutables, imageRef } from '../../../../src/targets/appwrite/upstream/image.js';
 import { parseVariablesPhp } from '../../../../src/targets/appwrite/upstream/variables-php.js';
@@ -24,7 +35,15 @@ const idFor = (v: string) => `sha256:${sha256(v)}`;
 function release(version: string): UpstreamFiles {
   const read = (n: string) => readFileSync(join(RELEASES, version, n), 'utf8');
   const variablesPhp = read('variables.php');
-  return { version, imageId: idFor(version), compose: read('docker-compose.yml'), variables: parseVariablesPhp(variablesPhp), variablesPhp, executables: parseExecutables(read('bin.txt')), source: `image ${imageRef(version)}` };
+  return {
+    version,
+    imageId: idFor(version),
+    compose: read('docker-compose.yml'),
+    variables: parseVariablesPhp(variablesPhp),
+    variablesPhp,
+    executables: parseExecutables(read('bin.txt')),
+    source: `image ${imageRef(version)}`,
+  };
 }
 
 function install(files: UpstreamFiles): { dir: string; entry: string } {
@@ -46,7 +65,16 @@ function record(dir: string, entry: string): void {
   const rel = entry.slice(dir.length + 1);
   const sums = Object.fromEntries(readdirSync(entry).map((n) => [n, sha256(readFileSync(join(entry, n), 'utf8'))]));
   mkdirSync(join(dir, '.harden-init'), { recursive: true });
-  writeFileSync(join(dir, STATE_FILE), serializeState({ schema: 1, target: 'appwrite', templateVersion: '2.7.1', answers: {}, upstreamCache: { entry: rel, sha256: sums } }));
+  writeFileSync(
+    join(dir, STATE_FILE),
+    serializeState({
+      schema: 1,
+      target: 'appwrite',
+      templateVersion: '2.7.1',
+      answers: {},
+      upstreamCache: { entry: rel, sha256: sums },
+    }),
+  );
 }
 
 const CHOICES: RenderChoice[] = [
@@ -57,20 +85,26 @@ const CHOICES: RenderChoice[] = [
 ];
 
 describe('parsed form of a release', () => {
-  it.each(VERSIONS)('%s: the revived document prints exactly what the parsed text prints, for every render choice', (v) => {
-    const { compose } = release(v);
-    const tree = JSON.parse(JSON.stringify(composeTree(parseDocument(compose))));
-    expect(reviveCompose(tree).toString(OUT)).toBe(parseDocument(compose).toString(OUT));
-    for (const choice of CHOICES) {
-      if (choice.topology === 'separate' && !compose.includes('separate')) continue;
-      const parsed = renderLikeInstaller(compose, choice).toString(OUT);
-      rememberTree(compose, tree);
-      const revived = renderLikeInstaller(compose, choice).toString(OUT);
-      expect(revived).toBe(parsed);
-    }
-  });
+  it.each(VERSIONS)(
+    '%s: the revived document prints exactly what the parsed text prints, for every render choice',
+    (v) => {
+      const { compose } = release(v);
+      const tree = JSON.parse(JSON.stringify(composeTree(parseDocument(compose))));
+      expect(reviveCompose(tree).toString(OUT)).toBe(parseDocument(compose).toString(OUT));
+      for (const choice of CHOICES) {
+        if (choice.topology === 'separate' && !compose.includes('separate')) continue;
+        const parsed = renderLikeInstaller(compose, choice).toString(OUT);
+        rememberTree(compose, tree);
+        const revived = renderLikeInstaller(compose, choice).toString(OUT);
+        expect(revived).toBe(parsed);
+      }
+    },
+  );
 
-  it.each([['2.3.0', BASE], ['1.9.6', BASE_19]] as const)('%s: the hardened compose file (every rule) is byte-identical from the revived document', (v, base) => {
+  it.each([
+    ['2.3.0', BASE],
+    ['1.9.6', BASE_19],
+  ] as const)('%s: the hardened compose file (every rule) is byte-identical from the revived document', (v, base) => {
     const t = templateOf(v);
     const tree = JSON.parse(JSON.stringify(composeTree(parseDocument(t.compose))));
     expect(() => reviveCompose(tree)).not.toThrow(); // so the renders below revive it (no silent fall-back to a parse)
@@ -125,12 +159,25 @@ describe('parsed form of a release', () => {
     const good = readFileSync(formFile, 'utf8');
     const compose = readFileSync(join(entry, 'docker-compose.yml'), 'utf8');
     const php = readFileSync(join(entry, 'variables.php'), 'utf8');
-    const tamper = (edit: (f: ParsedForm) => void) => { const f = JSON.parse(good) as ParsedForm; edit(f); return JSON.stringify(f); };
+    const tamper = (edit: (f: ParsedForm) => void) => {
+      const f = JSON.parse(good) as ParsedForm;
+      edit(f);
+      return JSON.stringify(f);
+    };
     const bad = [
-      tamper((f) => { f.variables[0]!.default = 'edited'; }), // seal no longer matches
-      tamper((f) => { (f.compose as { contents: unknown }).contents = null; }),
-      tamper((f) => { f.format = 99; }),
-      tamper((f) => { (f.variables as unknown[])[0] = { name: 'X' }; f.sha256 = sha256(JSON.stringify([f.compose, f.variables])); }),
+      tamper((f) => {
+        f.variables[0]!.default = 'edited';
+      }), // seal no longer matches
+      tamper((f) => {
+        (f.compose as { contents: unknown }).contents = null;
+      }),
+      tamper((f) => {
+        f.format = 99;
+      }),
+      tamper((f) => {
+        (f.variables as unknown[])[0] = { name: 'X' };
+        f.sha256 = sha256(JSON.stringify([f.compose, f.variables]));
+      }),
       good.slice(0, 500),
       '',
     ];
@@ -148,7 +195,9 @@ describe('parsed form of a release', () => {
     const files = release('2.7.1');
     const { dir, entry } = install(files);
     const formFile = join(entry, 'parsed.json');
-    const form = JSON.parse(readFileSync(formFile, 'utf8')) as ParsedForm & { compose: { format: number; directives?: unknown } };
+    const form = JSON.parse(readFileSync(formFile, 'utf8')) as ParsedForm & {
+      compose: { format: number; directives?: unknown };
+    };
     form.format = 2;
     form.compose.format = 2;
     delete form.compose.directives;
@@ -159,8 +208,9 @@ describe('parsed form of a release', () => {
     expect(() => reviveCompose(form.compose)).toThrow(/not a compose tree of this format/);
     const back = readCache(dir, '2.7.1', files.imageId)!;
     expect(back.compose).toBe(files.compose);
-    expect(renderLikeInstaller(back.compose, { database: 'postgresql', topology: 'combined' }).toString(OUT))
-      .toBe(renderLikeInstaller(files.compose, { database: 'postgresql', topology: 'combined' }).toString(OUT));
+    expect(renderLikeInstaller(back.compose, { database: 'postgresql', topology: 'combined' }).toString(OUT)).toBe(
+      renderLikeInstaller(files.compose, { database: 'postgresql', topology: 'combined' }).toString(OUT),
+    );
   });
 
   it('a registered tree that does not revive is dropped and the text parsed', () => {

@@ -4,7 +4,16 @@ import { describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir, ROOT } from '../../../helpers/run-bin.js';
-import { CACHE_ROOT, cacheEntryDir, cacheFiles, cacheRecordOf, checkCache, readCache, recordedCache, shortId } from '../../../../src/targets/appwrite/upstream/cache.js';
+import {
+  CACHE_ROOT,
+  cacheEntryDir,
+  cacheFiles,
+  cacheRecordOf,
+  checkCache,
+  readCache,
+  recordedCache,
+  shortId,
+} from '../../../../src/targets/appwrite/upstream/cache.js';
 import { serializeState, sha256, STATE_FILE, type UpstreamCacheRecord } from '../../../../src/engine/state.js';
 import { descriptionDirs, obtainRelease, readDescription } from '../../../../src/targets/appwrite/upstream/source.js';
 import { imageRef, parseExecutables } from '../../../../src/targets/appwrite/upstream/image.js';
@@ -40,7 +49,17 @@ function writeAll(dir: string, files: { path: string; content: string; mode: num
 
 function writeState(dir: string, upstreamCache: UpstreamCacheRecord | undefined): void {
   mkdirSync(join(dir, '.harden-init'), { recursive: true });
-  writeFileSync(join(dir, STATE_FILE), serializeState({ schema: 1, target: 'appwrite', templateVersion: '1.9.6', answers: {}, ...(upstreamCache ? { upstreamCache } : {}) }), { mode: 0o600 });
+  writeFileSync(
+    join(dir, STATE_FILE),
+    serializeState({
+      schema: 1,
+      target: 'appwrite',
+      templateVersion: '1.9.6',
+      answers: {},
+      ...(upstreamCache ? { upstreamCache } : {}),
+    }),
+    { mode: 0o600 },
+  );
 }
 
 describe('release cache', () => {
@@ -65,7 +84,12 @@ describe('release cache', () => {
     expect(out.every((f) => f.mode === 0o644)).toBe(true);
     expect(out[0]!.content).toBe(files.compose);
     expect(out[2]!.content).toBe(readFileSync(join(FIX, '1.9.6', 'bin.txt'), 'utf8'));
-    expect(JSON.parse(out[3]!.content)).toEqual({ version: '1.9.6', imageId: ID_A, composeSha256: sha256(files.compose), readAt: '2026-11-25T10:00:00.000Z' });
+    expect(JSON.parse(out[3]!.content)).toEqual({
+      version: '1.9.6',
+      imageId: ID_A,
+      composeSha256: sha256(files.compose),
+      readAt: '2026-11-25T10:00:00.000Z',
+    });
     expect(cacheFiles({ ...files, imageId: undefined })).toEqual([]);
   });
 
@@ -102,7 +126,10 @@ describe('release cache', () => {
       const files = fixtureFiles('2.3.0', ID_A);
       const first = cacheFiles(files, files.variablesPhp, { dir, now: new Date('2026-11-01T00:00:00Z') });
       writeAll(dir, first);
-      const again = cacheFiles(readCache(dir, '2.3.0', ID_A)!, undefined, { dir, now: new Date('2026-12-01T00:00:00Z') });
+      const again = cacheFiles(readCache(dir, '2.3.0', ID_A)!, undefined, {
+        dir,
+        now: new Date('2026-12-01T00:00:00Z'),
+      });
       expect(again).toEqual(first);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -121,36 +148,56 @@ describe('release cache', () => {
       expect(readCache(dir, '1.9.6', ID_B)).toBeUndefined();
       expect(readCache(dir, '1.9.6')).toBeUndefined(); // not the unrecorded entry of A either
       expect(checkCache(dir, '1.9.6', undefined, recordedCache(dir))).toEqual({
-        kind: 'bad', entry: cacheEntryDir('1.9.6', ID_B), file: 'docker-compose.yml',
+        kind: 'bad',
+        entry: cacheEntryDir('1.9.6', ID_B),
+        file: 'docker-compose.yml',
         why: 'its sha256 differs from the one recorded in .harden-init/state.json (changed since harden-init wrote it)',
       });
-      expect(checkCache(dir, '1.9.6', ID_A, recordedCache(dir))).toMatchObject({ kind: 'bad', entry: cacheEntryDir('1.9.6', ID_A), why: expect.stringMatching(/not recorded/) });
+      expect(checkCache(dir, '1.9.6', ID_A, recordedCache(dir))).toMatchObject({
+        kind: 'bad',
+        entry: cacheEntryDir('1.9.6', ID_A),
+        why: expect.stringMatching(/not recorded/),
+      });
       rmSync(join(dir, cacheEntryDir('1.9.6', ID_B)), { recursive: true });
-      expect(checkCache(dir, '1.9.6', undefined, recordedCache(dir))).toMatchObject({ kind: 'bad', entry: cacheEntryDir('1.9.6', ID_A) });
+      expect(checkCache(dir, '1.9.6', undefined, recordedCache(dir))).toMatchObject({
+        kind: 'bad',
+        entry: cacheEntryDir('1.9.6', ID_A),
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  it.each(['docker-compose.yml', 'variables.php', 'bin.txt', 'release.json', 'parsed.json'])('a changed %s is not used; a deleted one neither', (name) => {
-    const dir = tempDir('hi-cache-');
-    try {
-      const files = fixtureFiles('2.3.0', ID_A);
-      writeAll(dir, cacheFiles(files));
-      expect(readCache(dir, '2.3.0', ID_A)).toBeDefined();
-      const file = join(dir, cacheEntryDir('2.3.0', ID_A), name);
-      const text = readFileSync(file, 'utf8');
-      writeFileSync(file, name === 'release.json' ? text.replace('"readAt": "', '"readAt": "1') : `${text}\n`);
-      for (const id of [ID_A, undefined]) {
-        expect(readCache(dir, '2.3.0', id)).toBeUndefined();
-        expect(checkCache(dir, '2.3.0', id, recordedCache(dir))).toMatchObject({ kind: 'bad', file: name, why: expect.stringMatching(/sha256 differs/) });
+  it.each(['docker-compose.yml', 'variables.php', 'bin.txt', 'release.json', 'parsed.json'])(
+    'a changed %s is not used; a deleted one neither',
+    (name) => {
+      const dir = tempDir('hi-cache-');
+      try {
+        const files = fixtureFiles('2.3.0', ID_A);
+        writeAll(dir, cacheFiles(files));
+        expect(readCache(dir, '2.3.0', ID_A)).toBeDefined();
+        const file = join(dir, cacheEntryDir('2.3.0', ID_A), name);
+        const text = readFileSync(file, 'utf8');
+        writeFileSync(file, name === 'release.json' ? text.replace('"readAt": "', '"readAt": "1') : `${text}\n`);
+        for (const id of [ID_A, undefined]) {
+          expect(readCache(dir, '2.3.0', id)).toBeUndefined();
+          expect(checkCache(dir, '2.3.0', id, recordedCache(dir))).toMatchObject({
+            kind: 'bad',
+            file: name,
+            why: expect.stringMatching(/sha256 differs/),
+          });
+        }
+        rmSync(file);
+        expect(checkCache(dir, '2.3.0', ID_A, recordedCache(dir))).toMatchObject({
+          kind: 'bad',
+          file: name,
+          why: 'missing or unreadable',
+        });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
       }
-      rmSync(file);
-      expect(checkCache(dir, '2.3.0', ID_A, recordedCache(dir))).toMatchObject({ kind: 'bad', file: name, why: 'missing or unreadable' });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    },
+  );
 
   it('an entry written by an earlier harden-init (state.json without the record) is not trusted', () => {
     const dir = tempDir('hi-cache-');
@@ -160,7 +207,11 @@ describe('release cache', () => {
       writeState(dir, undefined);
       expect(readCache(dir, '2.3.0', ID_A)).toBeUndefined();
       expect(readCache(dir, '2.3.0')).toBeUndefined();
-      expect(checkCache(dir, '2.3.0', ID_A, undefined)).toMatchObject({ kind: 'bad', file: 'docker-compose.yml', why: expect.stringMatching(/not recorded in \.harden-init\/state\.json/) });
+      expect(checkCache(dir, '2.3.0', ID_A, undefined)).toMatchObject({
+        kind: 'bad',
+        file: 'docker-compose.yml',
+        why: expect.stringMatching(/not recorded in \.harden-init\/state\.json/),
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -181,7 +232,8 @@ describe('release descriptions', () => {
       const env = { HARDEN_INIT_RELEASES_DIR: rel };
       expect(readDescription('2.3.0', env)).toBeUndefined();
       mkdirSync(join(rel, '2.3.0'));
-      for (const f of ['docker-compose.yml', 'variables.php', 'bin.txt']) writeFileSync(join(rel, '2.3.0', f), readFileSync(join(FIX, '2.3.0', f)));
+      for (const f of ['docker-compose.yml', 'variables.php', 'bin.txt'])
+        writeFileSync(join(rel, '2.3.0', f), readFileSync(join(FIX, '2.3.0', f)));
       const d = readDescription('2.3.0', env)!;
       expect(d.source).toBe(`description ${join(rel, '2.3.0')}`);
       expect(d.imageId).toBeUndefined();
@@ -191,7 +243,11 @@ describe('release descriptions', () => {
       expect(d.variables.length).toBeGreaterThan(100);
       rmSync(join(rel, '2.3.0', 'bin.txt'));
       let err: unknown;
-      try { readDescription('2.3.0', env); } catch (e) { err = e; }
+      try {
+        readDescription('2.3.0', env);
+      } catch (e) {
+        err = e;
+      }
       expect(err).toBeInstanceOf(CliError);
       expect((err as CliError).exitCode).toBe(2);
       expect((err as CliError).message).toMatch(/has no bin\.txt/);
@@ -207,13 +263,22 @@ describe('release descriptions', () => {
     try {
       process.env.HARDEN_INIT_RELEASES_DIR = rel;
       let err: unknown;
-      try { await obtainRelease('1.9.6', { dir, dockerAvailable: false, env: process.env }); } catch (e) { err = e; }
+      try {
+        await obtainRelease('1.9.6', { dir, dockerAvailable: false, env: process.env });
+      } catch (e) {
+        err = e;
+      }
       expect((err as CliError).exitCode).toBe(2);
-      expect((err as CliError).message).toContain('Docker with appwrite/appwrite:1.9.6 reachable, or a release description in $HARDEN_INIT_RELEASES_DIR/1.9.6/ made with scripts/describe-release.sh');
+      expect((err as CliError).message).toContain(
+        'Docker with appwrite/appwrite:1.9.6 reachable, or a release description in $HARDEN_INIT_RELEASES_DIR/1.9.6/ made with scripts/describe-release.sh',
+      );
 
       mkdirSync(join(rel, '1.9.6'));
-      for (const f of ['docker-compose.yml', 'variables.php', 'bin.txt']) writeFileSync(join(rel, '1.9.6', f), readFileSync(join(FIX, '1.9.6', f)));
-      expect((await obtainRelease('1.9.6', { dir, dockerAvailable: false, env: process.env })).source).toMatch(/^description /);
+      for (const f of ['docker-compose.yml', 'variables.php', 'bin.txt'])
+        writeFileSync(join(rel, '1.9.6', f), readFileSync(join(FIX, '1.9.6', f)));
+      expect((await obtainRelease('1.9.6', { dir, dockerAvailable: false, env: process.env })).source).toMatch(
+        /^description /,
+      );
 
       writeAll(dir, cacheFiles(fixtureFiles('1.9.6', ID_A)));
       const fromCache = await obtainRelease('1.9.6', { dir, dockerAvailable: false, env: process.env });
@@ -227,14 +292,26 @@ describe('release descriptions', () => {
       const instead = await obtainRelease('1.9.6', { dir, dockerAvailable: false, env: process.env });
       expect(instead.source).toMatch(/^description /);
       expect(instead.compose).not.toContain('evil/');
-      expect(instead.warnings).toEqual([expect.stringMatching(/^\.harden-init\/upstream\/1\.9\.6-a1b2c3d4e5f6\/docker-compose\.yml: its sha256 differs .* Not used: the release description .* is read instead\.$/)]);
+      expect(instead.warnings).toEqual([
+        expect.stringMatching(
+          /^\.harden-init\/upstream\/1\.9\.6-a1b2c3d4e5f6\/docker-compose\.yml: its sha256 differs .* Not used: the release description .* is read instead\.$/,
+        ),
+      ]);
       // and no description: refused (exit 2), naming the file and what to do
       rmSync(join(rel, '1.9.6'), { recursive: true });
       err = undefined;
-      try { await obtainRelease('1.9.6', { dir, dockerAvailable: false, env: process.env }); } catch (e) { err = e; }
+      try {
+        await obtainRelease('1.9.6', { dir, dockerAvailable: false, env: process.env });
+      } catch (e) {
+        err = e;
+      }
       expect((err as CliError).exitCode).toBe(2);
-      expect((err as CliError).message).toMatch(/^The release cache \.harden-init\/upstream\/1\.9\.6-a1b2c3d4e5f6\/docker-compose\.yml cannot be trusted: its sha256 differs/);
-      expect((err as CliError).hint).toMatch(/Run again where Docker reaches appwrite\/appwrite:1\.9\.6 .*scripts\/describe-release\.sh 1\.9\.6 <out-dir>/);
+      expect((err as CliError).message).toMatch(
+        /^The release cache \.harden-init\/upstream\/1\.9\.6-a1b2c3d4e5f6\/docker-compose\.yml cannot be trusted: its sha256 differs/,
+      );
+      expect((err as CliError).hint).toMatch(
+        /Run again where Docker reaches appwrite\/appwrite:1\.9\.6 .*scripts\/describe-release\.sh 1\.9\.6 <out-dir>/,
+      );
     } finally {
       if (saved === undefined) delete process.env.HARDEN_INIT_RELEASES_DIR;
       else process.env.HARDEN_INIT_RELEASES_DIR = saved;

@@ -43,33 +43,113 @@ describe('parseVariablesPhp = the character-by-character reader', () => {
     { weight: 1, arbitrary: fc.constantFrom('/* c */', '// c\n', '# c\n', '#[A]', '?>', '<?php ') },
   );
   const str = fc.oneof(
-    { weight: 6, arbitrary: fc.string({ unit: fc.constantFrom('a', ' ', "\\'", '\\\\', '\\', '\\n', '"', ']', ',', '=>', 'é', '🙂', '\n') }).map((s) => `'${s.replace(/\\$/, '')}'`) },
+    {
+      weight: 6,
+      arbitrary: fc
+        .string({ unit: fc.constantFrom('a', ' ', "\\'", '\\\\', '\\', '\\n', '"', ']', ',', '=>', 'é', '🙂', '\n') })
+        .map((s) => `'${s.replace(/\\$/, '')}'`),
+    },
     { weight: 1, arbitrary: fc.constantFrom('"dq"', '"a\\"b\\x41\\101"', '"$x"') },
   );
   const value = fc.oneof(
     { weight: 4, arbitrary: str },
-    { weight: 1, arbitrary: fc.constantFrom('true', 'false', 'TRUE', 'False', 'true\u00a0', 'truex', 'true_', '6', '-1', '1_024', '0x1F', '1.5e3', "'a' . 'b'", 'FOO::BAR', '\\f(1)', '[]', "['n' => 'x']", "array('a' => 'b')", '1'.repeat(70)) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        'true',
+        'false',
+        'TRUE',
+        'False',
+        'true\u00a0',
+        'truex',
+        'true_',
+        '6',
+        '-1',
+        '1_024',
+        '0x1F',
+        '1.5e3',
+        "'a' . 'b'",
+        'FOO::BAR',
+        '\\f(1)',
+        '[]',
+        "['n' => 'x']",
+        "array('a' => 'b')",
+        '1'.repeat(70),
+      ),
+    },
   );
-  const key = fc.oneof({ weight: 5, arbitrary: fc.constantFrom("'name'", "'default'", "'filter'", "'required'", "'description'") }, { weight: 1, arbitrary: str });
+  const key = fc.oneof(
+    { weight: 5, arbitrary: fc.constantFrom("'name'", "'default'", "'filter'", "'required'", "'description'") },
+    { weight: 1, arbitrary: str },
+  );
   const pair = fc.tuple(key, gap, gap, value, gap).map(([k, g1, g2, v, g3]) => `${k}${g1}=>${g2}${v}${g3}`);
-  const entry = fc.tuple(fc.array(fc.tuple(pair, gap), { maxLength: 6 }), fc.constantFrom('', ',', ', '), gap)
-    .map(([pairs, trail, g]) => `[${g}${pairs.map(([p, g2]) => `${p},${g2}`).join('').replace(/,\s*$/, trail)}]`);
-  const file = fc.tuple(fc.array(entry, { minLength: 1, maxLength: 5 }), gap, fc.constantFrom('return ', '', 'return array', '$x = ', `${'x'.repeat(256)}return 0; return `))
-    .map(([entries, g, ret]) => `<?php\n${ret}[${g}[ 'category' => 'X', 'variables' => [\n${entries.join(',\n')}\n] ],\n];\n`);
+  const entry = fc.tuple(fc.array(fc.tuple(pair, gap), { maxLength: 6 }), fc.constantFrom('', ',', ', '), gap).map(
+    ([pairs, trail, g]) =>
+      `[${g}${pairs
+        .map(([p, g2]) => `${p},${g2}`)
+        .join('')
+        .replace(/,\s*$/, trail)}]`,
+  );
+  const file = fc
+    .tuple(
+      fc.array(entry, { minLength: 1, maxLength: 5 }),
+      gap,
+      fc.constantFrom('return ', '', 'return array', '$x = ', `${'x'.repeat(256)}return 0; return `),
+    )
+    .map(
+      ([entries, g, ret]) =>
+        `<?php\n${ret}[${g}[ 'category' => 'X', 'variables' => [\n${entries.join(',\n')}\n] ],\n];\n`,
+    );
 
   it('property: generated variables.php files give the same variables or the same error (1500 runs)', () => {
     fc.assert(fc.property(file, same), { numRuns: 1500 });
   });
 
   it('property: files broken at any point give the same error (500 runs)', () => {
-    fc.assert(fc.property(file, fc.nat(), fc.constantFrom('', "'", '"', '/*', ']', ')', '(', '=>', ',', ';'), (text, cut, tail) => {
-      same(text.slice(0, cut % (text.length + 1)) + tail);
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(
+        file,
+        fc.nat(),
+        fc.constantFrom('', "'", '"', '/*', ']', ')', '(', '=>', ',', ';'),
+        (text, cut, tail) => {
+          same(text.slice(0, cut % (text.length + 1)) + tail);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 
   it('property: arbitrary token soup gives the same result (1500 runs)', () => {
-    const piece = fc.oneof(gap, str, value, fc.constantFrom('[', ']', '(', ')', 'array(', '=>', ',', ';', '.', '-', 'return', "'variables'", "'name'", '/*', '*/', "'", '"', 'x'.repeat(300), '1'.repeat(70)));
-    fc.assert(fc.property(fc.array(piece, { maxLength: 40 }), (pieces) => same(pieces.join(' '))), { numRuns: 1500 });
+    const piece = fc.oneof(
+      gap,
+      str,
+      value,
+      fc.constantFrom(
+        '[',
+        ']',
+        '(',
+        ')',
+        'array(',
+        '=>',
+        ',',
+        ';',
+        '.',
+        '-',
+        'return',
+        "'variables'",
+        "'name'",
+        '/*',
+        '*/',
+        "'",
+        '"',
+        'x'.repeat(300),
+        '1'.repeat(70),
+      ),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 40 }), (pieces) => same(pieces.join(' '))),
+      { numRuns: 1500 },
+    );
   });
 
   it('runs longer than one step of the scan read the same: 100 comments in a row, 100 pairs, 100 escapes', () => {
@@ -85,7 +165,8 @@ describe('parseVariablesPhp = the character-by-character reader', () => {
   });
 
   it('reads a flat entry with odd spacing, escapes and booleans as the old reader did', () => {
-    const text = "<?php return [ [ 'variables' => [ [\n'name'=>'A\\'s',\t'default' =>'x\\\\y' , 'required'=> TRUE ,], ['name' => 'B', 'required' => true\u00a0], ] ] ];";
+    const text =
+      "<?php return [ [ 'variables' => [ [\n'name'=>'A\\'s',\t'default' =>'x\\\\y' , 'required'=> TRUE ,], ['name' => 'B', 'required' => true\u00a0], ] ] ];";
     same(text);
     expect(parseVariablesPhp(text)).toEqual([
       { name: "A's", default: 'x\\y', filter: '', required: true },

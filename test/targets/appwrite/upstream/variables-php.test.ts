@@ -7,8 +7,12 @@ import type { UpstreamVariable } from '../../../../src/targets/appwrite/upstream
 
 const FIX = join(import.meta.dirname, '..', '..', '..', 'fixtures', 'upstream', 'appwrite');
 const read = (p: string): string => readFileSync(join(FIX, p), 'utf8');
-const lines = (p: string): string[] => read(p).split('\n').filter((l) => l !== '');
-const byName = (vars: UpstreamVariable[], name: string): UpstreamVariable | undefined => vars.find((v) => v.name === name);
+const lines = (p: string): string[] =>
+  read(p)
+    .split('\n')
+    .filter((l) => l !== '');
+const byName = (vars: UpstreamVariable[], name: string): UpstreamVariable | undefined =>
+  vars.find((v) => v.name === name);
 const filterCount = (vars: UpstreamVariable[], f: string): number => vars.filter((v) => v.filter === f).length;
 
 describe('parseVariablesPhp on upstream files', () => {
@@ -23,15 +27,25 @@ describe('parseVariablesPhp on upstream files', () => {
     expect(filterCount(vars, 'token')).toBe(1);
     expect(filterCount(vars, 'password')).toBe(2);
     expect(filterCount(vars, 'domainTarget')).toBe(1);
-    expect(vars.filter((v) => v.filter !== '').map((v) => v.name).sort()).toEqual(
-      ['_APP_DB_PASS', '_APP_DB_ROOT_PASS', '_APP_DOMAIN_TARGET', '_APP_OPENSSL_KEY_V1'],
-    );
+    expect(
+      vars
+        .filter((v) => v.filter !== '')
+        .map((v) => v.name)
+        .sort(),
+    ).toEqual(['_APP_DB_PASS', '_APP_DB_ROOT_PASS', '_APP_DOMAIN_TARGET', '_APP_OPENSSL_KEY_V1']);
     expect(byName(vars, '_APP_OPENSSL_KEY_V1')).toEqual({
-      name: '_APP_OPENSSL_KEY_V1', default: 'your-secret-key', filter: 'token', required: true,
+      name: '_APP_OPENSSL_KEY_V1',
+      default: 'your-secret-key',
+      filter: 'token',
+      required: true,
     });
-    expect(vars.filter((v) => v.required).map((v) => v.name)).toEqual(
-      ['_APP_OPENSSL_KEY_V1', '_APP_DOMAIN', '_APP_DOMAIN_TARGET', '_APP_EMAIL_CERTIFICATES', '_APP_DB_ADAPTER'],
-    );
+    expect(vars.filter((v) => v.required).map((v) => v.name)).toEqual([
+      '_APP_OPENSSL_KEY_V1',
+      '_APP_DOMAIN',
+      '_APP_DOMAIN_TARGET',
+      '_APP_EMAIL_CERTIFICATES',
+      '_APP_DB_ADAPTER',
+    ]);
     expect(byName(vars, '_APP_DB_ROOT_PASS')?.default).toBe('rootsecretpassword');
     // Numeric literals in the file ('default' => 6) read as their digits.
     expect(byName(vars, '_APP_WORKER_PER_CORE')?.default).toBe('6');
@@ -57,7 +71,14 @@ describe('parseVariablesPhp on upstream files', () => {
     const names = vars.map((v) => v.name);
     expect(vars).toHaveLength(214);
     expect(new Set(names).size).toBe(names.length);
-    for (const n of ['_APP_CONSOLE_URL', '_APP_TRUSTED_PROXIES', '_APP_MQTT_PORT', '_APP_JOBS_SECRET', '_APP_GEO_SECRET', '_APP_USAGE_PASS']) {
+    for (const n of [
+      '_APP_CONSOLE_URL',
+      '_APP_TRUSTED_PROXIES',
+      '_APP_MQTT_PORT',
+      '_APP_JOBS_SECRET',
+      '_APP_GEO_SECRET',
+      '_APP_USAGE_PASS',
+    ]) {
       expect(names).toContain(n);
     }
     for (const n of ['_APP_MIGRATIONS_ALLOWED_HOSTS', '_APP_ALLOWED_INTERNAL_ADDRESSES', '_APP_DNS_EXTERNAL']) {
@@ -65,17 +86,21 @@ describe('parseVariablesPhp on upstream files', () => {
     }
     expect(byName(vars, '_APP_TRUSTED_PROXIES')?.default).toBe('');
     expect(byName(vars, '_APP_DB_ADAPTER')?.default).toBe('postgresql');
-    expect(byName(vars, '_APP_CONNECTIONS_DB_USAGE')?.default).toBe('http://appwrite:appwrite@clickhouse:8123/appwrite');
+    expect(byName(vars, '_APP_CONNECTIONS_DB_USAGE')?.default).toBe(
+      'http://appwrite:appwrite@clickhouse:8123/appwrite',
+    );
     expect(byName(vars, '_APP_OPENSSL_KEY_V1')?.filter).toBe('token');
     expect(filterCount(vars, 'password')).toBe(2);
   });
 });
 
 describe('parseVariablesPhp on PHP constructs', () => {
-  const wrap = (entries: string): string => `<?php\nreturn [\n  [ 'category' => 'X', 'variables' => [\n${entries}\n  ] ],\n];\n`;
+  const wrap = (entries: string): string =>
+    `<?php\nreturn [\n  [ 'category' => 'X', 'variables' => [\n${entries}\n  ] ],\n];\n`;
 
   it('non-literal defaults read as empty; numbers, negatives and concatenated literals as text', () => {
-    const vars = parseVariablesPhp(wrap(`
+    const vars = parseVariablesPhp(
+      wrap(`
       [ 'name' => 'A', 'default' => TrustedProxies::DEFAULT, 'required' => false, 'filter' => '' ],
       [ 'name' => 'B', 'default' => \\implode(', ', \\array_keys(Config::getParam('runtimes'))), 'filter' => 'token' ],
       [ 'name' => 'C', 'default' => 42, 'required' => TRUE ],
@@ -84,7 +109,8 @@ describe('parseVariablesPhp on PHP constructs', () => {
       [ 'name' => 'F', 'default' => 'x' . PHP_EOL ],
       [ 'name' => 'G', 'default' => true ],
       array('name' => 'H', 'default' => array('nested' => [1, 2]), 'filter' => 'password'),
-    `));
+    `),
+    );
     expect(vars).toEqual([
       { name: 'A', default: '', filter: '', required: false },
       { name: 'B', default: '', filter: 'token', required: false },
@@ -98,13 +124,15 @@ describe('parseVariablesPhp on PHP constructs', () => {
   });
 
   it('double-quoted strings, escapes and comments', () => {
-    const vars = parseVariablesPhp(wrap(String.raw`
+    const vars = parseVariablesPhp(
+      wrap(String.raw`
       // [ 'name' => 'COMMENTED', 'default' => 'x' ],
       # [ 'name' => 'HASHED' ],
       /* [ 'name' => 'BLOCK' ], */
       [ 'name' => "DQ", 'description' => "say \"hi\"\n 'name' => 'FAKE' ]", 'default' => "a\\b\tc\$d\x41\101 $e \'" ],
       [ 'name' => 'SQ', 'description' => 'it\'s ]], \'name\' => \'FAKE2\'', 'default' => 'back\\slash \n raw' ],
-    `));
+    `),
+    );
     expect(vars).toEqual([
       { name: 'DQ', default: "a\\b\tc$dAA $e \\'", filter: '', required: false },
       { name: 'SQ', default: 'back\\slash \\n raw', filter: '', required: false },
@@ -116,7 +144,9 @@ describe('parseVariablesPhp on PHP constructs', () => {
     expect(() => parseVariablesPhp('')).toThrow(/variables\.php/);
     expect(() => parseVariablesPhp('<html>not php</html>')).toThrow(/variables\.php/);
     expect(() => parseVariablesPhp("<?php return [ [ 'variables' => [ [ 'name' => 'A' ")).toThrow(/variables\.php/);
-    expect(() => parseVariablesPhp("<?php return [ [ 'variables' => [ [ 'name' => 'A, ] ] ];")).toThrow(/unterminated string/);
+    expect(() => parseVariablesPhp("<?php return [ [ 'variables' => [ [ 'name' => 'A, ] ] ];")).toThrow(
+      /unterminated string/,
+    );
   });
 
   it("refuses an entry whose 'name' is not a literal rather than dropping it", () => {
@@ -150,15 +180,42 @@ describe('encodeVariablesPhp', () => {
 
   it('property: encode → parse round-trips names, defaults, filters and flags (2000 runs)', () => {
     const tricky = fc.string({
-      unit: fc.constantFrom("'", '"', '\\', '=>', '[', ']', ',', '\n', '\r', '$', '(', ')', ';', '/*', '*/', '//', '#', '?>', 'a', ' ', 'é', '🙂'),
+      unit: fc.constantFrom(
+        "'",
+        '"',
+        '\\',
+        '=>',
+        '[',
+        ']',
+        ',',
+        '\n',
+        '\r',
+        '$',
+        '(',
+        ')',
+        ';',
+        '/*',
+        '*/',
+        '//',
+        '#',
+        '?>',
+        'a',
+        ' ',
+        'é',
+        '🙂',
+      ),
     });
     const text = fc.oneof(fc.string({ unit: 'grapheme' }), tricky);
     const variable = fc.record({ name: text, default: text, filter: text, required: fc.boolean() });
     fc.assert(
-      fc.property(fc.array(variable, { minLength: 1, maxLength: 6 }), fc.array(text, { minLength: 1, maxLength: 3 }), (vars, cats) => {
-        const php = encodeVariablesPhp(vars, (v) => cats[v.name.length % cats.length]!);
-        expect(parseVariablesPhp(php)).toEqual(vars);
-      }),
+      fc.property(
+        fc.array(variable, { minLength: 1, maxLength: 6 }),
+        fc.array(text, { minLength: 1, maxLength: 3 }),
+        (vars, cats) => {
+          const php = encodeVariablesPhp(vars, (v) => cats[v.name.length % cats.length]!);
+          expect(parseVariablesPhp(php)).toEqual(vars);
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -13,7 +13,27 @@ const varName = fc.stringMatching(/^_APP_[A-Z0-9_]{1,20}$/);
 // Values `vars` can print on one line: anything but a line break, with the characters that break naive
 // parsers over-represented ('=' inside the value, '#', quotes, spaces, backslashes, '- X=' look-alikes).
 const tricky = fc.string({
-  unit: fc.constantFrom('=', ' ', '#', '"', "'", '\\', '\t', '-', 'a', 'Z', '0', '_', '$', '{', '}', 'é', '€', ':', '/'),
+  unit: fc.constantFrom(
+    '=',
+    ' ',
+    '#',
+    '"',
+    "'",
+    '\\',
+    '\t',
+    '-',
+    'a',
+    'Z',
+    '0',
+    '_',
+    '$',
+    '{',
+    '}',
+    'é',
+    '€',
+    ':',
+    '/',
+  ),
   maxLength: 30,
 });
 const anyLine = fc.string({ unit: 'binary', maxLength: 30 }).filter((s) => !/[\n\r]/.test(s));
@@ -54,26 +74,32 @@ const noise = fc.oneof(
 
 describe('parseVars / formatVars', () => {
   it('round-trips: every name comes back with its value, or "" when it has none, in order', () => {
-    fc.assert(fc.property(listing, (l) => {
-      const { names, env, expected } = split(l);
-      expect([...parseVars(formatVars(names, env)).entries()]).toEqual(expected);
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(listing, (l) => {
+        const { names, env, expected } = split(l);
+        expect([...parseVars(formatVars(names, env)).entries()]).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('ignores lines that are not `- NAME=value`, and reads \\r\\n line endings', () => {
-    fc.assert(fc.property(listing, fc.array(noise, { maxLength: 8 }), fc.boolean(), fc.nat(), (l, extra, crlf, seed) => {
-      const { names, env, expected } = split(l);
-      const lines = formatVars(names, env).split('\n').slice(0, -1);
-      // Scatter the noise lines between the variable lines.
-      extra.forEach((n, i) => lines.splice((seed + i * 7) % (lines.length + 1), 0, n));
-      const text = lines.join(crlf ? '\r\n' : '\n') + (crlf ? '\r\n' : '\n');
-      const parsed = parseVars(text);
-      expect(parsed.has('_APP_FAKE')).toBe(false);
-      expect([...parsed.entries()]).toEqual(expected);
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(listing, fc.array(noise, { maxLength: 8 }), fc.boolean(), fc.nat(), (l, extra, crlf, seed) => {
+        const { names, env, expected } = split(l);
+        const lines = formatVars(names, env).split('\n').slice(0, -1);
+        // Scatter the noise lines between the variable lines.
+        extra.forEach((n, i) => lines.splice((seed + i * 7) % (lines.length + 1), 0, n));
+        const text = lines.join(crlf ? '\r\n' : '\n') + (crlf ? '\r\n' : '\n');
+        const parsed = parseVars(text);
+        expect(parsed.has('_APP_FAKE')).toBe(false);
+        expect([...parsed.entries()]).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
   });
 
-  it('reads Appwrite 1.9\'s real output', () => {
+  it("reads Appwrite 1.9's real output", () => {
     // Shape printed by src/Appwrite/Platform/Tasks/Vars.php: `- ` . name . `=` . value, one per line.
     const out = [
       '- _APP_ENV=production',
@@ -134,7 +160,13 @@ services:
     environment:
       - _APP_DOMAIN
 `;
-const SMALL_ENV = { _APP_ENV: 'production', _APP_DOMAIN: '', FOO: 'from-env', _APP_EXPLICIT: 'from-env', _APP_UNUSED: 'x' };
+const SMALL_ENV = {
+  _APP_ENV: 'production',
+  _APP_DOMAIN: '',
+  FOO: 'from-env',
+  _APP_EXPLICIT: 'from-env',
+  _APP_UNUSED: 'x',
+};
 
 describe('expectations', () => {
   it('lists only appwrite/appwrite services, with their bare-name variables', () => {
@@ -158,18 +190,45 @@ describe('expectations', () => {
   });
 
   describe.each([
-    ['2.7.1', BASE, ['appwrite-worker'], ['traefik', 'postgresql', 'redis', 'clickhouse', 'appwrite-console', 'appwrite-browser', 'openruntimes-executor', 'orchestrator']],
-    ['1.9.10', BASE_19, ['appwrite-worker-certificates', 'appwrite-worker-deletes'], ['traefik', 'mariadb', 'redis', 'appwrite-console', 'appwrite-browser', 'openruntimes-executor']],
+    [
+      '2.7.1',
+      BASE,
+      ['appwrite-worker'],
+      [
+        'traefik',
+        'postgresql',
+        'redis',
+        'clickhouse',
+        'appwrite-console',
+        'appwrite-browser',
+        'openruntimes-executor',
+        'orchestrator',
+      ],
+    ],
+    [
+      '1.9.10',
+      BASE_19,
+      ['appwrite-worker-certificates', 'appwrite-worker-deletes'],
+      ['traefik', 'mariadb', 'redis', 'appwrite-console', 'appwrite-browser', 'openruntimes-executor'],
+    ],
   ] as const)('on the hardened Appwrite %s install', (release, answers, certServices, others) => {
     const p = plan(answers, { dir: '/x' }, templateOf(release), { composePolicy: 'keep', random: counter() });
     const env = envOf(p);
     const composeText = fileOf(p, 'docker-compose.yml');
     const exp = expectations(appwriteServices(composeText), env);
-    const servicesOf = (name: string) => exp.filter((e) => e.name === name).map((e) => e.service).sort();
+    const servicesOf = (name: string) =>
+      exp
+        .filter((e) => e.name === name)
+        .map((e) => e.service)
+        .sort();
 
     it('expects the certificate e-mail where the release passes it', () => {
       expect(servicesOf('_APP_EMAIL_CERTIFICATES')).toEqual([...certServices]);
-      expect(exp).toContainEqual({ service: certServices[0], name: '_APP_EMAIL_CERTIFICATES', expected: 'admin@example.com' });
+      expect(exp).toContainEqual({
+        service: certServices[0],
+        name: '_APP_EMAIL_CERTIFICATES',
+        expected: 'admin@example.com',
+      });
     });
 
     it('expects the console sign-up policy in the API service', () => {
@@ -221,23 +280,37 @@ describe('compare', () => {
     running['appwrite-realtime']._APP_DOMAIN = 'old.example.com';
     const c = compare(exp, runningFrom(running), sensitive);
     const row = c.rows.find((r) => r.name === '_APP_DOMAIN')!;
-    expect(row).toMatchObject({ ok: false, drifted: ['appwrite-realtime'], running: undefined, expected: 'a.example.com', secret: false });
+    expect(row).toMatchObject({
+      ok: false,
+      drifted: ['appwrite-realtime'],
+      running: undefined,
+      expected: 'a.example.com',
+      secret: false,
+    });
     expect(c.drift).toEqual([row]);
     expect(c.rows.filter((r) => r.name !== '_APP_DOMAIN').every((r) => r.ok)).toBe(true);
   });
 
   it('shows the running value when all services agree on a wrong one', () => {
     const running = allGood();
-    for (const svc of ['appwrite', 'appwrite-realtime', 'appwrite-worker-certificates'] as const) running[svc]._APP_DOMAIN = 'old.example.com';
+    for (const svc of ['appwrite', 'appwrite-realtime', 'appwrite-worker-certificates'] as const)
+      running[svc]._APP_DOMAIN = 'old.example.com';
     const row = compare(exp, runningFrom(running), sensitive).rows.find((r) => r.name === '_APP_DOMAIN')!;
-    expect(row).toMatchObject({ ok: false, running: 'old.example.com', drifted: ['appwrite', 'appwrite-realtime', 'appwrite-worker-certificates'] });
+    expect(row).toMatchObject({
+      ok: false,
+      running: 'old.example.com',
+      drifted: ['appwrite', 'appwrite-realtime', 'appwrite-worker-certificates'],
+    });
   });
 
   it('counts an empty running value against a set expectation as drift, and "" = "" as no drift', () => {
     const running = allGood();
     running.appwrite._APP_ENV = '';
-    const c = compare([...exp, { service: 'appwrite', name: '_APP_EMPTY', expected: '' }],
-      runningFrom({ ...running, appwrite: { ...running.appwrite, _APP_EMPTY: '' } }), sensitive);
+    const c = compare(
+      [...exp, { service: 'appwrite', name: '_APP_EMPTY', expected: '' }],
+      runningFrom({ ...running, appwrite: { ...running.appwrite, _APP_EMPTY: '' } }),
+      sensitive,
+    );
     expect(c.drift.map((r) => r.name)).toEqual(['_APP_ENV']);
   });
 
@@ -258,38 +331,50 @@ describe('compare', () => {
     const running = allGood();
     running.appwrite._APP_OPENSSL_KEY_V1 = 'other';
     const c = compare(exp, runningFrom(running), sensitive);
-    expect(Object.fromEntries(c.rows.map((r) => [r.name, r.secret]))).toEqual({ _APP_DOMAIN: false, _APP_OPENSSL_KEY_V1: true, _APP_ENV: false });
+    expect(Object.fromEntries(c.rows.map((r) => [r.name, r.secret]))).toEqual({
+      _APP_DOMAIN: false,
+      _APP_OPENSSL_KEY_V1: true,
+      _APP_ENV: false,
+    });
     expect(c.drift.map((r) => r.name)).toEqual(['_APP_OPENSSL_KEY_V1']);
     // A secret-looking name is masked even when the caller's set forgets it; other names are not.
-    expect(Object.fromEntries(compare(exp, runningFrom(running), new Set()).rows.map((r) => [r.name, r.secret])))
-      .toEqual({ _APP_DOMAIN: false, _APP_OPENSSL_KEY_V1: true, _APP_ENV: false });
+    expect(
+      Object.fromEntries(compare(exp, runningFrom(running), new Set()).rows.map((r) => [r.name, r.secret])),
+    ).toEqual({ _APP_DOMAIN: false, _APP_OPENSSL_KEY_V1: true, _APP_ENV: false });
   });
 
   it('property: a row drifts exactly when some service runs another value than .env says', () => {
     const svc = fc.constantFrom('appwrite', 'appwrite-realtime', 'appwrite-worker-mails');
     const val = fc.constantFrom('', 'a', 'b');
-    fc.assert(fc.property(
-      fc.dictionary(fc.constantFrom('_APP_A', '_APP_B', '_APP_C'), val),
-      fc.uniqueArray(fc.tuple(svc, fc.constantFrom('_APP_A', '_APP_B', '_APP_C')), { selector: ([s, n]) => `${s}/${n}` }),
-      fc.array(fc.tuple(svc, fc.constantFrom('_APP_A', '_APP_B', '_APP_C'), val)),
-      (env, pairs, runningList) => {
-        const e: Expectation[] = pairs.filter(([, n]) => n in env).map(([service, name]) => ({ service, name, expected: env[name]! }));
-        const running = new Map<string, Map<string, string>>();
-        for (const [s, n, v] of runningList) running.set(s, (running.get(s) ?? new Map()).set(n, v));
-        const c = compare(e, running, new Set(['_APP_B']));
-        expect(c.rows.map((r) => r.name).sort()).toEqual([...new Set(e.map((x) => x.name))].sort());
-        for (const r of c.rows) {
-          const mine = e.filter((x) => x.name === r.name);
-          const bad = mine.filter((x) => running.get(x.service)?.get(x.name) !== x.expected).map((x) => x.service);
-          expect(r.drifted).toEqual(bad);
-          expect(r.ok).toBe(bad.length === 0);
-          expect(r.secret).toBe(r.name === '_APP_B');
-          const seen = new Set(mine.map((x) => running.get(x.service)?.get(x.name)));
-          expect(r.running).toBe(seen.size === 1 ? [...seen][0] : undefined);
-        }
-        expect(c.drift).toEqual(c.rows.filter((r) => !r.ok));
-      },
-    ), { numRuns: 300 });
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.constantFrom('_APP_A', '_APP_B', '_APP_C'), val),
+        fc.uniqueArray(fc.tuple(svc, fc.constantFrom('_APP_A', '_APP_B', '_APP_C')), {
+          selector: ([s, n]) => `${s}/${n}`,
+        }),
+        fc.array(fc.tuple(svc, fc.constantFrom('_APP_A', '_APP_B', '_APP_C'), val)),
+        (env, pairs, runningList) => {
+          const e: Expectation[] = pairs
+            .filter(([, n]) => n in env)
+            .map(([service, name]) => ({ service, name, expected: env[name]! }));
+          const running = new Map<string, Map<string, string>>();
+          for (const [s, n, v] of runningList) running.set(s, (running.get(s) ?? new Map()).set(n, v));
+          const c = compare(e, running, new Set(['_APP_B']));
+          expect(c.rows.map((r) => r.name).sort()).toEqual([...new Set(e.map((x) => x.name))].sort());
+          for (const r of c.rows) {
+            const mine = e.filter((x) => x.name === r.name);
+            const bad = mine.filter((x) => running.get(x.service)?.get(x.name) !== x.expected).map((x) => x.service);
+            expect(r.drifted).toEqual(bad);
+            expect(r.ok).toBe(bad.length === 0);
+            expect(r.secret).toBe(r.name === '_APP_B');
+            const seen = new Set(mine.map((x) => running.get(x.service)?.get(x.name)));
+            expect(r.running).toBe(seen.size === 1 ? [...seen][0] : undefined);
+          }
+          expect(c.drift).toEqual(c.rows.filter((r) => !r.ok));
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
 
@@ -310,9 +395,19 @@ describe('fixes found in review', () => {
   it('recognises docker.io-prefixed and digest-pinned Appwrite images, and the map form of environment', () => {
     const text = [
       'services:',
-      '  a:', '    image: docker.io/appwrite/appwrite:1.9.5', '    environment:', '      - _APP_ENV',
-      '  b:', '    image: appwrite/appwrite@sha256:abc', '    environment:', '      _APP_DOMAIN:', '      _APP_FIXED: x',
+      '  a:',
+      '    image: docker.io/appwrite/appwrite:1.9.5',
+      '    environment:',
+      '      - _APP_ENV',
+      '  b:',
+      '    image: appwrite/appwrite@sha256:abc',
+      '    environment:',
+      '      _APP_DOMAIN:',
+      '      _APP_FIXED: x',
     ].join('\n');
-    expect([...appwriteServices(text).entries()]).toEqual([['a', ['_APP_ENV']], ['b', ['_APP_DOMAIN']]]);
+    expect([...appwriteServices(text).entries()]).toEqual([
+      ['a', ['_APP_ENV']],
+      ['b', ['_APP_DOMAIN']],
+    ]);
   });
 });
