@@ -10,6 +10,7 @@ import { readRegular } from '../core/safe-fs.js';
 import { ambiguousEntries, parseEnv, toRecord, type AmbiguousEntry } from '../engine/envfile.js';
 import { parseState, STATE_FILE } from '../engine/state.js';
 import { compose, detectCompose, dockerReachable, tail, type Compose } from '../docker/compose.js';
+import { installDirProblems } from '../apply/install-dir.js';
 import { configModel, ownModel } from './compose-model.js';
 import type { RunningConfig } from '../verify/types.js';
 import type { AuditInput, ComposeModel, ComposeSource } from './types.js';
@@ -176,4 +177,28 @@ export function detectTarget(
 ): string | undefined {
   if (state?.target) return state.target;
   return recognize(Object.values(model.services).map((s) => s.image ?? ''))?.target;
+}
+
+/** What the rules read of one install: its files, compose's view of them, and what the caller knows besides. */
+export async function auditInput(
+  raw: RawInstall,
+  reading: ComposeReading,
+  o: Pick<AuditInput, 'dir' | 'dirArg' | 'target' | 'runEnv' | 'release' | 'running' | 'runningNote' | 'reader'>,
+): Promise<AuditInput> {
+  return {
+    ...o,
+    dirProblems: installDirProblems(o.dir),
+    env: raw.env,
+    envPresent: raw.envPresent,
+    envMode: raw.envMode,
+    envAmbiguous: raw.envAmbiguous,
+    envTracked: await envTracked(o.dir),
+    composeFile: raw.composeFile,
+    composeText: raw.composeText,
+    compose: reading.model,
+    composeSource: reading.source,
+    composeNote: reading.note,
+    composeError: reading.error,
+    state: raw.state,
+  };
 }

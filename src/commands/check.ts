@@ -10,12 +10,12 @@ import type { Io } from '../core/io.js';
 import { createUi } from '../ui/ui.js';
 import { shellQuote } from '../core/shell-quote.js';
 import { TARGETS, recognizeImages } from '../targets/index.js';
-import { installDirProblems, refuseSystemDir } from '../apply/install-dir.js';
+import { refuseSystemDir } from '../apply/install-dir.js';
 import { auditedInstallDir } from '../install/install-dir.js';
-import { detectTarget, envTracked, findComposeFile, readCompose, readFiles, readRunning } from '../audit/read.js';
+import { auditInput, detectTarget, findComposeFile, readCompose, readFiles, readRunning } from '../audit/read.js';
 import { failed, runAudit, summarize } from '../audit/run.js';
 import { humanReport, jsonReport } from '../audit/report.js';
-import { DEFAULT_FAIL_ON, FAIL_ON, type AuditInput, type FailOn } from '../audit/types.js';
+import { DEFAULT_FAIL_ON, FAIL_ON, type FailOn } from '../audit/types.js';
 
 export async function checkCommand(req: Request & { failOn?: string; targetGiven?: boolean }, io: Io): Promise<number> {
   const failOn = (req.failOn ?? DEFAULT_FAIL_ON) as FailOn;
@@ -54,29 +54,16 @@ export async function checkCommand(req: Request & { failOn?: string; targetGiven
   const audit = target.audit;
   if (!audit) throw usageError(`harden-init check has no rules for ${entry.title} yet.`);
   const live = await readRunning(raw, reading.tool, target.verify.running, io.env);
-  const input: AuditInput = {
+  const input = await auditInput(raw, reading, {
     dir,
     dirArg,
     target: targetId,
-    dirProblems: installDirProblems(dir),
     runEnv: io.env,
-    env: raw.env,
-    envPresent: raw.envPresent,
-    envMode: raw.envMode,
-    envAmbiguous: raw.envAmbiguous,
-    envTracked: await envTracked(dir),
-    composeFile: raw.composeFile,
-    composeText: raw.composeText,
-    compose: reading.model,
-    composeSource: reading.source,
-    composeNote: reading.note,
-    composeError: reading.error,
-    state: raw.state,
     release: audit.release(reading.model, raw.state),
     running: live.running,
     runningNote: live.note || undefined,
     reader: target.verify.running,
-  };
+  });
   const findings = runAudit(input, audit);
   const summary = summarize(findings);
   const exitCode = failed(findings, failOn) ? EXIT.drift : EXIT.ok;

@@ -4,11 +4,10 @@ import { chmodSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { runBin, tempDir, RELEASES_DIR } from '../helpers/run-bin.js';
-import { detectTarget, envTracked, readCompose, readFiles } from '../../src/audit/read.js';
+import { auditInput, detectTarget, readCompose, readFiles } from '../../src/audit/read.js';
 import { runAudit } from '../../src/audit/run.js';
 import type { AuditFinding, AuditInput } from '../../src/audit/types.js';
 import { TARGETS, recognizeImages } from '../../src/targets/index.js';
-import { installDirProblems } from '../../src/apply/install-dir.js';
 
 export const FIXTURES = join(import.meta.dirname, 'fixtures');
 export type Weak = 'appwrite-weak' | 'langflow-weak';
@@ -66,28 +65,15 @@ export async function auditDir(
     const targetId = detectTarget(raw.state, reading.model, recognizeImages)!;
     const target = await TARGETS[targetId]!.load();
     const audit = target.audit!;
-    const input: AuditInput = {
+    const input = await auditInput(raw, reading, {
       dir,
       dirArg: dir,
       target: targetId,
-      dirProblems: installDirProblems(dir),
       runEnv: process.env,
-      env: raw.env,
-      envPresent: raw.envPresent,
-      envMode: raw.envMode,
-      envAmbiguous: raw.envAmbiguous,
-      envTracked: await envTracked(dir),
-      composeFile: raw.composeFile,
-      composeText: raw.composeText,
-      compose: reading.model,
-      composeSource: reading.source,
-      composeNote: reading.note,
-      composeError: reading.error,
-      state: raw.state,
       release: audit.release(reading.model, raw.state),
       running: opts.running,
       reader: target.verify.running,
-    };
+    });
     return { input, findings: runAudit(input, audit) };
   } finally {
     if (prev === undefined) delete process.env.HARDEN_INIT_RELEASES_DIR;
