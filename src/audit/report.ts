@@ -1,16 +1,18 @@
 // The report of `harden-init check`: grouped by severity with colour for people, one JSON object for machines.
 // Findings carry no secret values (the rules never put one in), so both print them as they are.
-import pc from 'picocolors';
+import { createColors } from 'picocolors';
 import { SEVERITIES, type AuditFinding, type AuditInput, type Severity } from './types.js';
 import type { Summary } from './run.js';
 
-const COLOUR: Record<Severity, (s: string) => string> = {
+type Colors = ReturnType<typeof createColors>;
+
+const colourOf = (pc: Colors): Record<Severity, (s: string) => string> => ({
   critical: (s) => pc.bold(pc.red(s)),
   high: pc.red,
   medium: pc.yellow,
   low: pc.cyan,
   info: pc.dim,
-};
+});
 const MARK: Record<Severity, string> = { critical: '✘', high: '✘', medium: '!', low: '·', info: 'i' };
 
 export interface ReportContext {
@@ -36,7 +38,10 @@ export function sources(input: AuditInput): string[] {
   return lines;
 }
 
-export function humanReport(c: ReportContext): string {
+/** The report for people; colours only when the run's output takes them (colorsWanted). */
+export function humanReport(c: ReportContext, colors: boolean): string {
+  const pc = createColors(colors);
+  const COLOUR = colourOf(pc);
   const { input } = c;
   const out: string[] = [];
   out.push(pc.bold(`harden-init check: ${c.title}${input.release ? ` ${input.release}` : ''} in ${input.dir}`));

@@ -6,7 +6,7 @@ import { DEFAULT_TARGET } from '../targets/index.js';
 import { defineCommand } from './define.js';
 import { dirFlag, jsonFlag, noMore, optionalTarget } from './flags.js';
 import { EXIT, stepError, usageError } from '../core/errors.js';
-import type { Io } from '../core/io.js';
+import { colorsWanted, type Io } from '../core/io.js';
 import { createUi } from '../ui/ui.js';
 import { shellQuote } from '../core/shell-quote.js';
 import { TARGETS, recognizeImages } from '../targets/index.js';
@@ -68,7 +68,7 @@ export async function checkCommand(req: Request & { failOn?: string; targetGiven
   const summary = summarize(findings);
   const exitCode = failed(findings, failOn) ? EXIT.drift : EXIT.ok;
   const ctx = { input, findings, summary, title: entry.title, failOn, exitCode };
-  createUi(req.json, io).result(req.json ? jsonReport(ctx) : humanReport(ctx));
+  createUi(req.json, io).result(req.json ? jsonReport(ctx) : humanReport(ctx, colorsWanted(io)));
   return exitCode;
 }
 

@@ -34,6 +34,16 @@ export function isInteractive(
   return !flags.yes && !flags.json && Boolean(io.stdinIsTTY && io.stdout.isTTY);
 }
 
+/**
+ * Whether the run's output takes colours, by the run's own environment (picocolors decides once, from the process's,
+ * when it is loaded): NO_COLOR wins, then FORCE_COLOR, a terminal, or CI (which shows them in its log).
+ */
+export function colorsWanted(io: Pick<Io, 'env' | 'stdout'>): boolean {
+  const env = io.env;
+  if ('NO_COLOR' in env) return false;
+  return 'FORCE_COLOR' in env || Boolean(io.stdout.isTTY && env.TERM !== 'dumb') || 'CI' in env;
+}
+
 const streams = new WeakMap<Writer, Writable>();
 
 /** A Writer as the stream the prompt library writes to (the real process's streams are used as they are). */
