@@ -60,113 +60,135 @@ export interface DbRotation {
 }
 export type Rotation = DbRotation | { name: string; kind: 'env' };
 
+type BundledDb = { engine: Engine; service: string } | undefined;
+
 /**
  * What rotating `name` takes in this install, or why it is refused (a usage error naming the reason). Pure.
  * `db` is the bundled database the compose file declares (backupShape), undefined for an external server.
  */
-export function planRotation(
-  targetId: string,
-  name: string,
-  env: Record<string, string>,
-  db: { engine: Engine; service: string } | undefined,
-): Rotation {
-  const external = (what: string) =>
-    usageError(
-      `${name} is the password of ${what}: harden-init cannot change it there.`,
-      `Change it on your database server first, then give it to a re-run: HARDEN_INIT_DB_PASSWORD=<new> ` +
-        `harden-init${targetId === 'langflow' ? ' langflow' : ''} --dir <dir>.`,
+export function planRotation(targetId: string, name: string, env: Record<string, string>, db: BundledDb): Rotation {
+  const specific =
+    targetId === 'appwrite'
+      ? appwriteRotation(name, env, db)
+      : targetId === 'langflow'
+        ? langflowRotation(name, env, db)
+        : undefined;
+  if (specific) return specific;
+  if ((ENV_ONLY[targetId] ?? []).includes(name)) return envOnlyRotation(name, env);
+  throw unknownSecret(targetId, name);
+}
+
+function externalDb(targetId: string, name: string, what: string): CliError {
+  return usageError(
+    `${name} is the password of ${what}: harden-init cannot change it there.`,
+    `Change it on your database server first, then give it to a re-run: HARDEN_INIT_DB_PASSWORD=<new> ` +
+      `harden-init${targetId === 'langflow' ? ' langflow' : ''} --dir <dir>.`,
+  );
+}
+
+/** Appwrite's database passwords, or undefined for a name that is not one of its special cases. */
+function appwriteRotation(name: string, env: Record<string, string>, db: BundledDb): Rotation | undefined {
+  refuseAppwriteKeys(name);
+  if (name !== '_APP_DB_PASS' && name !== '_APP_DB_ROOT_PASS') return undefined;
+  if (!db) throw externalDb('appwrite', name, 'your external database server');
+  const user = env._APP_DB_USER || 'user';
+  if (db.engine === 'postgresql') {
+    if (name === '_APP_DB_ROOT_PASS')
+      throw usageError(
+        "_APP_DB_ROOT_PASS belongs to MariaDB; this install's database is " +
+          'PostgreSQL (its only password is _APP_DB_PASS).',
+      );
+    return {
+      name,
+      kind: 'db',
+      engine: 'postgresql',
+      service: db.service,
+      account: user,
+      hosts: [],
+      admin: { user, passVar: '_APP_DB_PASS' },
+      database: env._APP_DB_SCHEMA || 'appwrite',
+    };
+  }
+  const root = name === '_APP_DB_ROOT_PASS';
+  return {
+    name,
+    kind: 'db',
+    engine: 'mariadb',
+    service: db.service,
+    account: root ? 'root' : user,
+    hosts: root ? ['%', 'localhost'] : ['%'],
+    admin: { user: 'root', passVar: '_APP_DB_ROOT_PASS' },
+  };
+}
+
+function refuseAppwriteKeys(name: string): void {
+  if (name === '_APP_OPENSSL_KEY_V1') {
+    throw usageError(
+      '_APP_OPENSSL_KEY_V1 is not rotated: Appwrite has no key rotation. It encrypts stored passwords, ' +
+        'OAuth secrets and API keys, and Appwrite reads them only with the key they were written with, so a ' +
+        'new key makes them unreadable for good.',
+      'To leave a known key behind, set up a new install (it gets a generated key) and move ' +
+        "projects over with Appwrite's Migrations.",
     );
-  if (targetId === 'appwrite') {
-    if (name === '_APP_OPENSSL_KEY_V1') {
-      throw usageError(
-        '_APP_OPENSSL_KEY_V1 is not rotated: Appwrite has no key rotation. It encrypts stored passwords, ' +
-          'OAuth secrets and API keys, and Appwrite reads them only with the key they were written with, so a ' +
-          'new key makes them unreadable for good.',
-        'To leave a known key behind, set up a new install (it gets a generated key) and move ' +
-          "projects over with Appwrite's Migrations.",
-      );
-    }
-    if (name === '_APP_USAGE_PASS') {
-      throw usageError(
-        '_APP_USAGE_PASS is embedded in _APP_CONNECTIONS_DB_USAGE and ' +
-          '_APP_CONNECTIONS_DB_EXECUTIONS: rotate-secret does not rebuild them.',
-        'Empty the three lines in .env and re-run harden-init: ClickHouse takes its password from the environment at ' +
-          'start, and the DSNs are rebuilt around the new one.',
-      );
-    }
-    if (name === '_APP_DB_PASS' || name === '_APP_DB_ROOT_PASS') {
-      if (!db) throw external('your external database server');
-      const user = env._APP_DB_USER || 'user';
-      if (db.engine === 'postgresql') {
-        if (name === '_APP_DB_ROOT_PASS')
-          throw usageError(
-            "_APP_DB_ROOT_PASS belongs to MariaDB; this install's database is " +
-              'PostgreSQL (its only password is _APP_DB_PASS).',
-          );
-        return {
-          name,
-          kind: 'db',
-          engine: 'postgresql',
-          service: db.service,
-          account: user,
-          hosts: [],
-          admin: { user, passVar: '_APP_DB_PASS' },
-          database: env._APP_DB_SCHEMA || 'appwrite',
-        };
-      }
-      const root = name === '_APP_DB_ROOT_PASS';
-      return {
-        name,
-        kind: 'db',
-        engine: 'mariadb',
-        service: db.service,
-        account: root ? 'root' : user,
-        hosts: root ? ['%', 'localhost'] : ['%'],
-        admin: { user: 'root', passVar: '_APP_DB_ROOT_PASS' },
-      };
-    }
   }
-  if (targetId === 'langflow') {
-    if (name === 'LANGFLOW_SECRET_KEY') {
-      throw usageError(
-        'LANGFLOW_SECRET_KEY encrypts what Langflow stored: a new value alone makes it unreadable.',
-        'Rotate it with harden-init rotate-key --dir <dir>: it re-encrypts every stored credential with the new key.',
-      );
-    }
-    if (name === 'LANGFLOW_SUPERUSER_PASSWORD') {
-      throw usageError(
-        'LANGFLOW_SUPERUSER_PASSWORD is read only when Langflow creates the superuser: a new ' +
-          'value in .env changes nothing in Langflow.',
-        "Change the superuser's password in Langflow (Settings), then put it into .env.",
-      );
-    }
-    if (name === 'POSTGRES_PASSWORD') {
-      if (!db) throw external('your external PostgreSQL server');
-      const user = env.POSTGRES_USER || 'langflow';
-      return {
-        name,
-        kind: 'db',
-        engine: 'postgresql',
-        service: db.service,
-        account: user,
-        hosts: [],
-        admin: { user, passVar: 'POSTGRES_PASSWORD' },
-        database: env.POSTGRES_DB || user,
-      };
-    }
+  if (name === '_APP_USAGE_PASS') {
+    throw usageError(
+      '_APP_USAGE_PASS is embedded in _APP_CONNECTIONS_DB_USAGE and ' +
+        '_APP_CONNECTIONS_DB_EXECUTIONS: rotate-secret does not rebuild them.',
+      'Empty the three lines in .env and re-run harden-init: ClickHouse takes its password from the environment at ' +
+        'start, and the DSNs are rebuilt around the new one.',
+    );
   }
-  if ((ENV_ONLY[targetId] ?? []).includes(name)) {
-    if (!env[name])
-      throw usageError(
-        `.env has no value for ${name}: there is nothing to rotate (a re-run of harden-init generates it).`,
-      );
-    return { name, kind: 'env' };
+}
+
+/** Langflow's database password, or undefined for a name that is not one of its special cases. */
+function langflowRotation(name: string, env: Record<string, string>, db: BundledDb): Rotation | undefined {
+  refuseLangflowSecrets(name);
+  if (name !== 'POSTGRES_PASSWORD') return undefined;
+  if (!db) throw externalDb('langflow', name, 'your external PostgreSQL server');
+  const user = env.POSTGRES_USER || 'langflow';
+  return {
+    name,
+    kind: 'db',
+    engine: 'postgresql',
+    service: db.service,
+    account: user,
+    hosts: [],
+    admin: { user, passVar: 'POSTGRES_PASSWORD' },
+    database: env.POSTGRES_DB || user,
+  };
+}
+
+function refuseLangflowSecrets(name: string): void {
+  if (name === 'LANGFLOW_SECRET_KEY') {
+    throw usageError(
+      'LANGFLOW_SECRET_KEY encrypts what Langflow stored: a new value alone makes it unreadable.',
+      'Rotate it with harden-init rotate-key --dir <dir>: it re-encrypts every stored credential with the new key.',
+    );
   }
+  if (name === 'LANGFLOW_SUPERUSER_PASSWORD') {
+    throw usageError(
+      'LANGFLOW_SUPERUSER_PASSWORD is read only when Langflow creates the superuser: a new ' +
+        'value in .env changes nothing in Langflow.',
+      "Change the superuser's password in Langflow (Settings), then put it into .env.",
+    );
+  }
+}
+
+function envOnlyRotation(name: string, env: Record<string, string>): Rotation {
+  if (!env[name])
+    throw usageError(
+      `.env has no value for ${name}: there is nothing to rotate (a re-run of harden-init generates it).`,
+    );
+  return { name, kind: 'env' };
+}
+
+function unknownSecret(targetId: string, name: string): CliError {
   const known = [
     ...(targetId === 'appwrite' ? ['_APP_DB_PASS', '_APP_DB_ROOT_PASS (MariaDB)'] : ['POSTGRES_PASSWORD']),
     ...(ENV_ONLY[targetId] ?? []),
   ];
-  throw usageError(
+  return usageError(
     `rotate-secret does not know how to rotate ${name} in a ${targetId} install.`,
     `It rotates: ${known.join(', ')}.`,
   );

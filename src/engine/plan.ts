@@ -202,59 +202,71 @@ function setSecretInputs(
   return env;
 }
 
+type FilesRun = Pick<PlanRun, 'target' | 'answers' | 'existing' | 't' | 'opts' | 'notes'>;
+
 /** .env, the compose file (or the proposed one beside a hand-edited file), the target's extra files, the state. */
-function plannedFiles(
-  r: Pick<PlanRun, 'target' | 'answers' | 'existing' | 't' | 'opts' | 'notes'>,
-  env: EnvFile,
-  compose: string,
-): { files: PlannedFile[]; composeEdited: boolean } {
-  const { existing, opts, t } = r;
+function plannedFiles(r: FilesRun, env: EnvFile, compose: string): { files: PlannedFile[]; composeEdited: boolean } {
+  const { existing, opts } = r;
   const recorded = existing.state?.composeSha256;
   const composeEdited =
     existing.compose !== undefined &&
     existing.compose !== compose &&
     (recorded === undefined || sha256(existing.compose) !== recorded);
-  const files: PlannedFile[] = [
-    { path: ENV_FILE, old: existing.envText, content: serializeEnv(env), mode: 0o600, secret: true },
-  ];
-  let writtenCompose = compose;
-  if (composeEdited && opts.composePolicy === 'keep') {
-    writtenCompose = existing.compose!;
-    files.push({
-      path: PROPOSED_COMPOSE_FILE,
-      old: existing.proposedCompose,
-      content: compose,
-      mode: 0o644,
-      secret: false,
-    });
-    r.notes.push(
-      `${COMPOSE_FILE} was changed since harden-init wrote it${recorded ? '' : ' (or was written by another tool)'}: ` +
-        `it is kept as it is; the file harden-init would write is in ${PROPOSED_COMPOSE_FILE}. Compare them, merge ` +
-        `what you need, or re-run with --replace-compose.`,
-    );
-  } else {
-    files.push({ path: COMPOSE_FILE, old: existing.compose, content: compose, mode: 0o644, secret: false });
-    // Written with every new content of the compose file only: a re-run that changes nothing writes nothing.
-    if (existing.compose !== compose)
-      files.push({
-        path: WRITTEN_COMPOSE_FILE,
-        old: opts.readFile?.(WRITTEN_COMPOSE_FILE),
-        content: compose,
-        mode: 0o644,
-        secret: false,
-      });
-    if (composeEdited)
-      r.notes.push(
-        `${COMPOSE_FILE} had changes harden-init did not make; they are replaced (the old file goes to the backup).`,
-      );
-  }
+  const kept = composeEdited && opts.composePolicy === 'keep';
   const withOld = (f: { path: string; content: string; mode: number }): PlannedFile => ({
     ...f,
     old: opts.readFile?.(f.path),
     secret: false,
   });
-  files.push(...(r.target.render.extraFiles?.(r.answers, t) ?? []).map(withOld));
-  const state: State = {
+  const files: PlannedFile[] = [
+    { path: ENV_FILE, old: existing.envText, content: serializeEnv(env), mode: 0o600, secret: true },
+    ...(kept ? proposedCompose(r, compose) : replacedCompose(r, compose, composeEdited)),
+    ...(r.target.render.extraFiles?.(r.answers, r.t) ?? []).map(withOld),
+    ...(opts.extraFiles ?? []).map(withOld),
+  ];
+  // A kept hand-edited file keeps the recorded hash: the next run still sees it as edited.
+  const state = plannedState(r, kept ? recorded : sha256(compose));
+  files.push({ path: STATE_FILE, old: existing.stateText, content: serializeState(state), mode: 0o600, secret: false });
+  return { files, composeEdited };
+}
+
+/** A compose file edited by hand is kept; harden-init's version is written beside it. */
+function proposedCompose(r: FilesRun, compose: string): PlannedFile[] {
+  const recorded = r.existing.state?.composeSha256;
+  r.notes.push(
+    `${COMPOSE_FILE} was changed since harden-init wrote it${recorded ? '' : ' (or was written by another tool)'}: ` +
+      `it is kept as it is; the file harden-init would write is in ${PROPOSED_COMPOSE_FILE}. Compare them, merge ` +
+      `what you need, or re-run with --replace-compose.`,
+  );
+  return [
+    { path: PROPOSED_COMPOSE_FILE, old: r.existing.proposedCompose, content: compose, mode: 0o644, secret: false },
+  ];
+}
+
+function replacedCompose(r: FilesRun, compose: string, composeEdited: boolean): PlannedFile[] {
+  const { existing, opts } = r;
+  const files: PlannedFile[] = [
+    { path: COMPOSE_FILE, old: existing.compose, content: compose, mode: 0o644, secret: false },
+  ];
+  // Written with every new content of the compose file only: a re-run that changes nothing writes nothing.
+  if (existing.compose !== compose)
+    files.push({
+      path: WRITTEN_COMPOSE_FILE,
+      old: opts.readFile?.(WRITTEN_COMPOSE_FILE),
+      content: compose,
+      mode: 0o644,
+      secret: false,
+    });
+  if (composeEdited)
+    r.notes.push(
+      `${COMPOSE_FILE} had changes harden-init did not make; they are replaced (the old file goes to the backup).`,
+    );
+  return files;
+}
+
+function plannedState(r: FilesRun, composeSha256: string | undefined): State {
+  const { existing, t } = r;
+  return {
     schema: 1,
     target: t.target,
     templateVersion: t.version,
@@ -265,11 +277,8 @@ function plannedFiles(
     answers: r.answers as State['answers'],
     // The upgrade history stays with the install through ordinary re-runs.
     ...(existing.state?.history ? { history: existing.state.history } : {}),
-    composeSha256: composeEdited && opts.composePolicy === 'keep' ? recorded : sha256(writtenCompose),
+    composeSha256,
   };
-  files.push(...(opts.extraFiles ?? []).map(withOld));
-  files.push({ path: STATE_FILE, old: existing.stateText, content: serializeState(state), mode: 0o600, secret: false });
-  return { files, composeEdited };
 }
 
 function dbMoveOf(

@@ -7,7 +7,7 @@ import pc from 'picocolors';
 import { compose, docker, tail, type Compose } from '../docker/compose.js';
 import { waitHealthy } from '../verify/health.js';
 import { execInServices } from '../verify/exec-services.js';
-import { expectations } from '../verify/expectations.js';
+import { expectations, type Expectation } from '../verify/expectations.js';
 import { compare, type Comparison, type Row } from '../verify/compare.js';
 import { stepError, CliError, EXIT } from '../core/errors.js';
 import type { Ui } from '../ui/ui.js';
@@ -178,6 +178,32 @@ export async function serviceCount(ctx: StackContext): Promise<number> {
 
 export async function verifyStack(ctx: StackContext): Promise<VerifyOutcome> {
   const dropEnv = Object.keys(ctx.env);
+  const health = await awaitHealthy(ctx, dropEnv);
+  const exp = expectations(ctx.target.verify.running.services(ctx.composeText), ctx.env).filter((e) =>
+    ctx.verifiable.has(e.name),
+  );
+  const running = await readRunning(ctx, exp, dropEnv, health.ids);
+  const comparison = compare(exp, running, ctx.sensitive);
+  const unsafe = unsafeSwitches(ctx);
+  const reasons = comparison.drift.length
+    ? await driftReasons(ctx, comparison.drift, unsafe)
+    : unsafe.length
+      ? [unsafeReason(ctx, unsafe)]
+      : [];
+  if (!ctx.json)
+    ctx.ui.raw(
+      table(
+        comparison.rows.filter((r) => ctx.shown.has(r.name) || !r.ok),
+        ctx.target.verify.running.label,
+      ),
+    );
+  const live = await runLiveChecks(ctx, dropEnv);
+  if (!ctx.json) for (const c of live) (c.ok ? ctx.ui.success : ctx.ui.warn)(`${c.name}: ${c.detail}`);
+  return { comparison, reasons, health: health.detail, live };
+}
+
+/** The health wait behind a spinner; a stack that does not become healthy ends the run with its last log lines. */
+async function awaitHealthy(ctx: StackContext, dropEnv: string[]): Promise<{ detail: string; ids: string[] }> {
   const expected = await serviceCount(ctx);
   const spin = ctx.json ? undefined : ctx.live ? p.spinner(ctx.ui.streams) : plainSpinner(ctx.ui);
   spin?.start('Waiting for the stack to become healthy');
@@ -204,55 +230,40 @@ export async function verifyStack(ctx: StackContext): Promise<VerifyOutcome> {
     );
   }
   spin?.stop(`Stack healthy: ${health.detail}`);
+  return health;
+}
 
-  const exp = expectations(ctx.target.verify.running.services(ctx.composeText), ctx.env).filter((e) =>
-    ctx.verifiable.has(e.name),
-  );
+/** What each service holds, as the target's reader prints it (the health wait's containers, all at once). */
+async function readRunning(
+  ctx: StackContext,
+  exp: Expectation[],
+  dropEnv: string[],
+  ids: string[],
+): Promise<Map<string, Map<string, string>>> {
   const reader = ctx.target.verify.running;
   const serviceNames = [...new Set(exp.map((e) => e.service))];
   const running = new Map<string, Map<string, string>>();
-  const outcomes = await execInServices(
-    ctx.compose,
-    ctx.dir,
-    dropEnv,
-    serviceNames,
-    reader.command,
-    undefined,
-    health.ids,
-  ); // all at once
+  const outcomes = await execInServices(ctx.compose, ctx.dir, dropEnv, serviceNames, reader.command, undefined, ids);
   for (const svc of serviceNames) {
     const r = outcomes.get(svc)!;
     if (r.exitCode !== 0)
       throw stepError(`docker compose exec -T ${svc} ${reader.command.join(' ')} failed: ${tail(r.all, 5)}`);
     running.set(svc, reader.parse(r.stdout));
   }
-  const comparison = compare(exp, running, ctx.sensitive);
-  const unsafe = unsafeSwitches(ctx);
-  const reasons = comparison.drift.length
-    ? await driftReasons(ctx, comparison.drift, unsafe)
-    : unsafe.length
-      ? [unsafeReason(ctx, unsafe)]
-      : [];
-  if (!ctx.json)
-    ctx.ui.raw(
-      table(
-        comparison.rows.filter((r) => ctx.shown.has(r.name) || !r.ok),
-        reader.label,
-      ),
-    );
-  // Live checks (e.g. Langflow refuses auto-login and the old default password), run inside the services.
-  const live = ctx.target.verify.liveChecks
-    ? await ctx.target.verify.liveChecks(async (svc, argv) => {
-        const r = await compose(ctx.compose, ['exec', '-T', svc, ...argv], {
-          cwd: ctx.dir,
-          dropEnv,
-          timeoutMs: 60_000,
-        });
-        return { exitCode: r.exitCode ?? 1, stdout: String(r.stdout) };
-      }, ctx.answers)
-    : [];
-  if (!ctx.json) for (const c of live) (c.ok ? ctx.ui.success : ctx.ui.warn)(`${c.name}: ${c.detail}`);
-  return { comparison, reasons, health: health.detail, live };
+  return running;
+}
+
+// Live checks (e.g. Langflow refuses auto-login and the old default password), run inside the services.
+async function runLiveChecks(ctx: StackContext, dropEnv: string[]): Promise<LiveCheck[]> {
+  if (!ctx.target.verify.liveChecks) return [];
+  return ctx.target.verify.liveChecks(async (svc, argv) => {
+    const r = await compose(ctx.compose, ['exec', '-T', svc, ...argv], {
+      cwd: ctx.dir,
+      dropEnv,
+      timeoutMs: 60_000,
+    });
+    return { exitCode: r.exitCode ?? 1, stdout: String(r.stdout) };
+  }, ctx.answers);
 }
 
 function mask(row: Row, value: string | undefined, label: string): string {

@@ -89,73 +89,102 @@ export async function waitHealthy(
 ): Promise<HealthResult> {
   const deadline = Date.now() + timeoutMs;
   let delay = 500;
-  let last = 'nothing checked yet';
-  let stuck: string | undefined; // the container still starting when the deadline comes: its log usually says why
-  // Compose (v1 a Python program) lists the containers only until all of them exist; after that each poll is one
-  // `docker inspect` of the same ids, which costs a fraction of a Compose start. A container gone (recreated,
-  // removed) makes inspect fail: the ids are listed again.
   let ids: string[] | undefined;
   for (;;) {
-    if (ids === undefined || ids.length < expectedServices) ids = await containerIds(c, cwd, dropEnv);
-    let states = await inspectStates(ids);
-    if (states === undefined) {
-      ids = await containerIds(c, cwd, dropEnv);
-      states = (await inspectStates(ids)) ?? [];
-    }
-    if (states.length === 0) {
-      // Nothing to wait for: compose has no container of this project (never started, or taken down).
-      return {
+    const seen = await pollStates(c, cwd, dropEnv, ids, expectedServices);
+    ids = seen.ids;
+    const poll = await judgeStates(seen.states, expectedServices, target, cwd, ids);
+    if ('done' in poll) return poll.done;
+    onWait(poll.last);
+    if (Date.now() + delay > deadline) return timedOut(timeoutMs, poll.last, poll.stuck);
+    await new Promise((r) => setTimeout(r, delay));
+    // Polls are cheap now (see pollStates): the cap keeps the time between "healthy" and noticing it short.
+    delay = Math.min(3000, Math.round(delay * 1.5));
+  }
+}
+
+/** What one poll saw: the end of the wait, or what it still waits for and the container most likely stuck. */
+type Poll = { done: HealthResult } | { last: string; stuck: string | undefined };
+
+/**
+ * The containers' states, and the ids they were read by. Compose (v1 a Python program) lists the containers only
+ * until all of them exist; after that each poll is one `docker inspect` of the same ids, which costs a fraction of a
+ * Compose start. A container gone (recreated, removed) makes inspect fail: the ids are listed again.
+ */
+async function pollStates(
+  c: Compose,
+  cwd: string,
+  dropEnv: string[],
+  known: string[] | undefined,
+  expectedServices: number,
+): Promise<{ ids: string[]; states: ContainerState[] }> {
+  const ids = known === undefined || known.length < expectedServices ? await containerIds(c, cwd, dropEnv) : known;
+  const states = await inspectStates(ids);
+  if (states !== undefined) return { ids, states };
+  const relisted = await containerIds(c, cwd, dropEnv);
+  return { ids: relisted, states: (await inspectStates(relisted)) ?? [] };
+}
+
+async function judgeStates(
+  states: ContainerState[],
+  expectedServices: number,
+  target: HealthTarget,
+  cwd: string,
+  ids: string[],
+): Promise<Poll> {
+  if (states.length === 0) {
+    // Nothing to wait for: compose has no container of this project (never started, or taken down).
+    return {
+      done: {
         ok: false,
         reason:
           `No container of this stack exists: start it with "docker compose up ` +
           `-d" in ${cwd} (or re-run harden-init).`,
-      };
-    }
-    const broken = states.find(
-      (s) =>
-        s.status === 'exited' ||
-        s.status === 'dead' ||
-        s.status === 'restarting' ||
-        s.restarts > 0 ||
-        s.health === 'unhealthy',
-    );
-    if (broken) {
-      const logs = await docker(['logs', '--tail', '20', broken.name]);
-      const what =
-        broken.health === 'unhealthy'
-          ? 'is unhealthy'
-          : broken.restarts > 0 || broken.status === 'restarting'
-            ? `keeps restarting (${broken.restarts} restarts)`
-            : `exited`;
-      return {
-        ok: false,
-        reason: `Container ${broken.name} ${what}.`,
-        container: broken.name,
-        logs: tail(String(logs.all ?? ''), 20),
-      };
-    }
-    const waiting = states.filter((s) => s.status !== 'running' || (s.health !== '' && s.health !== 'healthy'));
-    stuck = (waiting.find((s) => s.health === 'starting') ?? waiting[0])?.name;
-    if (states.length < expectedServices) last = `${states.length} of ${expectedServices} containers exist`;
-    else if (waiting.length > 0)
-      last = `waiting for ${waiting.map((s) => `${s.name} (${s.health || s.status})`).join(', ')}`;
-    else {
-      const p = await probe(target);
-      if (p.ok) return { ok: true, detail: p.detail, ids };
-      last = p.detail;
-    }
-    onWait(last);
-    if (Date.now() + delay > deadline) {
-      const reason = `Not healthy after ${Math.round(timeoutMs / 1000)} s: ${last}.`;
-      // A container whose healthcheck keeps failing stays "starting" for its whole start period (Appwrite's: 120 s),
-      // so a wait shorter than that never sees "unhealthy": show what it logged
-      // (e.g. it cannot log in to its database).
-      if (!stuck) return { ok: false, reason };
-      const logs = await docker(['logs', '--tail', '20', stuck]);
-      return { ok: false, reason, container: stuck, logs: tail(String(logs.all ?? ''), 20) };
-    }
-    await new Promise((r) => setTimeout(r, delay));
-    // Polls are cheap now (see above): the cap keeps the time between "healthy" and noticing it short.
-    delay = Math.min(3000, Math.round(delay * 1.5));
+      },
+    };
   }
+  const broken = states.find(isBroken);
+  if (broken) return { done: await brokenResult(broken) };
+  const waiting = states.filter((s) => s.status !== 'running' || (s.health !== '' && s.health !== 'healthy'));
+  // The container still starting when the deadline comes: its log usually says why.
+  const stuck = (waiting.find((s) => s.health === 'starting') ?? waiting[0])?.name;
+  if (states.length < expectedServices)
+    return { last: `${states.length} of ${expectedServices} containers exist`, stuck };
+  if (waiting.length > 0)
+    return { last: `waiting for ${waiting.map((s) => `${s.name} (${s.health || s.status})`).join(', ')}`, stuck };
+  const p = await probe(target);
+  if (p.ok) return { done: { ok: true, detail: p.detail, ids } };
+  return { last: p.detail, stuck };
+}
+
+const isBroken = (s: ContainerState): boolean =>
+  s.status === 'exited' ||
+  s.status === 'dead' ||
+  s.status === 'restarting' ||
+  s.restarts > 0 ||
+  s.health === 'unhealthy';
+
+async function brokenResult(broken: ContainerState): Promise<HealthResult> {
+  const logs = await lastLogLines(broken.name);
+  const what =
+    broken.health === 'unhealthy'
+      ? 'is unhealthy'
+      : broken.restarts > 0 || broken.status === 'restarting'
+        ? `keeps restarting (${broken.restarts} restarts)`
+        : `exited`;
+  return { ok: false, reason: `Container ${broken.name} ${what}.`, container: broken.name, logs };
+}
+
+async function timedOut(timeoutMs: number, last: string, stuck: string | undefined): Promise<HealthResult> {
+  const reason = `Not healthy after ${Math.round(timeoutMs / 1000)} s: ${last}.`;
+  // A container whose healthcheck keeps failing stays "starting" for its whole start period (Appwrite's: 120 s),
+  // so a wait shorter than that never sees "unhealthy": show what it logged
+  // (e.g. it cannot log in to its database).
+  if (!stuck) return { ok: false, reason };
+  return { ok: false, reason, container: stuck, logs: await lastLogLines(stuck) };
+}
+
+async function lastLogLines(container: string): Promise<string> {
+  const logs = await docker(['logs', '--tail', '20', container]);
+  return tail(String(logs.all ?? ''), 20);
 }

@@ -11,8 +11,22 @@ export { BUNDLED_DB, BUNDLED_DB_HOST, BUNDLED_DB_PORT, answersFromEnv } from './
  * release knows (its variables.php, `known`) are set, so a 1.9 .env gets no 2.x-only keys.
  */
 export function managedValues(a: Answers, known?: Set<string>): Record<string, string> {
-  const forceHttps = a.https === 'off' ? 'disabled' : 'enabled';
   const v: Record<string, string> = {
+    ...hardenedValues(a),
+    ...computeLimits(a),
+    // Only traefik (and in proxy mode the host, behind it) forwards client addresses: a forged X-Forwarded-For
+    // from anything else on the shared network (function and build containers) must not choose the client IP.
+    ...(hasTrustedProxies(a.release) ? { _APP_TRUSTED_PROXIES: trustedProxies(a) } : {}),
+    ...smtpValues(a),
+    ...dbLocation(a),
+  };
+  if (known) for (const k of Object.keys(v)) if (!known.has(k) && !ALWAYS.has(k)) delete v[k];
+  return v;
+}
+
+function hardenedValues(a: Answers): Record<string, string> {
+  const forceHttps = a.https === 'off' ? 'disabled' : 'enabled';
+  return {
     _APP_ENV: 'production',
     _APP_OPTIONS_ABUSE: 'enabled',
     _APP_OPTIONS_ROUTER_PROTECTION: 'enabled',
@@ -36,42 +50,44 @@ export function managedValues(a: Answers, known?: Set<string>): Record<string, s
     _APP_ALLOWED_INTERNAL_ADDRESSES: '',
     _APP_MIGRATIONS_ALLOWED_HOSTS: '',
   };
-  // Ceilings for function, site and build containers; the deprecated _APP_FUNCTIONS_* names too, where the
-  // release still lists them, so no reader falls back to an unlimited 0.
+}
+
+/**
+ * Ceilings for function, site and build containers; the deprecated _APP_FUNCTIONS_* names too, where the
+ * release still lists them, so no reader falls back to an unlimited 0.
+ */
+function computeLimits(a: Answers): Record<string, string> {
   const cpus = String(a.functionCpus ?? FUNCTION_LIMITS.cpus);
   const memory = String(a.functionMemory ?? FUNCTION_LIMITS.memory);
-  Object.assign(v, {
+  return {
     _APP_COMPUTE_CPUS: cpus,
     _APP_FUNCTIONS_CPUS: cpus,
     _APP_COMPUTE_MEMORY: memory,
     _APP_FUNCTIONS_MEMORY: memory,
-  });
-  if (hasTrustedProxies(a.release)) {
-    // Only traefik (and in proxy mode the host, behind it) forwards client addresses: a forged X-Forwarded-For
-    // from anything else on the shared network (function and build containers) must not choose the client IP.
-    v._APP_TRUSTED_PROXIES = trustedProxies(a);
-  }
-  if (a.smtpHost) {
-    v._APP_SMTP_HOST = a.smtpHost;
-    v._APP_SMTP_PORT = String(a.smtpPort ?? 587);
-    v._APP_SMTP_SECURE = a.smtpSecure === 'none' || a.smtpSecure === undefined ? '' : a.smtpSecure;
-    v._APP_SMTP_USERNAME = a.smtpUser ?? '';
-    v._APP_SYSTEM_EMAIL_ADDRESS = a.smtpSender ?? `noreply@${a.domain}`;
-  } else {
-    // No outgoing mail (as the summary says): an empty host disables all mail sending in Appwrite.
-    v._APP_SMTP_HOST = '';
-  }
-  if (a.db === 'external') {
-    v._APP_DB_HOST = a.dbHost!;
-    v._APP_DB_PORT = String(a.dbPort ?? BUNDLED_DB[a.dbEngine].port);
-    v._APP_DB_USER = a.dbUser!;
-    v._APP_DB_SCHEMA = a.dbName!;
-  } else {
-    v._APP_DB_HOST = BUNDLED_DB[a.dbEngine].host;
-    v._APP_DB_PORT = String(BUNDLED_DB[a.dbEngine].port);
-  }
-  if (known) for (const k of Object.keys(v)) if (!known.has(k) && !ALWAYS.has(k)) delete v[k];
-  return v;
+  };
+}
+
+function smtpValues(a: Answers): Record<string, string> {
+  // No outgoing mail (as the summary says): an empty host disables all mail sending in Appwrite.
+  if (!a.smtpHost) return { _APP_SMTP_HOST: '' };
+  return {
+    _APP_SMTP_HOST: a.smtpHost,
+    _APP_SMTP_PORT: String(a.smtpPort ?? 587),
+    _APP_SMTP_SECURE: a.smtpSecure === 'none' || a.smtpSecure === undefined ? '' : a.smtpSecure,
+    _APP_SMTP_USERNAME: a.smtpUser ?? '',
+    _APP_SYSTEM_EMAIL_ADDRESS: a.smtpSender ?? `noreply@${a.domain}`,
+  };
+}
+
+function dbLocation(a: Answers): Record<string, string> {
+  if (a.db !== 'external')
+    return { _APP_DB_HOST: BUNDLED_DB[a.dbEngine].host, _APP_DB_PORT: String(BUNDLED_DB[a.dbEngine].port) };
+  return {
+    _APP_DB_HOST: a.dbHost!,
+    _APP_DB_PORT: String(a.dbPort ?? BUNDLED_DB[a.dbEngine].port),
+    _APP_DB_USER: a.dbUser!,
+    _APP_DB_SCHEMA: a.dbName!,
+  };
 }
 
 /** Set even when the release's variables.php does not list them: the compose file reads them. */

@@ -1,7 +1,7 @@
 // Which release a run installs: a new install gets the newest 2.x (or what --release names), an existing
 // install keeps its own — never switched silently — and anything below its line's security minimum is
 // refused unless the operator accepts the known hole by name.
-import { INSECURE_REASON, compareReleases, lineOf, releaseCheck } from './releases.js';
+import { INSECURE_REASON, compareReleases, lineOf, releaseCheck, type ReleaseCheck } from './releases.js';
 import { usageError } from '../../core/errors.js';
 import { shellQuote } from '../../core/shell-quote.js';
 
@@ -53,55 +53,60 @@ export function chooseRelease(i: ReleaseInput): ReleaseChoice {
       'Pass --release with the version it runs now (harden-init never switches releases silently).',
     );
   }
-  let release = i.given ?? i.installed ?? i.newest;
-  if (i.installed && i.given && i.given !== i.installed) {
-    if (lineOf(i.given) !== lineOf(i.installed)) {
-      throw usageError(
-        `--release ${i.given}: the install runs ${i.installed}; moving between the 1.9 and 2.x lines needs a ` +
-          `database dump and Appwrite's migrations, one minor at a time.`,
-        `Run: npx harden-init upgrade --dir ${shellQuote(i.dirArg)} --to ${i.given} (a backup and a database ` +
-          `dump per step, then Appwrite's migration).`,
-      );
-    }
-    if (compareReleases(i.given, i.installed) < 0) {
-      throw usageError(
-        `--release ${i.given}: the install runs ${i.installed}, and Appwrite has no reverse migration.`,
-        'Restore a database dump taken before the upgrade instead.',
-      );
-    }
-    notes.push(
-      `Release ${i.installed} → ${i.given}: after the stack is up, run Appwrite's data migration: cd ` +
-        `${shellQuote(i.dirArg)} && docker compose exec appwrite migrate`,
-    );
-    release = i.given;
-  }
+  if (i.installed && i.given && i.given !== i.installed) notes.push(upgradeNote(i.given, i.installed, i.dirArg));
+  const release = i.given ?? i.installed ?? i.newest;
   const check = releaseCheck(release);
   if (!check) throw usageError(`--release ${release}: harden-init installs Appwrite's 2.x and 1.9 lines.`);
-  if (check.belowMinimum) {
-    const keeping = i.installed === release && !i.given;
-    if (keeping) {
-      warnings.push(
-        `SECURITY: this install runs Appwrite ${release}, below the ${check.line} line's minimum ` +
-          `${check.minimum}. ${INSECURE_REASON} Upgrade now: npx harden-init --dir ` +
-          `${shellQuote(i.dirArg)} --release ${check.newestOfLine}`,
-      );
-    } else if (!i.allowInsecure) {
-      throw usageError(
-        `Appwrite ${release} is below the ${check.line} line's security minimum ${check.minimum}. ${INSECURE_REASON}`,
-        `Install ${check.newestOfLine} (--release ${check.newestOfLine}), or accept the ` +
-          `known holes with --allow-insecure-release.`,
-      );
-    } else {
-      warnings.push(
-        `SECURITY: installing Appwrite ${release}, below the ${check.line} line's minimum ${check.minimum}, as ` +
-          `--allow-insecure-release asks. ${INSECURE_REASON}`,
-      );
-    }
-  }
+  if (check.belowMinimum) warnings.push(insecureWarning(i, release, check));
   if (!check.known)
     notes.push(
       `Appwrite ${release} is newer than harden-init's release table: its own files are read from its image and ` +
         `anything the rules do not know is refused.`,
     );
   return { release, warnings, notes };
+}
+
+/** --release naming another release than the install runs: only forward within its line, with a migration. */
+function upgradeNote(given: string, installed: string, dirArg: string): string {
+  if (lineOf(given) !== lineOf(installed)) {
+    throw usageError(
+      `--release ${given}: the install runs ${installed}; moving between the 1.9 and 2.x lines needs a ` +
+        `database dump and Appwrite's migrations, one minor at a time.`,
+      `Run: npx harden-init upgrade --dir ${shellQuote(dirArg)} --to ${given} (a backup and a database ` +
+        `dump per step, then Appwrite's migration).`,
+    );
+  }
+  if (compareReleases(given, installed) < 0) {
+    throw usageError(
+      `--release ${given}: the install runs ${installed}, and Appwrite has no reverse migration.`,
+      'Restore a database dump taken before the upgrade instead.',
+    );
+  }
+  return (
+    `Release ${installed} → ${given}: after the stack is up, run Appwrite's data migration: cd ` +
+    `${shellQuote(dirArg)} && docker compose exec appwrite migrate`
+  );
+}
+
+/**
+ * A release below its line's security minimum: an install already running it is warned (not stopped), a new
+ * choice of it is refused unless --allow-insecure-release accepts the hole.
+ */
+function insecureWarning(i: ReleaseInput, release: string, check: ReleaseCheck): string {
+  if (i.installed === release && !i.given)
+    return (
+      `SECURITY: this install runs Appwrite ${release}, below the ${check.line} line's minimum ` +
+      `${check.minimum}. ${INSECURE_REASON} Upgrade now: npx harden-init --dir ` +
+      `${shellQuote(i.dirArg)} --release ${check.newestOfLine}`
+    );
+  if (!i.allowInsecure)
+    throw usageError(
+      `Appwrite ${release} is below the ${check.line} line's security minimum ${check.minimum}. ${INSECURE_REASON}`,
+      `Install ${check.newestOfLine} (--release ${check.newestOfLine}), or accept the ` +
+        `known holes with --allow-insecure-release.`,
+    );
+  return (
+    `SECURITY: installing Appwrite ${release}, below the ${check.line} line's minimum ${check.minimum}, as ` +
+    `--allow-insecure-release asks. ${INSECURE_REASON}`
+  );
 }

@@ -57,8 +57,17 @@ const bool = (b: boolean) => (b ? 'True' : 'False');
  * switches back if they were edited. Each line says why.
  */
 export function managedValues(a: LangflowAnswers): Record<string, string> {
+  const v: Record<string, string> = { ...accessValues(a), ...serverValues(a) };
+  if (a.https === 'auto') v[ACME_EMAIL_VAR] = a.email ?? '';
+  if (a.console === 'ips') v[CONSOLE_IPS_VAR] = (a.consoleIps ?? []).join(',');
+  Object.assign(v, dbLocation(a));
+  return v;
+}
+
+/** Who may sign in, and from which origin. */
+function accessValues(a: LangflowAnswers): Record<string, string> {
   const httpsOn = a.https !== 'off';
-  const v: Record<string, string> = {
+  return {
     // The image already sets it false; pinned here so a hand edit is switched back:
     // True signs every visitor in as superuser.
     LANGFLOW_AUTO_LOGIN: 'False',
@@ -80,6 +89,12 @@ export function managedValues(a: LangflowAnswers): Record<string, string> {
     LANGFLOW_ACCESS_SECURE: bool(httpsOn),
     // The refresh cookie is Secure by default, which breaks refresh over plain HTTP (off mode only).
     LANGFLOW_REFRESH_SECURE: bool(httpsOn),
+  };
+}
+
+/** Where Langflow keeps its data and listens, and what its flows may reach. */
+function serverValues(a: LangflowAnswers): Record<string, string> {
+  return {
     // Keys, uploads and (sqlite) the database live here, on a persistent volume or host directory.
     LANGFLOW_CONFIG_DIR: CONFIG_DIR,
     // Without it the SQLite file lives inside the container and dies with it.
@@ -100,24 +115,24 @@ export function managedValues(a: LangflowAnswers): Record<string, string> {
     [DO_NOT_TRACK]: 'true',
     [DOMAIN_VAR]: a.domain,
   };
-  if (a.https === 'auto') v[ACME_EMAIL_VAR] = a.email ?? '';
-  if (a.console === 'ips') v[CONSOLE_IPS_VAR] = (a.consoleIps ?? []).join(',');
-  if (a.db === 'external') {
-    Object.assign(v, {
+}
+
+/** The POSTGRES_* variables compose assembles LANGFLOW_DATABASE_URL from; none for SQLite. */
+function dbLocation(a: LangflowAnswers): Record<string, string> {
+  if (a.db === 'external')
+    return {
       POSTGRES_HOST: a.dbHost!,
       POSTGRES_PORT: String(a.dbPort ?? DEFAULT_DB_PORT),
       POSTGRES_USER: a.dbUser!,
       POSTGRES_DB: a.dbName ?? DEFAULT_DB_NAME,
-    });
-  } else if (bundledPostgres(a)) {
-    Object.assign(v, {
-      POSTGRES_HOST: BUNDLED_DB.host,
-      POSTGRES_PORT: String(BUNDLED_DB.port),
-      POSTGRES_USER: BUNDLED_DB.user,
-      POSTGRES_DB: BUNDLED_DB.name,
-    });
-  }
-  return v;
+    };
+  if (!bundledPostgres(a)) return {};
+  return {
+    POSTGRES_HOST: BUNDLED_DB.host,
+    POSTGRES_PORT: String(BUNDLED_DB.port),
+    POSTGRES_USER: BUNDLED_DB.user,
+    POSTGRES_DB: BUNDLED_DB.name,
+  };
 }
 
 /** The keys of managedValues that are security switches: always forced back on a re-run, with a warning. */
