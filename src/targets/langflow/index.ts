@@ -176,7 +176,7 @@ export const langflow = defineTarget<LangflowAnswers>({
         const problem = secretKeyProblem(key);
         if (problem)
           process.emitWarning(
-            `LANGFLOW_SECRET_KEY is ${problem}; harden-init keeps it (a new key loses stored credentials).`,
+            `LANGFLOW_SECRET_KEY: ${problem}; harden-init keeps it (a new key loses stored credentials).`,
           );
       }
       return env;
