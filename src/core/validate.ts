@@ -134,7 +134,7 @@ export function portError(value: string): string | undefined {
 /**
  * Host paths end up in a compose volume entry `path:/var/lib/mysql`, so ':' and variables are refused;
  * system directories too (MariaDB chowns its data directory). Checked after normalisation (`//`, `.`,
- * `..`, trailing `/`); the install-directory and file-system checks are in engine/db-path.ts.
+ * `..`, trailing `/`); the install-directory and file-system checks are in db-path.ts.
  */
 export function hostPathError(raw: string): string | undefined {
   if (!raw.startsWith('/')) return `"${printable(raw)}" must be an absolute path (starting with /)`;

@@ -1,5 +1,5 @@
 // The setup flow's safety checks, each a thin wrapper around a pure decision (engine/key-guard.ts,
-// engine/db-path.ts, the question validators): they read the file system or ask, the decisions do not.
+// core/db-path.ts, the question validators): they read the file system or ask, the decisions do not.
 import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { AnyAnswers as Answers, PartialAnswers, Question } from '../core/question.js';
@@ -104,7 +104,7 @@ export function guardDbPasswords(o: {
   if (refusal) throw usageError(refusal.message, refusal.hint);
 }
 
-/** The real file system for engine/db-path.ts; links are followed here, and resolved for the checks. */
+/** The real file system for core/db-path.ts; links are followed here, and resolved for the checks. */
 export const fsProbe: PathProbe = {
   kind(path) {
     try {

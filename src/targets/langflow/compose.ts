@@ -55,7 +55,7 @@ export interface HostDir {
 }
 
 /**
- * Host directories to create before `up` (the db-path checks of engine/db-path.ts apply to each): with --db sqlite
+ * Host directories to create before `up` (the db-path checks of core/db-path.ts apply to each): with --db sqlite
  * Langflow's config dir, owned by the image's user 1000:0 (Langflow writes /app/langflow/secret_key there as that
  * user: a root-owned bind mount fails with PermissionError); with --db path PostgreSQL's data dir (its entrypoint
  * chowns it).
