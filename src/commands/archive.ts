@@ -12,7 +12,6 @@
 // into entries of at most CHUNK bytes (the part is their concatenation, e.g. `cat db/postgresql.sql.* > dump.sql`).
 // Memory stays bounded by CHUNK.
 import { createHash } from 'node:crypto';
-import { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { Decrypter, Encrypter, type Identity, type Stanza } from 'age-encryption';
 
 export const FORMAT = 'harden-init-backup';
@@ -563,11 +562,21 @@ export async function encrypt(plain: AsyncIterable<Uint8Array>, key: KeySpec): P
 }
 
 /**
- * An async iterable as the web stream age-encryption takes: Node's own ReadableStream.from (one chunk per pull). The
- * global ReadableStream that TypeScript's DOM typings describe is the same class at run time, without `from`.
+ * An async iterable as the web stream age-encryption takes, pulled one chunk at a time (the global ReadableStream:
+ * the type TypeScript knows for it is the DOM's, which lacks Node's `ReadableStream.from`).
  */
 function webStream(source: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array> {
-  return NodeReadableStream.from(source) as unknown as ReadableStream<Uint8Array>;
+  const chunks = source[Symbol.asyncIterator]();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const next = await chunks.next();
+      if (next.done) controller.close();
+      else controller.enqueue(next.value);
+    },
+    async cancel(reason) {
+      await chunks.return?.(reason);
+    },
+  });
 }
 
 /** The most scrypt work (log2 N) age-encryption accepts when decrypting; harden-init writes 18. */

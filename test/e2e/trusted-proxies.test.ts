@@ -15,7 +15,7 @@ import { parse, stringify } from 'yaml';
 import { renderCompose } from '../../src/targets/appwrite/compose.js';
 import { managedValues } from '../../src/targets/appwrite/env-values.js';
 import { BASE, templateOf } from '../helpers/fixtures.js';
-import { engineAvailable, freePorts, lockEngine } from '../helpers/engine.js';
+import { engineAvailable, freePorts, freeSubnet, lockEngine } from '../helpers/engine.js';
 import { startStack, type StackContext } from '../../src/install/stack.js';
 import { detectCompose } from '../../src/docker/compose.js';
 import { createUi } from '../../src/ui/ui.js';
@@ -37,20 +37,26 @@ async function peersOf(service: string): Promise<string[]> {
 }
 
 describe.skipIf(!hasEngine).sequential('trusted proxies on a real engine (proxy mode)', { timeout: 300_000 }, () => {
-  const rendered = parse(renderCompose(templateOf('2.3.0'), ANSWERS).text);
-  const trusted = managedValues(ANSWERS)
-    ._APP_TRUSTED_PROXIES!.split(',')
-    .map((c) => c.replace(/\/32$/, ''));
-  const traefikFlag = (rendered.services.traefik.command as string[]).find((f) =>
-    f.includes('forwardedHeaders.trustedIPs='),
-  )!;
-  const traefikTrusts = traefikFlag
-    .split('=')[1]!
-    .split(',')
-    .map((c) => c.replace(/\/32$/, ''));
+  let rendered: any; // the rendered compose file, read as parsed YAML
+  let trusted: string[] = [];
+  let traefikTrusts: string[] = [];
 
   beforeAll(async () => {
     unlock = await lockEngine();
+    // A subnet of the test's own (rendered through the `--subnet` answer): a network another stack left on the
+    // engine may hold the default one, and the wiring under test is the same for any subnet.
+    const answers = { ...ANSWERS, subnet: await freeSubnet() };
+    rendered = parse(renderCompose(templateOf('2.3.0'), answers).text);
+    trusted = managedValues(answers)
+      ._APP_TRUSTED_PROXIES!.split(',')
+      .map((c) => c.replace(/\/32$/, ''));
+    const traefikFlag = (rendered.services.traefik.command as string[]).find((f) =>
+      f.includes('forwardedHeaders.trustedIPs='),
+    )!;
+    traefikTrusts = traefikFlag
+      .split('=')[1]!
+      .split(',')
+      .map((c) => c.replace(/\/32$/, ''));
     const image = String(
       (
         await execa('docker', [

@@ -124,8 +124,59 @@ export async function removeStackContainers(): Promise<void> {
 }
 
 /**
+ * Removes a network even when the engine still counts endpoints on it after their containers are gone (dockerd
+ * logs "Fixing inconsistent endpoint_cnt" for such a network only at its next start): a network left that way
+ * keeps its subnet, and the next stack asking for that subnet fails with "Pool overlaps". Every endpoint the
+ * engine still lists is disconnected by force, then the network removed; an absent network is fine.
+ */
+export async function removeNetwork(name: string): Promise<void> {
+  if ((await execa('docker', ['network', 'rm', name], { reject: false })).exitCode === 0) return;
+  const listed = await execa(
+    'docker',
+    ['network', 'inspect', name, '--format', '{{range .Containers}}{{.Name}} {{end}}'],
+    {
+      reject: false,
+    },
+  );
+  if (listed.exitCode !== 0) return; // no such network
+  for (const endpoint of String(listed.stdout).split(/\s+/).filter(Boolean))
+    await execa('docker', ['network', 'disconnect', '--force', name, endpoint], { reject: false });
+  const again = await execa('docker', ['network', 'rm', name], { reject: false });
+  // Still there: a stack that names it reuses it (same definition); only a test rendering the same subnet under
+  // another name would collide, and such a test asks for a free subnet (freeSubnet).
+  if (again.exitCode !== 0) console.warn(`could not remove the network ${name}: ${String(again.stderr).trim()}`);
+}
+
+/** A /24 in 10.213.0.0/16 that no network on the engine overlaps (for a test that renders its own subnet). */
+export async function freeSubnet(): Promise<string> {
+  const ids = String((await execa('docker', ['network', 'ls', '-q'])).stdout)
+    .split('\n')
+    .filter(Boolean);
+  const used = ids.length
+    ? String(
+        (await execa('docker', ['network', 'inspect', ...ids, '--format', '{{range .IPAM.Config}}{{.Subnet}} {{end}}']))
+          .stdout,
+      )
+        .split(/\s+/)
+        .filter((c) => /^\d+\.\d+\.\d+\.\d+\/\d+$/.test(c))
+    : [];
+  const toInt = (ip: string) => ip.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+  const range = (cidr: string): [number, number] => {
+    const [ip, bits] = cidr.split('/') as [string, string];
+    const size = 2 ** (32 - Number(bits));
+    const start = toInt(ip) - (toInt(ip) % size);
+    return [start, start + size - 1];
+  };
+  for (let third = 100; third < 256; third++) {
+    const [lo, hi] = range(`10.213.${third}.0/24`);
+    if (used.every((c) => range(c)[1] < lo || range(c)[0] > hi)) return `10.213.${third}.0/24`;
+  }
+  throw new Error(`no free /24 in 10.213.100.0–10.213.255.0 (networks use ${used.join(', ')})`);
+}
+
+/**
  * Takes a stack down completely: `docker-compose down -v` in its directory (when it has a compose file), then
- * whatever is left of fixed-name containers, the global networks and the project's volumes (also the
+ * whatever is left of fixed-name containers, the global networks and the project's volumes and networks (also the
  * unprefixed `appwrite-builds` of 2.x). Safe to call when nothing runs.
  */
 export async function removeStack(dir?: string): Promise<void> {
@@ -133,7 +184,7 @@ export async function removeStack(dir?: string): Promise<void> {
     await execa('docker-compose', ['down', '-v', '--remove-orphans', '--timeout', '5'], { cwd: dir, reject: false });
   }
   await removeStackContainers();
-  for (const n of GLOBAL_NETWORKS) await execa('docker', ['network', 'rm', n], { reject: false });
+  for (const n of GLOBAL_NETWORKS) await removeNetwork(n);
   const project = dir
     ? basename(dir)
         .toLowerCase()
@@ -146,6 +197,15 @@ export async function removeStack(dir?: string): Promise<void> {
   );
   const names = [...String(vols.stdout).split('\n').filter(Boolean), 'appwrite-builds'];
   for (const v of names) await execa('docker', ['volume', 'rm', '-f', v], { reject: false });
+  // the project's own networks too (`<project>_default` of a file without `networks:`)
+  const nets = await execa(
+    'docker',
+    ['network', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`],
+    {
+      reject: false,
+    },
+  );
+  for (const n of String(nets.stdout).split('\n').filter(Boolean)) await removeNetwork(n);
 }
 
 /**
