@@ -181,14 +181,14 @@ export interface Routes {
   env: Map<string, string>;
 }
 
-/**
- * The dynamic configuration the Docker provider would build from these services' labels, with traefik's flags as
- * upstream sets them (exposedByDefault, constraints). Server addresses are compose service names on the network
- * the service shares with traefik.
- */
-export function routesFromLabels(doc: Document, gatewayCommand: string[]): Routes {
-  const tree: Tree = {};
-  const env = new Map<string, string>();
+/** What traefik's Docker-provider flags say about which containers are routed. */
+interface ProviderSettings {
+  exposedByDefault: boolean;
+  /** `constraints=Label(`name`, `value`)`: only containers with that label are routed. */
+  constraint?: [string, string];
+}
+
+function providerSettings(gatewayCommand: string[]): ProviderSettings {
   const flag = (name: string) =>
     gatewayCommand
       .find((c) => c.toLowerCase().startsWith(`--providers.docker.${name.toLowerCase()}=`))
@@ -199,15 +199,96 @@ export function routesFromLabels(doc: Document, gatewayCommand: string[]): Route
   // with traefik.enable=true.
   const exposedByDefault = (flag('exposedByDefault') ?? 'true').toLowerCase() !== 'false';
   const constraints = flag('constraints');
-  let constraint: [string, string] | undefined;
-  if (constraints) {
-    const m = /^Label\(`([^`]+)`\s*,\s*`([^`]*)`\)$/.exec(constraints.trim());
-    if (!m)
-      throw new RenderError(
-        `traefik's --providers.docker.constraints=${constraints} is not a single Label(...) harden-init can apply`,
-      );
-    constraint = [m[1]!, m[2]!];
+  if (!constraints) return { exposedByDefault };
+  const m = /^Label\(`([^`]+)`\s*,\s*`([^`]*)`\)$/.exec(constraints.trim());
+  if (!m)
+    throw new RenderError(
+      `traefik's --providers.docker.constraints=${constraints} is not a single Label(...) harden-init can apply`,
+    );
+  return { exposedByDefault, constraint: [m[1]!, m[2]!] };
+}
+
+/** Whether the Docker provider would route a container with these labels. */
+function routed(labels: Map<string, string>, settings: ProviderSettings): boolean {
+  const enable = labels.get('traefik.enable');
+  if (enable !== undefined ? enable.toLowerCase() !== 'true' : !settings.exposedByDefault) return false;
+  return !settings.constraint || labels.get(settings.constraint[0]) === settings.constraint[1];
+}
+
+/** A service's `traefik.{http,tcp,udp}.…` labels as a tree of routers, services and middlewares. */
+function labelTree(name: string, labels: Map<string, string>, env: Map<string, string>): Tree {
+  const own: Tree = {};
+  for (const [k, v] of labels) {
+    const m = /^traefik\.(http|tcp|udp)\.(.+)$/.exec(k);
+    if (!m) continue;
+    const path = [m[1]!, ...m[2]!.split('.')];
+    if (path.length < 3 || !['routers', 'services', 'middlewares'].includes(path[1]!.toLowerCase()))
+      throw new RenderError(`${name}: label ${k} is not a router, service or middleware`);
+    path[1] = path[1]!.toLowerCase();
+    place(own, path, templated(v, env, `${name}: ${k}`), `${name}: ${k}`);
   }
+  return own;
+}
+
+type Protocol = 'http' | 'tcp' | 'udp';
+
+/** The Docker provider's defaults for one protocol's routers and services of a container, made explicit. */
+function withDefaults(name: string, proto: Protocol, p: { routers?: Tree; services?: Tree }): void {
+  const svcNames = Object.keys(p.services ?? {});
+  // Docker-provider default: a container with routers but no service gets one, named after the container.
+  if (p.routers && !svcNames.length) {
+    if (proto !== 'http')
+      throw new RenderError(
+        `${name}: ${proto} routers without a ${proto} service need the container's ` +
+          `own port, which only the Docker API knows`,
+      );
+    p.services = { [name]: { loadBalancer: { server: {} } } };
+    svcNames.push(name);
+  }
+  for (const [rn, r] of Object.entries(p.routers ?? {}) as [string, Tree][]) {
+    // Docker-provider default: a router without a service uses the container's only service (more is an error).
+    if (r.service === undefined) {
+      if (svcNames.length !== 1)
+        throw new RenderError(`${name}: router ${rn} names no service and the container declares ${svcNames.length}`);
+      r.service = svcNames[0];
+    }
+    // Docker-provider default rule: Host(`<container name>`), which means nothing on a file provider.
+    if (proto !== 'udp' && r.rule === undefined)
+      throw new RenderError(
+        `${name}: router ${rn} has no rule (the Docker provider's default Host rule names the container)`,
+      );
+  }
+  for (const [sn, s] of Object.entries(p.services ?? {}) as [string, Tree][])
+    s.loadBalancer = servers(name, proto, sn, s);
+}
+
+/** A service's load balancer with its `server` label turned into the address a file provider needs. */
+function servers(name: string, proto: Protocol, serviceName: string, s: Tree): Tree {
+  const lb = (s.loadBalancer ?? {}) as Tree;
+  const server = (lb.server ?? {}) as { port?: number; scheme?: string; url?: string; tls?: boolean };
+  delete lb.server;
+  // Docker-provider default port: the container's only exposed port, known only to the Docker API.
+  if (server.port === undefined && server.url === undefined)
+    throw new RenderError(`${name}: service ${serviceName} names no port (loadbalancer.server.port)`);
+  if (proto === 'http') {
+    // Docker-provider default scheme: http. The container's address becomes its compose service name, which
+    // resolves on the network it shares with traefik (upstream's traefik.docker.network).
+    lb.servers = [{ url: server.url ?? `${server.scheme ?? 'http'}://${name}:${server.port}` }];
+  } else {
+    lb.servers = [{ address: `${name}:${server.port}`, ...(server.tls !== undefined ? { tls: server.tls } : {}) }];
+  }
+  return lb;
+}
+
+/**
+ * The dynamic configuration the Docker provider would build from these services' labels, with traefik's flags as
+ * upstream sets them (exposedByDefault, constraints). Server addresses are compose service names on the network
+ * the service shares with traefik.
+ */
+export function routesFromLabels(doc: Document, gatewayCommand: string[]): Routes {
+  const tree: Tree = {};
+  const env = new Map<string, string>();
+  const settings = providerSettings(gatewayCommand);
   const gwNets = new Set(strings(service(doc, GATEWAY)!, 'networks'));
   const owners = new Map<string, string>();
   eachService(doc, (name, svc) => {
@@ -218,69 +299,14 @@ export function routesFromLabels(doc: Document, gatewayCommand: string[]): Route
         return [l.slice(0, i), l.slice(i + 1)] as const;
       }),
     );
-    const enable = labels.get('traefik.enable');
-    if (enable !== undefined ? enable.toLowerCase() !== 'true' : !exposedByDefault) return;
-    if (constraint && labels.get(constraint[0]) !== constraint[1]) return;
+    if (!routed(labels, settings)) return;
     const network = labels.get('traefik.docker.network');
     if (network !== undefined && !gwNets.has(network))
       throw new RenderError(`${name}: traefik.docker.network=${network} is not a network traefik joins`);
-    const own: Tree = {};
-    for (const [k, v] of labels) {
-      const m = /^traefik\.(http|tcp|udp)\.(.+)$/.exec(k);
-      if (!m) continue;
-      const path = [m[1]!, ...m[2]!.split('.')];
-      if (path.length < 3 || !['routers', 'services', 'middlewares'].includes(path[1]!.toLowerCase()))
-        throw new RenderError(`${name}: label ${k} is not a router, service or middleware`);
-      path[1] = path[1]!.toLowerCase();
-      place(own, path, templated(v, env, `${name}: ${k}`), `${name}: ${k}`);
-    }
+    const own = labelTree(name, labels, env);
     for (const proto of ['http', 'tcp', 'udp'] as const) {
       const p = own[proto] as { routers?: Tree; services?: Tree } | undefined;
-      if (!p) continue;
-      const svcNames = Object.keys(p.services ?? {});
-      // Docker-provider default: a container with routers but no service gets one, named after the container.
-      if (p.routers && !svcNames.length) {
-        if (proto !== 'http')
-          throw new RenderError(
-            `${name}: ${proto} routers without a ${proto} service need the container's ` +
-              `own port, which only the Docker API knows`,
-          );
-        p.services = { [name]: { loadBalancer: { server: {} } } };
-        svcNames.push(name);
-      }
-      for (const [rn, r] of Object.entries(p.routers ?? {}) as [string, Tree][]) {
-        // Docker-provider default: a router without a service uses the container's only service (more is an error).
-        if (r.service === undefined) {
-          if (svcNames.length !== 1)
-            throw new RenderError(
-              `${name}: router ${rn} names no service and the container declares ${svcNames.length}`,
-            );
-          r.service = svcNames[0];
-        }
-        // Docker-provider default rule: Host(`<container name>`), which means nothing on a file provider.
-        if (proto !== 'udp' && r.rule === undefined)
-          throw new RenderError(
-            `${name}: router ${rn} has no rule (the Docker provider's default Host rule names the container)`,
-          );
-      }
-      for (const [sn, s] of Object.entries(p.services ?? {}) as [string, Tree][]) {
-        const lb = (s.loadBalancer ?? {}) as Tree;
-        const server = (lb.server ?? {}) as { port?: number; scheme?: string; url?: string; tls?: boolean };
-        delete lb.server;
-        // Docker-provider default port: the container's only exposed port, known only to the Docker API.
-        if (server.port === undefined && server.url === undefined)
-          throw new RenderError(`${name}: service ${sn} names no port (loadbalancer.server.port)`);
-        if (proto === 'http') {
-          // Docker-provider default scheme: http. The container's address becomes its compose service name, which
-          // resolves on the network it shares with traefik (upstream's traefik.docker.network).
-          lb.servers = [{ url: server.url ?? `${server.scheme ?? 'http'}://${name}:${server.port}` }];
-        } else {
-          lb.servers = [
-            { address: `${name}:${server.port}`, ...(server.tls !== undefined ? { tls: server.tls } : {}) },
-          ];
-        }
-        s.loadBalancer = lb;
-      }
+      if (p) withDefaults(name, proto, p);
     }
     merge(tree, own, name, owners, []);
   });
