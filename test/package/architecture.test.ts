@@ -3,6 +3,7 @@
 // against the layer table below, which is the documentation's, and the module graph is searched for circles.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/run-bin.js';
 
@@ -69,6 +70,37 @@ function circles(graph: Map<string, string[]>): string[][] {
   return found;
 }
 
+/** The longest a function may be: a longer one is a command or rule that should be named steps. */
+const MAX_FUNCTION_LINES = 60;
+/** Parsers and format writers, kept whole: one pass over a format reads better than its pieces. */
+const LONG_PARSERS = new Set([
+  'src/commands/archive.ts readTar',
+  'src/commands/archive.ts tarArchive',
+  'src/commands/archive.ts verifyArchive',
+  'src/targets/appwrite/env-read.ts answersFromEnv',
+]);
+
+/** `file name lines` of each function longer than the limit (an unnamed one named after its variable or `(anonymous)`). */
+function longFunctions(): string[] {
+  const found: string[] = [];
+  for (const file of sources(join(ROOT, 'src'))) {
+    const path = relative(ROOT, file);
+    const sf = ts.createSourceFile(path, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+    const visit = (n: ts.Node) => {
+      if (ts.isFunctionLike(n) && 'body' in n && n.body) {
+        const lines =
+          sf.getLineAndCharacterOfPosition(n.end).line - sf.getLineAndCharacterOfPosition(n.getStart()).line + 1;
+        const named = n.name ?? (ts.isVariableDeclaration(n.parent) ? n.parent.name : undefined);
+        const name = named ? named.getText(sf) : '(anonymous)';
+        if (lines > MAX_FUNCTION_LINES && !LONG_PARSERS.has(`${path} ${name}`)) found.push(`${path} ${name} ${lines}`);
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(sf);
+  }
+  return found;
+}
+
 describe('architecture (docs/architecture.md)', () => {
   const graph = importGraph();
 
@@ -92,6 +124,10 @@ describe('architecture (docs/architecture.md)', () => {
 
   it('no module imports itself back through others', () => {
     expect(circles(graph).map((c) => c.join(' → '))).toEqual([]);
+  });
+
+  it(`no function runs over ${MAX_FUNCTION_LINES} lines, outside the parsers named here`, () => {
+    expect(longFunctions()).toEqual([]);
   });
 
   it('the checks see an upward import and a circle when there is one', () => {
