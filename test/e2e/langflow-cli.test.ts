@@ -393,7 +393,20 @@ describe
       expect(JSON.parse(https.body)).toMatchObject({ status: 'ok' });
       expect(https.headers).toMatch(/^strict-transport-security: max-age=31536000/m);
       expect(https.headers).toMatch(/^x-frame-options: deny/m);
-      expect((await get(autoHttp, '/health_check')).status).toBe(308); // plain HTTP only redirects
+      // plain HTTP only redirects, to the HTTPS port as published (not the container's 443)
+      const redirect = await execa('curl', [
+        '-sS',
+        '-m',
+        '10',
+        '-o',
+        '/dev/null',
+        '-H',
+        `Host: ${DOMAIN}`,
+        '-w',
+        '%{http_code} %{redirect_url}',
+        `http://127.0.0.1:${autoHttp}/health_check?x=1`,
+      ]);
+      expect(String(redirect.stdout)).toBe(`308 https://${DOMAIN}:${autoHttps}/health_check?x=1`);
     });
 
     it('a re-run of the running auto install changes settings: its own caddy holding both ports does not stop it; caddy and langflow recreated, verified, HTTPS served from the new Caddyfile', async () => {

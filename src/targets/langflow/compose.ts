@@ -236,16 +236,27 @@ export function caddyfile(a: LangflowAnswers, opts: RenderOptions = {}): string 
   // by Langflow's own LANGFLOW_MAX_FILE_SIZE_UPLOAD. flush_interval -1 streams chat responses as they come.
   site.push(`\treverse_proxy langflow:${LANGFLOW_PORT} {`, '\t\tflush_interval -1', '\t}');
 
-  const address = auto ? (a.domain.includes(':') ? `[${a.domain}]` : a.domain) : 'http://';
+  const host = a.domain.includes(':') ? `[${a.domain}]` : a.domain;
   return [
     '# Written by harden-init for Langflow; re-run harden-init to change it (hand edits are replaced).',
     '{',
     ...global,
     '}',
     '',
-    `${address} {`,
+    `${auto ? host : 'http://'} {`,
     ...site,
     '}',
     '',
+    ...(auto ? httpsRedirect(host, a.httpsPort) : []),
   ].join('\n');
+}
+
+/**
+ * Caddy's own HTTP→HTTPS redirect names the port it listens on in the container (443); published on another host
+ * port, that address leads nowhere. So with a non-default --https-port the redirect is written out, to the published
+ * port (Caddy still answers ACME HTTP challenges on that site before any route of it).
+ */
+function httpsRedirect(host: string, httpsPort: number): string[] {
+  if (httpsPort === 443) return [];
+  return [`http://${host} {`, `	redir https://${host}:${httpsPort}{uri} 308`, '}', ''];
 }

@@ -241,6 +241,18 @@ describe('caddyfile', () => {
     expect(off).toMatch(/admin off/);
   });
 
+  it('redirects plain HTTP to the published HTTPS port when it is not 443 (auto only)', () => {
+    expect(caddyfile(answers({ httpsPort: 8443 }))).toContain(
+      'http://langflow.example.com {\n\tredir https://langflow.example.com:8443{uri} 308\n}\n',
+    );
+    expect(caddyfile(answers({ domain: '2001:db8::7', httpsPort: 8443 }))).toContain(
+      'http://[2001:db8::7] {\n\tredir https://[2001:db8::7]:8443{uri} 308\n}\n',
+    );
+    // on 443 Caddy's own redirect is right; with off there is no HTTPS to send anyone to
+    expect(caddyfile(answers({ httpsPort: 443 }))).not.toMatch(/redir/);
+    expect(caddyfile(answers({ https: 'off', httpsPort: 8443 }))).not.toMatch(/redir/);
+  });
+
   it('admits only the listed addresses and ranges with console=ips, health endpoints open', () => {
     const c = caddyfile(answers({ console: 'ips', consoleIps: ['203.0.113.7', '10.0.0.0/8', '2001:db8::/32'] }))!;
     expect(c).toMatch(/not remote_ip 203\.0\.113\.7 10\.0\.0\.0\/8 2001:db8::\/32/);
