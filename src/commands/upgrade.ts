@@ -14,6 +14,7 @@ import { STATE_FILE } from '../engine/state.js';
 import { shellQuote } from '../core/shell-quote.js';
 import { existingAnswers, parseGiven, resolveHeadless } from '../install/resolve.js';
 import { installDir } from '../install/install-dir.js';
+import { guardSecretsKept } from '../install/safety.js';
 import { confirmWrite } from '../ui/wizard.js';
 import { acquireLock } from '../apply/lock.js';
 import { detectCompose, dockerReachable } from '../docker/compose.js';
@@ -141,8 +142,18 @@ function introduce(c: Pick<Context, 'ui' | 'req' | 'version' | 'dir' | 'target' 
   return EXIT.ok;
 }
 
-/** The target's refusals of this route with these flags, then: without a terminal, only --yes confirms. */
+/**
+ * A lost encryption key or bundled database password, then the target's refusals of this route with these flags, then: without a
+ * terminal, only --yes confirms.
+ */
 function checkRoute(c: Context): void {
+  guardSecretsKept({
+    dir: c.dir,
+    existing: c.existing,
+    target: c.target,
+    answers: c.current,
+    keyNames: c.upgrade.encryptionKeys,
+  });
   c.upgrade.check(c, c.route);
   c.interactive = isInteractive(c.req, c.io);
   if (!c.req.dryRun && !c.interactive && !c.req.yes) {

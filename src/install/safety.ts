@@ -6,7 +6,8 @@ import type { AnyAnswers as Answers, PartialAnswers, Question } from '../core/qu
 import { CliError, EXIT, usageError } from '../core/errors.js';
 import { confirmWrite, type ChangeGuard } from '../ui/wizard.js';
 import type { Ui } from '../ui/ui.js';
-import { decideKey, NEW_KEY_FLAG, refuseLostDbPassword, type KeyBackup } from '../engine/key-guard.js';
+import { decideKey, lossText, NEW_KEY_FLAG, refuseLostDbPassword, type KeyBackup } from '../engine/key-guard.js';
+import { shellQuote } from '../core/shell-quote.js';
 import { checkDbPath, type PathProbe } from '../core/db-path.js';
 import { parseEnv, toRecord } from '../engine/envfile.js';
 import { BACKUP_DIR, STATE_DIR } from '../engine/state.js';
@@ -93,6 +94,49 @@ export function guardDbPasswords(o: {
   const missing = target.stack
     .bundledDbPasswords(answers)
     .filter((k) => before.includes(k) && generated.includes(k) && !env[k]);
+  const refusal = refuseLostDbPassword({
+    dir: o.dir,
+    missing,
+    product: target.title,
+    location: target.stack.dbLocation(answers),
+    backups: missing.length ? findEnvBackups(o.dir) : [],
+    archives: missing.length ? findArchives(o.dir) : [],
+  });
+  if (refusal) throw usageError(refusal.message, refusal.hint);
+}
+
+/**
+ * The refusals of a run that keeps the install's answers and may not ask (an upgrade): the encryption key and every
+ * password the bundled database was set up with must still be in .env. Nothing here makes up a new one for data
+ * that holds the old; the message names the newest backup that still has the line.
+ */
+export function guardSecretsKept(o: {
+  dir: string;
+  existing: Existing;
+  target: Target<BaseAnswers>;
+  answers: Partial<BaseAnswers>;
+  keyNames: readonly string[];
+}): void {
+  const { target, answers } = o;
+  if (!o.existing.env) return;
+  const env = toRecord(o.existing.env);
+  const lostKeys = o.keyNames.filter((k) => !env[k]);
+  if (lostKeys.length) {
+    const names = lostKeys.join(', ');
+    const backup = findEnvBackups(o.dir).find((b) => lostKeys.every((k) => b.env[k]));
+    const file = `${o.dir.replace(/\/+$/, '')}/.env`;
+    throw usageError(
+      `.env has no value for ${names}: ${lossText(lostKeys)}. An upgrade never runs without it. Nothing was changed.`,
+      backup
+        ? `The newest backup that holds ${names} is ${backup.path}. Put the line${lostKeys.length === 1 ? '' : 's'} ` +
+            `back into ${file}, then upgrade:\n` +
+            lostKeys.map((k) => `  grep '^${k}=' ${shellQuote(backup.path)} >> ${shellQuote(file)}`).join('\n')
+        : `No backup in .harden-init/backups holds ${names}: put the line back into ${file} from another copy of ` +
+            '.env, then upgrade.',
+    );
+  }
+  if (!target.stack.bundledDbPasswords || answers.db === undefined) return;
+  const missing = target.stack.bundledDbPasswords(answers).filter((k) => !env[k]);
   const refusal = refuseLostDbPassword({
     dir: o.dir,
     missing,

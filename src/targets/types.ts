@@ -319,9 +319,11 @@ export interface UpgradeEnd {
 
 /** `harden-init upgrade` for one target (the contract's `upgrade` group); rollback needs only the step backups. */
 export interface TargetUpgrade<A extends BaseAnswers = BaseAnswers> {
+  /** The variables that encrypt stored data in every release an upgrade goes through: one missing is refused. */
+  encryptionKeys: readonly string[];
   /** The release the install runs, the one it goes to and the steps between: refusals here change nothing. */
   route(i: UpgradeInstall<A>): UpgradeRoute;
-  /** What the route cannot do with these flags (a release below the minimum, a missing key); after the intro. */
+  /** What the route cannot do with these flags (a release below the minimum, a step over several); after the intro. */
   check(i: UpgradeInstall<A>, route: UpgradeRoute): void;
   /** Every step worked out without writing (later ones from the files earlier ones would write): the plan's lines. */
   plan(r: UpgradeRun<A>, route: UpgradeRoute): Promise<{ lines: string[]; end: UpgradeEnd }>;

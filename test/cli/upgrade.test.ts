@@ -205,6 +205,49 @@ describe.concurrent('harden-init upgrade (files only, no Docker)', () => {
     cleanup(dir);
   });
 
+  it('a .env that lost the encryption key or the bundled database password is refused before anything, naming the backup that holds it', async ({
+    expect,
+  }) => {
+    const dir = await install('1.9.10');
+    // a re-run that changes something backs the .env up (with every secret in it)
+    const again = await runBin(['--dir', dir, '--release', '1.9.10', ...FIRST, '--email', 'ops@example.com']);
+    expect(again.exitCode, again.stderr).toBe(0);
+    const [backup] = backups(dir);
+    expect(backup).toBeDefined();
+    const full = read(dir, '.env');
+    for (const [name, msg] of [
+      [
+        '_APP_DB_PASS',
+        /\.env has no value for _APP_DB_PASS, but this install's bundled database[^\n]* still holds the old password/,
+      ],
+      ['_APP_DB_ROOT_PASS', /\.env has no value for _APP_DB_ROOT_PASS/],
+      [
+        '_APP_OPENSSL_KEY_V1',
+        /\.env has no value for _APP_OPENSSL_KEY_V1: [^\n]*unreadable[^\n]*An upgrade never runs without it/,
+      ],
+    ] as const) {
+      writeFileSync(join(dir, '.env'), full.replace(new RegExp(`^${name}=.*\n`, 'm'), ''));
+      const before = snapshot(dir);
+      const r = await runBin([
+        'upgrade',
+        '--dir',
+        dir,
+        '--to',
+        '2.3.1',
+        '--no-start',
+        '--yes',
+        '--allow-insecure-release',
+      ]);
+      expect(r.exitCode, name).toBe(2);
+      expect(r.stderr, name).toMatch(msg);
+      expect(r.stderr).toContain(`The newest backup that holds ${name} is `);
+      expect(r.stderr).toContain(`grep '^${name}=' `);
+      expect(r.stderr).toContain(backup);
+      expect(snapshot(dir), name).toEqual(before);
+    }
+    cleanup(dir);
+  });
+
   it('hand edits carried three-way across 1.9.5 → 1.9.10 → 2.3.0; a conflicting one and a weakening one proposed, not applied', async ({
     expect,
   }) => {

@@ -32,4 +32,10 @@ async function run(r: Run, rt: UpgradeRoute): Promise<{ done: HistoryEntry[]; en
   return { done, end: endOf(rt, lastMerge, false) };
 }
 
-export const appwriteUpgrade: TargetUpgrade<Answers> = { route, check, plan, run };
+export const appwriteUpgrade: TargetUpgrade<Answers> = {
+  encryptionKeys: ['_APP_OPENSSL_KEY_V1'], // the one key of 1.9 and 2.x (`_APP_OPENSSL_KEY_V1` in every variables.php)
+  route,
+  check,
+  plan,
+  run,
+};

@@ -3,7 +3,7 @@
 // unfinished (--resume), and the refusals that change nothing.
 import { usageError } from '../../../core/errors.js';
 import { shellQuote } from '../../../core/shell-quote.js';
-import { getEnv, toRecord } from '../../../engine/envfile.js';
+import { toRecord } from '../../../engine/envfile.js';
 import type { HistoryEntry, State } from '../../../engine/state.js';
 import type { UpgradeInstall, UpgradeRoute } from '../../types.js';
 import type { Answers } from '../answers.js';
@@ -83,7 +83,7 @@ export function route(i: Install): UpgradeRoute {
   return { from, to, steps, resume: unfinished, warnings };
 }
 
-export function check({ existing, dirArg, flags }: Install, r: UpgradeRoute): void {
+export function check({ flags }: Install, r: UpgradeRoute): void {
   const { from, to, steps } = r;
   const toCheck = releaseCheck(to)!;
   if (toCheck.belowMinimum && !flags.allowInsecureRelease && steps.length > 0) {
@@ -91,12 +91,6 @@ export function check({ existing, dirArg, flags }: Install, r: UpgradeRoute): vo
       `--to ${to} is below the ${toCheck.line} line's security minimum ${toCheck.minimum}. ${INSECURE_REASON}`,
       `Upgrade to ${toCheck.newestOfLine} (--to ${toCheck.newestOfLine}), or accept the ` +
         `known holes with --allow-insecure-release.`,
-    );
-  }
-  if (!getEnv(existing.env!, '_APP_OPENSSL_KEY_V1')) {
-    throw usageError(
-      `.env has no _APP_OPENSSL_KEY_V1: an upgrade never runs without the key that encrypts the stored data.`,
-      `Run npx harden-init --dir ${shellQuote(dirArg)} first: it names the backup that holds the key.`,
     );
   }
   if (flags.noStart && steps.length > 1) {
