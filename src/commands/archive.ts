@@ -558,25 +558,7 @@ export async function encrypt(plain: AsyncIterable<Uint8Array>, key: KeySpec): P
   } else {
     throw new ArchiveError('an identity decrypts; encrypting needs a recipient or a passphrase');
   }
-  return e.encrypt(webStream(plain));
-}
-
-/**
- * An async iterable as the web stream age-encryption takes, pulled one chunk at a time (the global ReadableStream:
- * the type TypeScript knows for it is the DOM's, which lacks Node's `ReadableStream.from`).
- */
-function webStream(source: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array> {
-  const chunks = source[Symbol.asyncIterator]();
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const next = await chunks.next();
-      if (next.done) controller.close();
-      else controller.enqueue(next.value);
-    },
-    async cancel(reason) {
-      await chunks.return?.(reason);
-    },
-  });
+  return e.encrypt(ReadableStream.from(plain));
 }
 
 /** The most scrypt work (log2 N) age-encryption accepts when decrypting; harden-init writes 18. */
@@ -692,7 +674,7 @@ export async function decrypt(cipher: AsyncIterable<Uint8Array>, key: KeySpec): 
   } else throw new ArchiveError('decrypting needs the identity (secret key) of the recipient, not the recipient');
   let out: ReadableStream<Uint8Array>;
   try {
-    out = await d.decrypt(webStream(cipher));
+    out = await d.decrypt(ReadableStream.from(cipher));
   } catch (e) {
     throw decryptError('header', e, key, header.stanzas);
   }
