@@ -86,7 +86,9 @@ describe('the first question does not wait for the release image', () => {
     const calls = readFileSync(join(state, 'calls.log'), 'utf8');
     expect(calls).toContain('pull appwrite/appwrite:2.7.1');
     // The reads ran in named throw-away containers after the pull.
-    expect(calls).toMatch(/run --rm --name harden-init-read-\d+-\d+ --network none --entrypoint cat /);
+    expect(calls).toMatch(/create --name harden-init-read-\d+-\d+ --network none --entrypoint cat /);
+    expect(calls).toMatch(/start --attach harden-init-read-\d+-\d+/);
+    expect(calls).toMatch(/rm --force harden-init-read-\d+-\d+/);
   });
 
   it('Ctrl-C while the pull is shown after the answers: the pull is ended, exit 130, nothing written', async () => {

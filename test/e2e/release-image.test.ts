@@ -12,6 +12,7 @@ import {
   inspectImageId,
   parseExecutables,
   readFromImage,
+  readImageFiles,
 } from '../../src/targets/appwrite/upstream/image.js';
 import { cacheFiles, cacheRecordOf } from '../../src/targets/appwrite/upstream/cache.js';
 import { dockerReachable, obtainRelease } from '../../src/targets/appwrite/upstream/source.js';
@@ -113,6 +114,39 @@ describe
       expect(await containersCreated(id, t0 - 0.5, t1)).toBe(0);
       // an unchanged release re-caches byte-identically (nothing to change on a re-run)
       expect(cacheFiles(second, undefined, { dir })).toEqual(cacheFiles(first, first.variablesPhp, { dir }));
+    });
+
+    it('a read given up at any moment leaves no container behind (not even one created but never started)', async () => {
+      const id = (await inspectImageId(imageRef('2.3.0')))!;
+      const left = async () =>
+        String(
+          (
+            await execa('docker', [
+              'ps',
+              '-a',
+              '--filter',
+              `ancestor=${id}`,
+              '--filter',
+              'name=harden-init-read-',
+              '-q',
+            ])
+          ).stdout,
+        )
+          .split('\n')
+          .filter(Boolean);
+      expect(await left()).toEqual([]);
+      for (const ms of [0, 5, 15, 30, 60, 100, 150, 250, 400]) {
+        const stop = new AbortController();
+        const read = readImageFiles('2.3.0', id, stop.signal);
+        setTimeout(() => stop.abort(), ms);
+        const end = await read.then(
+          () => 'read',
+          (e: { exitCode?: number }) => e.exitCode,
+        );
+        // aborted after the reads ended: a whole read; otherwise the run's cancellation (exit 130)
+        expect(['read', 130], `aborted after ${ms} ms`).toContain(end);
+        expect(await left(), `aborted after ${ms} ms`).toEqual([]);
+      }
     });
 
     it("a missing image and no registry: a clear pull error, with Docker's reason", async () => {

@@ -54,27 +54,39 @@ export async function pullImage(ref: string, onLine: OnLine = () => {}, signal?:
 let runs = 0;
 
 /**
- * Runs `<entrypoint> <args>` in a throw-away container of image <id>; stdout byte-exact. The container has a name
- * of this process's own, so when the run is given up it is removed by that name: ending the `docker run` client
- * does not always end its container.
+ * Runs `<entrypoint> <args>` in a throw-away container of image <id>; stdout byte-exact. Created, then started, then
+ * removed, each by a name of this process's own: `docker run --rm` given up between the engine's create and start
+ * leaves a container that never ran and is never removed, and ending the client does not always end a started one.
+ * The create is never cut short (it takes a moment), so the name always exists when it is removed.
  */
 async function runIn(id: string, entrypoint: string, args: string[], signal?: AbortSignal) {
   const name = `harden-init-read-${process.pid}-${++runs}`;
   if (signal?.aborted) throw stopped('reading the image');
-  const r = await exec(
+  const created = await exec(
     'docker',
-    ['run', '--rm', '--name', name, '--network', 'none', '--entrypoint', entrypoint, id, ...args],
-    {
+    ['create', '--name', name, '--network', 'none', '--entrypoint', entrypoint, id, ...args],
+    { timeout: READ_TIMEOUT_MS },
+  );
+  if (created.exitCode !== 0) {
+    await removeContainer(name); // a create that timed out may still complete in the engine
+    return created;
+  }
+  try {
+    if (signal?.aborted) throw stopped('reading the image');
+    const r = await exec('docker', ['start', '--attach', name], {
       stripFinalNewline: false,
       timeout: READ_TIMEOUT_MS,
       cancelSignal: signal,
-    },
-  );
-  if (signal?.aborted || r.isCanceled) {
-    await exec('docker', ['rm', '--force', name], { timeout: 20_000 });
-    throw stopped('reading the image');
+    });
+    if (signal?.aborted || r.isCanceled) throw stopped('reading the image');
+    return r;
+  } finally {
+    await removeContainer(name);
   }
-  return r;
+}
+
+async function removeContainer(name: string): Promise<void> {
+  await exec('docker', ['rm', '--force', name], { timeout: 20_000 });
 }
 
 async function readFile(ref: string, id: string, path: string, signal?: AbortSignal): Promise<string> {
