@@ -70,6 +70,24 @@ function findArchives(dir: string): string[] {
     .map((x) => x.path);
 }
 
+/** Exit 2 when a bundled database's password is missing, naming the newest backup or archive that holds it. */
+function refuseMissingDbPasswords(
+  dir: string,
+  target: Target<BaseAnswers>,
+  answers: Partial<BaseAnswers>,
+  missing: string[],
+): void {
+  const refusal = refuseLostDbPassword({
+    dir,
+    missing,
+    product: target.title,
+    location: target.stack.dbLocation(answers),
+    backups: missing.length ? findEnvBackups(dir) : [],
+    archives: missing.length ? findArchives(dir) : [],
+  });
+  if (refusal) throw usageError(refusal.message, refusal.hint);
+}
+
 /**
  * Refuses (exit 2) a re-run that would generate a new password for a bundled database that already holds
  * one: the install used this database, at this place, before, and .env lost the password. An external
@@ -94,15 +112,7 @@ export function guardDbPasswords(o: {
   const missing = target.stack
     .bundledDbPasswords(answers)
     .filter((k) => before.includes(k) && generated.includes(k) && !env[k]);
-  const refusal = refuseLostDbPassword({
-    dir: o.dir,
-    missing,
-    product: target.title,
-    location: target.stack.dbLocation(answers),
-    backups: missing.length ? findEnvBackups(o.dir) : [],
-    archives: missing.length ? findArchives(o.dir) : [],
-  });
-  if (refusal) throw usageError(refusal.message, refusal.hint);
+  refuseMissingDbPasswords(o.dir, target, answers, missing);
 }
 
 /**
@@ -137,15 +147,7 @@ export function guardSecretsKept(o: {
   }
   if (!target.stack.bundledDbPasswords || answers.db === undefined) return;
   const missing = target.stack.bundledDbPasswords(answers).filter((k) => !env[k]);
-  const refusal = refuseLostDbPassword({
-    dir: o.dir,
-    missing,
-    product: target.title,
-    location: target.stack.dbLocation(answers),
-    backups: missing.length ? findEnvBackups(o.dir) : [],
-    archives: missing.length ? findArchives(o.dir) : [],
-  });
-  if (refusal) throw usageError(refusal.message, refusal.hint);
+  refuseMissingDbPasswords(o.dir, target, answers, missing);
 }
 
 /** The real file system for core/db-path.ts; links are followed here, and resolved for the checks. */
