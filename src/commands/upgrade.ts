@@ -143,8 +143,8 @@ function introduce(c: Pick<Context, 'ui' | 'req' | 'version' | 'dir' | 'target' 
 }
 
 /**
- * A lost encryption key or bundled database password, then the target's refusals of this route with these flags, then: without a
- * terminal, only --yes confirms.
+ * A lost encryption key or bundled database password, then the target's refusals of this route with these flags,
+ * then: without a terminal, only --yes confirms.
  */
 function checkRoute(c: Context): void {
   guardSecretsKept({
