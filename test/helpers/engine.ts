@@ -3,7 +3,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import { execa, execaSync } from 'execa';
 import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { BlockList, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { ROOT } from './run-bin.js';
@@ -160,16 +160,17 @@ export async function freeSubnet(): Promise<string> {
         .split(/\s+/)
         .filter((c) => /^\d+\.\d+\.\d+\.\d+\/\d+$/.test(c))
     : [];
-  const toInt = (ip: string) => ip.split('.').reduce((n, o) => n * 256 + Number(o), 0);
-  const range = (cidr: string): [number, number] => {
-    const [ip, bits] = cidr.split('/') as [string, string];
-    const size = 2 ** (32 - Number(bits));
-    const start = toInt(ip) - (toInt(ip) % size);
-    return [start, start + size - 1];
+  // Two CIDR blocks are nested or apart, so they overlap exactly when one holds the other's first address.
+  const blocks = (cidrs: string[]) => {
+    const list = new BlockList();
+    for (const c of cidrs) list.addSubnet(c.split('/')[0]!, Number(c.split('/')[1]), 'ipv4');
+    return list;
   };
+  const taken = blocks(used);
   for (let third = 100; third < 256; third++) {
-    const [lo, hi] = range(`10.213.${third}.0/24`);
-    if (used.every((c) => range(c)[1] < lo || range(c)[0] > hi)) return `10.213.${third}.0/24`;
+    const candidate = `10.213.${third}.0/24`;
+    const mine = blocks([candidate]);
+    if (!taken.check(`10.213.${third}.0`) && !used.some((c) => mine.check(c.split('/')[0]!))) return candidate;
   }
   throw new Error(`no free /24 in 10.213.100.0–10.213.255.0 (networks use ${used.join(', ')})`);
 }
