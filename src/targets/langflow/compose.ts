@@ -7,7 +7,7 @@
 import { sha256 } from '../../engine/state.js';
 import { stringify } from 'yaml';
 import { bundledPostgres, bundledProxy, type LangflowAnswers } from './answers.js';
-import { CONFIG_DIR, hostForUrl, LANGFLOW_PORT, langflowEnvironment, publicOrigin } from './env-values.js';
+import { CONFIG_DIR, LANGFLOW_PORT, langflowEnvironment } from './env-values.js';
 import { langflowImage } from './releases.js';
 import { caddyEmailError } from './questions.js';
 import { usageError } from '../../core/errors.js';
@@ -236,11 +236,7 @@ export function caddyfile(a: LangflowAnswers, opts: RenderOptions = {}): string 
   // by Langflow's own LANGFLOW_MAX_FILE_SIZE_UPLOAD. flush_interval -1 streams chat responses as they come.
   site.push(`\treverse_proxy langflow:${LANGFLOW_PORT} {`, '\t\tflush_interval -1', '\t}');
 
-  const host = hostForUrl(a.domain);
-  // Caddy's own HTTP→HTTPS redirect names the port it listens on in the container (443): with another published
-  // --https-port it is written out, to the public origin (Caddy still answers ACME HTTP challenges on that site).
-  const redirect =
-    auto && a.httpsPort !== 443 ? [`http://${host} {`, `\tredir ${publicOrigin(a)}{uri} 308`, '}', ''] : [];
+  const host = a.domain.includes(':') ? `[${a.domain}]` : a.domain;
   return [
     '# Written by harden-init for Langflow; re-run harden-init to change it (hand edits are replaced).',
     '{',
@@ -251,6 +247,16 @@ export function caddyfile(a: LangflowAnswers, opts: RenderOptions = {}): string 
     ...site,
     '}',
     '',
-    ...redirect,
+    ...(auto ? httpsRedirect(host, a.httpsPort) : []),
   ].join('\n');
+}
+
+/**
+ * Caddy's own HTTP→HTTPS redirect names the port it listens on in the container (443); published on another host
+ * port, that address leads nowhere. So with a non-default --https-port the redirect is written out, to the published
+ * port (Caddy still answers ACME HTTP challenges on that site before any route of it).
+ */
+function httpsRedirect(host: string, httpsPort: number): string[] {
+  if (httpsPort === 443) return [];
+  return [`http://${host} {`, `	redir https://${host}:${httpsPort}{uri} 308`, '}', ''];
 }

@@ -41,7 +41,7 @@ export const DB_VARS = ['POSTGRES_HOST', 'POSTGRES_PORT', 'POSTGRES_USER', 'POST
 export const ENCRYPTION_KEYS = ['LANGFLOW_SECRET_KEY'] as const;
 
 /** IPv6 literals in a URL need brackets. */
-export const hostForUrl = (domain: string) => (domain.includes(':') ? `[${domain}]` : domain);
+const hostForUrl = (domain: string) => (domain.includes(':') ? `[${domain}]` : domain);
 
 /** The one origin the browser uses: scheme from the HTTPS mode, the port when it is not the scheme's default. */
 export function publicOrigin(a: Pick<LangflowAnswers, 'domain' | 'https' | 'httpPort' | 'httpsPort'>): string {
