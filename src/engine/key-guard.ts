@@ -31,6 +31,9 @@ export type KeyDecision =
 
 export const NEW_KEY_FLAG = '--new-encryption-key';
 
+/** The install's .env as the messages name it (a trailing slash of --dir dropped). */
+const envPath = (dir: string) => `${dir.replace(/\/+$/, '')}/.env`;
+
 export function lossText(names: string[]): string {
   return (
     `${names.join(' and ')} encrypt${names.length === 1 ? 's' : ''} the data Appwrite stores for you: a new key ` +
@@ -69,7 +72,7 @@ export function decideKey(i: KeyGuardInput): KeyDecision {
     };
   }
   const backup = i.backups.find((b) => missing.every((k) => b.env[k]));
-  const target = `${i.dir.replace(/\/+$/, '')}/.env`;
+  const target = envPath(i.dir);
   const hint = backup
     ? `The newest backup that holds ${missing.join(', ')} is ${backup.path}. Restore it (it replaces the whole .env ` +
       `with that version), then re-run:\n  cp ${shellQuote(backup.path)} ${shellQuote(target)}\nOnly if the data ` +
@@ -103,7 +106,7 @@ export function refuseLostDbPassword(i: DbPasswordInput): { message: string; hin
   if (i.missing.length === 0) return undefined;
   const names = i.missing.join(', ');
   const one = i.missing.length === 1;
-  const target = `${i.dir.replace(/\/+$/, '')}/.env`;
+  const target = envPath(i.dir);
   const message =
     `.env has no value for ${names}, but this install's bundled ` +
     `database${i.location ? ` (${i.location})` : ''} still holds the old password${one ? '' : 's'}: a new one would ` +
@@ -111,11 +114,7 @@ export function refuseLostDbPassword(i: DbPasswordInput): { message: string; hin
   const backup = i.backups.find((b) => i.missing.every((k) => b.env[k]));
   const lines: string[] = [];
   if (backup) {
-    lines.push(
-      `The newest backup that holds ${names} is ${backup.path}. Put the line${one ? '' : 's'} back into ${target}:`,
-    );
-    for (const k of i.missing) lines.push(`  grep '^${k}=' ${shellQuote(backup.path)} >> ${shellQuote(target)}`);
-    lines.push('then re-run.');
+    lines.push(...putBack(i.dir, i.missing, backup), 'then re-run.');
   } else {
     lines.push(`No backup in .harden-init/backups holds ${names}.`);
     if (i.archives[0]) {
@@ -134,4 +133,38 @@ export function refuseLostDbPassword(i: DbPasswordInput): { message: string; hin
       `value into the line yourself, then re-run.`,
   );
   return { message, hint: lines.join('\n') };
+}
+
+/** How to put lost lines of .env back from a backup that holds them all: the sentence and one `grep` per line. */
+function putBack(dir: string, missing: string[], backup: KeyBackup): string[] {
+  const target = envPath(dir);
+  const lines = missing.length === 1 ? 'line' : 'lines';
+  return [
+    `The newest backup that holds ${missing.join(', ')} is ${backup.path}. Put the ${lines} back into ${target}:`,
+    ...missing.map((k) => `  grep '^${k}=' ${shellQuote(backup.path)} >> ${shellQuote(target)}`),
+  ];
+}
+
+/**
+ * A run that keeps the install and may not ask (an upgrade) never starts without an encryption key: refused,
+ * naming the newest backup that holds it; undefined when none is missing.
+ */
+export function refuseLostKeys(i: {
+  dir: string;
+  missing: string[];
+  backups: KeyBackup[];
+}): { message: string; hint: string } | undefined {
+  if (i.missing.length === 0) return undefined;
+  const names = i.missing.join(', ');
+  const target = envPath(i.dir);
+  const backup = i.backups.find((b) => i.missing.every((k) => b.env[k]));
+  return {
+    message:
+      `.env has no value for ${names}: ${lossText(i.missing)}. An upgrade never runs without it. ` +
+      'Nothing was changed.',
+    hint: backup
+      ? [...putBack(i.dir, i.missing, backup), 'then upgrade.'].join('\n')
+      : `No backup in .harden-init/backups holds ${names}: put the line back into ${target} from another copy of ` +
+        '.env, then upgrade.',
+  };
 }

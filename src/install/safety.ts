@@ -6,8 +6,7 @@ import type { AnyAnswers as Answers, PartialAnswers, Question } from '../core/qu
 import { CliError, EXIT, usageError } from '../core/errors.js';
 import { confirmWrite, type ChangeGuard } from '../ui/wizard.js';
 import type { Ui } from '../ui/ui.js';
-import { decideKey, lossText, NEW_KEY_FLAG, refuseLostDbPassword, type KeyBackup } from '../engine/key-guard.js';
-import { shellQuote } from '../core/shell-quote.js';
+import { decideKey, NEW_KEY_FLAG, refuseLostDbPassword, refuseLostKeys, type KeyBackup } from '../engine/key-guard.js';
 import { checkDbPath, type PathProbe } from '../core/db-path.js';
 import { parseEnv, toRecord } from '../engine/envfile.js';
 import { BACKUP_DIR, STATE_DIR } from '../engine/state.js';
@@ -131,20 +130,12 @@ export function guardSecretsKept(o: {
   if (!o.existing.env) return;
   const env = toRecord(o.existing.env);
   const lostKeys = o.keyNames.filter((k) => !env[k]);
-  if (lostKeys.length) {
-    const names = lostKeys.join(', ');
-    const backup = findEnvBackups(o.dir).find((b) => lostKeys.every((k) => b.env[k]));
-    const file = `${o.dir.replace(/\/+$/, '')}/.env`;
-    throw usageError(
-      `.env has no value for ${names}: ${lossText(lostKeys)}. An upgrade never runs without it. Nothing was changed.`,
-      backup
-        ? `The newest backup that holds ${names} is ${backup.path}. Put the line${lostKeys.length === 1 ? '' : 's'} ` +
-            `back into ${file}, then upgrade:\n` +
-            lostKeys.map((k) => `  grep '^${k}=' ${shellQuote(backup.path)} >> ${shellQuote(file)}`).join('\n')
-        : `No backup in .harden-init/backups holds ${names}: put the line back into ${file} from another copy of ` +
-            '.env, then upgrade.',
-    );
-  }
+  const lost = refuseLostKeys({
+    dir: o.dir,
+    missing: lostKeys,
+    backups: lostKeys.length ? findEnvBackups(o.dir) : [],
+  });
+  if (lost) throw usageError(lost.message, lost.hint);
   if (!target.stack.bundledDbPasswords || answers.db === undefined) return;
   const missing = target.stack.bundledDbPasswords(answers).filter((k) => !env[k]);
   refuseMissingDbPasswords(o.dir, target, answers, missing);

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decideKey, type KeyGuardInput } from '../../src/engine/key-guard.js';
+import { decideKey, refuseLostKeys, type KeyGuardInput } from '../../src/engine/key-guard.js';
 import { runBin, tempDir } from '../helpers/run-bin.js';
 import { backups, envOf, expectNoSecrets, expectNoStack, install, read } from './helpers.js';
 
@@ -79,6 +79,31 @@ async function installWithBackup(): Promise<{ dir: string; key: string }> {
   expect(backups(dir)).toHaveLength(1);
   return { dir, key };
 }
+
+describe('refuseLostKeys (pure, the upgrade refusal)', () => {
+  const held = { path: '/srv/aw/.harden-init/backups/t1/.env', env: { _APP_OPENSSL_KEY_V1: 'k' } };
+  it('nothing missing: no refusal', () => {
+    expect(refuseLostKeys({ dir: '/srv/aw', missing: [], backups: [held] })).toBeUndefined();
+  });
+  it('names the key, what a new one loses, and the newest backup holding it with the line that puts it back', () => {
+    const r = refuseLostKeys({
+      dir: '/srv/aw/',
+      missing: ['_APP_OPENSSL_KEY_V1'],
+      backups: [{ ...held, env: {} }, held],
+    })!;
+    expect(r.message).toMatch(/^\.env has no value for _APP_OPENSSL_KEY_V1: .*unreadable.*An upgrade never runs/);
+    expect(r.hint).toBe(
+      `The newest backup that holds _APP_OPENSSL_KEY_V1 is ${held.path}. Put the line back into /srv/aw/.env:\n` +
+        `  grep '^_APP_OPENSSL_KEY_V1=' ${held.path} >> /srv/aw/.env\nthen upgrade.`,
+    );
+  });
+  it('no backup holds it: says so, and where the line goes', () => {
+    const r = refuseLostKeys({ dir: '/srv/aw', missing: ['_APP_OPENSSL_KEY_V1'], backups: [] })!;
+    expect(r.hint).toMatch(
+      /^No backup in \.harden-init\/backups holds _APP_OPENSSL_KEY_V1: put the line back into \/srv\/aw\/\.env/,
+    );
+  });
+});
 
 describe.concurrent('a lost key on a re-run (built binary)', () => {
   const damage: Record<string, (dir: string) => void> = {
