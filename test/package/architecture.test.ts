@@ -6,6 +6,7 @@ import { dirname, join, normalize, relative } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/run-bin.js';
+import { sourceFiles } from '../helpers/source-files.js';
 
 /** Each top folder of src/ and its layer (higher imports lower; one layer's folders may import each other). */
 const LAYER: Record<string, number> = {
@@ -22,16 +23,10 @@ const LAYER: Record<string, number> = {
   core: 0,
 };
 
-function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
-  );
-}
-
 /** Module → the modules it imports (relative specifiers, `.js` mapped back to the `.ts` source), paths from ROOT. */
 function importGraph(): Map<string, string[]> {
   const graph = new Map<string, string[]>();
-  for (const file of sources(join(ROOT, 'src'))) {
+  for (const file of sourceFiles(join(ROOT, 'src'))) {
     const from = relative(ROOT, file);
     const text = readFileSync(file, 'utf8');
     const targets = [...text.matchAll(/(?:\bfrom|\bimport\s*\()\s*['"](\.{1,2}\/[^'"]+)['"]/g)].map((m) =>
@@ -83,7 +78,7 @@ const LONG_PARSERS = new Set([
 /** `file name lines` of each function longer than the limit (an unnamed one named after its variable or `(anonymous)`). */
 function longFunctions(): string[] {
   const found: string[] = [];
-  for (const file of sources(join(ROOT, 'src'))) {
+  for (const file of sourceFiles(join(ROOT, 'src'))) {
     const path = relative(ROOT, file);
     const sf = ts.createSourceFile(path, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
     const visit = (n: ts.Node) => {

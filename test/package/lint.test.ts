@@ -3,10 +3,11 @@
 // through the project's own binary, and a failure names each file and what is off. Lines in src/ stay within 120
 // characters, the formatter's width: what it cannot break (a long string or comment) must be broken by hand.
 import { execa } from 'execa';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/run-bin.js';
+import { sourceFiles } from '../helpers/source-files.js';
 
 const BIOME = join(ROOT, 'node_modules', '@biomejs', 'biome', 'bin', 'biome');
 const MAX_LINE = 120;
@@ -18,12 +19,6 @@ function findings(output: string): string[] {
     .map((line) => /^::(?:error|warning|notice) title=([^,]+),file=([^,]+),line=(\d+)[^:]*::(.*)$/.exec(line))
     .filter((m): m is RegExpExecArray => m !== null)
     .map(([, rule, file, line, message]) => `${relative(ROOT, file!)}:${line} ${rule}: ${message}`);
-}
-
-function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? sources(join(dir, e.name)) : /\.(ts|mts|js|mjs)$/.test(e.name) ? [join(dir, e.name)] : [],
-  );
 }
 
 describe('code style', () => {
@@ -41,7 +36,7 @@ describe('code style', () => {
 
   it(`no line in src/ is longer than ${MAX_LINE} characters`, () => {
     const long: string[] = [];
-    for (const file of sources(join(ROOT, 'src'))) {
+    for (const file of sourceFiles(join(ROOT, 'src'), /\.(ts|mts|js|mjs)$/)) {
       readFileSync(file, 'utf8')
         .split('\n')
         .forEach((line, i) => {

@@ -1,19 +1,14 @@
 // Row 11 of issue 8, for the hints only reached with a running stack: every path interpolated into a printed
 // command (`cd <dir> && ...`, `--dir <dir>`, `cp <a> <b>`) goes through shellQuote.
 import { expect, it } from 'vitest';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/run-bin.js';
-
-function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
-  );
-}
+import { sourceFiles } from '../helpers/source-files.js';
 
 it('no printed command interpolates a path without shellQuote', () => {
   const bad: string[] = [];
-  for (const f of sources(join(ROOT, 'src'))) {
+  for (const f of sourceFiles(join(ROOT, 'src'))) {
     readFileSync(f, 'utf8')
       .split('\n')
       .forEach((line, i) => {
